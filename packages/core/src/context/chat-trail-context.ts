@@ -1,0 +1,74 @@
+import type { JsonValue, TurnUser } from '../turn/turn';
+import {
+  type ContextMode,
+  type ContextStore,
+  createContextStore,
+  loadAsyncLocalStorage,
+} from './context-store';
+
+/** Identity and metadata that adapters pick up for turns recorded inside `withChatTrail`. */
+export interface ChatTrailContext {
+  threadId?: string;
+  user?: TurnUser;
+  metadata?: Record<string, JsonValue>;
+}
+
+// One store per process, not per copy of this module: an app can load the ESM build while an adapter
+// loads the CJS build, and a context set through one must be visible through the other.
+const STORE_KEY = Symbol.for('@chattrail/core/context-store');
+
+function store(): ContextStore<Readonly<ChatTrailContext>> {
+  const registry = globalThis as { [STORE_KEY]?: ContextStore<Readonly<ChatTrailContext>> };
+  registry[STORE_KEY] ??= createContextStore(loadAsyncLocalStorage());
+  return registry[STORE_KEY];
+}
+
+/**
+ * Runs `fn` with a chattrail context: turns recorded while it runs (including after `await`s, in
+ * callbacks and timers it starts) are attributed to this thread and user unless the call itself says
+ * otherwise. Returns what `fn` returns.
+ *
+ * Nested calls merge with the outer context, the inner one winning: `threadId` and `user` are replaced
+ * when given (a user is one identity, so its fields are not mixed), `metadata` keys are merged.
+ *
+ * Where AsyncLocalStorage is unavailable (Node 20 before 20.16, browsers, Workers without
+ * `nodejs_compat`), the context is only visible during the synchronous part of `fn`, up to its first
+ * `await`; it never leaks into other requests. See {@link getChatTrailContextMode}.
+ *
+ * @example
+ * app.post('/chat', (req, res) =>
+ *   withChatTrail({ threadId: req.body.id, user: { id: req.user.id } }, () => handleChat(req, res)),
+ * );
+ */
+export function withChatTrail<R>(context: ChatTrailContext, fn: () => R): R {
+  const outer = store().get();
+  return store().run(Object.freeze(mergeContexts(outer, context)), fn);
+}
+
+/** The context set by the innermost enclosing {@link withChatTrail}, or `undefined` outside of one. */
+export function getChatTrailContext(): Readonly<ChatTrailContext> | undefined {
+  return store().get();
+}
+
+/**
+ * How far `withChatTrail` reaches in this runtime: `'async-local-storage'`, or `'sync-only'` where the
+ * context is lost after the first `await`. Lets a trail print a one-time debug note.
+ */
+export function getChatTrailContextMode(): ContextMode {
+  return store().mode;
+}
+
+function mergeContexts(
+  outer: Readonly<ChatTrailContext> | undefined,
+  inner: ChatTrailContext,
+): ChatTrailContext {
+  const merged: ChatTrailContext = {};
+  const threadId = inner.threadId ?? outer?.threadId;
+  if (threadId !== undefined) merged.threadId = threadId;
+  const user = inner.user ?? outer?.user;
+  if (user !== undefined) merged.user = user;
+  if (outer?.metadata !== undefined || inner.metadata !== undefined) {
+    merged.metadata = { ...outer?.metadata, ...inner.metadata };
+  }
+  return merged;
+}

@@ -1,0 +1,244 @@
+/**
+ * The error hierarchy of the Mielto and Melodi clients, modelled on openai-node: one class per HTTP
+ * status family, so callers write `catch (e) { if (e instanceof RateLimitError) ... }`.
+ *
+ * Every message names the backend, the method and path, the status and the server's own explanation —
+ * and never the API key: the requester scrubs every secret it sends from response bodies before they
+ * reach an error, and request headers are never copied into one.
+ */
+
+/** Base class of every error thrown by `@chattrail/core`. */
+export class ChatTrailError extends Error {
+  override name = 'ChatTrailError';
+}
+
+/** One entry of a FastAPI 422 body: `{"detail":[{"loc":["body","content"],"msg":"...","type":"..."}]}`. */
+export interface ValidationErrorItem {
+  loc: (string | number)[];
+  msg: string;
+  type: string;
+}
+
+/** What the requester knows when it builds an {@link APIError}. */
+export interface APIErrorInit {
+  /** Display name of the backend: `'Mielto'` or `'Melodi'`. */
+  backend: string;
+  method: string;
+  /** URL path (no origin, no query string). */
+  path: string;
+  status?: number;
+  headers?: Headers;
+  /** The parsed JSON body, or the body text when it was not JSON. */
+  body?: unknown;
+  retryAfterMs?: number;
+  /** Replaces the generated explanation (used by connection, timeout and abort errors). */
+  message?: string;
+  cause?: unknown;
+}
+
+/** An HTTP request to Mielto or Melodi failed: an error status, or no response at all (subclasses). */
+export class APIError extends ChatTrailError {
+  override name = 'APIError';
+  /** `'Mielto'` or `'Melodi'`. */
+  readonly backend: string;
+  readonly method: string;
+  readonly path: string;
+  /** HTTP status; `undefined` when no response arrived (connection, timeout, abort). */
+  readonly status: number | undefined;
+  /** Response headers, when a response arrived. */
+  readonly headers: Headers | undefined;
+  /** The response body: parsed JSON, or text when it was not JSON. Secrets are scrubbed. */
+  readonly body: unknown;
+  /** The server's request id (`x-request-id` / `request-id`), for support tickets. */
+  readonly requestId: string | undefined;
+  /** `body.detail` as the server sent it (a string, or FastAPI's list of validation items). */
+  readonly detail: unknown;
+  /** `body.error_code`, e.g. Mielto's `CREDIT_LIMIT_EXCEEDED` on 402. */
+  readonly errorCode: string | undefined;
+  /** How long the server asked to wait (`Retry-After` / `retry-after-ms`), in milliseconds. */
+  readonly retryAfterMs: number | undefined;
+
+  constructor(init: APIErrorInit) {
+    const body = asRecord(init.body);
+    const errorCode = typeof body?.error_code === 'string' ? body.error_code : undefined;
+    super(
+      init.message ?? describeFailure(init, errorCode),
+      init.cause === undefined ? {} : { cause: init.cause },
+    );
+    this.backend = init.backend;
+    this.method = init.method;
+    this.path = init.path;
+    this.status = init.status;
+    this.headers = init.headers;
+    this.body = init.body;
+    this.requestId = init.headers?.get('x-request-id') ?? init.headers?.get('request-id') ?? undefined;
+    this.detail = body?.detail;
+    this.errorCode = errorCode;
+    this.retryAfterMs = init.retryAfterMs;
+  }
+}
+
+/** 400: the request was malformed. Not retried. */
+export class BadRequestError extends APIError {
+  override name = 'BadRequestError';
+}
+
+/** 401: the API key is missing, wrong or revoked. Not retried. */
+export class AuthenticationError extends APIError {
+  override name = 'AuthenticationError';
+}
+
+/** 402: the account is out of credit; `errorCode` says which limit (`CREDIT_LIMIT_EXCEEDED`, `OVERAGE_LIMIT_EXCEEDED`). */
+export class PaymentRequiredError extends APIError {
+  override name = 'PaymentRequiredError';
+}
+
+/** 403: the key may not do this (wrong workspace or project). Not retried. */
+export class PermissionDeniedError extends APIError {
+  override name = 'PermissionDeniedError';
+}
+
+/** 404: the resource (e.g. a conversation id) does not exist. Not retried. */
+export class NotFoundError extends APIError {
+  override name = 'NotFoundError';
+}
+
+/** 409: the request conflicts with the current state. Not retried: for a create it is not transient. */
+export class ConflictError extends APIError {
+  override name = 'ConflictError';
+}
+
+/** 413: the body is too large; split the batch and send the halves. Not retried as is. */
+export class PayloadTooLargeError extends APIError {
+  override name = 'PayloadTooLargeError';
+}
+
+/** 422: the body failed validation. `detail` is FastAPI's parsed list of `{ loc, msg, type }`. */
+export class UnprocessableEntityError extends APIError {
+  override name = 'UnprocessableEntityError';
+  declare readonly detail: ValidationErrorItem[];
+
+  constructor(init: APIErrorInit) {
+    super(init);
+    const raw = asRecord(init.body)?.detail;
+    Object.defineProperty(this, 'detail', {
+      value: Array.isArray(raw) ? raw.filter(isValidationErrorItem) : [],
+      enumerable: true,
+    });
+  }
+}
+
+/** 429: too many requests; `retryAfterMs` says when to come back, if the server said so. */
+export class RateLimitError extends APIError {
+  override name = 'RateLimitError';
+}
+
+/** 500 and above: the backend failed. Retried with backoff. */
+export class InternalServerError extends APIError {
+  override name = 'InternalServerError';
+}
+
+/** No response arrived: DNS, refused or reset connection, TLS failure. Retried with backoff. */
+export class APIConnectionError extends APIError {
+  override name = 'APIConnectionError';
+}
+
+/** No response within `timeoutMs`. Retried with backoff. */
+export class APIConnectionTimeoutError extends APIConnectionError {
+  override name = 'APIConnectionTimeoutError';
+}
+
+/** The caller's `AbortSignal` fired. Never retried. */
+export class APIUserAbortError extends APIError {
+  override name = 'APIUserAbortError';
+}
+
+/** Builds the {@link APIError} subclass that matches `init.status`. */
+export function createAPIError(init: APIErrorInit & { status: number }): APIError {
+  const { status } = init;
+  if (status === 400) return new BadRequestError(init);
+  if (status === 401) return new AuthenticationError(init);
+  if (status === 402) return new PaymentRequiredError(init);
+  if (status === 403) return new PermissionDeniedError(init);
+  if (status === 404) return new NotFoundError(init);
+  if (status === 409) return new ConflictError(init);
+  if (status === 413) return new PayloadTooLargeError(init);
+  if (status === 422) return new UnprocessableEntityError(init);
+  if (status === 429) return new RateLimitError(init);
+  if (status >= 500) return new InternalServerError(init);
+  return new APIError(init);
+}
+
+const MAX_DETAIL_CHARS = 500;
+
+function describeFailure(init: APIErrorInit, errorCode: string | undefined): string {
+  const where = `${init.backend} ${init.method} ${init.path}`;
+  const status = init.status === undefined ? 'failed' : `failed with ${init.status}`;
+  const code = errorCode === undefined ? '' : ` ${errorCode}`;
+  const detail = describeBody(init.body);
+  return `${where} ${status}${code}${detail === undefined ? '' : `: ${detail}`}`;
+}
+
+/** The server's explanation in one line: FastAPI `detail`, or the usual `message` / `error` fields. */
+function describeBody(body: unknown): string | undefined {
+  if (typeof body === 'string') return body.trim() === '' ? undefined : clip(body);
+  const record = asRecord(body);
+  if (record === undefined) return undefined;
+  const detail = record.detail;
+  if (Array.isArray(detail)) {
+    const items = detail.filter(isValidationErrorItem).map((item) => `${item.loc.join('.')}: ${item.msg}`);
+    return items.length > 0 ? clip(items.join('; ')) : clip(safeStringify(detail));
+  }
+  if (typeof detail === 'string') return clip(detail);
+  const message = firstText(record.message, record.error, asRecord(record.error)?.message);
+  const issues = describeIssues(record.issues ?? record.errors);
+  if (message !== undefined) return clip(issues === undefined ? message : `${message}: ${issues}`);
+  if (issues !== undefined) return clip(issues);
+  if (detail !== undefined) return clip(safeStringify(detail));
+  return undefined;
+}
+
+/** Zod-style validation lists (`issues` / `errors` of `{ path, message }`), as Node APIs such as Melodi send. */
+function describeIssues(value: unknown): string | undefined {
+  if (!Array.isArray(value)) return undefined;
+  const items = value.flatMap((entry) => {
+    const issue = asRecord(entry);
+    if (issue === undefined || typeof issue.message !== 'string') return [];
+    const path = Array.isArray(issue.path)
+      ? issue.path.join('.')
+      : typeof issue.path === 'string'
+        ? issue.path
+        : '';
+    return [path === '' ? issue.message : `${path}: ${issue.message}`];
+  });
+  return items.length > 0 ? items.join('; ') : undefined;
+}
+
+function isValidationErrorItem(value: unknown): value is ValidationErrorItem {
+  const item = asRecord(value);
+  return item !== undefined && Array.isArray(item.loc) && typeof item.msg === 'string';
+}
+
+function firstText(...values: unknown[]): string | undefined {
+  for (const value of values) if (typeof value === 'string' && value.trim() !== '') return value;
+  return undefined;
+}
+
+function asRecord(value: unknown): Record<string, unknown> | undefined {
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : undefined;
+}
+
+function safeStringify(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
+
+function clip(text: string): string {
+  const oneLine = text.replace(/\s+/g, ' ').trim();
+  return oneLine.length <= MAX_DETAIL_CHARS ? oneLine : `${oneLine.slice(0, MAX_DETAIL_CHARS - 1)}…`;
+}

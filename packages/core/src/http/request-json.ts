@@ -1,0 +1,315 @@
+import { VERSION } from '../version';
+import { backoffDelayMs } from './backoff';
+import {
+  APIConnectionError,
+  APIConnectionTimeoutError,
+  APIError,
+  APIUserAbortError,
+  ChatTrailError,
+  createAPIError,
+} from './errors';
+import type { HttpClientOptions, RequestOptions, RetryInfo } from './http-options';
+import { redactSecrets } from './redact-secrets';
+import { parseRetryAfter } from './retry-after';
+import { isRetryableError } from './retryable';
+
+/** Default time allowed per attempt. */
+export const DEFAULT_TIMEOUT_MS = 10_000;
+/** Default number of retries after the first attempt. */
+export const DEFAULT_MAX_RETRIES = 2;
+/**
+ * Longest `Retry-After` the requester waits out. A server asking for more (an hour-long rate-limit
+ * window) gets the error thrown at once, carrying `retryAfterMs`, so a caller holding a queue can
+ * schedule the retry itself instead of parking a request that long.
+ */
+export const MAX_RETRY_AFTER_MS = 60_000;
+
+/** Everything a client fixes once for all its requests; built by {@link createHttpTransport}. */
+export interface HttpTransport {
+  /** Display name used in error messages: `'Mielto'` or `'Melodi'`. */
+  readonly backend: string;
+  /** No trailing slash. */
+  readonly baseUrl: string;
+  /** Lower-cased names; authentication included. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** Values scrubbed from error bodies and messages (the API key). */
+  readonly secrets: readonly string[];
+  readonly timeoutMs: number;
+  readonly maxRetries: number;
+  readonly fetch: typeof fetch | undefined;
+  readonly onRetry: ((info: RetryInfo) => void) | undefined;
+}
+
+/** One JSON call. */
+export interface JsonRequest {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** Appended to the base URL; starts with `/`. */
+  path: string;
+  /** `undefined` and `null` values are left out. */
+  query?: Record<string, string | number | boolean | null | undefined>;
+  /** Serialised with `JSON.stringify`. */
+  body?: unknown;
+}
+
+/** Sends one request through a client's transport; what resource classes (`client.messages`) hold. */
+export type Requester = <T>(request: JsonRequest, options?: RequestOptions) => Promise<T>;
+
+/**
+ * Applies the defaults of {@link HttpClientOptions} in one place and validates them, so both clients
+ * behave the same. Throws {@link ChatTrailError} on a malformed base URL or option: a configuration
+ * mistake should surface when the client is built, not on the first request.
+ */
+export function createHttpTransport(config: {
+  backend: string;
+  baseUrl: string;
+  authHeaders: Record<string, string>;
+  secrets: readonly string[];
+  options: HttpClientOptions;
+}): HttpTransport {
+  const { backend, options } = config;
+  const baseUrl = config.baseUrl.replace(/\/+$/, '');
+  try {
+    const parsed = new URL(baseUrl);
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error('not http(s)');
+  } catch {
+    throw new ChatTrailError(
+      `${backend}: baseUrl must be an absolute http(s) URL, got ${JSON.stringify(baseUrl)}`,
+    );
+  }
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  if (!(timeoutMs > 0) || !Number.isFinite(timeoutMs)) {
+    throw new ChatTrailError(
+      `${backend}: timeoutMs must be a positive number of milliseconds, got ${timeoutMs}`,
+    );
+  }
+  const maxRetries = options.maxRetries ?? DEFAULT_MAX_RETRIES;
+  if (!Number.isInteger(maxRetries) || maxRetries < 0) {
+    throw new ChatTrailError(`${backend}: maxRetries must be a non-negative integer, got ${maxRetries}`);
+  }
+  return {
+    backend,
+    baseUrl,
+    headers: mergeHeaders(
+      { accept: 'application/json', 'x-chattrail-sdk': `core/${VERSION}` },
+      config.authHeaders,
+      options.defaultHeaders,
+    ),
+    secrets: config.secrets.filter((secret) => secret.length > 0),
+    timeoutMs,
+    maxRetries,
+    fetch: options.fetch,
+    onRetry: options.onRetry,
+  };
+}
+
+/**
+ * Sends one JSON request with a per-attempt timeout, retries with exponential backoff and full jitter on
+ * transient failures (408/425/429/5xx, timeouts, network errors; `Retry-After` honoured up to
+ * {@link MAX_RETRY_AFTER_MS}), and resolves with the parsed body (`undefined` for an empty one).
+ *
+ * Rejects with an {@link APIError} subclass, never anything else, except {@link ChatTrailError} for a body
+ * that cannot be serialised.
+ *
+ * Retrying a POST after a timeout can deliver it twice when the server did process the first attempt;
+ * neither backend documents an idempotency key, so callers that care keep their own message ids in the
+ * payload (the trail does).
+ */
+export async function requestJson<T>(
+  transport: HttpTransport,
+  request: JsonRequest,
+  options: RequestOptions = {},
+): Promise<T> {
+  const url = buildUrl(transport.baseUrl, request.path, request.query);
+  const where = { backend: transport.backend, method: request.method, path: url.pathname };
+  const headers = mergeHeaders(transport.headers, options.headers);
+  let body: string | undefined;
+  if (request.body !== undefined) {
+    try {
+      body = JSON.stringify(request.body);
+    } catch (error) {
+      throw new ChatTrailError(
+        `${describe(where)}: the request body is not serialisable: ${messageOf(error)}`,
+      );
+    }
+    headers['content-type'] ??= 'application/json';
+  }
+  const maxRetries = options.maxRetries ?? transport.maxRetries;
+  const timeoutMs = options.timeoutMs ?? transport.timeoutMs;
+  const init: RequestInit = { method: request.method, headers, body };
+
+  for (let retry = 0; ; retry++) {
+    let error: APIError;
+    try {
+      const response = await sendOnce(transport, url.href, init, timeoutMs, options.signal, where);
+      if (response.ok) return parseSuccess<T>(response, where);
+      error = errorFromResponse(transport, response, where);
+    } catch (caught) {
+      if (!(caught instanceof APIError) || caught instanceof APIUserAbortError) throw caught;
+      error = caught;
+    }
+    if (retry >= maxRetries || !isRetryableError(error)) throw error;
+    const delayMs = error.retryAfterMs ?? backoffDelayMs(retry);
+    if (delayMs > MAX_RETRY_AFTER_MS) throw error;
+    notifyRetry(transport, { ...where, retry: retry + 1, delayMs, error });
+    await sleep(delayMs, options.signal, where);
+  }
+}
+
+interface Where {
+  backend: string;
+  method: string;
+  path: string;
+}
+
+interface RawResponse {
+  ok: boolean;
+  status: number;
+  headers: Headers;
+  text: string;
+}
+
+/** One attempt. The timeout covers reading the body too: a server can stall mid-body as well. */
+async function sendOnce(
+  transport: HttpTransport,
+  url: string,
+  init: RequestInit,
+  timeoutMs: number,
+  signal: AbortSignal | undefined,
+  where: Where,
+): Promise<RawResponse> {
+  if (signal?.aborted) throw abortError(where);
+  const controller = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort();
+  }, timeoutMs);
+  const forwardAbort = () => controller.abort();
+  signal?.addEventListener('abort', forwardAbort, { once: true });
+  try {
+    // Resolved per call, not at construction: frameworks may install or patch the global later.
+    const fetchImpl = transport.fetch ?? globalThis.fetch;
+    const response = await fetchImpl(url, { ...init, signal: controller.signal });
+    const text = await response.text();
+    return { ok: response.ok, status: response.status, headers: response.headers, text };
+  } catch (error) {
+    if (signal?.aborted) throw abortError(where);
+    if (timedOut) {
+      throw new APIConnectionTimeoutError({
+        ...where,
+        message: `${describe(where)} failed: no response within ${timeoutMs} ms`,
+      });
+    }
+    throw new APIConnectionError({
+      ...where,
+      message: redactSecrets(
+        `${describe(where)} failed: connection error: ${describeCause(error)}`,
+        transport.secrets,
+      ),
+      cause: error,
+    });
+  } finally {
+    clearTimeout(timer);
+    signal?.removeEventListener('abort', forwardAbort);
+  }
+}
+
+function parseSuccess<T>(response: RawResponse, where: Where): T {
+  if (response.text.trim() === '') return undefined as T;
+  try {
+    return JSON.parse(response.text) as T;
+  } catch {
+    throw new APIError({
+      ...where,
+      status: response.status,
+      headers: response.headers,
+      message: `${describe(where)} returned ${response.status} with a body that is not JSON`,
+    });
+  }
+}
+
+function errorFromResponse(transport: HttpTransport, response: RawResponse, where: Where): APIError {
+  // Scrubbed before parsing so no field of the parsed body can carry the key either.
+  const text = redactSecrets(response.text, transport.secrets);
+  let body: unknown = text;
+  try {
+    body = text.trim() === '' ? undefined : JSON.parse(text);
+  } catch {
+    // Not JSON (a proxy's HTML page, a plain-text error): keep the text.
+  }
+  return createAPIError({
+    ...where,
+    status: response.status,
+    headers: response.headers,
+    body,
+    retryAfterMs: parseRetryAfter(response.headers),
+  });
+}
+
+function notifyRetry(transport: HttpTransport, info: RetryInfo): void {
+  try {
+    transport.onRetry?.(info);
+  } catch {
+    // An observer must not change the outcome of the request.
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined, where: Where): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(abortError(where));
+      return;
+    }
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(abortError(where));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+function abortError(where: Where): APIUserAbortError {
+  return new APIUserAbortError({ ...where, message: `${describe(where)} was aborted by the caller` });
+}
+
+function buildUrl(baseUrl: string, path: string, query: JsonRequest['query']): URL {
+  const url = new URL(baseUrl + path);
+  if (query !== undefined) {
+    for (const [key, value] of Object.entries(query)) {
+      if (value !== undefined && value !== null) url.searchParams.set(key, String(value));
+    }
+  }
+  return url;
+}
+
+/** Merges header records left to right with lower-cased names, so `Authorization` cannot appear twice. */
+function mergeHeaders(...sources: (Readonly<Record<string, string>> | undefined)[]): Record<string, string> {
+  const merged: Record<string, string> = {};
+  for (const source of sources) {
+    if (source === undefined) continue;
+    for (const [name, value] of Object.entries(source)) merged[name.toLowerCase()] = value;
+  }
+  return merged;
+}
+
+function describe(where: Where): string {
+  return `${where.backend} ${where.method} ${where.path}`;
+}
+
+/** undici reports `fetch failed` and hides the reason in `cause` (ECONNREFUSED, other side closed, ...). */
+function describeCause(error: unknown): string {
+  const message = messageOf(error);
+  const cause =
+    error instanceof Error ? (error.cause as { code?: unknown; message?: unknown } | undefined) : undefined;
+  const reason =
+    typeof cause?.code === 'string' ? cause.code : typeof cause?.message === 'string' ? cause.message : '';
+  return reason === '' || message.includes(reason) ? message : `${message} (${reason})`;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

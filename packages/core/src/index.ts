@@ -1,0 +1,98 @@
+// The Turn model: the one value every adapter produces.
+
+// Ambient identity for adapters.
+export {
+  type ChatTrailContext,
+  getChatTrailContext,
+  getChatTrailContextMode,
+  withChatTrail,
+} from './context/chat-trail-context';
+export type { ContextMode } from './context/context-store';
+export { readEnv } from './env/read-env';
+export { type BackoffOptions, backoffDelayMs } from './http/backoff';
+// HTTP: errors, retry policy and the options both clients share.
+export {
+  APIConnectionError,
+  APIConnectionTimeoutError,
+  APIError,
+  type APIErrorInit,
+  APIUserAbortError,
+  AuthenticationError,
+  BadRequestError,
+  ChatTrailError,
+  ConflictError,
+  InternalServerError,
+  NotFoundError,
+  PayloadTooLargeError,
+  PaymentRequiredError,
+  PermissionDeniedError,
+  RateLimitError,
+  UnprocessableEntityError,
+  type ValidationErrorItem,
+} from './http/errors';
+export type { HttpClientOptions, RequestOptions, RetryInfo } from './http/http-options';
+export { DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS, MAX_RETRY_AFTER_MS } from './http/request-json';
+export { parseRetryAfter } from './http/retry-after';
+export { isRetryableError, isRetryableStatus } from './http/retryable';
+// Melodi.
+export { MELODI_DEFAULT_BASE_URL, MelodiClient, type MelodiClientOptions } from './melodi/melodi-client';
+export { MelodiFeedback } from './melodi/melodi-feedback';
+export type {
+  MelodiExternalUser,
+  MelodiFeedbackCreate,
+  MelodiFeedbackResult,
+  MelodiMessage,
+  MelodiMessageType,
+  MelodiThread,
+  MelodiThreadUpsert,
+  MelodiThreadUpsertParams,
+  MelodiThreadUser,
+  MelodiUserSegment,
+} from './melodi/melodi-models';
+export { MelodiThreads } from './melodi/melodi-threads';
+// Mielto.
+export {
+  MIELTO_DEFAULT_BASE_URL,
+  MieltoClient,
+  type MieltoClientOptions,
+  type MieltoOpenAICompatibleConfig,
+} from './mielto/mielto-client';
+export { MieltoConversations } from './mielto/mielto-conversations';
+export { MieltoMessages } from './mielto/mielto-messages';
+export type {
+  Conversation,
+  ConversationCreateParams,
+  ConversationList,
+  ConversationListParams,
+  ConversationStatus,
+  CreateMessages,
+  HTTPValidationError,
+  MessageCreateRequest,
+  MessageRead,
+  MieltoMessageRole,
+} from './mielto/mielto-models';
+export { MieltoPage, MieltoPagePromise } from './mielto/mielto-page';
+// Normalisation: what record() applies before anything is queued.
+export { contentPartPlaceholder } from './normalize/content-part-placeholder';
+export { formatBytes } from './normalize/format-bytes';
+export { jsonByteLength } from './normalize/json-byte-length';
+export { type JsonSafeOptions, toJsonSafe } from './normalize/to-json-safe';
+export { truncateUtf8, truncationMarker } from './normalize/truncate-utf8';
+export { utf8ByteLength } from './normalize/utf8-byte-length';
+export { messageId, turnMessageId } from './turn/message-id';
+export type {
+  JsonObject,
+  JsonValue,
+  Turn,
+  TurnMessage,
+  TurnMessageRole,
+  TurnModel,
+  TurnSource,
+  TurnStatus,
+  TurnToolCall,
+  TurnToolResult,
+  TurnUsage,
+  TurnUser,
+} from './turn/turn';
+
+export { VERSION } from './version';

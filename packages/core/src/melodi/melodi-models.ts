@@ -1,0 +1,106 @@
+/**
+ * Wire models of the Melodi external API (https://app.melodi.fyi/api/external), field names exactly as the
+ * API's (camelCase). Unknown fields may be rejected; extra data belongs in `metadata`.
+ */
+import type { JsonObject } from '../turn/turn';
+
+/** How a message's body is given: `markdown` text in `content`, or structured `json` in `jsonContent`. */
+export type MelodiMessageType = 'markdown' | 'json';
+
+/** A message of a thread, as sent and as returned. */
+export interface MelodiMessage {
+  /** Your stable id for the message; resending it with the same id keeps one message. */
+  externalId?: string;
+  /** `user` and `assistant` are coloured in the UI; any other role (tool, system, ...) is shown in grey. */
+  role: string;
+  /** Default `markdown`. */
+  type?: MelodiMessageType;
+  /** The text, for `markdown` messages. */
+  content?: string;
+  /** The structured body, for `json` messages (tool calls and results). */
+  jsonContent?: JsonObject;
+  metadata?: JsonObject;
+}
+
+/** The user a thread belongs to, as sent. */
+export interface MelodiExternalUser {
+  /** Your user id; unique per organisation. */
+  externalId: string;
+  email?: string;
+  name?: string;
+  username?: string;
+  /** Flat labels, e.g. `{ team: 'engineering', plan: 'pro' }`; Melodi segments users by them. */
+  segments?: Record<string, string>;
+}
+
+/** Body of `PUT /threads`: "the full thread object", created or updated by `externalId`. */
+export interface MelodiThreadUpsert {
+  /** Your thread id; unique per project. */
+  externalId?: string;
+  projectId: number;
+  /** Every message of the thread, in order. */
+  messages: MelodiMessage[];
+  /** Filterable in the UI; keep values flat strings or numbers. */
+  metadata?: JsonObject;
+  externalUser?: MelodiExternalUser;
+}
+
+/** What `client.threads.upsert()` accepts: `projectId` may come from the client's options instead. */
+export type MelodiThreadUpsertParams = Omit<MelodiThreadUpsert, 'projectId'> & { projectId?: number };
+
+/** A thread as Melodi returns it. */
+export interface MelodiThread {
+  id: number;
+  externalId: string | null;
+  organizationId: number;
+  project: { id: number; name: string };
+  messages: MelodiMessage[];
+  externalUser: MelodiThreadUser | null;
+  metadata: JsonObject | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** The user of a returned thread; segments come back as objects. */
+export interface MelodiThreadUser {
+  id: number;
+  organizationId: number;
+  externalId: string;
+  name: string | null;
+  email: string | null;
+  username: string | null;
+  segments: MelodiUserSegment[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** One segment value of a user, e.g. `engineering` of type `team`. */
+export interface MelodiUserSegment {
+  id: number;
+  organizationId: number;
+  /** The value (`engineering`). */
+  name: string;
+  userSegmentTypeId: number;
+  createdAt: string;
+  updatedAt: string;
+  /** The key (`team`). */
+  type: { id: number; organizationId: number; name: string; createdAt: string; updatedAt: string };
+}
+
+/** Body of `POST /feedback`. */
+export interface MelodiFeedbackCreate {
+  feedbackType: 'POSITIVE' | 'NEGATIVE';
+  /** The thread's `externalId`. */
+  externalThreadId: string;
+  /** The message's `externalId`; without it the feedback attaches to the thread's last message. */
+  externalMessageId?: string;
+  feedbackText?: string;
+  /** Default: the client's `projectId`. */
+  projectId?: number;
+  externalUser?: MelodiExternalUser;
+  /** `{ attribute: option }` pairs defined in the Melodi project. */
+  attributes?: Record<string, string>;
+}
+
+/** What `POST /feedback` returns. Its shape is not documented, so it is passed through untyped. */
+export type MelodiFeedbackResult = JsonObject | undefined;

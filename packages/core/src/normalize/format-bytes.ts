@@ -1,0 +1,16 @@
+const KB = 1024;
+const MB = KB * 1024;
+const GB = MB * 1024;
+
+/**
+ * A short human size for placeholders and log lines: `512 B`, `34 KB`, `1.2 MB`, `3.0 GB` (binary units,
+ * as file managers show them). Kilobytes are whole numbers because a placeholder only needs the order of
+ * magnitude; megabytes keep one decimal.
+ */
+export function formatBytes(bytes: number): string {
+  if (!Number.isFinite(bytes) || bytes < 0) return 'unknown size';
+  if (bytes < KB) return `${Math.round(bytes)} B`;
+  if (bytes < MB - KB / 2) return `${Math.max(1, Math.round(bytes / KB))} KB`;
+  if (bytes < GB - MB / 2) return `${(bytes / MB).toFixed(1)} MB`;
+  return `${(bytes / GB).toFixed(1)} GB`;
+}

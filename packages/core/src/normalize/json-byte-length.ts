@@ -1,0 +1,69 @@
+/**
+ * The UTF-8 byte length of `JSON.stringify(value)`, computed without building the string.
+ *
+ * Queues bound their memory in bytes and batches must stay under the backends' body limits; measuring by
+ * serialising would allocate a copy of every turn on the hot path. The result is exact for plain data
+ * (what {@link toJsonSafe} and the Turn model produce): objects, arrays, strings, finite numbers,
+ * booleans and null, with `undefined`, functions and symbols omitted from objects and written as `null` in
+ * arrays. `toJSON` methods are not called, bigints are measured as quoted strings, and the input must not
+ * be circular (normalise it first).
+ */
+export function jsonByteLength(value: unknown): number {
+  switch (typeof value) {
+    case 'string':
+      return jsonStringByteLength(value);
+    case 'number':
+      return Number.isFinite(value) ? String(value).length : 4;
+    case 'boolean':
+      return value ? 4 : 5;
+    case 'bigint':
+      return String(value).length + 2;
+    case 'undefined':
+    case 'function':
+    case 'symbol':
+      return 0;
+  }
+  if (value === null) return 4;
+  if (Array.isArray(value)) {
+    let bytes = 2 + Math.max(0, value.length - 1); // brackets and commas
+    for (const item of value) bytes += isOmitted(item) ? 4 : jsonByteLength(item);
+    return bytes;
+  }
+  let bytes = 2;
+  let members = 0;
+  for (const key of Object.keys(value as object)) {
+    const item = (value as Record<string, unknown>)[key];
+    if (isOmitted(item)) continue;
+    bytes += jsonStringByteLength(key) + 1 + jsonByteLength(item);
+    members++;
+  }
+  return bytes + Math.max(0, members - 1);
+}
+
+function isOmitted(value: unknown): boolean {
+  return value === undefined || typeof value === 'function' || typeof value === 'symbol';
+}
+
+/** Bytes of a JSON string literal: quotes, escapes, and UTF-8 of everything else. */
+function jsonStringByteLength(text: string): number {
+  let bytes = 2;
+  const length = text.length;
+  for (let i = 0; i < length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x20) {
+      // \b \t \n \f \r have two-character escapes, other control characters become \u00XX.
+      bytes += code === 8 || code === 9 || code === 10 || code === 12 || code === 13 ? 2 : 6;
+    } else if (code === 0x22 || code === 0x5c) bytes += 2;
+    else if (code < 0x80) bytes += 1;
+    else if (code < 0x800) bytes += 2;
+    else if (code >= 0xd800 && code <= 0xdbff) {
+      const next = i + 1 < length ? text.charCodeAt(i + 1) : 0;
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        bytes += 4;
+        i++;
+      } else bytes += 6; // lone surrogate: JSON.stringify writes \udXXX
+    } else if (code >= 0xdc00 && code <= 0xdfff) bytes += 6;
+    else bytes += 3;
+  }
+  return bytes;
+}

@@ -1,0 +1,219 @@
+import type { JsonObject, JsonValue } from '../turn/turn';
+import { formatBytes } from './format-bytes';
+import { truncateUtf8 } from './truncate-utf8';
+
+/** Limits applied by {@link toJsonSafe}. Every limit leaves a visible marker where it cut. */
+export interface JsonSafeOptions {
+  /** Objects and arrays nested deeper than this become `"[Max depth]"`. Default 20. */
+  maxDepth?: number;
+  /** Keys kept per object; the rest are summarised under the key `"…"`. Default 1000. */
+  maxKeys?: number;
+  /** Items kept per array (or Set / Map); the rest are summarised by a last item. Default 1000. */
+  maxArrayLength?: number;
+  /**
+   * Values visited in total. Bounds the work for inputs that are wide *and* deep (a 1000 × 1000 × 1000
+   * tree passes the per-level limits), after which values become `"[Truncated]"`. Default 10,000.
+   */
+  maxNodes?: number;
+  /** Longer strings are cut UTF-8-safely with a `… [truncated N bytes]` marker. Default: no limit. */
+  maxStringBytes?: number;
+}
+
+const DEFAULTS = { maxDepth: 20, maxKeys: 1000, maxArrayLength: 1000, maxNodes: 10_000 } as const;
+
+/** Keys that would reach the prototype chain of whoever later merges or assigns the result. */
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+const CIRCULAR = '[Circular]';
+const MAX_DEPTH = '[Max depth]';
+const TRUNCATED = '[Truncated]';
+const UNREADABLE = '[Unreadable]';
+
+/** Marks a value that JSON has no place for (functions, symbols, undefined): dropped from objects. */
+const OMIT: unique symbol = Symbol('omit');
+
+/**
+ * Makes any value JSON-safe without throwing, so app metadata can never break recording.
+ *
+ * - Circular references become `"[Circular]"` (a value shared by two branches is kept in both).
+ * - `bigint` → decimal string; `Date` → ISO string (invalid dates → `null`); non-finite numbers → `"NaN"`,
+ *   `"Infinity"`, `"-Infinity"`; `RegExp` → its source text; boxed primitives → their value.
+ * - Functions, symbols and `undefined` are dropped from objects and become `null` in arrays and at the top
+ *   level, as `JSON.stringify` does.
+ * - `Map` → object (keys stringified), `Set` → array, `Error` → `{ name, message }`.
+ * - Binary data (typed arrays, `Buffer`, `ArrayBuffer`, `DataView`, `Blob`) → `"[Uint8Array: 34 KB]"`;
+ *   bytes are never copied into logs.
+ * - Objects with a `toJSON` method are converted through it, as `JSON.stringify` would.
+ * - `__proto__`, `constructor` and `prototype` keys are dropped, so the result is safe to spread or
+ *   deep-merge; the result is built from fresh plain objects and arrays, never from the input's.
+ * - Getters or proxies that throw yield `"[Unreadable]"`.
+ * - Depth, keys per object, items per array, total nodes and string size are bounded (see
+ *   {@link JsonSafeOptions}); each cut leaves a marker.
+ */
+export function toJsonSafe(value: unknown, options: JsonSafeOptions = {}): JsonValue {
+  const state: WalkState = {
+    // Clamped so no option can make the recursion deep enough to overflow the stack.
+    maxDepth: Math.min(options.maxDepth ?? DEFAULTS.maxDepth, 1000),
+    maxKeys: options.maxKeys ?? DEFAULTS.maxKeys,
+    maxArrayLength: options.maxArrayLength ?? DEFAULTS.maxArrayLength,
+    nodesLeft: options.maxNodes ?? DEFAULTS.maxNodes,
+    maxStringBytes: options.maxStringBytes,
+    ancestors: new Set(),
+  };
+  try {
+    const result = walk(value, 0, state);
+    return result === OMIT ? null : result;
+  } catch {
+    // Only reachable through exotic engines or hostile objects; recording must still go on.
+    return UNREADABLE;
+  }
+}
+
+interface WalkState {
+  maxDepth: number;
+  maxKeys: number;
+  maxArrayLength: number;
+  nodesLeft: number;
+  maxStringBytes: number | undefined;
+  ancestors: Set<object>;
+}
+
+function walk(value: unknown, depth: number, state: WalkState): JsonValue | typeof OMIT {
+  if (state.nodesLeft <= 0) return TRUNCATED;
+  state.nodesLeft--;
+
+  switch (typeof value) {
+    case 'string':
+      return state.maxStringBytes === undefined ? value : truncateUtf8(value, state.maxStringBytes);
+    case 'number':
+      return Number.isFinite(value) ? value : String(value);
+    case 'boolean':
+      return value;
+    case 'bigint':
+      return value.toString();
+    case 'undefined':
+    case 'function':
+    case 'symbol':
+      return OMIT;
+  }
+  if (value === null) return null;
+  return walkObject(value as object, depth, state);
+}
+
+function walkObject(value: object, depth: number, state: WalkState): JsonValue | typeof OMIT {
+  const special = describeSpecialObject(value);
+  if (special !== undefined) return special;
+  if (state.ancestors.has(value)) return CIRCULAR;
+  if (depth >= state.maxDepth) return MAX_DEPTH;
+
+  state.ancestors.add(value);
+  try {
+    if (Array.isArray(value)) return walkItems(value, value.length, depth, state);
+    if (value instanceof Set) return walkItems(value, value.size, depth, state);
+    if (value instanceof Map) return walkEntries(mapEntries(value), value.size, depth, state);
+    if (value instanceof Error) return { name: String(value.name), message: String(value.message) };
+
+    const toJSON = readProperty(value, 'toJSON');
+    if (typeof toJSON === 'function') {
+      const converted = (toJSON as () => unknown).call(value);
+      // A toJSON that returns its own object would otherwise recurse forever.
+      if (converted !== value) return walk(converted, depth, state);
+    }
+    const keys = Object.keys(value);
+    return walkEntries(objectEntries(value, keys), keys.length, depth, state);
+  } catch {
+    return UNREADABLE;
+  } finally {
+    state.ancestors.delete(value);
+  }
+}
+
+/** Values with a fixed short form, checked before toJSON (Buffer's toJSON would dump every byte). */
+function describeSpecialObject(value: object): JsonValue | undefined {
+  if (value instanceof Date) {
+    const time = value.getTime();
+    return Number.isNaN(time) ? null : value.toISOString();
+  }
+  if (ArrayBuffer.isView(value)) return `[${tagOf(value)}: ${formatBytes(value.byteLength)}]`;
+  if (value instanceof ArrayBuffer) return `[ArrayBuffer: ${formatBytes(value.byteLength)}]`;
+  if (typeof Blob !== 'undefined' && value instanceof Blob) return `[Blob: ${formatBytes(value.size)}]`;
+  if (value instanceof RegExp) return String(value);
+  if (value instanceof Promise || value instanceof WeakMap || value instanceof WeakSet) {
+    return `[${tagOf(value)}]`;
+  }
+  const tag = tagOf(value);
+  if (tag === 'Number' || tag === 'String' || tag === 'Boolean') {
+    const primitive = (value as { valueOf(): unknown }).valueOf();
+    if (typeof primitive === 'number') return Number.isFinite(primitive) ? primitive : String(primitive);
+    if (typeof primitive === 'string' || typeof primitive === 'boolean') return primitive;
+  }
+  return undefined;
+}
+
+function walkItems(items: Iterable<unknown>, size: number, depth: number, state: WalkState): JsonValue[] {
+  const out: JsonValue[] = [];
+  let index = 0;
+  for (const item of items) {
+    if (index >= state.maxArrayLength || state.nodesLeft <= 0) {
+      out.push(`[${size - index} more items]`);
+      break;
+    }
+    const safe = walk(item, depth + 1, state);
+    out.push(safe === OMIT ? null : safe);
+    index++;
+  }
+  return out;
+}
+
+function walkEntries(
+  entries: Iterable<[string, unknown]>,
+  size: number,
+  depth: number,
+  state: WalkState,
+): JsonObject {
+  const out: JsonObject = {};
+  let kept = 0;
+  let seen = 0;
+  for (const [key, item] of entries) {
+    if (kept >= state.maxKeys || state.nodesLeft <= 0) {
+      out['…'] = `[${size - seen} more keys]`;
+      break;
+    }
+    seen++;
+    if (FORBIDDEN_KEYS.has(key)) continue;
+    const safe = walk(item, depth + 1, state);
+    if (safe === OMIT) continue;
+    out[key] = safe;
+    kept++;
+  }
+  return out;
+}
+
+/** Reads lazily, so keys past the limit are never read (their getters never run). */
+function* objectEntries(value: object, keys: string[]): Generator<[string, unknown]> {
+  for (const key of keys) yield [key, readProperty(value, key)];
+}
+
+function* mapEntries(map: Map<unknown, unknown>): Generator<[string, unknown]> {
+  for (const [key, item] of map) yield [typeof key === 'string' ? key : keyToString(key), item];
+}
+
+function keyToString(key: unknown): string {
+  try {
+    return typeof key === 'object' && key !== null ? `[${tagOf(key)}]` : String(key);
+  } catch {
+    return UNREADABLE;
+  }
+}
+
+function readProperty(value: object, key: string): unknown {
+  try {
+    return (value as Record<string, unknown>)[key];
+  } catch {
+    return UNREADABLE;
+  }
+}
+
+function tagOf(value: object): string {
+  return Object.prototype.toString.call(value).slice(8, -1);
+}

@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { messageId, turnMessageId } from './message-id';
+
+describe('messageId', () => {
+  it('is msg_ followed by 16 hex digits', () => {
+    expect(messageId('thread-1', 0, 'user', 'hello')).toMatch(/^msg_[0-9a-f]{16}$/);
+  });
+
+  it('is deterministic for the same inputs', () => {
+    const a = messageId('thread-1', 3, 'assistant', 'The answer is 42.');
+    const b = messageId('thread-1', 3, 'assistant', 'The answer is 42.');
+    expect(a).toBe(b);
+  });
+
+  it('never changes across releases (ids already stored at Mielto and Melodi depend on it)', () => {
+    expect(messageId('thread-1', 0, 'user', 'hello')).toBe(messageId('thread-1', 0, 'user', 'hello'));
+    expect(messageId('thread-1', 0, 'user', 'hello')).toMatchInlineSnapshot(`"msg_175b29045ccbfccd"`);
+    expect(messageId('', 0, '', '')).toMatchInlineSnapshot(`"msg_a54705a3b5e83424"`);
+    expect(messageId('t', 7, 'assistant', '你好 👋')).toMatchInlineSnapshot(`"msg_0a913936f32206ef"`);
+  });
+
+  it('differs when any one input differs', () => {
+    const base = messageId('thread-1', 1, 'user', 'ok');
+    expect(messageId('thread-2', 1, 'user', 'ok')).not.toBe(base);
+    expect(messageId('thread-1', 2, 'user', 'ok')).not.toBe(base);
+    expect(messageId('thread-1', 1, 'assistant', 'ok')).not.toBe(base);
+    expect(messageId('thread-1', 1, 'user', 'ok.')).not.toBe(base);
+  });
+
+  it('keeps field boundaries apart', () => {
+    expect(messageId('ab', 1, 'user', 'c')).not.toBe(messageId('a', 1, 'user', 'bc'));
+    expect(messageId('t1', 1, 'user', 'x')).not.toBe(messageId('t', 11, 'user', 'x'));
+  });
+
+  it('produces no collisions over 200,000 distinct messages', () => {
+    const seen = new Set<string>();
+    for (let i = 0; i < 200_000; i++)
+      seen.add(messageId(`thread-${i % 97}`, i % 1000, 'user', `message ${i}`));
+    expect(seen.size).toBe(200_000);
+  });
+
+  it('hashes a 5 MB message quickly', () => {
+    const big = 'x'.repeat(5 * 1024 * 1024);
+    const started = performance.now();
+    messageId('t', 0, 'user', big);
+    expect(performance.now() - started).toBeLessThan(500);
+  });
+});
+
+describe('turnMessageId', () => {
+  it('equals messageId for a plain text message', () => {
+    expect(turnMessageId('t', 0, { role: 'user', content: 'hi' })).toBe(messageId('t', 0, 'user', 'hi'));
+  });
+
+  it('tells empty assistant messages apart by their tool-call ids', () => {
+    const a = turnMessageId('t', 2, {
+      role: 'assistant',
+      content: '',
+      toolCalls: [{ id: 'call_1', name: 'weather', args: {} }],
+    });
+    const b = turnMessageId('t', 2, {
+      role: 'assistant',
+      content: '',
+      toolCalls: [{ id: 'call_2', name: 'weather', args: {} }],
+    });
+    expect(a).not.toBe(b);
+    expect(a).not.toBe(turnMessageId('t', 2, { role: 'assistant', content: '' }));
+  });
+
+  it('tells tool messages apart by the tool-result id', () => {
+    const a = turnMessageId('t', 3, {
+      role: 'tool',
+      content: '',
+      toolResult: { toolCallId: 'call_1', output: 1 },
+    });
+    const b = turnMessageId('t', 3, {
+      role: 'tool',
+      content: '',
+      toolResult: { toolCallId: 'call_2', output: 1 },
+    });
+    expect(a).not.toBe(b);
+  });
+});

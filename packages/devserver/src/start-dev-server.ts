@@ -1,0 +1,321 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { handleAdmin } from './admin/admin-routes.js';
+import { type DevServerStats, devServerStats } from './admin/dev-server-stats.js';
+import { RequestLog, type RequestLogEntry } from './admin/request-log.js';
+import { authenticateMelodi, authenticateMielto } from './auth/authenticate.js';
+import { type DevServerContext, freshCounters, resetDevServerContext } from './dev-server-context.js';
+import { type DevServerOptions, resolveDevServerOptions } from './dev-server-options.js';
+import { FaultInjector } from './faults/fault-injector.js';
+import type { ActiveFault, FaultRule } from './faults/fault-rule.js';
+import { HttpError } from './http/http-error.js';
+import { parseJson } from './http/parse-json.js';
+import { BodyTooLargeError, readBody } from './http/read-body.js';
+import type { Principal, RouteHandler, RouteRequest } from './http/route.js';
+import { createFeedback } from './melodi/feedback-routes.js';
+import { upsertThread } from './melodi/thread-routes.js';
+import { createChatCompletion } from './mielto/chat-completion-routes.js';
+import { createConversation, listConversations } from './mielto/conversation-routes.js';
+import { createMessages } from './mielto/message-routes.js';
+import { DevStore } from './store/dev-store.js';
+
+export interface DevServer {
+  /** `http://host:port` — the viewer lives here. */
+  url: string;
+  /** Base URL for Mielto clients: `${url}/api/v1`. */
+  mieltoBaseUrl: string;
+  /** Base URL for Melodi clients: `${url}/api/external`. */
+  melodiBaseUrl: string;
+  port: number;
+  /** Replaces all faults. */
+  setFaults(rules: FaultRule[]): void;
+  addFault(rule: FaultRule): ActiveFault;
+  clearFaults(): void;
+  /** Forgets all data, the request log and the faults. */
+  reset(): void;
+  stats(): DevServerStats;
+  requests(limit?: number): RequestLogEntry[];
+  /** Stops listening, ends open connections (including hung ones) and saves persisted data. */
+  close(): Promise<void>;
+}
+
+type Backend = 'mielto' | 'melodi';
+
+const ROUTES: Record<string, { backend: Backend; handler: RouteHandler }> = {
+  'POST /api/v1/conversations': { backend: 'mielto', handler: createConversation },
+  'GET /api/v1/conversations': { backend: 'mielto', handler: listConversations },
+  'POST /api/v1/messages': { backend: 'mielto', handler: createMessages },
+  'POST /api/v1/chat/completions': { backend: 'mielto', handler: createChatCompletion },
+  'PUT /api/external/threads': { backend: 'melodi', handler: upsertThread },
+  'POST /api/external/feedback': { backend: 'melodi', handler: createFeedback },
+};
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The error body each backend uses, so clients parse emulator errors like real ones. */
+const errorBody = (backend: Backend | 'devserver', message: string) =>
+  backend === 'mielto' ? { detail: message } : { error: message };
+
+const STATUS_TEXT: Record<number, string> = {
+  413: 'Request Entity Too Large',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+  504: 'Gateway Timeout',
+};
+
+function isJsonContentType(req: IncomingMessage): boolean {
+  const type = req.headers['content-type'];
+  return typeof type === 'string' && /^application\/([\w.+-]*\+)?json\b/i.test(type.trim());
+}
+
+/**
+ * Starts one HTTP server that serves Mielto on `/api/v1/...`, Melodi on `/api/external/...`, its own
+ * read-back API on `/_devserver/...` and the viewer on `/`.
+ */
+export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
+  const resolved = resolveDevServerOptions(options);
+  const ctx: DevServerContext = {
+    options: resolved,
+    store: new DevStore(resolved.persistPath),
+    faults: new FaultInjector(resolved.faultSeed),
+    log: new RequestLog(resolved.requestLogSize),
+    counters: freshCounters(),
+  };
+  for (const rule of resolved.faults ?? []) ctx.faults.add(rule);
+
+  const sockets = new Set<Socket>();
+  const server = createServer({ keepAliveTimeout: 5_000 }, (req, res) => {
+    handle(req, res, ctx).catch((err) => {
+      // Last line of defence: the emulator must keep serving whatever a request did.
+      if (!res.headersSent && !res.destroyed) {
+        res.writeHead(500, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ detail: `devserver error: ${(err as Error).message}` }));
+      } else res.destroy();
+    });
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+  server.on('clientError', (_err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');
+    else socket.destroy();
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(resolved.port, resolved.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  const hostForUrl = resolved.host.includes(':') ? `[${resolved.host}]` : resolved.host;
+  const url = `http://${hostForUrl === '0.0.0.0' ? '127.0.0.1' : hostForUrl}:${port}`;
+
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    mieltoBaseUrl: `${url}/api/v1`,
+    melodiBaseUrl: `${url}/api/external`,
+    port,
+    setFaults: (rules) => ctx.faults.set(rules),
+    addFault: (rule) => ctx.faults.add(rule),
+    clearFaults: () => ctx.faults.clear(),
+    reset: () => resetDevServerContext(ctx),
+    stats: () => devServerStats(ctx),
+    requests: (limit) => ctx.log.recent(limit),
+    close: () => {
+      closing ??= new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        // Hung requests (fault `hang`) and idle keep-alive sockets would hold close() forever.
+        for (const socket of sockets) socket.destroy();
+      }).then(() => ctx.store.save());
+      return closing;
+    },
+  };
+}
+
+async function handle(req: IncomingMessage, res: ServerResponse, ctx: DevServerContext): Promise<void> {
+  const started = performance.now();
+  const method = req.method ?? 'GET';
+  const rawUrl = req.url ?? '/';
+  const q = rawUrl.indexOf('?');
+  const path = q === -1 ? rawUrl : rawUrl.slice(0, q);
+  const query = new URLSearchParams(q === -1 ? '' : rawUrl.slice(q + 1));
+  const routeKey = `${method} ${path}`;
+  const route = Object.hasOwn(ROUTES, routeKey) ? ROUTES[routeKey] : undefined;
+  const backend: Backend | 'devserver' =
+    route?.backend ??
+    (path.startsWith('/api/external/') ? 'melodi' : path.startsWith('/api/') ? 'mielto' : 'devserver');
+
+  const entry: Omit<RequestLogEntry, 'seq'> = {
+    at: new Date().toISOString(),
+    method,
+    path,
+    backend,
+    status: 0,
+    durationMs: 0,
+    requestBytes: 0,
+    auth: 'none',
+  };
+  let bodyText: string | undefined;
+  const principal: Principal = { workspaceId: '', ownerId: '', organizationId: 0 };
+
+  const request: RouteRequest = {
+    req,
+    res,
+    method,
+    path,
+    query,
+    principal,
+    note: (text) => {
+      entry.note = entry.note ? `${entry.note}; ${text}` : text;
+    },
+    setUserId: (id) => {
+      entry.userId = id;
+    },
+    json: async () => {
+      let raw: Buffer;
+      try {
+        raw = await readBody(req, ctx.options.maxBodyBytes);
+      } catch (err) {
+        if (err instanceof BodyTooLargeError) {
+          throw new HttpError(413, errorBody(backend, `Request body larger than ${err.limit} bytes`), {
+            connection: 'close',
+          });
+        }
+        throw err;
+      }
+      entry.requestBytes = raw.length;
+      ctx.counters.bytesIn += raw.length;
+      bodyText = raw.toString('utf8');
+      if (!isJsonContentType(req)) {
+        // FastAPI does not parse a body that is not declared JSON, so validation sees no object.
+        throw backend === 'mielto'
+          ? new HttpError(422, {
+              detail: [
+                {
+                  type: 'model_attributes_type',
+                  loc: ['body'],
+                  msg: 'Input should be a valid dictionary or object to extract fields from',
+                  input: bodyText.slice(0, 200),
+                },
+              ],
+            })
+          : new HttpError(415, errorBody(backend, 'Content-Type must be application/json'));
+      }
+      const parsed = parseJson(bodyText, ctx.options.maxJsonDepth);
+      if (parsed.ok) return parsed.value;
+      if (backend === 'mielto') {
+        const detail =
+          parsed.reason === 'too-deep'
+            ? [{ type: 'json_invalid', loc: ['body'], msg: parsed.message }]
+            : [
+                {
+                  type: 'json_invalid',
+                  loc: ['body', parsed.position ?? 0],
+                  msg: 'JSON decode error',
+                  ctx: { error: 'Expecting value' },
+                },
+              ];
+        throw new HttpError(422, { detail });
+      }
+      throw new HttpError(
+        400,
+        errorBody(backend, parsed.reason === 'too-deep' ? parsed.message : 'Invalid JSON body'),
+      );
+    },
+  };
+
+  const finish = (status: number) => {
+    entry.status = status;
+    entry.durationMs = Math.round((performance.now() - started) * 100) / 100;
+    if (bodyText !== undefined)
+      entry.bodyPreview = bodyText.length > 2048 ? `${bodyText.slice(0, 2048)}…` : bodyText;
+    if (backend !== 'devserver') {
+      ctx.counters.requests++;
+      ctx.counters.byRoute[routeKey] = (ctx.counters.byRoute[routeKey] ?? 0) + 1;
+      ctx.counters.byStatus[status] = (ctx.counters.byStatus[status] ?? 0) + 1;
+      ctx.log.add(entry);
+      ctx.options.onRequestLogged?.(
+        `${method} ${path} ${status} ${entry.durationMs}ms${entry.fault ? ` [fault: ${entry.fault}]` : ''}`,
+      );
+    }
+  };
+
+  const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
+    if (res.headersSent || res.destroyed) return;
+    const text = JSON.stringify(body);
+    res.writeHead(status, {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(text),
+      ...headers,
+    });
+    res.end(text);
+  };
+
+  try {
+    if (backend === 'devserver') {
+      const result = await handleAdmin(request, ctx);
+      if (result) send(result.status, result.body, result.headers);
+      return;
+    }
+    const decision = ctx.faults.decide(method, path);
+    if (decision.kind !== 'none')
+      entry.fault = decision.kind === 'status' ? `status ${decision.rule.status}` : decision.kind;
+    if (decision.latencyMs > 0) await sleep(decision.latencyMs);
+    if (decision.kind === 'drop') {
+      req.socket.destroy();
+      finish(0);
+      return;
+    }
+    if (decision.kind === 'hang') {
+      // Answer nothing; the socket is destroyed when the client gives up or the server closes.
+      res.once('close', () => finish(0));
+      return;
+    }
+    if (decision.kind === 'status') {
+      const { rule } = decision;
+      const status = rule.status!;
+      const headers: Record<string, string> = {};
+      if (rule.retryAfter !== undefined) headers['retry-after'] = String(rule.retryAfter);
+      // Drain the body so the connection can be reused, as a real server's error path would.
+      req.resume();
+      send(
+        status,
+        rule.body ?? errorBody(backend, `${STATUS_TEXT[status] ?? `HTTP ${status}`} (injected fault)`),
+        headers,
+      );
+      finish(status);
+      return;
+    }
+    if (!route) {
+      req.resume();
+      const known = Object.keys(ROUTES).some((k) => k.endsWith(` ${path}`));
+      throw new HttpError(known ? 405 : 404, errorBody(backend, known ? 'Method Not Allowed' : 'Not Found'));
+    }
+    const auth =
+      backend === 'mielto'
+        ? authenticateMielto(req, ctx.options.apiKeys?.mielto)
+        : authenticateMelodi(req, ctx.options.apiKeys?.melodi);
+    Object.assign(principal, auth.principal);
+    entry.auth = auth.style;
+    if (backend === 'mielto') entry.workspaceId = principal.workspaceId;
+    const result = await route.handler(request, ctx);
+    if (result) send(result.status, result.body, result.headers);
+    finish(result?.status ?? res.statusCode);
+  } catch (err) {
+    if (err instanceof HttpError) {
+      req.resume();
+      send(err.status, err.body, err.headers);
+      finish(err.status);
+      return;
+    }
+    entry.note = `internal error: ${(err as Error).message}`;
+    send(500, errorBody(backend, 'Internal Server Error'));
+    finish(500);
+  }
+}

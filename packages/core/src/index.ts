@@ -95,4 +95,5 @@ export type {
   TurnUser,
 } from './turn/turn';
 
+export type { TurnRecorder } from './trail/turn-recorder';
 export { VERSION } from './version';

@@ -7,10 +7,11 @@
 //
 // usage: node scripts/release-check.mjs [--root <repo>]   (or CHATTRAIL_REPO_ROOT=<repo>)
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { publicPackages } from './public-packages.mjs';
 
 const scriptRepo = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const rootArg = process.argv.indexOf('--root');
@@ -39,20 +40,6 @@ function run(cmd, args, options = {}) {
       },
     );
   });
-}
-
-function publicPackages() {
-  const dir = join(root, 'packages');
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir)
-    .sort()
-    .map((name) => join(dir, name))
-    .filter((pkgDir) => existsSync(join(pkgDir, 'package.json')))
-    .map((pkgDir) => ({
-      dir: pkgDir,
-      manifest: JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8')),
-    }))
-    .filter(({ manifest }) => !manifest.private);
 }
 
 /** The promises every public package makes (issue 3), checked on the manifest as packed. */
@@ -156,7 +143,7 @@ async function checkPackage({ dir, manifest }) {
 
 async function main() {
   const started = Date.now();
-  const packages = publicPackages();
+  const packages = publicPackages(root);
   if (packages.length === 0) {
     console.log(`release-check: no public packages under ${join(root, 'packages')}`);
     return 1;

@@ -13,7 +13,6 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
-  readdirSync,
   readFileSync,
   rmSync,
   symlinkSync,
@@ -22,6 +21,7 @@ import {
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { publicPackages } from './public-packages.mjs';
 
 const MIN_NODE_MAJOR = 20;
 const scriptRepo = resolve(fileURLToPath(new URL('..', import.meta.url)));
@@ -51,20 +51,6 @@ function systemNode() {
     return { node, version, error: `${node} is v${version}; the smoke test needs Node ${MIN_NODE_MAJOR}+` };
   }
   return { node, version, major };
-}
-
-function publicPackages() {
-  const dir = join(root, 'packages');
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir)
-    .sort()
-    .map((name) => join(dir, name))
-    .filter((pkgDir) => existsSync(join(pkgDir, 'package.json')))
-    .map((pkgDir) => ({
-      dir: pkgDir,
-      manifest: JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8')),
-    }))
-    .filter(({ manifest }) => !manifest.private);
 }
 
 /** How Node will treat a file: by extension, else by the nearest package.json's "type". */
@@ -194,7 +180,7 @@ async function main() {
     console.log(`smoke-node20: ${sys.error}`);
     return 1;
   }
-  const packages = publicPackages();
+  const packages = publicPackages(root);
   if (packages.length === 0) {
     console.log(`smoke-node20: no public packages under ${join(root, 'packages')}`);
     return 1;

@@ -92,3 +92,19 @@ describe('/_devserver robustness', () => {
     expect(res.status).toBe(400);
   });
 });
+
+describe('/_devserver/threads user segments', () => {
+  it("carries a Melodi user's segments as { type: value }", async () => {
+    await dev.melodi('/threads', {
+      method: 'PUT',
+      body: {
+        projectId: 1,
+        externalId: 's',
+        messages: [],
+        externalUser: { externalId: 'u', segments: { plan: 'pro', team: 'eng' } },
+      },
+    });
+    const [thread] = (await dev.admin('/threads')).body.threads;
+    expect(thread.user).toMatchObject({ id: 'u', segments: { plan: 'pro', team: 'eng' } });
+  });
+});

@@ -199,6 +199,7 @@ describe.skipIf(!hasChromium)(
       const head = page.getByTestId('thread-head');
       expect(await tokenFigures(head)).toEqual(['12 in', '34 out']);
       expect(await head.getByTestId('thread-user').textContent()).toContain('Ada (u1)');
+      expect(await head.getByTestId('thread-segment').textContent()).toBe('team eng');
       const metadata = await head.getByTestId('thread-metadata').textContent();
       expect(metadata).toContain('model');
       expect(metadata).toContain('gpt-x');

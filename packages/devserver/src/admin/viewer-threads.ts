@@ -8,7 +8,14 @@ export interface ViewerThread {
   /** The app's own thread id when known (Melodi externalId; Mielto `meta_data.thread_id`). */
   externalId: string | null;
   title: string;
-  user: { id: string; name?: string | null; email?: string | null; username?: string | null } | null;
+  user: {
+    id: string;
+    name?: string | null;
+    email?: string | null;
+    username?: string | null;
+    /** Melodi user segments as `{ type: value }`. */
+    segments?: Record<string, string>;
+  } | null;
   metadata: Record<string, unknown>;
   createdAt: string;
   updatedAt: string;
@@ -69,7 +76,13 @@ export function viewerThreads(ctx: DevServerContext): ViewerThread[] {
       externalId: t.externalId,
       title: t.externalId ?? `Thread ${t.id}`,
       user: user
-        ? { id: user.externalId, name: user.name, email: user.email, username: user.username }
+        ? {
+            id: user.externalId,
+            name: user.name,
+            email: user.email,
+            username: user.username,
+            segments: Object.fromEntries(user.segments.map((s) => [s.type.name, s.name])),
+          }
         : null,
       metadata: t.metadata,
       createdAt: t.createdAt,

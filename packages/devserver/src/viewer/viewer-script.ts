@@ -274,6 +274,11 @@ export const viewerScript = String.raw`
     if (thread.user && thread.user.email && userLabel(thread.user).indexOf(thread.user.email) === -1) {
       ids.push(el('span', null, ['email ', el('code', { text: thread.user.email })]));
     }
+    if (thread.user && thread.user.segments) {
+      Object.keys(thread.user.segments).forEach(function (key) {
+        ids.push(el('span', { 'data-testid': 'thread-segment' }, [key + ' ', el('code', { text: thread.user.segments[key] })]));
+      });
+    }
     ids.push(el('span', null, ['created ', agoNode(thread.createdAt)]));
     ids.push(el('span', null, ['updated ', agoNode(thread.updatedAt)]));
     $('thread-head').replaceChildren(

@@ -69,11 +69,10 @@ describe('truncateUtf8', () => {
     }
   });
 
-  it('truncates a 5 MB message to the limit quickly', () => {
+  // Speed is measured by `pnpm bench`, never asserted here: a loaded CI machine would make it flaky.
+  it('truncates a 5 MB message to the limit', () => {
     const big = '日本語 text 👍 '.repeat(400_000);
-    const started = performance.now();
     const result = truncateUtf8(big, 32 * 1024);
-    expect(performance.now() - started).toBeLessThan(500);
     expect(utf8ByteLength(result)).toBeLessThanOrEqual(32 * 1024);
     expect(result).toMatch(/… \[truncated \d+ bytes\]$/);
   });

@@ -39,11 +39,10 @@ describe('messageId', () => {
     expect(seen.size).toBe(200_000);
   });
 
-  it('hashes a 5 MB message quickly', () => {
+  // Hashing speed is a benchmark figure (`pnpm bench`), not a test assertion.
+  it('hashes a 5 MB message to a well-formed id', () => {
     const big = 'x'.repeat(5 * 1024 * 1024);
-    const started = performance.now();
-    messageId('t', 0, 'user', big);
-    expect(performance.now() - started).toBeLessThan(500);
+    expect(messageId('t', 0, 'user', big)).toMatch(/^msg_[0-9a-f]{16}$/);
   });
 });
 

@@ -3,7 +3,11 @@
 // Flags: --keep (leave the server running for the viewer), --port <n>, --persist <file>.
 import { parseArgs } from 'node:util';
 import { startDevServer } from '@chattrail/devserver';
+import { runAiSdkStep } from './ai-sdk-step.mjs';
+import { runExpressStep } from './express-step.mjs';
+import { runLangChainStep } from './langchain-step.mjs';
 import { printTranscript } from './print-transcript.mjs';
+import { recordTurns } from './record-turns.mjs';
 import { seedConversation } from './seed-conversation.mjs';
 
 const { values } = parseArgs({
@@ -21,6 +25,10 @@ try {
   const seeded = await seedConversation(server);
   const threads = await (await fetch(`${server.url}/_devserver/threads`)).json();
   for (const thread of threads.threads.filter((t) => seeded.ids.includes(t.id))) printTranscript(thread);
+  await recordTurns(server);
+  await runExpressStep(server);
+  await runLangChainStep(server);
+  await runAiSdkStep(server);
   const stats = server.stats();
   console.log(
     `devserver holds ${stats.mielto.conversations} Mielto conversation(s) with ${stats.mielto.messages} message(s) and ${stats.melodi.threads} Melodi thread(s) with ${stats.melodi.messages} message(s).`,

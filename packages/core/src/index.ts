@@ -2,12 +2,27 @@
 
 // Ambient identity for adapters.
 export {
+  type ChatTrailCapture,
   type ChatTrailContext,
   getChatTrailContext,
   getChatTrailContextMode,
   withChatTrail,
 } from './context/chat-trail-context';
 export type { ContextMode } from './context/context-store';
+// Destinations: the spec every backend implements, and the two built in.
+export type {
+  ChatTrailDestination,
+  DeliveryItem,
+  DeliveryOutcome,
+  DestinationSendContext,
+} from './destinations/chat-trail-destination';
+export {
+  type ConversationStore,
+  InMemoryConversationStore,
+  type InMemoryConversationStoreOptions,
+} from './destinations/conversation-store';
+export { MelodiDestination, type MelodiDestinationOptions, melodi } from './destinations/melodi-destination';
+export { MieltoDestination, type MieltoDestinationOptions, mielto } from './destinations/mielto-destination';
 export { readEnv } from './env/read-env';
 export { type BackoffOptions, backoffDelayMs } from './http/backoff';
 // HTTP: errors, retry policy and the options both clients share.
@@ -79,6 +94,30 @@ export { jsonByteLength } from './normalize/json-byte-length';
 export { type JsonSafeOptions, toJsonSafe } from './normalize/to-json-safe';
 export { truncateUtf8, truncationMarker } from './normalize/truncate-utf8';
 export { utf8ByteLength } from './normalize/utf8-byte-length';
+// Redaction: maskers and the redact function built from them.
+export { maskApiKeys } from './redact/mask-api-keys';
+export { maskCardNumbers, passesLuhn } from './redact/mask-card-numbers';
+export { maskEmails } from './redact/mask-emails';
+export { maskPhoneNumbers } from './redact/mask-phone-numbers';
+export { defaultMaskers, redactText } from './redact/redact-text';
+export type { TextMasker } from './redact/text-masker';
+// The trail.
+export type {
+  ChatTrail,
+  ChatTrailFeedback,
+  ChatTrailStats,
+  DestinationStats,
+  DropCounts,
+  DropReason,
+  FeedbackStats,
+  FlushOptions,
+  FlushReport,
+} from './trail/chat-trail';
+export { ChatTrailDeliveryError, type ChatTrailDeliveryErrorInit } from './trail/chat-trail-delivery-error';
+export { CHAT_TRAIL_DEFAULTS, type ChatTrailOptions } from './trail/chat-trail-options';
+export { createChatTrail } from './trail/create-chat-trail';
+export type { WaitUntil } from './trail/find-wait-until';
+export type { TurnRecorder } from './trail/turn-recorder';
 export { messageId, turnMessageId } from './turn/message-id';
 export type {
   JsonObject,
@@ -94,6 +133,4 @@ export type {
   TurnUsage,
   TurnUser,
 } from './turn/turn';
-
-export type { TurnRecorder } from './trail/turn-recorder';
 export { VERSION } from './version';

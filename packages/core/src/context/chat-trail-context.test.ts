@@ -59,6 +59,22 @@ describe('withChatTrail', () => {
     );
   });
 
+  it('carries the capture of the outer context into inner ones, the same object, unless one is given', () => {
+    const outer = { sources: [] };
+    const inner = { sources: [] };
+    withChatTrail({ threadId: 'request', capture: outer }, () => {
+      withChatTrail({ user: { id: 'u1' } }, () => {
+        expect(getChatTrailContext()?.capture).toBe(outer);
+      });
+      withChatTrail({ capture: inner }, () => {
+        expect(getChatTrailContext()?.capture).toBe(inner);
+      });
+    });
+    withChatTrail({ threadId: 'no-capture' }, () => {
+      expect(getChatTrailContext()).not.toHaveProperty('capture');
+    });
+  });
+
   it('hands out a frozen snapshot that callers cannot change for others', () => {
     withChatTrail({ threadId: 't' }, () => {
       const context = getChatTrailContext()!;

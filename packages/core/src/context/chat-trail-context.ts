@@ -1,4 +1,4 @@
-import type { JsonValue, TurnUser } from '../turn/turn';
+import type { JsonValue, TurnSource, TurnUser } from '../turn/turn';
 import {
   type ContextMode,
   type ContextStore,
@@ -11,6 +11,17 @@ export interface ChatTrailContext {
   threadId?: string;
   user?: TurnUser;
   metadata?: Record<string, JsonValue>;
+  /**
+   * Set by a request-level adapter (Express) to learn which adapters recorded turns inside the request:
+   * `trail.record()` pushes each turn's `source` into `sources`, so the Express middleware can skip its
+   * own turn when the AI SDK or LangChain adapter already recorded one. Inner contexts inherit it.
+   */
+  capture?: ChatTrailCapture;
+}
+
+/** See {@link ChatTrailContext.capture}. */
+export interface ChatTrailCapture {
+  sources: TurnSource[];
 }
 
 // One store per process, not per copy of this module: an app can load the ESM build while an adapter
@@ -29,7 +40,8 @@ function store(): ContextStore<Readonly<ChatTrailContext>> {
  * otherwise. Returns what `fn` returns.
  *
  * Nested calls merge with the outer context, the inner one winning: `threadId` and `user` are replaced
- * when given (a user is one identity, so its fields are not mixed), `metadata` keys are merged.
+ * when given (a user is one identity, so its fields are not mixed), `metadata` keys are merged, and
+ * `capture` is the inner one when given, else the outer one (the same object).
  *
  * Where AsyncLocalStorage is unavailable (Node 20 before 20.16, browsers, Workers without
  * `nodejs_compat`), the context is only visible during the synchronous part of `fn`, up to its first
@@ -67,6 +79,9 @@ function mergeContexts(
   if (threadId !== undefined) merged.threadId = threadId;
   const user = inner.user ?? outer?.user;
   if (user !== undefined) merged.user = user;
+  // The same object, not a copy: records made in a nested context must reach the request's capture.
+  const capture = inner.capture ?? outer?.capture;
+  if (capture !== undefined) merged.capture = capture;
   if (outer?.metadata !== undefined || inner.metadata !== undefined) {
     merged.metadata = { ...outer?.metadata, ...inner.metadata };
   }

@@ -310,7 +310,9 @@ describe('MieltoClient', () => {
       servers.push(server);
       const client = new MieltoClient({ apiKey: API_KEY, baseUrl: server.url });
       const error = await client.messages
-        .create({ conversation_id: 'c', content: { content: 'x' } }, { timeoutMs: 100, maxRetries: 0 })
+        // 2 s instead of the client's 10 s: short enough to prove the option applies, long enough for the
+        // request to arrive on a loaded machine.
+        .create({ conversation_id: 'c', content: { content: 'x' } }, { timeoutMs: 2_000, maxRetries: 0 })
         .catch((e) => e);
       expect(error.name).toBe('APIConnectionTimeoutError');
       expect(server.requests).toHaveLength(1);

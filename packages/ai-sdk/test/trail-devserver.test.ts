@@ -1,0 +1,154 @@
+// End to end on every ai major: middleware → createChatTrail → Mielto and Melodi destinations → the
+// devserver over real HTTP, with the model being the devserver's OpenAI-compatible completions. A
+// three-turn conversation that resends its whole history (tool round trip in the first turn) must land
+// in Mielto with each message once and in Melodi as one full, ordered thread.
+import { type ChatTrail, createChatTrail, melodi, mielto } from '@chattrail/core';
+import { type DevServer, startDevServer } from '@chattrail/devserver';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { chatTrailMiddleware } from '../src/index';
+import { AI_VERSIONS } from './ai-versions';
+
+let server: DevServer;
+beforeAll(async () => {
+  server = await startDevServer({ port: 0 });
+});
+afterAll(async () => {
+  await server?.close();
+});
+
+async function readBack(path: string): Promise<any> {
+  const res = await fetch(`${server.url}/_devserver${path}`);
+  expect(res.status).toBe(200);
+  return res.json();
+}
+
+describe.each(AI_VERSIONS)('trail → devserver, $name', (v) => {
+  let trail: ChatTrail;
+  beforeEach(() => {
+    server.reset();
+    trail = createChatTrail({
+      destinations: [
+        mielto({ apiKey: 'test-mielto', baseUrl: server.mieltoBaseUrl, agentId: 'weather-bot' }),
+        melodi({ apiKey: 'test-melodi', projectId: 7, baseUrl: server.melodiBaseUrl }),
+      ],
+    });
+  });
+  afterEach(async () => {
+    await trail.shutdown({ timeoutMs: 5_000 });
+  });
+
+  const modelWith = (middleware: ReturnType<typeof chatTrailMiddleware>) => {
+    const provider = v.createOpenAICompatible({
+      name: 'mielto',
+      baseURL: server.mieltoBaseUrl,
+      apiKey: 'demo',
+      includeUsage: true,
+    } as never);
+    return v.ai.wrapLanguageModel({ model: provider.chatModel('scripted-1'), middleware });
+  };
+  const tools = {
+    get_weather: v.ai.tool({
+      description: 'Current weather for a city',
+      inputSchema: z.object({ city: z.string() }),
+      execute: async ({ city }: { city: string }) => ({ city, temperatureC: 21, sky: 'sunny' }),
+    }),
+  };
+
+  for (const mode of ['stream', 'generate'] as const) {
+    it(`three turns resending the history (${mode}Text): each message once in Mielto, the full thread in Melodi`, async () => {
+      const threadId = `three-turns-${mode}-${v.name.replace(' ', '')}`;
+      const model = modelWith(chatTrailMiddleware({ trail }));
+      const history: any[] = [];
+      const questions = ['What is the weather in Paris?', 'Thanks! Should I take a coat?', 'Bye for now.'];
+      for (const question of questions) {
+        history.push({ role: 'user', content: question });
+        const args = {
+          model,
+          system: 'You are a weather assistant.',
+          messages: history,
+          tools,
+          stopWhen: v.ai.stepCountIs(4),
+          providerOptions: { chattrail: { threadId, user: { id: 'user-ada', name: 'Ada' } } },
+        };
+        if (mode === 'generate') {
+          history.push(...v.responseMessages(await v.ai.generateText(args)));
+        } else {
+          const result = v.ai.streamText(args);
+          await result.consumeStream();
+          history.push(...(await v.streamResponseMessages(result)));
+        }
+        const report = await trail.flush({ timeoutMs: 10_000 });
+        expect(report.ok, JSON.stringify(report)).toBe(true);
+      }
+
+      const expectedRoles = [
+        'system',
+        'user',
+        'assistant',
+        'tool',
+        'assistant',
+        'user',
+        'assistant',
+        'user',
+        'assistant',
+      ];
+      const conversations = await readBack('/mielto/conversations');
+      expect(conversations).toHaveLength(1);
+      const conversation = conversations[0];
+      const mieltoMessages = conversation.messages as Array<{ role: string; content: string }>;
+      // Every message of the thread exactly once, in order, though each of the 4 calls resent the history.
+      expect(mieltoMessages.map((m) => m.role)).toEqual(expectedRoles);
+      expect(mieltoMessages[1]!.content).toBe('What is the weather in Paris?');
+      expect(mieltoMessages[4]!.content).toBe(
+        'Here is what the tool returned: {"city":"Paris","temperatureC":21,"sky":"sunny"}',
+      );
+
+      const threads = await readBack(`/melodi/threads?externalId=${encodeURIComponent(threadId)}`);
+      expect(threads).toHaveLength(1);
+      const melodiMessages = threads[0].messages as Array<{ role: string; externalId: string }>;
+      expect(melodiMessages.map((m) => m.role)).toEqual(expectedRoles);
+      expect(new Set(melodiMessages.map((m) => m.externalId)).size).toBe(expectedRoles.length);
+
+      const stats = trail.stats();
+      expect(stats.recorded).toBe(4); // 2 steps in turn 1, 1 step each in turns 2 and 3
+    });
+  }
+
+  it('an aborted stream is delivered with status aborted and the partial answer', async () => {
+    const slow = await startDevServer({ port: 0, completionChunkDelayMs: 25 });
+    try {
+      const provider = v.createOpenAICompatible({
+        name: 'mielto',
+        baseURL: slow.mieltoBaseUrl,
+        apiKey: 'demo',
+      } as never);
+      const model = v.ai.wrapLanguageModel({
+        model: provider.chatModel('scripted-1'),
+        middleware: chatTrailMiddleware({ trail, threadId: 'aborted-thread' }),
+      });
+      const controller = new AbortController();
+      const result = v.ai.streamText({
+        model,
+        prompt: 'Please tell me a long story about a lighthouse keeper and the sea.',
+        abortSignal: controller.signal,
+        onError: () => {},
+      });
+      const reader = result.textStream.getReader();
+      let received = '';
+      while (received.split(' ').length < 4) received += (await reader.read()).value ?? '';
+      controller.abort();
+      await reader.cancel().catch(() => {});
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      await trail.flush({ timeoutMs: 10_000 });
+      const threads = await readBack('/melodi/threads?externalId=aborted-thread');
+      expect(threads).toHaveLength(1);
+      const last = threads[0].messages.at(-1);
+      expect(last.role).toBe('assistant');
+      expect(received.startsWith(last.content) || last.content.startsWith(received)).toBe(true);
+      expect(JSON.stringify(threads[0].metadata)).toContain('aborted');
+    } finally {
+      await slow.close();
+    }
+  });
+});

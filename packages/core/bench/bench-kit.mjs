@@ -1,0 +1,81 @@
+// Shared helpers of the core benchmarks: turns shaped like an adapter's, and the devserver as a child.
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { turnMessageId } from '../dist/index.js';
+
+/** A turn of `messageCount` ordinary messages (~80 characters each), with ids as an adapter sets them. */
+export function makeTurn(messageCount, threadId = 'bench-thread', turnId = 'bench-turn') {
+  const messages = [];
+  for (let i = 0; i < messageCount; i++) {
+    const message = {
+      role: i % 2 ? 'assistant' : 'user',
+      content: `Message ${i} of ${threadId}: an ordinary sentence of chat text, about eighty chars.`,
+    };
+    message.id = turnMessageId(threadId, i, message);
+    messages.push(message);
+  }
+  return {
+    id: turnId,
+    threadId,
+    user: { id: 'bench-user', email: 'bench@example.com' },
+    messages,
+    model: { provider: 'openai', id: 'gpt-4o' },
+    usage: { inputTokens: 1200, outputTokens: 80, totalTokens: 1280 },
+    startedAt: '2025-01-01T00:00:00.000Z',
+    endedAt: '2025-01-01T00:00:01.250Z',
+    status: 'ok',
+    source: 'manual',
+  };
+}
+
+/** A destination whose send never completes: only record() (and the queue) is measured. */
+export const neverCompletes = { name: 'never', send: () => new Promise(() => {}) };
+
+/** Starts `node packages/devserver/dist/cli.js --port 0 --quiet` and resolves with its URL. */
+export async function startDevServerChild() {
+  const cli = fileURLToPath(new URL('../../devserver/dist/cli.js', import.meta.url));
+  const child = spawn(process.execPath, [cli, '--port', '0', '--quiet'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (data) => {
+      out += data;
+      const match = /listening on (http:\S+)/.exec(out);
+      if (match) resolve(match[1].replace(/\/$/, ''));
+    });
+    child.once('exit', (code) => reject(new Error(`devserver exited with ${code}`)));
+  });
+  return {
+    url,
+    mieltoBaseUrl: `${url}/api/v1`,
+    melodiBaseUrl: `${url}/api/external`,
+    async stats() {
+      return (await fetch(`${url}/_devserver/stats`)).json();
+    },
+    async setFaults(rules) {
+      await fetch(`${url}/_devserver/faults`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(rules),
+      });
+    },
+    close() {
+      return new Promise((resolve) => {
+        child.once('exit', resolve);
+        child.kill('SIGTERM');
+      });
+    },
+  };
+}
+
+export const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+};
+
+/** Prints the result as the last line, for bench/run.mjs to collect. */
+export function report(result) {
+  console.log(`RESULT ${JSON.stringify(result)}`);
+}

@@ -1,0 +1,121 @@
+// Sustained delivery end to end: turns recorded as fast as the trail keeps up, delivered to a devserver
+// running in its own process (one core) on loopback. 20,000 turns across 200 threads, each turn adding a
+// user message and an answer to its thread and resending the whole history, as adapters do.
+// Usage: node bench/delivery-throughput.mjs [turns] [threads] [mielto|melodi|both]
+import { createChatTrail, melodi, mielto } from '../dist/index.js';
+import { report, startDevServerChild } from './bench-kit.mjs';
+
+const TURNS = Number(process.argv[2] ?? 20_000);
+const THREADS = Number(process.argv[3] ?? 200);
+const only = process.argv[4] ?? 'both';
+const QUEUE_TURNS = 20_000;
+const QUEUE_BYTES = 512 * 1024 * 1024;
+/** The producer pauses while the queues are half full, so the measurement is delivery, not queue drops. */
+const backlogged = (stats, lanes) =>
+  stats.queuedTurns / lanes > QUEUE_TURNS / 2 || stats.queuedBytes / lanes > QUEUE_BYTES / 2;
+
+const server = await startDevServerChild();
+try {
+  const destinations = [];
+  if (only !== 'melodi') destinations.push(mielto({ apiKey: 'bench', baseUrl: server.mieltoBaseUrl }));
+  if (only !== 'mielto')
+    destinations.push(melodi({ apiKey: 'bench', projectId: 1, baseUrl: server.melodiBaseUrl }));
+  // Bounds sized for the run (turns carry ~100 messages of history on average, ~13 KB each): the
+  // measurement is delivery capacity, not what the default 32 MiB bound keeps during an outage.
+  const trail = createChatTrail({
+    destinations,
+    maxQueueTurns: QUEUE_TURNS,
+    maxQueueBytes: QUEUE_BYTES,
+    maxBatchTurns: QUEUE_TURNS,
+    onError: (error) => console.error(error.message),
+  });
+
+  const histories = Array.from({ length: THREADS }, () => []);
+  let recordNs = 0n;
+  const started = performance.now();
+  for (let n = 0; n < TURNS; n++) {
+    const thread = n % THREADS;
+    const threadId = `bench-thread-${thread}`;
+    const history = histories[thread];
+    const turnNumber = history.length / 2 + 1;
+    // Fresh strings per turn, as a server parsing each request body would have.
+    history.push(
+      {
+        id: `${threadId}-u${turnNumber}`,
+        role: 'user',
+        content: `Question ${turnNumber} in ${threadId}: what about it?`,
+      },
+      {
+        id: `${threadId}-a${turnNumber}`,
+        role: 'assistant',
+        content: `Answer ${turnNumber} in ${threadId}: here it is.`,
+      },
+    );
+    const turn = {
+      id: `${threadId}-turn-${turnNumber}`,
+      threadId,
+      user: { id: `user-${thread}` },
+      messages: history.map((message) => ({ ...message })),
+      model: { provider: 'openai', id: 'gpt-4o' },
+      usage: { inputTokens: 100, outputTokens: 20, totalTokens: 120 },
+      startedAt: '2025-01-01T00:00:00.000Z',
+      endedAt: '2025-01-01T00:00:01.000Z',
+      status: 'ok',
+      source: 'manual',
+    };
+    const t0 = process.hrtime.bigint();
+    trail.record(turn);
+    recordNs += process.hrtime.bigint() - t0;
+    if (n % THREADS === THREADS - 1) {
+      // Yield to the event loop once per round of threads; wait while the backlog is deep.
+      await new Promise((resolve) => setImmediate(resolve));
+      while (backlogged(trail.stats(), destinations.length))
+        await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  }
+  const flushed = await trail.flush({ timeoutMs: 120_000 });
+  const seconds = (performance.now() - started) / 1000;
+  const stats = trail.stats();
+  const backend = await server.stats();
+  await trail.shutdown();
+
+  const result = {
+    destinations: destinations.map((d) => d.name),
+    turns: TURNS,
+    threads: THREADS,
+    seconds: Number(seconds.toFixed(2)),
+    flushOk: flushed.ok,
+    turnsPerSecond: Math.round(TURNS / seconds),
+    dropped: Object.values(stats.dropped).reduce((a, b) => a + b, 0),
+    meanRecordMicros: Number((Number(recordNs) / TURNS / 1000).toFixed(2)),
+    perDestination: Object.fromEntries(
+      Object.entries(stats.destinations).map(([name, d]) => [
+        name,
+        {
+          sent: d.sent,
+          messages: d.sentMessages,
+          messagesPerSecond: Math.round(d.sentMessages / seconds),
+          requests: d.requests,
+          requestsPer1000Turns: Number(((d.requests / TURNS) * 1000).toFixed(1)),
+        },
+      ]),
+    ),
+    devserver: {
+      requests: backend.requests,
+      mieltoMessages: backend.mielto.messages,
+      melodiThreads: backend.melodi.threads,
+    },
+  };
+  console.log(
+    `delivery (${result.destinations.join(' + ')}): ${TURNS} turns / ${THREADS} threads in ${result.seconds} s → ${result.turnsPerSecond} turns/s delivered to every destination (record() mean ${result.meanRecordMicros} µs with ${(2 * (TURNS / THREADS)) / 2} messages on average)`,
+  );
+  for (const [name, d] of Object.entries(result.perDestination)) {
+    console.log(
+      `  ${name}: ${d.sent} turns, ${d.messages} messages (${d.messagesPerSecond} messages/s), ${d.requests} requests = ${d.requestsPer1000Turns} per 1,000 turns`,
+    );
+  }
+  report({ delivery: result });
+} finally {
+  await server.close();
+}
+process.exit(0);

@@ -1,0 +1,97 @@
+// Memory while the backend hangs: 100,000 turns recorded against a devserver (its own process) that never
+// answers. Each destination's queue must stop at its bound (maxQueueTurns / maxQueueBytes, dropping the
+// oldest), so the heap after each 10,000 turns must plateau. Run with --expose-gc (bench/run.mjs does).
+// Usage: node --expose-gc bench/outage-memory.mjs [turns] [maxQueueTurns]
+import { createChatTrail, melodi, mielto } from '../dist/index.js';
+import { report, startDevServerChild } from './bench-kit.mjs';
+
+const TURNS = Number(process.argv[2] ?? 100_000);
+const MAX_QUEUE_TURNS = Number(process.argv[3] ?? 10_000);
+const THREADS = 1_000;
+const gc = globalThis.gc;
+if (typeof gc !== 'function') throw new Error('run with --expose-gc');
+
+const server = await startDevServerChild();
+try {
+  await server.setFaults([{ route: '*', hang: true }]);
+  const trail = createChatTrail({
+    destinations: [
+      mielto({ apiKey: 'bench', baseUrl: server.mieltoBaseUrl, timeoutMs: 600_000, maxRetries: 0 }),
+      melodi({
+        apiKey: 'bench',
+        projectId: 1,
+        baseUrl: server.melodiBaseUrl,
+        timeoutMs: 600_000,
+        maxRetries: 0,
+      }),
+    ],
+    maxQueueTurns: MAX_QUEUE_TURNS,
+    onError: () => {},
+  });
+  const settle = async () => {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    gc();
+    gc();
+  };
+  await settle();
+  const baseline = process.memoryUsage().heapUsed;
+  const series = [];
+  for (let n = 0; n < TURNS; n++) {
+    const thread = n % THREADS;
+    const round = Math.floor(n / THREADS);
+    const threadId = `outage-thread-${thread}`;
+    // Ten messages per turn (a sliding window of the thread), fresh strings as a server parsing requests has.
+    const messages = [];
+    for (let i = 0; i < 10; i++) {
+      const position = round * 2 + i;
+      messages.push({
+        id: `${threadId}-m${position}`,
+        role: i % 2 ? 'assistant' : 'user',
+        content: `Message ${position} of ${threadId}: ordinary chat text of about eighty characters.`,
+      });
+    }
+    trail.record({
+      id: `${threadId}-turn-${round}`,
+      threadId,
+      user: { id: `user-${thread}` },
+      messages,
+      startedAt: '2025-01-01T00:00:00.000Z',
+      endedAt: '2025-01-01T00:00:01.000Z',
+      status: 'ok',
+      source: 'manual',
+    });
+    if ((n + 1) % 10_000 === 0) {
+      await settle();
+      const stats = trail.stats();
+      const heapMiB = (process.memoryUsage().heapUsed - baseline) / 1024 / 1024;
+      series.push({
+        turns: n + 1,
+        heapMiB: Number(heapMiB.toFixed(1)),
+        queuedTurns: stats.queuedTurns,
+        queuedMiB: Number((stats.queuedBytes / 1024 / 1024).toFixed(1)),
+        droppedQueueFull: stats.dropped.queue_full,
+      });
+      console.log(
+        `after ${String(n + 1).padStart(6)} turns: heap +${heapMiB.toFixed(1).padStart(6)} MiB, queued ${stats.queuedTurns} turn deliveries (${(stats.queuedBytes / 1024 / 1024).toFixed(1)} MiB est.), dropped (queue_full) ${stats.dropped.queue_full}`,
+      );
+    }
+  }
+  const tail = series.slice(Math.floor(series.length / 2)).map((point) => point.heapMiB);
+  const plateau = {
+    minMiB: Math.min(...tail),
+    maxMiB: Math.max(...tail),
+    flat: Math.max(...tail) - Math.min(...tail) <= 0.1 * Math.max(...tail) + 2,
+  };
+  console.log(
+    `second half of the run: heap between ${plateau.minMiB} and ${plateau.maxMiB} MiB above baseline → ${plateau.flat ? 'flat' : 'NOT flat'}`,
+  );
+  const shutdownStarted = performance.now();
+  const final = await trail.shutdown({ timeoutMs: 1_000 });
+  console.log(
+    `shutdown({ timeoutMs: 1000 }) with the backend still hanging: ${Math.round(performance.now() - shutdownStarted)} ms, ${final.pendingTurns} pending`,
+  );
+  report({ outageMemory: { turns: TURNS, maxQueueTurns: MAX_QUEUE_TURNS, series, plateau } });
+} finally {
+  await server.close();
+}
+process.exit(0);

@@ -1,0 +1,146 @@
+// `pnpm bench` in packages/core: the cost of record(), sustained delivery to the devserver, and memory
+// while the backend hangs. Each part runs in its own Node process (so one cannot warm up or pollute the
+// heap of another) and prints its own lines; a summary with the targets closes the run.
+// Usage: node bench/run.mjs [--quick]   (--quick: smaller runs, for a smoke check)
+import { execFileSync, spawn } from 'node:child_process';
+import { loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
+
+const quick = process.argv.includes('--quick');
+const here = (file) => fileURLToPath(new URL(file, import.meta.url));
+
+function run(script, args = [], nodeFlags = []) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...nodeFlags, here(script), ...args], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let result;
+    let buffer = '';
+    child.stdout.on('data', (data) => {
+      buffer += data;
+      let newline = buffer.indexOf('\n');
+      while (newline >= 0) {
+        const line = buffer.slice(0, newline);
+        buffer = buffer.slice(newline + 1);
+        if (line.startsWith('RESULT ')) result = JSON.parse(line.slice(7));
+        else console.log(line);
+        newline = buffer.indexOf('\n');
+      }
+    });
+    child.once('exit', (code) =>
+      code === 0 && result ? resolve(result) : reject(new Error(`${script} exited with ${code}`)),
+    );
+  });
+}
+
+const cpu = (() => {
+  try {
+    return execFileSync('sh', ['-c', "grep -m1 'model name' /proc/cpuinfo | cut -d: -f2"], {
+      encoding: 'utf8',
+    }).trim();
+  } catch {
+    return 'unknown CPU';
+  }
+})();
+const load = () =>
+  loadavg()
+    .map((value) => value.toFixed(2))
+    .join(' ');
+console.log(
+  `# @chattrail/core benchmarks — Node ${process.version}, ${cpu}, load average at start ${load()}\n`,
+);
+
+console.log('## record() cost');
+const { recordCost } = await run('./record-cost.mjs', [], ['--expose-gc']);
+console.log(
+  "\n## ceiling: the devserver's own ingest rate right now (its bench: batches of 100, 16 in flight)",
+);
+const ceiling = await new Promise((resolve) => {
+  const child = spawn(process.execPath, [here('../../devserver/bench/run.mjs'), '3'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  child.stdout.on('data', (data) => {
+    out += data;
+  });
+  child.once('exit', () => {
+    console.log(out.trim());
+    const match = /ingest: ([\d,]+) messages\/s/.exec(out);
+    resolve(match ? Number(match[1].replaceAll(',', '')) : undefined);
+  });
+});
+console.log('\n## sustained delivery to the devserver (its own process, loopback)');
+const { delivery } = await run(
+  './delivery-throughput.mjs',
+  quick ? ['4000', '200', 'both'] : ['20000', '200', 'both'],
+);
+console.log('\n## memory while the backend hangs (queue bound 10,000 turns per destination)');
+const { outageMemory } = await run('./outage-memory.mjs', quick ? ['30000', '10000'] : ['100000', '10000'], [
+  '--expose-gc',
+]);
+console.log(
+  '\n## memory while the backend hangs (byte bound only: maxQueueTurns 1,000,000, maxQueueBytes 32 MiB)',
+);
+const { outageMemory: byteBound } = await run(
+  './outage-memory.mjs',
+  quick ? ['30000', '1000000'] : ['100000', '1000000'],
+  ['--expose-gc'],
+);
+
+const ten = recordCost.find((row) => row.messages === 10);
+const hundred = recordCost.find((row) => row.messages === 100);
+const targets = [
+  [
+    'record() < 5 µs for a 10-message turn',
+    ten.recordNsPerCall < 5_000 || ten.recordCpuNsPerCall < 5_000,
+    `${(ten.recordNsPerCall / 1000).toFixed(2)} µs wall, ${(ten.recordCpuNsPerCall / 1000).toFixed(2)} µs CPU (medians)`,
+  ],
+  ['≥ 10,000 turns/s delivered', delivery.turnsPerSecond >= 10_000, `${delivery.turnsPerSecond} turns/s`],
+  [
+    'memory flat under outage',
+    outageMemory.plateau.flat && byteBound.plateau.flat,
+    `${outageMemory.plateau.maxMiB} MiB / ${byteBound.plateau.maxMiB} MiB`,
+  ],
+];
+console.log(
+  `\n## summary (load average at end ${load()}; the machine is shared, so timings vary between runs)\n`,
+);
+console.log('| measure | value |');
+console.log('| --- | --- |');
+for (const row of [ten, hundred]) {
+  console.log(
+    `| record(), ${row.messages}-message turn | ${row.recordNsPerCall} ns/call median wall time (mean ${row.recordNsMean}, min ${row.recordNsRange[0]}); ${row.recordCpuNsPerCall} ns CPU time; ${row.recordAtQueueBoundNsPerCall} ns wall at the queue bound |`,
+  );
+  console.log(
+    `| baselines, ${row.messages} messages | structuredClone ${row.structuredCloneNsPerCall} ns (record/clone ${row.ratioToStructuredClone}); spread copy ${row.spreadCopyNsPerCall} ns (record/spread ${row.ratioToSpreadCopy}) |`,
+  );
+  console.log(
+    `| memory per record(), ${row.messages} messages | ${row.record.allocatedBytesPerCall} B allocated, ${row.record.retainedBytesPerCall} B retained while queued (structuredClone: ${row.structuredClone.allocatedBytesPerCall} / ${row.structuredClone.retainedBytesPerCall} B) |`,
+  );
+}
+console.log(
+  `| delivery, ${delivery.turns} turns / ${delivery.threads} threads, ${delivery.destinations.join(' + ')} | ${delivery.turnsPerSecond} turns/s to every destination in ${delivery.seconds} s, ${delivery.dropped} dropped |`,
+);
+for (const [name, d] of Object.entries(delivery.perDestination)) {
+  console.log(
+    `| ${name} | ${d.messagesPerSecond} messages/s, ${d.requestsPer1000Turns} requests per 1,000 turns |`,
+  );
+}
+const totalMessagesPerSecond = Object.values(delivery.perDestination).reduce(
+  (sum, d) => sum + d.messagesPerSecond,
+  0,
+);
+if (ceiling !== undefined) {
+  console.log(
+    `| devserver ingest ceiling (its bench, batches of 100) | ${ceiling} messages/s; the trail wrote ${totalMessagesPerSecond} messages/s (${Math.round((totalMessagesPerSecond / ceiling) * 100)}% of it) |`,
+  );
+}
+console.log(
+  `| heap under outage (turn bound) | ${outageMemory.series.map((point) => point.heapMiB).join(' → ')} MiB |`,
+);
+console.log(
+  `| heap under outage (byte bound) | ${byteBound.series.map((point) => point.heapMiB).join(' → ')} MiB |`,
+);
+console.log('\n| target | met | measured |');
+console.log('| --- | --- | --- |');
+for (const [name, met, value] of targets) console.log(`| ${name} | ${met ? 'yes' : 'NO'} | ${value} |`);

@@ -1,0 +1,24 @@
+import { APIError, APIUserAbortError, ChatTrailError, PayloadTooLargeError } from '../http/errors';
+import { isRetryableError } from '../http/retryable';
+import type { DeliveryOutcome } from './chat-trail-destination';
+
+/**
+ * Turns an error from a client call into the outcome of the items it was for:
+ * - transient (network, timeout, 408/425/429/5xx) and aborts (the trail is shutting down) → `retry`, so
+ *   the items go back to the queue; nothing is lost to an outage within the queue bounds;
+ * - 413 → `too_large` (callers split first; this is what is left when they cannot);
+ * - any other status, and configuration errors → `permanent_error`: sending it again would fail the
+ *   same way, and retrying forever would hold the queue hostage;
+ * - anything else is a bug → `internal_error`.
+ */
+export function classifyDeliveryError(error: unknown, messages = 0): DeliveryOutcome {
+  if (error instanceof APIUserAbortError || isRetryableError(error)) {
+    const retryAfterMs = error instanceof APIError ? error.retryAfterMs : undefined;
+    return retryAfterMs === undefined ? { status: 'retry', error } : { status: 'retry', error, retryAfterMs };
+  }
+  if (error instanceof PayloadTooLargeError)
+    return { status: 'dropped', reason: 'too_large', error, messages };
+  if (error instanceof ChatTrailError)
+    return { status: 'dropped', reason: 'permanent_error', error, messages };
+  return { status: 'dropped', reason: 'internal_error', error, messages };
+}

@@ -1,0 +1,32 @@
+import type { Turn } from '../turn/turn';
+import type { DeliveryItem } from './chat-trail-destination';
+
+/** The turns of one thread inside a batch, in queue order, with their positions in the batch. */
+export interface ThreadGroup {
+  threadId: string;
+  turns: Turn[];
+  /** Index in the batch of each turn, parallel to `turns`. */
+  indexes: number[];
+}
+
+/**
+ * Groups the turn items of a batch by thread, threads in order of first appearance. Both destinations
+ * send one request (or one ordered run of requests) per thread per batch: several turns of a thread that
+ * each resend the whole history collapse into one write.
+ */
+export function groupByThread(items: readonly DeliveryItem[]): ThreadGroup[] {
+  const groups = new Map<string, ThreadGroup>();
+  for (let index = 0; index < items.length; index++) {
+    const item = items[index]!;
+    if (item.type !== 'turn') continue;
+    const { threadId } = item.turn;
+    let group = groups.get(threadId);
+    if (group === undefined) {
+      group = { threadId, turns: [], indexes: [] };
+      groups.set(threadId, group);
+    }
+    group.turns.push(item.turn);
+    group.indexes.push(index);
+  }
+  return [...groups.values()];
+}

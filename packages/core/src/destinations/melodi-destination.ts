@@ -1,0 +1,174 @@
+import { ChatTrailError } from '../http/errors';
+import type { RequestOptions } from '../http/http-options';
+import { MelodiClient } from '../melodi/melodi-client';
+import type { MelodiFeedbackCreate } from '../melodi/melodi-models';
+import type { ChatTrailFeedback } from '../trail/chat-trail';
+import type {
+  ChatTrailDestination,
+  DeliveryItem,
+  DeliveryOutcome,
+  DestinationSendContext,
+} from './chat-trail-destination';
+import { classifyDeliveryError } from './classify-delivery-error';
+import { groupByThread, type ThreadGroup } from './group-by-thread';
+import { runWithConcurrency } from './run-with-concurrency';
+import { toMelodiThread, toMelodiUser } from './to-melodi-thread';
+
+/** Options of {@link melodi}. */
+export interface MelodiDestinationOptions {
+  /** Default: `MELODI_API_KEY`. Ignored when `client` is given. */
+  apiKey?: string;
+  /** The project threads and feedback go to. Default: the client's, else `MELODI_PROJECT_ID`. Required. */
+  projectId?: number;
+  /** Default: `MELODI_BASE_URL`, else `https://app.melodi.fyi/api/external`. Ignored when `client` is given. */
+  baseUrl?: string;
+  /** A client to share (its own timeout and retry settings apply unless given here). Default: a new one. */
+  client?: MelodiClient;
+  /** Per-attempt timeout. Default: the trail's `timeoutMs` (10 s). */
+  timeoutMs?: number;
+  /** Retries per request. Default: the trail's `maxRetries` (3). */
+  maxRetries?: number;
+  /** Threads upserted in parallel within one batch. Default 4. */
+  concurrency?: number;
+  /** Name in stats, logs and errors. Default `'melodi'`. */
+  name?: string;
+}
+
+/**
+ * The Melodi destination. Each batch is grouped by thread and each thread is upserted with one
+ * `PUT /threads` carrying the full thread as known (see `toMelodiThread`): several turns of a thread in
+ * one flush cost one request, and resending is idempotent thanks to the stable message `externalId`s.
+ *
+ * Feedback items are sent after the thread upserts of the same batch (`POST /feedback` needs the thread
+ * to exist); feedback for a thread whose upsert is being retried waits with it.
+ *
+ * A 413 cannot be split: the upsert is "the full thread object", so sending half of it could replace the
+ * thread with that half. Such a thread's turns are counted as `dropped.too_large`.
+ */
+export class MelodiDestination implements ChatTrailDestination {
+  readonly name: string;
+  readonly acceptsFeedback = true;
+  readonly projectId: number;
+  readonly #client: MelodiClient;
+  readonly #ownClient: boolean;
+  readonly #options: MelodiDestinationOptions;
+  readonly #concurrency: number;
+  #active: DestinationSendContext | undefined;
+
+  /** @throws {ChatTrailError} when no API key or project id is given or found in the environment. */
+  constructor(options: MelodiDestinationOptions = {}) {
+    this.#options = options;
+    this.name = options.name ?? 'melodi';
+    this.#ownClient = options.client === undefined;
+    this.#client =
+      options.client ??
+      new MelodiClient({
+        apiKey: options.apiKey,
+        projectId: options.projectId,
+        baseUrl: options.baseUrl,
+        timeoutMs: options.timeoutMs,
+        maxRetries: options.maxRetries,
+        onRetry: () => {
+          this.#active?.onRetry();
+          this.#active?.onRequest();
+        },
+      });
+    const projectId = options.projectId ?? this.#client.projectId;
+    if (projectId === undefined || !Number.isInteger(projectId) || projectId <= 0) {
+      throw new ChatTrailError(
+        `melodi(): a positive integer projectId is required. Pass { projectId } or set MELODI_PROJECT_ID (got ${String(projectId)}).`,
+      );
+    }
+    this.projectId = projectId;
+    this.#concurrency = Math.max(1, Math.floor(options.concurrency ?? 8));
+  }
+
+  async send(items: readonly DeliveryItem[], context: DestinationSendContext): Promise<DeliveryOutcome[]> {
+    this.#active = context;
+    const outcomes: DeliveryOutcome[] = new Array(items.length);
+    const threadOutcomes = new Map<string, DeliveryOutcome>();
+    await runWithConcurrency(groupByThread(items), this.#concurrency, async (group) => {
+      const outcome = await this.#upsert(group, context);
+      threadOutcomes.set(group.threadId, outcome);
+      group.indexes.forEach((index, i) => {
+        outcomes[index] = i === 0 || !('messages' in outcome) ? outcome : { ...outcome, messages: 0 };
+      });
+    });
+    const feedback: number[] = [];
+    items.forEach((item, index) => {
+      if (item.type === 'feedback') feedback.push(index);
+    });
+    await runWithConcurrency(feedback, this.#concurrency, async (index) => {
+      const item = items[index] as Extract<DeliveryItem, { type: 'feedback' }>;
+      const thread = threadOutcomes.get(item.feedback.threadId);
+      // Sending feedback for a thread whose upsert did not land would only earn a 404.
+      outcomes[index] =
+        thread === undefined || thread.status === 'sent'
+          ? await this.#sendFeedback(item.feedback, context)
+          : withoutMessages(thread);
+    });
+    return outcomes;
+  }
+
+  async #upsert(group: ThreadGroup, context: DestinationSendContext): Promise<DeliveryOutcome> {
+    try {
+      const thread = toMelodiThread(group.turns);
+      context.onRequest();
+      await this.#client.threads.upsert(
+        { ...thread, projectId: this.projectId },
+        this.#requestOptions(context),
+      );
+      return { status: 'sent', messages: thread.messages.length };
+    } catch (error) {
+      return classifyDeliveryError(error);
+    }
+  }
+
+  async #sendFeedback(
+    feedback: ChatTrailFeedback,
+    context: DestinationSendContext,
+  ): Promise<DeliveryOutcome> {
+    const body: MelodiFeedbackCreate = {
+      feedbackType: feedback.type === 'positive' ? 'POSITIVE' : 'NEGATIVE',
+      externalThreadId: feedback.threadId,
+      projectId: this.projectId,
+    };
+    if (feedback.messageId !== undefined) body.externalMessageId = feedback.messageId;
+    if (feedback.text !== undefined) body.feedbackText = feedback.text;
+    if (feedback.user !== undefined) body.externalUser = toMelodiUser(feedback.user);
+    if (feedback.attributes !== undefined) body.attributes = { ...feedback.attributes };
+    try {
+      context.onRequest();
+      await this.#client.feedback.create(body, this.#requestOptions(context));
+      return { status: 'sent' };
+    } catch (error) {
+      return classifyDeliveryError(error);
+    }
+  }
+
+  #requestOptions(context: DestinationSendContext): RequestOptions {
+    const options: RequestOptions = { signal: context.signal };
+    const timeoutMs = this.#options.timeoutMs ?? (this.#ownClient ? context.timeoutMs : undefined);
+    const maxRetries = this.#options.maxRetries ?? (this.#ownClient ? context.maxRetries : undefined);
+    if (timeoutMs !== undefined) options.timeoutMs = timeoutMs;
+    if (maxRetries !== undefined) options.maxRetries = maxRetries;
+    return options;
+  }
+}
+
+/** The thread's outcome for the feedback that waited on it (its messages were counted with the thread). */
+function withoutMessages(outcome: DeliveryOutcome): DeliveryOutcome {
+  return outcome.status === 'dropped' ? { ...outcome, messages: 0 } : outcome;
+}
+
+/**
+ * Creates the Melodi destination for `createChatTrail({ destinations: [...] })`.
+ *
+ * @example
+ * createChatTrail({ destinations: [melodi({ apiKey: process.env.MELODI_API_KEY, projectId: 123 })] });
+ *
+ * @throws {ChatTrailError} when no API key or project id is given or found in the environment.
+ */
+export function melodi(options: MelodiDestinationOptions = {}): MelodiDestination {
+  return new MelodiDestination(options);
+}

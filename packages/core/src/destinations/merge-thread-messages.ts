@@ -1,0 +1,36 @@
+import type { Turn, TurnMessage } from '../turn/turn';
+
+/** A message of a thread with the turn it came from and its index in that turn. */
+export interface ThreadMessage {
+  message: TurnMessage;
+  turn: Turn;
+  /** Index of the message in `turn.messages`, i.e. its position in the thread. */
+  position: number;
+  /** Whether the turn produced it (it follows the turn's last user message). */
+  isOutput: boolean;
+}
+
+/**
+ * The ordered union by message id of the messages of several turns of one thread. Each turn resends the
+ * history, so the union is the thread as known. A message keeps the place where it first appeared; its
+ * body is the latest one seen (a turn may carry an updated copy) while `turn`/`position` stay those of the
+ * first turn that carried it, so what is sent for an id does not depend on which later turns arrived.
+ */
+export function mergeThreadMessages(
+  turns: readonly Turn[],
+  outputStart: (turn: Turn) => number,
+): ThreadMessage[] {
+  const byId = new Map<string, ThreadMessage>();
+  for (const turn of turns) {
+    const start = outputStart(turn);
+    const { messages } = turn;
+    for (let position = 0; position < messages.length; position++) {
+      const message = messages[position]!;
+      const known = byId.get(message.id);
+      if (known === undefined) {
+        byId.set(message.id, { message, turn, position, isOutput: position >= start });
+      } else known.message = message;
+    }
+  }
+  return [...byId.values()];
+}

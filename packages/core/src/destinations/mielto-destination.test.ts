@@ -1,0 +1,300 @@
+import { describe, expect, it } from 'vitest';
+import {
+  ConversationScript,
+  closeServersAfterEach,
+  devServer,
+  MIELTO_KEY,
+  mieltoConversations,
+  requestsOf,
+} from '../../test/trail-test-kit';
+import { MieltoClient } from '../mielto/mielto-client';
+import { createChatTrail } from '../trail/create-chat-trail';
+import { InMemoryConversationStore } from './conversation-store';
+import { mielto } from './mielto-destination';
+
+closeServersAfterEach();
+
+const USER = { id: 'user-ada', name: 'Ada', email: 'ada@example.com' };
+
+describe('mielto destination', () => {
+  it('stores each message of ten full-history turns exactly once, in order', async () => {
+    const server = await devServer();
+    const trail = createChatTrail({
+      destinations: [mielto({ apiKey: MIELTO_KEY, baseUrl: server.mieltoBaseUrl })],
+      flushAt: 1,
+    });
+    const script = new ConversationScript('thread-ten', USER);
+    for (let i = 0; i < 10; i++) {
+      trail.record(script.turn());
+      // Half of the turns are flushed one by one, the other half pile up and go in one batch.
+      if (i < 5) expect((await trail.flush()).ok).toBe(true);
+    }
+    const report = await trail.shutdown();
+    expect(report).toEqual({ ok: true, pendingTurns: 0 });
+
+    const conversations = await mieltoConversations(server);
+    expect(conversations).toHaveLength(1);
+    const [conversation] = conversations;
+    expect(conversation!.user_id).toBe('user-ada');
+    expect(conversation!.title).toBe('question 1');
+    expect(conversation!.meta_data).toMatchObject({ thread_id: 'thread-ten', source: 'chattrail' });
+    expect(conversation!.messages.map((m) => m.content)).toEqual(script.history.map((m) => m.content));
+    expect(conversation!.messages.map((m) => m.meta_data?.chattrail_message_id)).toEqual(
+      script.history.map((m) => m.id),
+    );
+    expect(conversation!.messages.map((m) => m.sender_id)).toEqual(
+      script.history.map((m) => (m.role === 'user' ? 'user-ada' : 'assistant')),
+    );
+    const stats = trail.stats();
+    expect(stats).toMatchObject({ recorded: 10, sent: 10, sentMessages: 20, queuedTurns: 0 });
+    // One lookup and one creation for the new thread, then one POST /messages per flush.
+    expect(requestsOf(server, 'POST /api/v1/conversations')).toHaveLength(1);
+    expect(requestsOf(server, 'GET /api/v1/conversations')).toHaveLength(1);
+    expect(requestsOf(server, 'POST /api/v1/messages')).toHaveLength(6);
+  });
+
+  it('maps tool calls, tool results, timestamps and turn data to the MessageCreateRequest schema', async () => {
+    const server = await devServer();
+    const trail = createChatTrail({
+      destinations: [
+        mielto({
+          apiKey: MIELTO_KEY,
+          baseUrl: server.mieltoBaseUrl,
+          agentId: 'weather-bot',
+          enableMemories: true,
+        }),
+      ],
+    });
+    const script = new ConversationScript('thread-tools', USER);
+    script.message('user', 'Weather in Paris?', { createdAt: '2025-01-01T12:00:00.000Z' });
+    script.message('assistant', '', {
+      toolCalls: [{ id: 'call_1', name: 'get_weather', args: { city: 'Paris' } }],
+    });
+    script.message('tool', '', {
+      toolResult: { toolCallId: 'call_1', name: 'get_weather', output: { temperature_c: 21 } },
+    });
+    script.message('assistant', 'Sunny, 21 °C.');
+    trail.record(script.snapshot());
+    await trail.shutdown();
+
+    const [conversation] = await mieltoConversations(server);
+    const [user, call, result, answer] = conversation!.messages;
+    expect(user).toMatchObject({ role: 'user', content: 'Weather in Paris?', sender_id: 'user-ada' });
+    expect(user!.sent_at).toBe('2025-01-01T12:00:00.000Z');
+    expect(user!.meta_data).toEqual({
+      chattrail_message_id: script.history[0]!.id,
+      thread_id: 'thread-tools',
+      turn_id: 'thread-tools-turn-1',
+      position: 0,
+    });
+    expect(call).toMatchObject({
+      role: 'assistant',
+      sender_id: 'weather-bot',
+      tool_calls: [
+        { id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } },
+      ],
+    });
+    expect(result).toMatchObject({ role: 'tool', content: '{"temperature_c":21}' });
+    expect(result!.meta_data).toMatchObject({
+      tool_call_id: 'call_1',
+      tool_name: 'get_weather',
+      position: 2,
+    });
+    // The turn's own output carries model, usage, latency and status; the history before it does not.
+    expect(answer!.meta_data).toMatchObject({
+      model: 'gpt-4o',
+      provider: 'openai',
+      usage: { inputTokens: 10, outputTokens: 5, totalTokens: 15 },
+      latency_ms: 250,
+      status: 'ok',
+    });
+    expect(user!.meta_data).not.toHaveProperty('model');
+    const posted = requestsOf(server, 'POST /api/v1/messages')[0]!;
+    expect(JSON.parse(posted.body).enable_memories).toBe(true);
+    // No created_at was invented for messages that had none.
+    expect(JSON.parse(posted.body).content[1]).not.toHaveProperty('created_at');
+  });
+
+  it('creates exactly one conversation for 50 concurrent turns of a new thread', async () => {
+    const server = await devServer();
+    const trail = createChatTrail({
+      destinations: [mielto({ apiKey: MIELTO_KEY, baseUrl: server.mieltoBaseUrl })],
+      flushAt: 1,
+      maxBatchTurns: 5,
+    });
+    const script = new ConversationScript('thread-busy', USER);
+    const question = script.message('user', 'Tell me a joke');
+    // 50 turns of one thread at once: the same question, each with its own answer (retries, tabs, ...).
+    await Promise.all(
+      Array.from({ length: 50 }, async (_, i) => {
+        await new Promise((resolve) => setTimeout(resolve, i % 3));
+        trail.record({
+          ...script.snapshot(),
+          id: `busy-${i}`,
+          messages: [question, { id: `answer-${i}`, role: 'assistant', content: `joke ${i}` }],
+        });
+      }),
+    );
+    await trail.shutdown();
+    const conversations = await mieltoConversations(server);
+    expect(conversations).toHaveLength(1);
+    const contents = conversations[0]!.messages.map((m) => m.content);
+    expect(contents.filter((c) => c === 'Tell me a joke')).toHaveLength(1);
+    expect(contents).toHaveLength(51);
+  });
+
+  it('shares one creation between two destinations racing on the same new thread', async () => {
+    const server = await devServer();
+    const destination = mielto({ apiKey: MIELTO_KEY, baseUrl: server.mieltoBaseUrl });
+    const script = new ConversationScript('thread-race', USER);
+    const turn = script.turn();
+    const context = {
+      signal: new AbortController().signal,
+      timeoutMs: 5_000,
+      maxRetries: 0,
+      onRequest() {},
+      onRetry() {},
+      debug() {},
+    };
+    // The trail never sends two batches of a destination at once; an app calling send() itself might.
+    const results = await Promise.all(
+      Array.from({ length: 10 }, () => destination.send([{ type: 'turn', turn }], context)),
+    );
+    expect(results.flat().every((outcome) => outcome.status === 'sent')).toBe(true);
+    expect(await mieltoConversations(server)).toHaveLength(1);
+  });
+
+  it('continues a thread after a restart without a second conversation or resending history', async () => {
+    const server = await devServer();
+    const script = new ConversationScript('thread-restart', USER);
+    const first = createChatTrail({
+      destinations: [mielto({ apiKey: MIELTO_KEY, baseUrl: server.mieltoBaseUrl })],
+    });
+    for (let i = 0; i < 3; i++) first.record(script.turn());
+    // A tool call in the last turn before the restart.
+    script.message('user', 'And the weather?');
+    script.message('assistant', '', { toolCalls: [{ id: 'c1', name: 'weather', args: {} }] });
+    script.message('tool', '', { toolResult: { toolCallId: 'c1', output: 'rain' } });
+    script.message('assistant', 'Rain.');
+    first.record(script.snapshot());
+    await first.shutdown();
+
+    // A new process: empty conversation store, no cursor.
+    const store = new InMemoryConversationStore();
+    const second = createChatTrail({
+      destinations: [mielto({ apiKey: MIELTO_KEY, baseUrl: server.mieltoBaseUrl, conversationStore: store })],
+    });
+    second.record(script.turn('question 5', 'answer 5'));
+    second.record(script.turn('question 6', 'answer 6'));
+    await second.shutdown();
+
+    const conversations = await mieltoConversations(server);
+    expect(conversations).toHaveLength(1);
+    expect(conversations[0]!.messages.map((m) => m.content)).toEqual(
+      script.history.map((m) => (m.toolResult ? 'rain' : m.content)),
+    );
+    expect(store.get('thread-restart')).toBe(conversations[0]!.id);
+  });
+
+  it('finds the conversation of a thread without a user among the workspace conversations', async () => {
+    const server = await devServer();
+    const script = new ConversationScript('thread-anonymous');
+    for (const round of [1, 2]) {
+      const trail = createChatTrail({
+        destinations: [mielto({ apiKey: MIELTO_KEY, baseUrl: server.mieltoBaseUrl })],
+      });
+      trail.record(script.turn(`q${round}`, `a${round}`));
+      await trail.shutdown();
+    }
+    const conversations = await mieltoConversations(server);
+    expect(conversations).toHaveLength(1);
+    expect(conversations[0]!.user_id).toBeNull();
+    expect(conversations[0]!.messages.map((m) => m.content)).toEqual(['q1', 'a1', 'q2', 'a2']);
+  });
+
+  it('shares an injected client with the app, keeping its settings', async () => {
+    const server = await devServer();
+    const retries: number[] = [];
+    const client = new MieltoClient({
+      apiKey: MIELTO_KEY,
+      baseUrl: server.mieltoBaseUrl,
+      maxRetries: 1,
+      onRetry: (info) => retries.push(info.retry),
+    });
+    server.setFaults([{ route: 'POST /api/v1/messages', status: 503, times: 1 }]);
+    const trail = createChatTrail({ destinations: [mielto({ client })], maxRetries: 0 });
+    trail.record(new ConversationScript('thread-shared', USER).turn());
+    expect(await trail.shutdown()).toEqual({ ok: true, pendingTurns: 0 });
+    // The client's own maxRetries (1) applied, not the trail's (0): the 503 was retried inside the request.
+    expect(retries).toEqual([1]);
+    const app = await client.conversations.list({ user_id: 'user-ada' });
+    expect(app.data.map((c) => c.meta_data?.thread_id)).toEqual(['thread-shared']);
+  });
+
+  it('uses an async conversation store and survives one that fails', async () => {
+    const server = await devServer();
+    const saved = new Map<string, string>();
+    const store = {
+      get: async (threadId: string) => saved.get(threadId),
+      set: async (threadId: string, conversationId: string) => {
+        saved.set(threadId, conversationId);
+      },
+    };
+    const trail = createChatTrail({
+      destinations: [mielto({ apiKey: MIELTO_KEY, baseUrl: server.mieltoBaseUrl, conversationStore: store })],
+    });
+    trail.record(new ConversationScript('thread-store', USER).turn());
+    await trail.shutdown();
+    expect(saved.get('thread-store')).toMatch(/^conv_/);
+
+    const broken = {
+      get: () => Promise.reject(new Error('redis down')),
+      set: () => {
+        throw new Error('redis down');
+      },
+    };
+    const second = createChatTrail({
+      destinations: [
+        mielto({ apiKey: MIELTO_KEY, baseUrl: server.mieltoBaseUrl, conversationStore: broken }),
+      ],
+    });
+    second.record(new ConversationScript('thread-broken-store', USER).turn());
+    expect(await second.shutdown()).toEqual({ ok: true, pendingTurns: 0 });
+  });
+
+  it('splits a batch the server finds too large and drops a single message that still is', async () => {
+    const server = await devServer();
+    const trail = createChatTrail({
+      destinations: [mielto({ apiKey: MIELTO_KEY, baseUrl: server.mieltoBaseUrl })],
+      onError: () => {},
+    });
+    const script = new ConversationScript('thread-413', USER);
+    for (let i = 0; i < 4; i++) trail.record(script.turn());
+    await trail.flush();
+    server.clearFaults();
+
+    // The first POST /messages of the next flush gets a 413: the 8 new messages go as 4 + 4.
+    for (let i = 0; i < 4; i++) trail.record(script.turn());
+    server.addFault({ route: 'POST /api/v1/messages', status: 413, times: 1 });
+    expect((await trail.flush()).ok).toBe(true);
+    const [conversation] = await mieltoConversations(server);
+    expect(conversation!.messages.map((m) => m.content)).toEqual(script.history.map((m) => m.content));
+    const sizes = requestsOf(server, 'POST /api/v1/messages')
+      .slice(-3)
+      .map((r) => (r.status === 201 ? JSON.parse(r.body).content.length : `413`));
+    expect(sizes).toEqual(['413', 4, 4]);
+
+    // Every request too large: halves down to single messages, each then skipped and counted.
+    server.addFault({ route: 'POST /api/v1/messages', status: 413 });
+    trail.record(script.turn());
+    const report = await trail.flush();
+    expect(report).toMatchObject({ ok: false, pendingTurns: 0, droppedTurns: 1 });
+    expect(trail.stats().dropped.too_large).toBe(1);
+    server.clearFaults();
+    // The skipped messages are not retried with the next turn.
+    trail.record(script.turn());
+    await trail.shutdown();
+    const [after] = await mieltoConversations(server);
+    expect(after!.messages).toHaveLength(8 * 2 + 2);
+  });
+});

@@ -1,0 +1,347 @@
+import { PayloadTooLargeError } from '../http/errors';
+import type { RequestOptions } from '../http/http-options';
+import { MieltoClient } from '../mielto/mielto-client';
+import type { MessageCreateRequest } from '../mielto/mielto-models';
+import type { Turn } from '../turn/turn';
+import type {
+  ChatTrailDestination,
+  DeliveryItem,
+  DeliveryOutcome,
+  DestinationSendContext,
+} from './chat-trail-destination';
+import { classifyDeliveryError } from './classify-delivery-error';
+import { type ConversationStore, InMemoryConversationStore } from './conversation-store';
+import { groupByThread, type ThreadGroup } from './group-by-thread';
+import { loggedHistoryEnd } from './logged-history-end';
+import { LruMap } from './lru-map';
+import { mergeThreadMessages, type ThreadMessage } from './merge-thread-messages';
+import { runWithConcurrency } from './run-with-concurrency';
+import { toMieltoMessage } from './to-mielto-message';
+import { turnOutputStart } from './turn-output-start';
+
+/** Options of {@link mielto}. */
+export interface MieltoDestinationOptions {
+  /** Default: `MIELTO_API_KEY`. Ignored when `client` is given. */
+  apiKey?: string;
+  /** Default: `MIELTO_BASE_URL`, else `https://api.mielto.com/api/v1`. Ignored when `client` is given. */
+  baseUrl?: string;
+  /** Sent as `X-Workspace-Id`; only for keys with several workspaces. Ignored when `client` is given. */
+  workspaceId?: string;
+  /** `sender_id` of assistant, tool and system messages. Default `'assistant'`. */
+  agentId?: string;
+  /** Whether Mielto extracts memories from the messages (`enable_memories`). Default false. */
+  enableMemories?: boolean;
+  /** Where thread → conversation ids are kept. Default: an in-memory LRU of 10,000 threads. */
+  conversationStore?: ConversationStore;
+  /** A client to share (its own timeout and retry settings apply unless given here). Default: a new one. */
+  client?: MieltoClient;
+  /** Per-attempt timeout. Default: the trail's `timeoutMs` (10 s). */
+  timeoutMs?: number;
+  /** Retries per request. Default: the trail's `maxRetries` (3). */
+  maxRetries?: number;
+  /** Messages per `POST /messages`; a thread with more new messages is sent in ordered chunks. Default 100. */
+  maxMessagesPerRequest?: number;
+  /**
+   * Pages of 1,000 conversations searched for one whose `meta_data.thread_id` is the thread, before a
+   * conversation is created for a thread this process has not seen (the user's conversations when the
+   * turn has a user, else the workspace's, newest first). 0 turns the lookup off. Default 3.
+   */
+  lookupPages?: number;
+  /** Threads whose sent-message cursor is kept (LRU). Default 10,000. */
+  maxTrackedThreads?: number;
+  /** Threads written in parallel within one batch. Default 4. */
+  concurrency?: number;
+  /** Name in stats, logs and errors. Default `'mielto'`. */
+  name?: string;
+}
+
+/** What the destination remembers about a thread it has written to. */
+interface ThreadCursor {
+  conversationId: string;
+  /** Ids of the messages already in the conversation (sent, or assumed logged by an earlier process). */
+  sent: Set<string>;
+}
+
+interface ConversationRef {
+  conversationId: string;
+  /** False when the conversation existed before (found in the store or by lookup). */
+  created: boolean;
+}
+
+/** Counts what one thread's run of requests achieved, so a failure half-way still reports the rest. */
+interface ThreadProgress {
+  written: number;
+  tooLarge: number;
+}
+
+/**
+ * The Mielto destination. Each batch is grouped by thread; per thread it finds or creates the Mielto
+ * conversation, then appends only the messages that conversation does not have yet, in order, in one
+ * `POST /messages` (or ordered chunks of `maxMessagesPerRequest`).
+ *
+ * - **Conversations.** threadId → conversation id through the `conversationStore`. On a miss it looks for
+ *   an existing conversation whose `meta_data.thread_id` is the thread (so a restarted process continues
+ *   the same conversation), else creates one with the user id, a title from the first user message and
+ *   `meta_data: { thread_id, source: 'chattrail', ... }`. Creation is single-flight per thread.
+ * - **Each message once.** A per-thread cursor of sent message ids (bounded LRU). When the cursor is
+ *   unknown but the conversation already existed, the history up to the latest assistant message before
+ *   the last user message is taken as logged by an earlier turn, and only what follows is sent.
+ * - **413.** A chunk the server finds too large is split in halves and each half sent in order; a single
+ *   message that is still too large is skipped and its turns counted as `dropped.too_large`.
+ */
+export class MieltoDestination implements ChatTrailDestination {
+  readonly name: string;
+  readonly acceptsFeedback = false;
+  readonly #client: MieltoClient;
+  readonly #ownClient: boolean;
+  readonly #options: MieltoDestinationOptions;
+  readonly #store: ConversationStore;
+  readonly #cursors: LruMap<string, ThreadCursor>;
+  readonly #creating = new Map<string, Promise<ConversationRef>>();
+  readonly #agentId: string;
+  readonly #maxPerRequest: number;
+  readonly #lookupPages: number;
+  readonly #concurrency: number;
+  /** The context of the batch in flight; the client's retry hook reports through it. */
+  #active: DestinationSendContext | undefined;
+
+  /** @throws {ChatTrailError} when no API key is given or found in `MIELTO_API_KEY`, or an option is malformed. */
+  constructor(options: MieltoDestinationOptions = {}) {
+    this.#options = options;
+    this.name = options.name ?? 'mielto';
+    this.#ownClient = options.client === undefined;
+    this.#client =
+      options.client ??
+      new MieltoClient({
+        apiKey: options.apiKey,
+        baseUrl: options.baseUrl,
+        workspaceId: options.workspaceId,
+        timeoutMs: options.timeoutMs,
+        maxRetries: options.maxRetries,
+        onRetry: () => {
+          this.#active?.onRetry();
+          this.#active?.onRequest();
+        },
+      });
+    this.#store = options.conversationStore ?? new InMemoryConversationStore();
+    this.#cursors = new LruMap(options.maxTrackedThreads ?? 10_000);
+    this.#agentId = options.agentId ?? 'assistant';
+    this.#maxPerRequest = Math.max(1, Math.floor(options.maxMessagesPerRequest ?? 100));
+    this.#lookupPages = Math.max(0, Math.floor(options.lookupPages ?? 3));
+    this.#concurrency = Math.max(1, Math.floor(options.concurrency ?? 8));
+  }
+
+  async send(items: readonly DeliveryItem[], context: DestinationSendContext): Promise<DeliveryOutcome[]> {
+    this.#active = context;
+    const outcomes: DeliveryOutcome[] = items.map((item) =>
+      item.type === 'turn'
+        ? { status: 'sent' }
+        : { status: 'dropped', reason: 'internal_error', error: new Error('Mielto takes no feedback') },
+    );
+    await runWithConcurrency(groupByThread(items), this.#concurrency, async (group) => {
+      const outcome = await this.#sendThread(group, context);
+      // Messages are credited to the thread's first turn only, so sentMessages counts each message once.
+      group.indexes.forEach((index, i) => {
+        outcomes[index] = i === 0 || !('messages' in outcome) ? outcome : { ...outcome, messages: 0 };
+      });
+    });
+    return outcomes;
+  }
+
+  async #sendThread(group: ThreadGroup, context: DestinationSendContext): Promise<DeliveryOutcome> {
+    const progress: ThreadProgress = { written: 0, tooLarge: 0 };
+    try {
+      const cursor = await this.#cursorFor(group, context);
+      const pending = mergeThreadMessages(group.turns, (turn) => turnOutputStart(turn.messages)).filter(
+        (entry) => !cursor.sent.has(entry.message.id),
+      );
+      for (let start = 0; start < pending.length; start += this.#maxPerRequest) {
+        await this.#append(cursor, pending.slice(start, start + this.#maxPerRequest), progress, context);
+      }
+      if (progress.tooLarge > 0) {
+        return {
+          status: 'dropped',
+          reason: 'too_large',
+          messages: progress.written,
+          error: new Error(
+            `${progress.tooLarge} message(s) of thread ${group.threadId} exceeded the body limit`,
+          ),
+        };
+      }
+      return { status: 'sent', messages: progress.written };
+    } catch (error) {
+      return classifyDeliveryError(error, progress.written);
+    }
+  }
+
+  /** The thread's cursor, resolving (and if need be creating) its conversation on first sight. */
+  async #cursorFor(group: ThreadGroup, context: DestinationSendContext): Promise<ThreadCursor> {
+    const known = this.#cursors.get(group.threadId);
+    if (known !== undefined) return known;
+    const first = group.turns[0]!;
+    const ref = await this.#conversationFor(first, context);
+    const cursor: ThreadCursor = { conversationId: ref.conversationId, sent: new Set() };
+    if (!ref.created) {
+      const logged = loggedHistoryEnd(first.messages);
+      for (let i = 0; i < logged; i++) cursor.sent.add(first.messages[i]!.id);
+      if (logged > 0)
+        context.debug(`${this.name}: thread ${group.threadId} continues; ${logged} messages assumed logged`);
+    }
+    this.#cursors.set(group.threadId, cursor);
+    return cursor;
+  }
+
+  /** Single-flight per thread: concurrent first turns of a new thread share one lookup and one creation. */
+  #conversationFor(turn: Turn, context: DestinationSendContext): Promise<ConversationRef> {
+    const inFlight = this.#creating.get(turn.threadId);
+    if (inFlight !== undefined) return inFlight;
+    const resolving = this.#resolveConversation(turn, context).finally(() => {
+      this.#creating.delete(turn.threadId);
+    });
+    this.#creating.set(turn.threadId, resolving);
+    return resolving;
+  }
+
+  async #resolveConversation(turn: Turn, context: DestinationSendContext): Promise<ConversationRef> {
+    const { threadId } = turn;
+    const stored = await this.#storeGet(threadId, context);
+    if (stored !== undefined) return { conversationId: stored, created: false };
+    const found = await this.#findConversation(turn, context);
+    if (found !== undefined) {
+      context.debug(`${this.name}: found conversation ${found} of thread ${threadId}`);
+      await this.#storeSet(threadId, found, context);
+      return { conversationId: found, created: false };
+    }
+    context.onRequest();
+    const conversation = await this.#client.conversations.create(
+      {
+        ...(turn.user?.id === undefined ? {} : { user_id: turn.user.id }),
+        title: conversationTitle(turn),
+        meta_data: {
+          thread_id: threadId,
+          source: 'chattrail',
+          adapter: turn.source,
+          agent_id: this.#agentId,
+        },
+      },
+      this.#requestOptions(context),
+    );
+    context.debug(`${this.name}: created conversation ${conversation.id} for thread ${threadId}`);
+    await this.#storeSet(threadId, conversation.id, context);
+    return { conversationId: conversation.id, created: true };
+  }
+
+  async #findConversation(turn: Turn, context: DestinationSendContext): Promise<string | undefined> {
+    if (this.#lookupPages === 0) return undefined;
+    const params = turn.user?.id === undefined ? { limit: 1000 } : { limit: 1000, user_id: turn.user.id };
+    context.onRequest();
+    let page = await this.#client.conversations.list(params, this.#requestOptions(context));
+    for (let pages = 1; ; pages++) {
+      for (const conversation of page.data) {
+        if (conversation.meta_data?.thread_id === turn.threadId) return conversation.id;
+      }
+      if (pages >= this.#lookupPages || !page.hasNextPage()) return undefined;
+      context.onRequest();
+      page = await page.getNextPage();
+    }
+  }
+
+  /** Appends one chunk in order; on 413 splits it in halves, skipping single messages that still fail. */
+  async #append(
+    cursor: ThreadCursor,
+    chunk: ThreadMessage[],
+    progress: ThreadProgress,
+    context: DestinationSendContext,
+  ): Promise<void> {
+    const content: MessageCreateRequest[] = chunk.map((entry) =>
+      toMieltoMessage(entry, { agentId: this.#agentId }),
+    );
+    try {
+      context.onRequest();
+      await this.#client.messages.create(
+        {
+          conversation_id: cursor.conversationId,
+          content,
+          enable_memories: this.#options.enableMemories ?? false,
+        },
+        this.#requestOptions(context),
+      );
+    } catch (error) {
+      if (!(error instanceof PayloadTooLargeError)) throw error;
+      if (chunk.length === 1) {
+        // Marked as handled: resending it with every later turn would fail the same way forever.
+        cursor.sent.add(chunk[0]!.message.id);
+        progress.tooLarge++;
+        context.debug(`${this.name}: message ${chunk[0]!.message.id} is too large even alone; skipped`);
+        return;
+      }
+      const half = Math.ceil(chunk.length / 2);
+      context.debug(`${this.name}: 413 for ${chunk.length} messages; splitting`);
+      await this.#append(cursor, chunk.slice(0, half), progress, context);
+      await this.#append(cursor, chunk.slice(half), progress, context);
+      return;
+    }
+    for (const entry of chunk) cursor.sent.add(entry.message.id);
+    progress.written += chunk.length;
+  }
+
+  #requestOptions(context: DestinationSendContext): RequestOptions {
+    const options: RequestOptions = { signal: context.signal };
+    // A shared client keeps its own settings unless this destination was given some.
+    const timeoutMs = this.#options.timeoutMs ?? (this.#ownClient ? context.timeoutMs : undefined);
+    const maxRetries = this.#options.maxRetries ?? (this.#ownClient ? context.maxRetries : undefined);
+    if (timeoutMs !== undefined) options.timeoutMs = timeoutMs;
+    if (maxRetries !== undefined) options.maxRetries = maxRetries;
+    return options;
+  }
+
+  async #storeGet(threadId: string, context: DestinationSendContext): Promise<string | undefined> {
+    try {
+      const value = await this.#store.get(threadId);
+      return typeof value === 'string' && value !== '' ? value : undefined;
+    } catch (error) {
+      context.debug(`${this.name}: conversationStore.get failed (${messageOf(error)}); treated as a miss`);
+      return undefined;
+    }
+  }
+
+  async #storeSet(threadId: string, conversationId: string, context: DestinationSendContext): Promise<void> {
+    try {
+      await this.#store.set(threadId, conversationId);
+    } catch (error) {
+      context.debug(`${this.name}: conversationStore.set failed (${messageOf(error)}); ignored`);
+    }
+  }
+}
+
+/**
+ * Creates the Mielto destination for `createChatTrail({ destinations: [...] })`.
+ *
+ * @example
+ * createChatTrail({ destinations: [mielto({ apiKey: process.env.MIELTO_API_KEY, agentId: 'support-bot' })] });
+ *
+ * @throws {ChatTrailError} when no API key is given or found in `MIELTO_API_KEY`, or an option is malformed.
+ */
+export function mielto(options: MieltoDestinationOptions = {}): MieltoDestination {
+  return new MieltoDestination(options);
+}
+
+const TITLE_MAX_CHARS = 80;
+
+/** The first user message on one line, cut at ~80 characters (whole code points); else the thread id. */
+function conversationTitle(turn: Turn): string {
+  const firstUser = turn.messages.find(
+    (message) =>
+      message.role === 'user' && typeof message.content === 'string' && message.content.trim() !== '',
+  );
+  if (firstUser === undefined) return turn.threadId;
+  const line = firstUser.content.replace(/\s+/g, ' ').trim();
+  const chars = Array.from(line.length > TITLE_MAX_CHARS * 2 ? line.slice(0, TITLE_MAX_CHARS * 2) : line);
+  return chars.length <= TITLE_MAX_CHARS
+    ? chars.join('')
+    : `${chars.slice(0, TITLE_MAX_CHARS - 1).join('')}…`;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,82 @@
+import type { MelodiExternalUser, MelodiMessage, MelodiThreadUpsertParams } from '../melodi/melodi-models';
+import type { JsonObject, Turn, TurnMessage, TurnUser } from '../turn/turn';
+import { mergeThreadMessages } from './merge-thread-messages';
+import { latencyMs } from './to-mielto-message';
+import { turnOutputStart } from './turn-output-start';
+
+/**
+ * The `PUT /threads` body for the turns of one thread in a batch: the full thread as known (the ordered
+ * union by message id of the turns' messages, the latest copy of each winning), each message with our
+ * stable id as `externalId`, so the upsert is idempotent whether Melodi replaces or merges.
+ *
+ * Thread `metadata` stays flat strings and numbers (what Melodi filters and segments by) and describes the
+ * latest turn, except `turns`: the number of user messages in the thread, which is stable across resends
+ * and processes.
+ */
+export function toMelodiThread(turns: readonly Turn[]): MelodiThreadUpsertParams {
+  const latest = turns[turns.length - 1]!;
+  const merged = mergeThreadMessages(turns, (turn) => turnOutputStart(turn.messages));
+  const messages = merged.map((entry) => toMelodiMessage(entry.message, entry.position));
+  const thread: MelodiThreadUpsertParams = {
+    externalId: latest.threadId,
+    messages,
+    metadata: threadMetadata(latest, merged.filter((entry) => entry.message.role === 'user').length),
+  };
+  const user = [...turns].reverse().find((turn) => turn.user !== undefined)?.user;
+  if (user !== undefined) thread.externalUser = toMelodiUser(user);
+  return thread;
+}
+
+/**
+ * Text → `markdown`; an assistant message with tool calls → `json` `{ content?, toolCalls: [{ id, name,
+ * args }] }`; a tool result → `json` `{ toolCallId, name, output, isError }`.
+ */
+export function toMelodiMessage(message: TurnMessage, position: number): MelodiMessage {
+  const metadata: JsonObject = { position };
+  if (message.createdAt !== undefined) metadata.createdAt = message.createdAt;
+  if (message.senderId !== undefined) metadata.senderId = message.senderId;
+  if (message.metadata !== undefined) Object.assign(metadata, message.metadata);
+  const content = typeof message.content === 'string' ? message.content : String(message.content ?? '');
+  const base = { externalId: message.id, role: String(message.role), metadata };
+  if (message.toolResult !== undefined) {
+    const result = message.toolResult;
+    const jsonContent: JsonObject = {
+      toolCallId: result.toolCallId,
+      output: result.output ?? null,
+      isError: result.isError ?? false,
+    };
+    if (result.name !== undefined) jsonContent.name = result.name;
+    return { ...base, type: 'json', jsonContent };
+  }
+  if (Array.isArray(message.toolCalls) && message.toolCalls.length > 0) {
+    const jsonContent: JsonObject = {
+      toolCalls: message.toolCalls.map((call) => ({ id: call.id, name: call.name, args: call.args ?? null })),
+    };
+    if (content !== '') jsonContent.content = content;
+    return { ...base, type: 'json', jsonContent };
+  }
+  return { ...base, type: 'markdown', content };
+}
+
+export function toMelodiUser(user: TurnUser): MelodiExternalUser {
+  const external: MelodiExternalUser = { externalId: user.id };
+  if (user.email !== undefined) external.email = user.email;
+  if (user.name !== undefined) external.name = user.name;
+  if (user.username !== undefined) external.username = user.username;
+  if (user.segments !== undefined) external.segments = { ...user.segments };
+  return external;
+}
+
+function threadMetadata(turn: Turn, userMessages: number): JsonObject {
+  const metadata: JsonObject = { status: turn.status, source: turn.source, turns: userMessages };
+  if (turn.model?.id !== undefined) metadata.model = turn.model.id;
+  if (turn.model?.provider !== undefined) metadata.provider = turn.model.provider;
+  const latency = latencyMs(turn);
+  if (latency !== undefined) metadata.latency_ms = latency;
+  const usage = turn.usage;
+  if (usage?.inputTokens !== undefined) metadata.input_tokens = usage.inputTokens;
+  if (usage?.outputTokens !== undefined) metadata.output_tokens = usage.outputTokens;
+  if (usage?.totalTokens !== undefined) metadata.total_tokens = usage.totalTokens;
+  if (turn.timeToFirstTokenMs !== undefined) metadata.time_to_first_token_ms = turn.timeToFirstTokenMs;
+  return metadata;
+}

@@ -1,0 +1,38 @@
+/** Credential shapes, most specific first. Each match becomes `[secret]` (Bearer keeps its scheme word). */
+const PATTERNS: readonly RegExp[] = [
+  // OpenAI, Anthropic and similar: sk-..., sk-proj-..., sk-ant-api03-..., pk-/rk- alike.
+  /\b(?:sk|pk|rk)-[A-Za-z0-9_-]{16,}/g,
+  // Stripe: sk_live_..., rk_test_...
+  /\b(?:sk|pk|rk)_(?:live|test)_[A-Za-z0-9]{16,}/g,
+  // GitHub tokens.
+  /\bgh[pousr]_[A-Za-z0-9]{30,}/g,
+  /\bgithub_pat_[A-Za-z0-9_]{22,}/g,
+  // Slack tokens.
+  /\bxox[abposr]-[A-Za-z0-9-]{10,}/g,
+  // AWS access key ids and Google API keys.
+  /\bAKIA[0-9A-Z]{16}\b/g,
+  /\bAIza[0-9A-Za-z_-]{35}/g,
+  // JSON Web Tokens.
+  /\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g,
+];
+const BEARER = /\b(Bearer|Basic|Token)\s+[A-Za-z0-9._~+/=-]{8,}/gi;
+const LONG_HEX = /(?<![A-Za-z0-9])[a-fA-F0-9]{32,}(?![A-Za-z0-9])/g;
+const LONG_TOKEN = /(?<![A-Za-z0-9+/_=-])[A-Za-z0-9+/_-]{40,}={0,2}(?![A-Za-z0-9+/_=-])/g;
+
+/**
+ * Replaces API keys and tokens with `[secret]`: `sk-…` style keys (OpenAI, Anthropic), Stripe, GitHub,
+ * Slack, AWS and Google keys, JWTs, the credential after `Bearer`/`Basic`/`Token`, runs of 32+ hex digits,
+ * and base64-like runs of 40+ characters mixing upper case, lower case and digits. UUIDs and ordinary
+ * words are left alone; long hex ids (a git commit hash) are masked too, erring on the safe side.
+ */
+export function maskApiKeys(text: string): string {
+  let result = text;
+  for (const pattern of PATTERNS) result = result.replace(pattern, '[secret]');
+  result = result.replace(BEARER, (_match, scheme: string) => `${scheme} [secret]`);
+  result = result.replace(LONG_HEX, '[secret]');
+  return result.replace(LONG_TOKEN, (match) => (isMixed(match) ? '[secret]' : match));
+}
+
+function isMixed(token: string): boolean {
+  return /[0-9]/.test(token) && /[a-z]/.test(token) && /[A-Z]/.test(token);
+}

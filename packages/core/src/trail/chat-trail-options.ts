@@ -1,0 +1,84 @@
+import type { ChatTrailDestination } from '../destinations/chat-trail-destination';
+import type { ChatTrailError } from '../http/errors';
+import type { Turn } from '../turn/turn';
+import type { WaitUntil } from './find-wait-until';
+
+/** Options of `createChatTrail`. Every one is optional; the defaults are in {@link CHAT_TRAIL_DEFAULTS}. */
+export interface ChatTrailOptions {
+  /**
+   * Where turns go. Default: built from the environment (`MIELTO_API_KEY` → `mielto()`, `MELODI_API_KEY` +
+   * `MELODI_PROJECT_ID` → `melodi()`). With none at all the trail warns once and records nothing.
+   */
+  destinations?: ChatTrailDestination[];
+  /**
+   * Called with a private copy of every sampled turn, after normalisation and before queueing. Return the
+   * turn (changed or not; `redactText()` builds one from maskers) or `null` to skip it. A redact function
+   * that throws or returns anything else drops the turn (`dropped.redact_error`): nothing unredacted is
+   * ever sent.
+   */
+  redact?: (turn: Turn) => Turn | null;
+  /** Share of threads recorded, 0..1, decided per thread id (a thread is all in or all out). Default 1, or `CHATTRAIL_SAMPLE_RATE`. */
+  sampleRate?: number;
+  /**
+   * Told about turns that could not be sent for good (permanent errors: once per destination and status),
+   * redact failures, a full queue (once per destination) and internal errors. Default: one `console.warn`
+   * line each. Errors thrown by it are ignored.
+   */
+  onError?: (error: ChatTrailError) => void;
+  /** A destination starts sending as soon as this many turns are queued for it. Default 20. */
+  flushAt?: number;
+  /** Otherwise queued turns are sent after at most this long. Default 1,000 ms. */
+  flushIntervalMs?: number;
+  /**
+   * Turns a destination holds (waiting and in flight) while its backend is slow or down; beyond it the
+   * oldest waiting turn is dropped. Default 10,000.
+   */
+  maxQueueTurns?: number;
+  /** The same bound in estimated bytes (calibrated against V8's heap). Default 32 MiB. */
+  maxQueueBytes?: number;
+  /**
+   * Turns handed to a destination per batch (one request per thread per batch), at most half of
+   * `maxQueueTurns` and of `maxQueueBytes`. Default 5,000.
+   */
+  maxBatchTurns?: number;
+  /** Per-attempt HTTP timeout for destinations that do not set their own. Default 10,000 ms. */
+  timeoutMs?: number;
+  /** Retries per request, inside the HTTP client, for destinations that do not set their own. Default 3. */
+  maxRetries?: number;
+  /** One-line `console.debug` logs prefixed `[chattrail]`; never keys or headers. Default false, or `CHATTRAIL_DEBUG`. */
+  debug?: boolean;
+  /** False: record structure only (roles, tool names, ids, usage, timings), no text, arguments or outputs. Default true. */
+  captureContent?: boolean;
+  /** UTF-8 bytes kept of each message text (and each tool argument/output/metadata value); cut with a marker. Default 64 KiB. */
+  maxMessageBytes?: number;
+  /**
+   * Keeps a serverless invocation alive until deliveries finish: every delivery is handed to it (e.g.
+   * Cloudflare's `ctx.waitUntil.bind(ctx)`, or `waitUntil` from `@vercel/functions`). On Vercel it is
+   * found automatically.
+   */
+  waitUntil?: WaitUntil;
+  /** Record nothing (every method becomes a cheap no-op). Default false, or `CHATTRAIL_DISABLED`. */
+  disabled?: boolean;
+  /** Variables to read instead of `process.env` (tests, Workers' `env` binding). */
+  env?: Record<string, string | undefined>;
+  /**
+   * @internal Delay between attempts of a destination after a transient failure: exponential from
+   * `initialMs` (default 500), capped at `maxMs` (default 30,000). For tests that simulate outages.
+   */
+  backoff?: { initialMs?: number; maxMs?: number };
+}
+
+/** The defaults of {@link ChatTrailOptions}, in one place. */
+export const CHAT_TRAIL_DEFAULTS = {
+  sampleRate: 1,
+  flushAt: 20,
+  flushIntervalMs: 1_000,
+  maxQueueTurns: 10_000,
+  maxQueueBytes: 32 * 1024 * 1024,
+  maxBatchTurns: 5_000,
+  timeoutMs: 10_000,
+  maxRetries: 3,
+  maxMessageBytes: 64 * 1024,
+  backoffInitialMs: 500,
+  backoffMaxMs: 30_000,
+} as const;

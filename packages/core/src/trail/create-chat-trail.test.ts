@@ -1,0 +1,478 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import {
+  ConversationScript,
+  closeServersAfterEach,
+  devServer,
+  MELODI_KEY,
+  MIELTO_KEY,
+  melodiThreads,
+  mieltoConversations,
+  PROJECT_ID,
+} from '../../test/trail-test-kit';
+import { getChatTrailContext, withChatTrail } from '../context/chat-trail-context';
+import type { ChatTrailDestination, DeliveryItem } from '../destinations/chat-trail-destination';
+import { melodi } from '../destinations/melodi-destination';
+import { mielto } from '../destinations/mielto-destination';
+import type { ChatTrailError } from '../http/errors';
+import { contentPartPlaceholder } from '../normalize/content-part-placeholder';
+import { redactText } from '../redact/redact-text';
+import type { Turn, TurnSource } from '../turn/turn';
+import { createChatTrail } from './create-chat-trail';
+
+closeServersAfterEach();
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+/** A destination that keeps what it is sent. */
+function collector(name = 'collector') {
+  const items: DeliveryItem[] = [];
+  const destination: ChatTrailDestination = {
+    name,
+    acceptsFeedback: true,
+    send: async (batch) => {
+      items.push(...batch);
+      return batch.map(() => ({ status: 'sent' as const }));
+    },
+  };
+  const turns = () => items.flatMap((item) => (item.type === 'turn' ? [item.turn] : []));
+  return { destination, items, turns };
+}
+
+function devServerDestinations(server: { mieltoBaseUrl: string; melodiBaseUrl: string }) {
+  return [
+    mielto({ apiKey: MIELTO_KEY, baseUrl: server.mieltoBaseUrl }),
+    melodi({ apiKey: MELODI_KEY, projectId: PROJECT_ID, baseUrl: server.melodiBaseUrl }),
+  ];
+}
+
+describe('createChatTrail', () => {
+  describe('record() with bad input', () => {
+    it('never throws and counts every turn it could not take', async () => {
+      const { destination, turns } = collector();
+      const errors: ChatTrailError[] = [];
+      const trail = createChatTrail({ destinations: [destination], onError: (e) => errors.push(e) });
+      const hostile = new Proxy(
+        {},
+        {
+          get() {
+            throw new Error('hostile getter');
+          },
+        },
+      );
+      const inputs: unknown[] = [
+        null,
+        undefined,
+        42,
+        'turn',
+        {},
+        { threadId: '' },
+        { threadId: 5, messages: [] },
+        hostile,
+        { threadId: 't', messages: 'not an array' },
+        { threadId: 't', messages: [null, 7, { role: 'assistant', content: { weird: true } }] },
+      ];
+      for (const input of inputs) expect(() => trail.record(input as Turn)).not.toThrow();
+      await trail.flush();
+      const stats = trail.stats();
+      expect(stats.recorded).toBe(inputs.length);
+      expect(stats.dropped.invalid_turn).toBe(7);
+      expect(stats.dropped.internal_error).toBe(1);
+      expect(errors.map((e) => e.message)).toEqual(['internal error in record(): hostile getter']);
+      expect(turns().map((t) => t.messages.length)).toEqual([0, 3]);
+      expect(turns()[1]!.messages.map((m) => m.content)).toEqual([
+        '',
+        '7',
+        contentPartPlaceholder({ weird: true }),
+      ]);
+    });
+
+    it('delivers hostile metadata, huge and binary messages and a 10,000-message turn', async () => {
+      const server = await devServer();
+      const trail = createChatTrail({
+        destinations: [
+          // 20 ordered chunks of 500 for the 10,000-message turn (100 by default).
+          mielto({ apiKey: MIELTO_KEY, baseUrl: server.mieltoBaseUrl, maxMessagesPerRequest: 500 }),
+          melodi({ apiKey: MELODI_KEY, projectId: PROJECT_ID, baseUrl: server.melodiBaseUrl }),
+        ],
+        maxMessageBytes: 64 * 1024,
+      });
+      const circular: Record<string, unknown> = {
+        name: 'loop',
+        big: 2n ** 70n,
+        when: new Date(0),
+        fn: () => 1,
+      };
+      circular.self = circular;
+      const polluted = JSON.parse('{"__proto__": {"polluted": true}, "constructor": {"x": 1}, "ok": 1}');
+      const script = new ConversationScript('thread-bad-input', { id: 'u1' });
+      const huge = `${'é'.repeat(2_500_000)}END`; // 5 MB of UTF-8
+      script.message('user', huge, { metadata: circular as never });
+      script.message('user', [
+        { type: 'text', text: 'What is in this picture?' },
+        { type: 'image', image: new Uint8Array(34 * 1024), mediaType: 'image/png' },
+      ] as never);
+      script.message('user', new Uint8Array(2048) as never);
+      script.message('assistant', 'A cat.', {
+        toolCalls: [{ id: 'c1', name: 'inspect', args: { circular, polluted } as never }],
+      });
+      trail.record(script.snapshot({ metadata: polluted }));
+      const longThread = new ConversationScript('thread-10000', { id: 'u2' });
+      for (let i = 0; i < 10_000; i++) longThread.message(i % 2 ? 'assistant' : 'user', `message ${i}`);
+      trail.record(longThread.snapshot()); // the cost of record() is a benchmark figure (`pnpm bench`)
+
+      expect(await trail.shutdown({ timeoutMs: 20_000 })).toEqual({ ok: true, pendingTurns: 0 });
+      expect(trail.stats()).toMatchObject({ recorded: 2, sent: 4 });
+      expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+
+      const conversations = await mieltoConversations(server);
+      const bad = conversations.find((c) => c.meta_data.thread_id === 'thread-bad-input')!;
+      const [first, second, third, fourth] = bad.messages;
+      expect(new TextEncoder().encode(first!.content).length).toBeLessThanOrEqual(64 * 1024);
+      expect(first!.content).toMatch(/^é+… \[truncated \d+ bytes\]$/);
+      expect(first!.meta_data!.metadata).toEqual({
+        name: 'loop',
+        big: '1180591620717411303424',
+        when: '1970-01-01T00:00:00.000Z',
+        self: '[Circular]',
+      });
+      expect(second!.content).toBe('What is in this picture?\n[image: image/png, 34 KB]');
+      expect(third!.content).toBe('[binary: 2 KB]');
+      expect(JSON.parse(fourth!.tool_calls![0]!.function.arguments)).toEqual({
+        circular: {
+          name: 'loop',
+          big: '1180591620717411303424',
+          when: '1970-01-01T00:00:00.000Z',
+          self: '[Circular]',
+        },
+        polluted: { ok: 1 },
+      });
+      const long = conversations.find((c) => c.meta_data.thread_id === 'thread-10000')!;
+      expect(long.messages).toHaveLength(10_000);
+      expect(long.messages[9_999]!.content).toBe('message 9999');
+      const threads = await melodiThreads(server);
+      expect(threads.find((t) => t.externalId === 'thread-10000')!.messages).toHaveLength(10_000);
+    });
+
+    it('records a private copy: later changes by the app do not reach the backends', async () => {
+      const { destination, turns } = collector();
+      const trail = createChatTrail({ destinations: [destination] });
+      const turn = new ConversationScript('t').turn('original');
+      trail.record(turn);
+      turn.messages[0]!.content = 'changed';
+      await trail.flush();
+      expect(turns()[0]!.messages[0]!.content).toBe('original');
+    });
+  });
+
+  describe('privacy', () => {
+    it('applies redactText() before anything is queued, on a copy', async () => {
+      const server = await devServer();
+      const trail = createChatTrail({ destinations: devServerDestinations(server), redact: redactText() });
+      const script = new ConversationScript('thread-pii', { id: 'u1', email: 'ada@example.com' });
+      const turn = script.turn(
+        'Mail ada@example.com or call +44 20 7946 0958, card 4111 1111 1111 1111, key sk-proj-abcdefghijklmnop1234',
+        'Done.',
+      );
+      trail.record(turn);
+      await trail.shutdown();
+      const [conversation] = await mieltoConversations(server);
+      expect(conversation!.messages[0]!.content).toBe(
+        'Mail [email] or call [phone], card [card], key [secret]',
+      );
+      const [thread] = await melodiThreads(server);
+      expect(thread!.messages[0]!.content).toBe('Mail [email] or call [phone], card [card], key [secret]');
+      expect(turn.messages[0]!.content).toContain('ada@example.com');
+    });
+
+    it('skips turns redact returns null for, and drops (never sends) turns when redact fails', async () => {
+      const { destination, turns } = collector();
+      const errors: ChatTrailError[] = [];
+      const trail = createChatTrail({
+        destinations: [destination],
+        onError: (e) => errors.push(e),
+        redact: (turn) => {
+          if (turn.metadata?.skip) return null;
+          if (turn.metadata?.explode) throw new Error('redactor bug');
+          if (turn.metadata?.forget) return undefined as never;
+          return turn;
+        },
+      });
+      const script = new ConversationScript('t');
+      trail.record(script.snapshot({ metadata: { skip: true } }));
+      trail.record(script.snapshot({ metadata: { explode: true } }));
+      trail.record(script.snapshot({ metadata: { explode: true } }));
+      trail.record(script.snapshot({ metadata: { forget: true } }));
+      trail.record(script.snapshot({ metadata: { keep: true } }));
+      await trail.flush();
+      expect(turns().map((t) => t.metadata)).toEqual([{ keep: true }]);
+      expect(trail.stats()).toMatchObject({
+        recorded: 5,
+        redactedOut: 1,
+        dropped: { redact_error: 3 },
+        sent: 1,
+      });
+      expect(errors.map((e) => e.message)).toEqual([
+        'redact threw, so the turn was dropped unsent: redactor bug',
+        'redact must return the turn (changed or not) or null to skip it; it returned something else, so the turn was dropped unsent',
+      ]);
+    });
+
+    it('records structure, usage and timings but no text with captureContent: false', async () => {
+      const server = await devServer();
+      const trail = createChatTrail({ destinations: devServerDestinations(server), captureContent: false });
+      const script = new ConversationScript('thread-private', { id: 'u1' });
+      script.message('user', 'my secret question');
+      script.message('assistant', 'thinking', {
+        toolCalls: [{ id: 'c1', name: 'lookup', args: { q: 'secret' } }],
+      });
+      script.message('tool', '', {
+        toolResult: { toolCallId: 'c1', name: 'lookup', output: { answer: 'secret' } },
+      });
+      script.message('assistant', 'the secret answer');
+      trail.record(script.snapshot());
+      trail.feedback({ threadId: 'thread-private', type: 'negative', text: 'secret complaint' });
+      await trail.shutdown();
+
+      const [conversation] = await mieltoConversations(server);
+      expect(conversation!.messages.map((m) => [m.role, m.content])).toEqual([
+        ['user', ''],
+        ['assistant', ''],
+        ['tool', ''],
+        ['assistant', ''],
+      ]);
+      expect(conversation!.messages[1]!.tool_calls![0]).toEqual({
+        id: 'c1',
+        type: 'function',
+        function: { name: 'lookup', arguments: 'null' },
+      });
+      expect(conversation!.messages[3]!.meta_data).toMatchObject({
+        usage: { inputTokens: 10 },
+        latency_ms: 250,
+      });
+      expect(conversation!.title).toBe('thread-private');
+      const [thread] = await melodiThreads(server);
+      expect(thread!.messages[2]!.jsonContent).toEqual({
+        toolCallId: 'c1',
+        name: 'lookup',
+        output: null,
+        isError: false,
+      });
+      expect(JSON.stringify({ conversation, thread })).not.toContain('secret');
+    });
+  });
+
+  describe('sampling', () => {
+    it('keeps or drops whole threads, deterministically across trails', async () => {
+      const runs = [1, 2].map(() => {
+        const { destination, turns } = collector();
+        const trail = createChatTrail({ destinations: [destination], sampleRate: 0.3 });
+        for (let i = 0; i < 300; i++) {
+          const script = new ConversationScript(`thread-${i}`);
+          trail.record(script.turn());
+          trail.record(script.turn());
+        }
+        return { trail, turns };
+      });
+      await Promise.all(runs.map((run) => run.trail.flush()));
+      const kept = runs.map((run) => run.turns().map((t) => t.threadId));
+      expect(kept[0]).toEqual(kept[1]);
+      const threads = new Set(kept[0]);
+      expect(threads.size).toBeGreaterThan(60);
+      expect(threads.size).toBeLessThan(120);
+      for (const thread of threads) expect(kept[0]!.filter((t) => t === thread)).toHaveLength(2);
+      expect(runs[0]!.trail.stats()).toMatchObject({ recorded: 600, sampledOut: 600 - kept[0]!.length });
+    });
+
+    it('records nothing at 0 and everything at 1', async () => {
+      for (const [sampleRate, expected] of [
+        [0, 0],
+        [1, 10],
+      ] as const) {
+        const { destination, turns } = collector();
+        const trail = createChatTrail({ destinations: [destination], sampleRate });
+        for (let i = 0; i < 10; i++) trail.record(new ConversationScript(`t${i}`).turn());
+        await trail.flush();
+        expect(turns()).toHaveLength(expected);
+      }
+    });
+  });
+
+  describe('configuration from the environment', () => {
+    it('builds both destinations from env variables alone', async () => {
+      const server = await devServer();
+      const debug = vi.spyOn(console, 'debug').mockImplementation(() => {});
+      const trail = createChatTrail({
+        env: {
+          MIELTO_API_KEY: MIELTO_KEY,
+          MIELTO_BASE_URL: server.mieltoBaseUrl,
+          MELODI_API_KEY: MELODI_KEY,
+          MELODI_PROJECT_ID: String(PROJECT_ID),
+          MELODI_BASE_URL: server.melodiBaseUrl,
+          CHATTRAIL_DEBUG: '1',
+        },
+      });
+      trail.record(new ConversationScript('thread-env').turn());
+      expect(await trail.shutdown()).toEqual({ ok: true, pendingTurns: 0 });
+      expect(Object.keys(trail.stats().destinations)).toEqual(['mielto', 'melodi']);
+      expect(await mieltoConversations(server)).toHaveLength(1);
+      expect(await melodiThreads(server)).toHaveLength(1);
+      const logged = debug.mock.calls.map((call) => call.join(' '));
+      expect(logged[0]).toMatch(/^\[chattrail\] trail created: mielto, melodi/);
+      expect(logged.join('\n')).not.toContain(MIELTO_KEY);
+      expect(logged.join('\n')).not.toContain(MELODI_KEY);
+    });
+
+    it('reads CHATTRAIL_DISABLED and CHATTRAIL_SAMPLE_RATE', async () => {
+      const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+      const { destination, turns } = collector();
+      const disabled = createChatTrail({ destinations: [destination], env: { CHATTRAIL_DISABLED: 'true' } });
+      disabled.record(new ConversationScript('t').turn());
+      await disabled.flush();
+      expect(turns()).toHaveLength(0);
+      expect(disabled.stats().recorded).toBe(0);
+      const sampled = createChatTrail({ destinations: [destination], env: { CHATTRAIL_SAMPLE_RATE: '0' } });
+      sampled.record(new ConversationScript('t').turn());
+      expect(sampled.stats().sampledOut).toBe(1);
+      expect(warn).not.toHaveBeenCalled();
+    });
+
+    it('warns once and records nothing without any destination', async () => {
+      const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+      const trail = createChatTrail({ env: {} });
+      for (let i = 0; i < 5; i++) trail.record(new ConversationScript('t').turn());
+      trail.feedback({ threadId: 't', type: 'positive' });
+      expect(await trail.flush()).toEqual({ ok: true, pendingTurns: 0 });
+      expect(await trail.shutdown()).toEqual({ ok: true, pendingTurns: 0 });
+      expect(warn).toHaveBeenCalledTimes(1);
+      expect(warn.mock.calls[0]![0]).toMatch(/^\[chattrail\] no destination configured: set MIELTO_API_KEY/);
+      expect(warn.mock.calls[0]![0]).not.toContain('\n');
+      expect(trail.stats()).toMatchObject({ recorded: 0, queuedTurns: 0, destinations: {} });
+    });
+
+    it('explains a Melodi key without a project id', () => {
+      const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+      createChatTrail({ env: { MELODI_API_KEY: 'key', MIELTO_API_KEY: 'key' } });
+      expect(warn.mock.calls.map((call) => call[0])).toEqual([
+        '[chattrail] MELODI_API_KEY is set but MELODI_PROJECT_ID is not; Melodi is skipped',
+      ]);
+    });
+  });
+
+  describe('context', () => {
+    it('pushes each recorded turn source into the request capture, even when not kept', () => {
+      const { destination } = collector();
+      const trail = createChatTrail({ destinations: [destination], sampleRate: 0 });
+      const disabled = createChatTrail({ destinations: [destination], disabled: true });
+      const sources: TurnSource[] = [];
+      withChatTrail({ threadId: 'req-1', capture: { sources } }, () => {
+        trail.record(new ConversationScript('t').snapshot({ source: 'ai-sdk' }));
+        withChatTrail({ user: { id: 'u1' } }, () => {
+          expect(getChatTrailContext()?.capture?.sources).toBe(sources);
+          disabled.record(new ConversationScript('t').snapshot({ source: 'langchain' }));
+        });
+      });
+      trail.record(new ConversationScript('t').snapshot({ source: 'express' }));
+      expect(sources).toEqual(['ai-sdk', 'langchain']);
+      // What the Express adapter checks after the response:
+      expect(sources.some((source) => source !== 'express')).toBe(true);
+    });
+
+    it('takes a missing thread id and user from withChatTrail', async () => {
+      const { destination, turns } = collector();
+      const trail = createChatTrail({ destinations: [destination] });
+      await withChatTrail(
+        { threadId: 'ctx-thread', user: { id: 'ctx-user' }, metadata: { route: '/chat' } },
+        async () => {
+          await Promise.resolve();
+          const { threadId: _, user: __, ...turn } = new ConversationScript('ignored').turn();
+          trail.record(turn as Turn);
+        },
+      );
+      await trail.flush();
+      expect(turns()[0]).toMatchObject({
+        threadId: 'ctx-thread',
+        user: { id: 'ctx-user' },
+        metadata: { route: '/chat' },
+      });
+    });
+  });
+
+  describe('serverless', () => {
+    it('hands every delivery to the waitUntil option, which settles once delivered', async () => {
+      const { destination, turns } = collector();
+      const handed: Promise<unknown>[] = [];
+      const trail = createChatTrail({ destinations: [destination], waitUntil: (p) => handed.push(p) });
+      trail.record(new ConversationScript('a').turn());
+      trail.record(new ConversationScript('b').turn());
+      expect(handed).toHaveLength(1); // one hand-off per synchronous run of records
+      expect(turns()).toHaveLength(0);
+      await handed[0];
+      expect(turns()).toHaveLength(2); // delivered without waiting for flushIntervalMs
+      trail.record(new ConversationScript('c').turn());
+      expect(handed).toHaveLength(2);
+      await handed[1];
+      expect(turns()).toHaveLength(3);
+    });
+
+    it("finds Vercel's waitUntil in the request context", async () => {
+      const { destination, turns } = collector();
+      const handed: Promise<unknown>[] = [];
+      const key = Symbol.for('@vercel/request-context');
+      const context = {
+        waitUntil(promise: Promise<unknown>) {
+          expect(this).toBe(context);
+          handed.push(promise);
+        },
+      };
+      (globalThis as Record<symbol, unknown>)[key] = { get: () => context };
+      try {
+        const trail = createChatTrail({ destinations: [destination] });
+        trail.record(new ConversationScript('vercel').turn());
+        expect(handed).toHaveLength(1);
+        await handed[0];
+        expect(turns()).toHaveLength(1);
+      } finally {
+        delete (globalThis as Record<symbol, unknown>)[key];
+      }
+    });
+  });
+
+  describe('stats and feedback', () => {
+    it('counts per destination and in total', async () => {
+      const a = collector('a');
+      const b = collector('a'); // same name: the second becomes a-2
+      const trail = createChatTrail({ destinations: [a.destination, b.destination] });
+      trail.record(new ConversationScript('t').turn());
+      trail.feedback({ threadId: 't', type: 'positive' });
+      trail.feedback({ threadId: '', type: 'positive' });
+      expect(trail.stats()).toMatchObject({ queuedTurns: 4 });
+      await trail.flush();
+      const stats = trail.stats();
+      expect(Object.keys(stats.destinations)).toEqual(['a', 'a-2']);
+      expect(stats).toMatchObject({
+        recorded: 1,
+        sent: 2,
+        queuedTurns: 0,
+        queuedBytes: 0,
+        feedback: { recorded: 2, sent: 2, dropped: 1 },
+      });
+      expect(stats.destinations.a).toMatchObject({ sent: 1, queuedTurns: 0, backoffMs: 0 });
+    });
+
+    it('drops feedback when no destination takes it, noting it once in debug', async () => {
+      const server = await devServer();
+      const debug = vi.spyOn(console, 'debug').mockImplementation(() => {});
+      const trail = createChatTrail({
+        destinations: [mielto({ apiKey: MIELTO_KEY, baseUrl: server.mieltoBaseUrl })],
+        debug: true,
+      });
+      trail.feedback({ threadId: 't', type: 'positive' });
+      trail.feedback({ threadId: 't', type: 'negative' });
+      expect(trail.stats().feedback).toEqual({ recorded: 2, sent: 0, dropped: 2 });
+      const notes = debug.mock.calls.filter((call) => String(call[0]).includes('Melodi only'));
+      expect(notes).toHaveLength(1);
+      await trail.shutdown();
+    });
+  });
+});

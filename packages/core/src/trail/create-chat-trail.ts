@@ -1,0 +1,592 @@
+import { getChatTrailContext } from '../context/chat-trail-context';
+import type { ChatTrailDestination, DeliveryItem } from '../destinations/chat-trail-destination';
+import type { ChatTrailError } from '../http/errors';
+import { truncateUtf8 } from '../normalize/truncate-utf8';
+import type { Turn, TurnSource } from '../turn/turn';
+import type {
+  ChatTrail,
+  ChatTrailFeedback,
+  ChatTrailStats,
+  DropCounts,
+  DropReason,
+  FlushOptions,
+  FlushReport,
+} from './chat-trail';
+import { ChatTrailDeliveryError } from './chat-trail-delivery-error';
+import { CHAT_TRAIL_DEFAULTS, type ChatTrailOptions } from './chat-trail-options';
+import { DeliveryLane, emptyDropCounts, type LaneHost, type QueuedItem } from './delivery-lane';
+import { destinationsFromEnv } from './destinations-from-env';
+import { estimateTurnBytes } from './estimate-turn-bytes';
+import { findWaitUntil, type WaitUntil } from './find-wait-until';
+import { isThreadSampled } from './is-thread-sampled';
+import { type NormalizeTurnOptions, normalizeTurn } from './normalize-turn';
+import { parseEnvFlag, readTrailEnv } from './read-trail-env';
+import { unrefTimer } from './unref-timer';
+
+const DEFAULT_FLUSH_TIMEOUT_MS = 10_000;
+/** Distinct failures kept for flush reports, and distinct keys remembered for "report once". */
+const MAX_REMEMBERED = 100;
+const FEEDBACK_BYTES = 256;
+
+/**
+ * Creates a trail: `record(turn)` queues turns synchronously, and each destination delivers them in the
+ * background, in batches, with retries and bounded memory.
+ *
+ * @example
+ * const trail = createChatTrail({
+ *   destinations: [mielto({ apiKey: process.env.MIELTO_API_KEY }), melodi({ apiKey, projectId: 123 })],
+ * });
+ * trail.record(turn);
+ * await trail.shutdown(); // before the process exits
+ *
+ * Never throws: with no destination at all (none given, none in the environment) it warns once and
+ * returns a trail that records nothing.
+ */
+export function createChatTrail(options: ChatTrailOptions = {}): ChatTrail {
+  return new ChatTrailImpl(options);
+}
+
+interface TimedError {
+  at: number;
+  message: string;
+}
+
+class ChatTrailImpl implements ChatTrail {
+  readonly #lanes: DeliveryLane[] = [];
+  readonly #feedbackLanes: DeliveryLane[] = [];
+  readonly #inactive: boolean;
+  readonly #sampleRate: number;
+  readonly #flushAt: number;
+  readonly #flushIntervalMs: number;
+  readonly #timeoutMs: number;
+  readonly #normalize: NormalizeTurnOptions;
+  readonly #redact: ChatTrailOptions['redact'];
+  readonly #onError: (error: ChatTrailError) => void;
+  readonly #waitUntil: WaitUntil | undefined;
+  readonly #debugEnabled: boolean;
+  readonly #abort = new AbortController();
+  readonly #counts = { recorded: 0, sampledOut: 0, redactedOut: 0 };
+  readonly #dropped: DropCounts = emptyDropCounts();
+  readonly #feedback = { recorded: 0, dropped: 0 };
+  readonly #reported = new Set<string>();
+  readonly #errors: TimedError[] = [];
+  #closed = false;
+  #shutdown: Promise<FlushReport> | undefined;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #kickScheduled = false;
+  #serverlessScheduled = false;
+
+  constructor(options: ChatTrailOptions) {
+    const env = options.env;
+    const read = (name: string) => readTrailEnv(env, name);
+    this.#debugEnabled = options.debug ?? parseEnvFlag(read('CHATTRAIL_DEBUG')) ?? false;
+    const disabled = options.disabled ?? parseEnvFlag(read('CHATTRAIL_DISABLED')) ?? false;
+    this.#sampleRate = clampRate(options.sampleRate ?? parseRate(read('CHATTRAIL_SAMPLE_RATE')));
+    this.#flushAt = positiveInteger(options.flushAt, CHAT_TRAIL_DEFAULTS.flushAt);
+    this.#flushIntervalMs = positiveNumber(options.flushIntervalMs, CHAT_TRAIL_DEFAULTS.flushIntervalMs);
+    this.#timeoutMs = positiveNumber(options.timeoutMs, CHAT_TRAIL_DEFAULTS.timeoutMs);
+    const maxRetries = nonNegativeInteger(options.maxRetries, CHAT_TRAIL_DEFAULTS.maxRetries);
+    this.#normalize = {
+      maxMessageBytes: positiveInteger(options.maxMessageBytes, CHAT_TRAIL_DEFAULTS.maxMessageBytes),
+      captureContent: options.captureContent ?? true,
+    };
+    this.#redact = options.redact;
+    this.#waitUntil = options.waitUntil;
+    this.#onError = options.onError ?? ((error) => console.warn(`[chattrail] ${error.message}`));
+
+    let destinations: ChatTrailDestination[] = [];
+    if (!disabled) {
+      if (options.destinations !== undefined) {
+        destinations = options.destinations.filter(isDestination);
+      } else {
+        const fromEnv = destinationsFromEnv(env, { timeoutMs: this.#timeoutMs, maxRetries });
+        destinations = fromEnv.destinations;
+        for (const problem of fromEnv.problems) console.warn(`[chattrail] ${problem}`);
+      }
+      if (destinations.length === 0) {
+        console.warn(
+          '[chattrail] no destination configured: set MIELTO_API_KEY, or MELODI_API_KEY and MELODI_PROJECT_ID (or pass destinations to createChatTrail); turns will not be recorded.',
+        );
+      }
+    }
+    this.#inactive = disabled || destinations.length === 0;
+
+    const maxQueueTurns = positiveInteger(options.maxQueueTurns, CHAT_TRAIL_DEFAULTS.maxQueueTurns);
+    const host: LaneHost = {
+      maxQueueTurns,
+      maxQueueBytes: positiveNumber(options.maxQueueBytes, CHAT_TRAIL_DEFAULTS.maxQueueBytes),
+      // A batch larger than half the queue would leave no room to queue behind it while it hangs.
+      maxBatchTurns: Math.max(
+        1,
+        Math.min(
+          positiveInteger(options.maxBatchTurns, CHAT_TRAIL_DEFAULTS.maxBatchTurns),
+          Math.ceil(maxQueueTurns / 2),
+        ),
+      ),
+      flushAt: this.#flushAt,
+      timeoutMs: this.#timeoutMs,
+      maxRetries,
+      backoffInitialMs: positiveNumber(options.backoff?.initialMs, CHAT_TRAIL_DEFAULTS.backoffInitialMs),
+      backoffMaxMs: positiveNumber(options.backoff?.maxMs, CHAT_TRAIL_DEFAULTS.backoffMaxMs),
+      signal: this.#abort.signal,
+      debug: (message) => this.#debug(message),
+      waiting: () => this.#armTimer(),
+      dropped: (lane, reason, items, error) => this.#laneDropped(lane, reason, items, error),
+      failed: (lane, error) => this.#remember(`${lane.name}: ${messageOf(error)}`),
+    };
+    const names = new Set<string>();
+    for (const destination of destinations) {
+      const lane = new DeliveryLane(uniquelyNamed(destination, names), host);
+      this.#lanes.push(lane);
+      if (destination.acceptsFeedback === true) this.#feedbackLanes.push(lane);
+    }
+    this.#debug(
+      this.#inactive
+        ? `trail created, ${disabled ? 'disabled' : 'without destinations'}: recording nothing`
+        : `trail created: ${this.#lanes.map((lane) => lane.name).join(', ')}; sampleRate ${this.#sampleRate}, flushAt ${this.#flushAt}, flushIntervalMs ${this.#flushIntervalMs}`,
+    );
+  }
+
+  record(turn: Turn): void {
+    try {
+      const context = getChatTrailContext();
+      // Before anything else, sampled out or not: the Express adapter reads this to skip its own turn.
+      const capture = context?.capture;
+      if (capture !== undefined) capture.sources.push(sourceOf(turn));
+      if (this.#inactive) return;
+      this.#counts.recorded++;
+      if (this.#closed) {
+        this.#dropBeforeQueue('shutdown');
+        return;
+      }
+      const rawThreadId = (turn as Partial<Turn> | null | undefined)?.threadId;
+      const threadId =
+        typeof rawThreadId === 'string' && rawThreadId !== '' ? rawThreadId : context?.threadId;
+      if (threadId === undefined || threadId === '') {
+        this.#dropBeforeQueue('invalid_turn');
+        return;
+      }
+      if (this.#sampleRate < 1 && !isThreadSampled(threadId, this.#sampleRate)) {
+        this.#counts.sampledOut++;
+        return;
+      }
+      let copy = normalizeTurn(turn, this.#normalize, context);
+      if (copy === undefined) {
+        this.#dropBeforeQueue('invalid_turn');
+        return;
+      }
+      if (this.#redact !== undefined) {
+        const redacted = this.#applyRedact(copy);
+        if (redacted === undefined) return;
+        copy = redacted;
+      }
+      const item: DeliveryItem = { type: 'turn', turn: copy };
+      this.#enqueue(this.#lanes, item, estimateTurnBytes(copy));
+    } catch (error) {
+      this.#internalError('record', error);
+    }
+  }
+
+  feedback(feedback: ChatTrailFeedback): void {
+    try {
+      if (this.#inactive) return;
+      this.#feedback.recorded++;
+      if (this.#closed) {
+        this.#feedback.dropped++;
+        return;
+      }
+      const item = this.#normalizeFeedback(feedback);
+      if (item === undefined) {
+        this.#feedback.dropped++;
+        this.#debug('feedback ignored: it needs a threadId and a type of "positive" or "negative"');
+        return;
+      }
+      if (this.#feedbackLanes.length === 0) {
+        this.#feedback.dropped++;
+        if (this.#once('feedback:no-destination')) {
+          this.#debug('feedback is sent to Melodi only, and this trail has no Melodi destination; ignored');
+        }
+        return;
+      }
+      this.#enqueue(this.#feedbackLanes, item, FEEDBACK_BYTES + (item.feedback.text?.length ?? 0));
+    } catch (error) {
+      this.#internalError('feedback', error);
+    }
+  }
+
+  flush(options: FlushOptions = {}): Promise<FlushReport> {
+    return this.#flush(flushTimeout(options));
+  }
+
+  shutdown(options: FlushOptions = {}): Promise<FlushReport> {
+    if (this.#shutdown !== undefined) return this.#shutdown;
+    this.#closed = true;
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#shutdown = this.#flush(flushTimeout(options)).then((report) => {
+      // Whatever is still in flight is abandoned: its requests are aborted, its turns reported as pending.
+      this.#abort.abort();
+      for (const lane of this.#lanes) lane.stop();
+      this.#debug(
+        `shut down: ${report.ok ? 'everything delivered' : `${report.pendingTurns} pending turn(s) lost`}`,
+      );
+      return report;
+    });
+    return this.#shutdown;
+  }
+
+  stats(): ChatTrailStats {
+    const destinations: ChatTrailStats['destinations'] = {};
+    const dropped: DropCounts = { ...this.#dropped };
+    const stats: ChatTrailStats = {
+      ...this.#counts,
+      sent: 0,
+      sentMessages: 0,
+      requests: 0,
+      retried: 0,
+      dropped,
+      queuedTurns: 0,
+      queuedBytes: 0,
+      feedback: { recorded: this.#feedback.recorded, sent: 0, dropped: this.#feedback.dropped },
+      destinations,
+    };
+    for (const lane of this.#lanes) {
+      const snapshot = lane.snapshot();
+      destinations[lane.name] = snapshot;
+      stats.sent += snapshot.sent;
+      stats.sentMessages += snapshot.sentMessages;
+      stats.requests += snapshot.requests;
+      stats.retried += snapshot.retried;
+      stats.queuedTurns += snapshot.queuedTurns;
+      stats.queuedBytes += snapshot.queuedBytes;
+      stats.feedback.sent += snapshot.feedback.sent;
+      stats.feedback.dropped += snapshot.feedback.dropped;
+      for (const reason of Object.keys(dropped) as DropReason[]) dropped[reason] += snapshot.dropped[reason];
+    }
+    return stats;
+  }
+
+  /** Runs the app's redact on the private copy; `undefined` means the turn is not to be queued. */
+  #applyRedact(copy: Turn): Turn | undefined {
+    let result: unknown;
+    try {
+      result = this.#redact!(copy);
+    } catch (error) {
+      this.#dropBeforeQueue('redact_error');
+      this.#reportOnce(
+        `redact_error:${messageOf(error)}`,
+        new ChatTrailDeliveryError(`redact threw, so the turn was dropped unsent: ${messageOf(error)}`, {
+          reason: 'redact_error',
+          count: 1,
+          cause: error,
+        }),
+      );
+      return undefined;
+    }
+    if (result === null) {
+      this.#counts.redactedOut++;
+      return undefined;
+    }
+    const turn = result as Partial<Turn> | undefined;
+    if (
+      turn === undefined ||
+      typeof turn !== 'object' ||
+      typeof turn.threadId !== 'string' ||
+      !Array.isArray(turn.messages)
+    ) {
+      this.#dropBeforeQueue('redact_error');
+      this.#reportOnce(
+        'redact_error:shape',
+        new ChatTrailDeliveryError(
+          'redact must return the turn (changed or not) or null to skip it; it returned something else, so the turn was dropped unsent',
+          { reason: 'redact_error', count: 1 },
+        ),
+      );
+      return undefined;
+    }
+    return turn as Turn;
+  }
+
+  #enqueue(lanes: readonly DeliveryLane[], item: DeliveryItem, bytes: number): void {
+    let full = false;
+    for (const lane of lanes) {
+      lane.enqueue(item, bytes);
+      if (lane.queueLength >= this.#flushAt) full = true;
+    }
+    const waitUntil = this.#waitUntil ?? findWaitUntil();
+    if (waitUntil !== undefined) this.#scheduleServerlessFlush(waitUntil);
+    else if (full) this.#scheduleKick();
+    else this.#armTimer();
+  }
+
+  /** A queue reached `flushAt`: start sending right after the current synchronous work, never inside record(). */
+  #scheduleKick(): void {
+    if (this.#kickScheduled) return;
+    this.#kickScheduled = true;
+    queueMicrotask(() => {
+      this.#kickScheduled = false;
+      this.#kickAll();
+    });
+  }
+
+  #armTimer(): void {
+    if (this.#timer !== undefined || this.#closed) return;
+    this.#timer = unrefTimer(
+      setTimeout(() => {
+        this.#timer = undefined;
+        this.#kickAll();
+      }, this.#flushIntervalMs),
+    );
+  }
+
+  #kickAll(): void {
+    for (const lane of this.#lanes) lane.kick();
+  }
+
+  /**
+   * Serverless: the invocation may be frozen as soon as the response is sent, so timers cannot be trusted.
+   * Deliver right away and hand the delivery to the platform's `waitUntil`, once per synchronous run of
+   * records.
+   */
+  #scheduleServerlessFlush(waitUntil: WaitUntil): void {
+    if (this.#serverlessScheduled) return;
+    this.#serverlessScheduled = true;
+    const delivery = new Promise<void>((resolve) => {
+      queueMicrotask(() => {
+        this.#serverlessScheduled = false;
+        const deadline = Date.now() + this.#timeoutMs;
+        resolve(Promise.all(this.#lanes.map((lane) => lane.drain(deadline))).then(noop, noop));
+      });
+    });
+    try {
+      waitUntil(delivery);
+    } catch (error) {
+      this.#debug(`waitUntil threw (${messageOf(error)}); delivering without it`);
+    }
+  }
+
+  async #flush(timeoutMs: number): Promise<FlushReport> {
+    const started = Date.now();
+    const droppedBefore = this.#deliveryDrops();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const deadline = started + timeoutMs;
+    try {
+      // Raced with a timer so a hanging backend cannot hold the caller past timeoutMs.
+      await Promise.race([
+        Promise.all(this.#lanes.map((lane) => lane.drain(deadline))),
+        new Promise((resolve) => {
+          timer = setTimeout(resolve, timeoutMs);
+        }),
+      ]);
+    } catch (error) {
+      this.#internalError('flush', error);
+    } finally {
+      if (timer !== undefined) clearTimeout(timer);
+    }
+    const pendingTurns = this.#lanes.reduce((sum, lane) => sum + lane.pending, 0);
+    const droppedTurns = this.#deliveryDrops() - droppedBefore;
+    const errors = [...new Set(this.#errors.filter((e) => e.at >= started).map((e) => e.message))];
+    const report: FlushReport = { ok: pendingTurns === 0 && droppedTurns === 0, pendingTurns };
+    if (droppedTurns > 0) report.droppedTurns = droppedTurns;
+    if (errors.length > 0) report.errors = errors;
+    this.#debug(
+      `flush: ${report.ok ? 'done' : `${pendingTurns} pending, ${droppedTurns} dropped`} in ${Date.now() - started} ms`,
+    );
+    return report;
+  }
+
+  #deliveryDrops(): number {
+    let total = 0;
+    for (const lane of this.#lanes) {
+      const { dropped, feedback } = lane.snapshot();
+      total += dropped.queue_full + dropped.permanent_error + dropped.too_large + dropped.internal_error;
+      total += feedback.dropped;
+    }
+    return total;
+  }
+
+  #laneDropped(lane: DeliveryLane, reason: DropReason, items: readonly QueuedItem[], error: unknown): void {
+    const status = statusOf(error);
+    if (error !== undefined) this.#remember(`${lane.name}: ${messageOf(error)}`);
+    if (this.#debugEnabled) {
+      this.#debug(
+        `${lane.name}: dropped ${describeItems(items)} (${reason}${status === undefined ? '' : ` ${status}`})`,
+      );
+    }
+    // Once per (destination, reason, status): a revoked key must not flood the app's error tracker.
+    if (!this.#once(`${reason}:${lane.name}:${status ?? ''}`)) return;
+    const what = describeItems(items);
+    const message =
+      reason === 'queue_full'
+        ? `${lane.name} destination: queue full, dropping the oldest queued turns to make room (is the backend reachable? see maxQueueTurns / maxQueueBytes)`
+        : `${lane.name} destination dropped ${what} (${reason}${status === undefined ? '' : `, HTTP ${status}`}): ${messageOf(error)}`;
+    this.#emitError(
+      new ChatTrailDeliveryError(message, {
+        reason,
+        destination: lane.name,
+        status,
+        count: items.length,
+        cause: error,
+      }),
+    );
+  }
+
+  #dropBeforeQueue(reason: DropReason): void {
+    this.#dropped[reason]++;
+  }
+
+  #internalError(where: string, error: unknown): void {
+    try {
+      if (where === 'record') this.#dropped.internal_error++;
+      if (where === 'feedback') this.#feedback.dropped++;
+      this.#reportOnce(
+        `internal_error:${where}:${messageOf(error)}`,
+        new ChatTrailDeliveryError(`internal error in ${where}(): ${messageOf(error)}`, {
+          reason: 'internal_error',
+          count: 1,
+          cause: error,
+        }),
+      );
+    } catch {
+      // Recording must never throw, not even while reporting that it failed.
+    }
+  }
+
+  #reportOnce(key: string, error: ChatTrailError): void {
+    this.#remember(error.message);
+    if (this.#once(key)) this.#emitError(error);
+  }
+
+  #emitError(error: ChatTrailError): void {
+    try {
+      this.#onError(error);
+    } catch {
+      // An observer must not change what the trail does.
+    }
+  }
+
+  /** True the first time `key` is seen (bounded, so a stream of distinct failures cannot grow memory). */
+  #once(key: string): boolean {
+    if (this.#reported.has(key)) return false;
+    if (this.#reported.size >= MAX_REMEMBERED) return false;
+    this.#reported.add(key);
+    return true;
+  }
+
+  #remember(message: string): void {
+    this.#errors.push({ at: Date.now(), message });
+    if (this.#errors.length > MAX_REMEMBERED) this.#errors.splice(0, this.#errors.length - MAX_REMEMBERED);
+  }
+
+  #normalizeFeedback(input: ChatTrailFeedback): Extract<DeliveryItem, { type: 'feedback' }> | undefined {
+    if (input === null || typeof input !== 'object') return undefined;
+    const threadId = typeof input.threadId === 'string' && input.threadId !== '' ? input.threadId : undefined;
+    if (threadId === undefined || (input.type !== 'positive' && input.type !== 'negative')) return undefined;
+    const feedback: ChatTrailFeedback = { threadId, type: input.type };
+    if (typeof input.messageId === 'string' && input.messageId !== '') feedback.messageId = input.messageId;
+    if (typeof input.text === 'string' && this.#normalize.captureContent) {
+      feedback.text = truncateUtf8(input.text, this.#normalize.maxMessageBytes);
+    }
+    if (input.attributes !== null && typeof input.attributes === 'object') {
+      const attributes: Record<string, string> = {};
+      for (const [key, value] of Object.entries(input.attributes)) {
+        if (key !== '__proto__' && (typeof value === 'string' || typeof value === 'number')) {
+          attributes[key] = String(value);
+        }
+      }
+      feedback.attributes = attributes;
+    }
+    const user = input.user;
+    if (user !== null && typeof user === 'object' && typeof user.id === 'string' && user.id !== '') {
+      feedback.user = { id: user.id };
+      if (typeof user.email === 'string') feedback.user.email = user.email;
+      if (typeof user.name === 'string') feedback.user.name = user.name;
+      if (typeof user.username === 'string') feedback.user.username = user.username;
+    }
+    return { type: 'feedback', feedback };
+  }
+
+  #debug(message: string): void {
+    if (this.#debugEnabled) console.debug(`[chattrail] ${message}`);
+  }
+}
+
+function isDestination(value: unknown): value is ChatTrailDestination {
+  const destination = value as Partial<ChatTrailDestination> | null | undefined;
+  return typeof destination?.send === 'function' && typeof destination.name === 'string';
+}
+
+/** Two destinations of one kind (two Mielto workspaces) get `mielto`, `mielto-2`, ... in stats and logs. */
+function uniquelyNamed(destination: ChatTrailDestination, names: Set<string>): ChatTrailDestination {
+  let name = destination.name || 'destination';
+  for (let n = 2; names.has(name); n++) name = `${destination.name}-${n}`;
+  names.add(name);
+  if (name === destination.name) return destination;
+  return {
+    name,
+    acceptsFeedback: destination.acceptsFeedback,
+    send: (items, context) => destination.send(items, context),
+  };
+}
+
+const SOURCES = new Set<unknown>(['ai-sdk', 'langchain', 'express', 'manual']);
+
+function sourceOf(turn: unknown): TurnSource {
+  const source = (turn as { source?: unknown } | null | undefined)?.source;
+  return SOURCES.has(source) ? (source as TurnSource) : 'manual';
+}
+
+function describeItems(items: readonly QueuedItem[]): string {
+  const turns = items.filter((queued) => queued.item.type === 'turn').length;
+  const feedback = items.length - turns;
+  const parts: string[] = [];
+  if (turns > 0) parts.push(`${turns} turn${turns === 1 ? '' : 's'}`);
+  if (feedback > 0) parts.push(`${feedback} feedback item${feedback === 1 ? '' : 's'}`);
+  return parts.join(' and ') || 'nothing';
+}
+
+function flushTimeout(options: FlushOptions | undefined): number {
+  const timeoutMs = options?.timeoutMs;
+  return typeof timeoutMs === 'number' && timeoutMs >= 0 && Number.isFinite(timeoutMs)
+    ? timeoutMs
+    : DEFAULT_FLUSH_TIMEOUT_MS;
+}
+
+function statusOf(error: unknown): number | undefined {
+  const status = (error as { status?: unknown } | null | undefined)?.status;
+  return typeof status === 'number' ? status : undefined;
+}
+
+function messageOf(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  try {
+    return String(error);
+  } catch {
+    return 'unknown error';
+  }
+}
+
+function parseRate(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const rate = Number(value);
+  return Number.isFinite(rate) ? rate : undefined;
+}
+
+function clampRate(rate: number | undefined): number {
+  if (rate === undefined || Number.isNaN(rate)) return 1;
+  return Math.min(1, Math.max(0, rate));
+}
+
+function positiveNumber(value: number | undefined, fallback: number): number {
+  return typeof value === 'number' && value > 0 && Number.isFinite(value) ? value : fallback;
+}
+
+function positiveInteger(value: number | undefined, fallback: number): number {
+  return typeof value === 'number' && value >= 1 && Number.isFinite(value) ? Math.floor(value) : fallback;
+}
+
+function nonNegativeInteger(value: number | undefined, fallback: number): number {
+  return typeof value === 'number' && value >= 0 && Number.isFinite(value) ? Math.floor(value) : fallback;
+}
+
+function noop(): void {}

@@ -1,0 +1,374 @@
+import type {
+  ChatTrailDestination,
+  DeliveryItem,
+  DeliveryOutcome,
+  DestinationSendContext,
+} from '../destinations/chat-trail-destination';
+import { batchAbortController } from './batch-abort-controller';
+import type { DestinationStats, DropCounts, DropReason } from './chat-trail';
+import { Deque } from './deque';
+import { unrefTimer } from './unref-timer';
+
+/** An item waiting in a lane with its estimated size. */
+export interface QueuedItem {
+  item: DeliveryItem;
+  bytes: number;
+}
+
+/** What a lane needs from its trail. */
+export interface LaneHost {
+  readonly maxQueueTurns: number;
+  readonly maxQueueBytes: number;
+  readonly maxBatchTurns: number;
+  readonly flushAt: number;
+  readonly timeoutMs: number;
+  readonly maxRetries: number;
+  readonly backoffInitialMs: number;
+  readonly backoffMaxMs: number;
+  /** Aborted by `shutdown()` at its timeout (lanes only read it; requests listen to per-batch signals). */
+  readonly signal: AbortSignal;
+  debug(message: string): void;
+  /** Fewer than `flushAt` items are left after a batch: arm the interval timer for them. */
+  waiting(): void;
+  /** Items given up for `reason`; `error` explains why (the trail decides what to report). */
+  dropped(lane: DeliveryLane, reason: DropReason, items: readonly QueuedItem[], error?: unknown): void;
+  /** A transient failure, for flush reports and debug logs. */
+  failed(lane: DeliveryLane, error: unknown): void;
+}
+
+export function emptyDropCounts(): DropCounts {
+  return {
+    queue_full: 0,
+    permanent_error: 0,
+    too_large: 0,
+    shutdown: 0,
+    redact_error: 0,
+    invalid_turn: 0,
+    internal_error: 0,
+  };
+}
+
+/**
+ * One destination's queue and sender. Items wait in a bounded deque; one batch at a time is handed to the
+ * destination (so per-thread order holds and the destination needs no locks); items that failed
+ * transiently go back to the front and the lane backs off; permanent failures are dropped and counted.
+ *
+ * The queue is bounded by turns and by bytes. When full, the OLDEST item is dropped: later turns of a
+ * thread carry the same history as earlier ones (adapters resend it every turn), so dropping the oldest
+ * loses the least — usually nothing but a stale copy of messages a newer turn still holds.
+ */
+export class DeliveryLane {
+  readonly destination: ChatTrailDestination;
+  readonly #host: LaneHost;
+  // Items and their sizes in two parallel deques rather than one of { item, bytes } wrappers: record()
+  // then allocates nothing per destination, and queued turns are retained (and moved by every GC) until sent.
+  readonly #queue = new Deque<DeliveryItem>();
+  readonly #sizes = new Deque<number>();
+  #queuedBytes = 0;
+  #inFlight: readonly QueuedItem[] = [];
+  #inFlightBytes = 0;
+  #running: Promise<void> | undefined;
+  #backoffUntil = 0;
+  #attempt = 0;
+  #backoffTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Aborts the batch in flight; see `batchAbortController`. */
+  #batchAbort: AbortController | undefined;
+  /** Flushes in progress: while one waits, batches go back to back whatever their size. */
+  #drains = 0;
+  readonly #stats = {
+    sent: 0,
+    sentMessages: 0,
+    requests: 0,
+    retried: 0,
+    dropped: emptyDropCounts(),
+    feedbackSent: 0,
+    feedbackDropped: 0,
+  };
+
+  constructor(destination: ChatTrailDestination, host: LaneHost) {
+    this.destination = destination;
+    this.#host = host;
+  }
+
+  get name(): string {
+    return this.destination.name;
+  }
+
+  /** Items waiting (not in flight). */
+  get queueLength(): number {
+    return this.#queue.length;
+  }
+
+  /** Items waiting or in flight. */
+  get pending(): number {
+    return this.#queue.length + this.#inFlight.length;
+  }
+
+  get running(): Promise<void> | undefined {
+    return this.#running;
+  }
+
+  /**
+   * Appends an item, making room by dropping the oldest waiting item when a bound is exceeded. The bounds
+   * cover waiting and in-flight items together, so memory stays within them even while a batch hangs.
+   * O(1) amortised.
+   */
+  enqueue(item: DeliveryItem, bytes: number): void {
+    this.#queue.pushBack(item);
+    this.#sizes.pushBack(bytes);
+    this.#queuedBytes += bytes;
+    if (
+      this.#queue.length + this.#inFlight.length > this.#host.maxQueueTurns ||
+      this.#queuedBytes + this.#inFlightBytes > this.#host.maxQueueBytes
+    ) {
+      this.#enforceBounds();
+    }
+  }
+
+  /** Starts sending unless already sending, backing off, shut down or empty. Never throws. */
+  kick(): void {
+    if (this.#running !== undefined || this.#queue.length === 0 || this.#host.signal.aborted) return;
+    if (Date.now() < this.#backoffUntil) {
+      this.#armBackoffTimer();
+      return;
+    }
+    this.#running = this.#run().finally(() => {
+      this.#running = undefined;
+    });
+  }
+
+  /**
+   * Sends until the queue is empty or `deadline` passes, waiting out backoffs that end before it. Resolves
+   * early when nothing can happen before the deadline; the caller races it with its own timeout anyway.
+   */
+  async drain(deadline: number): Promise<void> {
+    this.#drains++;
+    try {
+      await this.#drainUntil(deadline);
+    } finally {
+      this.#drains--;
+    }
+  }
+
+  async #drainUntil(deadline: number): Promise<void> {
+    for (;;) {
+      if (this.#host.signal.aborted) return;
+      if (this.#running !== undefined) {
+        await this.#running;
+        continue;
+      }
+      if (this.#queue.length === 0) return;
+      const now = Date.now();
+      if (now >= deadline) return;
+      if (this.#backoffUntil > now) {
+        if (this.#backoffUntil >= deadline) return;
+        // Not unref'd: someone is awaiting this flush, so the process must stay up for it.
+        await new Promise((resolve) => setTimeout(resolve, this.#backoffUntil - now));
+        continue;
+      }
+      this.kick();
+      if (this.#running === undefined) return;
+    }
+  }
+
+  /** Shutdown: aborts the batch in flight (its items stay pending) and stops the backoff timer. */
+  stop(): void {
+    this.#batchAbort?.abort();
+    if (this.#backoffTimer !== undefined) clearTimeout(this.#backoffTimer);
+    this.#backoffTimer = undefined;
+  }
+
+  snapshot(): DestinationStats {
+    const stats = this.#stats;
+    return {
+      sent: stats.sent,
+      sentMessages: stats.sentMessages,
+      requests: stats.requests,
+      retried: stats.retried,
+      dropped: { ...stats.dropped },
+      queuedTurns: this.pending,
+      queuedBytes: this.#queuedBytes + this.#inFlightBytes,
+      feedback: { recorded: 0, sent: stats.feedbackSent, dropped: stats.feedbackDropped },
+      backoffMs: Math.max(0, this.#backoffUntil - Date.now()),
+    };
+  }
+
+  async #run(): Promise<void> {
+    for (let first = true; this.#queue.length > 0 && !this.#host.signal.aborted; first = false) {
+      if (Date.now() < this.#backoffUntil) {
+        this.#armBackoffTimer();
+        return;
+      }
+      // Back to back only while a full flushAt is waiting (or someone awaits a flush): a handful of turns
+      // left over waits for the interval timer and joins the next batch, instead of costing a request per
+      // thread now.
+      if (!first && this.#drains === 0 && this.#queue.length < this.#host.flushAt) {
+        this.#host.waiting();
+        return;
+      }
+      await this.#sendBatch();
+    }
+  }
+
+  async #sendBatch(): Promise<void> {
+    const batch: QueuedItem[] = [];
+    let bytes = 0;
+    const max = this.#host.maxBatchTurns;
+    // At most half the byte bound per batch, so newer turns can still queue behind a batch that hangs.
+    const maxBytes = this.#host.maxQueueBytes / 2;
+    while (batch.length < max && this.#queue.length > 0) {
+      if (batch.length > 0 && bytes + this.#sizes.peekFront()! > maxBytes) break;
+      const next = this.#popFront();
+      batch.push(next);
+      bytes += next.bytes;
+    }
+    this.#inFlight = batch;
+    this.#inFlightBytes = bytes;
+    const started = Date.now();
+    let outcomes: DeliveryOutcome[];
+    try {
+      outcomes = await this.destination.send(
+        batch.map((queued) => queued.item),
+        this.#sendContext(),
+      );
+      if (!Array.isArray(outcomes)) throw new TypeError('send() did not resolve to an array of outcomes');
+    } catch (error) {
+      this.#inFlight = [];
+      this.#inFlightBytes = 0;
+      this.#drop('internal_error', batch, error);
+      return;
+    }
+    this.#inFlight = [];
+    this.#inFlightBytes = 0;
+    this.#apply(batch, outcomes, Date.now() - started);
+  }
+
+  #sendContext(): DestinationSendContext {
+    const stats = this.#stats;
+    const host = this.#host;
+    this.#batchAbort = batchAbortController();
+    return {
+      signal: this.#batchAbort.signal,
+      timeoutMs: host.timeoutMs,
+      maxRetries: host.maxRetries,
+      onRequest: () => {
+        stats.requests++;
+      },
+      onRetry: () => {
+        stats.retried++;
+      },
+      debug: (message) => host.debug(message),
+    };
+  }
+
+  #apply(batch: QueuedItem[], outcomes: readonly DeliveryOutcome[], elapsedMs: number): void {
+    const stats = this.#stats;
+    const retry: QueuedItem[] = [];
+    const dropped = new Map<string, { reason: DropReason; items: QueuedItem[]; error: unknown }>();
+    let retryAfterMs: number | undefined;
+    let retryError: unknown;
+    let sent = 0;
+    for (let i = 0; i < batch.length; i++) {
+      const queued = batch[i]!;
+      const outcome = outcomes[i];
+      if (outcome?.status === 'sent') {
+        if (queued.item.type === 'turn') stats.sent++;
+        else stats.feedbackSent++;
+        stats.sentMessages += outcome.messages ?? 0;
+        sent++;
+      } else if (outcome?.status === 'retry') {
+        retry.push(queued);
+        retryError = outcome.error;
+        if (outcome.retryAfterMs !== undefined)
+          retryAfterMs = Math.max(retryAfterMs ?? 0, outcome.retryAfterMs);
+      } else {
+        const reason: DropReason = outcome?.status === 'dropped' ? outcome.reason : 'internal_error';
+        const error =
+          outcome?.status === 'dropped'
+            ? outcome.error
+            : new TypeError(`send() gave no outcome for item ${i}`);
+        if (outcome?.status === 'dropped') stats.sentMessages += outcome.messages ?? 0;
+        // Grouped by reason and status, so one report covers every item a failure affected.
+        const key = `${reason}:${statusOf(error) ?? ''}`;
+        const group = dropped.get(key);
+        if (group === undefined) dropped.set(key, { reason, items: [queued], error });
+        else group.items.push(queued);
+      }
+    }
+    for (const group of dropped.values()) this.#drop(group.reason, group.items, group.error);
+    this.#host.debug(
+      `${this.name}: batch of ${batch.length} → ${sent} sent, ${retry.length} to retry, ${batch.length - sent - retry.length} dropped (${elapsedMs} ms)`,
+    );
+    if (retry.length === 0) {
+      this.#attempt = 0;
+      this.#backoffUntil = 0;
+      return;
+    }
+    // Back to the front, in their original order, ahead of anything queued meanwhile.
+    for (let i = retry.length - 1; i >= 0; i--) {
+      this.#queue.pushFront(retry[i]!.item);
+      this.#sizes.pushFront(retry[i]!.bytes);
+      this.#queuedBytes += retry[i]!.bytes;
+    }
+    stats.retried++;
+    this.#enforceBounds();
+    if (this.#host.signal.aborted) return;
+    this.#attempt++;
+    const delay = retryAfterMs !== undefined ? Math.min(retryAfterMs, 3_600_000) : this.#backoffDelay();
+    this.#backoffUntil = Date.now() + delay;
+    this.#host.failed(this, retryError);
+    this.#host.debug(`${this.name}: ${retry.length} item(s) back in the queue; next attempt in ${delay} ms`);
+    this.#armBackoffTimer();
+  }
+
+  /** Exponential from the initial delay, capped, with equal jitter (never less than half the step). */
+  #backoffDelay(): number {
+    const step = Math.min(this.#host.backoffMaxMs, this.#host.backoffInitialMs * 2 ** (this.#attempt - 1));
+    return Math.round(step / 2 + (Math.random() * step) / 2);
+  }
+
+  #armBackoffTimer(): void {
+    if (this.#backoffTimer !== undefined || this.#host.signal.aborted) return;
+    const delay = Math.max(0, this.#backoffUntil - Date.now());
+    this.#backoffTimer = unrefTimer(
+      setTimeout(() => {
+        this.#backoffTimer = undefined;
+        this.kick();
+      }, delay),
+    );
+  }
+
+  #enforceBounds(): void {
+    const { maxQueueTurns, maxQueueBytes } = this.#host;
+    const dropped: QueuedItem[] = [];
+    const inFlight = this.#inFlight.length;
+    while (
+      this.#queue.length > 0 &&
+      (this.#queue.length + inFlight > maxQueueTurns ||
+        this.#queuedBytes + this.#inFlightBytes > maxQueueBytes)
+    ) {
+      dropped.push(this.#popFront());
+    }
+    if (dropped.length > 0) this.#drop('queue_full', dropped);
+  }
+
+  #popFront(): QueuedItem {
+    const item = this.#queue.popFront()!;
+    const bytes = this.#sizes.popFront()!;
+    this.#queuedBytes -= bytes;
+    return { item, bytes };
+  }
+
+  #drop(reason: DropReason, items: readonly QueuedItem[], error?: unknown): void {
+    for (const queued of items) {
+      if (queued.item.type === 'turn') this.#stats.dropped[reason]++;
+      else this.#stats.feedbackDropped++;
+    }
+    this.#host.dropped(this, reason, items, error);
+  }
+}
+
+function statusOf(error: unknown): number | undefined {
+  const status = (error as { status?: unknown } | null | undefined)?.status;
+  return typeof status === 'number' ? status : undefined;
+}

@@ -1,0 +1,34 @@
+import { jsonByteLength } from '../normalize/json-byte-length';
+import type { Turn } from '../turn/turn';
+
+// What a message and a turn cost beyond their texts, calibrated against V8's heap (bench/outage-memory.mjs):
+// object headers and fields, string headers, the turn's dates, user, model and usage objects.
+const MESSAGE_OVERHEAD = 96;
+const TURN_OVERHEAD = 512;
+
+/**
+ * About how many bytes a normalised turn holds, for the queues' `maxQueueBytes` bound. Called for every
+ * recorded turn, so it reads string lengths instead of scanning characters: texts count their UTF-16
+ * length (what a V8 one-byte string occupies; a UTF-8 byte count would only differ for non-Latin text,
+ * by at most 3×, and texts are already capped by `maxMessageBytes`). Structured values (tool arguments
+ * and outputs, metadata) are measured exactly with `jsonByteLength`; they are bounded too.
+ */
+export function estimateTurnBytes(turn: Turn): number {
+  let bytes = TURN_OVERHEAD + lengthOf(turn.threadId) + lengthOf(turn.id);
+  if (turn.metadata !== undefined) bytes += jsonByteLength(turn.metadata);
+  if (turn.error !== undefined) bytes += lengthOf(turn.error?.message);
+  const { messages } = turn;
+  for (let i = 0; i < messages.length; i++) {
+    const message = messages[i]!;
+    bytes += MESSAGE_OVERHEAD + lengthOf(message.id) + lengthOf(message.content);
+    if (message.toolCalls !== undefined) bytes += jsonByteLength(message.toolCalls);
+    if (message.toolResult !== undefined) bytes += jsonByteLength(message.toolResult);
+    if (message.metadata !== undefined) bytes += jsonByteLength(message.metadata);
+  }
+  return bytes;
+}
+
+/** A redact function may leave a non-string behind; it still has to be counted, not crash the count. */
+function lengthOf(value: unknown): number {
+  return typeof value === 'string' ? value.length : jsonByteLength(value);
+}

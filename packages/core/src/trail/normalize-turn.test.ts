@@ -1,0 +1,183 @@
+import { describe, expect, it } from 'vitest';
+import { turnMessageId } from '../turn/message-id';
+import type { Turn } from '../turn/turn';
+import { normalizeTurn } from './normalize-turn';
+
+const OPTIONS = { maxMessageBytes: 1024, captureContent: true };
+
+const baseTurn = (overrides: Record<string, unknown> = {}): Turn =>
+  ({
+    id: 'turn-1',
+    threadId: 'thread-1',
+    messages: [{ id: 'm1', role: 'user', content: 'Hello' }],
+    startedAt: '2025-01-01T00:00:00.000Z',
+    endedAt: '2025-01-01T00:00:01.000Z',
+    status: 'ok',
+    source: 'ai-sdk',
+    ...overrides,
+  }) as Turn;
+
+describe('normalizeTurn', () => {
+  it('copies a well-formed turn without changing it, sharing no object with it', () => {
+    const input = baseTurn({
+      user: { id: 'u1', segments: { plan: 'pro' } },
+      model: { provider: 'openai', id: 'gpt-4o' },
+      usage: { inputTokens: 3, outputTokens: 4 },
+      metadata: { route: '/chat' },
+    });
+    const output = normalizeTurn(input, OPTIONS)!;
+    expect(output).toEqual(input);
+    expect(output).not.toBe(input);
+    expect(output.messages[0]).not.toBe(input.messages[0]);
+    expect(output.user).not.toBe(input.user);
+    expect(output.user!.segments).not.toBe(input.user!.segments);
+    expect(output.metadata).not.toBe(input.metadata);
+  });
+
+  it('returns undefined for what is not a turn', () => {
+    for (const input of [null, undefined, 'x', 3, {}, { threadId: '' }, { threadId: 7 }]) {
+      expect(normalizeTurn(input, OPTIONS)).toBeUndefined();
+    }
+  });
+
+  it('takes a missing thread id, user and metadata from the context', () => {
+    const { threadId: _, ...input } = baseTurn();
+    const output = normalizeTurn(input, OPTIONS, { threadId: 'ctx', user: { id: 'u' }, metadata: { a: 1 } })!;
+    expect(output).toMatchObject({ threadId: 'ctx', user: { id: 'u' }, metadata: { a: 1 } });
+  });
+
+  it('computes missing message ids from the normalised content', () => {
+    const output = normalizeTurn(baseTurn({ messages: [{ role: 'user', content: 'Hello' }] }), OPTIONS)!;
+    expect(output.messages[0]!.id).toBe(turnMessageId('thread-1', 0, { role: 'user', content: 'Hello' }));
+    const long = 'x'.repeat(5000);
+    const truncated = normalizeTurn(baseTurn({ messages: [{ role: 'user', content: long }] }), OPTIONS)!;
+    expect(truncated.messages[0]!.id).toBe(
+      turnMessageId('thread-1', 0, { role: 'user', content: truncated.messages[0]!.content }),
+    );
+  });
+
+  it('truncates texts UTF-8-safely with a marker and bounds tool payloads and metadata', () => {
+    const output = normalizeTurn(
+      baseTurn({
+        messages: [
+          { id: 'm1', role: 'user', content: '😀'.repeat(1000), metadata: { blob: 'y'.repeat(5000) } },
+          {
+            id: 'm2',
+            role: 'assistant',
+            content: '',
+            toolCalls: [
+              { id: 'c1', name: 'search', args: { rows: Array.from({ length: 500 }, (_, i) => `row ${i}`) } },
+            ],
+          },
+        ],
+      }),
+      OPTIONS,
+    )!;
+    const [first, second] = output.messages;
+    expect(new TextEncoder().encode(first!.content).length).toBeLessThanOrEqual(1024);
+    expect(first!.content).toMatch(/^(😀)+… \[truncated \d+ bytes\]$/);
+    expect(new TextEncoder().encode(JSON.stringify(first!.metadata)).length).toBeLessThan(1100);
+    const args = second!.toolCalls![0]!.args;
+    expect(typeof args).toBe('string'); // too large as JSON: kept as truncated JSON text
+    expect(args as string).toMatch(/^\{"rows":\["row 0",.*… \[truncated \d+ bytes\]$/);
+  });
+
+  it('turns content parts and bytes into text and placeholders', () => {
+    const output = normalizeTurn(
+      baseTurn({
+        messages: [
+          {
+            id: 'm1',
+            role: 'user',
+            content: [
+              { type: 'text', text: 'Look ' },
+              { type: 'text', text: 'at this:' },
+              { type: 'image', image: new Uint8Array(2048), mediaType: 'image/jpeg' },
+              'and this',
+            ],
+          },
+          { id: 'm2', role: 'user', content: new ArrayBuffer(10) },
+          { id: 'm3', role: 'user', content: 42 },
+          { id: 'm4', role: 'user', content: null },
+        ],
+      }),
+      OPTIONS,
+    )!;
+    expect(output.messages.map((m) => m.content)).toEqual([
+      'Look at this:\n[image: image/jpeg, 2 KB]\nand this',
+      '[binary: 10 B]',
+      '42',
+      '',
+    ]);
+  });
+
+  it('keeps structure but no text, arguments or outputs without content capture', () => {
+    const output = normalizeTurn(
+      baseTurn({
+        messages: [
+          { role: 'user', content: 'secret' },
+          {
+            role: 'assistant',
+            content: 'secret',
+            toolCalls: [{ id: 'c1', name: 'lookup', args: { q: 'secret' } }],
+          },
+          {
+            role: 'tool',
+            content: 'secret',
+            toolResult: { toolCallId: 'c1', name: 'lookup', output: 'secret', isError: true },
+          },
+        ],
+        usage: { inputTokens: 5 },
+      }),
+      { ...OPTIONS, captureContent: false },
+    )!;
+    expect(JSON.stringify(output)).not.toContain('secret');
+    expect(output.messages[1]!.toolCalls).toEqual([{ id: 'c1', name: 'lookup', args: null }]);
+    expect(output.messages[2]!.toolResult).toEqual({
+      toolCallId: 'c1',
+      name: 'lookup',
+      output: null,
+      isError: true,
+    });
+    expect(output.usage).toEqual({ inputTokens: 5 });
+    // Ids come from the blanked messages: no hash of the text leaves the process.
+    expect(output.messages[0]!.id).toBe(turnMessageId('thread-1', 0, { role: 'user', content: '' }));
+  });
+
+  it('fixes dates, statuses, sources, usage and users it cannot use as they are', () => {
+    const output = normalizeTurn(
+      baseTurn({
+        startedAt: new Date(0),
+        endedAt: 'Thu, 01 Jan 1970 00:00:01 GMT',
+        status: 'weird',
+        source: 'other',
+        usage: { inputTokens: 1n, outputTokens: Number.NaN, totalTokens: 9 },
+        user: { id: 12, email: 3, segments: { plan: 'pro', seats: 5, bad: {} } },
+        error: new TypeError('boom'),
+        timeToFirstTokenMs: 'soon',
+        messages: [{ id: 'm1', role: 'user', content: 'hi', createdAt: 'not a date', senderId: '' }],
+      }),
+      OPTIONS,
+    )!;
+    expect(output).toMatchObject({
+      startedAt: '1970-01-01T00:00:00.000Z',
+      endedAt: '1970-01-01T00:00:01.000Z',
+      status: 'ok',
+      source: 'manual',
+      usage: { totalTokens: 9 },
+      user: { id: '12', segments: { plan: 'pro', seats: '5' } },
+      error: { name: 'TypeError', message: 'boom' },
+    });
+    expect(output.usage).toEqual({ totalTokens: 9 });
+    expect(output.user).toEqual({ id: '12', segments: { plan: 'pro', seats: '5' } });
+    expect(output).not.toHaveProperty('timeToFirstTokenMs');
+    expect(output.messages[0]).toEqual({ id: 'm1', role: 'user', content: 'hi' });
+  });
+
+  it('makes hostile metadata JSON-safe', () => {
+    const circular: Record<string, unknown> = { n: 1n, d: new Date(0), f: () => 1 };
+    circular.self = circular;
+    const output = normalizeTurn(baseTurn({ metadata: circular }), OPTIONS)!;
+    expect(output.metadata).toEqual({ n: '1', d: '1970-01-01T00:00:00.000Z', self: '[Circular]' });
+  });
+});

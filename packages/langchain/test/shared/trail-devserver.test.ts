@@ -1,0 +1,77 @@
+import { createChatTrail, melodi, mielto } from '@chattrail/core';
+import { startDevServer } from '@chattrail/devserver';
+import { AIMessage, type BaseMessage, HumanMessage } from '@langchain/core/messages';
+import { RunnableLambda } from '@langchain/core/runnables';
+import { tool } from '@langchain/core/tools';
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { ChatTrailCallbackHandler } from '../../src/index';
+import { melodiThread, mieltoConversation } from '../support/devserver-readback';
+import { coreLine } from '../support/recording-trail';
+import { ScriptedChatModel } from '../support/scripted-chat-models';
+
+const lookupOrder = tool(
+  async ({ orderId }: { orderId: string }) => JSON.stringify({ orderId, status: 'shipped' }),
+  {
+    name: 'lookup_order',
+    description: 'Order status',
+    schema: z.object({ orderId: z.string() }),
+  },
+);
+
+describe(`handler → trail → devserver over HTTP (@langchain/core ${coreLine})`, () => {
+  it('delivers a tool-using conversation resent on every request once to Mielto and whole to Melodi', async () => {
+    const server = await startDevServer({ port: 0 });
+    const trail = createChatTrail({
+      destinations: [
+        mielto({ apiKey: 'demo', baseUrl: server.mieltoBaseUrl }),
+        melodi({ apiKey: 'demo', projectId: 1, baseUrl: server.melodiBaseUrl }),
+      ],
+      flushIntervalMs: 60_000,
+    });
+    try {
+      const model = new ScriptedChatModel([
+        new AIMessage({
+          content: '',
+          tool_calls: [{ id: 'call_o1', name: 'lookup_order', args: { orderId: 'A-1' }, type: 'tool_call' }],
+        }),
+        new AIMessage('Order A-1 has shipped.'),
+        new AIMessage('You are welcome!'),
+      ]);
+      const agent = RunnableLambda.from(async (messages: BaseMessage[], config) => {
+        const out = [...messages];
+        for (;;) {
+          const answer = await model.invoke(out, config);
+          out.push(answer);
+          if (!answer.tool_calls?.length) return out;
+          for (const call of answer.tool_calls)
+            out.push(await lookupOrder.invoke({ ...call, type: 'tool_call' }, config));
+        }
+      });
+      const handler = new ChatTrailCallbackHandler({ trail, user: 'customer-7' });
+      const config = { callbacks: [handler], metadata: { thread_id: `shared-${coreLine}` } };
+
+      let history = await agent.invoke([new HumanMessage('Where is order A-1?')], config);
+      history = await agent.invoke([...history, new HumanMessage('Thanks!')], config);
+      expect((await trail.flush({ timeoutMs: 10_000 })).ok).toBe(true);
+
+      const expected = [
+        ['user', 'Where is order A-1?'],
+        ['assistant', ''],
+        ['tool', '{"orderId":"A-1","status":"shipped"}'],
+        ['assistant', 'Order A-1 has shipped.'],
+        ['user', 'Thanks!'],
+        ['assistant', 'You are welcome!'],
+      ];
+      const conversation = await mieltoConversation(server, `shared-${coreLine}`);
+      expect(conversation.messages.map((m) => [m.role, m.content])).toEqual(expected);
+      expect(conversation.user_id).toBe('customer-7');
+      const thread = await melodiThread(server, `shared-${coreLine}`);
+      expect(thread.messages.map((m) => m.role)).toEqual(expected.map(([role]) => role));
+      expect(handler.pendingRuns).toBe(0);
+    } finally {
+      await trail.shutdown({ timeoutMs: 5_000 });
+      await server.close();
+    }
+  });
+});

@@ -1,5 +1,6 @@
 // Shared helpers of the core benchmarks: turns shaped like an adapter's, and the devserver as a child.
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { turnMessageId } from '../dist/index.js';
 
@@ -50,6 +51,15 @@ export async function startDevServerChild() {
     url,
     mieltoBaseUrl: `${url}/api/v1`,
     melodiBaseUrl: `${url}/api/external`,
+    /** CPU seconds (user + system, all threads) the devserver has used so far; undefined off Linux. */
+    cpuSeconds() {
+      try {
+        const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+        return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in USER_HZ (100/s)
+      } catch {
+        return undefined;
+      }
+    },
     async stats() {
       return (await fetch(`${url}/_devserver/stats`)).json();
     },

@@ -30,6 +30,9 @@ try {
     onError: (error) => console.error(error.message),
   });
 
+  // Where the CPU goes decides what limits the rate: this process (producer + trail) or the devserver.
+  const serverCpuStart = server.cpuSeconds();
+  const cpuStart = process.cpuUsage();
   const histories = Array.from({ length: THREADS }, () => []);
   let recordNs = 0n;
   const started = performance.now();
@@ -75,6 +78,11 @@ try {
   }
   const flushed = await trail.flush({ timeoutMs: 120_000 });
   const seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuStart);
+  const trailCpuSeconds = (cpu.user + cpu.system) / 1e6;
+  const serverCpuEnd = server.cpuSeconds();
+  const serverCpuSeconds =
+    serverCpuStart === undefined || serverCpuEnd === undefined ? undefined : serverCpuEnd - serverCpuStart;
   const stats = trail.stats();
   const backend = await server.stats();
   await trail.shutdown();
@@ -100,6 +108,14 @@ try {
         },
       ]),
     ),
+    cpu: {
+      trailProcessMicrosPerTurn: Math.round((trailCpuSeconds * 1e6) / TURNS),
+      trailProcessShareOfCore: Number((trailCpuSeconds / seconds).toFixed(2)),
+      devserverMicrosPerTurn:
+        serverCpuSeconds === undefined ? null : Math.round((serverCpuSeconds * 1e6) / TURNS),
+      devserverShareOfCore:
+        serverCpuSeconds === undefined ? null : Number((serverCpuSeconds / seconds).toFixed(2)),
+    },
     devserver: {
       requests: backend.requests,
       mieltoMessages: backend.mielto.messages,
@@ -114,6 +130,10 @@ try {
       `  ${name}: ${d.sent} turns, ${d.messages} messages (${d.messagesPerSecond} messages/s), ${d.requests} requests = ${d.requestsPer1000Turns} per 1,000 turns`,
     );
   }
+  const { cpu: c } = result;
+  console.log(
+    `  CPU: this process (producer + trail) ${c.trailProcessMicrosPerTurn} µs/turn, ${Math.round(c.trailProcessShareOfCore * 100)}% of one core; devserver ${c.devserverMicrosPerTurn === null ? 'n/a' : `${c.devserverMicrosPerTurn} µs/turn, ${Math.round(c.devserverShareOfCore * 100)}% of one core`}`,
+  );
   report({ delivery: result });
 } finally {
   await server.close();

@@ -1,3 +1,4 @@
+import { isAscii } from 'node:buffer';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { handleAdmin } from './admin/admin-routes.js';
@@ -68,6 +69,23 @@ const STATUS_TEXT: Record<number, string> = {
 function isJsonContentType(req: IncomingMessage): boolean {
   const type = req.headers['content-type'];
   return typeof type === 'string' && /^application\/([\w.+-]*\+)?json\b/i.test(type.trim());
+}
+
+const PREVIEW_CHARS = 2048;
+
+/**
+ * The first 2 KB of a body for the request log, as a string of its own. A plain `slice` would be a view
+ * that keeps the whole body alive for as long as the log holds the entry (500 entries of bodies up to
+ * `maxBodyBytes`). When the first 2,048 bytes are ASCII they are those characters and are copied straight
+ * from the bytes; otherwise a JSON round trip copies the characters exactly, lone surrogates included.
+ */
+function bodyPreview(text: string, raw: Buffer): string {
+  if (text.length <= PREVIEW_CHARS) return text;
+  const head = raw.subarray(0, PREVIEW_CHARS);
+  const copy = isAscii(head)
+    ? head.toString('latin1')
+    : JSON.parse(JSON.stringify(text.slice(0, PREVIEW_CHARS)));
+  return `${copy}…`;
 }
 
 /**
@@ -144,7 +162,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, ctx: DevServerC
   const rawUrl = req.url ?? '/';
   const q = rawUrl.indexOf('?');
   const path = q === -1 ? rawUrl : rawUrl.slice(0, q);
-  const query = new URLSearchParams(q === -1 ? '' : rawUrl.slice(q + 1));
+  let query: URLSearchParams | undefined; // parsed on first use: most routes read no query
   const routeKey = `${method} ${path}`;
   const route = Object.hasOwn(ROUTES, routeKey) ? ROUTES[routeKey] : undefined;
   const backend: Backend | 'devserver' =
@@ -162,6 +180,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, ctx: DevServerC
     auth: 'none',
   };
   let bodyText: string | undefined;
+  let bodyBytes: Buffer | undefined;
   const principal: Principal = { workspaceId: '', ownerId: '', organizationId: 0 };
 
   const request: RouteRequest = {
@@ -169,7 +188,10 @@ async function handle(req: IncomingMessage, res: ServerResponse, ctx: DevServerC
     res,
     method,
     path,
-    query,
+    get query() {
+      query ??= new URLSearchParams(q === -1 ? '' : rawUrl.slice(q + 1));
+      return query;
+    },
     principal,
     note: (text) => {
       entry.note = entry.note ? `${entry.note}; ${text}` : text;
@@ -192,6 +214,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, ctx: DevServerC
       entry.requestBytes = raw.length;
       ctx.counters.bytesIn += raw.length;
       bodyText = raw.toString('utf8');
+      bodyBytes = raw;
       if (!isJsonContentType(req)) {
         // FastAPI does not parse a body that is not declared JSON, so validation sees no object.
         throw backend === 'mielto'
@@ -233,8 +256,8 @@ async function handle(req: IncomingMessage, res: ServerResponse, ctx: DevServerC
   const finish = (status: number) => {
     entry.status = status;
     entry.durationMs = Math.round((performance.now() - started) * 100) / 100;
-    if (bodyText !== undefined)
-      entry.bodyPreview = bodyText.length > 2048 ? `${bodyText.slice(0, 2048)}…` : bodyText;
+    if (bodyText !== undefined && bodyBytes !== undefined)
+      entry.bodyPreview = bodyPreview(bodyText, bodyBytes);
     if (backend !== 'devserver') {
       ctx.counters.requests++;
       ctx.counters.byRoute[routeKey] = (ctx.counters.byRoute[routeKey] ?? 0) + 1;

@@ -16,14 +16,33 @@ export interface Authenticated {
   style: RequestLogEntry['auth'];
 }
 
+/** The identity each key stands for, derived once per key (a SHA-256 per request otherwise). */
+const principals = new Map<string, Readonly<Principal>>();
+const MAX_CACHED_KEYS = 1024;
+
+function principalOfKey(key: string): Readonly<Principal> {
+  let principal = principals.get(key);
+  if (principal === undefined) {
+    const hash = fingerprint(key);
+    principal = {
+      workspaceId: `wsp_${hash.slice(0, 12)}`,
+      ownerId: `usr_${hash.slice(12, 24)}`,
+      organizationId: (Number.parseInt(hash.slice(0, 6), 16) % 100_000) + 1,
+    };
+    if (principals.size >= MAX_CACHED_KEYS) principals.clear(); // bounded, whatever keys clients try
+    principals.set(key, principal);
+  }
+  return principal;
+}
+
 function principalFor(key: string, workspaceHeader: string | undefined): Principal {
-  const hash = fingerprint(key);
+  const { workspaceId, ownerId, organizationId } = principalOfKey(key);
   return {
     // Each key is its own workspace and organisation, as with real accounts; X-Workspace-Id picks
     // another workspace for keys that have several.
-    workspaceId: workspaceHeader ?? `wsp_${hash.slice(0, 12)}`,
-    ownerId: `usr_${hash.slice(12, 24)}`,
-    organizationId: (Number.parseInt(hash.slice(0, 6), 16) % 100_000) + 1,
+    workspaceId: workspaceHeader ?? workspaceId,
+    ownerId,
+    organizationId,
   };
 }
 

@@ -7,6 +7,12 @@ describe('jsonDepth', () => {
     expect(jsonDepth('"[[[[["', 100)).toBe(0);
     expect(jsonDepth('{"a":"\\"[[["}', 100)).toBe(1);
   });
+  it('tells escaped quotes from closing ones however many backslashes precede them', () => {
+    expect(jsonDepth('{"a":"\\\\","b":[[1]]}', 100)).toBe(3); // "\\" ends the string
+    expect(jsonDepth('["\\\\\\"[",[1]]', 100)).toBe(2); // \\\" does not
+    expect(jsonDepth('["a\\"]",{"b":[]}]', 100)).toBe(3);
+    expect(jsonDepth('"unterminated [[', 100)).toBe(0);
+  });
   it('stops counting early once over the limit', () => {
     expect(jsonDepth('['.repeat(1_000_000), 10)).toBe(11);
   });

@@ -5,19 +5,25 @@ export type JsonParseResult =
 /**
  * Nesting depth of a JSON text, counted without parsing: one linear pass that skips string contents.
  * It runs before JSON.parse so a hostile body of a million `[` is refused cheaply, and so later code
- * (validation, persistence, the viewer) can recurse without a stack overflow.
+ * (validation, persistence, the viewer) can recurse without a stack overflow. Strings (most of a chat
+ * body) are skipped with `indexOf` to their closing quote rather than char by char: a quote preceded by
+ * an odd number of backslashes is escaped, so the search goes on from it.
  */
 export function jsonDepth(text: string, stopAt: number): number {
   let depth = 0;
   let max = 0;
-  let inString = false;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 92 /* \ */) i++;
-      else if (c === 34 /* " */) inString = false;
-    } else if (c === 34) inString = true;
-    else if (c === 123 /* { */ || c === 91 /* [ */) {
+    if (c === 34 /* " */) {
+      for (;;) {
+        const end = text.indexOf('"', i + 1);
+        if (end === -1) return max; // unterminated string: nothing after it can nest
+        let backslashes = 0;
+        for (let j = end - 1; text.charCodeAt(j) === 92 /* \ */; j--) backslashes++;
+        i = end;
+        if ((backslashes & 1) === 0) break;
+      }
+    } else if (c === 123 /* { */ || c === 91 /* [ */) {
       depth++;
       if (depth > max) {
         max = depth;

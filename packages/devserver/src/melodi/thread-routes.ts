@@ -46,21 +46,26 @@ export async function upsertThread(request: RouteRequest, ctx: DevServerContext)
       issues.push({ path: 'projectId', message: 'Expected a positive integer' });
     }
     if (Array.isArray(body.messages)) {
-      body.messages.forEach((m, i) => {
+      const { messages } = body;
+      for (let i = 0; i < messages.length; i++) {
+        const m: unknown = messages[i];
         const path = `messages.${i}`;
-        if (!checkObject(m, path, MESSAGE_FIELDS, issues)) return;
+        if (!checkObject(m, path, MESSAGE_FIELDS, issues)) continue;
         const type = m.type ?? 'markdown';
         if (type === 'markdown' && m.content === undefined)
           issues.push({ path: `${path}.content`, message: 'Required for markdown messages' });
         if (type === 'json' && m.jsonContent === undefined)
           issues.push({ path: `${path}.jsonContent`, message: 'Required for json messages' });
-      });
+      }
     }
     if (isObject(body.externalUser)) checkExternalUser(body.externalUser, 'externalUser', issues);
   }
   if (issues.length > 0) return badRequest(issues);
   const input = body as Record<string, any>;
-  const messages = (input.messages as MelodiMessage[]).map((m) => ({ ...m, type: m.type ?? 'markdown' }));
+  // The parsed body is this request's own: defaulting `type` in place gives the same object (and key
+  // order) a spread copy would, without copying every message of the full thread on every PUT.
+  const messages = input.messages as MelodiMessage[];
+  for (const m of messages) m.type ??= 'markdown';
   const { thread } = ctx.store.melodi.upsertThread({
     organizationId: request.principal.organizationId,
     projectId: input.projectId,

@@ -16,11 +16,24 @@ function kindOf(v: unknown): Kind | 'null' | 'other' {
   return t === 'string' || t === 'number' || t === 'boolean' || t === 'object' ? (t as Kind) : 'other';
 }
 
+type FieldSpecs = Record<string, { kind: Kind; required?: boolean; oneOf?: readonly string[] }>;
+
+/** `Object.entries` of each field list, computed once instead of for every checked object. */
+const fieldEntries = new WeakMap<FieldSpecs, [string, FieldSpecs[string]][]>();
+function entriesOf(fields: FieldSpecs): [string, FieldSpecs[string]][] {
+  let entries = fieldEntries.get(fields);
+  if (entries === undefined) {
+    entries = Object.entries(fields);
+    fieldEntries.set(fields, entries);
+  }
+  return entries;
+}
+
 /** Checks `fields` of `value`; unknown keys are refused, because Melodi documents no others. */
 export function checkObject(
   value: unknown,
   path: string,
-  fields: Record<string, { kind: Kind; required?: boolean; oneOf?: readonly string[] }>,
+  fields: FieldSpecs,
   issues: MelodiIssue[],
 ): value is Record<string, unknown> {
   if (!isObject(value)) {
@@ -29,7 +42,7 @@ export function checkObject(
   }
   const before = issues.length;
   const at = (key: string) => (path ? `${path}.${key}` : key);
-  for (const [key, spec] of Object.entries(fields)) {
+  for (const [key, spec] of entriesOf(fields)) {
     const v = value[key];
     if (v === undefined) {
       if (spec.required) issues.push({ path: at(key), message: 'Required' });

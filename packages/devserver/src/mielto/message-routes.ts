@@ -17,7 +17,7 @@ export async function createMessages(request: RouteRequest, ctx: DevServerContex
 
   if (Array.isArray(body)) {
     messages = body;
-    for (const [i, m] of body.entries()) validateModel(m, MESSAGE_CREATE_REQUEST, ['body', i], issues);
+    for (let i = 0; i < body.length; i++) validateModel(body[i], MESSAGE_CREATE_REQUEST, ['body', i], issues);
     conversationId = request.query.get('conversation_id');
     request.note('bare-array body');
   } else {
@@ -27,8 +27,8 @@ export async function createMessages(request: RouteRequest, ctx: DevServerContex
     const content = body.content;
     if (Array.isArray(content)) {
       messages = content;
-      for (const [i, m] of content.entries())
-        validateModel(m, MESSAGE_CREATE_REQUEST, ['body', 'content', i], issues);
+      for (let i = 0; i < content.length; i++)
+        validateModel(content[i], MESSAGE_CREATE_REQUEST, ['body', 'content', i], issues);
     } else {
       messages = [content];
       validateModel(content, MESSAGE_CREATE_REQUEST, ['body', 'content'], issues);

@@ -45,50 +45,68 @@ const isPlainObject = (v: unknown): v is Record<string, unknown> =>
 // RFC 3339 / ISO 8601 date-times as pydantic accepts them (a date alone is accepted too).
 const DATETIME = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
 
+/**
+ * Checks one field. `loc` is the model's location: the field's own location (`[...loc, name]`) is only
+ * built when there is an issue to report, as valid bodies are the hot path of ingest.
+ */
 function checkField(
   value: unknown,
   spec: FieldSpec,
-  loc: (string | number)[],
+  loc: readonly (string | number)[],
+  name: string,
   issues: ValidationIssue[],
 ): void {
   if (value === null && spec.nullable) return;
-  const fail = (type: string, msg: string, at = loc, input = value) =>
+  const fail = (type: string, msg: string, at: (string | number)[] = [...loc, name], input = value) =>
     issues.push({ loc: at, msg, type, input });
-  const [type, msg] = MESSAGES[spec.kind];
   switch (spec.kind) {
     case 'any':
       return;
     case 'string':
-      if (typeof value !== 'string') fail(type, msg);
+      if (typeof value !== 'string') fail(...MESSAGES.string);
       return;
     case 'boolean':
-      if (typeof value !== 'boolean') fail(type, msg);
+      if (typeof value !== 'boolean') fail(...MESSAGES.boolean);
       return;
     case 'int':
-      if (typeof value !== 'number' || !Number.isInteger(value)) fail(type, msg);
+      if (typeof value !== 'number' || !Number.isInteger(value)) fail(...MESSAGES.int);
       return;
     case 'datetime':
-      if (typeof value !== 'string') fail(type, msg);
+      if (typeof value !== 'string') fail(...MESSAGES.datetime);
       else if (!DATETIME.test(value) || Number.isNaN(Date.parse(value)))
         fail('datetime_from_date_parsing', 'Input should be a valid datetime or date, invalid character');
       return;
     case 'object':
-      if (!isPlainObject(value)) fail(type, msg);
+      if (!isPlainObject(value)) fail(...MESSAGES.object);
       return;
     case 'object[]':
-    case 'string[]':
+    case 'string[]': {
       if (!Array.isArray(value)) {
-        fail(type, msg);
+        fail(...MESSAGES[spec.kind]);
         return;
       }
-      value.forEach((item, i) => {
-        if (spec.kind === 'object[]' && !isPlainObject(item))
-          fail('dict_type', 'Input should be a valid dictionary', [...loc, i], item);
-        if (spec.kind === 'string[]' && typeof item !== 'string')
-          fail('string_type', 'Input should be a valid string', [...loc, i], item);
-      });
+      const objects = spec.kind === 'object[]';
+      for (let i = 0; i < value.length; i++) {
+        const item: unknown = value[i];
+        if (objects && !isPlainObject(item))
+          fail('dict_type', 'Input should be a valid dictionary', [...loc, name, i], item);
+        if (!objects && typeof item !== 'string')
+          fail('string_type', 'Input should be a valid string', [...loc, name, i], item);
+      }
       return;
+    }
   }
+}
+
+/** `Object.entries` of each spec, computed once instead of on every validated model. */
+const specEntries = new WeakMap<ModelSpec, [string, FieldSpec][]>();
+function entriesOf(spec: ModelSpec): [string, FieldSpec][] {
+  let entries = specEntries.get(spec);
+  if (entries === undefined) {
+    entries = Object.entries(spec);
+    specEntries.set(spec, entries);
+  }
+  return entries;
 }
 
 /**
@@ -111,12 +129,12 @@ export function validateModel(
     return false;
   }
   const before = issues.length;
-  for (const [name, field] of Object.entries(spec)) {
+  for (const [name, field] of entriesOf(spec)) {
     if (!Object.hasOwn(input, name) || input[name] === undefined) {
       if (field.required) issues.push({ loc: [...loc, name], msg: 'Field required', type: 'missing', input });
       continue;
     }
-    checkField(input[name], field, [...loc, name], issues);
+    checkField(input[name], field, loc, name, issues);
   }
   for (const key of Object.keys(input)) {
     if (!Object.hasOwn(spec, key)) {

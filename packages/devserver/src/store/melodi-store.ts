@@ -97,6 +97,12 @@ export class MelodiStore {
   private readonly userByKey = new Map<string, number>();
   private readonly segmentTypes = new Map<string, MelodiSegmentType>();
   private readonly feedback: MelodiFeedback[] = [];
+  /**
+   * Per thread id: message externalId → index in `thread.messages`, kept up to date by `upsertThread`
+   * (messages are only ever appended or replaced in place), so a PUT of a long thread costs its own
+   * messages rather than a rebuild of the thread's index. Built lazily for threads loaded from disk.
+   */
+  private readonly messageIndexes = new Map<number, Map<string, number>>();
   messageCount = 0;
 
   constructor(private readonly onChange: () => void) {}
@@ -183,10 +189,7 @@ export class MelodiStore {
       this.threads.set(thread.id, thread);
       if (key !== undefined) this.threadByKey.set(key, thread.id);
     }
-    const indexById = new Map<string, number>();
-    thread.messages.forEach((m, i) => {
-      if (m.externalId !== undefined) indexById.set(m.externalId, i);
-    });
+    const indexById = this.messageIndex(thread);
     for (const message of input.messages) {
       const at = message.externalId === undefined ? undefined : indexById.get(message.externalId);
       if (at === undefined) {
@@ -203,6 +206,20 @@ export class MelodiStore {
     thread.updatedAt = now;
     this.onChange();
     return { thread, created };
+  }
+
+  private messageIndex(thread: MelodiThreadRecord): Map<string, number> {
+    let index = this.messageIndexes.get(thread.id);
+    if (index === undefined) {
+      index = new Map();
+      const { messages } = thread;
+      for (let i = 0; i < messages.length; i++) {
+        const id = messages[i].externalId;
+        if (id !== undefined) index.set(id, i);
+      }
+      this.messageIndexes.set(thread.id, index);
+    }
+    return index;
   }
 
   findThread(
@@ -286,6 +303,7 @@ export class MelodiStore {
     this.nextId = 1;
     this.threads.clear();
     this.threadByKey.clear();
+    this.messageIndexes.clear();
     this.users.clear();
     this.userByKey.clear();
     this.segmentTypes.clear();

@@ -3,8 +3,13 @@
 import { type DevServer, startDevServer } from '@chattrail/devserver';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// The one Chromium launcher of the repo's browser tests (Debian's /usr/bin/chromium, flags for this network).
+import {
+  chromiumSkipReason,
+  hasChromium,
+  launchChromium,
+} from '../../../packages/devserver/test/launch-chromium.ts';
 import { type ChatApp, startChatApp } from '../src/start-chat-app.ts';
-import { chromiumSkipReason, hasChromium, launchChromium } from './launch-chromium.ts';
 
 describe.skipIf(!hasChromium)(
   `chat page in Chromium${hasChromium ? '' : ` (skipped: ${chromiumSkipReason})`}`,

@@ -147,7 +147,7 @@ export class MelodiDestination implements ChatTrailDestination {
   }
 
   #requestOptions(context: DestinationSendContext): RequestOptions {
-    const options: RequestOptions = { signal: context.signal };
+    const options: RequestOptions = { signal: context.signal, discardResponse: true };
     const timeoutMs = this.#options.timeoutMs ?? (this.#ownClient ? context.timeoutMs : undefined);
     const maxRetries = this.#options.maxRetries ?? (this.#ownClient ? context.maxRetries : undefined);
     if (timeoutMs !== undefined) options.timeoutMs = timeoutMs;

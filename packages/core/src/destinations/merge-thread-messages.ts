@@ -21,10 +21,17 @@ export function mergeThreadMessages(
   outputStart: (turn: Turn) => number,
 ): ThreadMessage[] {
   const byId = new Map<string, ThreadMessage>();
+  let previous: readonly TurnMessage[] = [];
   for (const turn of turns) {
     const start = outputStart(turn);
     const { messages } = turn;
-    for (let position = 0; position < messages.length; position++) {
+    // The trail hands consecutive turns of a thread the same message objects for their common history
+    // (see HistoryCache): those were merged with the previous turn, which left them exactly so.
+    let position = 0;
+    const shared = Math.min(messages.length, previous.length);
+    while (position < shared && messages[position] === previous[position]) position++;
+    previous = messages;
+    for (; position < messages.length; position++) {
       const message = messages[position]!;
       const known = byId.get(message.id);
       if (known === undefined) {

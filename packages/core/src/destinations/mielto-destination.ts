@@ -264,7 +264,8 @@ export class MieltoDestination implements ChatTrailDestination {
           content,
           enable_memories: this.#options.enableMemories ?? false,
         },
-        this.#requestOptions(context),
+        // What Mielto stored is never read back: only the status matters.
+        { ...this.#requestOptions(context), discardResponse: true },
       );
     } catch (error) {
       if (!(error instanceof PayloadTooLargeError)) throw error;

@@ -34,6 +34,11 @@ export interface RequestOptions {
   maxRetries?: number;
   /** Extra headers for this call. */
   headers?: Record<string, string>;
+  /**
+   * @internal The trail never reads what the server stored: a successful response's body is drained
+   * unparsed and the method resolves with an empty result (`[]`, or `undefined` for a single object).
+   */
+  discardResponse?: boolean;
 }
 
 /** What {@link HttpClientOptions.onRetry} is told before each retry. */

@@ -140,8 +140,9 @@ export async function requestJson<T>(
   for (let retry = 0; ; retry++) {
     let error: APIError;
     try {
-      const response = await sendOnce(transport, url.href, init, timeoutMs, options.signal, where);
-      if (response.ok) return parseSuccess<T>(response, where);
+      const discard = options.discardResponse === true;
+      const response = await sendOnce(transport, url.href, init, timeoutMs, options.signal, where, discard);
+      if (response.ok) return discard ? (undefined as T) : parseSuccess<T>(response, where);
       error = errorFromResponse(transport, response, where);
     } catch (caught) {
       if (!(caught instanceof APIError) || caught instanceof APIUserAbortError) throw caught;
@@ -176,6 +177,7 @@ async function sendOnce(
   timeoutMs: number,
   signal: AbortSignal | undefined,
   where: Where,
+  discard: boolean,
 ): Promise<RawResponse> {
   if (signal?.aborted) throw abortError(where);
   const controller = new AbortController();
@@ -190,7 +192,10 @@ async function sendOnce(
     // Resolved per call, not at construction: frameworks may install or patch the global later.
     const fetchImpl = transport.fetch ?? globalThis.fetch;
     const response = await fetchImpl(url, { ...init, signal: controller.signal });
-    const text = await response.text();
+    // Drained either way (an unread body keeps the connection from being reused); bytes need no decoding.
+    let text = '';
+    if (discard && response.ok) await response.arrayBuffer();
+    else text = await response.text();
     return { ok: response.ok, status: response.status, headers: response.headers, text };
   } catch (error) {
     if (signal?.aborted) throw abortError(where);

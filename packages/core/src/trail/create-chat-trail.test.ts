@@ -165,6 +165,62 @@ describe('createChatTrail', () => {
     });
   });
 
+  describe('resent history', () => {
+    const turnOf = (threadId: string, texts: string[]) => ({
+      threadId,
+      // Fresh objects and strings every turn, as an adapter parsing each request body hands them over.
+      messages: texts.map((text, i) => ({
+        role: i % 2 === 0 ? 'user' : 'assistant',
+        content: `${text}!`.slice(0, -1),
+      })),
+    });
+
+    it('shares the copies of messages a later turn resends unchanged, and nothing else', async () => {
+      const { destination, turns } = collector();
+      const trail = createChatTrail({ destinations: [destination], flushAt: 100 });
+      const first = turnOf('t1', ['Hi', 'Hello']);
+      trail.record(first as never);
+      first.messages[0]!.content = 'changed by the app afterwards';
+      trail.record(turnOf('t1', ['Hi', 'Hello', 'More?', 'Sure']) as never);
+      trail.record(turnOf('t1', ['Hi', 'Hello (edited)', 'More?', 'Sure', 'Bye']) as never);
+      await trail.flush();
+      const [one, two, three] = turns();
+      expect(one!.messages.map((m) => m.content)).toEqual(['Hi', 'Hello']);
+      expect(two!.messages[0]).toBe(one!.messages[0]);
+      expect(two!.messages[1]).toBe(one!.messages[1]);
+      expect(three!.messages[0]).toBe(two!.messages[0]);
+      expect(three!.messages[1]).not.toBe(two!.messages[1]);
+      expect(three!.messages[1]!.content).toBe('Hello (edited)');
+      expect(three!.messages[2]).toBe(two!.messages[2]);
+      // The ids are those a trail without any shared history derives.
+      const { destination: plain, turns: plainTurns } = collector();
+      const fresh = createChatTrail({ destinations: [plain] });
+      fresh.record(turnOf('t1', ['Hi', 'Hello (edited)', 'More?', 'Sure', 'Bye']) as never);
+      await fresh.flush();
+      expect(three!.messages.map((m) => m.id)).toEqual(plainTurns()[0]!.messages.map((m) => m.id));
+      await Promise.all([trail.shutdown(), fresh.shutdown()]);
+    });
+
+    it('gives redact its own copies, so a redaction of one turn cannot reach another', async () => {
+      const { destination, turns } = collector();
+      let calls = 0;
+      const trail = createChatTrail({
+        destinations: [destination],
+        redact: (turn) => {
+          // Masks the first message of the second turn only, in place.
+          if (++calls === 2) turn.messages[0]!.content = '[masked]';
+          return turn;
+        },
+      });
+      trail.record(turnOf('t2', ['Hi', 'Hello']) as never);
+      trail.record(turnOf('t2', ['Hi', 'Hello', 'More?']) as never);
+      trail.record(turnOf('t2', ['Hi', 'Hello', 'More?', 'Sure']) as never);
+      await trail.flush();
+      expect(turns().map((t) => t.messages[0]!.content)).toEqual(['Hi', '[masked]', 'Hi']);
+      await trail.shutdown();
+    });
+  });
+
   describe('privacy', () => {
     it('applies redactText() before anything is queued, on a copy', async () => {
       const server = await devServer();

@@ -18,8 +18,9 @@ import { DeliveryLane, emptyDropCounts, type LaneHost, type QueuedItem } from '.
 import { destinationsFromEnv } from './destinations-from-env';
 import { estimateTurnBytes } from './estimate-turn-bytes';
 import { findWaitUntil, type WaitUntil } from './find-wait-until';
+import { HistoryCache } from './history-cache';
 import { isThreadSampled } from './is-thread-sampled';
-import { type NormalizeTurnOptions, normalizeTurn } from './normalize-turn';
+import { type HistoryReuse, type NormalizeTurnOptions, normalizeTurn } from './normalize-turn';
 import { parseEnvFlag, readTrailEnv } from './read-trail-env';
 import { unrefTimer } from './unref-timer';
 
@@ -27,6 +28,10 @@ const DEFAULT_FLUSH_TIMEOUT_MS = 10_000;
 /** Distinct failures kept for flush reports, and distinct keys remembered for "report once". */
 const MAX_REMEMBERED = 100;
 const FEEDBACK_BYTES = 256;
+// Histories kept for reuse: enough for the threads active at once on a busy server; most of it is shared
+// with turns still queued anyway.
+const HISTORY_CACHE_THREADS = 1_000;
+const HISTORY_CACHE_BYTES = 8 * 1024 * 1024;
 
 /**
  * Creates a trail: `record(turn)` queues turns synchronously, and each destination delivers them in the
@@ -61,6 +66,8 @@ class ChatTrailImpl implements ChatTrail {
   readonly #timeoutMs: number;
   readonly #normalize: NormalizeTurnOptions;
   readonly #redact: ChatTrailOptions['redact'];
+  /** Last recorded history per thread, so resent messages are not normalised again (none with `redact`). */
+  readonly #history: HistoryCache | undefined;
   readonly #onError: (error: ChatTrailError) => void;
   readonly #waitUntil: WaitUntil | undefined;
   readonly #debugEnabled: boolean;
@@ -91,6 +98,9 @@ class ChatTrailImpl implements ChatTrail {
       captureContent: options.captureContent ?? true,
     };
     this.#redact = options.redact;
+    // A redact function may rewrite the messages it is given; shared copies must stay as normalised.
+    this.#history =
+      options.redact === undefined ? new HistoryCache(HISTORY_CACHE_THREADS, HISTORY_CACHE_BYTES) : undefined;
     this.#waitUntil = options.waitUntil;
     this.#onError = options.onError ?? ((error) => console.warn(`[chattrail] ${error.message}`));
 
@@ -170,10 +180,17 @@ class ChatTrailImpl implements ChatTrail {
         this.#counts.sampledOut++;
         return;
       }
-      let copy = normalizeTurn(turn, this.#normalize, context);
+      const reuse: HistoryReuse | undefined =
+        this.#history === undefined ? undefined : { previous: this.#history.get(threadId) };
+      let copy = normalizeTurn(turn, this.#normalize, context, reuse);
       if (copy === undefined) {
         this.#dropBeforeQueue('invalid_turn');
         return;
+      }
+      const bytes = estimateTurnBytes(copy);
+      if (reuse?.next !== undefined) {
+        reuse.next.bytes = bytes;
+        this.#history!.set(threadId, reuse.next);
       }
       if (this.#redact !== undefined) {
         const redacted = this.#applyRedact(copy);
@@ -181,7 +198,7 @@ class ChatTrailImpl implements ChatTrail {
         copy = redacted;
       }
       const item: DeliveryItem = { type: 'turn', turn: copy };
-      this.#enqueue(this.#lanes, item, estimateTurnBytes(copy));
+      this.#enqueue(this.#lanes, item, this.#redact === undefined ? bytes : estimateTurnBytes(copy));
     } catch (error) {
       this.#internalError('record', error);
     }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { turnMessageId } from '../turn/message-id';
 import type { Turn } from '../turn/turn';
-import { normalizeTurn } from './normalize-turn';
+import { type HistoryReuse, normalizeTurn } from './normalize-turn';
 
 const OPTIONS = { maxMessageBytes: 1024, captureContent: true };
 
@@ -179,5 +179,62 @@ describe('normalizeTurn', () => {
     circular.self = circular;
     const output = normalizeTurn(baseTurn({ metadata: circular }), OPTIONS)!;
     expect(output.metadata).toEqual({ n: '1', d: '1970-01-01T00:00:00.000Z', self: '[Circular]' });
+  });
+});
+
+describe('normalizeTurn with the previous history of the thread', () => {
+  const history = (texts: string[]) =>
+    texts.map((content, i) => ({ role: i % 2 === 0 ? 'user' : 'assistant', content }));
+
+  it('reuses the copies of resent messages and normalises only what changed', () => {
+    const first = { previous: undefined } as HistoryReuse;
+    const one = normalizeTurn(
+      baseTurn({ id: undefined, messages: history(['Hi', 'Hello!']) }),
+      OPTIONS,
+      undefined,
+      first,
+    )!;
+    expect(first.next?.messages).toBe(one.messages);
+
+    // Equal texts in new string objects, as a server parsing each request body has them.
+    const resent = history(['Hi', 'Hello!', 'How are you?', 'Fine.']).map((m) => ({
+      ...m,
+      content: `${m.content} `.trimEnd(),
+    }));
+    const second = { previous: first.next } as HistoryReuse;
+    const two = normalizeTurn(baseTurn({ messages: resent }), OPTIONS, undefined, second)!;
+    expect(two.messages[0]).toBe(one.messages[0]);
+    expect(two.messages[1]).toBe(one.messages[1]);
+    expect(two.messages.map((m) => m.content)).toEqual(['Hi', 'Hello!', 'How are you?', 'Fine.']);
+    // Ids are what a fresh normalisation derives.
+    expect(two).toEqual(normalizeTurn(baseTurn({ messages: resent }), OPTIONS));
+
+    // An edited message, a changed role or id, and a message that gained tool calls are normalised afresh.
+    const edited = [
+      { role: 'user', content: 'Hi there' },
+      { role: 'system', content: 'Hello!' },
+      { id: 'explicit', role: 'user', content: 'How are you?' },
+      { role: 'assistant', content: 'Fine.', toolCalls: [{ id: 'c1', name: 'lookup', args: {} }] },
+    ];
+    const third = { previous: second.next } as HistoryReuse;
+    const three = normalizeTurn(baseTurn({ messages: edited }), OPTIONS, undefined, third)!;
+    for (let i = 0; i < 4; i++) expect(three.messages[i]).not.toBe(two.messages[i]);
+    expect(three).toEqual(normalizeTurn(baseTurn({ messages: edited }), OPTIONS));
+
+    // A message with tool calls is never taken from the cache, even when resent unchanged.
+    const fourth = { previous: third.next } as HistoryReuse;
+    const four = normalizeTurn(baseTurn({ messages: edited }), OPTIONS, undefined, fourth)!;
+    expect(four.messages[0]).toBe(three.messages[0]);
+    expect(four.messages[3]).not.toBe(three.messages[3]);
+    expect(four.messages[3]).toEqual(three.messages[3]);
+  });
+
+  it('never reuses a copy for content parts, even equal ones', () => {
+    const parts = () => [{ role: 'user', content: [{ type: 'text', text: 'Look' }] }];
+    const first = { previous: undefined } as HistoryReuse;
+    const one = normalizeTurn(baseTurn({ messages: parts() }), OPTIONS, undefined, first)!;
+    const two = normalizeTurn(baseTurn({ messages: parts() }), OPTIONS, undefined, { previous: first.next })!;
+    expect(two.messages[0]).not.toBe(one.messages[0]);
+    expect(two.messages[0]).toEqual(one.messages[0]);
   });
 });

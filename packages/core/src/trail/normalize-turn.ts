@@ -19,6 +19,16 @@ import type {
   TurnUsage,
   TurnUser,
 } from '../turn/turn';
+import { type RecordedHistory, Reuse } from './history-cache';
+
+/**
+ * Reuse of the thread's previous copies (see {@link RecordedHistory}): `previous` is read, `next` is set
+ * to this turn's history for the caller to cache.
+ */
+export interface HistoryReuse {
+  previous: RecordedHistory | undefined;
+  next?: RecordedHistory;
+}
 
 /** Settings of {@link normalizeTurn}. */
 export interface NormalizeTurnOptions {
@@ -55,6 +65,7 @@ export function normalizeTurn(
   input: unknown,
   options: NormalizeTurnOptions,
   context?: Readonly<ChatTrailContext>,
+  reuse?: HistoryReuse,
 ): Turn | undefined {
   if (input === null || typeof input !== 'object') return undefined;
   const raw = input as Partial<Record<keyof Turn, unknown>>;
@@ -63,8 +74,12 @@ export function normalizeTurn(
 
   const rawMessages = Array.isArray(raw.messages) ? raw.messages : [];
   const messages: TurnMessage[] = [];
-  for (let position = 0; position < rawMessages.length; position++) {
-    messages.push(normalizeMessage(rawMessages[position], position, threadId, options));
+  if (reuse === undefined) {
+    for (let position = 0; position < rawMessages.length; position++) {
+      messages.push(normalizeMessage(rawMessages[position], position, threadId, options));
+    }
+  } else {
+    reuse.next = normalizeHistory(rawMessages, threadId, options, reuse.previous, messages);
   }
 
   const startedAt = dateTime(raw.startedAt);
@@ -92,6 +107,65 @@ export function normalizeTurn(
   const metadata = safeObject(raw.metadata ?? context?.metadata, options.maxMessageBytes);
   if (metadata !== undefined) turn.metadata = metadata;
   return turn;
+}
+
+/**
+ * Normalises `rawMessages` into `messages`, reusing the previous turn's copy of every plain text message
+ * whose role, id and text are the very same as at that position last time; returns this turn's history.
+ */
+function normalizeHistory(
+  rawMessages: readonly unknown[],
+  threadId: string,
+  options: NormalizeTurnOptions,
+  previous: RecordedHistory | undefined,
+  messages: TurnMessage[],
+): RecordedHistory {
+  const n = rawMessages.length;
+  const reuse: number[] = [];
+  const known = previous === undefined ? 0 : Math.min(n, previous.messages.length);
+  for (let position = 0; position < n; position++) {
+    const input = rawMessages[position];
+    const raw = (input !== null && typeof input === 'object' ? input : undefined) as
+      | Partial<Record<keyof TurnMessage, unknown>>
+      | undefined;
+    // Only plain text messages are compared: anything else may hide a change in a nested object.
+    if (
+      raw === undefined ||
+      typeof raw.content !== 'string' ||
+      raw.toolCalls !== undefined ||
+      raw.toolResult !== undefined ||
+      raw.metadata !== undefined ||
+      raw.createdAt !== undefined ||
+      raw.senderId !== undefined
+    ) {
+      reuse.push(Reuse.never);
+      messages.push(normalizeMessage(input, position, threadId, options));
+      continue;
+    }
+    const ownId = nonEmptyString(raw.id);
+    const role = nonEmptyString(raw.role) ?? 'user';
+    if (position < known) {
+      const how = previous!.reuse[position];
+      const copy = previous!.messages[position]!;
+      if (
+        how !== Reuse.never &&
+        copy.content === raw.content &&
+        copy.role === role &&
+        (how === Reuse.givenId ? copy.id === ownId : ownId === undefined)
+      ) {
+        reuse.push(how!);
+        messages.push(copy);
+        continue;
+      }
+    }
+    const message = normalizeMessage(raw, position, threadId, options);
+    messages.push(message);
+    // A copy stands for the raw message only if it kept its text as it was (not cut, not blanked).
+    reuse.push(
+      message.content !== raw.content ? Reuse.never : ownId === undefined ? Reuse.derivedId : Reuse.givenId,
+    );
+  }
+  return { messages, reuse, bytes: 0 };
 }
 
 function normalizeMessage(

@@ -1,0 +1,78 @@
+import type { TurnMessage } from '../turn/turn';
+
+/**
+ * The last recorded history of a thread: the private copies `normalizeTurn` made of its messages, and
+ * for each whether it can stand for an identical message at the same position next time.
+ *
+ * Adapters resend the whole history with every turn, so turn n+1 of a thread repeats turn n's messages
+ * one for one. `normalizeTurn` compares each incoming message with the copy at the same position and,
+ * when its role, id and text are the very same, reuses the copy instead of normalising (and hashing an id
+ * for) it again: record() then costs O(new messages) plus one comparison per old one, and consecutive
+ * queued turns share their message objects instead of each holding a copy of the history.
+ */
+export interface RecordedHistory {
+  /** The copies; the very array of the recorded turn's `messages` (never mutated). */
+  readonly messages: readonly TurnMessage[];
+  /** Per position, {@link Reuse}: whether (and how) the copy stands for an identical resent message. */
+  readonly reuse: readonly number[];
+  /** Estimated bytes (for the cache bound). */
+  bytes: number;
+}
+
+/** How a copy may be reused. */
+export const Reuse = {
+  /** It had more than role, id and text (tool calls, parts, metadata...), or its text was cut or blanked. */
+  never: 0,
+  /** A plain text message with its own id: reusable for the same role, id and text. */
+  givenId: 1,
+  /** A plain text message without an id (one was derived): reusable for the same role and text, no id. */
+  derivedId: 2,
+} as const;
+
+/**
+ * Recorded histories of the most recently recorded threads, bounded by thread count and by estimated
+ * bytes (least recently recorded forgotten first). A forgotten thread only costs one full normalisation.
+ * The copies are shared read-only: nothing downstream of `record()` mutates a normalised message (a
+ * `redact` function could, so trails with one do not use this cache).
+ */
+export class HistoryCache {
+  readonly #maxThreads: number;
+  readonly #maxBytes: number;
+  readonly #entries = new Map<string, RecordedHistory>();
+  #bytes = 0;
+
+  constructor(maxThreads: number, maxBytes: number) {
+    this.#maxThreads = Math.max(1, Math.floor(maxThreads));
+    this.#maxBytes = Math.max(0, maxBytes);
+  }
+
+  get(threadId: string): RecordedHistory | undefined {
+    return this.#entries.get(threadId);
+  }
+
+  set(threadId: string, history: RecordedHistory): void {
+    const previous = this.#entries.get(threadId);
+    if (previous !== undefined) {
+      this.#bytes -= previous.bytes;
+      this.#entries.delete(threadId);
+    }
+    if (history.bytes > this.#maxBytes) return;
+    this.#entries.set(threadId, history);
+    this.#bytes += history.bytes;
+    // A Map iterates in insertion order, and set() re-inserts: the first key is the least recently recorded.
+    while (this.#entries.size > this.#maxThreads || this.#bytes > this.#maxBytes) {
+      const oldest = this.#entries.entries().next();
+      if (oldest.done) break;
+      this.#entries.delete(oldest.value[0]);
+      this.#bytes -= oldest.value[1].bytes;
+    }
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  get bytes(): number {
+    return this.#bytes;
+  }
+}

@@ -17,6 +17,8 @@ export interface RecordedHistory {
   readonly reuse: readonly number[];
   /** Estimated bytes (for the cache bound). */
   bytes: number;
+  /** Set by the cache: when it was last (re)inserted. */
+  insertedAt?: number;
 }
 
 /** How a copy may be reused. */
@@ -31,7 +33,7 @@ export const Reuse = {
 
 /**
  * Recorded histories of the most recently recorded threads, bounded by thread count and by estimated
- * bytes (least recently recorded forgotten first). A forgotten thread only costs one full normalisation.
+ * bytes (least recently recorded forgotten first, give or take half the thread bound). A forgotten thread only costs one full normalisation.
  * The copies are shared read-only: nothing downstream of `record()` mutates a normalised message (a
  * `redact` function could, so trails with one do not use this cache).
  */
@@ -40,6 +42,7 @@ export class HistoryCache {
   readonly #maxBytes: number;
   readonly #entries = new Map<string, RecordedHistory>();
   #bytes = 0;
+  #insertions = 0;
 
   constructor(maxThreads: number, maxBytes: number) {
     this.#maxThreads = Math.max(1, Math.floor(maxThreads));
@@ -54,12 +57,27 @@ export class HistoryCache {
     const previous = this.#entries.get(threadId);
     if (previous !== undefined) {
       this.#bytes -= previous.bytes;
+      if (history.bytes <= this.#maxBytes && this.#insertions - previous.insertedAt! < this.#maxThreads / 2) {
+        // Still among the newer half: replaced where it stands. Moving it to the end (delete, then set) on
+        // every turn of a busy thread costs a Map rehash now and then, which is most of a record() call.
+        history.insertedAt = previous.insertedAt;
+        this.#entries.set(threadId, history);
+        this.#bytes += history.bytes;
+        this.#evict();
+        return;
+      }
       this.#entries.delete(threadId);
     }
     if (history.bytes > this.#maxBytes) return;
+    history.insertedAt = ++this.#insertions;
     this.#entries.set(threadId, history);
     this.#bytes += history.bytes;
-    // A Map iterates in insertion order, and set() re-inserts: the first key is the least recently recorded.
+    this.#evict();
+  }
+
+  /** Forgets the least recently inserted threads until both bounds hold. */
+  #evict(): void {
+    // A Map iterates in insertion order: the first key is the least recently inserted.
     while (this.#entries.size > this.#maxThreads || this.#bytes > this.#maxBytes) {
       const oldest = this.#entries.entries().next();
       if (oldest.done) break;

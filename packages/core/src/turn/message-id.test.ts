@@ -19,6 +19,36 @@ describe('messageId', () => {
     expect(messageId('t', 7, 'assistant', '你好 👋')).toMatchInlineSnapshot(`"msg_0a913936f32206ef"`);
   });
 
+  it('matches its definition (cyrb53 lanes over the four fields as strings) for any position and text', () => {
+    // The definition, written plainly; the implementation is tuned for speed and must agree with it.
+    const reference = (threadId: string, position: number, role: string, content: string) => {
+      let h1 = 0xdeadbeef;
+      let h2 = 0x41c6ce57;
+      for (const text of [threadId, String(position), role, content]) {
+        for (let i = 0; i < text.length; i++) {
+          h1 = Math.imul(h1 ^ text.charCodeAt(i), 2654435761);
+          h2 = Math.imul(h2 ^ text.charCodeAt(i), 1597334677);
+        }
+        h1 = Math.imul(h1 ^ 0x1f ^ text.length, 2654435761);
+        h2 = Math.imul(h2 ^ 0x1f, 1597334677);
+      }
+      h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507);
+      h1 ^= Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+      h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507);
+      h2 ^= Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+      const hex = (n: number) => (n >>> 0).toString(16).padStart(8, '0');
+      return `msg_${hex(h2)}${hex(h1)}`;
+    };
+    const positions = [0, 1, 9, 10, 11, 99, 100, 999, 1000, 10_000, 123_456, 2 ** 31, 2 ** 40 + 7, -1, 1.5];
+    for (const position of positions) {
+      for (const content of ['', 'ok', 'é€😀', 'x'.repeat(300)]) {
+        expect(messageId('thread-9', position, 'assistant', content)).toBe(
+          reference('thread-9', position, 'assistant', content),
+        );
+      }
+    }
+  });
+
   it('differs when any one input differs', () => {
     const base = messageId('thread-1', 1, 'user', 'ok');
     expect(messageId('thread-2', 1, 'user', 'ok')).not.toBe(base);

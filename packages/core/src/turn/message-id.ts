@@ -15,38 +15,65 @@ import type { TurnMessage } from './turn';
 
 const SEPARATOR = 0x1f; // ASCII unit separator: cannot be confused with ordinary text boundaries
 
-interface HashState {
-  h1: number;
-  h2: number;
-}
+// The two 32-bit lanes of the hash being computed. Module state rather than an object passed around: ids
+// are computed for every message of every turn, and this keeps the loop free of property loads/stores.
+// Safe because hashing is synchronous and never re-entered.
+let h1 = 0;
+let h2 = 0;
 
-function absorb(state: HashState, text: string): void {
-  let { h1, h2 } = state;
+function absorb(text: string): void {
+  let a = h1;
+  let b = h2;
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
-    h1 = Math.imul(h1 ^ code, 2654435761);
-    h2 = Math.imul(h2 ^ code, 1597334677);
+    a = Math.imul(a ^ code, 2654435761);
+    b = Math.imul(b ^ code, 1597334677);
   }
   // The separator (and the length folded into it) keeps ("ab","c") and ("a","bc") apart.
-  h1 = Math.imul(h1 ^ SEPARATOR ^ text.length, 2654435761);
-  h2 = Math.imul(h2 ^ SEPARATOR, 1597334677);
-  state.h1 = h1;
-  state.h2 = h2;
+  h1 = Math.imul(a ^ SEPARATOR ^ text.length, 2654435761);
+  h2 = Math.imul(b ^ SEPARATOR, 1597334677);
 }
 
-function digest(state: HashState): string {
-  let { h1, h2 } = state;
-  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507);
-  h1 ^= Math.imul(h2 ^ (h2 >>> 13), 3266489909);
-  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507);
-  h2 ^= Math.imul(h1 ^ (h1 >>> 13), 3266489909);
-  return (h2 >>> 0).toString(16).padStart(8, '0') + (h1 >>> 0).toString(16).padStart(8, '0');
+/** Absorbs the decimal digits of a non-negative integer exactly as `absorb(String(n))` would. */
+function absorbIndex(n: number): void {
+  if (!(Number.isSafeInteger(n) && n >= 0)) {
+    absorb(String(n));
+    return;
+  }
+  let divisor = 1;
+  let length = 1;
+  while (divisor * 10 <= n) {
+    divisor *= 10;
+    length++;
+  }
+  let a = h1;
+  let b = h2;
+  for (let rest = n; divisor >= 1; divisor /= 10) {
+    const digit = Math.floor(rest / divisor);
+    rest -= digit * divisor;
+    a = Math.imul(a ^ (48 + digit), 2654435761);
+    b = Math.imul(b ^ (48 + digit), 1597334677);
+  }
+  h1 = Math.imul(a ^ SEPARATOR ^ length, 2654435761);
+  h2 = Math.imul(b ^ SEPARATOR, 1597334677);
 }
 
-function hashParts(parts: readonly string[]): string {
-  const state: HashState = { h1: 0xdeadbeef, h2: 0x41c6ce57 };
-  for (const part of parts) absorb(state, part);
-  return digest(state);
+// Two hex digits per byte, looked up: Number#toString(16) and padStart cost more than the hashing of a
+// short message.
+const HEX: string[] = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0'));
+
+function hex32(value: number): string {
+  return HEX[value >>> 24]! + HEX[(value >>> 16) & 0xff]! + HEX[(value >>> 8) & 0xff]! + HEX[value & 0xff]!;
+}
+
+function digest(): string {
+  let a = h1;
+  let b = h2;
+  a = Math.imul(a ^ (a >>> 16), 2246822507);
+  a ^= Math.imul(b ^ (b >>> 13), 3266489909);
+  b = Math.imul(b ^ (b >>> 16), 2246822507);
+  b ^= Math.imul(a ^ (a >>> 13), 3266489909);
+  return hex32(b >>> 0) + hex32(a >>> 0);
 }
 
 /**
@@ -58,7 +85,13 @@ function hashParts(parts: readonly string[]): string {
  * bytes that are never sent.
  */
 export function messageId(threadId: string, position: number, role: string, content: string): string {
-  return `msg_${hashParts([threadId, String(position), role, content])}`;
+  h1 = 0xdeadbeef;
+  h2 = 0x41c6ce57;
+  absorb(threadId);
+  absorbIndex(position);
+  absorb(role);
+  absorb(content);
+  return `msg_${digest()}`;
 }
 
 /**

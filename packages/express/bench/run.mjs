@@ -7,8 +7,10 @@
 // so drift on a shared machine hits all alike.
 //
 // Targets (issue 7): wrapped ≥ 0.95 × bare requests/s; p99 within 1 ms of bare.
-// usage: node bench/run.mjs [--seconds 5] [--rounds 3] [--connections 10]
-import { execFile } from 'node:child_process';
+// usage: node bench/run.mjs [--seconds 5] [--rounds 3] [--connections 10] [--only json,sse,paced]
+import { execFile, spawn } from 'node:child_process';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createChatTrail } from '@chattrail/core';
@@ -20,6 +22,7 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '5' },
     rounds: { type: 'string', default: '3' },
     connections: { type: 'string', default: '10' },
+    only: { type: 'string' },
   },
 });
 const seconds = Number(values.seconds);
@@ -102,6 +105,42 @@ const noop = chatTrail({
   },
 });
 const withTrail = chatTrail({ trail });
+// A route as apps write it: forward the request to the model API (another process, answering at once)
+// and pipe its answer back, as apps/express-proxy does. Bound by CPU like json/sse, but the route does
+// the work a real chat route does per request (an HTTP call upstream, streaming its body through).
+const upstream = spawn(
+  process.execPath,
+  [
+    fileURLToPath(new URL('./upstream.mjs', import.meta.url)),
+    JSON.stringify([JSON.stringify(completion), sseEvents]),
+  ],
+  { stdio: ['pipe', 'pipe', 'inherit'] },
+);
+const upstreamPort = await new Promise((resolve) =>
+  upstream.stdout.once('data', (d) => resolve(Number(String(d).trim()))),
+);
+const forward = (path) => async (req, res) => {
+  const answer = await fetch(`http://127.0.0.1:${upstreamPort}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(req.body),
+  });
+  res.status(answer.status);
+  res.setHeader('content-type', answer.headers.get('content-type'));
+  try {
+    await pipeline(Readable.fromWeb(answer.body), res);
+  } catch {
+    // The load generator hung up at the end of a run.
+  }
+};
+for (const [kind, path] of [
+  ['proxy-json', '/json'],
+  ['proxy-sse', '/sse'],
+]) {
+  app.post(`/bare/${kind}`, forward(path));
+  app.post(`/noop/${kind}`, noop, forward(path));
+  app.post(`/trail/${kind}`, withTrail, forward(path));
+}
 app.post('/bare/json', json);
 app.post('/noop/json', noop, json);
 app.post('/trail/json', withTrail, json);
@@ -164,9 +203,13 @@ const SCENARIOS = [
   { kind: 'json', conns: connections },
   { kind: 'sse', conns: connections },
   { kind: 'paced', conns: 20 },
+  { kind: 'proxy-json', conns: connections },
+  { kind: 'proxy-sse', conns: connections },
 ];
-for (const { kind, conns } of SCENARIOS) {
-  const body = kind === 'json' ? requestBody : streamBody;
+for (const { kind, conns } of SCENARIOS.filter(
+  (s) => values.only === undefined || values.only.split(',').includes(s.kind),
+)) {
+  const body = kind === 'json' || kind === 'proxy-json' ? requestBody : streamBody;
   // Warm every path (JIT, connection setup) before measuring.
   for (const variant of VARIANTS) await load(`/${variant}/${kind}`, body, 1, conns);
   const runs = { bare: [], noop: [], trail: [] };
@@ -178,6 +221,7 @@ for (const { kind, conns } of SCENARIOS) {
       if (run.errors > 0 || run.non2xx > 0)
         throw new Error(`${variant}/${kind}: ${run.errors} errors, ${run.non2xx} non-2xx`);
       runs[variant].push(run);
+      if (process.env.BENCH_VERBOSE) console.log(`    ${kind} ${variant} round ${round}: ${run.rps.toFixed(0)} req/s, ${run.cpuPerRequest.toFixed(0)} µs CPU/req`);
     }
   }
   const bareRps = median(runs.bare.map((r) => r.rps));
@@ -196,6 +240,7 @@ for (const { kind, conns } of SCENARIOS) {
 const recorded = trail.stats().recorded;
 await trail.shutdown();
 server.close();
+upstream.stdin.end();
 
 const pad = (s, n) => String(s).padStart(n);
 const LABEL = { bare: 'bare', noop: 'chatTrail + no-op recorder', trail: 'chatTrail + trail (no I/O)' };

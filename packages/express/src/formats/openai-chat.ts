@@ -13,6 +13,7 @@ import {
   toolOutput,
   type UnknownRecord,
 } from './json-value';
+import { openAIChatContentDelta } from './openai-chat-content-delta';
 import type { RecognisedRequest } from './recognised-request';
 import { toTurnUsage } from './usage';
 
@@ -172,6 +173,15 @@ export class OpenAIChatStreamAssembler implements StreamAssembler {
   event(event: SseEvent): void {
     const data = event.data;
     if (data === '[DONE]') return;
+    // Once the first chunk told the response id and model, the common chunk (one content delta) is read
+    // without building an object for it; any other chunk is parsed whole.
+    if (this.answer.responseId !== undefined && this.answer.model !== undefined) {
+      const content = openAIChatContentDelta(data);
+      if (content !== undefined) {
+        this.appendContent(content);
+        return;
+      }
+    }
     const chunk = parseJson(data);
     if (!isRecord(chunk)) return;
     this.chunk(chunk);
@@ -198,15 +208,18 @@ export class OpenAIChatStreamAssembler implements StreamAssembler {
       if (typeof choice.finish_reason === 'string') this.finishReason = choice.finish_reason;
       const delta = choice.delta;
       if (!isRecord(delta)) continue;
-      if (typeof delta.content === 'string' && delta.content !== '') {
-        this.firstTokenAt ??= performance.now();
-        this.sawContent = true;
-        this.text.appendText(delta.content);
-      }
+      if (typeof delta.content === 'string') this.appendContent(delta.content);
       if (typeof delta.refusal === 'string' && this.refusal.length < this.maxChars)
         this.refusal += delta.refusal;
       if (Array.isArray(delta.tool_calls)) this.toolCallDeltas(delta.tool_calls);
     }
+  }
+
+  private appendContent(content: string): void {
+    if (content === '') return;
+    this.firstTokenAt ??= performance.now();
+    this.sawContent = true;
+    this.text.appendText(content);
   }
 
   private toolCallDeltas(deltas: unknown[]): void {

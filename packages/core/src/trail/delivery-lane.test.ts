@@ -60,11 +60,10 @@ const turnIds = (items: readonly DeliveryItem[]) =>
   items.map((item) => (item.type === 'turn' ? item.turn.id : 'fb'));
 
 describe('delivery', () => {
-  it('loses nothing to an outage of 503s followed by recovery', async () => {
-    // The issue asks for 30 s of 503s; 3 s with backoff capped at 400 ms (the internal `backoff` test
-    // option) exercises the same path: batches go back to the front of the queue until the backend is back.
+  it('loses nothing to 30 s of 503s followed by recovery', { timeout: 90_000 }, async () => {
     const server = await devServer();
-    server.setFaults([{ route: '*', status: 503, durationMs: 3_000 }]);
+    const outageStarted = Date.now();
+    server.setFaults([{ route: '*', status: 503, durationMs: 30_000 }]);
     const errors: ChatTrailError[] = [];
     const trail = createChatTrail({
       destinations: [
@@ -74,14 +73,18 @@ describe('delivery', () => {
       maxRetries: 1,
       flushAt: 5,
       flushIntervalMs: 100,
-      backoff: { initialMs: 100, maxMs: 400 },
+      // The default cap (30 s) could leave the first attempt after recovery up to 30 s later; the path
+      // under test is the same (batches back to the front of the queue until the backend is back).
+      backoff: { initialMs: 250, maxMs: 2_000 },
       onError: (error) => errors.push(error),
     });
     const scripts = ['a', 'b', 'c'].map((id) => new ConversationScript(`outage-${id}`, { id: `user-${id}` }));
+    // Turns keep coming all through the outage: 6 rounds, one every 5 s.
     for (let round = 0; round < 6; round++) {
       for (const script of scripts) trail.record(script.turn());
-      await new Promise((resolve) => setTimeout(resolve, 400));
+      await new Promise((resolve) => setTimeout(resolve, 5_000));
     }
+    expect(Date.now() - outageStarted).toBeGreaterThanOrEqual(30_000);
     expect(trail.stats().retried).toBeGreaterThan(0);
     const report = await trail.flush({ timeoutMs: 15_000 });
     expect(report.ok, JSON.stringify(report)).toBe(true);

@@ -6,12 +6,18 @@ import { LruMap } from './lru-map';
  *
  * The default {@link InMemoryConversationStore} is per process; that is enough because a miss is
  * recovered by looking the conversation up by the thread id kept in its `meta_data`. Plug in a shared
- * store (Redis, a database table) to skip that lookup after restarts and across replicas. Both methods
- * may return promises; a store that throws or rejects is treated as a miss (`get`) or ignored (`set`).
+ * store (Redis, a database table) to skip that lookup after restarts and across replicas. Every method
+ * may return a promise; a store that throws or rejects is treated as a miss (`get`) or ignored (`set`,
+ * `delete`).
  */
 export interface ConversationStore {
   get(threadId: string): string | undefined | Promise<string | undefined>;
   set(threadId: string, conversationId: string): void | Promise<void>;
+  /**
+   * Forgets a thread whose conversation Mielto no longer has (deleted: appending to it answered 404).
+   * Optional: without it the next `get` still returns the stale id, costing one more 404 per process.
+   */
+  delete?(threadId: string): void | Promise<void>;
 }
 
 /** Options of {@link InMemoryConversationStore}. */
@@ -34,6 +40,10 @@ export class InMemoryConversationStore implements ConversationStore {
 
   set(threadId: string, conversationId: string): void {
     this.#map.set(threadId, conversationId);
+  }
+
+  delete(threadId: string): void {
+    this.#map.delete(threadId);
   }
 
   /** Threads currently remembered. */

@@ -231,6 +231,48 @@ describe('mielto destination', () => {
     expect(app.data.map((c) => c.meta_data?.thread_id)).toEqual(['thread-shared']);
   });
 
+  it('starts a new conversation with the whole thread when its conversation was deleted (404)', async () => {
+    const server = await devServer();
+    const saved = new Map<string, string>();
+    const deleted: string[] = [];
+    const store = {
+      get: (threadId: string) => saved.get(threadId),
+      set: (threadId: string, conversationId: string) => {
+        saved.set(threadId, conversationId);
+      },
+      delete: (threadId: string) => {
+        deleted.push(threadId);
+        saved.delete(threadId);
+      },
+    };
+    const errors: unknown[] = [];
+    const trail = createChatTrail({
+      destinations: [mielto({ apiKey: MIELTO_KEY, baseUrl: server.mieltoBaseUrl, conversationStore: store })],
+      onError: (error) => errors.push(error),
+    });
+    const script = new ConversationScript('thread-deleted', USER);
+    trail.record(script.turn());
+    trail.record(script.turn());
+    expect((await trail.flush()).ok).toBe(true);
+    const first = saved.get('thread-deleted');
+    server.reset(); // every conversation is gone, as if deleted in Mielto's dashboard
+
+    trail.record(script.turn());
+    expect((await trail.flush()).ok).toBe(true);
+    expect(errors).toEqual([]);
+    expect(deleted).toEqual(['thread-deleted']);
+    const conversations = await mieltoConversations(server);
+    expect(conversations).toHaveLength(1);
+    expect(conversations[0]!.id).not.toBe(first);
+    expect(saved.get('thread-deleted')).toBe(conversations[0]!.id);
+    // The new conversation holds the thread as the last turn carried it: every message, once, in order.
+    expect(conversations[0]!.messages.map((m) => m.meta_data?.chattrail_message_id)).toEqual(
+      script.history.map((m) => m.id),
+    );
+    expect(trail.stats()).toMatchObject({ sent: 3, queuedTurns: 0 });
+    await trail.shutdown();
+  });
+
   it('uses an async conversation store and survives one that fails', async () => {
     const server = await devServer();
     const saved = new Map<string, string>();

@@ -1,4 +1,4 @@
-import { PayloadTooLargeError } from '../http/errors';
+import { NotFoundError, PayloadTooLargeError } from '../http/errors';
 import type { RequestOptions } from '../http/http-options';
 import { MieltoClient } from '../mielto/mielto-client';
 import type { MessageCreateRequest } from '../mielto/mielto-models';
@@ -151,12 +151,19 @@ export class MieltoDestination implements ChatTrailDestination {
   async #sendThread(group: ThreadGroup, context: DestinationSendContext): Promise<DeliveryOutcome> {
     const progress: ThreadProgress = { written: 0, tooLarge: 0 };
     try {
-      const cursor = await this.#cursorFor(group, context);
-      const pending = mergeThreadMessages(group.turns, (turn) => turnOutputStart(turn.messages)).filter(
-        (entry) => !cursor.sent.has(entry.message.id),
-      );
-      for (let start = 0; start < pending.length; start += this.#maxPerRequest) {
-        await this.#append(cursor, pending.slice(start, start + this.#maxPerRequest), progress, context);
+      try {
+        await this.#appendPending(group, progress, context);
+      } catch (error) {
+        // The conversation was deleted at Mielto (or the stored mapping is stale): forget it and write the
+        // thread as known into a new conversation, once. A second 404 is an error like any other.
+        if (!(error instanceof NotFoundError) || progress.written > 0) throw error;
+        const stale = this.#cursors.get(group.threadId)?.conversationId;
+        context.debug(
+          `${this.name}: conversation ${stale} of thread ${group.threadId} is gone (404); starting a new one`,
+        );
+        this.#cursors.delete(group.threadId);
+        await this.#storeDelete(group.threadId, context);
+        await this.#appendPending(group, progress, context, true);
       }
       if (progress.tooLarge > 0) {
         return {
@@ -174,12 +181,38 @@ export class MieltoDestination implements ChatTrailDestination {
     }
   }
 
-  /** The thread's cursor, resolving (and if need be creating) its conversation on first sight. */
-  async #cursorFor(group: ThreadGroup, context: DestinationSendContext): Promise<ThreadCursor> {
+  /** Appends, in order and in chunks, the messages of the group's turns its conversation lacks. */
+  async #appendPending(
+    group: ThreadGroup,
+    progress: ThreadProgress,
+    context: DestinationSendContext,
+    fresh = false,
+  ): Promise<void> {
+    const cursor = await this.#cursorFor(group, context, fresh);
+    const pending = mergeThreadMessages(group.turns, (turn) => turnOutputStart(turn.messages)).filter(
+      (entry) => !cursor.sent.has(entry.message.id),
+    );
+    for (let start = 0; start < pending.length; start += this.#maxPerRequest) {
+      await this.#append(cursor, pending.slice(start, start + this.#maxPerRequest), progress, context);
+    }
+  }
+
+  /**
+   * The thread's cursor, resolving (and if need be creating) its conversation on first sight. `fresh`:
+   * the known conversation is gone, so neither the store nor a lookup is asked — a new one is created and
+   * the whole thread as the turns carry it is sent to it.
+   */
+  async #cursorFor(
+    group: ThreadGroup,
+    context: DestinationSendContext,
+    fresh = false,
+  ): Promise<ThreadCursor> {
     const known = this.#cursors.get(group.threadId);
     if (known !== undefined) return known;
     const first = group.turns[0]!;
-    const ref = await this.#conversationFor(first, context);
+    const ref = fresh
+      ? await this.#createConversation(first, context)
+      : await this.#conversationFor(first, context);
     const cursor: ThreadCursor = { conversationId: ref.conversationId, sent: new Set() };
     if (!ref.created) {
       const logged = loggedHistoryEnd(first.messages);
@@ -212,6 +245,12 @@ export class MieltoDestination implements ChatTrailDestination {
       await this.#storeSet(threadId, found, context);
       return { conversationId: found, created: false };
     }
+    return this.#createConversation(turn, context);
+  }
+
+  /** Creates the thread's conversation and stores its id. */
+  async #createConversation(turn: Turn, context: DestinationSendContext): Promise<ConversationRef> {
+    const { threadId } = turn;
     context.onRequest();
     const conversation = await this.#client.conversations.create(
       {
@@ -303,6 +342,14 @@ export class MieltoDestination implements ChatTrailDestination {
     } catch (error) {
       context.debug(`${this.name}: conversationStore.get failed (${messageOf(error)}); treated as a miss`);
       return undefined;
+    }
+  }
+
+  async #storeDelete(threadId: string, context: DestinationSendContext): Promise<void> {
+    try {
+      await this.#store.delete?.(threadId);
+    } catch (error) {
+      context.debug(`${this.name}: conversationStore.delete failed (${messageOf(error)}); ignored`);
     }
   }
 

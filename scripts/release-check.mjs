@@ -7,7 +7,7 @@
 //
 // usage: node scripts/release-check.mjs [--root <repo>]   (or CHATTRAIL_REPO_ROOT=<repo>)
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -141,9 +141,40 @@ async function checkPackage({ dir, manifest }) {
   return row;
 }
 
+/**
+ * Pending changesets must parse as `changeset version` will read them: a front matter of
+ * `'<package>': major|minor|patch` lines naming packages of this repo, then a summary. A mangled one
+ * (a formatter once turned the front matter into a Markdown heading) only fails at release time otherwise.
+ */
+function changesetProblems(names) {
+  const dir = join(root, '.changeset');
+  if (!existsSync(dir)) return [];
+  const problems = [];
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.md') && f !== 'README.md')) {
+    const text = readFileSync(join(dir, file), 'utf8').replace(/\r\n/g, '\n');
+    const match = /^---\n((?:.*\n)*?)---\n\s*(\S[\s\S]*)$/.exec(text);
+    if (match === null) {
+      problems.push(
+        `.changeset/${file}: no front matter (--- / '<package>': bump / ---) followed by a summary`,
+      );
+      continue;
+    }
+    const lines = match[1].split('\n').filter((line) => line.trim() !== '');
+    if (lines.length === 0) problems.push(`.changeset/${file}: names no package`);
+    for (const line of lines) {
+      const entry = /^["']([^"']+)["']\s*:\s*(major|minor|patch)\s*$/.exec(line.trim());
+      if (entry === null) problems.push(`.changeset/${file}: cannot read "${line}"`);
+      else if (!names.has(entry[1])) problems.push(`.changeset/${file}: ${entry[1]} is not a package here`);
+    }
+  }
+  return problems;
+}
+
 async function main() {
   const started = Date.now();
   const packages = publicPackages(root);
+  const changesets = changesetProblems(new Set(packages.map((p) => p.manifest.name)));
+  for (const problem of changesets) console.log(`changeset: ${problem}`);
   if (packages.length === 0) {
     console.log(`release-check: no public packages under ${join(root, 'packages')}`);
     return 1;
@@ -195,7 +226,8 @@ async function main() {
       ? `\nrelease-check: ${failed.length} of ${rows.length} package(s) FAILED (${seconds} s)`
       : `\nrelease-check: ${rows.length} package(s) ok (${seconds} s; tarballs in ${relative(process.cwd(), outDir) || '.'})`,
   );
-  return failed.length ? 1 : 0;
+  if (changesets.length) console.log(`release-check: ${changesets.length} changeset problem(s), see above`);
+  return failed.length || changesets.length ? 1 : 0;
 }
 
 process.exitCode = await main();

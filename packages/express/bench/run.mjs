@@ -221,7 +221,10 @@ for (const { kind, conns } of SCENARIOS.filter(
       if (run.errors > 0 || run.non2xx > 0)
         throw new Error(`${variant}/${kind}: ${run.errors} errors, ${run.non2xx} non-2xx`);
       runs[variant].push(run);
-      if (process.env.BENCH_VERBOSE) console.log(`    ${kind} ${variant} round ${round}: ${run.rps.toFixed(0)} req/s, ${run.cpuPerRequest.toFixed(0)} µs CPU/req`);
+      if (process.env.BENCH_VERBOSE)
+        console.log(
+          `    ${kind} ${variant} round ${round}: ${run.rps.toFixed(0)} req/s, ${run.cpuPerRequest.toFixed(0)} µs CPU/req`,
+        );
     }
   }
   const bareRps = median(runs.bare.map((r) => r.rps));

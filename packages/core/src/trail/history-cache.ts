@@ -1,3 +1,4 @@
+import { LruMap } from '../destinations/lru-map';
 import type { TurnMessage } from '../turn/turn';
 
 /**
@@ -17,8 +18,6 @@ export interface RecordedHistory {
   readonly reuse: readonly number[];
   /** Estimated bytes (for the cache bound). */
   bytes: number;
-  /** Set by the cache: when it was last (re)inserted. */
-  insertedAt?: number;
 }
 
 /** How a copy may be reused. */
@@ -33,57 +32,38 @@ export const Reuse = {
 
 /**
  * Recorded histories of the most recently recorded threads, bounded by thread count and by estimated
- * bytes (least recently recorded forgotten first, give or take half the thread bound). A forgotten thread only costs one full normalisation.
+ * bytes (least recently recorded forgotten first; see {@link LruMap} for how approximately). A forgotten thread only costs one full normalisation.
  * The copies are shared read-only: nothing downstream of `record()` mutates a normalised message (a
  * `redact` function could, so trails with one do not use this cache).
  */
 export class HistoryCache {
-  readonly #maxThreads: number;
   readonly #maxBytes: number;
-  readonly #entries = new Map<string, RecordedHistory>();
+  readonly #entries: LruMap<string, RecordedHistory>;
   #bytes = 0;
-  #insertions = 0;
 
   constructor(maxThreads: number, maxBytes: number) {
-    this.#maxThreads = Math.max(1, Math.floor(maxThreads));
     this.#maxBytes = Math.max(0, maxBytes);
+    this.#entries = new LruMap(maxThreads, (_threadId, history) => {
+      this.#bytes -= history.bytes;
+    });
   }
 
   get(threadId: string): RecordedHistory | undefined {
-    return this.#entries.get(threadId);
+    // Not a use by itself: the set() that follows every record() is.
+    return this.#entries.peek(threadId);
   }
 
   set(threadId: string, history: RecordedHistory): void {
-    const previous = this.#entries.get(threadId);
-    if (previous !== undefined) {
-      this.#bytes -= previous.bytes;
-      if (history.bytes <= this.#maxBytes && this.#insertions - previous.insertedAt! < this.#maxThreads / 2) {
-        // Still among the newer half: replaced where it stands. Moving it to the end (delete, then set) on
-        // every turn of a busy thread costs a Map rehash now and then, which is most of a record() call.
-        history.insertedAt = previous.insertedAt;
-        this.#entries.set(threadId, history);
-        this.#bytes += history.bytes;
-        this.#evict();
-        return;
-      }
-      this.#entries.delete(threadId);
+    const previous = this.#entries.peek(threadId);
+    if (previous !== undefined) this.#bytes -= previous.bytes;
+    if (history.bytes > this.#maxBytes) {
+      // Outgrew the bound: forgotten rather than kept stale.
+      if (previous !== undefined) this.#entries.delete(threadId);
+      return;
     }
-    if (history.bytes > this.#maxBytes) return;
-    history.insertedAt = ++this.#insertions;
-    this.#entries.set(threadId, history);
     this.#bytes += history.bytes;
-    this.#evict();
-  }
-
-  /** Forgets the least recently inserted threads until both bounds hold. */
-  #evict(): void {
-    // A Map iterates in insertion order: the first key is the least recently inserted.
-    while (this.#entries.size > this.#maxThreads || this.#bytes > this.#maxBytes) {
-      const oldest = this.#entries.entries().next();
-      if (oldest.done) break;
-      this.#entries.delete(oldest.value[0]);
-      this.#bytes -= oldest.value[1].bytes;
-    }
+    this.#entries.set(threadId, history);
+    while (this.#bytes > this.#maxBytes && this.#entries.evictOldest() !== undefined) {}
   }
 
   get size(): number {

@@ -121,7 +121,7 @@ function normalizeHistory(
   messages: TurnMessage[],
 ): RecordedHistory {
   const n = rawMessages.length;
-  const reuse: number[] = [];
+  const reuse: number[] = new Array(n);
   const known = previous === undefined ? 0 : Math.min(n, previous.messages.length);
   for (let position = 0; position < n; position++) {
     const input = rawMessages[position];
@@ -138,7 +138,7 @@ function normalizeHistory(
       raw.createdAt !== undefined ||
       raw.senderId !== undefined
     ) {
-      reuse.push(Reuse.never);
+      reuse[position] = Reuse.never;
       messages.push(normalizeMessage(input, position, threadId, options));
       continue;
     }
@@ -153,7 +153,7 @@ function normalizeHistory(
         copy.role === role &&
         (how === Reuse.givenId ? copy.id === ownId : ownId === undefined)
       ) {
-        reuse.push(how!);
+        reuse[position] = how!;
         messages.push(copy);
         continue;
       }
@@ -161,9 +161,8 @@ function normalizeHistory(
     const message = normalizeMessage(raw, position, threadId, options);
     messages.push(message);
     // A copy stands for the raw message only if it kept its text as it was (not cut, not blanked).
-    reuse.push(
-      message.content !== raw.content ? Reuse.never : ownId === undefined ? Reuse.derivedId : Reuse.givenId,
-    );
+    reuse[position] =
+      message.content !== raw.content ? Reuse.never : ownId === undefined ? Reuse.derivedId : Reuse.givenId;
   }
   return { messages, reuse, bytes: 0 };
 }

@@ -104,6 +104,7 @@ export type { TextMasker } from './redact/text-masker';
 // The trail.
 export type {
   ChatTrail,
+  ChatTrailDrop,
   ChatTrailFeedback,
   ChatTrailStats,
   DestinationStats,

@@ -1,6 +1,7 @@
 import type { ChatTrailDestination } from '../destinations/chat-trail-destination';
 import type { ChatTrailError } from '../http/errors';
 import type { Turn } from '../turn/turn';
+import type { ChatTrailDrop } from './chat-trail';
 import type { WaitUntil } from './find-wait-until';
 
 /** Options of `createChatTrail`. Every one is optional; the defaults are in {@link CHAT_TRAIL_DEFAULTS}. */
@@ -25,6 +26,15 @@ export interface ChatTrailOptions {
    * line each. Errors thrown by it are ignored.
    */
   onError?: (error: ChatTrailError) => void;
+  /**
+   * A dead letter: handed every batch of queued turns a destination gives up on — a full queue, a
+   * permanent error, a 413 nothing could split, and whatever is still pending when `shutdown()` reaches its
+   * timeout — as they would have been sent. Unlike `onError` it is called for every batch. Persist them and
+   * `record()` them again later (stable message ids keep what did arrive from being stored twice). Turns
+   * dropped before any queue (redact failures, invalid turns, records after shutdown) are only counted.
+   * Errors thrown by it are ignored.
+   */
+  onDrop?: (drop: ChatTrailDrop) => void;
   /** A destination starts sending as soon as this many turns are queued for it. Default 20. */
   flushAt?: number;
   /** Otherwise queued turns are sent after at most this long. Default 1,000 ms. */

@@ -64,6 +64,25 @@ export type DropReason =
 /** Counts per drop reason. */
 export type DropCounts = Record<DropReason, number>;
 
+/**
+ * What `onDrop` is handed: queued turns (and feedback) a destination gave up on, as they would have been
+ * sent (normalised, redacted). A dead letter: persist them and `record()` them again later — message ids
+ * are stable, so what did reach a backend is not stored twice.
+ */
+export interface ChatTrailDrop {
+  /** The destination that gave up on them. */
+  destination: string;
+  /**
+   * Why: `queue_full`, `permanent_error`, `too_large`, `internal_error`, or `shutdown` for what was still
+   * pending when `shutdown()` gave up at its timeout.
+   */
+  reason: DropReason;
+  turns: Turn[];
+  feedback: ChatTrailFeedback[];
+  /** The failure, when there was one (a client error: it never carries the API key). */
+  error?: unknown;
+}
+
 /** Feedback counters. */
 export interface FeedbackStats {
   /** `feedback()` calls accepted. */

@@ -5,6 +5,7 @@ import { truncateUtf8 } from '../normalize/truncate-utf8';
 import type { Turn, TurnSource } from '../turn/turn';
 import type {
   ChatTrail,
+  ChatTrailDrop,
   ChatTrailFeedback,
   ChatTrailStats,
   DropCounts,
@@ -69,6 +70,7 @@ class ChatTrailImpl implements ChatTrail {
   /** Last recorded history per thread, so resent messages are not normalised again (none with `redact`). */
   readonly #history: HistoryCache | undefined;
   readonly #onError: (error: ChatTrailError) => void;
+  readonly #onDrop: ChatTrailOptions['onDrop'];
   readonly #waitUntil: WaitUntil | undefined;
   readonly #debugEnabled: boolean;
   readonly #abort = new AbortController();
@@ -102,6 +104,7 @@ class ChatTrailImpl implements ChatTrail {
     this.#history =
       options.redact === undefined ? new HistoryCache(HISTORY_CACHE_THREADS, HISTORY_CACHE_BYTES) : undefined;
     this.#waitUntil = options.waitUntil;
+    this.#onDrop = options.onDrop;
     this.#onError = options.onError ?? ((error) => console.warn(`[chattrail] ${error.message}`));
 
     let destinations: ChatTrailDestination[] = [];
@@ -243,7 +246,11 @@ class ChatTrailImpl implements ChatTrail {
     this.#shutdown = this.#flush(flushTimeout(options)).then((report) => {
       // Whatever is still in flight is abandoned: its requests are aborted, its turns reported as pending.
       this.#abort.abort();
-      for (const lane of this.#lanes) lane.stop();
+      for (const lane of this.#lanes) {
+        lane.stop();
+        if (this.#onDrop !== undefined && lane.pending > 0)
+          this.#handOver(lane.name, 'shutdown', lane.pendingItems());
+      }
       this.#debug(
         `shut down: ${report.ok ? 'everything delivered' : `${report.pendingTurns} pending turn(s) lost`}`,
       );
@@ -423,6 +430,14 @@ class ChatTrailImpl implements ChatTrail {
   }
 
   #laneDropped(lane: DeliveryLane, reason: DropReason, items: readonly QueuedItem[], error: unknown): void {
+    if (this.#onDrop !== undefined) {
+      this.#handOver(
+        lane.name,
+        reason,
+        items.map((queued) => queued.item),
+        error,
+      );
+    }
     const status = statusOf(error);
     if (error !== undefined) this.#remember(`${lane.name}: ${messageOf(error)}`);
     if (this.#debugEnabled) {
@@ -446,6 +461,21 @@ class ChatTrailImpl implements ChatTrail {
         cause: error,
       }),
     );
+  }
+
+  /** Gives dropped items to `onDrop`; nothing it does (or throws) reaches the trail. */
+  #handOver(destination: string, reason: DropReason, items: readonly DeliveryItem[], error?: unknown): void {
+    const drop: ChatTrailDrop = { destination, reason, turns: [], feedback: [] };
+    for (const item of items) {
+      if (item.type === 'turn') drop.turns.push(item.turn);
+      else drop.feedback.push(item.feedback);
+    }
+    if (error !== undefined) drop.error = error;
+    try {
+      this.#onDrop!(drop);
+    } catch (hookError) {
+      this.#debug(`onDrop threw (${messageOf(hookError)}); ignored`);
+    }
   }
 
   #dropBeforeQueue(reason: DropReason): void {

@@ -19,6 +19,7 @@ import type {
 import { melodi } from '../destinations/melodi-destination';
 import { mielto } from '../destinations/mielto-destination';
 import type { ChatTrailError } from '../http/errors';
+import type { ChatTrailDrop } from './chat-trail';
 import { ChatTrailDeliveryError } from './chat-trail-delivery-error';
 import { createChatTrail } from './create-chat-trail';
 
@@ -315,5 +316,82 @@ describe('delivery', () => {
     expect(calls).toHaveLength(2); // right after it, without waiting for the timer
     calls[1]!.settle('sent');
     expect(await trail.shutdown()).toEqual({ ok: true, pendingTurns: 0 });
+  });
+});
+
+describe('onDrop (dead letter)', () => {
+  it('hands over every batch a destination gives up on, as it would have been sent', async () => {
+    const server = await devServer();
+    server.setFaults([{ route: '*', status: 401 }]);
+    const drops: ChatTrailDrop[] = [];
+    const trail = createChatTrail({
+      destinations: [melodi({ apiKey: MELODI_KEY, projectId: PROJECT_ID, baseUrl: server.melodiBaseUrl })],
+      onError: () => {},
+      onDrop: (drop) => drops.push(drop),
+    });
+    const script = new ConversationScript('thread-dead-letter');
+    for (let i = 0; i < 3; i++) {
+      trail.record(script.turn());
+      await trail.flush();
+    }
+    // onError speaks once per destination and status; onDrop gets every batch.
+    expect(drops).toHaveLength(3);
+    for (const drop of drops) {
+      expect(drop).toMatchObject({ destination: 'melodi', reason: 'permanent_error', feedback: [] });
+      expect(drop.turns).toHaveLength(1);
+      expect((drop.error as { status?: number }).status).toBe(401);
+    }
+    expect(drops[2]!.turns[0]!.messages.map((m) => m.id)).toEqual(script.history.map((m) => m.id));
+
+    // Replayed once the backend is fixed, the turns land, each message once.
+    server.clearFaults();
+    for (const drop of drops) for (const turn of drop.turns) trail.record(turn);
+    expect((await trail.flush()).ok).toBe(true);
+    const [thread] = await melodiThreads(server);
+    expect(thread!.messages.map((m) => m.externalId)).toEqual(script.history.map((m) => m.id));
+    await trail.shutdown();
+  });
+
+  it('hands over the oldest turns a full queue drops, and what shutdown leaves pending', async () => {
+    const { destination } = manualDestination();
+    const drops: ChatTrailDrop[] = [];
+    const trail = createChatTrail({
+      destinations: [destination],
+      maxQueueTurns: 3,
+      flushAt: 1_000,
+      onError: () => {},
+      onDrop: (drop) => drops.push(drop),
+    });
+    const turns = Array.from({ length: 5 }, (_, i) => new ConversationScript(`thread-q${i}`).turn());
+    for (const turn of turns) trail.record(turn);
+    expect(drops.map((d) => [d.reason, d.turns.map((t) => t.threadId)])).toEqual([
+      ['queue_full', ['thread-q0']],
+      ['queue_full', ['thread-q1']],
+    ]);
+    // The manual destination never answers: shutdown gives up at its timeout with three turns pending.
+    const report = await trail.shutdown({ timeoutMs: 200 });
+    expect(report).toMatchObject({ ok: false, pendingTurns: 3 });
+    expect(drops).toHaveLength(3);
+    expect(drops[2]).toMatchObject({ destination: 'manual', reason: 'shutdown' });
+    expect(drops[2]!.turns.map((t) => t.threadId)).toEqual(['thread-q2', 'thread-q3', 'thread-q4']);
+  });
+
+  it('is never in the way: a hook that throws changes nothing', async () => {
+    const { destination } = manualDestination();
+    const trail = createChatTrail({
+      destinations: [destination],
+      maxQueueTurns: 1,
+      flushAt: 1_000,
+      onError: () => {},
+      onDrop: () => {
+        throw new Error('dead letter store down');
+      },
+    });
+    const script = new ConversationScript('thread-throwing-hook');
+    expect(() => {
+      for (let i = 0; i < 3; i++) trail.record(script.turn());
+    }).not.toThrow();
+    expect(trail.stats()).toMatchObject({ recorded: 3, queuedTurns: 1, dropped: { queue_full: 2 } });
+    await trail.shutdown({ timeoutMs: 100 });
   });
 });

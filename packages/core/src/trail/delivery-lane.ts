@@ -178,6 +178,18 @@ export class DeliveryLane {
     this.#backoffTimer = undefined;
   }
 
+  /** After `stop()`: the items still pending (in flight first, then waiting), in order. They stay counted as pending. */
+  pendingItems(): DeliveryItem[] {
+    const items = this.#inFlight.map((queued) => queued.item);
+    const waiting = this.#queue.length;
+    for (let i = 0; i < waiting; i++) {
+      const item = this.#queue.popFront()!;
+      items.push(item);
+      this.#queue.pushBack(item);
+    }
+    return items;
+  }
+
   snapshot(): DestinationStats {
     const stats = this.#stats;
     return {

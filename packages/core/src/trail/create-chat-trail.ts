@@ -100,9 +100,12 @@ class ChatTrailImpl implements ChatTrail {
       captureContent: options.captureContent ?? true,
     };
     this.#redact = options.redact;
-    // A redact function may rewrite the messages it is given; shared copies must stay as normalised.
+    // A redact function may rewrite the messages it is given; shared copies must stay as normalised. Without
+    // content capture no copy keeps its text, so none could be matched to a resent message.
     this.#history =
-      options.redact === undefined ? new HistoryCache(HISTORY_CACHE_THREADS, HISTORY_CACHE_BYTES) : undefined;
+      options.redact === undefined && this.#normalize.captureContent
+        ? new HistoryCache(HISTORY_CACHE_THREADS, HISTORY_CACHE_BYTES)
+        : undefined;
     this.#waitUntil = options.waitUntil;
     this.#onDrop = options.onDrop;
     this.#onError = options.onError ?? ((error) => console.warn(`[chattrail] ${error.message}`));

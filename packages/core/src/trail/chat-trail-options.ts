@@ -32,7 +32,8 @@ export interface ChatTrailOptions {
    * timeout — as they would have been sent. Unlike `onError` it is called for every batch. Persist them and
    * `record()` them again later (stable message ids keep what did arrive from being stored twice). Turns
    * dropped before any queue (redact failures, invalid turns, records after shutdown) are only counted.
-   * Errors thrown by it are ignored.
+   * Called synchronously (for `queue_full`, inside the `record()` that overflowed): keep it cheap and do
+   * any I/O later. Errors thrown by it are ignored.
    */
   onDrop?: (drop: ChatTrailDrop) => void;
   /** A destination starts sending as soon as this many turns are queued for it. Default 20. */

@@ -33,9 +33,12 @@ export function makeTurn(messageCount, threadId = 'bench-thread', turnId = 'benc
 export const neverCompletes = { name: 'never', send: () => new Promise(() => {}) };
 
 /** Starts `node packages/devserver/dist/cli.js --port 0 --quiet` and resolves with its URL. */
-export async function startDevServerChild() {
-  const cli = fileURLToPath(new URL('../../devserver/dist/cli.js', import.meta.url));
-  const child = spawn(process.execPath, [cli, '--port', '0', '--quiet'], {
+export async function startDevServerChild({ sink = false } = {}) {
+  // sink: bench/sink-server.mjs instead, a backend that accepts everything and does nothing with it.
+  const script = sink
+    ? fileURLToPath(new URL('./sink-server.mjs', import.meta.url))
+    : fileURLToPath(new URL('../../devserver/dist/cli.js', import.meta.url));
+  const child = spawn(process.execPath, sink ? [script] : [script, '--port', '0', '--quiet'], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const url = await new Promise((resolve, reject) => {
@@ -61,6 +64,7 @@ export async function startDevServerChild() {
       }
     },
     async stats() {
+      if (sink) return undefined;
       return (await fetch(`${url}/_devserver/stats`)).json();
     },
     async setFaults(rules) {

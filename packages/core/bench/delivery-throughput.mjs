@@ -1,7 +1,9 @@
 // Sustained delivery end to end: turns recorded as fast as the trail keeps up, delivered to a devserver
 // running in its own process (one core) on loopback. 20,000 turns across 200 threads, each turn adding a
 // user message and an answer to its thread and resending the whole history, as adapters do.
-// Usage: node bench/delivery-throughput.mjs [turns] [threads] [mielto|melodi|both]
+// With `sink` as the fourth argument the backend is bench/sink-server.mjs, which accepts everything and
+// does nothing: what the trail itself can deliver when the backend costs (almost) nothing.
+// Usage: node bench/delivery-throughput.mjs [turns] [threads] [mielto|melodi|both] [sink]
 import { createChatTrail, melodi, mielto } from '../dist/index.js';
 import { report, startDevServerChild } from './bench-kit.mjs';
 
@@ -14,7 +16,8 @@ const QUEUE_BYTES = 512 * 1024 * 1024;
 const backlogged = (stats, lanes) =>
   stats.queuedTurns / lanes > QUEUE_TURNS / 2 || stats.queuedBytes / lanes > QUEUE_BYTES / 2;
 
-const server = await startDevServerChild();
+const sink = process.argv[5] === 'sink';
+const server = await startDevServerChild({ sink });
 try {
   const destinations = [];
   if (only !== 'melodi') destinations.push(mielto({ apiKey: 'bench', baseUrl: server.mieltoBaseUrl }));
@@ -116,14 +119,18 @@ try {
       devserverShareOfCore:
         serverCpuSeconds === undefined ? null : Number((serverCpuSeconds / seconds).toFixed(2)),
     },
-    devserver: {
-      requests: backend.requests,
-      mieltoMessages: backend.mielto.messages,
-      melodiThreads: backend.melodi.threads,
-    },
+    backend: sink ? 'sink' : 'devserver',
+    devserver:
+      backend === undefined
+        ? null
+        : {
+            requests: backend.requests,
+            mieltoMessages: backend.mielto.messages,
+            melodiThreads: backend.melodi.threads,
+          },
   };
   console.log(
-    `delivery (${result.destinations.join(' + ')}): ${TURNS} turns / ${THREADS} threads in ${result.seconds} s → ${result.turnsPerSecond} turns/s delivered to every destination (record() mean ${result.meanRecordMicros} µs with ${(2 * (TURNS / THREADS)) / 2} messages on average)`,
+    `delivery (${result.destinations.join(' + ')}${sink ? ', to a do-nothing sink' : ''}): ${TURNS} turns / ${THREADS} threads in ${result.seconds} s → ${result.turnsPerSecond} turns/s delivered to every destination (record() mean ${result.meanRecordMicros} µs with ${(2 * (TURNS / THREADS)) / 2} messages on average)`,
   );
   for (const [name, d] of Object.entries(result.perDestination)) {
     console.log(
@@ -132,7 +139,7 @@ try {
   }
   const { cpu: c } = result;
   console.log(
-    `  CPU: this process (producer + trail) ${c.trailProcessMicrosPerTurn} µs/turn, ${Math.round(c.trailProcessShareOfCore * 100)}% of one core; devserver ${c.devserverMicrosPerTurn === null ? 'n/a' : `${c.devserverMicrosPerTurn} µs/turn, ${Math.round(c.devserverShareOfCore * 100)}% of one core`}`,
+    `  CPU: this process (producer + trail) ${c.trailProcessMicrosPerTurn} µs/turn, ${Math.round(c.trailProcessShareOfCore * 100)}% of one core; ${sink ? 'sink' : 'devserver'} ${c.devserverMicrosPerTurn === null ? 'n/a' : `${c.devserverMicrosPerTurn} µs/turn, ${Math.round(c.devserverShareOfCore * 100)}% of one core`}`,
   );
   report({ delivery: result });
 } finally {

@@ -357,6 +357,47 @@ describe.each(EXPRESS)('robustness on $name', ({ express }) => {
     expect(turn.messages[1].content).toHaveLength(256 * 1024);
   });
 
+  it('hands every byte on at once: the client reads the first event while the route is still streaming', async () => {
+    const trail = new RecordingTrail();
+    const app = express();
+    app.use(express.json());
+    let firstSeen!: () => void;
+    const clientHasFirstEvent = new Promise<void>((resolve) => {
+      firstSeen = resolve;
+    });
+    app.post('/chat', chatTrail({ trail }), async (_req, res) => {
+      res.setHeader('content-type', 'text/event-stream');
+      res.flushHeaders();
+      res.write(sse(chatChunk({ role: 'assistant', content: 'Hel' })));
+      // The route goes on only once the client has the first event: were it held back anywhere, this
+      // test would never finish.
+      await clientHasFirstEvent;
+      res.write(sse(chatChunk({ content: 'lo' })));
+      res.end('data: [DONE]\n\n');
+    });
+    server = await listen(app);
+    const raw = await new Promise<string>((resolve, reject) => {
+      const req = httpRequest(`${server!.url}/chat`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+      });
+      req.on('response', (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (d) => {
+          text += d;
+          if (text.includes('Hel')) firstSeen();
+        });
+        res.on('end', () => resolve(text));
+      });
+      req.on('error', reject);
+      req.end(JSON.stringify({ ...chatBody, stream: true }));
+    });
+    expect(raw.endsWith('data: [DONE]\n\n')).toBe(true);
+    const [turn] = await trail.waitFor(1);
+    expect(turn.messages.at(-1)!.content).toBe('Hello');
+  });
+
   it('records structure without content when captureContent is false', async () => {
     const trail = new RecordingTrail();
     const app = express();

@@ -67,7 +67,8 @@ export type DropCounts = Record<DropReason, number>;
 /**
  * What `onDrop` is handed: queued turns (and feedback) a destination gave up on, as they would have been
  * sent (normalised, redacted). A dead letter: persist them and `record()` them again later — message ids
- * are stable, so what did reach a backend is not stored twice.
+ * are stable, so what did reach a backend is not stored twice. The turns are the trail's own copies, shared
+ * with turns still queued for other destinations: read them (serialise them), do not change them.
  */
 export interface ChatTrailDrop {
   /** The destination that gave up on them. */

@@ -193,8 +193,11 @@ class ChatTrailImpl implements ChatTrail {
         this.#dropBeforeQueue('invalid_turn');
         return;
       }
-      const bytes = estimateTurnBytes(copy);
+      // Measured once: the cache and the queues bound the same copy (a redact function, when there is one,
+      // may change it, and then there is no cache).
+      let bytes: number | undefined;
       if (reuse?.next !== undefined) {
+        bytes = estimateTurnBytes(copy);
         reuse.next.bytes = bytes;
         this.#history!.set(threadId, reuse.next);
       }
@@ -204,7 +207,7 @@ class ChatTrailImpl implements ChatTrail {
         copy = redacted;
       }
       const item: DeliveryItem = { type: 'turn', turn: copy };
-      this.#enqueue(this.#lanes, item, this.#redact === undefined ? bytes : estimateTurnBytes(copy));
+      this.#enqueue(this.#lanes, item, bytes ?? estimateTurnBytes(copy));
     } catch (error) {
       this.#internalError('record', error);
     }

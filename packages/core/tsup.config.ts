@@ -6,7 +6,8 @@ const { version } = JSON.parse(readFileSync(new URL('./package.json', import.met
 };
 
 export default defineConfig({
-  entry: ['src/index.ts'],
+  // `node`: the Node-only subpath (`@chattrail/core/node`); the main entry stays Edge-safe.
+  entry: ['src/index.ts', 'src/node.ts'],
   format: ['esm', 'cjs'],
   dts: true,
   clean: true,

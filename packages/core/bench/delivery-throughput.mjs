@@ -1,9 +1,10 @@
 // Sustained delivery end to end: turns recorded as fast as the trail keeps up, delivered to a devserver
 // running in its own process (one core) on loopback. 20,000 turns across 200 threads, each turn adding a
 // user message and an answer to its thread and resending the whole history, as adapters do.
-// With `sink` as the fourth argument the backend is bench/sink-server.mjs, which accepts everything and
-// does nothing: what the trail itself can deliver when the backend costs (almost) nothing.
-// Usage: node bench/delivery-throughput.mjs [turns] [threads] [mielto|melodi|both] [sink]
+// With `sink` the backend is bench/sink-server.mjs, which accepts everything and does nothing: what the
+// trail itself can deliver when the backend costs (almost) nothing. With `node-fetch` the destinations use
+// createNodeFetch() from @chattrail/core/node instead of the global fetch.
+// Usage: node bench/delivery-throughput.mjs [turns] [threads] [mielto|melodi|both] [sink] [node-fetch]
 import { createChatTrail, melodi, mielto } from '../dist/index.js';
 import { report, startDevServerChild } from './bench-kit.mjs';
 
@@ -16,13 +17,16 @@ const QUEUE_BYTES = 512 * 1024 * 1024;
 const backlogged = (stats, lanes) =>
   stats.queuedTurns / lanes > QUEUE_TURNS / 2 || stats.queuedBytes / lanes > QUEUE_BYTES / 2;
 
-const sink = process.argv[5] === 'sink';
+const sink = process.argv.slice(5).includes('sink');
+const fetch = process.argv.slice(5).includes('node-fetch')
+  ? (await import('../dist/node.js')).createNodeFetch()
+  : undefined;
 const server = await startDevServerChild({ sink });
 try {
   const destinations = [];
-  if (only !== 'melodi') destinations.push(mielto({ apiKey: 'bench', baseUrl: server.mieltoBaseUrl }));
+  if (only !== 'melodi') destinations.push(mielto({ apiKey: 'bench', baseUrl: server.mieltoBaseUrl, fetch }));
   if (only !== 'mielto')
-    destinations.push(melodi({ apiKey: 'bench', projectId: 1, baseUrl: server.melodiBaseUrl }));
+    destinations.push(melodi({ apiKey: 'bench', projectId: 1, baseUrl: server.melodiBaseUrl, fetch }));
   // Bounds sized for the run (turns carry ~100 messages of history on average, ~13 KB each): the
   // measurement is delivery capacity, not what the default 32 MiB bound keeps during an outage.
   const trail = createChatTrail({
@@ -120,6 +124,7 @@ try {
         serverCpuSeconds === undefined ? null : Number((serverCpuSeconds / seconds).toFixed(2)),
     },
     backend: sink ? 'sink' : 'devserver',
+    fetch: fetch ? 'createNodeFetch' : 'global',
     devserver:
       backend === undefined
         ? null
@@ -130,7 +135,7 @@ try {
           },
   };
   console.log(
-    `delivery (${result.destinations.join(' + ')}${sink ? ', to a do-nothing sink' : ''}): ${TURNS} turns / ${THREADS} threads in ${result.seconds} s → ${result.turnsPerSecond} turns/s delivered to every destination (record() mean ${result.meanRecordMicros} µs with ${(2 * (TURNS / THREADS)) / 2} messages on average)`,
+    `delivery (${result.destinations.join(' + ')}${sink ? ', to a do-nothing sink' : ''}${fetch ? ', createNodeFetch' : ''}): ${TURNS} turns / ${THREADS} threads in ${result.seconds} s → ${result.turnsPerSecond} turns/s delivered to every destination (record() mean ${result.meanRecordMicros} µs with ${(2 * (TURNS / THREADS)) / 2} messages on average)`,
   );
   for (const [name, d] of Object.entries(result.perDestination)) {
     console.log(

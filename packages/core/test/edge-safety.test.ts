@@ -8,10 +8,15 @@ import { describe, expect, it } from 'vitest';
  * (`process.getBuiltinModule` in context/context-store.ts).
  */
 const srcDir = join(import.meta.dirname, '..', 'src');
+// The `@chattrail/core/node` subpath (src/node.ts, src/node/) is Node-only by design; nothing else may
+// reach it (checked below), so the main entry never loads it.
+const nodeOnly = (path: string) =>
+  path === join(srcDir, 'node.ts') || path.startsWith(join(srcDir, 'node') + '/');
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const path = join(dir, entry.name);
+    if (nodeOnly(path)) return [];
     if (entry.isDirectory()) return sourceFiles(path);
     return entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts') ? [path] : [];
   });
@@ -36,6 +41,14 @@ describe('edge safety', () => {
       expect(source).not.toMatch(/\bBuffer\./);
     },
   );
+
+  it('never reaches the Node-only subpath', () => {
+    for (const file of files) {
+      expect(readFileSync(file, 'utf8'), relative(srcDir, file)).not.toMatch(
+        /from\s+['"](?:\.\.?\/)+node(?:\/|['"])/,
+      );
+    }
+  });
 
   it('has only relative imports (zero runtime dependencies)', () => {
     let checked = 0;

@@ -24,6 +24,12 @@ export interface MelodiDestinationOptions {
   baseUrl?: string;
   /** A client to share (its own timeout and retry settings apply unless given here). Default: a new one. */
   client?: MelodiClient;
+  /**
+   * The `fetch` its client uses. Default: the global `fetch`, looked up per request. On Node,
+   * `createNodeFetch()` from `@chattrail/core/node` costs the trail less CPU per request. Ignored when
+   * `client` is given.
+   */
+  fetch?: typeof fetch;
   /** Per-attempt timeout. Default: the trail's `timeoutMs` (10 s). */
   timeoutMs?: number;
   /** Retries per request. Default: the trail's `maxRetries` (3). */
@@ -64,6 +70,7 @@ export class MelodiDestination implements ChatTrailDestination {
       options.client ??
       new MelodiClient({
         apiKey: options.apiKey,
+        fetch: options.fetch,
         projectId: options.projectId,
         baseUrl: options.baseUrl,
         timeoutMs: options.timeoutMs,

@@ -35,6 +35,12 @@ export interface MieltoDestinationOptions {
   conversationStore?: ConversationStore;
   /** A client to share (its own timeout and retry settings apply unless given here). Default: a new one. */
   client?: MieltoClient;
+  /**
+   * The `fetch` its client uses. Default: the global `fetch`, looked up per request. On Node,
+   * `createNodeFetch()` from `@chattrail/core/node` costs the trail less CPU per request. Ignored when
+   * `client` is given.
+   */
+  fetch?: typeof fetch;
   /** Per-attempt timeout. Default: the trail's `timeoutMs` (10 s). */
   timeoutMs?: number;
   /** Retries per request. Default: the trail's `maxRetries` (3). */
@@ -114,6 +120,7 @@ export class MieltoDestination implements ChatTrailDestination {
       options.client ??
       new MieltoClient({
         apiKey: options.apiKey,
+        fetch: options.fetch,
         baseUrl: options.baseUrl,
         workspaceId: options.workspaceId,
         timeoutMs: options.timeoutMs,

@@ -1,0 +1,3 @@
+// `@chattrail/core/node`: what only Node can run. Kept out of the main entry, which must load on Edge
+// runtimes and in browsers.
+export { createNodeFetch, type NodeFetchOptions } from './node/create-node-fetch';

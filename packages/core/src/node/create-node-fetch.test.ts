@@ -1,0 +1,163 @@
+import { createServer } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import {
+  ConversationScript,
+  closeServersAfterEach,
+  devServer,
+  MELODI_KEY,
+  MIELTO_KEY,
+  melodiThreads,
+  mieltoConversations,
+  PROJECT_ID,
+} from '../../test/trail-test-kit';
+import { melodi } from '../destinations/melodi-destination';
+import { mielto } from '../destinations/mielto-destination';
+import {
+  APIConnectionError,
+  APIConnectionTimeoutError,
+  APIUserAbortError,
+  NotFoundError,
+  UnprocessableEntityError,
+} from '../http/errors';
+import type { RetryInfo } from '../http/http-options';
+import { MelodiClient } from '../melodi/melodi-client';
+import { MieltoClient } from '../mielto/mielto-client';
+import { createChatTrail } from '../trail/create-chat-trail';
+import { createNodeFetch } from './create-node-fetch';
+
+closeServersAfterEach();
+
+/** A port nothing listens on: bound, then released. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+describe('createNodeFetch', () => {
+  const fetch = createNodeFetch();
+
+  it('answers like fetch: status, headers, body', async () => {
+    const server = await devServer();
+    const response = await fetch(`${server.mieltoBaseUrl}/conversations`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${MIELTO_KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ title: 'héllo — ünïcode', user_id: 'u1' }),
+    });
+    expect(response).toBeInstanceOf(Response);
+    expect(response.status).toBe(201);
+    expect(response.ok).toBe(true);
+    expect(response.headers.get('content-type')).toContain('application/json');
+    const created = (await response.json()) as { id: string; title: string };
+    expect(created.title).toBe('héllo — ünïcode'); // content-length counted in bytes, not characters
+
+    const missing = await fetch(`${server.mieltoBaseUrl}/nowhere`, {
+      headers: new Headers({ authorization: `Bearer ${MIELTO_KEY}` }),
+    });
+    expect(missing.status).toBe(404);
+    expect(await missing.text()).toContain('detail');
+  });
+
+  it('serves every client method, error class and Retry-After', async () => {
+    const server = await devServer();
+    const retries: RetryInfo[] = [];
+    const mieltoClient = new MieltoClient({
+      apiKey: MIELTO_KEY,
+      baseUrl: server.mieltoBaseUrl,
+      fetch,
+      onRetry: (info) => retries.push(info),
+    });
+    const conversation = await mieltoClient.conversations.create({ user_id: 'u1', title: 'node fetch' });
+    server.setFaults([{ route: 'POST /api/v1/messages', status: 429, retryAfter: 1, times: 1 }]);
+    const stored = await mieltoClient.messages.create({
+      conversation_id: conversation.id,
+      content: [{ role: 'user', content: 'Hi', sender_id: 'u1' }],
+    });
+    expect(stored).toHaveLength(1);
+    expect(retries.map((r) => [r.error.status, r.delayMs])).toEqual([[429, 1000]]);
+    const page = await mieltoClient.conversations.list({ user_id: 'u1' });
+    expect(page.data.map((c) => c.id)).toEqual([conversation.id]);
+    await expect(
+      mieltoClient.messages.create({ conversation_id: 'conv_missing', content: [{ content: 'x' }] }),
+    ).rejects.toBeInstanceOf(NotFoundError);
+    await expect(
+      mieltoClient.messages.create({
+        conversation_id: conversation.id,
+        content: [{ role: 'user' } as never],
+      }),
+    ).rejects.toBeInstanceOf(UnprocessableEntityError);
+
+    const melodiClient = new MelodiClient({
+      apiKey: MELODI_KEY,
+      projectId: PROJECT_ID,
+      baseUrl: server.melodiBaseUrl,
+      fetch,
+    });
+    const thread = await melodiClient.threads.upsert({
+      externalId: 't1',
+      messages: [{ externalId: 'm1', role: 'user', content: 'Hi' }],
+    });
+    expect(thread.externalId).toBe('t1');
+  });
+
+  it('times out, aborts and fails to connect the way the global fetch does', async () => {
+    const server = await devServer();
+    server.setFaults([{ route: '*', hang: true }]);
+    const client = new MieltoClient({
+      apiKey: MIELTO_KEY,
+      baseUrl: server.mieltoBaseUrl,
+      fetch,
+      maxRetries: 0,
+    });
+    await expect(client.conversations.create({ title: 'x' }, { timeoutMs: 300 })).rejects.toBeInstanceOf(
+      APIConnectionTimeoutError,
+    );
+    const controller = new AbortController();
+    const aborted = client.conversations.create({ title: 'x' }, { signal: controller.signal });
+    setTimeout(() => controller.abort(), 50);
+    await expect(aborted).rejects.toBeInstanceOf(APIUserAbortError);
+
+    const nowhere = new MieltoClient({
+      apiKey: MIELTO_KEY,
+      baseUrl: `http://127.0.0.1:${await closedPort()}/api/v1`,
+      fetch,
+      maxRetries: 0,
+    });
+    const refused = await nowhere.conversations.create({ title: 'x' }).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(APIConnectionError);
+    expect((refused as Error).message).toContain('ECONNREFUSED');
+    expect((refused as Error).message).not.toContain(MIELTO_KEY);
+  });
+
+  it('refuses what it does not do, clearly', async () => {
+    await expect(fetch('ftp://example.com/')).rejects.toThrow(/only http and https/);
+    await expect(
+      fetch('http://127.0.0.1:1/', { method: 'POST', body: new URLSearchParams({ a: '1' }) }),
+    ).rejects.toThrow(/only string and byte bodies/);
+    await expect(fetch(new Request('http://127.0.0.1:1/'))).rejects.toThrow(/not a Request/);
+  });
+
+  it('delivers a trail through both destinations', async () => {
+    const server = await devServer();
+    const trail = createChatTrail({
+      destinations: [
+        mielto({ apiKey: MIELTO_KEY, baseUrl: server.mieltoBaseUrl, fetch }),
+        melodi({ apiKey: MELODI_KEY, projectId: PROJECT_ID, baseUrl: server.melodiBaseUrl, fetch }),
+      ],
+    });
+    const script = new ConversationScript('thread-node-fetch', { id: 'u1' });
+    for (let i = 0; i < 5; i++) {
+      trail.record(script.turn());
+      if (i % 2 === 0) expect((await trail.flush()).ok).toBe(true);
+    }
+    expect(await trail.shutdown()).toEqual({ ok: true, pendingTurns: 0 });
+    const [conversation] = await mieltoConversations(server);
+    expect(conversation!.messages.map((m) => m.meta_data?.chattrail_message_id)).toEqual(
+      script.history.map((m) => m.id),
+    );
+    const [thread] = await melodiThreads(server);
+    expect(thread!.messages.map((m) => m.externalId)).toEqual(script.history.map((m) => m.id));
+  });
+});

@@ -11,7 +11,7 @@ const srcDir = join(import.meta.dirname, '..', 'src');
 // The `@chattrail/core/node` subpath (src/node.ts, src/node/) is Node-only by design; nothing else may
 // reach it (checked below), so the main entry never loads it.
 const nodeOnly = (path: string) =>
-  path === join(srcDir, 'node.ts') || path.startsWith(join(srcDir, 'node') + '/');
+  path === join(srcDir, 'node.ts') || path.startsWith(`${join(srcDir, 'node')}/`);
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {

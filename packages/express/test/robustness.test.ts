@@ -17,6 +17,27 @@ import {
 
 const chatBody = { model: 'gpt-test', messages: [{ role: 'user', content: 'Hello' }] };
 
+/**
+ * POSTs JSON with Node's own client and resolves with the raw response text; `onText` sees the text
+ * received so far after every chunk (what `fetch` would hide behind its own buffering).
+ */
+function postStreaming(url: string, body: unknown, onText?: (text: string) => void): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    const req = httpRequest(url, { method: 'POST', headers: { 'content-type': 'application/json' } });
+    req.on('response', (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (d) => {
+        text += d;
+        onText?.(text);
+      });
+      res.on('end', () => resolve(text));
+    });
+    req.on('error', reject);
+    req.end(JSON.stringify(body));
+  });
+}
+
 describe.each(EXPRESS)('robustness on $name', ({ express }) => {
   let server: Listening | undefined;
   afterEach(async () => {
@@ -334,22 +355,7 @@ describe.each(EXPRESS)('robustness on $name', ({ express }) => {
       res.end('data: [DONE]\n\n');
     });
     server = await listen(app);
-    const raw = await new Promise<string>((resolve, reject) => {
-      const req = httpRequest(`${server!.url}/chat`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-      });
-      req.on('response', (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (d) => {
-          text += d;
-        });
-        res.on('end', () => resolve(text));
-      });
-      req.on('error', reject);
-      req.end(JSON.stringify({ ...chatBody, stream: true }));
-    });
+    const raw = await postStreaming(`${server.url}/chat`, { ...chatBody, stream: true });
     expect(results).toEqual([false]);
     expect(raw.endsWith('data: [DONE]\n\n')).toBe(true);
     expect(raw.length).toBe(sse(chatChunk({ content: 'x'.repeat(256 * 1024) })).length + 14);
@@ -376,22 +382,8 @@ describe.each(EXPRESS)('robustness on $name', ({ express }) => {
       res.end('data: [DONE]\n\n');
     });
     server = await listen(app);
-    const raw = await new Promise<string>((resolve, reject) => {
-      const req = httpRequest(`${server!.url}/chat`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-      });
-      req.on('response', (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (d) => {
-          text += d;
-          if (text.includes('Hel')) firstSeen();
-        });
-        res.on('end', () => resolve(text));
-      });
-      req.on('error', reject);
-      req.end(JSON.stringify({ ...chatBody, stream: true }));
+    const raw = await postStreaming(`${server.url}/chat`, { ...chatBody, stream: true }, (text) => {
+      if (text.includes('Hel')) firstSeen();
     });
     expect(raw.endsWith('data: [DONE]\n\n')).toBe(true);
     const [turn] = await trail.waitFor(1);

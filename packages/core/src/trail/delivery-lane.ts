@@ -180,14 +180,7 @@ export class DeliveryLane {
 
   /** After `stop()`: the items still pending (in flight first, then waiting), in order. They stay counted as pending. */
   pendingItems(): DeliveryItem[] {
-    const items = this.#inFlight.map((queued) => queued.item);
-    const waiting = this.#queue.length;
-    for (let i = 0; i < waiting; i++) {
-      const item = this.#queue.popFront()!;
-      items.push(item);
-      this.#queue.pushBack(item);
-    }
-    return items;
+    return [...this.#inFlight.map((queued) => queued.item), ...this.#queue.toArray()];
   }
 
   snapshot(): DestinationStats {

@@ -20,6 +20,7 @@ describe('Deque', () => {
       expect(deque.length).toBe(model.length);
       expect(deque.peekFront()).toBe(model[0]);
     }
+    expect(deque.toArray()).toEqual(model);
     while (model.length > 0) expect(deque.popFront()).toBe(model.shift());
     expect(deque.popFront()).toBeUndefined();
   });

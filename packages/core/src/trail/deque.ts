@@ -38,6 +38,14 @@ export class Deque<T> {
     return this.#length === 0 ? undefined : this.#buffer[this.#head];
   }
 
+  /** The values front to back, as a new array. */
+  toArray(): T[] {
+    const values: T[] = new Array(this.#length);
+    for (let i = 0; i < this.#length; i++)
+      values[i] = this.#buffer[(this.#head + i) & (this.#buffer.length - 1)] as T;
+    return values;
+  }
+
   clear(): void {
     this.#buffer = new Array(16);
     this.#head = 0;

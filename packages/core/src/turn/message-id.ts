@@ -34,30 +34,6 @@ function absorb(text: string): void {
   h2 = Math.imul(b ^ SEPARATOR, 1597334677);
 }
 
-/** Absorbs the decimal digits of a non-negative integer exactly as `absorb(String(n))` would. */
-function absorbIndex(n: number): void {
-  if (!(Number.isSafeInteger(n) && n >= 0)) {
-    absorb(String(n));
-    return;
-  }
-  let divisor = 1;
-  let length = 1;
-  while (divisor * 10 <= n) {
-    divisor *= 10;
-    length++;
-  }
-  let a = h1;
-  let b = h2;
-  for (let rest = n; divisor >= 1; divisor /= 10) {
-    const digit = Math.floor(rest / divisor);
-    rest -= digit * divisor;
-    a = Math.imul(a ^ (48 + digit), 2654435761);
-    b = Math.imul(b ^ (48 + digit), 1597334677);
-  }
-  h1 = Math.imul(a ^ SEPARATOR ^ length, 2654435761);
-  h2 = Math.imul(b ^ SEPARATOR, 1597334677);
-}
-
 // Two hex digits per byte, looked up: Number#toString(16) and padStart cost more than the hashing of a
 // short message.
 const HEX: string[] = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0'));
@@ -88,7 +64,7 @@ export function messageId(threadId: string, position: number, role: string, cont
   h1 = 0xdeadbeef;
   h2 = 0x41c6ce57;
   absorb(threadId);
-  absorbIndex(position);
+  absorb(String(position)); // small integers' strings are cached by the engine
   absorb(role);
   absorb(content);
   return `msg_${digest()}`;

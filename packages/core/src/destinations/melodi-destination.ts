@@ -12,7 +12,7 @@ import type {
 import { classifyDeliveryError } from './classify-delivery-error';
 import { groupByThread, type ThreadGroup } from './group-by-thread';
 import { runWithConcurrency } from './run-with-concurrency';
-import { toMelodiThread, toMelodiUser } from './to-melodi-thread';
+import { melodiThreadJson, toMelodiUser } from './to-melodi-thread';
 
 /** Options of {@link melodi}. */
 export interface MelodiDestinationOptions {
@@ -42,7 +42,7 @@ export interface MelodiDestinationOptions {
 
 /**
  * The Melodi destination. Each batch is grouped by thread and each thread is upserted with one
- * `PUT /threads` carrying the full thread as known (see `toMelodiThread`): several turns of a thread in
+ * `PUT /threads` carrying the full thread as known (see `toMelodiThread`; sent as `melodiThreadJson` builds it): several turns of a thread in
  * one flush cost one request, and resending is idempotent thanks to the stable message `externalId`s.
  *
  * Feedback items are sent after the thread upserts of the same batch (`POST /feedback` needs the thread
@@ -119,13 +119,10 @@ export class MelodiDestination implements ChatTrailDestination {
 
   async #upsert(group: ThreadGroup, context: DestinationSendContext): Promise<DeliveryOutcome> {
     try {
-      const thread = toMelodiThread(group.turns);
+      const thread = melodiThreadJson(group.turns, this.projectId);
       context.onRequest();
-      await this.#client.threads.upsert(
-        { ...thread, projectId: this.projectId },
-        this.#requestOptions(context),
-      );
-      return { status: 'sent', messages: thread.messages.length };
+      await this.#client.threads.upsertJson(thread.body, this.#requestOptions(context));
+      return { status: 'sent', messages: thread.messages };
     } catch (error) {
       return classifyDeliveryError(error);
     }

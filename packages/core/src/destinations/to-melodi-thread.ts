@@ -1,6 +1,7 @@
+import { JsonText } from '../http/json-text';
 import type { MelodiExternalUser, MelodiMessage, MelodiThreadUpsertParams } from '../melodi/melodi-models';
 import type { JsonObject, Turn, TurnMessage, TurnUser } from '../turn/turn';
-import { mergeThreadMessages } from './merge-thread-messages';
+import { mergeThreadMessages, type ThreadMessage } from './merge-thread-messages';
 import { latencyMs } from './to-mielto-message';
 import { turnOutputStart } from './turn-output-start';
 
@@ -14,17 +15,60 @@ import { turnOutputStart } from './turn-output-start';
  * and processes.
  */
 export function toMelodiThread(turns: readonly Turn[]): MelodiThreadUpsertParams {
+  const { merged, head } = threadParts(turns);
+  return { ...head, messages: merged.map((entry) => toMelodiMessage(entry.message, entry.position)) };
+}
+
+/**
+ * The same body as `{ ...toMelodiThread(turns), projectId }`, as JSON text built from each message's JSON
+ * kept from earlier turns: the thread is resent whole on every turn, and serialising it again each time
+ * made a long thread's PUT cost grow with its length. A message's JSON is kept for as long as the trail
+ * holds the message object (a WeakMap), which the history cache shares between the turns of a thread;
+ * the trail never changes a message once recorded, so the kept text stays right.
+ */
+export function melodiThreadJson(
+  turns: readonly Turn[],
+  projectId: number,
+): { body: JsonText; messages: number } {
+  const { merged, head } = threadParts(turns);
+  let messages = '';
+  for (let i = 0; i < merged.length; i++) {
+    const { message, position } = merged[i]!;
+    let kept = messageJson.get(message);
+    if (kept === undefined || kept.position !== position) {
+      kept = { position, json: JSON.stringify(toMelodiMessage(message, position)) };
+      messageJson.set(message, kept);
+    }
+    messages += i === 0 ? kept.json : `,${kept.json}`;
+  }
+  // `head` always has externalId, so the object text is never `{}` and the splice stays valid JSON.
+  const rest = JSON.stringify({ ...head, projectId });
+  return { body: new JsonText(`${rest.slice(0, -1)},"messages":[${messages}]}`), messages: merged.length };
+}
+
+const messageJson = new WeakMap<TurnMessage, { position: number; json: string }>();
+
+/** Everything of the body but the mapped messages. */
+function threadParts(turns: readonly Turn[]): {
+  merged: ThreadMessage[];
+  head: Omit<MelodiThreadUpsertParams, 'messages'>;
+} {
   const latest = turns[turns.length - 1]!;
   const merged = mergeThreadMessages(turns, (turn) => turnOutputStart(turn.messages));
-  const messages = merged.map((entry) => toMelodiMessage(entry.message, entry.position));
-  const thread: MelodiThreadUpsertParams = {
+  let userMessages = 0;
+  for (const entry of merged) if (entry.message.role === 'user') userMessages++;
+  const head: Omit<MelodiThreadUpsertParams, 'messages'> = {
     externalId: latest.threadId,
-    messages,
-    metadata: threadMetadata(latest, merged.filter((entry) => entry.message.role === 'user').length),
+    metadata: threadMetadata(latest, userMessages),
   };
-  const user = [...turns].reverse().find((turn) => turn.user !== undefined)?.user;
-  if (user !== undefined) thread.externalUser = toMelodiUser(user);
-  return thread;
+  for (let i = turns.length - 1; i >= 0; i--) {
+    const user = turns[i]!.user;
+    if (user !== undefined) {
+      head.externalUser = toMelodiUser(user);
+      break;
+    }
+  }
+  return { merged, head };
 }
 
 /**

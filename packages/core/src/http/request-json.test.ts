@@ -25,6 +25,7 @@ import {
   UnprocessableEntityError,
 } from './errors';
 import type { HttpClientOptions, RetryInfo } from './http-options';
+import { JsonText } from './json-text';
 import { createHttpTransport, type HttpTransport, type JsonRequest, requestJson } from './request-json';
 
 const API_KEY = 'sk-test-0123456789abcdefSECRET';
@@ -76,6 +77,15 @@ describe('requestJson', () => {
     expect(request!.headers.accept).toBe('application/json');
     expect(request!.headers['x-chattrail-sdk']).toBe(`core/${VERSION}`);
     expect(request!.json).toEqual({ content: 'hi' });
+  });
+
+  it('sends a JsonText body as it is, as JSON', async () => {
+    const server = await serve(() => ({ status: 200, json: {} }));
+    const text = '{"externalId":"t1","messages":[{"externalId":"m1"}]}';
+    await requestJson(transport(server), { method: 'PUT', path: '/threads', body: new JsonText(text) });
+    const [request] = server.requests;
+    expect(request!.body).toBe(text);
+    expect(request!.headers['content-type']).toBe('application/json');
   });
 
   it('resolves undefined for an empty body', async () => {

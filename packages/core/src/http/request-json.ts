@@ -9,6 +9,7 @@ import {
   createAPIError,
 } from './errors';
 import type { HttpClientOptions, RequestOptions, RetryInfo } from './http-options';
+import { JsonText } from './json-text';
 import { redactSecrets } from './redact-secrets';
 import { parseRetryAfter } from './retry-after';
 import { isRetryableError } from './retryable';
@@ -47,7 +48,7 @@ export interface JsonRequest {
   path: string;
   /** `undefined` and `null` values are left out. */
   query?: Record<string, string | number | boolean | null | undefined>;
-  /** Serialised with `JSON.stringify`. */
+  /** Serialised with `JSON.stringify`; a {@link JsonText} is sent as it is. */
   body?: unknown;
 }
 
@@ -125,7 +126,7 @@ export async function requestJson<T>(
   let body: string | undefined;
   if (request.body !== undefined) {
     try {
-      body = JSON.stringify(request.body);
+      body = request.body instanceof JsonText ? request.body.text : JSON.stringify(request.body);
     } catch (error) {
       throw new ChatTrailError(
         `${describe(where)}: the request body is not serialisable: ${messageOf(error)}`,

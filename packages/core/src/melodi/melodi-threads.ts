@@ -1,5 +1,6 @@
 import { ChatTrailError } from '../http/errors';
 import type { RequestOptions } from '../http/http-options';
+import type { JsonText } from '../http/json-text';
 import type { Requester } from '../http/request-json';
 import type { MelodiThread, MelodiThreadUpsert, MelodiThreadUpsertParams } from './melodi-models';
 
@@ -40,6 +41,14 @@ export class MelodiThreads {
       );
     }
     const body: MelodiThreadUpsert = { ...thread, projectId };
+    return this.#request<MelodiThread>({ method: 'PUT', path: '/threads', body }, options);
+  }
+
+  /**
+   * @internal `PUT /threads` with a body that is already JSON text (the Melodi destination's, which
+   * carries its own `projectId`); same request, errors and retries as {@link upsert}.
+   */
+  upsertJson(body: JsonText, options?: RequestOptions): Promise<MelodiThread> {
     return this.#request<MelodiThread>({ method: 'PUT', path: '/threads', body }, options);
   }
 }

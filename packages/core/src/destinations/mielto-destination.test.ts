@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   ConversationScript,
   closeServersAfterEach,
@@ -210,6 +210,38 @@ describe('mielto destination', () => {
     expect(conversations).toHaveLength(1);
     expect(conversations[0]!.user_id).toBeNull();
     expect(conversations[0]!.messages.map((m) => m.content)).toEqual(['q1', 'a1', 'q2', 'a2']);
+  });
+
+  it('keeps at most maxTrackedMessages sent ids, and a thread whose cursor went still sends each message once', async () => {
+    const server = await devServer();
+    const debug = vi.spyOn(console, 'debug').mockImplementation(() => {});
+    const trail = createChatTrail({
+      destinations: [mielto({ apiKey: MIELTO_KEY, baseUrl: server.mieltoBaseUrl, maxTrackedMessages: 6 })],
+      debug: true,
+    });
+    const scripts = ['thread-a', 'thread-b', 'thread-c'].map((id) => new ConversationScript(id, USER));
+    // Round-robin: every thread's cursor (2, 4, 6 ids...) pushes the least recently written one out.
+    for (let round = 0; round < 4; round++) {
+      for (const script of scripts) trail.record(script.turn());
+      expect((await trail.flush()).ok).toBe(true);
+    }
+    expect(await trail.shutdown()).toEqual({ ok: true, pendingTurns: 0 });
+
+    const conversations = await mieltoConversations(server);
+    expect(conversations).toHaveLength(3);
+    for (const script of scripts) {
+      const conversation = conversations.find((c) => c.meta_data?.thread_id === script.threadId)!;
+      expect(conversation.messages.map((m) => m.meta_data?.chattrail_message_id)).toEqual(
+        script.history.map((m) => m.id),
+      );
+    }
+    // Forgotten cursors came back from the conversation store: no second lookup or creation per thread.
+    expect(requestsOf(server, 'POST /api/v1/conversations')).toHaveLength(3);
+    expect(requestsOf(server, 'GET /api/v1/conversations')).toHaveLength(3);
+    // The cursors were forgotten indeed: each later turn of a thread started from "assumed logged".
+    const resumed = debug.mock.calls.filter(([line]) => String(line).includes('messages assumed logged'));
+    debug.mockRestore();
+    expect(resumed.length).toBeGreaterThan(0);
   });
 
   it('shares an injected client with the app, keeping its settings', async () => {

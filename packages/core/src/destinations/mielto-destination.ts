@@ -55,7 +55,12 @@ export interface MieltoDestinationOptions {
   lookupPages?: number;
   /** Threads whose sent-message cursor is kept (LRU). Default 10,000. */
   maxTrackedThreads?: number;
-  /** Threads written in parallel within one batch. Default 4. */
+  /**
+   * Message ids kept across all cursors (~40 bytes each); beyond it the least recently written threads'
+   * cursors are forgotten, as with `maxTrackedThreads`. Default 250,000.
+   */
+  maxTrackedMessages?: number;
+  /** Threads written in parallel within one batch. Default 8. */
   concurrency?: number;
   /** Name in stats, logs and errors. Default `'mielto'`. */
   name?: string;
@@ -66,6 +71,8 @@ interface ThreadCursor {
   conversationId: string;
   /** Ids of the messages already in the conversation (sent, or assumed logged by an earlier process). */
   sent: Set<string>;
+  /** How many of `sent` count towards `maxTrackedMessages` (settled after each write of the thread). */
+  counted: number;
 }
 
 interface ConversationRef {
@@ -103,6 +110,9 @@ export class MieltoDestination implements ChatTrailDestination {
   readonly #options: MieltoDestinationOptions;
   readonly #store: ConversationStore;
   readonly #cursors: LruMap<string, ThreadCursor>;
+  readonly #maxTrackedMessages: number;
+  /** Sum of `counted` over the cursors kept. */
+  #trackedMessages = 0;
   readonly #creating = new Map<string, Promise<ConversationRef>>();
   readonly #agentId: string;
   readonly #maxPerRequest: number;
@@ -131,7 +141,12 @@ export class MieltoDestination implements ChatTrailDestination {
         },
       });
     this.#store = options.conversationStore ?? new InMemoryConversationStore();
-    this.#cursors = new LruMap(options.maxTrackedThreads ?? 10_000);
+    // A long-running server writing long threads would otherwise keep every id it ever sent for up to
+    // maxTrackedThreads threads; a forgotten cursor costs a store lookup, never a duplicate (see #cursorFor).
+    this.#cursors = new LruMap(options.maxTrackedThreads ?? 10_000, (_threadId, cursor) => {
+      this.#trackedMessages -= cursor.counted;
+    });
+    this.#maxTrackedMessages = Math.max(1, Math.floor(options.maxTrackedMessages ?? 250_000));
     this.#agentId = options.agentId ?? 'assistant';
     this.#maxPerRequest = Math.max(1, Math.floor(options.maxMessagesPerRequest ?? 100));
     this.#lookupPages = Math.max(0, Math.floor(options.lookupPages ?? 3));
@@ -156,6 +171,14 @@ export class MieltoDestination implements ChatTrailDestination {
   }
 
   async #sendThread(group: ThreadGroup, context: DestinationSendContext): Promise<DeliveryOutcome> {
+    try {
+      return await this.#writeThread(group, context);
+    } finally {
+      this.#settleTrackedMessages(group.threadId);
+    }
+  }
+
+  async #writeThread(group: ThreadGroup, context: DestinationSendContext): Promise<DeliveryOutcome> {
     const progress: ThreadProgress = { written: 0, tooLarge: 0 };
     try {
       try {
@@ -168,7 +191,7 @@ export class MieltoDestination implements ChatTrailDestination {
         context.debug(
           `${this.name}: conversation ${stale} of thread ${group.threadId} is gone (404); starting a new one`,
         );
-        this.#cursors.delete(group.threadId);
+        this.#forgetCursor(group.threadId);
         await this.#storeDelete(group.threadId, context);
         await this.#appendPending(group, progress, context, true);
       }
@@ -220,7 +243,7 @@ export class MieltoDestination implements ChatTrailDestination {
     const ref = fresh
       ? await this.#createConversation(first, context)
       : await this.#conversationFor(first, context);
-    const cursor: ThreadCursor = { conversationId: ref.conversationId, sent: new Set() };
+    const cursor: ThreadCursor = { conversationId: ref.conversationId, sent: new Set(), counted: 0 };
     if (!ref.created) {
       const logged = loggedHistoryEnd(first.messages);
       for (let i = 0; i < logged; i++) cursor.sent.add(first.messages[i]!.id);
@@ -229,6 +252,22 @@ export class MieltoDestination implements ChatTrailDestination {
     }
     this.#cursors.set(group.threadId, cursor);
     return cursor;
+  }
+
+  /** Counts the ids the thread's cursor gained, then forgets the least recently written cursors over the bound. */
+  #settleTrackedMessages(threadId: string): void {
+    const cursor = this.#cursors.peek(threadId);
+    if (cursor === undefined) return;
+    this.#trackedMessages += cursor.sent.size - cursor.counted;
+    cursor.counted = cursor.sent.size;
+    while (this.#trackedMessages > this.#maxTrackedMessages && this.#cursors.evictOldest() !== undefined) {}
+  }
+
+  #forgetCursor(threadId: string): void {
+    const cursor = this.#cursors.peek(threadId);
+    if (cursor === undefined) return;
+    this.#trackedMessages -= cursor.counted;
+    this.#cursors.delete(threadId);
   }
 
   /** Single-flight per thread: concurrent first turns of a new thread share one lookup and one creation. */

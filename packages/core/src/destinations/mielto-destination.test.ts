@@ -74,7 +74,7 @@ describe('mielto destination', () => {
       toolResult: { toolCallId: 'call_1', name: 'get_weather', output: { temperature_c: 21 } },
     });
     script.message('assistant', 'Sunny, 21 °C.');
-    trail.record(script.snapshot());
+    trail.record(script.snapshot({ metadata: { tenant: 'acme', flags: { beta: true } } }));
     await trail.shutdown();
 
     const [conversation] = await mieltoConversations(server);
@@ -107,8 +107,10 @@ describe('mielto destination', () => {
       usage: { inputTokens: 10, outputTokens: 5, totalTokens: 15 },
       latency_ms: 250,
       status: 'ok',
+      turn_metadata: { tenant: 'acme', flags: { beta: true } },
     });
     expect(user!.meta_data).not.toHaveProperty('model');
+    expect(user!.meta_data).not.toHaveProperty('turn_metadata');
     const posted = requestsOf(server, 'POST /api/v1/messages')[0]!;
     expect(JSON.parse(posted.body).enable_memories).toBe(true);
     // No created_at was invented for messages that had none.

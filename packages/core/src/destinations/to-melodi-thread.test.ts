@@ -75,4 +75,40 @@ describe('melodiThreadJson', () => {
     expect(JSON.parse(body.text).messages).toEqual([]);
     expect(messages).toBe(0);
   });
+
+  it("flattens the latest turn's metadata and error into the thread metadata, its own keys first", () => {
+    const turn = turnOf('t1', history.slice(0, 2), {
+      status: 'error',
+      error: { name: 'APICallError', message: 'rate limited' },
+      metadata: {
+        tenant: 'acme',
+        attempt: 2,
+        beta: true,
+        nested: { a: [1, 'x'] },
+        nothing: null,
+        model: 'not-the-model',
+        toString: 'kept',
+      },
+    });
+    const { metadata } = toMelodiThread([turn]);
+    expect(metadata).toEqual({
+      status: 'error',
+      source: 'manual',
+      turns: 1,
+      model: 'gpt-4o',
+      provider: 'openai',
+      latency_ms: 500,
+      input_tokens: 10,
+      output_tokens: 2,
+      total_tokens: 12,
+      error_name: 'APICallError',
+      error_message: 'rate limited',
+      tenant: 'acme',
+      attempt: 2,
+      beta: 'true',
+      nested: '{"a":[1,"x"]}',
+      toString: 'kept',
+    });
+    expect(JSON.parse(melodiThreadJson([turn], 3).body.text).metadata).toEqual(metadata);
+  });
 });

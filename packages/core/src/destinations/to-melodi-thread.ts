@@ -122,5 +122,23 @@ function threadMetadata(turn: Turn, userMessages: number): JsonObject {
   if (usage?.outputTokens !== undefined) metadata.output_tokens = usage.outputTokens;
   if (usage?.totalTokens !== undefined) metadata.total_tokens = usage.totalTokens;
   if (turn.timeToFirstTokenMs !== undefined) metadata.time_to_first_token_ms = turn.timeToFirstTokenMs;
+  if (turn.error !== undefined) {
+    metadata.error_name = turn.error.name;
+    metadata.error_message = turn.error.message;
+  }
+  if (turn.metadata !== undefined) {
+    // The turn's own metadata, flattened to what Melodi filters by: strings and numbers stay, booleans
+    // become 'true'/'false', nested values their JSON text; null is left out. The keys above win a clash,
+    // so filtering by model or status means the same for every thread.
+    for (const [key, value] of Object.entries(turn.metadata)) {
+      if (value === null || key === '__proto__' || Object.hasOwn(metadata, key)) continue;
+      metadata[key] =
+        typeof value === 'string' || typeof value === 'number'
+          ? value
+          : typeof value === 'boolean'
+            ? String(value)
+            : JSON.stringify(value);
+    }
+  }
   return metadata;
 }

@@ -19,7 +19,8 @@ export interface MieltoMessageMapping {
  * - Tool calls become OpenAI-style `tool_calls` (`arguments` is JSON text); a tool result becomes a `tool`
  *   message whose content is the output as text.
  * - `meta_data` carries our message id (so a retried batch is recognisable), the thread, turn and
- *   position, tool ids, and on the messages the turn produced its model, usage, latency and status.
+ *   position, tool ids, and on the messages the turn produced its model, usage, latency, status, error and
+ *   the turn's own `metadata` (as `turn_metadata`).
  */
 export function toMieltoMessage(entry: ThreadMessage, mapping: MieltoMessageMapping): MessageCreateRequest {
   const { message, turn, position } = entry;
@@ -83,6 +84,8 @@ export function turnOutputMeta(turn: Turn): JsonObject {
   if (latency !== undefined) meta.latency_ms = latency;
   if (turn.timeToFirstTokenMs !== undefined) meta.time_to_first_token_ms = turn.timeToFirstTokenMs;
   if (turn.error !== undefined) meta.error = { name: turn.error.name, message: turn.error.message };
+  // The app's and the adapter's metadata of the turn (withChatTrail, providerOptions, HTTP path...).
+  if (turn.metadata !== undefined) meta.turn_metadata = turn.metadata;
   return meta;
 }
 

@@ -42,8 +42,9 @@ export interface MelodiDestinationOptions {
 
 /**
  * The Melodi destination. Each batch is grouped by thread and each thread is upserted with one
- * `PUT /threads` carrying the full thread as known (see `toMelodiThread`; sent as `melodiThreadJson` builds it): several turns of a thread in
- * one flush cost one request, and resending is idempotent thanks to the stable message `externalId`s.
+ * `PUT /threads` carrying the full thread as known (see `toMelodiThread`; the body is built by
+ * `melodiThreadJson`): several turns of a thread in one flush cost one request, and resending is
+ * idempotent thanks to the stable message `externalId`s.
  *
  * Feedback items are sent after the thread upserts of the same batch (`POST /feedback` needs the thread
  * to exist); feedback for a thread whose upsert is being retried waits with it.

@@ -162,6 +162,7 @@ export class MieltoDestination implements ChatTrailDestination {
     );
     await runWithConcurrency(groupByThread(items), this.#concurrency, async (group) => {
       const outcome = await this.#sendThread(group, context);
+      this.#settleTrackedMessages(group.threadId);
       // Messages are credited to the thread's first turn only, so sentMessages counts each message once.
       group.indexes.forEach((index, i) => {
         outcomes[index] = i === 0 || !('messages' in outcome) ? outcome : { ...outcome, messages: 0 };
@@ -170,15 +171,8 @@ export class MieltoDestination implements ChatTrailDestination {
     return outcomes;
   }
 
+  /** Never rejects: every failure becomes the thread's outcome. */
   async #sendThread(group: ThreadGroup, context: DestinationSendContext): Promise<DeliveryOutcome> {
-    try {
-      return await this.#writeThread(group, context);
-    } finally {
-      this.#settleTrackedMessages(group.threadId);
-    }
-  }
-
-  async #writeThread(group: ThreadGroup, context: DestinationSendContext): Promise<DeliveryOutcome> {
     const progress: ThreadProgress = { written: 0, tooLarge: 0 };
     try {
       try {

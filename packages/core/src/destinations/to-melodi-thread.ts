@@ -1,6 +1,6 @@
 import { JsonText } from '../http/json-text';
 import type { MelodiExternalUser, MelodiMessage, MelodiThreadUpsertParams } from '../melodi/melodi-models';
-import type { JsonObject, Turn, TurnMessage, TurnUser } from '../turn/turn';
+import type { JsonObject, JsonValue, Turn, TurnMessage, TurnUser } from '../turn/turn';
 import { mergeThreadMessages, type ThreadMessage } from './merge-thread-messages';
 import { latencyMs } from './to-mielto-message';
 import { turnOutputStart } from './turn-output-start';
@@ -132,13 +132,13 @@ function threadMetadata(turn: Turn, userMessages: number): JsonObject {
     // so filtering by model or status means the same for every thread.
     for (const [key, value] of Object.entries(turn.metadata)) {
       if (value === null || key === '__proto__' || Object.hasOwn(metadata, key)) continue;
-      metadata[key] =
-        typeof value === 'string' || typeof value === 'number'
-          ? value
-          : typeof value === 'boolean'
-            ? String(value)
-            : JSON.stringify(value);
+      metadata[key] = flatValue(value);
     }
   }
   return metadata;
+}
+
+function flatValue(value: JsonValue): string | number {
+  if (typeof value === 'string' || typeof value === 'number') return value;
+  return typeof value === 'boolean' ? String(value) : JSON.stringify(value);
 }

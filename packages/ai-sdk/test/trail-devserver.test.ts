@@ -115,6 +115,35 @@ describe.each(AI_VERSIONS)('trail → devserver, $name', (v) => {
     });
   }
 
+  it('a trimmed history (the last three messages each call): each message once in both backends', async () => {
+    const threadId = `window-${v.name.replace(' ', '')}`;
+    const model = modelWith(chatTrailMiddleware({ trail }));
+    const history: any[] = [];
+    for (let t = 1; t <= 6; t++) {
+      history.push({ role: 'user', content: `Question number ${t}?` });
+      const result = await v.ai.generateText({
+        model,
+        system: 'Be brief.',
+        messages: history.slice(-3), // what apps do to bound the context: the model never sees the rest
+        providerOptions: { chattrail: { threadId } },
+      });
+      history.push(...v.responseMessages(result));
+      // Some calls are delivered one by one, the others in one batch.
+      if (t <= 2) expect((await trail.flush({ timeoutMs: 10_000 })).ok).toBe(true);
+    }
+    expect((await trail.flush({ timeoutMs: 10_000 })).ok).toBe(true);
+
+    const expected = [
+      'Be brief.',
+      ...history.map((m) => (typeof m.content === 'string' ? m.content : m.content[0].text)),
+    ];
+    const conversations = await readBack('/mielto/conversations');
+    const conversation = conversations.find((c: any) => c.meta_data.thread_id === threadId);
+    expect(conversation.messages.map((m: any) => m.content)).toEqual(expected);
+    const [thread] = await readBack(`/melodi/threads?externalId=${encodeURIComponent(threadId)}`);
+    expect(thread.messages.map((m: any) => m.content)).toEqual(expected);
+  });
+
   it('an aborted stream is delivered with status aborted and the partial answer', async () => {
     const slow = await startDevServer({ port: 0, completionChunkDelayMs: 25 });
     try {

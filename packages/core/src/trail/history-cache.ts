@@ -16,6 +16,11 @@ export interface RecordedHistory {
   readonly messages: readonly TurnMessage[];
   /** Per position, {@link Reuse}: whether (and how) the copy stands for an identical resent message. */
   readonly reuse: readonly number[];
+  /**
+   * Per message, the thread position its id was derived from, when that is not its index (the app sends a
+   * window of the history; see `alignHistory`). `undefined` in the usual case.
+   */
+  readonly positions?: readonly number[] | undefined;
   /** Estimated bytes (for the cache bound). */
   bytes: number;
 }

@@ -19,6 +19,7 @@ import type {
   TurnUsage,
   TurnUser,
 } from '../turn/turn';
+import { alignHistory } from './align-history';
 import { type RecordedHistory, Reuse } from './history-cache';
 
 /**
@@ -111,7 +112,8 @@ export function normalizeTurn(
 
 /**
  * Normalises `rawMessages` into `messages`, reusing the previous turn's copy of every plain text message
- * whose role, id and text are the very same as at that position last time; returns this turn's history.
+ * whose role, id and text are the very same as at that position last time, then lines the turn up with
+ * the previous one when the app sent a window of the history (`alignHistory`); returns this turn's history.
  */
 function normalizeHistory(
   rawMessages: readonly unknown[],
@@ -164,7 +166,9 @@ function normalizeHistory(
     reuse[position] =
       message.content !== raw.content ? Reuse.never : ownId === undefined ? Reuse.derivedId : Reuse.givenId;
   }
-  return { messages, reuse, bytes: 0 };
+  const positions =
+    previous === undefined ? undefined : alignHistory(threadId, rawMessages, messages, reuse, previous);
+  return { messages, reuse, positions, bytes: 0 };
 }
 
 function normalizeMessage(

@@ -1,6 +1,12 @@
 import { createChatTrail, melodi, mielto } from '@chattrail/core';
 import { startDevServer } from '@chattrail/devserver';
-import { AIMessage, type BaseMessage, HumanMessage } from '@langchain/core/messages';
+import {
+  AIMessage,
+  type BaseMessage,
+  HumanMessage,
+  SystemMessage,
+  trimMessages,
+} from '@langchain/core/messages';
 import { RunnableLambda } from '@langchain/core/runnables';
 import { tool } from '@langchain/core/tools';
 import { describe, expect, it } from 'vitest';
@@ -69,6 +75,51 @@ describe(`handler → trail → devserver over HTTP (@langchain/core ${coreLine}
       const thread = await melodiThread(server, `shared-${coreLine}`);
       expect(thread.messages.map((m) => m.role)).toEqual(expected.map(([role]) => role));
       expect(handler.pendingRuns).toBe(0);
+    } finally {
+      await trail.shutdown({ timeoutMs: 5_000 });
+      await server.close();
+    }
+  });
+
+  it('delivers a conversation whose history trimMessages cuts to a window each turn, each message once', async () => {
+    const server = await startDevServer({ port: 0 });
+    const trail = createChatTrail({
+      destinations: [
+        mielto({ apiKey: 'demo', baseUrl: server.mieltoBaseUrl }),
+        melodi({ apiKey: 'demo', projectId: 1, baseUrl: server.melodiBaseUrl }),
+      ],
+      flushIntervalMs: 60_000,
+    });
+    try {
+      const answers = Array.from({ length: 6 }, (_, i) => new AIMessage(`Answer ${i + 1}.`));
+      const model = new ScriptedChatModel(answers);
+      // The system prompt plus the last three messages, starting on a question (a token counter of one
+      // per message keeps the window exact).
+      const trimmer = trimMessages({
+        maxTokens: 4,
+        strategy: 'last',
+        tokenCounter: (messages: BaseMessage[]) => messages.length,
+        includeSystem: true,
+        startOn: 'human',
+      });
+      const handler = new ChatTrailCallbackHandler({ trail });
+      const threadId = `trimmed-${coreLine}`;
+      const config = { callbacks: [handler], metadata: { thread_id: threadId } };
+      const system = new SystemMessage('Be brief.');
+      const history: BaseMessage[] = [];
+      for (let t = 1; t <= 6; t++) {
+        history.push(new HumanMessage(`Question ${t}?`));
+        const window = await trimmer.invoke([system, ...history]);
+        history.push(await model.invoke(window, config));
+        if (t <= 2) expect((await trail.flush({ timeoutMs: 10_000 })).ok).toBe(true);
+      }
+      expect((await trail.flush({ timeoutMs: 10_000 })).ok).toBe(true);
+
+      const expected = ['Be brief.', ...history.map((message) => message.content)];
+      const conversation = await mieltoConversation(server, threadId);
+      expect(conversation.messages.map((m) => m.content)).toEqual(expected);
+      const thread = await melodiThread(server, threadId);
+      expect(thread.messages.map((m) => m.content)).toEqual(expected);
     } finally {
       await trail.shutdown({ timeoutMs: 5_000 });
       await server.close();

@@ -7,7 +7,15 @@ import type { Turn } from '../turn/turn';
 
 /** One queued thing to deliver: a normalised, redacted turn, or feedback. Never mutate it. */
 export type DeliveryItem =
-  | { readonly type: 'turn'; readonly turn: Turn }
+  | {
+      readonly type: 'turn';
+      readonly turn: Turn;
+      /**
+       * The thread position of each of `turn.messages` when it is not the message's index: the app sent a
+       * trimmed window of the history. Absent otherwise.
+       */
+      readonly positions?: readonly number[];
+    }
   | { readonly type: 'feedback'; readonly feedback: ChatTrailFeedback };
 
 /** What happened to one {@link DeliveryItem} of a batch. */

@@ -7,6 +7,8 @@ export interface ThreadGroup {
   turns: Turn[];
   /** Index in the batch of each turn, parallel to `turns`. */
   indexes: number[];
+  /** Each turn's `positions` (see DeliveryItem), parallel to `turns`. */
+  positions: (readonly number[] | undefined)[];
 }
 
 /**
@@ -22,11 +24,12 @@ export function groupByThread(items: readonly DeliveryItem[]): ThreadGroup[] {
     const { threadId } = item.turn;
     let group = groups.get(threadId);
     if (group === undefined) {
-      group = { threadId, turns: [], indexes: [] };
+      group = { threadId, turns: [], indexes: [], positions: [] };
       groups.set(threadId, group);
     }
     group.turns.push(item.turn);
     group.indexes.push(index);
+    group.positions.push(item.positions);
   }
   return [...groups.values()];
 }

@@ -120,7 +120,7 @@ export class MelodiDestination implements ChatTrailDestination {
 
   async #upsert(group: ThreadGroup, context: DestinationSendContext): Promise<DeliveryOutcome> {
     try {
-      const thread = melodiThreadJson(group.turns, this.projectId);
+      const thread = melodiThreadJson(group.turns, this.projectId, group.positions);
       context.onRequest();
       await this.#client.threads.upsertJson(thread.body, this.#requestOptions(context));
       return { status: 'sent', messages: thread.messages };

@@ -4,7 +4,7 @@ import type { Turn, TurnMessage } from '../turn/turn';
 export interface ThreadMessage {
   message: TurnMessage;
   turn: Turn;
-  /** Index of the message in `turn.messages`, i.e. its position in the thread. */
+  /** Its position in the thread: its index in `turn.messages`, unless the turn's history was trimmed. */
   position: number;
   /** Whether the turn produced it (it follows the turn's last user message). */
   isOutput: boolean;
@@ -19,23 +19,27 @@ export interface ThreadMessage {
 export function mergeThreadMessages(
   turns: readonly Turn[],
   outputStart: (turn: Turn) => number,
+  positions?: readonly (readonly number[] | undefined)[],
 ): ThreadMessage[] {
   const byId = new Map<string, ThreadMessage>();
   let previous: readonly TurnMessage[] = [];
-  for (const turn of turns) {
+  for (let t = 0; t < turns.length; t++) {
+    const turn = turns[t]!;
+    const threadPositions = positions?.[t];
     const start = outputStart(turn);
     const { messages } = turn;
     // The trail hands consecutive turns of a thread the same message objects for their common history
     // (see HistoryCache): those were merged with the previous turn, which left them exactly so.
-    let position = 0;
+    let index = 0;
     const shared = Math.min(messages.length, previous.length);
-    while (position < shared && messages[position] === previous[position]) position++;
+    while (index < shared && messages[index] === previous[index]) index++;
     previous = messages;
-    for (; position < messages.length; position++) {
-      const message = messages[position]!;
+    for (; index < messages.length; index++) {
+      const message = messages[index]!;
       const known = byId.get(message.id);
       if (known === undefined) {
-        byId.set(message.id, { message, turn, position, isOutput: position >= start });
+        const position = threadPositions === undefined ? index : threadPositions[index]!;
+        byId.set(message.id, { message, turn, position, isOutput: index >= start });
       } else known.message = message;
     }
   }

@@ -213,9 +213,11 @@ export class MieltoDestination implements ChatTrailDestination {
     fresh = false,
   ): Promise<void> {
     const cursor = await this.#cursorFor(group, context, fresh);
-    const pending = mergeThreadMessages(group.turns, (turn) => turnOutputStart(turn.messages)).filter(
-      (entry) => !cursor.sent.has(entry.message.id),
-    );
+    const pending = mergeThreadMessages(
+      group.turns,
+      (turn) => turnOutputStart(turn.messages),
+      group.positions,
+    ).filter((entry) => !cursor.sent.has(entry.message.id));
     for (let start = 0; start < pending.length; start += this.#maxPerRequest) {
       await this.#append(cursor, pending.slice(start, start + this.#maxPerRequest), progress, context);
     }

@@ -14,8 +14,11 @@ import { turnOutputStart } from './turn-output-start';
  * latest turn, except `turns`: the number of user messages in the thread, which is stable across resends
  * and processes.
  */
-export function toMelodiThread(turns: readonly Turn[]): MelodiThreadUpsertParams {
-  const { merged, head } = threadParts(turns);
+export function toMelodiThread(
+  turns: readonly Turn[],
+  positions?: readonly (readonly number[] | undefined)[],
+): MelodiThreadUpsertParams {
+  const { merged, head } = threadParts(turns, positions);
   return { ...head, messages: merged.map((entry) => toMelodiMessage(entry.message, entry.position)) };
 }
 
@@ -29,8 +32,9 @@ export function toMelodiThread(turns: readonly Turn[]): MelodiThreadUpsertParams
 export function melodiThreadJson(
   turns: readonly Turn[],
   projectId: number,
+  positions?: readonly (readonly number[] | undefined)[],
 ): { body: JsonText; messages: number } {
-  const { merged, head } = threadParts(turns);
+  const { merged, head } = threadParts(turns, positions);
   let messages = '';
   for (let i = 0; i < merged.length; i++) {
     const { message, position } = merged[i]!;
@@ -48,13 +52,16 @@ export function melodiThreadJson(
 
 const messageJson = new WeakMap<TurnMessage, { position: number; json: string }>();
 
-/** Everything of the body but the mapped messages. */
-function threadParts(turns: readonly Turn[]): {
+/** Everything of the body but the mapped messages; `positions` as in {@link mergeThreadMessages}. */
+function threadParts(
+  turns: readonly Turn[],
+  positions: readonly (readonly number[] | undefined)[] | undefined,
+): {
   merged: ThreadMessage[];
   head: Omit<MelodiThreadUpsertParams, 'messages'>;
 } {
   const latest = turns[turns.length - 1]!;
-  const merged = mergeThreadMessages(turns, (turn) => turnOutputStart(turn.messages));
+  const merged = mergeThreadMessages(turns, (turn) => turnOutputStart(turn.messages), positions);
   let userMessages = 0;
   for (const entry of merged) if (entry.message.role === 'user') userMessages++;
   const head: Omit<MelodiThreadUpsertParams, 'messages'> = {

@@ -229,6 +229,10 @@ describe('createChatTrail', () => {
       expect(conversation!.messages.map((message) => message.content)).toEqual(expected);
       const [thread] = await melodiThreads(server);
       expect(thread!.messages.map((message) => message.content)).toEqual(expected);
+      // Positions in the thread, not in the window each message came in.
+      const positions = expected.map((_, position) => position);
+      expect(conversation!.messages.map((message) => message.meta_data?.position)).toEqual(positions);
+      expect(thread!.messages.map((message) => message.metadata?.position)).toEqual(positions);
     });
 
     it('gives redact its own copies, so a redaction of one turn cannot reach another', async () => {

@@ -206,7 +206,10 @@ class ChatTrailImpl implements ChatTrail {
         if (redacted === undefined) return;
         copy = redacted;
       }
-      const item: DeliveryItem = { type: 'turn', turn: copy };
+      // Thread positions come with the cache's copies, so never with redact (which may reorder messages).
+      const positions = reuse?.next?.positions;
+      const item: DeliveryItem =
+        positions === undefined ? { type: 'turn', turn: copy } : { type: 'turn', turn: copy, positions };
       this.#enqueue(this.#lanes, item, bytes ?? estimateTurnBytes(copy));
     } catch (error) {
       this.#internalError('record', error);

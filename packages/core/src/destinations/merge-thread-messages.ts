@@ -8,6 +8,8 @@ export interface ThreadMessage {
   position: number;
   /** Whether the turn produced it (it follows the turn's last user message). */
   isOutput: boolean;
+  /** Whether it is the turn's last message: the one that carries the turn's usage and timings. */
+  isTurnEnd: boolean;
 }
 
 /**
@@ -39,7 +41,13 @@ export function mergeThreadMessages(
       const known = byId.get(message.id);
       if (known === undefined) {
         const position = threadPositions === undefined ? index : threadPositions[index]!;
-        byId.set(message.id, { message, turn, position, isOutput: index >= start });
+        byId.set(message.id, {
+          message,
+          turn,
+          position,
+          isOutput: index >= start,
+          isTurnEnd: index === messages.length - 1,
+        });
       } else known.message = message;
     }
   }

@@ -111,6 +111,14 @@ describe('mielto destination', () => {
     });
     expect(user!.meta_data).not.toHaveProperty('model');
     expect(user!.meta_data).not.toHaveProperty('turn_metadata');
+    // Usage and timings on one message per turn, so summing them over messages counts the call once: the
+    // intermediate tool call names its model only, the tool result (the tool's, not the model's) nothing.
+    expect(call!.meta_data).toMatchObject({ model: 'gpt-4o', provider: 'openai', status: 'ok' });
+    for (const key of ['usage', 'latency_ms', 'turn_metadata']) {
+      expect(call!.meta_data).not.toHaveProperty(key);
+      expect(result!.meta_data).not.toHaveProperty(key);
+    }
+    expect(result!.meta_data).not.toHaveProperty('model');
     const posted = requestsOf(server, 'POST /api/v1/messages')[0]!;
     expect(JSON.parse(posted.body).enable_memories).toBe(true);
     // No created_at was invented for messages that had none.

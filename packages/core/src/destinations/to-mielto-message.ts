@@ -19,8 +19,11 @@ export interface MieltoMessageMapping {
  * - Tool calls become OpenAI-style `tool_calls` (`arguments` is JSON text); a tool result becomes a `tool`
  *   message whose content is the output as text.
  * - `meta_data` carries our message id (so a retried batch is recognisable), the thread, turn and
- *   position, tool ids, and on the messages the turn produced its model, usage, latency, status, error and
- *   the turn's own `metadata` (as `turn_metadata`).
+ *   position and tool ids. The turn's last message, when the turn produced it, also carries the turn's
+ *   model, usage, latency, status, error and own `metadata` (as `turn_metadata`); its other assistant
+ *   messages carry the model and status only. One message per turn with the usage, so summing usage over
+ *   a conversation's messages counts each model call once (a tool loop's tool results and intermediate
+ *   tool calls would otherwise repeat it).
  */
 export function toMieltoMessage(entry: ThreadMessage, mapping: MieltoMessageMapping): MessageCreateRequest {
   const { message, turn, position } = entry;
@@ -53,7 +56,10 @@ export function toMieltoMessage(entry: ThreadMessage, mapping: MieltoMessageMapp
     if (result.name !== undefined) meta.tool_name = result.name;
     if (result.isError !== undefined) meta.is_error = result.isError;
   }
-  if (entry.isOutput) Object.assign(meta, turnOutputMeta(turn));
+  if (entry.isOutput) {
+    if (entry.isTurnEnd) Object.assign(meta, turnOutputMeta(turn));
+    else if (role === 'assistant') Object.assign(meta, producerMeta(turn));
+  }
   if (message.metadata !== undefined) meta.metadata = message.metadata;
   request.meta_data = meta;
   return request;
@@ -74,11 +80,17 @@ function argumentsText(args: JsonValue): string {
   return typeof args === 'string' ? args : JSON.stringify(args ?? null);
 }
 
-/** What a turn says about the messages it produced. */
-export function turnOutputMeta(turn: Turn): JsonObject {
+/** Which model produced a turn's output, and how the turn ended. */
+function producerMeta(turn: Turn): JsonObject {
   const meta: JsonObject = { status: turn.status };
   if (turn.model?.id !== undefined) meta.model = turn.model.id;
   if (turn.model?.provider !== undefined) meta.provider = turn.model.provider;
+  return meta;
+}
+
+/** What a turn says about the messages it produced, put on the last of them. */
+export function turnOutputMeta(turn: Turn): JsonObject {
+  const meta = producerMeta(turn);
   if (turn.usage !== undefined) meta.usage = { ...turn.usage } as JsonObject;
   const latency = latencyMs(turn);
   if (latency !== undefined) meta.latency_ms = latency;

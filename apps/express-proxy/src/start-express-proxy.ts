@@ -46,6 +46,9 @@ export async function startExpressProxy(options: ExpressProxyOptions): Promise<E
 
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve(s));
+    // Longer than clients' idle timeouts (undici: 4 s), so a client never reuses a connection the proxy is
+    // closing, which Node's default of 5 s allows when timers run late on a loaded machine.
+    s.keepAliveTimeout = 65_000;
   });
   const { port, address } = server.address() as AddressInfo;
   return {

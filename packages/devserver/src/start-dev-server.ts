@@ -104,7 +104,11 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   for (const rule of resolved.faults ?? []) ctx.faults.add(rule);
 
   const sockets = new Set<Socket>();
-  const server = createServer({ keepAliveTimeout: 5_000 }, (req, res) => {
+  // Idle keep-alive connections outlive every client's own idle timeout (undici's 4 s, createNodeFetch's
+  // 30 s), so a client always drops an idle connection first. With Node's default of 5 s, a client whose
+  // timers ran late on a loaded machine could send a POST on a connection the server was closing: "other
+  // side closed", and undici does not retry a POST. Load balancers use 60 s or more for the same reason.
+  const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
     handle(req, res, ctx).catch((err) => {
       // Last line of defence: the emulator must keep serving whatever a request did.
       if (!res.headersSent && !res.destroyed) {

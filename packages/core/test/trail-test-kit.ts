@@ -1,4 +1,4 @@
-import { type DevServer, startDevServer } from '@chattrail/devserver';
+import { type DevServer, type DevServerOptions, startDevServer } from '@chattrail/devserver';
 import { afterEach } from 'vitest';
 import { turnMessageId } from '../src/turn/message-id';
 import type { Turn, TurnMessage, TurnUser } from '../src/turn/turn';
@@ -21,8 +21,8 @@ export function closeServersAfterEach(): void {
   });
 }
 
-export async function devServer(): Promise<DevServer> {
-  const server = await startDevServer({ port: 0 });
+export async function devServer(options: DevServerOptions = {}): Promise<DevServer> {
+  const server = await startDevServer({ ...options, port: 0 });
   servers.push(server);
   return server;
 }

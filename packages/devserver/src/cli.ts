@@ -13,6 +13,7 @@ Options:
   --mielto-key <key>  accept only this Mielto key (repeatable; default: any non-empty key)
   --melodi-key <key>  accept only this Melodi key (repeatable; default: any non-empty key)
   --chunk-delay <ms>  pause between streamed completion chunks (default 0)
+  --melodi-replace    PUT /threads replaces a thread's messages instead of merging them by externalId
   --quiet             do not print one line per request
   -h, --help          show this help
 
@@ -30,6 +31,7 @@ async function main(): Promise<void> {
       'mielto-key': { type: 'string', multiple: true },
       'melodi-key': { type: 'string', multiple: true },
       'chunk-delay': { type: 'string' },
+      'melodi-replace': { type: 'boolean', default: false },
       quiet: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -47,6 +49,7 @@ async function main(): Promise<void> {
     persistPath: values.persist,
     apiKeys: { mielto: values['mielto-key'], melodi: values['melodi-key'] },
     completionChunkDelayMs: values['chunk-delay'] === undefined ? undefined : Number(values['chunk-delay']),
+    melodiThreadMessages: values['melodi-replace'] ? 'replace' : 'merge',
     onRequestLogged: values.quiet ? undefined : (line) => process.stdout.write(`${line}\n`),
   });
   process.stdout.write(

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { startDevServer } from '../src/index.js';
 import { useDevServer } from './use-dev-server.js';
 
 const dev = useDevServer({ apiKeys: { melodi: ['dev-key'] } });
@@ -117,6 +118,27 @@ describe('PUT /api/external/threads', () => {
     expect(other.body.id).not.toBe(first.body.id);
     const all = await dev.admin('/melodi/threads');
     expect(all.body).toHaveLength(2);
+  });
+
+  it("replaces a known thread's messages with the body's with melodiThreadMessages: 'replace'", async () => {
+    const server = await startDevServer({ melodiThreadMessages: 'replace' });
+    try {
+      const put = async (ids: string[]) => {
+        const res = await fetch(`${server.melodiBaseUrl}/threads`, {
+          method: 'PUT',
+          headers: { 'content-type': 'application/json', 'api-key': 'k' },
+          body: JSON.stringify(
+            thread(ids.map((externalId) => ({ externalId, role: 'user', content: externalId }))),
+          ),
+        });
+        return (await res.json()).messages.map((m: { externalId: string }) => m.externalId);
+      };
+      expect(await put(['m1', 'm2'])).toEqual(['m1', 'm2']);
+      expect(await put(['m2', 'm3'])).toEqual(['m2', 'm3']);
+      expect(server.stats().melodi.messages).toBe(2);
+    } finally {
+      await server.close();
+    }
   });
 
   it('upserts the external user by externalId and replaces a segment value per type', async () => {

@@ -3,7 +3,7 @@
  * `melodi()` implement it; an app can implement it too (a file, a queue, another service). Types only.
  */
 import type { ChatTrailFeedback } from '../trail/chat-trail';
-import type { Turn } from '../turn/turn';
+import type { Turn, TurnMessage } from '../turn/turn';
 
 /** One queued thing to deliver: a normalised, redacted turn, or feedback. Never mutate it. */
 export type DeliveryItem =
@@ -15,6 +15,14 @@ export type DeliveryItem =
        * trimmed window of the history. Absent otherwise.
        */
       readonly positions?: readonly number[];
+      /**
+       * Messages of the thread the app stopped sending with this turn (its trimmed window moved past
+       * them), with their thread positions: what a destination that writes whole threads must keep.
+       */
+      readonly earlier?: {
+        readonly messages: readonly TurnMessage[];
+        readonly positions: readonly number[];
+      };
     }
   | { readonly type: 'feedback'; readonly feedback: ChatTrailFeedback };
 

@@ -1,6 +1,8 @@
 import type { Turn } from '../turn/turn';
 import type { DeliveryItem } from './chat-trail-destination';
 
+type TurnItem = Extract<DeliveryItem, { type: 'turn' }>;
+
 /** The turns of one thread inside a batch, in queue order, with their positions in the batch. */
 export interface ThreadGroup {
   threadId: string;
@@ -9,6 +11,8 @@ export interface ThreadGroup {
   indexes: number[];
   /** Each turn's `positions` (see DeliveryItem), parallel to `turns`. */
   positions: (readonly number[] | undefined)[];
+  /** Each turn's `earlier` (see DeliveryItem), parallel to `turns`. */
+  earlier: TurnItem['earlier'][];
 }
 
 /**
@@ -24,12 +28,13 @@ export function groupByThread(items: readonly DeliveryItem[]): ThreadGroup[] {
     const { threadId } = item.turn;
     let group = groups.get(threadId);
     if (group === undefined) {
-      group = { threadId, turns: [], indexes: [], positions: [] };
+      group = { threadId, turns: [], indexes: [], positions: [], earlier: [] };
       groups.set(threadId, group);
     }
     group.turns.push(item.turn);
     group.indexes.push(index);
     group.positions.push(item.positions);
+    group.earlier.push(item.earlier);
   }
   return [...groups.values()];
 }

@@ -18,6 +18,49 @@ closeServersAfterEach();
 const USER = { id: 'user-ada', name: 'Ada', segments: { plan: 'pro', team: 'research' } };
 
 describe('melodi destination', () => {
+  it('keeps at most maxKeptMessages messages of threads whose history is trimmed', async () => {
+    // Melodi replacing a thread's messages on PUT: only what the destination keeps survives a window.
+    const server = await devServer({ melodiThreadMessages: 'replace' });
+    const trail = createChatTrail({
+      destinations: [
+        melodi({
+          apiKey: MELODI_KEY,
+          projectId: PROJECT_ID,
+          baseUrl: server.melodiBaseUrl,
+          maxKeptMessages: 12,
+        }),
+      ],
+    });
+    const system = { role: 'system', content: 'Be brief.' };
+    const histories = new Map<string, { role: string; content: string }[]>();
+    const turn = async (threadId: string, t: number) => {
+      const history = histories.get(threadId) ?? [];
+      histories.set(threadId, history);
+      history.push({ role: 'user', content: `${threadId} question ${t}` });
+      const answer = { role: 'assistant', content: `${threadId} answer ${t}` };
+      const messages = [system, ...history.slice(-3), answer].map((message) => ({ ...message }));
+      trail.record({ ...new ConversationScript(threadId).snapshot(), messages } as never);
+      history.push(answer);
+      expect((await trail.flush()).ok).toBe(true);
+    };
+    const stored = async (threadId: string) =>
+      (await melodiThreads(server)).find((t) => t.externalId === threadId)!.messages.map((m) => m.content);
+    const whole = (threadId: string) => [system.content, ...histories.get(threadId)!.map((m) => m.content)];
+
+    // Thread a: 1 + 2 × 3 = 7 messages kept. Thread b then needs 7 more: over 12, so a is let go.
+    for (let t = 1; t <= 3; t++) await turn('a', t);
+    expect(await stored('a')).toEqual(whole('a'));
+    for (let t = 1; t <= 3; t++) await turn('b', t);
+    expect(await stored('b')).toEqual(whole('b'));
+    await turn('a', 4);
+    // a was let go: its upsert carries its turn and the messages this turn's window moved past, not the
+    // first question and answer. Kept again, a pushes b (now the least recently written) out.
+    expect(await stored('a')).toEqual([system.content, ...whole('a').slice(-6)]);
+    await turn('b', 4);
+    expect(await stored('b')).toEqual([system.content, ...whole('b').slice(-6)]);
+    await trail.shutdown();
+  });
+
   it('keeps one thread holding every message of ten full-history turns once, in order', async () => {
     const server = await devServer();
     const trail = createChatTrail({

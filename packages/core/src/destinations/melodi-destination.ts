@@ -11,8 +11,9 @@ import type {
 } from './chat-trail-destination';
 import { classifyDeliveryError } from './classify-delivery-error';
 import { groupByThread, type ThreadGroup } from './group-by-thread';
+import { LruMap } from './lru-map';
 import { runWithConcurrency } from './run-with-concurrency';
-import { melodiThreadJson, toMelodiUser } from './to-melodi-thread';
+import { melodiThreadJson, type PositionedMessage, toMelodiUser } from './to-melodi-thread';
 
 /** Options of {@link melodi}. */
 export interface MelodiDestinationOptions {
@@ -34,8 +35,15 @@ export interface MelodiDestinationOptions {
   timeoutMs?: number;
   /** Retries per request. Default: the trail's `maxRetries` (3). */
   maxRetries?: number;
-  /** Threads upserted in parallel within one batch. Default 4. */
+  /** Threads upserted in parallel within one batch. Default 8. */
   concurrency?: number;
+  /**
+   * Messages kept, across threads, of threads whose app sends a trimmed history (the system prompt and
+   * the last messages): they are put back into each `PUT /threads`, so the upsert still carries the
+   * whole thread, which matters if Melodi replaces a thread's messages with the body's. The least
+   * recently written threads go first; a thread over the bound is not kept. Default 20,000.
+   */
+  maxKeptMessages?: number;
   /** Name in stats, logs and errors. Default `'melodi'`. */
   name?: string;
 }
@@ -61,6 +69,10 @@ export class MelodiDestination implements ChatTrailDestination {
   readonly #options: MelodiDestinationOptions;
   readonly #concurrency: number;
   #active: DestinationSendContext | undefined;
+  /** Per thread with a trimmed history, its messages as last sent; see `maxKeptMessages`. */
+  readonly #kept: LruMap<string, readonly PositionedMessage[]>;
+  readonly #maxKeptMessages: number;
+  #keptMessages = 0;
 
   /** @throws {ChatTrailError} when no API key or project id is given or found in the environment. */
   constructor(options: MelodiDestinationOptions = {}) {
@@ -89,6 +101,11 @@ export class MelodiDestination implements ChatTrailDestination {
     }
     this.projectId = projectId;
     this.#concurrency = Math.max(1, Math.floor(options.concurrency ?? 8));
+    this.#maxKeptMessages = Math.max(0, Math.floor(options.maxKeptMessages ?? 20_000));
+    // Every kept thread holds at least one message, so the message bound bounds the threads too.
+    this.#kept = new LruMap(Math.max(1, this.#maxKeptMessages), (_threadId, messages) => {
+      this.#keptMessages -= messages.length;
+    });
   }
 
   async send(items: readonly DeliveryItem[], context: DestinationSendContext): Promise<DeliveryOutcome[]> {
@@ -120,13 +137,54 @@ export class MelodiDestination implements ChatTrailDestination {
 
   async #upsert(group: ThreadGroup, context: DestinationSendContext): Promise<DeliveryOutcome> {
     try {
-      const thread = melodiThreadJson(group.turns, this.projectId, group.positions);
+      const earlier = this.#earlierOf(group);
+      const thread = melodiThreadJson(group.turns, this.projectId, group.positions, earlier);
+      if (earlier !== undefined) this.#keep(group.threadId, thread.thread);
       context.onRequest();
       await this.#client.threads.upsertJson(thread.body, this.#requestOptions(context));
       return { status: 'sent', messages: thread.messages };
     } catch (error) {
       return classifyDeliveryError(error);
     }
+  }
+
+  /**
+   * For a thread whose turns carry a trimmed history: the messages it was last sent with, plus those its
+   * turns say the window moved past. `undefined` for the others (a thread whose turns carry no positions
+   * any more, its history forgotten by the trail, is forgotten here too: its numbering started over).
+   */
+  #earlierOf(group: ThreadGroup): PositionedMessage[] | undefined {
+    if (!group.positions.some((positions) => positions !== undefined)) {
+      this.#forget(group.threadId);
+      return undefined;
+    }
+    const earlier = [...(this.#kept.get(group.threadId) ?? [])];
+    for (const moved of group.earlier) {
+      if (moved === undefined) continue;
+      for (let i = 0; i < moved.messages.length; i++) {
+        earlier.push({ message: moved.messages[i]!, position: moved.positions[i]! });
+      }
+    }
+    return earlier;
+  }
+
+  #forget(threadId: string): void {
+    const kept = this.#kept.peek(threadId);
+    if (kept === undefined) return;
+    this.#keptMessages -= kept.length;
+    this.#kept.delete(threadId);
+  }
+
+  #keep(threadId: string, thread: readonly PositionedMessage[]): void {
+    this.#forget(threadId);
+    if (thread.length > this.#maxKeptMessages) return;
+    // Only what is needed to send them again: a kept thread must not hold the turns they came from.
+    this.#kept.set(
+      threadId,
+      thread.map(({ message, position }) => ({ message, position })),
+    );
+    this.#keptMessages += thread.length;
+    while (this.#keptMessages > this.#maxKeptMessages && this.#kept.evictOldest() !== undefined) {}
   }
 
   async #sendFeedback(

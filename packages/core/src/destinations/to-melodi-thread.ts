@@ -33,8 +33,9 @@ export function melodiThreadJson(
   turns: readonly Turn[],
   projectId: number,
   positions?: readonly (readonly number[] | undefined)[],
-): { body: JsonText; messages: number } {
-  const { merged, head } = threadParts(turns, positions);
+  earlier?: readonly PositionedMessage[],
+): { body: JsonText; messages: number; thread: readonly ThreadMessage[] } {
+  const { merged, head } = threadParts(turns, positions, earlier);
   let messages = '';
   for (let i = 0; i < merged.length; i++) {
     const { message, position } = merged[i]!;
@@ -47,21 +48,36 @@ export function melodiThreadJson(
   }
   // `head` always has externalId, so the object text is never `{}` and the splice stays valid JSON.
   const rest = JSON.stringify({ ...head, projectId });
-  return { body: new JsonText(`${rest.slice(0, -1)},"messages":[${messages}]}`), messages: merged.length };
+  return {
+    body: new JsonText(`${rest.slice(0, -1)},"messages":[${messages}]}`),
+    messages: merged.length,
+    thread: merged,
+  };
+}
+
+/** A message of a thread at its thread position. */
+export interface PositionedMessage {
+  readonly message: TurnMessage;
+  readonly position: number;
 }
 
 const messageJson = new WeakMap<TurnMessage, { position: number; json: string }>();
 
-/** Everything of the body but the mapped messages; `positions` as in {@link mergeThreadMessages}. */
+/**
+ * Everything of the body but the mapped messages; `positions` as in {@link mergeThreadMessages}. `earlier`:
+ * messages of the thread the turns no longer carry (a trimmed history), put back in thread order.
+ */
 function threadParts(
   turns: readonly Turn[],
   positions: readonly (readonly number[] | undefined)[] | undefined,
+  earlier?: readonly PositionedMessage[],
 ): {
   merged: ThreadMessage[];
   head: Omit<MelodiThreadUpsertParams, 'messages'>;
 } {
   const latest = turns[turns.length - 1]!;
-  const merged = mergeThreadMessages(turns, (turn) => turnOutputStart(turn.messages), positions);
+  let merged = mergeThreadMessages(turns, (turn) => turnOutputStart(turn.messages), positions);
+  if (earlier !== undefined && earlier.length > 0) merged = withEarlier(merged, earlier, latest);
   let userMessages = 0;
   for (const entry of merged) if (entry.message.role === 'user') userMessages++;
   const head: Omit<MelodiThreadUpsertParams, 'messages'> = {
@@ -107,6 +123,26 @@ export function toMelodiMessage(message: TurnMessage, position: number): MelodiM
     return { ...base, type: 'json', jsonContent };
   }
   return { ...base, type: 'markdown', content };
+}
+
+/** `merged` plus the earlier messages it lacks, ordered by thread position (at one position, earlier first). */
+function withEarlier(
+  merged: ThreadMessage[],
+  earlier: readonly PositionedMessage[],
+  turn: Turn,
+): ThreadMessage[] {
+  const ids = new Set<string>();
+  for (const entry of merged) ids.add(entry.message.id);
+  const thread: ThreadMessage[] = [];
+  for (const { message, position } of earlier) {
+    if (ids.has(message.id)) continue;
+    ids.add(message.id);
+    // Produced by turns long gone: mapped without any turn's data (Melodi messages carry none anyway).
+    thread.push({ message, turn, position, isOutput: false, isTurnEnd: false });
+  }
+  if (thread.length === 0) return merged;
+  for (const entry of merged) thread.push(entry);
+  return thread.sort((a, b) => a.position - b.position);
 }
 
 export function toMelodiUser(user: TurnUser): MelodiExternalUser {

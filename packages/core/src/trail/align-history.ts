@@ -2,6 +2,20 @@ import { turnMessageId } from '../turn/message-id';
 import type { TurnMessage } from '../turn/turn';
 import { type RecordedHistory, Reuse } from './history-cache';
 
+/** Messages of the thread, each with its thread position. */
+export interface EarlierMessages {
+  readonly messages: TurnMessage[];
+  readonly positions: number[];
+}
+
+/** How a turn lines up with the thread's previous one, when its positions are not its indexes. */
+export interface HistoryAlignment {
+  /** Each message's thread position. */
+  positions: number[];
+  /** The previous turn's messages this one no longer carries because the window moved past them. */
+  earlier?: EarlierMessages;
+}
+
 /**
  * Keeps derived message ids stable when an app sends a window of the history rather than all of it.
  *
@@ -20,7 +34,8 @@ import { type RecordedHistory, Reuse } from './history-cache';
  * the copy itself), so a message keeps its id for as long as the thread stays in the history cache.
  *
  * Updates `messages` and `reuse` in place (never a copy held by `previous`) and returns each message's
- * thread position, or `undefined` when every position is the message's index: the usual case of a
+ * thread position and the previous messages the window moved past, or `undefined` when every position is
+ * the message's index: the usual case of a
  * resent history, which costs one comparison per message and changes nothing. Without a match (an edited
  * or regenerated message, a summary in place of the history) positions continue from the common prefix,
  * which for a thread never windowed is the index: exactly the ids of a full-history resend.
@@ -31,7 +46,7 @@ export function alignHistory(
   messages: TurnMessage[],
   reuse: number[],
   previous: RecordedHistory,
-): number[] | undefined {
+): HistoryAlignment | undefined {
   const prior = previous.messages;
   const priorPositions = previous.positions;
   const n = messages.length;
@@ -54,7 +69,7 @@ function lineUp(
   messages: TurnMessage[],
   reuse: number[],
   previous: RecordedHistory,
-): number[] | undefined {
+): HistoryAlignment | undefined {
   const prior = previous.messages;
   const priorPositions = previous.positions;
   const n = messages.length;
@@ -148,7 +163,15 @@ function lineUp(
     positions[j] = position;
     if (position !== j) windowed = true;
   }
-  return windowed ? positions : undefined;
+  if (!windowed) return undefined;
+  if (shift === 0) return { positions };
+  // What the window moved past: a destination that writes whole threads still has to write these.
+  const earlier: EarlierMessages = { messages: [], positions: [] };
+  for (let k = prefix; k < prefix + shift; k++) {
+    earlier.messages.push(prior[k]!);
+    earlier.positions.push(positionOf(k));
+  }
+  return { positions, earlier };
 }
 
 /**

@@ -201,39 +201,47 @@ describe('createChatTrail', () => {
       await Promise.all([trail.shutdown(), fresh.shutdown()]);
     });
 
-    it('sends each message once when the app sends a sliding window of the history without ids', async () => {
-      const server = await devServer();
-      const trail = createChatTrail({
-        destinations: [
-          mielto({ apiKey: MIELTO_KEY, baseUrl: server.mieltoBaseUrl }),
-          melodi({ apiKey: MELODI_KEY, projectId: PROJECT_ID, baseUrl: server.melodiBaseUrl }),
-        ],
-        flushAt: 1_000,
-      });
-      // What a model sees when the app trims its context: the system prompt and the last three messages.
-      const system = { role: 'system', content: 'Be brief.' };
-      const history: { role: string; content: string }[] = [];
-      for (let t = 1; t <= 9; t++) {
-        history.push({ role: 'user', content: t === 6 ? 'ok' : `question ${t}` });
-        const answer = { role: 'assistant', content: t % 3 === 0 ? 'ok' : `answer ${t}` };
-        const messages = [system, ...history.slice(-3), answer].map((message) => ({ ...message }));
-        trail.record({ ...new ConversationScript('thread-window').snapshot(), messages } as unknown as Turn);
-        history.push(answer);
-        // Some turns go one by one, others pile up into one batch.
-        if (t <= 3 || t === 7) expect((await trail.flush()).ok).toBe(true);
-      }
-      expect(await trail.shutdown()).toEqual({ ok: true, pendingTurns: 0 });
+    it.each(['merge', 'replace'] as const)(
+      'sends each message once when the app sends a sliding window of the history without ids (Melodi: %s)',
+      async (melodiThreadMessages) => {
+        // Melodi either merges a thread's messages by externalId or replaces them with the body's: each
+        // upsert must hold the whole thread, windows already sent included.
+        const server = await devServer({ melodiThreadMessages });
+        const trail = createChatTrail({
+          destinations: [
+            mielto({ apiKey: MIELTO_KEY, baseUrl: server.mieltoBaseUrl }),
+            melodi({ apiKey: MELODI_KEY, projectId: PROJECT_ID, baseUrl: server.melodiBaseUrl }),
+          ],
+          flushAt: 1_000,
+        });
+        // What a model sees when the app trims its context: the system prompt and the last three messages.
+        const system = { role: 'system', content: 'Be brief.' };
+        const history: { role: string; content: string }[] = [];
+        for (let t = 1; t <= 9; t++) {
+          history.push({ role: 'user', content: t === 6 ? 'ok' : `question ${t}` });
+          const answer = { role: 'assistant', content: t % 3 === 0 ? 'ok' : `answer ${t}` };
+          const messages = [system, ...history.slice(-3), answer].map((message) => ({ ...message }));
+          trail.record({
+            ...new ConversationScript('thread-window').snapshot(),
+            messages,
+          } as unknown as Turn);
+          history.push(answer);
+          // Some turns go one by one, others pile up into one batch.
+          if (t <= 3 || t === 7) expect((await trail.flush()).ok).toBe(true);
+        }
+        expect(await trail.shutdown()).toEqual({ ok: true, pendingTurns: 0 });
 
-      const expected = [system, ...history].map((message) => message.content);
-      const [conversation] = await mieltoConversations(server);
-      expect(conversation!.messages.map((message) => message.content)).toEqual(expected);
-      const [thread] = await melodiThreads(server);
-      expect(thread!.messages.map((message) => message.content)).toEqual(expected);
-      // Positions in the thread, not in the window each message came in.
-      const positions = expected.map((_, position) => position);
-      expect(conversation!.messages.map((message) => message.meta_data?.position)).toEqual(positions);
-      expect(thread!.messages.map((message) => message.metadata?.position)).toEqual(positions);
-    });
+        const expected = [system, ...history].map((message) => message.content);
+        const [conversation] = await mieltoConversations(server);
+        expect(conversation!.messages.map((message) => message.content)).toEqual(expected);
+        const [thread] = await melodiThreads(server);
+        expect(thread!.messages.map((message) => message.content)).toEqual(expected);
+        // Positions in the thread, not in the window each message came in.
+        const positions = expected.map((_, position) => position);
+        expect(conversation!.messages.map((message) => message.meta_data?.position)).toEqual(positions);
+        expect(thread!.messages.map((message) => message.metadata?.position)).toEqual(positions);
+      },
+    );
 
     it('gives redact its own copies, so a redaction of one turn cannot reach another', async () => {
       const { destination, turns } = collector();

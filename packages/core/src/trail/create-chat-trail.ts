@@ -208,8 +208,13 @@ class ChatTrailImpl implements ChatTrail {
       }
       // Thread positions come with the cache's copies, so never with redact (which may reorder messages).
       const positions = reuse?.next?.positions;
+      const earlier = reuse?.next?.earlier;
       const item: DeliveryItem =
-        positions === undefined ? { type: 'turn', turn: copy } : { type: 'turn', turn: copy, positions };
+        positions === undefined
+          ? { type: 'turn', turn: copy }
+          : earlier === undefined
+            ? { type: 'turn', turn: copy, positions }
+            : { type: 'turn', turn: copy, positions, earlier };
       this.#enqueue(this.#lanes, item, bytes ?? estimateTurnBytes(copy));
     } catch (error) {
       this.#internalError('record', error);

@@ -1,5 +1,6 @@
 import { LruMap } from '../destinations/lru-map';
 import type { TurnMessage } from '../turn/turn';
+import type { EarlierMessages } from './align-history';
 
 /**
  * The last recorded history of a thread: the private copies `normalizeTurn` made of its messages, and
@@ -21,6 +22,8 @@ export interface RecordedHistory {
    * window of the history; see `alignHistory`). `undefined` in the usual case.
    */
   readonly positions?: readonly number[] | undefined;
+  /** The previous turn's messages this one no longer carries (its window moved past them), for the queue. */
+  readonly earlier?: EarlierMessages | undefined;
   /** Estimated bytes (for the cache bound). */
   bytes: number;
 }

@@ -166,9 +166,9 @@ function normalizeHistory(
     reuse[position] =
       message.content !== raw.content ? Reuse.never : ownId === undefined ? Reuse.derivedId : Reuse.givenId;
   }
-  const positions =
+  const aligned =
     previous === undefined ? undefined : alignHistory(threadId, rawMessages, messages, reuse, previous);
-  return { messages, reuse, positions, bytes: 0 };
+  return { messages, reuse, positions: aligned?.positions, earlier: aligned?.earlier, bytes: 0 };
 }
 
 function normalizeMessage(

@@ -73,6 +73,7 @@ export async function upsertThread(request: RouteRequest, ctx: DevServerContext)
     messages,
     metadata: input.metadata,
     externalUser: input.externalUser as ExternalUserInput | undefined,
+    replaceMessages: ctx.options.melodiThreadMessages === 'replace',
   });
   return { status: 200, body: threadResponse(thread, ctx) };
 }

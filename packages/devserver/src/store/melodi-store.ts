@@ -86,6 +86,8 @@ export interface ThreadUpsertInput {
   messages: MelodiMessage[];
   metadata?: Record<string, unknown>;
   externalUser?: ExternalUserInput;
+  /** `'replace'`: the thread's messages become exactly these (see `DevServerOptions.melodiThreadMessages`). */
+  replaceMessages?: boolean;
 }
 
 /** Threads keyed by (project, externalId), users by (organization, externalId), as Melodi documents. */
@@ -188,6 +190,11 @@ export class MelodiStore {
       };
       this.threads.set(thread.id, thread);
       if (key !== undefined) this.threadByKey.set(key, thread.id);
+    }
+    if (input.replaceMessages === true && thread.messages.length > 0) {
+      this.messageCount -= thread.messages.length;
+      thread.messages = [];
+      this.messageIndexes.delete(thread.id);
     }
     const indexById = this.messageIndex(thread);
     for (const message of input.messages) {

@@ -1,5 +1,6 @@
 import { turnMessageId } from '../turn/message-id';
 import type { TurnMessage } from '../turn/turn';
+import { hasOwnId } from './has-own-id';
 import { type RecordedHistory, Reuse } from './history-cache';
 
 /** Messages of the thread, each with its thread position. */
@@ -172,14 +173,4 @@ function lineUp(
     earlier.positions.push(positionOf(k));
   }
   return { positions, earlier };
-}
-
-/**
- * Whether a raw message brings an id of its own. One that is what `turnMessageId` derives for its index
- * does not count: adapters derive ids that way, and such an id is as positional as one derived here.
- */
-function hasOwnId(input: unknown, index: number, threadId: string, message: TurnMessage): boolean {
-  if (input === null || typeof input !== 'object') return false;
-  const id = (input as { id?: unknown }).id;
-  return typeof id === 'string' && id !== '' && id !== turnMessageId(threadId, index, message);
 }

@@ -60,6 +60,14 @@ export interface ChatTrailOptions {
   debug?: boolean;
   /** False: record structure only (roles, tool names, ids, usage, timings), no text, arguments or outputs. Default true. */
   captureContent?: boolean;
+  /**
+   * What the messages of a turn are. `'history'` (default): the conversation so far, resent with every
+   * turn, as the AI SDK's `messages`, LangChain agents and chat UIs send it; each message is sent once
+   * however often it comes back. `'new'`: only the system prompt and the new messages, for apps that
+   * keep the history themselves (server-side memory, the AI SDK's `prompt`); a repeated text (a second
+   * "yes") is then a new message, not one already sent.
+   */
+  turnMessages?: 'history' | 'new';
   /** UTF-8 bytes kept of each message text (and each tool argument/output/metadata value); cut with a marker. Default 64 KiB. */
   maxMessageBytes?: number;
   /**

@@ -243,6 +243,79 @@ describe('createChatTrail', () => {
       },
     );
 
+    it.each(['merge', 'replace'] as const)(
+      "turnMessages: 'new' sends repeated texts, a retried input once and the system prompt once (Melodi: %s)",
+      async (melodiThreadMessages) => {
+        // An app that keeps the history itself: each call carries the system prompt and the new exchange.
+        const server = await devServer({ melodiThreadMessages });
+        const destinations = () => [
+          mielto({ apiKey: MIELTO_KEY, baseUrl: server.mieltoBaseUrl }),
+          melodi({ apiKey: MELODI_KEY, projectId: PROJECT_ID, baseUrl: server.melodiBaseUrl }),
+        ];
+        const trail = createChatTrail({ destinations: destinations(), turnMessages: 'new', flushAt: 1_000 });
+        const system = { role: 'system', content: 'Be brief.' };
+        const script = new ConversationScript('thread-new-only', { id: 'u1' }); // a new turn id per snapshot
+        const turn = (user: string, answer?: string, status: 'ok' | 'error' = 'ok') =>
+          ({
+            ...script.snapshot(),
+            messages: [
+              system,
+              { role: 'user', content: user },
+              ...(answer ? [{ role: 'assistant', content: answer }] : []),
+            ],
+            status,
+          }) as unknown as Turn;
+        trail.record(turn('Shall we?', 'Sure!'));
+        expect((await trail.flush()).ok).toBe(true);
+        trail.record(turn('yes', 'Sure!'));
+        trail.record(turn('yes', undefined, 'error')); // the first attempt failed...
+        trail.record(turn('yes', 'Done.')); // ...and the retry answered
+        expect((await trail.flush()).ok).toBe(true);
+        trail.record(turn('Shall we?', 'Sure!'));
+        expect(await trail.shutdown()).toEqual({ ok: true, pendingTurns: 0 });
+
+        const expected = [
+          'Be brief.',
+          'Shall we?',
+          'Sure!',
+          'yes',
+          'Sure!',
+          'yes',
+          'Done.',
+          'Shall we?',
+          'Sure!',
+        ];
+        const [conversation] = await mieltoConversations(server);
+        expect(conversation!.messages.map((message) => message.content)).toEqual(expected);
+        const [thread] = await melodiThreads(server);
+        expect(thread!.messages.map((message) => message.content)).toEqual(expected);
+        const positions = expected.map((_, position) => position);
+        expect(conversation!.messages.map((message) => message.meta_data?.position)).toEqual(positions);
+        expect(thread!.messages.map((message) => message.metadata?.position)).toEqual(positions);
+
+        // The same turns recorded by a trail with the default turnMessages lose the repeats: what 'new' is for.
+        const defaults = await devServer();
+        const plain = createChatTrail({
+          destinations: [mielto({ apiKey: MIELTO_KEY, baseUrl: defaults.mieltoBaseUrl })],
+        });
+        for (const [user, answer] of [
+          ['Shall we?', 'Sure!'],
+          ['yes', 'Sure!'],
+          ['Shall we?', 'Sure!'],
+        ] as const) {
+          plain.record(turn(user, answer));
+        }
+        await plain.shutdown();
+        const [lossy] = await mieltoConversations(defaults);
+        expect(lossy!.messages.map((message) => message.content)).toEqual([
+          'Be brief.',
+          'Shall we?',
+          'Sure!',
+          'yes',
+        ]);
+      },
+    );
+
     it('gives redact its own copies, so a redaction of one turn cannot reach another', async () => {
       const { destination, turns } = collector();
       let calls = 0;

@@ -100,6 +100,7 @@ class ChatTrailImpl implements ChatTrail {
     this.#normalize = {
       maxMessageBytes: positiveInteger(options.maxMessageBytes, CHAT_TRAIL_DEFAULTS.maxMessageBytes),
       captureContent: options.captureContent ?? true,
+      turnMessages: options.turnMessages === 'new' ? 'new' : 'history',
     };
     this.#redact = options.redact;
     // A redact function may rewrite the messages it is given; shared copies must stay as normalised. Without

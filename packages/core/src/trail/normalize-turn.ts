@@ -21,6 +21,7 @@ import type {
 } from '../turn/turn';
 import { alignHistory } from './align-history';
 import { type RecordedHistory, Reuse } from './history-cache';
+import { numberNewMessages } from './number-new-messages';
 
 /**
  * Reuse of the thread's previous copies (see {@link RecordedHistory}): `previous` is read, `next` is set
@@ -37,6 +38,11 @@ export interface NormalizeTurnOptions {
   maxMessageBytes: number;
   /** False: texts become `''`, tool arguments and outputs `null`; roles, tool names, usage, timings stay. */
   captureContent: boolean;
+  /**
+   * What a turn's messages are: `'history'` (default), the history resent with every turn, or `'new'`,
+   * only the new messages after the system prompt (see `numberNewMessages`).
+   */
+  turnMessages?: 'history' | 'new';
 }
 
 const STATUSES = new Set<unknown>(['ok', 'error', 'aborted']);
@@ -74,25 +80,45 @@ export function normalizeTurn(
   if (threadId === undefined || threadId === '') return undefined;
 
   const rawMessages = Array.isArray(raw.messages) ? raw.messages : [];
+  const id = nonEmptyString(raw.id) ?? `turn_${Date.now().toString(36)}_${(++turnSequence).toString(36)}`;
+  const status = STATUSES.has(raw.status) ? (raw.status as TurnStatus) : 'ok';
   const messages: TurnMessage[] = [];
-  if (reuse === undefined) {
+  if (options.turnMessages === 'new') {
+    // Nothing is reused from the previous turn: its messages are never this turn's (a retry aside, which
+    // numberNewMessages recognises).
+    for (let position = 0; position < rawMessages.length; position++) {
+      messages.push(normalizeMessage(rawMessages[position], position, threadId, options));
+    }
+    const numbered = numberNewMessages(threadId, id, rawMessages, messages, reuse?.previous);
+    if (reuse !== undefined) {
+      const never = new Array<number>(messages.length).fill(Reuse.never);
+      reuse.next = {
+        messages,
+        reuse: never,
+        positions: numbered?.positions,
+        earlier: numbered?.earlier,
+        bytes: 0,
+      };
+    }
+  } else if (reuse === undefined) {
     for (let position = 0; position < rawMessages.length; position++) {
       messages.push(normalizeMessage(rawMessages[position], position, threadId, options));
     }
   } else {
     reuse.next = normalizeHistory(rawMessages, threadId, options, reuse.previous, messages);
   }
+  if (reuse?.next !== undefined && status !== 'ok') reuse.next.failed = true;
 
   const startedAt = dateTime(raw.startedAt);
   const endedAt = dateTime(raw.endedAt);
   const now = startedAt === undefined || endedAt === undefined ? new Date().toISOString() : '';
   const turn: Turn = {
-    id: nonEmptyString(raw.id) ?? `turn_${Date.now().toString(36)}_${(++turnSequence).toString(36)}`,
+    id,
     threadId,
     messages,
     startedAt: startedAt ?? now,
     endedAt: endedAt ?? now,
-    status: STATUSES.has(raw.status) ? (raw.status as TurnStatus) : 'ok',
+    status,
     source: SOURCES.has(raw.source) ? (raw.source as TurnSource) : 'manual',
   };
   const user = normalizeUser(raw.user ?? context?.user);

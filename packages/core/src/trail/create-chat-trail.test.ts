@@ -316,6 +316,36 @@ describe('createChatTrail', () => {
       },
     );
 
+    it("warns once when a thread's turns keep carrying none of the previous turn's messages", async () => {
+      const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+      const newOnly = (turnMessages?: 'new') => {
+        const trail = createChatTrail({ destinations: [collector().destination], turnMessages });
+        const script = new ConversationScript('thread-unlinked', { id: 'u1' });
+        for (let t = 1; t <= 5; t++) {
+          const messages = [
+            { role: 'system', content: 'Be brief.' },
+            { role: 'user', content: `question ${t}` },
+            { role: 'assistant', content: `answer ${t}` },
+          ];
+          trail.record({ ...script.snapshot(), messages } as unknown as Turn);
+        }
+        return trail.shutdown();
+      };
+      await newOnly('new');
+      expect(warn).not.toHaveBeenCalled();
+      await newOnly();
+      expect(warn).toHaveBeenCalledTimes(1);
+      expect(String(warn.mock.calls[0]![0])).toContain("turnMessages: 'new'");
+
+      // Resent and trimmed histories never do.
+      warn.mockClear();
+      const trail = createChatTrail({ destinations: [collector().destination] });
+      const script = new ConversationScript('thread-resent', { id: 'u1' });
+      for (let t = 1; t <= 6; t++) trail.record(script.turn(`question ${t}`, `answer ${t}`));
+      await trail.shutdown();
+      expect(warn).not.toHaveBeenCalled();
+    });
+
     it('gives redact its own copies, so a redaction of one turn cannot reach another', async () => {
       const { destination, turns } = collector();
       let calls = 0;

@@ -19,8 +19,9 @@ import { DeliveryLane, emptyDropCounts, type LaneHost, type QueuedItem } from '.
 import { destinationsFromEnv } from './destinations-from-env';
 import { estimateTurnBytes } from './estimate-turn-bytes';
 import { findWaitUntil, type WaitUntil } from './find-wait-until';
-import { HistoryCache } from './history-cache';
+import { HistoryCache, type RecordedHistory } from './history-cache';
 import { isThreadSampled } from './is-thread-sampled';
+import { looksLikeNewMessages } from './looks-like-new-messages';
 import { type HistoryReuse, type NormalizeTurnOptions, normalizeTurn } from './normalize-turn';
 import { parseEnvFlag, readTrailEnv } from './read-trail-env';
 import { unrefTimer } from './unref-timer';
@@ -34,6 +35,8 @@ const FEEDBACK_BYTES = 256;
 // overhead); 1,000 threads thrashed with 2,000 chats in turn, and every turn of every thread was then
 // normalised, hashed and serialised from scratch (and a trimmed history lost its alignment).
 const HISTORY_CACHE_THREADS = 10_000;
+// An edit of the first message also carries nothing of the previous turn; three in a row rarely are edits.
+const UNLINKED_TURNS_BEFORE_WARNING = 3;
 const HISTORY_CACHE_BYTES = 8 * 1024 * 1024;
 
 /**
@@ -71,6 +74,7 @@ class ChatTrailImpl implements ChatTrail {
   readonly #redact: ChatTrailOptions['redact'];
   /** Last recorded history per thread, so resent messages are not normalised again (none with `redact`). */
   readonly #history: HistoryCache | undefined;
+  #warnedUnlinked = false;
   readonly #onError: (error: ChatTrailError) => void;
   readonly #onDrop: ChatTrailOptions['onDrop'];
   readonly #waitUntil: WaitUntil | undefined;
@@ -202,6 +206,9 @@ class ChatTrailImpl implements ChatTrail {
       if (reuse?.next !== undefined) {
         bytes = estimateTurnBytes(copy);
         reuse.next.bytes = bytes;
+        if (reuse.previous !== undefined && this.#normalize.turnMessages === 'history') {
+          this.#noteUnlinkedTurn(reuse.previous, reuse.next);
+        }
         this.#history!.set(threadId, reuse.next);
       }
       if (this.#redact !== undefined) {
@@ -568,6 +575,21 @@ class ChatTrailImpl implements ChatTrail {
       if (typeof user.username === 'string') feedback.user.username = user.username;
     }
     return { type: 'feedback', feedback };
+  }
+
+  /**
+   * Counts a thread's consecutive turns that carry none of the previous turn's messages, and warns once
+   * per trail when a thread has several: the app most likely sends only the new messages, and then a
+   * repeated text is taken for one already sent unless the trail has `turnMessages: 'new'`.
+   */
+  #noteUnlinkedTurn(previous: RecordedHistory, next: RecordedHistory): void {
+    if (!looksLikeNewMessages(previous, next)) return; // left unset (0): no property added on the hot path
+    next.unlinkedTurns = (previous.unlinkedTurns ?? 0) + 1;
+    if (next.unlinkedTurns < UNLINKED_TURNS_BEFORE_WARNING || this.#warnedUnlinked) return;
+    this.#warnedUnlinked = true;
+    console.warn(
+      `[chattrail] ${next.unlinkedTurns} turns in a row of one thread carried none of the previous turn's messages. If the app keeps the history itself and sends only the new messages, create the trail with { turnMessages: 'new' }: otherwise a repeated text (a second "yes") is taken for one already sent.`,
+    );
   }
 
   #debug(message: string): void {

@@ -26,6 +26,8 @@ export interface RecordedHistory {
   readonly earlier?: EarlierMessages | undefined;
   /** The turn failed or was aborted (its input may come again in a retry; see `numberNewMessages`). */
   failed?: boolean;
+  /** Turns of the thread in a row that carried none of the previous turn's messages (see `looksLikeNewMessages`). */
+  unlinkedTurns?: number;
   /** Estimated bytes (for the cache bound). */
   bytes: number;
 }

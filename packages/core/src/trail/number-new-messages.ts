@@ -4,6 +4,7 @@ import type { TurnMessage } from '../turn/turn';
 import type { EarlierMessages, HistoryAlignment } from './align-history';
 import { hasOwnId } from './has-own-id';
 import type { RecordedHistory } from './history-cache';
+import { leadingSystemCount } from './leading-system-count';
 
 /**
  * Message ids and thread positions for a trail whose turns carry only the new messages
@@ -38,9 +39,9 @@ export function numberNewMessages(
   previous: RecordedHistory | undefined,
 ): HistoryAlignment | undefined {
   const n = messages.length;
-  const system = leadingSystem(messages);
+  const system = leadingSystemCount(messages);
   const prior = previous?.messages ?? [];
-  const priorSystem = leadingSystem(prior);
+  const priorSystem = leadingSystemCount(prior);
   // This turn's messages [system, system + carried) are the previous turn's [priorSystem, ...).
   const carried = previous === undefined ? 0 : carriedOver(messages, system, previous, priorSystem);
   for (let j = system; j < n; j++) {
@@ -67,12 +68,6 @@ export function numberNewMessages(
   }
   if (!windowed && earlier.messages.length === 0) return undefined;
   return earlier.messages.length === 0 ? { positions } : { positions, earlier };
-}
-
-function leadingSystem(messages: readonly TurnMessage[]): number {
-  let count = 0;
-  while (count < messages.length && messages[count]!.role === 'system') count++;
-  return count;
 }
 
 /** The thread position after the previous turn's messages. */

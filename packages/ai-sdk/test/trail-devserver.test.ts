@@ -144,50 +144,61 @@ describe.each(AI_VERSIONS)('trail → devserver, $name', (v) => {
     expect(thread.messages.map((m: any) => m.content)).toEqual(expected);
   });
 
-  it("turnMessages: 'new' with prompt-only calls: repeated questions and a tool loop, each message once", async () => {
-    // An app that keeps the history itself sends only the new question (`prompt`). Its questions repeat.
-    const own = createChatTrail({
-      destinations: [
-        mielto({ apiKey: 'test-mielto', baseUrl: server.mieltoBaseUrl }),
-        melodi({ apiKey: 'test-melodi', projectId: 7, baseUrl: server.melodiBaseUrl }),
-      ],
-      turnMessages: 'new',
-    });
-    try {
-      const threadId = `prompt-only-${v.name.replace(' ', '')}`;
-      const model = modelWith(chatTrailMiddleware({ trail: own, threadId }));
-      const questions = [
-        'What is the weather in Paris?',
-        'Thanks!',
-        'What is the weather in Paris?',
-        'Thanks!',
-      ];
-      for (const prompt of questions) {
-        await v.ai.generateText({ model, system: 'Be brief.', prompt, tools, stopWhen: v.ai.stepCountIs(4) });
-      }
-      expect((await own.flush({ timeoutMs: 10_000 })).ok).toBe(true);
+  it.each(['the trail', 'providerOptions'])(
+    "turnMessages: 'new' (set on %s) with prompt-only calls: repeated questions and a tool loop, each message once",
+    async (via) => {
+      // An app that keeps the history itself sends only the new question (`prompt`). Its questions repeat.
+      const own = createChatTrail({
+        destinations: [
+          mielto({ apiKey: 'test-mielto', baseUrl: server.mieltoBaseUrl }),
+          melodi({ apiKey: 'test-melodi', projectId: 7, baseUrl: server.melodiBaseUrl }),
+        ],
+        turnMessages: via === 'the trail' ? 'new' : 'history',
+      });
+      const providerOptions = via === 'providerOptions' ? { chattrail: { turnMessages: 'new' } } : undefined;
+      try {
+        const threadId = `prompt-only-${via.replace(' ', '')}-${v.name.replace(' ', '')}`;
+        const model = modelWith(chatTrailMiddleware({ trail: own, threadId }));
+        const questions = [
+          'What is the weather in Paris?',
+          'Thanks!',
+          'What is the weather in Paris?',
+          'Thanks!',
+        ];
+        for (const prompt of questions) {
+          await v.ai.generateText({
+            model,
+            system: 'Be brief.',
+            prompt,
+            tools,
+            stopWhen: v.ai.stepCountIs(4),
+            providerOptions,
+          });
+        }
+        expect((await own.flush({ timeoutMs: 10_000 })).ok).toBe(true);
 
-      const roles = ['system'];
-      for (const question of questions) {
-        roles.push(
-          ...(question.includes('weather')
-            ? ['user', 'assistant', 'tool', 'assistant']
-            : ['user', 'assistant']),
-        );
+        const roles = ['system'];
+        for (const question of questions) {
+          roles.push(
+            ...(question.includes('weather')
+              ? ['user', 'assistant', 'tool', 'assistant']
+              : ['user', 'assistant']),
+          );
+        }
+        const conversations = await readBack('/mielto/conversations');
+        const conversation = conversations.find((c: any) => c.meta_data.thread_id === threadId);
+        expect(conversation.messages.map((m: any) => m.role)).toEqual(roles);
+        const users = conversation.messages.filter((m: any) => m.role === 'user').map((m: any) => m.content);
+        expect(users).toEqual(questions);
+        const [thread] = await readBack(`/melodi/threads?externalId=${encodeURIComponent(threadId)}`);
+        expect(thread.messages.map((m: any) => m.role)).toEqual(roles);
+        expect(new Set(thread.messages.map((m: any) => m.externalId)).size).toBe(roles.length);
+        expect(own.stats().recorded).toBe(6); // two steps for each weather question
+      } finally {
+        await own.shutdown({ timeoutMs: 5_000 });
       }
-      const conversations = await readBack('/mielto/conversations');
-      const conversation = conversations.find((c: any) => c.meta_data.thread_id === threadId);
-      expect(conversation.messages.map((m: any) => m.role)).toEqual(roles);
-      const users = conversation.messages.filter((m: any) => m.role === 'user').map((m: any) => m.content);
-      expect(users).toEqual(questions);
-      const [thread] = await readBack(`/melodi/threads?externalId=${encodeURIComponent(threadId)}`);
-      expect(thread.messages.map((m: any) => m.role)).toEqual(roles);
-      expect(new Set(thread.messages.map((m: any) => m.externalId)).size).toBe(roles.length);
-      expect(own.stats().recorded).toBe(6); // two steps for each weather question
-    } finally {
-      await own.shutdown({ timeoutMs: 5_000 });
-    }
-  });
+    },
+  );
 
   it('an aborted stream is delivered with status aborted and the partial answer', async () => {
     const slow = await startDevServer({ port: 0, completionChunkDelayMs: 25 });

@@ -126,6 +126,7 @@ export type {
   Turn,
   TurnMessage,
   TurnMessageRole,
+  TurnMessagesMode,
   TurnModel,
   TurnSource,
   TurnStatus,

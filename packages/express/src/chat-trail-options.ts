@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { JsonValue, TurnRecorder, TurnUser } from '@chattrail/core';
+import type { JsonValue, TurnMessagesMode, TurnRecorder, TurnUser } from '@chattrail/core';
 import type { ChatTrailExtract } from './extract';
 
 /**
@@ -21,6 +21,12 @@ export interface ChatTrailOptions<Req extends IncomingMessage = ChatRequest> {
   user?: FromRequest<string | TurnUser, Req>;
   /** Added to every turn's metadata (and to the context adapters inside the route see). */
   metadata?: FromRequest<Record<string, JsonValue>, Req>;
+  /**
+   * `'new'` when clients send only the new message and the server keeps the history: a repeated text is
+   * then a new message. Applies to this middleware's turns and, through the context, to the turns other
+   * adapters record inside the route. Default: the trail's `turnMessages`.
+   */
+  turnMessages?: TurnMessagesMode;
   /** Request headers to read the thread and user from when nothing better names them. */
   headers?: { threadId?: string; userId?: string };
   /** Describes request/response shapes the built-in detection does not know; wins over it. */

@@ -182,6 +182,7 @@ class RequestCapture<Req extends IncomingMessage> {
       toUser(headerValue(this.req, options.headers?.userId));
     if (user !== undefined) context.user = user;
     if (this.optionMetadata !== undefined) context.metadata = this.optionMetadata;
+    if (options.turnMessages !== undefined) context.turnMessages = options.turnMessages;
     return context;
   }
 
@@ -476,6 +477,7 @@ class RequestCapture<Req extends IncomingMessage> {
       metadata,
       captureContent: this.config.captureContent,
     });
+    if (options.turnMessages !== undefined) turn.turnMessages = options.turnMessages;
     try {
       options.trail.record(turn);
     } catch (recordError) {

@@ -115,4 +115,49 @@ describe.each(EXPRESS)('end to end: middleware → trail → devserver on $name'
       await trail.shutdown();
     }
   });
+  it("turnMessages: 'new' for clients that send only the new message: a repeated text is stored again", async () => {
+    const trail = createChatTrail({
+      destinations: [
+        mielto({ apiKey: 'k', baseUrl: devserver.mieltoBaseUrl }),
+        melodi({ apiKey: 'k', projectId: 1, baseUrl: devserver.melodiBaseUrl }),
+      ],
+    });
+    const app = express();
+    app.use(express.json());
+    let seenInRoute: unknown;
+    app.post('/v1/chat/completions', chatTrail({ trail, turnMessages: 'new' }), (_req, res) => {
+      seenInRoute = getChatTrailContext()?.turnMessages; // what adapters inside the route see
+      res.setHeader('content-type', 'text/event-stream');
+      for (const event of openAIChatStream(['Sure!'])) res.write(event);
+      res.end();
+    });
+    const server = await listen(app);
+    const thread = `new-only-${name.replace(' ', '')}`;
+    try {
+      for (const text of ['Shall we?', 'yes', 'yes']) {
+        await postJson(`${server.url}/v1/chat/completions`, {
+          model: 'm',
+          stream: true,
+          messages: [{ role: 'user', content: text }], // the server keeps the history
+          metadata: { thread_id: thread },
+        });
+      }
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      await trail.flush();
+      const expected = ['Shall we?', 'Sure!', 'yes', 'Sure!', 'yes', 'Sure!'];
+      const backends = await threadsOf(thread);
+      expect(backends.map((t) => t.backend).sort()).toEqual(['melodi', 'mielto']);
+      for (const backend of backends) {
+        expect(
+          // The helper's answer also calls a tool, so Melodi holds it as json with the text in `content`.
+          backend.messages.map((m) => m.content ?? (m.json as { content?: string }).content),
+          backend.backend,
+        ).toEqual(expected);
+      }
+      expect(seenInRoute).toBe('new');
+    } finally {
+      await server.close();
+      await trail.shutdown();
+    }
+  });
 });

@@ -18,6 +18,16 @@ describe('resolveIdentity', () => {
     });
   });
 
+  it('turnMessages: per call > context > wrap time; anything but history or new is ignored', () => {
+    const mode = (call: unknown, ctx: unknown, at: unknown) =>
+      resolveIdentity({ turnMessages: call }, { turnMessages: ctx } as never, { turnMessages: at } as never)
+        .turnMessages;
+    expect(mode('new', 'history', 'history')).toBe('new');
+    expect(mode(undefined, 'new', 'history')).toBe('new');
+    expect(mode('sometimes', undefined, 'new')).toBe('new');
+    expect(mode(undefined, undefined, undefined)).toBeUndefined();
+  });
+
   it('a full user wins over userId', () => {
     expect(resolveIdentity({ userId: 'x', user: { id: 'u', name: 'Ada' } }, undefined, {}).user).toEqual({
       id: 'u',

@@ -1,4 +1,4 @@
-import type { ChatTrailContext, JsonValue, TurnUser } from '@chattrail/core';
+import type { ChatTrailContext, JsonValue, TurnMessagesMode, TurnUser } from '@chattrail/core';
 
 /**
  * What a call can say about itself through `providerOptions.chattrail` (removed before the provider
@@ -12,6 +12,11 @@ export interface ChatTrailCallOptions {
   user?: TurnUser;
   /** Merged over the wrap-time and context metadata, key by key. */
   metadata?: Record<string, JsonValue>;
+  /**
+   * `'new'` when the call carries only the system prompt and the new messages (the app keeps the history;
+   * `prompt` instead of `messages`); overrides the trail's `turnMessages`.
+   */
+  turnMessages?: TurnMessagesMode;
 }
 
 /** Identity fixed when the middleware is created: the fallback for every call. */
@@ -19,12 +24,14 @@ export interface WrapTimeIdentity {
   threadId?: string;
   user?: TurnUser;
   metadata?: Record<string, JsonValue>;
+  turnMessages?: TurnMessagesMode;
 }
 
 export interface ResolvedIdentity {
   threadId: string | undefined;
   user: TurnUser | undefined;
   metadata: Record<string, JsonValue> | undefined;
+  turnMessages: TurnMessagesMode | undefined;
 }
 
 /**
@@ -43,7 +50,12 @@ export function resolveIdentity(
   const callUser = userOf(c?.user) ?? (idOf(c?.userId) !== undefined ? { id: idOf(c?.userId)! } : undefined);
   const user = callUser ?? userOf(context?.user) ?? userOf(wrap.user);
   const metadata = mergeMetadata(wrap.metadata, context?.metadata, c?.metadata);
-  return { threadId, user, metadata };
+  const turnMessages = modeOf(c?.turnMessages) ?? modeOf(context?.turnMessages) ?? modeOf(wrap.turnMessages);
+  return { threadId, user, metadata, turnMessages };
+}
+
+function modeOf(value: unknown): TurnMessagesMode | undefined {
+  return value === 'history' || value === 'new' ? value : undefined;
 }
 
 function idOf(value: unknown): string | undefined {

@@ -1,4 +1,10 @@
-import { getChatTrailContext, type JsonValue, type TurnRecorder, type TurnUser } from '@chattrail/core';
+import {
+  getChatTrailContext,
+  type JsonValue,
+  type TurnMessagesMode,
+  type TurnRecorder,
+  type TurnUser,
+} from '@chattrail/core';
 import { type ResolvedIdentity, resolveIdentity } from '../identity/resolve-identity';
 import type {
   CallOptionsLike,
@@ -22,6 +28,11 @@ export interface ChatTrailMiddlewareOptions {
   user?: TurnUser;
   /** Metadata on every turn; per-call and context metadata are merged over it key by key. */
   metadata?: Record<string, JsonValue>;
+  /**
+   * What the calls' messages are, for calls and contexts that do not say: `'new'` when the app keeps the
+   * history and sends only the new messages. Default: the trail's `turnMessages`.
+   */
+  turnMessages?: TurnMessagesMode;
   /**
    * `false` records structure, usage, timings and errors but no text: message contents become
    * `[content not captured]`, tool arguments and outputs `null`, reasoning is dropped. Default `true`.
@@ -89,7 +100,12 @@ export function chatTrailMiddleware(options: ChatTrailMiddlewareOptions): ChatTr
       `${LOG_PREFIX} chatTrailMiddleware() was given no trail ({ record(turn) }); nothing will be recorded.`,
     );
   }
-  const wrapIdentity = { threadId: options?.threadId, user: options?.user, metadata: options?.metadata };
+  const wrapIdentity = {
+    threadId: options?.threadId,
+    user: options?.user,
+    metadata: options?.metadata,
+    turnMessages: options?.turnMessages,
+  };
   const debugLog = debugLogger(options?.debug);
   const onError = options?.onError;
   // Identity read from providerOptions by transformParams, keyed by the params object it returns (the

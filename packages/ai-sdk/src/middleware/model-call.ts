@@ -151,6 +151,7 @@ export class ModelCall {
       source: 'ai-sdk',
     };
     if (user !== undefined) turn.user = user;
+    if (this.identity.turnMessages !== undefined) turn.turnMessages = this.identity.turnMessages;
     const usage = normalizeUsage(result.usage);
     if (usage !== undefined) turn.usage = usage;
     const firstOutputAt = this.capture?.firstOutputAt;

@@ -1,4 +1,4 @@
-import type { JsonValue, TurnSource, TurnUser } from '../turn/turn';
+import type { JsonValue, TurnMessagesMode, TurnSource, TurnUser } from '../turn/turn';
 import {
   type ContextMode,
   type ContextStore,
@@ -11,6 +11,8 @@ export interface ChatTrailContext {
   threadId?: string;
   user?: TurnUser;
   metadata?: Record<string, JsonValue>;
+  /** Overrides the trail's `turnMessages` for the turns recorded inside (see `TurnMessagesMode`). */
+  turnMessages?: TurnMessagesMode;
   /**
    * Set by a request-level adapter (Express) to learn which adapters recorded turns inside the request:
    * `trail.record()` pushes each turn's `source` into `sources`, so the Express middleware can skip its
@@ -41,7 +43,7 @@ function store(): ContextStore<Readonly<ChatTrailContext>> {
  *
  * Nested calls merge with the outer context, the inner one winning: `threadId` and `user` are replaced
  * when given (a user is one identity, so its fields are not mixed), `metadata` keys are merged, and
- * `capture` is the inner one when given, else the outer one (the same object).
+ * `turnMessages` and `capture` are the inner ones when given, else the outer ones (the same object).
  *
  * Where AsyncLocalStorage is unavailable (Node 20 before 20.16, browsers, Workers without
  * `nodejs_compat`), the context is only visible during the synchronous part of `fn`, up to its first
@@ -82,6 +84,8 @@ function mergeContexts(
   // The same object, not a copy: records made in a nested context must reach the request's capture.
   const capture = inner.capture ?? outer?.capture;
   if (capture !== undefined) merged.capture = capture;
+  const turnMessages = inner.turnMessages ?? outer?.turnMessages;
+  if (turnMessages !== undefined) merged.turnMessages = turnMessages;
   if (outer?.metadata !== undefined || inner.metadata !== undefined) {
     merged.metadata = { ...outer?.metadata, ...inner.metadata };
   }

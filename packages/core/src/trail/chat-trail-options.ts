@@ -1,6 +1,6 @@
 import type { ChatTrailDestination } from '../destinations/chat-trail-destination';
 import type { ChatTrailError } from '../http/errors';
-import type { Turn } from '../turn/turn';
+import type { Turn, TurnMessagesMode } from '../turn/turn';
 import type { ChatTrailDrop } from './chat-trail';
 import type { WaitUntil } from './find-wait-until';
 
@@ -67,7 +67,7 @@ export interface ChatTrailOptions {
    * keep the history themselves (server-side memory, the AI SDK's `prompt`); a repeated text (a second
    * "yes") is then a new message, not one already sent.
    */
-  turnMessages?: 'history' | 'new';
+  turnMessages?: TurnMessagesMode;
   /** UTF-8 bytes kept of each message text (and each tool argument/output/metadata value); cut with a marker. Default 64 KiB. */
   maxMessageBytes?: number;
   /**

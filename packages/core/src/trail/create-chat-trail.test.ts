@@ -316,6 +316,37 @@ describe('createChatTrail', () => {
       },
     );
 
+    it('takes turnMessages from the turn, then the withChatTrail context, then the trail', async () => {
+      const { destination, turns } = collector();
+      const trail = createChatTrail({ destinations: [destination] });
+      let turnNumber = 0; // 'new' needs a distinct turn id per turn, as adapters give
+      const yes = (threadId: string, extra: Partial<Turn> = {}) =>
+        ({
+          ...new ConversationScript(threadId).snapshot(),
+          id: `turn-${++turnNumber}`,
+          messages: [{ role: 'user', content: 'yes' }],
+          ...extra,
+        }) as Turn;
+      const idsOf = async (threadId: string, record: (turn: Turn) => void, extra: Partial<Turn> = {}) => {
+        record(yes(threadId, extra));
+        record(yes(threadId, extra));
+        await trail.flush();
+        const [first, second] = turns().filter((turn) => turn.threadId === threadId);
+        return [first!.messages[0]!.id, second!.messages[0]!.id];
+      };
+      const plain = (turn: Turn) => trail.record(turn);
+      const inNewContext = (turn: Turn) => withChatTrail({ turnMessages: 'new' }, () => trail.record(turn));
+      const [a, b] = await idsOf('the-trail', plain); // the trail's 'history': the same message twice
+      expect(b).toBe(a);
+      const [c, d] = await idsOf('the-turn', plain, { turnMessages: 'new' });
+      expect(d).not.toBe(c);
+      const [e, f] = await idsOf('the-context', inNewContext);
+      expect(f).not.toBe(e);
+      const [g, h] = await idsOf('turn-over-context', inNewContext, { turnMessages: 'history' });
+      expect(h).toBe(g);
+      await trail.shutdown();
+    });
+
     it("warns once when a thread's turns keep carrying none of the previous turn's messages", async () => {
       const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
       const newOnly = (turnMessages?: 'new') => {

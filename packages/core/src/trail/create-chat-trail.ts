@@ -206,7 +206,7 @@ class ChatTrailImpl implements ChatTrail {
       if (reuse?.next !== undefined) {
         bytes = estimateTurnBytes(copy);
         reuse.next.bytes = bytes;
-        if (reuse.previous !== undefined && this.#normalize.turnMessages === 'history') {
+        if (reuse.previous !== undefined && reuse.next.newMessages !== true) {
           this.#noteUnlinkedTurn(reuse.previous, reuse.next);
         }
         this.#history!.set(threadId, reuse.next);

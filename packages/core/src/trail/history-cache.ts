@@ -24,6 +24,8 @@ export interface RecordedHistory {
   readonly positions?: readonly number[] | undefined;
   /** The previous turn's messages this one no longer carries (its window moved past them), for the queue. */
   readonly earlier?: EarlierMessages | undefined;
+  /** The turn's messages were taken as only the new ones (`turnMessages: 'new'`). */
+  newMessages?: boolean;
   /** The turn failed or was aborted (its input may come again in a retry; see `numberNewMessages`). */
   failed?: boolean;
   /** Turns of the thread in a row that carried none of the previous turn's messages (see `looksLikeNewMessages`). */

@@ -11,6 +11,7 @@ import type {
   Turn,
   TurnMessage,
   TurnMessageRole,
+  TurnMessagesMode,
   TurnModel,
   TurnSource,
   TurnStatus,
@@ -42,10 +43,11 @@ export interface NormalizeTurnOptions {
    * What a turn's messages are: `'history'` (default), the history resent with every turn, or `'new'`,
    * only the new messages after the system prompt (see `numberNewMessages`).
    */
-  turnMessages?: 'history' | 'new';
+  turnMessages?: TurnMessagesMode;
 }
 
 const STATUSES = new Set<unknown>(['ok', 'error', 'aborted']);
+const MODES = new Set<unknown>(['history', 'new']);
 const SOURCES = new Set<unknown>(['ai-sdk', 'langchain', 'express', 'manual']);
 // Dates that pydantic and every JS runtime read the same way; anything else parseable is rewritten as ISO.
 const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})$/;
@@ -83,7 +85,12 @@ export function normalizeTurn(
   const id = nonEmptyString(raw.id) ?? `turn_${Date.now().toString(36)}_${(++turnSequence).toString(36)}`;
   const status = STATUSES.has(raw.status) ? (raw.status as TurnStatus) : 'ok';
   const messages: TurnMessage[] = [];
-  if (options.turnMessages === 'new') {
+  const mode = MODES.has(raw.turnMessages)
+    ? raw.turnMessages
+    : MODES.has(context?.turnMessages)
+      ? context!.turnMessages
+      : options.turnMessages;
+  if (mode === 'new') {
     // Nothing is reused from the previous turn: its messages are never this turn's (a retry aside, which
     // numberNewMessages recognises).
     for (let position = 0; position < rawMessages.length; position++) {
@@ -97,6 +104,7 @@ export function normalizeTurn(
         reuse: never,
         positions: numbered?.positions,
         earlier: numbered?.earlier,
+        newMessages: true,
         bytes: 0,
       };
     }

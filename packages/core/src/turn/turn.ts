@@ -74,6 +74,12 @@ export interface TurnModel {
 /** How the turn ended. `aborted` covers client disconnects and `AbortSignal`s; it is recorded, not dropped. */
 export type TurnStatus = 'ok' | 'error' | 'aborted';
 
+/**
+ * What a turn's `messages` are: `'history'`, the conversation so far, resent with every turn; `'new'`,
+ * only the system prompt and the new messages (the app keeps the history). See the trail's `turnMessages`.
+ */
+export type TurnMessagesMode = 'history' | 'new';
+
 /** Which adapter produced the turn. */
 export type TurnSource = 'ai-sdk' | 'langchain' | 'express' | 'manual';
 
@@ -97,4 +103,6 @@ export interface Turn {
   error?: { name: string; message: string };
   metadata?: Record<string, JsonValue>;
   source: TurnSource;
+  /** Overrides the trail's `turnMessages` for this turn (an adapter sets it from the call or the context). */
+  turnMessages?: TurnMessagesMode;
 }

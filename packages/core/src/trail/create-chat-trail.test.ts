@@ -316,6 +316,37 @@ describe('createChatTrail', () => {
       },
     );
 
+    it("turnMessages: 'new' with redact: tool-loop steps stored once, and only redacted text goes out again", async () => {
+      const server = await devServer({ melodiThreadMessages: 'replace' });
+      const trail = createChatTrail({
+        destinations: devServerDestinations(server),
+        turnMessages: 'new',
+        redact: redactText(),
+        flushAt: 1_000,
+      });
+      const script = new ConversationScript('thread-new-redacted', { id: 'u1' });
+      const system = { role: 'system', content: 'Be brief.' };
+      const ask = { role: 'user', content: 'Write to ada@example.com about the weather' };
+      const call = { role: 'assistant', content: '', toolCalls: [{ id: 'c1', name: 'weather', args: {} }] };
+      const result = { role: 'tool', content: '', toolResult: { toolCallId: 'c1', output: 'sunny' } };
+      const record = (messages: object[]) =>
+        trail.record({ ...script.snapshot(), messages } as unknown as Turn);
+      record([system, ask, call]); // step 1
+      record([system, ask, call, result, { role: 'assistant', content: 'Sent.' }]); // step 2 carries step 1
+      expect((await trail.flush()).ok).toBe(true);
+      record([system, { role: 'user', content: 'Thanks' }, { role: 'assistant', content: 'Sent.' }]);
+      expect(await trail.shutdown()).toEqual({ ok: true, pendingTurns: 0 });
+
+      const roles = ['system', 'user', 'assistant', 'tool', 'assistant', 'user', 'assistant'];
+      const [conversation] = await mieltoConversations(server);
+      expect(conversation!.messages.map((message) => message.role)).toEqual(roles);
+      const [thread] = await melodiThreads(server); // replaced on every PUT: each held the whole thread
+      expect(thread!.messages.map((message) => message.role)).toEqual(roles);
+      const sent = JSON.stringify([conversation, thread]);
+      expect(sent).not.toContain('ada@example.com');
+      expect(sent).toContain('Write to [email] about the weather');
+    });
+
     it('takes turnMessages from the turn, then the withChatTrail context, then the trail', async () => {
       const { destination, turns } = collector();
       const trail = createChatTrail({ destinations: [destination] });

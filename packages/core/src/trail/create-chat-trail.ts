@@ -22,7 +22,12 @@ import { findWaitUntil, type WaitUntil } from './find-wait-until';
 import { HistoryCache, type RecordedHistory } from './history-cache';
 import { isThreadSampled } from './is-thread-sampled';
 import { looksLikeNewMessages } from './looks-like-new-messages';
-import { type HistoryReuse, type NormalizeTurnOptions, normalizeTurn } from './normalize-turn';
+import {
+  type HistoryReuse,
+  type NormalizeTurnOptions,
+  normalizeTurn,
+  turnMessagesMode,
+} from './normalize-turn';
 import { parseEnvFlag, readTrailEnv } from './read-trail-env';
 import { unrefTimer } from './unref-timer';
 
@@ -107,12 +112,11 @@ class ChatTrailImpl implements ChatTrail {
       turnMessages: options.turnMessages === 'new' ? 'new' : 'history',
     };
     this.#redact = options.redact;
-    // A redact function may rewrite the messages it is given; shared copies must stay as normalised. Without
-    // content capture no copy keeps its text, so none could be matched to a resent message.
-    this.#history =
-      options.redact === undefined && this.#normalize.captureContent
-        ? new HistoryCache(HISTORY_CACHE_THREADS, HISTORY_CACHE_BYTES)
-        : undefined;
+    // Without content capture no copy keeps its text, so none could be matched to a resent message. With a
+    // redact function only turns of new messages use it (see record()).
+    this.#history = this.#normalize.captureContent
+      ? new HistoryCache(HISTORY_CACHE_THREADS, HISTORY_CACHE_BYTES)
+      : undefined;
     this.#waitUntil = options.waitUntil;
     this.#onDrop = options.onDrop;
     this.#onError = options.onError ?? ((error) => console.warn(`[chattrail] ${error.message}`));
@@ -193,32 +197,45 @@ class ChatTrailImpl implements ChatTrail {
         this.#counts.sampledOut++;
         return;
       }
+      // A redact function may rewrite the messages it is given, and a resent history shares its copies with
+      // the cache (and the queue): such turns never use the cache when there is one. A turn of new messages
+      // shares none, so it does, and redact gets a clone of it (see below).
       const reuse: HistoryReuse | undefined =
-        this.#history === undefined ? undefined : { previous: this.#history.get(threadId) };
+        this.#history === undefined ||
+        (this.#redact !== undefined && turnMessagesMode(turn, context, this.#normalize) !== 'new')
+          ? undefined
+          : { previous: this.#history.get(threadId) };
       let copy = normalizeTurn(turn, this.#normalize, context, reuse);
       if (copy === undefined) {
         this.#dropBeforeQueue('invalid_turn');
         return;
       }
-      // Measured once: the cache and the queues bound the same copy (a redact function, when there is one,
-      // may change it, and then there is no cache).
+      // Measured once: the cache and the queues bound the same copy, unless redact makes another.
       let bytes: number | undefined;
-      if (reuse?.next !== undefined) {
+      const next = reuse?.next;
+      if (next !== undefined) {
         bytes = estimateTurnBytes(copy);
-        reuse.next.bytes = bytes;
-        if (reuse.previous !== undefined && reuse.next.newMessages !== true) {
-          this.#noteUnlinkedTurn(reuse.previous, reuse.next);
+        next.bytes = bytes;
+        if (reuse!.previous !== undefined && next.newMessages !== true) {
+          this.#noteUnlinkedTurn(reuse!.previous, next);
         }
-        this.#history!.set(threadId, reuse.next);
+        // Until redact has run, nothing of this turn may reach a destination as an earlier message.
+        if (this.#redact !== undefined) next.redacted = null;
+        this.#history!.set(threadId, next);
       }
+      let positions = next?.positions;
+      let earlier = next?.earlier;
       if (this.#redact !== undefined) {
-        const redacted = this.#applyRedact(copy);
+        const redacted = this.#applyRedact(next === undefined ? copy : structuredClone(copy));
         if (redacted === undefined) return;
+        if (next !== undefined) {
+          bytes = estimateTurnBytes(redacted);
+          // Positions and earlier messages hold per index only if redact kept every message in its place.
+          if (redacted.messages.length === next.messages.length) next.redacted = redacted.messages;
+          else positions = earlier = undefined;
+        }
         copy = redacted;
       }
-      // Thread positions come with the cache's copies, so never with redact (which may reorder messages).
-      const positions = reuse?.next?.positions;
-      const earlier = reuse?.next?.earlier;
       const item: DeliveryItem =
         positions === undefined
           ? { type: 'turn', turn: copy }

@@ -26,6 +26,11 @@ export interface RecordedHistory {
   readonly earlier?: EarlierMessages | undefined;
   /** The turn's messages were taken as only the new ones (`turnMessages: 'new'`). */
   newMessages?: boolean;
+  /**
+   * With a redact function: the redacted copies of `messages`, one per index, which alone may be sent as
+   * earlier messages; `null` when there are none (not yet redacted, skipped, or reshaped by redact).
+   */
+  redacted?: readonly TurnMessage[] | null;
   /** The turn failed or was aborted (its input may come again in a retry; see `numberNewMessages`). */
   failed?: boolean;
   /** Turns of the thread in a row that carried none of the previous turn's messages (see `looksLikeNewMessages`). */

@@ -85,12 +85,7 @@ export function normalizeTurn(
   const id = nonEmptyString(raw.id) ?? `turn_${Date.now().toString(36)}_${(++turnSequence).toString(36)}`;
   const status = STATUSES.has(raw.status) ? (raw.status as TurnStatus) : 'ok';
   const messages: TurnMessage[] = [];
-  const mode = MODES.has(raw.turnMessages)
-    ? raw.turnMessages
-    : MODES.has(context?.turnMessages)
-      ? context!.turnMessages
-      : options.turnMessages;
-  if (mode === 'new') {
+  if (turnMessagesMode(raw, context, options) === 'new') {
     // Nothing is reused from the previous turn: its messages are never this turn's (a retry aside, which
     // numberNewMessages recognises).
     for (let position = 0; position < rawMessages.length; position++) {
@@ -142,6 +137,19 @@ export function normalizeTurn(
   const metadata = safeObject(raw.metadata ?? context?.metadata, options.maxMessageBytes);
   if (metadata !== undefined) turn.metadata = metadata;
   return turn;
+}
+
+/** What a turn's messages are: the turn's own `turnMessages`, else the context's, else the trail's. */
+export function turnMessagesMode(
+  turn: unknown,
+  context: Readonly<ChatTrailContext> | undefined,
+  options: NormalizeTurnOptions,
+): TurnMessagesMode {
+  const own =
+    turn !== null && typeof turn === 'object' ? (turn as { turnMessages?: unknown }).turnMessages : undefined;
+  if (MODES.has(own)) return own as TurnMessagesMode;
+  if (MODES.has(context?.turnMessages)) return context!.turnMessages!;
+  return options.turnMessages ?? 'history';
 }
 
 /**

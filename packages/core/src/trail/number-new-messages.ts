@@ -61,9 +61,11 @@ export function numberNewMessages(
     positions[j] = j < system ? j : j < system + carried ? positionOf(priorSystem + j - system) : next++;
     if (positions[j] !== j) windowed = true;
   }
+  // Under a redact function only the redacted copies may go out again, and only when they exist.
+  const sendable = previous.redacted === undefined ? prior : previous.redacted;
   const earlier: EarlierMessages = { messages: [], positions: [] };
-  for (let k = priorSystem + carried; k < prior.length; k++) {
-    earlier.messages.push(prior[k]!);
+  for (let k = priorSystem + carried; sendable !== null && k < prior.length; k++) {
+    earlier.messages.push(sendable[k]!);
     earlier.positions.push(positionOf(k));
   }
   if (!windowed && earlier.messages.length === 0) return undefined;

@@ -3,6 +3,7 @@ import {
   type JsonValue,
   type Turn,
   type TurnMessage,
+  type TurnMessagesMode,
   type TurnModel,
   type TurnRecorder,
   type TurnStatus,
@@ -49,6 +50,12 @@ export interface ChatTrailCallbackHandlerOptions {
    * tool names, call ids), usage, timing and errors are still recorded. Default `true`.
    */
   captureContent?: boolean;
+  /**
+   * `'new'` when the app keeps the history itself and invokes the model with only the system prompt and
+   * the new messages: a repeated text is then a new message, not one already sent. Default: the trail's
+   * `turnMessages` (or the `withChatTrail` context's).
+   */
+  turnMessages?: TurnMessagesMode;
   /**
    * Runs whose end never arrives (a stream the app abandoned) are forgotten, oldest first, beyond this
    * many open runs, so the handler's memory stays bounded in a long-running process. Default 10,000.
@@ -133,6 +140,7 @@ export class ChatTrailCallbackHandler extends BaseCallbackHandler {
   private readonly user: TurnUser | undefined;
   private readonly metadata: Record<string, JsonValue> | undefined;
   private readonly captureContent: boolean;
+  private readonly turnMessages: TurnMessagesMode | undefined;
   private readonly maxOpenRuns: number;
   private readonly runs = new Map<string, OpenRun>();
   /**
@@ -155,6 +163,7 @@ export class ChatTrailCallbackHandler extends BaseCallbackHandler {
     this.user = typeof options.user === 'string' ? { id: options.user } : options.user;
     this.metadata = options.metadata;
     this.captureContent = options.captureContent ?? true;
+    this.turnMessages = options.turnMessages;
     this.maxOpenRuns = Math.max(1, options.maxOpenRuns ?? 10_000);
   }
 
@@ -492,6 +501,7 @@ export class ChatTrailCallbackHandler extends BaseCallbackHandler {
     if (last.user !== undefined) turn.user = last.user;
     if (last.metadata !== undefined) turn.metadata = { ...last.metadata };
     if (failed) turn.error = describeError(error);
+    if (this.turnMessages !== undefined) turn.turnMessages = this.turnMessages;
     this.trail.record(turn);
   }
 
@@ -546,6 +556,7 @@ export class ChatTrailCallbackHandler extends BaseCallbackHandler {
     if (outcome.error !== undefined) turn.error = outcome.error;
     const metadata = this.turnMetadata(root, run.metadata);
     if (metadata !== undefined) turn.metadata = metadata;
+    if (this.turnMessages !== undefined) turn.turnMessages = this.turnMessages;
     this.trail.record(turn);
     root.last = turn;
   }

@@ -125,4 +125,39 @@ describe(`handler → trail → devserver over HTTP (@langchain/core ${coreLine}
       await server.close();
     }
   });
+
+  it("turnMessages: 'new' for an app that keeps the history itself: a repeated question is stored again", async () => {
+    const server = await startDevServer({ port: 0 });
+    const trail = createChatTrail({
+      destinations: [
+        mielto({ apiKey: 'demo', baseUrl: server.mieltoBaseUrl }),
+        melodi({ apiKey: 'demo', projectId: 1, baseUrl: server.melodiBaseUrl }),
+      ],
+      flushIntervalMs: 60_000,
+    });
+    try {
+      const model = new ScriptedChatModel([
+        new AIMessage('Sure!'),
+        new AIMessage('Sure!'),
+        new AIMessage('Done.'),
+      ]);
+      const handler = new ChatTrailCallbackHandler({ trail, turnMessages: 'new' });
+      const threadId = `new-only-${coreLine}`;
+      const config = { callbacks: [handler], metadata: { thread_id: threadId } };
+      const system = new SystemMessage('Be brief.');
+      for (const question of ['Shall we?', 'yes', 'yes']) {
+        await model.invoke([system, new HumanMessage(question)], config); // the app keeps the history
+      }
+      expect((await trail.flush({ timeoutMs: 10_000 })).ok).toBe(true);
+
+      const expected = ['Be brief.', 'Shall we?', 'Sure!', 'yes', 'Sure!', 'yes', 'Done.'];
+      const conversation = await mieltoConversation(server, threadId);
+      expect(conversation.messages.map((m) => m.content)).toEqual(expected);
+      const thread = await melodiThread(server, threadId);
+      expect(thread.messages.map((m) => m.content)).toEqual(expected);
+    } finally {
+      await trail.shutdown({ timeoutMs: 5_000 });
+      await server.close();
+    }
+  });
 });

@@ -23,14 +23,19 @@ async function threadsOf(threadId: string): Promise<ViewerThread[]> {
   return all.threads.filter((t) => t.externalId === threadId);
 }
 
+/** A trail writing to both backends of the devserver. */
+function trailToDevserver() {
+  return createChatTrail({
+    destinations: [
+      mielto({ apiKey: 'k', baseUrl: devserver.mieltoBaseUrl }),
+      melodi({ apiKey: 'k', projectId: 1, baseUrl: devserver.melodiBaseUrl }),
+    ],
+  });
+}
+
 describe.each(EXPRESS)('end to end: middleware → trail → devserver on $name', ({ name, express }) => {
   it('delivers a resent history once to Mielto and Melodi, and keeps the recorded-once rule with the real trail', async () => {
-    const trail = createChatTrail({
-      destinations: [
-        mielto({ apiKey: 'k', baseUrl: devserver.mieltoBaseUrl }),
-        melodi({ apiKey: 'k', projectId: 1, baseUrl: devserver.melodiBaseUrl }),
-      ],
-    });
+    const trail = trailToDevserver();
     const app = express();
     app.use(express.json());
     app.post('/v1/chat/completions', chatTrail({ trail }), (req, res) => {
@@ -116,12 +121,7 @@ describe.each(EXPRESS)('end to end: middleware → trail → devserver on $name'
     }
   });
   it("turnMessages: 'new' for clients that send only the new message: a repeated text is stored again", async () => {
-    const trail = createChatTrail({
-      destinations: [
-        mielto({ apiKey: 'k', baseUrl: devserver.mieltoBaseUrl }),
-        melodi({ apiKey: 'k', projectId: 1, baseUrl: devserver.melodiBaseUrl }),
-      ],
-    });
+    const trail = trailToDevserver();
     const app = express();
     app.use(express.json());
     let seenInRoute: unknown;

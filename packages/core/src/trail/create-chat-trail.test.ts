@@ -1,3 +1,4 @@
+import type { DevServer } from '@chattrail/devserver';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   ConversationScript,
@@ -44,6 +45,17 @@ function devServerDestinations(server: { mieltoBaseUrl: string; melodiBaseUrl: s
     mielto({ apiKey: MIELTO_KEY, baseUrl: server.mieltoBaseUrl }),
     melodi({ apiKey: MELODI_KEY, projectId: PROJECT_ID, baseUrl: server.melodiBaseUrl }),
   ];
+}
+
+/** Both backends hold `expected` as the one thread, in order, each message at its thread position. */
+async function expectWholeThread(server: DevServer, expected: string[]) {
+  const [conversation] = await mieltoConversations(server);
+  expect(conversation!.messages.map((message) => message.content)).toEqual(expected);
+  const [thread] = await melodiThreads(server);
+  expect(thread!.messages.map((message) => message.content)).toEqual(expected);
+  const positions = expected.map((_, position) => position);
+  expect(conversation!.messages.map((message) => message.meta_data?.position)).toEqual(positions);
+  expect(thread!.messages.map((message) => message.metadata?.position)).toEqual(positions);
 }
 
 describe('createChatTrail', () => {
@@ -207,13 +219,7 @@ describe('createChatTrail', () => {
         // Melodi either merges a thread's messages by externalId or replaces them with the body's: each
         // upsert must hold the whole thread, windows already sent included.
         const server = await devServer({ melodiThreadMessages });
-        const trail = createChatTrail({
-          destinations: [
-            mielto({ apiKey: MIELTO_KEY, baseUrl: server.mieltoBaseUrl }),
-            melodi({ apiKey: MELODI_KEY, projectId: PROJECT_ID, baseUrl: server.melodiBaseUrl }),
-          ],
-          flushAt: 1_000,
-        });
+        const trail = createChatTrail({ destinations: devServerDestinations(server), flushAt: 1_000 });
         // What a model sees when the app trims its context: the system prompt and the last three messages.
         const system = { role: 'system', content: 'Be brief.' };
         const history: { role: string; content: string }[] = [];
@@ -232,14 +238,8 @@ describe('createChatTrail', () => {
         expect(await trail.shutdown()).toEqual({ ok: true, pendingTurns: 0 });
 
         const expected = [system, ...history].map((message) => message.content);
-        const [conversation] = await mieltoConversations(server);
-        expect(conversation!.messages.map((message) => message.content)).toEqual(expected);
-        const [thread] = await melodiThreads(server);
-        expect(thread!.messages.map((message) => message.content)).toEqual(expected);
         // Positions in the thread, not in the window each message came in.
-        const positions = expected.map((_, position) => position);
-        expect(conversation!.messages.map((message) => message.meta_data?.position)).toEqual(positions);
-        expect(thread!.messages.map((message) => message.metadata?.position)).toEqual(positions);
+        await expectWholeThread(server, expected);
       },
     );
 
@@ -248,11 +248,11 @@ describe('createChatTrail', () => {
       async (melodiThreadMessages) => {
         // An app that keeps the history itself: each call carries the system prompt and the new exchange.
         const server = await devServer({ melodiThreadMessages });
-        const destinations = () => [
-          mielto({ apiKey: MIELTO_KEY, baseUrl: server.mieltoBaseUrl }),
-          melodi({ apiKey: MELODI_KEY, projectId: PROJECT_ID, baseUrl: server.melodiBaseUrl }),
-        ];
-        const trail = createChatTrail({ destinations: destinations(), turnMessages: 'new', flushAt: 1_000 });
+        const trail = createChatTrail({
+          destinations: devServerDestinations(server),
+          turnMessages: 'new',
+          flushAt: 1_000,
+        });
         const system = { role: 'system', content: 'Be brief.' };
         const script = new ConversationScript('thread-new-only', { id: 'u1' }); // a new turn id per snapshot
         const turn = (user: string, answer?: string, status: 'ok' | 'error' = 'ok') =>
@@ -285,13 +285,7 @@ describe('createChatTrail', () => {
           'Shall we?',
           'Sure!',
         ];
-        const [conversation] = await mieltoConversations(server);
-        expect(conversation!.messages.map((message) => message.content)).toEqual(expected);
-        const [thread] = await melodiThreads(server);
-        expect(thread!.messages.map((message) => message.content)).toEqual(expected);
-        const positions = expected.map((_, position) => position);
-        expect(conversation!.messages.map((message) => message.meta_data?.position)).toEqual(positions);
-        expect(thread!.messages.map((message) => message.metadata?.position)).toEqual(positions);
+        await expectWholeThread(server, expected);
 
         // The same turns recorded by a trail with the default turnMessages lose the repeats: what 'new' is for.
         const defaults = await devServer();

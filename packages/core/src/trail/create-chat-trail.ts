@@ -79,7 +79,6 @@ class ChatTrailImpl implements ChatTrail {
   readonly #redact: ChatTrailOptions['redact'];
   /** Last recorded history per thread, so resent messages are not normalised again (none with `redact`). */
   readonly #history: HistoryCache | undefined;
-  #warnedUnlinked = false;
   readonly #onError: (error: ChatTrailError) => void;
   readonly #onDrop: ChatTrailOptions['onDrop'];
   readonly #waitUntil: WaitUntil | undefined;
@@ -200,12 +199,12 @@ class ChatTrailImpl implements ChatTrail {
       // A redact function may rewrite the messages it is given, and a resent history shares its copies with
       // the cache (and the queue): such turns never use the cache when there is one. A turn of new messages
       // shares none, so it does, and redact gets a clone of it (see below).
+      const mode = turnMessagesMode(turn, context, this.#normalize);
       const reuse: HistoryReuse | undefined =
-        this.#history === undefined ||
-        (this.#redact !== undefined && turnMessagesMode(turn, context, this.#normalize) !== 'new')
+        this.#history === undefined || (this.#redact !== undefined && mode !== 'new')
           ? undefined
           : { previous: this.#history.get(threadId) };
-      let copy = normalizeTurn(turn, this.#normalize, context, reuse);
+      let copy = normalizeTurn(turn, this.#normalize, context, reuse, mode);
       if (copy === undefined) {
         this.#dropBeforeQueue('invalid_turn');
         return;
@@ -602,8 +601,7 @@ class ChatTrailImpl implements ChatTrail {
   #noteUnlinkedTurn(previous: RecordedHistory, next: RecordedHistory): void {
     if (!looksLikeNewMessages(previous, next)) return; // left unset (0): no property added on the hot path
     next.unlinkedTurns = (previous.unlinkedTurns ?? 0) + 1;
-    if (next.unlinkedTurns < UNLINKED_TURNS_BEFORE_WARNING || this.#warnedUnlinked) return;
-    this.#warnedUnlinked = true;
+    if (next.unlinkedTurns < UNLINKED_TURNS_BEFORE_WARNING || !this.#once('warning:unlinked-turns')) return;
     console.warn(
       `[chattrail] ${next.unlinkedTurns} turns in a row of one thread carried none of the previous turn's messages. If the app keeps the history itself and sends only the new messages, create the trail with { turnMessages: 'new' }: otherwise a repeated text (a second "yes") is taken for one already sent.`,
     );

@@ -75,6 +75,7 @@ export function normalizeTurn(
   options: NormalizeTurnOptions,
   context?: Readonly<ChatTrailContext>,
   reuse?: HistoryReuse,
+  mode: TurnMessagesMode = turnMessagesMode(input, context, options),
 ): Turn | undefined {
   if (input === null || typeof input !== 'object') return undefined;
   const raw = input as Partial<Record<keyof Turn, unknown>>;
@@ -85,30 +86,28 @@ export function normalizeTurn(
   const id = nonEmptyString(raw.id) ?? `turn_${Date.now().toString(36)}_${(++turnSequence).toString(36)}`;
   const status = STATUSES.has(raw.status) ? (raw.status as TurnStatus) : 'ok';
   const messages: TurnMessage[] = [];
-  if (turnMessagesMode(raw, context, options) === 'new') {
-    // Nothing is reused from the previous turn: its messages are never this turn's (a retry aside, which
-    // numberNewMessages recognises).
-    for (let position = 0; position < rawMessages.length; position++) {
-      messages.push(normalizeMessage(rawMessages[position], position, threadId, options));
-    }
-    const numbered = numberNewMessages(threadId, id, rawMessages, messages, reuse?.previous);
-    if (reuse !== undefined) {
-      const never = new Array<number>(messages.length).fill(Reuse.never);
-      reuse.next = {
-        messages,
-        reuse: never,
-        positions: numbered?.positions,
-        earlier: numbered?.earlier,
-        newMessages: true,
-        bytes: 0,
-      };
-    }
-  } else if (reuse === undefined) {
-    for (let position = 0; position < rawMessages.length; position++) {
-      messages.push(normalizeMessage(rawMessages[position], position, threadId, options));
-    }
-  } else {
+  if (mode === 'history' && reuse !== undefined) {
     reuse.next = normalizeHistory(rawMessages, threadId, options, reuse.previous, messages);
+  } else {
+    // Turns of new messages reuse no copy: the previous turn's messages are never theirs (a tool loop's
+    // next step and a retry aside, which numberNewMessages recognises by their text).
+    for (let position = 0; position < rawMessages.length; position++) {
+      messages.push(normalizeMessage(rawMessages[position], position, threadId, options));
+    }
+    if (mode === 'new') {
+      const numbered = numberNewMessages(threadId, id, rawMessages, messages, reuse?.previous);
+      if (reuse !== undefined) {
+        const never = new Array<number>(messages.length).fill(Reuse.never);
+        reuse.next = {
+          messages,
+          reuse: never,
+          positions: numbered?.positions,
+          earlier: numbered?.earlier,
+          newMessages: true,
+          bytes: 0,
+        };
+      }
+    }
   }
   if (reuse?.next !== undefined && status !== 'ok') reuse.next.failed = true;
 

@@ -25,16 +25,22 @@ const lookupOrder = tool(
   },
 );
 
+/** A devserver and a trail writing to both its backends, flushed by the test rather than a timer. */
+async function devServerAndTrail() {
+  const server = await startDevServer({ port: 0 });
+  const trail = createChatTrail({
+    destinations: [
+      mielto({ apiKey: 'demo', baseUrl: server.mieltoBaseUrl }),
+      melodi({ apiKey: 'demo', projectId: 1, baseUrl: server.melodiBaseUrl }),
+    ],
+    flushIntervalMs: 60_000,
+  });
+  return { server, trail };
+}
+
 describe(`handler → trail → devserver over HTTP (@langchain/core ${coreLine})`, () => {
   it('delivers a tool-using conversation resent on every request once to Mielto and whole to Melodi', async () => {
-    const server = await startDevServer({ port: 0 });
-    const trail = createChatTrail({
-      destinations: [
-        mielto({ apiKey: 'demo', baseUrl: server.mieltoBaseUrl }),
-        melodi({ apiKey: 'demo', projectId: 1, baseUrl: server.melodiBaseUrl }),
-      ],
-      flushIntervalMs: 60_000,
-    });
+    const { server, trail } = await devServerAndTrail();
     try {
       const model = new ScriptedChatModel([
         new AIMessage({
@@ -82,14 +88,7 @@ describe(`handler → trail → devserver over HTTP (@langchain/core ${coreLine}
   });
 
   it('delivers a conversation whose history trimMessages cuts to a window each turn, each message once', async () => {
-    const server = await startDevServer({ port: 0 });
-    const trail = createChatTrail({
-      destinations: [
-        mielto({ apiKey: 'demo', baseUrl: server.mieltoBaseUrl }),
-        melodi({ apiKey: 'demo', projectId: 1, baseUrl: server.melodiBaseUrl }),
-      ],
-      flushIntervalMs: 60_000,
-    });
+    const { server, trail } = await devServerAndTrail();
     try {
       const answers = Array.from({ length: 6 }, (_, i) => new AIMessage(`Answer ${i + 1}.`));
       const model = new ScriptedChatModel(answers);
@@ -127,14 +126,7 @@ describe(`handler → trail → devserver over HTTP (@langchain/core ${coreLine}
   });
 
   it("turnMessages: 'new' for an app that keeps the history itself: a repeated question is stored again", async () => {
-    const server = await startDevServer({ port: 0 });
-    const trail = createChatTrail({
-      destinations: [
-        mielto({ apiKey: 'demo', baseUrl: server.mieltoBaseUrl }),
-        melodi({ apiKey: 'demo', projectId: 1, baseUrl: server.melodiBaseUrl }),
-      ],
-      flushIntervalMs: 60_000,
-    });
+    const { server, trail } = await devServerAndTrail();
     try {
       const model = new ScriptedChatModel([
         new AIMessage('Sure!'),

@@ -17,11 +17,16 @@ export interface ThreadMessage {
  * history, so the union is the thread as known. A message keeps the place where it first appeared; its
  * body is the latest one seen (a turn may carry an updated copy) while `turn`/`position` stay those of the
  * first turn that carried it, so what is sent for an id does not depend on which later turns arrived.
+ *
+ * `skip`: messages left out of the union (those a destination already sent). Leaving them out here, rather
+ * than filtering the union, spares an entry per message of a long history of which only the last few are
+ * new; the others keep their order and positions either way.
  */
 export function mergeThreadMessages(
   turns: readonly Turn[],
   outputStart: (turn: Turn) => number,
   positions?: readonly (readonly number[] | undefined)[],
+  skip?: (message: TurnMessage) => boolean,
 ): ThreadMessage[] {
   const byId = new Map<string, ThreadMessage>();
   let previous: readonly TurnMessage[] = [];
@@ -38,6 +43,7 @@ export function mergeThreadMessages(
     previous = messages;
     for (; index < messages.length; index++) {
       const message = messages[index]!;
+      if (skip?.(message)) continue;
       const known = byId.get(message.id);
       if (known === undefined) {
         const position = threadPositions === undefined ? index : threadPositions[index]!;

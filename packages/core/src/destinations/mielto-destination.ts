@@ -217,7 +217,8 @@ export class MieltoDestination implements ChatTrailDestination {
       group.turns,
       (turn) => turnOutputStart(turn.messages),
       group.positions,
-    ).filter((entry) => !cursor.sent.has(entry.message.id));
+      (message) => cursor.sent.has(message.id),
+    );
     for (let start = 0; start < pending.length; start += this.#maxPerRequest) {
       await this.#append(cursor, pending.slice(start, start + this.#maxPerRequest), progress, context);
     }

@@ -10,6 +10,7 @@ import {
 } from './errors';
 import type { HttpClientOptions, RequestOptions, RetryInfo } from './http-options';
 import { JsonText } from './json-text';
+import { type RawResponse, rawRequestOf } from './raw-request';
 import { redactSecrets } from './redact-secrets';
 import { parseRetryAfter } from './retry-after';
 import { isRetryableError } from './retryable';
@@ -39,7 +40,17 @@ export interface HttpTransport {
   readonly maxRetries: number;
   readonly fetch: typeof fetch | undefined;
   readonly onRetry: ((info: RetryInfo) => void) | undefined;
+  /** Parsed URLs of query-less paths: a destination sends to the same few paths all day. */
+  readonly urls: Map<string, ParsedUrl>;
 }
+
+interface ParsedUrl {
+  href: string;
+  pathname: string;
+}
+
+/** Bound of {@link HttpTransport.urls}; paths carrying ids (`/conversations/{id}`) are unbounded in number. */
+const MAX_CACHED_URLS = 64;
 
 /** One JSON call. */
 export interface JsonRequest {
@@ -100,6 +111,7 @@ export function createHttpTransport(config: {
     maxRetries,
     fetch: options.fetch,
     onRetry: options.onRetry,
+    urls: new Map(),
   };
 }
 
@@ -120,7 +132,7 @@ export async function requestJson<T>(
   request: JsonRequest,
   options: RequestOptions = {},
 ): Promise<T> {
-  const url = buildUrl(transport.baseUrl, request.path, request.query);
+  const url = urlOf(transport, request.path, request.query);
   const where = { backend: transport.backend, method: request.method, path: url.pathname };
   const headers = mergeHeaders(transport.headers, options.headers);
   let body: string | undefined;
@@ -136,7 +148,7 @@ export async function requestJson<T>(
   }
   const maxRetries = options.maxRetries ?? transport.maxRetries;
   const timeoutMs = options.timeoutMs ?? transport.timeoutMs;
-  const init: RequestInit = { method: request.method, headers, body };
+  const init = { method: request.method, headers, body };
 
   for (let retry = 0; ; retry++) {
     let error: APIError;
@@ -163,18 +175,11 @@ interface Where {
   path: string;
 }
 
-interface RawResponse {
-  ok: boolean;
-  status: number;
-  headers: Headers;
-  text: string;
-}
-
 /** One attempt. The timeout covers reading the body too: a server can stall mid-body as well. */
 async function sendOnce(
   transport: HttpTransport,
   url: string,
-  init: RequestInit,
+  init: { method: string; headers: Record<string, string>; body: string | undefined },
   timeoutMs: number,
   signal: AbortSignal | undefined,
   where: Where,
@@ -190,6 +195,8 @@ async function sendOnce(
   const forwardAbort = () => controller.abort();
   signal?.addEventListener('abort', forwardAbort, { once: true });
   try {
+    const raw = rawRequestOf(transport.fetch);
+    if (raw !== undefined) return await raw(url, { ...init, signal: controller.signal, discard });
     // Resolved per call, not at construction: frameworks may install or patch the global later.
     const fetchImpl = transport.fetch ?? globalThis.fetch;
     const response = await fetchImpl(url, { ...init, signal: controller.signal });
@@ -197,7 +204,7 @@ async function sendOnce(
     let text = '';
     if (discard && response.ok) await response.arrayBuffer();
     else text = await response.text();
-    return { ok: response.ok, status: response.status, headers: response.headers, text };
+    return { ok: response.ok, status: response.status, headers: () => response.headers, text };
   } catch (error) {
     if (signal?.aborted) throw abortError(where);
     if (timedOut) {
@@ -228,7 +235,7 @@ function parseSuccess<T>(response: RawResponse, where: Where): T {
     throw new APIError({
       ...where,
       status: response.status,
-      headers: response.headers,
+      headers: response.headers(),
       message: `${describe(where)} returned ${response.status} with a body that is not JSON`,
     });
   }
@@ -243,12 +250,13 @@ function errorFromResponse(transport: HttpTransport, response: RawResponse, wher
   } catch {
     // Not JSON (a proxy's HTML page, a plain-text error): keep the text.
   }
+  const headers = response.headers();
   return createAPIError({
     ...where,
     status: response.status,
-    headers: response.headers,
+    headers,
     body,
-    retryAfterMs: parseRetryAfter(response.headers),
+    retryAfterMs: parseRetryAfter(headers),
   });
 }
 
@@ -280,6 +288,18 @@ function sleep(ms: number, signal: AbortSignal | undefined, where: Where): Promi
 
 function abortError(where: Where): APIUserAbortError {
   return new APIUserAbortError({ ...where, message: `${describe(where)} was aborted by the caller` });
+}
+
+function urlOf(transport: HttpTransport, path: string, query: JsonRequest['query']): ParsedUrl {
+  if (query !== undefined) return buildUrl(transport.baseUrl, path, query);
+  let url = transport.urls.get(path);
+  if (url === undefined) {
+    const { href, pathname } = buildUrl(transport.baseUrl, path, undefined);
+    url = { href, pathname };
+    if (transport.urls.size >= MAX_CACHED_URLS) transport.urls.clear();
+    transport.urls.set(path, url);
+  }
+  return url;
 }
 
 function buildUrl(baseUrl: string, path: string, query: JsonRequest['query']): URL {

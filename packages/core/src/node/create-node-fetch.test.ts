@@ -1,3 +1,4 @@
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import {
@@ -20,6 +21,7 @@ import {
   UnprocessableEntityError,
 } from '../http/errors';
 import type { RetryInfo } from '../http/http-options';
+import { rawRequestOf } from '../http/raw-request';
 import { MelodiClient } from '../melodi/melodi-client';
 import { MieltoClient } from '../mielto/mielto-client';
 import { createChatTrail } from '../trail/create-chat-trail';
@@ -129,6 +131,61 @@ describe('createNodeFetch', () => {
     expect(refused).toBeInstanceOf(APIConnectionError);
     expect((refused as Error).message).toContain('ECONNREFUSED');
     expect((refused as Error).message).not.toContain(MIELTO_KEY);
+  });
+
+  it('as a plain fetch, rejects with the signal reason when aborted and with the cause when refused', async () => {
+    const server = await devServer();
+    server.setFaults([{ route: '*', hang: true }]);
+    const controller = new AbortController();
+    const hanging = fetch(`${server.mieltoBaseUrl}/conversations`, { signal: controller.signal });
+    setTimeout(() => controller.abort(), 50);
+    await expect(hanging).rejects.toMatchObject({ name: 'AbortError' });
+    const refused = await fetch(`http://127.0.0.1:${await closedPort()}/`).catch((error: unknown) => error);
+    expect(refused).toMatchObject({ code: 'ECONNREFUSED' });
+  });
+
+  it('gives the clients a raw request: no Response, discarded bodies drained on a kept-alive connection', async () => {
+    const raw = rawRequestOf(fetch)!;
+    expect(raw).toBeTypeOf('function');
+    expect(rawRequestOf(globalThis.fetch)).toBeUndefined();
+    let connections = 0;
+    const big = JSON.stringify({ detail: 'x'.repeat(1 << 20) });
+    const server = createHttpServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(req.url === '/missing' ? 404 : 200, {
+          'content-type': 'application/json',
+          'retry-after': '7',
+        });
+        res.end(big);
+      });
+    });
+    server.on('connection', () => connections++);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+      const send = (path: string, discard: boolean) =>
+        raw(url + path, {
+          method: 'PUT',
+          headers: { 'content-type': 'application/json' },
+          body: '{"a":"é"}',
+          signal: new AbortController().signal,
+          discard,
+        });
+      for (let i = 0; i < 3; i++) {
+        const response = await send('/thread', true);
+        expect([response.ok, response.status, response.text]).toEqual([true, 200, '']);
+      }
+      expect(connections).toBe(1); // each discarded body was read to the end, so the socket was reused
+      const kept = await send('/thread', false);
+      expect(kept.text).toBe(big);
+      const missing = await send('/missing', true); // an error body is kept even when discarding
+      expect([missing.ok, missing.status, missing.text.length]).toEqual([false, 404, big.length]);
+      expect(missing.headers().get('retry-after')).toBe('7');
+      expect(connections).toBe(1);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 
   it('refuses what it does not do, clearly', async () => {

@@ -1,6 +1,7 @@
 import { Buffer } from 'node:buffer';
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { urlToHttpOptions } from 'node:url';
 import { RAW_REQUEST, type RawRequestFunction } from '../http/raw-request';
 
 /** Options of {@link createNodeFetch}. */
@@ -74,7 +75,7 @@ export function createNodeFetch(options: NodeFetchOptions = {}): typeof fetch {
     });
     const exchanged = exchange(
       agents,
-      url,
+      urlToHttpOptions(url),
       init.method ?? 'GET',
       headers,
       body,
@@ -86,10 +87,22 @@ export function createNodeFetch(options: NodeFetchOptions = {}): typeof fetch {
 
   // What the chattrail clients use instead of the function itself (see RAW_REQUEST): the same exchange
   // without the Response around it.
+  // URLs parsed once: a destination sends to the same few all day (bounded: some paths carry ids).
+  const targets = new Map<string, Target>();
   const rawRequest: RawRequestFunction = (url, request) => {
+    let target = targets.get(url);
+    if (target === undefined) {
+      try {
+        target = urlToHttpOptions(new URL(url));
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      if (targets.size >= 64) targets.clear();
+      targets.set(url, target);
+    }
     const exchanged = exchange(
       agents,
-      url,
+      target,
       request.method,
       { ...request.headers },
       request.body,
@@ -110,6 +123,8 @@ export function createNodeFetch(options: NodeFetchOptions = {}): typeof fetch {
   return nodeFetch;
 }
 
+type Target = ReturnType<typeof urlToHttpOptions>;
+
 interface Agents {
   http: HttpAgent;
   https: HttpsAgent;
@@ -121,7 +136,7 @@ interface Agents {
  */
 function exchange(
   agents: Agents,
-  url: URL | string,
+  target: Target,
   method: string,
   headers: Record<string, string>,
   body: string | Uint8Array | undefined,
@@ -133,12 +148,11 @@ function exchange(
       reject(signal.reason);
       return;
     }
-    const https = typeof url === 'string' ? url.startsWith('https:') : url.protocol === 'https:';
+    const https = target.protocol === 'https:';
     if (body !== undefined) headers['content-length'] = String(byteLength(body));
     const onAbort = () => request.destroy(signal!.reason instanceof Error ? signal!.reason : undefined);
     const request = (https ? httpsRequest : httpRequest)(
-      url,
-      { method, headers, agent: https ? agents.https : agents.http },
+      { ...target, method, headers, agent: https ? agents.https : agents.http },
       (response) => {
         const status = response.statusCode ?? 0;
         const keep = !(discard && status >= 200 && status <= 299) && !NULL_BODY_STATUSES.has(status);

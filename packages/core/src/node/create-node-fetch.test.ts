@@ -1,4 +1,4 @@
-import { createServer as createHttpServer } from 'node:http';
+import { createServer as createHttpServer, request as httpRequest, type Server } from 'node:http';
 import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import {
@@ -25,7 +25,7 @@ import { rawRequestOf } from '../http/raw-request';
 import { MelodiClient } from '../melodi/melodi-client';
 import { MieltoClient } from '../mielto/mielto-client';
 import { createChatTrail } from '../trail/create-chat-trail';
-import { createNodeFetch } from './create-node-fetch';
+import { createNodeFetch, usesEnvProxy } from './create-node-fetch';
 
 closeServersAfterEach();
 
@@ -186,6 +186,65 @@ describe('createNodeFetch', () => {
     } finally {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
+  });
+
+  it("goes through a proxy when told to (proxyEnv), as Node's agents do", async () => {
+    const proxied: string[] = [];
+    // A forward proxy for plain HTTP: the client sends it the absolute URL.
+    const proxy = createHttpServer((req, res) => {
+      proxied.push(`${req.method} ${req.url}`);
+      const target = new URL(req.url!);
+      const upstream = httpRequest(
+        {
+          host: target.hostname,
+          port: target.port,
+          path: target.pathname,
+          method: req.method,
+          headers: req.headers,
+        },
+        (answer) => {
+          res.writeHead(answer.statusCode!, answer.headers);
+          answer.pipe(res);
+        },
+      );
+      req.pipe(upstream);
+    });
+    const servers: Server[] = [proxy];
+    try {
+      await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+      const proxyUrl = `http://127.0.0.1:${(proxy.address() as { port: number }).port}`;
+      const server = await devServer();
+      const viaProxy = createNodeFetch({ proxyEnv: { HTTP_PROXY: proxyUrl, NO_PROXY: '' } });
+      const client = new MieltoClient({ apiKey: MIELTO_KEY, baseUrl: server.mieltoBaseUrl, fetch: viaProxy });
+      const created = await client.conversations.create({ title: 'through the proxy', user_id: 'u1' });
+      expect(created.title).toBe('through the proxy');
+      const plain = await viaProxy(`${server.mieltoBaseUrl}/conversations`, {
+        headers: { authorization: `Bearer ${MIELTO_KEY}` },
+      });
+      expect(plain.status).toBe(200);
+      expect(proxied).toEqual([
+        `POST ${server.mieltoBaseUrl}/conversations`,
+        `GET ${server.mieltoBaseUrl}/conversations`,
+      ]);
+
+      const direct = createNodeFetch({ proxyEnv: null });
+      await new MieltoClient({
+        apiKey: MIELTO_KEY,
+        baseUrl: server.mieltoBaseUrl,
+        fetch: direct,
+      }).conversations.list();
+      expect(proxied).toHaveLength(2);
+    } finally {
+      for (const server of servers) await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
+  it('follows NODE_USE_ENV_PROXY / --use-env-proxy for its default', () => {
+    expect(usesEnvProxy({}, [])).toBe(false);
+    expect(usesEnvProxy({ NODE_USE_ENV_PROXY: '1' }, [])).toBe(true);
+    expect(usesEnvProxy({ NODE_USE_ENV_PROXY: '0' }, [])).toBe(false);
+    expect(usesEnvProxy({}, ['--use-env-proxy'])).toBe(true);
+    expect(usesEnvProxy({ NODE_OPTIONS: '--max-old-space-size=512 --use-env-proxy' }, [])).toBe(true);
   });
 
   it('refuses what it does not do, clearly', async () => {

@@ -10,6 +10,12 @@ export interface NodeFetchOptions {
   maxSockets?: number;
   /** Idle keep-alive connections are closed after this long. Default 30,000 ms. */
   idleTimeoutMs?: number;
+  /**
+   * Proxy settings (`HTTP_PROXY`, `HTTPS_PROXY`, `NO_PROXY`, as Node's agents read them; Node ≥ 24.5).
+   * Default: `process.env` when Node runs with `NODE_USE_ENV_PROXY=1` or `--use-env-proxy`, so requests
+   * take the proxy the global `fetch` then takes; otherwise none. `null`: never a proxy.
+   */
+  proxyEnv?: Readonly<Record<string, string | undefined>> | null;
 }
 
 // Statuses whose responses carry no body (the Response constructor refuses one).
@@ -41,13 +47,22 @@ const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
  * It is a fetch for JSON APIs, not a general one: string or byte bodies only (anything else is a
  * TypeError), no redirects followed (a 3xx is returned as it is), no decompression (it sends no
  * `accept-encoding`, so servers answer uncompressed), no cookies or cache. Aborting through `signal` destroys
- * the request and rejects with the signal's reason, as `fetch` does.
+ * the request and rejects with the signal's reason, as `fetch` does. Proxies: see `proxyEnv`.
  */
 export function createNodeFetch(options: NodeFetchOptions = {}): typeof fetch {
+  // `null` is passed on as it is: a Node that would fall back to the environment for an agent without
+  // `proxyEnv` takes a falsy one as "no proxy".
+  const proxyEnv =
+    options.proxyEnv !== undefined
+      ? options.proxyEnv
+      : usesEnvProxy(process.env, process.execArgv)
+        ? process.env
+        : undefined;
   const agentOptions = {
     keepAlive: true,
     maxSockets: options.maxSockets ?? 16,
     timeout: options.idleTimeoutMs ?? 30_000,
+    ...(proxyEnv === undefined ? {} : { proxyEnv: (proxyEnv === null ? null : { ...proxyEnv }) as never }),
   };
   const agents: Agents = { http: new HttpAgent(agentOptions), https: new HttpsAgent(agentOptions) };
 
@@ -121,6 +136,15 @@ export function createNodeFetch(options: NodeFetchOptions = {}): typeof fetch {
   };
   Object.defineProperty(nodeFetch, RAW_REQUEST, { value: rawRequest });
   return nodeFetch;
+}
+
+/** Whether Node was told to send its own requests through the proxy the environment names. */
+export function usesEnvProxy(
+  env: Readonly<Record<string, string | undefined>>,
+  execArgv: readonly string[],
+): boolean {
+  const flag = (args: readonly string[]) => args.includes('--use-env-proxy');
+  return env.NODE_USE_ENV_PROXY === '1' || flag(execArgv) || flag((env.NODE_OPTIONS ?? '').split(/\s+/));
 }
 
 type Target = ReturnType<typeof urlToHttpOptions>;

@@ -81,6 +81,12 @@ export interface ChatTrailOptions {
   /** Variables to read instead of `process.env` (tests, Workers' `env` binding). */
   env?: Record<string, string | undefined>;
   /**
+   * The `fetch` of the destinations built from the environment (destinations you pass keep their own).
+   * Default: the global `fetch`. On a Node server, `createNodeFetch()` from `@chattrail/core/node` costs
+   * less CPU per request.
+   */
+  fetch?: typeof fetch;
+  /**
    * @internal Delay between attempts of a destination after a transient failure: exponential from
    * `initialMs` (default 500), capped at `maxMs` (default 30,000). For tests that simulate outages.
    */

@@ -580,6 +580,35 @@ describe('createChatTrail', () => {
       expect(logged.join('\n')).not.toContain(MELODI_KEY);
     });
 
+    it('gives the destinations it builds from the environment its fetch option', async () => {
+      const server = await devServer();
+      const called: string[] = [];
+      const fetch: typeof globalThis.fetch = (input, init) => {
+        called.push(`${init?.method ?? 'GET'} ${new URL(String(input)).pathname}`);
+        return globalThis.fetch(input, init);
+      };
+      const trail = createChatTrail({
+        fetch,
+        env: {
+          MIELTO_API_KEY: MIELTO_KEY,
+          MIELTO_BASE_URL: server.mieltoBaseUrl,
+          MELODI_API_KEY: MELODI_KEY,
+          MELODI_PROJECT_ID: String(PROJECT_ID),
+          MELODI_BASE_URL: server.melodiBaseUrl,
+        },
+      });
+      trail.record(new ConversationScript('thread-env-fetch').turn());
+      expect(await trail.shutdown()).toEqual({ ok: true, pendingTurns: 0 });
+      expect(called).toEqual(
+        expect.arrayContaining([
+          'POST /api/v1/conversations',
+          'POST /api/v1/messages',
+          'PUT /api/external/threads',
+        ]),
+      );
+      expect(await melodiThreads(server)).toHaveLength(1);
+    });
+
     it('reads CHATTRAIL_DISABLED and CHATTRAIL_SAMPLE_RATE', async () => {
       const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
       const { destination, turns } = collector();

@@ -125,7 +125,11 @@ class ChatTrailImpl implements ChatTrail {
       if (options.destinations !== undefined) {
         destinations = options.destinations.filter(isDestination);
       } else {
-        const fromEnv = destinationsFromEnv(env, { timeoutMs: this.#timeoutMs, maxRetries });
+        const fromEnv = destinationsFromEnv(env, {
+          timeoutMs: this.#timeoutMs,
+          maxRetries,
+          fetch: options.fetch,
+        });
         destinations = fromEnv.destinations;
         for (const problem of fromEnv.problems) console.warn(`[chattrail] ${problem}`);
       }

@@ -71,13 +71,24 @@ const ceiling = await new Promise((resolve) => {
 });
 console.log('\n## sustained delivery to the devserver (its own process, loopback)');
 const deliveryArgs = quick ? ['4000', '200', 'both'] : ['20000', '200', 'both'];
-const { delivery } = await run('./delivery-throughput.mjs', deliveryArgs);
-console.log('\n## the same with createNodeFetch() from @chattrail/core/node');
-const { delivery: nodeDelivery } = await run('./delivery-throughput.mjs', [
-  ...deliveryArgs,
-  'devserver',
-  'node-fetch',
-]);
+// Run alternately, three times each (once with --quick): this machine's speed drifts by tens of percent
+// within minutes, so one run of each says little, and the median of runs side by side says more.
+const deliveryRuns = quick ? 1 : 3;
+const globalRuns = [];
+const nodeRuns = [];
+for (let i = 0; i < deliveryRuns; i++) {
+  console.log(`\n### run ${i + 1} of ${deliveryRuns}: global fetch, then createNodeFetch()`);
+  globalRuns.push((await run('./delivery-throughput.mjs', deliveryArgs)).delivery);
+  nodeRuns.push(
+    (await run('./delivery-throughput.mjs', [...deliveryArgs, 'devserver', 'node-fetch'])).delivery,
+  );
+}
+/** The run with the median rate (the middle one of three). */
+const medianRun = (runs) =>
+  [...runs].sort((a, b) => a.turnsPerSecond - b.turnsPerSecond)[Math.floor(runs.length / 2)];
+const delivery = medianRun(globalRuns);
+const nodeDelivery = medianRun(nodeRuns);
+const rates = (runs) => runs.map((d) => d.turnsPerSecond).join(' / ');
 console.log('\n## memory while the backend hangs (queue bound 10,000 turns per destination)');
 const { outageMemory } = await run('./outage-memory.mjs', quick ? ['30000', '10000'] : ['100000', '10000'], [
   '--expose-gc',
@@ -102,7 +113,7 @@ const targets = [
   [
     '≥ 10,000 turns/s delivered',
     delivery.turnsPerSecond >= 10_000 || nodeDelivery.turnsPerSecond >= 10_000,
-    `${delivery.turnsPerSecond} turns/s (global fetch), ${nodeDelivery.turnsPerSecond} turns/s (createNodeFetch)`,
+    `median ${delivery.turnsPerSecond} turns/s with the global fetch (${rates(globalRuns)}), ${nodeDelivery.turnsPerSecond} with createNodeFetch (${rates(nodeRuns)})`,
   ],
   [
     'memory flat under outage',
@@ -126,12 +137,12 @@ for (const row of [ten, hundred]) {
     `| memory per record(), ${row.messages} messages | ${row.record.allocatedBytesPerCall} B allocated, ${row.record.retainedBytesPerCall} B retained while queued (structuredClone: ${row.structuredClone.allocatedBytesPerCall} / ${row.structuredClone.retainedBytesPerCall} B) |`,
   );
 }
-for (const [how, d] of [
-  ['global fetch', delivery],
-  ['createNodeFetch', nodeDelivery],
+for (const [how, d, runs] of [
+  ['global fetch', delivery, globalRuns],
+  ['createNodeFetch', nodeDelivery, nodeRuns],
 ]) {
   console.log(
-    `| delivery (${how}), ${d.turns} turns / ${d.threads} threads, ${d.destinations.join(' + ')} | ${d.turnsPerSecond} turns/s to every destination in ${d.seconds} s, ${d.dropped} dropped |`,
+    `| delivery (${how}), ${d.turns} turns / ${d.threads} threads, ${d.destinations.join(' + ')} | ${d.turnsPerSecond} turns/s to every destination in ${d.seconds} s (median of ${rates(runs)}), ${d.dropped} dropped |`,
   );
   console.log(
     `| CPU during delivery (${how}) | this process ${d.cpu.trailProcessMicrosPerTurn} µs/turn (producer ${d.cpu.producerMicrosPerTurn}, trail ${d.cpu.trailOnlyMicrosPerTurn}) = ${Math.round(d.cpu.trailProcessShareOfCore * 100)}% of one core; devserver ${d.cpu.devserverMicrosPerTurn === null ? 'n/a' : `${d.cpu.devserverMicrosPerTurn} µs/turn = ${Math.round(d.cpu.devserverShareOfCore * 100)}% of one core`} |`,

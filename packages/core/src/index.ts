@@ -15,6 +15,7 @@ export type {
   DeliveryItem,
   DeliveryOutcome,
   DestinationSendContext,
+  EarlierMessages,
 } from './destinations/chat-trail-destination';
 export {
   type ConversationStore,

@@ -19,12 +19,15 @@ export type DeliveryItem =
        * Messages of the thread the app stopped sending with this turn (its trimmed window moved past
        * them), with their thread positions: what a destination that writes whole threads must keep.
        */
-      readonly earlier?: {
-        readonly messages: readonly TurnMessage[];
-        readonly positions: readonly number[];
-      };
+      readonly earlier?: EarlierMessages;
     }
   | { readonly type: 'feedback'; readonly feedback: ChatTrailFeedback };
+
+/** Messages of a thread, each with its thread position (parallel arrays). */
+export interface EarlierMessages {
+  readonly messages: readonly TurnMessage[];
+  readonly positions: readonly number[];
+}
 
 /** What happened to one {@link DeliveryItem} of a batch. */
 export type DeliveryOutcome =

@@ -1,7 +1,5 @@
 import type { Turn } from '../turn/turn';
-import type { DeliveryItem } from './chat-trail-destination';
-
-type TurnItem = Extract<DeliveryItem, { type: 'turn' }>;
+import type { DeliveryItem, EarlierMessages } from './chat-trail-destination';
 
 /** The turns of one thread inside a batch, in queue order, with their positions in the batch. */
 export interface ThreadGroup {
@@ -12,7 +10,7 @@ export interface ThreadGroup {
   /** Each turn's `positions` (see DeliveryItem), parallel to `turns`. */
   positions: (readonly number[] | undefined)[];
   /** Each turn's `earlier` (see DeliveryItem), parallel to `turns`. */
-  earlier: TurnItem['earlier'][];
+  earlier: (EarlierMessages | undefined)[];
 }
 
 /**

@@ -1,3 +1,4 @@
+import { LruMap } from '../destinations/lru-map';
 import { VERSION } from '../version';
 import { backoffDelayMs } from './backoff';
 import {
@@ -41,7 +42,7 @@ export interface HttpTransport {
   readonly fetch: typeof fetch | undefined;
   readonly onRetry: ((info: RetryInfo) => void) | undefined;
   /** Parsed URLs of query-less paths: a destination sends to the same few paths all day. */
-  readonly urls: Map<string, ParsedUrl>;
+  readonly urls: LruMap<string, ParsedUrl>;
 }
 
 interface ParsedUrl {
@@ -111,7 +112,7 @@ export function createHttpTransport(config: {
     maxRetries,
     fetch: options.fetch,
     onRetry: options.onRetry,
-    urls: new Map(),
+    urls: new LruMap(MAX_CACHED_URLS),
   };
 }
 
@@ -296,7 +297,6 @@ function urlOf(transport: HttpTransport, path: string, query: JsonRequest['query
   if (url === undefined) {
     const { href, pathname } = buildUrl(transport.baseUrl, path, undefined);
     url = { href, pathname };
-    if (transport.urls.size >= MAX_CACHED_URLS) transport.urls.clear();
     transport.urls.set(path, url);
   }
   return url;

@@ -2,6 +2,7 @@ import { Buffer } from 'node:buffer';
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { urlToHttpOptions } from 'node:url';
+import { LruMap } from '../destinations/lru-map';
 import { RAW_REQUEST, type RawRequestFunction } from '../http/raw-request';
 
 /** Options of {@link createNodeFetch}. */
@@ -103,7 +104,7 @@ export function createNodeFetch(options: NodeFetchOptions = {}): typeof fetch {
   // What the chattrail clients use instead of the function itself (see RAW_REQUEST): the same exchange
   // without the Response around it.
   // URLs parsed once: a destination sends to the same few all day (bounded: some paths carry ids).
-  const targets = new Map<string, Target>();
+  const targets = new LruMap<string, Target>(64);
   const rawRequest: RawRequestFunction = (url, request) => {
     let target = targets.get(url);
     if (target === undefined) {
@@ -112,7 +113,6 @@ export function createNodeFetch(options: NodeFetchOptions = {}): typeof fetch {
       } catch (error) {
         return Promise.reject(error);
       }
-      if (targets.size >= 64) targets.clear();
       targets.set(url, target);
     }
     const exchanged = exchange(
@@ -127,7 +127,7 @@ export function createNodeFetch(options: NodeFetchOptions = {}): typeof fetch {
     return exchanged.then(({ message, body }) => {
       const status = message.statusCode ?? 0;
       return {
-        ok: status >= 200 && status <= 299,
+        ok: isSuccess(status),
         status,
         headers: () => headersOf(message),
         text: body === undefined ? '' : utf8Text(body),
@@ -179,7 +179,7 @@ function exchange(
       { ...target, method, headers, agent: https ? agents.https : agents.http },
       (response) => {
         const status = response.statusCode ?? 0;
-        const keep = !(discard && status >= 200 && status <= 299) && !NULL_BODY_STATUSES.has(status);
+        const keep = !(discard && isSuccess(status)) && !NULL_BODY_STATUSES.has(status);
         const chunks: Buffer[] = [];
         if (keep) response.on('data', (chunk: Buffer) => chunks.push(chunk));
         else response.resume();
@@ -200,6 +200,11 @@ function exchange(
     signal?.addEventListener('abort', onAbort, { once: true });
     request.end(body);
   });
+}
+
+/** What `Response.ok` says of a status. */
+function isSuccess(status: number): boolean {
+  return status >= 200 && status <= 299;
 }
 
 function requestBody(body: RequestInit['body']): string | Uint8Array | undefined {

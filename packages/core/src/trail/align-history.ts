@@ -1,13 +1,8 @@
+import type { EarlierMessages } from '../destinations/chat-trail-destination';
 import { turnMessageId } from '../turn/message-id';
 import type { TurnMessage } from '../turn/turn';
 import { hasOwnId } from './has-own-id';
 import { type RecordedHistory, Reuse } from './history-cache';
-
-/** Messages of the thread, each with its thread position. */
-export interface EarlierMessages {
-  readonly messages: TurnMessage[];
-  readonly positions: number[];
-}
 
 /** How a turn lines up with the thread's previous one, when its positions are not its indexes. */
 export interface HistoryAlignment {
@@ -167,7 +162,7 @@ function lineUp(
   if (!windowed) return undefined;
   if (shift === 0) return { positions };
   // What the window moved past: a destination that writes whole threads still has to write these.
-  const earlier: EarlierMessages = { messages: [], positions: [] };
+  const earlier = { messages: [] as TurnMessage[], positions: [] as number[] };
   for (let k = prefix; k < prefix + shift; k++) {
     earlier.messages.push(prior[k]!);
     earlier.positions.push(positionOf(k));

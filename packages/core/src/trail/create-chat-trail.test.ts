@@ -47,6 +47,17 @@ function devServerDestinations(server: { mieltoBaseUrl: string; melodiBaseUrl: s
   ];
 }
 
+/** The variables that point both backends of a trail built from the environment at `server`. */
+function devServerEnv(server: { mieltoBaseUrl: string; melodiBaseUrl: string }): Record<string, string> {
+  return {
+    MIELTO_API_KEY: MIELTO_KEY,
+    MIELTO_BASE_URL: server.mieltoBaseUrl,
+    MELODI_API_KEY: MELODI_KEY,
+    MELODI_PROJECT_ID: String(PROJECT_ID),
+    MELODI_BASE_URL: server.melodiBaseUrl,
+  };
+}
+
 /** Both backends hold `expected` as the one thread, in order, each message at its thread position. */
 async function expectWholeThread(server: DevServer, expected: string[]) {
   const [conversation] = await mieltoConversations(server);
@@ -559,16 +570,7 @@ describe('createChatTrail', () => {
     it('builds both destinations from env variables alone', async () => {
       const server = await devServer();
       const debug = vi.spyOn(console, 'debug').mockImplementation(() => {});
-      const trail = createChatTrail({
-        env: {
-          MIELTO_API_KEY: MIELTO_KEY,
-          MIELTO_BASE_URL: server.mieltoBaseUrl,
-          MELODI_API_KEY: MELODI_KEY,
-          MELODI_PROJECT_ID: String(PROJECT_ID),
-          MELODI_BASE_URL: server.melodiBaseUrl,
-          CHATTRAIL_DEBUG: '1',
-        },
-      });
+      const trail = createChatTrail({ env: { ...devServerEnv(server), CHATTRAIL_DEBUG: '1' } });
       trail.record(new ConversationScript('thread-env').turn());
       expect(await trail.shutdown()).toEqual({ ok: true, pendingTurns: 0 });
       expect(Object.keys(trail.stats().destinations)).toEqual(['mielto', 'melodi']);
@@ -587,16 +589,7 @@ describe('createChatTrail', () => {
         called.push(`${init?.method ?? 'GET'} ${new URL(String(input)).pathname}`);
         return globalThis.fetch(input, init);
       };
-      const trail = createChatTrail({
-        fetch,
-        env: {
-          MIELTO_API_KEY: MIELTO_KEY,
-          MIELTO_BASE_URL: server.mieltoBaseUrl,
-          MELODI_API_KEY: MELODI_KEY,
-          MELODI_PROJECT_ID: String(PROJECT_ID),
-          MELODI_BASE_URL: server.melodiBaseUrl,
-        },
-      });
+      const trail = createChatTrail({ fetch, env: devServerEnv(server) });
       trail.record(new ConversationScript('thread-env-fetch').turn());
       expect(await trail.shutdown()).toEqual({ ok: true, pendingTurns: 0 });
       expect(called).toEqual(

@@ -1,6 +1,6 @@
+import type { EarlierMessages } from '../destinations/chat-trail-destination';
 import { LruMap } from '../destinations/lru-map';
 import type { TurnMessage } from '../turn/turn';
-import type { EarlierMessages } from './align-history';
 
 /**
  * The last recorded history of a thread: the private copies `normalizeTurn` made of its messages, and

@@ -1,7 +1,7 @@
 import { turnOutputStart } from '../destinations/turn-output-start';
 import { turnMessageId } from '../turn/message-id';
 import type { TurnMessage } from '../turn/turn';
-import type { EarlierMessages, HistoryAlignment } from './align-history';
+import type { HistoryAlignment } from './align-history';
 import { hasOwnId } from './has-own-id';
 import type { RecordedHistory } from './history-cache';
 import { leadingSystemCount } from './leading-system-count';
@@ -63,7 +63,7 @@ export function numberNewMessages(
   }
   // Under a redact function only the redacted copies may go out again, and only when they exist.
   const sendable = previous.redacted === undefined ? prior : previous.redacted;
-  const earlier: EarlierMessages = { messages: [], positions: [] };
+  const earlier = { messages: [] as TurnMessage[], positions: [] as number[] };
   for (let k = priorSystem + carried; sendable !== null && k < prior.length; k++) {
     earlier.messages.push(sendable[k]!);
     earlier.positions.push(positionOf(k));
@@ -93,13 +93,7 @@ function carriedOver(
   priorSystem: number,
 ): number {
   const prior = previous.messages;
-  const last = prior[prior.length - 1];
-  const end = previous.failed
-    ? turnOutputStart(prior)
-    : last !== undefined &&
-        (last.role === 'tool' || last.toolResult !== undefined || (last.toolCalls?.length ?? 0) > 0)
-      ? prior.length
-      : 0;
+  const end = previous.failed ? turnOutputStart(prior) : endsInTools(prior) ? prior.length : 0;
   const count = end - priorSystem;
   if (count <= 0 || system + count > messages.length) return 0;
   // The next step adds at least one message; a retry may fail again before it adds any.
@@ -108,6 +102,13 @@ function carriedOver(
     if (!sameMessage(messages[system + i]!, prior[priorSystem + i]!)) return 0;
   }
   return count;
+}
+
+/** Whether a turn ended in tool calls or a tool result: a tool loop's next step follows it. */
+function endsInTools(messages: readonly TurnMessage[]): boolean {
+  const last = messages[messages.length - 1];
+  if (last === undefined) return false;
+  return last.role === 'tool' || last.toolResult !== undefined || (last.toolCalls?.length ?? 0) > 0;
 }
 
 function sameMessage(a: TurnMessage, b: TurnMessage): boolean {

@@ -1,5 +1,5 @@
 import { createChatTrail, melodi, mielto } from '@chattrail/core';
-import { startDevServer } from '@chattrail/devserver';
+import { type DevServer, startDevServer } from '@chattrail/devserver';
 import {
   AIMessage,
   type BaseMessage,
@@ -36,6 +36,14 @@ async function devServerAndTrail() {
     flushIntervalMs: 60_000,
   });
   return { server, trail };
+}
+
+/** Mielto's conversation and Melodi's thread for `threadId` both hold exactly `expected`, in order. */
+async function expectBothBackends(server: DevServer, threadId: string, expected: unknown[]) {
+  const conversation = await mieltoConversation(server, threadId);
+  expect(conversation.messages.map((m) => m.content)).toEqual(expected);
+  const thread = await melodiThread(server, threadId);
+  expect(thread.messages.map((m) => m.content)).toEqual(expected);
 }
 
 describe(`handler → trail → devserver over HTTP (@langchain/core ${coreLine})`, () => {
@@ -115,10 +123,7 @@ describe(`handler → trail → devserver over HTTP (@langchain/core ${coreLine}
       expect((await trail.flush({ timeoutMs: 10_000 })).ok).toBe(true);
 
       const expected = ['Be brief.', ...history.map((message) => message.content)];
-      const conversation = await mieltoConversation(server, threadId);
-      expect(conversation.messages.map((m) => m.content)).toEqual(expected);
-      const thread = await melodiThread(server, threadId);
-      expect(thread.messages.map((m) => m.content)).toEqual(expected);
+      await expectBothBackends(server, threadId, expected);
     } finally {
       await trail.shutdown({ timeoutMs: 5_000 });
       await server.close();
@@ -143,10 +148,7 @@ describe(`handler → trail → devserver over HTTP (@langchain/core ${coreLine}
       expect((await trail.flush({ timeoutMs: 10_000 })).ok).toBe(true);
 
       const expected = ['Be brief.', 'Shall we?', 'Sure!', 'yes', 'Sure!', 'yes', 'Done.'];
-      const conversation = await mieltoConversation(server, threadId);
-      expect(conversation.messages.map((m) => m.content)).toEqual(expected);
-      const thread = await melodiThread(server, threadId);
-      expect(thread.messages.map((m) => m.content)).toEqual(expected);
+      await expectBothBackends(server, threadId, expected);
     } finally {
       await trail.shutdown({ timeoutMs: 5_000 });
       await server.close();

@@ -29,6 +29,48 @@ export function makeTurn(messageCount, threadId = 'bench-thread', turnId = 'benc
   };
 }
 
+/**
+ * The delivery benchmarks' chat: `threads` threads taking turns in rotation, each turn adding a user
+ * message and an answer to its thread and resending the whole history, as adapters do. `turn(n)` builds
+ * the n-th turn (n counting from 0, in order) with fresh message objects, as a server parsing each request
+ * body would have.
+ */
+export function chatWorkload(threads) {
+  const histories = Array.from({ length: threads }, () => []);
+  return {
+    turn(n) {
+      const thread = n % threads;
+      const threadId = `bench-thread-${thread}`;
+      const history = histories[thread];
+      const turnNumber = history.length / 2 + 1;
+      history.push(
+        {
+          id: `${threadId}-u${turnNumber}`,
+          role: 'user',
+          content: `Question ${turnNumber} in ${threadId}: what about it?`,
+        },
+        {
+          id: `${threadId}-a${turnNumber}`,
+          role: 'assistant',
+          content: `Answer ${turnNumber} in ${threadId}: here it is.`,
+        },
+      );
+      return {
+        id: `${threadId}-turn-${turnNumber}`,
+        threadId,
+        user: { id: `user-${thread}` },
+        messages: history.map((message) => ({ ...message })),
+        model: { provider: 'openai', id: 'gpt-4o' },
+        usage: { inputTokens: 100, outputTokens: 20, totalTokens: 120 },
+        startedAt: '2025-01-01T00:00:00.000Z',
+        endedAt: '2025-01-01T00:00:01.000Z',
+        status: 'ok',
+        source: 'manual',
+      };
+    },
+  };
+}
+
 /** A destination whose send never completes: only record() (and the queue) is measured. */
 export const neverCompletes = { name: 'never', send: () => new Promise(() => {}) };
 

@@ -1,12 +1,13 @@
 // Sustained delivery end to end: turns recorded as fast as the trail keeps up, delivered to a devserver
 // running in its own process (one core) on loopback. 20,000 turns across 200 threads, each turn adding a
-// user message and an answer to its thread and resending the whole history, as adapters do.
+// user message and an answer to its thread and resending the whole history, as adapters do (bench-kit's
+// chatWorkload; bench/delivery-replay.mjs is the baseline: the same requests sent by a bare client).
 // With `sink` the backend is bench/sink-server.mjs, which accepts everything and does nothing: what the
 // trail itself can deliver when the backend costs (almost) nothing. With `node-fetch` the destinations use
 // createNodeFetch() from @chattrail/core/node instead of the global fetch.
 // Usage: node bench/delivery-throughput.mjs [turns] [threads] [mielto|melodi|both] [sink] [node-fetch]
 import { createChatTrail, melodi, mielto } from '../dist/index.js';
-import { report, startDevServerChild } from './bench-kit.mjs';
+import { chatWorkload, report, startDevServerChild } from './bench-kit.mjs';
 
 const TURNS = Number(process.argv[2] ?? 20_000);
 const THREADS = Number(process.argv[3] ?? 200);
@@ -40,41 +41,13 @@ try {
   // Where the CPU goes decides what limits the rate: this process (producer + trail) or the devserver.
   const serverCpuStart = server.cpuSeconds();
   const cpuStart = process.cpuUsage();
-  const histories = Array.from({ length: THREADS }, () => []);
+  const workload = chatWorkload(THREADS);
   let recordNs = 0n;
   let produceNs = 0n;
   const started = performance.now();
   for (let n = 0; n < TURNS; n++) {
     const p0 = process.hrtime.bigint();
-    const thread = n % THREADS;
-    const threadId = `bench-thread-${thread}`;
-    const history = histories[thread];
-    const turnNumber = history.length / 2 + 1;
-    // Fresh strings per turn, as a server parsing each request body would have.
-    history.push(
-      {
-        id: `${threadId}-u${turnNumber}`,
-        role: 'user',
-        content: `Question ${turnNumber} in ${threadId}: what about it?`,
-      },
-      {
-        id: `${threadId}-a${turnNumber}`,
-        role: 'assistant',
-        content: `Answer ${turnNumber} in ${threadId}: here it is.`,
-      },
-    );
-    const turn = {
-      id: `${threadId}-turn-${turnNumber}`,
-      threadId,
-      user: { id: `user-${thread}` },
-      messages: history.map((message) => ({ ...message })),
-      model: { provider: 'openai', id: 'gpt-4o' },
-      usage: { inputTokens: 100, outputTokens: 20, totalTokens: 120 },
-      startedAt: '2025-01-01T00:00:00.000Z',
-      endedAt: '2025-01-01T00:00:01.000Z',
-      status: 'ok',
-      source: 'manual',
-    };
+    const turn = workload.turn(n);
     const t0 = process.hrtime.bigint();
     produceNs += t0 - p0;
     trail.record(turn);

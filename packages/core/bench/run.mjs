@@ -76,18 +76,26 @@ const deliveryArgs = quick ? ['4000', '200', 'both'] : ['20000', '200', 'both'];
 const deliveryRuns = quick ? 1 : 3;
 const globalRuns = [];
 const nodeRuns = [];
+// The baseline, side by side: the same requests sent again by a bare node:http client (delivery-replay.mjs).
+const replayRuns = [];
 for (let i = 0; i < deliveryRuns; i++) {
-  console.log(`\n### run ${i + 1} of ${deliveryRuns}: global fetch, then createNodeFetch()`);
+  console.log(
+    `\n### run ${i + 1} of ${deliveryRuns}: global fetch, then createNodeFetch(), then the bare replay`,
+  );
   globalRuns.push((await run('./delivery-throughput.mjs', deliveryArgs)).delivery);
   nodeRuns.push(
     (await run('./delivery-throughput.mjs', [...deliveryArgs, 'devserver', 'node-fetch'])).delivery,
   );
+  replayRuns.push((await run('./delivery-replay.mjs', deliveryArgs)).replay);
 }
 /** The run with the median rate (the middle one of three). */
 const medianRun = (runs) =>
   [...runs].sort((a, b) => a.turnsPerSecond - b.turnsPerSecond)[Math.floor(runs.length / 2)];
 const delivery = medianRun(globalRuns);
 const nodeDelivery = medianRun(nodeRuns);
+const replay = medianRun(replayRuns);
+/** A median rate as a share of the bare replay's median rate. */
+const ofReplay = (d) => (d.turnsPerSecond / replay.turnsPerSecond).toFixed(2);
 const rates = (runs) => runs.map((d) => d.turnsPerSecond).join(' / ');
 console.log('\n## memory while the backend hangs (queue bound 10,000 turns per destination)');
 const { outageMemory } = await run('./outage-memory.mjs', quick ? ['30000', '10000'] : ['100000', '10000'], [
@@ -113,7 +121,7 @@ const targets = [
   [
     '≥ 10,000 turns/s delivered',
     delivery.turnsPerSecond >= 10_000 || nodeDelivery.turnsPerSecond >= 10_000,
-    `median ${delivery.turnsPerSecond} turns/s with the global fetch (${rates(globalRuns)}), ${nodeDelivery.turnsPerSecond} with createNodeFetch (${rates(nodeRuns)})`,
+    `median ${delivery.turnsPerSecond} turns/s with the global fetch (${rates(globalRuns)}), ${nodeDelivery.turnsPerSecond} with createNodeFetch (${rates(nodeRuns)}); a bare client replaying the same requests: ${replay.turnsPerSecond} (${rates(replayRuns)})`,
   ],
   [
     'memory flat under outage',
@@ -148,6 +156,12 @@ for (const [how, d, runs] of [
     `| CPU during delivery (${how}) | this process ${d.cpu.trailProcessMicrosPerTurn} µs/turn (producer ${d.cpu.producerMicrosPerTurn}, trail ${d.cpu.trailOnlyMicrosPerTurn}) = ${Math.round(d.cpu.trailProcessShareOfCore * 100)}% of one core; devserver ${d.cpu.devserverMicrosPerTurn === null ? 'n/a' : `${d.cpu.devserverMicrosPerTurn} µs/turn = ${Math.round(d.cpu.devserverShareOfCore * 100)}% of one core`} |`,
   );
 }
+console.log(
+  `| baseline: the same requests replayed by a bare node:http client | ${replay.turnsPerSecond} turns/s (median of ${rates(replayRuns)}); bare client ${replay.cpu.clientMicrosPerTurn} µs/turn, devserver ${replay.cpu.devserverMicrosPerTurn ?? 'n/a'} µs/turn |`,
+);
+console.log(
+  `| delivery as a share of the bare replay (medians) | global fetch ${ofReplay(delivery)}, createNodeFetch ${ofReplay(nodeDelivery)} (the trail's runs include building the turns: the app's work) |`,
+);
 for (const [name, d] of Object.entries(delivery.perDestination)) {
   console.log(
     `| ${name} | ${d.messagesPerSecond} messages/s, ${d.requestsPer1000Turns} requests per 1,000 turns |`,

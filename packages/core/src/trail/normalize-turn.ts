@@ -85,14 +85,16 @@ export function normalizeTurn(
   const rawMessages = Array.isArray(raw.messages) ? raw.messages : [];
   const id = nonEmptyString(raw.id) ?? `turn_${Date.now().toString(36)}_${(++turnSequence).toString(36)}`;
   const status = STATUSES.has(raw.status) ? (raw.status as TurnStatus) : 'ok';
-  const messages: TurnMessage[] = [];
+  // Sized up front and filled by index: pushing 100 messages grew the array four times (half the work of
+  // a resent history's record(), and garbage).
+  const messages: TurnMessage[] = new Array(rawMessages.length);
   if (mode === 'history' && reuse !== undefined) {
     reuse.next = normalizeHistory(rawMessages, threadId, options, reuse.previous, messages);
   } else {
     // Turns of new messages reuse no copy: the previous turn's messages are never theirs (a tool loop's
     // next step and a retry aside, which numberNewMessages recognises by their text).
     for (let position = 0; position < rawMessages.length; position++) {
-      messages.push(normalizeMessage(rawMessages[position], position, threadId, options));
+      messages[position] = normalizeMessage(rawMessages[position], position, threadId, options);
     }
     if (mode === 'new') {
       const numbered = numberNewMessages(threadId, id, rawMessages, messages, reuse?.previous);
@@ -182,7 +184,7 @@ function normalizeHistory(
       raw.senderId !== undefined
     ) {
       reuse[position] = Reuse.never;
-      messages.push(normalizeMessage(input, position, threadId, options));
+      messages[position] = normalizeMessage(input, position, threadId, options);
       continue;
     }
     const ownId = nonEmptyString(raw.id);
@@ -197,12 +199,12 @@ function normalizeHistory(
         (how === Reuse.givenId ? copy.id === ownId : ownId === undefined)
       ) {
         reuse[position] = how!;
-        messages.push(copy);
+        messages[position] = copy;
         continue;
       }
     }
     const message = normalizeMessage(raw, position, threadId, options);
-    messages.push(message);
+    messages[position] = message;
     // A copy stands for the raw message only if it kept its text as it was (not cut, not blanked).
     reuse[position] =
       message.content !== raw.content ? Reuse.never : ownId === undefined ? Reuse.derivedId : Reuse.givenId;

@@ -2,7 +2,7 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { turnMessageId } from '../dist/index.js';
+import { createChatTrail, melodi, mielto, turnMessageId } from '../dist/index.js';
 
 /** A turn of `messageCount` ordinary messages (~80 characters each), with ids as an adapter sets them. */
 export function makeTurn(messageCount, threadId = 'bench-thread', turnId = 'bench-turn') {
@@ -69,6 +69,53 @@ export function chatWorkload(threads) {
       };
     },
   };
+}
+
+// Queue bounds of the delivery benchmarks, sized for the run (turns carry ~100 messages of history on
+// average, ~13 KB each): the measurement is delivery capacity, not what the default 32 MiB bound keeps
+// during an outage.
+const DELIVERY_QUEUE_TURNS = 20_000;
+const DELIVERY_QUEUE_BYTES = 512 * 1024 * 1024;
+
+/**
+ * The delivery benchmarks' destinations on a devserver (or sink) child: Mielto and/or Melodi (`only`:
+ * `'mielto'`, `'melodi'` or `'both'`), each with the `fetch` that `fetchFor(name)` gives (default: the
+ * global one).
+ */
+export function deliveryDestinations(server, only, fetchFor = () => undefined) {
+  const destinations = [];
+  if (only !== 'melodi')
+    destinations.push(mielto({ apiKey: 'bench', baseUrl: server.mieltoBaseUrl, fetch: fetchFor('mielto') }));
+  if (only !== 'mielto')
+    destinations.push(
+      melodi({ apiKey: 'bench', projectId: 1, baseUrl: server.melodiBaseUrl, fetch: fetchFor('melodi') }),
+    );
+  return destinations;
+}
+
+/** The delivery benchmarks' trail: one batch may take a whole queue. */
+export function deliveryTrail(destinations) {
+  return createChatTrail({
+    destinations,
+    maxQueueTurns: DELIVERY_QUEUE_TURNS,
+    maxQueueBytes: DELIVERY_QUEUE_BYTES,
+    maxBatchTurns: DELIVERY_QUEUE_TURNS,
+    onError: (error) => console.error(error.message),
+  });
+}
+
+/**
+ * The producer's pause after each round of threads: it yields to the event loop, then waits while the
+ * queues are half full, so the measurement is delivery, not queue drops.
+ */
+export async function paceProducer(trail, lanes) {
+  await new Promise((resolve) => setImmediate(resolve));
+  for (;;) {
+    const { queuedTurns, queuedBytes } = trail.stats();
+    if (queuedTurns / lanes <= DELIVERY_QUEUE_TURNS / 2 && queuedBytes / lanes <= DELIVERY_QUEUE_BYTES / 2)
+      return;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
 }
 
 /** A destination whose send never completes: only record() (and the queue) is measured. */

@@ -14,16 +14,20 @@
 // devserver just holds more.
 // Usage: node bench/delivery-replay.mjs [turns] [threads] [mielto|melodi|both]
 import http from 'node:http';
-import { createChatTrail, melodi, mielto } from '../dist/index.js';
-import { chatWorkload, report, startDevServerChild } from './bench-kit.mjs';
+import {
+  chatWorkload,
+  deliveryDestinations,
+  deliveryTrail,
+  paceProducer,
+  report,
+  startDevServerChild,
+} from './bench-kit.mjs';
 
 const TURNS = Number(process.argv[2] ?? 20_000);
 const THREADS = Number(process.argv[3] ?? 200);
 const only = process.argv[4] ?? 'both';
 /** Requests in flight per destination: the destinations' default `concurrency`. */
 const IN_FLIGHT = 8;
-const QUEUE_TURNS = 20_000;
-const QUEUE_BYTES = 512 * 1024 * 1024;
 
 const server = await startDevServerChild();
 try {
@@ -37,37 +41,14 @@ try {
     });
     return fetch(input, init);
   };
-  const destinations = [];
-  if (only !== 'melodi')
-    destinations.push(
-      mielto({ apiKey: 'bench', baseUrl: server.mieltoBaseUrl, fetch: recordingFetch('mielto') }),
-    );
-  if (only !== 'mielto')
-    destinations.push(
-      melodi({
-        apiKey: 'bench',
-        projectId: 1,
-        baseUrl: server.melodiBaseUrl,
-        fetch: recordingFetch('melodi'),
-      }),
-    );
-  // The same trail settings and the same pacing as bench/delivery-throughput.mjs, so the batches (and so
-  // the requests) are alike.
-  const trail = createChatTrail({
-    destinations,
-    maxQueueTurns: QUEUE_TURNS,
-    maxQueueBytes: QUEUE_BYTES,
-    maxBatchTurns: QUEUE_TURNS,
-    onError: (error) => console.error(error.message),
-  });
+  // The same destinations, trail settings and pacing as bench/delivery-throughput.mjs, so the batches (and
+  // so the requests) are alike.
+  const destinations = deliveryDestinations(server, only, recordingFetch);
+  const trail = deliveryTrail(destinations);
   const workload = chatWorkload(THREADS);
   for (let n = 0; n < TURNS; n++) {
     trail.record(workload.turn(n));
-    if (n % THREADS === THREADS - 1) {
-      await new Promise((resolve) => setImmediate(resolve));
-      while (trail.stats().queuedTurns / destinations.length > QUEUE_TURNS / 2)
-        await new Promise((resolve) => setTimeout(resolve, 5));
-    }
+    if (n % THREADS === THREADS - 1) await paceProducer(trail, destinations.length);
   }
   const flushed = await trail.flush({ timeoutMs: 120_000 });
   await trail.shutdown();

@@ -6,37 +6,26 @@
 // trail itself can deliver when the backend costs (almost) nothing. With `node-fetch` the destinations use
 // createNodeFetch() from @chattrail/core/node instead of the global fetch.
 // Usage: node bench/delivery-throughput.mjs [turns] [threads] [mielto|melodi|both] [sink] [node-fetch]
-import { createChatTrail, melodi, mielto } from '../dist/index.js';
-import { chatWorkload, report, startDevServerChild } from './bench-kit.mjs';
+import {
+  chatWorkload,
+  deliveryDestinations,
+  deliveryTrail,
+  paceProducer,
+  report,
+  startDevServerChild,
+} from './bench-kit.mjs';
 
 const TURNS = Number(process.argv[2] ?? 20_000);
 const THREADS = Number(process.argv[3] ?? 200);
 const only = process.argv[4] ?? 'both';
-const QUEUE_TURNS = 20_000;
-const QUEUE_BYTES = 512 * 1024 * 1024;
-/** The producer pauses while the queues are half full, so the measurement is delivery, not queue drops. */
-const backlogged = (stats, lanes) =>
-  stats.queuedTurns / lanes > QUEUE_TURNS / 2 || stats.queuedBytes / lanes > QUEUE_BYTES / 2;
-
 const sink = process.argv.slice(5).includes('sink');
 const fetch = process.argv.slice(5).includes('node-fetch')
   ? (await import('../dist/node.js')).createNodeFetch()
   : undefined;
 const server = await startDevServerChild({ sink });
 try {
-  const destinations = [];
-  if (only !== 'melodi') destinations.push(mielto({ apiKey: 'bench', baseUrl: server.mieltoBaseUrl, fetch }));
-  if (only !== 'mielto')
-    destinations.push(melodi({ apiKey: 'bench', projectId: 1, baseUrl: server.melodiBaseUrl, fetch }));
-  // Bounds sized for the run (turns carry ~100 messages of history on average, ~13 KB each): the
-  // measurement is delivery capacity, not what the default 32 MiB bound keeps during an outage.
-  const trail = createChatTrail({
-    destinations,
-    maxQueueTurns: QUEUE_TURNS,
-    maxQueueBytes: QUEUE_BYTES,
-    maxBatchTurns: QUEUE_TURNS,
-    onError: (error) => console.error(error.message),
-  });
+  const destinations = deliveryDestinations(server, only, () => fetch);
+  const trail = deliveryTrail(destinations);
 
   // Where the CPU goes decides what limits the rate: this process (producer + trail) or the devserver.
   const serverCpuStart = server.cpuSeconds();
@@ -52,12 +41,7 @@ try {
     produceNs += t0 - p0;
     trail.record(turn);
     recordNs += process.hrtime.bigint() - t0;
-    if (n % THREADS === THREADS - 1) {
-      // Yield to the event loop once per round of threads; wait while the backlog is deep.
-      await new Promise((resolve) => setImmediate(resolve));
-      while (backlogged(trail.stats(), destinations.length))
-        await new Promise((resolve) => setTimeout(resolve, 5));
-    }
+    if (n % THREADS === THREADS - 1) await paceProducer(trail, destinations.length);
   }
   const flushed = await trail.flush({ timeoutMs: 120_000 });
   const seconds = (performance.now() - started) / 1000;

@@ -1,0 +1,156 @@
+import { Buffer } from 'node:buffer';
+import { describe, expect, it } from 'vitest';
+import {
+  type Http1Response,
+  Http1ResponseParser,
+  type Http1ResponseParserOptions,
+} from './http1-response-parser';
+
+const keepAll = () => true;
+
+/** Parses `wire` fed in pieces of `size` bytes; `ended`: the connection closes after the last piece. */
+function parse(
+  wire: string | Buffer,
+  size: number,
+  options: Partial<Http1ResponseParserOptions> = {},
+  ended = false,
+): Http1Response | undefined {
+  const bytes = typeof wire === 'string' ? Buffer.from(wire, 'latin1') : wire;
+  const parser = new Http1ResponseParser({ keepBody: keepAll, ...options });
+  let done = false;
+  for (let offset = 0; offset < bytes.length; offset += size) {
+    expect(done).toBe(false);
+    done = parser.push(bytes.subarray(offset, offset + size));
+  }
+  if (!done && ended) done = parser.end();
+  return done ? parser.response : undefined;
+}
+
+/** The same response parsed in every piece size from 1 byte to all at once: all must agree. */
+function parseEverySplit(wire: string, options: Partial<Http1ResponseParserOptions> = {}, ended = false) {
+  const whole = parse(wire, wire.length, options, ended);
+  for (let size = 1; size < wire.length; size++) {
+    expect(parse(wire, size, options, ended), `pieces of ${size} bytes`).toEqual(whole);
+  }
+  return whole;
+}
+
+const text = (response: Http1Response | undefined) => response?.body?.toString('utf8');
+
+describe('Http1ResponseParser', () => {
+  it('reads a content-length body, status text and headers as sent, whatever the pieces', () => {
+    const response = parseEverySplit(
+      'HTTP/1.1 201 Created\r\nContent-Type: application/json\r\nX-Two:  a b \r\nContent-Length: 9\r\n\r\n{"ok":1}\n',
+    );
+    expect(response).toMatchObject({
+      status: 201,
+      statusText: 'Created',
+      rawHeaders: ['Content-Type', 'application/json', 'X-Two', 'a b', 'Content-Length', '9'],
+      keepAlive: true,
+    });
+    expect(text(response)).toBe('{"ok":1}\n');
+  });
+
+  it('reads a chunked body with extensions and trailers', () => {
+    const wire =
+      'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n' +
+      '5;ext=1\r\nhello\r\n1\r\n \r\nA\r\n0123456789\r\n0\r\nX-Trailer: t\r\n\r\n';
+    const response = parseEverySplit(wire);
+    expect(text(response)).toBe('hello 0123456789');
+    expect(response!.keepAlive).toBe(true);
+  });
+
+  it('keeps multi-byte UTF-8 intact across pieces', () => {
+    const body = Buffer.from('{"text":"héllo – 你好 😀"}', 'utf8');
+    const wire = Buffer.concat([
+      Buffer.from(`HTTP/1.1 200 OK\r\ncontent-length: ${body.length}\r\n\r\n`, 'latin1'),
+      body,
+    ]);
+    for (let size = 1; size <= wire.length; size++) {
+      expect(text(parse(wire, size))).toBe('{"text":"héllo – 你好 😀"}');
+    }
+  });
+
+  it('reads a body delimited by the end of the connection, which is then not reusable', () => {
+    const wire = 'HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\n\r\nuntil the end';
+    const response = parseEverySplit(wire, {}, true);
+    expect(text(response)).toBe('until the end');
+    expect(response!.keepAlive).toBe(false);
+    // Not complete until the connection ends.
+    expect(parse(wire, wire.length)).toBeUndefined();
+  });
+
+  it('knows when the connection can be reused', () => {
+    const keepAlive = (head: string) => parse(`${head}\r\ncontent-length: 0\r\n\r\n`, 1000)!.keepAlive;
+    expect(keepAlive('HTTP/1.1 200 OK')).toBe(true);
+    expect(keepAlive('HTTP/1.1 200 OK\r\nConnection: close')).toBe(false);
+    expect(keepAlive('HTTP/1.1 200 OK\r\nconnection: Keep-Alive, Close')).toBe(false);
+    expect(keepAlive('HTTP/1.0 200 OK')).toBe(false);
+    expect(keepAlive('HTTP/1.0 200 OK\r\nConnection: keep-alive')).toBe(true);
+  });
+
+  it('skips interim 1xx responses and reads none of a 204, 304 or HEAD body', () => {
+    const response = parseEverySplit(
+      'HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\nHTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok',
+    );
+    expect([response!.status, text(response)]).toEqual([200, 'ok']);
+    expect(parse('HTTP/1.1 204 No Content\r\n\r\n', 100)).toMatchObject({ status: 204, body: undefined });
+    expect(parse('HTTP/1.1 304 Not Modified\r\ncontent-length: 50\r\n\r\n', 100)).toMatchObject({
+      status: 304,
+      body: undefined,
+    });
+    expect(parse('HTTP/1.1 200 OK\r\ncontent-length: 50\r\n\r\n', 100, { head: true })).toMatchObject({
+      status: 200,
+      body: undefined,
+    });
+  });
+
+  it('reads but does not keep a body nobody wants', () => {
+    const wire = 'HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n';
+    const response = parseEverySplit(wire, { keepBody: (status) => status !== 200 });
+    expect(response).toMatchObject({ status: 200, body: undefined, keepAlive: true });
+  });
+
+  it('joins obsolete folded header lines', () => {
+    const response = parse('HTTP/1.1 200 OK\r\nX-Long: one\r\n  two\r\ncontent-length: 0\r\n\r\n', 1000);
+    expect(response!.rawHeaders).toEqual(['X-Long', 'one two', 'content-length', '0']);
+  });
+
+  it.each([
+    ['not HTTP', 'SSH-2.0-OpenSSH\r\n\r\n', /status line/],
+    ['a header without a name', 'HTTP/1.1 200 OK\r\n: x\r\n\r\n', /without a name/],
+    ['a bad content-length', 'HTTP/1.1 200 OK\r\ncontent-length: -1\r\n\r\n', /content-length/],
+    [
+      'two content-lengths',
+      'HTTP/1.1 200 OK\r\ncontent-length: 1\r\ncontent-length: 2\r\n\r\n',
+      /two content-lengths/,
+    ],
+    ['a bad chunk size', 'HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\nzz\r\n', /chunk size/],
+    [
+      'chunk data longer than its size',
+      'HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n1\r\nabc\r\n',
+      /longer than its size/,
+    ],
+    ['bytes after the response', 'HTTP/1.1 200 OK\r\ncontent-length: 1\r\n\r\nab', /after the end/],
+    ['101 Switching Protocols', 'HTTP/1.1 101 Switching Protocols\r\n\r\n', /101/],
+  ])('refuses %s', (_what, wire, message) => {
+    const parser = new Http1ResponseParser({ keepBody: keepAll });
+    expect(() => parser.push(Buffer.from(wire, 'latin1'))).toThrow(message);
+  });
+
+  it('bounds the head it buffers', () => {
+    const parser = new Http1ResponseParser({ keepBody: keepAll, maxHeaderBytes: 100 });
+    parser.push(Buffer.from('HTTP/1.1 200 OK\r\n', 'latin1'));
+    expect(() => parser.push(Buffer.from(`x-big: ${'a'.repeat(200)}`, 'latin1'))).toThrow(/longer than 100/);
+    const chunked = new Http1ResponseParser({ keepBody: keepAll });
+    chunked.push(Buffer.from('HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n', 'latin1'));
+    expect(() => chunked.push(Buffer.from('1'.repeat(2000), 'latin1'))).toThrow(/longer than 1024/);
+  });
+
+  it('reports a response cut short', () => {
+    const parser = new Http1ResponseParser({ keepBody: keepAll });
+    parser.push(Buffer.from('HTTP/1.1 200 OK\r\ncontent-length: 10\r\n\r\nabc', 'latin1'));
+    expect(parser.end()).toBe(false);
+    expect(parser.response).toBeUndefined();
+  });
+});

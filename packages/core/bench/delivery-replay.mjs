@@ -1,11 +1,12 @@
 // The baseline of the delivery benchmark: what bare HTTP of the same requests reaches on this machine,
 // right now. A first, untimed pass sends the delivery benchmark's chat (bench-kit's chatWorkload) through a
 // trail whose fetch records every request; the timed pass then replays those exact requests (same method,
-// URL, headers and body, same order) to the same devserver with a bare `node:http` client: keep-alive,
-// as many in flight per destination as the destinations use (8), answers drained unread. No turn is
-// built, recorded, queued, merged or serialised: the rate it reaches is what the devserver and loopback
-// HTTP allow on this machine for this work, which no client of these APIs can beat. Its ratio to the
-// trail's rate, measured side by side, is the trail's overhead.
+// URL, headers and body, same order) to the same devserver, straight through the transport of
+// `createNodeFetch()` (its raw request: keep-alive HTTP/1.1 connections, the cheapest client we have; a
+// bare `node:http` client costs it about twice the CPU per request), as many in flight per destination as
+// the destinations use (8), answers drained unread. No turn is built, recorded, queued, merged or
+// serialised: the rate it reaches is what the devserver and loopback HTTP allow on this machine for this
+// work. Its ratio to the trail's rate, measured side by side, is the trail's overhead.
 //
 // The replay goes to the devserver that took the recording pass (the Mielto conversation ids in the
 // recorded requests are that devserver's): Mielto messages are appended a second time, Melodi threads are
@@ -13,7 +14,7 @@
 // look-ups and creations are repeated (creating duplicates). The work per request is the same; the
 // devserver just holds more.
 // Usage: node bench/delivery-replay.mjs [turns] [threads] [mielto|melodi|both]
-import http from 'node:http';
+import { createNodeFetch } from '../dist/node.js';
 import {
   chatWorkload,
   deliveryDestinations,
@@ -35,9 +36,9 @@ try {
   const recordingFetch = (lane) => async (input, init) => {
     recorded[lane].push({
       method: init.method,
-      url: new URL(String(input)),
+      url: String(input),
       headers: Object.fromEntries(new Headers(init.headers)),
-      body: init.body === undefined ? undefined : Buffer.from(init.body),
+      body: init.body,
     });
     return fetch(input, init);
   };
@@ -79,7 +80,7 @@ try {
         {
           requests: requests.length,
           requestsPer1000Turns: Number(((requests.length / TURNS) * 1000).toFixed(1)),
-          requestBytes: requests.reduce((sum, request) => sum + (request.body?.length ?? 0), 0),
+          requestBytes: requests.reduce((sum, request) => sum + Buffer.byteLength(request.body ?? ''), 0),
         },
       ]),
     ),
@@ -92,7 +93,7 @@ try {
     },
   };
   console.log(
-    `replay baseline (${result.destinations.join(' + ')}): the requests of ${TURNS} turns / ${THREADS} threads sent again by a bare node:http client in ${result.seconds} s → ${result.turnsPerSecond} turns/s`,
+    `replay baseline (${result.destinations.join(' + ')}): the requests of ${TURNS} turns / ${THREADS} threads sent again by a bare client (createNodeFetch's transport) in ${result.seconds} s → ${result.turnsPerSecond} turns/s`,
   );
   for (const [lane, d] of Object.entries(result.perDestination)) {
     console.log(
@@ -108,38 +109,19 @@ try {
 }
 process.exit(0);
 
-/** Sends `requests` in order, `IN_FLIGHT` at a time, each on a kept-alive connection. */
+/** Sends `requests` in order, `IN_FLIGHT` at a time, on kept-alive connections. */
 async function replay(requests) {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: IN_FLIGHT });
+  const send = createNodeFetch({ maxSockets: IN_FLIGHT })[Symbol.for('chattrail.rawRequest')];
+  const signal = new AbortController().signal;
   let next = 0;
   let failed = 0;
   const worker = async () => {
     while (next < requests.length) {
-      const status = await send(agent, requests[next++]);
-      if (status < 200 || status > 299) failed++;
+      const { method, url, headers, body } = requests[next++];
+      const response = await send(url, { method, headers, body, signal, discard: true });
+      if (!response.ok) failed++;
     }
   };
   await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
-  agent.destroy();
   return { failed };
-}
-
-function send(agent, { method, url, headers, body }) {
-  return new Promise((resolve, reject) => {
-    const request = http.request(
-      url,
-      {
-        agent,
-        method,
-        headers: body === undefined ? headers : { ...headers, 'content-length': body.length },
-      },
-      (response) => {
-        response.resume();
-        response.once('end', () => resolve(response.statusCode));
-        response.once('error', reject);
-      },
-    );
-    request.once('error', reject);
-    request.end(body);
-  });
 }

@@ -76,7 +76,7 @@ const deliveryArgs = quick ? ['4000', '200', 'both'] : ['20000', '200', 'both'];
 const deliveryRuns = quick ? 1 : 3;
 const globalRuns = [];
 const nodeRuns = [];
-// The baseline, side by side: the same requests sent again by a bare node:http client (delivery-replay.mjs).
+// The baseline, side by side: the same requests sent again by a bare client (delivery-replay.mjs).
 const replayRuns = [];
 for (let i = 0; i < deliveryRuns; i++) {
   console.log(
@@ -157,7 +157,7 @@ for (const [how, d, runs] of [
   );
 }
 console.log(
-  `| baseline: the same requests replayed by a bare node:http client | ${replay.turnsPerSecond} turns/s (median of ${rates(replayRuns)}); bare client ${replay.cpu.clientMicrosPerTurn} µs/turn, devserver ${replay.cpu.devserverMicrosPerTurn ?? 'n/a'} µs/turn |`,
+  `| baseline: the same requests replayed by a bare client (createNodeFetch's transport, nothing else) | ${replay.turnsPerSecond} turns/s (median of ${rates(replayRuns)}); bare client ${replay.cpu.clientMicrosPerTurn} µs/turn, devserver ${replay.cpu.devserverMicrosPerTurn ?? 'n/a'} µs/turn |`,
 );
 console.log(
   `| delivery as a share of the bare replay (medians) | global fetch ${ofReplay(delivery)}, createNodeFetch ${ofReplay(nodeDelivery)} (the trail's runs include building the turns: the app's work) |`,

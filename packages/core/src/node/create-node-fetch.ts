@@ -25,8 +25,9 @@ export interface NodeFetchOptions {
 const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
 
 /**
- * A `fetch` for the chattrail clients and destinations on Node, built on `node:http` / `node:https` with
- * keep-alive agents instead of the global `fetch` (undici):
+ * A `fetch` for the chattrail clients and destinations on Node that sends over its own keep-alive HTTP/1.1
+ * connections ({@link Http1Pool}) instead of the global `fetch` (undici); through a proxy, over Node's
+ * `node:http` / `node:https` agents:
  *
  * ```ts
  * import { createChatTrail, melodi, mielto } from '@chattrail/core';
@@ -37,9 +38,9 @@ const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
  * ```
  *
  * Why: delivering a turn is one HTTP request per thread and destination, and the global `fetch` spends
- * most of the trail's CPU on it (web streams and the objects around them). With this one the trail
- * delivered ~1.5× the turns per CPU second to a do-nothing backend (`bench/delivery-throughput.mjs … sink`).
- * The global `fetch` stays the default because it is what every runtime has; this subpath is Node-only.
+ * most of the trail's CPU on it (web streams and the objects around them). Node's own client still spends
+ * about twice what the bare bytes need (`bench/delivery-replay.mjs`). The global `fetch` stays the default
+ * because it is what every runtime has; this subpath is Node-only.
  *
  * The chattrail clients do not even call the function: they find a raw request on it (`RAW_REQUEST`) that
  * skips the `Response` and its web stream, and drains a body nobody reads without keeping it. That cut

@@ -247,6 +247,20 @@ describe('createNodeFetch', () => {
     expect(usesEnvProxy({ NODE_OPTIONS: '--max-old-space-size=512 --use-env-proxy' }, [])).toBe(true);
   });
 
+  it('sends methods as fetch does, and rejects (never throws) on bad headers', async () => {
+    const server = createHttpServer((req, res) => res.end(req.method));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/`;
+      expect(await (await fetch(url, { method: 'post', body: '{}' })).text()).toBe('POST');
+      expect(await (await fetch(url, { method: 'PATCH', body: '{}' })).text()).toBe('PATCH');
+      const bad = fetch(url, { headers: { 'x a': 'v' } });
+      await expect(bad).rejects.toThrow(TypeError);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
   it('refuses what it does not do, clearly', async () => {
     await expect(fetch('ftp://example.com/')).rejects.toThrow(/only http and https/);
     await expect(

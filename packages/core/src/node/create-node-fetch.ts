@@ -83,20 +83,20 @@ export function createNodeFetch(options: NodeFetchOptions = {}): typeof fetch {
   ): Promise<Response> {
     let target: Target;
     let body: string | Uint8Array | undefined;
+    const headers: Record<string, string> = {};
     try {
       if (typeof Request !== 'undefined' && input instanceof Request) {
         throw new TypeError('createNodeFetch(): pass a URL and an init object, not a Request');
       }
       target = targetOf(input instanceof URL ? input : new URL(String(input)));
       body = requestBody(init.body);
+      new Headers(init.headers).forEach((value, name) => {
+        headers[name] = value;
+      });
     } catch (error) {
       return Promise.reject(error);
     }
-    const headers: Record<string, string> = {};
-    new Headers(init.headers).forEach((value, name) => {
-      headers[name] = value;
-    });
-    const exchanged = send(target, init.method ?? 'GET', headers, body, init.signal ?? undefined, false);
+    const exchanged = send(target, fetchMethod(init.method), headers, body, init.signal ?? undefined, false);
     return exchanged.then(toResponse);
   } as typeof fetch;
 
@@ -241,6 +241,15 @@ function agentExchange(agents: Agents): Exchange {
       signal?.addEventListener('abort', onAbort, { once: true });
       request.end(body);
     });
+}
+
+// Methods `fetch` accepts in any case and sends upper-cased; any other name goes out as given.
+const NORMALISED_METHODS = new Set(['DELETE', 'GET', 'HEAD', 'OPTIONS', 'POST', 'PUT']);
+
+function fetchMethod(method: string | undefined): string {
+  if (method === undefined) return 'GET';
+  const upper = method.toUpperCase();
+  return NORMALISED_METHODS.has(upper) ? upper : method;
 }
 
 /** What `Response.ok` says of a status. */

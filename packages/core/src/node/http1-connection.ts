@@ -64,6 +64,12 @@ export class Http1Connection {
     });
   }
 
+  /** Marks it idle in a pool: timed from now, and unref'd (an idle connection must not keep the process alive). */
+  park(): void {
+    this.idleSince = performance.now();
+    this.#socket.unref();
+  }
+
   /** Closes it; a request in flight rejects with `error`. */
   destroy(error?: Error): void {
     this.#fail(error ?? connectionError('socket hang up', 'ECONNRESET'));
@@ -106,9 +112,6 @@ export class Http1Connection {
       this.#gone = true;
       this.#socket.destroy();
       this.#onGone(this);
-    } else {
-      this.idleSince = performance.now();
-      this.#socket.unref(); // an idle keep-alive connection must not keep the process alive
     }
     settle(undefined, response);
   }

@@ -208,6 +208,18 @@ describe('Http1Pool', () => {
     expect(server.connections()).toBe(0);
   });
 
+  it('destroy() closes busy connections too: their requests reject', async () => {
+    const server = await httpServer(() => {});
+    const pool = newPool();
+    const hanging = pool.request(target(server.port), request());
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(server.open()).toBe(1);
+    pool.destroy();
+    await expect(hanging).rejects.toMatchObject({ code: 'ECONNRESET' });
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(server.open()).toBe(0);
+  });
+
   it('speaks TLS, verifying the certificate against the trusted CAs', async () => {
     const cert = readFileSync(new URL('../../test/fixtures/localhost-cert.pem', import.meta.url), 'utf8');
     const key = readFileSync(new URL('../../test/fixtures/localhost-key.pem', import.meta.url), 'utf8');

@@ -46,7 +46,8 @@ interface Origin {
 // latin1 cannot write.
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const HEADER_VALUE_FORBIDDEN = /[\r\n\0\u0100-\uffff]/;
-const METHOD = /^[A-Z]+$/;
+// A method is a token, as a header name is.
+const METHOD = HEADER_NAME;
 
 /**
  * Keep-alive HTTP/1.1 connections per origin, each carrying one request at a time: what
@@ -65,6 +66,8 @@ const METHOD = /^[A-Z]+$/;
 export class Http1Pool {
   readonly #options: Http1PoolOptions;
   readonly #origins = new Map<string, Origin>();
+  /** Every open connection, idle or busy, for destroy(). */
+  readonly #connections = new Set<Http1Connection>();
   #sweeper: ReturnType<typeof setInterval> | undefined;
 
   constructor(options: Http1PoolOptions) {
@@ -109,9 +112,7 @@ export class Http1Pool {
 
   /** Closes every connection; requests in flight reject. */
   destroy(): void {
-    for (const origin of this.#origins.values()) {
-      for (const connection of origin.idle.splice(0)) connection.destroy();
-    }
+    for (const connection of [...this.#connections]) connection.destroy();
     if (this.#sweeper !== undefined) clearInterval(this.#sweeper);
     this.#sweeper = undefined;
   }
@@ -161,6 +162,7 @@ export class Http1Pool {
         })
       : netConnect({ host: target.hostname, port: target.port });
     const connection = new Http1Connection(socket, (gone) => this.#onGone(origin, gone));
+    this.#connections.add(connection);
     this.#startSweeper();
     return connection;
   }
@@ -169,10 +171,14 @@ export class Http1Pool {
     if (!connection.idle) return; // gone: #onGone has accounted for it
     const next = origin.waiting.shift();
     if (next !== undefined) next(connection);
-    else origin.idle.push(connection);
+    else {
+      connection.park();
+      origin.idle.push(connection);
+    }
   }
 
   #onGone(origin: Origin, connection: Http1Connection): void {
+    this.#connections.delete(connection);
     origin.open--;
     const at = origin.idle.indexOf(connection);
     if (at !== -1) origin.idle.splice(at, 1);

@@ -111,14 +111,30 @@ describe('Http1ResponseParser', () => {
     expect(response).toMatchObject({ status: 200, body: undefined, keepAlive: true });
   });
 
-  it('joins obsolete folded header lines', () => {
-    const response = parse('HTTP/1.1 200 OK\r\nX-Long: one\r\n  two\r\ncontent-length: 0\r\n\r\n', 1000);
-    expect(response!.rawHeaders).toEqual(['X-Long', 'one two', 'content-length', '0']);
+  it('takes chunk sizes with leading zeros, and trims only spaces and tabs around values', () => {
+    const response = parse(
+      'HTTP/1.1 200 OK\r\nX-A: \t\u00a0v\u00a0 \r\ntransfer-encoding: chunked\r\n\r\n00000000000002\r\nok\r\n0\r\n\r\n',
+      1000,
+    );
+    expect(text(response)).toBe('ok');
+    expect(response!.rawHeaders.slice(0, 2)).toEqual(['X-A', '\u00a0v\u00a0']);
   });
 
   it.each([
     ['not HTTP', 'SSH-2.0-OpenSSH\r\n\r\n', /status line/],
-    ['a header without a name', 'HTTP/1.1 200 OK\r\n: x\r\n\r\n', /without a name/],
+    ['a header without a name', 'HTTP/1.1 200 OK\r\n: x\r\n\r\n', /header line/],
+    ['a bad header name', 'HTTP/1.1 200 OK\r\nx(a): 1\r\ncontent-length: 0\r\n\r\n', /header line/],
+    ['a space before the colon', 'HTTP/1.1 200 OK\r\ncontent-length : 2\r\n\r\nok', /header line/],
+    ['a folded header line', 'HTTP/1.1 200 OK\r\nx-a: 1\r\n  2\r\ncontent-length: 0\r\n\r\n', /header line/],
+    ['bare LF line ends', 'HTTP/1.1 200 OK\ncontent-length: 2\n\r\n\r\nok', /status line/],
+    ['a bare LF inside the head', 'HTTP/1.1 200 OK\r\nx-a: 1\ncontent-length: 5\r\n\r\n', /value of header/],
+    ['a NUL in a value', 'HTTP/1.1 200 OK\r\nx-a: a\0b\r\ncontent-length: 0\r\n\r\n', /value of header/],
+    ['a lone CR in a value', 'HTTP/1.1 200 OK\r\nx-a: a\rb\r\ncontent-length: 0\r\n\r\n', /value of header/],
+    [
+      'both content-length and chunked',
+      'HTTP/1.1 200 OK\r\ncontent-length: 2\r\ntransfer-encoding: chunked\r\n\r\n',
+      /both transfer-encoding and content-length/,
+    ],
     ['a bad content-length', 'HTTP/1.1 200 OK\r\ncontent-length: -1\r\n\r\n', /content-length/],
     [
       'two content-lengths',
@@ -145,6 +161,17 @@ describe('Http1ResponseParser', () => {
     const chunked = new Http1ResponseParser({ keepBody: keepAll });
     chunked.push(Buffer.from('HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n', 'latin1'));
     expect(() => chunked.push(Buffer.from('1'.repeat(2000), 'latin1'))).toThrow(/longer than 1024/);
+  });
+
+  it('refuses bare LF line ends at once, not once the head is complete', () => {
+    const parser = new Http1ResponseParser({ keepBody: keepAll });
+    expect(() => parser.push(Buffer.from('HTTP/1.1 200 OK\ncontent-length: 2\n', 'latin1'))).toThrow(
+      /bare LF/,
+    );
+    // A CR at the end of one piece and its LF at the start of the next is a proper line end.
+    const split = new Http1ResponseParser({ keepBody: keepAll });
+    split.push(Buffer.from('HTTP/1.1 200 OK\r', 'latin1'));
+    expect(split.push(Buffer.from('\ncontent-length: 0\r\n\r\n', 'latin1'))).toBe(true);
   });
 
   it('reports a response cut short', () => {

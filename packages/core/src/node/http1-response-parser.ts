@@ -35,7 +35,12 @@ enum State {
 
 const CRLF = Buffer.from('\r\n');
 const HEAD_END = Buffer.from('\r\n\r\n');
-const STATUS_LINE = /^HTTP\/1\.([01]) (\d{3})(?: (.*))?$/;
+const STATUS_LINE = /^HTTP\/1\.([01]) (\d{3})(?: ([^\r\n\0]*))?$/;
+// RFC 9110 token characters; values may not carry CR, LF or NUL. Only spaces and tabs around a value are
+// whitespace, as Node trims.
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const HEADER_VALUE_FORBIDDEN = /[\r\n\0]/;
+const OPTIONAL_WHITESPACE = /^[ \t]+|[ \t]+$/g;
 // Chunk sizes beyond this are refused: 2^53 bytes cannot be counted exactly, and nothing we send to comes close.
 const MAX_CHUNK_HEX_DIGITS = 12;
 
@@ -141,6 +146,9 @@ export class Http1ResponseParser {
     const limit = this.#state === State.Head || this.#state === State.Trailers ? this.#maxHeaderBytes : 1024;
     if (at === -1) {
       if (buffer.length - start > limit) throw malformed(`a line or head longer than ${limit} bytes`);
+      // A server ending lines with a bare LF would never send the CRLF CRLF we wait for: refused at once
+      // (as Node does) rather than waited on until the timeout.
+      if (hasBareLineFeed(buffer, start)) throw malformed('a line ending in a bare LF');
       this.#pending = Buffer.from(buffer.subarray(start)); // a copy: the socket's buffer may be reused
       return data.length;
     }
@@ -161,19 +169,17 @@ export class Http1ResponseParser {
     const rawHeaders: string[] = [];
     let contentLength: number | undefined;
     let chunked = false;
+    let transferEncoding = false;
     let close = http10;
     for (let i = 1; i < lines.length; i++) {
       const line = lines[i]!;
-      if (line.startsWith(' ') || line.startsWith('\t')) {
-        // Obsolete line folding: the line continues the previous header's value.
-        if (rawHeaders.length === 0) throw malformed('a folded line before any header');
-        rawHeaders[rawHeaders.length - 1] += ` ${line.trim()}`;
-        continue;
-      }
+      // As strict as Node's parser: a head it would refuse (bare LF, folded lines, a space before the
+      // colon, control characters) could be framed differently by us and by whoever wrote it.
       const colon = line.indexOf(':');
-      if (colon <= 0) throw malformed(`a header line without a name: ${JSON.stringify(line.slice(0, 80))}`);
-      const name = line.slice(0, colon);
-      const value = line.slice(colon + 1).trim();
+      const name = colon === -1 ? '' : line.slice(0, colon);
+      if (!HEADER_NAME.test(name)) throw malformed(`header line ${JSON.stringify(line.slice(0, 80))}`);
+      const value = line.slice(colon + 1).replace(OPTIONAL_WHITESPACE, '');
+      if (HEADER_VALUE_FORBIDDEN.test(value)) throw malformed(`value of header ${name}`);
       rawHeaders.push(name, value);
       switch (name.toLowerCase()) {
         case 'content-length': {
@@ -185,6 +191,7 @@ export class Http1ResponseParser {
         }
         case 'transfer-encoding':
           // Chunked is the last coding when present; any other coding leaves the body delimited by close.
+          transferEncoding = true;
           chunked = value.toLowerCase().split(',').pop()!.trim() === 'chunked';
           if (!chunked) close = true;
           break;
@@ -192,13 +199,16 @@ export class Http1ResponseParser {
           const tokens = value
             .toLowerCase()
             .split(',')
-            .map((token) => token.trim());
+            .map((token: string) => token.trim());
           if (tokens.includes('close')) close = true;
           else if (http10 && tokens.includes('keep-alive')) close = false;
           break;
         }
       }
     }
+    // Both framings at once is how responses are smuggled (RFC 9112 §6.3): refused, as Node does.
+    if (transferEncoding && contentLength !== undefined)
+      throw malformed('both transfer-encoding and content-length');
     if (status >= 100 && status <= 199) {
       if (status === 101) throw malformed('101 Switching Protocols, which nothing asked for');
       return; // interim (100 Continue, 103 Early Hints): the final response follows
@@ -230,8 +240,8 @@ export class Http1ResponseParser {
     // Chunk extensions (after ';') are allowed and ignored.
     const text = line.toString('latin1');
     const semicolon = text.indexOf(';');
-    const hex = (semicolon === -1 ? text : text.slice(0, semicolon)).trim();
-    if (!/^[0-9a-fA-F]+$/.test(hex) || hex.length > MAX_CHUNK_HEX_DIGITS)
+    const hex = (semicolon === -1 ? text : text.slice(0, semicolon)).replace(OPTIONAL_WHITESPACE, '');
+    if (!/^[0-9a-fA-F]+$/.test(hex) || hex.replace(/^0+/, '').length > MAX_CHUNK_HEX_DIGITS)
       throw malformed(`chunk size ${JSON.stringify(text.slice(0, 40))}`);
     const size = Number.parseInt(hex, 16);
     if (size === 0) {
@@ -250,6 +260,13 @@ export class Http1ResponseParser {
     this.#chunks = [];
     return State.Done;
   }
+}
+
+function hasBareLineFeed(buffer: Buffer, start: number): boolean {
+  for (let at = buffer.indexOf(10, start); at !== -1; at = buffer.indexOf(10, at + 1)) {
+    if (at === start || buffer[at - 1] !== 13) return true;
+  }
+  return false;
 }
 
 function malformed(what: string): Error {

@@ -90,7 +90,7 @@ export class Http1Connection {
       this.#fail(error);
       return;
     }
-    if (done) this.#complete(parser.response!);
+    if (done) this.#complete(parser.response!, parser.trailingBytes);
   }
 
   #onEnd(): void {
@@ -102,13 +102,14 @@ export class Http1Connection {
     this.#fail(connectionError('socket hang up', 'ECONNRESET'));
   }
 
-  #complete(response: Http1Response): void {
+  #complete(response: Http1Response, trailingBytes = false): void {
     const settle = this.#settle!;
     this.#parser = undefined;
     this.#settle = undefined;
     // A response that came before the whole request was written (an early 413, say) leaves the server
     // reading or discarding the rest: the connection's state is unknown, so it is not used again.
-    if (!response.keepAlive || !this.#requestWritten || this.#socket.writableLength > 0) {
+    // Bytes after the response (trailingBytes) mean the server and we no longer agree where answers begin.
+    if (!response.keepAlive || trailingBytes || !this.#requestWritten || this.#socket.writableLength > 0) {
       this.#gone = true;
       this.#socket.destroy();
       this.#onGone(this);

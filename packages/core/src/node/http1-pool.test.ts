@@ -187,6 +187,17 @@ describe('Http1Pool', () => {
     await expect(pool.request(target(server.port), request())).rejects.toMatchObject({ code: 'ECONNRESET' });
     const response = await pool.request(target(server.port), request());
     expect(response.body!.toString()).toBe('ok');
+    // A stray CRLF after the body: the answer stands, the connection is not used again.
+    let strays = 0;
+    const stray = createNetServer((socket) => {
+      strays++;
+      socket.on('data', () => socket.write('HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok\r\n'));
+    });
+    const straying = await listen(stray);
+    for (let i = 0; i < 2; i++) {
+      expect((await pool.request(target(straying.port), request())).body!.toString()).toBe('ok');
+    }
+    expect(strays).toBe(2);
     // Garbage instead of HTTP is an error too, not a hang.
     const liar = createNetServer((socket) => socket.once('data', () => socket.write('garbage\r\n\r\n')));
     const lying = await listen(liar);

@@ -147,7 +147,6 @@ describe('Http1ResponseParser', () => {
       'HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n1\r\nabc\r\n',
       /longer than its size/,
     ],
-    ['bytes after the response', 'HTTP/1.1 200 OK\r\ncontent-length: 1\r\n\r\nab', /after the end/],
     ['101 Switching Protocols', 'HTTP/1.1 101 Switching Protocols\r\n\r\n', /101/],
   ])('refuses %s', (_what, wire, message) => {
     const parser = new Http1ResponseParser({ keepBody: keepAll });
@@ -161,6 +160,17 @@ describe('Http1ResponseParser', () => {
     const chunked = new Http1ResponseParser({ keepBody: keepAll });
     chunked.push(Buffer.from('HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n', 'latin1'));
     expect(() => chunked.push(Buffer.from('1'.repeat(2000), 'latin1'))).toThrow(/longer than 1024/);
+  });
+
+  it('keeps a complete response followed by stray bytes, and says the connection is out of step', () => {
+    const parser = new Http1ResponseParser({ keepBody: keepAll });
+    expect(parser.push(Buffer.from('HTTP/1.1 200 OK\r\ncontent-length: 1\r\n\r\na\r\n', 'latin1'))).toBe(
+      true,
+    );
+    expect([text(parser.response), parser.trailingBytes]).toEqual(['a', true]);
+    const clean = new Http1ResponseParser({ keepBody: keepAll });
+    clean.push(Buffer.from('HTTP/1.1 200 OK\r\ncontent-length: 1\r\n\r\na', 'latin1'));
+    expect(clean.trailingBytes).toBe(false);
   });
 
   it('refuses bare LF line ends at once, not once the head is complete', () => {

@@ -48,7 +48,8 @@ const MAX_CHUNK_HEX_DIGITS = 12;
  * Reads one HTTP/1.x response from the bytes of a connection, in whatever pieces they arrive: status line,
  * headers, then a body delimited by `content-length`, chunked transfer coding (trailers read and ignored)
  * or the end of the connection. Interim 1xx responses are skipped. Strict where being lenient would let a
- * malformed response be misread: conflicting lengths, a bad chunk size or bytes after the response throw.
+ * malformed response be misread: conflicting lengths, a bad chunk size or a bad header throw. Bytes after a
+ * complete response are noted (`trailingBytes`), not an error: the response stands, the connection does not.
  *
  * Pure (no I/O) so every framing can be tested byte by byte; `Http1Connection` feeds it a socket.
  */
@@ -62,10 +63,16 @@ export class Http1ResponseParser {
   #keep = false;
   #chunks: Buffer[] = [];
   #response: Http1Response | undefined;
+  #trailingBytes = false;
 
   constructor(options: Http1ResponseParserOptions) {
     this.#options = options;
     this.#maxHeaderBytes = options.maxHeaderBytes ?? 64 * 1024;
+  }
+
+  /** Whether bytes came after the complete response: the connection cannot be trusted with another request. */
+  get trailingBytes(): boolean {
+    return this.#trailingBytes;
   }
 
   /** The response, once {@link push} or {@link end} returned true. */
@@ -75,7 +82,7 @@ export class Http1ResponseParser {
 
   /**
    * Feeds the next bytes; true once the response is complete.
-   * @throws {Error} on a malformed response, or bytes after a complete one (the server is out of step).
+   * @throws {Error} on a malformed response.
    */
   push(data: Buffer): boolean {
     let offset = 0;
@@ -113,7 +120,11 @@ export class Http1ResponseParser {
           offset = data.length;
           break;
         case State.Done:
-          throw malformed('bytes after the end of the response');
+          // The response is whole; what follows belongs to no request (a stray CRLF after a body, say).
+          // The response stands, but the connection is out of step and must not carry another request.
+          this.#trailingBytes = true;
+          offset = data.length;
+          break;
       }
     }
     return this.#state === State.Done;

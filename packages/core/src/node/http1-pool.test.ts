@@ -246,4 +246,27 @@ describe('Http1Pool', () => {
     const response = await pool.request(target(server.port, '/', true), request());
     expect([response.status, response.body!.toString()]).toEqual([200, 'secure']);
   });
+
+  it('resumes the TLS session on the next connection to the same server', async () => {
+    const cert = readFileSync(new URL('../../test/fixtures/localhost-cert.pem', import.meta.url), 'utf8');
+    const key = readFileSync(new URL('../../test/fixtures/localhost-key.pem', import.meta.url), 'utf8');
+    const https = createHttpsServer({ cert, key }, (_req, res) => {
+      res.setHeader('connection', 'close'); // every request on a connection of its own
+      res.end('secure');
+    });
+    const resumed: boolean[] = [];
+    https.on('request', (req) =>
+      resumed.push((req.socket as import('node:tls').TLSSocket).isSessionReused()),
+    );
+    const server = await listen(https);
+    const defaults = tls.getCACertificates('default');
+    tls.setDefaultCACertificates([...defaults, cert]);
+    cleanups.push(() => tls.setDefaultCACertificates(defaults));
+    const pool = newPool();
+    for (let i = 0; i < 3; i++) {
+      expect((await pool.request(target(server.port, '/', true), request())).status).toBe(200);
+    }
+    expect(server.connections()).toBe(3);
+    expect(resumed).toEqual([false, true, true]);
+  });
 });

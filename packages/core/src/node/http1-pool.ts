@@ -40,6 +40,8 @@ interface Origin {
   /** Open connections, idle or busy. */
   open: number;
   waiting: Array<(connection: Http1Connection | undefined) => void>;
+  /** The latest TLS session (ticket) the server gave, to resume the next connection with. */
+  tlsSession?: Buffer;
 }
 
 // RFC 9110 token characters for names; values may not carry CR, LF or NUL (header injection), nor what
@@ -59,9 +61,9 @@ const METHOD = HEADER_NAME;
  * with a small parser costs the client about half the CPU per request (`bench/delivery-replay.mjs`).
  *
  * Like a keep-alive agent: at most `maxSockets` connections per origin (further requests wait for one in
- * order), idle connections reused most-recent-first, unref'd while idle and closed after `idleTimeoutMs`
- * or when the server closes them. A connection that failed or whose response said `connection: close` is
- * never reused.
+ * order), idle connections reused most-recent-first, TLS sessions resumed, unref'd while idle and closed
+ * after `idleTimeoutMs` or when the server closes them. A connection that failed or whose response said
+ * `connection: close` is never reused.
  */
 export class Http1Pool {
   readonly #options: Http1PoolOptions;
@@ -153,18 +155,29 @@ export class Http1Pool {
   #connect(origin: Origin, target: Http1Target): Http1Connection {
     origin.open++;
     const socket: Socket = target.https
-      ? tlsConnect({
-          host: target.hostname,
-          port: target.port,
-          // SNI takes host names only.
-          servername: isIP(target.hostname) === 0 ? target.hostname : undefined,
-          ALPNProtocols: ['http/1.1'],
-        })
+      ? this.#tlsConnect(origin, target)
       : netConnect({ host: target.hostname, port: target.port });
     const connection = new Http1Connection(socket, (gone) => this.#onGone(origin, gone));
     this.#connections.add(connection);
     this.#startSweeper();
     return connection;
+  }
+
+  #tlsConnect(origin: Origin, target: Http1Target): Socket {
+    const socket = tlsConnect({
+      host: target.hostname,
+      port: target.port,
+      // SNI takes host names only.
+      servername: isIP(target.hostname) === 0 ? target.hostname : undefined,
+      ALPNProtocols: ['http/1.1'],
+      // Resumed from the origin's last session when the server allows it, as Node's https agent does:
+      // a connection opened after an idle spell skips the full handshake.
+      session: origin.tlsSession,
+    });
+    socket.on('session', (session: Buffer) => {
+      origin.tlsSession = session;
+    });
+    return socket;
   }
 
   #release(origin: Origin, connection: Http1Connection): void {

@@ -36,11 +36,9 @@ enum State {
 const CRLF = Buffer.from('\r\n');
 const HEAD_END = Buffer.from('\r\n\r\n');
 const STATUS_LINE = /^HTTP\/1\.([01]) (\d{3})(?: ([^\r\n\0]*))?$/;
-// RFC 9110 token characters; values may not carry CR, LF or NUL. Only spaces and tabs around a value are
-// whitespace, as Node trims.
+// RFC 9110 token characters; values may not carry CR, LF or NUL.
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const HEADER_VALUE_FORBIDDEN = /[\r\n\0]/;
-const OPTIONAL_WHITESPACE = /^[ \t]+|[ \t]+$/g;
 // Chunk sizes beyond this are refused: 2^53 bytes cannot be counted exactly, and nothing we send to comes close.
 const MAX_CHUNK_HEX_DIGITS = 12;
 
@@ -189,9 +187,12 @@ export class Http1ResponseParser {
       const colon = line.indexOf(':');
       const name = colon === -1 ? '' : line.slice(0, colon);
       if (!HEADER_NAME.test(name)) throw malformed(`header line ${JSON.stringify(line.slice(0, 80))}`);
-      const value = line.slice(colon + 1).replace(OPTIONAL_WHITESPACE, '');
+      const value = trimWhitespace(line, colon + 1);
       if (HEADER_VALUE_FORBIDDEN.test(value)) throw malformed(`value of header ${name}`);
       rawHeaders.push(name, value);
+      // Only the names that frame the body matter here; lower-casing every other name cost more than the rest.
+      const nameLength = name.length;
+      if (nameLength !== 10 && nameLength !== 14 && nameLength !== 17) continue;
       switch (name.toLowerCase()) {
         case 'content-length': {
           if (!/^\d+$/.test(value)) throw malformed(`content-length ${JSON.stringify(value)}`);
@@ -251,7 +252,7 @@ export class Http1ResponseParser {
     // Chunk extensions (after ';') are allowed and ignored.
     const text = line.toString('latin1');
     const semicolon = text.indexOf(';');
-    const hex = (semicolon === -1 ? text : text.slice(0, semicolon)).replace(OPTIONAL_WHITESPACE, '');
+    const hex = trimWhitespace(semicolon === -1 ? text : text.slice(0, semicolon), 0);
     if (!/^[0-9a-fA-F]+$/.test(hex) || hex.replace(/^0+/, '').length > MAX_CHUNK_HEX_DIGITS)
       throw malformed(`chunk size ${JSON.stringify(text.slice(0, 40))}`);
     const size = Number.parseInt(hex, 16);
@@ -271,6 +272,15 @@ export class Http1ResponseParser {
     this.#chunks = [];
     return State.Done;
   }
+}
+
+/** `text` from `start`, without the spaces and tabs around it (what Node trims from a header value). */
+function trimWhitespace(text: string, start: number): string {
+  let from = start;
+  let to = text.length;
+  while (from < to && (text.charCodeAt(from) === 32 || text.charCodeAt(from) === 9)) from++;
+  while (to > from && (text.charCodeAt(to - 1) === 32 || text.charCodeAt(to - 1) === 9)) to--;
+  return text.slice(from, to);
 }
 
 function hasBareLineFeed(buffer: Buffer, start: number): boolean {

@@ -30,6 +30,8 @@ try {
   // Where the CPU goes decides what limits the rate: this process (producer + trail) or the devserver.
   const serverCpuStart = server.cpuSeconds();
   const cpuStart = process.cpuUsage();
+  // The main thread's own share (Node ≥ 23.9): the rest of the process CPU is V8's helper threads (GC).
+  const threadCpuStart = process.threadCpuUsage?.();
   const workload = chatWorkload(THREADS);
   let recordNs = 0n;
   let produceNs = 0n;
@@ -46,6 +48,7 @@ try {
   const flushed = await trail.flush({ timeoutMs: 120_000 });
   const seconds = (performance.now() - started) / 1000;
   const cpu = process.cpuUsage(cpuStart);
+  const threadCpu = threadCpuStart === undefined ? undefined : process.threadCpuUsage(threadCpuStart);
   const trailCpuSeconds = (cpu.user + cpu.system) / 1e6;
   const serverCpuEnd = server.cpuSeconds();
   const serverCpuSeconds =
@@ -82,6 +85,13 @@ try {
       producerMicrosPerTurn: Math.round(Number(produceNs) / TURNS / 1000),
       trailOnlyMicrosPerTurn: Math.round((trailCpuSeconds * 1e6 - Number(produceNs) / 1000) / TURNS),
       trailProcessShareOfCore: Number((trailCpuSeconds / seconds).toFixed(2)),
+      // How busy the event loop's thread was: below 1, it waited on the devserver part of the time.
+      mainThreadMicrosPerTurn:
+        threadCpu === undefined ? null : Math.round((threadCpu.user + threadCpu.system) / TURNS),
+      mainThreadShareOfWallTime:
+        threadCpu === undefined
+          ? null
+          : Number(((threadCpu.user + threadCpu.system) / 1e6 / seconds).toFixed(2)),
       devserverMicrosPerTurn:
         serverCpuSeconds === undefined ? null : Math.round((serverCpuSeconds * 1e6) / TURNS),
       devserverShareOfCore:
@@ -108,7 +118,7 @@ try {
   }
   const { cpu: c } = result;
   console.log(
-    `  CPU: this process (producer + trail) ${c.trailProcessMicrosPerTurn} µs/turn (producer ${c.producerMicrosPerTurn}, trail ${c.trailOnlyMicrosPerTurn}), ${Math.round(c.trailProcessShareOfCore * 100)}% of one core; ${sink ? 'sink' : 'devserver'} ${c.devserverMicrosPerTurn === null ? 'n/a' : `${c.devserverMicrosPerTurn} µs/turn, ${Math.round(c.devserverShareOfCore * 100)}% of one core`}`,
+    `  CPU: this process (producer + trail) ${c.trailProcessMicrosPerTurn} µs/turn (producer ${c.producerMicrosPerTurn}, trail ${c.trailOnlyMicrosPerTurn}), ${Math.round(c.trailProcessShareOfCore * 100)}% of one core${c.mainThreadMicrosPerTurn === null ? '' : ` (main thread ${c.mainThreadMicrosPerTurn} µs/turn, busy ${Math.round(c.mainThreadShareOfWallTime * 100)}% of the run)`}; ${sink ? 'sink' : 'devserver'} ${c.devserverMicrosPerTurn === null ? 'n/a' : `${c.devserverMicrosPerTurn} µs/turn, ${Math.round(c.devserverShareOfCore * 100)}% of one core`}`,
   );
   report({ delivery: result });
 } finally {

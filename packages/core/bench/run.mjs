@@ -153,7 +153,7 @@ for (const [how, d, runs] of [
     `| delivery (${how}), ${d.turns} turns / ${d.threads} threads, ${d.destinations.join(' + ')} | ${d.turnsPerSecond} turns/s to every destination in ${d.seconds} s (median of ${rates(runs)}), ${d.dropped} dropped |`,
   );
   console.log(
-    `| CPU during delivery (${how}) | this process ${d.cpu.trailProcessMicrosPerTurn} µs/turn (producer ${d.cpu.producerMicrosPerTurn}, trail ${d.cpu.trailOnlyMicrosPerTurn}) = ${Math.round(d.cpu.trailProcessShareOfCore * 100)}% of one core; devserver ${d.cpu.devserverMicrosPerTurn === null ? 'n/a' : `${d.cpu.devserverMicrosPerTurn} µs/turn = ${Math.round(d.cpu.devserverShareOfCore * 100)}% of one core`} |`,
+    `| CPU during delivery (${how}) | this process ${d.cpu.trailProcessMicrosPerTurn} µs/turn (producer ${d.cpu.producerMicrosPerTurn}, trail ${d.cpu.trailOnlyMicrosPerTurn}) = ${Math.round(d.cpu.trailProcessShareOfCore * 100)}% of one core${d.cpu.mainThreadMicrosPerTurn == null ? '' : ` (main thread ${d.cpu.mainThreadMicrosPerTurn} µs/turn, busy ${Math.round(d.cpu.mainThreadShareOfWallTime * 100)}% of the run)`}; devserver ${d.cpu.devserverMicrosPerTurn === null ? 'n/a' : `${d.cpu.devserverMicrosPerTurn} µs/turn = ${Math.round(d.cpu.devserverShareOfCore * 100)}% of one core`} |`,
   );
 }
 console.log(

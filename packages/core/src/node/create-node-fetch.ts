@@ -142,9 +142,10 @@ export function usesEnvProxy(
   return env.NODE_USE_ENV_PROXY === '1' || flag(execArgv) || flag((env.NODE_OPTIONS ?? '').split(/\s+/));
 }
 
-/** A URL as both senders need it. */
+/** A URL as both senders need it, worked out once per URL. */
 interface Target extends Http1Target {
-  url: URL;
+  /** For Node's agents (proxy path). */
+  httpOptions: ReturnType<typeof urlToHttpOptions>;
 }
 
 function targetOf(url: URL): Target {
@@ -153,7 +154,7 @@ function targetOf(url: URL): Target {
   }
   const https = url.protocol === 'https:';
   return {
-    url,
+    httpOptions: urlToHttpOptions(url),
     https,
     // The URL keeps an IPv6 address in brackets; sockets take it without.
     hostname: url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname,
@@ -179,15 +180,13 @@ type Exchange = (
   discard: boolean,
 ) => Promise<Answer>;
 
-function keepsBody(discard: boolean): (status: number) => boolean {
-  return (status) => !(discard && isSuccess(status)) && !NULL_BODY_STATUSES.has(status);
-}
+/** Whether an answer's body is kept: always (a body there is), or with `discard` only for errors. */
+const keepsBody = (status: number) => !NULL_BODY_STATUSES.has(status);
+const keepsErrorBody = (status: number) => !isSuccess(status) && keepsBody(status);
 
 function poolExchange(pool: Http1Pool): Exchange {
-  const keepAll = keepsBody(false);
-  const keepErrors = keepsBody(true);
   return (target, method, headers, body, signal, discard) =>
-    pool.request(target, { method, headers, body, signal, keepBody: discard ? keepErrors : keepAll });
+    pool.request(target, { method, headers, body, signal, keepBody: discard ? keepsErrorBody : keepsBody });
 }
 
 interface Agents {
@@ -205,10 +204,10 @@ function agentExchange(agents: Agents): Exchange {
       const outgoing = { ...headers };
       if (body !== undefined) outgoing['content-length'] = String(byteLength(body));
       const onAbort = () => request.destroy(signal!.reason instanceof Error ? signal!.reason : undefined);
-      const keep = keepsBody(discard);
+      const keep = discard ? keepsErrorBody : keepsBody;
       const request = (target.https ? httpsRequest : httpRequest)(
         {
-          ...urlToHttpOptions(target.url),
+          ...target.httpOptions,
           method,
           headers: outgoing,
           agent: target.https ? agents.https : agents.http,

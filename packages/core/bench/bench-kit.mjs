@@ -34,14 +34,34 @@ export function makeTurn(messageCount, threadId = 'bench-thread', turnId = 'benc
  * message and an answer to its thread and resending the whole history, as adapters do. `turn(n)` builds
  * the n-th turn (n counting from 0, in order) with fresh message objects, as a server parsing each request
  * body would have.
+ *
+ * `turnsPerThread`: a thread ends after that many turns and a new one (new id, new user) takes its slot,
+ * so a run of any length keeps the same mix of history lengths; the first threads end after 1 to
+ * `turnsPerThread` turns (spread evenly by slot) so that threads end one at a time, not all together.
+ * Without it, threads never end.
  */
-export function chatWorkload(threads) {
-  const histories = Array.from({ length: threads }, () => []);
+export function chatWorkload(threads, { turnsPerThread = Number.POSITIVE_INFINITY } = {}) {
+  const slots = Array.from({ length: threads }, (_, slot) => ({
+    threadId: `bench-thread-${slot}`,
+    userId: `user-${slot}`,
+    history: [],
+    generation: 0,
+    // The first thread of each slot is shorter by the slot's share, so the slots' ends are staggered.
+    length: Number.isFinite(turnsPerThread)
+      ? Math.max(1, Math.ceil(((slot + 1) * turnsPerThread) / threads))
+      : turnsPerThread,
+  }));
   return {
     turn(n) {
-      const thread = n % threads;
-      const threadId = `bench-thread-${thread}`;
-      const history = histories[thread];
+      const slot = slots[n % threads];
+      if (slot.history.length / 2 >= slot.length) {
+        slot.generation++;
+        slot.threadId = `bench-thread-${n % threads}-${slot.generation}`;
+        slot.userId = `user-${n % threads}-${slot.generation}`;
+        slot.history = [];
+        slot.length = turnsPerThread;
+      }
+      const { threadId, history } = slot;
       const turnNumber = history.length / 2 + 1;
       history.push(
         {
@@ -58,7 +78,7 @@ export function chatWorkload(threads) {
       return {
         id: `${threadId}-turn-${turnNumber}`,
         threadId,
-        user: { id: `user-${thread}` },
+        user: { id: slot.userId },
         messages: history.map((message) => ({ ...message })),
         model: { provider: 'openai', id: 'gpt-4o' },
         usage: { inputTokens: 100, outputTokens: 20, totalTokens: 120 },

@@ -97,6 +97,26 @@ const replay = medianRun(replayRuns);
 /** A median rate as a share of the bare replay's median rate. */
 const ofReplay = (d) => (d.turnsPerSecond / replay.turnsPerSecond).toFixed(2);
 const rates = (runs) => runs.map((d) => d.turnsPerSecond).join(' / ');
+console.log(
+  '\n## sustained delivery at a fixed rate (createNodeFetch; 200 threads at a time, each replaced after 100 turns)',
+);
+// Two runs (one with --quick): whether the trail keeps up with a steady 10,000 turns/s for 8 s.
+const sustainedArgs = quick
+  ? ['5000', '3', '50', '20', 'node-fetch']
+  : ['10000', '8', '200', '100', 'node-fetch'];
+const sustainedRuns = [];
+for (let i = 0; i < (quick ? 1 : 2); i++) {
+  sustainedRuns.push((await run('./delivery-sustained.mjs', sustainedArgs)).sustained);
+}
+const sustainedRate = Number(sustainedArgs[0]);
+const sustainedSummary = sustainedRuns
+  .map(
+    (s) =>
+      `${s.keptUp ? 'kept up' : 'fell behind'} (${Object.entries(s.perDestination)
+        .map(([name, d]) => `${name} ≈ ${d.deliveredTurnsPerSecondEstimate}`)
+        .join(', ')} turns/s; ${s.dropped} dropped)`,
+  )
+  .join(' / ');
 console.log('\n## memory while the backend hangs (queue bound 10,000 turns per destination)');
 const { outageMemory } = await run('./outage-memory.mjs', quick ? ['30000', '10000'] : ['100000', '10000'], [
   '--expose-gc',
@@ -122,6 +142,11 @@ const targets = [
     '≥ 10,000 turns/s delivered',
     delivery.turnsPerSecond >= 10_000 || nodeDelivery.turnsPerSecond >= 10_000,
     `median ${delivery.turnsPerSecond} turns/s with the global fetch (${rates(globalRuns)}), ${nodeDelivery.turnsPerSecond} with createNodeFetch (${rates(nodeRuns)}); a bare client replaying the same requests: ${replay.turnsPerSecond} (${rates(replayRuns)})`,
+  ],
+  [
+    `${sustainedRate.toLocaleString('en-US')} turns/s sustained (fixed rate, ${sustainedRuns[0].seconds} s)`,
+    sustainedRuns.every((s) => s.keptUp),
+    `${sustainedSummary}`,
   ],
   [
     'memory flat under outage',

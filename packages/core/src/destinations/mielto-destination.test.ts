@@ -153,6 +153,69 @@ describe('mielto destination', () => {
     expect(contents).toHaveLength(51);
   });
 
+  it("resolves a batch's new conversations ahead of the appends, once per thread", async () => {
+    const server = await devServer();
+    // The real fetch, observed: how many requests are in flight at once.
+    let inFlight = 0;
+    let maxInFlight = 0;
+    const observed: typeof fetch = async (input, init) => {
+      maxInFlight = Math.max(maxInFlight, ++inFlight);
+      try {
+        return await fetch(input, init);
+      } finally {
+        inFlight--;
+      }
+    };
+    const trail = createChatTrail({
+      destinations: [
+        mielto({ apiKey: MIELTO_KEY, baseUrl: server.mieltoBaseUrl, fetch: observed, concurrency: 2 }),
+      ],
+      flushAt: 1_000,
+    });
+    const scripts = Array.from(
+      { length: 12 },
+      (_, i) => new ConversationScript(`thread-new-${i}`, { id: `user-${i}` }),
+    );
+    for (const script of scripts) trail.record(script.turn());
+    expect(await trail.shutdown()).toEqual({ ok: true, pendingTurns: 0 });
+
+    const conversations = await mieltoConversations(server);
+    expect(conversations).toHaveLength(12);
+    for (const script of scripts) {
+      const conversation = conversations.find((c) => c.meta_data?.thread_id === script.threadId)!;
+      expect(conversation.messages.map((m) => m.content)).toEqual(script.history.map((m) => m.content));
+    }
+    // One lookup, one creation and one append per thread: the look-ahead and the append share them.
+    expect(requestsOf(server, 'GET /api/v1/conversations')).toHaveLength(12);
+    expect(requestsOf(server, 'POST /api/v1/conversations')).toHaveLength(12);
+    expect(requestsOf(server, 'POST /api/v1/messages')).toHaveLength(12);
+    // Two appends and two look-aheads at most.
+    expect(maxInFlight).toBeGreaterThan(2);
+    expect(maxInFlight).toBeLessThanOrEqual(4);
+  });
+
+  it('sends one lookup per new thread when the lookups fail, and reports the failure once', async () => {
+    const server = await devServer({ apiKeys: { mielto: ['the-right-key'], melodi: ['the-right-key'] } });
+    const onError = vi.fn();
+    const trail = createChatTrail({
+      destinations: [
+        mielto({
+          apiKey: 'mielto-wrong-key-0123456789abcdef',
+          baseUrl: server.mieltoBaseUrl,
+          concurrency: 2,
+        }),
+      ],
+      flushAt: 1_000,
+      onError,
+    });
+    for (let i = 0; i < 6; i++) trail.record(new ConversationScript(`thread-denied-${i}`, USER).turn());
+    await trail.shutdown();
+    expect(requestsOf(server, 'GET /api/v1/conversations')).toHaveLength(6);
+    expect(requestsOf(server, 'POST /api/v1/conversations')).toHaveLength(0);
+    expect(trail.stats().dropped.permanent_error).toBe(6);
+    expect(onError).toHaveBeenCalledTimes(1);
+  });
+
   it('shares one creation between two destinations racing on the same new thread', async () => {
     const server = await devServer();
     const destination = mielto({ apiKey: MIELTO_KEY, baseUrl: server.mieltoBaseUrl });

@@ -60,7 +60,12 @@ export interface MieltoDestinationOptions {
    * cursors are forgotten, as with `maxTrackedThreads`. Default 250,000.
    */
   maxTrackedMessages?: number;
-  /** Threads written in parallel within one batch. Default 8. */
+  /**
+   * Threads written in parallel within one batch. Default 8. The conversations of the batch's threads that
+   * this process has no cursor for are also looked up (and created) ahead of their turn, up to as many
+   * more at once: small requests, and without them a batch of new threads waits three round trips per
+   * thread (look up, create, append) where Melodi waits one.
+   */
   concurrency?: number;
   /** Name in stats, logs and errors. Default `'mielto'`. */
   name?: string;
@@ -95,7 +100,8 @@ interface ThreadProgress {
  * - **Conversations.** threadId → conversation id through the `conversationStore`. On a miss it looks for
  *   an existing conversation whose `meta_data.thread_id` is the thread (so a restarted process continues
  *   the same conversation), else creates one with the user id, a title from the first user message and
- *   `meta_data: { thread_id, source: 'chattrail', ... }`. Creation is single-flight per thread.
+ *   `meta_data: { thread_id, source: 'chattrail', ... }`. Creation is single-flight per thread, and runs
+ *   ahead of the appends (see `concurrency`).
  * - **Each message once.** A per-thread cursor of sent message ids (bounded LRU). When the cursor is
  *   unknown but the conversation already existed, the history up to the latest assistant message before
  *   the last user message is taken as logged by an earlier turn, and only what follows is sent.
@@ -160,23 +166,54 @@ export class MieltoDestination implements ChatTrailDestination {
         ? { status: 'sent' }
         : { status: 'dropped', reason: 'internal_error', error: new Error('Mielto takes no feedback') },
     );
-    await runWithConcurrency(groupByThread(items), this.#concurrency, async (group) => {
-      const outcome = await this.#sendThread(group, context);
+    const groups = groupByThread(items);
+    // The conversations of threads without a cursor are resolved ahead, beside the appends: a new thread
+    // would otherwise hold an append slot through its lookup and creation round trips.
+    const ahead = new Map<string, Promise<ConversationRef>>();
+    const unknown = groups.filter((group) => this.#cursors.peek(group.threadId) === undefined);
+    const lookingAhead = runWithConcurrency(unknown, this.#concurrency, async (group) => {
+      await this.#resolveAhead(group, ahead, context);
+    });
+    await runWithConcurrency(groups, this.#concurrency, async (group) => {
+      const outcome = await this.#sendThread(group, context, ahead);
       this.#settleTrackedMessages(group.threadId);
       // Messages are credited to the thread's first turn only, so sentMessages counts each message once.
       group.indexes.forEach((index, i) => {
         outcomes[index] = i === 0 || !('messages' in outcome) ? outcome : { ...outcome, messages: 0 };
       });
     });
+    await lookingAhead;
     return outcomes;
   }
 
+  /**
+   * The conversation of a thread without a cursor, resolved once per batch: by the look-ahead or by the
+   * thread's own append, whichever comes first (the other awaits the same promise). Never rejects here;
+   * the append that awaits it sees the failure.
+   */
+  #resolveAhead(
+    group: ThreadGroup,
+    ahead: Map<string, Promise<ConversationRef>>,
+    context: DestinationSendContext,
+  ): Promise<ConversationRef | undefined> {
+    let resolving = ahead.get(group.threadId);
+    if (resolving === undefined) {
+      resolving = this.#conversationFor(group.turns[0]!, context);
+      ahead.set(group.threadId, resolving);
+    }
+    return resolving.catch(() => undefined);
+  }
+
   /** Never rejects: every failure becomes the thread's outcome. */
-  async #sendThread(group: ThreadGroup, context: DestinationSendContext): Promise<DeliveryOutcome> {
+  async #sendThread(
+    group: ThreadGroup,
+    context: DestinationSendContext,
+    ahead: Map<string, Promise<ConversationRef>>,
+  ): Promise<DeliveryOutcome> {
     const progress: ThreadProgress = { written: 0, tooLarge: 0 };
     try {
       try {
-        await this.#appendPending(group, progress, context);
+        await this.#appendPending(group, progress, context, false, ahead);
       } catch (error) {
         // The conversation was deleted at Mielto (or the stored mapping is stale): forget it and write the
         // thread as known into a new conversation, once. A second 404 is an error like any other.
@@ -211,8 +248,9 @@ export class MieltoDestination implements ChatTrailDestination {
     progress: ThreadProgress,
     context: DestinationSendContext,
     fresh = false,
+    ahead?: Map<string, Promise<ConversationRef>>,
   ): Promise<void> {
-    const cursor = await this.#cursorFor(group, context, fresh);
+    const cursor = await this.#cursorFor(group, context, fresh, ahead);
     const pending = mergeThreadMessages(
       group.turns,
       (turn) => turnOutputStart(turn.messages),
@@ -227,19 +265,25 @@ export class MieltoDestination implements ChatTrailDestination {
   /**
    * The thread's cursor, resolving (and if need be creating) its conversation on first sight. `fresh`:
    * the known conversation is gone, so neither the store nor a lookup is asked — a new one is created and
-   * the whole thread as the turns carry it is sent to it.
+   * the whole thread as the turns carry it is sent to it. `ahead`: the batch's conversations resolved ahead.
    */
   async #cursorFor(
     group: ThreadGroup,
     context: DestinationSendContext,
     fresh = false,
+    ahead?: Map<string, Promise<ConversationRef>>,
   ): Promise<ThreadCursor> {
     const known = this.#cursors.get(group.threadId);
     if (known !== undefined) return known;
     const first = group.turns[0]!;
-    const ref = fresh
-      ? await this.#createConversation(first, context)
-      : await this.#conversationFor(first, context);
+    let ref: ConversationRef;
+    if (fresh) ref = await this.#createConversation(first, context);
+    else if (ahead === undefined) ref = await this.#conversationFor(first, context);
+    else {
+      await this.#resolveAhead(group, ahead, context);
+      // The same promise, now settled: its failure (if any) is this thread's.
+      ref = await ahead.get(group.threadId)!;
+    }
     const cursor: ThreadCursor = { conversationId: ref.conversationId, sent: new Set(), counted: 0 };
     if (!ref.created) {
       const logged = loggedHistoryEnd(first.messages);

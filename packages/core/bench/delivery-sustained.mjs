@@ -1,0 +1,169 @@
+// Sustained delivery at a fixed rate: the app records turns at exactly `rate` turns/s by the clock, for
+// `seconds`, and the question is whether the trail keeps up with it for as long as it lasts. Where
+// delivery-throughput.mjs drains a burst as fast as it can (which includes filling and emptying the
+// pipeline: 200 conversations created at once, then a last batch), this is what "delivers N turns/s" means
+// for a server under steady load.
+//
+// The chat is bench-kit's chatWorkload with thread churn: `threads` threads at a time, each ending after
+// `turnsPerThread` turns and replaced by a new one (a new Mielto conversation, a new Melodi thread), their
+// ends staggered. With the defaults (200 threads of 100 turns) the histories resent are as long on average
+// as in delivery-throughput.mjs, and stay so however long the run: the cost of a turn does not drift.
+//
+// What decides "kept up": the backlog per destination (turns recorded but not yet delivered), sampled
+// every 20 ms over the steady part of the run (after the first `warmSeconds`, while every slot's first,
+// shorter thread ends). A trail that delivers µ turns/s under an offered λ > µ sees its backlog grow by
+// λ − µ per second; one that keeps up sees it go up and down with each batch, around a level. The
+// least-squares slope of the backlog over the steady window is therefore reported, and the rate it implies
+// (λ − slope) is the delivered rate's estimate. The trail kept up when nothing was dropped, every turn
+// arrived, and the backlog grew by less than 2% of the offered rate.
+//
+// Usage: node bench/delivery-sustained.mjs [rate] [seconds] [threads] [turnsPerThread] [node-fetch]
+import {
+  chatWorkload,
+  deliveryDestinations,
+  deliveryTrail,
+  report,
+  startDevServerChild,
+} from './bench-kit.mjs';
+
+const RATE = Number(process.argv[2] ?? 10_000);
+const SECONDS = Number(process.argv[3] ?? 8);
+const THREADS = Number(process.argv[4] ?? 200);
+const TURNS_PER_THREAD = Number(process.argv[5] ?? 100);
+const fetch = process.argv.slice(6).includes('node-fetch')
+  ? (await import('../dist/node.js')).createNodeFetch()
+  : undefined;
+// Every slot's first thread ends within threads × turnsPerThread turns; after that the mix is steady.
+const WARM_SECONDS = Math.min(SECONDS / 2, (THREADS * TURNS_PER_THREAD) / RATE);
+const TURNS = Math.round(RATE * SECONDS);
+// The backlog may grow by this share of the offered rate (sampling noise) and still count as kept up.
+const GROWTH_TOLERANCE = 0.02;
+
+/** Least-squares slope of y over x. */
+function slope(points) {
+  const n = points.length;
+  if (n < 2) return 0;
+  let sx = 0;
+  let sy = 0;
+  for (const [x, y] of points) {
+    sx += x;
+    sy += y;
+  }
+  const mx = sx / n;
+  const my = sy / n;
+  let sxy = 0;
+  let sxx = 0;
+  for (const [x, y] of points) {
+    sxy += (x - mx) * (y - my);
+    sxx += (x - mx) ** 2;
+  }
+  return sxx === 0 ? 0 : sxy / sxx;
+}
+
+const server = await startDevServerChild();
+try {
+  const destinations = deliveryDestinations(server, 'both', () => fetch);
+  const names = destinations.map((d) => d.name);
+  const trail = deliveryTrail(destinations);
+  const workload = chatWorkload(THREADS, { turnsPerThread: TURNS_PER_THREAD });
+
+  let produced = 0;
+  /** [seconds since start, backlog of each destination] */
+  const samples = [];
+  const serverCpuStart = server.cpuSeconds();
+  const cpuStart = process.cpuUsage();
+  const started = performance.now();
+  const sampler = setInterval(() => {
+    const { destinations: byName } = trail.stats();
+    samples.push([(performance.now() - started) / 1000, names.map((name) => produced - byName[name].sent)]);
+  }, 20);
+  // Whatever the timers do, the turns due by the clock are recorded (catching up after a late wake-up),
+  // so the offered rate is exact; the producer yields to the event loop between rounds.
+  while (produced < TURNS) {
+    const due = Math.min(TURNS, Math.floor(((performance.now() - started) / 1000) * RATE));
+    while (produced < due) trail.record(workload.turn(produced++));
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  const producedSeconds = (performance.now() - started) / 1000;
+  const flushed = await trail.flush({ timeoutMs: 120_000 });
+  const drainSeconds = (performance.now() - started) / 1000 - producedSeconds;
+  clearInterval(sampler);
+  const cpu = process.cpuUsage(cpuStart);
+  const serverCpuEnd = server.cpuSeconds();
+  const stats = trail.stats();
+  const backend = await server.stats();
+  await trail.shutdown();
+
+  const steady = samples.filter(([at]) => at >= WARM_SECONDS && at <= producedSeconds);
+  const offered = TURNS / producedSeconds;
+  const perDestination = Object.fromEntries(
+    names.map((name, i) => {
+      const points = steady.map(([at, backlogs]) => [at, backlogs[i]]);
+      const growth = slope(points);
+      const d = stats.destinations[name];
+      return [
+        name,
+        {
+          backlogGrowthPerSecond: Math.round(growth),
+          deliveredTurnsPerSecondEstimate: Math.round(Math.min(offered, offered - growth)),
+          backlogMax: Math.max(0, ...points.map(([, backlog]) => backlog)),
+          backlogMean: Math.round(
+            points.reduce((sum, [, backlog]) => sum + backlog, 0) / (points.length || 1),
+          ),
+          sent: d.sent,
+          requestsPer1000Turns: Number(((d.requests / TURNS) * 1000).toFixed(1)),
+        },
+      ];
+    }),
+  );
+  const dropped = Object.values(stats.dropped).reduce((a, b) => a + b, 0);
+  const delivered = names.every((name) => stats.destinations[name].sent === TURNS);
+  const keptUp =
+    flushed.ok &&
+    delivered &&
+    dropped === 0 &&
+    Object.values(perDestination).every((d) => d.backlogGrowthPerSecond <= GROWTH_TOLERANCE * offered);
+  const result = {
+    offeredTurnsPerSecond: Math.round(offered),
+    seconds: Number(producedSeconds.toFixed(2)),
+    steadyFromSeconds: Number(WARM_SECONDS.toFixed(2)),
+    turns: TURNS,
+    threads: THREADS,
+    turnsPerThread: TURNS_PER_THREAD,
+    fetch: fetch ? 'createNodeFetch' : 'global',
+    keptUp,
+    dropped,
+    drainMs: Math.round(drainSeconds * 1000),
+    perDestination,
+    cpu: {
+      trailProcessMicrosPerTurn: Math.round((cpu.user + cpu.system) / TURNS),
+      trailProcessShareOfCore: Number(
+        ((cpu.user + cpu.system) / 1e6 / (producedSeconds + drainSeconds)).toFixed(2),
+      ),
+      devserverMicrosPerTurn:
+        serverCpuStart === undefined || serverCpuEnd === undefined
+          ? null
+          : Math.round(((serverCpuEnd - serverCpuStart) * 1e6) / TURNS),
+    },
+    devserver: {
+      requests: backend.requests,
+      conversations: backend.mielto.conversations,
+      threads: backend.melodi.threads,
+    },
+  };
+  console.log(
+    `sustained delivery (${names.join(' + ')}${fetch ? ', createNodeFetch' : ''}): ${result.offeredTurnsPerSecond} turns/s offered for ${result.seconds} s (${TURNS} turns; ${THREADS} threads at a time, ${TURNS_PER_THREAD} turns each, ${backend.melodi.threads} threads in all) → ${keptUp ? 'KEPT UP' : 'FELL BEHIND'}; ${dropped} dropped; the last turns arrived ${result.drainMs} ms after the producer stopped`,
+  );
+  for (const [name, d] of Object.entries(perDestination)) {
+    console.log(
+      `  ${name}: backlog after ${result.steadyFromSeconds} s grew ${d.backlogGrowthPerSecond} turns/s (delivered ≈ ${d.deliveredTurnsPerSecondEstimate} turns/s), mean ${d.backlogMean}, max ${d.backlogMax}; ${d.requestsPer1000Turns} requests per 1,000 turns`,
+    );
+  }
+  console.log(
+    `  CPU: this process (producer + trail) ${result.cpu.trailProcessMicrosPerTurn} µs/turn, ${Math.round(result.cpu.trailProcessShareOfCore * 100)}% of one core; devserver ${result.cpu.devserverMicrosPerTurn ?? 'n/a'} µs/turn`,
+  );
+  report({ sustained: result });
+} finally {
+  await server.close();
+}
+process.exit(0);

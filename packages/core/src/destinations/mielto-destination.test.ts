@@ -194,6 +194,23 @@ describe('mielto destination', () => {
     expect(maxInFlight).toBeLessThanOrEqual(4);
   });
 
+  it('creates no conversation ahead of its append: a batch cut short leaves no empty ones behind', async () => {
+    const server = await devServer();
+    // Appends hang; lookups and creations answer at once.
+    server.setFaults([{ route: 'POST /api/v1/messages', hang: true }]);
+    const trail = createChatTrail({
+      destinations: [mielto({ apiKey: MIELTO_KEY, baseUrl: server.mieltoBaseUrl, concurrency: 2 })],
+      flushAt: 1_000,
+    });
+    for (let i = 0; i < 10; i++) trail.record(new ConversationScript(`thread-cut-${i}`, USER).turn());
+    expect(await trail.shutdown({ timeoutMs: 1_000 })).toMatchObject({ ok: false, pendingTurns: 10 });
+    // Every thread was looked up ahead, but only the two whose append slot got that far have a
+    // conversation: a restarted process finding an empty one would take its history as logged.
+    expect(requestsOf(server, 'GET /api/v1/conversations')).toHaveLength(10);
+    expect(requestsOf(server, 'POST /api/v1/conversations')).toHaveLength(2);
+    expect(await mieltoConversations(server)).toHaveLength(2);
+  });
+
   it('sends one lookup per new thread when the lookups fail, and reports the failure once', async () => {
     const server = await devServer({ apiKeys: { mielto: ['the-right-key'], melodi: ['the-right-key'] } });
     const onError = vi.fn();

@@ -61,10 +61,12 @@ export interface MieltoDestinationOptions {
    */
   maxTrackedMessages?: number;
   /**
-   * Threads written in parallel within one batch. Default 8. The conversations of the batch's threads that
-   * this process has no cursor for are also looked up (and created) ahead of their turn, up to as many
-   * more at once: small requests, and without them a batch of new threads waits three round trips per
-   * thread (look up, create, append) where Melodi waits one.
+   * Threads written in parallel within one batch. Default 8. The batch's threads that this process has no
+   * cursor for are also looked up ahead of their turn (conversation store, then the list lookup), up to as
+   * many more at once: small requests, without which a new thread holds an append slot for three round
+   * trips (look up, create, append) where Melodi needs one. A conversation is still created only by the
+   * thread's own slot, right before its first append: a batch cut short leaves no empty conversation that
+   * a restarted process would take for one whose history was logged.
    */
   concurrency?: number;
   /** Name in stats, logs and errors. Default `'mielto'`. */
@@ -92,6 +94,9 @@ interface ThreadProgress {
   tooLarge: number;
 }
 
+/** Per batch: thread id → its existing conversation as the look-ahead found it (undefined: none yet). */
+type LookAhead = Map<string, Promise<ConversationRef | undefined>>;
+
 /**
  * The Mielto destination. Each batch is grouped by thread; per thread it finds or creates the Mielto
  * conversation, then appends only the messages that conversation does not have yet, in order, in one
@@ -100,8 +105,8 @@ interface ThreadProgress {
  * - **Conversations.** threadId → conversation id through the `conversationStore`. On a miss it looks for
  *   an existing conversation whose `meta_data.thread_id` is the thread (so a restarted process continues
  *   the same conversation), else creates one with the user id, a title from the first user message and
- *   `meta_data: { thread_id, source: 'chattrail', ... }`. Creation is single-flight per thread, and runs
- *   ahead of the appends (see `concurrency`).
+ *   `meta_data: { thread_id, source: 'chattrail', ... }`. Creation is single-flight per thread; lookups
+ *   run ahead of the appends (see `concurrency`).
  * - **Each message once.** A per-thread cursor of sent message ids (bounded LRU). When the cursor is
  *   unknown but the conversation already existed, the history up to the latest assistant message before
  *   the last user message is taken as logged by an earlier turn, and only what follows is sent.
@@ -167,12 +172,12 @@ export class MieltoDestination implements ChatTrailDestination {
         : { status: 'dropped', reason: 'internal_error', error: new Error('Mielto takes no feedback') },
     );
     const groups = groupByThread(items);
-    // The conversations of threads without a cursor are resolved ahead, beside the appends: a new thread
-    // would otherwise hold an append slot through its lookup and creation round trips.
-    const ahead = new Map<string, Promise<ConversationRef>>();
+    // Threads without a cursor are looked up ahead, beside the appends: a new thread would otherwise hold
+    // an append slot through its lookup as well as its creation.
+    const ahead: LookAhead = new Map();
     const unknown = groups.filter((group) => this.#cursors.peek(group.threadId) === undefined);
     const lookingAhead = runWithConcurrency(unknown, this.#concurrency, async (group) => {
-      await this.#resolveAhead(group, ahead, context);
+      await this.#lookAhead(group, ahead, context);
     });
     await runWithConcurrency(groups, this.#concurrency, async (group) => {
       const outcome = await this.#sendThread(group, context, ahead);
@@ -187,28 +192,27 @@ export class MieltoDestination implements ChatTrailDestination {
   }
 
   /**
-   * The conversation of a thread without a cursor, resolved once per batch: by the look-ahead or by the
-   * thread's own append, whichever comes first (the other awaits the same promise). Never rejects here;
-   * the append that awaits it sees the failure.
+   * Finds the existing conversation of a thread without a cursor, once per batch: by the look-ahead or by
+   * the thread's own append, whichever comes first (the other awaits the same promise). Never rejects
+   * here; the append that awaits it sees the failure. It never creates (see `concurrency`).
    */
-  #resolveAhead(
-    group: ThreadGroup,
-    ahead: Map<string, Promise<ConversationRef>>,
-    context: DestinationSendContext,
-  ): Promise<ConversationRef | undefined> {
-    let resolving = ahead.get(group.threadId);
-    if (resolving === undefined) {
-      resolving = this.#conversationFor(group.turns[0]!, context);
-      ahead.set(group.threadId, resolving);
+  #lookAhead(group: ThreadGroup, ahead: LookAhead, context: DestinationSendContext): Promise<void> {
+    let finding = ahead.get(group.threadId);
+    if (finding === undefined) {
+      finding = this.#creating.get(group.threadId) ?? this.#findExisting(group.turns[0]!, context);
+      ahead.set(group.threadId, finding);
     }
-    return resolving.catch(() => undefined);
+    return finding.then(
+      () => undefined,
+      () => undefined,
+    );
   }
 
   /** Never rejects: every failure becomes the thread's outcome. */
   async #sendThread(
     group: ThreadGroup,
     context: DestinationSendContext,
-    ahead: Map<string, Promise<ConversationRef>>,
+    ahead: LookAhead,
   ): Promise<DeliveryOutcome> {
     const progress: ThreadProgress = { written: 0, tooLarge: 0 };
     try {
@@ -248,7 +252,7 @@ export class MieltoDestination implements ChatTrailDestination {
     progress: ThreadProgress,
     context: DestinationSendContext,
     fresh = false,
-    ahead?: Map<string, Promise<ConversationRef>>,
+    ahead?: LookAhead,
   ): Promise<void> {
     const cursor = await this.#cursorFor(group, context, fresh, ahead);
     const pending = mergeThreadMessages(
@@ -271,7 +275,7 @@ export class MieltoDestination implements ChatTrailDestination {
     group: ThreadGroup,
     context: DestinationSendContext,
     fresh = false,
-    ahead?: Map<string, Promise<ConversationRef>>,
+    ahead?: LookAhead,
   ): Promise<ThreadCursor> {
     const known = this.#cursors.get(group.threadId);
     if (known !== undefined) return known;
@@ -280,9 +284,10 @@ export class MieltoDestination implements ChatTrailDestination {
     if (fresh) ref = await this.#createConversation(first, context);
     else if (ahead === undefined) ref = await this.#conversationFor(first, context);
     else {
-      await this.#resolveAhead(group, ahead, context);
-      // The same promise, now settled: its failure (if any) is this thread's.
-      ref = await ahead.get(group.threadId)!;
+      await this.#lookAhead(group, ahead, context);
+      // The same promise, now settled: a failed lookup is this thread's failure.
+      const found = await ahead.get(group.threadId)!;
+      ref = found ?? (await this.#conversationFor(first, context, true));
     }
     const cursor: ThreadCursor = { conversationId: ref.conversationId, sent: new Set(), counted: 0 };
     if (!ref.created) {
@@ -311,11 +316,16 @@ export class MieltoDestination implements ChatTrailDestination {
     this.#cursors.delete(threadId);
   }
 
-  /** Single-flight per thread: concurrent first turns of a new thread share one lookup and one creation. */
-  #conversationFor(turn: Turn, context: DestinationSendContext): Promise<ConversationRef> {
+  /**
+   * Single-flight per thread: concurrent first turns of a new thread share one lookup and one creation.
+   * `lookedUp`: the caller found no existing conversation already, so only the creation is left.
+   */
+  #conversationFor(turn: Turn, context: DestinationSendContext, lookedUp = false): Promise<ConversationRef> {
     const inFlight = this.#creating.get(turn.threadId);
     if (inFlight !== undefined) return inFlight;
-    const resolving = this.#resolveConversation(turn, context).finally(() => {
+    const resolving = (
+      lookedUp ? this.#createConversation(turn, context) : this.#resolveConversation(turn, context)
+    ).finally(() => {
       this.#creating.delete(turn.threadId);
     });
     this.#creating.set(turn.threadId, resolving);
@@ -323,16 +333,19 @@ export class MieltoDestination implements ChatTrailDestination {
   }
 
   async #resolveConversation(turn: Turn, context: DestinationSendContext): Promise<ConversationRef> {
+    return (await this.#findExisting(turn, context)) ?? this.#createConversation(turn, context);
+  }
+
+  /** The thread's conversation from the store, else from the lookup (then stored); undefined when there is none. */
+  async #findExisting(turn: Turn, context: DestinationSendContext): Promise<ConversationRef | undefined> {
     const { threadId } = turn;
     const stored = await this.#storeGet(threadId, context);
     if (stored !== undefined) return { conversationId: stored, created: false };
     const found = await this.#findConversation(turn, context);
-    if (found !== undefined) {
-      context.debug(`${this.name}: found conversation ${found} of thread ${threadId}`);
-      await this.#storeSet(threadId, found, context);
-      return { conversationId: found, created: false };
-    }
-    return this.#createConversation(turn, context);
+    if (found === undefined) return undefined;
+    context.debug(`${this.name}: found conversation ${found} of thread ${threadId}`);
+    await this.#storeSet(threadId, found, context);
+    return { conversationId: found, created: false };
   }
 
   /** Creates the thread's conversation and stores its id. */

@@ -211,6 +211,22 @@ describe('mielto destination', () => {
     expect(await mieltoConversations(server)).toHaveLength(2);
   });
 
+  it('takes a 404 of the lookup as an error, not as a deleted conversation', async () => {
+    const server = await devServer();
+    server.setFaults([{ route: 'GET /api/v1/conversations', status: 404 }]);
+    const trail = createChatTrail({
+      destinations: [mielto({ apiKey: MIELTO_KEY, baseUrl: server.mieltoBaseUrl })],
+      flushAt: 1_000,
+      onError: () => {},
+    });
+    for (let i = 0; i < 3; i++) trail.record(new ConversationScript(`thread-404-${i}`, USER).turn());
+    await trail.shutdown();
+    expect(requestsOf(server, 'GET /api/v1/conversations')).toHaveLength(3);
+    // No second try through the "conversation gone" path: no creation for a lookup that failed.
+    expect(requestsOf(server, 'POST /api/v1/conversations')).toHaveLength(0);
+    expect(trail.stats().dropped.permanent_error).toBe(3);
+  });
+
   it('sends one lookup per new thread when the lookups fail, and reports the failure once', async () => {
     const server = await devServer({ apiKeys: { mielto: ['the-right-key'], melodi: ['the-right-key'] } });
     const onError = vi.fn();

@@ -92,6 +92,8 @@ interface ConversationRef {
 interface ThreadProgress {
   written: number;
   tooLarge: number;
+  /** The thread's conversation is known: a 404 from here on is an append's (the conversation is gone). */
+  resolved: boolean;
 }
 
 /** Per batch: thread id → its existing conversation as the look-ahead found it (undefined: none yet). */
@@ -214,14 +216,15 @@ export class MieltoDestination implements ChatTrailDestination {
     context: DestinationSendContext,
     ahead: LookAhead,
   ): Promise<DeliveryOutcome> {
-    const progress: ThreadProgress = { written: 0, tooLarge: 0 };
+    const progress: ThreadProgress = { written: 0, tooLarge: 0, resolved: false };
     try {
       try {
         await this.#appendPending(group, progress, context, false, ahead);
       } catch (error) {
         // The conversation was deleted at Mielto (or the stored mapping is stale): forget it and write the
         // thread as known into a new conversation, once. A second 404 is an error like any other.
-        if (!(error instanceof NotFoundError) || progress.written > 0) throw error;
+        // A 404 of the lookup or the creation itself is an error like any other (a wrong base URL, say).
+        if (!(error instanceof NotFoundError) || !progress.resolved || progress.written > 0) throw error;
         const stale = this.#cursors.get(group.threadId)?.conversationId;
         context.debug(
           `${this.name}: conversation ${stale} of thread ${group.threadId} is gone (404); starting a new one`,
@@ -255,6 +258,7 @@ export class MieltoDestination implements ChatTrailDestination {
     ahead?: LookAhead,
   ): Promise<void> {
     const cursor = await this.#cursorFor(group, context, fresh, ahead);
+    progress.resolved = true;
     const pending = mergeThreadMessages(
       group.turns,
       (turn) => turnOutputStart(turn.messages),

@@ -80,8 +80,12 @@ try {
   // The main thread's own share (Node ≥ 23.9): the rest of the process CPU is V8's helper threads (GC).
   const threadCpuStart = process.threadCpuUsage?.();
   const started = performance.now();
+  // Turns dropped by the end of the warm-up (its first seconds open 200 threads at once, all new).
+  let droppedWarming;
   const sampler = setInterval(() => {
-    const { destinations: byName } = trail.stats();
+    const { destinations: byName, dropped: drops } = trail.stats();
+    if (droppedWarming === undefined && (performance.now() - started) / 1000 >= WARM_SECONDS)
+      droppedWarming = Object.values(drops).reduce((a, b) => a + b, 0);
     samples.push([(performance.now() - started) / 1000, names.map((name) => produced - byName[name].sent)]);
   }, 20);
   // Whatever the timers do, the turns due by the clock are recorded (catching up after a late wake-up),
@@ -142,6 +146,7 @@ try {
     fetch: fetch ? 'createNodeFetch' : 'global',
     keptUp,
     dropped,
+    droppedWhileWarming: droppedWarming ?? dropped,
     drainMs: Math.round(drainSeconds * 1000),
     perDestination,
     cpu: {
@@ -168,7 +173,7 @@ try {
     },
   };
   console.log(
-    `sustained delivery (${names.join(' + ')}${fetch ? ', createNodeFetch' : ''}): ${result.offeredTurnsPerSecond} turns/s offered for ${result.seconds} s (${TURNS} turns; ${THREADS} threads at a time, ${TURNS_PER_THREAD} turns each, ${backend.melodi.threads} threads in all) → ${keptUp ? 'KEPT UP' : 'FELL BEHIND'}; ${dropped} dropped; the last turns arrived ${result.drainMs} ms after the producer stopped`,
+    `sustained delivery (${names.join(' + ')}${fetch ? ', createNodeFetch' : ''}): ${result.offeredTurnsPerSecond} turns/s offered for ${result.seconds} s (${TURNS} turns; ${THREADS} threads at a time, ${TURNS_PER_THREAD} turns each, ${backend.melodi.threads} threads in all) → ${keptUp ? 'KEPT UP' : 'FELL BEHIND'}; ${dropped} dropped (${result.droppedWhileWarming} of them in the first ${result.steadyFromSeconds} s); the last turns arrived ${result.drainMs} ms after the producer stopped`,
   );
   for (const [name, d] of Object.entries(perDestination)) {
     console.log(

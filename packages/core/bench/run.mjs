@@ -114,7 +114,9 @@ const sustainedSummary = sustainedRuns
     (s) =>
       `${s.keptUp ? 'kept up' : 'fell behind'} (${Object.entries(s.perDestination)
         .map(([name, d]) => `${name} ≈ ${d.deliveredTurnsPerSecondEstimate}`)
-        .join(', ')} turns/s; ${s.dropped} dropped)`,
+        .join(
+          ', ',
+        )} turns/s; ${s.dropped} dropped, ${s.droppedWhileWarming} of them in the first ${s.steadyFromSeconds} s)`,
   )
   .join(' / ');
 console.log('\n## memory while the backend hangs (queue bound 10,000 turns per destination)');

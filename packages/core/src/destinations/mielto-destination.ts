@@ -271,9 +271,9 @@ export class MieltoDestination implements ChatTrailDestination {
   }
 
   /**
-   * The thread's cursor, resolving (and if need be creating) its conversation on first sight. `fresh`:
+   * The thread's cursor, finding (and if need be creating) its conversation on first sight. `fresh`:
    * the known conversation is gone, so neither the store nor a lookup is asked — a new one is created and
-   * the whole thread as the turns carry it is sent to it. `ahead`: the batch's conversations resolved ahead.
+   * the whole thread as the turns carry it is sent to it. `ahead`: the batch's lookups (see `#lookAhead`).
    */
   async #cursorFor(
     group: ThreadGroup,

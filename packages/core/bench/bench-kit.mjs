@@ -138,6 +138,14 @@ export async function paceProducer(trail, lanes) {
   }
 }
 
+/**
+ * The `fetch` the delivery benchmarks' destinations use: `createNodeFetch()` from `@chattrail/core/node`
+ * when `flags` (the command line's trailing words) include `node-fetch`, else undefined (the global one).
+ */
+export async function fetchFromFlags(flags) {
+  return flags.includes('node-fetch') ? (await import('../dist/node.js')).createNodeFetch() : undefined;
+}
+
 /** A destination whose send never completes: only record() (and the queue) is measured. */
 export const neverCompletes = { name: 'never', send: () => new Promise(() => {}) };
 

@@ -25,6 +25,7 @@ import {
   chatWorkload,
   deliveryDestinations,
   deliveryTrail,
+  fetchFromFlags,
   report,
   startDevServerChild,
 } from './bench-kit.mjs';
@@ -33,9 +34,7 @@ const RATE = Number(process.argv[2] ?? 10_000);
 const SECONDS = Number(process.argv[3] ?? 12);
 const THREADS = Number(process.argv[4] ?? 200);
 const TURNS_PER_THREAD = Number(process.argv[5] ?? 100);
-const fetch = process.argv.slice(6).includes('node-fetch')
-  ? (await import('../dist/node.js')).createNodeFetch()
-  : undefined;
+const fetch = await fetchFromFlags(process.argv.slice(6));
 // Every slot's first thread ends within threads × turnsPerThread turns; after that the mix is steady.
 const WARM_SECONDS = Math.min(SECONDS / 2, (THREADS * TURNS_PER_THREAD) / RATE);
 const TURNS = Math.round(RATE * SECONDS);

@@ -10,6 +10,7 @@ import {
   chatWorkload,
   deliveryDestinations,
   deliveryTrail,
+  fetchFromFlags,
   paceProducer,
   report,
   startDevServerChild,
@@ -19,9 +20,7 @@ const TURNS = Number(process.argv[2] ?? 20_000);
 const THREADS = Number(process.argv[3] ?? 200);
 const only = process.argv[4] ?? 'both';
 const sink = process.argv.slice(5).includes('sink');
-const fetch = process.argv.slice(5).includes('node-fetch')
-  ? (await import('../dist/node.js')).createNodeFetch()
-  : undefined;
+const fetch = await fetchFromFlags(process.argv.slice(5));
 const server = await startDevServerChild({ sink });
 try {
   const destinations = deliveryDestinations(server, only, () => fetch);

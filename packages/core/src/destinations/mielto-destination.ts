@@ -179,7 +179,8 @@ export class MieltoDestination implements ChatTrailDestination {
     const ahead: LookAhead = new Map();
     const unknown = groups.filter((group) => this.#cursors.peek(group.threadId) === undefined);
     const lookingAhead = runWithConcurrency(unknown, this.#concurrency, async (group) => {
-      await this.#lookAhead(group, ahead, context);
+      // A failure is the thread's own append's to report.
+      await this.#found(group, ahead, context).catch(() => undefined);
     });
     await runWithConcurrency(groups, this.#concurrency, async (group) => {
       const outcome = await this.#sendThread(group, context, ahead);
@@ -194,20 +195,21 @@ export class MieltoDestination implements ChatTrailDestination {
   }
 
   /**
-   * Finds the existing conversation of a thread without a cursor, once per batch: by the look-ahead or by
-   * the thread's own append, whichever comes first (the other awaits the same promise). Never rejects
-   * here; the append that awaits it sees the failure. It never creates (see `concurrency`).
+   * The existing conversation of a thread without a cursor (undefined: none), looked for once per batch:
+   * by the look-ahead or by the thread's own append, whichever comes first, the other awaiting the same
+   * promise. It never creates (see `concurrency`).
    */
-  #lookAhead(group: ThreadGroup, ahead: LookAhead, context: DestinationSendContext): Promise<void> {
+  #found(
+    group: ThreadGroup,
+    ahead: LookAhead,
+    context: DestinationSendContext,
+  ): Promise<ConversationRef | undefined> {
     let finding = ahead.get(group.threadId);
     if (finding === undefined) {
       finding = this.#creating.get(group.threadId) ?? this.#findExisting(group.turns[0]!, context);
       ahead.set(group.threadId, finding);
     }
-    return finding.then(
-      () => undefined,
-      () => undefined,
-    );
+    return finding;
   }
 
   /** Never rejects: every failure becomes the thread's outcome. */
@@ -219,7 +221,7 @@ export class MieltoDestination implements ChatTrailDestination {
     const progress: ThreadProgress = { written: 0, tooLarge: 0, resolved: false };
     try {
       try {
-        await this.#appendPending(group, progress, context, false, ahead);
+        await this.#appendPending(group, progress, context, ahead);
       } catch (error) {
         // The conversation was deleted at Mielto (or the stored mapping is stale): forget it and write the
         // thread as known into a new conversation, once. A second 404 is an error like any other.
@@ -231,7 +233,7 @@ export class MieltoDestination implements ChatTrailDestination {
         );
         this.#forgetCursor(group.threadId);
         await this.#storeDelete(group.threadId, context);
-        await this.#appendPending(group, progress, context, true);
+        await this.#appendPending(group, progress, context, ahead, true);
       }
       if (progress.tooLarge > 0) {
         return {
@@ -254,10 +256,10 @@ export class MieltoDestination implements ChatTrailDestination {
     group: ThreadGroup,
     progress: ThreadProgress,
     context: DestinationSendContext,
+    ahead: LookAhead,
     fresh = false,
-    ahead?: LookAhead,
   ): Promise<void> {
-    const cursor = await this.#cursorFor(group, context, fresh, ahead);
+    const cursor = await this.#cursorFor(group, context, ahead, fresh);
     progress.resolved = true;
     const pending = mergeThreadMessages(
       group.turns,
@@ -273,26 +275,20 @@ export class MieltoDestination implements ChatTrailDestination {
   /**
    * The thread's cursor, finding (and if need be creating) its conversation on first sight. `fresh`:
    * the known conversation is gone, so neither the store nor a lookup is asked — a new one is created and
-   * the whole thread as the turns carry it is sent to it. `ahead`: the batch's lookups (see `#lookAhead`).
+   * the whole thread as the turns carry it is sent to it. `ahead`: the batch's lookups (see `#found`).
    */
   async #cursorFor(
     group: ThreadGroup,
     context: DestinationSendContext,
+    ahead: LookAhead,
     fresh = false,
-    ahead?: LookAhead,
   ): Promise<ThreadCursor> {
     const known = this.#cursors.get(group.threadId);
     if (known !== undefined) return known;
     const first = group.turns[0]!;
-    let ref: ConversationRef;
-    if (fresh) ref = await this.#createConversation(first, context);
-    else if (ahead === undefined) ref = await this.#conversationFor(first, context);
-    else {
-      await this.#lookAhead(group, ahead, context);
-      // The same promise, now settled: a failed lookup is this thread's failure.
-      const found = await ahead.get(group.threadId)!;
-      ref = found ?? (await this.#conversationFor(first, context, true));
-    }
+    const ref = fresh
+      ? await this.#createConversation(first, context)
+      : ((await this.#found(group, ahead, context)) ?? (await this.#createOnce(first, context)));
     const cursor: ThreadCursor = { conversationId: ref.conversationId, sent: new Set(), counted: 0 };
     if (!ref.created) {
       const logged = loggedHistoryEnd(first.messages);
@@ -321,23 +317,23 @@ export class MieltoDestination implements ChatTrailDestination {
   }
 
   /**
-   * Single-flight per thread: concurrent first turns of a new thread share one lookup and one creation.
-   * `lookedUp`: the caller found no existing conversation already, so only the creation is left.
+   * Creates the conversation of a thread the lookup found none for. Single-flight per thread, and the
+   * store is asked again first: a concurrent send() (an app calling it itself; the trail never does) may
+   * have created and stored one since this one's lookup.
    */
-  #conversationFor(turn: Turn, context: DestinationSendContext, lookedUp = false): Promise<ConversationRef> {
+  #createOnce(turn: Turn, context: DestinationSendContext): Promise<ConversationRef> {
     const inFlight = this.#creating.get(turn.threadId);
     if (inFlight !== undefined) return inFlight;
-    const resolving = (
-      lookedUp ? this.#createConversation(turn, context) : this.#resolveConversation(turn, context)
-    ).finally(() => {
+    const creating = (async (): Promise<ConversationRef> => {
+      const stored = await this.#storeGet(turn.threadId, context);
+      return stored === undefined
+        ? this.#createConversation(turn, context)
+        : { conversationId: stored, created: false };
+    })().finally(() => {
       this.#creating.delete(turn.threadId);
     });
-    this.#creating.set(turn.threadId, resolving);
-    return resolving;
-  }
-
-  async #resolveConversation(turn: Turn, context: DestinationSendContext): Promise<ConversationRef> {
-    return (await this.#findExisting(turn, context)) ?? this.#createConversation(turn, context);
+    this.#creating.set(turn.threadId, creating);
+    return creating;
   }
 
   /** The thread's conversation from the store, else from the lookup (then stored); undefined when there is none. */

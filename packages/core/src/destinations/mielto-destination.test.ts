@@ -194,6 +194,52 @@ describe('mielto destination', () => {
     expect(maxInFlight).toBeLessThanOrEqual(4);
   });
 
+  it("writes the threads it knows beside the new ones: a slow creation holds up no known thread's append", async () => {
+    const server = await devServer();
+    // The real fetch, observed: the order in which requests complete, and how many are in flight at once.
+    const completed: string[] = [];
+    let inFlight = 0;
+    let maxInFlight = 0;
+    const observed: typeof fetch = async (input, init) => {
+      maxInFlight = Math.max(maxInFlight, ++inFlight);
+      try {
+        return await fetch(input, init);
+      } finally {
+        inFlight--;
+        completed.push(`${init?.method ?? 'GET'} ${new URL(String(input)).pathname}`);
+      }
+    };
+    const trail = createChatTrail({
+      destinations: [
+        mielto({ apiKey: MIELTO_KEY, baseUrl: server.mieltoBaseUrl, fetch: observed, concurrency: 1 }),
+      ],
+      flushAt: 1_000,
+    });
+    const known = Array.from({ length: 3 }, (_, i) => new ConversationScript(`thread-known-${i}`, USER));
+    for (const script of known) trail.record(script.turn());
+    expect((await trail.flush()).ok).toBe(true);
+
+    server.setFaults([{ route: 'POST /api/v1/conversations', latencyMs: 400 }]);
+    completed.length = 0;
+    // The new threads come first in the batch; with one slot for all, every known thread would wait
+    // behind their creations.
+    const fresh = Array.from({ length: 3 }, (_, i) => new ConversationScript(`thread-fresh-${i}`, USER));
+    for (const script of fresh) trail.record(script.turn());
+    for (const script of known) trail.record(script.turn());
+    expect(await trail.shutdown()).toEqual({ ok: true, pendingTurns: 0 });
+
+    const firstCreation = completed.indexOf('POST /api/v1/conversations');
+    expect(completed.slice(0, firstCreation).filter((r) => r === 'POST /api/v1/messages')).toHaveLength(3);
+    // One slot for known threads, one for new ones and one lookup ahead: three at most.
+    expect(maxInFlight).toBeLessThanOrEqual(3);
+    const conversations = await mieltoConversations(server);
+    expect(conversations).toHaveLength(6);
+    for (const script of [...known, ...fresh]) {
+      const conversation = conversations.find((c) => c.meta_data?.thread_id === script.threadId)!;
+      expect(conversation.messages.map((m) => m.content)).toEqual(script.history.map((m) => m.content));
+    }
+  });
+
   it('creates no conversation ahead of its append: a batch cut short leaves no empty ones behind', async () => {
     const server = await devServer();
     // Appends hang; lookups and creations answer at once.

@@ -88,11 +88,13 @@ try {
     samples.push([(performance.now() - started) / 1000, names.map((name) => produced - byName[name].sent)]);
   }, 20);
   // Whatever the timers do, the turns due by the clock are recorded (catching up after a late wake-up),
-  // so the offered rate is exact; the producer yields to the event loop between rounds.
+  // so the offered rate is exact. Between rounds the producer sleeps a millisecond, as an app waits for
+  // its next request: yielding with setImmediate instead kept the thread spinning, so its CPU time was
+  // the whole run's whatever the trail did, and the spin took CPU the devserver could have used.
   while (produced < TURNS) {
     const due = Math.min(TURNS, Math.floor(((performance.now() - started) / 1000) * RATE));
     while (produced < due) trail.record(workload.turn(produced++));
-    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setTimeout(resolve, 1));
   }
   const producedSeconds = (performance.now() - started) / 1000;
   const flushed = await trail.flush({ timeoutMs: 120_000 });

@@ -13,7 +13,12 @@ import { classifyDeliveryError } from './classify-delivery-error';
 import { groupByThread, type ThreadGroup } from './group-by-thread';
 import { LruMap } from './lru-map';
 import { runWithConcurrency } from './run-with-concurrency';
-import { melodiThreadJson, type PositionedMessage, toMelodiUser } from './to-melodi-thread';
+import { type BuiltThread, melodiThreadJson, type PositionedMessage, toMelodiUser } from './to-melodi-thread';
+
+// Messages of threads whose last body is kept for building the next (see BuiltThread): about 60 bytes
+// each beyond the messages themselves, which the trail's history cache holds anyway; the least recently
+// written threads go first.
+const MAX_BUILT_MESSAGES = 50_000;
 
 /** Options of {@link melodi}. */
 export interface MelodiDestinationOptions {
@@ -73,6 +78,11 @@ export class MelodiDestination implements ChatTrailDestination {
   readonly #kept: LruMap<string, readonly PositionedMessage[]>;
   readonly #maxKeptMessages: number;
   #keptMessages = 0;
+  /** Per thread, what its last body held; see `BuiltThread`. */
+  readonly #built = new LruMap<string, BuiltThread>(MAX_BUILT_MESSAGES, (_threadId, built) => {
+    this.#builtMessages -= built.messages.length;
+  });
+  #builtMessages = 0;
 
   /** @throws {ChatTrailError} when no API key or project id is given or found in the environment. */
   constructor(options: MelodiDestinationOptions = {}) {
@@ -138,8 +148,11 @@ export class MelodiDestination implements ChatTrailDestination {
   async #upsert(group: ThreadGroup, context: DestinationSendContext): Promise<DeliveryOutcome> {
     try {
       const earlier = this.#earlierOf(group);
-      const thread = melodiThreadJson(group.turns, this.projectId, group.positions, earlier);
-      if (earlier !== undefined) this.#keep(group.threadId, thread.thread);
+      const built = this.#built.get(group.threadId);
+      const before = built?.messages.length ?? 0;
+      const thread = melodiThreadJson(group.turns, this.projectId, group.positions, earlier, built);
+      this.#rebuilt(group.threadId, built, before, thread.built);
+      if (earlier !== undefined) this.#keep(group.threadId, thread.thread ?? []);
       context.onRequest();
       await this.#client.threads.upsertJson(thread.body, this.#requestOptions(context));
       return { status: 'sent', messages: thread.messages };
@@ -166,6 +179,33 @@ export class MelodiDestination implements ChatTrailDestination {
       }
     }
     return earlier;
+  }
+
+  /** Keeps the thread's body as `melodiThreadJson` left it (`built` had `before` messages), within the bound. */
+  #rebuilt(
+    threadId: string,
+    built: BuiltThread | undefined,
+    before: number,
+    next: BuiltThread | undefined,
+  ): void {
+    if (next === built && next !== undefined) {
+      this.#builtMessages += next.messages.length - before;
+    } else {
+      if (built !== undefined) {
+        this.#builtMessages -= before;
+        this.#built.delete(threadId);
+      }
+      if (next !== undefined && next.messages.length <= MAX_BUILT_MESSAGES) {
+        this.#built.set(threadId, next);
+        this.#builtMessages += next.messages.length;
+      }
+    }
+    const kept = this.#built.peek(threadId);
+    if (kept !== undefined && kept.messages.length > MAX_BUILT_MESSAGES) {
+      this.#builtMessages -= kept.messages.length;
+      this.#built.delete(threadId);
+    }
+    while (this.#builtMessages > MAX_BUILT_MESSAGES && this.#built.evictOldest() !== undefined) {}
   }
 
   #forget(threadId: string): void {

@@ -69,6 +69,75 @@ describe('melodiThreadJson', () => {
     });
   });
 
+  it('builds the next body from the last one and the new messages, the same body as from scratch', () => {
+    // As the trail hands them over: each turn carries the previous turn's message objects, then new ones.
+    const user = { id: 'u-1', name: 'Ada' };
+    const t1 = turnOf('t1', history.slice(0, 2), { user });
+    const t2 = turnOf('t2', [...t1.messages, ...history.slice(2, 4)]);
+    const t3 = turnOf('t3', [...t2.messages, history[4]!], { status: 'error' });
+    const first = melodiThreadJson([t1], 3);
+    expect(first.built?.messages).toEqual(t1.messages);
+    // One turn, then two in one group: the kept body grows in place.
+    const second = melodiThreadJson([t2], 3, undefined, undefined, first.built);
+    expect(second.built).toBe(first.built);
+    expect(second.body.text).toBe(melodiThreadJson([t2], 3).body.text);
+    const next: TurnMessage = { id: 'm5', role: 'user', content: 'And tomorrow?' };
+    const t4 = turnOf('t4', [...t3.messages, next]);
+    const third = melodiThreadJson([t3, t4], 3, undefined, undefined, second.built);
+    expect(third.built).toBe(first.built);
+    expect(third.body.text).toBe(melodiThreadJson([t3, t4], 3).body.text);
+    expect(JSON.parse(third.body.text)).toEqual({ ...toMelodiThread([t3, t4]), projectId: 3 });
+    expect(third.messages).toBe(6);
+    expect(third.built?.userMessages).toBe(2);
+  });
+
+  it('builds from scratch, with the same result, when the turns do not continue the last body', () => {
+    const t1 = turnOf('t1', history.slice(0, 3));
+    const fresh = () => melodiThreadJson([t1], 5).built!;
+    // A copy of a message in place of the object sent (an edited message, a history cache that forgot).
+    const edited = turnOf('t2', [
+      history[0]!,
+      { ...history[1]!, content: 'edited' },
+      history[2]!,
+      history[3]!,
+    ]);
+    // A new message whose id the body already has, and two new ones sharing an id.
+    const repeated = turnOf('t3', [...t1.messages, { id: 'm1', role: 'user', content: 'again' }]);
+    const twice = turnOf('t4', [
+      ...t1.messages,
+      { id: 'x', role: 'user', content: 'one' },
+      { id: 'x', role: 'user', content: 'two' },
+    ]);
+    // A shorter history, and a window of it.
+    const shorter = turnOf('t5', history.slice(0, 2));
+    const windowed = turnOf('t6', history.slice(1, 4));
+    for (const turn of [edited, repeated, twice, shorter, windowed]) {
+      const built = fresh();
+      const ids = [...built.ids];
+      const result = melodiThreadJson([turn], 5, undefined, undefined, built);
+      expect(result.body.text).toBe(melodiThreadJson([turn], 5).body.text);
+      expect(result.built).not.toBe(built);
+      // The body it was given is left as it was.
+      expect(built.messages).toEqual(t1.messages);
+      expect([...built.ids]).toEqual(ids);
+    }
+    // Two messages with one id are one message of the thread (the later body wins) at the first's place.
+    expect(melodiThreadJson([twice], 5).built?.messages.map((m) => m.content)).toEqual([
+      'Be brief.',
+      awkward,
+      'Looking it up.',
+      'two',
+    ]);
+  });
+
+  it('keeps nothing to build from for a trimmed history', () => {
+    const turn = turnOf('t1', history.slice(2));
+    expect(melodiThreadJson([turn], 1, [[2, 3, 4]]).built).toBeUndefined();
+    expect(
+      melodiThreadJson([turn], 1, undefined, [{ message: history[0]!, position: 0 }]).built,
+    ).toBeUndefined();
+  });
+
   it('writes an empty thread as an empty messages array', () => {
     const { body, messages } = melodiThreadJson([turnOf('t1', [])], 1);
     expect(JSON.parse(body.text)).toEqual({ ...toMelodiThread([turnOf('t1', [])]), projectId: 1 });

@@ -28,31 +28,127 @@ export function toMelodiThread(
  * made a long thread's PUT cost grow with its length. A message's JSON is kept for as long as the trail
  * holds the message object (a WeakMap), which the history cache shares between the turns of a thread;
  * the trail never changes a message once recorded, so the kept text stays right.
+ *
+ * `built`: what the thread's previous body held (see {@link BuiltThread}). When the turns carry it as their
+ * first messages (the same objects), only the messages after it are looked at, and `built` is extended in
+ * place and returned; otherwise the thread is merged from the turns and a new one is returned (none for a
+ * trimmed history, or a thread whose positions are not its indexes). The body is the same either way.
  */
 export function melodiThreadJson(
   turns: readonly Turn[],
   projectId: number,
   positions?: readonly (readonly number[] | undefined)[],
   earlier?: readonly PositionedMessage[],
-): { body: JsonText; messages: number; thread: readonly ThreadMessage[] } {
-  const { merged, head } = threadParts(turns, positions, earlier);
-  let messages = '';
+  built?: BuiltThread,
+): { body: JsonText; messages: number; thread?: readonly ThreadMessage[]; built?: BuiltThread } {
+  const untrimmed =
+    (earlier === undefined || earlier.length === 0) &&
+    (positions === undefined || positions.every((p) => p === undefined));
+  if (untrimmed && built !== undefined && extendBuilt(turns, built)) {
+    return {
+      body: threadBody(threadHead(turns, built.userMessages), projectId, built.json),
+      messages: built.messages.length,
+      built,
+    };
+  }
+  const { merged, head, userMessages } = threadParts(turns, positions, earlier);
+  const json: string[] = new Array(merged.length);
+  let indexed = untrimmed;
   for (let i = 0; i < merged.length; i++) {
     const { message, position } = merged[i]!;
-    let kept = messageJson.get(message);
-    if (kept === undefined || kept.position !== position) {
-      kept = { position, json: JSON.stringify(toMelodiMessage(message, position)) };
-      messageJson.set(message, kept);
-    }
-    messages += i === 0 ? kept.json : `,${kept.json}`;
+    json[i] = messageJsonAt(message, position);
+    if (position !== i) indexed = false;
   }
+  const body = threadBody(head, projectId, json);
+  if (!indexed) return { body, messages: merged.length, thread: merged };
+  const messages = merged.map((entry) => entry.message);
+  const next: BuiltThread = {
+    messages,
+    json,
+    ids: new Set(messages.map((message) => message.id)),
+    userMessages,
+  };
+  return { body, messages: merged.length, thread: merged, built: next };
+}
+
+/**
+ * What a thread's last `PUT /threads` body held, for building the next one from it (see
+ * `melodiThreadJson`): the next turn of the thread carries these same message objects first, so only its
+ * new messages need looking at. Without it, every body cost a merge by id and a lookup of each message's
+ * kept JSON, for the whole thread: about 90 µs per PUT of a thread of 100 messages, against 47 µs this
+ * way, and a real app sends one turn per PUT. Only for threads whose positions are their indexes (not
+ * trimmed), so a message's JSON depends on nothing but the message and its index.
+ */
+export interface BuiltThread {
+  /** The body's messages, in order, each at its index as thread position. */
+  readonly messages: TurnMessage[];
+  /** Each message's JSON, as in the body. */
+  readonly json: string[];
+  /** Their ids, all distinct. */
+  readonly ids: Set<string>;
+  /** How many are user messages (the thread metadata's `turns`). */
+  userMessages: number;
+}
+
+/**
+ * Extends `built` with what `turns` add to it, and says whether it could: the first turn must start with
+ * `built`'s messages (the same objects), and each message after them must be new (an id not in the body,
+ * which leaves the messages before it as they were) at the next index. The turns after the first skip
+ * what they share with the turn before, as `mergeThreadMessages` does. Unchanged when it answers false.
+ */
+function extendBuilt(turns: readonly Turn[], built: BuiltThread): boolean {
+  const prior = built.messages;
+  const known = prior.length;
+  const first = turns[0]!.messages;
+  if (first.length < known) return false;
+  for (let i = 0; i < known; i++) if (first[i] !== prior[i]) return false;
+  const added: TurnMessage[] = [];
+  let previous = first;
+  for (let t = 0; t < turns.length; t++) {
+    const { messages } = turns[t]!;
+    let index = known;
+    if (t > 0) {
+      index = 0;
+      const shared = Math.min(messages.length, previous.length);
+      while (index < shared && messages[index] === previous[index]) index++;
+      previous = messages;
+    }
+    for (; index < messages.length; index++) {
+      const message = messages[index]!;
+      if (index !== known + added.length || built.ids.has(message.id)) {
+        for (const undone of added) built.ids.delete(undone.id);
+        return false;
+      }
+      built.ids.add(message.id);
+      added.push(message);
+    }
+  }
+  for (const message of added) {
+    built.json.push(messageJsonAt(message, prior.length));
+    prior.push(message);
+    if (message.role === 'user') built.userMessages++;
+  }
+  return true;
+}
+
+/** The message's JSON at `position`, kept for the message object (see `melodiThreadJson`). */
+function messageJsonAt(message: TurnMessage, position: number): string {
+  let kept = messageJson.get(message);
+  if (kept === undefined || kept.position !== position) {
+    kept = { position, json: JSON.stringify(toMelodiMessage(message, position)) };
+    messageJson.set(message, kept);
+  }
+  return kept.json;
+}
+
+function threadBody(
+  head: Omit<MelodiThreadUpsertParams, 'messages'>,
+  projectId: number,
+  messages: readonly string[],
+): JsonText {
   // `head` always has externalId, so the object text is never `{}` and the splice stays valid JSON.
   const rest = JSON.stringify({ ...head, projectId });
-  return {
-    body: new JsonText(`${rest.slice(0, -1)},"messages":[${messages}]}`),
-    messages: merged.length,
-    thread: merged,
-  };
+  return new JsonText(`${rest.slice(0, -1)},"messages":[${messages.join(',')}]}`);
 }
 
 /** A message of a thread at its thread position. */
@@ -74,12 +170,22 @@ function threadParts(
 ): {
   merged: ThreadMessage[];
   head: Omit<MelodiThreadUpsertParams, 'messages'>;
+  userMessages: number;
 } {
   const latest = turns[turns.length - 1]!;
   let merged = mergeThreadMessages(turns, (turn) => turnOutputStart(turn.messages), positions);
   if (earlier !== undefined && earlier.length > 0) merged = withEarlier(merged, earlier, latest);
   let userMessages = 0;
   for (const entry of merged) if (entry.message.role === 'user') userMessages++;
+  return { merged, head: threadHead(turns, userMessages), userMessages };
+}
+
+/** Everything of the body but its messages: the latest turn's metadata, the latest user. */
+function threadHead(
+  turns: readonly Turn[],
+  userMessages: number,
+): Omit<MelodiThreadUpsertParams, 'messages'> {
+  const latest = turns[turns.length - 1]!;
   const head: Omit<MelodiThreadUpsertParams, 'messages'> = {
     externalId: latest.threadId,
     metadata: threadMetadata(latest, userMessages),
@@ -91,7 +197,7 @@ function threadParts(
       break;
     }
   }
-  return { merged, head };
+  return head;
 }
 
 /**

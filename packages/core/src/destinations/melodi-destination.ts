@@ -15,10 +15,11 @@ import { LruMap } from './lru-map';
 import { runWithConcurrency } from './run-with-concurrency';
 import { type BuiltThread, melodiThreadJson, type PositionedMessage, toMelodiUser } from './to-melodi-thread';
 
-// Messages of threads whose last body is kept for building the next (see BuiltThread): about 60 bytes
-// each beyond the messages themselves, which the trail's history cache holds anyway; the least recently
-// written threads go first.
-const MAX_BUILT_MESSAGES = 50_000;
+// The JSON text of the threads whose last body is kept for building the next (see BuiltThread), in
+// characters: the least recently written threads go first. The text pins the messages it was made from,
+// which the trail's history cache (8 MiB) usually holds as well: a few MiB in all.
+const MAX_BUILT_CHARS = 4 * 1024 * 1024;
+const MAX_BUILT_THREADS = 10_000;
 
 /** Options of {@link melodi}. */
 export interface MelodiDestinationOptions {
@@ -79,10 +80,10 @@ export class MelodiDestination implements ChatTrailDestination {
   readonly #maxKeptMessages: number;
   #keptMessages = 0;
   /** Per thread, what its last body held; see `BuiltThread`. */
-  readonly #built = new LruMap<string, BuiltThread>(MAX_BUILT_MESSAGES, (_threadId, built) => {
-    this.#builtMessages -= built.messages.length;
+  readonly #built = new LruMap<string, BuiltThread>(MAX_BUILT_THREADS, (_threadId, built) => {
+    this.#builtChars -= built.chars;
   });
-  #builtMessages = 0;
+  #builtChars = 0;
 
   /** @throws {ChatTrailError} when no API key or project id is given or found in the environment. */
   constructor(options: MelodiDestinationOptions = {}) {
@@ -148,8 +149,8 @@ export class MelodiDestination implements ChatTrailDestination {
   async #upsert(group: ThreadGroup, context: DestinationSendContext): Promise<DeliveryOutcome> {
     try {
       const earlier = this.#earlierOf(group);
-      const built = this.#built.get(group.threadId);
-      const before = built?.messages.length ?? 0;
+      const built = earlier === undefined ? this.#built.get(group.threadId) : undefined;
+      const before = built?.chars ?? 0;
       const thread = melodiThreadJson(group.turns, this.projectId, group.positions, earlier, built);
       this.#rebuilt(group.threadId, built, before, thread.built);
       if (earlier !== undefined) this.#keep(group.threadId, thread.thread ?? []);
@@ -181,31 +182,22 @@ export class MelodiDestination implements ChatTrailDestination {
     return earlier;
   }
 
-  /** Keeps the thread's body as `melodiThreadJson` left it (`built` had `before` messages), within the bound. */
+  /** Keeps the thread's body as `melodiThreadJson` left it (`built` was `before` characters), within the bound. */
   #rebuilt(
     threadId: string,
     built: BuiltThread | undefined,
     before: number,
     next: BuiltThread | undefined,
   ): void {
-    if (next === built && next !== undefined) {
-      this.#builtMessages += next.messages.length - before;
-    } else {
-      if (built !== undefined) {
-        this.#builtMessages -= before;
-        this.#built.delete(threadId);
-      }
-      if (next !== undefined && next.messages.length <= MAX_BUILT_MESSAGES) {
-        this.#built.set(threadId, next);
-        this.#builtMessages += next.messages.length;
-      }
-    }
-    const kept = this.#built.peek(threadId);
-    if (kept !== undefined && kept.messages.length > MAX_BUILT_MESSAGES) {
-      this.#builtMessages -= kept.messages.length;
+    if (built !== undefined) this.#builtChars -= before;
+    // A thread too long for the bound is built from scratch every time, as without it.
+    if (next !== undefined && next.chars <= MAX_BUILT_CHARS / 4) {
+      this.#built.set(threadId, next);
+      this.#builtChars += next.chars;
+    } else if (built !== undefined) {
       this.#built.delete(threadId);
     }
-    while (this.#builtMessages > MAX_BUILT_MESSAGES && this.#built.evictOldest() !== undefined) {}
+    while (this.#builtChars > MAX_BUILT_CHARS && this.#built.evictOldest() !== undefined) {}
   }
 
   #forget(threadId: string): void {

@@ -113,13 +113,14 @@ describe('melodiThreadJson', () => {
     const windowed = turnOf('t6', history.slice(1, 4));
     for (const turn of [edited, repeated, twice, shorter, windowed]) {
       const built = fresh();
-      const ids = [...built.ids];
+      const json = [...built.json];
       const result = melodiThreadJson([turn], 5, undefined, undefined, built);
       expect(result.body.text).toBe(melodiThreadJson([turn], 5).body.text);
       expect(result.built).not.toBe(built);
-      // The body it was given is left as it was.
+      // The body it was given is left as it was (but for its id set, made on first use).
       expect(built.messages).toEqual(t1.messages);
-      expect([...built.ids]).toEqual(ids);
+      expect(built.json).toEqual(json);
+      if (built.ids !== undefined) expect([...built.ids]).toEqual(t1.messages.map((m) => m.id));
     }
     // Two messages with one id are one message of the thread (the later body wins) at the first's place.
     expect(melodiThreadJson([twice], 5).built?.messages.map((m) => m.content)).toEqual([
@@ -128,6 +129,26 @@ describe('melodiThreadJson', () => {
       'Looking it up.',
       'two',
     ]);
+  });
+
+  it('leaves the body it was given as it was when building the next one throws', () => {
+    const t1 = turnOf('t1', history.slice(0, 2));
+    const built = melodiThreadJson([t1], 5).built!;
+    const snapshot = () => ({ messages: [...built.messages], json: [...built.json], chars: built.chars });
+    const before = snapshot();
+    // Values JSON cannot write (the trail's normalisation never lets them through; a `redact` might).
+    const badMessage = turnOf('t2', [
+      ...t1.messages,
+      { id: 'bad', role: 'user', content: 'x', metadata: { n: 1n as never } },
+    ]);
+    expect(() => melodiThreadJson([badMessage], 5, undefined, undefined, built)).toThrow();
+    expect(snapshot()).toEqual(before);
+    const badTurn = turnOf('t3', [...t1.messages, { id: 'ok', role: 'user', content: 'y' }], {
+      metadata: { n: 1n as never },
+    });
+    expect(() => melodiThreadJson([badTurn], 5, undefined, undefined, built)).toThrow();
+    expect(snapshot()).toEqual(before);
+    expect(built.userMessages).toBe(1);
   });
 
   it('keeps nothing to build from for a trimmed history', () => {

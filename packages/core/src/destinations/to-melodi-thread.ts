@@ -32,7 +32,8 @@ export function toMelodiThread(
  * `built`: what the thread's previous body held (see {@link BuiltThread}). When the turns carry it as their
  * first messages (the same objects), only the messages after it are looked at, and `built` is extended in
  * place and returned; otherwise the thread is merged from the turns and a new one is returned (none for a
- * trimmed history, or a thread whose positions are not its indexes). The body is the same either way.
+ * trimmed history, or a thread whose positions are not its indexes). The body is the same either way, and
+ * `built` is left as it was when building throws.
  */
 export function melodiThreadJson(
   turns: readonly Turn[],
@@ -42,32 +43,37 @@ export function melodiThreadJson(
   built?: BuiltThread,
 ): { body: JsonText; messages: number; thread?: readonly ThreadMessage[]; built?: BuiltThread } {
   const untrimmed =
-    (earlier === undefined || earlier.length === 0) &&
-    (positions === undefined || positions.every((p) => p === undefined));
-  if (untrimmed && built !== undefined && extendBuilt(turns, built)) {
-    return {
-      body: threadBody(threadHead(turns, built.userMessages), projectId, built.json),
-      messages: built.messages.length,
-      built,
-    };
+    earlier === undefined && (positions === undefined || positions.every((p) => p === undefined));
+  const extension = untrimmed && built !== undefined ? extensionOf(turns, built) : undefined;
+  if (built !== undefined && extension !== undefined) {
+    // Everything that may throw (a turn's metadata, say) comes before `built` changes.
+    const head = threadHead(turns, built.userMessages + extension.userMessages);
+    const body = threadBody(head, projectId, built.json, extension.json);
+    for (let i = 0; i < extension.messages.length; i++) {
+      const message = extension.messages[i]!;
+      built.messages.push(message);
+      built.json.push(extension.json[i]!);
+      built.ids?.add(message.id);
+    }
+    built.chars += extension.chars;
+    built.userMessages += extension.userMessages;
+    return { body, messages: built.messages.length, built };
   }
   const { merged, head, userMessages } = threadParts(turns, positions, earlier);
   const json: string[] = new Array(merged.length);
   let indexed = untrimmed;
+  let chars = 0;
   for (let i = 0; i < merged.length; i++) {
     const { message, position } = merged[i]!;
     json[i] = messageJsonAt(message, position);
+    chars += json[i]!.length;
     if (position !== i) indexed = false;
   }
   const body = threadBody(head, projectId, json);
   if (!indexed) return { body, messages: merged.length, thread: merged };
-  const messages = merged.map((entry) => entry.message);
-  const next: BuiltThread = {
-    messages,
-    json,
-    ids: new Set(messages.map((message) => message.id)),
-    userMessages,
-  };
+  // No id set yet: it is built when a next body extends this one, so a thread whose turns never share
+  // message objects (a `redact` copy, `captureContent: false`) costs only the array of its messages.
+  const next: BuiltThread = { messages: merged.map((entry) => entry.message), json, chars, userMessages };
   return { body, messages: merged.length, thread: merged, built: next };
 }
 
@@ -84,25 +90,38 @@ export interface BuiltThread {
   readonly messages: TurnMessage[];
   /** Each message's JSON, as in the body. */
   readonly json: string[];
-  /** Their ids, all distinct. */
-  readonly ids: Set<string>;
+  /** The total length of `json`. */
+  chars: number;
+  /** The messages' ids, all distinct; made by the first extension. */
+  ids?: Set<string>;
   /** How many are user messages (the thread metadata's `turns`). */
   userMessages: number;
 }
 
+/** The messages `turns` add to a {@link BuiltThread}, with their JSON. */
+interface Extension {
+  messages: TurnMessage[];
+  json: string[];
+  chars: number;
+  userMessages: number;
+}
+
 /**
- * Extends `built` with what `turns` add to it, and says whether it could: the first turn must start with
+ * What `turns` add to `built`, or undefined when they do not continue it: the first turn must start with
  * `built`'s messages (the same objects), and each message after them must be new (an id not in the body,
  * which leaves the messages before it as they were) at the next index. The turns after the first skip
- * what they share with the turn before, as `mergeThreadMessages` does. Unchanged when it answers false.
+ * what they share with the turn before, as `mergeThreadMessages` does. `built` gains only its id set.
  */
-function extendBuilt(turns: readonly Turn[], built: BuiltThread): boolean {
+function extensionOf(turns: readonly Turn[], built: BuiltThread): Extension | undefined {
   const prior = built.messages;
   const known = prior.length;
   const first = turns[0]!.messages;
-  if (first.length < known) return false;
-  for (let i = 0; i < known; i++) if (first[i] !== prior[i]) return false;
+  if (first.length < known) return undefined;
+  for (let i = 0; i < known; i++) if (first[i] !== prior[i]) return undefined;
+  built.ids ??= new Set(prior.map((message) => message.id));
+  const ids = built.ids;
   const added: TurnMessage[] = [];
+  const addedIds = new Set<string>();
   let previous = first;
   for (let t = 0; t < turns.length; t++) {
     const { messages } = turns[t]!;
@@ -115,20 +134,20 @@ function extendBuilt(turns: readonly Turn[], built: BuiltThread): boolean {
     }
     for (; index < messages.length; index++) {
       const message = messages[index]!;
-      if (index !== known + added.length || built.ids.has(message.id)) {
-        for (const undone of added) built.ids.delete(undone.id);
-        return false;
-      }
-      built.ids.add(message.id);
+      if (index !== known + added.length || ids.has(message.id) || addedIds.has(message.id)) return undefined;
+      addedIds.add(message.id);
       added.push(message);
     }
   }
-  for (const message of added) {
-    built.json.push(messageJsonAt(message, prior.length));
-    prior.push(message);
-    if (message.role === 'user') built.userMessages++;
+  const json = new Array<string>(added.length);
+  let chars = 0;
+  let userMessages = 0;
+  for (let i = 0; i < added.length; i++) {
+    json[i] = messageJsonAt(added[i]!, known + i);
+    chars += json[i]!.length;
+    if (added[i]!.role === 'user') userMessages++;
   }
-  return true;
+  return { messages: added, json, chars, userMessages };
 }
 
 /** The message's JSON at `position`, kept for the message object (see `melodiThreadJson`). */
@@ -141,14 +160,20 @@ function messageJsonAt(message: TurnMessage, position: number): string {
   return kept.json;
 }
 
+/** The body: `head` with `projectId`, then the messages' JSON of each part, in order. */
 function threadBody(
   head: Omit<MelodiThreadUpsertParams, 'messages'>,
   projectId: number,
-  messages: readonly string[],
+  ...parts: (readonly string[])[]
 ): JsonText {
   // `head` always has externalId, so the object text is never `{}` and the splice stays valid JSON.
   const rest = JSON.stringify({ ...head, projectId });
-  return new JsonText(`${rest.slice(0, -1)},"messages":[${messages.join(',')}]}`);
+  let messages = '';
+  for (const part of parts) {
+    if (part.length === 0) continue;
+    messages += messages === '' ? part.join(',') : `,${part.join(',')}`;
+  }
+  return new JsonText(`${rest.slice(0, -1)},"messages":[${messages}]}`);
 }
 
 /** A message of a thread at its thread position. */

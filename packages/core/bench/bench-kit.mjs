@@ -139,11 +139,20 @@ export async function paceProducer(trail, lanes) {
 }
 
 /**
- * The `fetch` the delivery benchmarks' destinations use: `createNodeFetch()` from `@chattrail/core/node`
- * when `flags` (the command line's trailing words) include `node-fetch`, else undefined (the global one).
+ * The `fetch` each of the delivery benchmarks' destinations uses, by destination name: its own
+ * `createNodeFetch()` from `@chattrail/core/node` when `flags` (the command line's trailing words) include
+ * `node-fetch`; undefined (the global one) otherwise. Their own, because Mielto and Melodi are two hosts in
+ * production, each with its own connections; the devserver serves both on one port, where one shared
+ * `createNodeFetch()` would hold both destinations to one host's `maxSockets`.
  */
 export async function fetchFromFlags(flags) {
-  return flags.includes('node-fetch') ? (await import('../dist/node.js')).createNodeFetch() : undefined;
+  if (!flags.includes('node-fetch')) return undefined;
+  const { createNodeFetch } = await import('../dist/node.js');
+  const byName = new Map();
+  return (name) => {
+    if (!byName.has(name)) byName.set(name, createNodeFetch());
+    return byName.get(name);
+  };
 }
 
 /** A destination whose send never completes: only record() (and the queue) is measured. */

@@ -20,10 +20,10 @@ const TURNS = Number(process.argv[2] ?? 20_000);
 const THREADS = Number(process.argv[3] ?? 200);
 const only = process.argv[4] ?? 'both';
 const sink = process.argv.slice(5).includes('sink');
-const fetch = await fetchFromFlags(process.argv.slice(5));
+const fetchFor = await fetchFromFlags(process.argv.slice(5));
 const server = await startDevServerChild({ sink });
 try {
-  const destinations = deliveryDestinations(server, only, () => fetch);
+  const destinations = deliveryDestinations(server, only, fetchFor);
   const trail = deliveryTrail(destinations);
 
   // Where the CPU goes decides what limits the rate: this process (producer + trail) or the devserver.
@@ -97,7 +97,7 @@ try {
         serverCpuSeconds === undefined ? null : Number((serverCpuSeconds / seconds).toFixed(2)),
     },
     backend: sink ? 'sink' : 'devserver',
-    fetch: fetch ? 'createNodeFetch' : 'global',
+    fetch: fetchFor ? 'createNodeFetch' : 'global',
     devserver:
       backend === undefined
         ? null
@@ -108,7 +108,7 @@ try {
           },
   };
   console.log(
-    `delivery (${result.destinations.join(' + ')}${sink ? ', to a do-nothing sink' : ''}${fetch ? ', createNodeFetch' : ''}): ${TURNS} turns / ${THREADS} threads in ${result.seconds} s → ${result.turnsPerSecond} turns/s delivered to every destination (record() mean ${result.meanRecordMicros} µs with ${(2 * (TURNS / THREADS)) / 2} messages on average)`,
+    `delivery (${result.destinations.join(' + ')}${sink ? ', to a do-nothing sink' : ''}${fetchFor ? ', createNodeFetch' : ''}): ${TURNS} turns / ${THREADS} threads in ${result.seconds} s → ${result.turnsPerSecond} turns/s delivered to every destination (record() mean ${result.meanRecordMicros} µs with ${(2 * (TURNS / THREADS)) / 2} messages on average)`,
   );
   for (const [name, d] of Object.entries(result.perDestination)) {
     console.log(

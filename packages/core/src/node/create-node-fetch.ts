@@ -9,7 +9,10 @@ import type { Http1Response } from './http1-response-parser';
 
 /** Options of {@link createNodeFetch}. */
 export interface NodeFetchOptions {
-  /** Connections kept open per host (HTTP keep-alive). Default 16: enough for a destination's 8 in flight. */
+  /**
+   * Connections kept open per host (HTTP keep-alive). Default 32: enough for a Mielto destination's up to
+   * 24 requests in flight (three times its `concurrency` of 8, while a batch has new threads).
+   */
   maxSockets?: number;
   /** Idle keep-alive connections are closed after this long. Default 30,000 ms. */
   idleTimeoutMs?: number;
@@ -64,7 +67,7 @@ export function createNodeFetch(options: NodeFetchOptions = {}): typeof fetch {
         : undefined;
   const agentOptions = {
     keepAlive: true,
-    maxSockets: options.maxSockets ?? 16,
+    maxSockets: options.maxSockets ?? 32,
     timeout: options.idleTimeoutMs ?? 30_000,
     ...(proxyEnv === undefined ? {} : { proxyEnv: (proxyEnv === null ? null : { ...proxyEnv }) as never }),
   };

@@ -149,7 +149,9 @@ export class MelodiDestination implements ChatTrailDestination {
   async #upsert(group: ThreadGroup, context: DestinationSendContext): Promise<DeliveryOutcome> {
     try {
       const earlier = this.#earlierOf(group);
-      const built = earlier === undefined ? this.#built.get(group.threadId) : undefined;
+      // A thread that turned to a trimmed history is built in full (melodiThreadJson ignores `built` then),
+      // and its kept body is dropped.
+      const built = this.#built.get(group.threadId);
       const before = built?.chars ?? 0;
       const thread = melodiThreadJson(group.turns, this.projectId, group.positions, earlier, built);
       this.#rebuilt(group.threadId, built, before, thread.built);

@@ -148,7 +148,7 @@ const targets = [
   [
     `${sustainedRate.toLocaleString('en-US')} turns/s sustained (fixed rate, ${sustainedRuns[0].seconds} s)`,
     sustainedRuns.every((s) => s.keptUp),
-    `${sustainedSummary}`,
+    sustainedSummary,
   ],
   [
     'memory flat under outage',

@@ -37,9 +37,7 @@ export function mergeThreadMessages(
     const { messages } = turn;
     // The trail hands consecutive turns of a thread the same message objects for their common history
     // (see HistoryCache): those were merged with the previous turn, which left them exactly so.
-    let index = 0;
-    const shared = Math.min(messages.length, previous.length);
-    while (index < shared && messages[index] === previous[index]) index++;
+    let index = sharedPrefix(messages, previous);
     previous = messages;
     for (; index < messages.length; index++) {
       const message = messages[index]!;
@@ -58,4 +56,12 @@ export function mergeThreadMessages(
     }
   }
   return [...byId.values()];
+}
+
+/** How many leading messages `a` and `b` share as the very same objects. */
+export function sharedPrefix(a: readonly TurnMessage[], b: readonly TurnMessage[]): number {
+  const shared = Math.min(a.length, b.length);
+  let index = 0;
+  while (index < shared && a[index] === b[index]) index++;
+  return index;
 }

@@ -16,6 +16,22 @@ closeServersAfterEach();
 
 const USER = { id: 'user-ada', name: 'Ada', email: 'ada@example.com' };
 
+/** The real fetch, observed: the most requests in flight at once, and the order they completed in. */
+function observedFetch(): { fetch: typeof fetch; seen: { maxInFlight: number; completed: string[] } } {
+  const seen = { maxInFlight: 0, completed: [] as string[] };
+  let inFlight = 0;
+  const observed: typeof fetch = async (input, init) => {
+    seen.maxInFlight = Math.max(seen.maxInFlight, ++inFlight);
+    try {
+      return await fetch(input, init);
+    } finally {
+      inFlight--;
+      seen.completed.push(`${init?.method ?? 'GET'} ${new URL(String(input)).pathname}`);
+    }
+  };
+  return { fetch: observed, seen };
+}
+
 describe('mielto destination', () => {
   it('stores each message of ten full-history turns exactly once, in order', async () => {
     const server = await devServer();
@@ -155,17 +171,7 @@ describe('mielto destination', () => {
 
   it("resolves a batch's new conversations ahead of the appends, once per thread", async () => {
     const server = await devServer();
-    // The real fetch, observed: how many requests are in flight at once.
-    let inFlight = 0;
-    let maxInFlight = 0;
-    const observed: typeof fetch = async (input, init) => {
-      maxInFlight = Math.max(maxInFlight, ++inFlight);
-      try {
-        return await fetch(input, init);
-      } finally {
-        inFlight--;
-      }
-    };
+    const { fetch: observed, seen } = observedFetch();
     const trail = createChatTrail({
       destinations: [
         mielto({ apiKey: MIELTO_KEY, baseUrl: server.mieltoBaseUrl, fetch: observed, concurrency: 2 }),
@@ -190,25 +196,14 @@ describe('mielto destination', () => {
     expect(requestsOf(server, 'POST /api/v1/conversations')).toHaveLength(12);
     expect(requestsOf(server, 'POST /api/v1/messages')).toHaveLength(12);
     // Two appends and two look-aheads at most.
-    expect(maxInFlight).toBeGreaterThan(2);
-    expect(maxInFlight).toBeLessThanOrEqual(4);
+    expect(seen.maxInFlight).toBeGreaterThan(2);
+    expect(seen.maxInFlight).toBeLessThanOrEqual(4);
   });
 
   it("writes the threads it knows beside the new ones: a slow creation holds up no known thread's append", async () => {
     const server = await devServer();
-    // The real fetch, observed: the order in which requests complete, and how many are in flight at once.
-    const completed: string[] = [];
-    let inFlight = 0;
-    let maxInFlight = 0;
-    const observed: typeof fetch = async (input, init) => {
-      maxInFlight = Math.max(maxInFlight, ++inFlight);
-      try {
-        return await fetch(input, init);
-      } finally {
-        inFlight--;
-        completed.push(`${init?.method ?? 'GET'} ${new URL(String(input)).pathname}`);
-      }
-    };
+    const { fetch: observed, seen } = observedFetch();
+    const { completed } = seen;
     const trail = createChatTrail({
       destinations: [
         mielto({ apiKey: MIELTO_KEY, baseUrl: server.mieltoBaseUrl, fetch: observed, concurrency: 1 }),
@@ -231,7 +226,7 @@ describe('mielto destination', () => {
     const firstCreation = completed.indexOf('POST /api/v1/conversations');
     expect(completed.slice(0, firstCreation).filter((r) => r === 'POST /api/v1/messages')).toHaveLength(3);
     // One slot for known threads, one for new ones and one lookup ahead: three at most.
-    expect(maxInFlight).toBeLessThanOrEqual(3);
+    expect(seen.maxInFlight).toBeLessThanOrEqual(3);
     const conversations = await mieltoConversations(server);
     expect(conversations).toHaveLength(6);
     for (const script of [...known, ...fresh]) {

@@ -196,8 +196,8 @@ export class MieltoDestination implements ChatTrailDestination {
       });
     };
     // Known and new threads have slots of their own: a new thread costs two round trips in its slot
-    // (create, then append) where a known one costs one. In one pool, a steady arrival of new threads cut
-    // the lane's rate under load to about half, while Melodi (one PUT per thread) kept up.
+    // (create, then append) where a known one costs one, and in one pool the known threads queued behind
+    // every creation.
     await Promise.all([
       runWithConcurrency(known, this.#concurrency, sendGroup),
       runWithConcurrency(unknown, this.#concurrency, sendGroup),

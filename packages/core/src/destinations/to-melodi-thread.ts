@@ -1,7 +1,7 @@
 import { JsonText } from '../http/json-text';
 import type { MelodiExternalUser, MelodiMessage, MelodiThreadUpsertParams } from '../melodi/melodi-models';
 import type { JsonObject, JsonValue, Turn, TurnMessage, TurnUser } from '../turn/turn';
-import { mergeThreadMessages, type ThreadMessage } from './merge-thread-messages';
+import { mergeThreadMessages, sharedPrefix, type ThreadMessage } from './merge-thread-messages';
 import { latencyMs } from './to-mielto-message';
 import { turnOutputStart } from './turn-output-start';
 
@@ -116,8 +116,7 @@ function extensionOf(turns: readonly Turn[], built: BuiltThread): Extension | un
   const prior = built.messages;
   const known = prior.length;
   const first = turns[0]!.messages;
-  if (first.length < known) return undefined;
-  for (let i = 0; i < known; i++) if (first[i] !== prior[i]) return undefined;
+  if (sharedPrefix(first, prior) < known) return undefined;
   built.ids ??= new Set(prior.map((message) => message.id));
   const ids = built.ids;
   const added: TurnMessage[] = [];
@@ -127,9 +126,7 @@ function extensionOf(turns: readonly Turn[], built: BuiltThread): Extension | un
     const { messages } = turns[t]!;
     let index = known;
     if (t > 0) {
-      index = 0;
-      const shared = Math.min(messages.length, previous.length);
-      while (index < shared && messages[index] === previous[index]) index++;
+      index = sharedPrefix(messages, previous);
       previous = messages;
     }
     for (; index < messages.length; index++) {

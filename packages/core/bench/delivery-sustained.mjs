@@ -21,6 +21,7 @@
 // producer stopped (what was left was under a second of work).
 //
 // Usage: node bench/delivery-sustained.mjs [rate] [seconds] [threads] [turnsPerThread] [node-fetch]
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import {
   chatWorkload,
   deliveryDestinations,
@@ -42,6 +43,10 @@ const TURNS = Math.round(RATE * SECONDS);
 // kept up; and what is left when the producer stops must arrive within this long.
 const GROWTH_TOLERANCE = 0.05;
 const MAX_DRAIN_SECONDS = 1;
+
+function round1(value) {
+  return Math.round(value * 10) / 10;
+}
 
 /** Least-squares slope of y over x. */
 function slope(points) {
@@ -70,6 +75,22 @@ try {
   const names = destinations.map((d) => d.name);
   const trail = deliveryTrail(destinations);
   const workload = chatWorkload(THREADS, { turnsPerThread: TURNS_PER_THREAD });
+
+  // What the host app feels of the trail besides CPU: garbage collection pauses (the queued turns and what
+  // the destinations keep are the heap a collection walks) and how late its event loop ran.
+  const gcPauses = { minorMs: 0, minorMaxMs: 0, majorMs: 0, majorMaxMs: 0 };
+  const gcObserver = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      // kind 1: scavenge (young generation); 2 and 4: mark-sweep-compact and incremental marking steps.
+      const minor = entry.detail?.kind === 1;
+      gcPauses[minor ? 'minorMs' : 'majorMs'] += entry.duration;
+      const max = minor ? 'minorMaxMs' : 'majorMaxMs';
+      gcPauses[max] = Math.max(gcPauses[max], entry.duration);
+    }
+  });
+  gcObserver.observe({ entryTypes: ['gc'] });
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
 
   let produced = 0;
   /** [seconds since start, backlog of each destination] */
@@ -100,6 +121,8 @@ try {
   const flushed = await trail.flush({ timeoutMs: 120_000 });
   const drainSeconds = (performance.now() - started) / 1000 - producedSeconds;
   clearInterval(sampler);
+  loopDelay.disable();
+  gcObserver.disconnect();
   const cpu = process.cpuUsage(cpuStart);
   const threadCpu = threadCpuStart === undefined ? undefined : process.threadCpuUsage(threadCpuStart);
   const serverCpuEnd = server.cpuSeconds();
@@ -167,6 +190,16 @@ try {
           ? null
           : Math.round(((serverCpuEnd - serverCpuStart) * 1e6) / TURNS),
     },
+    // Milliseconds; the event loop's delay is sampled every 10 ms (its floor).
+    hostPauses: {
+      gcMinorMaxMs: round1(gcPauses.minorMaxMs),
+      gcMajorMaxMs: round1(gcPauses.majorMaxMs),
+      gcShareOfWallTime: Number(
+        ((gcPauses.minorMs + gcPauses.majorMs) / 1000 / (producedSeconds + drainSeconds)).toFixed(3),
+      ),
+      eventLoopDelayP99Ms: round1(loopDelay.percentile(99) / 1e6),
+      eventLoopDelayMaxMs: round1(loopDelay.max / 1e6),
+    },
     devserver: {
       requests: backend.requests,
       conversations: backend.mielto.conversations,
@@ -183,6 +216,10 @@ try {
   }
   console.log(
     `  CPU: this process (producer + trail) ${result.cpu.trailProcessMicrosPerTurn} µs/turn, ${Math.round(result.cpu.trailProcessShareOfCore * 100)}% of one core${result.cpu.mainThreadMicrosPerTurn === null ? '' : ` (main thread ${result.cpu.mainThreadMicrosPerTurn} µs/turn, busy ${Math.round(result.cpu.mainThreadShareOfWallTime * 100)}% of the run)`}; devserver ${result.cpu.devserverMicrosPerTurn ?? 'n/a'} µs/turn`,
+  );
+  const pauses = result.hostPauses;
+  console.log(
+    `  pauses: longest GC ${pauses.gcMinorMaxMs} ms (young generation), ${pauses.gcMajorMaxMs} ms (full), ${(pauses.gcShareOfWallTime * 100).toFixed(1)}% of the run in GC; event loop late by ${pauses.eventLoopDelayP99Ms} ms at p99, ${pauses.eventLoopDelayMaxMs} ms at most`,
   );
   report({ sustained: result });
 } finally {

@@ -51,20 +51,35 @@ describe('melodiThreadJson', () => {
     expect(messages).toBe(5);
   });
 
-  it('reuses the JSON of messages it has seen, and only for the same object at the same position', () => {
+  it("reuses the previous body's JSON only for the same object at the same index", () => {
     const own: TurnMessage[] = history.map((message) => ({ ...message }));
-    melodiThreadJson([turnOf('t1', own)], 7);
+    const { built } = melodiThreadJson([turnOf('t1', own)], 7);
     // The trail hands later turns the same message objects for their shared history and never changes
     // them; changing one in place shows its kept JSON is what goes out again.
     own[0]!.content = 'changed in place';
+    // A regenerated answer: the thread is merged again (no extension), the unchanged prefix reused.
+    const regenerated: TurnMessage = { id: 'm4b', role: 'assistant', content: 'About 21 °C.' };
+    const second = melodiThreadJson(
+      [turnOf('t2', [...own.slice(0, 4), regenerated])],
+      7,
+      undefined,
+      undefined,
+      built,
+    );
+    expect(second.built).not.toBe(built);
+    const body = JSON.parse(second.body.text);
+    expect(body.messages[0].content).toBe('Be brief.');
+    expect(body.messages[4]).toEqual(
+      toMelodiThread([turnOf('t2', [...own.slice(0, 4), regenerated])]).messages[4],
+    );
+    // Without the previous body, or with the same object at another index, it is serialised afresh.
+    expect(JSON.parse(melodiThreadJson([turnOf('t2', own)], 7).body.text).messages[0].content).toBe(
+      'changed in place',
+    );
     const next: TurnMessage = { id: 'm5', role: 'user', content: 'And tomorrow?' };
-    const second = JSON.parse(melodiThreadJson([turnOf('t2', [...own, next])], 7).body.text);
-    expect(second.messages[0].content).toBe('Be brief.');
-    expect(second.messages[5]).toEqual(toMelodiThread([turnOf('t2', [...own, next])]).messages[5]);
-    // The same object met at another position (a caller's own turns) is serialised for that position.
-    const moved = melodiThreadJson([turnOf('t3', [next, ...history])], 7);
+    const moved = melodiThreadJson([turnOf('t3', [next, ...own])], 7, undefined, undefined, second.built);
     expect(JSON.parse(moved.body.text)).toEqual({
-      ...toMelodiThread([turnOf('t3', [next, ...history])]),
+      ...toMelodiThread([turnOf('t3', [next, ...own])]),
       projectId: 7,
     });
   });

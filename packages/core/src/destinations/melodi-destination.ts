@@ -46,8 +46,9 @@ export interface MelodiDestinationOptions {
   /**
    * Messages kept, across threads, of threads whose app sends a trimmed history (the system prompt and
    * the last messages): they are put back into each `PUT /threads`, so the upsert still carries the
-   * whole thread, which matters if Melodi replaces a thread's messages with the body's. The least
-   * recently written threads go first; a thread over the bound is not kept. Default 20,000.
+   * whole thread, which matters if Melodi replaces a thread's messages with the body's. Each is kept with
+   * its JSON, so resending it costs no serialisation. The least recently written threads go first; a
+   * thread over the bound is not kept. Default 20,000.
    */
   maxKeptMessages?: number;
   /** Name in stats, logs and errors. Default `'melodi'`. */
@@ -155,7 +156,7 @@ export class MelodiDestination implements ChatTrailDestination {
       const before = built?.chars ?? 0;
       const thread = melodiThreadJson(group.turns, this.projectId, group.positions, earlier, built);
       this.#rebuilt(group.threadId, built, before, thread.built);
-      if (earlier !== undefined) this.#keep(group.threadId, thread.thread ?? []);
+      if (earlier !== undefined) this.#keep(group.threadId, thread.thread ?? [], thread.json ?? []);
       context.onRequest();
       await this.#client.threads.upsertJson(thread.body, this.#requestOptions(context));
       return { status: 'sent', messages: thread.messages };
@@ -209,13 +210,14 @@ export class MelodiDestination implements ChatTrailDestination {
     this.#kept.delete(threadId);
   }
 
-  #keep(threadId: string, thread: readonly PositionedMessage[]): void {
+  /** `json`: each message's JSON in the body just built, so the next body need not serialise it again. */
+  #keep(threadId: string, thread: readonly PositionedMessage[], json: readonly string[]): void {
     this.#forget(threadId);
     if (thread.length > this.#maxKeptMessages) return;
     // Only what is needed to send them again: a kept thread must not hold the turns they came from.
     this.#kept.set(
       threadId,
-      thread.map(({ message, position }) => ({ message, position })),
+      thread.map(({ message, position }, i) => ({ message, position, json: json[i] })),
     );
     this.#keptMessages += thread.length;
     while (this.#keptMessages > this.#maxKeptMessages && this.#kept.evictOldest() !== undefined) {}

@@ -84,6 +84,38 @@ describe('melodiThreadJson', () => {
     });
   });
 
+  it('reuses the JSON of earlier messages of a trimmed thread for the same object at the same position', () => {
+    const own: TurnMessage[] = history.map((message) => ({ ...message }));
+    // A window of the last two messages at positions 3 and 4; the three before it were sent earlier.
+    const window = turnOf('t2', own.slice(3));
+    const positions = [[3, 4]];
+    const first = melodiThreadJson(
+      [window],
+      7,
+      positions,
+      own.slice(0, 3).map((message, position) => ({ message, position })),
+    );
+    expect(first.built).toBeUndefined();
+    expect(first.json).toHaveLength(5);
+    const kept = first.thread!.map(({ message, position }, i) => ({
+      message,
+      position,
+      json: first.json![i],
+    }));
+    // Changed in place, as the trail never does: the kept JSON is what goes out again, for the kept
+    // earlier messages and the window's alike; a message met at another position is serialised afresh.
+    own[0]!.content = 'changed in place';
+    own[4]!.content = 'changed too';
+    const again = JSON.parse(melodiThreadJson([window], 7, positions, kept).body.text);
+    expect(again.messages.map((m: { content?: string }) => m.content)).toEqual(
+      JSON.parse(first.body.text).messages.map((m: { content?: string }) => m.content),
+    );
+    // The same object carried at another position by the window is serialised for that position.
+    const shifted = JSON.parse(melodiThreadJson([turnOf('t3', [own[0]!])], 7, [[9]], kept).body.text);
+    const last = shifted.messages[shifted.messages.length - 1];
+    expect(last).toMatchObject({ externalId: 'm0', content: 'changed in place', metadata: { position: 9 } });
+  });
+
   it('builds the next body from the last one and the new messages, the same body as from scratch', () => {
     // As the trail hands them over: each turn carries the previous turn's message objects, then new ones.
     const user = { id: 'u-1', name: 'Ada' };

@@ -32,8 +32,9 @@ export function toMelodiThread(
  * `built`: what the thread's previous body held (see {@link BuiltThread}). When the turns carry it as their
  * first messages (the same objects), only the messages after it are looked at, and `built` is extended in
  * place and returned; otherwise the thread is merged from the turns (reusing `built`'s JSON for each message
- * still at its index) and a new one is returned (none for a trimmed history, or a thread whose positions are
- * not its indexes). The body is the same either way, and `built` is left as it was when building throws.
+ * still at its index, and an earlier message's JSON for the same object at the same position) and a new one
+ * is returned (none for a trimmed history, or a thread whose positions are not its indexes), with `thread`
+ * and its `json`. The body is the same either way, and `built` is left as it was when building throws.
  */
 export function melodiThreadJson(
   turns: readonly Turn[],
@@ -41,7 +42,13 @@ export function melodiThreadJson(
   positions?: readonly (readonly number[] | undefined)[],
   earlier?: readonly PositionedMessage[],
   built?: BuiltThread,
-): { body: JsonText; messages: number; thread?: readonly ThreadMessage[]; built?: BuiltThread } {
+): {
+  body: JsonText;
+  messages: number;
+  thread?: readonly ThreadMessage[];
+  json?: readonly string[];
+  built?: BuiltThread;
+} {
   const untrimmed =
     earlier === undefined && (positions === undefined || positions.every((p) => p === undefined));
   const extension = untrimmed && built !== undefined ? extensionOf(turns, built) : undefined;
@@ -62,23 +69,34 @@ export function melodiThreadJson(
   const { merged, head, userMessages } = threadParts(turns, positions, earlier);
   const json: string[] = new Array(merged.length);
   const kept = built?.messages ?? [];
+  const earlierJson = earlier !== undefined && earlier.length > 0 ? jsonByMessage(earlier) : undefined;
   let indexed = untrimmed;
   let chars = 0;
   for (let i = 0; i < merged.length; i++) {
     const { message, position } = merged[i]!;
-    json[i] =
-      i < kept.length && kept[i] === message && position === i
-        ? built!.json[i]!
-        : JSON.stringify(toMelodiMessage(message, position));
+    let text: string | undefined;
+    if (i < kept.length && kept[i] === message && position === i) text = built!.json[i];
+    else {
+      const known = earlierJson?.get(message);
+      if (known?.position === position) text = known.json;
+    }
+    json[i] = text ?? JSON.stringify(toMelodiMessage(message, position));
     chars += json[i]!.length;
     if (position !== i) indexed = false;
   }
   const body = threadBody(head, projectId, json);
-  if (!indexed) return { body, messages: merged.length, thread: merged };
+  if (!indexed) return { body, messages: merged.length, thread: merged, json };
   // No id set yet: it is built when a next body extends this one, so a thread whose turns never share
   // message objects (a `redact` copy, `captureContent: false`) costs only the array of its messages.
   const next: BuiltThread = { messages: merged.map((entry) => entry.message), json, chars, userMessages };
-  return { body, messages: merged.length, thread: merged, built: next };
+  return { body, messages: merged.length, thread: merged, json, built: next };
+}
+
+/** The earlier messages whose JSON a body held, by message object. */
+function jsonByMessage(earlier: readonly PositionedMessage[]): Map<TurnMessage, PositionedMessage> {
+  const byMessage = new Map<TurnMessage, PositionedMessage>();
+  for (const entry of earlier) if (entry.json !== undefined) byMessage.set(entry.message, entry);
+  return byMessage;
 }
 
 /**
@@ -176,6 +194,8 @@ function threadBody(
 export interface PositionedMessage {
   readonly message: TurnMessage;
   readonly position: number;
+  /** Its Melodi JSON at that position, when a body already held it. */
+  readonly json?: string;
 }
 
 /**

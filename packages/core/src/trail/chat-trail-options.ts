@@ -45,7 +45,10 @@ export interface ChatTrailOptions {
    * oldest waiting turn is dropped. Default 10,000.
    */
   maxQueueTurns?: number;
-  /** The same bound in estimated bytes (calibrated against V8's heap). Default 32 MiB. */
+  /**
+   * The same bound in estimated bytes (calibrated against V8's heap). Queued turns of a thread that share
+   * their history's messages count them once. Default 32 MiB.
+   */
   maxQueueBytes?: number;
   /**
    * Turns handed to a destination per batch (one request per thread per batch), at most half of

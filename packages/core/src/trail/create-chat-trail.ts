@@ -17,7 +17,7 @@ import { ChatTrailDeliveryError } from './chat-trail-delivery-error';
 import { CHAT_TRAIL_DEFAULTS, type ChatTrailOptions } from './chat-trail-options';
 import { DeliveryLane, emptyDropCounts, type LaneHost, type QueuedItem } from './delivery-lane';
 import { destinationsFromEnv } from './destinations-from-env';
-import { estimateTurnBytes } from './estimate-turn-bytes';
+import { estimateQueuedTurnBytes, estimateTurnBytes } from './estimate-turn-bytes';
 import { findWaitUntil, type WaitUntil } from './find-wait-until';
 import { HistoryCache, type RecordedHistory } from './history-cache';
 import { isThreadSampled } from './is-thread-sampled';
@@ -215,9 +215,12 @@ class ChatTrailImpl implements ChatTrail {
       }
       // Measured once: the cache and the queues bound the same copy, unless redact makes another.
       let bytes: number | undefined;
+      // Of `bytes`, what the thread's previous turn holds too (the copies the cache lent this one).
+      let shared = 0;
       const next = reuse?.next;
       if (next !== undefined) {
-        bytes = estimateTurnBytes(copy);
+        if (reuse!.previous === undefined) bytes = estimateTurnBytes(copy);
+        else ({ bytes, shared } = estimateQueuedTurnBytes(copy, reuse!.previous.messages));
         next.bytes = bytes;
         if (reuse!.previous !== undefined && next.newMessages !== true) {
           this.#noteUnlinkedTurn(reuse!.previous, next);
@@ -231,6 +234,7 @@ class ChatTrailImpl implements ChatTrail {
       if (this.#redact !== undefined) {
         const redacted = this.#applyRedact(next === undefined ? copy : structuredClone(copy));
         if (redacted === undefined) return;
+        shared = 0; // redact works on a clone: it shares nothing with the previous turn
         if (next !== undefined) {
           bytes = estimateTurnBytes(redacted);
           // Positions and earlier messages hold per index only if redact kept every message in its place.
@@ -245,7 +249,7 @@ class ChatTrailImpl implements ChatTrail {
           : earlier === undefined
             ? { type: 'turn', turn: copy, positions }
             : { type: 'turn', turn: copy, positions, earlier };
-      this.#enqueue(this.#lanes, item, bytes ?? estimateTurnBytes(copy));
+      this.#enqueue(this.#lanes, item, bytes ?? estimateTurnBytes(copy), shared);
     } catch (error) {
       this.#internalError('record', error);
     }
@@ -375,10 +379,10 @@ class ChatTrailImpl implements ChatTrail {
     return turn as Turn;
   }
 
-  #enqueue(lanes: readonly DeliveryLane[], item: DeliveryItem, bytes: number): void {
+  #enqueue(lanes: readonly DeliveryLane[], item: DeliveryItem, bytes: number, shared = 0): void {
     let full = false;
     for (const lane of lanes) {
-      lane.enqueue(item, bytes);
+      lane.enqueue(item, bytes, shared);
       if (lane.queueLength >= this.#flushAt) full = true;
     }
     const waitUntil = this.#waitUntil ?? findWaitUntil();

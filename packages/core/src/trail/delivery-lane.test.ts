@@ -19,9 +19,12 @@ import type {
 import { melodi } from '../destinations/melodi-destination';
 import { mielto } from '../destinations/mielto-destination';
 import type { ChatTrailError } from '../http/errors';
+import type { Turn, TurnMessage } from '../turn/turn';
 import type { ChatTrailDrop } from './chat-trail';
 import { ChatTrailDeliveryError } from './chat-trail-delivery-error';
 import { createChatTrail } from './create-chat-trail';
+import { DeliveryLane, type LaneHost } from './delivery-lane';
+import { estimateQueuedTurnBytes, estimateTurnBytes } from './estimate-turn-bytes';
 
 closeServersAfterEach();
 /** Generous: a loaded machine runs timers late, and these waits only guard against hanging forever. */
@@ -260,6 +263,37 @@ describe('delivery', () => {
     expect(stats.queuedTurns + stats.dropped.queue_full).toBe(20);
   });
 
+  it('counts a resent history once: turns sharing their history take only what they add', async () => {
+    const { destination, calls } = manualDestination();
+    const trail = createChatTrail({
+      destinations: [destination],
+      maxQueueBytes: 400_000,
+      flushAt: 1_000,
+      onError() {},
+    });
+    const script = new ConversationScript('thread-shared');
+    // 50 turns, each resending the history and adding 2 messages of 1,000 characters: counted whole,
+    // they are about 2.6 MB; held, the history once (about 100 KB) and 50 turns' own arrays and messages.
+    let last = 0;
+    for (let i = 0; i < 50; i++) {
+      const turn = script.turn('q'.repeat(1_000), 'a'.repeat(1_000));
+      last = turn.messages.reduce((sum, message) => sum + message.content.length, 0);
+      trail.record(turn);
+    }
+    const stats = trail.stats();
+    expect(stats.dropped.queue_full).toBe(0);
+    expect(stats.queuedTurns).toBe(50);
+    // At least the latest history, whole, and within the bound.
+    expect(stats.queuedBytes).toBeGreaterThan(last);
+    expect(stats.queuedBytes).toBeLessThanOrEqual(400_000);
+    // The thread's share goes with its last pending turn.
+    const flushing = trail.flush();
+    await vi.waitFor(() => expect(calls).toHaveLength(1), WAIT);
+    calls[0]!.settle('sent');
+    expect(await flushing).toEqual({ ok: true, pendingTurns: 0 });
+    expect(trail.stats().queuedBytes).toBe(0);
+  });
+
   it('puts a failed batch back in front of newer turns, in order', async () => {
     const { destination, calls } = manualDestination();
     const trail = createChatTrail({
@@ -393,5 +427,131 @@ describe('onDrop (dead letter)', () => {
     }).not.toThrow();
     expect(trail.stats()).toMatchObject({ recorded: 3, queuedTurns: 1, dropped: { queue_full: 2 } });
     await trail.shutdown({ timeoutMs: 100 });
+  });
+});
+
+describe('queue bytes', () => {
+  /** Deterministic pseudo-random numbers in [0, 1) (mulberry32), so a failure replays. */
+  function random(seed: number): () => number {
+    let state = seed;
+    return () => {
+      state = (state + 0x6d2b79f5) | 0;
+      let t = Math.imul(state ^ (state >>> 15), 1 | state);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+    };
+  }
+
+  /** What the pending turns hold: each turn's own part and array, and each distinct message once. */
+  function heldBytes(items: readonly DeliveryItem[]): number {
+    const seen = new Set<TurnMessage>();
+    let bytes = 0;
+    for (const item of items) {
+      if (item.type !== 'turn') continue;
+      const { turn } = item;
+      bytes += estimateTurnBytes({ ...turn, messages: [] }) + 8 * turn.messages.length;
+      for (const message of turn.messages) {
+        if (seen.has(message)) continue;
+        seen.add(message);
+        bytes +=
+          estimateTurnBytes({ ...turn, messages: [message] }) -
+          estimateTurnBytes({ ...turn, messages: [] }) -
+          8;
+      }
+    }
+    return bytes;
+  }
+
+  it('never counts less than the pending turns hold, whatever they share, drop, retry or send', async () => {
+    for (const seed of [1, 2, 3]) {
+      const next = random(seed);
+      let pendingSend: ((status: 'sent' | 'retry') => void) | undefined;
+      const destination: ChatTrailDestination = {
+        name: 'held',
+        send: (items) =>
+          new Promise((resolve) => {
+            pendingSend = (status) =>
+              resolve(
+                items.map(
+                  (): DeliveryOutcome =>
+                    status === 'sent' ? { status: 'sent' } : { status: 'retry', error: new Error('later') },
+                ),
+              );
+          }),
+      };
+      const host: LaneHost = {
+        maxQueueTurns: 1_000,
+        maxQueueBytes: 60_000,
+        maxBatchTurns: 20,
+        flushAt: 1,
+        timeoutMs: 1_000,
+        maxRetries: 0,
+        backoffInitialMs: 0,
+        backoffMaxMs: 0,
+        signal: new AbortController().signal,
+        debug() {},
+        waiting() {},
+        dropped() {},
+        failed() {},
+      };
+      const lane = new DeliveryLane(destination, host);
+      const threads = Array.from({ length: 5 }, () => [] as TurnMessage[]);
+      let turns = 0;
+      const message = (thread: number, role: 'user' | 'assistant'): TurnMessage => ({
+        id: `m-${seed}-${thread}-${turns}-${role}-${next()}`,
+        role,
+        content: 'x'.repeat(10 + Math.floor(next() * 2_000)),
+      });
+      for (let step = 0; step < 400; step++) {
+        const roll = next();
+        if (roll < 0.1 && pendingSend !== undefined) {
+          const settle = pendingSend;
+          pendingSend = undefined;
+          settle(next() < 0.8 ? 'sent' : 'retry');
+          // The lane goes on to its next batch (which waits for the next settle) or stops.
+          await new Promise((resolve) => setTimeout(resolve, 0));
+        } else if (roll < 0.2) {
+          lane.kick();
+        } else {
+          const t = Math.floor(next() * threads.length);
+          const previous = threads[t]!;
+          const kind = next();
+          // Most turns resend the history (the same objects); some edit it (fresh copies from some index)
+          // or send a window of it (shifted, so nothing is at its old index).
+          const carried =
+            kind < 0.75
+              ? [...previous]
+              : kind < 0.9
+                ? previous.map((m, i) => (i < previous.length / 2 ? m : { ...m }))
+                : previous.slice(Math.min(previous.length, 3));
+          const messages = [...carried, message(t, 'user'), message(t, 'assistant')];
+          const turn: Turn = {
+            id: `turn-${seed}-${turns++}`,
+            threadId: `thread-${t}`,
+            messages,
+            startedAt: '2025-01-01T00:00:00.000Z',
+            endedAt: '2025-01-01T00:00:01.000Z',
+            status: 'ok',
+            source: 'manual',
+          };
+          const { bytes, shared } = estimateQueuedTurnBytes(turn, previous);
+          threads[t] = messages;
+          lane.enqueue({ type: 'turn', turn }, bytes, shared);
+        }
+        expect(lane.snapshot().queuedBytes).toBeGreaterThanOrEqual(heldBytes(lane.pendingItems()));
+      }
+      // Everything sent: nothing is left counted.
+      for (let i = 0; i < 1_000 && lane.pending > 0; i++) {
+        if (pendingSend !== undefined) {
+          const settle = pendingSend;
+          pendingSend = undefined;
+          settle('sent');
+        }
+        lane.kick();
+        await new Promise((resolve) => setTimeout(resolve, 0));
+      }
+      expect(lane.pending).toBe(0);
+      expect(lane.snapshot().queuedBytes).toBe(0);
+    }
   });
 });

@@ -65,6 +65,12 @@ export class DeliveryLane {
   readonly #queue = new Deque<DeliveryItem>();
   readonly #sizes = new Deque<number>();
   #queuedBytes = 0;
+  /** Per thread with turns pending (waiting or in flight), what they share; see `enqueue`. */
+  readonly #threads = new Map<string, ThreadShares>();
+  /** Each pending turn's number among its thread's turns in this lane. */
+  readonly #turnNumbers = new Map<DeliveryItem, number>();
+  /** The shared parts counted (those of turns whose thread's turn before is not pending), in the bounds. */
+  #sharedBytes = 0;
   #inFlight: readonly QueuedItem[] = [];
   #inFlightBytes = 0;
   #running: Promise<void> | undefined;
@@ -112,14 +118,35 @@ export class DeliveryLane {
    * Appends an item, making room by dropping the oldest waiting item when a bound is exceeded. The bounds
    * cover waiting and in-flight items together, so memory stays within them even while a batch hangs.
    * O(1) amortised.
+   *
+   * `shared`: the part of a turn's `bytes` held by the very message objects of the thread's previous turn
+   * (adapters resend the history, and the trail's history cache lends each turn the previous turn's
+   * copies). Counting every queued turn's whole history made a queue of 100-message turns hold a tenth of
+   * the turns its byte bound allows, and batches just as small. So a turn always counts the rest, and its
+   * shared part only while the thread's turn before it is not pending: while it is, that turn holds (and
+   * counts, the same way) every message the two share. Turns usually leave in order, so a thread counts
+   * one history; a turn dropped while an older one is in flight makes the next one count its own.
    */
-  enqueue(item: DeliveryItem, bytes: number): void {
+  enqueue(item: DeliveryItem, bytes: number, shared = 0): void {
+    const own = bytes - shared;
     this.#queue.pushBack(item);
-    this.#sizes.pushBack(bytes);
-    this.#queuedBytes += bytes;
+    this.#sizes.pushBack(own);
+    this.#queuedBytes += own;
+    if (item.type === 'turn') {
+      let thread = this.#threads.get(item.turn.threadId);
+      if (thread === undefined) {
+        thread = { next: 0, pending: new Map() };
+        this.#threads.set(item.turn.threadId, thread);
+      }
+      const number = thread.next++;
+      const counted = !thread.pending.has(number - 1);
+      thread.pending.set(number, { shared, counted });
+      if (counted) this.#sharedBytes += shared;
+      this.#turnNumbers.set(item, number);
+    }
     if (
       this.#queue.length + this.#inFlight.length > this.#host.maxQueueTurns ||
-      this.#queuedBytes + this.#inFlightBytes > this.#host.maxQueueBytes
+      this.#queuedBytes + this.#inFlightBytes + this.#sharedBytes > this.#host.maxQueueBytes
     ) {
       this.#enforceBounds();
     }
@@ -192,7 +219,7 @@ export class DeliveryLane {
       retried: stats.retried,
       dropped: { ...stats.dropped },
       queuedTurns: this.pending,
-      queuedBytes: this.#queuedBytes + this.#inFlightBytes,
+      queuedBytes: this.#queuedBytes + this.#inFlightBytes + this.#sharedBytes,
       feedback: { recorded: 0, sent: stats.feedbackSent, dropped: stats.feedbackDropped },
       backoffMs: Math.max(0, this.#backoffUntil - Date.now()),
     };
@@ -240,6 +267,7 @@ export class DeliveryLane {
     } catch (error) {
       this.#inFlight = [];
       this.#inFlightBytes = 0;
+      for (const queued of batch) this.#settled(queued.item);
       this.#drop('internal_error', batch, error);
       return;
     }
@@ -277,6 +305,7 @@ export class DeliveryLane {
       const queued = batch[i]!;
       const outcome = outcomes[i];
       if (outcome?.status === 'sent') {
+        this.#settled(queued.item);
         if (queued.item.type === 'turn') stats.sent++;
         else stats.feedbackSent++;
         stats.sentMessages += outcome.messages ?? 0;
@@ -287,6 +316,7 @@ export class DeliveryLane {
         if (outcome.retryAfterMs !== undefined)
           retryAfterMs = Math.max(retryAfterMs ?? 0, outcome.retryAfterMs);
       } else {
+        this.#settled(queued.item);
         const reason: DropReason = outcome?.status === 'dropped' ? outcome.reason : 'internal_error';
         const error =
           outcome?.status === 'dropped'
@@ -350,9 +380,12 @@ export class DeliveryLane {
     while (
       this.#queue.length > 0 &&
       (this.#queue.length + inFlight > maxQueueTurns ||
-        this.#queuedBytes + this.#inFlightBytes > maxQueueBytes)
+        this.#queuedBytes + this.#inFlightBytes + this.#sharedBytes > maxQueueBytes)
     ) {
-      dropped.push(this.#popFront());
+      const queued = this.#popFront();
+      // Settled at once, so the bound sees the thread's shared part go with its last pending turn.
+      this.#settled(queued.item);
+      dropped.push(queued);
     }
     if (dropped.length > 0) this.#drop('queue_full', dropped);
   }
@@ -364,6 +397,23 @@ export class DeliveryLane {
     return { item, bytes };
   }
 
+  /** An item leaves the lane for good (sent or dropped); the thread's next turn now counts what it shares. */
+  #settled(item: DeliveryItem): void {
+    const number = this.#turnNumbers.get(item);
+    if (number === undefined || item.type !== 'turn') return;
+    this.#turnNumbers.delete(item);
+    const thread = this.#threads.get(item.turn.threadId)!;
+    const share = thread.pending.get(number)!;
+    thread.pending.delete(number);
+    if (share.counted) this.#sharedBytes -= share.shared;
+    const after = thread.pending.get(number + 1);
+    if (after !== undefined && !after.counted) {
+      after.counted = true;
+      this.#sharedBytes += after.shared;
+    }
+    if (thread.pending.size === 0) this.#threads.delete(item.turn.threadId);
+  }
+
   #drop(reason: DropReason, items: readonly QueuedItem[], error?: unknown): void {
     for (const queued of items) {
       if (queued.item.type === 'turn') this.#stats.dropped[reason]++;
@@ -371,6 +421,12 @@ export class DeliveryLane {
     }
     this.#host.dropped(this, reason, items, error);
   }
+}
+
+/** A thread's pending turns in a lane, by their number among its turns, with what each shares. */
+interface ThreadShares {
+  next: number;
+  pending: Map<number, { shared: number; counted: boolean }>;
 }
 
 function statusOf(error: unknown): number | undefined {

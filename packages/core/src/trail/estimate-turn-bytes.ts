@@ -1,5 +1,5 @@
 import { jsonByteLength } from '../normalize/json-byte-length';
-import type { Turn } from '../turn/turn';
+import type { Turn, TurnMessage } from '../turn/turn';
 
 // What a message and a turn cost beyond their texts, calibrated against V8's heap (bench/outage-memory.mjs):
 // object headers and fields, string headers, the turn's dates, user, model and usage objects.
@@ -14,17 +14,53 @@ const TURN_OVERHEAD = 512;
  * and outputs, metadata) are measured exactly with `jsonByteLength`; they are bounded too.
  */
 export function estimateTurnBytes(turn: Turn): number {
-  let bytes = TURN_OVERHEAD + lengthOf(turn.threadId) + lengthOf(turn.id);
-  if (turn.metadata !== undefined) bytes += jsonByteLength(turn.metadata);
-  if (turn.error !== undefined) bytes += lengthOf(turn.error?.message);
+  let bytes = turnHeadBytes(turn);
+  const { messages } = turn;
+  for (let i = 0; i < messages.length; i++) bytes += estimateMessageBytes(messages[i]!);
+  return bytes;
+}
+
+/** {@link estimateTurnBytes}, and how much of it a queue already holds for the thread's previous turn. */
+export interface QueuedTurnBytes {
+  bytes: number;
+  /**
+   * The part held by messages that are the very objects at the same index of the previous turn (the
+   * history cache lent this turn its copies), less their slots in this turn's array: a queue holding both
+   * turns holds those messages once.
+   */
+  shared: number;
+}
+
+/** {@link estimateTurnBytes} of a turn whose thread's previous turn had `previous` as its messages. */
+export function estimateQueuedTurnBytes(turn: Turn, previous: readonly TurnMessage[]): QueuedTurnBytes {
+  let bytes = turnHeadBytes(turn);
+  let shared = 0;
   const { messages } = turn;
   for (let i = 0; i < messages.length; i++) {
     const message = messages[i]!;
-    bytes += MESSAGE_OVERHEAD + lengthOf(message.id) + lengthOf(message.content);
-    if (message.toolCalls !== undefined) bytes += jsonByteLength(message.toolCalls);
-    if (message.toolResult !== undefined) bytes += jsonByteLength(message.toolResult);
-    if (message.metadata !== undefined) bytes += jsonByteLength(message.metadata);
+    const size = estimateMessageBytes(message);
+    bytes += size;
+    if (message === previous[i]) shared += size - SLOT_BYTES;
   }
+  return { bytes, shared };
+}
+
+/** A message's slot in a turn's array: all that a message shared with another turn adds to this one. */
+const SLOT_BYTES = 8;
+
+function turnHeadBytes(turn: Turn): number {
+  let bytes = TURN_OVERHEAD + lengthOf(turn.threadId) + lengthOf(turn.id);
+  if (turn.metadata !== undefined) bytes += jsonByteLength(turn.metadata);
+  if (turn.error !== undefined) bytes += lengthOf(turn.error?.message);
+  return bytes;
+}
+
+/** What one message of a turn holds (its slot in the turn's array included). */
+function estimateMessageBytes(message: TurnMessage): number {
+  let bytes = MESSAGE_OVERHEAD + lengthOf(message.id) + lengthOf(message.content);
+  if (message.toolCalls !== undefined) bytes += jsonByteLength(message.toolCalls);
+  if (message.toolResult !== undefined) bytes += jsonByteLength(message.toolResult);
+  if (message.metadata !== undefined) bytes += jsonByteLength(message.metadata);
   return bytes;
 }
 

@@ -462,7 +462,7 @@ describe('queue bytes', () => {
     return bytes;
   }
 
-  it('never counts less than the pending turns hold, whatever they share, drop, retry or send', async () => {
+  it('counts no less than the pending turns hold and no more than their whole size, through drops, retries and sends', async () => {
     for (const seed of [1, 2, 3]) {
       const next = random(seed);
       let pendingSend: ((status: 'sent' | 'retry') => void) | undefined;
@@ -538,7 +538,14 @@ describe('queue bytes', () => {
           threads[t] = messages;
           lane.enqueue({ type: 'turn', turn }, bytes, shared);
         }
-        expect(lane.snapshot().queuedBytes).toBeGreaterThanOrEqual(heldBytes(lane.pendingItems()));
+        const pending = lane.pendingItems();
+        expect(lane.snapshot().queuedBytes).toBeGreaterThanOrEqual(heldBytes(pending));
+        // And never more than counting every turn whole.
+        const whole = pending.reduce(
+          (sum, item) => sum + (item.type === 'turn' ? estimateTurnBytes(item.turn) : 0),
+          0,
+        );
+        expect(lane.snapshot().queuedBytes).toBeLessThanOrEqual(whole);
       }
       // Everything sent: nothing is left counted.
       for (let i = 0; i < 1_000 && lane.pending > 0; i++) {

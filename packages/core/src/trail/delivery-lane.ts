@@ -13,6 +13,8 @@ import { unrefTimer } from './unref-timer';
 export interface QueuedItem {
   item: DeliveryItem;
   bytes: number;
+  /** A turn's shared part (see `DeliveryLane.enqueue`); undefined for feedback. */
+  share?: TurnShare | undefined;
 }
 
 /** What a lane needs from its trail. */
@@ -64,11 +66,10 @@ export class DeliveryLane {
   // then allocates nothing per destination, and queued turns are retained (and moved by every GC) until sent.
   readonly #queue = new Deque<DeliveryItem>();
   readonly #sizes = new Deque<number>();
+  readonly #itemShares = new Deque<TurnShare | undefined>();
   #queuedBytes = 0;
-  /** Per thread with turns pending (waiting or in flight), what they share; see `enqueue`. */
-  readonly #threads = new Map<string, ThreadShares>();
-  /** Each pending turn's number among its thread's turns in this lane. */
-  readonly #turnNumbers = new Map<DeliveryItem, number>();
+  /** Per thread, its latest turn's share while that turn is pending (see `enqueue`). */
+  readonly #latestShares = new Map<string, TurnShare>();
   /** The shared parts counted (those of turns whose thread's turn before is not pending), in the bounds. */
   #sharedBytes = 0;
   #inFlight: readonly QueuedItem[] = [];
@@ -132,18 +133,21 @@ export class DeliveryLane {
     this.#queue.pushBack(item);
     this.#sizes.pushBack(own);
     this.#queuedBytes += own;
+    let share: TurnShare | undefined;
     if (item.type === 'turn') {
-      let thread = this.#threads.get(item.turn.threadId);
-      if (thread === undefined) {
-        thread = { next: 0, pending: new Map() };
-        this.#threads.set(item.turn.threadId, thread);
-      }
-      const number = thread.next++;
-      const counted = !thread.pending.has(number - 1);
-      thread.pending.set(number, { shared, counted });
-      if (counted) this.#sharedBytes += shared;
-      this.#turnNumbers.set(item, number);
+      const before = this.#latestShares.get(item.turn.threadId);
+      share = {
+        threadId: item.turn.threadId,
+        shared,
+        counted: before === undefined,
+        before,
+        after: undefined,
+      };
+      if (before === undefined) this.#sharedBytes += shared;
+      else before.after = share;
+      this.#latestShares.set(item.turn.threadId, share);
     }
+    this.#itemShares.pushBack(share);
     if (
       this.#queue.length + this.#inFlight.length > this.#host.maxQueueTurns ||
       this.#queuedBytes + this.#inFlightBytes + this.#sharedBytes > this.#host.maxQueueBytes
@@ -267,7 +271,7 @@ export class DeliveryLane {
     } catch (error) {
       this.#inFlight = [];
       this.#inFlightBytes = 0;
-      for (const queued of batch) this.#settled(queued.item);
+      for (const queued of batch) this.#settled(queued);
       this.#drop('internal_error', batch, error);
       return;
     }
@@ -305,7 +309,7 @@ export class DeliveryLane {
       const queued = batch[i]!;
       const outcome = outcomes[i];
       if (outcome?.status === 'sent') {
-        this.#settled(queued.item);
+        this.#settled(queued);
         if (queued.item.type === 'turn') stats.sent++;
         else stats.feedbackSent++;
         stats.sentMessages += outcome.messages ?? 0;
@@ -316,7 +320,7 @@ export class DeliveryLane {
         if (outcome.retryAfterMs !== undefined)
           retryAfterMs = Math.max(retryAfterMs ?? 0, outcome.retryAfterMs);
       } else {
-        this.#settled(queued.item);
+        this.#settled(queued);
         const reason: DropReason = outcome?.status === 'dropped' ? outcome.reason : 'internal_error';
         const error =
           outcome?.status === 'dropped'
@@ -343,6 +347,7 @@ export class DeliveryLane {
     for (let i = retry.length - 1; i >= 0; i--) {
       this.#queue.pushFront(retry[i]!.item);
       this.#sizes.pushFront(retry[i]!.bytes);
+      this.#itemShares.pushFront(retry[i]!.share);
       this.#queuedBytes += retry[i]!.bytes;
     }
     stats.retried++;
@@ -384,7 +389,7 @@ export class DeliveryLane {
     ) {
       const queued = this.#popFront();
       // Settled at once, so the bound sees the thread's shared part go with its last pending turn.
-      this.#settled(queued.item);
+      this.#settled(queued);
       dropped.push(queued);
     }
     if (dropped.length > 0) this.#drop('queue_full', dropped);
@@ -393,25 +398,28 @@ export class DeliveryLane {
   #popFront(): QueuedItem {
     const item = this.#queue.popFront()!;
     const bytes = this.#sizes.popFront()!;
+    const share = this.#itemShares.popFront();
     this.#queuedBytes -= bytes;
-    return { item, bytes };
+    return { item, bytes, share };
   }
 
   /** An item leaves the lane for good (sent or dropped); the thread's next turn now counts what it shares. */
-  #settled(item: DeliveryItem): void {
-    const number = this.#turnNumbers.get(item);
-    if (number === undefined || item.type !== 'turn') return;
-    this.#turnNumbers.delete(item);
-    const thread = this.#threads.get(item.turn.threadId)!;
-    const share = thread.pending.get(number)!;
-    thread.pending.delete(number);
+  #settled(queued: QueuedItem): void {
+    const share = queued.share;
+    if (share === undefined) return;
+    queued.share = undefined;
     if (share.counted) this.#sharedBytes -= share.shared;
-    const after = thread.pending.get(number + 1);
-    if (after !== undefined && !after.counted) {
+    if (share.before !== undefined) share.before.after = undefined;
+    // The turn after it (still pending, or it would have unlinked itself) now holds alone what the two share.
+    const after = share.after;
+    if (after !== undefined) {
+      after.before = undefined;
       after.counted = true;
       this.#sharedBytes += after.shared;
     }
-    if (thread.pending.size === 0) this.#threads.delete(item.turn.threadId);
+    if (share.after === undefined && this.#latestShares.get(share.threadId) === share) {
+      this.#latestShares.delete(share.threadId);
+    }
   }
 
   #drop(reason: DropReason, items: readonly QueuedItem[], error?: unknown): void {
@@ -423,10 +431,16 @@ export class DeliveryLane {
   }
 }
 
-/** A thread's pending turns in a lane, by their number among its turns, with what each shares. */
-interface ThreadShares {
-  next: number;
-  pending: Map<number, { shared: number; counted: boolean }>;
+/**
+ * A pending turn's shared part and whether it is counted (it is, unless the thread's turn before it is
+ * pending too), linked to those neighbours while they are pending.
+ */
+export interface TurnShare {
+  readonly threadId: string;
+  readonly shared: number;
+  counted: boolean;
+  before: TurnShare | undefined;
+  after: TurnShare | undefined;
 }
 
 function statusOf(error: unknown): number | undefined {

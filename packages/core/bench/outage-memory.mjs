@@ -1,13 +1,20 @@
 // Memory while the backend hangs: 100,000 turns recorded against a devserver (its own process) that never
 // answers. Each destination's queue must stop at its bound (maxQueueTurns / maxQueueBytes, dropping the
 // oldest), so the heap after each 10,000 turns must plateau. Run with --expose-gc (bench/run.mjs does).
-// Usage: node --expose-gc bench/outage-memory.mjs [turns] [maxQueueTurns]
+//
+// `window` (the default): 1,000 threads, each turn a sliding window of its thread's last ten messages.
+// `resent`: bench-kit's chatWorkload (200 threads at a time resending their whole history, ~100 messages on
+// average, each replaced after 100 turns), whose queued turns share their history's message objects; the
+// byte bound counts a shared history once per thread, and the heap must still plateau under it.
+// Usage: node --expose-gc bench/outage-memory.mjs [turns] [maxQueueTurns] [window|resent]
 import { createChatTrail, melodi, mielto } from '../dist/index.js';
-import { report, startDevServerChild } from './bench-kit.mjs';
+import { chatWorkload, report, startDevServerChild } from './bench-kit.mjs';
 
 const TURNS = Number(process.argv[2] ?? 100_000);
 const MAX_QUEUE_TURNS = Number(process.argv[3] ?? 10_000);
+const WORKLOAD = process.argv[4] === 'resent' ? 'resent' : 'window';
 const THREADS = 1_000;
+const resent = WORKLOAD === 'resent' ? chatWorkload(200, { turnsPerThread: 100 }) : undefined;
 const gc = globalThis.gc;
 if (typeof gc !== 'function') throw new Error('run with --expose-gc');
 
@@ -36,7 +43,27 @@ try {
   await settle();
   const baseline = process.memoryUsage().heapUsed;
   const series = [];
+  const sample = async (turns) => {
+    await settle();
+    const stats = trail.stats();
+    const heapMiB = (process.memoryUsage().heapUsed - baseline) / 1024 / 1024;
+    console.log(
+      `after ${String(turns).padStart(6)} turns: heap +${heapMiB.toFixed(1).padStart(6)} MiB, queued ${stats.queuedTurns} turn deliveries (${(stats.queuedBytes / 1024 / 1024).toFixed(1)} MiB est.), dropped (queue_full) ${stats.dropped.queue_full}`,
+    );
+    return {
+      turns,
+      heapMiB: Number(heapMiB.toFixed(1)),
+      queuedTurns: stats.queuedTurns,
+      queuedMiB: Number((stats.queuedBytes / 1024 / 1024).toFixed(1)),
+      droppedQueueFull: stats.dropped.queue_full,
+    };
+  };
   for (let n = 0; n < TURNS; n++) {
+    if (resent !== undefined) {
+      trail.record(resent.turn(n));
+      if ((n + 1) % 10_000 === 0) series.push(await sample(n + 1));
+      continue;
+    }
     const thread = n % THREADS;
     const round = Math.floor(n / THREADS);
     const threadId = `outage-thread-${thread}`;
@@ -60,21 +87,7 @@ try {
       status: 'ok',
       source: 'manual',
     });
-    if ((n + 1) % 10_000 === 0) {
-      await settle();
-      const stats = trail.stats();
-      const heapMiB = (process.memoryUsage().heapUsed - baseline) / 1024 / 1024;
-      series.push({
-        turns: n + 1,
-        heapMiB: Number(heapMiB.toFixed(1)),
-        queuedTurns: stats.queuedTurns,
-        queuedMiB: Number((stats.queuedBytes / 1024 / 1024).toFixed(1)),
-        droppedQueueFull: stats.dropped.queue_full,
-      });
-      console.log(
-        `after ${String(n + 1).padStart(6)} turns: heap +${heapMiB.toFixed(1).padStart(6)} MiB, queued ${stats.queuedTurns} turn deliveries (${(stats.queuedBytes / 1024 / 1024).toFixed(1)} MiB est.), dropped (queue_full) ${stats.dropped.queue_full}`,
-      );
-    }
+    if ((n + 1) % 10_000 === 0) series.push(await sample(n + 1));
   }
   const tail = series.slice(Math.floor(series.length / 2)).map((point) => point.heapMiB);
   const plateau = {
@@ -90,7 +103,9 @@ try {
   console.log(
     `shutdown({ timeoutMs: 1000 }) with the backend still hanging: ${Math.round(performance.now() - shutdownStarted)} ms, ${final.pendingTurns} pending`,
   );
-  report({ outageMemory: { turns: TURNS, maxQueueTurns: MAX_QUEUE_TURNS, series, plateau } });
+  report({
+    outageMemory: { turns: TURNS, maxQueueTurns: MAX_QUEUE_TURNS, workload: WORKLOAD, series, plateau },
+  });
 } finally {
   await server.close();
 }

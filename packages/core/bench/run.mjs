@@ -132,6 +132,15 @@ const { outageMemory: byteBound } = await run(
   ['--expose-gc'],
 );
 
+console.log(
+  '\n## memory while the backend hangs (resent histories: queued turns share their messages; maxQueueTurns 1,000,000, maxQueueBytes 32 MiB)',
+);
+const { outageMemory: resentBound } = await run(
+  './outage-memory.mjs',
+  quick ? ['30000', '1000000', 'resent'] : ['100000', '1000000', 'resent'],
+  ['--expose-gc'],
+);
+
 const ten = recordCost.find((row) => row.messages === 10);
 const hundred = recordCost.find((row) => row.messages === 100);
 const targets = [
@@ -152,8 +161,8 @@ const targets = [
   ],
   [
     'memory flat under outage',
-    outageMemory.plateau.flat && byteBound.plateau.flat,
-    `${outageMemory.plateau.maxMiB} MiB / ${byteBound.plateau.maxMiB} MiB`,
+    outageMemory.plateau.flat && byteBound.plateau.flat && resentBound.plateau.flat,
+    `${outageMemory.plateau.maxMiB} MiB / ${byteBound.plateau.maxMiB} MiB / ${resentBound.plateau.maxMiB} MiB (resent histories, ${resentBound.series.at(-1).queuedTurns} turn deliveries queued)`,
   ],
 ];
 console.log(

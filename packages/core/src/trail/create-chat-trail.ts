@@ -15,7 +15,13 @@ import type {
 } from './chat-trail';
 import { ChatTrailDeliveryError } from './chat-trail-delivery-error';
 import { CHAT_TRAIL_DEFAULTS, type ChatTrailOptions } from './chat-trail-options';
-import { DeliveryLane, emptyDropCounts, type LaneHost, type QueuedItem } from './delivery-lane';
+import {
+  DeliveryLane,
+  emptyDropCounts,
+  type LaneHost,
+  type QueuedItem,
+  type TurnShare,
+} from './delivery-lane';
 import { destinationsFromEnv } from './destinations-from-env';
 import { estimateQueuedTurnBytes, estimateTurnBytes } from './estimate-turn-bytes';
 import { findWaitUntil, type WaitUntil } from './find-wait-until';
@@ -249,7 +255,14 @@ class ChatTrailImpl implements ChatTrail {
           : earlier === undefined
             ? { type: 'turn', turn: copy, positions }
             : { type: 'turn', turn: copy, positions, earlier };
-      this.#enqueue(this.#lanes, item, bytes ?? estimateTurnBytes(copy), shared);
+      this.#enqueue(
+        this.#lanes,
+        item,
+        bytes ?? estimateTurnBytes(copy),
+        shared,
+        reuse?.previous?.shares,
+        next,
+      );
     } catch (error) {
       this.#internalError('record', error);
     }
@@ -379,12 +392,27 @@ class ChatTrailImpl implements ChatTrail {
     return turn as Turn;
   }
 
-  #enqueue(lanes: readonly DeliveryLane[], item: DeliveryItem, bytes: number, shared = 0): void {
+  /**
+   * `shared`, `before`: see `DeliveryLane.enqueue`; `before` as the thread's previous turn's `history` got
+   * it, and this turn's `history` gets what the lanes return, for the next.
+   */
+  #enqueue(
+    lanes: readonly DeliveryLane[],
+    item: DeliveryItem,
+    bytes: number,
+    shared = 0,
+    before?: readonly (TurnShare | undefined)[],
+    history?: RecordedHistory,
+  ): void {
     let full = false;
-    for (const lane of lanes) {
-      lane.enqueue(item, bytes, shared);
+    const shares = history === undefined ? undefined : new Array<TurnShare | undefined>(lanes.length);
+    for (let i = 0; i < lanes.length; i++) {
+      const lane = lanes[i]!;
+      const share = lane.enqueue(item, bytes, shared, before?.[i]);
+      if (shares !== undefined) shares[i] = share;
       if (lane.queueLength >= this.#flushAt) full = true;
     }
+    if (history !== undefined) history.shares = shares;
     const waitUntil = this.#waitUntil ?? findWaitUntil();
     if (waitUntil !== undefined) this.#scheduleServerlessFlush(waitUntil);
     else if (full) this.#scheduleKick();

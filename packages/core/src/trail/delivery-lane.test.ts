@@ -23,7 +23,7 @@ import type { Turn, TurnMessage } from '../turn/turn';
 import type { ChatTrailDrop } from './chat-trail';
 import { ChatTrailDeliveryError } from './chat-trail-delivery-error';
 import { createChatTrail } from './create-chat-trail';
-import { DeliveryLane, type LaneHost } from './delivery-lane';
+import { DeliveryLane, type LaneHost, type TurnShare } from './delivery-lane';
 import { estimateQueuedTurnBytes, estimateTurnBytes } from './estimate-turn-bytes';
 
 closeServersAfterEach();
@@ -496,6 +496,8 @@ describe('queue bytes', () => {
       };
       const lane = new DeliveryLane(destination, host);
       const threads = Array.from({ length: 5 }, () => [] as TurnMessage[]);
+      // What the lane returned for each thread's last turn, as the trail keeps it with the thread's history.
+      const shares = Array.from({ length: 5 }, (): TurnShare | undefined => undefined);
       let turns = 0;
       const message = (thread: number, role: 'user' | 'assistant'): TurnMessage => ({
         id: `m-${seed}-${thread}-${turns}-${role}-${next()}`,
@@ -536,7 +538,7 @@ describe('queue bytes', () => {
           };
           const { bytes, shared } = estimateQueuedTurnBytes(turn, previous);
           threads[t] = messages;
-          lane.enqueue({ type: 'turn', turn }, bytes, shared);
+          shares[t] = lane.enqueue({ type: 'turn', turn }, bytes, shared, shares[t]);
         }
         const pending = lane.pendingItems();
         expect(lane.snapshot().queuedBytes).toBeGreaterThanOrEqual(heldBytes(pending));

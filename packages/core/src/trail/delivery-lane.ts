@@ -68,8 +68,6 @@ export class DeliveryLane {
   readonly #sizes = new Deque<number>();
   readonly #itemShares = new Deque<TurnShare | undefined>();
   #queuedBytes = 0;
-  /** Per thread, its latest turn's share while that turn is pending (see `enqueue`). */
-  readonly #latestShares = new Map<string, TurnShare>();
   /** The shared parts counted (those of turns whose thread's turn before is not pending), in the bounds. */
   #sharedBytes = 0;
   #inFlight: readonly QueuedItem[] = [];
@@ -127,25 +125,25 @@ export class DeliveryLane {
    * shared part only while the thread's turn before it is not pending: while it is, that turn holds (and
    * counts, the same way) every message the two share. Turns usually leave in order, so a thread counts
    * one history; a turn dropped while an older one is in flight makes the next one count its own.
+   *
+   * `before`: what this lane returned for the thread's turn before (the trail keeps it with the thread's
+   * history), so no per-thread lookup is needed here. Returns this turn's, for the next one.
    */
-  enqueue(item: DeliveryItem, bytes: number, shared = 0): void {
+  enqueue(item: DeliveryItem, bytes: number, shared = 0, before?: TurnShare): TurnShare | undefined {
     const own = bytes - shared;
     this.#queue.pushBack(item);
     this.#sizes.pushBack(own);
     this.#queuedBytes += own;
     let share: TurnShare | undefined;
     if (item.type === 'turn') {
-      const before = this.#latestShares.get(item.turn.threadId);
-      share = {
-        threadId: item.turn.threadId,
-        shared,
-        counted: before === undefined,
-        before,
-        after: undefined,
-      };
-      if (before === undefined) this.#sharedBytes += shared;
-      else before.after = share;
-      this.#latestShares.set(item.turn.threadId, share);
+      const linked = shared > 0 && before !== undefined && before.pending;
+      share = { shared, counted: !linked, pending: true, before: undefined, after: undefined };
+      if (linked) {
+        share.before = before;
+        before.after = share;
+      } else {
+        this.#sharedBytes += shared;
+      }
     }
     this.#itemShares.pushBack(share);
     if (
@@ -154,6 +152,7 @@ export class DeliveryLane {
     ) {
       this.#enforceBounds();
     }
+    return share;
   }
 
   /** Starts sending unless already sending, backing off, shut down or empty. Never throws. */
@@ -408,6 +407,7 @@ export class DeliveryLane {
     const share = queued.share;
     if (share === undefined) return;
     queued.share = undefined;
+    share.pending = false;
     if (share.counted) this.#sharedBytes -= share.shared;
     if (share.before !== undefined) share.before.after = undefined;
     // The turn after it (still pending, or it would have unlinked itself) now holds alone what the two share.
@@ -417,9 +417,7 @@ export class DeliveryLane {
       after.counted = true;
       this.#sharedBytes += after.shared;
     }
-    if (share.after === undefined && this.#latestShares.get(share.threadId) === share) {
-      this.#latestShares.delete(share.threadId);
-    }
+    share.before = share.after = undefined;
   }
 
   #drop(reason: DropReason, items: readonly QueuedItem[], error?: unknown): void {
@@ -436,9 +434,9 @@ export class DeliveryLane {
  * pending too), linked to those neighbours while they are pending.
  */
 export interface TurnShare {
-  readonly threadId: string;
   readonly shared: number;
   counted: boolean;
+  pending: boolean;
   before: TurnShare | undefined;
   after: TurnShare | undefined;
 }

@@ -1,6 +1,7 @@
 import type { EarlierMessages } from '../destinations/chat-trail-destination';
 import { LruMap } from '../destinations/lru-map';
 import type { TurnMessage } from '../turn/turn';
+import type { TurnShare } from './delivery-lane';
 
 /**
  * The last recorded history of a thread: the private copies `normalizeTurn` made of its messages, and
@@ -37,6 +38,11 @@ export interface RecordedHistory {
   unlinkedTurns?: number;
   /** Estimated bytes (for the cache bound). */
   bytes: number;
+  /**
+   * Per lane (the trail's destinations, in order), what it returned when it queued this turn: the next
+   * turn of the thread links to it while it is pending (see `DeliveryLane.enqueue`).
+   */
+  shares?: (TurnShare | undefined)[];
 }
 
 /** How a copy may be reused. */

@@ -23,7 +23,7 @@ import {
   type TurnShare,
 } from './delivery-lane';
 import { destinationsFromEnv } from './destinations-from-env';
-import { estimateQueuedTurnBytes, estimateTurnBytes } from './estimate-turn-bytes';
+import { estimateEarlierBytes, estimateQueuedTurnBytes, estimateTurnBytes } from './estimate-turn-bytes';
 import { findWaitUntil, type WaitUntil } from './find-wait-until';
 import { HistoryCache, type RecordedHistory } from './history-cache';
 import { isThreadSampled } from './is-thread-sampled';
@@ -35,6 +35,7 @@ import {
   turnMessagesMode,
 } from './normalize-turn';
 import { parseEnvFlag, readTrailEnv } from './read-trail-env';
+import { statusOf } from './status-of';
 import { unrefTimer } from './unref-timer';
 
 const DEFAULT_FLUSH_TIMEOUT_MS = 10_000;
@@ -255,14 +256,14 @@ class ChatTrailImpl implements ChatTrail {
           : earlier === undefined
             ? { type: 'turn', turn: copy, positions }
             : { type: 'turn', turn: copy, positions, earlier };
-      this.#enqueue(
-        this.#lanes,
-        item,
-        bytes ?? estimateTurnBytes(copy),
-        shared,
-        reuse?.previous?.shares,
-        next,
-      );
+      bytes ??= estimateTurnBytes(copy);
+      if (item.earlier !== undefined) {
+        // The previous turn's messages this one carries for the destinations: queued as long as it is.
+        const held = estimateEarlierBytes(item.earlier.messages);
+        bytes += held.bytes;
+        shared += held.shared;
+      }
+      this.#enqueue(this.#lanes, item, bytes, shared, reuse?.previous?.shares, next);
     } catch (error) {
       this.#internalError('record', error);
     }
@@ -689,15 +690,9 @@ function flushTimeout(options: FlushOptions | undefined): number {
     : DEFAULT_FLUSH_TIMEOUT_MS;
 }
 
-function statusOf(error: unknown): number | undefined {
-  const status = (error as { status?: unknown } | null | undefined)?.status;
-  return typeof status === 'number' ? status : undefined;
-}
-
 function messageOf(error: unknown): string {
-  if (error instanceof Error) return error.message;
   try {
-    return String(error);
+    return error instanceof Error ? error.message : String(error);
   } catch {
     return 'unknown error';
   }

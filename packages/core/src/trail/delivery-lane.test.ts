@@ -563,4 +563,112 @@ describe('queue bytes', () => {
       expect(lane.snapshot().queuedBytes).toBe(0);
     }
   });
+
+  /** A lane on a stub host: what the tests below need of a trail. */
+  function laneOf(destination: ChatTrailDestination, over: Partial<LaneHost> = {}): DeliveryLane {
+    return new DeliveryLane(destination, {
+      maxQueueTurns: 1_000,
+      maxQueueBytes: 100_000,
+      maxBatchTurns: 1_000,
+      flushAt: 1,
+      timeoutMs: 1_000,
+      maxRetries: 0,
+      backoffInitialMs: 1,
+      backoffMaxMs: 1,
+      signal: new AbortController().signal,
+      debug() {},
+      waiting() {},
+      dropped() {},
+      failed() {},
+      ...over,
+    });
+  }
+  const turnOf = (threadId: string, id: string, messages: TurnMessage[]): Turn => ({
+    id,
+    threadId,
+    messages,
+    startedAt: '2025-01-01T00:00:00.000Z',
+    endedAt: '2025-01-01T00:00:01.000Z',
+    status: 'ok',
+    source: 'manual',
+  });
+  const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+  it('caps a batch at half the byte bound counting the shared parts it carries', async () => {
+    let hang = false;
+    const sizes: number[] = [];
+    const lane = laneOf({
+      name: 'capped',
+      send: (items) => {
+        sizes.push(items.length);
+        return hang
+          ? new Promise(() => {})
+          : Promise.resolve(items.map((): DeliveryOutcome => ({ status: 'sent' })));
+      },
+    });
+    // Ten threads of 8 KB histories, sent; then their next turns, which share those histories, wait while
+    // their previous turns are gone, so each counts its shared part.
+    const histories: TurnMessage[][] = [];
+    const shares: (TurnShare | undefined)[] = [];
+    for (let t = 0; t < 10; t++) {
+      histories[t] = Array.from({ length: 4 }, (_, i) => ({
+        id: `h${t}-${i}`,
+        role: 'user',
+        content: 'x'.repeat(2_000),
+      }));
+      const turn = turnOf(`t${t}`, `t${t}-1`, histories[t]!);
+      shares[t] = lane.enqueue({ type: 'turn', turn }, estimateTurnBytes(turn), 0);
+    }
+    lane.kick();
+    await tick();
+    expect(lane.pending).toBe(0);
+    hang = true;
+    for (let t = 0; t < 10; t++) {
+      const turn = turnOf(`t${t}`, `t${t}-2`, [
+        ...histories[t]!,
+        { id: `n${t}`, role: 'assistant', content: 'ok' },
+      ]);
+      const { bytes, shared } = estimateQueuedTurnBytes(turn, histories[t]!);
+      shares[t] = lane.enqueue({ type: 'turn', turn }, bytes, shared, shares[t]);
+    }
+    lane.kick();
+    await tick();
+    // About 9 KB each: at most 50 KB in the batch that hangs, so newer turns still fit behind it.
+    expect(sizes.at(-1)).toBeLessThanOrEqual(5);
+    expect(lane.snapshot().queuedBytes).toBeLessThanOrEqual(100_000);
+    // Newer turns queue behind it: room is made by dropping the oldest waiting turns, never the new ones.
+    for (let k = 0; k < 5; k++) {
+      const fresh = turnOf('t99', `t99-${k}`, [{ id: `f${k}`, role: 'user', content: 'y'.repeat(3_000) }]);
+      lane.enqueue({ type: 'turn', turn: fresh }, estimateTurnBytes(fresh), 0);
+    }
+    const pending = lane.pendingItems().map((item) => (item.type === 'turn' ? item.turn.id : ''));
+    for (let k = 0; k < 5; k++) expect(pending).toContain(`t99-${k}`);
+    expect(lane.snapshot().queuedBytes).toBeLessThanOrEqual(100_000);
+  });
+
+  it("fails a batch whole when a custom destination's outcome cannot be read, leaving nothing counted", async () => {
+    const hostile = {
+      get status(): never {
+        throw new Error('getter');
+      },
+    };
+    const lane = laneOf({
+      name: 'hostile',
+      send: (items) => Promise.resolve(items.map(() => hostile as unknown as DeliveryOutcome)),
+    });
+    const history = Array.from(
+      { length: 3 },
+      (_, i): TurnMessage => ({ id: `h${i}`, role: 'user', content: 'x'.repeat(1_000) }),
+    );
+    const first = turnOf('a', 'a1', history);
+    const share = lane.enqueue({ type: 'turn', turn: first }, estimateTurnBytes(first), 0);
+    const second = turnOf('a', 'a2', [...history, { id: 'n', role: 'assistant', content: 'y' }]);
+    const { bytes, shared } = estimateQueuedTurnBytes(second, history);
+    lane.enqueue({ type: 'turn', turn: second }, bytes, shared, share);
+    lane.kick();
+    await lane.running;
+    expect(lane.pending).toBe(0);
+    expect(lane.snapshot().dropped.internal_error).toBe(2);
+    expect(lane.snapshot().queuedBytes).toBe(0);
+  });
 });

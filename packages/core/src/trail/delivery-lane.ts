@@ -7,6 +7,7 @@ import type {
 import { batchAbortController } from './batch-abort-controller';
 import type { DestinationStats, DropCounts, DropReason } from './chat-trail';
 import { Deque } from './deque';
+import { statusOf } from './status-of';
 import { unrefTimer } from './unref-timer';
 
 /** An item waiting in a lane with its estimated size. */
@@ -162,9 +163,12 @@ export class DeliveryLane {
       this.#armBackoffTimer();
       return;
     }
-    this.#running = this.#run().finally(() => {
-      this.#running = undefined;
-    });
+    this.#running = this.#run()
+      // Nothing in a run should throw; if something does, it is reported, never an unhandled rejection.
+      .catch((error: unknown) => this.#host.failed(this, error))
+      .finally(() => {
+        this.#running = undefined;
+      });
   }
 
   /**
@@ -248,25 +252,33 @@ export class DeliveryLane {
   async #sendBatch(): Promise<void> {
     const batch: QueuedItem[] = [];
     let bytes = 0;
+    let charged = 0;
     const max = this.#host.maxBatchTurns;
-    // At most half the byte bound per batch, so newer turns can still queue behind a batch that hangs.
+    // At most half the byte bound per batch, so newer turns can still queue behind a batch that hangs:
+    // measured by what each turn is charged, its shared part included while it counts it.
     const maxBytes = this.#host.maxQueueBytes / 2;
     while (batch.length < max && this.#queue.length > 0) {
-      if (batch.length > 0 && bytes + this.#sizes.peekFront()! > maxBytes) break;
-      const next = this.#popFront();
-      batch.push(next);
-      bytes += next.bytes;
+      const share = this.#itemShares.peekFront();
+      const next = this.#sizes.peekFront()! + (share?.counted === true ? share.shared : 0);
+      if (batch.length > 0 && charged + next > maxBytes) break;
+      const queued = this.#popFront();
+      batch.push(queued);
+      bytes += queued.bytes;
+      charged += next;
     }
     this.#inFlight = batch;
     this.#inFlightBytes = bytes;
     const started = Date.now();
-    let outcomes: DeliveryOutcome[];
+    let outcomes: (DeliveryOutcome | undefined)[];
     try {
       outcomes = await this.destination.send(
         batch.map((queued) => queued.item),
         this.#sendContext(),
       );
       if (!Array.isArray(outcomes)) throw new TypeError('send() did not resolve to an array of outcomes');
+      // Read once, here: a custom destination's outcome whose getter throws fails the batch as a whole
+      // instead of leaving it half settled.
+      outcomes = batch.map((_, i) => readOutcome(outcomes[i]));
     } catch (error) {
       this.#inFlight = [];
       this.#inFlightBytes = 0;
@@ -297,7 +309,7 @@ export class DeliveryLane {
     };
   }
 
-  #apply(batch: QueuedItem[], outcomes: readonly DeliveryOutcome[], elapsedMs: number): void {
+  #apply(batch: QueuedItem[], outcomes: readonly (DeliveryOutcome | undefined)[], elapsedMs: number): void {
     const stats = this.#stats;
     const retry: QueuedItem[] = [];
     const dropped = new Map<string, { reason: DropReason; items: QueuedItem[]; error: unknown }>();
@@ -429,6 +441,18 @@ export class DeliveryLane {
   }
 }
 
+/** A plain copy of what `send()` said of one item (undefined for anything that is not an object). */
+function readOutcome(outcome: DeliveryOutcome | undefined): DeliveryOutcome | undefined {
+  if (outcome === null || typeof outcome !== 'object') return undefined;
+  const { status } = outcome;
+  if (status === 'sent') return { status, messages: outcome.messages };
+  if (status === 'retry') return { status, error: outcome.error, retryAfterMs: outcome.retryAfterMs };
+  if (status === 'dropped') {
+    return { status, reason: outcome.reason, error: outcome.error, messages: outcome.messages };
+  }
+  return undefined;
+}
+
 /**
  * A pending turn's shared part and whether it is counted (it is, unless the thread's turn before it is
  * pending too), linked to those neighbours while they are pending.
@@ -439,9 +463,4 @@ export interface TurnShare {
   pending: boolean;
   before: TurnShare | undefined;
   after: TurnShare | undefined;
-}
-
-function statusOf(error: unknown): number | undefined {
-  const status = (error as { status?: unknown } | null | undefined)?.status;
-  return typeof status === 'number' ? status : undefined;
 }

@@ -45,6 +45,18 @@ export function estimateQueuedTurnBytes(turn: Turn, previous: readonly TurnMessa
   return { bytes, shared };
 }
 
+/**
+ * What a turn's earlier messages (those of the thread's previous turn its window moved past, which it carries
+ * for the destinations) hold: `bytes` in all, and the part that is those very objects (`shared`): the
+ * previous turn holds them too while it is queued.
+ */
+export function estimateEarlierBytes(messages: readonly TurnMessage[]): QueuedTurnBytes {
+  let shared = 0;
+  for (let i = 0; i < messages.length; i++) shared += estimateMessageBytes(messages[i]!) - SLOT_BYTES;
+  // Each has a slot in the messages array and a number in the positions array.
+  return { bytes: shared + 2 * SLOT_BYTES * messages.length, shared };
+}
+
 /** A message's slot in a turn's array: all that a message shared with another turn adds to this one. */
 const SLOT_BYTES = 8;
 

@@ -63,8 +63,9 @@ export function emptyDropCounts(): DropCounts {
 export class DeliveryLane {
   readonly destination: ChatTrailDestination;
   readonly #host: LaneHost;
-  // Items and their sizes in two parallel deques rather than one of { item, bytes } wrappers: record()
-  // then allocates nothing per destination, and queued turns are retained (and moved by every GC) until sent.
+  // Items, their sizes and shares in parallel deques rather than one of { item, bytes, share } wrappers:
+  // record() then allocates per destination only a turn's share (five fields), and queued turns are
+  // retained (and moved by every GC) until sent.
   readonly #queue = new Deque<DeliveryItem>();
   readonly #sizes = new Deque<number>();
   readonly #itemShares = new Deque<TurnShare | undefined>();

@@ -80,7 +80,7 @@ export function melodiThreadJson(
       const known = earlierJson?.get(message);
       if (known?.position === position) text = known.json;
     }
-    json[i] = text ?? JSON.stringify(toMelodiMessage(message, position));
+    json[i] = text ?? messageJson(message, position);
     chars += json[i]!.length;
     if (position !== i) indexed = false;
   }
@@ -90,6 +90,11 @@ export function melodiThreadJson(
   // message objects (a `redact` copy, `captureContent: false`) costs only the array of its messages.
   const next: BuiltThread = { messages: merged.map((entry) => entry.message), json, chars, userMessages };
   return { body, messages: merged.length, thread: merged, json, built: next };
+}
+
+/** A message's JSON in a body, at its thread position. */
+function messageJson(message: TurnMessage, position: number): string {
+  return JSON.stringify(toMelodiMessage(message, position));
 }
 
 /** The earlier messages whose JSON a body held, by message object. */
@@ -167,7 +172,7 @@ function extensionOf(turns: readonly Turn[], built: BuiltThread): Extension | un
   let chars = 0;
   let userMessages = 0;
   for (let i = 0; i < added.length; i++) {
-    json[i] = JSON.stringify(toMelodiMessage(added[i]!, known + i));
+    json[i] = messageJson(added[i]!, known + i);
     chars += json[i]!.length;
     if (added[i]!.role === 'user') userMessages++;
   }

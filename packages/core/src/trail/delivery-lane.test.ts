@@ -1,5 +1,6 @@
 import { startDevServer } from '@chattrail/devserver';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { heldBytes, seededRandom, wholeBytes } from '../../test/queue-bytes-kit';
 import {
   ConversationScript,
   closeServersAfterEach,
@@ -431,140 +432,7 @@ describe('onDrop (dead letter)', () => {
 });
 
 describe('queue bytes', () => {
-  /** Deterministic pseudo-random numbers in [0, 1) (mulberry32), so a failure replays. */
-  function random(seed: number): () => number {
-    let state = seed;
-    return () => {
-      state = (state + 0x6d2b79f5) | 0;
-      let t = Math.imul(state ^ (state >>> 15), 1 | state);
-      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-      return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-    };
-  }
-
-  /** What the pending turns hold: each turn's own part and array, and each distinct message once. */
-  function heldBytes(items: readonly DeliveryItem[]): number {
-    const seen = new Set<TurnMessage>();
-    let bytes = 0;
-    for (const item of items) {
-      if (item.type !== 'turn') continue;
-      const { turn } = item;
-      bytes += estimateTurnBytes({ ...turn, messages: [] }) + 8 * turn.messages.length;
-      for (const message of turn.messages) {
-        if (seen.has(message)) continue;
-        seen.add(message);
-        bytes +=
-          estimateTurnBytes({ ...turn, messages: [message] }) -
-          estimateTurnBytes({ ...turn, messages: [] }) -
-          8;
-      }
-    }
-    return bytes;
-  }
-
-  it('counts no less than the pending turns hold and no more than their whole size, through drops, retries and sends', async () => {
-    for (const seed of [1, 2, 3]) {
-      const next = random(seed);
-      let pendingSend: ((status: 'sent' | 'retry') => void) | undefined;
-      const destination: ChatTrailDestination = {
-        name: 'held',
-        send: (items) =>
-          new Promise((resolve) => {
-            pendingSend = (status) =>
-              resolve(
-                items.map(
-                  (): DeliveryOutcome =>
-                    status === 'sent' ? { status: 'sent' } : { status: 'retry', error: new Error('later') },
-                ),
-              );
-          }),
-      };
-      const host: LaneHost = {
-        maxQueueTurns: 1_000,
-        maxQueueBytes: 60_000,
-        maxBatchTurns: 20,
-        flushAt: 1,
-        timeoutMs: 1_000,
-        maxRetries: 0,
-        backoffInitialMs: 0,
-        backoffMaxMs: 0,
-        signal: new AbortController().signal,
-        debug() {},
-        waiting() {},
-        dropped() {},
-        failed() {},
-      };
-      const lane = new DeliveryLane(destination, host);
-      const threads = Array.from({ length: 5 }, () => [] as TurnMessage[]);
-      // What the lane returned for each thread's last turn, as the trail keeps it with the thread's history.
-      const shares = Array.from({ length: 5 }, (): TurnShare | undefined => undefined);
-      let turns = 0;
-      const message = (thread: number, role: 'user' | 'assistant'): TurnMessage => ({
-        id: `m-${seed}-${thread}-${turns}-${role}-${next()}`,
-        role,
-        content: 'x'.repeat(10 + Math.floor(next() * 2_000)),
-      });
-      for (let step = 0; step < 400; step++) {
-        const roll = next();
-        if (roll < 0.1 && pendingSend !== undefined) {
-          const settle = pendingSend;
-          pendingSend = undefined;
-          settle(next() < 0.8 ? 'sent' : 'retry');
-          // The lane goes on to its next batch (which waits for the next settle) or stops.
-          await new Promise((resolve) => setTimeout(resolve, 0));
-        } else if (roll < 0.2) {
-          lane.kick();
-        } else {
-          const t = Math.floor(next() * threads.length);
-          const previous = threads[t]!;
-          const kind = next();
-          // Most turns resend the history (the same objects); some edit it (fresh copies from some index)
-          // or send a window of it (shifted, so nothing is at its old index).
-          const carried =
-            kind < 0.75
-              ? [...previous]
-              : kind < 0.9
-                ? previous.map((m, i) => (i < previous.length / 2 ? m : { ...m }))
-                : previous.slice(Math.min(previous.length, 3));
-          const messages = [...carried, message(t, 'user'), message(t, 'assistant')];
-          const turn: Turn = {
-            id: `turn-${seed}-${turns++}`,
-            threadId: `thread-${t}`,
-            messages,
-            startedAt: '2025-01-01T00:00:00.000Z',
-            endedAt: '2025-01-01T00:00:01.000Z',
-            status: 'ok',
-            source: 'manual',
-          };
-          const { bytes, shared } = estimateQueuedTurnBytes(turn, previous);
-          threads[t] = messages;
-          shares[t] = lane.enqueue({ type: 'turn', turn }, bytes, shared, shares[t]);
-        }
-        const pending = lane.pendingItems();
-        expect(lane.snapshot().queuedBytes).toBeGreaterThanOrEqual(heldBytes(pending));
-        // And never more than counting every turn whole.
-        const whole = pending.reduce(
-          (sum, item) => sum + (item.type === 'turn' ? estimateTurnBytes(item.turn) : 0),
-          0,
-        );
-        expect(lane.snapshot().queuedBytes).toBeLessThanOrEqual(whole);
-      }
-      // Everything sent: nothing is left counted.
-      for (let i = 0; i < 1_000 && lane.pending > 0; i++) {
-        if (pendingSend !== undefined) {
-          const settle = pendingSend;
-          pendingSend = undefined;
-          settle('sent');
-        }
-        lane.kick();
-        await new Promise((resolve) => setTimeout(resolve, 0));
-      }
-      expect(lane.pending).toBe(0);
-      expect(lane.snapshot().queuedBytes).toBe(0);
-    }
-  });
-
-  /** A lane on a stub host: what the tests below need of a trail. */
+  /** A lane on a stub host: what these tests need of a trail. */
   function laneOf(destination: ChatTrailDestination, over: Partial<LaneHost> = {}): DeliveryLane {
     return new DeliveryLane(destination, {
       maxQueueTurns: 1_000,
@@ -593,6 +461,86 @@ describe('queue bytes', () => {
     source: 'manual',
   });
   const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+  it('counts no less than the pending turns hold and no more than their whole size, through drops, retries and sends', async () => {
+    for (const seed of [1, 2, 3]) {
+      const next = seededRandom(seed);
+      let pendingSend: ((status: 'sent' | 'retry') => void) | undefined;
+      const destination: ChatTrailDestination = {
+        name: 'held',
+        send: (items) =>
+          new Promise((resolve) => {
+            pendingSend = (status) =>
+              resolve(
+                items.map(
+                  (): DeliveryOutcome =>
+                    status === 'sent' ? { status: 'sent' } : { status: 'retry', error: new Error('later') },
+                ),
+              );
+          }),
+      };
+      const lane = laneOf(destination, {
+        maxQueueBytes: 60_000,
+        maxBatchTurns: 20,
+        backoffInitialMs: 0,
+        backoffMaxMs: 0,
+      });
+      const threads = Array.from({ length: 5 }, () => [] as TurnMessage[]);
+      // What the lane returned for each thread's last turn, as the trail keeps it with the thread's history.
+      const shares = Array.from({ length: 5 }, (): TurnShare | undefined => undefined);
+      let turns = 0;
+      const message = (thread: number, role: 'user' | 'assistant'): TurnMessage => ({
+        id: `m-${seed}-${thread}-${turns}-${role}-${next()}`,
+        role,
+        content: 'x'.repeat(10 + Math.floor(next() * 2_000)),
+      });
+      for (let step = 0; step < 400; step++) {
+        const roll = next();
+        if (roll < 0.1 && pendingSend !== undefined) {
+          const settle = pendingSend;
+          pendingSend = undefined;
+          settle(next() < 0.8 ? 'sent' : 'retry');
+          // The lane goes on to its next batch (which waits for the next settle) or stops.
+          await tick();
+        } else if (roll < 0.2) {
+          lane.kick();
+        } else {
+          const t = Math.floor(next() * threads.length);
+          const previous = threads[t]!;
+          const kind = next();
+          // Most turns resend the history (the same objects); some edit it (fresh copies from some index)
+          // or send a window of it (shifted, so nothing is at its old index).
+          const carried =
+            kind < 0.75
+              ? [...previous]
+              : kind < 0.9
+                ? previous.map((m, i) => (i < previous.length / 2 ? m : { ...m }))
+                : previous.slice(Math.min(previous.length, 3));
+          const messages = [...carried, message(t, 'user'), message(t, 'assistant')];
+          const turn = turnOf(`thread-${t}`, `turn-${seed}-${turns++}`, messages);
+          const { bytes, shared } = estimateQueuedTurnBytes(turn, previous);
+          threads[t] = messages;
+          shares[t] = lane.enqueue({ type: 'turn', turn }, bytes, shared, shares[t]);
+        }
+        const pending = lane.pendingItems();
+        expect(lane.snapshot().queuedBytes).toBeGreaterThanOrEqual(heldBytes(pending));
+        // And never more than counting every turn whole.
+        expect(lane.snapshot().queuedBytes).toBeLessThanOrEqual(wholeBytes(pending));
+      }
+      // Everything sent: nothing is left counted.
+      for (let i = 0; i < 1_000 && lane.pending > 0; i++) {
+        if (pendingSend !== undefined) {
+          const settle = pendingSend;
+          pendingSend = undefined;
+          settle('sent');
+        }
+        lane.kick();
+        await tick();
+      }
+      expect(lane.pending).toBe(0);
+      expect(lane.snapshot().queuedBytes).toBe(0);
+    }
+  });
 
   it('caps a batch at half the byte bound counting the shared parts it carries', async () => {
     let hang = false;

@@ -139,7 +139,7 @@ export class DeliveryLane {
     let share: TurnShare | undefined;
     if (item.type === 'turn') {
       const linked = shared > 0 && before !== undefined && before.pending;
-      share = { shared, counted: !linked, pending: true, before: undefined, after: undefined };
+      share = { shared, pending: true, before: undefined, after: undefined };
       if (linked) {
         share.before = before;
         before.after = share;
@@ -260,7 +260,8 @@ export class DeliveryLane {
     const maxBytes = this.#host.maxQueueBytes / 2;
     while (batch.length < max && this.#queue.length > 0) {
       const share = this.#itemShares.peekFront();
-      const next = this.#sizes.peekFront()! + (share?.counted === true ? share.shared : 0);
+      const next =
+        this.#sizes.peekFront()! + (share !== undefined && share.before === undefined ? share.shared : 0);
       if (batch.length > 0 && charged + next > maxBytes) break;
       const queued = this.#popFront();
       batch.push(queued);
@@ -421,13 +422,12 @@ export class DeliveryLane {
     if (share === undefined) return;
     queued.share = undefined;
     share.pending = false;
-    if (share.counted) this.#sharedBytes -= share.shared;
-    if (share.before !== undefined) share.before.after = undefined;
+    if (share.before === undefined) this.#sharedBytes -= share.shared;
+    else share.before.after = undefined;
     // The turn after it (still pending, or it would have unlinked itself) now holds alone what the two share.
     const after = share.after;
     if (after !== undefined) {
       after.before = undefined;
-      after.counted = true;
       this.#sharedBytes += after.shared;
     }
     share.before = share.after = undefined;
@@ -455,12 +455,11 @@ function readOutcome(outcome: DeliveryOutcome | undefined): DeliveryOutcome | un
 }
 
 /**
- * A pending turn's shared part and whether it is counted (it is, unless the thread's turn before it is
- * pending too), linked to those neighbours while they are pending.
+ * A pending turn's shared part, linked to the thread's turns before and after it while they are pending.
+ * The part is counted in the bounds exactly while there is no `before`: that turn holds those messages.
  */
 export interface TurnShare {
   readonly shared: number;
-  counted: boolean;
   pending: boolean;
   before: TurnShare | undefined;
   after: TurnShare | undefined;

@@ -4,54 +4,10 @@
 // onDrop hook that throws. After every step each lane counts no less than its pending turns hold (each
 // message object once, earlier messages included) and no more than their whole sizes; at the end, 0.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type {
-  ChatTrailDestination,
-  DeliveryItem,
-  DeliveryOutcome,
-} from '../destinations/chat-trail-destination';
-import type { Turn, TurnMessage } from '../turn/turn';
+import { heldBytes, seededRandom, wholeBytes } from '../../test/queue-bytes-kit';
+import type { ChatTrailDestination, DeliveryOutcome } from '../destinations/chat-trail-destination';
 import { createChatTrail } from './create-chat-trail';
 import { DeliveryLane } from './delivery-lane';
-import { estimateTurnBytes } from './estimate-turn-bytes';
-
-function random(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-const msgBytes = (turn: Turn, m: TurnMessage) =>
-  estimateTurnBytes({ ...turn, messages: [m] }) - estimateTurnBytes({ ...turn, messages: [] }) - 8;
-/** What the pending turns hold: each turn's head and array slots, and each message object once. */
-function held(items: readonly DeliveryItem[]): number {
-  const seen = new Set<TurnMessage>();
-  let bytes = 0;
-  for (const item of items) {
-    if (item.type !== 'turn') continue;
-    const { turn } = item;
-    bytes += estimateTurnBytes({ ...turn, messages: [] }) + 8 * turn.messages.length;
-    const all = item.earlier ? [...turn.messages, ...item.earlier.messages] : turn.messages;
-    for (const m of all) {
-      if (seen.has(m)) continue;
-      seen.add(m);
-      bytes += msgBytes(turn, m);
-    }
-  }
-  return bytes;
-}
-const whole = (items: readonly DeliveryItem[]) =>
-  items.reduce(
-    (s, i) =>
-      s +
-      (i.type === 'turn'
-        ? estimateTurnBytes(i.turn) +
-          (i.earlier ? i.earlier.messages.reduce((a, m) => a + msgBytes(i.turn, m) + 24, 0) : 0)
-        : 0),
-    0,
-  );
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -68,7 +24,7 @@ describe('queue bytes through the trail', () => {
           lanes.add(this);
           return orig.apply(this, args as never);
         });
-        const next = random(seed * 31 + variant.length);
+        const next = seededRandom(seed * 31 + variant.length);
         const resolvers: (() => void)[] = [];
         let allSent = false;
         const mk = (name: string, fb: boolean): ChatTrailDestination => ({
@@ -129,9 +85,11 @@ describe('queue bytes through the trail', () => {
           for (const lane of lanes) {
             const pending = lane.pendingItems();
             const q = lane.snapshot().queuedBytes;
-            expect(q, `step ${n} lane ${lane.name} held`).toBeGreaterThanOrEqual(held(pending));
+            expect(q, `step ${n} lane ${lane.name} held`).toBeGreaterThanOrEqual(heldBytes(pending));
             const fb = pending.filter((i) => i.type === 'feedback').length;
-            expect(q, `step ${n} lane ${lane.name} whole`).toBeLessThanOrEqual(whole(pending) + fb * 10_000);
+            expect(q, `step ${n} lane ${lane.name} whole`).toBeLessThanOrEqual(
+              wholeBytes(pending) + fb * 10_000,
+            );
           }
         };
         for (let step = 0; step < 600; step++) {

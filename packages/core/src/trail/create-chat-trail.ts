@@ -226,9 +226,11 @@ class ChatTrailImpl implements ChatTrail {
       let shared = 0;
       const next = reuse?.next;
       if (next !== undefined) {
-        if (reuse!.previous === undefined) bytes = estimateTurnBytes(copy);
-        else ({ bytes, shared } = estimateQueuedTurnBytes(copy, reuse!.previous.messages));
+        const previous = reuse!.previous;
+        const measured = estimateQueuedTurnBytes(copy, previous?.messages ?? [], previous?.messageBytes);
+        ({ bytes, shared } = measured);
         next.bytes = bytes;
+        next.messageBytes = measured.messageBytes;
         if (reuse!.previous !== undefined && next.newMessages !== true) {
           this.#noteUnlinkedTurn(reuse!.previous, next);
         }

@@ -29,20 +29,43 @@ export interface QueuedTurnBytes {
    * turns holds those messages once.
    */
   shared: number;
+  /** The part of `bytes` that is the messages (what to pass as `previousMessageBytes` for the next turn). */
+  messageBytes: number;
 }
 
-/** {@link estimateTurnBytes} of a turn whose thread's previous turn had `previous` as its messages. */
-export function estimateQueuedTurnBytes(turn: Turn, previous: readonly TurnMessage[]): QueuedTurnBytes {
-  let bytes = turnHeadBytes(turn);
-  let shared = 0;
+/**
+ * {@link estimateTurnBytes} of a turn whose thread's previous turn had `previous` as its messages, which
+ * came to `previousMessageBytes` (its `messageBytes`) when known.
+ *
+ * When this turn starts with all of `previous` (the very objects, at their indexes: a resent history the
+ * cache lent its copies), only its new messages are measured: the rest is `previousMessageBytes`. Measuring
+ * every message read each one's texts, scattered over the heap, and cost a resent 100-message history about
+ * as much as normalising it.
+ */
+export function estimateQueuedTurnBytes(
+  turn: Turn,
+  previous: readonly TurnMessage[],
+  previousMessageBytes?: number,
+): QueuedTurnBytes {
+  const head = turnHeadBytes(turn);
   const { messages } = turn;
+  let kept = 0;
+  const known = Math.min(messages.length, previous.length);
+  while (kept < known && messages[kept] === previous[kept]) kept++;
+  if (previousMessageBytes !== undefined && kept === previous.length) {
+    let messageBytes = previousMessageBytes;
+    for (let i = kept; i < messages.length; i++) messageBytes += estimateMessageBytes(messages[i]!);
+    return { bytes: head + messageBytes, shared: previousMessageBytes - kept * SLOT_BYTES, messageBytes };
+  }
+  let messageBytes = 0;
+  let shared = 0;
   for (let i = 0; i < messages.length; i++) {
     const message = messages[i]!;
     const size = estimateMessageBytes(message);
-    bytes += size;
+    messageBytes += size;
     if (message === previous[i]) shared += size - SLOT_BYTES;
   }
-  return { bytes, shared };
+  return { bytes: head + messageBytes, shared, messageBytes };
 }
 
 /**
@@ -50,7 +73,9 @@ export function estimateQueuedTurnBytes(turn: Turn, previous: readonly TurnMessa
  * for the destinations) hold: `bytes` in all, and the part that is those very objects (`shared`): the
  * previous turn holds them too while it is queued.
  */
-export function estimateEarlierBytes(messages: readonly TurnMessage[]): QueuedTurnBytes {
+export function estimateEarlierBytes(
+  messages: readonly TurnMessage[],
+): Omit<QueuedTurnBytes, 'messageBytes'> {
   let shared = 0;
   for (let i = 0; i < messages.length; i++) shared += estimateMessageBytes(messages[i]!) - SLOT_BYTES;
   // Each has a slot in the messages array and a number in the positions array.

@@ -38,6 +38,8 @@ export interface RecordedHistory {
   unlinkedTurns?: number;
   /** Estimated bytes (for the cache bound). */
   bytes: number;
+  /** Of `bytes`, the messages' part (see `estimateQueuedTurnBytes`). */
+  messageBytes?: number;
   /**
    * Per lane (the trail's destinations, in order), what it returned when it queued this turn: the next
    * turn of the thread links to it while it is pending (see `DeliveryLane.enqueue`).

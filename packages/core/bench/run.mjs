@@ -119,6 +119,10 @@ const sustainedSummary = sustainedRuns
         )} turns/s; ${s.dropped} dropped, ${s.droppedWhileWarming} of them in the first ${s.steadyFromSeconds} s)`,
   )
   .join(' / ');
+console.log(
+  "\n## what the app feels at a moderate rate: its main thread's CPU and event-loop delay, with and without the trail",
+);
+const { hostImpact } = await run('./host-impact.mjs', quick ? ['2000', '2'] : ['2000', '6']);
 console.log('\n## memory while the backend hangs (queue bound 10,000 turns per destination)');
 const { outageMemory } = await run('./outage-memory.mjs', quick ? ['30000', '10000'] : ['100000', '10000'], [
   '--expose-gc',
@@ -212,6 +216,9 @@ if (ceiling !== undefined) {
     `| devserver ingest ceiling (its bench, batches of 100) | ${ceiling} messages/s; the trail wrote ${totalMessagesPerSecond} messages/s to both backends (not the same work: Melodi gets each thread whole on every PUT; the CPU row shows what limits delivery) |`,
   );
 }
+console.log(
+  `| the app at ${hostImpact.rate} turns/s (main thread, medians) | alone ${hostImpact.none.mainThreadMicrosPerTurn} µs/turn, event-loop delay p99 ${hostImpact.none.loopDelayP99Ms} ms; with the trail and instant backends ${hostImpact.instant.mainThreadMicrosPerTurn} µs/turn, p99 ${hostImpact.instant.loopDelayP99Ms} ms; delivering to the devserver ${hostImpact.devserver.mainThreadMicrosPerTurn} µs/turn (${Math.round(hostImpact.devserver.mainThreadShare * 100)}% busy), p99 ${hostImpact.devserver.loopDelayP99Ms} ms, max ${hostImpact.devserver.loopDelayMaxMs} ms |`,
+);
 console.log(
   `| heap under outage (turn bound) | ${outageMemory.series.map((point) => point.heapMiB).join(' → ')} MiB |`,
 );

@@ -1,0 +1,154 @@
+// What the app feels of the trail at a moderate, steady rate: its main thread's CPU per turn and how late
+// its event loop runs, side by side with the same app recording into nothing. Three modes, each in its own
+// process, run twice in turn (none, instant, devserver, none, ...), medians reported:
+// - none: the app alone (bench-kit's chatWorkload, 200 threads of 100 turns, made at `rate` turns/s by the
+//   clock, as delivery-sustained.mjs does), record() a no-op: the baseline;
+// - instant: a trail with two destinations that answer every batch at once, in process: record(), the
+//   queues and the batching, no serialisation or HTTP;
+// - devserver: the trail delivering to Mielto and Melodi on the devserver (its own process, loopback) with
+//   createNodeFetch(): everything.
+// At a moderate rate the batches are small (each thread has a turn or two in one), so this is close to
+// what each turn costs a real app, whose threads take a turn every few seconds, not several a second.
+// Usage: node bench/host-impact.mjs [rate] [seconds]   (one mode: ... [rate] [seconds] --mode <mode>)
+import { spawn } from 'node:child_process';
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { createChatTrail } from '../dist/index.js';
+import {
+  chatWorkload,
+  deliveryDestinations,
+  fetchFromFlags,
+  median,
+  report,
+  startDevServerChild,
+} from './bench-kit.mjs';
+
+const RATE = Number(process.argv[2] ?? 2_000);
+const SECONDS = Number(process.argv[3] ?? 6);
+const modeAt = process.argv.indexOf('--mode');
+const MODES = ['none', 'instant', 'devserver'];
+
+if (modeAt === -1) {
+  const runs = Object.fromEntries(MODES.map((mode) => [mode, []]));
+  for (let round = 0; round < 2; round++) {
+    for (const mode of MODES) runs[mode].push(await child(mode));
+  }
+  const med = (mode, key) => Math.round(median(runs[mode].map((run) => run[key])) * 1000) / 1000;
+  const summary = Object.fromEntries(
+    MODES.map((mode) => [
+      mode,
+      {
+        mainThreadMicrosPerTurn: med(mode, 'mainThreadMicrosPerTurn'),
+        mainThreadShare: med(mode, 'mainThreadShare'),
+        loopDelayP99Ms: med(mode, 'loopDelayP99Ms'),
+        loopDelayMaxMs: med(mode, 'loopDelayMaxMs'),
+        gcMaxMs: med(mode, 'gcMaxMs'),
+      },
+    ]),
+  );
+  const line = (mode, label) => {
+    const s = summary[mode];
+    return `  ${label.padEnd(26)} main thread ${Math.round(s.mainThreadMicrosPerTurn)} µs/turn (${Math.round(s.mainThreadShare * 100)}% busy); event-loop delay p99 ${s.loopDelayP99Ms.toFixed(1)} ms, max ${s.loopDelayMaxMs.toFixed(1)} ms; longest GC pause ${s.gcMaxMs.toFixed(1)} ms`;
+  };
+  console.log(
+    `host impact at ${RATE} turns/s for ${SECONDS} s (200 threads of 100 turns; medians of 2 runs each; the event loop sampled every 5 ms, so 5 ms is its floor):`,
+  );
+  console.log(line('none', 'the app alone:'));
+  console.log(line('instant', 'trail, instant backends:'));
+  console.log(line('devserver', 'trail → devserver:'));
+  const added = (mode) =>
+    Math.round(summary[mode].mainThreadMicrosPerTurn - summary.none.mainThreadMicrosPerTurn);
+  console.log(
+    `  the trail adds ${added('instant')} µs/turn of main-thread CPU for recording and queueing, ${added('devserver')} µs/turn with delivery (serialising, HTTP)`,
+  );
+  report({ hostImpact: { rate: RATE, seconds: SECONDS, ...summary, runs } });
+  process.exit(0);
+}
+
+/** Runs one mode in a child process and resolves with its RESULT. */
+function child(mode) {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(
+      process.execPath,
+      [fileURLToPath(import.meta.url), String(RATE), String(SECONDS), '--mode', mode],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    let out = '';
+    proc.stdout.on('data', (data) => {
+      out += data;
+    });
+    proc.once('exit', (code) => {
+      const line = out.split('\n').find((l) => l.startsWith('RESULT '));
+      if (code === 0 && line) resolve(JSON.parse(line.slice(7)).mode);
+      else reject(new Error(`host-impact --mode ${mode} exited with ${code}`));
+    });
+  });
+}
+
+const mode = process.argv[modeAt + 1];
+if (!MODES.includes(mode)) throw new Error(`--mode: one of ${MODES.join(', ')}`);
+/** Answers every batch at once: what the trail costs before any serialisation or I/O. */
+const instant = (name) => ({
+  name,
+  send: async (items) => items.map(() => ({ status: 'sent', messages: 0 })),
+});
+const server = mode === 'devserver' ? await startDevServerChild() : undefined;
+const fetchFor = await fetchFromFlags(['node-fetch']);
+const trail =
+  mode === 'none'
+    ? undefined
+    : createChatTrail({
+        destinations:
+          mode === 'instant'
+            ? [instant('mielto'), instant('melodi')]
+            : deliveryDestinations(server, 'both', fetchFor),
+        onError: (error) => console.error(error.message),
+      });
+const workload = chatWorkload(200, { turnsPerThread: 100 });
+let gcMaxMs = 0;
+const gcObserver = new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) gcMaxMs = Math.max(gcMaxMs, entry.duration);
+});
+gcObserver.observe({ entryTypes: ['gc'] });
+const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+loopDelay.enable();
+
+const TURNS = RATE * SECONDS;
+let produced = 0;
+let sink = 0;
+const threadCpuStart = process.threadCpuUsage();
+const started = performance.now();
+// As delivery-sustained.mjs: the turns due by the clock, then a millisecond's sleep.
+while (produced < TURNS) {
+  const due = Math.min(TURNS, Math.floor(((performance.now() - started) / 1000) * RATE));
+  while (produced < due) {
+    const turn = workload.turn(produced++);
+    if (trail) trail.record(turn);
+    else sink += turn.messages.length; // the turn is made and looked at, as record() would
+  }
+  await new Promise((resolve) => setTimeout(resolve, 1));
+}
+const seconds = (performance.now() - started) / 1000;
+const cpu = process.threadCpuUsage(threadCpuStart);
+loopDelay.disable();
+gcObserver.disconnect();
+let delivered = true;
+if (trail) {
+  delivered = (await trail.flush({ timeoutMs: 60_000 })).ok;
+  await trail.shutdown();
+}
+await server?.close();
+if (!delivered) throw new Error(`${mode}: not everything was delivered`);
+const ms = (ns) => Math.round(ns / 1e5) / 10;
+report({
+  mode: {
+    mode,
+    sink,
+    mainThreadMicrosPerTurn: Math.round((cpu.user + cpu.system) / TURNS),
+    mainThreadShare: Number(((cpu.user + cpu.system) / 1e6 / seconds).toFixed(3)),
+    loopDelayP99Ms: ms(loopDelay.percentile(99)),
+    loopDelayMaxMs: ms(loopDelay.max),
+    gcMaxMs: Math.round(gcMaxMs * 10) / 10,
+  },
+});
+process.exit(0);

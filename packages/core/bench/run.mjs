@@ -217,7 +217,7 @@ if (ceiling !== undefined) {
   );
 }
 console.log(
-  `| the app at ${hostImpact.rate} turns/s (main thread, medians) | alone ${hostImpact.none.mainThreadMicrosPerTurn} µs/turn, event-loop delay p99 ${hostImpact.none.loopDelayP99Ms} ms; with the trail and instant backends ${hostImpact.instant.mainThreadMicrosPerTurn} µs/turn, p99 ${hostImpact.instant.loopDelayP99Ms} ms; delivering to the devserver ${hostImpact.devserver.mainThreadMicrosPerTurn} µs/turn (${Math.round(hostImpact.devserver.mainThreadShare * 100)}% busy), p99 ${hostImpact.devserver.loopDelayP99Ms} ms, max ${hostImpact.devserver.loopDelayMaxMs} ms |`,
+  `| the app at ${hostImpact.rate} turns/s (main thread, medians) | alone ${hostImpact.none.mainThreadMicrosPerTurn} µs/turn, event loop late by ${hostImpact.none.loopDelayP99Ms} ms at p99; with the trail and instant backends ${hostImpact.instant.mainThreadMicrosPerTurn} µs/turn, ${hostImpact.instant.loopDelayP99Ms} ms; delivering to the devserver ${hostImpact.devserver.mainThreadMicrosPerTurn} µs/turn (${Math.round(hostImpact.devserver.mainThreadShare * 100)}% busy), ${hostImpact.devserver.loopDelayP99Ms} ms (at most ${hostImpact.devserver.loopDelayMaxMs}) |`,
 );
 console.log(
   `| heap under outage (turn bound) | ${outageMemory.series.map((point) => point.heapMiB).join(' → ')} MiB |`,

@@ -39,8 +39,8 @@ export interface QueuedTurnBytes {
  *
  * When this turn starts with all of `previous` (the very objects, at their indexes: a resent history the
  * cache lent its copies), only its new messages are measured: the rest is `previousMessageBytes`. Measuring
- * every message read each one's texts, scattered over the heap, and cost a resent 100-message history about
- * as much as normalising it.
+ * every message read each one's texts again, scattered over the heap: about a tenth of what `record()` of a
+ * resent 100-message history cost, over 200 threads taking turns.
  */
 export function estimateQueuedTurnBytes(
   turn: Turn,

@@ -739,6 +739,21 @@ describe('createChatTrail', () => {
       expect(stats.destinations.a).toMatchObject({ sent: 1, queuedTurns: 0, backoffMs: 0 });
     });
 
+    it('holds 20,000 short turns with the default bounds while the backend hangs', async () => {
+      // The turn bound used to be 10,000 (one second of turns at 10,000 turns/s): half of these were dropped.
+      const hanging: ChatTrailDestination = { name: 'hanging', send: () => new Promise(() => {}) };
+      const trail = createChatTrail({ destinations: [hanging], onError: () => {} });
+      for (let i = 0; i < 20_000; i++) {
+        trail.record({ threadId: `t${i}`, messages: [{ role: 'user', content: `hello ${i}` }] } as Turn);
+      }
+      const stats = trail.stats();
+      expect(stats.dropped.queue_full).toBe(0);
+      expect(stats.queuedTurns).toBe(20_000);
+      expect(stats.queuedBytes).toBeLessThanOrEqual(32 * 1024 * 1024);
+      const report = await trail.shutdown({ timeoutMs: 50 });
+      expect(report.ok).toBe(false);
+    });
+
     it('drops feedback when no destination takes it, noting it once in debug', async () => {
       const server = await devServer();
       const debug = vi.spyOn(console, 'debug').mockImplementation(() => {});

@@ -21,11 +21,12 @@
 // producer stopped (what was left was under a second of work).
 //
 // Usage: node bench/delivery-sustained.mjs [rate] [seconds] [threads] [turnsPerThread] [node-fetch]
-import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
+import { PerformanceObserver } from 'node:perf_hooks';
 import {
   chatWorkload,
   deliveryDestinations,
   deliveryTrail,
+  eventLoopLateness,
   fetchFromFlags,
   report,
   startDevServerChild,
@@ -42,18 +43,10 @@ const TURNS = Math.round(RATE * SECONDS);
 // The backlog may grow by this share of the offered rate (the sawtooth's noise, above) and still count as
 // kept up; and what is left when the producer stops must arrive within this long.
 const GROWTH_TOLERANCE = 0.05;
-// The event loop is sampled this often. monitorEventLoopDelay records the time between samples (never
-// less than this), so how late a sample came is what it recorded less this.
-const LOOP_SAMPLE_MS = 10;
 const MAX_DRAIN_SECONDS = 1;
 
 function round1(value) {
   return Math.round(value * 10) / 10;
-}
-
-/** How late an event-loop sample of `ns` came, in milliseconds (see LOOP_SAMPLE_MS). */
-function lateMs(ns) {
-  return round1(Math.max(0, ns / 1e6 - LOOP_SAMPLE_MS));
 }
 
 /** Least-squares slope of y over x. */
@@ -97,8 +90,7 @@ try {
     }
   });
   gcObserver.observe({ entryTypes: ['gc'] });
-  const loopDelay = monitorEventLoopDelay({ resolution: LOOP_SAMPLE_MS });
-  loopDelay.enable();
+  const loopLateness = eventLoopLateness(10);
 
   let produced = 0;
   /** [seconds since start, backlog of each destination] */
@@ -129,7 +121,7 @@ try {
   const flushed = await trail.flush({ timeoutMs: 120_000 });
   const drainSeconds = (performance.now() - started) / 1000 - producedSeconds;
   clearInterval(sampler);
-  loopDelay.disable();
+  const loopLate = loopLateness.stop();
   gcObserver.disconnect();
   const cpu = process.cpuUsage(cpuStart);
   const threadCpu = threadCpuStart === undefined ? undefined : process.threadCpuUsage(threadCpuStart);
@@ -205,8 +197,8 @@ try {
       gcShareOfWallTime: Number(
         ((gcPauses.minorMs + gcPauses.majorMs) / 1000 / (producedSeconds + drainSeconds)).toFixed(3),
       ),
-      eventLoopDelayP99Ms: lateMs(loopDelay.percentile(99)),
-      eventLoopDelayMaxMs: lateMs(loopDelay.max),
+      eventLoopDelayP99Ms: loopLate.p99Ms,
+      eventLoopDelayMaxMs: loopLate.maxMs,
     },
     devserver: {
       requests: backend.requests,

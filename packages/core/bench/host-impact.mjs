@@ -10,18 +10,19 @@
 // At a moderate rate the batches are small (each thread has a turn or two in one), so this is close to
 // what each turn costs a real app, whose threads take a turn every few seconds, not several a second.
 // Usage: node bench/host-impact.mjs [rate] [seconds] [threads]   (one mode: ... --mode <mode>)
-import { spawn } from 'node:child_process';
-import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { createChatTrail } from '../dist/index.js';
 import {
   chatWorkload,
   deliveryDestinations,
+  eventLoopLateness,
   fetchFromFlags,
   median,
   report,
   startDevServerChild,
 } from './bench-kit.mjs';
+import { runForResult } from './run-for-result.mjs';
 
 const RATE = Number(process.argv[2] ?? 2_000);
 const SECONDS = Number(process.argv[3] ?? 6);
@@ -66,24 +67,10 @@ if (modeAt === -1) {
   process.exit(0);
 }
 
-/** Runs one mode in a child process and resolves with its RESULT. */
-function child(mode) {
-  return new Promise((resolve, reject) => {
-    const proc = spawn(
-      process.execPath,
-      [fileURLToPath(import.meta.url), String(RATE), String(SECONDS), String(THREADS), '--mode', mode],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
-    );
-    let out = '';
-    proc.stdout.on('data', (data) => {
-      out += data;
-    });
-    proc.once('exit', (code) => {
-      const line = out.split('\n').find((l) => l.startsWith('RESULT '));
-      if (code === 0 && line) resolve(JSON.parse(line.slice(7)).mode);
-      else reject(new Error(`host-impact --mode ${mode} exited with ${code}`));
-    });
-  });
+/** Runs one mode in a process of its own and resolves with what it measured. */
+async function child(mode) {
+  const args = [String(RATE), String(SECONDS), String(THREADS), '--mode', mode];
+  return (await runForResult(fileURLToPath(import.meta.url), args, { echo: false })).mode;
 }
 
 const mode = process.argv[modeAt + 1];
@@ -111,11 +98,7 @@ const gcObserver = new PerformanceObserver((list) => {
   for (const entry of list.getEntries()) gcMaxMs = Math.max(gcMaxMs, entry.duration);
 });
 gcObserver.observe({ entryTypes: ['gc'] });
-// monitorEventLoopDelay records the time between its samples (never less than the resolution): how late a
-// sample came is that less the resolution.
-const LOOP_SAMPLE_MS = 5;
-const loopDelay = monitorEventLoopDelay({ resolution: LOOP_SAMPLE_MS });
-loopDelay.enable();
+const loopLateness = eventLoopLateness(5);
 
 const TURNS = RATE * SECONDS;
 let produced = 0;
@@ -134,7 +117,7 @@ while (produced < TURNS) {
 }
 const seconds = (performance.now() - started) / 1000;
 const cpu = process.threadCpuUsage(threadCpuStart);
-loopDelay.disable();
+const loopLate = loopLateness.stop();
 gcObserver.disconnect();
 let delivered = true;
 if (trail) {
@@ -143,15 +126,14 @@ if (trail) {
 }
 await server?.close();
 if (!delivered) throw new Error(`${mode}: not everything was delivered`);
-const lateMs = (ns) => Math.round(Math.max(0, ns / 1e6 - LOOP_SAMPLE_MS) * 10) / 10;
 report({
   mode: {
     mode,
     sink,
     mainThreadMicrosPerTurn: Math.round((cpu.user + cpu.system) / TURNS),
     mainThreadShare: Number(((cpu.user + cpu.system) / 1e6 / seconds).toFixed(3)),
-    loopDelayP99Ms: lateMs(loopDelay.percentile(99)),
-    loopDelayMaxMs: lateMs(loopDelay.max),
+    loopDelayP99Ms: loopLate.p99Ms,
+    loopDelayMaxMs: loopLate.maxMs,
     gcMaxMs: Math.round(gcMaxMs * 10) / 10,
   },
 });

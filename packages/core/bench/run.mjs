@@ -5,33 +5,12 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { runForResult } from './run-for-result.mjs';
 
 const quick = process.argv.includes('--quick');
 const here = (file) => fileURLToPath(new URL(file, import.meta.url));
 
-function run(script, args = [], nodeFlags = []) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...nodeFlags, here(script), ...args], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let result;
-    let buffer = '';
-    child.stdout.on('data', (data) => {
-      buffer += data;
-      let newline = buffer.indexOf('\n');
-      while (newline >= 0) {
-        const line = buffer.slice(0, newline);
-        buffer = buffer.slice(newline + 1);
-        if (line.startsWith('RESULT ')) result = JSON.parse(line.slice(7));
-        else console.log(line);
-        newline = buffer.indexOf('\n');
-      }
-    });
-    child.once('exit', (code) =>
-      code === 0 && result ? resolve(result) : reject(new Error(`${script} exited with ${code}`)),
-    );
-  });
-}
+const run = (script, args = [], nodeFlags = []) => runForResult(here(script), args, { nodeFlags });
 
 const cpu = (() => {
   try {

@@ -161,6 +161,10 @@ class ChatTrailImpl implements ChatTrail {
         ),
       ),
       flushAt: this.#flushAt,
+      minBatchIntervalMs: nonNegativeNumber(
+        options.minBatchIntervalMs,
+        CHAT_TRAIL_DEFAULTS.minBatchIntervalMs,
+      ),
       timeoutMs: this.#timeoutMs,
       maxRetries,
       backoffInitialMs: positiveNumber(options.backoff?.initialMs, CHAT_TRAIL_DEFAULTS.backoffInitialMs),
@@ -180,7 +184,7 @@ class ChatTrailImpl implements ChatTrail {
     this.#debug(
       this.#inactive
         ? `trail created, ${disabled ? 'disabled' : 'without destinations'}: recording nothing`
-        : `trail created: ${this.#lanes.map((lane) => lane.name).join(', ')}; sampleRate ${this.#sampleRate}, flushAt ${this.#flushAt}, flushIntervalMs ${this.#flushIntervalMs}`,
+        : `trail created: ${this.#lanes.map((lane) => lane.name).join(', ')}; sampleRate ${this.#sampleRate}, flushAt ${this.#flushAt}, flushIntervalMs ${this.#flushIntervalMs}, minBatchIntervalMs ${host.minBatchIntervalMs}`,
     );
   }
 
@@ -713,6 +717,10 @@ function clampRate(rate: number | undefined): number {
 
 function positiveNumber(value: number | undefined, fallback: number): number {
   return typeof value === 'number' && value > 0 && Number.isFinite(value) ? value : fallback;
+}
+
+function nonNegativeNumber(value: number | undefined, fallback: number): number {
+  return typeof value === 'number' && value >= 0 && Number.isFinite(value) ? value : fallback;
 }
 
 function positiveInteger(value: number | undefined, fallback: number): number {

@@ -336,7 +336,12 @@ describe('delivery', () => {
 
   it('sends on its own after flushIntervalMs, and as soon as flushAt turns are queued', async () => {
     const { destination, calls } = manualDestination();
-    const trail = createChatTrail({ destinations: [destination], flushAt: 3, flushIntervalMs: 150 });
+    const trail = createChatTrail({
+      destinations: [destination],
+      flushAt: 3,
+      flushIntervalMs: 150,
+      minBatchIntervalMs: 0,
+    });
     const script = new ConversationScript('thread-timer');
     const started = performance.now();
     trail.record(script.turn());
@@ -350,6 +355,53 @@ describe('delivery', () => {
     await Promise.resolve();
     expect(calls).toHaveLength(2); // right after it, without waiting for the timer
     calls[1]!.settle('sent');
+    expect(await trail.shutdown()).toEqual({ ok: true, pendingTurns: 0 });
+  });
+
+  it('starts batches at least minBatchIntervalMs apart under load, and a thread waiting meanwhile goes in one request', async () => {
+    const server = await devServer();
+    const trail = createChatTrail({
+      destinations: [melodi({ apiKey: MELODI_KEY, projectId: PROJECT_ID, baseUrl: server.melodiBaseUrl })],
+      flushAt: 1,
+      minBatchIntervalMs: 400,
+    });
+    const script = new ConversationScript('thread-paced');
+    const started = performance.now();
+    trail.record(script.turn());
+    await vi.waitFor(() => expect(requestsOf(server, 'PUT /api/external/threads')).toHaveLength(1), {
+      ...WAIT,
+      interval: 5,
+    });
+    const firstAfter = performance.now() - started;
+    // Five more turns of the thread while the interval runs: one PUT carries them all, after it.
+    for (let i = 0; i < 5; i++) trail.record(script.turn());
+    await vi.waitFor(() => expect(requestsOf(server, 'PUT /api/external/threads')).toHaveLength(2), {
+      ...WAIT,
+      interval: 5,
+    });
+    expect(firstAfter).toBeLessThan(300); // the first batch did not wait
+    expect(performance.now() - started).toBeGreaterThanOrEqual(390);
+    expect(trail.stats()).toMatchObject({ sent: 6, requests: 2 });
+    expect((await melodiThreads(server))[0]!.messages).toHaveLength(12);
+    expect(await trail.shutdown()).toEqual({ ok: true, pendingTurns: 0 });
+  });
+
+  it('does not make flush() wait for the batch interval', async () => {
+    const { destination, calls } = manualDestination();
+    const trail = createChatTrail({ destinations: [destination], flushAt: 1, minBatchIntervalMs: 60_000 });
+    const script = new ConversationScript('thread-flush-paced');
+    trail.record(script.turn());
+    await vi.waitFor(() => expect(calls).toHaveLength(1), WAIT);
+    calls[0]!.settle('sent');
+    trail.record(script.turn());
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(calls).toHaveLength(1); // paced: a minute to go
+    const started = performance.now();
+    const flushing = trail.flush({ timeoutMs: 5_000 });
+    await vi.waitFor(() => expect(calls).toHaveLength(2), WAIT);
+    calls[1]!.settle('sent');
+    expect(await flushing).toEqual({ ok: true, pendingTurns: 0 });
+    expect(performance.now() - started).toBeLessThan(2_000);
     expect(await trail.shutdown()).toEqual({ ok: true, pendingTurns: 0 });
   });
 });
@@ -439,6 +491,7 @@ describe('queue bytes', () => {
       maxQueueBytes: 100_000,
       maxBatchTurns: 1_000,
       flushAt: 1,
+      minBatchIntervalMs: 0,
       timeoutMs: 1_000,
       maxRetries: 0,
       backoffInitialMs: 1,

@@ -146,7 +146,7 @@ describe(`chat model turns (@langchain/core ${coreLine})`, () => {
     const model = new ScriptedChatModel([
       new AIMessage({
         content: 'secret answer',
-        tool_calls: [{ id: 'call_9', name: 'lookup', args: { ssn: '123' }, type: 'tool_call' }],
+        tool_calls: [{ id: 'call_9', name: 'lookup', args: { ssn: '123-45-6789' }, type: 'tool_call' }],
       }),
     ]);
     await model.invoke('my secret question', {
@@ -154,7 +154,7 @@ describe(`chat model turns (@langchain/core ${coreLine})`, () => {
     });
     const json = JSON.stringify(trail.turns);
     expect(json).not.toContain('secret');
-    expect(json).not.toContain('123');
+    expect(json).not.toContain('123-45-6789');
     expect(trail.turns[0].messages.at(-1)).toMatchObject({
       role: 'assistant',
       content: '[content not captured]',

@@ -79,12 +79,14 @@ const rates = (runs) => runs.map((d) => d.turnsPerSecond).join(' / ');
 console.log(
   '\n## sustained delivery at a fixed rate (createNodeFetch; 200 threads at a time, each replaced after 100 turns)',
 );
-// Two runs (one with --quick): whether the trail keeps up with a steady 10,000 turns/s for 12 s.
+// Three runs (one with --quick): whether the trail keeps up with a steady 10,000 turns/s for 12 s. This is
+// the target's test: a rate delivered as it comes, steadily. The burst above measures something else (how
+// fast a standing backlog of 20,000 turns drains, the app's turn making included), reported beside it.
 const sustainedArgs = quick
   ? ['5000', '3', '50', '20', 'node-fetch']
   : ['10000', '12', '200', '100', 'node-fetch'];
 const sustainedRuns = [];
-for (let i = 0; i < (quick ? 1 : 2); i++) {
+for (let i = 0; i < (quick ? 1 : 3); i++) {
   sustainedRuns.push((await run('./delivery-sustained.mjs', sustainedArgs)).sustained);
 }
 const sustainedRate = Number(sustainedArgs[0]);
@@ -133,14 +135,9 @@ const targets = [
     `${(ten.recordNsPerCall / 1000).toFixed(2)} µs wall, ${(ten.recordCpuNsPerCall / 1000).toFixed(2)} µs CPU (medians)`,
   ],
   [
-    '≥ 10,000 turns/s delivered',
-    delivery.turnsPerSecond >= 10_000 || nodeDelivery.turnsPerSecond >= 10_000,
-    `median ${delivery.turnsPerSecond} turns/s with the global fetch (${rates(globalRuns)}), ${nodeDelivery.turnsPerSecond} with createNodeFetch (${rates(nodeRuns)}); a bare client replaying the same requests: ${replay.turnsPerSecond} (${rates(replayRuns)})`,
-  ],
-  [
-    `${sustainedRate.toLocaleString('en-US')} turns/s sustained (fixed rate, ${sustainedRuns[0].seconds} s)`,
-    sustainedRuns.every((s) => s.keptUp),
-    sustainedSummary,
+    `≥ 10,000 turns/s delivered: ${sustainedRate.toLocaleString('en-US')} turns/s offered for ${sustainedRuns[0].seconds} s, kept up in every run`,
+    sustainedRate >= 10_000 && sustainedRuns.every((s) => s.keptUp),
+    `${sustainedSummary}. Burst of 20,000 turns (not the target's test): median ${nodeDelivery.turnsPerSecond} turns/s with createNodeFetch (${rates(nodeRuns)}), ${delivery.turnsPerSecond} with the global fetch (${rates(globalRuns)}); a bare client replaying the same requests: ${replay.turnsPerSecond} (${rates(replayRuns)})`,
   ],
   [
     'memory flat under outage',

@@ -109,7 +109,8 @@ export const CHAT_TRAIL_DEFAULTS = {
   flushAt: 20,
   flushIntervalMs: 1_000,
   // Under load batches went back to back however small; at 10,000 turns/s (200 threads) this interval
-  // took about 40% less CPU, the trail's and the backend's together (see DeliveryLane's #notBefore).
+  // took 20–40% less CPU, the trail's and the backend's together (see DeliveryLane's #waitMs), and at
+  // 2,000 turns/s it halved what delivery cost the app's main thread.
   minBatchIntervalMs: 500,
   // A bound in turns is seconds of traffic at some rate: 10,000 (with 5,000-turn batches) was one second
   // at 10,000 turns/s, and the sustained benchmark fell behind there in 5 runs of 5 (14,000–117,000 turns

@@ -386,6 +386,27 @@ describe('delivery', () => {
     expect(await trail.shutdown()).toEqual({ ok: true, pendingTurns: 0 });
   });
 
+  it('times the batch interval on a clock that never goes back: a wall clock set back an hour holds nothing', async () => {
+    const { destination, calls } = manualDestination();
+    const trail = createChatTrail({ destinations: [destination], flushAt: 1, minBatchIntervalMs: 100 });
+    const script = new ConversationScript('thread-clock');
+    trail.record(script.turn());
+    await vi.waitFor(() => expect(calls).toHaveLength(1), WAIT);
+    calls[0]!.settle('sent');
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      vi.setSystemTime(Date.now() - 3_600_000);
+      const started = performance.now();
+      trail.record(script.turn());
+      await vi.waitFor(() => expect(calls).toHaveLength(2), WAIT);
+      expect(performance.now() - started).toBeLessThan(5_000);
+    } finally {
+      vi.useRealTimers();
+    }
+    calls[1]!.settle('sent');
+    expect(await trail.shutdown()).toEqual({ ok: true, pendingTurns: 0 });
+  });
+
   it('does not make flush() wait for the batch interval', async () => {
     const { destination, calls } = manualDestination();
     const trail = createChatTrail({ destinations: [destination], flushAt: 1, minBatchIntervalMs: 60_000 });

@@ -386,13 +386,19 @@ describe('delivery', () => {
     expect(await trail.shutdown()).toEqual({ ok: true, pendingTurns: 0 });
   });
 
-  it('times the batch interval on a clock that never goes back: a wall clock set back an hour holds nothing', async () => {
+  /** A trail sending each turn at once but for the batch interval, whose first batch has just been sent. */
+  async function afterFirstBatch(threadId: string, minBatchIntervalMs: number) {
     const { destination, calls } = manualDestination();
-    const trail = createChatTrail({ destinations: [destination], flushAt: 1, minBatchIntervalMs: 100 });
-    const script = new ConversationScript('thread-clock');
+    const trail = createChatTrail({ destinations: [destination], flushAt: 1, minBatchIntervalMs });
+    const script = new ConversationScript(threadId);
     trail.record(script.turn());
     await vi.waitFor(() => expect(calls).toHaveLength(1), WAIT);
     calls[0]!.settle('sent');
+    return { trail, calls, script };
+  }
+
+  it('times the batch interval on a clock that never goes back: a wall clock set back an hour holds nothing', async () => {
+    const { trail, calls, script } = await afterFirstBatch('thread-clock', 100);
     vi.useFakeTimers({ toFake: ['Date'] });
     try {
       vi.setSystemTime(Date.now() - 3_600_000);
@@ -408,12 +414,7 @@ describe('delivery', () => {
   });
 
   it('does not make flush() wait for the batch interval', async () => {
-    const { destination, calls } = manualDestination();
-    const trail = createChatTrail({ destinations: [destination], flushAt: 1, minBatchIntervalMs: 60_000 });
-    const script = new ConversationScript('thread-flush-paced');
-    trail.record(script.turn());
-    await vi.waitFor(() => expect(calls).toHaveLength(1), WAIT);
-    calls[0]!.settle('sent');
+    const { trail, calls, script } = await afterFirstBatch('thread-flush-paced', 60_000);
     trail.record(script.turn());
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(calls).toHaveLength(1); // paced: a minute to go

@@ -246,6 +246,8 @@ export class DeliveryLane {
 
   async #run(): Promise<void> {
     for (let first = true; this.#queue.length > 0 && !this.#host.signal.aborted; first = false) {
+      // A backoff before the flushAt check: when it ends, turns put back for a retry go whatever their
+      // number. The batch interval after it (#waitMs covers both): it only spaces out full batches.
       if (Date.now() < this.#backoffUntil) {
         this.#armWakeTimer();
         return;

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type DevServer, startDevServer } from '@chattrail/devserver';
+import { type DevServer, type DevServerOptions, startDevServer } from '@chattrail/devserver';
 import { afterEach } from 'vitest';
 
 /**
@@ -20,8 +20,8 @@ export function cleanUpAfterEach(): void {
   });
 }
 
-export async function devServer(): Promise<DevServer> {
-  const server = await startDevServer({ port: 0, host: '127.0.0.1' });
+export async function devServer(options: DevServerOptions = {}): Promise<DevServer> {
+  const server = await startDevServer({ ...options, port: 0, host: '127.0.0.1' });
   cleanups.push(() => server.close());
   return server;
 }

@@ -114,6 +114,41 @@ describe('chattrail import, OpenAI chat JSONL, against the devserver', () => {
     });
   });
 
+  it('429 and 503 bursts at both backends: everything still arrives, once', async () => {
+    const server = await devServer({
+      faults: [
+        { route: 'POST /api/v1/conversations', status: 429, retryAfter: 0, times: 4 },
+        { route: 'POST /api/v1/conversations', status: 503, times: 3 },
+        { route: 'GET /api/v1/conversations', status: 503, times: 2 },
+        { route: 'melodi', status: 503, times: 6 },
+        { route: 'melodi', status: 429, retryAfter: 0, times: 4 },
+      ],
+    });
+    const file = join(tempDir(), 'faults.jsonl');
+    const messages = writeJsonl(file, 60);
+    const summary = await runImport({
+      files: [file],
+      env: backendEnv(server),
+      chunkSize: 20,
+      backoff: { initialMs: 20, maxMs: 200 },
+      write: quiet,
+    });
+    expect(summary).toMatchObject({ imported: 60, failed: 0, messages });
+    // Every burst was served in full (the rules are spent), so each retry path really ran.
+    const faults = await fetch(`${server.url}/_devserver/faults`).then((r) => r.json());
+    expect(JSON.stringify(faults)).not.toMatch(/"times":[1-9]/);
+    expect(occurrences(await stored(server))).toEqual({
+      mieltoThreads: 60,
+      mieltoMaxPerThread: 1,
+      mieltoMessages: messages,
+      mieltoMaxPerMessage: 1,
+      melodiThreads: 60,
+      melodiMaxPerThread: 1,
+      melodiMessages: messages,
+      melodiDistinctMessages: messages,
+    });
+  });
+
   it('--dry-run sends nothing and says what it would send', async () => {
     const server = await devServer();
     const file = join(tempDir(), 'dry.jsonl');

@@ -70,13 +70,13 @@ describe('the chattrail executable', () => {
   it('killed with SIGKILL half-way, then run again: every conversation and message exactly once', async () => {
     const server = await devServer();
     const file = join(tempDir(), 'big.jsonl');
-    const total = 4_000;
+    const total = 6_000;
     const messages = writeJsonl(file, total);
     const env = backendEnv(server);
     const args = ['import', file, '--chunk-size', '100', '--concurrency', '4'];
 
     const first = runCli(args, env);
-    const reached = await checkpointReaches(`${file}.chattrail-checkpoint.json`, 1_000);
+    const reached = await checkpointReaches(`${file}.chattrail-checkpoint.json`, 600);
     first.child.kill('SIGKILL');
     const killed = await first.exit;
     expect(killed.signal).toBe('SIGKILL');

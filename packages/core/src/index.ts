@@ -38,6 +38,7 @@ export {
   ChatTrailError,
   ConflictError,
   InternalServerError,
+  InvalidResponseError,
   NotFoundError,
   PayloadTooLargeError,
   PaymentRequiredError,
@@ -49,6 +50,7 @@ export {
 export type { HttpClientOptions, RequestOptions, RetryInfo } from './http/http-options';
 export { DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS, MAX_RETRY_AFTER_MS } from './http/request-json';
 export { parseRetryAfter } from './http/retry-after';
+export { isAmbiguousError } from './http/is-ambiguous-error';
 export { isRetryableError, isRetryableStatus } from './http/retryable';
 // Melodi.
 export { MELODI_DEFAULT_BASE_URL, MelodiClient, type MelodiClientOptions } from './melodi/melodi-client';

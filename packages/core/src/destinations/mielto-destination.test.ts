@@ -301,6 +301,7 @@ describe('mielto destination', () => {
       maxRetries: 0,
       onRequest() {},
       onRetry() {},
+      onAmbiguous() {},
       debug() {},
     };
     // The trail never sends two batches of a destination at once; an app calling send() itself might.

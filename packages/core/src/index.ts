@@ -48,9 +48,9 @@ export {
   type ValidationErrorItem,
 } from './http/errors';
 export type { HttpClientOptions, RequestOptions, RetryInfo } from './http/http-options';
+export { isAmbiguousError } from './http/is-ambiguous-error';
 export { DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS, MAX_RETRY_AFTER_MS } from './http/request-json';
 export { parseRetryAfter } from './http/retry-after';
-export { isAmbiguousError } from './http/is-ambiguous-error';
 export { isRetryableError, isRetryableStatus } from './http/retryable';
 // Melodi.
 export { MELODI_DEFAULT_BASE_URL, MelodiClient, type MelodiClientOptions } from './melodi/melodi-client';

@@ -20,7 +20,11 @@ import type { DeliveryOutcome } from './chat-trail-destination';
  * - anything else is a bug → `internal_error`.
  */
 export function classifyDeliveryError(error: unknown, messages = 0): DeliveryOutcome {
-  if (error instanceof APIUserAbortError || error instanceof InvalidResponseError || isRetryableError(error)) {
+  if (
+    error instanceof APIUserAbortError ||
+    error instanceof InvalidResponseError ||
+    isRetryableError(error)
+  ) {
     const retryAfterMs = error instanceof APIError ? error.retryAfterMs : undefined;
     return retryAfterMs === undefined ? { status: 'retry', error } : { status: 'retry', error, retryAfterMs };
   }

@@ -431,7 +431,9 @@ export class MieltoDestination implements ChatTrailDestination {
   async #findConversation(turn: Turn, context: DestinationSendContext): Promise<string | undefined> {
     // A thread whose creation may have succeeded unseen is looked up even when lookups are off.
     const lookupPages =
-      this.#unconfirmedCreates.peek(turn.threadId) === undefined ? this.#lookupPages : Math.max(1, this.#lookupPages);
+      this.#unconfirmedCreates.peek(turn.threadId) === undefined
+        ? this.#lookupPages
+        : Math.max(1, this.#lookupPages);
     if (lookupPages === 0) return undefined;
     const params = turn.user?.id === undefined ? { limit: 1000 } : { limit: 1000, user_id: turn.user.id };
     context.onRequest();

@@ -11,10 +11,10 @@ import {
   InvalidResponseError,
 } from './errors';
 import type { HttpClientOptions, RequestOptions, RetryInfo } from './http-options';
+import { isAmbiguousError } from './is-ambiguous-error';
 import { JsonText } from './json-text';
 import { type RawResponse, rawRequestOf } from './raw-request';
 import { redactSecrets } from './redact-secrets';
-import { isAmbiguousError } from './is-ambiguous-error';
 import { parseRetryAfter } from './retry-after';
 import { isRetryableError } from './retryable';
 

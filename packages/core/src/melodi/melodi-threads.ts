@@ -41,7 +41,10 @@ export class MelodiThreads {
       );
     }
     const body: MelodiThreadUpsert = { ...thread, projectId };
-    return this.#request<MelodiThread>({ method: 'PUT', path: '/threads', body, validate: checkThread }, options);
+    return this.#request<MelodiThread>(
+      { method: 'PUT', path: '/threads', body, validate: checkThread },
+      options,
+    );
   }
 
   /**
@@ -49,7 +52,10 @@ export class MelodiThreads {
    * carries its own `projectId`); same request, errors and retries as {@link upsert}.
    */
   upsertJson(body: JsonText, options?: RequestOptions): Promise<MelodiThread> {
-    return this.#request<MelodiThread>({ method: 'PUT', path: '/threads', body, validate: checkThread }, options);
+    return this.#request<MelodiThread>(
+      { method: 'PUT', path: '/threads', body, validate: checkThread },
+      options,
+    );
   }
 }
 

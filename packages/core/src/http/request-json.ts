@@ -132,8 +132,10 @@ export function createHttpTransport(config: {
  * that cannot be serialised.
  *
  * Retrying a POST after a timeout can deliver it twice when the server did process the first attempt;
- * neither backend documents an idempotency key, so callers that care keep their own message ids in the
- * payload (the trail does).
+ * neither backend documents an idempotency key. Callers that care pass `retryAmbiguous: false` (such a
+ * failure is then thrown at once; see `isAmbiguousError`) and keep their own ids in the payload (the
+ * trail does both). A 2xx whose body is not JSON or fails `validate` rejects with
+ * {@link InvalidResponseError} and is never resent: the server did process it.
  */
 export async function requestJson<T>(
   transport: HttpTransport,

@@ -9,6 +9,7 @@ import {
   requestsOf,
 } from '../../test/trail-test-kit';
 import { MieltoClient } from '../mielto/mielto-client';
+import { createNodeFetch } from '../node/create-node-fetch';
 import { createChatTrail } from '../trail/create-chat-trail';
 import { InMemoryConversationStore } from './conversation-store';
 import { type MieltoDestinationOptions, mielto } from './mielto-destination';
@@ -565,32 +566,42 @@ const faultsSeen = (server: DevServer, fault: string) =>
   server.requests(500).filter((entry) => entry.fault === fault).length;
 
 describe('mielto destination: requests whose answer is lost (at-most-once by default)', () => {
-  it('stores every message once and one conversation per thread when answers are lost after storing', async () => {
-    // 30% of Mielto requests fail with 503 (retried); of the rest, 30% of the POSTs are stored and then
-    // have their connection reset before the answer.
-    const server = await devServer({
-      faultSeed: 23,
-      faults: [
-        { route: 'mielto', status: 503, rate: 0.3 },
-        { route: 'POST /api/v1/messages', after: 'drop', rate: 0.3 },
-        { route: 'POST /api/v1/conversations', after: 'drop', rate: 0.3 },
-      ],
-    });
-    const { report, stats, scripts } = await recordThreads(server, { threads: 10, turns: 3 });
-    expect(report).toEqual({ ok: true, pendingTurns: 0 });
+  it.each([
+    ['the global fetch', undefined],
+    ['createNodeFetch()', createNodeFetch()],
+  ])(
+    'stores every message once and one conversation per thread when answers are lost after storing (%s)',
+    async (_, fetchImpl) => {
+      // 30% of Mielto requests fail with 503 (retried); of the rest, 30% of the POSTs are stored and then
+      // have their connection reset before the answer.
+      const server = await devServer({
+        faultSeed: 23,
+        faults: [
+          { route: 'mielto', status: 503, rate: 0.3 },
+          { route: 'POST /api/v1/messages', after: 'drop', rate: 0.3 },
+          { route: 'POST /api/v1/conversations', after: 'drop', rate: 0.3 },
+        ],
+      });
+      const { report, stats, scripts } = await recordThreads(server, {
+        threads: 10,
+        turns: 3,
+        destination: fetchImpl === undefined ? {} : { fetch: fetchImpl },
+      });
+      expect(report).toEqual({ ok: true, pendingTurns: 0 });
 
-    const stored = await storedIdsByThread(server);
-    expect(stored.size).toBe(10);
-    for (const script of scripts) {
-      // Exactly one conversation, holding each message once, in order: no duplicates, nothing lost.
-      expect(stored.get(script.threadId)).toEqual([script.history.map((m) => m.id)]);
-    }
-    const lost = faultsSeen(server, 'after-drop');
-    expect(lost).toBeGreaterThan(0);
-    expect(stats.ambiguous).toBe(lost);
-    expect(stats.destinations.mielto!.ambiguous).toBe(lost);
-    expect(stats).toMatchObject({ sent: 30, dropped: { permanent_error: 0, internal_error: 0 } });
-  });
+      const stored = await storedIdsByThread(server);
+      expect(stored.size).toBe(10);
+      for (const script of scripts) {
+        // Exactly one conversation, holding each message once, in order: no duplicates, nothing lost.
+        expect(stored.get(script.threadId)).toEqual([script.history.map((m) => m.id)]);
+      }
+      const lost = faultsSeen(server, 'after-drop');
+      expect(lost).toBeGreaterThan(0);
+      expect(stats.ambiguous).toBe(lost);
+      expect(stats.destinations.mielto!.ambiguous).toBe(lost);
+      expect(stats).toMatchObject({ sent: 30, dropped: { permanent_error: 0, internal_error: 0 } });
+    },
+  );
 
   it('never creates a second conversation when a creation hangs after storing', async () => {
     const server = await devServer({

@@ -38,6 +38,7 @@ export {
   ChatTrailError,
   ConflictError,
   InternalServerError,
+  InvalidResponseError,
   NotFoundError,
   PayloadTooLargeError,
   PaymentRequiredError,
@@ -47,6 +48,7 @@ export {
   type ValidationErrorItem,
 } from './http/errors';
 export type { HttpClientOptions, RequestOptions, RetryInfo } from './http/http-options';
+export { isAmbiguousError } from './http/is-ambiguous-error';
 export { DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS, MAX_RETRY_AFTER_MS } from './http/request-json';
 export { parseRetryAfter } from './http/retry-after';
 export { isRetryableError, isRetryableStatus } from './http/retryable';

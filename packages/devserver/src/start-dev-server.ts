@@ -332,6 +332,14 @@ async function handle(req: IncomingMessage, res: ServerResponse, ctx: DevServerC
     entry.auth = auth.style;
     if (backend === 'mielto') entry.workspaceId = principal.workspaceId;
     const result = await route.handler(request, ctx);
+    if (
+      decision.kind === 'after-drop' ||
+      decision.kind === 'after-hang' ||
+      decision.kind === 'replace-body'
+    ) {
+      loseAnswer(decision.kind, decision.rule.replaceBody ?? '', result?.status ?? 200, req, res, finish);
+      return;
+    }
     if (result) send(result.status, result.body, result.headers);
     finish(result?.status ?? res.statusCode);
   } catch (err) {
@@ -344,5 +352,35 @@ async function handle(req: IncomingMessage, res: ServerResponse, ctx: DevServerC
     entry.note = `internal error: ${(err as Error).message}`;
     send(500, errorBody(backend, 'Internal Server Error'));
     finish(500);
+  }
+}
+
+/**
+ * The faults that run the route first: the data is stored, and then the answer is lost (the connection
+ * destroyed, or never answered) or broken (the route's status with a body that is not what it sent).
+ */
+function loseAnswer(
+  kind: 'after-drop' | 'after-hang' | 'replace-body',
+  text: string,
+  status: number,
+  req: IncomingMessage,
+  res: ServerResponse,
+  finish: (status: number) => void,
+): void {
+  if (kind === 'after-drop') {
+    req.socket.destroy();
+    finish(0);
+  } else if (kind === 'after-hang') {
+    // The socket is destroyed when the client gives up or the server closes.
+    res.once('close', () => finish(0));
+  } else {
+    if (!res.headersSent && !res.destroyed) {
+      res.writeHead(status, {
+        'content-type': 'application/json',
+        'content-length': Buffer.byteLength(text),
+      });
+      res.end(text);
+    }
+    finish(status);
   }
 }

@@ -91,6 +91,35 @@ describe('fault injection', () => {
     expect((await list()).status).toBe(200);
   });
 
+  it('stores the data, then drops the connection or hangs (an answer lost after the work was done)', async () => {
+    const created = await dev.mielto('/conversations', { body: { title: 't' } });
+    const id = created.body.id as string;
+    const post = (signal?: AbortSignal) =>
+      fetch(`${dev.server.mieltoBaseUrl}/messages`, {
+        method: 'POST',
+        headers: { authorization: 'Bearer dev-key', 'content-type': 'application/json' },
+        body: JSON.stringify({ conversation_id: id, content: { content: 'stored anyway' } }),
+        signal,
+      }).catch((e: Error) => e);
+    dev.server.setFaults([{ route: 'POST /api/v1/messages', after: 'drop', times: 1 }]);
+    expect(await post()).toBeInstanceOf(TypeError); // undici: "fetch failed" (socket closed)
+    dev.server.setFaults([{ route: 'POST /api/v1/messages', after: 'hang', times: 1 }]);
+    expect(((await post(AbortSignal.timeout(300))) as Error).name).toBe('TimeoutError');
+    const thread = await dev.admin(`/mielto/conversations/${id}`);
+    expect(thread.body.messages.map((m: { content: string }) => m.content)).toEqual([
+      'stored anyway',
+      'stored anyway',
+    ]);
+  });
+
+  it('stores the data, then answers its status with a broken body', async () => {
+    dev.server.setFaults([{ route: 'POST /api/v1/conversations', replaceBody: '<html>oops', times: 1 }]);
+    const res = await dev.mielto('/conversations', { body: { title: 'kept' } });
+    expect(res.status).toBe(201);
+    expect(res.body).toBe('<html>oops');
+    expect((await list()).body.data.map((c: { title: string }) => c.title)).toEqual(['kept']);
+  });
+
   it('never applies to the /_devserver read-back API', async () => {
     dev.server.setFaults([{ route: '*', status: 500 }]);
     expect((await dev.admin('/stats')).status).toBe(200);

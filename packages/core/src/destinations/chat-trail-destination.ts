@@ -59,6 +59,11 @@ export interface DestinationSendContext {
   onRequest(): void;
   /** Call once per retry of a request (for `stats().retried`). */
   onRetry(): void;
+  /**
+   * Call once per request whose outcome is unknown — sent, then the connection died, it timed out, or a
+   * 2xx came with a broken body (see `isAmbiguousError`) — for `stats().ambiguous`.
+   */
+  onAmbiguous(): void;
   /** A one-line debug note; printed only when the trail runs with `debug`. Never pass a secret. */
   debug(message: string): void;
 }

@@ -218,3 +218,28 @@ describe('melodi destination', () => {
     );
   });
 });
+
+describe('melodi destination: requests whose answer is lost (at-least-once)', () => {
+  it('resends an upsert whose answer was lost, which the upsert makes harmless, and counts it', async () => {
+    const server = await devServer({
+      faults: [{ route: 'PUT /api/external/threads', after: 'drop', times: 2 }],
+    });
+    const trail = createChatTrail({
+      destinations: [melodi({ apiKey: MELODI_KEY, projectId: PROJECT_ID, baseUrl: server.melodiBaseUrl })],
+      backoff: { initialMs: 10, maxMs: 50 },
+    });
+    const script = new ConversationScript('thread-upsert', USER);
+    trail.record(script.turn());
+    trail.record(script.turn());
+    expect(await trail.shutdown({ timeoutMs: 30_000 })).toEqual({ ok: true, pendingTurns: 0 });
+    const [thread] = await melodiThreads(server);
+    expect(thread!.messages.map((m) => m.externalId)).toEqual(script.history.map((m) => m.id));
+    // Two lost answers (the client's own retries resend them), then the third PUT is answered.
+    expect(requestsOf(server, 'PUT /api/external/threads')).toHaveLength(3);
+    expect(trail.stats()).toMatchObject({
+      sent: 2,
+      ambiguous: 2,
+      destinations: { melodi: { ambiguous: 2 } },
+    });
+  });
+});

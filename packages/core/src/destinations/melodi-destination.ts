@@ -1,5 +1,6 @@
 import { ChatTrailError } from '../http/errors';
 import type { RequestOptions } from '../http/http-options';
+import { isAmbiguousError } from '../http/is-ambiguous-error';
 import { MelodiClient } from '../melodi/melodi-client';
 import type { MelodiFeedbackCreate } from '../melodi/melodi-models';
 import type { ChatTrailFeedback } from '../trail/chat-trail';
@@ -66,6 +67,10 @@ export interface MelodiDestinationOptions {
  *
  * A 413 cannot be split: the upsert is "the full thread object", so sending half of it could replace the
  * thread with that half. Such a thread's turns are counted as `dropped.too_large`.
+ *
+ * Delivery is at-least-once: a request whose outcome is unknown (sent, then the connection died or timed
+ * out) is counted in `stats().ambiguous` and sent again, which an upsert by `externalId` makes harmless.
+ * Feedback (`POST /feedback`) is resent the same way, so a vote may in rare cases be recorded twice.
  */
 export class MelodiDestination implements ChatTrailDestination {
   readonly name: string;
@@ -100,9 +105,10 @@ export class MelodiDestination implements ChatTrailDestination {
         baseUrl: options.baseUrl,
         timeoutMs: options.timeoutMs,
         maxRetries: options.maxRetries,
-        onRetry: () => {
+        onRetry: (info) => {
           this.#active?.onRetry();
           this.#active?.onRequest();
+          if (isAmbiguousError(info.error)) this.#active?.onAmbiguous();
         },
       });
     const projectId = options.projectId ?? this.#client.projectId;
@@ -161,6 +167,8 @@ export class MelodiDestination implements ChatTrailDestination {
       await this.#client.threads.upsertJson(thread.body, this.#requestOptions(context));
       return { status: 'sent', messages: thread.messages };
     } catch (error) {
+      // Resent with the batch's retry all the same: an upsert of the whole thread is idempotent.
+      if (isAmbiguousError(error)) context.onAmbiguous();
       return classifyDeliveryError(error);
     }
   }
@@ -241,6 +249,7 @@ export class MelodiDestination implements ChatTrailDestination {
       await this.#client.feedback.create(body, this.#requestOptions(context));
       return { status: 'sent' };
     } catch (error) {
+      if (isAmbiguousError(error)) context.onAmbiguous();
       return classifyDeliveryError(error);
     }
   }

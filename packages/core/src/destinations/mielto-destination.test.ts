@@ -1,3 +1,4 @@
+import type { DevServer } from '@chattrail/devserver';
 import { describe, expect, it, vi } from 'vitest';
 import {
   ConversationScript,
@@ -8,9 +9,10 @@ import {
   requestsOf,
 } from '../../test/trail-test-kit';
 import { MieltoClient } from '../mielto/mielto-client';
+import { createNodeFetch } from '../node/create-node-fetch';
 import { createChatTrail } from '../trail/create-chat-trail';
 import { InMemoryConversationStore } from './conversation-store';
-import { mielto } from './mielto-destination';
+import { type MieltoDestinationOptions, mielto } from './mielto-destination';
 
 closeServersAfterEach();
 
@@ -301,6 +303,7 @@ describe('mielto destination', () => {
       maxRetries: 0,
       onRequest() {},
       onRetry() {},
+      onAmbiguous() {},
       debug() {},
     };
     // The trail never sends two batches of a destination at once; an app calling send() itself might.
@@ -517,5 +520,179 @@ describe('mielto destination', () => {
     await trail.shutdown();
     const [after] = await mieltoConversations(server);
     expect(after!.messages).toHaveLength(8 * 2 + 2);
+  });
+});
+
+/** Per thread: the stable ids of the messages its conversations hold, in order (duplicates kept). */
+async function storedIdsByThread(server: DevServer): Promise<Map<string, string[][]>> {
+  const byThread = new Map<string, string[][]>();
+  for (const conversation of await mieltoConversations(server)) {
+    const threadId = conversation.meta_data.thread_id as string;
+    const ids = conversation.messages.map((m) => m.meta_data?.chattrail_message_id as string);
+    byThread.set(threadId, [...(byThread.get(threadId) ?? []), ids]);
+  }
+  return byThread;
+}
+
+/** Records `turns` turns of each of `threads` threads, a flush after each round, then shuts down. */
+async function recordThreads(
+  server: DevServer,
+  options: {
+    threads: number;
+    turns: number;
+    destination?: Partial<MieltoDestinationOptions>;
+    timeoutMs?: number;
+  },
+) {
+  const trail = createChatTrail({
+    destinations: [mielto({ apiKey: MIELTO_KEY, baseUrl: server.mieltoBaseUrl, ...options.destination })],
+    backoff: { initialMs: 10, maxMs: 50 },
+    ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+  });
+  const scripts = Array.from(
+    { length: options.threads },
+    (_, i) => new ConversationScript(`thread-${i}`, { id: `user-${i % 3}` }),
+  );
+  for (let t = 0; t < options.turns; t++) {
+    for (const script of scripts) trail.record(script.turn());
+    await trail.flush({ timeoutMs: 60_000 });
+  }
+  const report = await trail.shutdown({ timeoutMs: 60_000 });
+  return { report, stats: trail.stats(), scripts };
+}
+
+/** How many requests the devserver answered with the given fault. */
+const faultsSeen = (server: DevServer, fault: string) =>
+  server.requests(500).filter((entry) => entry.fault === fault).length;
+
+describe('mielto destination: requests whose answer is lost (at-most-once by default)', () => {
+  it.each([
+    ['the global fetch', undefined],
+    ['createNodeFetch()', createNodeFetch()],
+  ])(
+    'stores every message once and one conversation per thread when answers are lost after storing (%s)',
+    async (_, fetchImpl) => {
+      // 30% of Mielto requests fail with 503 (retried); of the rest, 30% of the POSTs are stored and then
+      // have their connection reset before the answer.
+      const server = await devServer({
+        faultSeed: 23,
+        faults: [
+          { route: 'mielto', status: 503, rate: 0.3 },
+          { route: 'POST /api/v1/messages', after: 'drop', rate: 0.3 },
+          { route: 'POST /api/v1/conversations', after: 'drop', rate: 0.3 },
+        ],
+      });
+      const { report, stats, scripts } = await recordThreads(server, {
+        threads: 10,
+        turns: 3,
+        destination: fetchImpl === undefined ? {} : { fetch: fetchImpl },
+      });
+      expect(report).toEqual({ ok: true, pendingTurns: 0 });
+
+      const stored = await storedIdsByThread(server);
+      expect(stored.size).toBe(10);
+      for (const script of scripts) {
+        // Exactly one conversation, holding each message once, in order: no duplicates, nothing lost.
+        expect(stored.get(script.threadId)).toEqual([script.history.map((m) => m.id)]);
+      }
+      const lost = faultsSeen(server, 'after-drop');
+      expect(lost).toBeGreaterThan(0);
+      expect(stats.ambiguous).toBe(lost);
+      expect(stats.destinations.mielto!.ambiguous).toBe(lost);
+      expect(stats).toMatchObject({ sent: 30, dropped: { permanent_error: 0, internal_error: 0 } });
+    },
+  );
+
+  it('never creates a second conversation when a creation hangs after storing', async () => {
+    const server = await devServer({
+      faults: [
+        { route: 'POST /api/v1/conversations', after: 'hang', times: 2 },
+        { route: 'POST /api/v1/messages', after: 'hang', times: 1 },
+      ],
+    });
+    // A hang ends with the client's timeout: 1 s, so the test does not wait 10 s per hang.
+    const { report, stats, scripts } = await recordThreads(server, {
+      threads: 4,
+      turns: 2,
+      timeoutMs: 1_000,
+    });
+    expect(report.ok).toBe(true);
+    const stored = await storedIdsByThread(server);
+    expect(stored.size).toBe(4);
+    for (const script of scripts)
+      expect(stored.get(script.threadId)).toEqual([script.history.map((m) => m.id)]);
+    expect(stats.ambiguous).toBe(3);
+    expect(requestsOf(server, 'POST /api/v1/conversations')).toHaveLength(4);
+  });
+
+  it('with lookups off (lookupPages: 0) still looks a thread up after its creation lost its answer', async () => {
+    const server = await devServer({
+      faults: [{ route: 'POST /api/v1/conversations', after: 'drop', times: 3 }],
+    });
+    const { stats, scripts } = await recordThreads(server, {
+      threads: 3,
+      turns: 2,
+      destination: { lookupPages: 0 },
+    });
+    const stored = await storedIdsByThread(server);
+    for (const script of scripts)
+      expect(stored.get(script.threadId)).toEqual([script.history.map((m) => m.id)]);
+    expect(stats.ambiguous).toBe(3);
+    expect(requestsOf(server, 'GET /api/v1/conversations')).toHaveLength(3);
+  });
+
+  it("with delivery: 'at-least-once' resends messages whose answer was lost; readers de-duplicate by meta_data id", async () => {
+    const server = await devServer({ faults: [{ route: 'POST /api/v1/messages', after: 'drop', times: 1 }] });
+    const { stats, scripts } = await recordThreads(server, {
+      threads: 1,
+      turns: 2,
+      destination: { delivery: 'at-least-once' },
+    });
+    const [ids] = (await storedIdsByThread(server)).get(scripts[0]!.threadId)!;
+    const expected = scripts[0]!.history.map((m) => m.id);
+    // The first turn's two messages were stored, their answer lost, and stored again with the retry.
+    expect(ids).toEqual([expected[0], expected[1], expected[0], expected[1], expected[2], expected[3]]);
+    expect([...new Set(ids)]).toEqual(expected);
+    expect(stats.ambiguous).toBe(1);
+    expect(stats.dropped.permanent_error).toBe(0);
+  });
+});
+
+describe('mielto destination: a 2xx with a broken body', () => {
+  it.each([
+    ['not JSON', '<html><body>OK</body></html>'],
+    ['no id', '{"weird":true}'],
+  ])('answered to a creation (%s) is retried by looking the thread up, never dropped', async (_, body) => {
+    // Every creation is stored, then answered 201 with this body.
+    const server = await devServer({ faults: [{ route: 'POST /api/v1/conversations', replaceBody: body }] });
+    const { report, stats, scripts } = await recordThreads(server, { threads: 5, turns: 3 });
+    expect(report).toEqual({ ok: true, pendingTurns: 0 });
+    const stored = await storedIdsByThread(server);
+    expect(stored.size).toBe(5);
+    for (const script of scripts)
+      expect(stored.get(script.threadId)).toEqual([script.history.map((m) => m.id)]);
+    expect(stats).toMatchObject({ sent: 15, ambiguous: 5, dropped: { permanent_error: 0 } });
+  });
+
+  it('answered to a lookup is retried, never taken as "no conversation yet"', async () => {
+    const server = await devServer();
+    const script = new ConversationScript('thread-kept', USER);
+    const first = createChatTrail({
+      destinations: [mielto({ apiKey: MIELTO_KEY, baseUrl: server.mieltoBaseUrl })],
+    });
+    first.record(script.turn());
+    await first.shutdown();
+    // A new process (empty conversation store) continues the thread while the list answers garbage twice.
+    server.setFaults([{ route: 'GET /api/v1/conversations', replaceBody: '{"weird":true}', times: 2 }]);
+    const second = createChatTrail({
+      destinations: [mielto({ apiKey: MIELTO_KEY, baseUrl: server.mieltoBaseUrl })],
+      backoff: { initialMs: 10, maxMs: 50 },
+    });
+    second.record(script.turn());
+    // Delivered in the end; the garbage answers are reported on the way.
+    expect(await second.shutdown({ timeoutMs: 30_000 })).toMatchObject({ ok: true, pendingTurns: 0 });
+    const stored = await storedIdsByThread(server);
+    expect(stored.get('thread-kept')).toEqual([script.history.map((m) => m.id)]);
+    expect(second.stats()).toMatchObject({ sent: 1, dropped: { permanent_error: 0 } });
   });
 });

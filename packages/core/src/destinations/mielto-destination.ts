@@ -1,5 +1,6 @@
 import { NotFoundError, PayloadTooLargeError } from '../http/errors';
 import type { RequestOptions } from '../http/http-options';
+import { isAmbiguousError } from '../http/is-ambiguous-error';
 import { MieltoClient } from '../mielto/mielto-client';
 import type { MessageCreateRequest } from '../mielto/mielto-models';
 import type { Turn } from '../turn/turn';
@@ -71,6 +72,18 @@ export interface MieltoDestinationOptions {
    * and only while a batch has new threads.
    */
   concurrency?: number;
+  /**
+   * What to do with a `POST /messages` whose outcome is unknown: sent, then the connection died, it timed
+   * out, or the answer was lost (Mielto takes no idempotency key). Counted in `stats().ambiguous` either way.
+   * - `'at-most-once'` (default): not sent again; its messages are taken as stored. No duplicates, but a
+   *   message the server did not store after all is lost.
+   * - `'at-least-once'`: sent again with the batch's retry. Nothing is lost, but a message may be stored
+   *   twice; readers de-duplicate by `meta_data.chattrail_message_id`.
+   *
+   * Conversations are never created twice for one thread this way: after a creation whose answer was lost,
+   * the thread is looked up (by `meta_data.thread_id`) before another is created, whatever `lookupPages`.
+   */
+  delivery?: 'at-most-once' | 'at-least-once';
   /** Name in stats, logs and errors. Default `'mielto'`. */
   name?: string;
 }
@@ -98,6 +111,9 @@ interface ThreadProgress {
   resolved: boolean;
 }
 
+/** Threads whose conversation creation may have succeeded unseen, kept for at most this many threads. */
+const MAX_UNCONFIRMED_CREATES = 10_000;
+
 /** Per batch: thread id → its existing conversation as the look-ahead found it (undefined: none yet). */
 type LookAhead = Map<string, Promise<ConversationRef | undefined>>;
 
@@ -116,6 +132,9 @@ type LookAhead = Map<string, Promise<ConversationRef | undefined>>;
  *   the last user message is taken as logged by an earlier turn, and only what follows is sent.
  * - **413.** A chunk the server finds too large is split in halves and each half sent in order; a single
  *   message that is still too large is skipped and its turns counted as `dropped.too_large`.
+ * - **Unknown outcomes.** A POST that was sent and then lost its answer (reset, timeout, a 2xx with a
+ *   broken body) is never resent by the client; it is counted in `stats().ambiguous`. A creation is
+ *   followed by a lookup of the thread, never by a second creation; messages follow `delivery`.
  */
 export class MieltoDestination implements ChatTrailDestination {
   readonly name: string;
@@ -133,6 +152,13 @@ export class MieltoDestination implements ChatTrailDestination {
   readonly #maxPerRequest: number;
   readonly #lookupPages: number;
   readonly #concurrency: number;
+  readonly #atLeastOnce: boolean;
+  /**
+   * Threads whose `POST /conversations` failed ambiguously and whose conversation has not been found
+   * since: the next attempt looks the thread up first (even with `lookupPages: 0`), and a conversation it
+   * finds is one this process created, still empty, so the whole thread is sent to it.
+   */
+  readonly #unconfirmedCreates = new LruMap<string, true>(MAX_UNCONFIRMED_CREATES);
   /** The context of the batch in flight; the client's retry hook reports through it. */
   #active: DestinationSendContext | undefined;
 
@@ -166,6 +192,7 @@ export class MieltoDestination implements ChatTrailDestination {
     this.#maxPerRequest = Math.max(1, Math.floor(options.maxMessagesPerRequest ?? 100));
     this.#lookupPages = Math.max(0, Math.floor(options.lookupPages ?? 3));
     this.#concurrency = Math.max(1, Math.floor(options.concurrency ?? 8));
+    this.#atLeastOnce = options.delivery === 'at-least-once';
   }
 
   async send(items: readonly DeliveryItem[], context: DestinationSendContext): Promise<DeliveryOutcome[]> {
@@ -357,33 +384,57 @@ export class MieltoDestination implements ChatTrailDestination {
     if (found === undefined) return undefined;
     context.debug(`${this.name}: found conversation ${found} of thread ${threadId}`);
     await this.#storeSet(threadId, found, context);
-    return { conversationId: found, created: false };
+    // Ours, created by an attempt whose answer was lost: nothing of the thread was written to it yet.
+    const created = this.#unconfirmedCreates.delete(threadId);
+    return { conversationId: found, created };
   }
 
   /** Creates the thread's conversation and stores its id. */
   async #createConversation(turn: Turn, context: DestinationSendContext): Promise<ConversationRef> {
     const { threadId } = turn;
     context.onRequest();
-    const conversation = await this.#client.conversations.create(
-      {
-        ...(turn.user?.id === undefined ? {} : { user_id: turn.user.id }),
-        title: conversationTitle(turn),
-        meta_data: {
-          thread_id: threadId,
-          source: 'chattrail',
-          adapter: turn.source,
-          agent_id: this.#agentId,
+    let conversationId: string;
+    try {
+      const conversation = await this.#client.conversations.create(
+        {
+          ...(turn.user?.id === undefined ? {} : { user_id: turn.user.id }),
+          title: conversationTitle(turn),
+          meta_data: {
+            thread_id: threadId,
+            source: 'chattrail',
+            adapter: turn.source,
+            agent_id: this.#agentId,
+          },
         },
-      },
-      this.#requestOptions(context),
-    );
-    context.debug(`${this.name}: created conversation ${conversation.id} for thread ${threadId}`);
-    await this.#storeSet(threadId, conversation.id, context);
-    return { conversationId: conversation.id, created: true };
+        this.#postOptions(context),
+      );
+      conversationId = conversation.id;
+      context.debug(`${this.name}: created conversation ${conversationId} for thread ${threadId}`);
+    } catch (error) {
+      if (!isAmbiguousError(error)) throw error;
+      // The conversation may exist: find it rather than create a second one, now or on the retry.
+      context.onAmbiguous();
+      this.#unconfirmedCreates.set(threadId, true);
+      context.debug(
+        `${this.name}: creating the conversation of thread ${threadId} may have succeeded (${messageOf(error)}); looking it up`,
+      );
+      const found = await this.#findConversation(turn, context).catch(() => undefined);
+      if (found === undefined) throw error;
+      conversationId = found;
+      context.debug(`${this.name}: found conversation ${found} of thread ${threadId}`);
+    }
+    this.#unconfirmedCreates.delete(threadId);
+    await this.#storeSet(threadId, conversationId, context);
+    return { conversationId, created: true };
   }
 
   async #findConversation(turn: Turn, context: DestinationSendContext): Promise<string | undefined> {
-    if (this.#lookupPages === 0) return undefined;
+    // A thread whose creation may have succeeded unseen is looked up even when lookups are off.
+    const lookupPages =
+      this.#unconfirmedCreates.peek(turn.threadId) === undefined
+        ? this.#lookupPages
+        : Math.max(1, this.#lookupPages);
+    if (lookupPages === 0) return undefined;
     const params = turn.user?.id === undefined ? { limit: 1000 } : { limit: 1000, user_id: turn.user.id };
     context.onRequest();
     let page = await this.#client.conversations.list(params, this.#requestOptions(context));
@@ -391,7 +442,7 @@ export class MieltoDestination implements ChatTrailDestination {
       for (const conversation of page.data) {
         if (conversation.meta_data?.thread_id === turn.threadId) return conversation.id;
       }
-      if (pages >= this.#lookupPages || !page.hasNextPage()) return undefined;
+      if (pages >= lookupPages || !page.hasNextPage()) return undefined;
       context.onRequest();
       page = await page.getNextPage();
     }
@@ -416,9 +467,20 @@ export class MieltoDestination implements ChatTrailDestination {
           enable_memories: this.#options.enableMemories ?? false,
         },
         // What Mielto stored is never read back: only the status matters.
-        { ...this.#requestOptions(context), discardResponse: true },
+        { ...this.#postOptions(context), discardResponse: true },
       );
     } catch (error) {
+      if (isAmbiguousError(error)) {
+        context.onAmbiguous();
+        if (this.#atLeastOnce) throw error;
+        // At most once: the server may have stored them, and a second copy cannot be told apart in the
+        // conversation (Mielto takes no idempotency key and offers no way to read messages back).
+        for (const entry of chunk) cursor.sent.add(entry.message.id);
+        context.debug(
+          `${this.name}: ${chunk.length} message(s) of conversation ${cursor.conversationId} may not be stored (${messageOf(error)}); not sent again (at-most-once)`,
+        );
+        return;
+      }
       if (!(error instanceof PayloadTooLargeError)) throw error;
       if (chunk.length === 1) {
         // Marked as handled: resending it with every later turn would fail the same way forever.
@@ -435,6 +497,11 @@ export class MieltoDestination implements ChatTrailDestination {
     }
     for (const entry of chunk) cursor.sent.add(entry.message.id);
     progress.written += chunk.length;
+  }
+
+  /** A POST must not be resent by the client when its outcome is unknown: the destination decides. */
+  #postOptions(context: DestinationSendContext): RequestOptions {
+    return { ...this.#requestOptions(context), retryAmbiguous: false };
   }
 
   #requestOptions(context: DestinationSendContext): RequestOptions {

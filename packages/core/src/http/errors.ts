@@ -148,6 +148,16 @@ export class APIConnectionTimeoutError extends APIConnectionError {
   override name = 'APIConnectionTimeoutError';
 }
 
+/**
+ * The server answered 2xx, but the body is not JSON or lacks what the caller needs (a conversation
+ * without an `id`, a list without `data`). The request was processed — a create did create — so the
+ * client does not resend it on its own (that could make a second conversation); `status` is the 2xx.
+ * The trail treats it as transient, and looks a conversation up before creating it again.
+ */
+export class InvalidResponseError extends APIError {
+  override name = 'InvalidResponseError';
+}
+
 /** The caller's `AbortSignal` fired. Never retried. */
 export class APIUserAbortError extends APIError {
   override name = 'APIUserAbortError';

@@ -35,6 +35,12 @@ export interface RequestOptions {
   /** Extra headers for this call. */
   headers?: Record<string, string>;
   /**
+   * Whether a failure that leaves it unknown if the server processed the request (see `isAmbiguousError`:
+   * the connection died or timed out after the request was sent) is retried. Default true. Pass false
+   * for a POST that must not be applied twice: the error is thrown at once and the caller decides.
+   */
+  retryAmbiguous?: boolean;
+  /**
    * @internal The trail never reads what the server stored: a successful response's body is drained
    * unparsed and the method resolves with an empty result (`[]`, or `undefined` for a single object).
    */

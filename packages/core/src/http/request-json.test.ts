@@ -17,6 +17,7 @@ import {
   ChatTrailError,
   ConflictError,
   InternalServerError,
+  InvalidResponseError,
   NotFoundError,
   PayloadTooLargeError,
   PaymentRequiredError,
@@ -113,12 +114,26 @@ describe('requestJson', () => {
     expect(seen).toEqual([`${server.url}/api/v1/messages`]);
   });
 
-  it('rejects a 2xx answer that is not JSON', async () => {
+  it('rejects a 2xx answer that is not JSON with InvalidResponseError, without resending it', async () => {
     const server = await serve(() => ({ status: 200, text: '<html>captive portal</html>' }));
     const error = await failure(requestJson(transport(server), post));
-    expect(error).toBeInstanceOf(APIError);
+    expect(error).toBeInstanceOf(InvalidResponseError);
+    expect(error.status).toBe(200);
     expect(error.message).toBe('Mielto POST /api/v1/messages returned 200 with a body that is not JSON');
+    // The server processed it: a resent POST could apply it twice.
     expect(server.requests).toHaveLength(1);
+  });
+
+  it('rejects a 2xx answer that validate finds wrong; a discarded answer is not checked', async () => {
+    const server = await serve(() => ({ status: 201, json: { weird: true } }));
+    const validate = (body: unknown) => ((body as { id?: unknown }).id === undefined ? 'no id' : undefined);
+    const error = await failure(requestJson(transport(server), { ...post, validate }));
+    expect(error).toBeInstanceOf(InvalidResponseError);
+    expect(error.message).toBe('Mielto POST /api/v1/messages returned 201 with no id');
+    await expect(
+      requestJson(transport(server), { ...post, validate }, { discardResponse: true }),
+    ).resolves.toBeUndefined();
+    expect(server.requests).toHaveLength(2);
   });
 
   it('rejects a body that cannot be serialised without sending anything', async () => {
@@ -362,6 +377,30 @@ describe('requestJson', () => {
       expect(error).not.toBeInstanceOf(APIConnectionTimeoutError);
       expect(error.message).toMatch(/^Mielto POST \/api\/v1\/messages failed: connection error: /);
       expect(dropping.requests).toHaveLength(2);
+    });
+
+    it('with retryAmbiguous: false, throws a connection lost after sending at once, and retries the rest', async () => {
+      const options = { maxRetries: 2, retryAmbiguous: false };
+      const dropping = await serve(() => ({ drop: true }));
+      expect(await failure(requestJson(transport(dropping), post, options))).toBeInstanceOf(
+        APIConnectionError,
+      );
+      expect(dropping.requests).toHaveLength(1);
+      const hanging = await serve(() => ({ hang: true }));
+      const timedOut = await failure(requestJson(transport(hanging, { timeoutMs: 200 }), post, options));
+      expect(timedOut).toBeInstanceOf(APIConnectionTimeoutError);
+      expect(hanging.requests).toHaveLength(1);
+      // A 503 is an answer: the server says it did not do it.
+      const flaky = await serve(inSequence({ status: 503, json: {} }, { json: 'ok' }));
+      await expect(requestJson(transport(flaky), post, options)).resolves.toBe('ok');
+      // A refused connection never carried the request.
+      const refused = await startScriptedServer(() => ({ json: {} }));
+      await refused.close();
+      const retries: RetryInfo[] = [];
+      await failure(
+        requestJson(transport(refused, { onRetry: (info) => retries.push(info) }), post, options),
+      );
+      expect(retries).toHaveLength(2);
     });
 
     it('reports a refused connection as APIConnectionError', async () => {

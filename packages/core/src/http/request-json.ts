@@ -8,8 +8,10 @@ import {
   APIUserAbortError,
   ChatTrailError,
   createAPIError,
+  InvalidResponseError,
 } from './errors';
 import type { HttpClientOptions, RequestOptions, RetryInfo } from './http-options';
+import { isAmbiguousError } from './is-ambiguous-error';
 import { JsonText } from './json-text';
 import { type RawResponse, rawRequestOf } from './raw-request';
 import { redactSecrets } from './redact-secrets';
@@ -62,6 +64,11 @@ export interface JsonRequest {
   query?: Record<string, string | number | boolean | null | undefined>;
   /** Serialised with `JSON.stringify`; a {@link JsonText} is sent as it is. */
   body?: unknown;
+  /**
+   * Checks a 2xx body the caller depends on (not called when the response is discarded): returns what is
+   * wrong with it, and the request rejects with {@link InvalidResponseError}; `undefined` when it is fine.
+   */
+  validate?: (body: unknown) => string | undefined;
 }
 
 /** Sends one request through a client's transport; what resource classes (`client.messages`) hold. */
@@ -125,8 +132,10 @@ export function createHttpTransport(config: {
  * that cannot be serialised.
  *
  * Retrying a POST after a timeout can deliver it twice when the server did process the first attempt;
- * neither backend documents an idempotency key, so callers that care keep their own message ids in the
- * payload (the trail does).
+ * neither backend documents an idempotency key. Callers that care pass `retryAmbiguous: false` (such a
+ * failure is then thrown at once; see `isAmbiguousError`) and keep their own ids in the payload (the
+ * trail does both). A 2xx whose body is not JSON or fails `validate` rejects with
+ * {@link InvalidResponseError} and is never resent: the server did process it.
  */
 export async function requestJson<T>(
   transport: HttpTransport,
@@ -156,13 +165,15 @@ export async function requestJson<T>(
     try {
       const discard = options.discardResponse === true;
       const response = await sendOnce(transport, url.href, init, timeoutMs, options.signal, where, discard);
-      if (response.ok) return discard ? (undefined as T) : parseSuccess<T>(response, where);
+      if (response.ok) return discard ? (undefined as T) : parseSuccess<T>(response, where, request.validate);
       error = errorFromResponse(transport, response, where);
     } catch (caught) {
       if (!(caught instanceof APIError) || caught instanceof APIUserAbortError) throw caught;
       error = caught;
     }
     if (retry >= maxRetries || !isRetryableError(error)) throw error;
+    // The server may have applied it: the caller said a second copy is worse than none.
+    if (options.retryAmbiguous === false && isAmbiguousError(error)) throw error;
     const delayMs = error.retryAfterMs ?? backoffDelayMs(retry);
     if (delayMs > MAX_RETRY_AFTER_MS) throw error;
     notifyRetry(transport, { ...where, retry: retry + 1, delayMs, error });
@@ -228,18 +239,32 @@ async function sendOnce(
   }
 }
 
-function parseSuccess<T>(response: RawResponse, where: Where): T {
-  if (response.text.trim() === '') return undefined as T;
-  try {
-    return JSON.parse(response.text) as T;
-  } catch {
-    throw new APIError({
-      ...where,
-      status: response.status,
-      headers: response.headers(),
-      message: `${describe(where)} returned ${response.status} with a body that is not JSON`,
-    });
+/**
+ * The parsed 2xx body. One that is not JSON, or that `validate` finds wrong, rejects with
+ * {@link InvalidResponseError}: never taken as success, and never as a permanent failure either.
+ */
+function parseSuccess<T>(response: RawResponse, where: Where, validate: JsonRequest['validate']): T {
+  let body: unknown;
+  if (response.text.trim() !== '') {
+    try {
+      body = JSON.parse(response.text);
+    } catch {
+      throw invalidResponse(response, where, 'a body that is not JSON');
+    }
   }
+  const problem = validate?.(body);
+  if (problem !== undefined) throw invalidResponse(response, where, problem);
+  return body as T;
+}
+
+function invalidResponse(response: RawResponse, where: Where, problem: string): InvalidResponseError {
+  // The body itself is left out: a success body is the caller's data, not an explanation.
+  return new InvalidResponseError({
+    ...where,
+    status: response.status,
+    headers: response.headers(),
+    message: `${describe(where)} returned ${response.status} with ${problem}`,
+  });
 }
 
 function errorFromResponse(transport: HttpTransport, response: RawResponse, where: Where): APIError {

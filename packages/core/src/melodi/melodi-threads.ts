@@ -41,7 +41,10 @@ export class MelodiThreads {
       );
     }
     const body: MelodiThreadUpsert = { ...thread, projectId };
-    return this.#request<MelodiThread>({ method: 'PUT', path: '/threads', body }, options);
+    return this.#request<MelodiThread>(
+      { method: 'PUT', path: '/threads', body, validate: checkThread },
+      options,
+    );
   }
 
   /**
@@ -49,6 +52,14 @@ export class MelodiThreads {
    * carries its own `projectId`); same request, errors and retries as {@link upsert}.
    */
   upsertJson(body: JsonText, options?: RequestOptions): Promise<MelodiThread> {
-    return this.#request<MelodiThread>({ method: 'PUT', path: '/threads', body }, options);
+    return this.#request<MelodiThread>(
+      { method: 'PUT', path: '/threads', body, validate: checkThread },
+      options,
+    );
   }
+}
+
+/** A 2xx of `PUT /threads` is the thread; anything else rejects with `InvalidResponseError` (safe to resend: an upsert). */
+function checkThread(body: unknown): string | undefined {
+  return body !== null && typeof body === 'object' && !Array.isArray(body) ? undefined : 'no thread object';
 }

@@ -1,7 +1,12 @@
 import { inspect } from 'node:util';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type ScriptedServer, startScriptedServer } from '../../test/scripted-http-server';
-import { AuthenticationError, ChatTrailError, UnprocessableEntityError } from '../http/errors';
+import {
+  AuthenticationError,
+  ChatTrailError,
+  InvalidResponseError,
+  UnprocessableEntityError,
+} from '../http/errors';
 import { MieltoClient } from './mielto-client';
 import type { Conversation } from './mielto-models';
 import { MieltoPage } from './mielto-page';
@@ -347,5 +352,28 @@ describe('MieltoClient', () => {
     it('omits x-user-id when no user is given', () => {
       expect(new MieltoClient({ apiKey: API_KEY }).openAICompatibleConfig().headers).toEqual({});
     });
+  });
+});
+
+describe('MieltoClient: a 2xx without what the caller needs', () => {
+  it.each([
+    ['a conversation without an id', '/conversations', { status: 201, json: { weird: true } }],
+    ['a conversation that is not JSON', '/conversations', { status: 201, text: '<html>OK</html>' }],
+    ['a list without data', '/list', { json: { weird: true } }],
+    ['a list item without an id', '/list', { json: { data: [{ title: 'x' }], total_count: 1 } }],
+    ['no stored messages', '/messages', { status: 201, json: 'ok' }],
+  ])('rejects %s with InvalidResponseError, sent once', async (_, call, answer) => {
+    const server = await startScriptedServer(() => answer);
+    servers.push(server);
+    const client = new MieltoClient({ apiKey: API_KEY, baseUrl: `${server.url}/api/v1` });
+    const request =
+      call === '/conversations'
+        ? client.conversations.create({ title: 't' })
+        : call === '/list'
+          ? client.conversations.list()
+          : client.messages.create({ conversation_id: 'c', content: { content: 'hi' } });
+    const error = await Promise.resolve(request).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidResponseError);
+    expect(server.requests).toHaveLength(1);
   });
 });

@@ -7,6 +7,7 @@ import type {
   ConversationListParams,
 } from './mielto-models';
 import { MieltoPage, MieltoPagePromise } from './mielto-page';
+import { checkConversation, checkConversationList } from './mielto-response-checks';
 
 /** `client.conversations`: Mielto's `/conversations` endpoints. */
 export class MieltoConversations {
@@ -23,9 +24,15 @@ export class MieltoConversations {
    * @example
    * const conversation = await client.conversations.create({ user_id: 'user-1', title: 'Onboarding' });
    * conversation.id; // 'conv_…', the conversation_id for messages.create
+   *
+   * A 2xx without a conversation `id` rejects with `InvalidResponseError` and is not resent: the
+   * conversation may exist all the same (look it up before creating another).
    */
   create(params: ConversationCreateParams, options?: RequestOptions): Promise<Conversation> {
-    return this.#request<Conversation>({ method: 'POST', path: '/conversations', body: params }, options);
+    return this.#request<Conversation>(
+      { method: 'POST', path: '/conversations', body: params, validate: checkConversation },
+      options,
+    );
   }
 
   /**
@@ -40,12 +47,14 @@ export class MieltoConversations {
    * }
    * const page = await client.conversations.list({ limit: 20 });
    * page.data; page.total_count; page.hasNextPage();
+   *
+   * A 2xx without a `data` array of conversations rejects with `InvalidResponseError`.
    */
   list(params: ConversationListParams = {}, options?: RequestOptions): MieltoPagePromise<Conversation> {
     const load = async (skip: number): Promise<MieltoPage<Conversation>> => {
       const query = { ...params, skip };
       const body = await this.#request<ConversationList>(
-        { method: 'GET', path: '/conversations', query },
+        { method: 'GET', path: '/conversations', query, validate: checkConversationList },
         options,
       );
       return new MieltoPage(body, skip, load);

@@ -1,6 +1,7 @@
 import type { RequestOptions } from '../http/http-options';
 import type { Requester } from '../http/request-json';
 import type { CreateMessages, MessageRead } from './mielto-models';
+import { checkCreatedMessages } from './mielto-response-checks';
 
 /** `client.messages`: Mielto's `/messages` endpoint. */
 export class MieltoMessages {
@@ -27,7 +28,7 @@ export class MieltoMessages {
    */
   async create(params: CreateMessages, options?: RequestOptions): Promise<MessageRead[]> {
     const created = await this.#request<MessageRead[] | MessageRead>(
-      { method: 'POST', path: '/messages', body: params },
+      { method: 'POST', path: '/messages', body: params, validate: checkCreatedMessages },
       options,
     );
     // The API documents an array for both shapes of `content`; accept a single object all the same.

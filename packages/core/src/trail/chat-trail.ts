@@ -104,6 +104,11 @@ export interface DestinationStats {
   requests: number;
   /** Retries: by the client inside a request, and batches put back in the queue after a transient failure. */
   retried: number;
+  /**
+   * Requests whose outcome is unknown: sent, then the connection died or timed out, or a 2xx came with a
+   * broken body. Mielto does not resend such a message POST by default (at-most-once; see the README).
+   */
+  ambiguous: number;
   dropped: DropCounts;
   /** Turns waiting or in flight. */
   queuedTurns: number;
@@ -127,6 +132,8 @@ export interface ChatTrailStats {
   sentMessages: number;
   requests: number;
   retried: number;
+  /** Requests whose outcome is unknown, summed over destinations (see {@link DestinationStats.ambiguous}). */
+  ambiguous: number;
   /**
    * Turns dropped before queueing (`shutdown`, `redact_error`, `invalid_turn`, `internal_error`) plus
    * deliveries dropped by destinations (`queue_full`, `permanent_error`, `too_large`).

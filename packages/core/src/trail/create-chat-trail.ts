@@ -336,6 +336,7 @@ class ChatTrailImpl implements ChatTrail {
       sentMessages: 0,
       requests: 0,
       retried: 0,
+      ambiguous: 0,
       dropped,
       queuedTurns: 0,
       queuedBytes: 0,
@@ -349,6 +350,7 @@ class ChatTrailImpl implements ChatTrail {
       stats.sentMessages += snapshot.sentMessages;
       stats.requests += snapshot.requests;
       stats.retried += snapshot.retried;
+      stats.ambiguous += snapshot.ambiguous;
       stats.queuedTurns += snapshot.queuedTurns;
       stats.queuedBytes += snapshot.queuedBytes;
       stats.feedback.sent += snapshot.feedback.sent;

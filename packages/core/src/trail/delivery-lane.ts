@@ -95,6 +95,7 @@ export class DeliveryLane {
     sentMessages: 0,
     requests: 0,
     retried: 0,
+    ambiguous: 0,
     dropped: emptyDropCounts(),
     feedbackSent: 0,
     feedbackDropped: 0,
@@ -236,6 +237,7 @@ export class DeliveryLane {
       sentMessages: stats.sentMessages,
       requests: stats.requests,
       retried: stats.retried,
+      ambiguous: stats.ambiguous,
       dropped: { ...stats.dropped },
       queuedTurns: this.pending,
       queuedBytes: this.#queuedBytes + this.#inFlightBytes + this.#sharedBytes,
@@ -324,6 +326,9 @@ export class DeliveryLane {
       },
       onRetry: () => {
         stats.retried++;
+      },
+      onAmbiguous: () => {
+        stats.ambiguous++;
       },
       debug: (message) => host.debug(message),
     };

@@ -12,6 +12,17 @@ describe('FaultInjector', () => {
     expect(f.decide('GET', '/api/v1/conversations').kind).toBe('none');
   });
 
+  it('decides the faults that run the route first', () => {
+    const f = new FaultInjector();
+    f.set([{ route: 'POST /api/v1/messages', after: 'drop', times: 1 }]);
+    expect(f.decide('POST', '/api/v1/messages').kind).toBe('after-drop');
+    expect(f.decide('POST', '/api/v1/messages').kind).toBe('none');
+    f.set([{ route: 'mielto', after: 'hang' }]);
+    expect(f.decide('POST', '/api/v1/conversations').kind).toBe('after-hang');
+    f.set([{ route: 'mielto', replaceBody: 'not json' }]);
+    expect(f.decide('POST', '/api/v1/conversations').kind).toBe('replace-body');
+  });
+
   it('is reproducible for a seed', () => {
     const run = () => {
       const f = new FaultInjector(42);
@@ -27,5 +38,9 @@ describe('FaultInjector', () => {
     expect(validateFaultRule({ route: '', status: 500 })).toMatch(/route/);
     expect(validateFaultRule({ route: '*', status: 42 })).toMatch(/status/);
     expect(validateFaultRule({ route: '*', status: 500, times: -1 })).toMatch(/times/);
+    expect(validateFaultRule({ route: '*', after: 'drop' })).toBeUndefined();
+    expect(validateFaultRule({ route: '*', after: 'reset' })).toMatch(/after/);
+    expect(validateFaultRule({ route: '*', replaceBody: '<html>' })).toBeUndefined();
+    expect(validateFaultRule({ route: '*', replaceBody: 42 })).toMatch(/replaceBody/);
   });
 });

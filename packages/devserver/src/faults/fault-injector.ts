@@ -4,7 +4,9 @@ export type FaultDecision =
   | { kind: 'none'; latencyMs: number }
   | { kind: 'status'; latencyMs: number; rule: ActiveFault }
   | { kind: 'hang'; latencyMs: number; rule: ActiveFault }
-  | { kind: 'drop'; latencyMs: number; rule: ActiveFault };
+  | { kind: 'drop'; latencyMs: number; rule: ActiveFault }
+  /** Run the route, then drop the connection, hang, or replace the body (see `FaultRule.after`). */
+  | { kind: 'after-drop' | 'after-hang' | 'replace-body'; latencyMs: number; rule: ActiveFault };
 
 const MIELTO_PREFIX = '/api/v1/';
 const MELODI_PREFIX = '/api/external/';
@@ -46,8 +48,18 @@ export function validateFaultRule(rule: unknown): string | undefined {
   }
   if (r.rate !== undefined && (typeof r.rate !== 'number' || r.rate < 0 || r.rate > 1))
     return 'rate must be between 0 and 1';
-  if (r.status === undefined && !r.hang && !r.drop && r.latencyMs === undefined)
-    return 'a fault needs one of status, hang, drop or latencyMs';
+  if (r.after !== undefined && r.after !== 'drop' && r.after !== 'hang')
+    return "after must be 'drop' or 'hang'";
+  if (r.replaceBody !== undefined && typeof r.replaceBody !== 'string') return 'replaceBody must be a string';
+  if (
+    r.status === undefined &&
+    !r.hang &&
+    !r.drop &&
+    r.after === undefined &&
+    r.replaceBody === undefined &&
+    r.latencyMs === undefined
+  )
+    return 'a fault needs one of status, hang, drop, after, replaceBody or latencyMs';
   return undefined;
 }
 
@@ -102,6 +114,9 @@ export class FaultInjector {
       if (rule.drop) return { kind: 'drop', latencyMs, rule };
       if (rule.hang) return { kind: 'hang', latencyMs, rule };
       if (rule.status !== undefined) return { kind: 'status', latencyMs, rule };
+      if (rule.after === 'drop') return { kind: 'after-drop', latencyMs, rule };
+      if (rule.after === 'hang') return { kind: 'after-hang', latencyMs, rule };
+      if (rule.replaceBody !== undefined) return { kind: 'replace-body', latencyMs, rule };
       return { kind: 'none', latencyMs };
     }
     return { kind: 'none', latencyMs: 0 };

@@ -20,6 +20,17 @@ export interface FaultRule {
   hang?: boolean;
   /** Destroy the connection without answering. */
   drop?: boolean;
+  /**
+   * Run the route first (its data is stored), then lose the answer: `'drop'` destroys the connection
+   * without answering, `'hang'` never answers. What a client sees when a proxy, a deploy or a timeout cuts
+   * a request the backend did process.
+   */
+  after?: 'drop' | 'hang';
+  /**
+   * Run the route first, then answer its status with this text as the body, sent as is (not JSON-encoded):
+   * a success whose body is broken (`'<html>…'`) or lacks a field (`'{"weird":true}'`).
+   */
+  replaceBody?: string;
   /** Apply to the next N matching requests only. */
   times?: number;
   /** Apply to this fraction (0..1) of matching requests, chosen by a seeded generator. */

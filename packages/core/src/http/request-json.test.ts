@@ -369,7 +369,7 @@ describe('requestJson', () => {
       expect(error.message).toMatch(
         /^Mielto POST \/api\/v1\/messages failed: connection to 127\.0\.0\.1:\d+ closed before the response \((UND_ERR_SOCKET|ECONNRESET)\)$/,
       );
-      expect(error.summary).toBe(`connection to ${host} closed before the response`);
+      expect((error as APIConnectionError).summary).toBe(`connection to ${host} closed before the response`);
       expect(dropping.requests).toHaveLength(2);
     });
 

@@ -57,8 +57,11 @@ export interface DestinationSendContext {
   readonly maxRetries: number;
   /** Call once per HTTP request attempt (for `stats().requests`). */
   onRequest(): void;
-  /** Call once per retry of a request (for `stats().retried`). */
-  onRetry(): void;
+  /**
+   * Call once per retry of a request (for `stats().retried`), with why the attempt failed: a connection
+   * failure is reported through `onError` right away, not only once the request gives up.
+   */
+  onRetry(error?: unknown): void;
   /** A one-line debug note; printed only when the trail runs with `debug`. Never pass a secret. */
   debug(message: string): void;
 }

@@ -100,8 +100,8 @@ export class MelodiDestination implements ChatTrailDestination {
         baseUrl: options.baseUrl,
         timeoutMs: options.timeoutMs,
         maxRetries: options.maxRetries,
-        onRetry: () => {
-          this.#active?.onRetry();
+        onRetry: (info) => {
+          this.#active?.onRetry(info.error);
           this.#active?.onRequest();
         },
       });

@@ -51,13 +51,9 @@ describe('createSecretRedactor', () => {
     ['user:key', 'user:'],
     [':key', ':'],
     ['a longer user name', 'someone@example.com:'],
-  ])('leaves nothing decodable of the key in Basic credentials of %s', (_form, prefix) => {
-    const header = `Basic ${b64(prefix + KEY)}`;
-    const redacted = redact(header);
-    expect(redacted).toContain('[redacted]');
-    const rest = redacted.replace('Basic ', '').split('[redacted]').join('');
-    // What is left around the redacted run decodes to at most the prefix and a byte or two of the key.
-    expect(Buffer.from(rest, 'base64').toString('latin1')).not.toContain('mk_l');
+  ])('redacts Basic credentials of %s', (_form, prefix) => {
+    // The whole base64 word goes, not only the run that encodes the key alone.
+    expect(redact(`Basic ${b64(prefix + KEY)}, realm="x"`)).toBe('Basic [redacted], realm="x"');
   });
 
   it('redacts a key with characters outside ASCII in its escaped and encoded forms', () => {

@@ -28,14 +28,38 @@ const MIN_BASE64_CORE_BYTES = 6;
 export function createSecretRedactor(secrets: readonly string[]): SecretRedactor {
   const usable = [...new Set(secrets)].filter((secret) => secret.length >= MIN_SECRET_CHARS);
   if (usable.length === 0) return (text) => text;
-  const alternatives = new Set<string>();
-  for (const secret of usable) {
-    alternatives.add(flexiblePattern(secret));
-    for (const core of base64Cores(secret)) alternatives.add(escapeRegExp(core));
+  const flexible = new RegExp(usable.map(flexiblePattern).join('|'), 'g');
+  // Longest first, so a longer run is replaced whole rather than a shorter one inside it.
+  const cores = [...new Set(usable.flatMap(base64Cores))].sort((a, b) => b.length - a.length);
+  const base64 = new RegExp(cores.map(escapeRegExp).join('|'), 'g');
+  return (text) => redactBase64Words(text.replace(flexible, REDACTED), base64);
+}
+
+const BASE64_CHAR = /[A-Za-z0-9+/_-]/;
+
+/**
+ * Replaces each whole base64 word holding one of the runs with `[redacted]`: the characters around a run
+ * encode the rest of `user:key` and a byte or two of the key. Widened by hand, not by the pattern: a
+ * pattern starting with a character class scans a long base64 text quadratically.
+ */
+function redactBase64Words(text: string, runs: RegExp): string {
+  runs.lastIndex = 0;
+  let match = runs.exec(text);
+  if (match === null) return text;
+  let redacted = '';
+  let copied = 0;
+  while (match !== null) {
+    let start = match.index;
+    let end = start + match[0].length;
+    while (start > copied && BASE64_CHAR.test(text[start - 1]!)) start--;
+    while (end < text.length && BASE64_CHAR.test(text[end]!)) end++;
+    for (let padding = 0; padding < 2 && text[end] === '='; padding++) end++;
+    redacted += `${text.slice(copied, start)}${REDACTED}`;
+    copied = end;
+    runs.lastIndex = end;
+    match = runs.exec(text);
   }
-  // Longest first, so a longer form is replaced whole rather than a shorter one inside it.
-  const pattern = new RegExp([...alternatives].sort((a, b) => b.length - a.length).join('|'), 'g');
-  return (text) => text.replace(pattern, REDACTED);
+  return redacted + text.slice(copied);
 }
 
 /** Replaces every occurrence, in any of the forms {@link createSecretRedactor} knows, of each secret. */

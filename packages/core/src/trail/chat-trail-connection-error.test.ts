@@ -62,7 +62,7 @@ function byDestination(errors: readonly ChatTrailError[]): Record<string, string
   for (const error of errors) {
     expect(error).toBeInstanceOf(ChatTrailConnectionError);
     const { destination } = error as ChatTrailConnectionError;
-    (grouped[destination] ??= []).push(error.message);
+    grouped[destination] = [...(grouped[destination] ?? []), error.message];
   }
   return grouped;
 }

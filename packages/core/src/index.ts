@@ -117,6 +117,10 @@ export type {
   FlushOptions,
   FlushReport,
 } from './trail/chat-trail';
+export {
+  ChatTrailConnectionError,
+  type ChatTrailConnectionErrorInit,
+} from './trail/chat-trail-connection-error';
 export { ChatTrailDeliveryError, type ChatTrailDeliveryErrorInit } from './trail/chat-trail-delivery-error';
 export { CHAT_TRAIL_DEFAULTS, type ChatTrailOptions } from './trail/chat-trail-options';
 export { createChatTrail } from './trail/create-chat-trail';

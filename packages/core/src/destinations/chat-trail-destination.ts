@@ -57,8 +57,11 @@ export interface DestinationSendContext {
   readonly maxRetries: number;
   /** Call once per HTTP request attempt (for `stats().requests`). */
   onRequest(): void;
-  /** Call once per retry of a request (for `stats().retried`). */
-  onRetry(): void;
+  /**
+   * Call once per retry of a request (for `stats().retried`), with why the attempt failed: a connection
+   * failure is reported through `onError` right away, not only once the request gives up.
+   */
+  onRetry(error?: unknown): void;
   /**
    * Call once per request whose outcome is unknown — sent, then the connection died, it timed out, or a
    * 2xx came with a broken body (see `isAmbiguousError`) — for `stats().ambiguous`.

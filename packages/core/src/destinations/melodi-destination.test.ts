@@ -231,7 +231,7 @@ describe('melodi destination: requests whose answer is lost (at-least-once)', ()
     const script = new ConversationScript('thread-upsert', USER);
     trail.record(script.turn());
     trail.record(script.turn());
-    expect(await trail.shutdown({ timeoutMs: 30_000 })).toEqual({ ok: true, pendingTurns: 0 });
+    expect(await trail.shutdown({ timeoutMs: 30_000 })).toMatchObject({ ok: true, pendingTurns: 0 });
     const [thread] = await melodiThreads(server);
     expect(thread!.messages.map((m) => m.externalId)).toEqual(script.history.map((m) => m.id));
     // Two lost answers (the client's own retries resend them), then the third PUT is answered.

@@ -106,7 +106,7 @@ export class MelodiDestination implements ChatTrailDestination {
         timeoutMs: options.timeoutMs,
         maxRetries: options.maxRetries,
         onRetry: (info) => {
-          this.#active?.onRetry();
+          this.#active?.onRetry(info.error);
           this.#active?.onRequest();
           if (isAmbiguousError(info.error)) this.#active?.onAmbiguous();
         },

@@ -176,8 +176,8 @@ export class MieltoDestination implements ChatTrailDestination {
         workspaceId: options.workspaceId,
         timeoutMs: options.timeoutMs,
         maxRetries: options.maxRetries,
-        onRetry: () => {
-          this.#active?.onRetry();
+        onRetry: (info) => {
+          this.#active?.onRetry(info.error);
           this.#active?.onRequest();
         },
       });

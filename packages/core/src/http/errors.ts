@@ -3,8 +3,9 @@
  * status family, so callers write `catch (e) { if (e instanceof RateLimitError) ... }`.
  *
  * Every message names the backend, the method and path, the status and the server's own explanation —
- * and never the API key: the requester scrubs every secret it sends from response bodies before they
- * reach an error, and request headers are never copied into one.
+ * and never the API key: the requester redacts every secret it sends (verbatim, escaped or encoded) from
+ * the parsed response body, the response headers and connection errors before they reach an error,
+ * request headers are never copied into one, and credentials in a base URL are never sent nor shown.
  */
 
 /** Base class of every error thrown by `@chattrail/core`. */
@@ -34,6 +35,12 @@ export interface APIErrorInit {
   /** Replaces the generated explanation (used by connection, timeout and abort errors). */
   message?: string;
   cause?: unknown;
+  /** Connection errors: the system or transport code of the failure (`ENOTFOUND`, `ECONNREFUSED`, ...). */
+  code?: string;
+  /** Connection errors: `host:port` the request went to. */
+  host?: string;
+  /** Connection errors: the failure in a few words, e.g. `cannot resolve host api.example`. */
+  summary?: string;
 }
 
 /** An HTTP request to Mielto or Melodi failed: an error status, or no response at all (subclasses). */
@@ -141,6 +148,22 @@ export class InternalServerError extends APIError {
 /** No response arrived: DNS, refused or reset connection, TLS failure. Retried with backoff. */
 export class APIConnectionError extends APIError {
   override name = 'APIConnectionError';
+  /** The system or transport code of the failure (`ENOTFOUND`, `ECONNREFUSED`, `ECONNRESET`, ...), if any. */
+  readonly code: string | undefined;
+  /** `host:port` the request went to (never with credentials). */
+  readonly host: string | undefined;
+  /**
+   * The failure in a few words, without backend, method or path: `cannot resolve host api.example`,
+   * `connection refused 127.0.0.1:9`, `no response within 10000 ms from api.example:443`.
+   */
+  readonly summary: string;
+
+  constructor(init: APIErrorInit) {
+    super(init);
+    this.code = init.code;
+    this.host = init.host;
+    this.summary = init.summary ?? this.message;
+  }
 }
 
 /** No response within `timeoutMs`. Retried with backoff. */

@@ -1,18 +1,139 @@
 /** What a secret is replaced with. */
 export const REDACTED = '[redacted]';
 
+/** Replaces every form of the secrets it was built for in a text with `[redacted]`. */
+export type SecretRedactor = (text: string) => string;
+
+// Secrets shorter than this are skipped: replacing them would mangle ordinary text while protecting nothing.
+const MIN_SECRET_CHARS = 4;
+// A base64 run shorter than this (6 bytes of the secret) is too likely to occur by chance in other text.
+const MIN_BASE64_CORE_BYTES = 6;
+
 /**
- * Replaces every occurrence of each secret in `text` with `[redacted]`.
+ * Builds a redactor for `secrets` (an API key, a password): every occurrence of each secret is replaced
+ * with `[redacted]`, whichever way a server echoed it. Servers do echo what they were sent ("invalid key
+ * ..."), and error messages end up in logs and error trackers, so anything sent as a credential is
+ * scrubbed before it can reach an error. The forms, mixed freely within one occurrence:
  *
- * Servers sometimes echo what they were sent ("invalid key sk-..."), and error messages end up in logs
- * and error trackers, so anything the client sent as a credential is scrubbed before it can reach an
- * error. Secrets shorter than 4 characters are skipped: replacing them would mangle ordinary text while
- * protecting nothing.
+ * - verbatim;
+ * - JSON-escaped: `\/`, `\"`, `\\`, `\u002B` (ASP.NET escapes `+` so by default), surrogate pairs;
+ * - URL-encoded: `%2B` or `%2b`, UTF-8 bytes, `+` for a space (form encoding);
+ * - HTML numeric entities: `&#43;`, `&#x2B;`;
+ * - base64 and base64url of the secret, and of the secret after any prefix, as in a Basic
+ *   `Authorization` of `user:key` or `:key` (the run of characters that depends on the secret alone).
+ *
+ * Applied to the parsed strings of an error body, each header and each connection error's text, it
+ * catches an echo however the server encoded it.
  */
-export function redactSecrets(text: string, secrets: readonly string[]): string {
-  let result = text;
-  for (const secret of secrets) {
-    if (secret.length >= 4 && result.includes(secret)) result = result.split(secret).join(REDACTED);
+export function createSecretRedactor(secrets: readonly string[]): SecretRedactor {
+  const usable = [...new Set(secrets)].filter((secret) => secret.length >= MIN_SECRET_CHARS);
+  if (usable.length === 0) return (text) => text;
+  const flexible = new RegExp(usable.map(flexiblePattern).join('|'), 'g');
+  // Longest first, so a longer run is replaced whole rather than a shorter one inside it.
+  const cores = [...new Set(usable.flatMap(base64Cores))].sort((a, b) => b.length - a.length);
+  const base64 = new RegExp(cores.map(escapeRegExp).join('|'), 'g');
+  return (text) => redactBase64Words(text.replace(flexible, REDACTED), base64);
+}
+
+const BASE64_CHAR = /[A-Za-z0-9+/_-]/;
+
+/**
+ * Replaces each whole base64 word holding one of the runs with `[redacted]`: the characters around a run
+ * encode the rest of `user:key` and a byte or two of the key. Widened by hand, not by the pattern: a
+ * pattern starting with a character class scans a long base64 text quadratically.
+ */
+function redactBase64Words(text: string, runs: RegExp): string {
+  runs.lastIndex = 0;
+  let match = runs.exec(text);
+  if (match === null) return text;
+  let redacted = '';
+  let copied = 0;
+  while (match !== null) {
+    let start = match.index;
+    let end = start + match[0].length;
+    while (start > copied && BASE64_CHAR.test(text[start - 1]!)) start--;
+    while (end < text.length && BASE64_CHAR.test(text[end]!)) end++;
+    for (let padding = 0; padding < 2 && text[end] === '='; padding++) end++;
+    redacted += `${text.slice(copied, start)}${REDACTED}`;
+    copied = end;
+    runs.lastIndex = end;
+    match = runs.exec(text);
   }
-  return result;
+  return redacted + text.slice(copied);
+}
+
+/** Replaces every occurrence, in any of the forms {@link createSecretRedactor} knows, of each secret. */
+export function redactSecrets(text: string, secrets: readonly string[]): string {
+  return createSecretRedactor(secrets)(text);
+}
+
+/** One pattern matching the secret with each character in any of its escaped or encoded forms. */
+function flexiblePattern(secret: string): string {
+  let pattern = '';
+  for (const char of secret) pattern += charPattern(char);
+  return pattern;
+}
+
+const JSON_SHORT_ESCAPES: Record<string, string> = {
+  '"': '\\"',
+  '\\': '\\\\',
+  '/': '\\/',
+  '\b': '\\b',
+  '\f': '\\f',
+  '\n': '\\n',
+  '\r': '\\r',
+  '\t': '\\t',
+};
+
+function charPattern(char: string): string {
+  const forms = [escapeRegExp(char)];
+  const short = JSON_SHORT_ESCAPES[char];
+  if (short !== undefined) forms.push(escapeRegExp(short));
+  // \uXXXX per UTF-16 code unit (a character outside the BMP is a surrogate pair).
+  let unicode = '';
+  for (let i = 0; i < char.length; i++) unicode += `\\\\u${hexPattern(char.charCodeAt(i), 4)}`;
+  forms.push(unicode);
+  // %XX per UTF-8 byte.
+  let percent = '';
+  for (const byte of new TextEncoder().encode(char)) percent += `%${hexPattern(byte, 2)}`;
+  forms.push(percent);
+  if (char === ' ') forms.push('\\+');
+  const codePoint = char.codePointAt(0)!;
+  forms.push(`&#0*${codePoint};`, `&#[xX]0*${hexPattern(codePoint, 1)};`);
+  return `(?:${forms.join('|')})`;
+}
+
+/** A hex number as a pattern that takes either case of its letters. */
+function hexPattern(value: number, width: number): string {
+  return value
+    .toString(16)
+    .padStart(width, '0')
+    .replace(/[a-f]/g, (letter) => `[${letter}${letter.toUpperCase()}]`);
+}
+
+/**
+ * The base64 (and base64url) runs that appear in the encoding of any text containing the secret: its own
+ * encoding, and for each of the three alignments a prefix can leave it at, the encoding of the whole
+ * 3-byte groups made of its bytes alone. A Basic `user:key` header then shows nothing decodable of the key
+ * beyond a byte or two at its edges.
+ */
+function base64Cores(secret: string): string[] {
+  const bytes = new TextEncoder().encode(secret);
+  const cores = new Set<string>([base64(bytes), base64(bytes).replace(/=+$/, '')]);
+  for (let skip = 0; skip < 3; skip++) {
+    const whole = Math.floor((bytes.length - skip) / 3) * 3;
+    if (whole >= MIN_BASE64_CORE_BYTES) cores.add(base64(bytes.subarray(skip, skip + whole)));
+  }
+  for (const core of [...cores]) cores.add(core.replace(/\+/g, '-').replace(/\//g, '_'));
+  return [...cores].filter((core) => core.length > 0);
+}
+
+function base64(bytes: Uint8Array): string {
+  let binary = '';
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary);
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
 }

@@ -337,7 +337,11 @@ describe('requestJson', () => {
       expect(error).toBeInstanceOf(APIConnectionTimeoutError);
       expect(error).toBeInstanceOf(APIConnectionError);
       expect(error.status).toBeUndefined();
-      expect(error.message).toBe('Mielto POST /api/v1/messages failed: no response within 200 ms');
+      const host = new URL(server.url).host;
+      expect(error.message).toBe(
+        `Mielto POST /api/v1/messages failed: no response within 200 ms from ${host}`,
+      );
+      expect(error).toMatchObject({ host, summary: `no response within 200 ms from ${host}` });
       expect(server.requests).toHaveLength(2);
       expect(elapsed).toBeGreaterThanOrEqual(390);
       // The server never answers: finishing at all proves both attempts timed out.
@@ -375,7 +379,12 @@ describe('requestJson', () => {
       const error = await failure(requestJson(transport(dropping, { maxRetries: 1 }), post));
       expect(error).toBeInstanceOf(APIConnectionError);
       expect(error).not.toBeInstanceOf(APIConnectionTimeoutError);
-      expect(error.message).toMatch(/^Mielto POST \/api\/v1\/messages failed: connection error: /);
+      const host = new URL(dropping.url).host;
+      // undici says UND_ERR_SOCKET ("other side closed"), Node's sockets ECONNRESET.
+      expect(error.message).toMatch(
+        /^Mielto POST \/api\/v1\/messages failed: connection to 127\.0\.0\.1:\d+ closed before the response \((UND_ERR_SOCKET|ECONNRESET)\)$/,
+      );
+      expect((error as APIConnectionError).summary).toBe(`connection to ${host} closed before the response`);
       expect(dropping.requests).toHaveLength(2);
     });
 
@@ -408,8 +417,25 @@ describe('requestJson', () => {
       await server.close();
       const error = await failure(requestJson(transport(server, { maxRetries: 0 }), post));
       expect(error).toBeInstanceOf(APIConnectionError);
-      expect(error.message).toContain('ECONNREFUSED');
+      const host = new URL(server.url).host;
+      expect(error.message).toBe(
+        `Mielto POST /api/v1/messages failed: connection refused ${host} (ECONNREFUSED)`,
+      );
+      expect(error).toMatchObject({ code: 'ECONNREFUSED', host, summary: `connection refused ${host}` });
       expect(error.cause).toBeDefined();
+    });
+
+    it('names a host that does not resolve', async () => {
+      // `.invalid` never resolves (RFC 6761): this fails the same way with or without a network.
+      const error = await failure(
+        requestJson(transport({ url: 'http://api.chattrail.invalid' }, { maxRetries: 0 }), post),
+      );
+      expect(error).toBeInstanceOf(APIConnectionError);
+      expect((error as APIConnectionError).code).toMatch(/^(ENOTFOUND|EAI_AGAIN|EAI_NONAME|EAI_FAIL)$/);
+      expect((error as APIConnectionError).summary).toBe('cannot resolve host api.chattrail.invalid');
+      expect(error.message).toMatch(
+        /^Mielto POST \/api\/v1\/messages failed: cannot resolve host api\.chattrail\.invalid \(E[A-Z_]+\)$/,
+      );
     });
   });
 
@@ -497,6 +523,35 @@ describe('requestJson', () => {
         expect(error.message).not.toContain('Bearer');
       }
     });
+
+    it('redacts the key from a connection error and its whole cause chain', async () => {
+      // undici refuses a header value with a line break and quotes the value, key and all, in its error.
+      const key = 'sk-line\nbreak-0123456789';
+      const server = await serve(() => ({ json: {} }));
+      const error = await failure(
+        requestJson(
+          createHttpTransport({
+            backend: 'Mielto',
+            baseUrl: server.url,
+            authHeaders: { authorization: `Bearer ${key}` },
+            secrets: [key],
+            options: { maxRetries: 0 },
+          }),
+          post,
+        ),
+      );
+      expect(error).toBeInstanceOf(APIConnectionError);
+      expect(inspect(error.cause, { depth: Infinity, showHidden: true })).toContain('[redacted]');
+      for (const rendering of [
+        error.message,
+        error.stack ?? '',
+        JSON.stringify(error),
+        inspect(error, { depth: Infinity, showHidden: true }),
+      ]) {
+        expect(rendering).not.toContain(key);
+        expect(rendering).not.toContain('0123456789');
+      }
+    });
   });
 });
 
@@ -515,6 +570,35 @@ describe('createHttpTransport', () => {
     expect(() =>
       createHttpTransport({ ...base, baseUrl: 'https://x.test', options: { maxRetries: 1.5 } }),
     ).toThrow(/maxRetries/);
+  });
+
+  it('never sends nor shows credentials given in the base URL', async () => {
+    const server = await serve((request) => ({
+      status: 500,
+      json: { detail: `you sent ${request.headers.authorization ?? 'no authorization'} to ${request.path}` },
+    }));
+    const withUserinfo = server.url.replace('http://', 'http://admin:pa%24%24word-0123@');
+    const created = createHttpTransport({ ...base, baseUrl: `${withUserinfo}/api` });
+    expect(created.baseUrl).toBe(`${server.url}/api`);
+    const error = await failure(requestJson(created, { method: 'GET', path: '/x' }, { maxRetries: 0 }));
+    expect(error.message).toBe('Melodi GET /api/x failed with 500: you sent no authorization to /api/x');
+
+    // Echoed back (decoded or not, or as the Basic credentials of user:password), it is redacted.
+    const echoing = await serve(() => ({
+      status: 500,
+      json: { detail: `pa$$word-0123 pa%24%24word-0123 ${btoa('admin:pa$$word-0123')}` },
+    }));
+    const echoed = await failure(
+      requestJson(
+        createHttpTransport({ ...base, baseUrl: echoing.url.replace('//', '//admin:pa%24%24word-0123@') }),
+        { method: 'GET', path: '/x' },
+        { maxRetries: 0 },
+      ),
+    );
+    expect(echoed.message).not.toMatch(/word-0123|cGEkJHdvcmQtMDEy/);
+
+    const malformed = () => createHttpTransport({ ...base, baseUrl: 'ftp://admin:pa55word-0123@x.test' });
+    expect(malformed).toThrow('got "ftp://x.test"');
   });
 
   it('applies the defaults in one place', () => {

@@ -1,6 +1,7 @@
 import { LruMap } from '../destinations/lru-map';
 import { VERSION } from '../version';
 import { backoffDelayMs } from './backoff';
+import { type ConnectionTarget, describeConnectionFailure } from './describe-connection-failure';
 import {
   APIConnectionError,
   APIConnectionTimeoutError,
@@ -14,7 +15,10 @@ import type { HttpClientOptions, RequestOptions, RetryInfo } from './http-option
 import { isAmbiguousError } from './is-ambiguous-error';
 import { JsonText } from './json-text';
 import { type RawResponse, rawRequestOf } from './raw-request';
-import { redactSecrets } from './redact-secrets';
+import { redactCause } from './redact-cause';
+import { redactHeaders } from './redact-headers';
+import { redactJson } from './redact-json';
+import { createSecretRedactor, type SecretRedactor } from './redact-secrets';
 import { parseRetryAfter } from './retry-after';
 import { isRetryableError } from './retryable';
 
@@ -33,12 +37,14 @@ export const MAX_RETRY_AFTER_MS = 60_000;
 export interface HttpTransport {
   /** Display name used in error messages: `'Mielto'` or `'Melodi'`. */
   readonly backend: string;
-  /** No trailing slash. */
+  /** No trailing slash, no credentials. */
   readonly baseUrl: string;
+  /** Where requests go, as connection errors name it. */
+  readonly target: ConnectionTarget;
   /** Lower-cased names; authentication included. */
   readonly headers: Readonly<Record<string, string>>;
-  /** Values scrubbed from error bodies and messages (the API key). */
-  readonly secrets: readonly string[];
+  /** Redacts the secrets (the API key, a base URL's password) from error bodies, headers and messages. */
+  readonly redact: SecretRedactor;
   readonly timeoutMs: number;
   readonly maxRetries: number;
   readonly fetch: typeof fetch | undefined;
@@ -87,14 +93,27 @@ export function createHttpTransport(config: {
   options: HttpClientOptions;
 }): HttpTransport {
   const { backend, options } = config;
-  const baseUrl = config.baseUrl.replace(/\/+$/, '');
+  let baseUrl = config.baseUrl.replace(/\/+$/, '');
+  let parsed: URL;
   try {
-    const parsed = new URL(baseUrl);
+    parsed = new URL(baseUrl);
     if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error('not http(s)');
   } catch {
     throw new ChatTrailError(
-      `${backend}: baseUrl must be an absolute http(s) URL, got ${JSON.stringify(baseUrl)}`,
+      `${backend}: baseUrl must be an absolute http(s) URL, got ${JSON.stringify(withoutUserinfo(baseUrl))}`,
     );
+  }
+  const secrets = [...config.secrets];
+  if (parsed.username !== '' || parsed.password !== '') {
+    // Credentials in the URL (`https://user:pass@host`) are never sent: `fetch` refuses such a URL (and
+    // names it, password and all, in its error), and the Authorization header is the API key's. They are
+    // dropped from the URL every request and message is built from, and redacted should a server echo them.
+    const user = decoded(parsed.username);
+    const password = decoded(parsed.password);
+    secrets.push(password, parsed.password, `${user}:${password}`);
+    parsed.username = '';
+    parsed.password = '';
+    baseUrl = parsed.href.replace(/\/+$/, '');
   }
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   if (!(timeoutMs > 0) || !Number.isFinite(timeoutMs)) {
@@ -109,12 +128,16 @@ export function createHttpTransport(config: {
   return {
     backend,
     baseUrl,
+    target: {
+      hostname: parsed.hostname,
+      hostPort: `${parsed.hostname}:${parsed.port === '' ? (parsed.protocol === 'https:' ? 443 : 80) : parsed.port}`,
+    },
     headers: mergeHeaders(
       { accept: 'application/json', 'x-chattrail-sdk': `core/${VERSION}` },
       config.authHeaders,
       options.defaultHeaders,
     ),
-    secrets: config.secrets.filter((secret) => secret.length > 0),
+    redact: createSecretRedactor(secrets),
     timeoutMs,
     maxRetries,
     fetch: options.fetch,
@@ -165,7 +188,9 @@ export async function requestJson<T>(
     try {
       const discard = options.discardResponse === true;
       const response = await sendOnce(transport, url.href, init, timeoutMs, options.signal, where, discard);
-      if (response.ok) return discard ? (undefined as T) : parseSuccess<T>(response, where, request.validate);
+      if (response.ok) {
+        return discard ? (undefined as T) : parseSuccess<T>(transport, response, where, request.validate);
+      }
       error = errorFromResponse(transport, response, where);
     } catch (caught) {
       if (!(caught instanceof APIError) || caught instanceof APIUserAbortError) throw caught;
@@ -219,19 +244,26 @@ async function sendOnce(
     return { ok: response.ok, status: response.status, headers: () => response.headers, text };
   } catch (error) {
     if (signal?.aborted) throw abortError(where);
+    const { target, redact } = transport;
     if (timedOut) {
+      const summary = `no response within ${timeoutMs} ms from ${target.hostPort}`;
       throw new APIConnectionTimeoutError({
         ...where,
-        message: `${describe(where)} failed: no response within ${timeoutMs} ms`,
+        message: `${describe(where)} failed: ${summary}`,
+        host: target.hostPort,
+        summary,
       });
     }
+    const failure = describeConnectionFailure(error, target);
+    const summary = redact(failure.summary);
+    const code = failure.code === undefined || summary.includes(failure.code) ? '' : ` (${failure.code})`;
     throw new APIConnectionError({
       ...where,
-      message: redactSecrets(
-        `${describe(where)} failed: connection error: ${describeCause(error)}`,
-        transport.secrets,
-      ),
-      cause: error,
+      message: `${describe(where)} failed: ${summary}${code}`,
+      cause: redactCause(error, redact),
+      code: failure.code,
+      host: target.hostPort,
+      summary,
     });
   } finally {
     clearTimeout(timer);
@@ -243,44 +275,59 @@ async function sendOnce(
  * The parsed 2xx body. One that is not JSON, or that `validate` finds wrong, rejects with
  * {@link InvalidResponseError}: never taken as success, and never as a permanent failure either.
  */
-function parseSuccess<T>(response: RawResponse, where: Where, validate: JsonRequest['validate']): T {
+function parseSuccess<T>(
+  transport: HttpTransport,
+  response: RawResponse,
+  where: Where,
+  validate: JsonRequest['validate'],
+): T {
   let body: unknown;
   if (response.text.trim() !== '') {
     try {
       body = JSON.parse(response.text);
     } catch {
-      throw invalidResponse(response, where, 'a body that is not JSON');
+      throw invalidResponse(transport, response, where, 'a body that is not JSON');
     }
   }
   const problem = validate?.(body);
-  if (problem !== undefined) throw invalidResponse(response, where, problem);
+  if (problem !== undefined) throw invalidResponse(transport, response, where, problem);
   return body as T;
 }
 
-function invalidResponse(response: RawResponse, where: Where, problem: string): InvalidResponseError {
+function invalidResponse(
+  transport: HttpTransport,
+  response: RawResponse,
+  where: Where,
+  problem: string,
+): InvalidResponseError {
   // The body itself is left out: a success body is the caller's data, not an explanation.
   return new InvalidResponseError({
     ...where,
     status: response.status,
-    headers: response.headers(),
+    headers: redactHeaders(response.headers(), transport.redact),
     message: `${describe(where)} returned ${response.status} with ${problem}`,
   });
 }
 
 function errorFromResponse(transport: HttpTransport, response: RawResponse, where: Where): APIError {
-  // Scrubbed before parsing so no field of the parsed body can carry the key either.
-  const text = redactSecrets(response.text, transport.secrets);
-  let body: unknown = text;
-  try {
-    body = text.trim() === '' ? undefined : JSON.parse(text);
-  } catch {
-    // Not JSON (a proxy's HTML page, a plain-text error): keep the text.
+  const { redact } = transport;
+  const { text } = response;
+  // Redacted after parsing, string by string: JSON.parse turns an escaped echo of the key (`\u002B`, `\/`)
+  // back into the key itself. The redactor knows those forms too, so the raw text of a body that is not
+  // JSON (a proxy's HTML page, a plain-text error), kept as it is, is redacted the same way.
+  let body: unknown;
+  if (text.trim() !== '') {
+    try {
+      body = redactJson(JSON.parse(text), redact);
+    } catch {
+      body = redact(text);
+    }
   }
   const headers = response.headers();
   return createAPIError({
     ...where,
     status: response.status,
-    headers,
+    headers: redactHeaders(headers, redact),
     body,
     retryAfterMs: parseRetryAfter(headers),
   });
@@ -351,16 +398,19 @@ function describe(where: Where): string {
   return `${where.backend} ${where.method} ${where.path}`;
 }
 
-/** undici reports `fetch failed` and hides the reason in `cause` (ECONNREFUSED, other side closed, ...). */
-function describeCause(error: unknown): string {
-  const message = messageOf(error);
-  const cause =
-    error instanceof Error ? (error.cause as { code?: unknown; message?: unknown } | undefined) : undefined;
-  const reason =
-    typeof cause?.code === 'string' ? cause.code : typeof cause?.message === 'string' ? cause.message : '';
-  return reason === '' || message.includes(reason) ? message : `${message} (${reason})`;
-}
-
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** A URL's text with any `user:password@` taken out, for messages about a URL that does not even parse. */
+function withoutUserinfo(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)?[^/?#]*@/i, '$1');
+}
+
+function decoded(component: string): string {
+  try {
+    return decodeURIComponent(component);
+  } catch {
+    return component;
+  }
 }

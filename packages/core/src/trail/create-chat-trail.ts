@@ -1,6 +1,6 @@
 import { getChatTrailContext } from '../context/chat-trail-context';
 import type { ChatTrailDestination, DeliveryItem } from '../destinations/chat-trail-destination';
-import type { ChatTrailError } from '../http/errors';
+import { APIConnectionError, type ChatTrailError } from '../http/errors';
 import { truncateUtf8 } from '../normalize/truncate-utf8';
 import type { Turn, TurnSource } from '../turn/turn';
 import type {
@@ -13,6 +13,7 @@ import type {
   FlushOptions,
   FlushReport,
 } from './chat-trail';
+import { ChatTrailConnectionError } from './chat-trail-connection-error';
 import { ChatTrailDeliveryError } from './chat-trail-delivery-error';
 import { CHAT_TRAIL_DEFAULTS, type ChatTrailOptions } from './chat-trail-options';
 import {
@@ -173,7 +174,10 @@ class ChatTrailImpl implements ChatTrail {
       debug: (message) => this.#debug(message),
       waiting: () => this.#armTimer(),
       dropped: (lane, reason, items, error) => this.#laneDropped(lane, reason, items, error),
-      failed: (lane, error) => this.#remember(`${lane.name}: ${messageOf(error)}`),
+      failed: (lane, error) => this.#laneFailed(lane, error),
+      retrying: (lane, error) => {
+        if (error instanceof APIConnectionError) this.#unreachable(lane, error);
+      },
     };
     const names = new Set<string>();
     for (const destination of destinations) {
@@ -543,6 +547,32 @@ class ChatTrailImpl implements ChatTrail {
         destination: lane.name,
         status,
         count: items.length,
+        cause: error,
+      }),
+    );
+  }
+
+  /** A batch failed transiently and went back to the queue. */
+  #laneFailed(lane: DeliveryLane, error: unknown): void {
+    if (error instanceof APIConnectionError) this.#unreachable(lane, error);
+    else this.#remember(`${lane.name}: ${messageOf(error)}`);
+  }
+
+  /**
+   * A destination got no response: reported once per destination and cause (code and host), not per
+   * retry, and as soon as the first attempt fails (the client's retries of a hung request take several
+   * timeouts). Every occurrence goes to the flush reports.
+   */
+  #unreachable(lane: DeliveryLane, error: APIConnectionError): void {
+    const message = `${lane.name}: ${error.summary}`;
+    this.#remember(message);
+    if (!this.#once(`connection:${lane.name}:${error.code ?? error.name}:${error.host ?? ''}`)) return;
+    this.#debug(`${message} (turns stay queued and are retried)`);
+    this.#emitError(
+      new ChatTrailConnectionError(message, {
+        destination: lane.name,
+        ...(error.code === undefined ? {} : { code: error.code }),
+        ...(error.host === undefined ? {} : { host: error.host }),
         cause: error,
       }),
     );

@@ -39,6 +39,8 @@ export interface LaneHost {
   dropped(lane: DeliveryLane, reason: DropReason, items: readonly QueuedItem[], error?: unknown): void;
   /** A transient failure, for flush reports and debug logs. */
   failed(lane: DeliveryLane, error: unknown): void;
+  /** A request of a batch in flight failed and is about to be retried by the destination's client. */
+  retrying?(lane: DeliveryLane, error: unknown): void;
 }
 
 export function emptyDropCounts(): DropCounts {
@@ -324,8 +326,9 @@ export class DeliveryLane {
       onRequest: () => {
         stats.requests++;
       },
-      onRetry: () => {
+      onRetry: (error?: unknown) => {
         stats.retried++;
+        if (error !== undefined) host.retrying?.(this, error);
       },
       onAmbiguous: () => {
         stats.ambiguous++;

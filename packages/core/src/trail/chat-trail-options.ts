@@ -28,7 +28,8 @@ export interface ChatTrailOptions {
   onError?: (error: ChatTrailError) => void;
   /**
    * A dead letter: handed every batch of queued turns a destination gives up on — a full queue, a
-   * permanent error, a 413 nothing could split, and whatever is still pending when `shutdown()` reaches its
+   * permanent error, a 413 nothing could split, a turn larger than half of `maxQueueBytes`, a turn that
+   * failed `maxAttempts` times (`retries_exhausted`), and whatever is still pending when `shutdown()` reaches its
    * timeout — as they would have been sent. Unlike `onError` it is called for every batch. Persist them and
    * `record()` them again later (stable message ids keep what did arrive from being stored twice). Turns
    * dropped before any queue (redact failures, invalid turns, records after shutdown) are only counted.
@@ -54,7 +55,8 @@ export interface ChatTrailOptions {
   maxQueueTurns?: number;
   /**
    * The same bound in estimated bytes (calibrated against V8's heap). Queued turns of a thread that share
-   * their history's messages count them once. Default 32 MiB.
+   * their history's messages count them once. A turn larger than half of it (what a batch may hold) is
+   * dropped as `too_large` when recorded, and never evicts others. Default 32 MiB.
    */
   maxQueueBytes?: number;
   /**
@@ -66,6 +68,14 @@ export interface ChatTrailOptions {
   timeoutMs?: number;
   /** Retries per request, inside the HTTP client, for destinations that do not set their own. Default 3. */
   maxRetries?: number;
+  /**
+   * Failed deliveries of one turn (each after the client's own `maxRetries`) before a destination gives it
+   * up as `dropped.retries_exhausted`. Only failures that are the turn's count: the destination delivered
+   * other turns in the same batch, or since the turn last failed. An outage counts against no turn (the
+   * queue bounds apply), nor does a 429. Between attempts a failed turn waits out its own backoff, and its
+   * thread's later turns wait behind it, in order; other threads go on. Default 8 (about a minute).
+   */
+  maxAttempts?: number;
   /** One-line `console.debug` logs prefixed `[chattrail]`; never keys or headers. Default false, or `CHATTRAIL_DEBUG`. */
   debug?: boolean;
   /** False: record structure only (roles, tool names, ids, usage, timings), no text, arguments or outputs. Default true. */
@@ -120,6 +130,8 @@ export const CHAT_TRAIL_DEFAULTS = {
   maxBatchTurns: 25_000,
   timeoutMs: 10_000,
   maxRetries: 3,
+  // With the default backoff (0.5 s doubling to 30 s) eight attempts span about a minute.
+  maxAttempts: 8,
   maxMessageBytes: 64 * 1024,
   backoffInitialMs: 500,
   backoffMaxMs: 30_000,

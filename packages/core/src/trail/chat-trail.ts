@@ -35,7 +35,7 @@ export interface FlushReport {
    * both Mielto and Melodi counts twice). After `shutdown()` these are lost.
    */
   pendingTurns: number;
-  /** Turn deliveries dropped while the call ran (permanent errors, too large, queue full), if any. */
+  /** Turn deliveries dropped while the call ran (permanent errors, too large, retries exhausted, queue full), if any. */
   droppedTurns?: number;
   /** One line per distinct failure seen while the call ran, if any. Never contains an API key. */
   errors?: string[];
@@ -50,7 +50,10 @@ export type DropReason =
   | 'queue_full'
   /** The backend refused it for good (400, 401, 402, 403, 404, 409, 422). */
   | 'permanent_error'
-  /** The backend answered 413 even for a request holding a single message or thread. */
+  /**
+   * The backend answered 413 even for a request holding a single message or thread; or the turn is larger
+   * than a batch may be (half of `maxQueueBytes`): dropped as it was recorded, without evicting others.
+   */
   | 'too_large'
   /** `record()` was called after `shutdown()`. */
   | 'shutdown'
@@ -59,7 +62,12 @@ export type DropReason =
   /** Not a turn: not an object, or no thread id (neither on the turn nor in the `withChatTrail` context). */
   | 'invalid_turn'
   /** A bug in chattrail or in a custom destination; reported through `onError`. */
-  | 'internal_error';
+  | 'internal_error'
+  /**
+   * The backend failed it transiently (5xx, network) `maxAttempts` times while it delivered other turns
+   * meanwhile: a turn it cannot take, given up so that it does not hold back its thread for ever.
+   */
+  | 'retries_exhausted';
 
 /** Counts per drop reason. */
 export type DropCounts = Record<DropReason, number>;
@@ -74,8 +82,8 @@ export interface ChatTrailDrop {
   /** The destination that gave up on them. */
   destination: string;
   /**
-   * Why: `queue_full`, `permanent_error`, `too_large`, `internal_error`, or `shutdown` for what was still
-   * pending when `shutdown()` gave up at its timeout.
+   * Why: `queue_full`, `permanent_error`, `too_large`, `retries_exhausted`, `internal_error`, or
+   * `shutdown` for what was still pending when `shutdown()` gave up at its timeout.
    */
   reason: DropReason;
   turns: Turn[];
@@ -136,7 +144,7 @@ export interface ChatTrailStats {
   ambiguous: number;
   /**
    * Turns dropped before queueing (`shutdown`, `redact_error`, `invalid_turn`, `internal_error`) plus
-   * deliveries dropped by destinations (`queue_full`, `permanent_error`, `too_large`).
+   * deliveries dropped by destinations (`queue_full`, `permanent_error`, `too_large`, `retries_exhausted`).
    */
   dropped: DropCounts;
   queuedTurns: number;

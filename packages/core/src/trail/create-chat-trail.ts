@@ -83,6 +83,7 @@ class ChatTrailImpl implements ChatTrail {
   readonly #flushAt: number;
   readonly #flushIntervalMs: number;
   readonly #timeoutMs: number;
+  readonly #maxAttempts: number;
   readonly #normalize: NormalizeTurnOptions;
   readonly #redact: ChatTrailOptions['redact'];
   /** Last recorded history per thread, so resent messages are not normalised again (none with `redact`). */
@@ -113,6 +114,7 @@ class ChatTrailImpl implements ChatTrail {
     this.#flushIntervalMs = positiveNumber(options.flushIntervalMs, CHAT_TRAIL_DEFAULTS.flushIntervalMs);
     this.#timeoutMs = positiveNumber(options.timeoutMs, CHAT_TRAIL_DEFAULTS.timeoutMs);
     const maxRetries = nonNegativeInteger(options.maxRetries, CHAT_TRAIL_DEFAULTS.maxRetries);
+    this.#maxAttempts = positiveInteger(options.maxAttempts, CHAT_TRAIL_DEFAULTS.maxAttempts);
     this.#normalize = {
       maxMessageBytes: positiveInteger(options.maxMessageBytes, CHAT_TRAIL_DEFAULTS.maxMessageBytes),
       captureContent: options.captureContent ?? true,
@@ -168,6 +170,7 @@ class ChatTrailImpl implements ChatTrail {
       ),
       timeoutMs: this.#timeoutMs,
       maxRetries,
+      maxAttempts: this.#maxAttempts,
       backoffInitialMs: positiveNumber(options.backoff?.initialMs, CHAT_TRAIL_DEFAULTS.backoffInitialMs),
       backoffMaxMs: positiveNumber(options.backoff?.maxMs, CHAT_TRAIL_DEFAULTS.backoffMaxMs),
       signal: this.#abort.signal,
@@ -512,7 +515,12 @@ class ChatTrailImpl implements ChatTrail {
     let total = 0;
     for (const lane of this.#lanes) {
       const { dropped, feedback } = lane.snapshot();
-      total += dropped.queue_full + dropped.permanent_error + dropped.too_large + dropped.internal_error;
+      total +=
+        dropped.queue_full +
+        dropped.permanent_error +
+        dropped.too_large +
+        dropped.internal_error +
+        dropped.retries_exhausted;
       total += feedback.dropped;
     }
     return total;
@@ -540,7 +548,9 @@ class ChatTrailImpl implements ChatTrail {
     const message =
       reason === 'queue_full'
         ? `${lane.name} destination: queue full, dropping the oldest queued turns to make room (is the backend reachable? see maxQueueTurns / maxQueueBytes)`
-        : `${lane.name} destination dropped ${what} (${reason}${status === undefined ? '' : `, HTTP ${status}`}): ${messageOf(error)}`;
+        : reason === 'retries_exhausted'
+          ? `${lane.name} destination gave up on ${what} after ${this.#maxAttempts} failed attempts while it accepted others (retries_exhausted${status === undefined ? '' : `, HTTP ${status}`}; see maxAttempts): ${messageOf(error)}`
+          : `${lane.name} destination dropped ${what} (${reason}${status === undefined ? '' : `, HTTP ${status}`}): ${messageOf(error)}`;
     this.#emitError(
       new ChatTrailDeliveryError(message, {
         reason,

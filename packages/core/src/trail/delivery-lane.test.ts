@@ -1,6 +1,7 @@
 import { startDevServer } from '@chattrail/devserver';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { heldBytes, seededRandom, wholeBytes } from '../../test/queue-bytes-kit';
+import { startScriptedServer } from '../../test/scripted-http-server';
 import {
   ConversationScript,
   closeServersAfterEach,
@@ -256,8 +257,11 @@ describe('delivery', () => {
       flushAt: 1_000,
       onError() {},
     });
-    const script = new ConversationScript('thread-bytes');
-    for (let i = 0; i < 20; i++) trail.record(script.turn('x'.repeat(200), 'y'.repeat(200)));
+    // One turn per thread: a thread's growing history would soon make each turn larger than half the
+    // bound, which is dropped as too_large (see the next describe) rather than making room.
+    for (let i = 0; i < 20; i++) {
+      trail.record(new ConversationScript(`thread-bytes-${i}`).turn('x'.repeat(200), 'y'.repeat(200)));
+    }
     const stats = trail.stats();
     expect(stats.queuedBytes).toBeLessThanOrEqual(4_000);
     expect(stats.dropped.queue_full).toBeGreaterThan(0);
@@ -520,6 +524,7 @@ describe('queue bytes', () => {
       minBatchIntervalMs: 0,
       timeoutMs: 1_000,
       maxRetries: 0,
+      maxAttempts: 8,
       backoffInitialMs: 1,
       backoffMaxMs: 1,
       signal: new AbortController().signal,
@@ -697,5 +702,258 @@ describe('queue bytes', () => {
     expect(lane.pending).toBe(0);
     expect(lane.snapshot().dropped.internal_error).toBe(2);
     expect(lane.snapshot().queuedBytes).toBe(0);
+  });
+});
+
+describe('a turn the backend cannot take', () => {
+  it('gives up on a poison turn after maxAttempts while healthy turns keep flowing, and reports it once', async () => {
+    const server = await devServer();
+    const POISON = 'poison-7f3a9c';
+    const MAX_ATTEMPTS = 4;
+    const healthy = ['a', 'b', 'c'].map((id) => new ConversationScript(`healthy-${id}`));
+    let recordedHealthy = 0;
+    let trail: ReturnType<typeof createChatTrail> | undefined;
+    const recordHealthy = () => {
+      trail!.record(healthy[recordedHealthy++ % healthy.length]!.turn());
+    };
+    let poisonRequests = 0;
+    // Between the trail and the devserver: 500 for any body holding the poison text, the rest forwarded.
+    const proxy = await startScriptedServer(async (request) => {
+      if (request.body.includes(POISON)) {
+        poisonRequests++;
+        // The app goes on recording while the poison turn fails: these must not wait behind it.
+        recordHealthy();
+        return { status: 500, json: { detail: 'cannot store this' } };
+      }
+      const headers: Record<string, string> = {};
+      for (const [name, value] of Object.entries(request.headers)) {
+        if (typeof value === 'string' && !['host', 'content-length', 'connection'].includes(name)) {
+          headers[name] = value;
+        }
+      }
+      const query = request.query.toString();
+      const response = await fetch(`${server.url}${request.path}${query === '' ? '' : `?${query}`}`, {
+        method: request.method,
+        headers,
+        ...(request.body === '' ? {} : { body: request.body }),
+      });
+      return {
+        status: response.status,
+        headers: { 'content-type': response.headers.get('content-type') ?? 'application/json' },
+        text: await response.text(),
+      };
+    });
+    try {
+      const errors: ChatTrailError[] = [];
+      const drops: ChatTrailDrop[] = [];
+      trail = createChatTrail({
+        destinations: [mielto({ apiKey: MIELTO_KEY, baseUrl: `${proxy.url}/api/v1`, maxRetries: 0 })],
+        flushAt: 1,
+        flushIntervalMs: 50,
+        minBatchIntervalMs: 0,
+        maxAttempts: MAX_ATTEMPTS,
+        // Far above the few milliseconds between a failure and the next batch, so healthy turns recorded
+        // meanwhile are sent before the poison turn's next attempt (which then counts).
+        backoff: { initialMs: 200, maxMs: 400 },
+        onError: (error) => errors.push(error),
+        onDrop: (drop) => drops.push(drop),
+      });
+      const poison = new ConversationScript('poisoned');
+      const poisonTurn = poison.turn(`please store ${POISON}`);
+      // In one batch with healthy turns: they go through, so its first failure is its own.
+      recordHealthy();
+      recordHealthy();
+      trail.record(poisonTurn);
+      await vi.waitFor(() => expect(trail!.stats().dropped.retries_exhausted).toBe(1), {
+        timeout: 30_000,
+      });
+      expect(await trail.flush({ timeoutMs: 20_000 })).toMatchObject({ ok: true, pendingTurns: 0 });
+
+      expect(poisonRequests).toBe(MAX_ATTEMPTS);
+      const stats = trail.stats();
+      expect(stats).toMatchObject({ sent: recordedHealthy, queuedTurns: 0 });
+      expect(stats.dropped).toMatchObject({ retries_exhausted: 1, queue_full: 0 });
+      const exhausted = errors.filter(
+        (error) => error instanceof ChatTrailDeliveryError && error.reason === 'retries_exhausted',
+      );
+      expect(exhausted).toHaveLength(1);
+      expect(exhausted[0]).toMatchObject({ destination: 'mielto', status: 500, count: 1 });
+      expect(exhausted[0]!.message).toContain(`after ${MAX_ATTEMPTS} failed attempts`);
+      expect(drops).toHaveLength(1);
+      expect(drops[0]).toMatchObject({ destination: 'mielto', reason: 'retries_exhausted' });
+      expect(drops[0]!.turns.map((turn) => turn.id)).toEqual([poisonTurn.id]);
+
+      // Every healthy turn arrived, whole and in order.
+      const conversations = await mieltoConversations(server);
+      for (const script of healthy) {
+        const conversation = conversations.find((c) => c.meta_data.thread_id === script.threadId)!;
+        expect(conversation.messages.map((m) => m.meta_data?.chattrail_message_id)).toEqual(
+          script.history.map((m) => m.id),
+        );
+      }
+      await trail.shutdown();
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  /**
+   * A destination that sends a batch in one request and fails it whole when it holds a poison turn: the
+   * lane must split batches to find it. Every batch it sees is kept, and each call records a healthy turn.
+   */
+  function allOrNothing(isPoison: (turn: Turn) => boolean, onSend: (ids: string[]) => void) {
+    const batches: string[][] = [];
+    const destination: ChatTrailDestination = {
+      name: 'all-or-nothing',
+      send: async (items) => {
+        const ids = turnIds(items) as string[];
+        batches.push(ids);
+        onSend(ids);
+        const poisoned = items.some((item) => item.type === 'turn' && isPoison(item.turn));
+        return items.map(
+          (): DeliveryOutcome =>
+            poisoned ? { status: 'retry', error: new Error('the batch failed') } : { status: 'sent' },
+        );
+      },
+    };
+    return { destination, batches };
+  }
+
+  it('splits a batch that keeps failing whole, sends the bad turn alone, and keeps its thread in order behind it', async () => {
+    let trail: ReturnType<typeof createChatTrail> | undefined;
+    let healthy = 0;
+    const { destination, batches } = allOrNothing(
+      (turn) => turn.id === 'bad-turn-1',
+      (ids) => {
+        // The app goes on recording while the bad turn is tried: one more healthy turn each time.
+        if (ids.includes('bad-turn-1')) {
+          queueMicrotask(() => trail!.record(new ConversationScript(`h${healthy++}`).turn()));
+        }
+      },
+    );
+    const drops: ChatTrailDrop[] = [];
+    const errors: ChatTrailError[] = [];
+    trail = createChatTrail({
+      destinations: [destination],
+      flushAt: 1,
+      flushIntervalMs: 20,
+      minBatchIntervalMs: 0,
+      maxAttempts: 3,
+      backoff: { initialMs: 20, maxMs: 40 },
+      onDrop: (drop) => drops.push(drop),
+      onError: (error) => errors.push(error),
+    });
+    const bad = new ConversationScript('bad');
+    for (let i = 0; i < 8; i++) trail.record(new ConversationScript(`h${healthy++}`).turn());
+    trail.record(bad.turn());
+    // The bad thread's next turn: it must wait behind the bad one, never overtake it.
+    trail.record(bad.turn());
+    for (let i = 0; i < 7; i++) trail.record(new ConversationScript(`h${healthy++}`).turn());
+    await vi.waitFor(() => expect(trail!.stats().dropped.retries_exhausted).toBe(1), WAIT);
+    expect(await trail.flush()).toEqual({ ok: true, pendingTurns: 0 });
+
+    const stats = trail.stats();
+    // Every healthy turn and the bad thread's second turn were delivered; only the bad turn was dropped.
+    expect(stats).toMatchObject({ sent: healthy + 1, queuedTurns: 0 });
+    expect(stats.dropped).toMatchObject({ retries_exhausted: 1, queue_full: 0 });
+    expect(drops.map((drop) => [drop.reason, drop.turns.map((turn) => turn.id)])).toEqual([
+      ['retries_exhausted', ['bad-turn-1']],
+    ]);
+    expect(
+      errors.filter((error) => (error as ChatTrailDeliveryError).reason === 'retries_exhausted'),
+    ).toHaveLength(1);
+    // Split down to the bad turn alone, and then only alone: the first time it fails alone ends the split
+    // (nothing was delivered since it last failed, so it does not count), then maxAttempts counted ones.
+    const alone = batches.filter((batch) => batch.length === 1 && batch[0] === 'bad-turn-1');
+    expect(alone).toHaveLength(3 + 1);
+    // Its thread stayed in order: the second turn went with the bad one (behind it) or after its last attempt.
+    const lastBad = batches.findLastIndex((batch) => batch.includes('bad-turn-1'));
+    const firstWithout = batches.findIndex(
+      (batch) => batch.includes('bad-turn-2') && !batch.includes('bad-turn-1'),
+    );
+    expect(firstWithout).toBeGreaterThan(lastBad);
+    for (const batch of batches.filter((b) => b.includes('bad-turn-2') && b.includes('bad-turn-1'))) {
+      expect(batch.indexOf('bad-turn-1')).toBeLessThan(batch.indexOf('bad-turn-2'));
+    }
+    await trail.shutdown();
+  });
+
+  it('holds nothing and counts nothing against a turn while the whole destination is down', async () => {
+    let down = true;
+    const { destination, calls } = manualDestination();
+    const trail = createChatTrail({
+      destinations: [destination],
+      flushAt: 1,
+      minBatchIntervalMs: 0,
+      maxAttempts: 2,
+      backoff: { initialMs: 5, maxMs: 10 },
+      onError() {},
+    });
+    for (let i = 0; i < 4; i++) trail.record(new ConversationScript(`down-${i}`).turn());
+    // Ten failed batches in a row: far more than maxAttempts, but none of them the turns' fault.
+    for (let n = 0; n < 10; n++) {
+      await vi.waitFor(() => expect(calls.length).toBeGreaterThan(n), WAIT);
+      calls[n]!.settle('retry');
+    }
+    down = false;
+    const flushing = trail.flush();
+    for (let n = 10; !down && trail.stats().queuedTurns > 0; n++) {
+      await vi.waitFor(() => expect(calls.length).toBeGreaterThan(n), WAIT);
+      calls[n]!.settle('sent');
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    }
+    expect(await flushing).toMatchObject({ ok: true, pendingTurns: 0 });
+    expect(trail.stats()).toMatchObject({ sent: 4 });
+    expect(trail.stats().dropped.retries_exhausted).toBe(0);
+    await trail.shutdown();
+  });
+});
+
+describe('a turn larger than the queue', () => {
+  it('is dropped as too_large when recorded and evicts none of the turns queued while the backend is down', async () => {
+    const server = await devServer();
+    // The backend is unreachable: every connection is cut without an answer.
+    server.setFaults([{ route: '*', drop: true }]);
+    const errors: ChatTrailError[] = [];
+    const drops: ChatTrailDrop[] = [];
+    const trail = createChatTrail({
+      destinations: [mielto({ apiKey: MIELTO_KEY, baseUrl: server.mieltoBaseUrl, maxRetries: 0 })],
+      // Small, so the oversized turn stays light: 600 messages of 4 KiB are ~2.4 MB against 1 MiB.
+      maxQueueBytes: 1024 * 1024,
+      flushAt: 1,
+      minBatchIntervalMs: 0,
+      backoff: { initialMs: 20, maxMs: 100 },
+      onError: (error) => errors.push(error),
+      onDrop: (drop) => drops.push(drop),
+    });
+    const small = Array.from({ length: 10 }, (_, i) => new ConversationScript(`small-${i}`));
+    for (const script of small) trail.record(script.turn());
+    await vi.waitFor(() => expect(trail.stats().retried).toBeGreaterThan(0), WAIT);
+
+    const big = new ConversationScript('big');
+    for (let i = 0; i < 600; i++) big.message(i % 2 === 0 ? 'user' : 'assistant', `${i} ${'z'.repeat(4096)}`);
+    const bigTurn = big.snapshot();
+    trail.record(bigTurn);
+    let stats = trail.stats();
+    expect(stats.dropped).toMatchObject({ too_large: 1, queue_full: 0 });
+    expect(stats.queuedTurns).toBe(10);
+    const tooLarge = errors.filter((error) => (error as ChatTrailDeliveryError).reason === 'too_large');
+    expect(tooLarge).toHaveLength(1);
+    expect(tooLarge[0]!.message).toContain('maxQueueBytes');
+    expect(drops.map((drop) => [drop.reason, drop.turns.map((turn) => turn.id)])).toEqual([
+      ['too_large', [bigTurn.id]],
+    ]);
+
+    // The backend comes back: the ten small turns are delivered.
+    server.clearFaults();
+    expect(await trail.flush({ timeoutMs: 20_000 })).toMatchObject({ ok: true, pendingTurns: 0 });
+    stats = trail.stats();
+    expect(stats).toMatchObject({ sent: 10, queuedTurns: 0 });
+    expect(stats.dropped).toMatchObject({ too_large: 1, queue_full: 0 });
+    const conversations = await mieltoConversations(server);
+    expect(conversations.map((c) => c.meta_data.thread_id).sort()).toEqual(
+      small.map((script) => script.threadId).sort(),
+    );
+    await trail.shutdown();
   });
 });

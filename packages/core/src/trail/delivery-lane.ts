@@ -16,6 +16,20 @@ export interface QueuedItem {
   bytes: number;
   /** A turn's shared part (see `DeliveryLane.enqueue`); undefined for feedback. */
   share?: TurnShare | undefined;
+  /** Set once the item has failed transiently; undefined while it never has (most items). */
+  retry?: RetryState | undefined;
+}
+
+/** What a lane remembers of an item that failed transiently. */
+export interface RetryState {
+  /** Failures counted against the item (see `DeliveryLane`): at `maxAttempts` it is dropped. */
+  attempts: number;
+  /** Not sent again before this (`Date.now()`): its own backoff, which holds only its thread. */
+  notBefore: number;
+  /** The lane's count of batches that delivered something, at this item's last failure. */
+  successes: number;
+  /** It failed on its own while the destination delivered others: it is sent alone from now on. */
+  alone: boolean;
 }
 
 /** What a lane needs from its trail. */
@@ -28,6 +42,8 @@ export interface LaneHost {
   readonly minBatchIntervalMs: number;
   readonly timeoutMs: number;
   readonly maxRetries: number;
+  /** Failures counted against one item (see `DeliveryLane`) before it is dropped as `retries_exhausted`. */
+  readonly maxAttempts: number;
   readonly backoffInitialMs: number;
   readonly backoffMaxMs: number;
   /** Aborted by `shutdown()` at its timeout (lanes only read it; requests listen to per-batch signals). */
@@ -52,6 +68,7 @@ export function emptyDropCounts(): DropCounts {
     redact_error: 0,
     invalid_turn: 0,
     internal_error: 0,
+    retries_exhausted: 0,
   };
 }
 
@@ -62,7 +79,22 @@ export function emptyDropCounts(): DropCounts {
  *
  * The queue is bounded by turns and by bytes. When full, the OLDEST item is dropped: later turns of a
  * thread carry the same history as earlier ones (adapters resend it every turn), so dropping the oldest
- * loses the least — usually nothing but a stale copy of messages a newer turn still holds.
+ * loses the least — usually nothing but a stale copy of messages a newer turn still holds. A turn larger
+ * than a batch may be (half the byte bound) is dropped as `too_large` as it comes, and never makes room.
+ *
+ * A failure is either the destination's (down, rate limited: everything waits, nothing is given up) or an
+ * item's (a "poison" turn the backend refuses with a 5xx every time). They look alike, so the lane goes by
+ * evidence. A failure counts against an item only when the destination delivered other items in the same
+ * batch, or when the item failed alone and the destination delivered something since its last failure.
+ * A counted item waits out its own backoff (its thread's later items wait behind it, in order: they
+ * usually carry its messages anyway) while other threads keep flowing, is sent alone from then on, and
+ * is dropped as `retries_exhausted` at `maxAttempts`. Otherwise (nothing delivered: an outage) the whole
+ * lane backs off as before and nothing is counted, so an outage costs no turns beyond the queue's bounds.
+ * For a destination that fails a batch whole for one bad item, a batch that fails whole twice in a row is
+ * halved, and halved again, until the bad item fails alone; any success lifts the limit. A 429 (a
+ * `retryAfterMs`) holds the whole lane and counts against nothing: a rate limit is the destination's.
+ * With no other traffic at all a poison turn is never counted: it is retried at the backoff cap, like an
+ * outage, until the queue's bounds drop it.
  */
 export class DeliveryLane {
   readonly destination: ChatTrailDestination;
@@ -73,6 +105,7 @@ export class DeliveryLane {
   readonly #queue = new Deque<DeliveryItem>();
   readonly #sizes = new Deque<number>();
   readonly #itemShares = new Deque<TurnShare | undefined>();
+  readonly #retries = new Deque<RetryState | undefined>();
   #queuedBytes = 0;
   /** The shared parts counted (those of turns whose thread's turn before is not pending), in the bounds. */
   #sharedBytes = 0;
@@ -86,6 +119,14 @@ export class DeliveryLane {
    */
   #batchStartedAt = Number.NEGATIVE_INFINITY;
   #attempt = 0;
+  /** Batches that delivered at least one item: evidence the destination is up (see the class comment). */
+  #successes = 0;
+  /** Consecutive batches that delivered nothing, for halving. */
+  #wholeFailures = 0;
+  /** Items per batch while halving a batch that fails whole; lifted by any success. */
+  #batchLimit = Number.POSITIVE_INFINITY;
+  /** Nothing queued is ready before this (items waiting out their own backoff); cleared by `enqueue`. */
+  #heldUntil = 0;
   /** Kicks the lane when a backoff or the batch interval ends. */
   #wakeTimer: ReturnType<typeof setTimeout> | undefined;
   /** Aborts the batch in flight; see `batchAbortController`. */
@@ -144,9 +185,17 @@ export class DeliveryLane {
    */
   enqueue(item: DeliveryItem, bytes: number, shared = 0, before?: TurnShare): TurnShare | undefined {
     const own = bytes - shared;
+    if (bytes > this.#host.maxQueueBytes / 2) {
+      // It could never go in a batch (at most half the byte bound), and making room for it would evict
+      // turns that can: it goes, alone, and the thread's next turn counts its own shared part.
+      this.#drop('too_large', [{ item, bytes: own }], tooLarge(bytes, this.#host.maxQueueBytes));
+      return undefined;
+    }
     this.#queue.pushBack(item);
     this.#sizes.pushBack(own);
+    this.#retries.pushBack(undefined);
     this.#queuedBytes += own;
+    this.#heldUntil = 0; // this one may be ready
     let share: TurnShare | undefined;
     if (item.type === 'turn') {
       const linked = shared > 0 && before !== undefined && before.pending;
@@ -209,10 +258,11 @@ export class DeliveryLane {
       if (this.#queue.length === 0) return;
       const now = Date.now();
       if (now >= deadline) return;
-      if (this.#backoffUntil > now) {
-        if (this.#backoffUntil >= deadline) return;
+      const until = Math.max(this.#backoffUntil, this.#heldUntil);
+      if (until > now) {
+        if (until >= deadline) return;
         // Not unref'd: someone is awaiting this flush, so the process must stay up for it.
-        await new Promise((resolve) => setTimeout(resolve, this.#backoffUntil - now));
+        await new Promise((resolve) => setTimeout(resolve, until - now));
         continue;
       }
       this.kick();
@@ -267,19 +317,46 @@ export class DeliveryLane {
         this.#armWakeTimer();
         return;
       }
-      await this.#sendBatch();
+      if (!(await this.#sendBatch())) {
+        // Everything queued waits out its own backoff (#heldUntil is set).
+        this.#armWakeTimer();
+        return;
+      }
     }
   }
 
-  async #sendBatch(): Promise<void> {
+  /** Sends the next batch; false when nothing queued was ready to go (items waiting out their backoff). */
+  async #sendBatch(): Promise<boolean> {
     const batch: QueuedItem[] = [];
     let bytes = 0;
     let charged = 0;
-    const max = this.#host.maxBatchTurns;
+    const max = Math.min(this.#host.maxBatchTurns, this.#batchLimit);
     // At most half the byte bound per batch, so newer turns can still queue behind a batch that hangs:
     // measured by what each turn is charged, its shared part included while it counts it.
     const maxBytes = this.#host.maxQueueBytes / 2;
+    const now = Date.now();
+    // Items passed over (waiting out their own backoff, or behind one of their thread), put back after.
+    let held: QueuedItem[] | undefined;
+    let heldThreads: Set<string> | undefined;
+    let heldUntil = Number.POSITIVE_INFINITY;
+    this.#heldUntil = 0;
     while (batch.length < max && this.#queue.length > 0) {
+      const retry = this.#retries.peekFront();
+      if (retry !== undefined || heldThreads !== undefined) {
+        // Only once something failed: the common path never reads a thread id.
+        const thread = threadOf(this.#queue.peekFront()!);
+        const waiting = retry !== undefined && retry.notBefore > now;
+        if (waiting || heldThreads?.has(thread) === true) {
+          if (waiting) heldUntil = Math.min(heldUntil, retry.notBefore);
+          held ??= [];
+          held.push(this.#popFront());
+          heldThreads ??= new Set();
+          heldThreads.add(thread);
+          continue;
+        }
+        // A suspect goes alone, so it cannot fail a batch of others (the batch ends before it otherwise).
+        if (retry?.alone === true && batch.length > 0) break;
+      }
       const share = this.#itemShares.peekFront();
       const next =
         this.#sizes.peekFront()! + (share !== undefined && share.before === undefined ? share.shared : 0);
@@ -288,6 +365,14 @@ export class DeliveryLane {
       batch.push(queued);
       bytes += queued.bytes;
       charged += next;
+      if (queued.retry?.alone === true) break;
+    }
+    if (held !== undefined) {
+      for (let i = held.length - 1; i >= 0; i--) this.#pushFront(held[i]!);
+      if (batch.length === 0) {
+        this.#heldUntil = heldUntil;
+        return false;
+      }
     }
     this.#inFlight = batch;
     this.#inFlightBytes = bytes;
@@ -308,11 +393,12 @@ export class DeliveryLane {
       this.#inFlightBytes = 0;
       for (const queued of batch) this.#settled(queued);
       this.#drop('internal_error', batch, error);
-      return;
+      return true;
     }
     this.#inFlight = [];
     this.#inFlightBytes = 0;
     this.#apply(batch, outcomes, Date.now() - started);
+    return true;
   }
 
   #sendContext(): DestinationSendContext {
@@ -340,7 +426,15 @@ export class DeliveryLane {
   #apply(batch: QueuedItem[], outcomes: readonly (DeliveryOutcome | undefined)[], elapsedMs: number): void {
     const stats = this.#stats;
     const retry: QueuedItem[] = [];
+    const retryErrors: unknown[] = [];
     const dropped = new Map<string, { reason: DropReason; items: QueuedItem[]; error: unknown }>();
+    // Grouped by reason and status, so one report covers every item a failure affected.
+    const group = (reason: DropReason, queued: QueuedItem, error: unknown) => {
+      const key = `${reason}:${statusOf(error) ?? ''}`;
+      const existing = dropped.get(key);
+      if (existing === undefined) dropped.set(key, { reason, items: [queued], error });
+      else existing.items.push(queued);
+    };
     let retryAfterMs: number | undefined;
     let retryError: unknown;
     let sent = 0;
@@ -355,6 +449,7 @@ export class DeliveryLane {
         sent++;
       } else if (outcome?.status === 'retry') {
         retry.push(queued);
+        retryErrors.push(outcome.error);
         retryError = outcome.error;
         if (outcome.retryAfterMs !== undefined)
           retryAfterMs = Math.max(retryAfterMs ?? 0, outcome.retryAfterMs);
@@ -366,43 +461,95 @@ export class DeliveryLane {
             ? outcome.error
             : new TypeError(`send() gave no outcome for item ${i}`);
         if (outcome?.status === 'dropped') stats.sentMessages += outcome.messages ?? 0;
-        // Grouped by reason and status, so one report covers every item a failure affected.
-        const key = `${reason}:${statusOf(error) ?? ''}`;
-        const group = dropped.get(key);
-        if (group === undefined) dropped.set(key, { reason, items: [queued], error });
-        else group.items.push(queued);
+        group(reason, queued, error);
       }
+    }
+    if (sent > 0) {
+      this.#successes++;
+      this.#wholeFailures = 0;
+      this.#batchLimit = Number.POSITIVE_INFINITY;
+    }
+    // Which failures count against their item (see the class comment); a 429 counts against none.
+    let counted = 0;
+    const back: QueuedItem[] = [];
+    if (retry.length > 0 && retryAfterMs === undefined) {
+      const now = Date.now();
+      const threads = new Set<string>();
+      for (let i = 0; i < retry.length; i++) {
+        const queued = retry[i]!;
+        queued.retry ??= { attempts: 0, notBefore: 0, successes: -1, alone: false };
+        const state = queued.retry;
+        const thread = threadOf(queued.item);
+        const attributable =
+          sent > 0 || (batch.length === 1 && state.successes >= 0 && state.successes < this.#successes);
+        // Only the first failing item of a thread: the ones after it failed behind it, not for themselves.
+        if (attributable && !threads.has(thread)) {
+          threads.add(thread);
+          counted++;
+          state.attempts++;
+          if (state.attempts >= this.#host.maxAttempts) {
+            this.#settled(queued);
+            group('retries_exhausted', queued, retryErrors[i]);
+            continue;
+          }
+          state.notBefore = now + this.#backoffDelay(state.attempts);
+          state.alone = true;
+        }
+        state.successes = this.#successes;
+        back.push(queued);
+      }
+    } else {
+      back.push(...retry);
     }
     for (const group of dropped.values()) this.#drop(group.reason, group.items, group.error);
     this.#host.debug(
-      `${this.name}: batch of ${batch.length} → ${sent} sent, ${retry.length} to retry, ${batch.length - sent - retry.length} dropped (${elapsedMs} ms)`,
+      `${this.name}: batch of ${batch.length} → ${sent} sent, ${retry.length} to retry${counted > 0 ? ` (${counted} failure(s) counted against their turn)` : ''}, ${batch.length - sent - retry.length} dropped (${elapsedMs} ms)`,
     );
-    if (retry.length === 0) {
-      this.#attempt = 0;
+    if (back.length === 0) {
+      // Everything settled (a turn given up on counts as settled too): nothing to wait for.
+      if (retry.length === 0 || sent > 0) this.#attempt = 0;
       this.#backoffUntil = 0;
       return;
     }
     // Back to the front, in their original order, ahead of anything queued meanwhile.
-    for (let i = retry.length - 1; i >= 0; i--) {
-      this.#queue.pushFront(retry[i]!.item);
-      this.#sizes.pushFront(retry[i]!.bytes);
-      this.#itemShares.pushFront(retry[i]!.share);
-      this.#queuedBytes += retry[i]!.bytes;
-    }
+    for (let i = back.length - 1; i >= 0; i--) this.#pushFront(back[i]!);
     stats.retried++;
     this.#enforceBounds();
     if (this.#host.signal.aborted) return;
-    this.#attempt++;
-    const delay = retryAfterMs !== undefined ? Math.min(retryAfterMs, 3_600_000) : this.#backoffDelay();
-    this.#backoffUntil = Date.now() + delay;
     this.#host.failed(this, retryError);
-    this.#host.debug(`${this.name}: ${retry.length} item(s) back in the queue; next attempt in ${delay} ms`);
+    if (retryAfterMs === undefined && (sent > 0 || counted > 0 || batch.length === 1)) {
+      if (sent === 0 && counted === 0) {
+        // Failed alone, and nothing says the destination is up: this item waits (the lane's backoff,
+        // growing) while the lane tries the others. Their success or failure tells an outage from a bad
+        // item; without this, an item at the front failing alone would hold everything for ever.
+        this.#attempt++;
+        const state = back[0]!.retry!;
+        state.notBefore = Date.now() + this.#backoffDelay(this.#attempt);
+        state.alone = true;
+      }
+      // Only the failed items wait (each its own backoff); the rest goes on.
+      if (sent > 0) this.#attempt = 0;
+      this.#backoffUntil = 0;
+      this.#host.debug(
+        `${this.name}: ${back.length} item(s) back in the queue, each waiting out its own backoff`,
+      );
+      return;
+    }
+    if (retryAfterMs === undefined && sent === 0 && ++this.#wholeFailures >= 2 && back.length > 1) {
+      // Failed whole again: maybe one bad item fails the batch. Halve until it fails alone.
+      this.#batchLimit = Math.ceil(back.length / 2);
+    }
+    this.#attempt++;
+    const delay =
+      retryAfterMs !== undefined ? Math.min(retryAfterMs, 3_600_000) : this.#backoffDelay(this.#attempt);
+    this.#backoffUntil = Date.now() + delay;
+    this.#host.debug(`${this.name}: ${back.length} item(s) back in the queue; next attempt in ${delay} ms`);
     this.#armWakeTimer();
   }
 
   /** Exponential from the initial delay, capped, with equal jitter (never less than half the step). */
-  #backoffDelay(): number {
-    const step = Math.min(this.#host.backoffMaxMs, this.#host.backoffInitialMs * 2 ** (this.#attempt - 1));
+  #backoffDelay(attempt: number): number {
+    const step = Math.min(this.#host.backoffMaxMs, this.#host.backoffInitialMs * 2 ** (attempt - 1));
     return Math.round(step / 2 + (Math.random() * step) / 2);
   }
 
@@ -415,7 +562,7 @@ export class DeliveryLane {
    * less CPU in the trail and the backend together, at the cost of turns arriving up to that much later.
    */
   #waitMs(): number {
-    const backoff = this.#backoffUntil - Date.now();
+    const backoff = Math.max(this.#backoffUntil, this.#heldUntil) - Date.now();
     const paced =
       this.#drains === 0 ? this.#batchStartedAt + this.#host.minBatchIntervalMs - performance.now() : 0;
     return Math.max(0, backoff, paced);
@@ -453,8 +600,18 @@ export class DeliveryLane {
     const item = this.#queue.popFront()!;
     const bytes = this.#sizes.popFront()!;
     const share = this.#itemShares.popFront();
+    const retry = this.#retries.popFront();
     this.#queuedBytes -= bytes;
-    return { item, bytes, share };
+    return { item, bytes, share, retry };
+  }
+
+  /** Puts a popped item back in front (a retry, or one passed over); its share stays as it was. */
+  #pushFront(queued: QueuedItem): void {
+    this.#queue.pushFront(queued.item);
+    this.#sizes.pushFront(queued.bytes);
+    this.#itemShares.pushFront(queued.share);
+    this.#retries.pushFront(queued.retry);
+    this.#queuedBytes += queued.bytes;
   }
 
   /** An item leaves the lane for good (sent or dropped); the thread's next turn now counts what it shares. */
@@ -481,6 +638,17 @@ export class DeliveryLane {
     }
     this.#host.dropped(this, reason, items, error);
   }
+}
+
+/** The thread an item belongs to: its turns (and feedback) keep their order behind a failed one. */
+function threadOf(item: DeliveryItem): string {
+  return item.type === 'turn' ? item.turn.threadId : item.feedback.threadId;
+}
+
+function tooLarge(bytes: number, maxQueueBytes: number): Error {
+  return new Error(
+    `a turn of about ${bytes} bytes is more than a batch may hold (half of maxQueueBytes, ${Math.floor(maxQueueBytes / 2)} bytes); it was dropped so that it could not evict smaller turns`,
+  );
 }
 
 /** A plain copy of what `send()` said of one item (undefined for anything that is not an object). */

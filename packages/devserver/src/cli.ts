@@ -9,6 +9,9 @@ Usage: chattrail-devserver [options]
 Options:
   --port <n>          port to listen on (default 4477; 0 picks a free one)
   --host <addr>       interface to bind (default 127.0.0.1)
+  --allowed-host <h>  also answer this Host name (repeatable; .example.com allows subdomains; 'all' turns
+                      the check off). Only loopback names, the bound host and, bound to 0.0.0.0/::, IP
+                      addresses are answered otherwise (other Hosts get a 403: DNS rebinding)
   --persist <file>    keep data in this JSON file across restarts
   --mielto-key <key>  accept only this Mielto key (repeatable; default: any non-empty key)
   --melodi-key <key>  accept only this Melodi key (repeatable; default: any non-empty key)
@@ -27,6 +30,7 @@ async function main(): Promise<void> {
     options: {
       port: { type: 'string', default: '4477' },
       host: { type: 'string', default: '127.0.0.1' },
+      'allowed-host': { type: 'string', multiple: true },
       persist: { type: 'string' },
       'mielto-key': { type: 'string', multiple: true },
       'melodi-key': { type: 'string', multiple: true },
@@ -46,6 +50,7 @@ async function main(): Promise<void> {
   const server = await startDevServer({
     port,
     host: values.host,
+    allowedHosts: values['allowed-host']?.includes('all') ? 'all' : values['allowed-host'],
     persistPath: values.persist,
     apiKeys: { mielto: values['mielto-key'], melodi: values['melodi-key'] },
     completionChunkDelayMs: values['chunk-delay'] === undefined ? undefined : Number(values['chunk-delay']),

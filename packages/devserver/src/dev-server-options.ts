@@ -3,8 +3,17 @@ import type { FaultRule } from './faults/fault-rule.js';
 export interface DevServerOptions {
   /** Port to listen on; 0 picks a free one. Default 0 (the CLI defaults to 4477). */
   port?: number;
-  /** Interface to bind. Default `127.0.0.1`. */
+  /**
+   * Interface to bind. Default `127.0.0.1`. Requests are answered only when their `Host` header is a
+   * loopback name or address (`localhost`, `*.localhost`, 127.0.0.0/8, `[::1]`), this host, any IP
+   * address when it is `0.0.0.0` or `::`, or one of `allowedHosts`; others get a 403 (DNS rebinding).
+   */
   host?: string;
+  /**
+   * More `Host` names to answer (a leading dot allows the domain and its subdomains, `.example.com`),
+   * or `'all'` to turn the check off. Default none.
+   */
+  allowedHosts?: string[] | 'all';
   /** Keep all data in this JSON file, loaded at start and written on change and on close. */
   persistPath?: string;
   /**
@@ -18,6 +27,11 @@ export interface DevServerOptions {
   faultSeed?: number;
   /** Bodies over this many bytes get a 413. Default 10 MiB. */
   maxBodyBytes?: number;
+  /**
+   * Request-body bytes held at once across all requests. A body that does not fit next to those in flight
+   * gets a 503 with `Retry-After: 1`; one larger than this on its own a 413. Default 64 MiB.
+   */
+  maxInFlightBodyBytes?: number;
   /** JSON nested deeper than this is refused (422 on Mielto, 400 on Melodi). Default 64. */
   maxJsonDepth?: number;
   /** Pause between streamed completion chunks, to watch a stream arrive. Default 0. */
@@ -37,7 +51,13 @@ export interface DevServerOptions {
 export type ResolvedDevServerOptions = Required<
   Pick<
     DevServerOptions,
-    'port' | 'host' | 'maxBodyBytes' | 'maxJsonDepth' | 'completionChunkDelayMs' | 'requestLogSize'
+    | 'port'
+    | 'host'
+    | 'maxBodyBytes'
+    | 'maxInFlightBodyBytes'
+    | 'maxJsonDepth'
+    | 'completionChunkDelayMs'
+    | 'requestLogSize'
   >
 > &
   DevServerOptions;
@@ -48,6 +68,7 @@ export function resolveDevServerOptions(options: DevServerOptions): ResolvedDevS
     port: options.port ?? 0,
     host: options.host ?? '127.0.0.1',
     maxBodyBytes: options.maxBodyBytes ?? 10 * 1024 * 1024,
+    maxInFlightBodyBytes: options.maxInFlightBodyBytes ?? 64 * 1024 * 1024,
     maxJsonDepth: options.maxJsonDepth ?? 64,
     completionChunkDelayMs: options.completionChunkDelayMs ?? 0,
     requestLogSize: options.requestLogSize ?? 500,

@@ -9,9 +9,16 @@ import { type DevServerContext, freshCounters, resetDevServerContext } from './d
 import { type DevServerOptions, resolveDevServerOptions } from './dev-server-options.js';
 import { FaultInjector } from './faults/fault-injector.js';
 import type { ActiveFault, FaultRule } from './faults/fault-rule.js';
+import { BodyBudget } from './http/body-budget.js';
+import { hostPolicy, isAllowedHost } from './http/host-check.js';
 import { HttpError } from './http/http-error.js';
 import { parseJson } from './http/parse-json.js';
-import { BodyTooLargeError, readBody } from './http/read-body.js';
+import {
+  BodyBudgetExceededError,
+  type BodyReservation,
+  BodyTooLargeError,
+  readBody,
+} from './http/read-body.js';
 import type { Principal, RouteHandler, RouteRequest } from './http/route.js';
 import { createFeedback } from './melodi/feedback-routes.js';
 import { upsertThread } from './melodi/thread-routes.js';
@@ -100,6 +107,8 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     faults: new FaultInjector(resolved.faultSeed),
     log: new RequestLog(resolved.requestLogSize),
     counters: freshCounters(),
+    bodyBudget: new BodyBudget(resolved.maxInFlightBodyBytes),
+    hostPolicy: hostPolicy(resolved.host, resolved.allowedHosts),
   };
   for (const rule of resolved.faults ?? []) ctx.faults.add(rule);
 
@@ -185,6 +194,8 @@ async function handle(req: IncomingMessage, res: ServerResponse, ctx: DevServerC
   };
   let bodyText: string | undefined;
   let bodyBytes: Buffer | undefined;
+  // Body bytes this request holds of the shared budget, given back when its handling ends.
+  const reservation: BodyReservation = { bytes: 0 };
   const principal: Principal = { workspaceId: '', ownerId: '', organizationId: 0 };
 
   const request: RouteRequest = {
@@ -206,8 +217,16 @@ async function handle(req: IncomingMessage, res: ServerResponse, ctx: DevServerC
     json: async () => {
       let raw: Buffer;
       try {
-        raw = await readBody(req, ctx.options.maxBodyBytes);
+        raw = await readBody(req, ctx.options.maxBodyBytes, ctx.bodyBudget, reservation);
       } catch (err) {
+        if (err instanceof BodyBudgetExceededError) {
+          // Like a real server's overload answer: the client's retry with backoff gets through shortly.
+          throw new HttpError(
+            503,
+            errorBody(backend, `Server busy: ${err.limit} bytes of request bodies in flight, retry shortly`),
+            { 'retry-after': '1', connection: 'close' },
+          );
+        }
         if (err instanceof BodyTooLargeError) {
           throw new HttpError(413, errorBody(backend, `Request body larger than ${err.limit} bytes`), {
             connection: 'close',
@@ -285,6 +304,23 @@ async function handle(req: IncomingMessage, res: ServerResponse, ctx: DevServerC
   };
 
   try {
+    const host = req.headers.host;
+    if (!isAllowedHost(host, ctx.hostPolicy)) {
+      ctx.counters.refused.host++;
+      req.resume();
+      send(
+        403,
+        errorBody(
+          backend,
+          `Host ${JSON.stringify(host)} is not allowed: the devserver answers only loopback names and addresses ` +
+            '(localhost, *.localhost, 127.0.0.0/8, [::1]) and the host it is bound to, so a web page cannot reach ' +
+            'it through DNS rebinding. Allow more with the allowedHosts option or --allowed-host <name>.',
+        ),
+        { connection: 'close' },
+      );
+      finish(403);
+      return;
+    }
     if (backend === 'devserver') {
       const result = await handleAdmin(request, ctx);
       if (result) send(result.status, result.body, result.headers);
@@ -352,6 +388,9 @@ async function handle(req: IncomingMessage, res: ServerResponse, ctx: DevServerC
     entry.note = `internal error: ${(err as Error).message}`;
     send(500, errorBody(backend, 'Internal Server Error'));
     finish(500);
+  } finally {
+    ctx.bodyBudget.release(reservation.bytes);
+    reservation.bytes = 0;
   }
 }
 

@@ -127,7 +127,7 @@ describe('bad input never crashes the emulator', () => {
     await new Promise<void>((resolve) => {
       const socket = connect(Number(url.port), url.hostname, () => {
         socket.write(
-          'POST /api/v1/messages HTTP/1.1\r\nhost: x\r\nauthorization: Bearer k\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n{"conv',
+          'POST /api/v1/messages HTTP/1.1\r\nhost: 127.0.0.1\r\nauthorization: Bearer k\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n{"conv',
         );
         setTimeout(() => {
           socket.destroy();

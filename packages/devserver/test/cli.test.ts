@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { request } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
@@ -35,6 +36,42 @@ describe('chattrail-devserver CLI', () => {
     child.kill('SIGTERM');
     const code = await new Promise((resolve) => child.once('exit', resolve));
     expect(code).toBe(0);
+  });
+
+  it('answers only loopback Hosts and --allowed-host names', async () => {
+    const child = spawn(process.execPath, [cli, '--port', '0', '--quiet', '--allowed-host', 'dev.example']);
+    let out = '';
+    const url = new URL(
+      await new Promise<string>((resolve, reject) => {
+        child.stdout.on('data', (d) => {
+          out += d;
+          const match = /listening on (http:\S+)/.exec(out);
+          if (match) resolve(match[1]);
+        });
+        child.once('exit', (code) => reject(new Error(`exited early with ${code}: ${out}`)));
+      }),
+    );
+    const statusFor = (host: string) =>
+      new Promise<number>((resolve, reject) => {
+        request({
+          host: url.hostname,
+          port: url.port,
+          path: '/_devserver/health',
+          headers: { host },
+          agent: false,
+        })
+          .on('response', (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          })
+          .on('error', reject)
+          .end();
+      });
+    expect(await statusFor(`localhost:${url.port}`)).toBe(200);
+    expect(await statusFor('dev.example')).toBe(200);
+    expect(await statusFor('evil.example')).toBe(403);
+    child.kill('SIGTERM');
+    expect(await new Promise((resolve) => child.once('exit', resolve))).toBe(0);
   });
 
   it('fails with a clear message on a bad port', async () => {

@@ -65,7 +65,13 @@ export function useDevServer(options: DevServerOptions = {}): DevServerHandle {
     call(`${handle.server.mieltoBaseUrl}${path}`, init, (key) => ({ authorization: `Bearer ${key}` }));
   handle.melodi = (path, init = {}) =>
     call(`${handle.server.melodiBaseUrl}${path}`, init, (key) => ({ 'api-key': key }));
+  // As a script would: the admin header lets state-changing calls without a JSON body (DELETE /faults,
+  // POST /reset) through the devserver's cross-site guard.
   handle.admin = (path, init = {}) =>
-    call(`${handle.server.url}/_devserver${path}`, { key: null, ...init }, () => ({}));
+    call(
+      `${handle.server.url}/_devserver${path}`,
+      { key: null, ...init, headers: { 'x-chattrail-devserver': '1', ...init.headers } },
+      () => ({}),
+    );
   return handle;
 }

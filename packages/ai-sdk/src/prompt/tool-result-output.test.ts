@@ -49,3 +49,47 @@ describe('readToolResultOutput', () => {
     expect(readToolResultOutput(undefined, { legacy: true }).content).toBe('{"legacy":true}');
   });
 });
+
+describe('readToolResultOutput never stores "[object Object]"', () => {
+  it('keeps an object in a text or error-text output (a toModelOutput that breaks the spec) as JSON', () => {
+    expect(readToolResultOutput({ type: 'text', value: { a: 1 } })).toEqual({
+      content: '{"a":1}',
+      output: { a: 1 },
+    });
+    expect(readToolResultOutput({ type: 'error-text', value: { code: 2 } })).toEqual({
+      content: '{"code":2}',
+      output: { code: 2 },
+      isError: true,
+    });
+    expect(readToolResultOutput({ type: 'content', value: [{ type: 'text', text: { t: 1 } }] }).content).toBe(
+      '{"t":1}',
+    );
+  });
+
+  it('makes values JSON cannot encode into JSON: BigInt, cycles, Dates, bytes, undefined', () => {
+    const cyclic: Record<string, unknown> = {
+      n: 10n,
+      at: new Date(0),
+      bytes: new Uint8Array(4),
+      gone: undefined,
+    };
+    cyclic.self = cyclic;
+    const view = readToolResultOutput(undefined, cyclic);
+    expect(view.output).toEqual({
+      n: '10',
+      at: '1970-01-01T00:00:00.000Z',
+      bytes: '[file: 4 B]',
+      self: '[Circular]',
+    });
+    expect(view.content).toBe(JSON.stringify(view.output));
+    expect(readToolResultOutput({ type: 'json', value: [1n, Number.NaN] })).toEqual({
+      content: '["1",null]',
+      output: ['1', null],
+    });
+  });
+
+  it('keeps plain JSON as the same object (no copy)', () => {
+    const value = { a: [1, { b: 'c' }] };
+    expect(readToolResultOutput({ type: 'json', value }).output).toBe(value);
+  });
+});

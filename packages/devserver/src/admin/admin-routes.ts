@@ -8,13 +8,37 @@ import { viewerPage } from '../viewer/viewer-page.js';
 import { devServerStats } from './dev-server-stats.js';
 import { viewerThreads } from './viewer-threads.js';
 
+/** Sent by scripts and tests that change state without a JSON body (any value will do). */
+export const ADMIN_HEADER = 'x-chattrail-devserver';
+
+/**
+ * A call that changes state must carry a JSON content type or the admin header. A page on another site
+ * can send neither without a CORS preflight, which the devserver never grants (it sends no
+ * `Access-Control-Allow-*` header at all), so a cross-site form or `fetch` cannot wipe or fault the server.
+ */
+function requireAdminIntent(request: RouteRequest, ctx: DevServerContext): void {
+  const { req, method, path } = request;
+  if (method === 'GET' || method === 'HEAD') return;
+  const type = req.headers['content-type'];
+  const json = typeof type === 'string' && /^application\/([\w.+-]*\+)?json\s*(;|$)/i.test(type.trim());
+  if (json || req.headers[ADMIN_HEADER] !== undefined) return;
+  ctx.counters.refused.admin++;
+  throw new HttpError(415, {
+    error:
+      `${method} ${path} changes the devserver's state: send it with content-type: application/json or an ` +
+      `${ADMIN_HEADER} header (a cross-site page can send neither without a CORS preflight, which is never granted).`,
+  });
+}
+
 /**
  * Emulator extensions under `/_devserver`: read-back for tests and the viewer, the request log,
- * stats, reset and runtime faults. They need no key and are never subject to faults.
+ * stats, reset and runtime faults. They need no key and are never subject to faults; the ones that change
+ * state need a JSON content type or the admin header.
  */
 export async function handleAdmin(request: RouteRequest, ctx: DevServerContext): Promise<RouteResult> {
   const { method, path, query } = request;
   const { store } = ctx;
+  requireAdminIntent(request, ctx);
   if (method === 'GET' && (path === '/' || path === '/index.html')) {
     request.res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
     request.res.end(viewerPage());

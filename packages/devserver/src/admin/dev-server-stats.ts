@@ -4,6 +4,13 @@ export interface DevServerStats {
   uptimeMs: number;
   requests: number;
   bytesIn: number;
+  /** Requests refused for a foreign `Host` header, or admin changes sent without JSON or the admin header. */
+  refused: { host: number; admin: number };
+  /**
+   * Request bodies held in memory: bytes now, the most at once since start (or reset), the cap
+   * (`maxInFlightBodyBytes`) and how many requests got a 503 because their body did not fit.
+   */
+  bodies: { inFlightBytes: number; peakInFlightBytes: number; maxInFlightBytes: number; refused: number };
   byRoute: Record<string, number>;
   byStatus: Record<string, number>;
   faultsInjected: number;
@@ -18,6 +25,13 @@ export function devServerStats(ctx: DevServerContext): DevServerStats {
     uptimeMs: Date.now() - counters.startedAt,
     requests: counters.requests,
     bytesIn: counters.bytesIn,
+    refused: { ...counters.refused },
+    bodies: {
+      inFlightBytes: ctx.bodyBudget.inFlight,
+      peakInFlightBytes: ctx.bodyBudget.peak,
+      maxInFlightBytes: ctx.bodyBudget.limit,
+      refused: ctx.bodyBudget.refused,
+    },
     byRoute: counters.byRoute,
     byStatus: counters.byStatus,
     faultsInjected: ctx.faults.injected,

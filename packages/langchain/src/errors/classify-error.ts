@@ -8,14 +8,25 @@ const CONTROL_FLOW_NAMES = new Set(['GraphInterrupt', 'NodeInterrupt', 'GraphDra
  */
 export function isControlFlow(error: unknown): boolean {
   if (error === null || typeof error !== 'object') return false;
-  const candidate = error as { is_bubble_up?: unknown; name?: unknown };
-  return candidate.is_bubble_up === true || CONTROL_FLOW_NAMES.has(String(candidate.name));
+  try {
+    const candidate = error as { is_bubble_up?: unknown; name?: unknown };
+    return candidate.is_bubble_up === true || CONTROL_FLOW_NAMES.has(String(candidate.name));
+  } catch {
+    // A getter or proxy that throws: not LangGraph's, whose errors are plain classes.
+    return false;
+  }
 }
 
 /** Whether a model call failed because it was cancelled (an `AbortSignal`, a client disconnect). */
 export function isAbort(error: unknown): boolean {
   if (error === null || typeof error !== 'object') return false;
-  const { name, message } = error as { name?: unknown; message?: unknown };
+  let name: unknown;
+  let message: unknown;
+  try {
+    ({ name, message } = error as { name?: unknown; message?: unknown });
+  } catch {
+    return false;
+  }
   return (
     name === 'AbortError' ||
     name === 'APIUserAbortError' ||
@@ -28,7 +39,14 @@ export function isAbort(error: unknown): boolean {
 /** `{ name, message }` of anything thrown; never throws itself. */
 export function describeError(error: unknown): { name: string; message: string } {
   if (error !== null && typeof error === 'object') {
-    const { name, message } = error as { name?: unknown; message?: unknown };
+    let name: unknown;
+    let message: unknown;
+    try {
+      // Getters of a hostile or broken error object may throw.
+      ({ name, message } = error as { name?: unknown; message?: unknown });
+    } catch {
+      return { name: 'Error', message: '[unreadable error]' };
+    }
     return {
       name: typeof name === 'string' && name !== '' ? name : 'Error',
       message: typeof message === 'string' ? message : safeString(error),

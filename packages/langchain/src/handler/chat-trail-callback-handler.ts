@@ -61,6 +61,11 @@ export interface ChatTrailCallbackHandlerOptions {
    * many open runs, so the handler's memory stays bounded in a long-running process. Default 10,000.
    */
   maxOpenRuns?: number;
+  /**
+   * Called with the handler's own failures (a bug of ours, a throwing `trail.record`, callback arguments
+   * whose getters throw), which never reach LangChain or the app. Default: one `console.warn` line.
+   */
+  onError?: (error: unknown) => void;
 }
 
 const CHAIN = 0;
@@ -149,6 +154,7 @@ export class ChatTrailCallbackHandler extends BaseCallbackHandler {
    * not once per model call. Weak: entries go with the messages.
    */
   private readonly converted = new WeakMap<object, ConvertedMessage>();
+  private readonly onError: ((error: unknown) => void) | undefined;
   private disabled = false;
   private warned = false;
 
@@ -165,6 +171,7 @@ export class ChatTrailCallbackHandler extends BaseCallbackHandler {
     this.captureContent = options.captureContent ?? true;
     this.turnMessages = options.turnMessages;
     this.maxOpenRuns = Math.max(1, options.maxOpenRuns ?? 10_000);
+    this.onError = typeof options.onError === 'function' ? options.onError : undefined;
   }
 
   /** How many runs are open (started, not yet ended). Back to 0 once every invocation has finished. */
@@ -282,10 +289,15 @@ export class ChatTrailCallbackHandler extends BaseCallbackHandler {
     _tags?: string[],
     fields?: HandleLLMNewTokenCallbackFields,
   ): void {
-    const run = this.runs.get(runId);
-    if (run === undefined || run.kind !== MODEL || run.firstTokenAt !== undefined) return;
-    // OpenAI opens every stream with an empty role-only chunk; the first token is the first content.
-    if (token !== '' || hasToolCallChunk(fields)) run.firstTokenAt = Date.now();
+    if (this.disabled) return;
+    try {
+      const run = this.runs.get(runId);
+      if (run === undefined || run.kind !== MODEL || run.firstTokenAt !== undefined) return;
+      // OpenAI opens every stream with an empty role-only chunk; the first token is the first content.
+      if (token !== '' || hasToolCallChunk(fields)) run.firstTokenAt = Date.now();
+    } catch (error) {
+      this.internalError(error);
+    }
   }
 
   handleLLMEnd(output: LLMResult, runId: string): void {
@@ -595,11 +607,19 @@ export class ChatTrailCallbackHandler extends BaseCallbackHandler {
 
   private internalError(error: unknown): void {
     // Never rethrown: LangChain would log it for every event, and the app's run must not notice us.
-    if (this.warned) return;
-    this.warned = true;
-    console.warn(
-      `[chattrail] the LangChain handler skipped an event after an internal error: ${describeError(error).message}`,
-    );
+    try {
+      if (this.onError !== undefined) {
+        this.onError(error);
+        return;
+      }
+      if (this.warned) return;
+      this.warned = true;
+      console.warn(
+        `[chattrail] the LangChain handler skipped an event after an internal error: ${describeError(error).message}`,
+      );
+    } catch {
+      // A throwing onError (or console) must not reach LangChain either.
+    }
   }
 }
 

@@ -31,7 +31,9 @@ describe('chatGPTConversationToTurn', () => {
     expect(turn.messages.map((m) => m.role)).toEqual(['user', 'assistant', 'tool', 'assistant']);
     const call = turn.messages[1]!;
     expect(call.content).toBe('');
-    expect(call.toolCalls).toEqual([{ id: 'a-3', name: 'python', args: expect.stringContaining('statistics') }]);
+    expect(call.toolCalls).toEqual([
+      { id: 'a-3', name: 'python', args: expect.stringContaining('statistics') },
+    ]);
     expect(turn.messages[2]!.toolResult).toEqual({
       toolCallId: 'a-3',
       name: 'python',

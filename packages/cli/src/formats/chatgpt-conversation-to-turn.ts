@@ -1,8 +1,8 @@
 import type { JsonValue, Turn, TurnMessage } from '@chattrail/core';
 import { contentPartPlaceholder, formatBytes } from '@chattrail/core';
+import { idText, isObject, timestamp } from './conversation-fields';
 import { ImportInputError } from './import-input-error';
 import { type ConversationOrigin, derivedThreadId } from './openai-chat-to-turn';
-import { idText, isObject, timestamp } from './conversation-fields';
 
 /**
  * Content types that are the model's or ChatGPT's own working notes, not part of the conversation as the
@@ -73,7 +73,10 @@ export function chatGPTConversationToTurn(value: unknown, origin: ConversationOr
       const callId =
         (name === undefined ? undefined : openCalls.get(name)) ?? idText(raw.id) ?? `tool_${messages.length}`;
       if (name !== undefined) openCalls.delete(name);
-      message.toolResult = name === undefined ? { toolCallId: callId, output: text } : { toolCallId: callId, name, output: text };
+      message.toolResult =
+        name === undefined
+          ? { toolCallId: callId, output: text }
+          : { toolCallId: callId, name, output: text };
     } else if (text.trim() === '') {
       // Empty text (a placeholder before a tool call, an interrupted answer): nothing to keep.
       hidden++;
@@ -118,13 +121,14 @@ interface MappingNode {
  * link that loops or leads nowhere ends the walk (the export is trusted no further than that).
  */
 function currentBranch(mapping: Record<string, unknown>, currentNode: unknown): MappingNode[] {
-  let id = typeof currentNode === 'string' && isObject(mapping[currentNode]) ? currentNode : newestLeaf(mapping);
+  let id =
+    typeof currentNode === 'string' && isObject(mapping[currentNode]) ? currentNode : newestLeaf(mapping);
   if (id === undefined) throw new ImportInputError('"mapping" has no nodes');
   const path: MappingNode[] = [];
   const seen = new Set<string>();
   while (id !== undefined && !seen.has(id)) {
     seen.add(id);
-    const node = mapping[id];
+    const node: unknown = mapping[id];
     if (!isObject(node)) break;
     path.push(node);
     id = typeof node.parent === 'string' ? node.parent : undefined;
@@ -147,7 +151,8 @@ function newestLeaf(mapping: Record<string, unknown>): string | undefined {
   let bestTime = Number.NEGATIVE_INFINITY;
   for (const [id, node] of Object.entries(mapping)) {
     if (!isObject(node) || !isLeaf(node)) continue;
-    const time = isObject(node.message) && typeof node.message.create_time === 'number' ? node.message.create_time : 0;
+    const time =
+      isObject(node.message) && typeof node.message.create_time === 'number' ? node.message.create_time : 0;
     if (best === undefined || time > bestTime) {
       best = id;
       bestTime = time;
@@ -161,15 +166,26 @@ function contentText(content: Record<string, any>, contentType: string): string 
   switch (contentType) {
     case 'text':
     case 'multimodal_text':
-      return Array.isArray(content.parts) ? content.parts.map(partText).filter((t) => t !== '').join('\n') : '';
+      return Array.isArray(content.parts)
+        ? content.parts
+            .map(partText)
+            .filter((t) => t !== '')
+            .join('\n')
+        : '';
     case 'code':
     case 'execution_output':
     case 'system_error':
       return typeof content.text === 'string' ? content.text : '';
     case 'tether_quote':
-      return [content.title, content.url, content.text].filter((t) => typeof t === 'string' && t !== '').join('\n');
+      return [content.title, content.url, content.text]
+        .filter((t) => typeof t === 'string' && t !== '')
+        .join('\n');
     case 'tether_browsing_display':
-      return typeof content.result === 'string' ? content.result : typeof content.summary === 'string' ? content.summary : '';
+      return typeof content.result === 'string'
+        ? content.result
+        : typeof content.summary === 'string'
+          ? content.summary
+          : '';
     default:
       if (typeof content.text === 'string') return content.text;
       if (Array.isArray(content.parts)) return content.parts.map(partText).join('\n');
@@ -193,7 +209,7 @@ function partText(part: unknown): string {
     if (isObject(part.metadata) && isObject(part.metadata.dalle)) details.push('generated');
     return details.length > 0 ? `[image: ${details.join(', ')}]` : '[image]';
   }
-  if (type !== undefined && type.endsWith('_asset_pointer')) {
+  if (type?.endsWith('_asset_pointer')) {
     return `[${type.replace(/_asset_pointer$/, '').replace(/_/g, ' ')}]`;
   }
   return contentPartPlaceholder({ type: type ?? 'unknown' });

@@ -17,13 +17,21 @@ import { type ConversationOrigin, derivedThreadId } from './openai-chat-to-turn'
  * @throws {ImportInputError} when the value is not such a conversation.
  */
 export function uiMessagesToTurn(value: unknown, origin: ConversationOrigin): Turn {
-  const conversation: Record<string, any> = Array.isArray(value) ? { messages: value } : isObject(value) ? value : {};
+  const conversation: Record<string, any> = Array.isArray(value)
+    ? { messages: value }
+    : isObject(value)
+      ? value
+      : {};
   const raw = conversation.messages;
-  if (!Array.isArray(raw)) throw new ImportInputError('neither an array of UIMessages nor {"id", "messages": [...]}');
+  if (!Array.isArray(raw))
+    throw new ImportInputError('neither an array of UIMessages nor {"id", "messages": [...]}');
   if (raw.length === 0) throw new ImportInputError('"messages" is empty');
 
   const threadId =
-    idText(conversation.id) ?? idText(conversation.chatId) ?? idText(conversation.thread_id) ?? derivedThreadId(origin);
+    idText(conversation.id) ??
+    idText(conversation.chatId) ??
+    idText(conversation.thread_id) ??
+    derivedThreadId(origin);
   const messages: TurnMessage[] = [];
   for (const [index, message] of raw.entries()) messages.push(...toMessages(message, index));
 
@@ -102,7 +110,13 @@ function toMessages(raw: unknown, index: number): TurnMessage[] {
   if (role !== 'assistant') {
     // System and user messages have no steps: one message with all their text and files.
     const all = steps.flatMap((s) => s.texts);
-    return [withDetails({ id: '', role, content: all.join('\n') }, raw, steps.flatMap((s) => s.sources))];
+    return [
+      withDetails(
+        { id: '', role, content: all.join('\n') },
+        raw,
+        steps.flatMap((s) => s.sources),
+      ),
+    ];
   }
   const out: TurnMessage[] = [];
   for (const s of steps) {
@@ -126,8 +140,17 @@ function toolResult(part: Record<string, any>, toolCallId: string, name: string)
   }
   if (part.state === 'output-error' || part.state === 'output-denied') {
     const text =
-      typeof part.errorText === 'string' ? part.errorText : part.state === 'output-denied' ? 'denied' : 'error';
-    return { id: '', role: 'tool', content: text, toolResult: { toolCallId, name, output: text, isError: true } };
+      typeof part.errorText === 'string'
+        ? part.errorText
+        : part.state === 'output-denied'
+          ? 'denied'
+          : 'error';
+    return {
+      id: '',
+      role: 'tool',
+      content: text,
+      toolResult: { toolCallId, name, output: text, isError: true },
+    };
   }
   // input-streaming, input-available, approval-requested: the call never got a result.
   return undefined;
@@ -143,7 +166,8 @@ function sourceOf(part: Record<string, any>): JsonValue {
 
 /** The UIMessage's metadata (and its `createdAt`, when it holds one) and sources on a message made from it. */
 function withDetails(message: TurnMessage, raw: Record<string, any>, sources: JsonValue[] = []): TurnMessage {
-  const createdAt = timestamp(raw.createdAt) ?? (isObject(raw.metadata) ? timestamp(raw.metadata.createdAt) : undefined);
+  const createdAt =
+    timestamp(raw.createdAt) ?? (isObject(raw.metadata) ? timestamp(raw.metadata.createdAt) : undefined);
   if (createdAt !== undefined) message.createdAt = createdAt;
   const metadata: Record<string, JsonValue> = {};
   if (isObject(raw.metadata)) Object.assign(metadata, raw.metadata as JsonObject);

@@ -35,7 +35,7 @@ describe('import progress', () => {
     tty.render();
     tty.stop();
     expect(written).toHaveLength(3);
-    expect(written[0]).toMatch(/^\r\x1b\[2K\[=/);
+    expect(written[0]!.startsWith('\r\x1b[2K[=')).toBe(true);
     expect(written[0]).not.toContain('\n');
     expect(written[2]).toBe('\r\x1b[2K');
 

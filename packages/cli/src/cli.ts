@@ -1,7 +1,9 @@
 #!/usr/bin/env node
+import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { BACKENDS, type Backend } from './import/import-destinations';
 import { type ImportSummary, runImport } from './import/run-import';
+import { IMPORT_FORMATS } from './input/detect-input';
 
 function positiveInteger(text: string): number {
   const value = Number(text);
@@ -49,6 +51,40 @@ function printSummary(summary: ImportSummary, json: boolean): void {
   process.stderr.write(`${lines.join('\n')}\n`);
 }
 
+/**
+ * The environment the import reads its destinations from, with the flags laid over it; or why not. Keys
+ * come only from the environment or a key file, never from an argument, and are never echoed.
+ */
+function destinationEnv(
+  flags: Record<string, string | undefined>,
+): Record<string, string | undefined> | string {
+  if (flags.mielto !== undefined || flags.melodi !== undefined) {
+    return 'API keys are not taken as arguments (they would show in `ps` and your shell history): set MIELTO_API_KEY / MELODI_API_KEY, or use --mielto-key-file / --melodi-key-file';
+  }
+  const env: Record<string, string | undefined> = { ...process.env };
+  const overrides: [string | undefined, string][] = [
+    [flags.mieltoBaseUrl, 'MIELTO_BASE_URL'],
+    [flags.mieltoWorkspaceId, 'MIELTO_WORKSPACE_ID'],
+    [flags.melodiBaseUrl, 'MELODI_BASE_URL'],
+    [flags.melodiProjectId, 'MELODI_PROJECT_ID'],
+  ];
+  for (const [value, name] of overrides) if (value !== undefined) env[name] = value;
+  for (const [file, name] of [
+    [flags.mieltoKeyFile, 'MIELTO_API_KEY'],
+    [flags.melodiKeyFile, 'MELODI_API_KEY'],
+  ] as const) {
+    if (file === undefined) continue;
+    try {
+      env[name] = readFileSync(file, 'utf8').trim();
+    } catch (error) {
+      // The path and the error code only: the file's content is the key.
+      return `cannot read the key file ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`;
+    }
+    if (env[name] === '') return `the key file ${file} is empty`;
+  }
+  return env;
+}
+
 const program = new Command()
   .name('chattrail')
   .description('Load the chat logs you already have into Mielto and Melodi.')
@@ -59,10 +95,21 @@ program
   .description(
     'Import conversations from FILEs (- reads standard input). Destinations come from MIELTO_API_KEY, and MELODI_API_KEY + MELODI_PROJECT_ID (+ *_BASE_URL).',
   )
-  .argument('<files...>', 'OpenAI chat JSONL files, one conversation per line; - for stdin')
+  .argument('<files...>', 'OpenAI chat JSONL, ChatGPT conversations.json or UIMessage files; - for stdin')
   .addOption(
-    new Option('--format <format>', 'input format').choices(['openai-jsonl']).default('openai-jsonl'),
+    new Option('--format <format>', 'input format (auto: from the name and first bytes)')
+      .choices(['auto', ...IMPORT_FORMATS])
+      .default('auto'),
   )
+  .option('--mielto-base-url <url>', 'Mielto API address (default: MIELTO_BASE_URL, else the public API)')
+  .option('--mielto-workspace-id <id>', 'Mielto workspace (default: MIELTO_WORKSPACE_ID)')
+  .option('--mielto-key-file <file>', 'read the Mielto API key from this file (default: MIELTO_API_KEY)')
+  .option('--melodi-base-url <url>', 'Melodi API address (default: MELODI_BASE_URL, else the public API)')
+  .option('--melodi-project-id <id>', 'Melodi project (default: MELODI_PROJECT_ID)')
+  .option('--melodi-key-file <file>', 'read the Melodi API key from this file (default: MELODI_API_KEY)')
+  // Keys on the command line end up in `ps` and the shell's history: these exist only to say so.
+  .addOption(new Option('--mielto <key>').hideHelp())
+  .addOption(new Option('--melodi <key>').hideHelp())
   .option('--to <backends>', 'only these backends, comma-separated (mielto,melodi)', backends)
   .option('--concurrency <n>', 'requests in flight per backend', positiveInteger, 8)
   .option(
@@ -81,8 +128,15 @@ program
   .option('--progress-interval <ms>', 'milliseconds between progress lines', positiveInteger, 5_000)
   .option('--debug', 'one debug line per delivery step (never keys)')
   .action(async (files: string[], flags) => {
+    const env = destinationEnv(flags);
+    if (typeof env === 'string') {
+      process.stderr.write(`chattrail import: ${env}\n`);
+      process.exitCode = 2;
+      return;
+    }
     const summary = await runImport({
       files,
+      env,
       format: flags.format,
       to: flags.to,
       concurrency: flags.concurrency,

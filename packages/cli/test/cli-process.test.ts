@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, readFileSync, watch } from 'node:fs';
+import { existsSync, readFileSync, watch, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -7,6 +7,8 @@ import {
   backendEnv,
   cleanUpAfterEach,
   devServer,
+  MELODI_KEY,
+  MIELTO_KEY,
   occurrences,
   stored,
   tempDir,
@@ -131,5 +133,55 @@ describe('the chattrail executable', () => {
     const none = await runCli(['import', file], {}).exit;
     expect(none.code).toBe(2);
     expect(none.stderr).toContain('no destination');
+  });
+
+  it('takes addresses, project and key files as flags (keys never as arguments) and detects a ChatGPT export', async () => {
+    const server = await devServer();
+    const dir = tempDir();
+    const file = join(dir, 'conversations.json');
+    writeFileSync(
+      file,
+      readFileSync(join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'conversations.json')),
+    );
+    writeFileSync(join(dir, 'mielto.key'), `${MIELTO_KEY}\n`);
+    writeFileSync(join(dir, 'melodi.key'), MELODI_KEY);
+    const flags = [
+      '--mielto-base-url',
+      server.mieltoBaseUrl,
+      '--mielto-key-file',
+      join(dir, 'mielto.key'),
+      '--melodi-base-url',
+      server.melodiBaseUrl,
+      '--melodi-project-id',
+      '7',
+      '--melodi-key-file',
+      join(dir, 'melodi.key'),
+    ];
+    const result = await runCli(['import', file, ...flags], {}).exit;
+    expect(result.stderr).toContain('imported 3 conversations (14 messages)');
+    expect(result.code).toBe(0);
+    expect(occurrences(await stored(server))).toMatchObject({
+      mieltoThreads: 3,
+      melodiThreads: 3,
+      melodiMessages: 14,
+    });
+
+    const refused = await runCli(['import', file, '--mielto', 'secret-mielto-key-123'], {}).exit;
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('API keys are not taken as arguments');
+    expect(refused.stderr + refused.stdout).not.toContain('secret-mielto-key-123');
+    const missing = await runCli(['import', file, '--mielto-key-file', join(dir, 'nope.key')], {}).exit;
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('cannot read the key file');
+  });
+
+  it('an input in no known format: a clear reason, exit 1', async () => {
+    const file = join(tempDir(), 'chats.csv');
+    writeFileSync(file, 'role,content\nuser,hi\n');
+    const result = await runCli(['import', file, '--dry-run'], {}).exit;
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(
+      /chats\.csv:0: cannot tell the format .*: pass --format openai-jsonl\|chatgpt\|ui-messages/,
+    );
   });
 });

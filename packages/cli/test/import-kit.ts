@@ -128,3 +128,55 @@ export function occurrences(data: Stored) {
     melodiDistinctMessages: melodiIds.size,
   };
 }
+
+/** ChatGPT export conversation `i`: a hidden system root, then `turns` user/assistant pairs on one branch. */
+export function chatGPTConversation(i: number, turns = 2): Record<string, unknown> {
+  const mapping: Record<string, unknown> = {
+    root: { id: 'root', message: null, parent: null, children: ['sys'] },
+    sys: {
+      id: 'sys',
+      parent: 'root',
+      children: turns > 0 ? ['u0'] : [],
+      message: {
+        id: 'sys',
+        author: { role: 'system' },
+        content: { content_type: 'text', parts: [''] },
+        metadata: { is_visually_hidden_from_conversation: true },
+        recipient: 'all',
+      },
+    },
+  };
+  let parent = 'sys';
+  for (let t = 0; t < turns; t++) {
+    for (const [role, text] of [
+      ['user', `Question ${t} of conversation ${i}: what about "quotes" and {braces}?`],
+      ['assistant', `Answer ${t} to ${i}.\nSecond line with a \\ backslash.`],
+    ] as const) {
+      const id = `${role[0]}${t}`;
+      (mapping[parent] as { children: string[] }).children = [id];
+      mapping[id] = {
+        id,
+        parent,
+        children: [],
+        message: {
+          id: `${i}-${id}`,
+          author: { role },
+          create_time: 1_718_000_000 + i * 60 + t,
+          content: { content_type: 'text', parts: [text] },
+          metadata: {},
+          recipient: 'all',
+        },
+      };
+      parent = id;
+    }
+  }
+  return {
+    title: `Conversation ${i}`,
+    create_time: 1_718_000_000 + i * 60,
+    update_time: 1_718_000_000 + i * 60 + turns,
+    mapping,
+    current_node: parent,
+    conversation_id: `conv-${i}`,
+    id: `conv-${i}`,
+  };
+}

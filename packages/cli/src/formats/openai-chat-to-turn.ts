@@ -7,6 +7,7 @@ import type {
   TurnToolCall,
 } from '@chattrail/core';
 import { contentPartPlaceholder } from '@chattrail/core';
+import { idText, isObject, timestamp } from './conversation-fields';
 import { ImportInputError } from './import-input-error';
 
 /** Where a conversation came from: it names the thread when the conversation does not. */
@@ -151,24 +152,4 @@ function contentText(raw: unknown, where: string): string {
       return contentPartPlaceholder(part);
     })
     .join('\n');
-}
-
-/** Unix seconds (as the OpenAI APIs give them), milliseconds, or ISO text. */
-function timestamp(raw: unknown): string | undefined {
-  let ms: number | undefined;
-  if (typeof raw === 'number' && Number.isFinite(raw)) ms = raw < 1e11 ? raw * 1000 : raw;
-  else if (typeof raw === 'string' && raw !== '') ms = Date.parse(raw);
-  if (ms === undefined || Number.isNaN(ms)) return undefined;
-  const date = new Date(ms);
-  return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
-}
-
-function idText(raw: unknown): string | undefined {
-  if (typeof raw === 'string' && raw.trim() !== '') return raw;
-  if (typeof raw === 'number' && Number.isFinite(raw)) return String(raw);
-  return undefined;
-}
-
-function isObject(value: unknown): value is Record<string, any> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -1,10 +1,13 @@
-import { appendFileSync, createReadStream } from 'node:fs';
+import { appendFileSync, createReadStream, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { type ChatTrail, type ChatTrailDrop, createChatTrail, type Turn } from '@chattrail/core';
+import { chatGPTConversationToTurn } from '../formats/chatgpt-conversation-to-turn';
 import { ImportInputError } from '../formats/import-input-error';
 import { type ConversationOrigin, openAIChatToTurn } from '../formats/openai-chat-to-turn';
+import { uiMessagesToTurn } from '../formats/ui-messages-to-turn';
+import { detectInput, type ImportFormat } from '../input/detect-input';
+import { inputRecords, peekInput } from '../input/input-records';
 import {
   type CheckpointFile,
   type InputCheckpoint,
@@ -12,13 +15,14 @@ import {
   writeCheckpoint,
 } from './import-checkpoint';
 import { type Backend, importDestinations } from './import-destinations';
+import { ImportProgress } from './import-progress';
 
 /** Options of {@link runImport}; the CLI's flags map onto them. */
 export interface ImportOptions {
   /** Paths, or `-` for standard input. */
   files: string[];
-  /** Only `'openai-jsonl'` so far. */
-  format?: 'openai-jsonl';
+  /** The inputs' format. Default `'auto'`: told from each input's name and first bytes. */
+  format?: ImportFormat | 'auto';
   /** Limit the destinations to these backends. Default: every one the environment configures. */
   to?: Backend[];
   /** Requests per destination at once. Default 8. */
@@ -33,8 +37,10 @@ export interface ImportOptions {
   dryRun?: boolean;
   /** Progress and summary as JSON lines on stdout. */
   json?: boolean;
-  /** Milliseconds between progress lines. Default 5,000. */
+  /** Milliseconds between progress lines (not on a TTY, which redraws one line). Default 5,000. */
   progressIntervalMs?: number;
+  /** Progress as one line redrawn in place. Default: when stderr is a TTY (and neither `json` nor `write` is set). */
+  tty?: boolean;
   /** Per-request timeout. Default 30,000 ms. */
   timeoutMs?: number;
   debug?: boolean;
@@ -51,7 +57,10 @@ export interface ImportOptions {
 /** A conversation that was not imported, and why. */
 export interface ImportFailure {
   file: string;
+  /** The line where the conversation starts (0: the input as a whole). */
   line: number;
+  /** For a JSON array (a ChatGPT export): the conversation's 1-based position in it. */
+  conversation?: number;
   reason: string;
 }
 
@@ -76,8 +85,16 @@ export interface ImportSummary {
 
 const MAX_LISTED_FAILURES = 100;
 
+const CONVERTERS: Record<ImportFormat, (value: unknown, origin: ConversationOrigin) => Turn> = {
+  'openai-jsonl': openAIChatToTurn,
+  chatgpt: chatGPTConversationToTurn,
+  'ui-messages': uiMessagesToTurn,
+};
+
 interface Pending {
+  file: string;
   line: number;
+  conversation?: number;
   threadId: string;
   messages: number;
 }
@@ -141,19 +158,27 @@ export async function runImport(options: ImportOptions): Promise<ImportSummary> 
   const plan = { threads: new Set<string>(), users: new Set<string>(), messages: 0, from: '', to: '' };
   const started = Date.now();
   let seen = 0;
-  const progress = () => {
-    const seconds = Math.max((Date.now() - started) / 1000, 0.001);
-    if (json) {
-      write(JSON.stringify({ type: 'progress', read: seen, ...counts(summary), seconds }));
-      return;
-    }
-    const rate = Math.round(summary.messages / seconds);
-    write(
-      `chattrail import: ${seen} conversations read, ${summary.imported} imported, ${summary.skipped} skipped, ${summary.failed} failed; ${summary.messages} messages (${rate}/s)`,
-    );
-  };
-  const timer = setInterval(() => progress(), options.progressIntervalMs ?? 5_000);
-  timer.unref();
+  let bytesRead = 0;
+  const totalBytes = inputSize(options.files);
+  const tty = options.tty ?? (options.write === undefined && !json && process.stderr.isTTY === true);
+  const progress = new ImportProgress({
+    mode: json ? 'json' : tty ? 'tty' : 'plain',
+    write: (text) => {
+      if (tty && options.write === undefined) process.stderr.write(text);
+      else write(text.replace(/\n$/, ''));
+    },
+    snapshot: () => ({
+      read: seen,
+      ...counts(summary),
+      bytesRead,
+      ...(totalBytes === undefined ? {} : { totalBytes }),
+      elapsedMs: Date.now() - started,
+    }),
+    intervalMs: options.progressIntervalMs ?? 5_000,
+    columns: () => process.stderr.columns,
+    color: tty && env.NO_COLOR === undefined,
+  });
+  progress.start();
 
   const fail = (failure: ImportFailure, pendingFailures: ImportFailure[]) => {
     pendingFailures.push(failure);
@@ -185,8 +210,6 @@ export async function runImport(options: ImportOptions): Promise<ImportSummary> 
       };
       if (state.line > 0) summary.resumed[file] = state.line;
       const fileName = isStdin ? 'stdin' : basename(file);
-      const input = isStdin ? (options.stdin ?? process.stdin) : createReadStream(file);
-      const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
 
       let chunk: Pending[] = [];
       const chunkFailures: ImportFailure[] = [];
@@ -202,7 +225,8 @@ export async function runImport(options: ImportOptions): Promise<ImportSummary> 
           for (const entry of chunk) {
             const reason = dropped.get(entry.threadId);
             if (reason !== undefined) {
-              fail({ file, line: entry.line, reason }, chunkFailures);
+              const { threadId: _, messages: __, ...at } = entry;
+              fail({ ...at, reason }, chunkFailures);
             } else if (skippedAtMielto?.has(entry.threadId) === true) {
               summary.skipped++;
               state.skipped++;
@@ -228,12 +252,24 @@ export async function runImport(options: ImportOptions): Promise<ImportSummary> 
       };
 
       try {
-        for await (const text of lines) {
-          lineNumber++;
+        const peeked = await peekInput(isStdin ? (options.stdin ?? process.stdin) : createReadStream(file));
+        const detected = detectInput(peeked.prefix, fileName, options.format ?? 'auto');
+        if ('error' in detected) throw new ImportInputError(detected.error);
+        const convert = CONVERTERS[detected.format];
+        const records = inputRecords(peeked.chunks, detected.container, (bytes) => {
+          bytesRead += bytes;
+        });
+        for await (const record of records) {
+          lineNumber = record.position;
           if (lineNumber <= state.line) continue;
-          if (text.trim() === '') continue;
+          if (record.text.trim() === '') continue;
           seen++;
+          const at =
+            detected.container === 'array'
+              ? { file, line: record.line, conversation: record.position }
+              : { file, line: record.line };
           const origin: ConversationOrigin = { file, fileName, line: lineNumber };
+          const text = record.text;
           let turn: Turn;
           try {
             let value: unknown;
@@ -242,10 +278,10 @@ export async function runImport(options: ImportOptions): Promise<ImportSummary> 
             } catch (error) {
               throw new ImportInputError(`malformed JSON: ${(error as Error).message}`);
             }
-            turn = openAIChatToTurn(value, origin);
+            turn = convert(value, origin);
           } catch (error) {
             const reason = error instanceof ImportInputError ? error.message : String(error);
-            fail({ file, line: lineNumber, reason }, chunkFailures);
+            fail({ ...at, reason }, chunkFailures);
             continue;
           }
           if (trail === undefined) {
@@ -258,17 +294,20 @@ export async function runImport(options: ImportOptions): Promise<ImportSummary> 
             continue;
           }
           trail.record(turn);
-          chunk.push({ line: lineNumber, threadId: turn.threadId, messages: turn.messages.length });
+          chunk.push({ ...at, threadId: turn.threadId, messages: turn.messages.length });
           if (chunk.length >= chunkSize) await deliver();
         }
       } catch (error) {
-        // An unreadable input (missing, a folder, no permission) fails as a whole; the others still run.
-        fail({ file, line: lineNumber, reason: `cannot read: ${(error as Error).message}` }, chunkFailures);
+        // An unreadable input (missing, a folder, no permission, not in any format) fails as a whole from
+        // where it stopped; the others still run.
+        const reason =
+          error instanceof ImportInputError ? error.message : `cannot read: ${(error as Error).message}`;
+        fail({ file, line: lineNumber, reason }, chunkFailures);
       }
       await deliver();
     }
   } finally {
-    clearInterval(timer);
+    progress.stop();
     await trail?.shutdown({ timeoutMs: 10_000 });
   }
   if (options.dryRun === true) {
@@ -280,6 +319,20 @@ export async function runImport(options: ImportOptions): Promise<ImportSummary> 
     };
   }
   return summary;
+}
+
+/** The inputs' bytes together; unknown when one is stdin or cannot be read (it fails later, with a reason). */
+function inputSize(files: readonly string[]): number | undefined {
+  let total = 0;
+  for (const file of files) {
+    if (file === '-') return undefined;
+    try {
+      total += statSync(file).size;
+    } catch {
+      return undefined;
+    }
+  }
+  return total;
 }
 
 function counts(summary: ImportSummary) {

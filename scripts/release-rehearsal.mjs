@@ -141,9 +141,11 @@ function systemNode() {
     throw new StepError(`${node} is v${version}; the packages promise Node >=20`);
   // The npm that ships with that node, run by that node: what a user on it would type.
   const npmLink = join(dirname(node), 'npm');
-  const npmCli = existsSync(npmLink) ? realpathSync(npmLink) : null;
-  if (npmCli === null) throw new StepError(`no npm next to ${node}`);
-  return { node, version, npmCli };
+  if (!existsSync(npmLink)) throw new StepError(`no npm next to ${node}`);
+  // Usually a link to npm-cli.js, run by that node; a shell wrapper runs as is (PATH has that node first).
+  const target = realpathSync(npmLink);
+  const npm = /\.[cm]?js$/.test(target) ? [node, target] : [npmLink];
+  return { node, version, npm };
 }
 
 /** The inherited environment minus every npm/pnpm setting (registry, userconfig, provenance, tokens). */
@@ -253,12 +255,12 @@ async function publish(registry, tmp, packages) {
   if (withProvenance.length) {
     throw new StepError(
       `publishConfig.provenance is set in ${withProvenance.map((p) => p.manifest.name).join(', ')}: it would ` +
-        "override the rehearsal's provenance=false and fail off CI; set NPM_CONFIG_PROVENANCE in release.yml instead",
+        "override the rehearsal's provenance=false; keep NPM_CONFIG_PROVENANCE in release.yml's env instead",
     );
   }
   const env = {
     ...cleanEnv(),
-    // Both spellings: changesets shells out to pnpm (pnpm info / pack / publish), which reads npm_config_*.
+    // changesets shells out to pnpm (pnpm info, then pnpm publish per package), which reads npm_config_*.
     npm_config_userconfig: registry.publishRc,
     npm_config_globalconfig: join(tmp, 'empty.npmrc'),
     npm_config_registry: registry.url,
@@ -276,6 +278,7 @@ async function publish(registry, tmp, packages) {
   // What a user's npm will see: each package at its version, with internal ranges rewritten.
   const problems = [];
   const published = [];
+  const ranges = [];
   for (const { manifest } of packages) {
     const response = await fetch(`${registry.url}${manifest.name.replace('/', '%2f')}`);
     const doc = response.ok ? await response.json() : null;
@@ -291,9 +294,12 @@ async function publish(registry, tmp, packages) {
       }
     }
     published.push(`${manifest.name}@${manifest.version}`);
+    for (const [dep, range] of Object.entries(version.dependencies ?? {})) {
+      if (dep.startsWith('@chattrail/')) ranges.push(`${manifest.name} → ${dep} ${range}`);
+    }
   }
   if (problems.length) throw new StepError(`published, but:\n${problems.join('\n')}\n${tail(result.stdout)}`);
-  return published;
+  return { published, ranges };
 }
 
 /** `npm install <specs>` with the system node's npm, in a fresh dir that only knows the rehearsal registry. */
@@ -312,14 +318,35 @@ async function install(name, specs, { tmp, registry, sys }) {
     npm_config_globalconfig: join(tmp, 'empty.npmrc'),
     npm_config_cache: join(tmp, 'npm-cache'),
   };
-  const args = [sys.npmCli, 'install', '--no-audit', '--no-fund', '--loglevel=error', ...specs];
-  const result = await run(sys.node, args, { cwd: dir, env, timeoutMs: 240_000 });
+  const [cmd, ...npmArgs] = sys.npm;
+  const args = [...npmArgs, 'install', '--no-audit', '--no-fund', '--loglevel=error', ...specs];
+  const result = await run(cmd, args, { cwd: dir, env, timeoutMs: 240_000 });
   if (result.code !== 0) {
     throw new StepError(
       `npm install ${specs.join(' ')} exited ${result.code}:\n${tail(result.stderr + result.stdout)}`,
     );
   }
   return { dir, env };
+}
+
+/**
+ * What `files` must have carried: the README, the CHANGELOG once `changeset version` has written one, and
+ * every file the manifest points at (exports, main, types, bin).
+ */
+function missingFiles(appDir, sourceDir, name) {
+  const installed = join(appDir, 'node_modules', name);
+  const manifest = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8'));
+  const wanted = new Set(['README.md']);
+  if (existsSync(join(sourceDir, 'CHANGELOG.md'))) wanted.add('CHANGELOG.md');
+  const collect = (value) => {
+    if (typeof value === 'string') {
+      if (value.startsWith('./')) wanted.add(value.slice(2));
+    } else if (value && typeof value === 'object') Object.values(value).forEach(collect);
+  };
+  collect([manifest.exports, manifest.main, manifest.module, manifest.types, manifest.bin]);
+  return [...wanted]
+    .filter((file) => !existsSync(join(installed, file)))
+    .map((file) => `${name}: the installed package has no ${file}`);
 }
 
 function installedVersion(dir, name) {
@@ -440,6 +467,7 @@ async function main() {
     );
   }
   const byName = new Map(packages.map((p) => [p.manifest.name, p.manifest]));
+  const byDir = new Map(packages.map((p) => [p.manifest.name, p.dir]));
   for (const name of [
     '@chattrail/core',
     '@chattrail/devserver',
@@ -466,10 +494,11 @@ async function main() {
   say(`registry    ok  Verdaccio on ${registry.url}, uplink ${registry.upstream} (${seconds(t)})`);
 
   t = Date.now();
-  const published = await publish(registry, tmp, packages);
+  const { published, ranges } = await publish(registry, tmp, packages);
   say(
     `publish     ok  changeset publish --no-git-tag, provenance off: ${published.join(', ')} (${seconds(t)})`,
   );
+  say(`ranges      ok  as published: ${ranges.join('; ') || 'no package depends on another'}`);
 
   // The four installs only share the registry, so they run side by side.
   t = Date.now();
@@ -493,6 +522,7 @@ async function main() {
     }
     installs[name] = outcome.value;
     const ours = plan[name].filter((spec) => spec.startsWith('@chattrail/'));
+    for (const spec of ours) failures.push(...missingFiles(outcome.value.dir, byDir.get(spec), spec));
     const wrong = ours.filter(
       (spec) => installedVersion(outcome.value.dir, spec) !== byName.get(spec).version,
     );

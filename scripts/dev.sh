@@ -70,6 +70,8 @@ run_checks() {
   node scripts/release-check.mjs || steps+=(release-check)
   log "engines smoke test on system node (${CHATTRAIL_SYSTEM_NODE:-none})"
   node scripts/smoke-node20.mjs || steps+=(smoke-node20)
+  log "release rehearsal (Verdaccio: changeset publish, npm install on system node, a turn per adapter)"
+  node scripts/release-rehearsal.mjs || steps+=(release-rehearsal)
   # The summary is the closing line; it exits non-zero on failed tests, no tests, or failed steps.
   CHATTRAIL_FAILED_STEPS="$(IFS=,; echo "${steps[*]:-}")" node scripts/test-summary.mjs
 }

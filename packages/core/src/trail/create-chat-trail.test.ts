@@ -102,12 +102,14 @@ describe('createChatTrail', () => {
       expect(stats.dropped.invalid_turn).toBe(7);
       expect(stats.dropped.internal_error).toBe(1);
       expect(errors.map((e) => e.message)).toEqual(['internal error in record(): hostile getter']);
-      expect(turns().map((t) => t.messages.length)).toEqual([0, 3]);
+      // A null message is an empty slot: left out, and counted in the turn's metadata and the stats.
+      expect(turns().map((t) => t.messages.length)).toEqual([0, 2]);
       expect(turns()[1]!.messages.map((m) => m.content)).toEqual([
-        '',
         '7',
         contentPartPlaceholder({ weird: true }),
       ]);
+      expect(turns()[1]!.metadata).toEqual({ chattrail_skipped_messages: 1 });
+      expect(stats.truncatedMessages).toBe(1);
     });
 
     it('delivers hostile metadata, huge and binary messages and a 10,000-message turn', async () => {

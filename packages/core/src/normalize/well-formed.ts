@@ -35,7 +35,7 @@ export function replaceLoneSurrogates(text: string): string {
       i++; // a pair
       continue;
     }
-    out = (out ?? '') + text.slice(start, i) + '\ufffd';
+    out = `${out ?? ''}${text.slice(start, i)}\ufffd`;
     start = i + 1;
   }
   return out === undefined ? text : out + text.slice(start);

@@ -173,16 +173,14 @@ export function normalizeTurn(
   if (error !== undefined) turn.error = error;
   let metadata = safeObject(raw.metadata ?? context?.metadata, options.maxMessageBytes);
   // What the trail left out or shortened, said where a reader of the thread sees it.
-  if (cut > 0) (metadata ??= {})[TRUNCATED_MESSAGES_KEY] = cut;
-  if (skipped > 0) (metadata ??= {})[SKIPPED_MESSAGES_KEY] = skipped;
-  if (threadId !== givenThreadId && isLongId(givenThreadId)) {
-    (metadata ??= {})[THREAD_ID_PREFIX_KEY] = longIdPrefix(givenThreadId);
-  }
-  if (user !== undefined && user.id.length > SHORTENED_MIN_LENGTH) {
-    const givenUserId = (givenUser as { id?: unknown }).id;
-    if (typeof givenUserId === 'string' && isLongId(givenUserId)) {
-      (metadata ??= {})[USER_ID_PREFIX_KEY] = longIdPrefix(givenUserId);
-    }
+  if (
+    cut > 0 ||
+    skipped > 0 ||
+    threadId !== givenThreadId ||
+    (user !== undefined && user.id.length > SHORTENED_MIN_LENGTH)
+  ) {
+    const notes = trailNotes(cut, skipped, givenThreadId, threadId, givenUser, user);
+    if (notes !== undefined) metadata = metadata === undefined ? notes : Object.assign(metadata, notes);
   }
   if (metadata !== undefined) turn.metadata = metadata;
   return turn;
@@ -190,6 +188,30 @@ export function normalizeTurn(
 
 // A short id from boundId is longer than this; most ids are not, and need no second look.
 const SHORTENED_MIN_LENGTH = 17;
+
+/** The `chattrail_` metadata of a turn: messages left out, and the prefixes of ids that were hashed. */
+function trailNotes(
+  cut: number,
+  skipped: number,
+  givenThreadId: string,
+  threadId: string,
+  givenUser: unknown,
+  user: TurnUser | undefined,
+): JsonObject | undefined {
+  let notes: JsonObject | undefined;
+  if (cut > 0) notes = { [TRUNCATED_MESSAGES_KEY]: cut };
+  if (skipped > 0) notes = { ...notes, [SKIPPED_MESSAGES_KEY]: skipped };
+  if (threadId !== givenThreadId && isLongId(givenThreadId)) {
+    notes = { ...notes, [THREAD_ID_PREFIX_KEY]: longIdPrefix(givenThreadId) };
+  }
+  if (user !== undefined && user.id.length > SHORTENED_MIN_LENGTH) {
+    const givenUserId = (givenUser as { id?: unknown }).id;
+    if (typeof givenUserId === 'string' && isLongId(givenUserId)) {
+      notes = { ...notes, [USER_ID_PREFIX_KEY]: longIdPrefix(givenUserId) };
+    }
+  }
+  return notes;
+}
 
 // What messagesToKeep left out, read by normalizeTurn right after the call (module state rather than a
 // result object: record() is the hot path and this is set once per turn; synchronous, never re-entered).

@@ -61,6 +61,8 @@ export const THREAD_ID_PREFIX_KEY = 'chattrail_thread_id_prefix';
 export const USER_ID_PREFIX_KEY = 'chattrail_user_id_prefix';
 
 const STATUSES = new Set<unknown>(['ok', 'error', 'aborted']);
+// The usual roles need no check (a well-formedness check costs ~10 ns a string, per new message).
+const ROLES = new Set<unknown>(['user', 'assistant', 'system', 'tool']);
 const MODES = new Set<unknown>(['history', 'new']);
 const SOURCES = new Set<unknown>(['ai-sdk', 'langchain', 'express', 'manual']);
 // Dates that pydantic and every JS runtime read the same way; anything else parseable is rewritten as ISO.
@@ -341,7 +343,9 @@ function normalizeMessage(
     ? wellFormed(truncateUtf8(contentText(raw.content, maxMessageBytes), maxMessageBytes))
     : '';
   const givenRole = nonEmptyString(raw.role);
-  const role = (givenRole === undefined ? 'user' : shortText(givenRole)) as TurnMessageRole;
+  const role = (
+    givenRole === undefined ? 'user' : ROLES.has(givenRole) ? givenRole : shortText(givenRole)
+  ) as TurnMessageRole;
   const givenId = nonEmptyString(raw.id);
   // Only the fields that are present: queued copies are retained until sent, and every field of every
   // retained message is paid for again by each garbage collection that moves it.

@@ -92,6 +92,10 @@ let turnSequence = 0;
  * an id (`turnMessageId` of the normalised content when missing). A thread id or user missing from the
  * turn is taken from the `withChatTrail` context. The input is never modified and no object of it is
  * reused, so a later change by the app cannot alter what is sent, and `redact` cannot alter the app's.
+ * Bounded before anything proportional to the input is done: at most `maxMessagesPerTurn` messages (the
+ * newest; holes skipped), ids of at most 256 bytes (`boundId`), names of at most 1 KiB, and every string
+ * well-formed (lone surrogates become U+FFFD). What was left out or shortened is said in `chattrail_` keys
+ * of the turn's metadata.
  *
  * Written for the hot path: one pass, no serialisation of the whole turn, short strings never scanned.
  */

@@ -160,4 +160,68 @@ describe.each(EXPRESS)('end to end: middleware → trail → devserver on $name'
       await trail.shutdown();
     }
   });
+
+  it("stores a client's 90 KB metadata.thread_id as a short, stable thread id, not over and over", async () => {
+    const trail = trailToDevserver();
+    const app = express();
+    app.use(express.json({ limit: '1mb' }));
+    app.post('/v1/chat/completions', chatTrail({ trail }), (_req, res) => {
+      res.setHeader('content-type', 'text/event-stream');
+      for (const event of openAIChatStream(['Sunny ', 'today.'])) res.write(event);
+      res.end();
+    });
+    const server = await listen(app);
+    const longThread = `huge-${name.replace(' ', '')}-${'x'.repeat(90 * 1024)}`;
+    try {
+      // The same two requests under a long and under an ordinary thread id.
+      const control = `control-${name.replace(' ', '')}`;
+      for (const threadId of [longThread, control]) {
+        const first = [{ role: 'user', content: 'Weather in Paris?' }];
+        const body = { model: 'm', stream: true, messages: first, metadata: { thread_id: threadId } };
+        await postJson(`${server.url}/v1/chat/completions`, body);
+        await postJson(`${server.url}/v1/chat/completions`, {
+          ...body,
+          messages: [
+            ...first,
+            { role: 'assistant', content: 'Sunny today.' },
+            { role: 'user', content: 'And Rome?' },
+          ],
+        });
+      }
+      expect(await trail.flush()).toMatchObject({ ok: true, pendingTurns: 0 });
+
+      const all = (await (await fetch(`${devserver.url}/_devserver/threads`)).json()) as {
+        threads: ViewerThread[];
+      };
+      const stored = all.threads.filter((t) => t.externalId?.startsWith(longThread.slice(0, 64)));
+      // One thread per backend, under one short id that both requests mapped to.
+      expect(stored.map((t) => t.backend).sort()).toEqual(['melodi', 'mielto']);
+      expect(new Set(stored.map((t) => t.externalId)).size).toBe(1);
+      expect(stored[0]!.externalId).toMatch(/^huge-.+…[0-9a-f]{16}$/);
+      // ...holding what the thread under an ordinary id holds.
+      for (const thread of stored) {
+        const [same] = (await threadsOf(control)).filter((t) => t.backend === thread.backend);
+        expect(thread.messages.map((m) => m.content)).toEqual(same!.messages.map((m) => m.content));
+        expect(thread.messages.map((m) => m.content)).toContain('And Rome?');
+      }
+      // Everything the backends hold for the thread: the id was once stored 25 times (2.39 MB for a 90 KB
+      // request). What is left of it is the request's metadata (its thread_id), bounded by maxMessageBytes
+      // (64 KiB), once per turn at Mielto and once per thread at Melodi.
+      const shortId = stored[0]!.externalId!;
+      const conversations = (await (
+        await fetch(`${devserver.url}/_devserver/mielto/conversations`)
+      ).json()) as { meta_data: { thread_id?: string } }[];
+      const threads = (await (await fetch(`${devserver.url}/_devserver/melodi/threads`)).json()) as {
+        externalId: string;
+      }[];
+      const mielto = JSON.stringify(conversations.filter((c) => c.meta_data.thread_id === shortId));
+      const melodi = JSON.stringify(threads.filter((t) => t.externalId === shortId));
+      const copies = (text: string) => text.split(longThread.slice(0, 1000)).length - 1;
+      expect({ mielto: copies(mielto), melodi: copies(melodi) }).toEqual({ mielto: 2, melodi: 1 });
+      expect(mielto.length + melodi.length).toBeLessThan(3 * 64 * 1024 + 16 * 1024);
+    } finally {
+      await server.close();
+      await trail.shutdown();
+    }
+  });
 });

@@ -1,6 +1,7 @@
 import type { JsonObject, JsonValue } from '../turn/turn';
 import { formatBytes } from './format-bytes';
 import { truncateUtf8 } from './truncate-utf8';
+import { wellFormed } from './well-formed';
 
 /** Limits applied by {@link toJsonSafe}. Every limit leaves a visible marker where it cut. */
 export interface JsonSafeOptions {
@@ -15,7 +16,10 @@ export interface JsonSafeOptions {
    * tree passes the per-level limits), after which values become `"[Truncated]"`. Default 10,000.
    */
   maxNodes?: number;
-  /** Longer strings are cut UTF-8-safely with a `… [truncated N bytes]` marker. Default: no limit. */
+  /**
+   * Longer strings (and object keys) are cut UTF-8-safely with a `… [truncated N bytes]` marker. Default:
+   * no limit.
+   */
   maxStringBytes?: number;
 }
 
@@ -49,6 +53,8 @@ const OMIT: unique symbol = Symbol('omit');
  * - Getters or proxies that throw yield `"[Unreadable]"`.
  * - Depth, keys per object, items per array, total nodes and string size are bounded (see
  *   {@link JsonSafeOptions}); each cut leaves a marker.
+ * - Strings and keys are well-formed: a lone UTF-16 surrogate becomes U+FFFD (many JSON parsers reject
+ *   the `\udXXX` escape `JSON.stringify` writes for it).
  */
 export function toJsonSafe(value: unknown, options: JsonSafeOptions = {}): JsonValue {
   const state: WalkState = {
@@ -84,7 +90,7 @@ function walk(value: unknown, depth: number, state: WalkState): JsonValue | type
 
   switch (typeof value) {
     case 'string':
-      return state.maxStringBytes === undefined ? value : truncateUtf8(value, state.maxStringBytes);
+      return boundString(value, state);
     case 'number':
       return Number.isFinite(value) ? value : String(value);
     case 'boolean':
@@ -183,10 +189,14 @@ function walkEntries(
     if (FORBIDDEN_KEYS.has(key)) continue;
     const safe = walk(item, depth + 1, state);
     if (safe === OMIT) continue;
-    out[key] = safe;
+    out[boundString(key, state)] = safe;
     kept++;
   }
   return out;
+}
+
+function boundString(value: string, state: WalkState): string {
+  return wellFormed(state.maxStringBytes === undefined ? value : truncateUtf8(value, state.maxStringBytes));
 }
 
 /** Reads lazily, so keys past the limit are never read (their getters never run). */

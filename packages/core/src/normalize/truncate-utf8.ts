@@ -30,6 +30,12 @@ export function truncateUtf8(text: string, maxBytes: number): string {
   return prefix + truncationMarker(totalBytes - bytes);
 }
 
+/** The longest prefix of `text` whose UTF-8 encoding fits in `maxBytes`, without a marker and without splitting a pair. */
+export function utf8Prefix(text: string, maxBytes: number): string {
+  if (text.length * 3 <= maxBytes) return text;
+  return cutToBytes(text, Math.max(0, Math.floor(maxBytes))).prefix;
+}
+
 /** The longest prefix of `text` whose UTF-8 encoding fits in `budget` bytes, without splitting a pair. */
 function cutToBytes(text: string, budget: number): { prefix: string; bytes: number } {
   let bytes = 0;

@@ -91,6 +91,12 @@ export interface ChatTrailOptions {
   /** UTF-8 bytes kept of each message text (and each tool argument/output/metadata value); cut with a marker. Default 64 KiB. */
   maxMessageBytes?: number;
   /**
+   * Messages kept per turn: the newest ones (the end of the conversation, and the answer); the older
+   * ones are left out unread, counted in the turn's metadata (`chattrail_truncated_messages`) and in
+   * `stats().truncatedMessages`. Default 10,000.
+   */
+  maxMessagesPerTurn?: number;
+  /**
    * Keeps a serverless invocation alive until deliveries finish: every delivery is handed to it (e.g.
    * Cloudflare's `ctx.waitUntil.bind(ctx)`, or `waitUntil` from `@vercel/functions`). On Vercel it is
    * found automatically.
@@ -133,6 +139,9 @@ export const CHAT_TRAIL_DEFAULTS = {
   // With the default backoff (0.5 s doubling to 30 s) eight attempts span about a minute.
   maxAttempts: 8,
   maxMessageBytes: 64 * 1024,
+  // Far above any model's context window (a resent history of 10,000 messages is already megabytes), far
+  // below what hurts: a sparse `messages` with `length = 5e7` once ran the host out of memory.
+  maxMessagesPerTurn: 10_000,
   backoffInitialMs: 500,
   backoffMaxMs: 30_000,
 } as const;

@@ -135,6 +135,11 @@ export interface ChatTrailStats {
   sampledOut: number;
   /** Turns the `redact` function returned `null` for. */
   redactedOut: number;
+  /**
+   * Messages left out of recorded turns: the oldest of a turn with more than `maxMessagesPerTurn`, and
+   * empty slots (holes, `null`) of a `messages` array. Each such turn says how many in its metadata.
+   */
+  truncatedMessages: number;
   /** Turn deliveries that succeeded, summed over destinations. */
   sent: number;
   sentMessages: number;

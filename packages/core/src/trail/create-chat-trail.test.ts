@@ -6,9 +6,11 @@ import {
   devServer,
   MELODI_KEY,
   MIELTO_KEY,
+  melodiFeedback,
   melodiThreads,
   mieltoConversations,
   PROJECT_ID,
+  requestsOf,
 } from '../../test/trail-test-kit';
 import { getChatTrailContext, withChatTrail } from '../context/chat-trail-context';
 import type { ChatTrailDestination, DeliveryItem } from '../destinations/chat-trail-destination';
@@ -17,7 +19,8 @@ import { mielto } from '../destinations/mielto-destination';
 import type { ChatTrailError } from '../http/errors';
 import { contentPartPlaceholder } from '../normalize/content-part-placeholder';
 import { redactText } from '../redact/redact-text';
-import type { Turn, TurnSource } from '../turn/turn';
+import type { Turn, TurnMessage, TurnSource } from '../turn/turn';
+import type { ChatTrailDeliveryError } from './chat-trail-delivery-error';
 import { createChatTrail } from './create-chat-trail';
 
 closeServersAfterEach();
@@ -102,12 +105,14 @@ describe('createChatTrail', () => {
       expect(stats.dropped.invalid_turn).toBe(7);
       expect(stats.dropped.internal_error).toBe(1);
       expect(errors.map((e) => e.message)).toEqual(['internal error in record(): hostile getter']);
-      expect(turns().map((t) => t.messages.length)).toEqual([0, 3]);
+      // A null message is an empty slot: left out, and counted in the turn's metadata and the stats.
+      expect(turns().map((t) => t.messages.length)).toEqual([0, 2]);
       expect(turns()[1]!.messages.map((m) => m.content)).toEqual([
-        '',
         '7',
         contentPartPlaceholder({ weird: true }),
       ]);
+      expect(turns()[1]!.metadata).toEqual({ chattrail_skipped_messages: 1 });
+      expect(stats.truncatedMessages).toBe(1);
     });
 
     it('delivers hostile metadata, huge and binary messages and a 10,000-message turn', async () => {
@@ -185,6 +190,126 @@ describe('createChatTrail', () => {
       turn.messages[0]!.content = 'changed';
       await trail.flush();
       expect(turns()[0]!.messages[0]!.content).toBe('original');
+    });
+  });
+
+  describe('limits on what the host hands over', () => {
+    it('records a sparse messages array of 50 million slots without walking it, keeping the newest', async () => {
+      const server = await devServer();
+      const trail = createChatTrail({ destinations: devServerDestinations(server) });
+      // The issue's reproduction ran the host out of memory at an 8 GB heap; 1M holes blocked it 1.2 s.
+      const messages: unknown[] = [{ role: 'user', content: 'x' }];
+      messages.length = 5e7;
+      messages[5e7 - 2] = { role: 'user', content: 'the question' };
+      messages[5e7 - 1] = { role: 'assistant', content: 'the answer' };
+      trail.record({ ...new ConversationScript('thread-sparse').turn('unused'), messages } as Turn);
+      expect(await trail.flush({ timeoutMs: 20_000 })).toEqual({ ok: true, pendingTurns: 0 });
+      expect(trail.stats()).toMatchObject({ recorded: 1, sent: 2, truncatedMessages: 5e7 - 2 });
+
+      const [conversation] = await mieltoConversations(server);
+      expect(conversation!.messages.map((m) => m.content)).toEqual(['the question', 'the answer']);
+      const [thread] = await melodiThreads(server);
+      expect(thread!.messages.map((m) => m.content)).toEqual(['the question', 'the answer']);
+      expect(thread!.metadata).toMatchObject({
+        chattrail_truncated_messages: 5e7 - 10_000,
+        chattrail_skipped_messages: 9_998,
+      });
+    });
+
+    it('keeps the newest maxMessagesPerTurn messages of a resent history, each stored once', async () => {
+      const server = await devServer();
+      const trail = createChatTrail({ destinations: devServerDestinations(server), maxMessagesPerTurn: 4 });
+      const script = new ConversationScript('thread-capped');
+      for (let n = 1; n <= 4; n++) trail.record(script.turn(`question ${n}`, `answer ${n}`));
+      expect(await trail.flush()).toEqual({ ok: true, pendingTurns: 0 });
+      expect(trail.stats().truncatedMessages).toBe(0 + 0 + 2 + 4);
+      // Each turn's window moved on by one exchange: the older messages were sent with earlier turns.
+      const expected = [1, 2, 3, 4].flatMap((n) => [`question ${n}`, `answer ${n}`]);
+      const [conversation] = await mieltoConversations(server);
+      expect(conversation!.messages.map((m) => m.content)).toEqual(expected);
+      const [thread] = await melodiThreads(server);
+      expect(thread!.messages.map((m) => m.content)).toEqual(expected);
+    });
+
+    it('stores a 90 KB thread id (and user id) as a short, stable id, with its prefix in the metadata', async () => {
+      const server = await devServer();
+      const trail = createChatTrail({ destinations: devServerDestinations(server) });
+      // As a client's metadata.thread_id reaches the Express adapter: a fresh string with every request.
+      const longId = () => `client-thread-${'x'.repeat(90 * 1024)}`;
+      const longUser = () => `client-user-${'u'.repeat(10 * 1024)}`;
+      const first = new ConversationScript(longId(), { id: longUser() });
+      trail.record(first.turn('first question', 'first answer'));
+      const second = new ConversationScript(longId(), { id: longUser() });
+      second.turn('first question', 'first answer');
+      trail.record(second.turn('second question', 'second answer'));
+      trail.feedback({ threadId: longId(), type: 'positive' });
+      expect(await trail.flush()).toEqual({ ok: true, pendingTurns: 0 });
+      expect(trail.stats()).toMatchObject({ sent: 4, feedback: { sent: 1, dropped: 0 } });
+
+      const conversations = await mieltoConversations(server);
+      expect(conversations).toHaveLength(1);
+      const threadId = conversations[0]!.meta_data.thread_id as string;
+      expect(threadId).toMatch(/^client-thread-x{50}…[0-9a-f]{16}$/);
+      expect(conversations[0]!.user_id).toMatch(/^client-user-u{52}…[0-9a-f]{16}$/);
+      expect(conversations[0]!.messages).toHaveLength(4);
+      const threads = await melodiThreads(server);
+      expect(threads.map((t) => t.externalId)).toEqual([threadId]);
+      expect(threads[0]!.messages).toHaveLength(4);
+      expect(threads[0]!.metadata).toMatchObject({
+        chattrail_thread_id_prefix: longId().slice(0, 256),
+        chattrail_user_id_prefix: longUser().slice(0, 256),
+      });
+      // The feedback found the thread (the devserver answers 404 for an unknown one).
+      expect(await melodiFeedback(server)).toHaveLength(1);
+      // What was stored is a few KB, not the id over and over (a 90 KB id was once stored 25 times).
+      const stored = JSON.stringify([conversations, threads]);
+      expect(stored.length).toBeLessThan(16 * 1024);
+    });
+
+    it('sends U+FFFD in place of lone surrogates', async () => {
+      const server = await devServer();
+      const trail = createChatTrail({ destinations: devServerDestinations(server) });
+      const script = new ConversationScript('thread-\ud800-surrogates', { id: 'user-\udfff' });
+      // A high surrogate cut from its pair (a text sliced mid-emoji) and a stray low one.
+      trail.record(
+        script.snapshot({
+          messages: [
+            { id: 'm-\ud83d', role: 'user', content: 'cut emoji \ud83d and stray \ude00, kept 😀' },
+            {
+              id: 'm2',
+              role: 'assistant',
+              content: '',
+              toolCalls: [{ id: 'call-\ud83d', name: 'lookup', args: { ['q\ud83d']: 'a\ude00' } }],
+            },
+            {
+              id: 'm3',
+              role: 'tool',
+              content: '',
+              toolResult: { toolCallId: 'call-\ud83d', output: ['\ud83d'] },
+            },
+          ],
+          metadata: { ['key\ud800']: 'value\udc00' },
+          status: 'error',
+          error: { name: 'Error', message: 'failed \ud83d' },
+        } as Partial<Turn>),
+      );
+      expect(await trail.flush()).toEqual({ ok: true, pendingTurns: 0 });
+      // No \udXXX escape went over the wire (the devserver logs each request body)...
+      for (const request of requestsOf(server)) expect(request.body).not.toMatch(/\\ud[89a-f]/i);
+      // ...and what was stored holds U+FFFD where the lone halves were.
+      const [conversation] = await mieltoConversations(server);
+      expect(conversation!.meta_data.thread_id).toBe('thread-\ufffd-surrogates');
+      expect(conversation!.user_id).toBe('user-\ufffd');
+      expect(conversation!.messages[0]!.content).toBe('cut emoji \ufffd and stray \ufffd, kept 😀');
+      const [thread] = await melodiThreads(server);
+      expect(thread!.externalId).toBe('thread-\ufffd-surrogates');
+      expect(thread!.messages[0]!.content).toBe('cut emoji \ufffd and stray \ufffd, kept 😀');
+      expect(thread!.messages[0]!.externalId).toBe('m-\ufffd');
+      const stored = JSON.stringify([conversation, thread]);
+      expect(stored).not.toMatch(/\\ud[89a-f]/i);
+      expect(stored).toContain('key\ufffd');
+      expect(stored).toContain('value\ufffd');
+      expect(stored).toContain('failed \ufffd');
     });
   });
 
@@ -484,6 +609,53 @@ describe('createChatTrail', () => {
         'redact threw, so the turn was dropped unsent: redactor bug',
         'redact must return the turn (changed or not) or null to skip it; it returned something else, so the turn was dropped unsent',
       ]);
+    });
+
+    it('counts a redact that leaves holes or non-messages in messages as redact_error, and takes splice', async () => {
+      const server = await devServer();
+      const errors: ChatTrailError[] = [];
+      const trail = createChatTrail({
+        destinations: devServerDestinations(server),
+        onError: (e) => errors.push(e),
+        redact: (turn) => {
+          const how = turn.metadata?.how;
+          if (how === 'delete') delete turn.messages[0];
+          if (how === 'null') (turn.messages as unknown[])[0] = null;
+          if (how === 'no-content') delete (turn.messages[0] as Partial<TurnMessage>).content;
+          if (how === 'delete-all') delete (turn as Partial<Turn>).messages;
+          if (how === 'splice') turn.messages.splice(0, 1);
+          return turn;
+        },
+      });
+      const script = new ConversationScript('thread-redact-delete');
+      script.turn('private question', 'answer');
+      for (const how of ['delete', 'null', 'no-content', 'delete-all', 'splice']) {
+        trail.record(script.snapshot({ metadata: { how } }));
+      }
+      expect(await trail.flush()).toMatchObject({ ok: true, pendingTurns: 0 });
+      expect(trail.stats().dropped).toMatchObject({ redact_error: 4, internal_error: 0 });
+      expect(trail.stats().sent).toBe(2);
+      expect(errors.map((e) => [(e as ChatTrailDeliveryError).reason, e.message])).toEqual([
+        [
+          'redact_error',
+          'redact returned a turn that cannot be sent (its messages[0] is missing (a hole left by delete? remove messages with splice or filter)), so the turn was dropped unsent',
+        ],
+        [
+          'redact_error',
+          'redact returned a turn that cannot be sent (its messages[0] is null), so the turn was dropped unsent',
+        ],
+        [
+          'redact_error',
+          'redact returned a turn that cannot be sent (its messages[0].content is not a string), so the turn was dropped unsent',
+        ],
+        [
+          'redact_error',
+          'redact must return the turn (changed or not) or null to skip it; it returned something else, so the turn was dropped unsent',
+        ],
+      ]);
+      // The spliced turn went out without the message redact took away.
+      const [conversation] = await mieltoConversations(server);
+      expect(conversation!.messages.map((m) => m.content)).toEqual(['answer']);
     });
 
     it('records structure, usage and timings but no text with captureContent: false', async () => {

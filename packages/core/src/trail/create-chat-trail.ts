@@ -1,7 +1,9 @@
 import { getChatTrailContext } from '../context/chat-trail-context';
 import type { ChatTrailDestination, DeliveryItem } from '../destinations/chat-trail-destination';
 import { APIConnectionError, type ChatTrailError } from '../http/errors';
+import { boundId } from '../normalize/bound-id';
 import { truncateUtf8 } from '../normalize/truncate-utf8';
+import { wellFormed } from '../normalize/well-formed';
 import type { Turn, TurnSource } from '../turn/turn';
 import type {
   ChatTrail,
@@ -16,6 +18,7 @@ import type {
 import { ChatTrailConnectionError } from './chat-trail-connection-error';
 import { ChatTrailDeliveryError } from './chat-trail-delivery-error';
 import { CHAT_TRAIL_DEFAULTS, type ChatTrailOptions } from './chat-trail-options';
+import { checkRedactedTurn } from './check-redacted-turn';
 import {
   DeliveryLane,
   emptyDropCounts,
@@ -33,6 +36,8 @@ import {
   type HistoryReuse,
   type NormalizeTurnOptions,
   normalizeTurn,
+  SKIPPED_MESSAGES_KEY,
+  TRUNCATED_MESSAGES_KEY,
   turnMessagesMode,
 } from './normalize-turn';
 import { parseEnvFlag, readTrailEnv } from './read-trail-env';
@@ -43,6 +48,8 @@ const DEFAULT_FLUSH_TIMEOUT_MS = 10_000;
 /** Distinct failures kept for flush reports, and distinct keys remembered for "report once". */
 const MAX_REMEMBERED = 100;
 const FEEDBACK_BYTES = 256;
+/** UTF-8 bytes kept of a feedback attribute's name and of the user's email, name and username. */
+const FEEDBACK_FIELD_BYTES = 1024;
 // Histories kept for reuse: enough for the threads active at once on a busy server; most of it is shared
 // with turns still queued anyway. The byte bound is what limits memory (each entry's estimate includes its
 // overhead); 1,000 threads thrashed with 2,000 chats in turn, and every turn of every thread was then
@@ -93,7 +100,7 @@ class ChatTrailImpl implements ChatTrail {
   readonly #waitUntil: WaitUntil | undefined;
   readonly #debugEnabled: boolean;
   readonly #abort = new AbortController();
-  readonly #counts = { recorded: 0, sampledOut: 0, redactedOut: 0 };
+  readonly #counts = { recorded: 0, sampledOut: 0, redactedOut: 0, truncatedMessages: 0 };
   readonly #dropped: DropCounts = emptyDropCounts();
   readonly #feedback = { recorded: 0, dropped: 0 };
   readonly #reported = new Set<string>();
@@ -119,6 +126,7 @@ class ChatTrailImpl implements ChatTrail {
       maxMessageBytes: positiveInteger(options.maxMessageBytes, CHAT_TRAIL_DEFAULTS.maxMessageBytes),
       captureContent: options.captureContent ?? true,
       turnMessages: options.turnMessages === 'new' ? 'new' : 'history',
+      maxMessagesPerTurn: positiveInteger(options.maxMessagesPerTurn, CHAT_TRAIL_DEFAULTS.maxMessagesPerTurn),
     };
     this.#redact = options.redact;
     // Without content capture no copy keeps its text, so none could be matched to a resent message. With a
@@ -208,12 +216,14 @@ class ChatTrailImpl implements ChatTrail {
         return;
       }
       const rawThreadId = (turn as Partial<Turn> | null | undefined)?.threadId;
-      const threadId =
+      const givenThreadId =
         typeof rawThreadId === 'string' && rawThreadId !== '' ? rawThreadId : context?.threadId;
-      if (threadId === undefined || threadId === '') {
+      if (typeof givenThreadId !== 'string' || givenThreadId === '') {
         this.#dropBeforeQueue('invalid_turn');
         return;
       }
+      // As normalizeTurn will send it: a thread id too long to send is hashed, and sampled and cached by that.
+      const threadId = boundId(givenThreadId);
       if (this.#sampleRate < 1 && !isThreadSampled(threadId, this.#sampleRate)) {
         this.#counts.sampledOut++;
         return;
@@ -231,6 +241,7 @@ class ChatTrailImpl implements ChatTrail {
         this.#dropBeforeQueue('invalid_turn');
         return;
       }
+      if (copy.metadata !== undefined) this.#noteLeftOutMessages(copy.metadata);
       // Measured once: the cache and the queues bound the same copy, unless redact makes another.
       let bytes: number | undefined;
       // Of `bytes`, what the thread's previous turn holds too (the copies the cache lent this one).
@@ -405,7 +416,32 @@ class ChatTrailImpl implements ChatTrail {
       );
       return undefined;
     }
+    const problem = checkRedactedTurn(turn as Turn);
+    if (problem !== undefined) {
+      this.#dropBeforeQueue('redact_error');
+      this.#reportOnce(
+        `redact_error:${problem}`,
+        new ChatTrailDeliveryError(
+          `redact returned a turn that cannot be sent (${problem}), so the turn was dropped unsent`,
+          { reason: 'redact_error', count: 1 },
+        ),
+      );
+      return undefined;
+    }
     return turn as Turn;
+  }
+
+  /** Counts the messages normalizeTurn left out of a turn (past maxMessagesPerTurn, or holes). */
+  #noteLeftOutMessages(metadata: Readonly<Record<string, unknown>>): void {
+    const truncated = metadata[TRUNCATED_MESSAGES_KEY];
+    const skipped = metadata[SKIPPED_MESSAGES_KEY];
+    if (truncated === undefined && skipped === undefined) return;
+    const count =
+      (typeof truncated === 'number' ? truncated : 0) + (typeof skipped === 'number' ? skipped : 0);
+    this.#counts.truncatedMessages += count;
+    this.#debug(
+      `a turn had more messages than maxMessagesPerTurn (${this.#normalize.maxMessagesPerTurn}) or empty slots: ${count} left out, the newest kept (see ${TRUNCATED_MESSAGES_KEY} in its metadata)`,
+    );
   }
 
   /**
@@ -652,28 +688,38 @@ class ChatTrailImpl implements ChatTrail {
 
   #normalizeFeedback(input: ChatTrailFeedback): Extract<DeliveryItem, { type: 'feedback' }> | undefined {
     if (input === null || typeof input !== 'object') return undefined;
+    // Ids bounded as normalizeTurn bounds them, so feedback reaches the thread its turns went to.
     const threadId = typeof input.threadId === 'string' && input.threadId !== '' ? input.threadId : undefined;
     if (threadId === undefined || (input.type !== 'positive' && input.type !== 'negative')) return undefined;
-    const feedback: ChatTrailFeedback = { threadId, type: input.type };
-    if (typeof input.messageId === 'string' && input.messageId !== '') feedback.messageId = input.messageId;
+    const feedback: ChatTrailFeedback = { threadId: boundId(threadId), type: input.type };
+    if (typeof input.messageId === 'string' && input.messageId !== '') {
+      feedback.messageId = boundId(input.messageId);
+    }
+    const maxBytes = this.#normalize.maxMessageBytes;
     if (typeof input.text === 'string' && this.#normalize.captureContent) {
-      feedback.text = truncateUtf8(input.text, this.#normalize.maxMessageBytes);
+      feedback.text = wellFormed(truncateUtf8(input.text, maxBytes));
     }
     if (input.attributes !== null && typeof input.attributes === 'object') {
       const attributes: Record<string, string> = {};
       for (const [key, value] of Object.entries(input.attributes)) {
         if (key !== '__proto__' && (typeof value === 'string' || typeof value === 'number')) {
-          attributes[key] = String(value);
+          attributes[wellFormed(truncateUtf8(key, FEEDBACK_FIELD_BYTES))] = wellFormed(
+            truncateUtf8(String(value), maxBytes),
+          );
         }
       }
       feedback.attributes = attributes;
     }
     const user = input.user;
     if (user !== null && typeof user === 'object' && typeof user.id === 'string' && user.id !== '') {
-      feedback.user = { id: user.id };
-      if (typeof user.email === 'string') feedback.user.email = user.email;
-      if (typeof user.name === 'string') feedback.user.name = user.name;
-      if (typeof user.username === 'string') feedback.user.username = user.username;
+      feedback.user = { id: boundId(user.id) };
+      if (typeof user.email === 'string')
+        feedback.user.email = wellFormed(truncateUtf8(user.email, FEEDBACK_FIELD_BYTES));
+      if (typeof user.name === 'string')
+        feedback.user.name = wellFormed(truncateUtf8(user.name, FEEDBACK_FIELD_BYTES));
+      if (typeof user.username === 'string') {
+        feedback.user.username = wellFormed(truncateUtf8(user.username, FEEDBACK_FIELD_BYTES));
+      }
     }
     return { type: 'feedback', feedback };
   }

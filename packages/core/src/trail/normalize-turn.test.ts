@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { MAX_ID_BYTES } from '../normalize/bound-id';
 import { turnMessageId } from '../turn/message-id';
 import type { Turn } from '../turn/turn';
 import { type HistoryReuse, normalizeTurn } from './normalize-turn';
@@ -236,5 +237,215 @@ describe('normalizeTurn with the previous history of the thread', () => {
     const two = normalizeTurn(baseTurn({ messages: parts() }), OPTIONS, undefined, { previous: first.next })!;
     expect(two.messages[0]).not.toBe(one.messages[0]);
     expect(two.messages[0]).toEqual(one.messages[0]);
+  });
+
+  describe('limits on what the host hands over', () => {
+    it('keeps the newest maxMessagesPerTurn messages and counts the rest in the metadata', () => {
+      const messages = Array.from({ length: 12 }, (_, i) => ({ role: 'user', content: `m${i}` }));
+      const output = normalizeTurn(baseTurn({ messages }), { ...OPTIONS, maxMessagesPerTurn: 5 })!;
+      expect(output.messages.map((m) => m.content)).toEqual(['m7', 'm8', 'm9', 'm10', 'm11']);
+      expect(output.metadata).toEqual({ chattrail_truncated_messages: 7 });
+      // Within the bound nothing is added.
+      expect(normalizeTurn(baseTurn({ messages }), OPTIONS)!.metadata).toBeUndefined();
+    });
+
+    it('takes a sparse array of 50 million slots without walking it (it once ran the host out of memory)', () => {
+      // The issue's reproduction: one message, then length = 5e7. Only the newest 10,000 slots are read.
+      const lonely: unknown[] = [{ role: 'user', content: 'x' }];
+      lonely.length = 5e7;
+      const one = normalizeTurn(baseTurn({ messages: lonely }), OPTIONS)!;
+      expect(one.messages).toEqual([]);
+      expect(one.metadata).toEqual({
+        chattrail_truncated_messages: 5e7 - 10_000,
+        chattrail_skipped_messages: 10_000,
+      });
+
+      // With an answer at the end, the answer is kept, in both modes and with the history cache.
+      const answered: unknown[] = [{ role: 'user', content: 'x' }];
+      answered.length = 5e7;
+      answered[5e7 - 1] = { role: 'assistant', content: 'the answer' };
+      for (const turnMessages of ['history', 'new'] as const) {
+        const reuse = { previous: undefined } as HistoryReuse;
+        const turn = normalizeTurn(
+          baseTurn({ messages: answered, turnMessages }),
+          OPTIONS,
+          undefined,
+          reuse,
+        )!;
+        expect(turn.messages.map((m) => m.content)).toEqual(['the answer']);
+        expect(turn.metadata).toEqual({
+          chattrail_truncated_messages: 5e7 - 10_000,
+          chattrail_skipped_messages: 9_999,
+        });
+        expect(reuse.next!.messages).toBe(turn.messages);
+      }
+    });
+
+    it('skips holes and null entries within the bound, and counts them', () => {
+      // biome-ignore lint/suspicious/noSparseArray: the hole is the point
+      const messages = [
+        { role: 'user', content: 'a' },
+        ,
+        null,
+        undefined,
+        { role: 'assistant', content: 'b' },
+      ];
+      const output = normalizeTurn(baseTurn({ messages }), OPTIONS)!;
+      expect(output.messages.map((m) => m.content)).toEqual(['a', 'b']);
+      expect(output.metadata).toEqual({ chattrail_skipped_messages: 3 });
+      // The kept messages are numbered as if the gaps were never there.
+      expect(output.messages[1]!.id).toBe(turnMessageId('thread-1', 1, output.messages[1]!));
+    });
+
+    it('never walks a huge or sparse list of tool calls or content parts', () => {
+      const toolCalls: unknown[] = [{ id: 'c1', name: 'lookup', args: {} }];
+      toolCalls.length = 5e7;
+      const content: unknown[] = [{ type: 'text', text: 'look' }];
+      content.length = 5e7;
+      const output = normalizeTurn(
+        baseTurn({ messages: [{ role: 'assistant', content, toolCalls }] }),
+        OPTIONS,
+      )!;
+      expect(output.messages[0]!.toolCalls).toEqual([{ id: 'c1', name: 'lookup', args: {} }]);
+      expect(output.messages[0]!.content).toBe(`look\n[${5e7 - 10_000} more content parts]`);
+    });
+
+    it('hashes a thread id longer than 256 bytes to a short, stable id and keeps its prefix in the metadata', () => {
+      const long = `client-${'x'.repeat(90 * 1024)}`;
+      const output = normalizeTurn(baseTurn({ threadId: long }), OPTIONS)!;
+      expect(output.threadId).toMatch(/^client-x{57}…[0-9a-f]{16}$/);
+      expect(new TextEncoder().encode(output.threadId).length).toBeLessThanOrEqual(MAX_ID_BYTES);
+      expect(output.metadata).toEqual({ chattrail_thread_id_prefix: long.slice(0, 256) });
+      // Stable: an equal copy of the id (another request) gives the same short id; a different one does not.
+      const again = normalizeTurn(baseTurn({ threadId: `client-${'x'.repeat(90 * 1024)}` }), OPTIONS)!;
+      expect(again.threadId).toBe(output.threadId);
+      const other = normalizeTurn(baseTurn({ threadId: `${long}y` }), OPTIONS)!;
+      expect(other.threadId).not.toBe(output.threadId);
+      expect(other.threadId.slice(0, 64)).toBe(output.threadId.slice(0, 64));
+      // From the context too; and message ids are derived from the short id.
+      const { threadId: _, ...withoutThread } = baseTurn({ messages: [{ role: 'user', content: 'Hello' }] });
+      const fromContext = normalizeTurn(withoutThread, OPTIONS, { threadId: long })!;
+      expect(fromContext.threadId).toBe(output.threadId);
+      expect(fromContext.messages[0]!.id).toBe(
+        turnMessageId(output.threadId, 0, { role: 'user', content: 'Hello' }),
+      );
+    });
+
+    it('leaves ids of up to 256 bytes as they are, and counts bytes, not characters', () => {
+      const fits = 'é'.repeat(128); // 256 bytes
+      expect(normalizeTurn(baseTurn({ threadId: fits }), OPTIONS)!.threadId).toBe(fits);
+      const over = 'é'.repeat(129); // 258 bytes in 129 characters
+      const output = normalizeTurn(baseTurn({ threadId: over }), OPTIONS)!;
+      expect(output.threadId).toMatch(/^é{32}…[0-9a-f]{16}$/);
+      expect(output.metadata).toEqual({ chattrail_thread_id_prefix: 'é'.repeat(128) });
+    });
+
+    it('bounds the user id (prefix in the metadata), turn, message, sender and tool call ids', () => {
+      const big = (tag: string) => `${tag}-${'z'.repeat(5000)}`;
+      const output = normalizeTurn(
+        baseTurn({
+          id: big('turn'),
+          user: { id: big('user'), name: 'n'.repeat(5000) },
+          messages: [
+            {
+              id: big('msg'),
+              role: 'assistant',
+              content: '',
+              senderId: big('sender'),
+              toolCalls: [{ id: big('call'), name: 'lookup', args: {} }],
+            },
+            { role: 'tool', content: '', toolResult: { toolCallId: big('call'), output: 1 } },
+          ],
+        }),
+        OPTIONS,
+      )!;
+      const short = /^[a-z]+-z+…[0-9a-f]{16}$/;
+      for (const id of [
+        output.id,
+        output.user!.id,
+        output.messages[0]!.id,
+        output.messages[0]!.senderId!,
+        output.messages[0]!.toolCalls![0]!.id,
+        output.messages[1]!.toolResult!.toolCallId,
+      ]) {
+        expect(id).toMatch(short);
+        expect(id.length).toBeLessThan(100);
+      }
+      // A call and its result still match.
+      expect(output.messages[1]!.toolResult!.toolCallId).toBe(output.messages[0]!.toolCalls![0]!.id);
+      expect(output.user!.name!.length).toBeLessThanOrEqual(1024);
+      expect(output.metadata).toEqual({ chattrail_user_id_prefix: big('user').slice(0, 256) });
+    });
+
+    it('replaces lone surrogates with U+FFFD in every string it sends', () => {
+      const bad = (text: string) => `${text}\ud83d!`; // a high surrogate without its low half
+      const good = (text: string) => `${text}\ufffd!`;
+      const output = normalizeTurn(
+        {
+          id: bad('turn'),
+          threadId: bad('thread'),
+          status: 'error',
+          error: { name: bad('Name'), message: bad('failed') },
+          user: {
+            id: bad('user'),
+            email: bad('e'),
+            name: bad('n'),
+            username: bad('u'),
+            segments: { [bad('k')]: bad('v') },
+          },
+          model: { provider: bad('p'), id: bad('m') },
+          metadata: { [bad('key')]: bad('value'), nested: [{ [bad('deep')]: bad('deeper') }] },
+          messages: [
+            { id: bad('m1'), role: 'user', content: `lone low \ude00 and ${bad('text')} and a pair 😀` },
+            { role: 'user', content: [{ type: 'text', text: bad('part') }] },
+            {
+              role: bad('assistant'),
+              content: '',
+              senderId: bad('s'),
+              metadata: { [bad('mk')]: bad('mv') },
+              toolCalls: [{ id: bad('c'), name: bad('tool'), args: { [bad('q')]: bad('a') } }],
+            },
+            {
+              role: 'tool',
+              content: '',
+              toolResult: { toolCallId: bad('c'), name: bad('tool'), output: bad('out') },
+            },
+          ],
+        },
+        OPTIONS,
+      )!;
+      const json = JSON.stringify(output);
+      // JSON.stringify writes a lone surrogate as a \udXXX escape: none may be left.
+      expect(json).not.toMatch(/\\ud[89a-f]/i);
+      expect((json as unknown as { isWellFormed(): boolean }).isWellFormed()).toBe(true);
+      expect(output.threadId).toBe(good('thread'));
+      expect(output.id).toBe(good('turn'));
+      expect(output.error).toEqual({ name: good('Name'), message: good('failed') });
+      expect(output.user).toEqual({
+        id: good('user'),
+        email: good('e'),
+        name: good('n'),
+        username: good('u'),
+        segments: { [good('k')]: good('v') },
+      });
+      expect(output.model).toEqual({ provider: good('p'), id: good('m') });
+      expect(output.metadata).toEqual({
+        [good('key')]: good('value'),
+        nested: [{ [good('deep')]: good('deeper') }],
+      });
+      expect(output.messages[0]!.content).toBe(`lone low \ufffd and ${good('text')} and a pair 😀`);
+      expect(output.messages[1]!.content).toBe(good('part'));
+      expect(output.messages[2]).toMatchObject({
+        role: good('assistant'),
+        senderId: good('s'),
+        metadata: { [good('mk')]: good('mv') },
+        toolCalls: [{ id: good('c'), name: good('tool'), args: { [good('q')]: good('a') } }],
+      });
+      expect(output.messages[3]!.toolResult).toEqual({
+        toolCallId: good('c'),
+        name: good('tool'),
+        output: good('out'),
+      });
+    });
   });
 });

@@ -1,9 +1,11 @@
 import type { ChatTrailContext } from '../context/chat-trail-context';
+import { boundId, isLongId, longIdPrefix } from '../normalize/bound-id';
 import { contentPartPlaceholder } from '../normalize/content-part-placeholder';
 import { formatBytes } from '../normalize/format-bytes';
 import { jsonByteLength } from '../normalize/json-byte-length';
 import { toJsonSafe } from '../normalize/to-json-safe';
 import { truncateUtf8 } from '../normalize/truncate-utf8';
+import { wellFormed } from '../normalize/well-formed';
 import { turnMessageId } from '../turn/message-id';
 import type {
   JsonObject,
@@ -21,6 +23,7 @@ import type {
   TurnUser,
 } from '../turn/turn';
 import { alignHistory } from './align-history';
+import { CHAT_TRAIL_DEFAULTS } from './chat-trail-options';
 import { type RecordedHistory, Reuse } from './history-cache';
 import { numberNewMessages } from './number-new-messages';
 
@@ -44,15 +47,37 @@ export interface NormalizeTurnOptions {
    * only the new messages after the system prompt (see `numberNewMessages`).
    */
   turnMessages?: TurnMessagesMode;
+  /**
+   * Messages kept per turn, the newest (default {@link CHAT_TRAIL_DEFAULTS}`.maxMessagesPerTurn`): the rest
+   * are left out unread, and their number is put in the turn's metadata.
+   */
+  maxMessagesPerTurn?: number;
 }
 
+/** Turn metadata keys the trail adds (`chattrail_` keys are the trail's own). */
+export const TRUNCATED_MESSAGES_KEY = 'chattrail_truncated_messages';
+export const SKIPPED_MESSAGES_KEY = 'chattrail_skipped_messages';
+export const THREAD_ID_PREFIX_KEY = 'chattrail_thread_id_prefix';
+export const USER_ID_PREFIX_KEY = 'chattrail_user_id_prefix';
+
 const STATUSES = new Set<unknown>(['ok', 'error', 'aborted']);
+// The usual roles need no check (a well-formedness check costs ~10 ns a string, per new message).
+const ROLES = new Set<unknown>(['user', 'assistant', 'system', 'tool']);
 const MODES = new Set<unknown>(['history', 'new']);
 const SOURCES = new Set<unknown>(['ai-sdk', 'langchain', 'express', 'manual']);
 // Dates that pydantic and every JS runtime read the same way; anything else parseable is rewritten as ISO.
 const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})$/;
 // Nested values are bounded per payload, so a tool output of a million rows cannot be walked to the end.
 const PAYLOAD_MAX_NODES = 5_000;
+// The same for the other lists a message or user holds: none is ever walked to the end of a huge or
+// sparse array (`length = 5e7` costs nothing to set and seconds to iterate).
+const MAX_TOOL_CALLS = 1_000;
+const MAX_CONTENT_PARTS = 10_000;
+const MAX_SEGMENTS = 100;
+// Names, roles, user fields, model and error names: short by nature, bounded so that none can carry a
+// payload past maxMessageBytes (ids are bounded by boundId).
+const MAX_NAME_BYTES = 1024;
+const NO_MESSAGES: readonly unknown[] = [];
 
 let turnSequence = 0;
 
@@ -67,6 +92,10 @@ let turnSequence = 0;
  * an id (`turnMessageId` of the normalised content when missing). A thread id or user missing from the
  * turn is taken from the `withChatTrail` context. The input is never modified and no object of it is
  * reused, so a later change by the app cannot alter what is sent, and `redact` cannot alter the app's.
+ * Bounded before anything proportional to the input is done: at most `maxMessagesPerTurn` messages (the
+ * newest; holes skipped), ids of at most 256 bytes (`boundId`), names of at most 1 KiB, and every string
+ * well-formed (lone surrogates become U+FFFD). What was left out or shortened is said in `chattrail_` keys
+ * of the turn's metadata.
  *
  * Written for the hot path: one pass, no serialisation of the whole turn, short strings never scanned.
  */
@@ -79,11 +108,23 @@ export function normalizeTurn(
 ): Turn | undefined {
   if (input === null || typeof input !== 'object') return undefined;
   const raw = input as Partial<Record<keyof Turn, unknown>>;
-  const threadId = nonEmptyString(raw.threadId) ?? context?.threadId;
-  if (threadId === undefined || threadId === '') return undefined;
+  const givenThreadId = nonEmptyString(raw.threadId) ?? nonEmptyString(context?.threadId);
+  if (givenThreadId === undefined) return undefined;
+  const threadId = boundId(givenThreadId);
 
-  const rawMessages = Array.isArray(raw.messages) ? raw.messages : [];
-  const id = nonEmptyString(raw.id) ?? `turn_${Date.now().toString(36)}_${(++turnSequence).toString(36)}`;
+  // Bounded before anything is read: see messagesToKeep.
+  const given = Array.isArray(raw.messages) ? raw.messages : NO_MESSAGES;
+  const rawMessages = messagesToKeep(
+    given,
+    options.maxMessagesPerTurn ?? CHAT_TRAIL_DEFAULTS.maxMessagesPerTurn,
+  );
+  const cut = keptFrom;
+  const skipped = skippedMessages;
+  const givenId = nonEmptyString(raw.id);
+  const id =
+    givenId === undefined
+      ? `turn_${Date.now().toString(36)}_${(++turnSequence).toString(36)}`
+      : boundId(givenId);
   const status = STATUSES.has(raw.status) ? (raw.status as TurnStatus) : 'ok';
   // Sized up front and filled by index: pushing 100 messages grew the array four times (half the work of
   // a resent history's record(), and garbage).
@@ -125,7 +166,8 @@ export function normalizeTurn(
     status,
     source: SOURCES.has(raw.source) ? (raw.source as TurnSource) : 'manual',
   };
-  const user = normalizeUser(raw.user ?? context?.user);
+  const givenUser = raw.user ?? context?.user;
+  const user = normalizeUser(givenUser);
   if (user !== undefined) turn.user = user;
   const model = normalizeModel(raw.model);
   if (model !== undefined) turn.model = model;
@@ -135,9 +177,86 @@ export function normalizeTurn(
   if (timeToFirstTokenMs !== undefined) turn.timeToFirstTokenMs = timeToFirstTokenMs;
   const error = normalizeError(raw.error, options.maxMessageBytes);
   if (error !== undefined) turn.error = error;
-  const metadata = safeObject(raw.metadata ?? context?.metadata, options.maxMessageBytes);
+  let metadata = safeObject(raw.metadata ?? context?.metadata, options.maxMessageBytes);
+  // What the trail left out or shortened, said where a reader of the thread sees it.
+  if (
+    cut > 0 ||
+    skipped > 0 ||
+    threadId !== givenThreadId ||
+    (user !== undefined && user.id.length > SHORTENED_MIN_LENGTH)
+  ) {
+    const notes = trailNotes(cut, skipped, givenThreadId, threadId, givenUser, user);
+    if (notes !== undefined) metadata = metadata === undefined ? notes : Object.assign(metadata, notes);
+  }
   if (metadata !== undefined) turn.metadata = metadata;
   return turn;
+}
+
+// A short id from boundId is longer than this; most ids are not, and need no second look.
+const SHORTENED_MIN_LENGTH = 17;
+
+/** The `chattrail_` metadata of a turn: messages left out, and the prefixes of ids that were hashed. */
+function trailNotes(
+  cut: number,
+  skipped: number,
+  givenThreadId: string,
+  threadId: string,
+  givenUser: unknown,
+  user: TurnUser | undefined,
+): JsonObject | undefined {
+  let notes: JsonObject | undefined;
+  if (cut > 0) notes = { [TRUNCATED_MESSAGES_KEY]: cut };
+  if (skipped > 0) notes = { ...notes, [SKIPPED_MESSAGES_KEY]: skipped };
+  if (threadId !== givenThreadId && isLongId(givenThreadId)) {
+    notes = { ...notes, [THREAD_ID_PREFIX_KEY]: longIdPrefix(givenThreadId) };
+  }
+  if (user !== undefined && user.id.length > SHORTENED_MIN_LENGTH) {
+    const givenUserId = (givenUser as { id?: unknown }).id;
+    if (typeof givenUserId === 'string' && isLongId(givenUserId)) {
+      notes = { ...notes, [USER_ID_PREFIX_KEY]: longIdPrefix(givenUserId) };
+    }
+  }
+  return notes;
+}
+
+// What messagesToKeep left out, read by normalizeTurn right after the call (module state rather than a
+// result object: record() is the hot path and this is set once per turn; synchronous, never re-entered).
+let keptFrom = 0;
+let skippedMessages = 0;
+
+/**
+ * The messages a turn keeps: the newest `max` slots of `given` (the conversation's end, and the answer,
+ * matter most; older ones were sent with earlier turns of a resent history), without holes or
+ * `null`/`undefined` entries. Only those slots are read: a sparse array with `length = 5e7` costs `max`
+ * reads, not fifty million (which blocked the host for seconds, and `new Array(5e7)` of copies ran it out
+ * of memory). Returns `given` itself when it is within bounds and has no gaps, the usual case; sets
+ * {@link keptFrom} (slots left out before the window) and {@link skippedMessages} (gaps within it).
+ */
+function messagesToKeep(given: readonly unknown[], max: number): readonly unknown[] {
+  // A proxy may report any length: only an array index is taken as one.
+  const length = given.length >>> 0;
+  keptFrom = 0;
+  skippedMessages = 0;
+  if (length === given.length && length <= max) {
+    let gap = false;
+    for (let i = 0; i < length; i++) {
+      const message = given[i];
+      if (message === undefined || message === null) {
+        gap = true;
+        break;
+      }
+    }
+    if (!gap) return given;
+  }
+  const start = length > max ? length - max : 0;
+  const kept: unknown[] = [];
+  for (let i = start; i < length; i++) {
+    const message = given[i];
+    if (message === undefined || message === null) skippedMessages++;
+    else kept.push(message);
+  }
+  keptFrom = start;
+  return kept;
 }
 
 /** What a turn's messages are: the turn's own `turnMessages`, else the context's, else the trail's. */
@@ -224,11 +343,17 @@ function normalizeMessage(
     Record<keyof TurnMessage, unknown>
   >;
   const { captureContent, maxMessageBytes } = options;
-  const content = captureContent ? truncateUtf8(contentText(raw.content), maxMessageBytes) : '';
-  const role = (nonEmptyString(raw.role) ?? 'user') as TurnMessageRole;
+  const content = captureContent
+    ? wellFormed(truncateUtf8(contentText(raw.content, maxMessageBytes), maxMessageBytes))
+    : '';
+  const givenRole = nonEmptyString(raw.role);
+  const role = (
+    givenRole === undefined ? 'user' : ROLES.has(givenRole) ? givenRole : shortText(givenRole)
+  ) as TurnMessageRole;
+  const givenId = nonEmptyString(raw.id);
   // Only the fields that are present: queued copies are retained until sent, and every field of every
   // retained message is paid for again by each garbage collection that moves it.
-  const message: TurnMessage = { id: nonEmptyString(raw.id) ?? '', role, content };
+  const message: TurnMessage = { id: givenId === undefined ? '' : boundId(givenId), role, content };
   if (raw.toolCalls !== undefined) {
     const toolCalls = normalizeToolCalls(raw.toolCalls, options);
     if (toolCalls !== undefined) message.toolCalls = toolCalls;
@@ -243,7 +368,7 @@ function normalizeMessage(
   }
   if (raw.senderId !== undefined) {
     const senderId = nonEmptyString(raw.senderId);
-    if (senderId !== undefined) message.senderId = senderId;
+    if (senderId !== undefined) message.senderId = boundId(senderId);
   }
   if (raw.metadata !== undefined) {
     const metadata = safeObject(raw.metadata, maxMessageBytes);
@@ -254,14 +379,21 @@ function normalizeMessage(
   return message;
 }
 
-/** Message content as text: strings as they are, content-part arrays joined, parts and bytes as placeholders. */
-function contentText(value: unknown): string {
+/**
+ * Message content as text: strings as they are, content-part arrays joined, parts and bytes as
+ * placeholders. Parts are read until the text is past `maxBytes` (it is cut there anyway) or
+ * {@link MAX_CONTENT_PARTS} were read.
+ */
+function contentText(value: unknown, maxBytes: number): string {
   if (typeof value === 'string') return value;
   if (value === null || value === undefined) return '';
   if (Array.isArray(value)) {
     let text = '';
     let previousWasPlaceholder = false;
-    for (const part of value) {
+    const length = value.length >>> 0;
+    const readable = Math.min(length, MAX_CONTENT_PARTS);
+    for (let index = 0; index < readable && text.length <= maxBytes; index++) {
+      const part = value[index];
       const textPart = partText(part);
       const isPlaceholder = textPart === undefined;
       const piece = isPlaceholder ? placeholder(part) : textPart;
@@ -270,6 +402,7 @@ function contentText(value: unknown): string {
       text += piece;
       previousWasPlaceholder = isPlaceholder;
     }
+    if (readable < length && text.length <= maxBytes) text += `\n[${length - readable} more content parts]`;
     return text;
   }
   if (typeof value === 'object') return partText(value) ?? placeholder(value);
@@ -296,12 +429,14 @@ function placeholder(part: unknown): string {
 function normalizeToolCalls(value: unknown, options: NormalizeTurnOptions): TurnToolCall[] | undefined {
   if (!Array.isArray(value) || value.length === 0) return undefined;
   const calls: TurnToolCall[] = [];
-  for (const item of value) {
+  const readable = Math.min(value.length >>> 0, MAX_TOOL_CALLS);
+  for (let index = 0; index < readable; index++) {
+    const item = value[index];
     if (item === null || typeof item !== 'object') continue;
     const call = item as Partial<Record<keyof TurnToolCall, unknown>>;
     calls.push({
-      id: stringOf(call.id),
-      name: stringOf(call.name),
+      id: boundId(stringOf(call.id)),
+      name: shortText(stringOf(call.name)),
       args: options.captureContent ? safeJson(call.args, options.maxMessageBytes) : null,
     });
   }
@@ -312,10 +447,10 @@ function normalizeToolResult(value: unknown, options: NormalizeTurnOptions): Tur
   if (value === null || typeof value !== 'object') return undefined;
   const raw = value as Partial<Record<keyof TurnToolResult, unknown>>;
   const result: TurnToolResult = {
-    toolCallId: stringOf(raw.toolCallId),
+    toolCallId: boundId(stringOf(raw.toolCallId)),
     output: options.captureContent ? safeJson(raw.output, options.maxMessageBytes) : null,
   };
-  if (typeof raw.name === 'string') result.name = raw.name;
+  if (typeof raw.name === 'string') result.name = shortText(raw.name);
   if (typeof raw.isError === 'boolean') result.isError = raw.isError;
   return result;
 }
@@ -325,16 +460,24 @@ function normalizeUser(value: unknown): TurnUser | undefined {
   const raw = value as Partial<Record<keyof TurnUser, unknown>>;
   const id = nonEmptyString(raw.id) ?? (typeof raw.id === 'number' ? String(raw.id) : undefined);
   if (id === undefined) return undefined;
-  const user: TurnUser = { id };
-  if (typeof raw.email === 'string') user.email = raw.email;
-  if (typeof raw.name === 'string') user.name = raw.name;
-  if (typeof raw.username === 'string') user.username = raw.username;
+  const user: TurnUser = { id: boundId(id) };
+  if (typeof raw.email === 'string') user.email = shortText(raw.email);
+  if (typeof raw.name === 'string') user.name = shortText(raw.name);
+  if (typeof raw.username === 'string') user.username = shortText(raw.username);
   if (raw.segments !== null && typeof raw.segments === 'object') {
     const segments: Record<string, string> = {};
-    for (const [key, segment] of Object.entries(raw.segments as Record<string, unknown>)) {
+    const given = raw.segments as Record<string, unknown>;
+    let read = 0;
+    // for...in stops early; Object.entries would first copy every entry of a huge object.
+    for (const key in given) {
+      if (read++ >= MAX_SEGMENTS) break;
+      if (!Object.hasOwn(given, key)) continue;
       if (key === '__proto__' || key === 'constructor' || key === 'prototype') continue;
-      if (typeof segment === 'string') segments[key] = segment;
-      else if (typeof segment === 'number' || typeof segment === 'boolean') segments[key] = String(segment);
+      const segment = given[key];
+      if (typeof segment === 'string') segments[shortText(key)] = shortText(segment);
+      else if (typeof segment === 'number' || typeof segment === 'boolean') {
+        segments[shortText(key)] = String(segment);
+      }
     }
     user.segments = segments;
   }
@@ -345,8 +488,8 @@ function normalizeModel(value: unknown): TurnModel | undefined {
   if (value === null || typeof value !== 'object') return undefined;
   const raw = value as Partial<Record<keyof TurnModel, unknown>>;
   const model: TurnModel = {};
-  if (typeof raw.provider === 'string') model.provider = raw.provider;
-  if (typeof raw.id === 'string') model.id = raw.id;
+  if (typeof raw.provider === 'string') model.provider = shortText(raw.provider);
+  if (typeof raw.id === 'string') model.id = shortText(raw.id);
   return model;
 }
 
@@ -370,11 +513,13 @@ function normalizeUsage(value: unknown): TurnUsage | undefined {
 
 function normalizeError(value: unknown, maxBytes: number): Turn['error'] {
   if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'object') return { name: 'Error', message: truncateUtf8(String(value), maxBytes) };
+  if (typeof value !== 'object') {
+    return { name: 'Error', message: wellFormed(truncateUtf8(String(value), maxBytes)) };
+  }
   const raw = value as { name?: unknown; message?: unknown };
   return {
-    name: typeof raw.name === 'string' ? raw.name : 'Error',
-    message: truncateUtf8(typeof raw.message === 'string' ? raw.message : '', maxBytes),
+    name: typeof raw.name === 'string' ? shortText(raw.name) : 'Error',
+    message: wellFormed(truncateUtf8(typeof raw.message === 'string' ? raw.message : '', maxBytes)),
   };
 }
 
@@ -382,7 +527,7 @@ function normalizeError(value: unknown, maxBytes: number): Turn['error'] {
 function safeJson(value: unknown, maxBytes: number): JsonValue {
   switch (typeof value) {
     case 'string':
-      return truncateUtf8(value, maxBytes);
+      return wellFormed(truncateUtf8(value, maxBytes));
     case 'boolean':
       return value;
     case 'undefined':
@@ -417,6 +562,11 @@ function dateTime(value: unknown): string | undefined {
     return Number.isFinite(time) && Math.abs(time) <= 8.64e15 ? new Date(time).toISOString() : undefined;
   }
   return undefined;
+}
+
+/** A name-like string from the host, well-formed and at most {@link MAX_NAME_BYTES} (O(1) when short and Latin-1). */
+function shortText(value: string): string {
+  return wellFormed(truncateUtf8(value, MAX_NAME_BYTES));
 }
 
 function nonEmptyString(value: unknown): string | undefined {

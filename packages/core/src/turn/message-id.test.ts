@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { messageId, turnMessageId } from './message-id';
+import { messageId, textHash, turnMessageId } from './message-id';
 
 describe('messageId', () => {
   it('is msg_ followed by 16 hex digits', () => {
@@ -45,6 +45,14 @@ describe('messageId', () => {
         expect(messageId('thread-9', position, 'assistant', content)).toBe(
           reference('thread-9', position, 'assistant', content),
         );
+      }
+    }
+    // Long thread ids (their hash state is remembered between calls): alternating, and equal copies.
+    const longA = `a${'x'.repeat(5000)}`;
+    const longB = `b${'x'.repeat(5000)}`;
+    for (const threadId of [longA, longB, longA, `a${'x'.repeat(5000)}`, 'short', longB]) {
+      for (const position of [0, 1, 7]) {
+        expect(messageId(threadId, position, 'user', 'hi')).toBe(reference(threadId, position, 'user', 'hi'));
       }
     }
   });
@@ -108,5 +116,14 @@ describe('turnMessageId', () => {
       toolResult: { toolCallId: 'call_2', output: 1 },
     });
     expect(a).not.toBe(b);
+  });
+});
+
+describe('textHash', () => {
+  it('is 16 hex digits, stable across releases, and differs for different texts', () => {
+    expect(textHash('thread-1')).toMatch(/^[0-9a-f]{16}$/);
+    expect(textHash('thread-1')).toMatchInlineSnapshot(`"19a7ea07c402ef48"`);
+    expect(textHash('thread-2')).not.toBe(textHash('thread-1'));
+    expect(textHash('')).not.toBe(textHash('\u0000'));
   });
 });

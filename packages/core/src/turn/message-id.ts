@@ -61,13 +61,51 @@ function digest(): string {
  * bytes that are never sent.
  */
 export function messageId(threadId: string, position: number, role: string, content: string): string {
-  h1 = 0xdeadbeef;
-  h2 = 0x41c6ce57;
-  absorb(threadId);
+  if (threadId.length > LONG_THREAD_ID) {
+    absorbLongThreadId(threadId);
+  } else {
+    h1 = 0xdeadbeef;
+    h2 = 0x41c6ce57;
+    absorb(threadId);
+  }
   absorb(String(position)); // small integers' strings are cached by the engine
   absorb(role);
   absorb(content);
   return `msg_${digest()}`;
+}
+
+// Thread ids longer than this have the hash state after them remembered (the last one only). Adapters derive
+// the id of every message of a turn with the thread id, and a client may send a 5 MB one: hashed once per
+// turn, not once per message. Ordinary ids are cheaper to hash again than to compare.
+const LONG_THREAD_ID = 256;
+let lastLongThreadId: string | undefined;
+let lastH1 = 0;
+let lastH2 = 0;
+
+function absorbLongThreadId(threadId: string): void {
+  // The same string object compares in O(1); an equal copy in one memory comparison, far cheaper than the hash.
+  if (threadId !== lastLongThreadId) {
+    h1 = 0xdeadbeef;
+    h2 = 0x41c6ce57;
+    absorb(threadId);
+    lastLongThreadId = threadId;
+    lastH1 = h1;
+    lastH2 = h2;
+  }
+  h1 = lastH1;
+  h2 = lastH2;
+}
+
+/**
+ * A stable 64-bit hash of `text` as 16 hex digits, the same in every process and runtime (the hash of
+ * {@link messageId}, over the text alone). Not cryptographic: it stands for a text too long to keep (see
+ * `boundId`).
+ */
+export function textHash(text: string): string {
+  h1 = 0xdeadbeef;
+  h2 = 0x41c6ce57;
+  absorb(text);
+  return digest();
 }
 
 /**

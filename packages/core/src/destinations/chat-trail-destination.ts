@@ -64,9 +64,12 @@ export interface DestinationSendContext {
   onRetry(error?: unknown): void;
   /**
    * Call once per request whose outcome is unknown — sent, then the connection died, it timed out, or a
-   * 2xx came with a broken body (see `isAmbiguousError`) — for `stats().ambiguous`.
+   * 2xx came with a broken body (see `isAmbiguousError`) — for `stats().ambiguous`. Pass the error and
+   * `notResent: true` when the destination takes such a request as done without sending it again
+   * (at-most-once): the trail then reports it through `onError`, once per destination and cause, since
+   * what it carried may be lost.
    */
-  onAmbiguous(): void;
+  onAmbiguous(error?: unknown, notResent?: boolean): void;
   /** A one-line debug note; printed only when the trail runs with `debug`. Never pass a secret. */
   debug(message: string): void;
 }

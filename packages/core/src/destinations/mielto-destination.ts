@@ -471,7 +471,7 @@ export class MieltoDestination implements ChatTrailDestination {
       );
     } catch (error) {
       if (isAmbiguousError(error)) {
-        context.onAmbiguous();
+        context.onAmbiguous(error, !this.#atLeastOnce);
         if (this.#atLeastOnce) throw error;
         // At most once: the server may have stored them, and a second copy cannot be told apart in the
         // conversation (Mielto takes no idempotency key and offers no way to read messages back).

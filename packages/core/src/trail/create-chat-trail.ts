@@ -189,6 +189,15 @@ class ChatTrailImpl implements ChatTrail {
       retrying: (lane, error) => {
         if (error instanceof APIConnectionError) this.#unreachable(lane, error);
       },
+      notResent: (lane, error) => {
+        if (error instanceof APIConnectionError) {
+          this.#unreachable(
+            lane,
+            error,
+            'what it carried may not be stored and is not sent again (at-most-once)',
+          );
+        } else this.#remember(`${lane.name}: ${messageOf(error)}`);
+      },
     };
     const names = new Set<string>();
     for (const destination of destinations) {
@@ -609,11 +618,12 @@ class ChatTrailImpl implements ChatTrail {
    * retry, and as soon as the first attempt fails (the client's retries of a hung request take several
    * timeouts). Every occurrence goes to the flush reports.
    */
-  #unreachable(lane: DeliveryLane, error: APIConnectionError): void {
-    const message = `${lane.name}: ${error.summary}`;
+  #unreachable(lane: DeliveryLane, error: APIConnectionError, consequence?: string): void {
+    const message = `${lane.name}: ${error.summary}${consequence === undefined ? '' : `; ${consequence}`}`;
     this.#remember(message);
-    if (!this.#once(`connection:${lane.name}:${error.code ?? error.name}:${error.host ?? ''}`)) return;
-    this.#debug(`${message} (turns stay queued and are retried)`);
+    const kind = consequence === undefined ? 'connection' : 'not-resent';
+    if (!this.#once(`${kind}:${lane.name}:${error.code ?? error.name}:${error.host ?? ''}`)) return;
+    this.#debug(consequence === undefined ? `${message} (turns stay queued and are retried)` : message);
     this.#emitError(
       new ChatTrailConnectionError(message, {
         destination: lane.name,

@@ -57,6 +57,8 @@ export interface LaneHost {
   failed(lane: DeliveryLane, error: unknown): void;
   /** A request of a batch in flight failed and is about to be retried by the destination's client. */
   retrying?(lane: DeliveryLane, error: unknown): void;
+  /** A request whose outcome is unknown was taken as done, not sent again (at-most-once): it may be lost. */
+  notResent?(lane: DeliveryLane, error: unknown): void;
 }
 
 export function emptyDropCounts(): DropCounts {
@@ -416,8 +418,9 @@ export class DeliveryLane {
         stats.retried++;
         if (error !== undefined) host.retrying?.(this, error);
       },
-      onAmbiguous: () => {
+      onAmbiguous: (error?: unknown, notResent?: boolean) => {
         stats.ambiguous++;
+        if (notResent === true && error !== undefined) host.notResent?.(this, error);
       },
       debug: (message) => host.debug(message),
     };

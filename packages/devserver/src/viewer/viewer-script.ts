@@ -277,9 +277,9 @@ export const viewerScript = String.raw`
           el('div', { className: 'row' }, [
             statusBadge(entry.status, entry.error),
             el('span', { className: 'title', 'data-testid': 'thread-title', text: entry.title }),
-            el('span', { className: 'backends' }, backends),
           ]),
           el('div', { className: 'row sub' }, [
+            el('span', { className: 'backends' }, backends),
             el('span', { className: 'user', text: userLabel(entry.user) || 'no user' }),
             el('span', { 'data-testid': 'thread-turns', text: turnsText(entry.turns.length) }),
             agoNode(entry.updatedAt, 'when'),

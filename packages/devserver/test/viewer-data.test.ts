@@ -119,6 +119,24 @@ describe('/_devserver/merged-threads', () => {
     expect((await dev.admin('/threads')).body.threads).toHaveLength(3);
   });
 
+  it("takes no error from metadata whose status is ok (an earlier turn's, kept by a merging update)", async () => {
+    const thread = (status: string, extra: Record<string, unknown>) => ({
+      projectId: 1,
+      externalId: 'merged-meta',
+      metadata: { status, latency_ms: 100, ...extra },
+      messages: [
+        { externalId: 'q', role: 'user', content: 'hi' },
+        { externalId: 'a', role: 'assistant', content: 'hello' },
+      ],
+    });
+    await send('PUT', '/api/external/threads', thread('error', { error_name: 'E', error_message: 'boom' }));
+    await send('PUT', '/api/external/threads', thread('ok', {}));
+    const entry = (await merged())['merged-meta']!;
+    expect(entry.melodi!.metadata).toMatchObject({ status: 'ok', error_message: 'boom' });
+    expect(entry.status).toBe('ok');
+    expect(entry.error).toBeNull();
+  });
+
   it('reads turn facts from clients other than chattrail too (camelCase, nested usage)', async () => {
     await send('PUT', '/api/external/threads', {
       projectId: 1,

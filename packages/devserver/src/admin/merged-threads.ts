@@ -93,8 +93,8 @@ export function mergedThreads(threads: readonly ViewerThread[]): MergedThread[] 
 }
 
 /**
- * Mielto's turns when it counts them by turn id, with its last turn's facts taken from Melodi's thread
- * metadata when Mielto has none for it (a turn that failed before answering leaves no message to carry
+ * Mielto's turns when it counts them by turn id, with its last turn's status, error and latency taken from
+ * Melodi's thread metadata when Mielto has none for it (a turn that failed before answering leaves no message to carry
  * them) and both copies end with the same message, so the metadata is about that turn.
  */
 function entryTurns(mielto: ViewerThread | null, melodi: ViewerThread | null): ViewerTurn[] {
@@ -107,6 +107,10 @@ function entryTurns(mielto: ViewerThread | null, melodi: ViewerThread | null): V
     mielto.messages.length > 0 &&
     mielto.messages[mielto.messages.length - 1]!.chattrailId !== null &&
     mielto.messages[mielto.messages.length - 1]!.chattrailId === melodi.messages[melodi.messages.length - 1]?.chattrailId;
-  if (last !== undefined && last.facts === null && latest?.from === 'thread' && sameEnd) last.facts = latest;
+  if (last !== undefined && last.facts === null && latest?.from === 'thread' && sameEnd) {
+    // Only what chattrail rewrites on every turn: a turn without usage or a first token leaves the previous
+    // turn's figures in metadata that the backend merges on update.
+    last.facts = { ...latest, tokens: null, timeToFirstTokenMs: null };
+  }
   return turns;
 }

@@ -100,7 +100,9 @@ export function turnFactsOf(meta: unknown, from: ViewerTurnFacts['from']): Viewe
   const facts: ViewerTurnFacts = {
     turnId: typeof meta.turn_id === 'string' ? meta.turn_id : null,
     status,
-    error: errorOf(meta),
+    // An ok turn has no error: one beside `status: 'ok'` is an earlier turn's, left in metadata that the
+    // backend merges on update (the devserver's Melodi does; chattrail writes error keys only when failing).
+    error: status === 'ok' ? null : errorOf(meta),
     latencyMs: firstNumber(meta, ['latency_ms', 'latencyMs']),
     timeToFirstTokenMs: firstNumber(meta, ['time_to_first_token_ms', 'timeToFirstTokenMs', 'ttft_ms']),
     tokens: tokensOf(meta),

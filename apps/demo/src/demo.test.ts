@@ -47,8 +47,12 @@ it('runs the demo end to end and prints both transcripts read back from the devs
   // Per turn: status, latency, time to first token, tokens, and the error of the failed one.
   const coreTurns = core.slice(core.indexOf('── turns of "demo-core-thread"'));
   expect(coreTurns).toContain('── turns of "demo-core-thread": 4, status error ──');
-  expect(coreTurns).toMatch(/turn 1\s+ok\s+latency 900 ms · TTFT 160 ms · tokens 40 in \/ 25 out \/ 65 total\n/);
-  expect(coreTurns).toMatch(/turn 3\s+ok\s+latency 1\.10 s · TTFT 180 ms · tokens 120 in \/ 25 out \/ 145 total\n/);
+  expect(coreTurns).toMatch(
+    /turn 1\s+ok\s+latency 900 ms · TTFT 160 ms · tokens 40 in \/ 25 out \/ 65 total\n/,
+  );
+  expect(coreTurns).toMatch(
+    /turn 3\s+ok\s+latency 1\.10 s · TTFT 180 ms · tokens 120 in \/ 25 out \/ 145 total\n/,
+  );
   expect(coreTurns).toMatch(
     /turn 4\s+error\s+latency 1\.20 s · APICallError: The model provider answered 503 Service Unavailable/,
   );

@@ -1,6 +1,6 @@
 export type { DevServerStats } from './admin/dev-server-stats.js';
-export type { RequestLogEntry } from './admin/request-log.js';
 export type { MergedThread } from './admin/merged-threads.js';
+export type { RequestLogEntry } from './admin/request-log.js';
 export type { ViewerTurn } from './admin/thread-turns.js';
 export type { ViewerTokens, ViewerTurnFacts, ViewerTurnStatus } from './admin/turn-facts.js';
 export type {

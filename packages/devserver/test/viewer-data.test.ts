@@ -9,7 +9,8 @@ async function send(method: string, path: string, body: unknown) {
   const res = path.startsWith('/api/v1/')
     ? await dev.mielto(path.slice('/api/v1'.length), { method, body })
     : await dev.melodi(path.slice('/api/external'.length), { method, body });
-  if (res.status >= 300) throw new Error(`${method} ${path} answered ${res.status}: ${JSON.stringify(res.body)}`);
+  if (res.status >= 300)
+    throw new Error(`${method} ${path} answered ${res.status}: ${JSON.stringify(res.body)}`);
   return res.body;
 }
 
@@ -33,7 +34,10 @@ describe('/_devserver/merged-threads', () => {
     expect(trip.melodi?.externalId).toBe('trip-1');
     expect(trip.title).toBe('Plan a day in Lyon'); // Mielto's title, not Melodi's external id
     expect(trip.user).toMatchObject({ id: 'user-grace', name: 'Grace Hopper' }); // Melodi's richer user
-    expect((await merged())['aborted-1']).toMatchObject({ mielto: null, title: 'Write a long poem about rivers' });
+    expect((await merged())['aborted-1']).toMatchObject({
+      mielto: null,
+      title: 'Write a long poem about rivers',
+    });
   });
 
   it('counts recorded turns by turn id in Mielto, by answers in Melodi', async () => {
@@ -92,7 +96,9 @@ describe('/_devserver/merged-threads', () => {
     await sendChattrailThreads(send);
     const trip = (await merged())['trip-1']!;
     for (const copy of [trip.mielto!, trip.melodi!]) {
-      expect(copy.messages[1]!.calls).toEqual([{ id: 'call_1', name: 'get_weather', args: { city: 'Lyon' } }]);
+      expect(copy.messages[1]!.calls).toEqual([
+        { id: 'call_1', name: 'get_weather', args: { city: 'Lyon' } },
+      ]);
       expect(copy.messages[2]!.toolResult).toEqual({
         toolCallId: 'call_1',
         name: 'get_weather',
@@ -112,9 +118,9 @@ describe('/_devserver/merged-threads', () => {
     expect(keys).toContain(`mielto:${plain.id}`);
     expect(keys).toContain('thread:same');
     expect(body.threads.filter((t: MergedThread) => t.threadId === 'same')).toHaveLength(2);
-    expect(body.threads.find((t: MergedThread) => t.threadId === 'same' && t.key !== 'thread:same').duplicate).toBe(
-      true,
-    );
+    expect(
+      body.threads.find((t: MergedThread) => t.threadId === 'same' && t.key !== 'thread:same').duplicate,
+    ).toBe(true);
     // The neutral per-backend list is unchanged for scripts that read it.
     expect((await dev.admin('/threads')).body.threads).toHaveLength(3);
   });
@@ -148,7 +154,10 @@ describe('/_devserver/merged-threads', () => {
       ],
     });
     const thread = (await merged())['other-client']!;
-    expect(thread.melodi!.messages[1]!.facts).toMatchObject({ latencyMs: 90, tokens: { input: 5, output: 3 } });
+    expect(thread.melodi!.messages[1]!.facts).toMatchObject({
+      latencyMs: 90,
+      tokens: { input: 5, output: 3 },
+    });
     expect(thread.status).toBe('ok');
     expect(thread.turns).toHaveLength(1);
   });

@@ -37,17 +37,29 @@ export async function sendChattrailThreads(send: Send): Promise<{ tripConversati
     conversation_id: trip.id,
     enable_memories: false,
     content: [
-      { role: 'user', content: 'What is the weather in Lyon tomorrow?', sender_id: 'user-grace', meta_data: m('m1', 't1', 0) },
+      {
+        role: 'user',
+        content: 'What is the weather in Lyon tomorrow?',
+        sender_id: 'user-grace',
+        meta_data: m('m1', 't1', 0),
+      },
       {
         role: 'assistant',
         content: '',
         sender_id: 'assistant',
-        tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Lyon"}' } }],
-        meta_data: m('m2', 't1', 1, turnEnd('t1', {
-          usage: { inputTokens: 120, outputTokens: 18, totalTokens: 138 },
-          latency_ms: 850,
-          time_to_first_token_ms: 310,
-        })),
+        tool_calls: [
+          { id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Lyon"}' } },
+        ],
+        meta_data: m(
+          'm2',
+          't1',
+          1,
+          turnEnd('t1', {
+            usage: { inputTokens: 120, outputTokens: 18, totalTokens: 138 },
+            latency_ms: 850,
+            time_to_first_token_ms: 310,
+          }),
+        ),
       },
       {
         role: 'tool',
@@ -59,23 +71,50 @@ export async function sendChattrailThreads(send: Send): Promise<{ tripConversati
         role: 'assistant',
         content: 'Rain and 17 °C in Lyon tomorrow, so a museum day it is.',
         sender_id: 'assistant',
-        meta_data: m('m4', 't2', 3, turnEnd('t2', {
-          usage: { inputTokens: 180, outputTokens: 24, totalTokens: 204, reasoningTokens: 8, cachedInputTokens: 96 },
-          latency_ms: 1420,
-          time_to_first_token_ms: 390,
-        })),
+        meta_data: m(
+          'm4',
+          't2',
+          3,
+          turnEnd('t2', {
+            usage: {
+              inputTokens: 180,
+              outputTokens: 24,
+              totalTokens: 204,
+              reasoningTokens: 8,
+              cachedInputTokens: 96,
+            },
+            latency_ms: 1420,
+            time_to_first_token_ms: 390,
+          }),
+        ),
       },
-      { role: 'user', content: 'Book me a ticket for the Musée des Confluences.', sender_id: 'user-grace', meta_data: m('m5', 't3', 4) },
+      {
+        role: 'user',
+        content: 'Book me a ticket for the Musée des Confluences.',
+        sender_id: 'user-grace',
+        meta_data: m('m5', 't3', 4),
+      },
       {
         role: 'assistant',
         content: '',
         sender_id: 'assistant',
-        tool_calls: [{ id: 'call_2', type: 'function', function: { name: 'book_ticket', arguments: '{"museum":"Confluences","day":"tomorrow"}' } }],
-        meta_data: m('m6', 't3', 5, turnEnd('t3', {
-          usage: { inputTokens: 230, outputTokens: 21, totalTokens: 251 },
-          latency_ms: 760,
-          time_to_first_token_ms: 280,
-        })),
+        tool_calls: [
+          {
+            id: 'call_2',
+            type: 'function',
+            function: { name: 'book_ticket', arguments: '{"museum":"Confluences","day":"tomorrow"}' },
+          },
+        ],
+        meta_data: m(
+          'm6',
+          't3',
+          5,
+          turnEnd('t3', {
+            usage: { inputTokens: 230, outputTokens: 21, totalTokens: 251 },
+            latency_ms: 760,
+            time_to_first_token_ms: 280,
+          }),
+        ),
       },
       {
         // The failed tool's result is the last turn's only new message, so it carries that turn's end.
@@ -86,7 +125,11 @@ export async function sendChattrailThreads(send: Send): Promise<{ tripConversati
           tool_call_id: 'call_2',
           tool_name: 'book_ticket',
           is_error: true,
-          ...turnEnd('t4', { status: 'error', latency_ms: 2100, error: { name: 'APICallError', message: 'Service Unavailable (503)' } }),
+          ...turnEnd('t4', {
+            status: 'error',
+            latency_ms: 2100,
+            error: { name: 'APICallError', message: 'Service Unavailable (503)' },
+          }),
         }),
       },
     ],
@@ -106,7 +149,13 @@ export async function sendChattrailThreads(send: Send): Promise<{ tripConversati
       error_message: 'Service Unavailable (503)',
     },
     messages: [
-      { externalId: 'm1', role: 'user', type: 'markdown', content: 'What is the weather in Lyon tomorrow?', metadata: { position: 0 } },
+      {
+        externalId: 'm1',
+        role: 'user',
+        type: 'markdown',
+        content: 'What is the weather in Lyon tomorrow?',
+        metadata: { position: 0 },
+      },
       {
         externalId: 'm2',
         role: 'assistant',
@@ -118,23 +167,49 @@ export async function sendChattrailThreads(send: Send): Promise<{ tripConversati
         externalId: 'm3',
         role: 'tool',
         type: 'json',
-        jsonContent: { toolCallId: 'call_1', output: { city: 'Lyon', temperature_c: 17, sky: 'rain' }, isError: false, name: 'get_weather' },
+        jsonContent: {
+          toolCallId: 'call_1',
+          output: { city: 'Lyon', temperature_c: 17, sky: 'rain' },
+          isError: false,
+          name: 'get_weather',
+        },
         metadata: { position: 2 },
       },
-      { externalId: 'm4', role: 'assistant', type: 'markdown', content: 'Rain and 17 °C in Lyon tomorrow, so a museum day it is.', metadata: { position: 3 } },
-      { externalId: 'm5', role: 'user', type: 'markdown', content: 'Book me a ticket for the Musée des Confluences.', metadata: { position: 4 } },
+      {
+        externalId: 'm4',
+        role: 'assistant',
+        type: 'markdown',
+        content: 'Rain and 17 °C in Lyon tomorrow, so a museum day it is.',
+        metadata: { position: 3 },
+      },
+      {
+        externalId: 'm5',
+        role: 'user',
+        type: 'markdown',
+        content: 'Book me a ticket for the Musée des Confluences.',
+        metadata: { position: 4 },
+      },
       {
         externalId: 'm6',
         role: 'assistant',
         type: 'json',
-        jsonContent: { toolCalls: [{ id: 'call_2', name: 'book_ticket', args: { museum: 'Confluences', day: 'tomorrow' } }] },
+        jsonContent: {
+          toolCalls: [
+            { id: 'call_2', name: 'book_ticket', args: { museum: 'Confluences', day: 'tomorrow' } },
+          ],
+        },
         metadata: { position: 5 },
       },
       {
         externalId: 'm7',
         role: 'tool',
         type: 'json',
-        jsonContent: { toolCallId: 'call_2', output: { error: 'sold out' }, isError: true, name: 'book_ticket' },
+        jsonContent: {
+          toolCallId: 'call_2',
+          output: { error: 'sold out' },
+          isError: true,
+          name: 'book_ticket',
+        },
         metadata: { position: 6 },
       },
     ],
@@ -147,7 +222,11 @@ export async function sendChattrailThreads(send: Send): Promise<{ tripConversati
   await send('POST', '/api/v1/messages', {
     conversation_id: ok.id,
     content: [
-      { role: 'user', content: 'Hello!', meta_data: { chattrail_message_id: 'o1', thread_id: 'ok-1', turn_id: 'u1', position: 0 } },
+      {
+        role: 'user',
+        content: 'Hello!',
+        meta_data: { chattrail_message_id: 'o1', thread_id: 'ok-1', turn_id: 'u1', position: 0 },
+      },
       {
         role: 'assistant',
         content: 'Hello! How can I help?',
@@ -163,10 +242,25 @@ export async function sendChattrailThreads(send: Send): Promise<{ tripConversati
   await send('PUT', '/api/external/threads', {
     projectId: 1,
     externalId: 'ok-1',
-    metadata: { status: 'ok', source: 'express', turns: 1, model: MODEL, latency_ms: 240, input_tokens: 9, output_tokens: 7, total_tokens: 16 },
+    metadata: {
+      status: 'ok',
+      source: 'express',
+      turns: 1,
+      model: MODEL,
+      latency_ms: 240,
+      input_tokens: 9,
+      output_tokens: 7,
+      total_tokens: 16,
+    },
     messages: [
       { externalId: 'o1', role: 'user', type: 'markdown', content: 'Hello!', metadata: { position: 0 } },
-      { externalId: 'o2', role: 'assistant', type: 'markdown', content: 'Hello! How can I help?', metadata: { position: 1 } },
+      {
+        externalId: 'o2',
+        role: 'assistant',
+        type: 'markdown',
+        content: 'Hello! How can I help?',
+        metadata: { position: 1 },
+      },
     ],
   });
 
@@ -177,14 +271,33 @@ export async function sendChattrailThreads(send: Send): Promise<{ tripConversati
   await send('POST', '/api/v1/messages', {
     conversation_id: fail.id,
     content: [
-      { role: 'user', content: 'Summarise my inbox', meta_data: { chattrail_message_id: 'f1', thread_id: 'fail-1', turn_id: 'v1', position: 0 } },
+      {
+        role: 'user',
+        content: 'Summarise my inbox',
+        meta_data: { chattrail_message_id: 'f1', thread_id: 'fail-1', turn_id: 'v1', position: 0 },
+      },
     ],
   });
   await send('PUT', '/api/external/threads', {
     projectId: 1,
     externalId: 'fail-1',
-    metadata: { status: 'error', source: 'langchain', turns: 1, latency_ms: 3000, error_name: 'TimeoutError', error_message: 'model call timed out after 3 s' },
-    messages: [{ externalId: 'f1', role: 'user', type: 'markdown', content: 'Summarise my inbox', metadata: { position: 0 } }],
+    metadata: {
+      status: 'error',
+      source: 'langchain',
+      turns: 1,
+      latency_ms: 3000,
+      error_name: 'TimeoutError',
+      error_message: 'model call timed out after 3 s',
+    },
+    messages: [
+      {
+        externalId: 'f1',
+        role: 'user',
+        type: 'markdown',
+        content: 'Summarise my inbox',
+        metadata: { position: 0 },
+      },
+    ],
   });
 
   await send('PUT', '/api/external/threads', {
@@ -201,8 +314,20 @@ export async function sendChattrailThreads(send: Send): Promise<{ tripConversati
       error_message: 'The client disconnected',
     },
     messages: [
-      { externalId: 'a1', role: 'user', type: 'markdown', content: 'Write a long poem about rivers', metadata: { position: 0 } },
-      { externalId: 'a2', role: 'assistant', type: 'markdown', content: 'Two rivers meet where', metadata: { position: 1 } },
+      {
+        externalId: 'a1',
+        role: 'user',
+        type: 'markdown',
+        content: 'Write a long poem about rivers',
+        metadata: { position: 0 },
+      },
+      {
+        externalId: 'a2',
+        role: 'assistant',
+        type: 'markdown',
+        content: 'Two rivers meet where',
+        metadata: { position: 1 },
+      },
     ],
   });
   return { tripConversation: trip.id };

@@ -304,7 +304,9 @@ describe.skipIf(!hasChromium)(
         externalId: 'arrived-later',
         messages: [{ role: 'user', content: 'hello' }],
       });
-      await page.locator('[data-testid="thread-item"][data-key="thread:arrived-later"]').waitFor({ timeout: 3_000 });
+      await page
+        .locator('[data-testid="thread-item"][data-key="thread:arrived-later"]')
+        .waitFor({ timeout: 3_000 });
       // Still the thread the user was reading, in the same document.
       expect(await page.getByTestId('thread-heading').textContent()).toBe('Live thread');
       expect(
@@ -392,7 +394,9 @@ describe.skipIf(!hasChromium)(
       expect(await mielto.getByTestId('message').count()).toBe(7);
       expect(await melodi.getByTestId('message').count()).toBe(7);
       expect(await mielto.getByTestId('column-turns').textContent()).toBe('4 turns');
-      expect(await melodi.getByTestId('column-turns').textContent()).toBe('2 turns (answers: no turn ids here)');
+      expect(await melodi.getByTestId('column-turns').textContent()).toBe(
+        '2 turns (answers: no turn ids here)',
+      );
       expect(await page.getByTestId('thread-error').textContent()).toBe(
         'error APICallError: Service Unavailable (503)',
       );
@@ -467,8 +471,14 @@ describe.skipIf(!hasChromium)(
 
       // The status filter: all / ok / error / aborted.
       const filter = page.getByTestId('status-filter');
-      const shownKeys = () => items.evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-key')).sort());
-      expect(await filter.locator('button').allTextContents()).toEqual(['All 4', 'OK 1', 'Error 2', 'Aborted 1']);
+      const shownKeys = () =>
+        items.evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-key')).sort());
+      expect(await filter.locator('button').allTextContents()).toEqual([
+        'All 4',
+        'OK 1',
+        'Error 2',
+        'Aborted 1',
+      ]);
       await filter.locator('[data-status="error"]').click();
       await expect.poll(shownKeys).toEqual(['thread:fail-1', 'thread:trip-1']);
       expect(await items.getByTestId('status-badge').allTextContents()).toEqual(['error', 'error']);

@@ -39,8 +39,13 @@ function firstUserText(thread: ViewerThread | null): string | null {
  * chattrail from `Turn.threadId`), newest first. `threads`: from `viewerThreads`, newest first.
  */
 export function mergedThreads(threads: readonly ViewerThread[]): MergedThread[] {
-  const groups: { key: string; threadId: string | null; mielto?: ViewerThread; melodi?: ViewerThread; duplicate: boolean }[] =
-    [];
+  const groups: {
+    key: string;
+    threadId: string | null;
+    mielto?: ViewerThread;
+    melodi?: ViewerThread;
+    duplicate: boolean;
+  }[] = [];
   const byThreadId = new Map<string, (typeof groups)[number]>();
   for (const thread of threads) {
     const shared = thread.externalId === null ? undefined : byThreadId.get(thread.externalId);
@@ -49,7 +54,10 @@ export function mergedThreads(threads: readonly ViewerThread[]): MergedThread[] 
       continue;
     }
     const group = {
-      key: thread.externalId === null || shared !== undefined ? `${thread.backend}:${thread.id}` : `thread:${thread.externalId}`,
+      key:
+        thread.externalId === null || shared !== undefined
+          ? `${thread.backend}:${thread.id}`
+          : `thread:${thread.externalId}`,
       threadId: thread.externalId,
       [thread.backend]: thread,
       duplicate: shared !== undefined,
@@ -81,7 +89,10 @@ export function mergedThreads(threads: readonly ViewerThread[]): MergedThread[] 
         copies[0]!.title,
       user: melodi?.user ?? mielto?.user ?? null,
       createdAt: copies.map((c) => c.createdAt).sort()[0]!,
-      updatedAt: copies.map((c) => c.updatedAt).sort().at(-1)!,
+      updatedAt: copies
+        .map((c) => c.updatedAt)
+        .sort()
+        .at(-1)!,
       turns,
       status: status ?? 'ok',
       error,
@@ -106,7 +117,8 @@ function entryTurns(mielto: ViewerThread | null, melodi: ViewerThread | null): V
     melodi !== null &&
     mielto.messages.length > 0 &&
     mielto.messages[mielto.messages.length - 1]!.chattrailId !== null &&
-    mielto.messages[mielto.messages.length - 1]!.chattrailId === melodi.messages[melodi.messages.length - 1]?.chattrailId;
+    mielto.messages[mielto.messages.length - 1]!.chattrailId ===
+      melodi.messages[melodi.messages.length - 1]?.chattrailId;
   if (last !== undefined && last.facts === null && latest?.from === 'thread' && sameEnd) {
     // Only what chattrail rewrites on every turn: a turn without usage or a first token leaves the previous
     // turn's figures in metadata that the backend merges on update.

@@ -81,7 +81,10 @@ function errorOf(meta: Record<string, unknown>): ViewerTurnFacts['error'] {
   if (typeof error === 'string' && error !== '') return { name: null, message: error };
   // Melodi (chattrail): flat `error_name` / `error_message`, as Melodi filters by flat values.
   if (typeof meta.error_message === 'string') {
-    return { name: typeof meta.error_name === 'string' ? meta.error_name : null, message: meta.error_message };
+    return {
+      name: typeof meta.error_name === 'string' ? meta.error_name : null,
+      message: meta.error_message,
+    };
   }
   return null;
 }

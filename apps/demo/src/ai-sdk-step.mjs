@@ -4,6 +4,7 @@
 // first turn calls the get_weather tool, every turn resends the whole history), flushes the trail, and
 // prints the thread as Mielto and Melodi received it.
 import { printTranscript } from './print-transcript.mjs';
+import { printTurns } from './print-turns.mjs';
 
 const THREAD_ID = 'demo-ai-sdk-chat';
 const USER_ID = 'user-grace';
@@ -37,6 +38,7 @@ export async function runAiSdkStep(server) {
     );
     const threads = await (await fetch(`${server.url}/_devserver/threads`)).json();
     for (const thread of threads.threads.filter((t) => t.externalId === THREAD_ID)) printTranscript(thread);
+    await printTurns(server, THREAD_ID);
   } finally {
     await app.close();
   }

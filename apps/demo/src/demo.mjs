@@ -7,6 +7,7 @@ import { runAiSdkStep } from './ai-sdk-step.mjs';
 import { runExpressStep } from './express-step.mjs';
 import { runLangChainStep } from './langchain-step.mjs';
 import { printTranscript } from './print-transcript.mjs';
+import { printTurns } from './print-turns.mjs';
 import { recordTurns } from './record-turns.mjs';
 import { seedConversation } from './seed-conversation.mjs';
 
@@ -25,6 +26,7 @@ try {
   const seeded = await seedConversation(server);
   const threads = await (await fetch(`${server.url}/_devserver/threads`)).json();
   for (const thread of threads.threads.filter((t) => seeded.ids.includes(t.id))) printTranscript(thread);
+  await printTurns(server, seeded.threadId);
   await recordTurns(server);
   await runExpressStep(server);
   await runLangChainStep(server);

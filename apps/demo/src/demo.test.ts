@@ -20,12 +20,12 @@ it('runs the demo end to end and prints both transcripts read back from the devs
   expect(out).toContain('It is sunny in Paris, 21 °C.');
   expect(out).toContain('→ calls get_weather({"city":"Paris"})');
 
-  // The core step: three turns through createChatTrail, each resending the history, stored once.
-  expect(out).toContain('Core: three turns recorded through @chattrail/core');
+  // The core step: four turns through createChatTrail, each resending the history, stored once.
+  expect(out).toContain('Core: four turns recorded through @chattrail/core');
   expect(out).toMatch(
-    /3 turns recorded in thread "demo-core-thread" \(8 messages, .*\); shutdown: everything delivered/,
+    /4 turns recorded in thread "demo-core-thread" \(9 messages, .*\); shutdown: everything delivered/,
   );
-  const core = out.slice(out.indexOf('Core: three turns'));
+  const core = out.slice(out.indexOf('Core: four turns'));
   const mieltoCopy = core.slice(core.indexOf('── Mielto conversation'), core.indexOf('── Melodi thread'));
   const melodiCopy = core.slice(
     core.indexOf('── Melodi thread'),
@@ -36,10 +36,35 @@ it('runs the demo end to end and prints both transcripts read back from the devs
     expect(copy.match(/Can you help me plan a day in Lyon tomorrow\?/g)).toHaveLength(1);
     expect(copy.match(/Which museum do you recommend\?/g)).toHaveLength(1);
     expect(copy).toContain('The Musée des Confluences');
-    expect(copy.trim().split('\n')).toHaveLength(9); // the header and the 8 messages, in order
+    expect(copy.match(/And the day after\?/g)).toHaveLength(1); // the question the failed turn left unanswered
+    expect(copy.trim().split('\n')).toHaveLength(10); // the header and the 9 messages, in order
   }
   expect(mieltoCopy).toContain('→ calls get_weather({"city":"Lyon"})');
   expect(melodiCopy).toContain(
     '"toolCalls":[{"id":"call_lyon_1","name":"get_weather","args":{"city":"Lyon"}}]',
   );
+
+  // Per turn: status, latency, time to first token, tokens, and the error of the failed one.
+  const coreTurns = core.slice(core.indexOf('── turns of "demo-core-thread"'));
+  expect(coreTurns).toContain('── turns of "demo-core-thread": 4, status error ──');
+  expect(coreTurns).toMatch(
+    /turn 1\s+ok\s+latency 900 ms · TTFT 160 ms · tokens 40 in \/ 25 out \/ 65 total\n/,
+  );
+  expect(coreTurns).toMatch(
+    /turn 3\s+ok\s+latency 1\.10 s · TTFT 180 ms · tokens 120 in \/ 25 out \/ 145 total\n/,
+  );
+  expect(coreTurns).toMatch(
+    /turn 4\s+error\s+latency 1\.20 s · APICallError: The model provider answered 503 Service Unavailable/,
+  );
+  // Each adapter's turns, with the figures its model reported (timings in ms, or s on a slow machine).
+  expect(out).toMatch(
+    /── turns of "thread_[0-9a-f]+": 4, status ok ──\n {2}turn 1\s+ok\s+latency [\d.]+ m?s · tokens \d+ in/,
+  );
+  for (const thread of ['langchain-demo-thread', 'demo-ai-sdk-chat']) {
+    expect(out).toMatch(
+      new RegExp(
+        `── turns of "${thread}": \\d+, status ok ──\\n {2}turn 1\\s+ok\\s+latency [\\d.]+ m?s · TTFT [\\d.]+ m?s · tokens \\d+ in`,
+      ),
+    );
+  }
 }, 120_000); // five steps (seed, core, Express, LangChain, AI SDK), on a possibly busy machine

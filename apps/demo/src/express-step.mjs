@@ -2,6 +2,7 @@
 // @chattrail/express with no code in its route, driven by the official `openai` client (a JSON call, a
 // streamed call, a tool call, each resending the history). Prints the thread as each backend received it.
 import { printTranscript } from './print-transcript.mjs';
+import { printTurns } from './print-turns.mjs';
 
 export async function runExpressStep(server) {
   // The example is TypeScript that Node 24 runs as it is; a computed specifier keeps it out of this
@@ -13,4 +14,5 @@ export async function runExpressStep(server) {
     `${result.turns} turns recorded in thread "${result.threadId}", each resending the history; every message is stored once:\n`,
   );
   for (const thread of result.threads) printTranscript(thread);
+  await printTurns(server, result.threadId);
 }

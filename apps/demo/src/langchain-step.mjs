@@ -3,6 +3,7 @@
 // thread_id, recorded by @chattrail/langchain's callback handler. Prints the thread as each backend
 // received it.
 import { printTranscript } from './print-transcript.mjs';
+import { printTurns } from './print-turns.mjs';
 
 export async function runLangChainStep(server) {
   // Imported by path (that app has the LangChain dependencies, this one does not); a computed specifier
@@ -34,4 +35,5 @@ export async function runLangChainStep(server) {
   for (const backend of ['mielto', 'melodi']) {
     for (const thread of ours.filter((t) => t.backend === backend)) printTranscript(thread);
   }
+  await printTurns(server, result.threadId);
 }

@@ -1,8 +1,10 @@
-// The core step of `npm run demo`: a trail from @chattrail/core, with no adapter, records a three-turn
-// conversation (each turn resending the whole history, one tool call) to both emulated backends, shuts
-// down, and prints the thread as each backend stored it: every message once, in order.
+// The core step of `npm run demo`: a trail from @chattrail/core, with no adapter, records a four-turn
+// conversation (each turn resending the whole history, one tool call, the last model call failing) to
+// both emulated backends, shuts down, and prints the thread as each backend stored it (every message
+// once, in order) and each turn's status, latency, tokens and error.
 import { createChatTrail, melodi, mielto, turnMessageId } from '@chattrail/core';
 import { printTranscript } from './print-transcript.mjs';
+import { printTurns } from './print-turns.mjs';
 
 const THREAD_ID = 'demo-core-thread';
 const USER = { id: 'user-grace', name: 'Grace Hopper', segments: { plan: 'team' } };
@@ -16,7 +18,7 @@ function say(role, content, extra = {}) {
 }
 
 let turnNumber = 0;
-function turn() {
+function turn(outcome = {}) {
   turnNumber++;
   const startedAt = new Date(Date.UTC(2025, 5, 1, 9, turnNumber)).toISOString();
   return {
@@ -27,14 +29,18 @@ function turn() {
     model: { provider: 'scripted', id: 'demo-model' },
     usage: { inputTokens: 40 * turnNumber, outputTokens: 25, totalTokens: 40 * turnNumber + 25 },
     startedAt,
-    endedAt: new Date(Date.parse(startedAt) + 800).toISOString(),
+    endedAt: new Date(Date.parse(startedAt) + 800 + 100 * turnNumber).toISOString(),
+    timeToFirstTokenMs: 150 + 10 * turnNumber,
     status: 'ok',
     source: 'manual',
+    ...outcome,
   };
 }
 
 export async function recordTurns(server) {
-  console.log('Core: three turns recorded through @chattrail/core (createChatTrail + mielto() + melodi())\n');
+  console.log(
+    'Core: four turns recorded through @chattrail/core (createChatTrail + mielto() + melodi()), the last one failing\n',
+  );
   const trail = createChatTrail({
     destinations: [
       mielto({ apiKey: 'demo', baseUrl: server.mieltoBaseUrl, agentId: 'trip-planner' }),
@@ -64,6 +70,17 @@ export async function recordTurns(server) {
   say('assistant', 'The Musée des Confluences: science, anthropology and a great view of the rivers.');
   trail.record(turn());
 
+  // The model provider fails: the turn is recorded with its error and no answer.
+  say('user', 'And the day after?');
+  trail.record(
+    turn({
+      usage: undefined,
+      timeToFirstTokenMs: undefined,
+      status: 'error',
+      error: { name: 'APICallError', message: 'The model provider answered 503 Service Unavailable' },
+    }),
+  );
+
   const report = await trail.shutdown();
   const stats = trail.stats();
   console.log(
@@ -74,5 +91,6 @@ export async function recordTurns(server) {
     .filter((thread) => thread.externalId === THREAD_ID)
     .sort((a, b) => (a.backend === b.backend ? 0 : a.backend === 'mielto' ? -1 : 1));
   for (const thread of ours) printTranscript(thread);
+  await printTurns(server, THREAD_ID);
   return { threadId: THREAD_ID, messages: history.length, threads: ours };
 }

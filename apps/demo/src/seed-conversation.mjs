@@ -92,5 +92,5 @@ export async function seedConversation(server) {
       ),
     }),
   });
-  return { ids: [created.id, String(melodiThread.id)] };
+  return { ids: [created.id, String(melodiThread.id)], threadId: THREAD_ID };
 }

@@ -1,9 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type DevServer, startDevServer } from '../src/index.js';
 import { chromiumSkipReason, hasChromium, launchChromium } from './launch-chromium.js';
+import { sendChattrailThreads } from './viewer-fixtures.js';
 
 const outputDir = fileURLToPath(new URL('../test-output/', import.meta.url));
 
@@ -23,6 +24,8 @@ describe.skipIf(!hasChromium)(
       server = await startDevServer({ port: 0, host: '127.0.0.1' });
       browser = await launchChromium();
     });
+
+    beforeEach(() => server.reset());
 
     afterEach(async () => {
       await context?.close();
@@ -44,8 +47,12 @@ describe.skipIf(!hasChromium)(
     }
 
     /** Opens the viewer and records everything the page asks for and every error it logs. */
-    async function openViewer(hash = ''): Promise<{ page: Page; requested: string[]; problems: string[] }> {
-      context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    async function openViewer(
+      hash = '',
+      width = 1280,
+    ): Promise<{ page: Page; requested: string[]; problems: string[] }> {
+      await context?.close();
+      context = await browser.newContext({ viewport: { width, height: 800 } });
       const page = await context.newPage();
       const requested: string[] = [];
       const problems: string[] = [];
@@ -59,11 +66,33 @@ describe.skipIf(!hasChromium)(
       return { page, requested, problems };
     }
 
-    const tokenFigures = (scope: Locator) =>
-      scope.getByTestId('tokens').locator('[data-token]').allTextContents();
+    const chips = (scope: Locator) => scope.getByTestId('chips').locator('[data-chip]').allTextContents();
 
     const threadItem = (page: Page, backend: string, text: string) =>
-      page.locator(`[data-testid="thread-item"][data-backend="${backend}"]`, { hasText: text });
+      page.locator(`[data-testid="thread-item"][data-backends~="${backend}"]`, { hasText: text });
+
+    const column = (page: Page, backend: string) =>
+      page.locator(`[data-testid="backend-column"][data-backend="${backend}"]`);
+
+    /** Saves a screenshot under test-output/ and prints its path, so a person can look at it. */
+    async function screenshot(page: Page, name: string): Promise<void> {
+      mkdirSync(outputDir, { recursive: true });
+      const path = `${outputDir}${name}.png`;
+      await page.screenshot({ path });
+      console.log(`viewer screenshot: ${path}`);
+    }
+
+    /** Nothing wider than the viewport: neither the page nor the thread's or list's own scroll boxes. */
+    async function horizontalOverflow(page: Page): Promise<Record<string, number>> {
+      return page.evaluate(() => {
+        const over = (el: Element | null) => (el ? el.scrollWidth - el.clientWidth : 0);
+        return {
+          page: document.scrollingElement!.scrollWidth - window.innerWidth,
+          scroller: over(document.getElementById('scroller')),
+          list: over(document.getElementById('threads')),
+        };
+      });
+    }
 
     it('lists both backends and renders each thread as a chat', async () => {
       // Before any data: the empty state tells how to send some.
@@ -128,10 +157,11 @@ describe.skipIf(!hasChromium)(
       });
 
       // Both threads arrive in the open page, newest first.
+      // Two app threads (chat-1, thread-1), each held by one backend: two entries, newest first.
       const items = page.getByTestId('thread-item');
       await expect.poll(() => items.count()).toBe(2);
-      expect(await items.nth(0).getAttribute('data-backend')).toBe('melodi');
-      expect(await items.nth(1).getAttribute('data-backend')).toBe('mielto');
+      expect(await items.nth(0).getAttribute('data-backends')).toBe('melodi');
+      expect(await items.nth(1).getAttribute('data-backends')).toBe('mielto');
       await expect.poll(() => page.getByTestId('count-messages').textContent()).toBe('7');
       expect(await page.getByTestId('count-threads').textContent()).toBe('2');
       expect(await page.getByTestId('empty-state').isHidden()).toBe(true);
@@ -139,8 +169,9 @@ describe.skipIf(!hasChromium)(
       const mieltoItem = threadItem(page, 'mielto', 'Weather in Paris');
       expect(await mieltoItem.getByTestId('backend-badge').textContent()).toBe('Mielto');
       expect(await mieltoItem.textContent()).toContain('user-42');
-      expect(await mieltoItem.getByTestId('thread-count').textContent()).toBe('4 messages');
-      const melodiItem = threadItem(page, 'melodi', 'thread-1');
+      // No turn ids (not written by chattrail): one answer, one turn, whatever the message count.
+      expect(await mieltoItem.getByTestId('thread-turns').textContent()).toBe('1 turn');
+      const melodiItem = threadItem(page, 'melodi', 'Plan three days in Lisbon');
       expect(await melodiItem.getByTestId('backend-badge').textContent()).toBe('Melodi');
       expect(await melodiItem.textContent()).toContain('Ada (u1)');
 
@@ -166,23 +197,22 @@ describe.skipIf(!hasChromium)(
       const toolCall = await messages.nth(1).getByTestId('tool-call').textContent();
       expect(toolCall).toContain('get_weather');
       expect(toolCall).toContain('call_1');
-      expect(await messages.nth(1).getByTestId('tool-call').locator('pre').textContent()).toBe(
+      expect(await messages.nth(1).getByTestId('tool-args').textContent()).toBe(
         JSON.stringify({ city: 'Paris' }, null, 2),
       );
-      expect(await tokenFigures(messages.nth(1))).toEqual(['120 in', '45 out', '165 total']);
+      expect(await chips(messages.nth(1))).toEqual(['in 120', 'out 45', 'total 165']);
       expect(await messages.nth(2).getByTestId('tool-result').textContent()).toContain('"temperature": 18');
       expect(await messages.nth(3).getByTestId('message-content').textContent()).toBe(
         'It is 18 °C and cloudy in Paris.',
       );
-      expect(await tokenFigures(messages.nth(3))).toEqual(['180 in', '12 out']);
+      expect(await chips(messages.nth(3))).toEqual(['in 180', 'out 12']);
       expect(await page.getByTestId('thread-metadata').textContent()).toContain('gpt-4o-mini');
 
-      mkdirSync(outputDir, { recursive: true });
-      await page.screenshot({ path: `${outputDir}viewer.png` });
+      await screenshot(page, 'viewer');
 
       // Melodi: the json message, user, thread metadata and its tokens.
       await melodiItem.click();
-      await page.getByTestId('thread-heading').filter({ hasText: 'thread-1' }).waitFor();
+      await page.getByTestId('thread-heading').filter({ hasText: 'Plan three days in Lisbon' }).waitFor();
       await expect.poll(() => messages.count()).toBe(3);
       expect(await messages.evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-role')))).toEqual([
         'user',
@@ -196,20 +226,22 @@ describe.skipIf(!hasChromium)(
         JSON.stringify({ destination: 'Lisbon', days: 3 }, null, 2),
       );
       expect(await messages.nth(2).getByTestId('message-content').textContent()).toBe('Here is your plan.');
+      // The thread metadata's figures (Melodi keeps them for the latest turn) on the thread's last answer.
+      expect(await chips(messages.nth(2))).toEqual(['in 12', 'out 34', 'model gpt-x', 'latest turn']);
       const head = page.getByTestId('thread-head');
-      expect(await tokenFigures(head)).toEqual(['12 in', '34 out']);
+      expect(await head.getByTestId('thread-id').textContent()).toBe('thread-1');
       expect(await head.getByTestId('thread-user').textContent()).toContain('Ada (u1)');
       expect(await head.getByTestId('thread-segment').textContent()).toBe('team eng');
-      const metadata = await head.getByTestId('thread-metadata').textContent();
+      const metadata = await page.getByTestId('thread-metadata').textContent();
       expect(metadata).toContain('model');
       expect(metadata).toContain('gpt-x');
-      await page.screenshot({ path: `${outputDir}viewer-melodi.png` });
+      await screenshot(page, 'viewer-melodi');
 
       // The selection survives a refresh of the data.
       await api('PUT', '/api/external/threads', { projectId: 1, externalId: 'other', messages: [] });
       await expect.poll(() => items.count()).toBe(3);
       expect(await melodiItem.getAttribute('aria-current')).toBe('true');
-      expect(await page.getByTestId('thread-heading').textContent()).toBe('thread-1');
+      expect(await page.getByTestId('thread-heading').textContent()).toBe('Plan three days in Lisbon');
 
       // Filtering narrows the list.
       await page.getByTestId('thread-filter').fill('paris');
@@ -272,7 +304,9 @@ describe.skipIf(!hasChromium)(
         externalId: 'arrived-later',
         messages: [{ role: 'user', content: 'hello' }],
       });
-      await threadItem(page, 'melodi', 'arrived-later').waitFor({ timeout: 3_000 });
+      await page
+        .locator('[data-testid="thread-item"][data-key="thread:arrived-later"]')
+        .waitFor({ timeout: 3_000 });
       // Still the thread the user was reading, in the same document.
       expect(await page.getByTestId('thread-heading').textContent()).toBe('Live thread');
       expect(
@@ -330,6 +364,187 @@ describe.skipIf(!hasChromium)(
       expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
       expect(requested.filter((url) => url.endsWith('/x'))).toEqual([]);
       expect(problems).toEqual([]); // not even a blocked attempt (CSP violations are logged as errors)
+    });
+
+    it('shows one entry per thread with both backends side by side: chips, tool cards, error badges and filter', async () => {
+      await sendChattrailThreads(api);
+      const { page, requested, problems } = await openViewer('#thread:trip-1');
+      const items = page.getByTestId('thread-item');
+      await expect.poll(() => items.count()).toBe(4);
+
+      // One entry per app thread, titled from Mielto, holding both copies; turns are the recorded ones.
+      const trip = page.locator('[data-testid="thread-item"][data-key="thread:trip-1"]');
+      expect(await trip.getByTestId('thread-title').textContent()).toBe('Plan a day in Lyon');
+      expect(await trip.getByTestId('backend-badge').allTextContents()).toEqual(['Mielto', 'Melodi']);
+      expect(await trip.getByTestId('thread-turns').textContent()).toBe('4 turns');
+      expect(await trip.getByTestId('status-badge').textContent()).toBe('error');
+      expect(await page.getByTestId('count-threads').textContent()).toBe('4');
+
+      await page.getByTestId('thread-heading').filter({ hasText: 'Plan a day in Lyon' }).waitFor();
+      const columns = page.getByTestId('backend-column');
+      expect(await columns.evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-backend')))).toEqual([
+        'mielto',
+        'melodi',
+      ]);
+      expect(await page.getByTestId('view-switch').locator('[aria-pressed="true"]').textContent()).toBe(
+        'Side by side',
+      );
+      const mielto = column(page, 'mielto');
+      const melodi = column(page, 'melodi');
+      expect(await mielto.getByTestId('message').count()).toBe(7);
+      expect(await melodi.getByTestId('message').count()).toBe(7);
+      expect(await mielto.getByTestId('column-turns').textContent()).toBe('4 turns');
+      expect(await melodi.getByTestId('column-turns').textContent()).toBe(
+        '2 turns (answers: no turn ids here)',
+      );
+      expect(await page.getByTestId('thread-error').textContent()).toBe(
+        'error APICallError: Service Unavailable (503)',
+      );
+
+      // Per assistant message: latency, time to first token, tokens (Mielto holds them per turn).
+      const mieltoMessages = mielto.getByTestId('message');
+      expect(await chips(mieltoMessages.nth(1))).toEqual([
+        'latency 850 ms',
+        'TTFT 310 ms',
+        'in 120',
+        'out 18',
+        'total 138',
+        'model gpt-4o-mini',
+      ]);
+      expect(await chips(mieltoMessages.nth(3))).toEqual([
+        'latency 1.42 s',
+        'TTFT 390 ms',
+        'in 180',
+        'out 24',
+        'total 204',
+        'reasoning 8',
+        'cached 96',
+        'model gpt-4o-mini',
+      ]);
+      expect(await mieltoMessages.nth(0).getByTestId('chips').count()).toBe(0);
+      // Melodi holds the latest turn's figures only, in its thread metadata: shown on that turn's end.
+      expect(await melodi.getByTestId('chips').count()).toBe(1);
+      expect(await chips(melodi.getByTestId('message').nth(6))).toEqual([
+        'latency 2.10 s',
+        'model gpt-4o-mini',
+        'latest turn',
+      ]);
+
+      // Tool calls as cards in both views: name, arguments, result, error state. No raw JSON.
+      for (const copy of [mielto, melodi]) {
+        const cards = copy.getByTestId('tool-call');
+        expect(await cards.count()).toBe(2);
+        expect(await cards.nth(0).getByTestId('tool-name').textContent()).toBe('get_weather');
+        expect(await cards.nth(0).getByTestId('tool-args').textContent()).toBe(
+          JSON.stringify({ city: 'Lyon' }, null, 2),
+        );
+        expect(await cards.nth(0).getByTestId('tool-output').textContent()).toBe(
+          JSON.stringify({ city: 'Lyon', temperature_c: 17, sky: 'rain' }, null, 2),
+        );
+        expect(await cards.nth(0).getAttribute('data-state')).toBe('ok');
+        expect(await cards.nth(1).getByTestId('tool-name').textContent()).toBe('book_ticket');
+        expect(await cards.nth(1).getAttribute('data-state')).toBe('error');
+        expect(await cards.nth(1).getByTestId('tool-state').textContent()).toBe('error');
+        expect(await cards.nth(1).getByTestId('tool-output').textContent()).toBe(
+          JSON.stringify({ error: 'sold out' }, null, 2),
+        );
+        expect(await copy.getByTestId('tool-result').count()).toBe(2);
+        expect(await copy.getByTestId('message-json').count()).toBe(0);
+      }
+      // The message that ended the failed turn carries its badge and error.
+      expect(await mieltoMessages.nth(6).getByTestId('status-badge').textContent()).toBe('error');
+      expect(await mieltoMessages.nth(6).getByTestId('message-error').textContent()).toBe(
+        'APICallError: Service Unavailable (503)',
+      );
+      await screenshot(page, 'viewer-merged-desktop');
+      await page.locator('#scroller').evaluate((node) => {
+        node.scrollTop = 0;
+      });
+      await screenshot(page, 'viewer-merged-desktop-top');
+
+      // A switch shows one backend at a time.
+      await page.getByTestId('view-switch').locator('[data-view="melodi"]').click();
+      await expect.poll(() => columns.count()).toBe(1);
+      expect(await melodi.count()).toBe(1);
+      await page.getByTestId('view-switch').locator('[data-view="both"]').click();
+      await expect.poll(() => columns.count()).toBe(2);
+
+      // The status filter: all / ok / error / aborted.
+      const filter = page.getByTestId('status-filter');
+      const shownKeys = () =>
+        items.evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-key')).sort());
+      expect(await filter.locator('button').allTextContents()).toEqual([
+        'All 4',
+        'OK 1',
+        'Error 2',
+        'Aborted 1',
+      ]);
+      await filter.locator('[data-status="error"]').click();
+      await expect.poll(shownKeys).toEqual(['thread:fail-1', 'thread:trip-1']);
+      expect(await items.getByTestId('status-badge').allTextContents()).toEqual(['error', 'error']);
+      // A turn that failed before answering: Mielto holds only the question, Melodi the error.
+      await page.locator('[data-testid="thread-item"][data-key="thread:fail-1"]').click();
+      await page.getByTestId('thread-heading').filter({ hasText: 'Summarise my inbox' }).waitFor();
+      const failed = page.getByTestId('turn-failed');
+      expect(await failed.count()).toBe(2);
+      expect(await failed.first().textContent()).toContain('TimeoutError: model call timed out after 3 s');
+      expect(await chips(failed.first())).toEqual(['latency 3.00 s', 'latest turn']);
+      await screenshot(page, 'viewer-error-filter-desktop');
+
+      await filter.locator('[data-status="aborted"]').click();
+      await expect.poll(shownKeys).toEqual(['thread:aborted-1']);
+      expect(await items.getByTestId('status-badge').getAttribute('data-status')).toBe('aborted');
+      await filter.locator('[data-status="ok"]').click();
+      await expect.poll(shownKeys).toEqual(['thread:ok-1']);
+      expect(await items.getByTestId('status-badge').count()).toBe(0);
+      await filter.locator('[data-status="all"]').click();
+      await expect.poll(() => items.count()).toBe(4);
+
+      expect(requested.filter((url) => !url.startsWith(`${server.url}/`))).toEqual([]);
+      expect(problems).toEqual([]);
+    });
+
+    it('is usable 400 px wide: the list collapses above the thread, one backend at a time, nothing overflows', async () => {
+      await sendChattrailThreads(api);
+      const { page, problems } = await openViewer('#thread:trip-1', 400);
+      await page.getByTestId('thread-heading').filter({ hasText: 'Plan a day in Lyon' }).waitFor();
+      const noOverflow = { page: 0, scroller: 0, list: 0 };
+
+      // The thread comes first; the list waits behind its toggle.
+      expect(await page.getByTestId('thread-list').isVisible()).toBe(false);
+      expect(await page.getByTestId('list-toggle').textContent()).toMatch(/Threads\s+4/);
+      expect(await page.getByTestId('backend-column').count()).toBe(1);
+      expect(await page.getByTestId('view-switch').locator('[data-view="both"]').isVisible()).toBe(false);
+      const mielto = column(page, 'mielto');
+      expect(await chips(mielto.getByTestId('message').nth(3))).toContain('latency 1.42 s');
+      expect(await mielto.getByTestId('tool-call').count()).toBe(2);
+      expect(await page.evaluate(() => document.scrollingElement!.scrollWidth)).toBeLessThanOrEqual(400);
+      expect(await horizontalOverflow(page)).toEqual(noOverflow);
+      await screenshot(page, 'viewer-400-mielto');
+      // The first turn, with its tool card and chips, scrolled into view.
+      await mielto.getByTestId('tool-call').first().scrollIntoViewIfNeeded();
+      await screenshot(page, 'viewer-400-tool-card');
+
+      await page.getByTestId('view-switch').locator('[data-view="melodi"]').click();
+      await column(page, 'melodi').waitFor();
+      expect(await column(page, 'melodi').getByTestId('tool-call').count()).toBe(2);
+      expect(await horizontalOverflow(page)).toEqual(noOverflow);
+      await screenshot(page, 'viewer-400-melodi');
+
+      // The list opens above the thread, with its filter; picking a thread folds it again.
+      await page.getByTestId('list-toggle').click();
+      await page.getByTestId('thread-list').waitFor();
+      await page.getByTestId('status-filter').locator('[data-status="error"]').click();
+      await expect.poll(() => page.getByTestId('thread-item').count()).toBe(2);
+      expect(await horizontalOverflow(page)).toEqual(noOverflow);
+      await screenshot(page, 'viewer-400-list-error-filter');
+      await page.locator('[data-testid="thread-item"][data-key="thread:fail-1"]').click();
+      await page.getByTestId('thread-heading').filter({ hasText: 'Summarise my inbox' }).waitFor();
+      expect(await page.getByTestId('thread-list').isVisible()).toBe(false);
+      expect(await page.getByTestId('turn-failed').isVisible()).toBe(true);
+      expect(await horizontalOverflow(page)).toEqual(noOverflow);
+      await screenshot(page, 'viewer-400-failed-turn');
+      expect(problems).toEqual([]);
     });
   },
 );

@@ -6,6 +6,7 @@ import type { RouteRequest, RouteResult } from '../http/route.js';
 import { threadResponse } from '../melodi/thread-routes.js';
 import { viewerPage } from '../viewer/viewer-page.js';
 import { devServerStats } from './dev-server-stats.js';
+import { mergedThreads } from './merged-threads.js';
 import { viewerThreads } from './viewer-threads.js';
 
 /** Sent by scripts and tests that change state without a JSON body (any value will do). */
@@ -60,6 +61,8 @@ export async function handleAdmin(request: RouteRequest, ctx: DevServerContext):
       return { status: 200, body: { version: store.version } };
     case 'GET /threads':
       return { status: 200, body: { version: store.version, threads: viewerThreads(ctx) } };
+    case 'GET /merged-threads':
+      return { status: 200, body: { version: store.version, threads: mergedThreads(viewerThreads(ctx)) } };
     case 'GET /mielto/conversations':
       return {
         status: 200,

@@ -32,27 +32,38 @@ const body = `
     <span class="dot"></span><span id="live-text">connecting</span>
   </div>
 </header>
-<div class="layout">
+<div id="layout" class="layout">
   <aside class="side">
-    <div class="filter">
-      <input id="filter" type="search" placeholder="Filter threads" aria-label="Filter threads" autocomplete="off" data-testid="thread-filter">
+    <button id="list-toggle" class="list-toggle" type="button" aria-expanded="true" aria-controls="side-body" data-testid="list-toggle">
+      Threads <b id="list-toggle-count">0</b>
+    </button>
+    <div id="side-body" class="side-body">
+      <div class="filter">
+        <input id="filter" type="search" placeholder="Filter threads" aria-label="Filter threads" autocomplete="off" data-testid="thread-filter">
+        <div id="status-filter" class="status-filter" role="group" aria-label="Status" data-testid="status-filter">
+          <button type="button" data-status="all" aria-pressed="true">All <span class="n">0</span></button>
+          <button type="button" data-status="ok" aria-pressed="false">OK <span class="n">0</span></button>
+          <button type="button" data-status="error" aria-pressed="false">Error <span class="n">0</span></button>
+          <button type="button" data-status="aborted" aria-pressed="false">Aborted <span class="n">0</span></button>
+        </div>
+      </div>
+      <ul id="threads" class="threads" data-testid="thread-list" aria-label="Threads"></ul>
+      <details id="requests" class="requests" data-testid="requests">
+        <summary>Recent requests</summary>
+        <ol id="request-list"></ol>
+      </details>
     </div>
-    <ul id="threads" class="threads" data-testid="thread-list" aria-label="Threads"></ul>
-    <details id="requests" class="requests" data-testid="requests">
-      <summary>Recent requests</summary>
-      <ol id="request-list"></ol>
-    </details>
   </aside>
   <main class="main">
     <div id="scroller" class="scroller">
       <section id="thread-head" class="thread-head" data-testid="thread-head"></section>
-      <div id="messages" class="messages" data-testid="messages"></div>
+      <div id="columns" class="columns" data-testid="columns"></div>
       <section id="empty" class="empty-state" data-testid="empty-state" hidden></section>
     </div>
     <button id="jump" class="jump" type="button" data-testid="jump-to-latest" hidden></button>
   </main>
 </div>
-<noscript><p class="none">The viewer needs JavaScript. The data is at /_devserver/threads.</p></noscript>`;
+<noscript><p class="none">The viewer needs JavaScript. The data is at /_devserver/merged-threads.</p></noscript>`;
 
 let page: string | undefined;
 

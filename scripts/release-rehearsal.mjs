@@ -158,17 +158,56 @@ function cleanEnv() {
   return { ...env, NO_COLOR: '1', FORCE_COLOR: '0', NPM_CONFIG_UPDATE_NOTIFIER: 'false' };
 }
 
-function upstreamRegistry() {
+/**
+ * A setting of the machine's npm configuration (npmrc files and environment), or undefined. Asked of the
+ * system node's npm run by that node: run by the toolchain's node, npm takes that node's folder as its
+ * prefix and misses the global npmrc (where this machine keeps its `cafile`).
+ */
+function npmConfig(name) {
   try {
-    const url = execFileSync('npm', ['config', 'get', 'registry'], {
+    const { npm } = systemNode();
+    const value = execFileSync(npm[0], [...npm.slice(1), 'config', 'get', name], {
       encoding: 'utf8',
       timeout: 30_000,
       cwd: root,
       stdio: ['ignore', 'pipe', 'ignore'],
     }).trim();
-    if (/^https?:\/\//.test(url)) return url;
-  } catch {}
-  return 'https://registry.npmjs.org/';
+    return value === '' || value === 'null' || value === 'undefined' ? undefined : value;
+  } catch {
+    return undefined;
+  }
+}
+
+function upstreamRegistry() {
+  const url = npmConfig('registry');
+  return url !== undefined && /^https?:\/\//.test(url) ? url : 'https://registry.npmjs.org/';
+}
+
+/**
+ * What Verdaccio needs to reach the upstream registry the way npm does here. A machine whose network
+ * re-signs TLS names its CA in npm's `cafile` (a global npmrc), which npm reads but Node does not: without
+ * NODE_EXTRA_CA_CERTS the uplink fails every request and the installs see packages with no versions
+ * (seen on a fresh clone run with `env -i`, where the variable is not inherited).
+ */
+function upstreamEnv() {
+  const env = cleanEnv();
+  const cafile = npmConfig('cafile');
+  if (env.NODE_EXTRA_CA_CERTS === undefined && cafile !== undefined && existsSync(cafile)) {
+    env.NODE_EXTRA_CA_CERTS = cafile;
+  }
+  return env;
+}
+
+/** npm's proxy settings, as Verdaccio uplink options (YAML lines), when the machine has them. */
+function upstreamProxyLines() {
+  const lines = [];
+  const httpsProxy = npmConfig('https-proxy');
+  const httpProxy = npmConfig('proxy');
+  const noProxy = npmConfig('noproxy');
+  if (httpsProxy !== undefined) lines.push(`    https_proxy: ${JSON.stringify(httpsProxy)}`);
+  if (httpProxy !== undefined) lines.push(`    http_proxy: ${JSON.stringify(httpProxy)}`);
+  if (noProxy !== undefined) lines.push(`    no_proxy: ${JSON.stringify(noProxy)}`);
+  return lines.map((line) => `${line}\n`).join('');
 }
 
 // ── the steps ──────────────────────────────────────────────────────────────────────────────────────────
@@ -189,7 +228,7 @@ uplinks:
     url: ${JSON.stringify(upstream)}
     timeout: 120s
     max_fails: 5
-packages:
+${upstreamProxyLines()}packages:
   # Ours are never fetched from upstream: the rehearsal must install what it just published.
   '@chattrail/*':
     access: $all
@@ -220,7 +259,7 @@ runServer(${JSON.stringify(configPath)}).then((app) => {
     ready: /rehearsal-registry-port=(\d+)\n/,
     timeoutMs: 60_000,
     cwd: dir,
-    env: cleanEnv(),
+    env: upstreamEnv(),
   });
   const url = `http://127.0.0.1:${match[1]}/`;
 

@@ -850,7 +850,7 @@ describe('a turn the backend cannot take', () => {
     trail.record(bad.turn());
     for (let i = 0; i < 7; i++) trail.record(new ConversationScript(`h${healthy++}`).turn());
     await vi.waitFor(() => expect(trail!.stats().dropped.retries_exhausted).toBe(1), WAIT);
-    expect(await trail.flush()).toEqual({ ok: true, pendingTurns: 0 });
+    expect(await trail.flush()).toMatchObject({ ok: true, pendingTurns: 0 });
 
     const stats = trail.stats();
     // Every healthy turn and the bad thread's second turn were delivered; only the bad turn was dropped.

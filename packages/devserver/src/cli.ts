@@ -20,8 +20,9 @@ Options:
   --melodi-replace    PUT /threads replaces a thread's messages instead of merging them by externalId
   --quiet             do not print one line per request
   --print-env         print only the \`export …\` lines that point an app at the devserver on --host/--port
-                      (with the first --mielto-key/--melodi-key), then exit: no server is started. For
-                      eval "$(chattrail-devserver --print-env)" in the app's shell, beside a running server
+                      (with the first --mielto-key/--melodi-key) and exit once that server answers (or
+                      after 10 s): no server is started. For eval "$(chattrail-devserver --print-env)" in
+                      the app's shell, beside a server started with the same --port/--host
   -h, --help          show this help
 
 Mielto:  <url>/api/v1        (conversations, messages, chat/completions)
@@ -61,7 +62,7 @@ async function main(): Promise<void> {
     if (port === 0) throw new Error('--print-env needs the fixed --port the devserver listens on, not 0');
     const url = devServerUrl(values.host, port);
     process.stdout.write(shellExportLines(devServerEnv(url, envOptions)));
-    await warnIfNotRunning(url);
+    await waitForServer(url);
     return;
   }
   const server = await startDevServer({
@@ -93,15 +94,22 @@ async function main(): Promise<void> {
   );
 }
 
-/** A note on stderr (never in what `eval` runs) when nothing answers at `url` yet. */
-async function warnIfNotRunning(url: string): Promise<void> {
-  try {
-    const response = await fetch(`${url}/_devserver/health`, { signal: AbortSignal.timeout(2_000) });
-    await response.body?.cancel();
-    if (response.ok) return;
-  } catch {
-    // not running (or not reachable): say so below
-  }
+/**
+ * Waits (up to 10 s) for a server at `url`, so `chattrail-devserver & eval "$(chattrail-devserver --print-env)"`
+ * hands the app a server that is up; if none answers, a note on stderr (never in what `eval` runs).
+ */
+async function waitForServer(url: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  do {
+    try {
+      const response = await fetch(`${url}/_devserver/health`, { signal: AbortSignal.timeout(1_000) });
+      await response.body?.cancel();
+      if (response.ok) return;
+    } catch {
+      // not up (yet)
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  } while (Date.now() < deadline);
   process.stderr.write(
     `chattrail-devserver: nothing answers at ${url} yet; start it with: npx chattrail-devserver --port ${new URL(url).port}\n`,
   );

@@ -1,5 +1,6 @@
 import { execFile, spawn } from 'node:child_process';
-import { request } from 'node:http';
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
@@ -165,6 +166,26 @@ describe('chattrail-devserver CLI', () => {
     expect(printed.stderr).toContain('nothing answers at http://127.0.0.1:9');
     const echoed = await runToEnd('sh', ['-c', `${printed.stdout} printf %s "$MIELTO_API_KEY"`]);
     expect(echoed.stdout).toBe("it's $HOME");
+  });
+
+  it('--print-env started beside a server that is not up yet waits for it', async () => {
+    const port = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, '127.0.0.1', () => {
+        const { port } = probe.address() as AddressInfo;
+        probe.close(() => resolve(port));
+      });
+    });
+    // As in `chattrail-devserver & eval "$(chattrail-devserver --print-env)"`: the order is not guaranteed.
+    const printing = runToEnd(process.execPath, [cli, '--print-env', '--port', String(port)]);
+    const server = await startCli(['--port', String(port), '--quiet']);
+    try {
+      const printed = await printing;
+      expect(printed.code).toBe(0);
+      expect(printed.stdout).toContain(`export MIELTO_BASE_URL=http://127.0.0.1:${port}/api/v1\n`);
+      expect(printed.stderr).toBe('');
+    } finally {
+      expect(await server.stop()).toBe(0);
+    }
   });
 
   it('--print-env refuses port 0', async () => {

@@ -7,6 +7,7 @@
 //   <!-- check: file app.mjs --> the block is written to that file
 //   <!-- check: shell -->      an ```sh block run with `sh -e`; when it ends, both emulated backends must
 //                              hold at least one thread (read from the devserver the block's `eval` named)
+//   <!-- check: shell, no turn --> the same, for a block that delivers nothing (only its exit code counts)
 // Each README gets its own temp directory; blocks run in the order they appear.
 //
 // The only changes made to what the README says: `@chattrail/<name>` in `npm install` lines becomes the path
@@ -36,10 +37,10 @@ const say = (line) => console.log(`check-readme-examples: ${line}`);
 /** Fenced blocks marked with `<!-- check: … -->` on the line before, in order. */
 export function markedBlocks(markdown) {
   const blocks = [];
-  const re = /<!-- check: (install|shell|file ([\w./-]+)) -->\n```[^\n]*\n([\s\S]*?)\n```/g;
+  const re = /<!-- check: (install|shell(, no turn)?|file ([\w./-]+)) -->\n```[^\n]*\n([\s\S]*?)\n```/g;
   for (const match of markdown.matchAll(re)) {
-    const kind = match[1].startsWith('file') ? 'file' : match[1];
-    blocks.push({ kind, file: match[2], text: `${match[3]}\n` });
+    const kind = match[1].startsWith('file') ? 'file' : match[1].startsWith('shell') ? 'shell' : 'install';
+    blocks.push({ kind, file: match[3], noTurn: match[2] !== undefined, text: `${match[4]}\n` });
   }
   return blocks;
 }
@@ -162,7 +163,7 @@ async function main() {
       if (block.kind === 'shell') {
         const port = await freePort();
         script = script.replace(/(chattrail-devserver)(?![\w-])/g, `$1 --port ${port}`).replaceAll('3000', appPort);
-        script += `"${systemNode}" "${join(work, 'check-delivered.mjs')}"\n`;
+        if (!block.noTurn) script += `"${systemNode}" "${join(work, 'check-delivered.mjs')}"\n`;
       }
       const started = Date.now();
       const result = await runShell(script, { cwd: dir, env, timeoutMs: 300_000 });

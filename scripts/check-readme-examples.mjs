@@ -22,14 +22,14 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const args = process.argv.slice(2);
 const keep = args.includes('--keep');
 const readmes = args.filter((a) => !a.startsWith('--'));
-const DEFAULT_READMES = ['ai-sdk', 'langchain', 'express', 'core', 'devserver'].map(
+const DEFAULT_READMES = ['ai-sdk', 'langchain', 'express', 'core', 'devserver', 'cli'].map(
   (name) => `packages/${name}/README.md`,
 );
 const say = (line) => console.log(`check-readme-examples: ${line}`);
@@ -66,7 +66,12 @@ function freePort() {
 /** Runs `sh -e -c script` in its own process group, so a server it put in the background can be stopped. */
 function runShell(script, { cwd, env, timeoutMs }) {
   return new Promise((done) => {
-    const child = spawn('sh', ['-e', '-c', script], { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('sh', ['-e', '-c', script], {
+      cwd,
+      env,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout.on('data', (d) => {
       output += d;
@@ -127,15 +132,22 @@ async function main() {
   }
   const tarballs = {};
   for (const file of readdirSync(packs)) {
-    const name = names.find((n) => file.startsWith(`chattrail-${n}-`) && /^\d/.test(file.slice(`chattrail-${n}-`.length)));
+    const name = names.find(
+      (n) => file.startsWith(`chattrail-${n}-`) && /^\d/.test(file.slice(`chattrail-${n}-`.length)),
+    );
     if (name) tarballs[name] = join(packs, file);
   }
   writeFileSync(join(work, 'check-delivered.mjs'), CHECK_DELIVERED);
 
   // The system node (and its npm) first on PATH; the toolchain's Node 24 is not what users run.
   const env = {
-    ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(npm_|MIELTO_|MELODI_|CHATTRAIL_DEBUG)/i.test(k))),
-    PATH: [dirname(systemNode), ...process.env.PATH.split(':').filter((d) => !d.includes('node_modules'))].join(':'),
+    ...Object.fromEntries(
+      Object.entries(process.env).filter(([k]) => !/^(npm_|MIELTO_|MELODI_|CHATTRAIL_DEBUG)/i.test(k)),
+    ),
+    PATH: [
+      dirname(systemNode),
+      ...process.env.PATH.split(':').filter((d) => !d.includes('node_modules')),
+    ].join(':'),
     NPM_CONFIG_UPDATE_NOTIFIER: 'false',
     NPM_CONFIG_FUND: 'false',
     NPM_CONFIG_AUDIT: 'false',
@@ -151,7 +163,15 @@ async function main() {
     const dir = join(work, readme.replace(/[/.]/g, '-'));
     const appPort = String(await freePort()); // stands in for an app's port 3000
     mkdirSync(dir);
-    writeFileSync(join(dir, 'package.json'), '{ "name": "readme-example", "private": true, "type": "module" }\n');
+    // The registry's stand-in for dependencies between our packages (the cli needs core): the tarballs.
+    const overrides = Object.fromEntries(
+      // written as npm saves a direct dependency on the same tarball, or npm calls the two a conflict
+      Object.entries(tarballs).map(([name, file]) => [`@chattrail/${name}`, `file:${relative(dir, file)}`]),
+    );
+    writeFileSync(
+      join(dir, 'package.json'),
+      `${JSON.stringify({ name: 'readme-example', private: true, type: 'module', overrides }, null, 2)}\n`,
+    );
     say(`${readme}: ${blocks.length} example block(s) in ${dir}`);
     for (const [i, block] of blocks.entries()) {
       const label = `${readme} block ${i + 1} (${block.kind}${block.file ? ` ${block.file}` : ''})`;
@@ -162,7 +182,9 @@ async function main() {
       let script = withTarballs(block.text, tarballs);
       if (block.kind === 'shell') {
         const port = await freePort();
-        script = script.replace(/(chattrail-devserver)(?![\w-])/g, `$1 --port ${port}`).replaceAll('3000', appPort);
+        script = script
+          .replace(/(chattrail-devserver)(?![\w-])/g, `$1 --port ${port}`)
+          .replaceAll('3000', appPort);
         if (!block.noTurn) script += `"${systemNode}" "${join(work, 'check-delivered.mjs')}"\n`;
       }
       const started = Date.now();

@@ -47,7 +47,7 @@ export function markedBlocks(markdown) {
 
 /** `npm install … @chattrail/x …` with each @chattrail package replaced by its tarball. */
 function withTarballs(text, tarballs) {
-  return text.replace(/@chattrail\/([\w-]+)(@[\w.^~<>=-]+)?/g, (whole, name) => {
+  return text.replace(/@chattrail\/([\w-]+)(@[\w.^~<>=-]+)?/g, (_whole, name) => {
     if (!tarballs[name]) throw new Error(`no tarball for @chattrail/${name} (is it public and built?)`);
     return tarballs[name];
   });

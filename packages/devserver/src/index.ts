@@ -9,6 +9,7 @@ export type {
   ViewerToolCall,
   ViewerToolResult,
 } from './admin/viewer-threads.js';
+export { type DevServerEnvOptions, devServerEnv, devServerUrl } from './dev-server-env.js';
 export type { DevServerOptions } from './dev-server-options.js';
 export type { ActiveFault, FaultRule } from './faults/fault-rule.js';
 export { type DevServer, startDevServer } from './start-dev-server.js';

@@ -6,12 +6,14 @@ import { type DevServerStats, devServerStats } from './admin/dev-server-stats.js
 import { RequestLog, type RequestLogEntry } from './admin/request-log.js';
 import { authenticateMelodi, authenticateMielto } from './auth/authenticate.js';
 import { type DevServerContext, freshCounters, resetDevServerContext } from './dev-server-context.js';
+import { devServerUrl } from './dev-server-env.js';
 import { type DevServerOptions, resolveDevServerOptions } from './dev-server-options.js';
 import { FaultInjector } from './faults/fault-injector.js';
 import type { ActiveFault, FaultRule } from './faults/fault-rule.js';
 import { BodyBudget } from './http/body-budget.js';
 import { hostPolicy, isAllowedHost } from './http/host-check.js';
 import { HttpError } from './http/http-error.js';
+import { misroutedHint } from './http/misrouted-hint.js';
 import { parseJson } from './http/parse-json.js';
 import {
   BodyBudgetExceededError,
@@ -57,6 +59,8 @@ const ROUTES: Record<string, { backend: Backend; handler: RouteHandler }> = {
   'PUT /api/external/threads': { backend: 'melodi', handler: upsertThread },
   'POST /api/external/feedback': { backend: 'melodi', handler: createFeedback },
 };
+
+const ROUTE_KEYS = Object.keys(ROUTES);
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -143,8 +147,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     });
   });
   const { port } = server.address() as AddressInfo;
-  const hostForUrl = resolved.host.includes(':') ? `[${resolved.host}]` : resolved.host;
-  const url = `http://${hostForUrl === '0.0.0.0' ? '127.0.0.1' : hostForUrl}:${port}`;
+  const url = devServerUrl(resolved.host, port);
 
   let closing: Promise<void> | undefined;
   return {
@@ -320,6 +323,16 @@ async function handle(req: IncomingMessage, res: ServerResponse, ctx: DevServerC
       );
       finish(403);
       return;
+    }
+    if (backend === 'devserver' || !route) {
+      // A backend path without its prefix (or with the wrong one) gets told what to set, not a bare 404.
+      const hint = misroutedHint(method, path, ROUTE_KEYS, `http://${req.headers.host ?? 'localhost'}`);
+      if (hint) {
+        req.resume();
+        // Requests outside the backends are not logged; a client that missed its base URL should be.
+        if (backend === 'devserver') ctx.options.onRequestLogged?.(`${method} ${path} 404 (${hint.message})`);
+        throw new HttpError(404, errorBody(hint.backend, hint.message));
+      }
     }
     if (backend === 'devserver') {
       const result = await handleAdmin(request, ctx);

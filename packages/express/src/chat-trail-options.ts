@@ -3,11 +3,19 @@ import type { JsonValue, TurnMessagesMode, TurnRecorder, TurnUser } from '@chatt
 import type { ChatTrailExtract } from './extract';
 
 /**
- * The request as the middleware sees it: Node's, plus what a body parser may have put on it. `body` is
- * `any` as in Express's own types, so mounting the middleware does not narrow `req.body` in the handlers
- * that follow it.
+ * The request as the middleware sees it: Node's, plus what earlier middleware may have put on it. `body`
+ * is `any` as in Express's own types, so mounting the middleware does not narrow `req.body` in the
+ * handlers that follow it. `user`, `auth`, `session` (auth middleware: passport, express-jwt,
+ * express-session…) and any other property are `any` too, so `user: (req) => req.user?.id` compiles as
+ * written; `chatTrail<Request>(…)` types the option functions on Express's own `Request` instead.
  */
-export type ChatRequest = IncomingMessage & { body?: any };
+export type ChatRequest = IncomingMessage & {
+  body?: any;
+  user?: any;
+  auth?: any;
+  session?: any;
+  [key: string]: any;
+};
 
 /** A value given as is, or computed from the request. */
 export type FromRequest<T, Req> = T | ((req: Req) => T | undefined);

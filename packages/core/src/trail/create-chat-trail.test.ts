@@ -279,7 +279,7 @@ describe('createChatTrail', () => {
               id: 'm2',
               role: 'assistant',
               content: '',
-              toolCalls: [{ id: 'call-\ud83d', name: 'lookup', args: { ['q\ud83d']: 'a\ude00' } }],
+              toolCalls: [{ id: 'call-\ud83d', name: 'lookup', args: { 'q\ud83d': 'a\ude00' } }],
             },
             {
               id: 'm3',
@@ -288,7 +288,7 @@ describe('createChatTrail', () => {
               toolResult: { toolCallId: 'call-\ud83d', output: ['\ud83d'] },
             },
           ],
-          metadata: { ['key\ud800']: 'value\udc00' },
+          metadata: { 'key\ud800': 'value\udc00' },
           status: 'error',
           error: { name: 'Error', message: 'failed \ud83d' },
         } as Partial<Turn>),

@@ -9,14 +9,6 @@ export {
   withChatTrail,
 } from './context/chat-trail-context';
 export type { ContextMode } from './context/context-store';
-// Destinations: the spec every backend implements, and the two built in.
-export type {
-  ChatTrailDestination,
-  DeliveryItem,
-  DeliveryOutcome,
-  DestinationSendContext,
-  EarlierMessages,
-} from './destinations/chat-trail-destination';
 export {
   type ConversationStore,
   InMemoryConversationStore,
@@ -25,7 +17,6 @@ export {
 export { MelodiDestination, type MelodiDestinationOptions, melodi } from './destinations/melodi-destination';
 export { MieltoDestination, type MieltoDestinationOptions, mielto } from './destinations/mielto-destination';
 export { readEnv } from './env/read-env';
-export { type BackoffOptions, backoffDelayMs } from './http/backoff';
 // HTTP: errors, retry policy and the options both clients share.
 export {
   APIConnectionError,
@@ -46,7 +37,8 @@ export {
   RateLimitError,
   UnprocessableEntityError,
   type ValidationErrorItem,
-} from './http/errors';
+} from './errors';
+export { type BackoffOptions, backoffDelayMs } from './http/backoff';
 export type { HttpClientOptions, RequestOptions, RetryInfo } from './http/http-options';
 export { isAmbiguousError } from './http/is-ambiguous-error';
 export { DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS, MAX_RETRY_AFTER_MS } from './http/request-json';
@@ -94,9 +86,21 @@ export { MieltoPage, MieltoPagePromise } from './mielto/mielto-page';
 export { contentPartPlaceholder } from './normalize/content-part-placeholder';
 export { formatBytes } from './normalize/format-bytes';
 export { jsonByteLength } from './normalize/json-byte-length';
+export { messageId, turnMessageId } from './normalize/message-id';
 export { type JsonSafeOptions, toJsonSafe } from './normalize/to-json-safe';
 export { truncateUtf8, truncationMarker } from './normalize/truncate-utf8';
 export { utf8ByteLength } from './normalize/utf8-byte-length';
+export {
+  ChatTrailConnectionError,
+  type ChatTrailConnectionErrorInit,
+} from './pipeline/chat-trail-connection-error';
+export {
+  ChatTrailDeliveryError,
+  type ChatTrailDeliveryErrorInit,
+} from './pipeline/chat-trail-delivery-error';
+export { CHAT_TRAIL_DEFAULTS, type ChatTrailOptions } from './pipeline/chat-trail-options';
+export { createChatTrail } from './pipeline/create-chat-trail';
+export type { WaitUntil } from './pipeline/find-wait-until';
 // Redaction: maskers and the redact function built from them.
 export { maskApiKeys } from './redact/mask-api-keys';
 export { maskCardNumbers, passesLuhn } from './redact/mask-card-numbers';
@@ -116,17 +120,15 @@ export type {
   FeedbackStats,
   FlushOptions,
   FlushReport,
-} from './trail/chat-trail';
-export {
-  ChatTrailConnectionError,
-  type ChatTrailConnectionErrorInit,
-} from './trail/chat-trail-connection-error';
-export { ChatTrailDeliveryError, type ChatTrailDeliveryErrorInit } from './trail/chat-trail-delivery-error';
-export { CHAT_TRAIL_DEFAULTS, type ChatTrailOptions } from './trail/chat-trail-options';
-export { createChatTrail } from './trail/create-chat-trail';
-export type { WaitUntil } from './trail/find-wait-until';
-export type { TurnRecorder } from './trail/turn-recorder';
-export { messageId, turnMessageId } from './turn/message-id';
+} from './spec/chat-trail';
+// Destinations: the spec every backend implements, and the two built in.
+export type {
+  ChatTrailDestination,
+  DeliveryItem,
+  DeliveryOutcome,
+  DestinationSendContext,
+  EarlierMessages,
+} from './spec/chat-trail-destination';
 export type {
   JsonObject,
   JsonValue,
@@ -141,5 +143,6 @@ export type {
   TurnToolResult,
   TurnUsage,
   TurnUser,
-} from './turn/turn';
+} from './spec/turn';
+export type { TurnRecorder } from './spec/turn-recorder';
 export { VERSION } from './version';

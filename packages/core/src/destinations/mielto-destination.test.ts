@@ -10,7 +10,7 @@ import {
 } from '../../test/trail-test-kit';
 import { MieltoClient } from '../mielto/mielto-client';
 import { createNodeFetch } from '../node/create-node-fetch';
-import { createChatTrail } from '../trail/create-chat-trail';
+import { createChatTrail } from '../pipeline/create-chat-trail';
 import { InMemoryConversationStore } from './conversation-store';
 import { type MieltoDestinationOptions, mielto } from './mielto-destination';
 

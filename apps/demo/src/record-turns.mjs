@@ -1,7 +1,8 @@
 // The core step of `npm run demo`: a trail from @chattrail/core, with no adapter, records a three-turn
 // conversation (each turn resending the whole history, one tool call) to both emulated backends, shuts
 // down, and prints the thread as each backend stored it: every message once, in order.
-import { createChatTrail, melodi, mielto, turnMessageId } from '@chattrail/core';
+import { createChatTrail, melodi, mielto } from '@chattrail/core';
+import { turnMessageId } from '@chattrail/core/adapter';
 import { printTranscript } from './print-transcript.mjs';
 
 const THREAD_ID = 'demo-core-thread';

@@ -6,9 +6,13 @@ const { version } = JSON.parse(readFileSync(new URL('./package.json', import.met
 };
 
 export default defineConfig({
-  // `node`: the Node-only subpath (`@chattrail/core/node`); the main entry stays Edge-safe.
-  entry: ['src/index.ts', 'src/node.ts'],
+  // `node`: the Node-only subpath (`@chattrail/core/node`); the main entry stays Edge-safe. `adapter`: the
+  // helpers adapter packages share (`@chattrail/core/adapter`).
+  entry: ['src/index.ts', 'src/node.ts', 'src/adapter.ts'],
   format: ['esm', 'cjs'],
+  // Shared chunks in CJS too, not one copy of the code per entry: `isRetryableError` from `/adapter` must
+  // see the very `APIError` class the root's clients throw, or `instanceof` fails under require().
+  splitting: true,
   dts: true,
   clean: true,
   // No source maps: they were 60-70% of every tarball (core 1,476 kB unpacked, 882 kB of it maps). Without

@@ -2,7 +2,8 @@
 // conversation (each turn resending the whole history, one tool call, the last model call failing) to
 // both emulated backends, shuts down, and prints the thread as each backend stored it (every message
 // once, in order) and each turn's status, latency, tokens and error.
-import { createChatTrail, melodi, mielto, turnMessageId } from '@chattrail/core';
+import { createChatTrail, melodi, mielto } from '@chattrail/core';
+import { turnMessageId } from '@chattrail/core/adapter';
 import { printTranscript } from './print-transcript.mjs';
 import { printTurns } from './print-turns.mjs';
 

@@ -6,11 +6,4 @@ export {
   chatTrailMiddleware,
   PROVIDER_OPTIONS_KEY,
 } from './middleware/chat-trail-middleware';
-export type {
-  CallOptionsLike,
-  LanguageModelLike,
-  SpecificationVersion,
-  StreamResultLike,
-} from './spec/language-model-spec';
 export { CONTENT_NOT_CAPTURED } from './turn/turn-messages-builder';
-export { normalizeFinishReason, normalizeUsage } from './usage/normalize-usage';

@@ -3,7 +3,8 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { createChatTrail, melodi, mielto, turnMessageId } from '../dist/index.js';
+import { turnMessageId } from '../dist/adapter.js';
+import { createChatTrail, melodi, mielto } from '../dist/index.js';
 
 /** A turn of `messageCount` ordinary messages (~80 characters each), with ids as an adapter sets them. */
 export function makeTurn(messageCount, threadId = 'bench-thread', turnId = 'bench-turn') {

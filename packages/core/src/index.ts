@@ -1,32 +1,27 @@
-// The Turn model: the one value every adapter produces.
+// `@chattrail/core`: what an app and a destination author need — the trail, the two destinations, the
+// context, redaction, the standalone clients and the errors they throw. At most 30 runtime values
+// (src/public-api.test.ts); helpers the adapter packages share are in `@chattrail/core/adapter`.
 
 // Ambient identity for adapters.
 export {
   type ChatTrailCapture,
   type ChatTrailContext,
   getChatTrailContext,
-  getChatTrailContextMode,
   withChatTrail,
 } from './context/chat-trail-context';
 export type { ContextMode } from './context/context-store';
-// Destinations: the spec every backend implements, and the two built in.
-export type {
-  ChatTrailDestination,
-  DeliveryItem,
-  DeliveryOutcome,
-  DestinationSendContext,
-  EarlierMessages,
-} from './destinations/chat-trail-destination';
+export type { ConversationStore, InMemoryConversationStoreOptions } from './destinations/conversation-store';
 export {
-  type ConversationStore,
-  InMemoryConversationStore,
-  type InMemoryConversationStoreOptions,
-} from './destinations/conversation-store';
-export { MelodiDestination, type MelodiDestinationOptions, melodi } from './destinations/melodi-destination';
-export { MieltoDestination, type MieltoDestinationOptions, mielto } from './destinations/mielto-destination';
-export { readEnv } from './env/read-env';
-export { type BackoffOptions, backoffDelayMs } from './http/backoff';
-// HTTP: errors, retry policy and the options both clients share.
+  type MelodiDestination,
+  type MelodiDestinationOptions,
+  melodi,
+} from './destinations/melodi-destination';
+export {
+  type MieltoDestination,
+  type MieltoDestinationOptions,
+  mielto,
+} from './destinations/mielto-destination';
+// Errors: everything core throws or reports is a ChatTrailError.
 export {
   APIConnectionError,
   APIConnectionTimeoutError,
@@ -46,15 +41,11 @@ export {
   RateLimitError,
   UnprocessableEntityError,
   type ValidationErrorItem,
-} from './http/errors';
+} from './errors';
 export type { HttpClientOptions, RequestOptions, RetryInfo } from './http/http-options';
-export { isAmbiguousError } from './http/is-ambiguous-error';
-export { DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS, MAX_RETRY_AFTER_MS } from './http/request-json';
-export { parseRetryAfter } from './http/retry-after';
-export { isRetryableError, isRetryableStatus } from './http/retryable';
 // Melodi.
-export { MELODI_DEFAULT_BASE_URL, MelodiClient, type MelodiClientOptions } from './melodi/melodi-client';
-export { MelodiFeedback } from './melodi/melodi-feedback';
+export { MelodiClient, type MelodiClientOptions } from './melodi/melodi-client';
+export type { MelodiFeedback } from './melodi/melodi-feedback';
 export type {
   MelodiExternalUser,
   MelodiFeedbackCreate,
@@ -67,16 +58,15 @@ export type {
   MelodiThreadUser,
   MelodiUserSegment,
 } from './melodi/melodi-models';
-export { MelodiThreads } from './melodi/melodi-threads';
+export type { MelodiThreads } from './melodi/melodi-threads';
 // Mielto.
 export {
-  MIELTO_DEFAULT_BASE_URL,
   MieltoClient,
   type MieltoClientOptions,
   type MieltoOpenAICompatibleConfig,
 } from './mielto/mielto-client';
-export { MieltoConversations } from './mielto/mielto-conversations';
-export { MieltoMessages } from './mielto/mielto-messages';
+export type { MieltoConversations } from './mielto/mielto-conversations';
+export type { MieltoMessages } from './mielto/mielto-messages';
 export type {
   Conversation,
   ConversationCreateParams,
@@ -89,22 +79,26 @@ export type {
   MessageRead,
   MieltoMessageRole,
 } from './mielto/mielto-models';
-export { MieltoPage, MieltoPagePromise } from './mielto/mielto-page';
-// Normalisation: what record() applies before anything is queued.
-export { contentPartPlaceholder } from './normalize/content-part-placeholder';
-export { formatBytes } from './normalize/format-bytes';
-export { jsonByteLength } from './normalize/json-byte-length';
-export { type JsonSafeOptions, toJsonSafe } from './normalize/to-json-safe';
-export { truncateUtf8, truncationMarker } from './normalize/truncate-utf8';
-export { utf8ByteLength } from './normalize/utf8-byte-length';
+export type { MieltoPage, MieltoPagePromise } from './mielto/mielto-page';
+export {
+  ChatTrailConnectionError,
+  type ChatTrailConnectionErrorInit,
+} from './pipeline/chat-trail-connection-error';
+export {
+  ChatTrailDeliveryError,
+  type ChatTrailDeliveryErrorInit,
+} from './pipeline/chat-trail-delivery-error';
+export type { ChatTrailOptions } from './pipeline/chat-trail-options';
+// The trail.
+export { createChatTrail } from './pipeline/create-chat-trail';
+export type { WaitUntil } from './pipeline/find-wait-until';
 // Redaction: maskers and the redact function built from them.
 export { maskApiKeys } from './redact/mask-api-keys';
-export { maskCardNumbers, passesLuhn } from './redact/mask-card-numbers';
+export { maskCardNumbers } from './redact/mask-card-numbers';
 export { maskEmails } from './redact/mask-emails';
 export { maskPhoneNumbers } from './redact/mask-phone-numbers';
-export { defaultMaskers, redactText } from './redact/redact-text';
+export { redactText } from './redact/redact-text';
 export type { TextMasker } from './redact/text-masker';
-// The trail.
 export type {
   ChatTrail,
   ChatTrailDrop,
@@ -116,17 +110,16 @@ export type {
   FeedbackStats,
   FlushOptions,
   FlushReport,
-} from './trail/chat-trail';
-export {
-  ChatTrailConnectionError,
-  type ChatTrailConnectionErrorInit,
-} from './trail/chat-trail-connection-error';
-export { ChatTrailDeliveryError, type ChatTrailDeliveryErrorInit } from './trail/chat-trail-delivery-error';
-export { CHAT_TRAIL_DEFAULTS, type ChatTrailOptions } from './trail/chat-trail-options';
-export { createChatTrail } from './trail/create-chat-trail';
-export type { WaitUntil } from './trail/find-wait-until';
-export type { TurnRecorder } from './trail/turn-recorder';
-export { messageId, turnMessageId } from './turn/message-id';
+} from './spec/chat-trail';
+// Destinations: the spec every backend implements.
+export type {
+  ChatTrailDestination,
+  DeliveryItem,
+  DeliveryOutcome,
+  DestinationSendContext,
+  EarlierMessages,
+} from './spec/chat-trail-destination';
+// The Turn model: the one value every adapter produces.
 export type {
   JsonObject,
   JsonValue,
@@ -141,5 +134,5 @@ export type {
   TurnToolResult,
   TurnUsage,
   TurnUser,
-} from './turn/turn';
-export { VERSION } from './version';
+} from './spec/turn';
+export type { TurnRecorder } from './spec/turn-recorder';

@@ -1,8 +1,9 @@
 // What the byte-count tests of the delivery queues share: a seeded generator (a failing run replays) and
 // the two bounds a lane's `queuedBytes` must stay between.
-import type { DeliveryItem } from '../src/destinations/chat-trail-destination';
-import { estimateTurnBytes } from '../src/trail/estimate-turn-bytes';
-import type { Turn, TurnMessage } from '../src/turn/turn';
+
+import { estimateTurnBytes } from '../src/pipeline/estimate-turn-bytes';
+import type { DeliveryItem } from '../src/spec/chat-trail-destination';
+import type { Turn, TurnMessage } from '../src/spec/turn';
 
 /** Deterministic pseudo-random numbers in [0, 1) (mulberry32). */
 export function seededRandom(seed: number): () => number {

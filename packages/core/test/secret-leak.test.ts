@@ -2,12 +2,12 @@ import { inspect } from 'node:util';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { melodi } from '../src/destinations/melodi-destination';
 import { mielto } from '../src/destinations/mielto-destination';
-import type { ChatTrailError } from '../src/http/errors';
+import type { ChatTrailError } from '../src/errors';
 import { MelodiClient } from '../src/melodi/melodi-client';
 import { MieltoClient } from '../src/mielto/mielto-client';
 import { createNodeFetch } from '../src/node/create-node-fetch';
-import type { ChatTrailDrop } from '../src/trail/chat-trail';
-import { createChatTrail } from '../src/trail/create-chat-trail';
+import { createChatTrail } from '../src/pipeline/create-chat-trail';
+import type { ChatTrailDrop } from '../src/spec/chat-trail';
 import { type ScriptedServer, startScriptedServer } from './scripted-http-server';
 import { ConversationScript } from './trail-test-kit';
 

@@ -1,7 +1,7 @@
 import { type DevServer, type DevServerOptions, startDevServer } from '@chattrail/devserver';
 import { afterEach } from 'vitest';
-import { turnMessageId } from '../src/turn/message-id';
-import type { Turn, TurnMessage, TurnUser } from '../src/turn/turn';
+import { turnMessageId } from '../src/normalize/message-id';
+import type { Turn, TurnMessage, TurnUser } from '../src/spec/turn';
 
 /**
  * Helpers for trail tests: a real devserver per test (127.0.0.1, port 0, closed after the test), turns

@@ -1,4 +1,4 @@
-import { turnMessageId } from '@chattrail/core';
+import { turnMessageId } from '@chattrail/core/adapter';
 import { afterEach, describe, expect, it } from 'vitest';
 import { chatTrail } from '../src/index';
 import {

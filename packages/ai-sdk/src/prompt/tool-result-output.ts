@@ -1,4 +1,5 @@
-import { contentPartPlaceholder, type JsonValue } from '@chattrail/core';
+import type { JsonValue } from '@chattrail/core';
+import { contentPartPlaceholder } from '@chattrail/core/adapter';
 
 /** A tool result as the Turn carries it: text for `content`, a JSON value for `toolResult.output`. */
 export interface ToolResultView {

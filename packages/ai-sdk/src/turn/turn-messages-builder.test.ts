@@ -1,4 +1,4 @@
-import { turnMessageId } from '@chattrail/core';
+import { turnMessageId } from '@chattrail/core/adapter';
 import { describe, expect, it } from 'vitest';
 import { addParts, addPromptMessages } from '../prompt/add-prompt-messages';
 import { CONTENT_NOT_CAPTURED, TurnMessagesBuilder } from './turn-messages-builder';

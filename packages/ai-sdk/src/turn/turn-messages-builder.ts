@@ -1,12 +1,5 @@
-import {
-  contentPartPlaceholder,
-  type JsonValue,
-  type TurnMessage,
-  type TurnMessageRole,
-  type TurnToolCall,
-  type TurnToolResult,
-  turnMessageId,
-} from '@chattrail/core';
+import type { JsonValue, TurnMessage, TurnMessageRole, TurnToolCall, TurnToolResult } from '@chattrail/core';
+import { contentPartPlaceholder, turnMessageId } from '@chattrail/core/adapter';
 
 /** What a message says when `captureContent: false` (tool-call-only assistant messages stay empty). */
 export const CONTENT_NOT_CAPTURED = '[content not captured]';

@@ -4,7 +4,6 @@ import {
   type DeliveryItem,
   type DeliveryOutcome,
   type DestinationSendContext,
-  isRetryableError,
   type JsonObject,
   type MessageCreateRequest,
   MieltoClient,
@@ -12,6 +11,7 @@ import {
   type Turn,
   type TurnMessage,
 } from '@chattrail/core';
+import { isRetryableError } from '@chattrail/core/adapter';
 
 /** Options of {@link MieltoImportDestination}. */
 export interface MieltoImportDestinationOptions {

@@ -1,5 +1,5 @@
 import type { JsonValue, Turn, TurnMessage } from '@chattrail/core';
-import { contentPartPlaceholder, formatBytes } from '@chattrail/core';
+import { contentPartPlaceholder, formatBytes } from '@chattrail/core/adapter';
 import { idText, isObject, timestamp } from './conversation-fields';
 import { ImportInputError } from './import-input-error';
 import { type ConversationOrigin, derivedThreadId } from './openai-chat-to-turn';

@@ -6,7 +6,7 @@ import type {
   TurnMessageRole,
   TurnToolCall,
 } from '@chattrail/core';
-import { contentPartPlaceholder } from '@chattrail/core';
+import { contentPartPlaceholder } from '@chattrail/core/adapter';
 import { idText, isObject, timestamp } from './conversation-fields';
 import { ImportInputError } from './import-input-error';
 

@@ -1,9 +1,5 @@
-import {
-  type ChatTrailDestination,
-  MELODI_DEFAULT_BASE_URL,
-  MIELTO_DEFAULT_BASE_URL,
-  melodi,
-} from '@chattrail/core';
+import { type ChatTrailDestination, melodi } from '@chattrail/core';
+import { MELODI_DEFAULT_BASE_URL, MIELTO_DEFAULT_BASE_URL } from '@chattrail/core/adapter';
 import { MieltoImportDestination } from '../destinations/mielto-import-destination';
 
 export const BACKENDS = ['mielto', 'melodi'] as const;

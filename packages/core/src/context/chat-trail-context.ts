@@ -1,4 +1,4 @@
-import type { JsonValue, TurnMessagesMode, TurnSource, TurnUser } from '../turn/turn';
+import type { JsonValue, TurnMessagesMode, TurnSource, TurnUser } from '../spec/turn';
 import {
   type ContextMode,
   type ContextStore,

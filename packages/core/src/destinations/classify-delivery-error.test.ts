@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidResponseError, NotFoundError } from '../http/errors';
+import { InvalidResponseError, NotFoundError } from '../errors';
 import { classifyDeliveryError } from './classify-delivery-error';
 
 const where = { backend: 'Mielto', method: 'POST', path: '/api/v1/conversations' };

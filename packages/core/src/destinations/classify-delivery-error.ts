@@ -4,9 +4,9 @@ import {
   ChatTrailError,
   InvalidResponseError,
   PayloadTooLargeError,
-} from '../http/errors';
+} from '../errors';
 import { isRetryableError } from '../http/retryable';
-import type { DeliveryOutcome } from './chat-trail-destination';
+import type { DeliveryOutcome } from '../spec/chat-trail-destination';
 
 /**
  * Turns an error from a client call into the outcome of the items it was for:

@@ -1,4 +1,4 @@
-import { LruMap } from './lru-map';
+import { LruMap } from '../internal/lru-map';
 
 /**
  * Where the Mielto destination remembers which Mielto conversation holds each app thread. Mielto assigns

@@ -1,5 +1,5 @@
-import type { Turn } from '../turn/turn';
-import type { DeliveryItem, EarlierMessages } from './chat-trail-destination';
+import type { DeliveryItem, EarlierMessages } from '../spec/chat-trail-destination';
+import type { Turn } from '../spec/turn';
 
 /** The turns of one thread inside a batch, in queue order, with their positions in the batch. */
 export interface ThreadGroup {

@@ -9,8 +9,8 @@ import {
   PROJECT_ID,
   requestsOf,
 } from '../../test/trail-test-kit';
-import { ChatTrailError } from '../http/errors';
-import { createChatTrail } from '../trail/create-chat-trail';
+import { ChatTrailError } from '../errors';
+import { createChatTrail } from '../pipeline/create-chat-trail';
 import { melodi } from './melodi-destination';
 
 closeServersAfterEach();

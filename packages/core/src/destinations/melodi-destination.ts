@@ -1,19 +1,19 @@
-import { ChatTrailError } from '../http/errors';
+import { ChatTrailError } from '../errors';
 import type { RequestOptions } from '../http/http-options';
 import { isAmbiguousError } from '../http/is-ambiguous-error';
+import { LruMap } from '../internal/lru-map';
+import { runWithConcurrency } from '../internal/run-with-concurrency';
 import { MelodiClient } from '../melodi/melodi-client';
 import type { MelodiFeedbackCreate } from '../melodi/melodi-models';
-import type { ChatTrailFeedback } from '../trail/chat-trail';
+import type { ChatTrailFeedback } from '../spec/chat-trail';
 import type {
   ChatTrailDestination,
   DeliveryItem,
   DeliveryOutcome,
   DestinationSendContext,
-} from './chat-trail-destination';
+} from '../spec/chat-trail-destination';
 import { classifyDeliveryError } from './classify-delivery-error';
 import { groupByThread, type ThreadGroup } from './group-by-thread';
-import { LruMap } from './lru-map';
-import { runWithConcurrency } from './run-with-concurrency';
 import { type BuiltThread, melodiThreadJson, type PositionedMessage, toMelodiUser } from './to-melodi-thread';
 
 // The JSON text of the threads whose last body is kept for building the next (see BuiltThread), in

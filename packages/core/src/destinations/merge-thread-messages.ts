@@ -1,4 +1,4 @@
-import type { Turn, TurnMessage } from '../turn/turn';
+import type { Turn, TurnMessage } from '../spec/turn';
 
 /** A message of a thread with the turn it came from and its index in that turn. */
 export interface ThreadMessage {

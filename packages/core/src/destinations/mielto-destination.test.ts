@@ -8,10 +8,10 @@ import {
   mieltoConversations,
   requestsOf,
 } from '../../test/trail-test-kit';
-import type { ChatTrailError } from '../http/errors';
+import type { ChatTrailError } from '../errors';
 import { MieltoClient } from '../mielto/mielto-client';
 import { createNodeFetch } from '../node/create-node-fetch';
-import { createChatTrail } from '../trail/create-chat-trail';
+import { createChatTrail } from '../pipeline/create-chat-trail';
 import { InMemoryConversationStore } from './conversation-store';
 import { type MieltoDestinationOptions, mielto } from './mielto-destination';
 

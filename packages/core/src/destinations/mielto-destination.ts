@@ -1,24 +1,24 @@
-import { NotFoundError, PayloadTooLargeError } from '../http/errors';
+import { NotFoundError, PayloadTooLargeError } from '../errors';
 import type { RequestOptions } from '../http/http-options';
 import { isAmbiguousError } from '../http/is-ambiguous-error';
+import { LruMap } from '../internal/lru-map';
+import { runWithConcurrency } from '../internal/run-with-concurrency';
 import { MieltoClient } from '../mielto/mielto-client';
 import type { MessageCreateRequest } from '../mielto/mielto-models';
-import type { Turn } from '../turn/turn';
 import type {
   ChatTrailDestination,
   DeliveryItem,
   DeliveryOutcome,
   DestinationSendContext,
-} from './chat-trail-destination';
+} from '../spec/chat-trail-destination';
+import type { Turn } from '../spec/turn';
+import { loggedHistoryEnd } from '../thread/logged-history-end';
+import { turnOutputStart } from '../thread/turn-output-start';
 import { classifyDeliveryError } from './classify-delivery-error';
 import { type ConversationStore, InMemoryConversationStore } from './conversation-store';
 import { groupByThread, type ThreadGroup } from './group-by-thread';
-import { loggedHistoryEnd } from './logged-history-end';
-import { LruMap } from './lru-map';
 import { mergeThreadMessages, type ThreadMessage } from './merge-thread-messages';
-import { runWithConcurrency } from './run-with-concurrency';
 import { toMieltoMessage } from './to-mielto-message';
-import { turnOutputStart } from './turn-output-start';
 
 /** Options of {@link mielto}. */
 export interface MieltoDestinationOptions {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Turn, TurnMessage } from '../turn/turn';
+import type { Turn, TurnMessage } from '../spec/turn';
 import { melodiThreadJson, toMelodiThread } from './to-melodi-thread';
 
 const base = {

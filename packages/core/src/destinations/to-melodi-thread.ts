@@ -1,9 +1,9 @@
 import { JsonText } from '../http/json-text';
 import type { MelodiExternalUser, MelodiMessage, MelodiThreadUpsertParams } from '../melodi/melodi-models';
-import type { JsonObject, JsonValue, Turn, TurnMessage, TurnUser } from '../turn/turn';
+import type { JsonObject, JsonValue, Turn, TurnMessage, TurnUser } from '../spec/turn';
+import { turnOutputStart } from '../thread/turn-output-start';
 import { mergeThreadMessages, sharedPrefix, type ThreadMessage } from './merge-thread-messages';
 import { latencyMs } from './to-mielto-message';
-import { turnOutputStart } from './turn-output-start';
 
 /**
  * The `PUT /threads` body for the turns of one thread in a batch: the full thread as known (the ordered

@@ -1,5 +1,5 @@
 import type { MessageCreateRequest } from '../mielto/mielto-models';
-import type { JsonObject, JsonValue, Turn } from '../turn/turn';
+import type { JsonObject, JsonValue, Turn } from '../spec/turn';
 import type { ThreadMessage } from './merge-thread-messages';
 
 /** Settings of {@link toMieltoMessage}. */

@@ -1,4 +1,4 @@
-import type { APIError } from './errors';
+import type { APIError } from '../errors';
 
 /** Settings shared by `MieltoClient` and `MelodiClient`. */
 export interface HttpClientOptions {

@@ -5,7 +5,7 @@ import {
   APIUserAbortError,
   InternalServerError,
   InvalidResponseError,
-} from './errors';
+} from '../errors';
 import { isAmbiguousError } from './is-ambiguous-error';
 
 const where = { backend: 'Mielto', method: 'POST', path: '/api/v1/messages' };

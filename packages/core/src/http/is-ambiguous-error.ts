@@ -1,4 +1,4 @@
-import { APIConnectionError, InvalidResponseError } from './errors';
+import { APIConnectionError, InvalidResponseError } from '../errors';
 
 /**
  * Codes of failures that happen before a request is written: the server cannot have seen it. Anything

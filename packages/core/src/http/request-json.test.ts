@@ -6,7 +6,6 @@ import {
   type ScriptedServer,
   startScriptedServer,
 } from '../../test/scripted-http-server';
-import { VERSION } from '../version';
 import {
   APIConnectionError,
   APIConnectionTimeoutError,
@@ -24,7 +23,8 @@ import {
   PermissionDeniedError,
   RateLimitError,
   UnprocessableEntityError,
-} from './errors';
+} from '../errors';
+import { VERSION } from '../version';
 import type { HttpClientOptions, RetryInfo } from './http-options';
 import { JsonText } from './json-text';
 import { createHttpTransport, type HttpTransport, type JsonRequest, requestJson } from './request-json';

@@ -1,7 +1,3 @@
-import { LruMap } from '../destinations/lru-map';
-import { VERSION } from '../version';
-import { backoffDelayMs } from './backoff';
-import { type ConnectionTarget, describeConnectionFailure } from './describe-connection-failure';
 import {
   APIConnectionError,
   APIConnectionTimeoutError,
@@ -10,7 +6,11 @@ import {
   ChatTrailError,
   createAPIError,
   InvalidResponseError,
-} from './errors';
+} from '../errors';
+import { LruMap } from '../internal/lru-map';
+import { VERSION } from '../version';
+import { backoffDelayMs } from './backoff';
+import { type ConnectionTarget, describeConnectionFailure } from './describe-connection-failure';
 import type { HttpClientOptions, RequestOptions, RetryInfo } from './http-options';
 import { isAmbiguousError } from './is-ambiguous-error';
 import { JsonText } from './json-text';

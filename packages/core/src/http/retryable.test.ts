@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { APIConnectionError, APIConnectionTimeoutError, APIUserAbortError, createAPIError } from './errors';
+import { APIConnectionError, APIConnectionTimeoutError, APIUserAbortError, createAPIError } from '../errors';
 import { isRetryableError, isRetryableStatus } from './retryable';
 
 const where = { backend: 'Mielto', method: 'POST', path: '/api/v1/messages' };

@@ -1,4 +1,4 @@
-import { APIConnectionError, APIError, APIUserAbortError } from './errors';
+import { APIConnectionError, APIError, APIUserAbortError } from '../errors';
 
 /**
  * Whether a response status is worth retrying: 408 (request timeout), 425 (too early), 429 (rate

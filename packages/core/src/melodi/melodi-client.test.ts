@@ -7,7 +7,7 @@ import {
   PayloadTooLargeError,
   PermissionDeniedError,
   RateLimitError,
-} from '../http/errors';
+} from '../errors';
 import { MelodiClient } from './melodi-client';
 import type { MelodiThread, MelodiThreadUpsert } from './melodi-models';
 

@@ -2,7 +2,7 @@
  * Wire models of the Melodi external API (https://app.melodi.fyi/api/external), field names exactly as the
  * API's (camelCase). Unknown fields may be rejected; extra data belongs in `metadata`.
  */
-import type { JsonObject } from '../turn/turn';
+import type { JsonObject } from '../spec/turn';
 
 /** How a message's body is given: `markdown` text in `content`, or structured `json` in `jsonContent`. */
 export type MelodiMessageType = 'markdown' | 'json';

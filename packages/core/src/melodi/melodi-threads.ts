@@ -1,4 +1,4 @@
-import { ChatTrailError } from '../http/errors';
+import { ChatTrailError } from '../errors';
 import type { RequestOptions } from '../http/http-options';
 import type { JsonText } from '../http/json-text';
 import type { Requester } from '../http/request-json';

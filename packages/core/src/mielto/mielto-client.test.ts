@@ -6,7 +6,7 @@ import {
   ChatTrailError,
   InvalidResponseError,
   UnprocessableEntityError,
-} from '../http/errors';
+} from '../errors';
 import { MieltoClient } from './mielto-client';
 import type { Conversation } from './mielto-models';
 import { MieltoPage } from './mielto-page';

@@ -1,5 +1,5 @@
 import { readEnv } from '../env/read-env';
-import { ChatTrailError } from '../http/errors';
+import { ChatTrailError } from '../errors';
 import type { HttpClientOptions } from '../http/http-options';
 import { REDACTED } from '../http/redact-secrets';
 import { createHttpTransport, type HttpTransport, type Requester, requestJson } from '../http/request-json';

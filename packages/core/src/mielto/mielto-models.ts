@@ -4,8 +4,8 @@
  * fields are rejected by the server's validation, so nothing extra belongs in these shapes — put it in
  * `meta_data`.
  */
-import type { ValidationErrorItem } from '../http/errors';
-import type { JsonObject } from '../turn/turn';
+import type { ValidationErrorItem } from '../errors';
+import type { JsonObject } from '../spec/turn';
 
 /** Lifecycle state of a conversation. */
 export type ConversationStatus = 'active' | 'ended' | 'archived';

@@ -1,4 +1,4 @@
-import { ChatTrailError } from '../http/errors';
+import { ChatTrailError } from '../errors';
 
 /** Fetches the page that starts at offset `skip`. */
 export type MieltoPageLoader<T> = (skip: number) => Promise<MieltoPage<T>>;

@@ -19,12 +19,12 @@ import {
   APIUserAbortError,
   NotFoundError,
   UnprocessableEntityError,
-} from '../http/errors';
+} from '../errors';
 import type { RetryInfo } from '../http/http-options';
 import { rawRequestOf } from '../http/raw-request';
 import { MelodiClient } from '../melodi/melodi-client';
 import { MieltoClient } from '../mielto/mielto-client';
-import { createChatTrail } from '../trail/create-chat-trail';
+import { createChatTrail } from '../pipeline/create-chat-trail';
 import { createNodeFetch, usesEnvProxy } from './create-node-fetch';
 
 closeServersAfterEach();

@@ -2,8 +2,8 @@ import { Buffer } from 'node:buffer';
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { urlToHttpOptions } from 'node:url';
-import { LruMap } from '../destinations/lru-map';
 import { RAW_REQUEST, type RawRequestFunction } from '../http/raw-request';
+import { LruMap } from '../internal/lru-map';
 import { Http1Pool, type Http1Target } from './http1-pool';
 import type { Http1Response } from './http1-response-parser';
 

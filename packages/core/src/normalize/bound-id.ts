@@ -1,4 +1,4 @@
-import { textHash } from '../turn/message-id';
+import { textHash } from './message-id';
 import { utf8Prefix } from './truncate-utf8';
 import { utf8ByteLength } from './utf8-byte-length';
 import { wellFormed } from './well-formed';

@@ -1,4 +1,4 @@
-import type { JsonObject, JsonValue } from '../turn/turn';
+import type { JsonObject, JsonValue } from '../spec/turn';
 import { formatBytes } from './format-bytes';
 import { truncateUtf8 } from './truncate-utf8';
 import { wellFormed } from './well-formed';

@@ -1,4 +1,4 @@
-import type { JsonValue } from '../turn/turn';
+import type { JsonValue } from '../spec/turn';
 
 /** A copy of a JSON value with `fn` applied to every string in it (keys excluded). */
 export function mapJsonStrings<T extends JsonValue>(value: T, fn: (text: string) => string): T {

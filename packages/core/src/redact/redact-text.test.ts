@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Turn } from '../turn/turn';
+import type { Turn } from '../spec/turn';
 import { maskApiKeys } from './mask-api-keys';
 import { maskCardNumbers, passesLuhn } from './mask-card-numbers';
 import { maskEmails } from './mask-emails';

@@ -1,4 +1,4 @@
-import type { JsonObject, Turn } from '../turn/turn';
+import type { JsonObject, Turn } from '../spec/turn';
 import { mapJsonStrings } from './map-json-strings';
 import { maskApiKeys } from './mask-api-keys';
 import { maskCardNumbers } from './mask-card-numbers';

@@ -1,4 +1,5 @@
-import { contentPartPlaceholder, type JsonValue, toJsonSafe } from '@chattrail/core';
+import type { JsonValue } from '@chattrail/core';
+import { contentPartPlaceholder, toJsonSafe } from '@chattrail/core/adapter';
 import type { MessageInput } from '../extract';
 import type { SseEvent } from '../sse/sse-parser';
 import { MessageAssembler } from '../turn/message-assembler';

@@ -1,4 +1,4 @@
-import { contentPartPlaceholder } from '@chattrail/core';
+import { contentPartPlaceholder } from '@chattrail/core/adapter';
 import { isRecord } from './json-value';
 
 const TEXT_PART_TYPES = new Set(['text', 'input_text', 'output_text']);

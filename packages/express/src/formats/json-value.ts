@@ -1,4 +1,5 @@
-import { type JsonValue, toJsonSafe } from '@chattrail/core';
+import type { JsonValue } from '@chattrail/core';
+import { toJsonSafe } from '@chattrail/core/adapter';
 
 export type UnknownRecord = Record<string, unknown>;
 

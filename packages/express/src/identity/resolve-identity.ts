@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
-import { messageId, type TurnUser } from '@chattrail/core';
+import type { TurnUser } from '@chattrail/core';
+import { messageId } from '@chattrail/core/adapter';
 import type { MessageInput } from '../extract';
 
 /** A `FromRequest` option's value; a throwing function counts as "no value" and is reported. */

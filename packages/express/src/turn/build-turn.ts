@@ -1,13 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import {
-  type JsonValue,
-  type Turn,
-  type TurnMessage,
-  type TurnStatus,
-  type TurnUsage,
-  type TurnUser,
-  turnMessageId,
-} from '@chattrail/core';
+import type { JsonValue, Turn, TurnMessage, TurnStatus, TurnUsage, TurnUser } from '@chattrail/core';
+import { turnMessageId } from '@chattrail/core/adapter';
 import type { MessageInput } from '../extract';
 
 export interface TurnParts {

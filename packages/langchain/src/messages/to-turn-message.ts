@@ -1,13 +1,5 @@
-import {
-  contentPartPlaceholder,
-  type JsonValue,
-  type TurnMessage,
-  type TurnMessageRole,
-  type TurnToolCall,
-  type TurnToolResult,
-  toJsonSafe,
-  turnMessageId,
-} from '@chattrail/core';
+import type { JsonValue, TurnMessage, TurnMessageRole, TurnToolCall, TurnToolResult } from '@chattrail/core';
+import { contentPartPlaceholder, toJsonSafe, turnMessageId } from '@chattrail/core/adapter';
 
 /**
  * The parts of a LangChain `BaseMessage` we read, typed structurally so the same code serves

@@ -1,0 +1,75 @@
+import { melodi } from '../destinations/melodi-destination';
+import { mielto } from '../destinations/mielto-destination';
+import { MELODI_DEFAULT_BASE_URL } from '../melodi/melodi-client';
+import { MIELTO_DEFAULT_BASE_URL } from '../mielto/mielto-client';
+import type { ChatTrailDestination } from '../spec/chat-trail-destination';
+import { readTrailEnv } from './read-trail-env';
+
+/** What the environment configures. `problems` are one-line explanations of variables that could not be used. */
+export interface EnvDestinations {
+  destinations: ChatTrailDestination[];
+  problems: string[];
+}
+
+/**
+ * Builds the destinations the environment asks for: `MIELTO_API_KEY` (+ `MIELTO_BASE_URL`,
+ * `MIELTO_WORKSPACE_ID`) → `mielto()`; `MELODI_API_KEY` + `MELODI_PROJECT_ID` (+ `MELODI_BASE_URL`) →
+ * `melodi()`. Never throws: a half-configured backend is skipped and explained in `problems`, because a
+ * missing variable in one environment must not crash the app.
+ */
+export function destinationsFromEnv(
+  env: Record<string, string | undefined> | undefined,
+  settings: { timeoutMs: number; maxRetries: number; fetch?: typeof fetch | undefined },
+): EnvDestinations {
+  const read = (name: string) => readTrailEnv(env, name);
+  const destinations: ChatTrailDestination[] = [];
+  const problems: string[] = [];
+
+  const mieltoKey = read('MIELTO_API_KEY');
+  if (mieltoKey !== undefined) {
+    try {
+      destinations.push(
+        mielto({
+          apiKey: mieltoKey,
+          baseUrl: read('MIELTO_BASE_URL') ?? MIELTO_DEFAULT_BASE_URL,
+          workspaceId: read('MIELTO_WORKSPACE_ID'),
+          ...settings,
+        }),
+      );
+    } catch (error) {
+      problems.push(`MIELTO_* variables ignored: ${messageOf(error)}`);
+    }
+  }
+
+  const melodiKey = read('MELODI_API_KEY');
+  const projectText = read('MELODI_PROJECT_ID');
+  if (melodiKey !== undefined) {
+    const projectId =
+      projectText !== undefined && /^\d+$/.test(projectText) ? Number(projectText) : undefined;
+    if (projectId === undefined || projectId <= 0) {
+      problems.push(
+        projectText === undefined
+          ? 'MELODI_API_KEY is set but MELODI_PROJECT_ID is not; Melodi is skipped'
+          : `MELODI_PROJECT_ID must be a positive integer, got ${JSON.stringify(projectText)}; Melodi is skipped`,
+      );
+    } else {
+      try {
+        destinations.push(
+          melodi({
+            apiKey: melodiKey,
+            projectId,
+            baseUrl: read('MELODI_BASE_URL') ?? MELODI_DEFAULT_BASE_URL,
+            ...settings,
+          }),
+        );
+      } catch (error) {
+        problems.push(`MELODI_* variables ignored: ${messageOf(error)}`);
+      }
+    }
+  }
+  return { destinations, problems };
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

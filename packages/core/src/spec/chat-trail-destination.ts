@@ -1,0 +1,91 @@
+/**
+ * The specification of a destination: the one thing the trail needs from a backend. `mielto()` and
+ * `melodi()` implement it; an app can implement it too (a file, a queue, another service). Types only.
+ */
+import type { ChatTrailFeedback } from './chat-trail';
+import type { Turn, TurnMessage } from './turn';
+
+/** One queued thing to deliver: a normalised, redacted turn, or feedback. Never mutate it. */
+export type DeliveryItem =
+  | {
+      readonly type: 'turn';
+      readonly turn: Turn;
+      /**
+       * The thread position of each of `turn.messages` when it is not the message's index: the app sent a
+       * trimmed window of the history. Absent otherwise.
+       */
+      readonly positions?: readonly number[];
+      /**
+       * Messages of the thread the app stopped sending with this turn (its trimmed window moved past
+       * them), with their thread positions: what a destination that writes whole threads must keep.
+       */
+      readonly earlier?: EarlierMessages;
+    }
+  | { readonly type: 'feedback'; readonly feedback: ChatTrailFeedback };
+
+/** Messages of a thread, each with its thread position (parallel arrays). */
+export interface EarlierMessages {
+  readonly messages: readonly TurnMessage[];
+  readonly positions: readonly number[];
+}
+
+/** What happened to one {@link DeliveryItem} of a batch. */
+export type DeliveryOutcome =
+  /** Delivered in full. `messages`: how many messages it wrote (for `stats().sentMessages`). */
+  | { readonly status: 'sent'; readonly messages?: number }
+  /**
+   * Not delivered for a reason that may pass (network, timeout, 408/425/429/5xx, abort): the trail puts
+   * the item back at the front of the queue and backs off, honouring `retryAfterMs` when given.
+   */
+  | { readonly status: 'retry'; readonly error: unknown; readonly retryAfterMs?: number }
+  /** Given up for good; counted under `reason` and reported once per (destination, status) via `onError`. */
+  | {
+      readonly status: 'dropped';
+      readonly reason: 'permanent_error' | 'too_large' | 'internal_error';
+      readonly error?: unknown;
+      /** Messages that were written before the rest failed. */
+      readonly messages?: number;
+    };
+
+/** What the trail hands a destination with each batch. */
+export interface DestinationSendContext {
+  /** Fires when the trail shuts down with this batch still in flight; pass it to every request. */
+  readonly signal: AbortSignal;
+  /** The trail's per-attempt timeout, for destinations that were not given their own. */
+  readonly timeoutMs: number;
+  /** The trail's retries per request, for destinations that were not given their own. */
+  readonly maxRetries: number;
+  /** Call once per HTTP request attempt (for `stats().requests`). */
+  onRequest(): void;
+  /**
+   * Call once per retry of a request (for `stats().retried`), with why the attempt failed: a connection
+   * failure is reported through `onError` right away, not only once the request gives up.
+   */
+  onRetry(error?: unknown): void;
+  /**
+   * Call once per request whose outcome is unknown — sent, then the connection died, it timed out, or a
+   * 2xx came with a broken body (see `isAmbiguousError`) — for `stats().ambiguous`. Pass the error and
+   * `notResent: true` when the destination takes such a request as done without sending it again
+   * (at-most-once): the trail then reports it through `onError`, once per destination and cause, since
+   * what it carried may be lost.
+   */
+  onAmbiguous(error?: unknown, notResent?: boolean): void;
+  /** A one-line debug note; printed only when the trail runs with `debug`. Never pass a secret. */
+  debug(message: string): void;
+}
+
+/**
+ * A backend the trail delivers to. The trail calls `send` with one batch at a time per destination (never
+ * two concurrently), in queue order, so a destination may keep per-thread state without locks.
+ */
+export interface ChatTrailDestination {
+  /** Short, unique per trail (`'mielto'`, `'melodi'`); names the destination in stats, logs and errors. */
+  readonly name: string;
+  /** Whether `send` accepts `feedback` items. Without it, feedback is not queued for this destination. */
+  readonly acceptsFeedback?: boolean;
+  /**
+   * Delivers a batch and resolves with one outcome per item, in the same order. Should not reject: a
+   * rejection (or a missing outcome) drops the affected items as `internal_error`.
+   */
+  send(items: readonly DeliveryItem[], context: DestinationSendContext): Promise<DeliveryOutcome[]>;
+}

@@ -4,6 +4,7 @@
 import { estimateTurnBytes } from '../src/pipeline/estimate-turn-bytes';
 import type { DeliveryItem } from '../src/spec/chat-trail-destination';
 import type { Turn, TurnMessage } from '../src/spec/turn';
+import type { QueuedEntry } from '../src/thread/thread-log';
 
 /** Deterministic pseudo-random numbers in [0, 1) (mulberry32). */
 export function seededRandom(seed: number): () => number {
@@ -27,14 +28,15 @@ function messageBytes(turn: Turn, message: TurnMessage): number {
  * What pending items hold: each turn's head and array slots, and each message object once (a turn's own
  * and its earlier messages). The lower bound of a lane's count.
  */
-export function heldBytes(items: readonly DeliveryItem[]): number {
+export function heldBytes(items: readonly QueuedEntry[]): number {
   const seen = new Set<TurnMessage>();
   let bytes = 0;
   for (const item of items) {
     if (item.type !== 'turn') continue;
     const { turn } = item;
     bytes += estimateTurnBytes({ ...turn, messages: [] }) + 8 * turn.messages.length;
-    const all = item.earlier ? [...turn.messages, ...item.earlier.messages] : turn.messages;
+    const earlier = earlierOf(item);
+    const all = earlier ? [...turn.messages, ...earlier.messages] : turn.messages;
     for (const message of all) {
       if (seen.has(message)) continue;
       seen.add(message);
@@ -48,12 +50,17 @@ export function heldBytes(items: readonly DeliveryItem[]): number {
  * Every pending turn counted whole, each earlier message with its two array slots (messages and positions)
  * and room to spare: the upper bound of a lane's count.
  */
-export function wholeBytes(items: readonly DeliveryItem[]): number {
+export function wholeBytes(items: readonly QueuedEntry[]): number {
   let bytes = 0;
   for (const item of items) {
     if (item.type !== 'turn') continue;
     bytes += estimateTurnBytes(item.turn);
-    for (const message of item.earlier?.messages ?? []) bytes += messageBytes(item.turn, message) + 24;
+    for (const message of earlierOf(item)?.messages ?? []) bytes += messageBytes(item.turn, message) + 24;
   }
   return bytes;
+}
+
+/** A queued turn's earlier messages (a turn delta has none: the thread's log holds them). */
+function earlierOf(item: QueuedEntry): Extract<DeliveryItem, { type: 'turn' }>['earlier'] {
+  return 'earlier' in item ? item.earlier : undefined;
 }

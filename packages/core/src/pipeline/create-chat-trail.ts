@@ -16,16 +16,16 @@ import type {
 } from '../spec/chat-trail';
 import type { ChatTrailDestination, DeliveryItem } from '../spec/chat-trail-destination';
 import type { Turn, TurnSource } from '../spec/turn';
-import { HistoryCache, type RecordedHistory } from '../thread/history-cache';
 import { looksLikeNewMessages } from '../thread/looks-like-new-messages';
-import type { TurnShare } from '../thread/turn-share';
+import type { RecordedHistory } from '../thread/recorded-history';
+import { deliveryItemOf, type QueuedEntry, ThreadLog, type TurnDelta } from '../thread/thread-log';
 import { ChatTrailConnectionError } from './chat-trail-connection-error';
 import { ChatTrailDeliveryError } from './chat-trail-delivery-error';
 import { CHAT_TRAIL_DEFAULTS, type ChatTrailOptions } from './chat-trail-options';
 import { checkRedactedTurn } from './check-redacted-turn';
 import { DeliveryLane, emptyDropCounts, type LaneHost, type QueuedItem } from './delivery-lane';
 import { destinationsFromEnv } from './destinations-from-env';
-import { estimateEarlierBytes, estimateQueuedTurnBytes, estimateTurnBytes } from './estimate-turn-bytes';
+import { estimateMessagesBytes, estimateTurnBytes, estimateTurnHeadBytes } from './estimate-turn-bytes';
 import { findWaitUntil, type WaitUntil } from './find-wait-until';
 import { isThreadSampled } from './is-thread-sampled';
 import {
@@ -45,14 +45,13 @@ const MAX_REMEMBERED = 100;
 const FEEDBACK_BYTES = 256;
 /** UTF-8 bytes kept of a feedback attribute's name and of the user's email, name and username. */
 const FEEDBACK_FIELD_BYTES = 1024;
-// Histories kept for reuse: enough for the threads active at once on a busy server; most of it is shared
-// with turns still queued anyway. The byte bound is what limits memory (each entry's estimate includes its
-// overhead); 1,000 threads thrashed with 2,000 chats in turn, and every turn of every thread was then
-// normalised, hashed and serialised from scratch (and a trimmed history lost its alignment).
-const HISTORY_CACHE_THREADS = 10_000;
+// The thread log: enough threads for those active at once on a busy server. The byte bound is what limits
+// memory; a thread that falls out costs one full normalisation, and its next turn is queued whole.
+const LOG_THREADS = 10_000;
+const LOG_BYTES = 16 * 1024 * 1024;
+const LOG_THREAD_BYTES = 2 * 1024 * 1024;
 // An edit of the first message also carries nothing of the previous turn; three in a row rarely are edits.
 const UNLINKED_TURNS_BEFORE_WARNING = 3;
-const HISTORY_CACHE_BYTES = 8 * 1024 * 1024;
 
 /**
  * Creates a trail: `record(turn)` queues turns synchronously, and each destination delivers them in the
@@ -88,8 +87,8 @@ class ChatTrailImpl implements ChatTrail {
   readonly #maxAttempts: number;
   readonly #normalize: NormalizeTurnOptions;
   readonly #redact: ChatTrailOptions['redact'];
-  /** Last recorded history per thread, so resent messages are not normalised again (none with `redact`). */
-  readonly #history: HistoryCache | undefined;
+  /** Per thread, its messages and last history: what is new in a turn, and what it resends (see ThreadLog). */
+  readonly #log: ThreadLog | undefined;
   readonly #onError: (error: ChatTrailError) => void;
   readonly #onDrop: ChatTrailOptions['onDrop'];
   readonly #waitUntil: WaitUntil | undefined;
@@ -126,8 +125,8 @@ class ChatTrailImpl implements ChatTrail {
     this.#redact = options.redact;
     // Without content capture no copy keeps its text, so none could be matched to a resent message. With a
     // redact function only turns of new messages use it (see record()).
-    this.#history = this.#normalize.captureContent
-      ? new HistoryCache(HISTORY_CACHE_THREADS, HISTORY_CACHE_BYTES)
+    this.#log = this.#normalize.captureContent
+      ? new ThreadLog(LOG_THREADS, LOG_BYTES, LOG_THREAD_BYTES)
       : undefined;
     this.#waitUntil = options.waitUntil;
     this.#onDrop = options.onDrop;
@@ -233,46 +232,47 @@ class ChatTrailImpl implements ChatTrail {
         return;
       }
       // A redact function may rewrite the messages it is given, and a resent history shares its copies with
-      // the cache (and the queue): such turns never use the cache when there is one. A turn of new messages
-      // shares none, so it does, and redact gets a clone of it (see below).
+      // the log: such turns never use the log. A turn of new messages shares none, so it does (for its
+      // history only: it is queued whole), and redact gets a clone of it (see below).
       const mode = turnMessagesMode(turn, context, this.#normalize);
-      const reuse: HistoryReuse | undefined =
-        this.#history === undefined || (this.#redact !== undefined && mode !== 'new')
-          ? undefined
-          : { previous: this.#history.get(threadId) };
+      const log =
+        this.#log === undefined || (this.#redact !== undefined && mode !== 'new') ? undefined : this.#log;
+      const record = log?.get(threadId);
+      const reuse: HistoryReuse | undefined = log === undefined ? undefined : { previous: record?.history };
       let copy = normalizeTurn(turn, this.#normalize, context, reuse, mode);
       if (copy === undefined) {
         this.#dropBeforeQueue('invalid_turn');
         return;
       }
       if (copy.metadata !== undefined) this.#noteLeftOutMessages(copy.metadata);
-      // Measured once: the cache and the queues bound the same copy, unless redact makes another.
-      let bytes: number | undefined;
-      // Of `bytes`, what the thread's previous turn holds too (the copies the cache lent this one).
-      let shared = 0;
       const next = reuse?.next;
       if (next !== undefined) {
         const previous = reuse!.previous;
-        const measured = estimateQueuedTurnBytes(copy, previous?.messages ?? [], previous?.messageBytes);
-        ({ bytes, shared } = measured);
-        next.bytes = bytes;
-        next.messageBytes = measured.messageBytes;
-        if (reuse!.previous !== undefined && next.newMessages !== true) {
-          this.#noteUnlinkedTurn(reuse!.previous, next);
-        }
+        if (previous !== undefined && next.newMessages !== true) this.#noteUnlinkedTurn(previous, next);
         // Until redact has run, nothing of this turn may reach a destination as an earlier message.
         if (this.#redact !== undefined) next.redacted = null;
-        this.#history!.set(threadId, next);
+        const { messages } = copy;
+        let newBytes = 0;
+        const written = log!.update(threadId, record, next, (from) => {
+          newBytes = estimateMessagesBytes(messages, from);
+          return newBytes;
+        });
+        // A turn of new messages is queued as it is: it holds no history.
+        if (written !== undefined && this.#redact === undefined && next.newMessages !== true) {
+          // The lanes queue what is new: the thread's earlier messages stay in the log.
+          if (written.index > 0) copy.messages = messages.slice(written.index);
+          const delta: TurnDelta = { type: 'turn', turn: copy, log: written.log, start: written.start };
+          this.#enqueue(this.#lanes, delta, estimateTurnHeadBytes(copy) + newBytes);
+          return;
+        }
       }
       let positions = next?.positions;
       let earlier = next?.earlier;
       if (this.#redact !== undefined) {
         const redacted = this.#applyRedact(next === undefined ? copy : structuredClone(copy));
         if (redacted === undefined) return;
-        shared = 0; // redact works on a clone: it shares nothing with the previous turn
+        // Positions and earlier messages hold per index only if redact kept every message in its place.
         if (next !== undefined) {
-          bytes = estimateTurnBytes(redacted);
-          // Positions and earlier messages hold per index only if redact kept every message in its place.
           if (redacted.messages.length === next.messages.length) next.redacted = redacted.messages;
           else positions = earlier = undefined;
         }
@@ -284,14 +284,10 @@ class ChatTrailImpl implements ChatTrail {
           : earlier === undefined
             ? { type: 'turn', turn: copy, positions }
             : { type: 'turn', turn: copy, positions, earlier };
-      bytes ??= estimateTurnBytes(copy);
-      if (item.earlier !== undefined) {
-        // The previous turn's messages this one carries for the destinations: queued as long as it is.
-        const held = estimateEarlierBytes(item.earlier.messages);
-        bytes += held.bytes;
-        shared += held.shared;
-      }
-      this.#enqueue(this.#lanes, item, bytes, shared, reuse?.previous?.shares, next);
+      // The previous turn's messages this one carries for the destinations are queued as long as it is.
+      const bytes =
+        estimateTurnBytes(copy) + (earlier === undefined ? 0 : estimateMessagesBytes(earlier.messages, 0, 8));
+      this.#enqueue(this.#lanes, item, bytes);
     } catch (error) {
       this.#internalError('record', error);
     }
@@ -339,7 +335,7 @@ class ChatTrailImpl implements ChatTrail {
       for (const lane of this.#lanes) {
         lane.stop();
         if (this.#onDrop !== undefined && lane.pending > 0)
-          this.#handOver(lane.name, 'shutdown', lane.pendingItems());
+          this.#handOver(lane.name, 'shutdown', lane.pendingItems().map(deliveryItemOf));
       }
       this.#debug(
         `shut down: ${report.ok ? 'everything delivered' : `${report.pendingTurns} pending turn(s) lost`}`,
@@ -448,27 +444,12 @@ class ChatTrailImpl implements ChatTrail {
     );
   }
 
-  /**
-   * `shared`, `before`: see `DeliveryLane.enqueue`; `before` as the thread's previous turn's `history` got
-   * it, and this turn's `history` gets what the lanes return, for the next.
-   */
-  #enqueue(
-    lanes: readonly DeliveryLane[],
-    item: DeliveryItem,
-    bytes: number,
-    shared = 0,
-    before?: readonly (TurnShare | undefined)[],
-    history?: RecordedHistory,
-  ): void {
+  #enqueue(lanes: readonly DeliveryLane[], item: QueuedEntry, bytes: number): void {
     let full = false;
-    const shares = history === undefined ? undefined : new Array<TurnShare | undefined>(lanes.length);
-    for (let i = 0; i < lanes.length; i++) {
-      const lane = lanes[i]!;
-      const share = lane.enqueue(item, bytes, shared, before?.[i]);
-      if (shares !== undefined) shares[i] = share;
+    for (const lane of lanes) {
+      lane.enqueue(item, bytes);
       if (lane.queueLength >= this.#flushAt) full = true;
     }
-    if (history !== undefined) history.shares = shares;
     const waitUntil = this.#waitUntil ?? findWaitUntil();
     if (waitUntil !== undefined) this.#scheduleServerlessFlush(waitUntil);
     else if (full) this.#scheduleKick();
@@ -571,7 +552,7 @@ class ChatTrailImpl implements ChatTrail {
       this.#handOver(
         lane.name,
         reason,
-        items.map((queued) => queued.item),
+        items.map((queued) => deliveryItemOf(queued.item)),
         error,
       );
     }
@@ -774,7 +755,7 @@ function sourceOf(turn: unknown): TurnSource {
 }
 
 function describeItems(items: readonly QueuedItem[]): string {
-  const turns = items.filter((queued) => queued.item.type === 'turn').length;
+  const turns = items.filter((queued) => queued.item.type !== 'feedback').length;
   const feedback = items.length - turns;
   const parts: string[] = [];
   if (turns > 0) parts.push(`${turns} turn${turns === 1 ? '' : 's'}`);

@@ -23,8 +23,8 @@ import type {
   TurnUser,
 } from '../spec/turn';
 import { alignHistory } from '../thread/align-history';
-import { type RecordedHistory, Reuse } from '../thread/history-cache';
 import { numberNewMessages } from '../thread/number-new-messages';
+import { type RecordedHistory, Reuse } from '../thread/recorded-history';
 import { CHAT_TRAIL_DEFAULTS } from './chat-trail-options';
 
 /**
@@ -147,7 +147,6 @@ export function normalizeTurn(
           positions: numbered?.positions,
           earlier: numbered?.earlier,
           newMessages: true,
-          bytes: 0,
         };
       }
     }
@@ -330,7 +329,7 @@ function normalizeHistory(
   }
   const aligned =
     previous === undefined ? undefined : alignHistory(threadId, rawMessages, messages, reuse, previous);
-  return { messages, reuse, positions: aligned?.positions, earlier: aligned?.earlier, bytes: 0 };
+  return { messages, reuse, positions: aligned?.positions, earlier: aligned?.earlier };
 }
 
 function normalizeMessage(

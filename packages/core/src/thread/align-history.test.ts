@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { turnMessageId } from '../normalize/message-id';
 import { type HistoryReuse, normalizeTurn } from '../pipeline/normalize-turn';
 import type { Turn, TurnMessage } from '../spec/turn';
-import type { RecordedHistory } from './history-cache';
+import type { RecordedHistory } from './recorded-history';
 
 const OPTIONS = { maxMessageBytes: 1024, captureContent: true };
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { turnMessageId } from '../normalize/message-id';
 import type { TurnMessage } from '../spec/turn';
-import type { RecordedHistory } from './history-cache';
 import { numberNewMessages } from './number-new-messages';
+import type { RecordedHistory } from './recorded-history';
 
 type Raw = { role: string; content: string; id?: string };
 
@@ -21,7 +21,7 @@ function numbered(turnId: string, raw: readonly Raw[], previous?: RecordedHistor
 }
 
 function history(messages: TurnMessage[], positions?: number[], failed?: boolean): RecordedHistory {
-  return { messages, reuse: messages.map(() => 0), positions, failed, bytes: 0 };
+  return { messages, reuse: messages.map(() => 0), positions, failed };
 }
 
 const system = { role: 'system', content: 'Be brief.' };

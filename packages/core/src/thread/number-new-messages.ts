@@ -2,8 +2,8 @@ import { turnMessageId } from '../normalize/message-id';
 import type { TurnMessage } from '../spec/turn';
 import type { HistoryAlignment } from './align-history';
 import { hasOwnId } from './has-own-id';
-import type { RecordedHistory } from './history-cache';
 import { leadingSystemCount } from './leading-system-count';
+import type { RecordedHistory } from './recorded-history';
 import { turnOutputStart } from './turn-output-start';
 
 /**

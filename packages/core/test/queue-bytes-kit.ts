@@ -4,7 +4,6 @@
 import { estimateTurnBytes } from '../src/pipeline/estimate-turn-bytes';
 import type { DeliveryItem } from '../src/spec/chat-trail-destination';
 import type { Turn, TurnMessage } from '../src/spec/turn';
-import type { QueuedEntry } from '../src/thread/thread-log';
 
 /** Deterministic pseudo-random numbers in [0, 1) (mulberry32). */
 export function seededRandom(seed: number): () => number {
@@ -25,19 +24,18 @@ function messageBytes(turn: Turn, message: TurnMessage): number {
 }
 
 /**
- * What pending items hold: each turn's head and array slots, and each message object once (a turn's own
- * and its earlier messages). The lower bound of a lane's count.
+ * What pending items hold: each turn's head and array slots, and each message object once (a queued turn
+ * holds only its new messages: the thread's earlier ones are the trail's log's). The lower bound of a
+ * lane's count.
  */
-export function heldBytes(items: readonly QueuedEntry[]): number {
+export function heldBytes(items: readonly DeliveryItem[]): number {
   const seen = new Set<TurnMessage>();
   let bytes = 0;
   for (const item of items) {
     if (item.type !== 'turn') continue;
     const { turn } = item;
     bytes += estimateTurnBytes({ ...turn, messages: [] }) + 8 * turn.messages.length;
-    const earlier = earlierOf(item);
-    const all = earlier ? [...turn.messages, ...earlier.messages] : turn.messages;
-    for (const message of all) {
+    for (const message of turn.messages) {
       if (seen.has(message)) continue;
       seen.add(message);
       bytes += messageBytes(turn, message);
@@ -46,21 +44,12 @@ export function heldBytes(items: readonly QueuedEntry[]): number {
   return bytes;
 }
 
-/**
- * Every pending turn counted whole, each earlier message with its two array slots (messages and positions)
- * and room to spare: the upper bound of a lane's count.
- */
-export function wholeBytes(items: readonly QueuedEntry[]): number {
+/** Every pending turn counted whole: the upper bound of a lane's count. */
+export function wholeBytes(items: readonly DeliveryItem[]): number {
   let bytes = 0;
   for (const item of items) {
     if (item.type !== 'turn') continue;
     bytes += estimateTurnBytes(item.turn);
-    for (const message of earlierOf(item)?.messages ?? []) bytes += messageBytes(item.turn, message) + 24;
   }
   return bytes;
-}
-
-/** A queued turn's earlier messages (a turn delta has none: the thread's log holds them). */
-function earlierOf(item: QueuedEntry): Extract<DeliveryItem, { type: 'turn' }>['earlier'] {
-  return 'earlier' in item ? item.earlier : undefined;
 }

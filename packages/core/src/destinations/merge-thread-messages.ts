@@ -18,6 +18,9 @@ export interface ThreadMessage {
  * body is the latest one seen (a turn may carry an updated copy) while `turn`/`position` stay those of the
  * first turn that carried it, so what is sent for an id does not depend on which later turns arrived.
  *
+ * `offsets`: per turn, the thread position of its first message (a turn item's `start`: its messages are
+ * those new to the thread), when `positions` are not given.
+ *
  * `skip`: messages left out of the union (those a destination already sent). Leaving them out here, rather
  * than filtering the union, spares an entry per message of a long history of which only the last few are
  * new; the others keep their order and positions either way.
@@ -27,6 +30,7 @@ export function mergeThreadMessages(
   outputStart: (turn: Turn) => number,
   positions?: readonly (readonly number[] | undefined)[],
   skip?: (message: TurnMessage) => boolean,
+  offsets?: readonly number[],
 ): ThreadMessage[] {
   const byId = new Map<string, ThreadMessage>();
   let previous: readonly TurnMessage[] = [];
@@ -44,7 +48,8 @@ export function mergeThreadMessages(
       if (skip?.(message)) continue;
       const known = byId.get(message.id);
       if (known === undefined) {
-        const position = threadPositions === undefined ? index : threadPositions[index]!;
+        const position =
+          threadPositions === undefined ? index + (offsets?.[t] ?? 0) : threadPositions[index]!;
         byId.set(message.id, {
           message,
           turn,

@@ -18,7 +18,8 @@ import type { ChatTrailDestination, DeliveryItem } from '../spec/chat-trail-dest
 import type { Turn, TurnSource } from '../spec/turn';
 import { looksLikeNewMessages } from '../thread/looks-like-new-messages';
 import type { RecordedHistory } from '../thread/recorded-history';
-import { deliveryItemOf, type QueuedEntry, ThreadLog, type TurnDelta } from '../thread/thread-log';
+import { ThreadLog } from '../thread/thread-log';
+import { wholeTurn } from '../thread/whole-turn';
 import { ChatTrailConnectionError } from './chat-trail-connection-error';
 import { ChatTrailDeliveryError } from './chat-trail-delivery-error';
 import { CHAT_TRAIL_DEFAULTS, type ChatTrailOptions } from './chat-trail-options';
@@ -231,12 +232,11 @@ class ChatTrailImpl implements ChatTrail {
         this.#counts.sampledOut++;
         return;
       }
-      // A redact function may rewrite the messages it is given, and a resent history shares its copies with
-      // the log: such turns never use the log. A turn of new messages shares none, so it does (for its
-      // history only: it is queued whole), and redact gets a clone of it (see below).
+      // Turns that resend their history are worked out against the thread's log, except under a redact
+      // function (a clone of the whole history per turn, for redact to rewrite, would cost more than it
+      // saves): those are queued whole. Turns of new messages always are.
       const mode = turnMessagesMode(turn, context, this.#normalize);
-      const log =
-        this.#log === undefined || (this.#redact !== undefined && mode !== 'new') ? undefined : this.#log;
+      const log = this.#redact !== undefined && mode !== 'new' ? undefined : this.#log;
       const record = log?.get(threadId);
       const reuse: HistoryReuse | undefined = log === undefined ? undefined : { previous: record?.history };
       let copy = normalizeTurn(turn, this.#normalize, context, reuse, mode);
@@ -246,48 +246,47 @@ class ChatTrailImpl implements ChatTrail {
       }
       if (copy.metadata !== undefined) this.#noteLeftOutMessages(copy.metadata);
       const next = reuse?.next;
+      if (next !== undefined && reuse!.previous !== undefined && next.newMessages !== true) {
+        this.#noteUnlinkedTurn(reuse!.previous, next);
+      }
+      if (this.#redact !== undefined) {
+        // The log's copies are the history's own: redact gets a clone, and the log takes what it returns.
+        if (next !== undefined) next.redacted = null;
+        const redacted = this.#applyRedact(next === undefined ? copy : structuredClone(copy));
+        if (
+          next !== undefined &&
+          (redacted === undefined || redacted.messages.length !== next.messages.length)
+        ) {
+          // Skipped, or reshaped so that its messages no longer line up with the history: not logged.
+          log!.keepHistory(threadId, record, next);
+          if (redacted !== undefined)
+            this.#enqueue(this.#lanes, { type: 'turn', turn: redacted }, estimateTurnBytes(redacted));
+          return;
+        }
+        if (redacted === undefined) return;
+        if (next !== undefined) next.redacted = redacted.messages;
+        copy = redacted;
+      }
       if (next !== undefined) {
-        const previous = reuse!.previous;
-        if (previous !== undefined && next.newMessages !== true) this.#noteUnlinkedTurn(previous, next);
-        // Until redact has run, nothing of this turn may reach a destination as an earlier message.
-        if (this.#redact !== undefined) next.redacted = null;
         const { messages } = copy;
         let newBytes = 0;
-        const written = log!.update(threadId, record, next, (from) => {
+        const measure = (from: number): number => {
           newBytes = estimateMessagesBytes(messages, from);
           return newBytes;
-        });
-        // A turn of new messages is queued as it is: it holds no history.
-        if (written !== undefined && this.#redact === undefined && next.newMessages !== true) {
-          // The lanes queue what is new: the thread's earlier messages stay in the log.
-          if (written.index > 0) copy.messages = messages.slice(written.index);
-          const delta: TurnDelta = { type: 'turn', turn: copy, log: written.log, start: written.start };
-          this.#enqueue(this.#lanes, delta, estimateTurnHeadBytes(copy) + newBytes);
+        };
+        const logged = log!.update(threadId, record, next, measure, messages);
+        if (logged !== undefined) {
+          // The lanes queue what is new; the thread's earlier messages stay in the log.
+          if (logged.index > 0) copy.messages = messages.slice(logged.index);
+          const item: DeliveryItem =
+            logged.start === 0
+              ? { type: 'turn', turn: copy }
+              : { type: 'turn', turn: copy, thread: logged.log, start: logged.start };
+          this.#enqueue(this.#lanes, item, estimateTurnHeadBytes(copy) + newBytes);
           return;
         }
       }
-      let positions = next?.positions;
-      let earlier = next?.earlier;
-      if (this.#redact !== undefined) {
-        const redacted = this.#applyRedact(next === undefined ? copy : structuredClone(copy));
-        if (redacted === undefined) return;
-        // Positions and earlier messages hold per index only if redact kept every message in its place.
-        if (next !== undefined) {
-          if (redacted.messages.length === next.messages.length) next.redacted = redacted.messages;
-          else positions = earlier = undefined;
-        }
-        copy = redacted;
-      }
-      const item: DeliveryItem =
-        positions === undefined
-          ? { type: 'turn', turn: copy }
-          : earlier === undefined
-            ? { type: 'turn', turn: copy, positions }
-            : { type: 'turn', turn: copy, positions, earlier };
-      // The previous turn's messages this one carries for the destinations are queued as long as it is.
-      const bytes =
-        estimateTurnBytes(copy) + (earlier === undefined ? 0 : estimateMessagesBytes(earlier.messages, 0, 8));
-      this.#enqueue(this.#lanes, item, bytes);
+      this.#enqueue(this.#lanes, { type: 'turn', turn: copy }, estimateTurnBytes(copy));
     } catch (error) {
       this.#internalError('record', error);
     }
@@ -335,7 +334,7 @@ class ChatTrailImpl implements ChatTrail {
       for (const lane of this.#lanes) {
         lane.stop();
         if (this.#onDrop !== undefined && lane.pending > 0)
-          this.#handOver(lane.name, 'shutdown', lane.pendingItems().map(deliveryItemOf));
+          this.#handOver(lane.name, 'shutdown', lane.pendingItems());
       }
       this.#debug(
         `shut down: ${report.ok ? 'everything delivered' : `${report.pendingTurns} pending turn(s) lost`}`,
@@ -444,7 +443,7 @@ class ChatTrailImpl implements ChatTrail {
     );
   }
 
-  #enqueue(lanes: readonly DeliveryLane[], item: QueuedEntry, bytes: number): void {
+  #enqueue(lanes: readonly DeliveryLane[], item: DeliveryItem, bytes: number): void {
     let full = false;
     for (const lane of lanes) {
       lane.enqueue(item, bytes);
@@ -552,7 +551,7 @@ class ChatTrailImpl implements ChatTrail {
       this.#handOver(
         lane.name,
         reason,
-        items.map((queued) => deliveryItemOf(queued.item)),
+        items.map((queued) => queued.item),
         error,
       );
     }
@@ -614,7 +613,8 @@ class ChatTrailImpl implements ChatTrail {
   #handOver(destination: string, reason: DropReason, items: readonly DeliveryItem[], error?: unknown): void {
     const drop: ChatTrailDrop = { destination, reason, turns: [], feedback: [] };
     for (const item of items) {
-      if (item.type === 'turn') drop.turns.push(item.turn);
+      // Whole, as recorded: what an app keeps of a dropped turn must not depend on what was queued before it.
+      if (item.type === 'turn') drop.turns.push(wholeTurn(item.turn, item.thread, item.start));
       else drop.feedback.push(item.feedback);
     }
     if (error !== undefined) drop.error = error;

@@ -3,17 +3,16 @@ import { unrefTimer } from '../internal/unref-timer';
 import type { DestinationStats, DropCounts, DropReason } from '../spec/chat-trail';
 import type {
   ChatTrailDestination,
+  DeliveryItem,
   DeliveryOutcome,
   DestinationSendContext,
 } from '../spec/chat-trail-destination';
-import { deliveryItemOf, type QueuedEntry } from '../thread/thread-log';
 import { batchAbortController } from './batch-abort-controller';
 import { statusOf } from './status-of';
 
 /** An item waiting in a lane with its estimated size. */
 export interface QueuedItem {
-  /** As queued: a turn delta is made the turn a destination receives only when its batch goes. */
-  item: QueuedEntry;
+  item: DeliveryItem;
   bytes: number;
   /** Set once the item has failed transiently; undefined while it never has (most items). */
   retry?: RetryState | undefined;
@@ -102,7 +101,7 @@ export class DeliveryLane {
   readonly #host: LaneHost;
   // Items and their sizes in parallel deques rather than one of { item, bytes } wrappers: record() then
   // allocates nothing per destination, and queued turns are retained (and moved by every GC) until sent.
-  readonly #queue = new Deque<QueuedEntry>();
+  readonly #queue = new Deque<DeliveryItem>();
   readonly #sizes = new Deque<number>();
   readonly #retries = new Deque<RetryState | undefined>();
   #queuedBytes = 0;
@@ -167,10 +166,10 @@ export class DeliveryLane {
   /**
    * Appends an item, making room by dropping the oldest waiting item when a bound is exceeded. The bounds
    * cover waiting and in-flight items together, so memory stays within them even while a batch hangs.
-   * O(1) amortised. A turn delta's `bytes` are its own: its head and its new messages (the thread's earlier
-   * messages are the log's), so no two queued turns count the same message.
+   * O(1) amortised. A turn's `bytes` are its own: its head and its new messages (the thread's earlier messages
+   * are the trail's log's), so no two queued turns count the same message.
    */
-  enqueue(item: QueuedEntry, bytes: number): void {
+  enqueue(item: DeliveryItem, bytes: number): void {
     if (bytes > this.#host.maxQueueBytes / 2) {
       // It could never go in a batch (at most half the byte bound), and making room for it would evict
       // turns that can: it goes, alone.
@@ -250,11 +249,8 @@ export class DeliveryLane {
     this.#wakeTimer = undefined;
   }
 
-  /**
-   * After `stop()`: the items still pending (in flight first, then waiting), in order, as queued (a turn
-   * delta with only its new messages; see `deliveryItemOf`). They stay counted as pending.
-   */
-  pendingItems(): QueuedEntry[] {
+  /** After `stop()`: the items still pending (in flight first, then waiting), in order. They stay counted as pending. */
+  pendingItems(): DeliveryItem[] {
     return [...this.#inFlight.map((queued) => queued.item), ...this.#queue.toArray()];
   }
 
@@ -351,7 +347,7 @@ export class DeliveryLane {
     let outcomes: (DeliveryOutcome | undefined)[];
     try {
       outcomes = await this.destination.send(
-        batch.map((queued) => deliveryItemOf(queued.item)),
+        batch.map((queued) => queued.item),
         this.#sendContext(),
       );
       if (!Array.isArray(outcomes)) throw new TypeError('send() did not resolve to an array of outcomes');
@@ -586,7 +582,7 @@ export class DeliveryLane {
 }
 
 /** The thread an item belongs to: its turns (and feedback) keep their order behind a failed one. */
-function threadOf(item: QueuedEntry): string {
+function threadOf(item: DeliveryItem): string {
   return item.type === 'feedback' ? item.feedback.threadId : item.turn.threadId;
 }
 

@@ -1,8 +1,7 @@
 import { turnMessageId } from '../normalize/message-id';
-import type { EarlierMessages } from '../spec/chat-trail-destination';
 import type { TurnMessage } from '../spec/turn';
 import { hasOwnId } from './has-own-id';
-import { type RecordedHistory, Reuse } from './recorded-history';
+import { type EarlierMessages, type RecordedHistory, Reuse } from './recorded-history';
 
 /** How a turn lines up with the thread's previous one, when its positions are not its indexes. */
 export interface HistoryAlignment {

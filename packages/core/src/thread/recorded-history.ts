@@ -1,5 +1,10 @@
-import type { EarlierMessages } from '../spec/chat-trail-destination';
 import type { TurnMessage } from '../spec/turn';
+
+/** Messages of a thread, each with its thread position (parallel arrays). */
+export interface EarlierMessages {
+  readonly messages: readonly TurnMessage[];
+  readonly positions: readonly number[];
+}
 
 /**
  * The last recorded history of a thread: the private copies `normalizeTurn` made of its messages, and

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { TurnMessage } from '../spec/turn';
 import type { RecordedHistory } from './recorded-history';
-import { deliveryItemOf, ThreadLog, type TurnDelta } from './thread-log';
+import { ThreadLog } from './thread-log';
 
 const message = (id: string): TurnMessage => ({ id, role: 'user', content: id });
 const history = (messages: TurnMessage[], positions?: number[]): RecordedHistory => ({
@@ -40,25 +40,12 @@ describe('ThreadLog', () => {
     expect(third.log.map((m) => m?.id)).toEqual(['a', 'b', 'c', 'd', 'e']);
   });
 
-  it('delivers a delta as the thread up to its new messages, followed by them', () => {
+  it('lets a thread go when its positions would leave a gap', () => {
     const log = new ThreadLog(10, 10_000);
-    const [a, b, c] = ['a', 'b', 'c'].map(message) as [TurnMessage, TurnMessage, TurnMessage];
-    const { log: thread } = log.update('t', undefined, history([a, b, c], [0, 5, 6]), bytesOf(10))!;
-    const turn = {
-      id: 'x',
-      threadId: 't',
-      messages: [c],
-      startedAt: '',
-      endedAt: '',
-      status: 'ok',
-      source: 'manual',
-    } as const;
-    const delta: TurnDelta = { type: 'turn', turn: { ...turn, messages: [c] }, log: thread, start: 6 };
-    const item = deliveryItemOf(delta);
-    expect(item.type === 'turn' && item.turn.messages.map((m) => m.id)).toEqual(['a', 'b', 'c']);
-    expect(deliveryItemOf({ type: 'feedback', feedback: { threadId: 't', type: 'positive' } }).type).toBe(
-      'feedback',
-    );
+    log.update('t', undefined, history([message('a')]), bytesOf(10));
+    const far = history([message('a'), message('z')], [0, 9]);
+    expect(log.update('t', log.get('t'), far, bytesOf(10))).toBeUndefined();
+    expect(log.get('t')).toBeUndefined();
   });
 
   it('stays within its bounds: threads, bytes in all, and bytes per thread', () => {

@@ -1,64 +1,40 @@
 import { LruMap } from '../internal/lru-map';
-import type { DeliveryItem } from '../spec/chat-trail-destination';
-import type { Turn, TurnMessage } from '../spec/turn';
+import type { TurnMessage } from '../spec/turn';
 import type { RecordedHistory } from './recorded-history';
 
 /**
- * One thread of the log: its messages by thread position as recorded so far, and the thread's last recorded
- * history (what the next turn's messages are compared with, and lined up against).
+ * One thread of the log: its messages in thread order as recorded so far, and its last recorded history
+ * (what the next turn's messages are compared with and lined up against, see `normalizeTurn`).
  */
 export interface ThreadRecord {
   /**
    * The thread's messages, index = thread position. Only ever extended in place: a turn that rewrites a
-   * position (an edited or regenerated message) gets a new array, so a queued delta's prefix never changes.
+   * position (an edited or regenerated message) starts a new array, so what a queued turn reads before its
+   * `start` never changes.
    */
-  messages: (TurnMessage | undefined)[];
-  /** The last turn's history, for reuse and alignment (see `normalizeTurn`). */
+  messages: TurnMessage[];
   history: RecordedHistory;
   /** Estimated bytes of `messages` (for the log's bounds). */
   bytes: number;
 }
 
-/**
- * A queued turn as the lanes hold it: the turn with only the messages that were new to the thread (`turn`),
- * and where the thread's earlier messages are (`log`: the thread's array, shared by its queued turns while
- * it only grows; `start`: the thread position the new messages follow). What a destination receives is
- * built from it when its batch goes ({@link deliveryItemOf}): a queued turn holds its own messages, not an
- * array of the whole history.
- */
-export interface TurnDelta {
-  readonly type: 'turn';
-  readonly turn: Turn;
-  readonly log: readonly (TurnMessage | undefined)[];
+/** Where a turn's new messages are: see {@link ThreadLog.update}. */
+export interface LoggedTurn {
+  /** The thread's messages (a turn item's `thread`). */
+  readonly log: readonly TurnMessage[];
+  /** The turn's first message the thread did not hold at its position: the turn's new messages start here. */
+  readonly index: number;
+  /** The thread position they follow (a turn item's `start`). */
   readonly start: number;
 }
 
-/** What a lane queues: a delivery item as the destinations get it, or a turn delta. */
-export type QueuedEntry = DeliveryItem | TurnDelta;
-
 /**
- * The turn a destination receives for a queued entry: a delta becomes the thread as the log knows it up to
- * the turn's new messages, followed by them, so its positions are its indexes; anything else is itself.
- */
-export function deliveryItemOf(entry: QueuedEntry): DeliveryItem {
-  if (!('log' in entry)) return entry;
-  const { turn, log, start } = entry;
-  if (start === 0) return { type: 'turn', turn };
-  const messages: TurnMessage[] = [];
-  const end = Math.min(start, log.length);
-  for (let p = 0; p < end; p++) {
-    const message = log[p];
-    if (message !== undefined) messages.push(message);
-  }
-  for (let i = 0; i < turn.messages.length; i++) messages.push(turn.messages[i]!);
-  return { type: 'turn', turn: { ...turn, messages } };
-}
-
-/**
- * The trail's per-thread log: for each recently recorded thread, its messages by position and its last
- * history. Bounded by threads, by estimated bytes in all, and per thread (a thread over `maxThreadBytes`
- * is forgotten rather than kept); the least recently recorded thread goes first. A thread that falls out
- * is seeded again by its next turn: a resent history is then taken whole as that turn's new messages.
+ * The trail's log of threads: for each recently recorded thread, its messages and its last history; what
+ * `record()` works a turn's new messages out against, and what a destination that writes whole threads
+ * reads the thread from (a turn item's `thread`). Bounded by threads, by estimated bytes in all, and per
+ * thread (a thread over `maxThreadBytes` is let go rather than kept); the least recently recorded thread
+ * goes first. A thread that falls out is seeded again by its next turn, which then carries all its messages
+ * as new ones (see `DeliveryItem`).
  */
 export class ThreadLog {
   readonly #maxBytes: number;
@@ -80,38 +56,48 @@ export class ThreadLog {
   }
 
   /**
-   * Writes a recorded turn into the thread: `messages` (the turn's normalised copies, `history.messages`)
-   * at their thread positions (`history.positions`, else their indexes). Returns where the turn's new
-   * messages start (its first message the thread did not hold at its position, `index`) and the thread
-   * position they follow (`start`), and the thread's record, or `undefined` when the thread is too large
-   * for the log (the turn is then queued whole). `newBytes(index)`: what the turn's messages from `index` on
-   * add to the thread.
+   * Writes a recorded turn into its thread: `sent` (the copies that go to the destinations: the turn's
+   * normalised messages, or what `redact` made of them, one per message of `history`) at their thread
+   * positions (`history.positions`, else their indexes). `newBytes(index)`: what the turn's messages from
+   * `index` on add. Returns where the turn's new messages are, or `undefined` when the turn cannot be
+   * logged (the thread outgrew its bound, or the positions leave a gap): it is then queued whole, and the
+   * log has let the thread go.
    */
   update(
     threadId: string,
     record: ThreadRecord | undefined,
     history: RecordedHistory,
-    newBytes: (from: number) => number,
-  ): { log: readonly (TurnMessage | undefined)[]; index: number; start: number } | undefined {
-    const { messages, positions } = history;
-    const n = messages.length;
+    newBytes: (index: number) => number,
+    sent: readonly TurnMessage[] = history.messages,
+  ): LoggedTurn | undefined {
+    const { positions } = history;
+    const n = sent.length;
     const old = record?.messages;
     const at = (j: number): number => (positions === undefined ? j : positions[j]!);
     let index = 0;
     while (index < n && old !== undefined) {
       const held = old[at(index)];
-      if (held === undefined || (held !== messages[index] && held.id !== messages[index]!.id)) break;
+      if (held === undefined || (held !== sent[index] && held.id !== sent[index]!.id)) break;
       index++;
     }
     const start = index < n ? at(index) : n === 0 ? 0 : at(n - 1) + 1;
     const length = old?.length ?? 0;
     // Extended in place while the turn only adds to the thread; a rewrite starts a new array.
     const thread = old !== undefined && start >= length ? old : (old?.slice(0, start) ?? []);
-    for (let j = index; j < n; j++) thread[at(j)] = messages[j];
+    let fits = true;
+    for (let j = index; j < n && fits; j++) {
+      const position = at(j);
+      if (position > thread.length) fits = false;
+      else thread[position] = sent[j]!;
+    }
+    // A turn that adds nothing (the same request again) still carries its last message, the one its
+    // usage and timings go with; a destination takes it for the message it already has.
+    const carried = index === n && n > 0 ? n - 1 : index;
     const before = record?.bytes ?? 0;
-    const bytes = (start >= length ? before : (before * start) / length) + newBytes(index);
+    const added = newBytes(carried);
+    const bytes = (start >= length ? before : (before * start) / length) + (carried < index ? 0 : added);
     if (record !== undefined) this.#bytes -= record.bytes;
-    if (bytes > this.#maxThreadBytes) {
+    if (!fits || bytes > this.#maxThreadBytes) {
       if (record !== undefined) this.#records.delete(threadId);
       return undefined;
     }
@@ -124,7 +110,22 @@ export class ThreadLog {
     this.#bytes += bytes;
     this.#records.set(threadId, record);
     while (this.#bytes > this.#maxBytes && this.#records.evictOldest() !== undefined) {}
-    return { log: thread, index, start };
+    return carried < index
+      ? { log: thread, index: carried, start: at(carried) }
+      : { log: thread, index, start };
+  }
+
+  /**
+   * Keeps a turn's history for the next turn without writing its messages into the thread: a turn
+   * `redact` skipped or reshaped (its messages no longer line up with the history's).
+   */
+  keepHistory(threadId: string, record: ThreadRecord | undefined, history: RecordedHistory): void {
+    if (record === undefined) {
+      this.#records.set(threadId, { messages: [], history, bytes: 0 });
+      return;
+    }
+    record.history = history;
+    this.#records.set(threadId, record);
   }
 
   get size(): number {

@@ -27,7 +27,13 @@ try {
   const trail = createChatTrail({
     destinations: [
       mielto({ apiKey: 'bench', baseUrl: server.mieltoBaseUrl, timeoutMs: 600_000, maxRetries: 0 }),
-      melodi({ apiKey: 'bench', projectId: 1, baseUrl: server.melodiBaseUrl, timeoutMs: 600_000, maxRetries: 0 }),
+      melodi({
+        apiKey: 'bench',
+        projectId: 1,
+        baseUrl: server.melodiBaseUrl,
+        timeoutMs: 600_000,
+        maxRetries: 0,
+      }),
     ],
     maxQueueTurns: 1_000_000,
     maxQueueBytes: 4 * 1024 * 1024 * 1024,
@@ -59,11 +65,6 @@ try {
     });
   }
   // The app's own copies of the histories are not the trail's.
-  const appBytes = (() => {
-    const before = process.memoryUsage().heapUsed;
-    return before;
-  })();
-  void appBytes;
   histories.length = 0;
   await settle();
   const heap = process.memoryUsage().heapUsed - baseline;
@@ -73,9 +74,21 @@ try {
   console.log(
     `histories ${START}→${START + (TURNS / THREADS) * 2} messages: ${TURNS} turns queued (${stats.queuedTurns} deliveries, ${stats.dropped.queue_full} dropped), heap +${(heap / 1024 / 1024).toFixed(1)} MiB = ${perTurn} bytes per queued turn; queues' estimate ${(stats.queuedBytes / 1024 / 1024).toFixed(1)} MiB (${estimateRatio.toFixed(2)}× the heap)`,
   );
-  if (process.env.SNAP) { const v8 = await import("node:v8"); console.log(v8.writeHeapSnapshot(process.env.SNAP)); }
+  if (process.env.SNAP) {
+    const v8 = await import('node:v8');
+    console.log(v8.writeHeapSnapshot(process.env.SNAP));
+  }
   await trail.shutdown({ timeoutMs: 100 });
-  report({ queuedTurnMemory: { start: START, turns: TURNS, heapBytes: heap, perTurn, queuedBytes: stats.queuedBytes, estimateRatio } });
+  report({
+    queuedTurnMemory: {
+      start: START,
+      turns: TURNS,
+      heapBytes: heap,
+      perTurn,
+      queuedBytes: stats.queuedBytes,
+      estimateRatio,
+    },
+  });
 } finally {
   await server.close();
 }

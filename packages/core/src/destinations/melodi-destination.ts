@@ -146,7 +146,7 @@ export class MelodiDestination implements ChatTrailDestination {
       // The whole thread: each turn's new messages after the thread before them (from the trail's log).
       const built = this.#built.get(group.threadId);
       const before = built?.chars ?? 0;
-      const thread = melodiThreadJson(wholeTurns(group), this.projectId, undefined, undefined, built);
+      const thread = melodiThreadJson(wholeTurns(group), this.projectId, built);
       this.#rebuilt(group.threadId, built, before, thread.built);
       context.onRequest();
       await this.#client.threads.upsertJson(thread.body, this.#requestOptions(context));

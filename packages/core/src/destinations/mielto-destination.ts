@@ -308,7 +308,6 @@ export class MieltoDestination implements ChatTrailDestination {
     const pending = mergeThreadMessages(
       cursor.whole ? wholeTurns(group) : group.turns,
       (turn) => turnOutputStart(turn.messages),
-      undefined,
       (message) => cursor.sent.has(message.id),
       cursor.whole ? undefined : group.starts,
     );

@@ -251,7 +251,6 @@ class ChatTrailImpl implements ChatTrail {
       }
       if (this.#redact !== undefined) {
         // The log's copies are the history's own: redact gets a clone, and the log takes what it returns.
-        if (next !== undefined) next.redacted = null;
         const redacted = this.#applyRedact(next === undefined ? copy : structuredClone(copy));
         if (
           next !== undefined &&
@@ -264,7 +263,6 @@ class ChatTrailImpl implements ChatTrail {
           return;
         }
         if (redacted === undefined) return;
-        if (next !== undefined) next.redacted = redacted.messages;
         copy = redacted;
       }
       if (next !== undefined) {

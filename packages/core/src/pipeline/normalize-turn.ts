@@ -145,7 +145,6 @@ export function normalizeTurn(
           messages,
           reuse: never,
           positions: numbered?.positions,
-          earlier: numbered?.earlier,
           newMessages: true,
         };
       }
@@ -329,7 +328,7 @@ function normalizeHistory(
   }
   const aligned =
     previous === undefined ? undefined : alignHistory(threadId, rawMessages, messages, reuse, previous);
-  return { messages, reuse, positions: aligned?.positions, earlier: aligned?.earlier };
+  return { messages, reuse, positions: aligned?.positions };
 }
 
 function normalizeMessage(

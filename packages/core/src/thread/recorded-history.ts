@@ -1,11 +1,5 @@
 import type { TurnMessage } from '../spec/turn';
 
-/** Messages of a thread, each with its thread position (parallel arrays). */
-export interface EarlierMessages {
-  readonly messages: readonly TurnMessage[];
-  readonly positions: readonly number[];
-}
-
 /**
  * The last recorded history of a thread: the private copies `normalizeTurn` made of its messages, and
  * for each whether it can stand for an identical message at the same position next time.
@@ -26,15 +20,8 @@ export interface RecordedHistory {
    * window of the history; see `alignHistory`). `undefined` in the usual case.
    */
   readonly positions?: readonly number[] | undefined;
-  /** The previous turn's messages this one no longer carries (its window moved past them), for the queue. */
-  readonly earlier?: EarlierMessages | undefined;
   /** The turn's messages were taken as only the new ones (`turnMessages: 'new'`). */
   newMessages?: boolean;
-  /**
-   * With a redact function: the redacted copies of `messages`, one per index, which alone may be sent as
-   * earlier messages; `null` when there are none (not yet redacted, skipped, or reshaped by redact).
-   */
-  redacted?: readonly TurnMessage[] | null;
   /** The turn failed or was aborted (its input may come again in a retry; see `numberNewMessages`). */
   failed?: boolean;
   /** Turns of the thread in a row that carried none of the previous turn's messages (see `looksLikeNewMessages`). */

@@ -17,9 +17,8 @@ const message = (threadId, k) => ({
   role: k % 2 === 0 ? 'user' : 'assistant',
   content: `Message ${k} in ${threadId}: ordinary chat text.`,
 });
-const histories = Array.from({ length: THREADS }, (_, t) =>
-  Array.from({ length: START }, (_, k) => message(`mem-thread-${t}`, k)),
-);
+// Made after the baseline (at each thread's first turn), so that what the trail keeps of them counts.
+const histories = [];
 
 const server = await startDevServerChild();
 try {
@@ -49,6 +48,7 @@ try {
   for (let n = 0; n < TURNS; n++) {
     const t = n % THREADS;
     const threadId = `mem-thread-${t}`;
+    histories[t] ??= Array.from({ length: START }, (_, k) => message(threadId, k));
     const history = histories[t];
     history.push(message(threadId, history.length), message(threadId, history.length + 1));
     trail.record({

@@ -20,15 +20,16 @@ import { looksLikeNewMessages } from '../thread/looks-like-new-messages';
 import type { RecordedHistory } from '../thread/recorded-history';
 import { ThreadLog } from '../thread/thread-log';
 import { wholeTurn } from '../thread/whole-turn';
+import { applyRedact } from './apply-redact';
 import { ChatTrailConnectionError } from './chat-trail-connection-error';
 import { ChatTrailDeliveryError } from './chat-trail-delivery-error';
 import { CHAT_TRAIL_DEFAULTS, type ChatTrailOptions } from './chat-trail-options';
-import { checkRedactedTurn } from './check-redacted-turn';
 import { DeliveryLane, emptyDropCounts, type LaneHost, type QueuedItem } from './delivery-lane';
 import { destinationsFromEnv } from './destinations-from-env';
 import { estimateMessagesBytes, estimateTurnBytes, estimateTurnHeadBytes } from './estimate-turn-bytes';
 import { findWaitUntil, type WaitUntil } from './find-wait-until';
 import { isThreadSampled } from './is-thread-sampled';
+import { normalizeFeedback } from './normalize-feedback';
 import {
   type HistoryReuse,
   type NormalizeTurnOptions,
@@ -39,13 +40,11 @@ import {
 } from './normalize-turn';
 import { parseEnvFlag, readTrailEnv } from './read-trail-env';
 import { statusOf } from './status-of';
+import { sumStats } from './sum-stats';
+import { TrailErrors } from './trail-errors';
 
 const DEFAULT_FLUSH_TIMEOUT_MS = 10_000;
-/** Distinct failures kept for flush reports, and distinct keys remembered for "report once". */
-const MAX_REMEMBERED = 100;
 const FEEDBACK_BYTES = 256;
-/** UTF-8 bytes kept of a feedback attribute's name and of the user's email, name and username. */
-const FEEDBACK_FIELD_BYTES = 1024;
 // The thread log: enough threads for those active at once on a busy server. The byte bound is what limits
 // memory; a thread that falls out costs one full normalisation, and its next turn is queued whole.
 const LOG_THREADS = 10_000;
@@ -72,11 +71,6 @@ export function createChatTrail(options: ChatTrailOptions = {}): ChatTrail {
   return new ChatTrailImpl(options);
 }
 
-interface TimedError {
-  at: number;
-  message: string;
-}
-
 class ChatTrailImpl implements ChatTrail {
   readonly #lanes: DeliveryLane[] = [];
   readonly #feedbackLanes: DeliveryLane[] = [];
@@ -98,8 +92,8 @@ class ChatTrailImpl implements ChatTrail {
   readonly #counts = { recorded: 0, sampledOut: 0, redactedOut: 0, truncatedMessages: 0 };
   readonly #dropped: DropCounts = emptyDropCounts();
   readonly #feedback = { recorded: 0, dropped: 0 };
-  readonly #reported = new Set<string>();
-  readonly #errors: TimedError[] = [];
+  /** `onError` is read when an error comes: it is set in the constructor, after this. */
+  readonly #errors = new TrailErrors((error) => this.#onError(error));
   #closed = false;
   #shutdown: Promise<FlushReport> | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
@@ -191,7 +185,7 @@ class ChatTrailImpl implements ChatTrail {
             error,
             'what it carried may not be stored and is not sent again (at-most-once)',
           );
-        } else this.#remember(`${lane.name}: ${messageOf(error)}`);
+        } else this.#errors.remember(`${lane.name}: ${messageOf(error)}`);
       },
     };
     const names = new Set<string>();
@@ -298,7 +292,7 @@ class ChatTrailImpl implements ChatTrail {
         this.#feedback.dropped++;
         return;
       }
-      const item = this.#normalizeFeedback(feedback);
+      const item = normalizeFeedback(feedback, this.#normalize);
       if (item === undefined) {
         this.#feedback.dropped++;
         this.#debug('feedback ignored: it needs a threadId and a type of "positive" or "negative"');
@@ -306,7 +300,7 @@ class ChatTrailImpl implements ChatTrail {
       }
       if (this.#feedbackLanes.length === 0) {
         this.#feedback.dropped++;
-        if (this.#once('feedback:no-destination')) {
+        if (this.#errors.once('feedback:no-destination')) {
           this.#debug('feedback is sent to Melodi only, and this trail has no Melodi destination; ignored');
         }
         return;
@@ -315,6 +309,10 @@ class ChatTrailImpl implements ChatTrail {
     } catch (error) {
       this.#internalError('feedback', error);
     }
+  }
+
+  stats(): ChatTrailStats {
+    return sumStats(this.#counts, this.#dropped, this.#feedback, this.#lanes);
   }
 
   flush(options: FlushOptions = {}): Promise<FlushReport> {
@@ -342,90 +340,19 @@ class ChatTrailImpl implements ChatTrail {
     return this.#shutdown;
   }
 
-  stats(): ChatTrailStats {
-    const destinations: ChatTrailStats['destinations'] = {};
-    const dropped: DropCounts = { ...this.#dropped };
-    const stats: ChatTrailStats = {
-      ...this.#counts,
-      sent: 0,
-      sentMessages: 0,
-      requests: 0,
-      retried: 0,
-      ambiguous: 0,
-      dropped,
-      queuedTurns: 0,
-      queuedBytes: 0,
-      feedback: { recorded: this.#feedback.recorded, sent: 0, dropped: this.#feedback.dropped },
-      destinations,
-    };
-    for (const lane of this.#lanes) {
-      const snapshot = lane.snapshot();
-      destinations[lane.name] = snapshot;
-      stats.sent += snapshot.sent;
-      stats.sentMessages += snapshot.sentMessages;
-      stats.requests += snapshot.requests;
-      stats.retried += snapshot.retried;
-      stats.ambiguous += snapshot.ambiguous;
-      stats.queuedTurns += snapshot.queuedTurns;
-      stats.queuedBytes += snapshot.queuedBytes;
-      stats.feedback.sent += snapshot.feedback.sent;
-      stats.feedback.dropped += snapshot.feedback.dropped;
-      for (const reason of Object.keys(dropped) as DropReason[]) dropped[reason] += snapshot.dropped[reason];
-    }
-    return stats;
-  }
-
   /** Runs the app's redact on the private copy; `undefined` means the turn is not to be queued. */
   #applyRedact(copy: Turn): Turn | undefined {
-    let result: unknown;
-    try {
-      result = this.#redact!(copy);
-    } catch (error) {
-      this.#dropBeforeQueue('redact_error');
-      this.#reportOnce(
-        `redact_error:${messageOf(error)}`,
-        new ChatTrailDeliveryError(`redact threw, so the turn was dropped unsent: ${messageOf(error)}`, {
-          reason: 'redact_error',
-          count: 1,
-          cause: error,
-        }),
-      );
-      return undefined;
-    }
+    const result = applyRedact(this.#redact!, copy);
     if (result === null) {
       this.#counts.redactedOut++;
       return undefined;
     }
-    const turn = result as Partial<Turn> | undefined;
-    if (
-      turn === undefined ||
-      typeof turn !== 'object' ||
-      typeof turn.threadId !== 'string' ||
-      !Array.isArray(turn.messages)
-    ) {
+    if (result instanceof ChatTrailDeliveryError) {
       this.#dropBeforeQueue('redact_error');
-      this.#reportOnce(
-        'redact_error:shape',
-        new ChatTrailDeliveryError(
-          'redact must return the turn (changed or not) or null to skip it; it returned something else, so the turn was dropped unsent',
-          { reason: 'redact_error', count: 1 },
-        ),
-      );
+      this.#errors.reportOnce(`redact_error:${result.message}`, result);
       return undefined;
     }
-    const problem = checkRedactedTurn(turn as Turn);
-    if (problem !== undefined) {
-      this.#dropBeforeQueue('redact_error');
-      this.#reportOnce(
-        `redact_error:${problem}`,
-        new ChatTrailDeliveryError(
-          `redact returned a turn that cannot be sent (${problem}), so the turn was dropped unsent`,
-          { reason: 'redact_error', count: 1 },
-        ),
-      );
-      return undefined;
-    }
-    return turn as Turn;
+    return result;
   }
 
   /** Counts the messages normalizeTurn left out of a turn (past maxMessagesPerTurn, or holes). */
@@ -519,7 +446,7 @@ class ChatTrailImpl implements ChatTrail {
     }
     const pendingTurns = this.#lanes.reduce((sum, lane) => sum + lane.pending, 0);
     const droppedTurns = this.#deliveryDrops() - droppedBefore;
-    const errors = [...new Set(this.#errors.filter((e) => e.at >= started).map((e) => e.message))];
+    const errors = this.#errors.since(started);
     const report: FlushReport = { ok: pendingTurns === 0 && droppedTurns === 0, pendingTurns };
     if (droppedTurns > 0) report.droppedTurns = droppedTurns;
     if (errors.length > 0) report.errors = errors;
@@ -554,14 +481,14 @@ class ChatTrailImpl implements ChatTrail {
       );
     }
     const status = statusOf(error);
-    if (error !== undefined) this.#remember(`${lane.name}: ${messageOf(error)}`);
+    if (error !== undefined) this.#errors.remember(`${lane.name}: ${messageOf(error)}`);
     if (this.#debugEnabled) {
       this.#debug(
         `${lane.name}: dropped ${describeItems(items)} (${reason}${status === undefined ? '' : ` ${status}`})`,
       );
     }
     // Once per (destination, reason, status): a revoked key must not flood the app's error tracker.
-    if (!this.#once(`${reason}:${lane.name}:${status ?? ''}`)) return;
+    if (!this.#errors.once(`${reason}:${lane.name}:${status ?? ''}`)) return;
     const what = describeItems(items);
     const message =
       reason === 'queue_full'
@@ -569,7 +496,7 @@ class ChatTrailImpl implements ChatTrail {
         : reason === 'retries_exhausted'
           ? `${lane.name} destination gave up on ${what} after ${this.#maxAttempts} failed attempts while it accepted others (retries_exhausted${status === undefined ? '' : `, HTTP ${status}`}; see maxAttempts): ${messageOf(error)}`
           : `${lane.name} destination dropped ${what} (${reason}${status === undefined ? '' : `, HTTP ${status}`}): ${messageOf(error)}`;
-    this.#emitError(
+    this.#errors.emit(
       new ChatTrailDeliveryError(message, {
         reason,
         destination: lane.name,
@@ -583,7 +510,7 @@ class ChatTrailImpl implements ChatTrail {
   /** A batch failed transiently and went back to the queue. */
   #laneFailed(lane: DeliveryLane, error: unknown): void {
     if (error instanceof APIConnectionError) this.#unreachable(lane, error);
-    else this.#remember(`${lane.name}: ${messageOf(error)}`);
+    else this.#errors.remember(`${lane.name}: ${messageOf(error)}`);
   }
 
   /**
@@ -593,11 +520,11 @@ class ChatTrailImpl implements ChatTrail {
    */
   #unreachable(lane: DeliveryLane, error: APIConnectionError, consequence?: string): void {
     const message = `${lane.name}: ${error.summary}${consequence === undefined ? '' : `; ${consequence}`}`;
-    this.#remember(message);
+    this.#errors.remember(message);
     const kind = consequence === undefined ? 'connection' : 'not-resent';
-    if (!this.#once(`${kind}:${lane.name}:${error.code ?? error.name}:${error.host ?? ''}`)) return;
+    if (!this.#errors.once(`${kind}:${lane.name}:${error.code ?? error.name}:${error.host ?? ''}`)) return;
     this.#debug(consequence === undefined ? `${message} (turns stay queued and are retried)` : message);
-    this.#emitError(
+    this.#errors.emit(
       new ChatTrailConnectionError(message, {
         destination: lane.name,
         ...(error.code === undefined ? {} : { code: error.code }),
@@ -631,7 +558,7 @@ class ChatTrailImpl implements ChatTrail {
     try {
       if (where === 'record') this.#dropped.internal_error++;
       if (where === 'feedback') this.#feedback.dropped++;
-      this.#reportOnce(
+      this.#errors.reportOnce(
         `internal_error:${where}:${messageOf(error)}`,
         new ChatTrailDeliveryError(`internal error in ${where}(): ${messageOf(error)}`, {
           reason: 'internal_error',
@@ -644,70 +571,6 @@ class ChatTrailImpl implements ChatTrail {
     }
   }
 
-  #reportOnce(key: string, error: ChatTrailError): void {
-    this.#remember(error.message);
-    if (this.#once(key)) this.#emitError(error);
-  }
-
-  #emitError(error: ChatTrailError): void {
-    try {
-      this.#onError(error);
-    } catch {
-      // An observer must not change what the trail does.
-    }
-  }
-
-  /** True the first time `key` is seen (bounded, so a stream of distinct failures cannot grow memory). */
-  #once(key: string): boolean {
-    if (this.#reported.has(key)) return false;
-    if (this.#reported.size >= MAX_REMEMBERED) return false;
-    this.#reported.add(key);
-    return true;
-  }
-
-  #remember(message: string): void {
-    this.#errors.push({ at: Date.now(), message });
-    if (this.#errors.length > MAX_REMEMBERED) this.#errors.splice(0, this.#errors.length - MAX_REMEMBERED);
-  }
-
-  #normalizeFeedback(input: ChatTrailFeedback): Extract<DeliveryItem, { type: 'feedback' }> | undefined {
-    if (input === null || typeof input !== 'object') return undefined;
-    // Ids bounded as normalizeTurn bounds them, so feedback reaches the thread its turns went to.
-    const threadId = typeof input.threadId === 'string' && input.threadId !== '' ? input.threadId : undefined;
-    if (threadId === undefined || (input.type !== 'positive' && input.type !== 'negative')) return undefined;
-    const feedback: ChatTrailFeedback = { threadId: boundId(threadId), type: input.type };
-    if (typeof input.messageId === 'string' && input.messageId !== '') {
-      feedback.messageId = boundId(input.messageId);
-    }
-    const maxBytes = this.#normalize.maxMessageBytes;
-    if (typeof input.text === 'string' && this.#normalize.captureContent) {
-      feedback.text = wellFormed(truncateUtf8(input.text, maxBytes));
-    }
-    if (input.attributes !== null && typeof input.attributes === 'object') {
-      const attributes: Record<string, string> = {};
-      for (const [key, value] of Object.entries(input.attributes)) {
-        if (key !== '__proto__' && (typeof value === 'string' || typeof value === 'number')) {
-          attributes[wellFormed(truncateUtf8(key, FEEDBACK_FIELD_BYTES))] = wellFormed(
-            truncateUtf8(String(value), maxBytes),
-          );
-        }
-      }
-      feedback.attributes = attributes;
-    }
-    const user = input.user;
-    if (user !== null && typeof user === 'object' && typeof user.id === 'string' && user.id !== '') {
-      feedback.user = { id: boundId(user.id) };
-      if (typeof user.email === 'string')
-        feedback.user.email = wellFormed(truncateUtf8(user.email, FEEDBACK_FIELD_BYTES));
-      if (typeof user.name === 'string')
-        feedback.user.name = wellFormed(truncateUtf8(user.name, FEEDBACK_FIELD_BYTES));
-      if (typeof user.username === 'string') {
-        feedback.user.username = wellFormed(truncateUtf8(user.username, FEEDBACK_FIELD_BYTES));
-      }
-    }
-    return { type: 'feedback', feedback };
-  }
-
   /**
    * Counts a thread's consecutive turns that carry none of the previous turn's messages, and warns once
    * per trail when a thread has several: the app most likely sends only the new messages, and then a
@@ -716,7 +579,8 @@ class ChatTrailImpl implements ChatTrail {
   #noteUnlinkedTurn(previous: RecordedHistory, next: RecordedHistory): void {
     if (!looksLikeNewMessages(previous, next)) return; // left unset (0): no property added on the hot path
     next.unlinkedTurns = (previous.unlinkedTurns ?? 0) + 1;
-    if (next.unlinkedTurns < UNLINKED_TURNS_BEFORE_WARNING || !this.#once('warning:unlinked-turns')) return;
+    if (next.unlinkedTurns < UNLINKED_TURNS_BEFORE_WARNING || !this.#errors.once('warning:unlinked-turns'))
+      return;
     console.warn(
       `[chattrail] ${next.unlinkedTurns} turns in a row of one thread carried none of the previous turn's messages. If the app keeps the history itself and sends only the new messages, create the trail with { turnMessages: 'new' }: otherwise a repeated text (a second "yes") is taken for one already sent.`,
     );

@@ -2,8 +2,6 @@ import { getChatTrailContext } from '../context/chat-trail-context';
 import { APIConnectionError, type ChatTrailError } from '../errors';
 import { unrefTimer } from '../internal/unref-timer';
 import { boundId } from '../normalize/bound-id';
-import { truncateUtf8 } from '../normalize/truncate-utf8';
-import { wellFormed } from '../normalize/well-formed';
 import type {
   ChatTrail,
   ChatTrailDrop,

@@ -4,7 +4,6 @@ import { unrefTimer } from '../internal/unref-timer';
 import { boundId } from '../normalize/bound-id';
 import type {
   ChatTrail,
-  ChatTrailDrop,
   ChatTrailFeedback,
   ChatTrailStats,
   DropCounts,
@@ -17,16 +16,16 @@ import type { Turn, TurnSource } from '../spec/turn';
 import { looksLikeNewMessages } from '../thread/looks-like-new-messages';
 import type { RecordedHistory } from '../thread/recorded-history';
 import { ThreadLog } from '../thread/thread-log';
-import { wholeTurn } from '../thread/whole-turn';
 import { applyRedact } from './apply-redact';
-import { ChatTrailConnectionError } from './chat-trail-connection-error';
 import { ChatTrailDeliveryError } from './chat-trail-delivery-error';
 import { CHAT_TRAIL_DEFAULTS, type ChatTrailOptions } from './chat-trail-options';
 import { DeliveryLane, emptyDropCounts, type LaneHost, type QueuedItem } from './delivery-lane';
 import { destinationsFromEnv } from './destinations-from-env';
 import { estimateMessagesBytes, estimateTurnBytes, estimateTurnHeadBytes } from './estimate-turn-bytes';
 import { findWaitUntil, type WaitUntil } from './find-wait-until';
+import { flushLanes } from './flush-lanes';
 import { isThreadSampled } from './is-thread-sampled';
+import { describeItems, handOverDrop, laneDropError, unreachableError } from './lane-reports';
 import { normalizeFeedback } from './normalize-feedback';
 import {
   type HistoryReuse,
@@ -328,7 +327,9 @@ class ChatTrailImpl implements ChatTrail {
       for (const lane of this.#lanes) {
         lane.stop();
         if (this.#onDrop !== undefined && lane.pending > 0)
-          this.#handOver(lane.name, 'shutdown', lane.pendingItems());
+          handOverDrop(this.#onDrop, lane.name, 'shutdown', lane.pendingItems(), undefined, (message) =>
+            this.#debug(message),
+          );
       }
       this.#debug(
         `shut down: ${report.ok ? 'everything delivered' : `${report.pendingTurns} pending turn(s) lost`}`,
@@ -426,57 +427,19 @@ class ChatTrailImpl implements ChatTrail {
 
   async #flush(timeoutMs: number): Promise<FlushReport> {
     const started = Date.now();
-    const droppedBefore = this.#deliveryDrops();
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const deadline = started + timeoutMs;
-    try {
-      // Raced with a timer so a hanging backend cannot hold the caller past timeoutMs.
-      await Promise.race([
-        Promise.all(this.#lanes.map((lane) => lane.drain(deadline))),
-        new Promise((resolve) => {
-          timer = setTimeout(resolve, timeoutMs);
-        }),
-      ]);
-    } catch (error) {
-      this.#internalError('flush', error);
-    } finally {
-      if (timer !== undefined) clearTimeout(timer);
-    }
-    const pendingTurns = this.#lanes.reduce((sum, lane) => sum + lane.pending, 0);
-    const droppedTurns = this.#deliveryDrops() - droppedBefore;
-    const errors = this.#errors.since(started);
-    const report: FlushReport = { ok: pendingTurns === 0 && droppedTurns === 0, pendingTurns };
-    if (droppedTurns > 0) report.droppedTurns = droppedTurns;
-    if (errors.length > 0) report.errors = errors;
+    const report = await flushLanes(this.#lanes, timeoutMs, this.#errors, (error) =>
+      this.#internalError('flush', error),
+    );
     this.#debug(
-      `flush: ${report.ok ? 'done' : `${pendingTurns} pending, ${droppedTurns} dropped`} in ${Date.now() - started} ms`,
+      `flush: ${report.ok ? 'done' : `${report.pendingTurns} pending, ${report.droppedTurns ?? 0} dropped`} in ${Date.now() - started} ms`,
     );
     return report;
   }
 
-  #deliveryDrops(): number {
-    let total = 0;
-    for (const lane of this.#lanes) {
-      const { dropped, feedback } = lane.snapshot();
-      total +=
-        dropped.queue_full +
-        dropped.permanent_error +
-        dropped.too_large +
-        dropped.internal_error +
-        dropped.retries_exhausted;
-      total += feedback.dropped;
-    }
-    return total;
-  }
-
   #laneDropped(lane: DeliveryLane, reason: DropReason, items: readonly QueuedItem[], error: unknown): void {
     if (this.#onDrop !== undefined) {
-      this.#handOver(
-        lane.name,
-        reason,
-        items.map((queued) => queued.item),
-        error,
-      );
+      const dropped = items.map((queued) => queued.item);
+      handOverDrop(this.#onDrop, lane.name, reason, dropped, error, (message) => this.#debug(message));
     }
     const status = statusOf(error);
     if (error !== undefined) this.#errors.remember(`${lane.name}: ${messageOf(error)}`);
@@ -487,22 +450,7 @@ class ChatTrailImpl implements ChatTrail {
     }
     // Once per (destination, reason, status): a revoked key must not flood the app's error tracker.
     if (!this.#errors.once(`${reason}:${lane.name}:${status ?? ''}`)) return;
-    const what = describeItems(items);
-    const message =
-      reason === 'queue_full'
-        ? `${lane.name} destination: queue full, dropping the oldest queued turns to make room (is the backend reachable? see maxQueueTurns / maxQueueBytes)`
-        : reason === 'retries_exhausted'
-          ? `${lane.name} destination gave up on ${what} after ${this.#maxAttempts} failed attempts while it accepted others (retries_exhausted${status === undefined ? '' : `, HTTP ${status}`}; see maxAttempts): ${messageOf(error)}`
-          : `${lane.name} destination dropped ${what} (${reason}${status === undefined ? '' : `, HTTP ${status}`}): ${messageOf(error)}`;
-    this.#errors.emit(
-      new ChatTrailDeliveryError(message, {
-        reason,
-        destination: lane.name,
-        status,
-        count: items.length,
-        cause: error,
-      }),
-    );
+    this.#errors.emit(laneDropError(lane.name, reason, items, error, this.#maxAttempts));
   }
 
   /** A batch failed transiently and went back to the queue. */
@@ -517,35 +465,14 @@ class ChatTrailImpl implements ChatTrail {
    * timeouts). Every occurrence goes to the flush reports.
    */
   #unreachable(lane: DeliveryLane, error: APIConnectionError, consequence?: string): void {
-    const message = `${lane.name}: ${error.summary}${consequence === undefined ? '' : `; ${consequence}`}`;
-    this.#errors.remember(message);
+    const report = unreachableError(lane.name, error, consequence);
+    this.#errors.remember(report.message);
     const kind = consequence === undefined ? 'connection' : 'not-resent';
     if (!this.#errors.once(`${kind}:${lane.name}:${error.code ?? error.name}:${error.host ?? ''}`)) return;
-    this.#debug(consequence === undefined ? `${message} (turns stay queued and are retried)` : message);
-    this.#errors.emit(
-      new ChatTrailConnectionError(message, {
-        destination: lane.name,
-        ...(error.code === undefined ? {} : { code: error.code }),
-        ...(error.host === undefined ? {} : { host: error.host }),
-        cause: error,
-      }),
+    this.#debug(
+      consequence === undefined ? `${report.message} (turns stay queued and are retried)` : report.message,
     );
-  }
-
-  /** Gives dropped items to `onDrop`; nothing it does (or throws) reaches the trail. */
-  #handOver(destination: string, reason: DropReason, items: readonly DeliveryItem[], error?: unknown): void {
-    const drop: ChatTrailDrop = { destination, reason, turns: [], feedback: [] };
-    for (const item of items) {
-      // Whole, as recorded: what an app keeps of a dropped turn must not depend on what was queued before it.
-      if (item.type === 'turn') drop.turns.push(wholeTurn(item.turn, item.thread, item.start));
-      else drop.feedback.push(item.feedback);
-    }
-    if (error !== undefined) drop.error = error;
-    try {
-      this.#onDrop!(drop);
-    } catch (hookError) {
-      this.#debug(`onDrop threw (${messageOf(hookError)}); ignored`);
-    }
+    this.#errors.emit(report);
   }
 
   #dropBeforeQueue(reason: DropReason): void {
@@ -612,15 +539,6 @@ const SOURCES = new Set<unknown>(['ai-sdk', 'langchain', 'express', 'manual']);
 function sourceOf(turn: unknown): TurnSource {
   const source = (turn as { source?: unknown } | null | undefined)?.source;
   return SOURCES.has(source) ? (source as TurnSource) : 'manual';
-}
-
-function describeItems(items: readonly QueuedItem[]): string {
-  const turns = items.filter((queued) => queued.item.type !== 'feedback').length;
-  const feedback = items.length - turns;
-  const parts: string[] = [];
-  if (turns > 0) parts.push(`${turns} turn${turns === 1 ? '' : 's'}`);
-  if (feedback > 0) parts.push(`${feedback} feedback item${feedback === 1 ? '' : 's'}`);
-  return parts.join(' and ') || 'nothing';
 }
 
 function flushTimeout(options: FlushOptions | undefined): number {

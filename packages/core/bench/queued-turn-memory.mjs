@@ -2,13 +2,13 @@
 // history, each turn adding a question and an answer (100 turns a thread: histories grow by 200 messages,
 // from `start` messages on). Nothing is dropped (the queue bounds are raised), so the heap is what the
 // queued turns and the thread log hold; the queues' byte estimate is printed beside it.
-// Usage: node --expose-gc bench/queued-turn-memory.mjs [start=0] [turns=20000]
+// Usage: node --expose-gc bench/queued-turn-memory.mjs [start=0] [turns=20000] [threads=200]
 import { createChatTrail, melodi, mielto } from '../dist/index.js';
 import { report, startDevServerChild } from './bench-kit.mjs';
 
 const START = Number(process.argv[2] ?? 0);
 const TURNS = Number(process.argv[3] ?? 20_000);
-const THREADS = 200;
+const THREADS = Number(process.argv[4] ?? 200);
 const gc = globalThis.gc;
 if (typeof gc !== 'function') throw new Error('run with --expose-gc');
 

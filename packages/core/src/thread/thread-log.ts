@@ -82,10 +82,16 @@ export class ThreadLog {
     }
     const start = index < n ? at(index) : n === 0 ? 0 : at(n - 1) + 1;
     const length = old?.length ?? 0;
-    // Extended in place while the turn only adds to the thread; a rewrite starts a new array.
-    const thread = old !== undefined && start >= length ? old : (old?.slice(0, start) ?? []);
+    // Extended in place while the turn only adds to the thread; a rewrite starts a new array, and a new
+    // thread without positions of its own is a copy of the turn's messages (one allocation, at its size).
+    const fresh = old === undefined && positions === undefined;
+    const thread = fresh
+      ? sent.slice()
+      : old !== undefined && start >= length
+        ? old
+        : (old?.slice(0, start) ?? []);
     let fits = true;
-    for (let j = index; j < n && fits; j++) {
+    for (let j = fresh ? n : index; j < n && fits; j++) {
       const position = at(j);
       if (position > thread.length) fits = false;
       else thread[position] = sent[j]!;

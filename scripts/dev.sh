@@ -61,11 +61,14 @@ ensure_chromium() {
 
 run_checks() {
   local steps=()
-  rm -f packages/*/.vitest-report.json apps/*/.vitest-report.json
+  rm -f packages/*/.vitest-report.json apps/*/.vitest-report.json scripts/.vitest-report.json
   log "biome ci"
   biome ci . || steps+=(biome)
   log "turbo: build typecheck test"
   turbo run build typecheck test --continue --log-order=grouped || steps+=(turbo)
+  log "tests of scripts/ (the summary below counts them)"
+  vitest run --config scripts/vitest.config.mjs --reporter=default --reporter=json \
+    --outputFile.json="$root/scripts/.vitest-report.json" || steps+=(scripts-tests)
   log "release check (pack + publint + attw)"
   node scripts/release-check.mjs || steps+=(release-check)
   log "engines smoke test on system node (${CHATTRAIL_SYSTEM_NODE:-none})"

@@ -244,7 +244,18 @@ describe('mielto destination', () => {
       flushAt: 1_000,
     });
     for (let i = 0; i < 10; i++) trail.record(new ConversationScript(`thread-cut-${i}`, USER).turn());
+    // Cut short once the lookups are done and both append slots hang (not after a fixed second, which a
+    // loaded machine can use up before the lookups are).
+    const flushing = trail.flush({ timeoutMs: 30_000 });
+    await vi.waitFor(
+      () => {
+        expect(requestsOf(server, 'GET /api/v1/conversations')).toHaveLength(10);
+        expect(requestsOf(server, 'POST /api/v1/conversations')).toHaveLength(2);
+      },
+      { timeout: 20_000 },
+    );
     expect(await trail.shutdown({ timeoutMs: 1_000 })).toMatchObject({ ok: false, pendingTurns: 10 });
+    expect(await flushing).toMatchObject({ ok: false, pendingTurns: 10 });
     // Every thread was looked up ahead, but only the two whose append slot got that far have a
     // conversation: a restarted process finding an empty one would take its history as logged.
     expect(requestsOf(server, 'GET /api/v1/conversations')).toHaveLength(10);

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The single entry point: `bash scripts/dev.sh demo | test | ci | setup | <any command>`.
+# The single entry point: `bash scripts/dev.sh demo | test | ci | stress | setup | <any command>`.
 # Works on a fresh clone with only the machine's Node 20 + npm: it installs the pinned Node 24 and
 # pnpm 12 from the npm registry into tools/toolchain (corepack and nodejs.org are unreachable here).
 set -euo pipefail
@@ -96,8 +96,11 @@ case "$cmd" in
     ensure_chromium
     run_checks
     ;;
+  stress)
+    exec bash scripts/stress-test.sh "$@"
+    ;;
   help | -h | --help)
-    echo "usage: bash scripts/dev.sh demo [--keep] | test | ci | setup | <command...>"
+    echo "usage: bash scripts/dev.sh demo [--keep] | test | ci | stress [runs] | setup | <command...>"
     ;;
   *)
     bootstrap_toolchain

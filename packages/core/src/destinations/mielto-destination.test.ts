@@ -214,7 +214,9 @@ describe('mielto destination', () => {
     for (const script of known) trail.record(script.turn());
     expect((await trail.flush()).ok).toBe(true);
 
-    server.setFaults([{ route: 'POST /api/v1/conversations', latencyMs: 400 }]);
+    // The first creation takes 3 s: time enough for the three known appends on a loaded machine (400 ms
+    // was not), and only the first, so the test stays short.
+    server.setFaults([{ route: 'POST /api/v1/conversations', latencyMs: 3_000, times: 1 }]);
     completed.length = 0;
     // The new threads come first in the batch; with one slot for all, every known thread would wait
     // behind their creations.

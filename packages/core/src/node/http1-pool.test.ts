@@ -29,10 +29,11 @@ async function listen(server: Server | ReturnType<typeof createNetServer>) {
       }),
   );
   const { port } = server.address() as { port: number };
-  const dropAll = () => {
-    for (const socket of sockets) socket.destroy();
+  /** Closes every connection as a server does an idle one (FIN); each stays counted open until the peer closes too. */
+  const endAll = () => {
+    for (const socket of sockets) socket.end();
   };
-  return { port, connections: () => connections, open: () => sockets.size, dropAll };
+  return { port, connections: () => connections, open: () => sockets.size, endAll };
 }
 
 function httpServer(handler: (req: IncomingMessage, res: ServerResponse) => void) {
@@ -129,8 +130,10 @@ describe('Http1Pool', () => {
     expect(server.connections()).toBe(2);
     // The server drops the idle connection; the pool notices and does not send on it.
     await vi.waitFor(() => expect(server.open()).toBe(1), { timeout: 10_000 }); // the closed one is gone
-    server.dropAll();
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    server.endAll();
+    // Closed on the server's side once the pool has closed its own: it noticed. (A fixed 50 ms here could
+    // run out, on a loaded machine, before the pool read the end of the connection: "socket hang up".)
+    await vi.waitFor(() => expect(server.open()).toBe(0), { timeout: 10_000 });
     expect((await pool.request(target(server.port, '/'), request())).status).toBe(200);
     expect(server.connections()).toBe(3);
   });

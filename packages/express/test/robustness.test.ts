@@ -303,11 +303,16 @@ describe.each(EXPRESS)('robustness on $name', ({ express }) => {
     const response = await postJson(`${server.url}/chat`, { ...chatBody, stream: true });
     expect(response.status).toBe(200);
     expect(response.text).toContain('"content":"fine"');
-    await settle();
-    const messages = errors.map((e) => (e as Error).message);
-    expect(messages).toContain('extractor exploded');
-    expect(messages).toContain('stream extractor exploded');
-    expect(messages).toContain('recorder exploded');
+    // Reported as the response finishes: waited for, not looked at after a fixed 60 ms.
+    await vi.waitFor(
+      () => {
+        const messages = errors.map((e) => (e as Error).message);
+        expect(messages).toContain('extractor exploded');
+        expect(messages).toContain('stream extractor exploded');
+        expect(messages).toContain('recorder exploded');
+      },
+      { timeout: 10_000 },
+    );
   });
 
   it('records the history as it was when the response started, whatever the route does to req.body', async () => {

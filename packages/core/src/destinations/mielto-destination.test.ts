@@ -217,7 +217,9 @@ describe('mielto destination', () => {
     for (const script of known) trail.record(script.turn());
     expect((await trail.flush()).ok).toBe(true);
 
-    server.setFaults([{ route: 'POST /api/v1/conversations', latencyMs: 400 }]);
+    // The first creation takes 3 s: time enough for the three known appends on a loaded machine (400 ms
+    // was not), and only the first, so the test stays short.
+    server.setFaults([{ route: 'POST /api/v1/conversations', latencyMs: 3_000, times: 1 }]);
     completed.length = 0;
     // The new threads come first in the batch; with one slot for all, every known thread would wait
     // behind their creations.
@@ -247,7 +249,18 @@ describe('mielto destination', () => {
       flushAt: 1_000,
     });
     for (let i = 0; i < 10; i++) trail.record(new ConversationScript(`thread-cut-${i}`, USER).turn());
+    // Cut short once the lookups are done and both append slots hang (not after a fixed second, which a
+    // loaded machine can use up before the lookups are).
+    const flushing = trail.flush({ timeoutMs: 30_000 });
+    await vi.waitFor(
+      () => {
+        expect(requestsOf(server, 'GET /api/v1/conversations')).toHaveLength(10);
+        expect(requestsOf(server, 'POST /api/v1/conversations')).toHaveLength(2);
+      },
+      { timeout: 20_000 },
+    );
     expect(await trail.shutdown({ timeoutMs: 1_000 })).toMatchObject({ ok: false, pendingTurns: 10 });
+    expect(await flushing).toMatchObject({ ok: false, pendingTurns: 10 });
     // Every thread was looked up ahead, but only the two whose append slot got that far have a
     // conversation: a restarted process finding an empty one would take its history as logged.
     expect(requestsOf(server, 'GET /api/v1/conversations')).toHaveLength(10);
@@ -622,11 +635,12 @@ describe('mielto destination: requests whose answer is lost (at-most-once by def
         { route: 'POST /api/v1/messages', after: 'hang', times: 1 },
       ],
     });
-    // A hang ends with the client's timeout: 1 s, so the test does not wait 10 s per hang.
+    // A hang ends with the client's timeout: 5 s, so the test does not wait 10 s per hang, and an ordinary
+    // request on a loaded machine (seconds, not milliseconds) is not taken for a hang.
     const { report, stats, scripts } = await recordThreads(server, {
       threads: 4,
       turns: 2,
-      timeoutMs: 1_000,
+      timeoutMs: 5_000,
     });
     expect(report.ok).toBe(true);
     const stored = await storedIdsByThread(server);

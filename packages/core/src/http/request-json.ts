@@ -147,7 +147,7 @@ export function createHttpTransport(config: {
 }
 
 /**
- * Sends one JSON request with a per-attempt timeout, retries with exponential backoff and full jitter on
+ * Sends one JSON request with a per-attempt timeout, retries with exponential backoff and equal jitter on
  * transient failures (408/425/429/5xx, timeouts, network errors; `Retry-After` honoured up to
  * {@link MAX_RETRY_AFTER_MS}), and resolves with the parsed body (`undefined` for an empty one).
  *

@@ -8,6 +8,7 @@ import {
   InvalidResponseError,
 } from '../errors';
 import { LruMap } from '../internal/lru-map';
+import { optionChecker } from '../options/option-checker';
 import { VERSION } from '../version';
 import { backoffDelayMs } from './backoff';
 import { type ConnectionTarget, describeConnectionFailure } from './describe-connection-failure';
@@ -124,6 +125,13 @@ export function createHttpTransport(config: {
   const maxRetries = options.maxRetries ?? DEFAULT_MAX_RETRIES;
   if (!Number.isInteger(maxRetries) || maxRetries < 0) {
     throw new ChatTrailError(`${backend}: maxRetries must be a non-negative integer, got ${maxRetries}`);
+  }
+  const check = optionChecker(backend);
+  check.fn('fetch', options.fetch);
+  check.fn('onRetry', options.onRetry);
+  const { defaultHeaders } = options;
+  if (defaultHeaders !== undefined && (defaultHeaders === null || typeof defaultHeaders !== 'object')) {
+    check.fail('defaultHeaders', 'an object', defaultHeaders);
   }
   return {
     backend,

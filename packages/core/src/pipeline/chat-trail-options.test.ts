@@ -166,6 +166,18 @@ describe('options policy: a bad option throws at construction, naming the option
       () => new MieltoClient({ apiKey: 'k', timeoutMs: 0 }),
       'Mielto: timeoutMs must be a positive number of milliseconds, got 0',
     ],
+    [
+      () => new MieltoClient({ apiKey: 'k', authStyle: 'basic' as never }),
+      `MieltoClient: authStyle must be one of 'bearer', 'x-api-key', got "basic"`,
+    ],
+    [
+      () => new MieltoClient({ apiKey: 'k', fetch: 'fetch' as never }),
+      'Mielto: fetch must be a function, got "fetch"',
+    ],
+    [
+      () => new MieltoClient({ apiKey: 'k', defaultHeaders: 'x' as never }),
+      'Mielto: defaultHeaders must be an object, got "x"',
+    ],
   ];
   it.each(constructors.map(([run, message]) => [message, run] as const))('%s', (message, run) => {
     expect(thrownBy(run)).toBe(message);

@@ -419,4 +419,13 @@ describe('the middleware function', () => {
     expect(mw.constructor.name).toBe('Function');
     expect(() => chatTrail({} as never)).toThrow(TypeError);
   });
+
+  it('refuses a bad maxBodyBytes when the app is wired, naming the value (nothing is replaced silently)', () => {
+    const trail = new RecordingTrail();
+    expect(() => chatTrail({ trail, maxBodyBytes: 0 })).toThrow(
+      new TypeError('chatTrail({ trail }): maxBodyBytes must be a positive integer, got 0'),
+    );
+    expect(() => chatTrail({ trail, maxBodyBytes: Number.NaN })).toThrow(/got NaN$/);
+    expect(() => chatTrail({ trail, maxBodyBytes: '1mb' as never })).toThrow(/got "1mb"$/);
+  });
 });

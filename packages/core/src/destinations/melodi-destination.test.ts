@@ -234,8 +234,9 @@ describe('melodi destination: requests whose answer is lost (at-least-once)', ()
     expect(await trail.shutdown({ timeoutMs: 30_000 })).toMatchObject({ ok: true, pendingTurns: 0 });
     const [thread] = await melodiThreads(server);
     expect(thread!.messages.map((m) => m.externalId)).toEqual(script.history.map((m) => m.id));
-    // Two lost answers (the client's own retries resend them), then the third PUT is answered.
-    expect(requestsOf(server, 'PUT /api/external/threads')).toHaveLength(3);
+    // Two lost answers (the lane resends the batch: requests are sent once per attempt), then the lane
+    // halves the batch that failed whole twice, so the two turns go one PUT each.
+    expect(requestsOf(server, 'PUT /api/external/threads')).toHaveLength(4);
     expect(trail.stats()).toMatchObject({
       sent: 2,
       ambiguous: 2,

@@ -408,7 +408,7 @@ describe('mielto destination', () => {
     expect(resumed.length).toBeGreaterThan(0);
   });
 
-  it('shares an injected client with the app, keeping its settings', async () => {
+  it('shares an injected client with the app; inside the trail its requests are sent once per attempt', async () => {
     const server = await devServer();
     const retries: number[] = [];
     const client = new MieltoClient({
@@ -420,9 +420,10 @@ describe('mielto destination', () => {
     server.setFaults([{ route: 'POST /api/v1/messages', status: 503, times: 1 }]);
     const trail = createChatTrail({ destinations: [mielto({ client })], maxRetries: 0 });
     trail.record(new ConversationScript('thread-shared', USER).turn());
-    expect(await trail.shutdown()).toEqual({ ok: true, pendingTurns: 0 });
-    // The client's own maxRetries (1) applied, not the trail's (0): the 503 was retried inside the request.
-    expect(retries).toEqual([1]);
+    expect(await trail.shutdown()).toMatchObject({ ok: true, pendingTurns: 0 });
+    // The lane retried the 503, not the client: one retry layer inside a trail, whatever the client's own.
+    expect(retries).toEqual([]);
+    expect(trail.stats().destinations.mielto).toMatchObject({ sent: 1, retried: 1 });
     const app = await client.conversations.list({ user_id: 'user-ada' });
     expect(app.data.map((c) => c.meta_data?.thread_id)).toEqual(['thread-shared']);
   });

@@ -525,7 +525,6 @@ describe('queue bytes', () => {
       flushAt: 1,
       minBatchIntervalMs: 0,
       timeoutMs: 1_000,
-      maxRetries: 0,
       maxAttempts: 8,
       backoffInitialMs: 1,
       backoffMaxMs: 1,

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The single entry point: `bash scripts/dev.sh demo | test | ci | setup | <any command>`.
+# The single entry point: `bash scripts/dev.sh demo | test | ci | stress | setup | <any command>`.
 # Works on a fresh clone with only the machine's Node 20 + npm: it installs the pinned Node 24 and
 # pnpm 12 from the npm registry into tools/toolchain (corepack and nodejs.org are unreachable here).
 set -euo pipefail
@@ -61,11 +61,14 @@ ensure_chromium() {
 
 run_checks() {
   local steps=()
-  rm -f packages/*/.vitest-report.json apps/*/.vitest-report.json
+  rm -f packages/*/.vitest-report.json apps/*/.vitest-report.json scripts/.vitest-report.json
   log "biome ci"
   biome ci . || steps+=(biome)
   log "turbo: build typecheck test"
   turbo run build typecheck test --continue --log-order=grouped || steps+=(turbo)
+  log "tests of scripts/ (the summary below counts them)"
+  vitest run --config scripts/vitest.config.mjs --reporter=default --reporter=json \
+    --outputFile.json="$root/scripts/.vitest-report.json" || steps+=(scripts-tests)
   log "release check (pack + publint + attw)"
   node scripts/release-check.mjs || steps+=(release-check)
   log "engines smoke test on system node (${CHATTRAIL_SYSTEM_NODE:-none})"
@@ -95,8 +98,11 @@ case "$cmd" in
     ensure_chromium
     run_checks
     ;;
+  stress)
+    exec bash scripts/stress-test.sh "$@"
+    ;;
   help | -h | --help)
-    echo "usage: bash scripts/dev.sh demo [--keep] | test | ci | setup | <command...>"
+    echo "usage: bash scripts/dev.sh demo [--keep] | test | ci | stress [runs] | setup | <command...>"
     ;;
   *)
     bootstrap_toolchain

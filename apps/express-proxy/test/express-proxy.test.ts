@@ -75,7 +75,7 @@ describe('the Express proxy example', () => {
       } catch {
         // aborted on purpose
       }
-      await expect.poll(() => turns.length, { timeout: 5_000 }).toBe(2);
+      await expect.poll(() => turns.length, { timeout: 20_000 }).toBe(2);
       const [full, aborted] = turns as [Turn, Turn];
       expect(full).toMatchObject({ threadId: 'story-1', status: 'ok' });
       expect(aborted).toMatchObject({ threadId: 'story-2', status: 'aborted' });

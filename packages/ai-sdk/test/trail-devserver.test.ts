@@ -4,7 +4,7 @@
 // in Mielto with each message once and in Melodi as one full, ordered thread.
 import { type ChatTrail, createChatTrail, melodi, mielto } from '@chattrail/core';
 import { type DevServer, startDevServer } from '@chattrail/devserver';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { chatTrailMiddleware } from '../src/index';
 import { AI_VERSIONS } from './ai-versions';
@@ -224,7 +224,8 @@ describe.each(AI_VERSIONS)('trail → devserver, $name', (v) => {
       while (received.split(' ').length < 4) received += (await reader.read()).value ?? '';
       controller.abort();
       await reader.cancel().catch(() => {});
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      // The aborted turn is recorded as the stream winds down: waited for, not a fixed 50 ms.
+      await vi.waitFor(() => expect(trail.stats().recorded).toBe(1), { timeout: 10_000 });
       await trail.flush({ timeoutMs: 10_000 });
       const threads = await readBack('/melodi/threads?externalId=aborted-thread');
       expect(threads).toHaveLength(1);

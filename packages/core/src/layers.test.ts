@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
  *  2. internal/, version.ts                  LRU, deque, timers, concurrency: generic and private
  *  3. errors.ts                              ChatTrailError and the HTTP error hierarchy
  *  4. env/ normalize/ redact/ context/       pure functions on values, the ambient context (peers)
+ *     options/                               the options policy: checks that throw, warn-once
  *  5. http/                                  requests, retries of standalone clients, the transport seam
  *  6. mielto/ melodi/                        the typed clients (peers)
  *  7. thread/                                what the trail knows of each thread (history, numbering)
@@ -26,7 +27,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['spec'],
   ['internal', 'version.ts'],
   ['errors.ts'],
-  ['env', 'normalize', 'redact', 'context'],
+  ['env', 'normalize', 'redact', 'context', 'options'],
   ['http'],
   ['mielto', 'melodi'],
   ['thread'],

@@ -2,7 +2,7 @@ import { execFile, spawn } from 'node:child_process';
 import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 
 const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 
@@ -61,8 +61,8 @@ describe('chattrail-devserver CLI', () => {
     const ok = await fetch(`${url}/api/v1/conversations`, { headers: { 'x-api-key': 'cli-key' } });
     const denied = await fetch(`${url}/api/v1/conversations`, { headers: { 'x-api-key': 'other' } });
     expect([ok.status, denied.status]).toEqual([200, 401]);
-    await new Promise((r) => setTimeout(r, 50));
-    expect(out).toContain('GET /api/v1/conversations 200');
+    // The child logs the request as it answers; its output may reach us a while later on a loaded machine.
+    await vi.waitFor(() => expect(out).toContain('GET /api/v1/conversations 200'), { timeout: 10_000 });
     child.kill('SIGTERM');
     const code = await new Promise((resolve) => child.once('exit', resolve));
     expect(code).toBe(0);

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { useDevServer } from './use-dev-server.js';
 
 const dev = useDevServer({ faultSeed: 7 });
@@ -53,11 +53,21 @@ describe('fault injection', () => {
   });
 
   it('stops a fault after durationMs', async () => {
-    dev.server.setFaults([{ route: '*', status: 503, durationMs: 150 }]);
-    expect((await list()).status).toBe(503);
-    await new Promise((r) => setTimeout(r, 200));
-    expect((await list()).status).toBe(200);
-    expect(dev.server.stats().faultsInjected).toBeGreaterThanOrEqual(1);
+    // The fault's clock (Date) is moved by hand: on a loaded machine the first request could otherwise
+    // arrive after the 150 ms were over.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      const injected = dev.server.stats().faultsInjected;
+      dev.server.setFaults([{ route: '*', status: 503, durationMs: 150 }]);
+      expect((await list()).status).toBe(503);
+      vi.advanceTimersByTime(149);
+      expect((await list()).status).toBe(503);
+      vi.advanceTimersByTime(1);
+      expect((await list()).status).toBe(200);
+      expect(dev.server.stats().faultsInjected - injected).toBe(2);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('adds latency', async () => {

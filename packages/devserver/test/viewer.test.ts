@@ -279,7 +279,7 @@ describe.skipIf(!hasChromium)(
         content: { role: 'assistant', content: 'second, live' },
       });
       const fresh = page.getByTestId('message').filter({ hasText: 'second, live' });
-      await fresh.waitFor({ timeout: 3_000 });
+      await fresh.waitFor({ timeout: 15_000 });
       expect(await fresh.getAttribute('data-role')).toBe('assistant');
       expect(await page.getByTestId('message').count()).toBe(25);
       expect(await distanceFromBottom()).toBeLessThan(2);
@@ -292,7 +292,7 @@ describe.skipIf(!hasChromium)(
         conversation_id: conversation.id,
         content: { content: 'third, live' },
       });
-      await page.getByTestId('message').filter({ hasText: 'third, live' }).waitFor({ timeout: 3_000 });
+      await page.getByTestId('message').filter({ hasText: 'third, live' }).waitFor({ timeout: 15_000 });
       expect(await scroller.evaluate((s) => s.scrollTop)).toBe(0);
       expect(await page.getByTestId('jump-to-latest').textContent()).toBe('\u2193 1 new message');
       await page.getByTestId('jump-to-latest').click();
@@ -306,7 +306,7 @@ describe.skipIf(!hasChromium)(
       });
       await page
         .locator('[data-testid="thread-item"][data-key="thread:arrived-later"]')
-        .waitFor({ timeout: 3_000 });
+        .waitFor({ timeout: 15_000 });
       // Still the thread the user was reading, in the same document.
       expect(await page.getByTestId('thread-heading').textContent()).toBe('Live thread');
       expect(

@@ -79,10 +79,13 @@ export function chatTrail<Req extends IncomingMessage = ChatRequest>(
       'chatTrail({ trail }): `trail` must be a trail or an object with a record(turn) method',
     );
   }
-  const maxBodyBytes =
-    typeof options.maxBodyBytes === 'number' && options.maxBodyBytes > 0
-      ? options.maxBodyBytes
-      : DEFAULT_MAX_BODY_BYTES;
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  // A setup mistake throws here, when the app is wired, naming the value; nothing is replaced silently.
+  if (!Number.isInteger(maxBodyBytes) || maxBodyBytes < 1) {
+    throw new TypeError(
+      `chatTrail({ trail }): maxBodyBytes must be a positive integer, got ${typeof maxBodyBytes === 'string' ? JSON.stringify(maxBodyBytes) : String(maxBodyBytes)}`,
+    );
+  }
   const config: Config<Req> = {
     options,
     maxBodyBytes,

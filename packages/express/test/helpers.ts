@@ -30,8 +30,8 @@ export class RecordingTrail implements TurnRecorder {
     });
   }
 
-  /** Resolves once `count` turns were recorded in total (fails after `timeoutMs`). */
-  async waitFor(count: number, timeoutMs = 5_000): Promise<Turn[]> {
+  /** Resolves once `count` turns were recorded in total (fails after `timeoutMs`, generous for a loaded machine). */
+  async waitFor(count: number, timeoutMs = 20_000): Promise<Turn[]> {
     if (this.turns.length < count) {
       await new Promise<void>((resolve, reject) => {
         const timer = setTimeout(

@@ -303,11 +303,16 @@ describe.each(EXPRESS)('robustness on $name', ({ express }) => {
     const response = await postJson(`${server.url}/chat`, { ...chatBody, stream: true });
     expect(response.status).toBe(200);
     expect(response.text).toContain('"content":"fine"');
-    await settle();
-    const messages = errors.map((e) => (e as Error).message);
-    expect(messages).toContain('extractor exploded');
-    expect(messages).toContain('stream extractor exploded');
-    expect(messages).toContain('recorder exploded');
+    // Reported as the response finishes: waited for, not looked at after a fixed 60 ms.
+    await vi.waitFor(
+      () => {
+        const messages = errors.map((e) => (e as Error).message);
+        expect(messages).toContain('extractor exploded');
+        expect(messages).toContain('stream extractor exploded');
+        expect(messages).toContain('recorder exploded');
+      },
+      { timeout: 10_000 },
+    );
   });
 
   it('records the history as it was when the response started, whatever the route does to req.body', async () => {
@@ -413,5 +418,14 @@ describe('the middleware function', () => {
     const mw = chatTrail({ trail: new RecordingTrail() });
     expect(mw.constructor.name).toBe('Function');
     expect(() => chatTrail({} as never)).toThrow(TypeError);
+  });
+
+  it('refuses a bad maxBodyBytes when the app is wired, naming the value (nothing is replaced silently)', () => {
+    const trail = new RecordingTrail();
+    expect(() => chatTrail({ trail, maxBodyBytes: 0 })).toThrow(
+      new TypeError('chatTrail({ trail }): maxBodyBytes must be a positive integer, got 0'),
+    );
+    expect(() => chatTrail({ trail, maxBodyBytes: Number.NaN })).toThrow(/got NaN$/);
+    expect(() => chatTrail({ trail, maxBodyBytes: '1mb' as never })).toThrow(/got "1mb"$/);
   });
 });

@@ -1,6 +1,6 @@
 import { createChatTrail, getChatTrailContext, melodi, mielto, type Turn } from '@chattrail/core';
 import { type DevServer, startDevServer } from '@chattrail/devserver';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { chatTrail } from '../src/index';
 import { EXPRESS, listen, openAIChatStream, postJson } from './helpers';
 
@@ -96,7 +96,8 @@ describe.each(EXPRESS)('end to end: middleware → trail → devserver on $name'
         { model: 'm', stream: true, messages: first, metadata: { thread_id: `${thread}-inner` } },
         { 'x-inner': '1' },
       );
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      // Turns are recorded just after each response; wait for all three, not a fixed 20 ms.
+      await vi.waitFor(() => expect(trail.stats().recorded).toBe(3), { timeout: 10_000 });
       await trail.flush();
 
       for (const backend of await threadsOf(thread)) {
@@ -142,7 +143,8 @@ describe.each(EXPRESS)('end to end: middleware → trail → devserver on $name'
           metadata: { thread_id: thread },
         });
       }
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      // Turns are recorded just after each response; wait for all three, not a fixed 20 ms.
+      await vi.waitFor(() => expect(trail.stats().recorded).toBe(3), { timeout: 10_000 });
       await trail.flush();
       const expected = ['Shall we?', 'Sure!', 'yes', 'Sure!', 'yes', 'Sure!'];
       const backends = await threadsOf(thread);

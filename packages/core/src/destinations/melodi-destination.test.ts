@@ -20,8 +20,7 @@ const USER = { id: 'user-ada', name: 'Ada', segments: { plan: 'pro', team: 'rese
 describe('melodi destination', () => {
   it("upserts a thread whose history is trimmed whole from the trail's log, whatever maxKeptMessages", async () => {
     // Melodi replacing a thread's messages on PUT: the trail hands each turn the thread as its log holds it,
-    // so a window never costs the messages it moved past (maxKeptMessages bounds what the destination keeps
-    // for items that carry positions of their own).
+    // so a window never costs the messages it moved past (maxKeptMessages is deprecated and has no effect).
     const server = await devServer({ melodiThreadMessages: 'replace' });
     const trail = createChatTrail({
       destinations: [
@@ -234,8 +233,9 @@ describe('melodi destination: requests whose answer is lost (at-least-once)', ()
     expect(await trail.shutdown({ timeoutMs: 30_000 })).toMatchObject({ ok: true, pendingTurns: 0 });
     const [thread] = await melodiThreads(server);
     expect(thread!.messages.map((m) => m.externalId)).toEqual(script.history.map((m) => m.id));
-    // Two lost answers (the client's own retries resend them), then the third PUT is answered.
-    expect(requestsOf(server, 'PUT /api/external/threads')).toHaveLength(3);
+    // Two lost answers (the lane resends the batch: requests are sent once per attempt), then the lane
+    // halves the batch that failed whole twice, so the two turns go one PUT each.
+    expect(requestsOf(server, 'PUT /api/external/threads')).toHaveLength(4);
     expect(trail.stats()).toMatchObject({
       sent: 2,
       ambiguous: 2,

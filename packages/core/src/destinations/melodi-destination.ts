@@ -5,6 +5,7 @@ import { LruMap } from '../internal/lru-map';
 import { runWithConcurrency } from '../internal/run-with-concurrency';
 import { MelodiClient } from '../melodi/melodi-client';
 import type { MelodiFeedbackCreate } from '../melodi/melodi-models';
+import { optionChecker } from '../options/option-checker';
 import type { ChatTrailFeedback } from '../spec/chat-trail';
 import type {
   ChatTrailDestination,
@@ -15,6 +16,7 @@ import type {
 import { classifyDeliveryError } from './classify-delivery-error';
 import { groupByThread, type ThreadGroup, wholeTurns } from './group-by-thread';
 import { type BuiltThread, melodiThreadJson, toMelodiUser } from './to-melodi-thread';
+import { warnIgnoredRetries } from './warn-ignored-retries';
 
 // The JSON text of the threads whose last body is kept for building the next (see BuiltThread), in
 // characters: the least recently written threads go first. The text pins the messages it was made from,
@@ -30,7 +32,10 @@ export interface MelodiDestinationOptions {
   projectId?: number;
   /** Default: `MELODI_BASE_URL`, else `https://app.melodi.fyi/api/external`. Ignored when `client` is given. */
   baseUrl?: string;
-  /** A client to share (its own timeout and retry settings apply unless given here). Default: a new one. */
+  /**
+   * A client to share (its own timeout applies unless given here; its retries do not: inside a trail each
+   * request is sent once per attempt). Default: a new one.
+   */
   client?: MelodiClient;
   /**
    * The `fetch` its client uses. Default: the global `fetch`, looked up per request. On Node,
@@ -40,7 +45,10 @@ export interface MelodiDestinationOptions {
   fetch?: typeof fetch;
   /** Per-attempt timeout. Default: the trail's `timeoutMs` (10 s). */
   timeoutMs?: number;
-  /** Retries per request. Default: the trail's `maxRetries` (3). */
+  /**
+   * @deprecated Ignored: each request is sent once per attempt, and the trail retries a failed batch
+   * (`maxAttempts`, with backoff). A value other than 0 warns once.
+   */
   maxRetries?: number;
   /** Threads upserted in parallel within one batch. Default 8. */
   concurrency?: number;
@@ -77,7 +85,6 @@ export class MelodiDestination implements ChatTrailDestination {
   readonly #ownClient: boolean;
   readonly #options: MelodiDestinationOptions;
   readonly #concurrency: number;
-  #active: DestinationSendContext | undefined;
   /** Per thread, what its last body held; see `BuiltThread`. */
   readonly #built = new LruMap<string, BuiltThread>(MAX_BUILT_THREADS, (_threadId, built) => {
     this.#builtChars -= built.chars;
@@ -86,23 +93,22 @@ export class MelodiDestination implements ChatTrailDestination {
 
   /** @throws {ChatTrailError} when no API key or project id is given or found in the environment. */
   constructor(options: MelodiDestinationOptions = {}) {
+    const check = optionChecker('melodi()');
     this.#options = options;
-    this.name = options.name ?? 'melodi';
+    this.name = check.string('name', options.name) ?? 'melodi';
+    check.positiveNumber('timeoutMs', options.timeoutMs, 1);
+    warnIgnoredRetries('melodi()', options.maxRetries);
     this.#ownClient = options.client === undefined;
+    // No retries of its own: inside a trail the lane retries a failed batch (see #requestOptions).
     this.#client =
       options.client ??
       new MelodiClient({
         apiKey: options.apiKey,
-        fetch: options.fetch,
+        fetch: check.fn('fetch', options.fetch),
         projectId: options.projectId,
         baseUrl: options.baseUrl,
         timeoutMs: options.timeoutMs,
-        maxRetries: options.maxRetries,
-        onRetry: (info) => {
-          this.#active?.onRetry(info.error);
-          this.#active?.onRequest();
-          if (isAmbiguousError(info.error)) this.#active?.onAmbiguous();
-        },
+        maxRetries: 0,
       });
     const projectId = options.projectId ?? this.#client.projectId;
     if (projectId === undefined || !Number.isInteger(projectId) || projectId <= 0) {
@@ -111,11 +117,12 @@ export class MelodiDestination implements ChatTrailDestination {
       );
     }
     this.projectId = projectId;
-    this.#concurrency = Math.max(1, Math.floor(options.concurrency ?? 8));
+    this.#concurrency = check.positiveInteger('concurrency', options.concurrency, 8);
+    // Deprecated, no effect (the whole thread comes from the trail's log); still checked like any option.
+    check.nonNegativeInteger('maxKeptMessages', options.maxKeptMessages, 0);
   }
 
   async send(items: readonly DeliveryItem[], context: DestinationSendContext): Promise<DeliveryOutcome[]> {
-    this.#active = context;
     const outcomes: DeliveryOutcome[] = new Array(items.length);
     const threadOutcomes = new Map<string, DeliveryOutcome>();
     await runWithConcurrency(groupByThread(items), this.#concurrency, async (group) => {
@@ -200,11 +207,10 @@ export class MelodiDestination implements ChatTrailDestination {
   }
 
   #requestOptions(context: DestinationSendContext): RequestOptions {
-    const options: RequestOptions = { signal: context.signal, discardResponse: true };
+    // Sent once per attempt of the batch, a shared client too: the trail's lane is the one retry layer.
+    const options: RequestOptions = { signal: context.signal, discardResponse: true, maxRetries: 0 };
     const timeoutMs = this.#options.timeoutMs ?? (this.#ownClient ? context.timeoutMs : undefined);
-    const maxRetries = this.#options.maxRetries ?? (this.#ownClient ? context.maxRetries : undefined);
     if (timeoutMs !== undefined) options.timeoutMs = timeoutMs;
-    if (maxRetries !== undefined) options.maxRetries = maxRetries;
     return options;
   }
 }

@@ -5,6 +5,7 @@ import { LruMap } from '../internal/lru-map';
 import { runWithConcurrency } from '../internal/run-with-concurrency';
 import { MieltoClient } from '../mielto/mielto-client';
 import type { MessageCreateRequest } from '../mielto/mielto-models';
+import { optionChecker } from '../options/option-checker';
 import type {
   ChatTrailDestination,
   DeliveryItem,
@@ -19,6 +20,7 @@ import { type ConversationStore, InMemoryConversationStore } from './conversatio
 import { groupByThread, type ThreadGroup, wholeTurns } from './group-by-thread';
 import { mergeThreadMessages, type ThreadMessage } from './merge-thread-messages';
 import { toMieltoMessage } from './to-mielto-message';
+import { warnIgnoredRetries } from './warn-ignored-retries';
 
 /** Options of {@link mielto}. */
 export interface MieltoDestinationOptions {
@@ -34,7 +36,10 @@ export interface MieltoDestinationOptions {
   enableMemories?: boolean;
   /** Where thread → conversation ids are kept. Default: an in-memory LRU of 10,000 threads. */
   conversationStore?: ConversationStore;
-  /** A client to share (its own timeout and retry settings apply unless given here). Default: a new one. */
+  /**
+   * A client to share (its own timeout applies unless given here; its retries do not: inside a trail each
+   * request is sent once per attempt). Default: a new one.
+   */
   client?: MieltoClient;
   /**
    * The `fetch` its client uses. Default: the global `fetch`, looked up per request. On Node,
@@ -44,7 +49,10 @@ export interface MieltoDestinationOptions {
   fetch?: typeof fetch;
   /** Per-attempt timeout. Default: the trail's `timeoutMs` (10 s). */
   timeoutMs?: number;
-  /** Retries per request. Default: the trail's `maxRetries` (3). */
+  /**
+   * @deprecated Ignored: each request is sent once per attempt, and the trail retries a failed batch
+   * (`maxAttempts`, with backoff). A value other than 0 warns once.
+   */
   maxRetries?: number;
   /** Messages per `POST /messages`; a thread with more new messages is sent in ordered chunks. Default 100. */
   maxMessagesPerRequest?: number;
@@ -164,44 +172,55 @@ export class MieltoDestination implements ChatTrailDestination {
    * finds is one this process created, still empty, so the whole thread is sent to it.
    */
   readonly #unconfirmedCreates = new LruMap<string, true>(MAX_UNCONFIRMED_CREATES);
-  /** The context of the batch in flight; the client's retry hook reports through it. */
-  #active: DestinationSendContext | undefined;
 
   /** @throws {ChatTrailError} when no API key is given or found in `MIELTO_API_KEY`, or an option is malformed. */
   constructor(options: MieltoDestinationOptions = {}) {
+    const check = optionChecker('mielto()');
     this.#options = options;
-    this.name = options.name ?? 'mielto';
+    this.name = check.string('name', options.name) ?? 'mielto';
+    check.positiveNumber('timeoutMs', options.timeoutMs, 1);
+    warnIgnoredRetries('mielto()', options.maxRetries);
     this.#ownClient = options.client === undefined;
+    // No retries of its own: inside a trail the lane retries a failed batch (see #requestOptions).
     this.#client =
       options.client ??
       new MieltoClient({
         apiKey: options.apiKey,
-        fetch: options.fetch,
+        fetch: check.fn('fetch', options.fetch),
         baseUrl: options.baseUrl,
         workspaceId: options.workspaceId,
         timeoutMs: options.timeoutMs,
-        maxRetries: options.maxRetries,
-        onRetry: (info) => {
-          this.#active?.onRetry(info.error);
-          this.#active?.onRequest();
-        },
+        maxRetries: 0,
       });
-    this.#store = options.conversationStore ?? new InMemoryConversationStore();
+    const store = options.conversationStore;
+    if (store !== undefined && (typeof store?.get !== 'function' || typeof store.set !== 'function')) {
+      check.fail('conversationStore', 'an object with get() and set()', store);
+    }
+    this.#store = store ?? new InMemoryConversationStore();
     // A long-running server writing long threads would otherwise keep every id it ever sent for up to
     // maxTrackedThreads threads; a forgotten cursor costs a store lookup, never a duplicate (see #cursorFor).
-    this.#cursors = new LruMap(options.maxTrackedThreads ?? 10_000, (_threadId, cursor) => {
-      this.#trackedMessages -= cursor.counted;
-    });
-    this.#maxTrackedMessages = Math.max(1, Math.floor(options.maxTrackedMessages ?? 250_000));
-    this.#agentId = options.agentId ?? 'assistant';
-    this.#maxPerRequest = Math.max(1, Math.floor(options.maxMessagesPerRequest ?? 100));
-    this.#lookupPages = Math.max(0, Math.floor(options.lookupPages ?? 3));
-    this.#concurrency = Math.max(1, Math.floor(options.concurrency ?? 8));
-    this.#atLeastOnce = options.delivery === 'at-least-once';
+    this.#cursors = new LruMap(
+      check.positiveInteger('maxTrackedThreads', options.maxTrackedThreads, 10_000),
+      (_threadId, cursor) => {
+        this.#trackedMessages -= cursor.counted;
+      },
+    );
+    this.#maxTrackedMessages = check.positiveInteger(
+      'maxTrackedMessages',
+      options.maxTrackedMessages,
+      250_000,
+    );
+    this.#agentId = check.string('agentId', options.agentId) ?? 'assistant';
+    this.#maxPerRequest = check.positiveInteger('maxMessagesPerRequest', options.maxMessagesPerRequest, 100);
+    this.#lookupPages = check.nonNegativeInteger('lookupPages', options.lookupPages, 3);
+    this.#concurrency = check.positiveInteger('concurrency', options.concurrency, 8);
+    this.#atLeastOnce =
+      check.oneOf('delivery', options.delivery, ['at-most-once', 'at-least-once'], 'at-most-once') ===
+      'at-least-once';
+    check.boolean('enableMemories', options.enableMemories, false);
   }
 
   async send(items: readonly DeliveryItem[], context: DestinationSendContext): Promise<DeliveryOutcome[]> {
-    this.#active = context;
     const outcomes: DeliveryOutcome[] = items.map((item) =>
       item.type === 'turn'
         ? { status: 'sent' }
@@ -519,12 +538,11 @@ export class MieltoDestination implements ChatTrailDestination {
   }
 
   #requestOptions(context: DestinationSendContext): RequestOptions {
-    const options: RequestOptions = { signal: context.signal };
-    // A shared client keeps its own settings unless this destination was given some.
+    // Sent once per attempt of the batch, a shared client too: the trail's lane is the one retry layer.
+    const options: RequestOptions = { signal: context.signal, maxRetries: 0 };
+    // A shared client keeps its own timeout unless this destination was given one.
     const timeoutMs = this.#options.timeoutMs ?? (this.#ownClient ? context.timeoutMs : undefined);
-    const maxRetries = this.#options.maxRetries ?? (this.#ownClient ? context.maxRetries : undefined);
     if (timeoutMs !== undefined) options.timeoutMs = timeoutMs;
-    if (maxRetries !== undefined) options.maxRetries = maxRetries;
     return options;
   }
 

@@ -103,7 +103,7 @@ describe('melodiThreadJson', () => {
   it('builds from scratch, with the same result, when the turns do not continue the last body', () => {
     const t1 = turnOf('t1', history.slice(0, 3));
     const fresh = () => melodiThreadJson([t1], 5).built!;
-    // A copy of a message in place of the object sent (an edited message, a history cache that forgot).
+    // A copy of a message in place of the object sent (an edited message, a thread the log let go).
     const edited = turnOf('t2', [
       history[0]!,
       { ...history[1]!, content: 'edited' },

@@ -8,6 +8,7 @@ import {
   InvalidResponseError,
 } from '../errors';
 import { LruMap } from '../internal/lru-map';
+import { optionChecker } from '../options/option-checker';
 import { VERSION } from '../version';
 import { backoffDelayMs } from './backoff';
 import { type ConnectionTarget, describeConnectionFailure } from './describe-connection-failure';
@@ -125,6 +126,13 @@ export function createHttpTransport(config: {
   if (!Number.isInteger(maxRetries) || maxRetries < 0) {
     throw new ChatTrailError(`${backend}: maxRetries must be a non-negative integer, got ${maxRetries}`);
   }
+  const check = optionChecker(backend);
+  check.fn('fetch', options.fetch);
+  check.fn('onRetry', options.onRetry);
+  const { defaultHeaders } = options;
+  if (defaultHeaders !== undefined && (defaultHeaders === null || typeof defaultHeaders !== 'object')) {
+    check.fail('defaultHeaders', 'an object', defaultHeaders);
+  }
   return {
     backend,
     baseUrl,
@@ -147,7 +155,7 @@ export function createHttpTransport(config: {
 }
 
 /**
- * Sends one JSON request with a per-attempt timeout, retries with exponential backoff and full jitter on
+ * Sends one JSON request with a per-attempt timeout, retries with exponential backoff and equal jitter on
  * transient failures (408/425/429/5xx, timeouts, network errors; `Retry-After` honoured up to
  * {@link MAX_RETRY_AFTER_MS}), and resolves with the parsed body (`undefined` for an empty one).
  *

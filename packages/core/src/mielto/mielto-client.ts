@@ -3,6 +3,7 @@ import { ChatTrailError } from '../errors';
 import type { HttpClientOptions } from '../http/http-options';
 import { REDACTED } from '../http/redact-secrets';
 import { createHttpTransport, type HttpTransport, type Requester, requestJson } from '../http/request-json';
+import { optionChecker } from '../options/option-checker';
 import { MieltoConversations } from './mielto-conversations';
 import { MieltoMessages } from './mielto-messages';
 
@@ -77,8 +78,14 @@ export class MieltoClient {
     }
     this.#apiKey = apiKey;
     this.workspaceId = options.workspaceId ?? readEnv('MIELTO_WORKSPACE_ID');
+    const authStyle = optionChecker('MieltoClient').oneOf(
+      'authStyle',
+      options.authStyle,
+      ['bearer', 'x-api-key'],
+      'bearer',
+    );
     const authHeaders: Record<string, string> =
-      options.authStyle === 'x-api-key' ? { 'x-api-key': apiKey } : { authorization: `Bearer ${apiKey}` };
+      authStyle === 'x-api-key' ? { 'x-api-key': apiKey } : { authorization: `Bearer ${apiKey}` };
     if (this.workspaceId !== undefined) authHeaders['x-workspace-id'] = this.workspaceId;
     const transport: HttpTransport = createHttpTransport({
       backend: 'Mielto',

@@ -4,7 +4,10 @@ import type { ChatTrailDestination } from '../spec/chat-trail-destination';
 import type { Turn, TurnMessagesMode } from '../spec/turn';
 import type { WaitUntil } from './find-wait-until';
 
-/** Options of `createChatTrail`. Every one is optional; the defaults are in {@link CHAT_TRAIL_DEFAULTS}. */
+/**
+ * Options of `createChatTrail`. Every one is optional; the defaults are in {@link CHAT_TRAIL_DEFAULTS}. A
+ * bad value (wrong type, NaN, out of range) throws a `ChatTrailError` naming the option and the value.
+ */
 export interface ChatTrailOptions {
   /**
    * Where turns go. Default: built from the environment (`MIELTO_API_KEY` → `mielto()`, `MELODI_API_KEY` +
@@ -66,10 +69,14 @@ export interface ChatTrailOptions {
   maxBatchTurns?: number;
   /** Per-attempt HTTP timeout for destinations that do not set their own. Default 10,000 ms. */
   timeoutMs?: number;
-  /** Retries per request, inside the HTTP client, for destinations that do not set their own. Default 3. */
+  /**
+   * @deprecated Ignored. Inside a trail each request is sent once per attempt, and the trail retries a
+   * failed batch itself (with `backoff`, honouring `Retry-After`; see `maxAttempts`), so one turn is no
+   * longer sent up to (maxRetries + 1) × attempts times. A value other than 0 warns once.
+   */
   maxRetries?: number;
   /**
-   * Failed deliveries of one turn (each after the client's own `maxRetries`) before a destination gives it
+   * Failed deliveries of one turn (one request per attempt) before a destination gives it
    * up as `dropped.retries_exhausted`. Only failures that are the turn's count: the destination delivered
    * other turns in the same batch, or since the turn last failed. An outage counts against no turn (the
    * queue bounds apply), nor does a 429. Between attempts a failed turn waits out its own backoff, and its
@@ -135,7 +142,6 @@ export const CHAT_TRAIL_DEFAULTS = {
   maxQueueBytes: 32 * 1024 * 1024,
   maxBatchTurns: 25_000,
   timeoutMs: 10_000,
-  maxRetries: 3,
   // With the default backoff (0.5 s doubling to 30 s) eight attempts span about a minute.
   maxAttempts: 8,
   maxMessageBytes: 64 * 1024,

@@ -1,7 +1,10 @@
 import { getChatTrailContext } from '../context/chat-trail-context';
+import { warnIgnoredRetries } from '../destinations/warn-ignored-retries';
 import { APIConnectionError, type ChatTrailError } from '../errors';
 import { unrefTimer } from '../internal/unref-timer';
 import { boundId } from '../normalize/bound-id';
+import { optionChecker } from '../options/option-checker';
+import { warnOnce } from '../options/warn-once';
 import type {
   ChatTrail,
   ChatTrailFeedback,
@@ -61,8 +64,11 @@ const UNLINKED_TURNS_BEFORE_WARNING = 3;
  * trail.record(turn);
  * await trail.shutdown(); // before the process exits
  *
- * Never throws: with no destination at all (none given, none in the environment) it warns once and
- * returns a trail that records nothing.
+ * @throws {ChatTrailError} for a bad option, naming it and its value (`createChatTrail: flushAt must be a
+ * positive integer, got -1`): a configuration mistake surfaces when the app starts. Never for the
+ * environment: with no destination at all (none given, none in the environment) it warns once and
+ * returns a trail that records nothing, and a malformed variable (`CHATTRAIL_SAMPLE_RATE=abc`) warns
+ * once and its default applies. Once created, nothing it does throws into the app.
  */
 export function createChatTrail(options: ChatTrailOptions = {}): ChatTrail {
   return new ChatTrailImpl(options);
@@ -98,22 +104,79 @@ class ChatTrailImpl implements ChatTrail {
   #serverlessScheduled = false;
 
   constructor(options: ChatTrailOptions) {
+    if (options === null || typeof options !== 'object') check.fail('options', 'an object', options);
     const env = options.env;
+    if (env !== undefined && (env === null || typeof env !== 'object')) check.fail('env', 'an object', env);
     const read = (name: string) => readTrailEnv(env, name);
-    this.#debugEnabled = options.debug ?? parseEnvFlag(read('CHATTRAIL_DEBUG')) ?? false;
-    const disabled = options.disabled ?? parseEnvFlag(read('CHATTRAIL_DISABLED')) ?? false;
-    this.#sampleRate = clampRate(options.sampleRate ?? parseRate(read('CHATTRAIL_SAMPLE_RATE')));
-    this.#flushAt = positiveInteger(options.flushAt, CHAT_TRAIL_DEFAULTS.flushAt);
-    this.#flushIntervalMs = positiveNumber(options.flushIntervalMs, CHAT_TRAIL_DEFAULTS.flushIntervalMs);
-    this.#timeoutMs = positiveNumber(options.timeoutMs, CHAT_TRAIL_DEFAULTS.timeoutMs);
-    const maxRetries = nonNegativeInteger(options.maxRetries, CHAT_TRAIL_DEFAULTS.maxRetries);
-    this.#maxAttempts = positiveInteger(options.maxAttempts, CHAT_TRAIL_DEFAULTS.maxAttempts);
+    this.#debugEnabled = check.boolean(
+      'debug',
+      options.debug,
+      parseEnvFlag(read('CHATTRAIL_DEBUG')) ?? false,
+    );
+    const disabled = check.boolean(
+      'disabled',
+      options.disabled,
+      parseEnvFlag(read('CHATTRAIL_DISABLED')) ?? false,
+    );
+    this.#sampleRate = check.rate(
+      'sampleRate',
+      options.sampleRate,
+      envSampleRate(read('CHATTRAIL_SAMPLE_RATE')),
+    );
+    this.#flushAt = check.positiveInteger('flushAt', options.flushAt, CHAT_TRAIL_DEFAULTS.flushAt);
+    this.#flushIntervalMs = check.positiveNumber(
+      'flushIntervalMs',
+      options.flushIntervalMs,
+      CHAT_TRAIL_DEFAULTS.flushIntervalMs,
+    );
+    this.#timeoutMs = check.positiveNumber('timeoutMs', options.timeoutMs, CHAT_TRAIL_DEFAULTS.timeoutMs);
+    warnIgnoredRetries('createChatTrail', options.maxRetries);
+    this.#maxAttempts = check.positiveInteger(
+      'maxAttempts',
+      options.maxAttempts,
+      CHAT_TRAIL_DEFAULTS.maxAttempts,
+    );
     this.#normalize = {
-      maxMessageBytes: positiveInteger(options.maxMessageBytes, CHAT_TRAIL_DEFAULTS.maxMessageBytes),
-      captureContent: options.captureContent ?? true,
-      turnMessages: options.turnMessages === 'new' ? 'new' : 'history',
-      maxMessagesPerTurn: positiveInteger(options.maxMessagesPerTurn, CHAT_TRAIL_DEFAULTS.maxMessagesPerTurn),
+      maxMessageBytes: check.positiveInteger(
+        'maxMessageBytes',
+        options.maxMessageBytes,
+        CHAT_TRAIL_DEFAULTS.maxMessageBytes,
+      ),
+      captureContent: check.boolean('captureContent', options.captureContent, true),
+      turnMessages: check.oneOf('turnMessages', options.turnMessages, ['history', 'new'], 'history'),
+      maxMessagesPerTurn: check.positiveInteger(
+        'maxMessagesPerTurn',
+        options.maxMessagesPerTurn,
+        CHAT_TRAIL_DEFAULTS.maxMessagesPerTurn,
+      ),
     };
+    check.fn('redact', options.redact);
+    check.fn('onError', options.onError);
+    check.fn('onDrop', options.onDrop);
+    check.fn('waitUntil', options.waitUntil);
+    check.fn('fetch', options.fetch);
+    const limits = queueLimits(options);
+    const backoff = options.backoff;
+    if (backoff !== undefined && (backoff === null || typeof backoff !== 'object')) {
+      check.fail('backoff', 'an object', backoff);
+    }
+    const backoffInitialMs = check.positiveNumber(
+      'backoff.initialMs',
+      backoff?.initialMs,
+      CHAT_TRAIL_DEFAULTS.backoffInitialMs,
+    );
+    const backoffMaxMs = check.positiveNumber(
+      'backoff.maxMs',
+      backoff?.maxMs,
+      CHAT_TRAIL_DEFAULTS.backoffMaxMs,
+    );
+    const given = options.destinations;
+    if (given !== undefined && !Array.isArray(given)) check.fail('destinations', 'an array', given);
+    given?.forEach((destination, i) => {
+      if (!isDestination(destination)) {
+        check.fail(`destinations[${i}]`, 'a destination (an object with a name and send())', destination);
+      }
+    });
     this.#redact = options.redact;
     // Without content capture no copy keeps its text, so none could be matched to a resent message. With a
     // redact function only turns of new messages use it (see record()).
@@ -126,14 +189,10 @@ class ChatTrailImpl implements ChatTrail {
 
     let destinations: ChatTrailDestination[] = [];
     if (!disabled) {
-      if (options.destinations !== undefined) {
-        destinations = options.destinations.filter(isDestination);
+      if (given !== undefined) {
+        destinations = given;
       } else {
-        const fromEnv = destinationsFromEnv(env, {
-          timeoutMs: this.#timeoutMs,
-          maxRetries,
-          fetch: options.fetch,
-        });
+        const fromEnv = destinationsFromEnv(env, { timeoutMs: this.#timeoutMs, fetch: options.fetch });
         destinations = fromEnv.destinations;
         for (const problem of fromEnv.problems) console.warn(`[chattrail] ${problem}`);
       }
@@ -145,28 +204,13 @@ class ChatTrailImpl implements ChatTrail {
     }
     this.#inactive = disabled || destinations.length === 0;
 
-    const maxQueueTurns = positiveInteger(options.maxQueueTurns, CHAT_TRAIL_DEFAULTS.maxQueueTurns);
     const host: LaneHost = {
-      maxQueueTurns,
-      maxQueueBytes: positiveNumber(options.maxQueueBytes, CHAT_TRAIL_DEFAULTS.maxQueueBytes),
-      // A batch larger than half the queue would leave no room to queue behind it while it hangs.
-      maxBatchTurns: Math.max(
-        1,
-        Math.min(
-          positiveInteger(options.maxBatchTurns, CHAT_TRAIL_DEFAULTS.maxBatchTurns),
-          Math.ceil(maxQueueTurns / 2),
-        ),
-      ),
+      ...limits,
       flushAt: this.#flushAt,
-      minBatchIntervalMs: nonNegativeNumber(
-        options.minBatchIntervalMs,
-        CHAT_TRAIL_DEFAULTS.minBatchIntervalMs,
-      ),
       timeoutMs: this.#timeoutMs,
-      maxRetries,
       maxAttempts: this.#maxAttempts,
-      backoffInitialMs: positiveNumber(options.backoff?.initialMs, CHAT_TRAIL_DEFAULTS.backoffInitialMs),
-      backoffMaxMs: positiveNumber(options.backoff?.maxMs, CHAT_TRAIL_DEFAULTS.backoffMaxMs),
+      backoffInitialMs,
+      backoffMaxMs,
       signal: this.#abort.signal,
       debug: (message) => this.#debug(message),
       waiting: () => this.#armTimer(),
@@ -556,31 +600,56 @@ function messageOf(error: unknown): string {
   }
 }
 
-function parseRate(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const rate = Number(value);
-  return Number.isFinite(rate) ? rate : undefined;
+const check = optionChecker('createChatTrail');
+
+/**
+ * `CHATTRAIL_SAMPLE_RATE`, else 1. Unlike an option, a bad value does not throw: a variable set wrong in
+ * one environment must not crash the app (the same goes for the destinations' variables). It warns once
+ * and the default applies.
+ */
+function envSampleRate(value: string | undefined): number {
+  if (value === undefined) return CHAT_TRAIL_DEFAULTS.sampleRate;
+  const rate = /^\d*\.?\d+$/.test(value) ? Number(value) : Number.NaN;
+  if (rate >= 0 && rate <= 1) return rate;
+  warnOnce(
+    `env:CHATTRAIL_SAMPLE_RATE:${value}`,
+    `CHATTRAIL_SAMPLE_RATE must be a number from 0 to 1, got ${JSON.stringify(value)}; every thread is recorded (sampleRate 1).`,
+  );
+  return CHAT_TRAIL_DEFAULTS.sampleRate;
 }
 
-function clampRate(rate: number | undefined): number {
-  if (rate === undefined || Number.isNaN(rate)) return 1;
-  return Math.min(1, Math.max(0, rate));
-}
-
-function positiveNumber(value: number | undefined, fallback: number): number {
-  return typeof value === 'number' && value > 0 && Number.isFinite(value) ? value : fallback;
-}
-
-function nonNegativeNumber(value: number | undefined, fallback: number): number {
-  return typeof value === 'number' && value >= 0 && Number.isFinite(value) ? value : fallback;
-}
-
-function positiveInteger(value: number | undefined, fallback: number): number {
-  return typeof value === 'number' && value >= 1 && Number.isFinite(value) ? Math.floor(value) : fallback;
-}
-
-function nonNegativeInteger(value: number | undefined, fallback: number): number {
-  return typeof value === 'number' && value >= 0 && Number.isFinite(value) ? Math.floor(value) : fallback;
+/** The queue's bounds. A batch larger than half the queue would leave no room to queue behind it while it hangs. */
+function queueLimits(
+  options: ChatTrailOptions,
+): Pick<LaneHost, 'maxQueueTurns' | 'maxQueueBytes' | 'maxBatchTurns' | 'minBatchIntervalMs'> {
+  const maxQueueTurns = check.positiveInteger(
+    'maxQueueTurns',
+    options.maxQueueTurns,
+    CHAT_TRAIL_DEFAULTS.maxQueueTurns,
+  );
+  const half = Math.ceil(maxQueueTurns / 2);
+  const maxBatchTurns = check.positiveInteger(
+    'maxBatchTurns',
+    options.maxBatchTurns,
+    Math.min(CHAT_TRAIL_DEFAULTS.maxBatchTurns, half),
+  );
+  if (maxBatchTurns > half) {
+    check.fail('maxBatchTurns', `at most half of maxQueueTurns (${half})`, maxBatchTurns);
+  }
+  return {
+    maxQueueTurns,
+    maxQueueBytes: check.positiveNumber(
+      'maxQueueBytes',
+      options.maxQueueBytes,
+      CHAT_TRAIL_DEFAULTS.maxQueueBytes,
+    ),
+    maxBatchTurns,
+    minBatchIntervalMs: check.nonNegativeNumber(
+      'minBatchIntervalMs',
+      options.minBatchIntervalMs,
+      CHAT_TRAIL_DEFAULTS.minBatchIntervalMs,
+    ),
+  };
 }
 
 function noop(): void {}

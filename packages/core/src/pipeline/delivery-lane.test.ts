@@ -88,7 +88,8 @@ describe('delivery', () => {
     }
     expect(Date.now() - outageStarted).toBeGreaterThanOrEqual(30_000);
     expect(trail.stats().retried).toBeGreaterThan(0);
-    const report = await trail.flush({ timeoutMs: 15_000 });
+    // Generous (the test allows 90 s): the backlog of 36 deliveries goes out after the outage.
+    const report = await trail.flush({ timeoutMs: 40_000 });
     expect(report.ok, JSON.stringify(report)).toBe(true);
     expect(errors).toEqual([]);
 
@@ -138,19 +139,22 @@ describe('delivery', () => {
         mielto({ apiKey: MIELTO_KEY, baseUrl: server.mieltoBaseUrl }),
         melodi({ apiKey: MELODI_KEY, projectId: PROJECT_ID, baseUrl: server.melodiBaseUrl }),
       ],
+      // A minute per request, so the bounds below (which a loaded machine may need) cannot be met by the
+      // hanging requests timing out on their own.
+      timeoutMs: 60_000,
     });
     trail.record(new ConversationScript('thread-hang').turn());
     let started = performance.now();
     const report = await trail.flush({ timeoutMs: 500 });
     const elapsed = performance.now() - started;
     expect(elapsed).toBeGreaterThanOrEqual(490);
-    // About 500 ms; the bound only has to tell it from the 10 s the hanging request would take.
-    expect(elapsed).toBeLessThan(5_000);
+    // About 500 ms; the bound only has to tell it from the minute the hanging requests would take.
+    expect(elapsed).toBeLessThan(20_000);
     expect(report).toEqual({ ok: false, pendingTurns: 2 });
 
     started = performance.now();
     const final = await trail.shutdown({ timeoutMs: 300 });
-    expect(performance.now() - started).toBeLessThan(5_000);
+    expect(performance.now() - started).toBeLessThan(20_000);
     expect(final).toMatchObject({ ok: false, pendingTurns: 2 });
     // The hung requests were aborted: nothing of the trail keeps the process busy.
     trail.record(new ConversationScript('after-shutdown').turn());
@@ -363,7 +367,8 @@ describe('delivery', () => {
     const trail = createChatTrail({
       destinations: [melodi({ apiKey: MELODI_KEY, projectId: PROJECT_ID, baseUrl: server.melodiBaseUrl })],
       flushAt: 1,
-      minBatchIntervalMs: 1_000,
+      // Long enough that the first request, however slow a loaded machine makes it, comes well before it.
+      minBatchIntervalMs: 3_000,
     });
     const script = new ConversationScript('thread-paced');
     const started = performance.now();
@@ -383,8 +388,8 @@ describe('delivery', () => {
       },
       { ...WAIT, interval: 5 },
     );
-    expect(firstAfter).toBeLessThan(800); // the first batch did not wait
-    expect(performance.now() - started).toBeGreaterThanOrEqual(990);
+    expect(firstAfter).toBeLessThan(3_000); // the first batch did not wait
+    expect(performance.now() - started).toBeGreaterThanOrEqual(2_990);
     expect(trail.stats()).toMatchObject({ sent: 6, requests: 2 });
     expect((await melodiThreads(server))[0]!.messages).toHaveLength(12);
     expect(await trail.shutdown()).toEqual({ ok: true, pendingTurns: 0 });
@@ -423,11 +428,11 @@ describe('delivery', () => {
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(calls).toHaveLength(1); // paced: a minute to go
     const started = performance.now();
-    const flushing = trail.flush({ timeoutMs: 5_000 });
+    const flushing = trail.flush({ timeoutMs: 20_000 });
     await vi.waitFor(() => expect(calls).toHaveLength(2), WAIT);
     calls[1]!.settle('sent');
     expect(await flushing).toEqual({ ok: true, pendingTurns: 0 });
-    expect(performance.now() - started).toBeLessThan(2_000);
+    expect(performance.now() - started).toBeLessThan(20_000); // not the minute the interval has to go
     expect(await trail.shutdown()).toEqual({ ok: true, pendingTurns: 0 });
   });
 });
@@ -519,7 +524,6 @@ describe('queue bytes', () => {
       flushAt: 1,
       minBatchIntervalMs: 0,
       timeoutMs: 1_000,
-      maxRetries: 0,
       maxAttempts: 8,
       backoffInitialMs: 1,
       backoffMaxMs: 1,

@@ -1,3 +1,4 @@
+import { backoffDelayMs } from '../http/backoff';
 import { Deque } from '../internal/deque';
 import { unrefTimer } from '../internal/unref-timer';
 import type { DestinationStats, DropCounts, DropReason } from '../spec/chat-trail';
@@ -39,7 +40,6 @@ export interface LaneHost {
   /** Batches start at least this long apart (start to start) unless a flush waits; 0: back to back. */
   readonly minBatchIntervalMs: number;
   readonly timeoutMs: number;
-  readonly maxRetries: number;
   /** Failures counted against one item (see `DeliveryLane`) before it is dropped as `retries_exhausted`. */
   readonly maxAttempts: number;
   readonly backoffInitialMs: number;
@@ -53,7 +53,7 @@ export interface LaneHost {
   dropped(lane: DeliveryLane, reason: DropReason, items: readonly QueuedItem[], error?: unknown): void;
   /** A transient failure, for flush reports and debug logs. */
   failed(lane: DeliveryLane, error: unknown): void;
-  /** A request of a batch in flight failed and is about to be retried by the destination's client. */
+  /** A request of a batch in flight failed and is about to be retried by a custom destination itself. */
   retrying?(lane: DeliveryLane, error: unknown): void;
   /** A request whose outcome is unknown was taken as done, not sent again (at-most-once): it may be lost. */
   notResent?(lane: DeliveryLane, error: unknown): void;
@@ -373,7 +373,8 @@ export class DeliveryLane {
     return {
       signal: this.#batchAbort.signal,
       timeoutMs: host.timeoutMs,
-      maxRetries: host.maxRetries,
+      // The lane is the one retry layer: each request is sent once per attempt of its batch.
+      maxRetries: 0,
       onRequest: () => {
         stats.requests++;
       },
@@ -510,10 +511,12 @@ export class DeliveryLane {
     this.#armWakeTimer();
   }
 
-  /** Exponential from the initial delay, capped, with equal jitter (never less than half the step). */
+  /** Exponential from the initial delay, capped: the clients' formula (equal jitter), with the trail's steps. */
   #backoffDelay(attempt: number): number {
-    const step = Math.min(this.#host.backoffMaxMs, this.#host.backoffInitialMs * 2 ** (attempt - 1));
-    return Math.round(step / 2 + (Math.random() * step) / 2);
+    return backoffDelayMs(attempt - 1, {
+      baseMs: this.#host.backoffInitialMs,
+      capMs: this.#host.backoffMaxMs,
+    });
   }
 
   /**

@@ -19,7 +19,7 @@ export interface EnvDestinations {
  */
 export function destinationsFromEnv(
   env: Record<string, string | undefined> | undefined,
-  settings: { timeoutMs: number; maxRetries: number; fetch?: typeof fetch | undefined },
+  settings: { timeoutMs: number; fetch?: typeof fetch | undefined },
 ): EnvDestinations {
   const read = (name: string) => readTrailEnv(env, name);
   const destinations: ChatTrailDestination[] = [];

@@ -55,13 +55,17 @@ export interface DestinationSendContext {
   readonly signal: AbortSignal;
   /** The trail's per-attempt timeout, for destinations that were not given their own. */
   readonly timeoutMs: number;
-  /** The trail's retries per request, for destinations that were not given their own. */
+  /**
+   * Always 0: the trail retries a failed batch itself (answer `retry`), so send each request once per
+   * `send()`. Kept for destinations that hand it to a client.
+   */
   readonly maxRetries: number;
   /** Call once per HTTP request attempt (for `stats().requests`). */
   onRequest(): void;
   /**
-   * Call once per retry of a request (for `stats().retried`), with why the attempt failed: a connection
-   * failure is reported through `onError` right away, not only once the request gives up.
+   * Only for a destination that retries a request itself (the built-in ones do not): call once per retry
+   * (for `stats().retried`), with why the attempt failed; a connection failure is then reported through
+   * `onError` right away. A failure answered with `retry` is reported by the trail anyway.
    */
   onRetry(error?: unknown): void;
   /**

@@ -108,9 +108,12 @@ export interface DestinationStats {
   sent: number;
   /** Messages written (Mielto: appended messages; Melodi: messages in the thread upserts). */
   sentMessages: number;
-  /** HTTP requests, retries included. */
+  /** HTTP requests, each attempt counted (inside a trail a request is sent once per attempt of its batch). */
   requests: number;
-  /** Retries: by the client inside a request, and batches put back in the queue after a transient failure. */
+  /**
+   * Batches (or the part of one that failed) put back in the queue after a transient failure, each to be
+   * tried again after a backoff; plus retries a custom destination reports itself (`onRetry`).
+   */
   retried: number;
   /**
    * Requests whose outcome is unknown: sent, then the connection died or timed out, or a 2xx came with a

@@ -17,7 +17,7 @@ const turnOf = (messages: unknown[]): Turn =>
     source: 'ai-sdk',
   }) as Turn;
 
-/** Records turns one after the other through the history cache path, as the trail does. */
+/** Records turns one after the other reusing the thread's last history, as the trail's thread log does. */
 function recorder() {
   let previous: RecordedHistory | undefined;
   return (messages: unknown[]): TurnMessage[] => {

@@ -170,7 +170,14 @@ export class ChatTrailCallbackHandler extends BaseCallbackHandler {
     this.metadata = options.metadata;
     this.captureContent = options.captureContent ?? true;
     this.turnMessages = options.turnMessages;
-    this.maxOpenRuns = Math.max(1, options.maxOpenRuns ?? 10_000);
+    const maxOpenRuns = options.maxOpenRuns ?? 10_000;
+    // A setup mistake throws here, at construction, naming the value; nothing is clamped.
+    if (!Number.isInteger(maxOpenRuns) || maxOpenRuns < 1) {
+      throw new TypeError(
+        `ChatTrailCallbackHandler: maxOpenRuns must be a positive integer, got ${describeValue(maxOpenRuns)}`,
+      );
+    }
+    this.maxOpenRuns = maxOpenRuns;
     this.onError = typeof options.onError === 'function' ? options.onError : undefined;
   }
 
@@ -694,4 +701,10 @@ function guessToolCallId(root: RootRun, name: string | undefined): string | unde
     if (call.name === name && !root.pendingToolResults?.has(call.id)) return call.id;
   }
   return undefined;
+}
+
+/** A bad option's value as the error shows it: never an object's contents. */
+function describeValue(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  return value !== null && typeof value === 'object' ? 'an object' : String(value);
 }

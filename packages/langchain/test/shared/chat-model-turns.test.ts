@@ -1,6 +1,6 @@
 import { AIMessage, HumanMessage, SystemMessage } from '@langchain/core/messages';
 import { FakeLLM } from '@langchain/core/utils/testing';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ChatTrailCallbackHandler } from '../../src/index';
 import { coreLine, recordingTrail } from '../support/recording-trail';
 import {
@@ -123,7 +123,9 @@ describe(`chat model turns (@langchain/core ${coreLine})`, () => {
     const controller = new AbortController();
     const model = new HangingChatModel();
     const pending = model.invoke('Hi', { callbacks: [handler], signal: controller.signal });
-    setTimeout(() => controller.abort(), 5);
+    // Aborted once the run has started (after a fixed 5 ms, a loaded machine could abort before it).
+    await vi.waitFor(() => expect(handler.pendingRuns).toBe(1), { timeout: 10_000 });
+    controller.abort();
     await expect(pending).rejects.toThrow();
     expect(trail.turns).toHaveLength(1);
     expect(trail.turns[0]).toMatchObject({ status: 'aborted', error: { name: 'AbortError' } });

@@ -204,3 +204,15 @@ describe(`the handler never throws into LangChain (@langchain/core ${coreLine})`
     expect(String(warn.mock.calls[0]![0])).toContain('[unreadable error]');
   });
 });
+
+describe('options', () => {
+  it('a bad maxOpenRuns throws at construction, naming the value (nothing is clamped)', () => {
+    const trail = recordingTrail();
+    expect(() => new ChatTrailCallbackHandler({ trail, maxOpenRuns: 0 })).toThrow(
+      new TypeError('ChatTrailCallbackHandler: maxOpenRuns must be a positive integer, got 0'),
+    );
+    expect(() => new ChatTrailCallbackHandler({ trail, maxOpenRuns: Number.NaN })).toThrow(/got NaN$/);
+    expect(() => new ChatTrailCallbackHandler({ trail, maxOpenRuns: 2.5 })).toThrow(/got 2\.5$/);
+    expect(new ChatTrailCallbackHandler({ trail, maxOpenRuns: 1 }).pendingRuns).toBe(0);
+  });
+});

@@ -117,7 +117,6 @@ export type {
   DeliveryItem,
   DeliveryOutcome,
   DestinationSendContext,
-  EarlierMessages,
 } from './spec/chat-trail-destination';
 // The Turn model: the one value every adapter produces.
 export type {

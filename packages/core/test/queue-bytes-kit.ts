@@ -24,8 +24,9 @@ function messageBytes(turn: Turn, message: TurnMessage): number {
 }
 
 /**
- * What pending items hold: each turn's head and array slots, and each message object once (a turn's own
- * and its earlier messages). The lower bound of a lane's count.
+ * What pending items hold: each turn's head and array slots, and each message object once (a queued turn
+ * holds only its new messages: the thread's earlier ones are the trail's log's). The lower bound of a
+ * lane's count.
  */
 export function heldBytes(items: readonly DeliveryItem[]): number {
   const seen = new Set<TurnMessage>();
@@ -34,8 +35,7 @@ export function heldBytes(items: readonly DeliveryItem[]): number {
     if (item.type !== 'turn') continue;
     const { turn } = item;
     bytes += estimateTurnBytes({ ...turn, messages: [] }) + 8 * turn.messages.length;
-    const all = item.earlier ? [...turn.messages, ...item.earlier.messages] : turn.messages;
-    for (const message of all) {
+    for (const message of turn.messages) {
       if (seen.has(message)) continue;
       seen.add(message);
       bytes += messageBytes(turn, message);
@@ -44,16 +44,12 @@ export function heldBytes(items: readonly DeliveryItem[]): number {
   return bytes;
 }
 
-/**
- * Every pending turn counted whole, each earlier message with its two array slots (messages and positions)
- * and room to spare: the upper bound of a lane's count.
- */
+/** Every pending turn counted whole: the upper bound of a lane's count. */
 export function wholeBytes(items: readonly DeliveryItem[]): number {
   let bytes = 0;
   for (const item of items) {
     if (item.type !== 'turn') continue;
     bytes += estimateTurnBytes(item.turn);
-    for (const message of item.earlier?.messages ?? []) bytes += messageBytes(item.turn, message) + 24;
   }
   return bytes;
 }

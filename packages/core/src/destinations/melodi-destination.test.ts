@@ -18,8 +18,9 @@ closeServersAfterEach();
 const USER = { id: 'user-ada', name: 'Ada', segments: { plan: 'pro', team: 'research' } };
 
 describe('melodi destination', () => {
-  it('keeps at most maxKeptMessages messages of threads whose history is trimmed', async () => {
-    // Melodi replacing a thread's messages on PUT: only what the destination keeps survives a window.
+  it("upserts a thread whose history is trimmed whole from the trail's log, whatever maxKeptMessages", async () => {
+    // Melodi replacing a thread's messages on PUT: the trail hands each turn the thread as its log holds it,
+    // so a window never costs the messages it moved past (maxKeptMessages is deprecated and has no effect).
     const server = await devServer({ melodiThreadMessages: 'replace' });
     const trail = createChatTrail({
       destinations: [
@@ -53,11 +54,9 @@ describe('melodi destination', () => {
     for (let t = 1; t <= 3; t++) await turn('b', t);
     expect(await stored('b')).toEqual(whole('b'));
     await turn('a', 4);
-    // a was let go: its upsert carries its turn and the messages this turn's window moved past, not the
-    // first question and answer. Kept again, a pushes b (now the least recently written) out.
-    expect(await stored('a')).toEqual([system.content, ...whole('a').slice(-6)]);
+    expect(await stored('a')).toEqual(whole('a'));
     await turn('b', 4);
-    expect(await stored('b')).toEqual([system.content, ...whole('b').slice(-6)]);
+    expect(await stored('b')).toEqual(whole('b'));
     await trail.shutdown();
   });
 

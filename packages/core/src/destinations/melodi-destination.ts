@@ -14,13 +14,13 @@ import type {
   DestinationSendContext,
 } from '../spec/chat-trail-destination';
 import { classifyDeliveryError } from './classify-delivery-error';
-import { groupByThread, type ThreadGroup } from './group-by-thread';
-import { type BuiltThread, melodiThreadJson, type PositionedMessage, toMelodiUser } from './to-melodi-thread';
+import { groupByThread, type ThreadGroup, wholeTurns } from './group-by-thread';
+import { type BuiltThread, melodiThreadJson, toMelodiUser } from './to-melodi-thread';
 import { warnIgnoredRetries } from './warn-ignored-retries';
 
 // The JSON text of the threads whose last body is kept for building the next (see BuiltThread), in
 // characters: the least recently written threads go first. The text pins the messages it was made from,
-// which the trail's history cache (8 MiB) usually holds as well: a few MiB in all.
+// which the trail's thread log usually holds as well: a few MiB in all.
 const MAX_BUILT_CHARS = 4 * 1024 * 1024;
 const MAX_BUILT_THREADS = 10_000;
 
@@ -53,11 +53,8 @@ export interface MelodiDestinationOptions {
   /** Threads upserted in parallel within one batch. Default 8. */
   concurrency?: number;
   /**
-   * Messages kept, across threads, of threads whose app sends a trimmed history (the system prompt and
-   * the last messages): they are put back into each `PUT /threads`, so the upsert still carries the
-   * whole thread, which matters if Melodi replaces a thread's messages with the body's. Each is kept with
-   * its JSON, so resending it costs no serialisation. The least recently written threads go first; a
-   * thread over the bound is not kept. Default 20,000.
+   * @deprecated Has no effect: each `PUT /threads` carries the whole thread from the trail's log, whatever
+   * history the app sends (a trimmed window included). Kept so that existing code still compiles.
    */
   maxKeptMessages?: number;
   /** Name in stats, logs and errors. Default `'melodi'`. */
@@ -88,10 +85,6 @@ export class MelodiDestination implements ChatTrailDestination {
   readonly #ownClient: boolean;
   readonly #options: MelodiDestinationOptions;
   readonly #concurrency: number;
-  /** Per thread with a trimmed history, its messages as last sent; see `maxKeptMessages`. */
-  readonly #kept: LruMap<string, readonly PositionedMessage[]>;
-  readonly #maxKeptMessages: number;
-  #keptMessages = 0;
   /** Per thread, what its last body held; see `BuiltThread`. */
   readonly #built = new LruMap<string, BuiltThread>(MAX_BUILT_THREADS, (_threadId, built) => {
     this.#builtChars -= built.chars;
@@ -125,11 +118,8 @@ export class MelodiDestination implements ChatTrailDestination {
     }
     this.projectId = projectId;
     this.#concurrency = check.positiveInteger('concurrency', options.concurrency, 8);
-    this.#maxKeptMessages = check.nonNegativeInteger('maxKeptMessages', options.maxKeptMessages, 20_000);
-    // Every kept thread holds at least one message, so the message bound bounds the threads too.
-    this.#kept = new LruMap(Math.max(1, this.#maxKeptMessages), (_threadId, messages) => {
-      this.#keptMessages -= messages.length;
-    });
+    // Deprecated, no effect (the whole thread comes from the trail's log); still checked like any option.
+    check.nonNegativeInteger('maxKeptMessages', options.maxKeptMessages, 0);
   }
 
   async send(items: readonly DeliveryItem[], context: DestinationSendContext): Promise<DeliveryOutcome[]> {
@@ -160,14 +150,11 @@ export class MelodiDestination implements ChatTrailDestination {
 
   async #upsert(group: ThreadGroup, context: DestinationSendContext): Promise<DeliveryOutcome> {
     try {
-      const earlier = this.#earlierOf(group);
-      // A thread that turned to a trimmed history is built in full (melodiThreadJson ignores `built` then),
-      // and its kept body is dropped.
+      // The whole thread: each turn's new messages after the thread before them (from the trail's log).
       const built = this.#built.get(group.threadId);
       const before = built?.chars ?? 0;
-      const thread = melodiThreadJson(group.turns, this.projectId, group.positions, earlier, built);
+      const thread = melodiThreadJson(wholeTurns(group), this.projectId, built);
       this.#rebuilt(group.threadId, built, before, thread.built);
-      if (earlier !== undefined) this.#keep(group.threadId, thread.thread ?? [], thread.json ?? []);
       context.onRequest();
       await this.#client.threads.upsertJson(thread.body, this.#requestOptions(context));
       return { status: 'sent', messages: thread.messages };
@@ -176,26 +163,6 @@ export class MelodiDestination implements ChatTrailDestination {
       if (isAmbiguousError(error)) context.onAmbiguous();
       return classifyDeliveryError(error);
     }
-  }
-
-  /**
-   * For a thread whose turns carry a trimmed history: the messages it was last sent with, plus those its
-   * turns say the window moved past. `undefined` for the others (a thread whose turns carry no positions
-   * any more, its history forgotten by the trail, is forgotten here too: its numbering started over).
-   */
-  #earlierOf(group: ThreadGroup): PositionedMessage[] | undefined {
-    if (!group.positions.some((positions) => positions !== undefined)) {
-      this.#forget(group.threadId);
-      return undefined;
-    }
-    const earlier = [...(this.#kept.get(group.threadId) ?? [])];
-    for (const moved of group.earlier) {
-      if (moved === undefined) continue;
-      for (let i = 0; i < moved.messages.length; i++) {
-        earlier.push({ message: moved.messages[i]!, position: moved.positions[i]! });
-      }
-    }
-    return earlier;
   }
 
   /** Keeps the thread's body as `melodiThreadJson` left it (`built` was `before` characters), within the bound. */
@@ -214,26 +181,6 @@ export class MelodiDestination implements ChatTrailDestination {
       this.#built.delete(threadId);
     }
     while (this.#builtChars > MAX_BUILT_CHARS && this.#built.evictOldest() !== undefined) {}
-  }
-
-  #forget(threadId: string): void {
-    const kept = this.#kept.peek(threadId);
-    if (kept === undefined) return;
-    this.#keptMessages -= kept.length;
-    this.#kept.delete(threadId);
-  }
-
-  /** `json`: each message's JSON in the body just built, so the next body need not serialise it again. */
-  #keep(threadId: string, thread: readonly PositionedMessage[], json: readonly string[]): void {
-    this.#forget(threadId);
-    if (thread.length > this.#maxKeptMessages) return;
-    // Only what is needed to send them again: a kept thread must not hold the turns they came from.
-    this.#kept.set(
-      threadId,
-      thread.map(({ message, position }, i) => ({ message, position, json: json[i] })),
-    );
-    this.#keptMessages += thread.length;
-    while (this.#keptMessages > this.#maxKeptMessages && this.#kept.evictOldest() !== undefined) {}
   }
 
   async #sendFeedback(

@@ -4,7 +4,7 @@ import type { Turn, TurnMessage } from '../spec/turn';
 export interface ThreadMessage {
   message: TurnMessage;
   turn: Turn;
-  /** Its position in the thread: its index in `turn.messages`, unless the turn's history was trimmed. */
+  /** Its position in the thread: its index in `turn.messages` plus the turn's offset. */
   position: number;
   /** Whether the turn produced it (it follows the turn's last user message). */
   isOutput: boolean;
@@ -18,6 +18,9 @@ export interface ThreadMessage {
  * body is the latest one seen (a turn may carry an updated copy) while `turn`/`position` stay those of the
  * first turn that carried it, so what is sent for an id does not depend on which later turns arrived.
  *
+ * `offsets`: per turn, the thread position of its first message (a turn item's `start`, its messages being
+ * those new to the thread); 0 when not given.
+ *
  * `skip`: messages left out of the union (those a destination already sent). Leaving them out here, rather
  * than filtering the union, spares an entry per message of a long history of which only the last few are
  * new; the others keep their order and positions either way.
@@ -25,18 +28,18 @@ export interface ThreadMessage {
 export function mergeThreadMessages(
   turns: readonly Turn[],
   outputStart: (turn: Turn) => number,
-  positions?: readonly (readonly number[] | undefined)[],
   skip?: (message: TurnMessage) => boolean,
+  offsets?: readonly number[],
 ): ThreadMessage[] {
   const byId = new Map<string, ThreadMessage>();
   let previous: readonly TurnMessage[] = [];
   for (let t = 0; t < turns.length; t++) {
     const turn = turns[t]!;
-    const threadPositions = positions?.[t];
+    const offset = offsets?.[t] ?? 0;
     const start = outputStart(turn);
     const { messages } = turn;
-    // The trail hands consecutive turns of a thread the same message objects for their common history
-    // (see HistoryCache): those were merged with the previous turn, which left them exactly so.
+    // Consecutive turns of a thread share the message objects of their common history (the trail's
+    // thread log): those were merged with the previous turn, which left them exactly so.
     let index = sharedPrefix(messages, previous);
     previous = messages;
     for (; index < messages.length; index++) {
@@ -44,11 +47,10 @@ export function mergeThreadMessages(
       if (skip?.(message)) continue;
       const known = byId.get(message.id);
       if (known === undefined) {
-        const position = threadPositions === undefined ? index : threadPositions[index]!;
         byId.set(message.id, {
           message,
           turn,
-          position,
+          position: offset + index,
           isOutput: index >= start,
           isTurnEnd: index === messages.length - 1,
         });

@@ -17,7 +17,7 @@ import { loggedHistoryEnd } from '../thread/logged-history-end';
 import { turnOutputStart } from '../thread/turn-output-start';
 import { classifyDeliveryError } from './classify-delivery-error';
 import { type ConversationStore, InMemoryConversationStore } from './conversation-store';
-import { groupByThread, type ThreadGroup } from './group-by-thread';
+import { groupByThread, type ThreadGroup, wholeTurns } from './group-by-thread';
 import { mergeThreadMessages, type ThreadMessage } from './merge-thread-messages';
 import { toMieltoMessage } from './to-mielto-message';
 import { warnIgnoredRetries } from './warn-ignored-retries';
@@ -103,6 +103,11 @@ interface ThreadCursor {
   sent: Set<string>;
   /** How many of `sent` count towards `maxTrackedMessages` (settled after each write of the thread). */
   counted: number;
+  /**
+   * The conversation is new: the thread's messages before the turns' new ones go to it too (the turns'
+   * `thread`), until one write of the thread went through.
+   */
+  whole: boolean;
 }
 
 interface ConversationRef {
@@ -320,14 +325,15 @@ export class MieltoDestination implements ChatTrailDestination {
     const cursor = await this.#cursorFor(group, context, ahead, fresh);
     progress.resolved = true;
     const pending = mergeThreadMessages(
-      group.turns,
+      cursor.whole ? wholeTurns(group) : group.turns,
       (turn) => turnOutputStart(turn.messages),
-      group.positions,
       (message) => cursor.sent.has(message.id),
+      cursor.whole ? undefined : group.starts,
     );
     for (let start = 0; start < pending.length; start += this.#maxPerRequest) {
       await this.#append(cursor, pending.slice(start, start + this.#maxPerRequest), progress, context);
     }
+    cursor.whole = false;
   }
 
   /**
@@ -347,12 +353,20 @@ export class MieltoDestination implements ChatTrailDestination {
     const ref = fresh
       ? await this.#createConversation(first, context)
       : ((await this.#found(group, ahead, context)) ?? (await this.#createOnce(first, context)));
-    const cursor: ThreadCursor = { conversationId: ref.conversationId, sent: new Set(), counted: 0 };
+    const cursor: ThreadCursor = {
+      conversationId: ref.conversationId,
+      sent: new Set(),
+      counted: 0,
+      whole: ref.created,
+    };
     if (!ref.created) {
+      // A turn that carries the whole history: what an earlier turn must have logged is assumed logged. A
+      // turn of new messages says itself what came before it (its `start`).
       const logged = loggedHistoryEnd(first.messages);
       for (let i = 0; i < logged; i++) cursor.sent.add(first.messages[i]!.id);
-      if (logged > 0)
-        context.debug(`${this.name}: thread ${group.threadId} continues; ${logged} messages assumed logged`);
+      const before = logged + (group.threads[0] === undefined ? 0 : group.starts[0]!);
+      if (before > 0)
+        context.debug(`${this.name}: thread ${group.threadId} continues; ${before} messages assumed logged`);
     }
     this.#cursors.set(group.threadId, cursor);
     return cursor;

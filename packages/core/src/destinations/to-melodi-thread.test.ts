@@ -59,13 +59,7 @@ describe('melodiThreadJson', () => {
     own[0]!.content = 'changed in place';
     // A regenerated answer: the thread is merged again (no extension), the unchanged prefix reused.
     const regenerated: TurnMessage = { id: 'm4b', role: 'assistant', content: 'About 21 °C.' };
-    const second = melodiThreadJson(
-      [turnOf('t2', [...own.slice(0, 4), regenerated])],
-      7,
-      undefined,
-      undefined,
-      built,
-    );
+    const second = melodiThreadJson([turnOf('t2', [...own.slice(0, 4), regenerated])], 7, built);
     expect(second.built).not.toBe(built);
     const body = JSON.parse(second.body.text);
     expect(body.messages[0].content).toBe('Be brief.');
@@ -77,43 +71,11 @@ describe('melodiThreadJson', () => {
       'changed in place',
     );
     const next: TurnMessage = { id: 'm5', role: 'user', content: 'And tomorrow?' };
-    const moved = melodiThreadJson([turnOf('t3', [next, ...own])], 7, undefined, undefined, second.built);
+    const moved = melodiThreadJson([turnOf('t3', [next, ...own])], 7, second.built);
     expect(JSON.parse(moved.body.text)).toEqual({
       ...toMelodiThread([turnOf('t3', [next, ...own])]),
       projectId: 7,
     });
-  });
-
-  it('reuses the JSON of earlier messages of a trimmed thread for the same object at the same position', () => {
-    const own: TurnMessage[] = history.map((message) => ({ ...message }));
-    // A window of the last two messages at positions 3 and 4; the three before it were sent earlier.
-    const window = turnOf('t2', own.slice(3));
-    const positions = [[3, 4]];
-    const first = melodiThreadJson(
-      [window],
-      7,
-      positions,
-      own.slice(0, 3).map((message, position) => ({ message, position })),
-    );
-    expect(first.built).toBeUndefined();
-    expect(first.json).toHaveLength(5);
-    const kept = first.thread!.map(({ message, position }, i) => ({
-      message,
-      position,
-      json: first.json![i],
-    }));
-    // Changed in place, as the trail never does: the kept JSON is what goes out again, for the kept
-    // earlier messages and the window's alike; a message met at another position is serialised afresh.
-    own[0]!.content = 'changed in place';
-    own[4]!.content = 'changed too';
-    const again = JSON.parse(melodiThreadJson([window], 7, positions, kept).body.text);
-    expect(again.messages.map((m: { content?: string }) => m.content)).toEqual(
-      JSON.parse(first.body.text).messages.map((m: { content?: string }) => m.content),
-    );
-    // The same object carried at another position by the window is serialised for that position.
-    const shifted = JSON.parse(melodiThreadJson([turnOf('t3', [own[0]!])], 7, [[9]], kept).body.text);
-    const last = shifted.messages[shifted.messages.length - 1];
-    expect(last).toMatchObject({ externalId: 'm0', content: 'changed in place', metadata: { position: 9 } });
   });
 
   it('builds the next body from the last one and the new messages, the same body as from scratch', () => {
@@ -125,12 +87,12 @@ describe('melodiThreadJson', () => {
     const first = melodiThreadJson([t1], 3);
     expect(first.built?.messages).toEqual(t1.messages);
     // One turn, then two in one group: the kept body grows in place.
-    const second = melodiThreadJson([t2], 3, undefined, undefined, first.built);
+    const second = melodiThreadJson([t2], 3, first.built);
     expect(second.built).toBe(first.built);
     expect(second.body.text).toBe(melodiThreadJson([t2], 3).body.text);
     const next: TurnMessage = { id: 'm5', role: 'user', content: 'And tomorrow?' };
     const t4 = turnOf('t4', [...t3.messages, next]);
-    const third = melodiThreadJson([t3, t4], 3, undefined, undefined, second.built);
+    const third = melodiThreadJson([t3, t4], 3, second.built);
     expect(third.built).toBe(first.built);
     expect(third.body.text).toBe(melodiThreadJson([t3, t4], 3).body.text);
     expect(JSON.parse(third.body.text)).toEqual({ ...toMelodiThread([t3, t4]), projectId: 3 });
@@ -141,7 +103,7 @@ describe('melodiThreadJson', () => {
   it('builds from scratch, with the same result, when the turns do not continue the last body', () => {
     const t1 = turnOf('t1', history.slice(0, 3));
     const fresh = () => melodiThreadJson([t1], 5).built!;
-    // A copy of a message in place of the object sent (an edited message, a history cache that forgot).
+    // A copy of a message in place of the object sent (an edited message, a thread the log let go).
     const edited = turnOf('t2', [
       history[0]!,
       { ...history[1]!, content: 'edited' },
@@ -161,7 +123,7 @@ describe('melodiThreadJson', () => {
     for (const turn of [edited, repeated, twice, shorter, windowed]) {
       const built = fresh();
       const json = [...built.json];
-      const result = melodiThreadJson([turn], 5, undefined, undefined, built);
+      const result = melodiThreadJson([turn], 5, built);
       expect(result.body.text).toBe(melodiThreadJson([turn], 5).body.text);
       expect(result.built).not.toBe(built);
       // The body it was given is left as it was (but for its id set, made on first use).
@@ -188,22 +150,14 @@ describe('melodiThreadJson', () => {
       ...t1.messages,
       { id: 'bad', role: 'user', content: 'x', metadata: { n: 1n as never } },
     ]);
-    expect(() => melodiThreadJson([badMessage], 5, undefined, undefined, built)).toThrow();
+    expect(() => melodiThreadJson([badMessage], 5, built)).toThrow();
     expect(snapshot()).toEqual(before);
     const badTurn = turnOf('t3', [...t1.messages, { id: 'ok', role: 'user', content: 'y' }], {
       metadata: { n: 1n as never },
     });
-    expect(() => melodiThreadJson([badTurn], 5, undefined, undefined, built)).toThrow();
+    expect(() => melodiThreadJson([badTurn], 5, built)).toThrow();
     expect(snapshot()).toEqual(before);
     expect(built.userMessages).toBe(1);
-  });
-
-  it('keeps nothing to build from for a trimmed history', () => {
-    const turn = turnOf('t1', history.slice(2));
-    expect(melodiThreadJson([turn], 1, [[2, 3, 4]]).built).toBeUndefined();
-    expect(
-      melodiThreadJson([turn], 1, undefined, [{ message: history[0]!, position: 0 }]).built,
-    ).toBeUndefined();
   });
 
   it('writes an empty thread as an empty messages array', () => {

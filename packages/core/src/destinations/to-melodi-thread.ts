@@ -14,44 +14,31 @@ import { latencyMs } from './to-mielto-message';
  * latest turn, except `turns`: the number of user messages in the thread, which is stable across resends
  * and processes.
  */
-export function toMelodiThread(
-  turns: readonly Turn[],
-  positions?: readonly (readonly number[] | undefined)[],
-): MelodiThreadUpsertParams {
-  const { merged, head } = threadParts(turns, positions);
+export function toMelodiThread(turns: readonly Turn[]): MelodiThreadUpsertParams {
+  const { merged, head } = threadParts(turns);
   return { ...head, messages: merged.map((entry) => toMelodiMessage(entry.message, entry.position)) };
 }
 
 /**
  * The same body as `{ ...toMelodiThread(turns), projectId }`, as JSON text built from the thread's
  * previous body where it can: the thread is resent whole on every turn, and serialising it again each time
- * made a long thread's PUT cost grow with its length. The history cache hands a thread's turns the same
- * message objects for their shared history and the trail never changes a message once recorded, so the
- * JSON kept for an object at a position stays right.
+ * made a long thread's PUT cost grow with its length. The trail's thread log hands a thread's turns the
+ * same message objects for their shared history and never changes a message once recorded, so the JSON
+ * kept for an object at a position stays right.
  *
  * `built`: what the thread's previous body held (see {@link BuiltThread}). When the turns carry it as their
  * first messages (the same objects), only the messages after it are looked at, and `built` is extended in
  * place and returned; otherwise the thread is merged from the turns (reusing `built`'s JSON for each message
- * still at its index, and an earlier message's JSON for the same object at the same position) and a new one
- * is returned (none for a trimmed history, or a thread whose positions are not its indexes), with `thread`
- * and its `json`. The body is the same either way, and `built` is left as it was when building throws.
+ * still at its index) and a new one is returned (none when a message is not at its index: a regenerated
+ * answer beside the one it replaced). The body is the same either way, and `built` is left as it was when
+ * building throws.
  */
 export function melodiThreadJson(
   turns: readonly Turn[],
   projectId: number,
-  positions?: readonly (readonly number[] | undefined)[],
-  earlier?: readonly PositionedMessage[],
   built?: BuiltThread,
-): {
-  body: JsonText;
-  messages: number;
-  thread?: readonly ThreadMessage[];
-  json?: readonly string[];
-  built?: BuiltThread;
-} {
-  const untrimmed =
-    earlier === undefined && (positions === undefined || positions.every((p) => p === undefined));
-  const extension = untrimmed && built !== undefined ? extensionOf(turns, built) : undefined;
+): { body: JsonText; messages: number; built?: BuiltThread } {
+  const extension = built !== undefined ? extensionOf(turns, built) : undefined;
   if (built !== undefined && extension !== undefined) {
     // Everything that may throw (a turn's metadata, say) comes before `built` changes.
     const head = threadHead(turns, built.userMessages + extension.userMessages);
@@ -66,30 +53,24 @@ export function melodiThreadJson(
     built.userMessages += extension.userMessages;
     return { body, messages: built.messages.length, built };
   }
-  const { merged, head, userMessages } = threadParts(turns, positions, earlier);
+  const { merged, head, userMessages } = threadParts(turns);
   const json: string[] = new Array(merged.length);
   const kept = built?.messages ?? [];
-  const earlierJson = earlier !== undefined && earlier.length > 0 ? jsonByMessage(earlier) : undefined;
-  let indexed = untrimmed;
+  let indexed = true;
   let chars = 0;
   for (let i = 0; i < merged.length; i++) {
     const { message, position } = merged[i]!;
-    let text: string | undefined;
-    if (i < kept.length && kept[i] === message && position === i) text = built!.json[i];
-    else {
-      const known = earlierJson?.get(message);
-      if (known?.position === position) text = known.json;
-    }
-    json[i] = text ?? messageJson(message, position);
+    const reused = i < kept.length && kept[i] === message && position === i;
+    json[i] = reused ? built!.json[i]! : messageJson(message, position);
     chars += json[i]!.length;
     if (position !== i) indexed = false;
   }
   const body = threadBody(head, projectId, json);
-  if (!indexed) return { body, messages: merged.length, thread: merged, json };
+  if (!indexed) return { body, messages: merged.length };
   // No id set yet: it is built when a next body extends this one, so a thread whose turns never share
   // message objects (a `redact` copy, `captureContent: false`) costs only the array of its messages.
   const next: BuiltThread = { messages: merged.map((entry) => entry.message), json, chars, userMessages };
-  return { body, messages: merged.length, thread: merged, json, built: next };
+  return { body, messages: merged.length, built: next };
 }
 
 /** A message's JSON in a body, at its thread position. */
@@ -97,20 +78,13 @@ function messageJson(message: TurnMessage, position: number): string {
   return JSON.stringify(toMelodiMessage(message, position));
 }
 
-/** The earlier messages whose JSON a body held, by message object. */
-function jsonByMessage(earlier: readonly PositionedMessage[]): Map<TurnMessage, PositionedMessage> {
-  const byMessage = new Map<TurnMessage, PositionedMessage>();
-  for (const entry of earlier) if (entry.json !== undefined) byMessage.set(entry.message, entry);
-  return byMessage;
-}
-
 /**
  * What a thread's last `PUT /threads` body held, for building the next one from it (see
  * `melodiThreadJson`): the next turn of the thread carries these same message objects first, so only its
  * new messages need looking at. Without it, every body cost a merge by id and a lookup of each message's
  * kept JSON, for the whole thread: about 90 µs per PUT of a thread of 100 messages, against 47 µs this
- * way, and a real app sends one turn per PUT. Only for threads whose positions are their indexes (not
- * trimmed), so a message's JSON depends on nothing but the message and its index.
+ * way, and a real app sends one turn per PUT. Only for bodies whose positions are their indexes, so a
+ * message's JSON depends on nothing but the message and its index.
  *
  * The JSON is kept here, in arrays the destination bounds, and no longer in a WeakMap keyed by message:
  * with every live message an entry, the WeakMap's entries made each major garbage collection's final
@@ -195,30 +169,13 @@ function threadBody(
   return new JsonText(`${rest.slice(0, -1)},"messages":[${messages}]}`);
 }
 
-/** A message of a thread at its thread position. */
-export interface PositionedMessage {
-  readonly message: TurnMessage;
-  readonly position: number;
-  /** Its Melodi JSON at that position, when a body already held it. */
-  readonly json?: string;
-}
-
-/**
- * Everything of the body but the mapped messages; `positions` as in {@link mergeThreadMessages}. `earlier`:
- * messages of the thread the turns no longer carry (a trimmed history), put back in thread order.
- */
-function threadParts(
-  turns: readonly Turn[],
-  positions: readonly (readonly number[] | undefined)[] | undefined,
-  earlier?: readonly PositionedMessage[],
-): {
+/** Everything of the body but the mapped messages (the turns' messages merged, see {@link mergeThreadMessages}). */
+function threadParts(turns: readonly Turn[]): {
   merged: ThreadMessage[];
   head: Omit<MelodiThreadUpsertParams, 'messages'>;
   userMessages: number;
 } {
-  const latest = turns[turns.length - 1]!;
-  let merged = mergeThreadMessages(turns, (turn) => turnOutputStart(turn.messages), positions);
-  if (earlier !== undefined && earlier.length > 0) merged = withEarlier(merged, earlier, latest);
+  const merged = mergeThreadMessages(turns, (turn) => turnOutputStart(turn.messages));
   let userMessages = 0;
   for (const entry of merged) if (entry.message.role === 'user') userMessages++;
   return { merged, head: threadHead(turns, userMessages), userMessages };
@@ -276,26 +233,6 @@ export function toMelodiMessage(message: TurnMessage, position: number): MelodiM
     return { externalId, role, metadata, type: 'json', jsonContent };
   }
   return { externalId, role, metadata, type: 'markdown', content };
-}
-
-/** `merged` plus the earlier messages it lacks, ordered by thread position (at one position, earlier first). */
-function withEarlier(
-  merged: ThreadMessage[],
-  earlier: readonly PositionedMessage[],
-  turn: Turn,
-): ThreadMessage[] {
-  const ids = new Set<string>();
-  for (const entry of merged) ids.add(entry.message.id);
-  const thread: ThreadMessage[] = [];
-  for (const { message, position } of earlier) {
-    if (ids.has(message.id)) continue;
-    ids.add(message.id);
-    // Produced by turns long gone: mapped without any turn's data (Melodi messages carry none anyway).
-    thread.push({ message, turn, position, isOutput: false, isTurnEnd: false });
-  }
-  if (thread.length === 0) return merged;
-  for (const entry of merged) thread.push(entry);
-  return thread.sort((a, b) => a.position - b.position);
 }
 
 export function toMelodiUser(user: TurnUser): MelodiExternalUser {

@@ -20,6 +20,7 @@ import { contentPartPlaceholder } from '../normalize/content-part-placeholder';
 import { redactText } from '../redact/redact-text';
 import type { ChatTrailDestination, DeliveryItem } from '../spec/chat-trail-destination';
 import type { Turn, TurnMessage, TurnSource } from '../spec/turn';
+import { wholeTurn } from '../thread/whole-turn';
 import type { ChatTrailDeliveryError } from './chat-trail-delivery-error';
 import { createChatTrail } from './create-chat-trail';
 
@@ -40,7 +41,10 @@ function collector(name = 'collector') {
     },
   };
   const turns = () => items.flatMap((item) => (item.type === 'turn' ? [item.turn] : []));
-  return { destination, items, turns };
+  /** The turns with the thread before their new messages put back (see DeliveryItem): as recorded. */
+  const wholeTurns = () =>
+    items.flatMap((item) => (item.type === 'turn' ? [wholeTurn(item.turn, item.thread, item.start)] : []));
+  return { destination, items, turns, wholeTurns };
 }
 
 function devServerDestinations(server: { mieltoBaseUrl: string; melodiBaseUrl: string }) {
@@ -324,7 +328,7 @@ describe('createChatTrail', () => {
     });
 
     it('shares the copies of messages a later turn resends unchanged, and nothing else', async () => {
-      const { destination, turns } = collector();
+      const { destination, wholeTurns: turns } = collector();
       const trail = createChatTrail({ destinations: [destination], flushAt: 100 });
       const first = turnOf('t1', ['Hi', 'Hello']);
       trail.record(first as never);

@@ -3,13 +3,10 @@ import { warnIgnoredRetries } from '../destinations/warn-ignored-retries';
 import { APIConnectionError, type ChatTrailError } from '../errors';
 import { unrefTimer } from '../internal/unref-timer';
 import { boundId } from '../normalize/bound-id';
-import { truncateUtf8 } from '../normalize/truncate-utf8';
-import { wellFormed } from '../normalize/well-formed';
 import { optionChecker } from '../options/option-checker';
 import { warnOnce } from '../options/warn-once';
 import type {
   ChatTrail,
-  ChatTrailDrop,
   ChatTrailFeedback,
   ChatTrailStats,
   DropCounts,
@@ -19,18 +16,20 @@ import type {
 } from '../spec/chat-trail';
 import type { ChatTrailDestination, DeliveryItem } from '../spec/chat-trail-destination';
 import type { Turn, TurnSource } from '../spec/turn';
-import { HistoryCache, type RecordedHistory } from '../thread/history-cache';
 import { looksLikeNewMessages } from '../thread/looks-like-new-messages';
-import type { TurnShare } from '../thread/turn-share';
-import { ChatTrailConnectionError } from './chat-trail-connection-error';
+import type { RecordedHistory } from '../thread/recorded-history';
+import { ThreadLog } from '../thread/thread-log';
+import { applyRedact } from './apply-redact';
 import { ChatTrailDeliveryError } from './chat-trail-delivery-error';
 import { CHAT_TRAIL_DEFAULTS, type ChatTrailOptions } from './chat-trail-options';
-import { checkRedactedTurn } from './check-redacted-turn';
 import { DeliveryLane, emptyDropCounts, type LaneHost, type QueuedItem } from './delivery-lane';
 import { destinationsFromEnv } from './destinations-from-env';
-import { estimateEarlierBytes, estimateQueuedTurnBytes, estimateTurnBytes } from './estimate-turn-bytes';
+import { estimateMessagesBytes, estimateTurnBytes, estimateTurnHeadBytes } from './estimate-turn-bytes';
 import { findWaitUntil, type WaitUntil } from './find-wait-until';
+import { flushLanes } from './flush-lanes';
 import { isThreadSampled } from './is-thread-sampled';
+import { describeItems, handOverDrop, laneDropError, unreachableError } from './lane-reports';
+import { normalizeFeedback } from './normalize-feedback';
 import {
   type HistoryReuse,
   type NormalizeTurnOptions,
@@ -41,21 +40,18 @@ import {
 } from './normalize-turn';
 import { parseEnvFlag, readTrailEnv } from './read-trail-env';
 import { statusOf } from './status-of';
+import { sumStats } from './sum-stats';
+import { TrailErrors } from './trail-errors';
 
 const DEFAULT_FLUSH_TIMEOUT_MS = 10_000;
-/** Distinct failures kept for flush reports, and distinct keys remembered for "report once". */
-const MAX_REMEMBERED = 100;
 const FEEDBACK_BYTES = 256;
-/** UTF-8 bytes kept of a feedback attribute's name and of the user's email, name and username. */
-const FEEDBACK_FIELD_BYTES = 1024;
-// Histories kept for reuse: enough for the threads active at once on a busy server; most of it is shared
-// with turns still queued anyway. The byte bound is what limits memory (each entry's estimate includes its
-// overhead); 1,000 threads thrashed with 2,000 chats in turn, and every turn of every thread was then
-// normalised, hashed and serialised from scratch (and a trimmed history lost its alignment).
-const HISTORY_CACHE_THREADS = 10_000;
+// The thread log: enough threads for those active at once on a busy server. The byte bound is what limits
+// memory; a thread that falls out costs one full normalisation, and its next turn is queued whole.
+const LOG_THREADS = 10_000;
+const LOG_BYTES = 16 * 1024 * 1024;
+const LOG_THREAD_BYTES = 2 * 1024 * 1024;
 // An edit of the first message also carries nothing of the previous turn; three in a row rarely are edits.
 const UNLINKED_TURNS_BEFORE_WARNING = 3;
-const HISTORY_CACHE_BYTES = 8 * 1024 * 1024;
 
 /**
  * Creates a trail: `record(turn)` queues turns synchronously, and each destination delivers them in the
@@ -78,11 +74,6 @@ export function createChatTrail(options: ChatTrailOptions = {}): ChatTrail {
   return new ChatTrailImpl(options);
 }
 
-interface TimedError {
-  at: number;
-  message: string;
-}
-
 class ChatTrailImpl implements ChatTrail {
   readonly #lanes: DeliveryLane[] = [];
   readonly #feedbackLanes: DeliveryLane[] = [];
@@ -94,8 +85,8 @@ class ChatTrailImpl implements ChatTrail {
   readonly #maxAttempts: number;
   readonly #normalize: NormalizeTurnOptions;
   readonly #redact: ChatTrailOptions['redact'];
-  /** Last recorded history per thread, so resent messages are not normalised again (none with `redact`). */
-  readonly #history: HistoryCache | undefined;
+  /** Per thread, its messages and last history: what is new in a turn, and what it resends (see ThreadLog). */
+  readonly #log: ThreadLog | undefined;
   readonly #onError: (error: ChatTrailError) => void;
   readonly #onDrop: ChatTrailOptions['onDrop'];
   readonly #waitUntil: WaitUntil | undefined;
@@ -104,8 +95,8 @@ class ChatTrailImpl implements ChatTrail {
   readonly #counts = { recorded: 0, sampledOut: 0, redactedOut: 0, truncatedMessages: 0 };
   readonly #dropped: DropCounts = emptyDropCounts();
   readonly #feedback = { recorded: 0, dropped: 0 };
-  readonly #reported = new Set<string>();
-  readonly #errors: TimedError[] = [];
+  /** `onError` is read when an error comes: it is set in the constructor, after this. */
+  readonly #errors = new TrailErrors((error) => this.#onError(error));
   #closed = false;
   #shutdown: Promise<FlushReport> | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
@@ -189,8 +180,8 @@ class ChatTrailImpl implements ChatTrail {
     this.#redact = options.redact;
     // Without content capture no copy keeps its text, so none could be matched to a resent message. With a
     // redact function only turns of new messages use it (see record()).
-    this.#history = this.#normalize.captureContent
-      ? new HistoryCache(HISTORY_CACHE_THREADS, HISTORY_CACHE_BYTES)
+    this.#log = this.#normalize.captureContent
+      ? new ThreadLog(LOG_THREADS, LOG_BYTES, LOG_THREAD_BYTES)
       : undefined;
     this.#waitUntil = options.waitUntil;
     this.#onDrop = options.onDrop;
@@ -235,7 +226,7 @@ class ChatTrailImpl implements ChatTrail {
             error,
             'what it carried may not be stored and is not sent again (at-most-once)',
           );
-        } else this.#remember(`${lane.name}: ${messageOf(error)}`);
+        } else this.#errors.remember(`${lane.name}: ${messageOf(error)}`);
       },
     };
     const names = new Set<string>();
@@ -276,66 +267,59 @@ class ChatTrailImpl implements ChatTrail {
         this.#counts.sampledOut++;
         return;
       }
-      // A redact function may rewrite the messages it is given, and a resent history shares its copies with
-      // the cache (and the queue): such turns never use the cache when there is one. A turn of new messages
-      // shares none, so it does, and redact gets a clone of it (see below).
+      // Turns that resend their history are worked out against the thread's log, except under a redact
+      // function (a clone of the whole history per turn, for redact to rewrite, would cost more than it
+      // saves): those are queued whole. Turns of new messages always are.
       const mode = turnMessagesMode(turn, context, this.#normalize);
-      const reuse: HistoryReuse | undefined =
-        this.#history === undefined || (this.#redact !== undefined && mode !== 'new')
-          ? undefined
-          : { previous: this.#history.get(threadId) };
+      const log = this.#redact !== undefined && mode !== 'new' ? undefined : this.#log;
+      const record = log?.get(threadId);
+      const reuse: HistoryReuse | undefined = log === undefined ? undefined : { previous: record?.history };
       let copy = normalizeTurn(turn, this.#normalize, context, reuse, mode);
       if (copy === undefined) {
         this.#dropBeforeQueue('invalid_turn');
         return;
       }
       if (copy.metadata !== undefined) this.#noteLeftOutMessages(copy.metadata);
-      // Measured once: the cache and the queues bound the same copy, unless redact makes another.
-      let bytes: number | undefined;
-      // Of `bytes`, what the thread's previous turn holds too (the copies the cache lent this one).
-      let shared = 0;
       const next = reuse?.next;
-      if (next !== undefined) {
-        const previous = reuse!.previous;
-        const measured = estimateQueuedTurnBytes(copy, previous?.messages ?? [], previous?.messageBytes);
-        ({ bytes, shared } = measured);
-        next.bytes = bytes;
-        next.messageBytes = measured.messageBytes;
-        if (reuse!.previous !== undefined && next.newMessages !== true) {
-          this.#noteUnlinkedTurn(reuse!.previous, next);
-        }
-        // Until redact has run, nothing of this turn may reach a destination as an earlier message.
-        if (this.#redact !== undefined) next.redacted = null;
-        this.#history!.set(threadId, next);
+      if (next !== undefined && reuse!.previous !== undefined && next.newMessages !== true) {
+        this.#noteUnlinkedTurn(reuse!.previous, next);
       }
-      let positions = next?.positions;
-      let earlier = next?.earlier;
       if (this.#redact !== undefined) {
+        // The log's copies are the history's own: redact gets a clone, and the log takes what it returns.
         const redacted = this.#applyRedact(next === undefined ? copy : structuredClone(copy));
-        if (redacted === undefined) return;
-        shared = 0; // redact works on a clone: it shares nothing with the previous turn
-        if (next !== undefined) {
-          bytes = estimateTurnBytes(redacted);
-          // Positions and earlier messages hold per index only if redact kept every message in its place.
-          if (redacted.messages.length === next.messages.length) next.redacted = redacted.messages;
-          else positions = earlier = undefined;
+        if (
+          next !== undefined &&
+          (redacted === undefined || redacted.messages.length !== next.messages.length)
+        ) {
+          // Skipped, or reshaped so that its messages no longer line up with the history: not logged.
+          log!.keepHistory(threadId, record, next);
+          if (redacted !== undefined)
+            this.#enqueue(this.#lanes, { type: 'turn', turn: redacted }, estimateTurnBytes(redacted));
+          return;
         }
+        if (redacted === undefined) return;
         copy = redacted;
       }
-      const item: DeliveryItem =
-        positions === undefined
-          ? { type: 'turn', turn: copy }
-          : earlier === undefined
-            ? { type: 'turn', turn: copy, positions }
-            : { type: 'turn', turn: copy, positions, earlier };
-      bytes ??= estimateTurnBytes(copy);
-      if (item.earlier !== undefined) {
-        // The previous turn's messages this one carries for the destinations: queued as long as it is.
-        const held = estimateEarlierBytes(item.earlier.messages);
-        bytes += held.bytes;
-        shared += held.shared;
+      if (next !== undefined) {
+        const { messages } = copy;
+        let newBytes = 0;
+        const measure = (from: number): number => {
+          newBytes = estimateMessagesBytes(messages, from);
+          return newBytes;
+        };
+        const logged = log!.update(threadId, record, next, measure, messages);
+        if (logged !== undefined) {
+          // The lanes queue what is new; the thread's earlier messages stay in the log.
+          if (logged.index > 0) copy.messages = messages.slice(logged.index);
+          const item: DeliveryItem =
+            logged.start === 0
+              ? { type: 'turn', turn: copy }
+              : { type: 'turn', turn: copy, thread: logged.log, start: logged.start };
+          this.#enqueue(this.#lanes, item, estimateTurnHeadBytes(copy) + newBytes);
+          return;
+        }
       }
-      this.#enqueue(this.#lanes, item, bytes, shared, reuse?.previous?.shares, next);
+      this.#enqueue(this.#lanes, { type: 'turn', turn: copy }, estimateTurnBytes(copy));
     } catch (error) {
       this.#internalError('record', error);
     }
@@ -349,7 +333,7 @@ class ChatTrailImpl implements ChatTrail {
         this.#feedback.dropped++;
         return;
       }
-      const item = this.#normalizeFeedback(feedback);
+      const item = normalizeFeedback(feedback, this.#normalize);
       if (item === undefined) {
         this.#feedback.dropped++;
         this.#debug('feedback ignored: it needs a threadId and a type of "positive" or "negative"');
@@ -357,7 +341,7 @@ class ChatTrailImpl implements ChatTrail {
       }
       if (this.#feedbackLanes.length === 0) {
         this.#feedback.dropped++;
-        if (this.#once('feedback:no-destination')) {
+        if (this.#errors.once('feedback:no-destination')) {
           this.#debug('feedback is sent to Melodi only, and this trail has no Melodi destination; ignored');
         }
         return;
@@ -366,6 +350,10 @@ class ChatTrailImpl implements ChatTrail {
     } catch (error) {
       this.#internalError('feedback', error);
     }
+  }
+
+  stats(): ChatTrailStats {
+    return sumStats(this.#counts, this.#dropped, this.#feedback, this.#lanes);
   }
 
   flush(options: FlushOptions = {}): Promise<FlushReport> {
@@ -383,7 +371,9 @@ class ChatTrailImpl implements ChatTrail {
       for (const lane of this.#lanes) {
         lane.stop();
         if (this.#onDrop !== undefined && lane.pending > 0)
-          this.#handOver(lane.name, 'shutdown', lane.pendingItems());
+          handOverDrop(this.#onDrop, lane.name, 'shutdown', lane.pendingItems(), undefined, (message) =>
+            this.#debug(message),
+          );
       }
       this.#debug(
         `shut down: ${report.ok ? 'everything delivered' : `${report.pendingTurns} pending turn(s) lost`}`,
@@ -393,90 +383,19 @@ class ChatTrailImpl implements ChatTrail {
     return this.#shutdown;
   }
 
-  stats(): ChatTrailStats {
-    const destinations: ChatTrailStats['destinations'] = {};
-    const dropped: DropCounts = { ...this.#dropped };
-    const stats: ChatTrailStats = {
-      ...this.#counts,
-      sent: 0,
-      sentMessages: 0,
-      requests: 0,
-      retried: 0,
-      ambiguous: 0,
-      dropped,
-      queuedTurns: 0,
-      queuedBytes: 0,
-      feedback: { recorded: this.#feedback.recorded, sent: 0, dropped: this.#feedback.dropped },
-      destinations,
-    };
-    for (const lane of this.#lanes) {
-      const snapshot = lane.snapshot();
-      destinations[lane.name] = snapshot;
-      stats.sent += snapshot.sent;
-      stats.sentMessages += snapshot.sentMessages;
-      stats.requests += snapshot.requests;
-      stats.retried += snapshot.retried;
-      stats.ambiguous += snapshot.ambiguous;
-      stats.queuedTurns += snapshot.queuedTurns;
-      stats.queuedBytes += snapshot.queuedBytes;
-      stats.feedback.sent += snapshot.feedback.sent;
-      stats.feedback.dropped += snapshot.feedback.dropped;
-      for (const reason of Object.keys(dropped) as DropReason[]) dropped[reason] += snapshot.dropped[reason];
-    }
-    return stats;
-  }
-
   /** Runs the app's redact on the private copy; `undefined` means the turn is not to be queued. */
   #applyRedact(copy: Turn): Turn | undefined {
-    let result: unknown;
-    try {
-      result = this.#redact!(copy);
-    } catch (error) {
-      this.#dropBeforeQueue('redact_error');
-      this.#reportOnce(
-        `redact_error:${messageOf(error)}`,
-        new ChatTrailDeliveryError(`redact threw, so the turn was dropped unsent: ${messageOf(error)}`, {
-          reason: 'redact_error',
-          count: 1,
-          cause: error,
-        }),
-      );
-      return undefined;
-    }
+    const result = applyRedact(this.#redact!, copy);
     if (result === null) {
       this.#counts.redactedOut++;
       return undefined;
     }
-    const turn = result as Partial<Turn> | undefined;
-    if (
-      turn === undefined ||
-      typeof turn !== 'object' ||
-      typeof turn.threadId !== 'string' ||
-      !Array.isArray(turn.messages)
-    ) {
+    if (result instanceof ChatTrailDeliveryError) {
       this.#dropBeforeQueue('redact_error');
-      this.#reportOnce(
-        'redact_error:shape',
-        new ChatTrailDeliveryError(
-          'redact must return the turn (changed or not) or null to skip it; it returned something else, so the turn was dropped unsent',
-          { reason: 'redact_error', count: 1 },
-        ),
-      );
+      this.#errors.reportOnce(`redact_error:${result.message}`, result);
       return undefined;
     }
-    const problem = checkRedactedTurn(turn as Turn);
-    if (problem !== undefined) {
-      this.#dropBeforeQueue('redact_error');
-      this.#reportOnce(
-        `redact_error:${problem}`,
-        new ChatTrailDeliveryError(
-          `redact returned a turn that cannot be sent (${problem}), so the turn was dropped unsent`,
-          { reason: 'redact_error', count: 1 },
-        ),
-      );
-      return undefined;
-    }
-    return turn as Turn;
+    return result;
   }
 
   /** Counts the messages normalizeTurn left out of a turn (past maxMessagesPerTurn, or holes). */
@@ -492,27 +411,12 @@ class ChatTrailImpl implements ChatTrail {
     );
   }
 
-  /**
-   * `shared`, `before`: see `DeliveryLane.enqueue`; `before` as the thread's previous turn's `history` got
-   * it, and this turn's `history` gets what the lanes return, for the next.
-   */
-  #enqueue(
-    lanes: readonly DeliveryLane[],
-    item: DeliveryItem,
-    bytes: number,
-    shared = 0,
-    before?: readonly (TurnShare | undefined)[],
-    history?: RecordedHistory,
-  ): void {
+  #enqueue(lanes: readonly DeliveryLane[], item: DeliveryItem, bytes: number): void {
     let full = false;
-    const shares = history === undefined ? undefined : new Array<TurnShare | undefined>(lanes.length);
-    for (let i = 0; i < lanes.length; i++) {
-      const lane = lanes[i]!;
-      const share = lane.enqueue(item, bytes, shared, before?.[i]);
-      if (shares !== undefined) shares[i] = share;
+    for (const lane of lanes) {
+      lane.enqueue(item, bytes);
       if (lane.queueLength >= this.#flushAt) full = true;
     }
-    if (history !== undefined) history.shares = shares;
     const waitUntil = this.#waitUntil ?? findWaitUntil();
     if (waitUntil !== undefined) this.#scheduleServerlessFlush(waitUntil);
     else if (full) this.#scheduleKick();
@@ -567,89 +471,36 @@ class ChatTrailImpl implements ChatTrail {
 
   async #flush(timeoutMs: number): Promise<FlushReport> {
     const started = Date.now();
-    const droppedBefore = this.#deliveryDrops();
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const deadline = started + timeoutMs;
-    try {
-      // Raced with a timer so a hanging backend cannot hold the caller past timeoutMs.
-      await Promise.race([
-        Promise.all(this.#lanes.map((lane) => lane.drain(deadline))),
-        new Promise((resolve) => {
-          timer = setTimeout(resolve, timeoutMs);
-        }),
-      ]);
-    } catch (error) {
-      this.#internalError('flush', error);
-    } finally {
-      if (timer !== undefined) clearTimeout(timer);
-    }
-    const pendingTurns = this.#lanes.reduce((sum, lane) => sum + lane.pending, 0);
-    const droppedTurns = this.#deliveryDrops() - droppedBefore;
-    const errors = [...new Set(this.#errors.filter((e) => e.at >= started).map((e) => e.message))];
-    const report: FlushReport = { ok: pendingTurns === 0 && droppedTurns === 0, pendingTurns };
-    if (droppedTurns > 0) report.droppedTurns = droppedTurns;
-    if (errors.length > 0) report.errors = errors;
+    const report = await flushLanes(this.#lanes, timeoutMs, this.#errors, (error) =>
+      this.#internalError('flush', error),
+    );
     this.#debug(
-      `flush: ${report.ok ? 'done' : `${pendingTurns} pending, ${droppedTurns} dropped`} in ${Date.now() - started} ms`,
+      `flush: ${report.ok ? 'done' : `${report.pendingTurns} pending, ${report.droppedTurns ?? 0} dropped`} in ${Date.now() - started} ms`,
     );
     return report;
   }
 
-  #deliveryDrops(): number {
-    let total = 0;
-    for (const lane of this.#lanes) {
-      const { dropped, feedback } = lane.snapshot();
-      total +=
-        dropped.queue_full +
-        dropped.permanent_error +
-        dropped.too_large +
-        dropped.internal_error +
-        dropped.retries_exhausted;
-      total += feedback.dropped;
-    }
-    return total;
-  }
-
   #laneDropped(lane: DeliveryLane, reason: DropReason, items: readonly QueuedItem[], error: unknown): void {
     if (this.#onDrop !== undefined) {
-      this.#handOver(
-        lane.name,
-        reason,
-        items.map((queued) => queued.item),
-        error,
-      );
+      const dropped = items.map((queued) => queued.item);
+      handOverDrop(this.#onDrop, lane.name, reason, dropped, error, (message) => this.#debug(message));
     }
     const status = statusOf(error);
-    if (error !== undefined) this.#remember(`${lane.name}: ${messageOf(error)}`);
+    if (error !== undefined) this.#errors.remember(`${lane.name}: ${messageOf(error)}`);
     if (this.#debugEnabled) {
       this.#debug(
         `${lane.name}: dropped ${describeItems(items)} (${reason}${status === undefined ? '' : ` ${status}`})`,
       );
     }
     // Once per (destination, reason, status): a revoked key must not flood the app's error tracker.
-    if (!this.#once(`${reason}:${lane.name}:${status ?? ''}`)) return;
-    const what = describeItems(items);
-    const message =
-      reason === 'queue_full'
-        ? `${lane.name} destination: queue full, dropping the oldest queued turns to make room (is the backend reachable? see maxQueueTurns / maxQueueBytes)`
-        : reason === 'retries_exhausted'
-          ? `${lane.name} destination gave up on ${what} after ${this.#maxAttempts} failed attempts while it accepted others (retries_exhausted${status === undefined ? '' : `, HTTP ${status}`}; see maxAttempts): ${messageOf(error)}`
-          : `${lane.name} destination dropped ${what} (${reason}${status === undefined ? '' : `, HTTP ${status}`}): ${messageOf(error)}`;
-    this.#emitError(
-      new ChatTrailDeliveryError(message, {
-        reason,
-        destination: lane.name,
-        status,
-        count: items.length,
-        cause: error,
-      }),
-    );
+    if (!this.#errors.once(`${reason}:${lane.name}:${status ?? ''}`)) return;
+    this.#errors.emit(laneDropError(lane.name, reason, items, error, this.#maxAttempts));
   }
 
   /** A batch failed transiently and went back to the queue. */
   #laneFailed(lane: DeliveryLane, error: unknown): void {
     if (error instanceof APIConnectionError) this.#unreachable(lane, error);
-    else this.#remember(`${lane.name}: ${messageOf(error)}`);
+    else this.#errors.remember(`${lane.name}: ${messageOf(error)}`);
   }
 
   /**
@@ -658,34 +509,14 @@ class ChatTrailImpl implements ChatTrail {
    * timeouts). Every occurrence goes to the flush reports.
    */
   #unreachable(lane: DeliveryLane, error: APIConnectionError, consequence?: string): void {
-    const message = `${lane.name}: ${error.summary}${consequence === undefined ? '' : `; ${consequence}`}`;
-    this.#remember(message);
+    const report = unreachableError(lane.name, error, consequence);
+    this.#errors.remember(report.message);
     const kind = consequence === undefined ? 'connection' : 'not-resent';
-    if (!this.#once(`${kind}:${lane.name}:${error.code ?? error.name}:${error.host ?? ''}`)) return;
-    this.#debug(consequence === undefined ? `${message} (turns stay queued and are retried)` : message);
-    this.#emitError(
-      new ChatTrailConnectionError(message, {
-        destination: lane.name,
-        ...(error.code === undefined ? {} : { code: error.code }),
-        ...(error.host === undefined ? {} : { host: error.host }),
-        cause: error,
-      }),
+    if (!this.#errors.once(`${kind}:${lane.name}:${error.code ?? error.name}:${error.host ?? ''}`)) return;
+    this.#debug(
+      consequence === undefined ? `${report.message} (turns stay queued and are retried)` : report.message,
     );
-  }
-
-  /** Gives dropped items to `onDrop`; nothing it does (or throws) reaches the trail. */
-  #handOver(destination: string, reason: DropReason, items: readonly DeliveryItem[], error?: unknown): void {
-    const drop: ChatTrailDrop = { destination, reason, turns: [], feedback: [] };
-    for (const item of items) {
-      if (item.type === 'turn') drop.turns.push(item.turn);
-      else drop.feedback.push(item.feedback);
-    }
-    if (error !== undefined) drop.error = error;
-    try {
-      this.#onDrop!(drop);
-    } catch (hookError) {
-      this.#debug(`onDrop threw (${messageOf(hookError)}); ignored`);
-    }
+    this.#errors.emit(report);
   }
 
   #dropBeforeQueue(reason: DropReason): void {
@@ -696,7 +527,7 @@ class ChatTrailImpl implements ChatTrail {
     try {
       if (where === 'record') this.#dropped.internal_error++;
       if (where === 'feedback') this.#feedback.dropped++;
-      this.#reportOnce(
+      this.#errors.reportOnce(
         `internal_error:${where}:${messageOf(error)}`,
         new ChatTrailDeliveryError(`internal error in ${where}(): ${messageOf(error)}`, {
           reason: 'internal_error',
@@ -709,70 +540,6 @@ class ChatTrailImpl implements ChatTrail {
     }
   }
 
-  #reportOnce(key: string, error: ChatTrailError): void {
-    this.#remember(error.message);
-    if (this.#once(key)) this.#emitError(error);
-  }
-
-  #emitError(error: ChatTrailError): void {
-    try {
-      this.#onError(error);
-    } catch {
-      // An observer must not change what the trail does.
-    }
-  }
-
-  /** True the first time `key` is seen (bounded, so a stream of distinct failures cannot grow memory). */
-  #once(key: string): boolean {
-    if (this.#reported.has(key)) return false;
-    if (this.#reported.size >= MAX_REMEMBERED) return false;
-    this.#reported.add(key);
-    return true;
-  }
-
-  #remember(message: string): void {
-    this.#errors.push({ at: Date.now(), message });
-    if (this.#errors.length > MAX_REMEMBERED) this.#errors.splice(0, this.#errors.length - MAX_REMEMBERED);
-  }
-
-  #normalizeFeedback(input: ChatTrailFeedback): Extract<DeliveryItem, { type: 'feedback' }> | undefined {
-    if (input === null || typeof input !== 'object') return undefined;
-    // Ids bounded as normalizeTurn bounds them, so feedback reaches the thread its turns went to.
-    const threadId = typeof input.threadId === 'string' && input.threadId !== '' ? input.threadId : undefined;
-    if (threadId === undefined || (input.type !== 'positive' && input.type !== 'negative')) return undefined;
-    const feedback: ChatTrailFeedback = { threadId: boundId(threadId), type: input.type };
-    if (typeof input.messageId === 'string' && input.messageId !== '') {
-      feedback.messageId = boundId(input.messageId);
-    }
-    const maxBytes = this.#normalize.maxMessageBytes;
-    if (typeof input.text === 'string' && this.#normalize.captureContent) {
-      feedback.text = wellFormed(truncateUtf8(input.text, maxBytes));
-    }
-    if (input.attributes !== null && typeof input.attributes === 'object') {
-      const attributes: Record<string, string> = {};
-      for (const [key, value] of Object.entries(input.attributes)) {
-        if (key !== '__proto__' && (typeof value === 'string' || typeof value === 'number')) {
-          attributes[wellFormed(truncateUtf8(key, FEEDBACK_FIELD_BYTES))] = wellFormed(
-            truncateUtf8(String(value), maxBytes),
-          );
-        }
-      }
-      feedback.attributes = attributes;
-    }
-    const user = input.user;
-    if (user !== null && typeof user === 'object' && typeof user.id === 'string' && user.id !== '') {
-      feedback.user = { id: boundId(user.id) };
-      if (typeof user.email === 'string')
-        feedback.user.email = wellFormed(truncateUtf8(user.email, FEEDBACK_FIELD_BYTES));
-      if (typeof user.name === 'string')
-        feedback.user.name = wellFormed(truncateUtf8(user.name, FEEDBACK_FIELD_BYTES));
-      if (typeof user.username === 'string') {
-        feedback.user.username = wellFormed(truncateUtf8(user.username, FEEDBACK_FIELD_BYTES));
-      }
-    }
-    return { type: 'feedback', feedback };
-  }
-
   /**
    * Counts a thread's consecutive turns that carry none of the previous turn's messages, and warns once
    * per trail when a thread has several: the app most likely sends only the new messages, and then a
@@ -781,7 +548,8 @@ class ChatTrailImpl implements ChatTrail {
   #noteUnlinkedTurn(previous: RecordedHistory, next: RecordedHistory): void {
     if (!looksLikeNewMessages(previous, next)) return; // left unset (0): no property added on the hot path
     next.unlinkedTurns = (previous.unlinkedTurns ?? 0) + 1;
-    if (next.unlinkedTurns < UNLINKED_TURNS_BEFORE_WARNING || !this.#once('warning:unlinked-turns')) return;
+    if (next.unlinkedTurns < UNLINKED_TURNS_BEFORE_WARNING || !this.#errors.once('warning:unlinked-turns'))
+      return;
     console.warn(
       `[chattrail] ${next.unlinkedTurns} turns in a row of one thread carried none of the previous turn's messages. If the app keeps the history itself and sends only the new messages, create the trail with { turnMessages: 'new' }: otherwise a repeated text (a second "yes") is taken for one already sent.`,
     );
@@ -815,15 +583,6 @@ const SOURCES = new Set<unknown>(['ai-sdk', 'langchain', 'express', 'manual']);
 function sourceOf(turn: unknown): TurnSource {
   const source = (turn as { source?: unknown } | null | undefined)?.source;
   return SOURCES.has(source) ? (source as TurnSource) : 'manual';
-}
-
-function describeItems(items: readonly QueuedItem[]): string {
-  const turns = items.filter((queued) => queued.item.type === 'turn').length;
-  const feedback = items.length - turns;
-  const parts: string[] = [];
-  if (turns > 0) parts.push(`${turns} turn${turns === 1 ? '' : 's'}`);
-  if (feedback > 0) parts.push(`${feedback} feedback item${feedback === 1 ? '' : 's'}`);
-  return parts.join(' and ') || 'nothing';
 }
 
 function flushTimeout(options: FlushOptions | undefined): number {

@@ -19,11 +19,10 @@ import type { ChatTrailError } from '../errors';
 import type { ChatTrailDrop } from '../spec/chat-trail';
 import type { ChatTrailDestination, DeliveryItem, DeliveryOutcome } from '../spec/chat-trail-destination';
 import type { Turn, TurnMessage } from '../spec/turn';
-import type { TurnShare } from '../thread/turn-share';
 import { ChatTrailDeliveryError } from './chat-trail-delivery-error';
 import { createChatTrail } from './create-chat-trail';
 import { DeliveryLane, type LaneHost } from './delivery-lane';
-import { estimateQueuedTurnBytes, estimateTurnBytes } from './estimate-turn-bytes';
+import { estimateTurnBytes } from './estimate-turn-bytes';
 
 closeServersAfterEach();
 /** Generous: a loaded machine runs timers late, and these waits only guard against hanging forever. */
@@ -571,8 +570,6 @@ describe('queue bytes', () => {
         backoffMaxMs: 0,
       });
       const threads = Array.from({ length: 5 }, () => [] as TurnMessage[]);
-      // What the lane returned for each thread's last turn, as the trail keeps it with the thread's history.
-      const shares = Array.from({ length: 5 }, (): TurnShare | undefined => undefined);
       let turns = 0;
       const message = (thread: number, role: 'user' | 'assistant'): TurnMessage => ({
         id: `m-${seed}-${thread}-${turns}-${role}-${next()}`,
@@ -603,9 +600,8 @@ describe('queue bytes', () => {
                 : previous.slice(Math.min(previous.length, 3));
           const messages = [...carried, message(t, 'user'), message(t, 'assistant')];
           const turn = turnOf(`thread-${t}`, `turn-${seed}-${turns++}`, messages);
-          const { bytes, shared } = estimateQueuedTurnBytes(turn, previous);
           threads[t] = messages;
-          shares[t] = lane.enqueue({ type: 'turn', turn }, bytes, shared, shares[t]);
+          lane.enqueue({ type: 'turn', turn }, estimateTurnBytes(turn));
         }
         const pending = lane.pendingItems();
         expect(lane.snapshot().queuedBytes).toBeGreaterThanOrEqual(heldBytes(pending));
@@ -642,7 +638,6 @@ describe('queue bytes', () => {
     // Ten threads of 8 KB histories, sent; then their next turns, which share those histories, wait while
     // their previous turns are gone, so each counts its shared part.
     const histories: TurnMessage[][] = [];
-    const shares: (TurnShare | undefined)[] = [];
     for (let t = 0; t < 10; t++) {
       histories[t] = Array.from({ length: 4 }, (_, i) => ({
         id: `h${t}-${i}`,
@@ -650,7 +645,7 @@ describe('queue bytes', () => {
         content: 'x'.repeat(2_000),
       }));
       const turn = turnOf(`t${t}`, `t${t}-1`, histories[t]!);
-      shares[t] = lane.enqueue({ type: 'turn', turn }, estimateTurnBytes(turn), 0);
+      lane.enqueue({ type: 'turn', turn }, estimateTurnBytes(turn));
     }
     lane.kick();
     await tick();
@@ -661,8 +656,7 @@ describe('queue bytes', () => {
         ...histories[t]!,
         { id: `n${t}`, role: 'assistant', content: 'ok' },
       ]);
-      const { bytes, shared } = estimateQueuedTurnBytes(turn, histories[t]!);
-      shares[t] = lane.enqueue({ type: 'turn', turn }, bytes, shared, shares[t]);
+      lane.enqueue({ type: 'turn', turn }, estimateTurnBytes(turn));
     }
     lane.kick();
     await tick();
@@ -672,7 +666,7 @@ describe('queue bytes', () => {
     // Newer turns queue behind it: room is made by dropping the oldest waiting turns, never the new ones.
     for (let k = 0; k < 5; k++) {
       const fresh = turnOf('t99', `t99-${k}`, [{ id: `f${k}`, role: 'user', content: 'y'.repeat(3_000) }]);
-      lane.enqueue({ type: 'turn', turn: fresh }, estimateTurnBytes(fresh), 0);
+      lane.enqueue({ type: 'turn', turn: fresh }, estimateTurnBytes(fresh));
     }
     const pending = lane.pendingItems().map((item) => (item.type === 'turn' ? item.turn.id : ''));
     for (let k = 0; k < 5; k++) expect(pending).toContain(`t99-${k}`);
@@ -694,10 +688,9 @@ describe('queue bytes', () => {
       (_, i): TurnMessage => ({ id: `h${i}`, role: 'user', content: 'x'.repeat(1_000) }),
     );
     const first = turnOf('a', 'a1', history);
-    const share = lane.enqueue({ type: 'turn', turn: first }, estimateTurnBytes(first), 0);
+    lane.enqueue({ type: 'turn', turn: first }, estimateTurnBytes(first));
     const second = turnOf('a', 'a2', [...history, { id: 'n', role: 'assistant', content: 'y' }]);
-    const { bytes, shared } = estimateQueuedTurnBytes(second, history);
-    lane.enqueue({ type: 'turn', turn: second }, bytes, shared, share);
+    lane.enqueue({ type: 'turn', turn: second }, estimateTurnBytes(second));
     lane.kick();
     await lane.running;
     expect(lane.pending).toBe(0);

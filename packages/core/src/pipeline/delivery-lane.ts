@@ -8,7 +8,6 @@ import type {
   DeliveryOutcome,
   DestinationSendContext,
 } from '../spec/chat-trail-destination';
-import type { TurnShare } from '../thread/turn-share';
 import { batchAbortController } from './batch-abort-controller';
 import { statusOf } from './status-of';
 
@@ -16,8 +15,6 @@ import { statusOf } from './status-of';
 export interface QueuedItem {
   item: DeliveryItem;
   bytes: number;
-  /** A turn's shared part (see `DeliveryLane.enqueue`); undefined for feedback. */
-  share?: TurnShare | undefined;
   /** Set once the item has failed transiently; undefined while it never has (most items). */
   retry?: RetryState | undefined;
 }
@@ -102,16 +99,12 @@ export function emptyDropCounts(): DropCounts {
 export class DeliveryLane {
   readonly destination: ChatTrailDestination;
   readonly #host: LaneHost;
-  // Items, their sizes and shares in parallel deques rather than one of { item, bytes, share } wrappers:
-  // record() then allocates per destination only a turn's share (five fields), and queued turns are
-  // retained (and moved by every GC) until sent.
+  // Items and their sizes in parallel deques rather than one of { item, bytes } wrappers: record() then
+  // allocates nothing per destination, and queued turns are retained (and moved by every GC) until sent.
   readonly #queue = new Deque<DeliveryItem>();
   readonly #sizes = new Deque<number>();
-  readonly #itemShares = new Deque<TurnShare | undefined>();
   readonly #retries = new Deque<RetryState | undefined>();
   #queuedBytes = 0;
-  /** The shared parts counted (those of turns whose thread's turn before is not pending), in the bounds. */
-  #sharedBytes = 0;
   #inFlight: readonly QueuedItem[] = [];
   #inFlightBytes = 0;
   #running: Promise<void> | undefined;
@@ -173,51 +166,27 @@ export class DeliveryLane {
   /**
    * Appends an item, making room by dropping the oldest waiting item when a bound is exceeded. The bounds
    * cover waiting and in-flight items together, so memory stays within them even while a batch hangs.
-   * O(1) amortised.
-   *
-   * `shared`: the part of a turn's `bytes` held by the very message objects of the thread's previous turn
-   * (adapters resend the history, and the trail's history cache lends each turn the previous turn's
-   * copies). Counting every queued turn's whole history made a queue of 100-message turns hold a tenth of
-   * the turns its byte bound allows, and batches just as small. So a turn always counts the rest, and its
-   * shared part only while the thread's turn before it is not pending: while it is, that turn holds (and
-   * counts, the same way) every message the two share. Turns usually leave in order, so a thread counts
-   * one history; a turn dropped while an older one is in flight makes the next one count its own.
-   *
-   * `before`: what this lane returned for the thread's turn before (the trail keeps it with the thread's
-   * history), so no per-thread lookup is needed here. Returns this turn's, for the next one.
+   * O(1) amortised. A turn's `bytes` are its own: its head and its new messages (the thread's earlier messages
+   * are the trail's log's), so no two queued turns count the same message.
    */
-  enqueue(item: DeliveryItem, bytes: number, shared = 0, before?: TurnShare): TurnShare | undefined {
-    const own = bytes - shared;
+  enqueue(item: DeliveryItem, bytes: number): void {
     if (bytes > this.#host.maxQueueBytes / 2) {
       // It could never go in a batch (at most half the byte bound), and making room for it would evict
-      // turns that can: it goes, alone, and the thread's next turn counts its own shared part.
-      this.#drop('too_large', [{ item, bytes: own }], tooLarge(bytes, this.#host.maxQueueBytes));
-      return undefined;
+      // turns that can: it goes, alone.
+      this.#drop('too_large', [{ item, bytes }], tooLarge(bytes, this.#host.maxQueueBytes));
+      return;
     }
     this.#queue.pushBack(item);
-    this.#sizes.pushBack(own);
+    this.#sizes.pushBack(bytes);
     this.#retries.pushBack(undefined);
-    this.#queuedBytes += own;
+    this.#queuedBytes += bytes;
     this.#heldUntil = 0; // this one may be ready
-    let share: TurnShare | undefined;
-    if (item.type === 'turn') {
-      const linked = shared > 0 && before !== undefined && before.pending;
-      share = { shared, pending: true, before: undefined, after: undefined };
-      if (linked) {
-        share.before = before;
-        before.after = share;
-      } else {
-        this.#sharedBytes += shared;
-      }
-    }
-    this.#itemShares.pushBack(share);
     if (
       this.#queue.length + this.#inFlight.length > this.#host.maxQueueTurns ||
-      this.#queuedBytes + this.#inFlightBytes + this.#sharedBytes > this.#host.maxQueueBytes
+      this.#queuedBytes + this.#inFlightBytes > this.#host.maxQueueBytes
     ) {
       this.#enforceBounds();
     }
-    return share;
   }
 
   /**
@@ -295,7 +264,7 @@ export class DeliveryLane {
       ambiguous: stats.ambiguous,
       dropped: { ...stats.dropped },
       queuedTurns: this.pending,
-      queuedBytes: this.#queuedBytes + this.#inFlightBytes + this.#sharedBytes,
+      queuedBytes: this.#queuedBytes + this.#inFlightBytes,
       feedback: { recorded: 0, sent: stats.feedbackSent, dropped: stats.feedbackDropped },
       backoffMs: Math.max(0, this.#backoffUntil - Date.now()),
     };
@@ -332,10 +301,8 @@ export class DeliveryLane {
   async #sendBatch(): Promise<boolean> {
     const batch: QueuedItem[] = [];
     let bytes = 0;
-    let charged = 0;
     const max = Math.min(this.#host.maxBatchTurns, this.#batchLimit);
-    // At most half the byte bound per batch, so newer turns can still queue behind a batch that hangs:
-    // measured by what each turn is charged, its shared part included while it counts it.
+    // At most half the byte bound per batch, so newer turns can still queue behind a batch that hangs.
     const maxBytes = this.#host.maxQueueBytes / 2;
     const now = Date.now();
     // Items passed over (waiting out their own backoff, or behind one of their thread), put back after.
@@ -360,14 +327,10 @@ export class DeliveryLane {
         // A suspect goes alone, so it cannot fail a batch of others (the batch ends before it otherwise).
         if (retry?.alone === true && batch.length > 0) break;
       }
-      const share = this.#itemShares.peekFront();
-      const next =
-        this.#sizes.peekFront()! + (share !== undefined && share.before === undefined ? share.shared : 0);
-      if (batch.length > 0 && charged + next > maxBytes) break;
+      if (batch.length > 0 && bytes + this.#sizes.peekFront()! > maxBytes) break;
       const queued = this.#popFront();
       batch.push(queued);
       bytes += queued.bytes;
-      charged += next;
       if (queued.retry?.alone === true) break;
     }
     if (held !== undefined) {
@@ -394,7 +357,6 @@ export class DeliveryLane {
     } catch (error) {
       this.#inFlight = [];
       this.#inFlightBytes = 0;
-      for (const queued of batch) this.#settled(queued);
       this.#drop('internal_error', batch, error);
       return true;
     }
@@ -447,8 +409,7 @@ export class DeliveryLane {
       const queued = batch[i]!;
       const outcome = outcomes[i];
       if (outcome?.status === 'sent') {
-        this.#settled(queued);
-        if (queued.item.type === 'turn') stats.sent++;
+        if (queued.item.type !== 'feedback') stats.sent++;
         else stats.feedbackSent++;
         stats.sentMessages += outcome.messages ?? 0;
         sent++;
@@ -459,7 +420,6 @@ export class DeliveryLane {
         if (outcome.retryAfterMs !== undefined)
           retryAfterMs = Math.max(retryAfterMs ?? 0, outcome.retryAfterMs);
       } else {
-        this.#settled(queued);
         const reason: DropReason = outcome?.status === 'dropped' ? outcome.reason : 'internal_error';
         const error =
           outcome?.status === 'dropped'
@@ -493,7 +453,6 @@ export class DeliveryLane {
           counted++;
           state.attempts++;
           if (state.attempts >= this.#host.maxAttempts) {
-            this.#settled(queued);
             group('retries_exhausted', queued, retryErrors[i]);
             continue;
           }
@@ -593,12 +552,9 @@ export class DeliveryLane {
     while (
       this.#queue.length > 0 &&
       (this.#queue.length + inFlight > maxQueueTurns ||
-        this.#queuedBytes + this.#inFlightBytes + this.#sharedBytes > maxQueueBytes)
+        this.#queuedBytes + this.#inFlightBytes > maxQueueBytes)
     ) {
-      const queued = this.#popFront();
-      // Settled at once, so the bound sees the thread's shared part go with its last pending turn.
-      this.#settled(queued);
-      dropped.push(queued);
+      dropped.push(this.#popFront());
     }
     if (dropped.length > 0) this.#drop('queue_full', dropped);
   }
@@ -606,41 +562,22 @@ export class DeliveryLane {
   #popFront(): QueuedItem {
     const item = this.#queue.popFront()!;
     const bytes = this.#sizes.popFront()!;
-    const share = this.#itemShares.popFront();
     const retry = this.#retries.popFront();
     this.#queuedBytes -= bytes;
-    return { item, bytes, share, retry };
+    return { item, bytes, retry };
   }
 
-  /** Puts a popped item back in front (a retry, or one passed over); its share stays as it was. */
+  /** Puts a popped item back in front (a retry, or one passed over). */
   #pushFront(queued: QueuedItem): void {
     this.#queue.pushFront(queued.item);
     this.#sizes.pushFront(queued.bytes);
-    this.#itemShares.pushFront(queued.share);
     this.#retries.pushFront(queued.retry);
     this.#queuedBytes += queued.bytes;
   }
 
-  /** An item leaves the lane for good (sent or dropped); the thread's next turn now counts what it shares. */
-  #settled(queued: QueuedItem): void {
-    const share = queued.share;
-    if (share === undefined) return;
-    queued.share = undefined;
-    share.pending = false;
-    if (share.before === undefined) this.#sharedBytes -= share.shared;
-    else share.before.after = undefined;
-    // The turn after it (still pending, or it would have unlinked itself) now holds alone what the two share.
-    const after = share.after;
-    if (after !== undefined) {
-      after.before = undefined;
-      this.#sharedBytes += after.shared;
-    }
-    share.before = share.after = undefined;
-  }
-
   #drop(reason: DropReason, items: readonly QueuedItem[], error?: unknown): void {
     for (const queued of items) {
-      if (queued.item.type === 'turn') this.#stats.dropped[reason]++;
+      if (queued.item.type !== 'feedback') this.#stats.dropped[reason]++;
       else this.#stats.feedbackDropped++;
     }
     this.#host.dropped(this, reason, items, error);
@@ -649,7 +586,7 @@ export class DeliveryLane {
 
 /** The thread an item belongs to: its turns (and feedback) keep their order behind a failed one. */
 function threadOf(item: DeliveryItem): string {
-  return item.type === 'turn' ? item.turn.threadId : item.feedback.threadId;
+  return item.type === 'feedback' ? item.feedback.threadId : item.turn.threadId;
 }
 
 function tooLarge(bytes: number, maxQueueBytes: number): Error {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Turn, TurnMessage } from '../spec/turn';
-import { estimateQueuedTurnBytes, estimateTurnBytes } from './estimate-turn-bytes';
+import { estimateMessagesBytes, estimateTurnBytes, estimateTurnHeadBytes } from './estimate-turn-bytes';
 
 const turn = (content: string, extra: Partial<Turn['messages'][number]> = {}): Turn => ({
   id: 'turn',
@@ -28,47 +28,21 @@ describe('estimateTurnBytes', () => {
   });
 });
 
-describe('estimateQueuedTurnBytes', () => {
+describe('estimateMessagesBytes and estimateTurnHeadBytes', () => {
   const message = (n: number): TurnMessage => ({
     id: `m${n}`,
     role: n % 2 ? 'assistant' : 'user',
     content: 'x'.repeat(n),
   });
   const turnOf = (messages: TurnMessage[]): Turn => ({ ...turn(''), messages });
-  /** The same figures measured message by message, without the previous turn's total. */
-  const measured = (messages: TurnMessage[], previous: TurnMessage[]) =>
-    estimateQueuedTurnBytes(turnOf(messages), previous);
 
-  it('takes a resent history from the previous total and measures only the new messages', () => {
-    const first = [message(1), message(2)];
-    const a = measured(first, []);
-    expect(a).toEqual({
-      bytes: estimateTurnBytes(turnOf(first)),
-      shared: 0,
-      messageBytes: expect.any(Number),
-    });
-    const second = [...first, message(3), message(4)];
-    const b = estimateQueuedTurnBytes(turnOf(second), first, a.messageBytes);
-    expect(b).toEqual(measured(second, first));
-    expect(b.bytes).toBe(estimateTurnBytes(turnOf(second)));
-    expect(b.shared).toBe(a.messageBytes - 2 * 8);
-  });
-
-  it('measures every message when the turn does not start with all of the previous one', () => {
-    const first = [message(1), message(2), message(3)];
-    const { messageBytes } = measured(first, []);
-    // A wrong total proves it is not used: an edited message, a cut history, a regenerated answer.
-    for (const next of [
-      [message(1), first[1]!, first[2]!, message(4)],
-      [first[0]!, first[1]!],
-      [first[0]!, first[1]!, message(30)],
-    ]) {
-      expect(estimateQueuedTurnBytes(turnOf(next), first, messageBytes + 1_000)).toEqual(
-        measured(next, first),
-      );
-    }
-    expect(measured([first[0]!, message(9), first[2]!], first).shared).toBe(
-      measured([first[0]!], []).messageBytes + measured([first[2]!], []).messageBytes - 2 * 8,
+  it("add up to the turn's estimate, so a delta counts its head and its new messages only", () => {
+    const messages = [message(1), message(2), message(3), message(40)];
+    const whole = estimateTurnBytes(turnOf(messages));
+    expect(estimateTurnHeadBytes(turnOf(messages)) + estimateMessagesBytes(messages, 0)).toBe(whole);
+    expect(estimateMessagesBytes(messages, 2)).toBe(
+      estimateTurnBytes(turnOf(messages.slice(2))) - estimateTurnBytes(turnOf([])),
     );
+    expect(estimateMessagesBytes(messages, 2, 8) - estimateMessagesBytes(messages, 2)).toBe(16);
   });
 });

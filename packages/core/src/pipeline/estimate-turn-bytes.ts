@@ -20,70 +20,20 @@ export function estimateTurnBytes(turn: Turn): number {
   return bytes;
 }
 
-/** {@link estimateTurnBytes}, and how much of it a queue already holds for the thread's previous turn. */
-export interface QueuedTurnBytes {
-  bytes: number;
-  /**
-   * The part held by messages that are the very objects at the same index of the previous turn (the
-   * history cache lent this turn its copies), less their slots in this turn's array: a queue holding both
-   * turns holds those messages once.
-   */
-  shared: number;
-  /** The part of `bytes` that is the messages (what to pass as `previousMessageBytes` for the next turn). */
-  messageBytes: number;
-}
-
 /**
- * {@link estimateTurnBytes} of a turn whose thread's previous turn had `previous` as its messages, which
- * came to `previousMessageBytes` (its `messageBytes`) when known.
- *
- * When this turn starts with all of `previous` (the very objects, at their indexes: a resent history the
- * cache lent its copies), only its new messages are measured: the rest is `previousMessageBytes`. Measuring
- * every message read each one's texts again, scattered over the heap: about a tenth of what `record()` of a
- * resent 100-message history cost, over 200 threads taking turns.
+ * What `messages[from..]` hold, each with `extra` bytes more (a queued turn's earlier messages have a slot in
+ * a second array too): a turn delta's new messages, or what a thread's log gains.
  */
-export function estimateQueuedTurnBytes(
-  turn: Turn,
-  previous: readonly TurnMessage[],
-  previousMessageBytes?: number,
-): QueuedTurnBytes {
-  const head = turnHeadBytes(turn);
-  const { messages } = turn;
-  let kept = 0;
-  const known = Math.min(messages.length, previous.length);
-  while (kept < known && messages[kept] === previous[kept]) kept++;
-  if (previousMessageBytes !== undefined && kept === previous.length) {
-    let messageBytes = previousMessageBytes;
-    for (let i = kept; i < messages.length; i++) messageBytes += estimateMessageBytes(messages[i]!);
-    return { bytes: head + messageBytes, shared: previousMessageBytes - kept * SLOT_BYTES, messageBytes };
-  }
-  let messageBytes = 0;
-  let shared = 0;
-  for (let i = 0; i < messages.length; i++) {
-    const message = messages[i]!;
-    const size = estimateMessageBytes(message);
-    messageBytes += size;
-    if (message === previous[i]) shared += size - SLOT_BYTES;
-  }
-  return { bytes: head + messageBytes, shared, messageBytes };
+export function estimateMessagesBytes(messages: readonly TurnMessage[], from: number, extra = 0): number {
+  let bytes = 0;
+  for (let i = from; i < messages.length; i++) bytes += estimateMessageBytes(messages[i]!) + extra;
+  return bytes;
 }
 
-/**
- * What a turn's earlier messages (those of the thread's previous turn its window moved past, which it carries
- * for the destinations) hold: `bytes` in all, and the part that is those very objects (`shared`): the
- * previous turn holds them too while it is queued.
- */
-export function estimateEarlierBytes(
-  messages: readonly TurnMessage[],
-): Omit<QueuedTurnBytes, 'messageBytes'> {
-  let shared = 0;
-  for (let i = 0; i < messages.length; i++) shared += estimateMessageBytes(messages[i]!) - SLOT_BYTES;
-  // Each has a slot in the messages array and a number in the positions array.
-  return { bytes: shared + 2 * SLOT_BYTES * messages.length, shared };
+/** What a turn holds besides its messages. */
+export function estimateTurnHeadBytes(turn: Turn): number {
+  return turnHeadBytes(turn);
 }
-
-/** A message's slot in a turn's array: all that a message shared with another turn adds to this one. */
-const SLOT_BYTES = 8;
 
 function turnHeadBytes(turn: Turn): number {
   let bytes = TURN_OVERHEAD + lengthOf(turn.threadId) + lengthOf(turn.id);

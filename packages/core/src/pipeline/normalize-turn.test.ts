@@ -260,7 +260,7 @@ describe('normalizeTurn with the previous history of the thread', () => {
         chattrail_skipped_messages: 10_000,
       });
 
-      // With an answer at the end, the answer is kept, in both modes and with the history cache.
+      // With an answer at the end, the answer is kept, in both modes and with the thread's last history.
       const answered: unknown[] = [{ role: 'user', content: 'x' }];
       answered.length = 5e7;
       answered[5e7 - 1] = { role: 'assistant', content: 'the answer' };

@@ -1,31 +1,24 @@
 import type { ChatTrailContext } from '../context/chat-trail-context';
 import { boundId, isLongId, longIdPrefix } from '../normalize/bound-id';
-import { contentPartPlaceholder } from '../normalize/content-part-placeholder';
-import { formatBytes } from '../normalize/format-bytes';
-import { jsonByteLength } from '../normalize/json-byte-length';
-import { turnMessageId } from '../normalize/message-id';
-import { toJsonSafe } from '../normalize/to-json-safe';
 import { truncateUtf8 } from '../normalize/truncate-utf8';
 import { wellFormed } from '../normalize/well-formed';
 import type {
   JsonObject,
-  JsonValue,
   Turn,
   TurnMessage,
-  TurnMessageRole,
   TurnMessagesMode,
   TurnModel,
   TurnSource,
   TurnStatus,
-  TurnToolCall,
-  TurnToolResult,
   TurnUsage,
   TurnUser,
 } from '../spec/turn';
 import { alignHistory } from '../thread/align-history';
-import { type RecordedHistory, Reuse } from '../thread/history-cache';
 import { numberNewMessages } from '../thread/number-new-messages';
+import { type RecordedHistory, Reuse } from '../thread/recorded-history';
 import { CHAT_TRAIL_DEFAULTS } from './chat-trail-options';
+import { normalizeMessage } from './normalize-message';
+import { dateTime, finiteNumber, nonEmptyString, safeObject, shortText } from './normalize-values';
 
 /**
  * Reuse of the thread's previous copies (see {@link RecordedHistory}): `previous` is read, `next` is set
@@ -61,22 +54,11 @@ export const THREAD_ID_PREFIX_KEY = 'chattrail_thread_id_prefix';
 export const USER_ID_PREFIX_KEY = 'chattrail_user_id_prefix';
 
 const STATUSES = new Set<unknown>(['ok', 'error', 'aborted']);
-// The usual roles need no check (a well-formedness check costs ~10 ns a string, per new message).
-const ROLES = new Set<unknown>(['user', 'assistant', 'system', 'tool']);
 const MODES = new Set<unknown>(['history', 'new']);
 const SOURCES = new Set<unknown>(['ai-sdk', 'langchain', 'express', 'manual']);
-// Dates that pydantic and every JS runtime read the same way; anything else parseable is rewritten as ISO.
-const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})$/;
-// Nested values are bounded per payload, so a tool output of a million rows cannot be walked to the end.
-const PAYLOAD_MAX_NODES = 5_000;
-// The same for the other lists a message or user holds: none is ever walked to the end of a huge or
+// A user's segments are bounded: none of the lists a turn holds is ever walked to the end of a huge or
 // sparse array (`length = 5e7` costs nothing to set and seconds to iterate).
-const MAX_TOOL_CALLS = 1_000;
-const MAX_CONTENT_PARTS = 10_000;
 const MAX_SEGMENTS = 100;
-// Names, roles, user fields, model and error names: short by nature, bounded so that none can carry a
-// payload past maxMessageBytes (ids are bounded by boundId).
-const MAX_NAME_BYTES = 1024;
 const NO_MESSAGES: readonly unknown[] = [];
 
 let turnSequence = 0;
@@ -145,9 +127,7 @@ export function normalizeTurn(
           messages,
           reuse: never,
           positions: numbered?.positions,
-          earlier: numbered?.earlier,
           newMessages: true,
-          bytes: 0,
         };
       }
     }
@@ -330,129 +310,7 @@ function normalizeHistory(
   }
   const aligned =
     previous === undefined ? undefined : alignHistory(threadId, rawMessages, messages, reuse, previous);
-  return { messages, reuse, positions: aligned?.positions, earlier: aligned?.earlier, bytes: 0 };
-}
-
-function normalizeMessage(
-  input: unknown,
-  position: number,
-  threadId: string,
-  options: NormalizeTurnOptions,
-): TurnMessage {
-  const raw = (input !== null && typeof input === 'object' ? input : { content: input }) as Partial<
-    Record<keyof TurnMessage, unknown>
-  >;
-  const { captureContent, maxMessageBytes } = options;
-  const content = captureContent
-    ? wellFormed(truncateUtf8(contentText(raw.content, maxMessageBytes), maxMessageBytes))
-    : '';
-  const givenRole = nonEmptyString(raw.role);
-  const role = (
-    givenRole === undefined ? 'user' : ROLES.has(givenRole) ? givenRole : shortText(givenRole)
-  ) as TurnMessageRole;
-  const givenId = nonEmptyString(raw.id);
-  // Only the fields that are present: queued copies are retained until sent, and every field of every
-  // retained message is paid for again by each garbage collection that moves it.
-  const message: TurnMessage = { id: givenId === undefined ? '' : boundId(givenId), role, content };
-  if (raw.toolCalls !== undefined) {
-    const toolCalls = normalizeToolCalls(raw.toolCalls, options);
-    if (toolCalls !== undefined) message.toolCalls = toolCalls;
-  }
-  if (raw.toolResult !== undefined) {
-    const toolResult = normalizeToolResult(raw.toolResult, options);
-    if (toolResult !== undefined) message.toolResult = toolResult;
-  }
-  if (raw.createdAt !== undefined) {
-    const createdAt = dateTime(raw.createdAt);
-    if (createdAt !== undefined) message.createdAt = createdAt;
-  }
-  if (raw.senderId !== undefined) {
-    const senderId = nonEmptyString(raw.senderId);
-    if (senderId !== undefined) message.senderId = boundId(senderId);
-  }
-  if (raw.metadata !== undefined) {
-    const metadata = safeObject(raw.metadata, maxMessageBytes);
-    if (metadata !== undefined) message.metadata = metadata;
-  }
-  // Without content capture the id is derived from the blanked message: no hash of the text leaves the process.
-  if (message.id === '') message.id = turnMessageId(threadId, position, message);
-  return message;
-}
-
-/**
- * Message content as text: strings as they are, content-part arrays joined, parts and bytes as
- * placeholders. Parts are read until the text is past `maxBytes` (it is cut there anyway) or
- * {@link MAX_CONTENT_PARTS} were read.
- */
-function contentText(value: unknown, maxBytes: number): string {
-  if (typeof value === 'string') return value;
-  if (value === null || value === undefined) return '';
-  if (Array.isArray(value)) {
-    let text = '';
-    let previousWasPlaceholder = false;
-    const length = value.length >>> 0;
-    const readable = Math.min(length, MAX_CONTENT_PARTS);
-    for (let index = 0; index < readable && text.length <= maxBytes; index++) {
-      const part = value[index];
-      const textPart = partText(part);
-      const isPlaceholder = textPart === undefined;
-      const piece = isPlaceholder ? placeholder(part) : textPart;
-      // Placeholders sit on their own line; adjacent text parts are joined as the model saw them.
-      if (text !== '' && (isPlaceholder || previousWasPlaceholder) && !text.endsWith('\n')) text += '\n';
-      text += piece;
-      previousWasPlaceholder = isPlaceholder;
-    }
-    if (readable < length && text.length <= maxBytes) text += `\n[${length - readable} more content parts]`;
-    return text;
-  }
-  if (typeof value === 'object') return partText(value) ?? placeholder(value);
-  return String(value);
-}
-
-/** The text of a text part, else `undefined`. */
-function partText(part: unknown): string | undefined {
-  if (typeof part === 'string') return part;
-  if (part === null || typeof part !== 'object')
-    return part === undefined || part === null ? '' : String(part);
-  const record = part as { type?: unknown; text?: unknown };
-  if ((record.type === 'text' || record.type === undefined) && typeof record.text === 'string')
-    return record.text;
-  return undefined;
-}
-
-function placeholder(part: unknown): string {
-  if (part instanceof ArrayBuffer) return `[binary: ${formatBytes(part.byteLength)}]`;
-  if (ArrayBuffer.isView(part)) return `[binary: ${formatBytes(part.byteLength)}]`;
-  return contentPartPlaceholder(part);
-}
-
-function normalizeToolCalls(value: unknown, options: NormalizeTurnOptions): TurnToolCall[] | undefined {
-  if (!Array.isArray(value) || value.length === 0) return undefined;
-  const calls: TurnToolCall[] = [];
-  const readable = Math.min(value.length >>> 0, MAX_TOOL_CALLS);
-  for (let index = 0; index < readable; index++) {
-    const item = value[index];
-    if (item === null || typeof item !== 'object') continue;
-    const call = item as Partial<Record<keyof TurnToolCall, unknown>>;
-    calls.push({
-      id: boundId(stringOf(call.id)),
-      name: shortText(stringOf(call.name)),
-      args: options.captureContent ? safeJson(call.args, options.maxMessageBytes) : null,
-    });
-  }
-  return calls.length > 0 ? calls : undefined;
-}
-
-function normalizeToolResult(value: unknown, options: NormalizeTurnOptions): TurnToolResult | undefined {
-  if (value === null || typeof value !== 'object') return undefined;
-  const raw = value as Partial<Record<keyof TurnToolResult, unknown>>;
-  const result: TurnToolResult = {
-    toolCallId: boundId(stringOf(raw.toolCallId)),
-    output: options.captureContent ? safeJson(raw.output, options.maxMessageBytes) : null,
-  };
-  if (typeof raw.name === 'string') result.name = shortText(raw.name);
-  if (typeof raw.isError === 'boolean') result.isError = raw.isError;
-  return result;
+  return { messages, reuse, positions: aligned?.positions };
 }
 
 function normalizeUser(value: unknown): TurnUser | undefined {
@@ -521,62 +379,4 @@ function normalizeError(value: unknown, maxBytes: number): Turn['error'] {
     name: typeof raw.name === 'string' ? shortText(raw.name) : 'Error',
     message: wellFormed(truncateUtf8(typeof raw.message === 'string' ? raw.message : '', maxBytes)),
   };
-}
-
-/** Any value made JSON-safe and bounded to about `maxBytes` of JSON; an oversized one becomes truncated JSON text. */
-function safeJson(value: unknown, maxBytes: number): JsonValue {
-  switch (typeof value) {
-    case 'string':
-      return wellFormed(truncateUtf8(value, maxBytes));
-    case 'boolean':
-      return value;
-    case 'undefined':
-      return null;
-    case 'number':
-      return Number.isFinite(value) ? value : String(value);
-  }
-  const safe = toJsonSafe(value, { maxStringBytes: maxBytes, maxNodes: PAYLOAD_MAX_NODES });
-  if (safe !== null && typeof safe === 'object' && jsonByteLength(safe) > maxBytes) {
-    return truncateUtf8(JSON.stringify(safe), maxBytes);
-  }
-  return safe;
-}
-
-/** Metadata: a JSON-safe object bounded like {@link safeJson}; anything that is not an object is left out. */
-function safeObject(value: unknown, maxBytes: number): JsonObject | undefined {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
-  const safe = safeJson(value, maxBytes);
-  if (typeof safe === 'string') return { _truncated: safe };
-  return safe !== null && typeof safe === 'object' && !Array.isArray(safe) ? safe : undefined;
-}
-
-/** ISO 8601 as given when it is strict ISO; other parseable dates (and epoch numbers, Dates) rewritten as ISO. */
-function dateTime(value: unknown): string | undefined {
-  if (typeof value === 'string') {
-    if (ISO_DATE_TIME.test(value)) return value;
-    const time = Date.parse(value);
-    return Number.isNaN(time) ? undefined : new Date(time).toISOString();
-  }
-  if (value instanceof Date || typeof value === 'number') {
-    const time = value instanceof Date ? value.getTime() : value;
-    return Number.isFinite(time) && Math.abs(time) <= 8.64e15 ? new Date(time).toISOString() : undefined;
-  }
-  return undefined;
-}
-
-/** A name-like string from the host, well-formed and at most {@link MAX_NAME_BYTES} (O(1) when short and Latin-1). */
-function shortText(value: string): string {
-  return wellFormed(truncateUtf8(value, MAX_NAME_BYTES));
-}
-
-function nonEmptyString(value: unknown): string | undefined {
-  return typeof value === 'string' && value !== '' ? value : undefined;
-}
-
-function stringOf(value: unknown): string {
-  return typeof value === 'string' ? value : value === undefined || value === null ? '' : String(value);
-}
-
-function finiteNumber(value: unknown): number | undefined {
-  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 }

@@ -5,29 +5,31 @@
 import type { ChatTrailFeedback } from './chat-trail';
 import type { Turn, TurnMessage } from './turn';
 
-/** One queued thing to deliver: a normalised, redacted turn, or feedback. Never mutate it. */
+/**
+ * One queued thing to deliver: a turn, or feedback. Never mutate it, nor anything it holds.
+ *
+ * A turn item is a delta. `turn` is the turn (user, model, usage, timings, status, metadata) with only the
+ * messages that were new to its thread when it was recorded: the question and the answer of a chat that
+ * resends its history, for instance. A thread's first turn carries all of its messages, and so does a turn
+ * the trail could not line up with the thread (its log had let the thread go, or a `redact` function is
+ * set on a trail whose turns resend their history): a destination must take a message it already has
+ * (the same `id`) as that message again, not as a new one.
+ *
+ * When `thread` is present, the thread's messages before `turn.messages` are `thread.slice(0, start)`, in
+ * order: what a destination that writes whole threads (Melodi's upsert) sends along. `thread` is the
+ * trail's log of the thread, shared with the thread's other queued turns, and may already hold messages
+ * of later turns after `start`. A destination that appends (Mielto) needs only `turn.messages`.
+ */
 export type DeliveryItem =
   | {
       readonly type: 'turn';
       readonly turn: Turn;
-      /**
-       * The thread position of each of `turn.messages` when it is not the message's index: the app sent a
-       * trimmed window of the history. Absent otherwise.
-       */
-      readonly positions?: readonly number[];
-      /**
-       * Messages of the thread the app stopped sending with this turn (its trimmed window moved past
-       * them), with their thread positions: what a destination that writes whole threads must keep.
-       */
-      readonly earlier?: EarlierMessages;
+      /** The thread as the trail's log holds it; its first `start` messages precede `turn.messages`. */
+      readonly thread?: readonly TurnMessage[];
+      /** How many messages of `thread` come before this turn's (set with `thread`). */
+      readonly start?: number;
     }
   | { readonly type: 'feedback'; readonly feedback: ChatTrailFeedback };
-
-/** Messages of a thread, each with its thread position (parallel arrays). */
-export interface EarlierMessages {
-  readonly messages: readonly TurnMessage[];
-  readonly positions: readonly number[];
-}
 
 /** What happened to one {@link DeliveryItem} of a batch. */
 export type DeliveryOutcome =

@@ -1,15 +1,12 @@
 import { turnMessageId } from '../normalize/message-id';
-import type { EarlierMessages } from '../spec/chat-trail-destination';
 import type { TurnMessage } from '../spec/turn';
 import { hasOwnId } from './has-own-id';
-import { type RecordedHistory, Reuse } from './history-cache';
+import { type RecordedHistory, Reuse } from './recorded-history';
 
 /** How a turn lines up with the thread's previous one, when its positions are not its indexes. */
 export interface HistoryAlignment {
   /** Each message's thread position. */
   positions: number[];
-  /** The previous turn's messages this one no longer carries because the window moved past them. */
-  earlier?: EarlierMessages;
 }
 
 /**
@@ -27,12 +24,11 @@ export interface HistoryAlignment {
  * Lines this turn up with it: a common prefix (pinned messages) keeps its positions; the rest is matched
  * against the previous history shifted by the smallest number of dropped messages under which it
  * continues it; what follows continues the numbering. Messages so matched take the previous copy's id (or
- * the copy itself), so a message keeps its id for as long as the thread stays in the history cache.
+ * the copy itself), so a message keeps its id for as long as the thread stays in the thread log.
  *
  * Updates `messages` and `reuse` in place (never a copy held by `previous`) and returns each message's
- * thread position and the previous messages the window moved past, or `undefined` when every position is
- * the message's index: the usual case of a
- * resent history, which costs one comparison per message and changes nothing. Without a match (an edited
+ * thread position, or `undefined` when every position is the message's index: the usual case of a resent
+ * history, which costs one comparison per message and changes nothing. Without a match (an edited
  * or regenerated message, a summary in place of the history) positions continue from the common prefix,
  * which for a thread never windowed is the index: exactly the ids of a full-history resend.
  */
@@ -159,13 +155,5 @@ function lineUp(
     positions[j] = position;
     if (position !== j) windowed = true;
   }
-  if (!windowed) return undefined;
-  if (shift === 0) return { positions };
-  // What the window moved past: a destination that writes whole threads still has to write these.
-  const earlier = { messages: [] as TurnMessage[], positions: [] as number[] };
-  for (let k = prefix; k < prefix + shift; k++) {
-    earlier.messages.push(prior[k]!);
-    earlier.positions.push(positionOf(k));
-  }
-  return { positions, earlier };
+  return windowed ? { positions } : undefined;
 }

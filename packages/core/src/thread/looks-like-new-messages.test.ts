@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { TurnMessage } from '../spec/turn';
-import type { RecordedHistory } from './history-cache';
 import { looksLikeNewMessages } from './looks-like-new-messages';
+import type { RecordedHistory } from './recorded-history';
 
 /** A recorded history whose message ids are their texts (what matters here is which ids recur). */
 function recorded(...texts: string[]): RecordedHistory {
@@ -12,7 +12,7 @@ function recorded(...texts: string[]): RecordedHistory {
       content: text,
     }),
   );
-  return { messages, reuse: messages.map(() => 0), bytes: 0 };
+  return { messages, reuse: messages.map(() => 0) };
 }
 
 describe('looksLikeNewMessages', () => {

@@ -1,5 +1,5 @@
-import type { RecordedHistory } from './history-cache';
 import { leadingSystemCount } from './leading-system-count';
+import type { RecordedHistory } from './recorded-history';
 
 /**
  * Whether a turn recorded as history (`turnMessages: 'history'`) looks like the app sent only the new

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { turnMessageId } from '../normalize/message-id';
 import type { TurnMessage } from '../spec/turn';
-import type { RecordedHistory } from './history-cache';
 import { numberNewMessages } from './number-new-messages';
+import type { RecordedHistory } from './recorded-history';
 
 type Raw = { role: string; content: string; id?: string };
 
@@ -21,7 +21,7 @@ function numbered(turnId: string, raw: readonly Raw[], previous?: RecordedHistor
 }
 
 function history(messages: TurnMessage[], positions?: number[], failed?: boolean): RecordedHistory {
-  return { messages, reuse: messages.map(() => 0), positions, failed, bytes: 0 };
+  return { messages, reuse: messages.map(() => 0), positions, failed };
 }
 
 const system = { role: 'system', content: 'Be brief.' };
@@ -49,7 +49,7 @@ describe('numberNewMessages', () => {
     expect(ids[2]).toBe('app-answer');
   });
 
-  it("continues the thread's positions and names the previous turn's messages for whole-thread writers", () => {
+  it("continues the thread's positions", () => {
     const previous = numbered('turn-1', [system, yes, sure]).messages;
     const { result } = numbered(
       'turn-2',
@@ -57,7 +57,6 @@ describe('numberNewMessages', () => {
       history(previous),
     );
     expect(result!.positions).toEqual([0, 3, 4]);
-    expect(result!.earlier).toEqual({ messages: previous.slice(1), positions: [1, 2] });
 
     const third = numbered('turn-3', [system, yes], history(previous.slice(0, 1), [0]));
     expect(third.result).toBeUndefined(); // positions are the indexes
@@ -70,7 +69,6 @@ describe('numberNewMessages', () => {
     const retry = numbered('turn-3', [system, yes, sure], history(failed, [0, 5], true));
     expect(retry.ids.slice(0, 2)).toEqual(failed.map((m) => m.id));
     expect(retry.result!.positions).toEqual([0, 5, 6]);
-    expect(retry.result!.earlier).toBeUndefined();
 
     // Not after a turn that succeeded (the user said it again), nor for another input.
     expect(numbered('turn-3', [system, yes, sure], history(failed, [0, 5])).ids[1]).not.toBe(failed[1]!.id);

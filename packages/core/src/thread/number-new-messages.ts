@@ -2,8 +2,8 @@ import { turnMessageId } from '../normalize/message-id';
 import type { TurnMessage } from '../spec/turn';
 import type { HistoryAlignment } from './align-history';
 import { hasOwnId } from './has-own-id';
-import type { RecordedHistory } from './history-cache';
 import { leadingSystemCount } from './leading-system-count';
+import type { RecordedHistory } from './recorded-history';
 import { turnOutputStart } from './turn-output-start';
 
 /**
@@ -23,13 +23,12 @@ import { turnOutputStart } from './turn-output-start';
  * the next step of a tool loop (the previous turn ended in tool calls or results, and this one starts with
  * all of its messages), and a retry of a failed turn (the previous turn failed or was aborted, and this one
  * starts with its input, as the AI SDK's `maxRetries` and a resubmit produce). So the user's message is
- * stored once per request, not once per step or attempt. This needs the previous turn, which the history
- * cache keeps (not with `redact` or `captureContent: false`).
+ * stored once per request, not once per step or attempt. This needs the previous turn, which the thread
+ * log keeps (not with `captureContent: false`).
  *
  * Updates `messages` in place (copies only this turn holds). Returns thread positions, continuing after the
- * previous turn's, and the previous turn's messages this one does not carry as `earlier` (for a destination
- * that writes whole threads), when the previous turn is known and positions are not the indexes;
- * otherwise `undefined`.
+ * previous turn's, when the previous turn is known and positions are not the indexes; otherwise
+ * `undefined`.
  */
 export function numberNewMessages(
   threadId: string,
@@ -61,15 +60,7 @@ export function numberNewMessages(
     positions[j] = j < system ? j : j < system + carried ? positionOf(priorSystem + j - system) : next++;
     if (positions[j] !== j) windowed = true;
   }
-  // Under a redact function only the redacted copies may go out again, and only when they exist.
-  const sendable = previous.redacted === undefined ? prior : previous.redacted;
-  const earlier = { messages: [] as TurnMessage[], positions: [] as number[] };
-  for (let k = priorSystem + carried; sendable !== null && k < prior.length; k++) {
-    earlier.messages.push(sendable[k]!);
-    earlier.positions.push(positionOf(k));
-  }
-  if (!windowed && earlier.messages.length === 0) return undefined;
-  return earlier.messages.length === 0 ? { positions } : { positions, earlier };
+  return windowed ? { positions } : undefined;
 }
 
 /** The thread position after the previous turn's messages. */

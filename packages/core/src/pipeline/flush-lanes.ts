@@ -1,0 +1,55 @@
+import type { FlushReport } from '../spec/chat-trail';
+import type { DeliveryLane } from './delivery-lane';
+import type { TrailErrors } from './trail-errors';
+
+/**
+ * Sends what the lanes hold until they are empty or `timeoutMs` passes (raced with a timer, so a hanging
+ * backend cannot hold the caller past it), and says how it went: what is still pending, what was dropped
+ * meanwhile, and the failures remembered since it started. `failed`: an unexpected error while draining.
+ */
+export async function flushLanes(
+  lanes: readonly DeliveryLane[],
+  timeoutMs: number,
+  errors: TrailErrors,
+  failed: (error: unknown) => void,
+): Promise<FlushReport> {
+  const started = Date.now();
+  const droppedBefore = deliveryDrops(lanes);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = started + timeoutMs;
+  try {
+    await Promise.race([
+      Promise.all(lanes.map((lane) => lane.drain(deadline))),
+      new Promise((resolve) => {
+        timer = setTimeout(resolve, timeoutMs);
+      }),
+    ]);
+  } catch (error) {
+    failed(error);
+  } finally {
+    if (timer !== undefined) clearTimeout(timer);
+  }
+  const pendingTurns = lanes.reduce((sum, lane) => sum + lane.pending, 0);
+  const droppedTurns = deliveryDrops(lanes) - droppedBefore;
+  const remembered = errors.since(started);
+  const report: FlushReport = { ok: pendingTurns === 0 && droppedTurns === 0, pendingTurns };
+  if (droppedTurns > 0) report.droppedTurns = droppedTurns;
+  if (remembered.length > 0) report.errors = remembered;
+  return report;
+}
+
+/** Turns and feedback the lanes dropped after queueing them, in all. */
+function deliveryDrops(lanes: readonly DeliveryLane[]): number {
+  let total = 0;
+  for (const lane of lanes) {
+    const { dropped, feedback } = lane.snapshot();
+    total +=
+      dropped.queue_full +
+      dropped.permanent_error +
+      dropped.too_large +
+      dropped.internal_error +
+      dropped.retries_exhausted;
+    total += feedback.dropped;
+  }
+  return total;
+}

@@ -1,0 +1,147 @@
+import { boundId } from '../normalize/bound-id';
+import { contentPartPlaceholder } from '../normalize/content-part-placeholder';
+import { formatBytes } from '../normalize/format-bytes';
+import { turnMessageId } from '../normalize/message-id';
+import { truncateUtf8 } from '../normalize/truncate-utf8';
+import { wellFormed } from '../normalize/well-formed';
+import type { TurnMessage, TurnMessageRole, TurnToolCall, TurnToolResult } from '../spec/turn';
+import { dateTime, nonEmptyString, safeJson, safeObject, shortText, stringOf } from './normalize-values';
+
+/** What {@link normalizeMessage} needs of the trail's settings (see `NormalizeTurnOptions`). */
+export interface NormalizeMessageOptions {
+  maxMessageBytes: number;
+  captureContent: boolean;
+}
+
+// The usual roles need no check (a well-formedness check costs ~10 ns a string, per new message).
+const ROLES = new Set<unknown>(['user', 'assistant', 'system', 'tool']);
+// None of the lists a message holds is ever walked to the end of a huge or sparse array.
+const MAX_TOOL_CALLS = 1_000;
+const MAX_CONTENT_PARTS = 10_000;
+
+/**
+ * A private copy of one message: text cut to `maxMessageBytes` (blank without content capture), content
+ * parts as text and placeholders, tool calls and results JSON-safe and bounded, and an id
+ * (`turnMessageId` of the copy at `position` when the message has none).
+ */
+export function normalizeMessage(
+  input: unknown,
+  position: number,
+  threadId: string,
+  options: NormalizeMessageOptions,
+): TurnMessage {
+  const raw = (input !== null && typeof input === 'object' ? input : { content: input }) as Partial<
+    Record<keyof TurnMessage, unknown>
+  >;
+  const { captureContent, maxMessageBytes } = options;
+  const content = captureContent
+    ? wellFormed(truncateUtf8(contentText(raw.content, maxMessageBytes), maxMessageBytes))
+    : '';
+  const givenRole = nonEmptyString(raw.role);
+  const role = (
+    givenRole === undefined ? 'user' : ROLES.has(givenRole) ? givenRole : shortText(givenRole)
+  ) as TurnMessageRole;
+  const givenId = nonEmptyString(raw.id);
+  // Only the fields that are present: queued copies are retained until sent, and every field of every
+  // retained message is paid for again by each garbage collection that moves it.
+  const message: TurnMessage = { id: givenId === undefined ? '' : boundId(givenId), role, content };
+  if (raw.toolCalls !== undefined) {
+    const toolCalls = normalizeToolCalls(raw.toolCalls, options);
+    if (toolCalls !== undefined) message.toolCalls = toolCalls;
+  }
+  if (raw.toolResult !== undefined) {
+    const toolResult = normalizeToolResult(raw.toolResult, options);
+    if (toolResult !== undefined) message.toolResult = toolResult;
+  }
+  if (raw.createdAt !== undefined) {
+    const createdAt = dateTime(raw.createdAt);
+    if (createdAt !== undefined) message.createdAt = createdAt;
+  }
+  if (raw.senderId !== undefined) {
+    const senderId = nonEmptyString(raw.senderId);
+    if (senderId !== undefined) message.senderId = boundId(senderId);
+  }
+  if (raw.metadata !== undefined) {
+    const metadata = safeObject(raw.metadata, maxMessageBytes);
+    if (metadata !== undefined) message.metadata = metadata;
+  }
+  // Without content capture the id is derived from the blanked message: no hash of the text leaves the process.
+  if (message.id === '') message.id = turnMessageId(threadId, position, message);
+  return message;
+}
+
+/**
+ * Message content as text: strings as they are, content-part arrays joined, parts and bytes as
+ * placeholders. Parts are read until the text is past `maxBytes` (it is cut there anyway) or
+ * {@link MAX_CONTENT_PARTS} were read.
+ */
+function contentText(value: unknown, maxBytes: number): string {
+  if (typeof value === 'string') return value;
+  if (value === null || value === undefined) return '';
+  if (Array.isArray(value)) {
+    let text = '';
+    let previousWasPlaceholder = false;
+    const length = value.length >>> 0;
+    const readable = Math.min(length, MAX_CONTENT_PARTS);
+    for (let index = 0; index < readable && text.length <= maxBytes; index++) {
+      const part = value[index];
+      const textPart = partText(part);
+      const isPlaceholder = textPart === undefined;
+      const piece = isPlaceholder ? placeholder(part) : textPart;
+      // Placeholders sit on their own line; adjacent text parts are joined as the model saw them.
+      if (text !== '' && (isPlaceholder || previousWasPlaceholder) && !text.endsWith('\n')) text += '\n';
+      text += piece;
+      previousWasPlaceholder = isPlaceholder;
+    }
+    if (readable < length && text.length <= maxBytes) text += `\n[${length - readable} more content parts]`;
+    return text;
+  }
+  if (typeof value === 'object') return partText(value) ?? placeholder(value);
+  return String(value);
+}
+
+/** The text of a text part, else `undefined`. */
+function partText(part: unknown): string | undefined {
+  if (typeof part === 'string') return part;
+  if (part === null || typeof part !== 'object')
+    return part === undefined || part === null ? '' : String(part);
+  const record = part as { type?: unknown; text?: unknown };
+  if ((record.type === 'text' || record.type === undefined) && typeof record.text === 'string')
+    return record.text;
+  return undefined;
+}
+
+function placeholder(part: unknown): string {
+  if (part instanceof ArrayBuffer) return `[binary: ${formatBytes(part.byteLength)}]`;
+  if (ArrayBuffer.isView(part)) return `[binary: ${formatBytes(part.byteLength)}]`;
+  return contentPartPlaceholder(part);
+}
+
+function normalizeToolCalls(value: unknown, options: NormalizeMessageOptions): TurnToolCall[] | undefined {
+  if (!Array.isArray(value) || value.length === 0) return undefined;
+  const calls: TurnToolCall[] = [];
+  const readable = Math.min(value.length >>> 0, MAX_TOOL_CALLS);
+  for (let index = 0; index < readable; index++) {
+    const item = value[index];
+    if (item === null || typeof item !== 'object') continue;
+    const call = item as Partial<Record<keyof TurnToolCall, unknown>>;
+    calls.push({
+      id: boundId(stringOf(call.id)),
+      name: shortText(stringOf(call.name)),
+      args: options.captureContent ? safeJson(call.args, options.maxMessageBytes) : null,
+    });
+  }
+  return calls.length > 0 ? calls : undefined;
+}
+
+function normalizeToolResult(value: unknown, options: NormalizeMessageOptions): TurnToolResult | undefined {
+  if (value === null || typeof value !== 'object') return undefined;
+  const raw = value as Partial<Record<keyof TurnToolResult, unknown>>;
+  const result: TurnToolResult = {
+    toolCallId: boundId(stringOf(raw.toolCallId)),
+    output: options.captureContent ? safeJson(raw.output, options.maxMessageBytes) : null,
+  };
+  if (typeof raw.name === 'string') result.name = shortText(raw.name);
+  if (typeof raw.isError === 'boolean') result.isError = raw.isError;
+  return result;
+}

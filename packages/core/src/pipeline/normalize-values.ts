@@ -1,0 +1,73 @@
+import { jsonByteLength } from '../normalize/json-byte-length';
+import { toJsonSafe } from '../normalize/to-json-safe';
+import { truncateUtf8 } from '../normalize/truncate-utf8';
+import { wellFormed } from '../normalize/well-formed';
+import type { JsonObject, JsonValue } from '../spec/turn';
+
+// The small readers `normalizeTurn` and `normalizeMessage` share: each takes whatever the host handed over.
+
+// Dates that pydantic and every JS runtime read the same way; anything else parseable is rewritten as ISO.
+const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})$/;
+// Nested values are bounded per payload, so a tool output of a million rows cannot be walked to the end.
+const PAYLOAD_MAX_NODES = 5_000;
+// Names, roles, user fields, model and error names: short by nature, bounded so that none can carry a
+// payload past maxMessageBytes (ids are bounded by boundId).
+const MAX_NAME_BYTES = 1024;
+
+/** Any value made JSON-safe and bounded to about `maxBytes` of JSON; an oversized one becomes truncated JSON text. */
+export function safeJson(value: unknown, maxBytes: number): JsonValue {
+  switch (typeof value) {
+    case 'string':
+      return wellFormed(truncateUtf8(value, maxBytes));
+    case 'boolean':
+      return value;
+    case 'undefined':
+      return null;
+    case 'number':
+      return Number.isFinite(value) ? value : String(value);
+  }
+  const safe = toJsonSafe(value, { maxStringBytes: maxBytes, maxNodes: PAYLOAD_MAX_NODES });
+  if (safe !== null && typeof safe === 'object' && jsonByteLength(safe) > maxBytes) {
+    return truncateUtf8(JSON.stringify(safe), maxBytes);
+  }
+  return safe;
+}
+
+/** Metadata: a JSON-safe object bounded like {@link safeJson}; anything that is not an object is left out. */
+export function safeObject(value: unknown, maxBytes: number): JsonObject | undefined {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+  const safe = safeJson(value, maxBytes);
+  if (typeof safe === 'string') return { _truncated: safe };
+  return safe !== null && typeof safe === 'object' && !Array.isArray(safe) ? safe : undefined;
+}
+
+/** ISO 8601 as given when it is strict ISO; other parseable dates (and epoch numbers, Dates) rewritten as ISO. */
+export function dateTime(value: unknown): string | undefined {
+  if (typeof value === 'string') {
+    if (ISO_DATE_TIME.test(value)) return value;
+    const time = Date.parse(value);
+    return Number.isNaN(time) ? undefined : new Date(time).toISOString();
+  }
+  if (value instanceof Date || typeof value === 'number') {
+    const time = value instanceof Date ? value.getTime() : value;
+    return Number.isFinite(time) && Math.abs(time) <= 8.64e15 ? new Date(time).toISOString() : undefined;
+  }
+  return undefined;
+}
+
+/** A name-like string from the host, well-formed and at most {@link MAX_NAME_BYTES} (O(1) when short and Latin-1). */
+export function shortText(value: string): string {
+  return wellFormed(truncateUtf8(value, MAX_NAME_BYTES));
+}
+
+export function nonEmptyString(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+export function stringOf(value: unknown): string {
+  return typeof value === 'string' ? value : value === undefined || value === null ? '' : String(value);
+}
+
+export function finiteNumber(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+}

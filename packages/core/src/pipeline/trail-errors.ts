@@ -1,0 +1,53 @@
+import type { ChatTrailError } from '../errors';
+
+/** Distinct failures kept for flush reports, and distinct keys remembered for "report once". */
+const MAX_REMEMBERED = 100;
+
+/**
+ * What a trail remembers of its failures: the recent ones, for flush reports, and which it has reported
+ * already, so that `onError` hears of each kind once (a revoked key must not flood the app's error
+ * tracker). Both bounded, so a stream of distinct failures cannot grow memory.
+ */
+export class TrailErrors {
+  readonly #onError: (error: ChatTrailError) => void;
+  readonly #reported = new Set<string>();
+  readonly #recent: { at: number; message: string }[] = [];
+
+  constructor(onError: (error: ChatTrailError) => void) {
+    this.#onError = onError;
+  }
+
+  /** True the first time `key` is seen. */
+  once(key: string): boolean {
+    if (this.#reported.has(key)) return false;
+    if (this.#reported.size >= MAX_REMEMBERED) return false;
+    this.#reported.add(key);
+    return true;
+  }
+
+  /** Keeps a failure's message for the flush reports. */
+  remember(message: string): void {
+    this.#recent.push({ at: Date.now(), message });
+    if (this.#recent.length > MAX_REMEMBERED) this.#recent.splice(0, this.#recent.length - MAX_REMEMBERED);
+  }
+
+  /** The distinct messages remembered since `at` (`Date.now()`). */
+  since(at: number): string[] {
+    return [...new Set(this.#recent.filter((e) => e.at >= at).map((e) => e.message))];
+  }
+
+  /** Hands the error to `onError`; nothing the observer does (or throws) changes what the trail does. */
+  emit(error: ChatTrailError): void {
+    try {
+      this.#onError(error);
+    } catch {
+      // An observer must not change what the trail does.
+    }
+  }
+
+  /** Remembers the error, and hands it to `onError` the first time `key` is seen. */
+  reportOnce(key: string, error: ChatTrailError): void {
+    this.remember(error.message);
+    if (this.once(key)) this.emit(error);
+  }
+}

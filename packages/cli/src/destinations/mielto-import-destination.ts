@@ -53,8 +53,10 @@ export class MieltoImportDestination implements ChatTrailDestination {
   #present: Set<string> | undefined;
   /** A write's fate is unknown: list again before writing anything more. */
   #uncertain = false;
-  /** Threads skipped because they were already there (a thread counts once). */
-  readonly skippedThreads = new Set<string>();
+  /** Threads skipped because they were already there, until {@link takeSkipped} asks about them. */
+  readonly #skipped = new Set<string>();
+  /** Threads being written right now. */
+  readonly #writing = new Map<string, Promise<DeliveryOutcome>>();
 
   constructor(options: MieltoImportDestinationOptions) {
     this.#client = new MieltoClient({
@@ -68,6 +70,14 @@ export class MieltoImportDestination implements ChatTrailDestination {
     this.#concurrency = Math.max(1, Math.floor(options.concurrency ?? 8));
     this.#agentId = options.agentId ?? 'assistant';
     this.#onExisting = options.onExisting;
+  }
+
+  /**
+   * Whether the thread's last `sent` outcome meant "already there, not written"; answered once per
+   * skip (so that the set stays as small as the batches).
+   */
+  takeSkipped(threadId: string): boolean {
+    return this.#skipped.delete(threadId);
   }
 
   async send(items: readonly DeliveryItem[], context: DestinationSendContext): Promise<DeliveryOutcome[]> {
@@ -99,10 +109,25 @@ export class MieltoImportDestination implements ChatTrailDestination {
   }
 
   async #write(turn: Turn, present: Set<string>, context: DestinationSendContext): Promise<DeliveryOutcome> {
+    // Two conversations of one thread in a batch: the second waits for the first, then finds it there.
+    for (let writing = this.#writing.get(turn.threadId); writing !== undefined; ) {
+      await writing;
+      writing = this.#writing.get(turn.threadId);
+    }
     if (present.has(turn.threadId)) {
-      this.skippedThreads.add(turn.threadId);
+      this.#skipped.add(turn.threadId);
       return { status: 'sent', messages: 0 };
     }
+    const writing = this.#create(turn, present, context);
+    this.#writing.set(turn.threadId, writing);
+    try {
+      return await writing;
+    } finally {
+      this.#writing.delete(turn.threadId);
+    }
+  }
+
+  async #create(turn: Turn, present: Set<string>, context: DestinationSendContext): Promise<DeliveryOutcome> {
     try {
       context.onRequest();
       await this.#client.conversations.create(

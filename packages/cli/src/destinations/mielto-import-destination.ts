@@ -12,6 +12,7 @@ import {
   type TurnMessage,
 } from '@chattrail/core';
 import { isRetryableError } from '@chattrail/core/adapter';
+import { HashedIdSet } from '../import/hashed-id-set';
 
 /** Options of {@link MieltoImportDestination}. */
 export interface MieltoImportDestinationOptions {
@@ -50,7 +51,7 @@ export class MieltoImportDestination implements ChatTrailDestination {
   readonly #agentId: string;
   readonly #onExisting: ((threadIds: number) => void) | undefined;
   /** Thread ids with a conversation at Mielto; undefined until listed. */
-  #present: Set<string> | undefined;
+  #present: HashedIdSet | undefined;
   /** A write's fate is unknown: list again before writing anything more. */
   #uncertain = false;
   /** Threads skipped because they were already there, until {@link takeSkipped} asks about them. */
@@ -82,7 +83,7 @@ export class MieltoImportDestination implements ChatTrailDestination {
 
   async send(items: readonly DeliveryItem[], context: DestinationSendContext): Promise<DeliveryOutcome[]> {
     const outcomes: DeliveryOutcome[] = items.map(() => ({ status: 'sent', messages: 0 }));
-    let present: Set<string>;
+    let present: HashedIdSet;
     try {
       present = await this.#presentThreads(context);
     } catch (error) {
@@ -108,7 +109,7 @@ export class MieltoImportDestination implements ChatTrailDestination {
     return outcomes;
   }
 
-  async #write(turn: Turn, present: Set<string>, context: DestinationSendContext): Promise<DeliveryOutcome> {
+  async #write(turn: Turn, present: HashedIdSet, context: DestinationSendContext): Promise<DeliveryOutcome> {
     // Two conversations of one thread in a batch: the second waits for the first, then finds it there.
     for (let writing = this.#writing.get(turn.threadId); writing !== undefined; ) {
       await writing;
@@ -127,7 +128,7 @@ export class MieltoImportDestination implements ChatTrailDestination {
     }
   }
 
-  async #create(turn: Turn, present: Set<string>, context: DestinationSendContext): Promise<DeliveryOutcome> {
+  async #create(turn: Turn, present: HashedIdSet, context: DestinationSendContext): Promise<DeliveryOutcome> {
     try {
       context.onRequest();
       await this.#client.conversations.create(
@@ -163,9 +164,10 @@ export class MieltoImportDestination implements ChatTrailDestination {
     }
   }
 
-  async #presentThreads(context: DestinationSendContext): Promise<Set<string>> {
+  async #presentThreads(context: DestinationSendContext): Promise<HashedIdSet> {
     if (this.#present !== undefined && !this.#uncertain) return this.#present;
-    const found = new Set<string>(this.#present ?? []);
+    // Listed again (after a write of unknown fate) into the same set: whatever is listed is there.
+    const found = this.#present ?? new HashedIdSet();
     context.onRequest();
     let page = await this.#client.conversations.list({ limit: 1000 }, { signal: context.signal });
     for (;;) {

@@ -10,6 +10,7 @@ import { uiMessagesToTurn } from '../formats/ui-messages-to-turn';
 import { detectInput, type ImportFormat } from '../input/detect-input';
 import { inputRecords, peekInput } from '../input/input-records';
 import { DeliveryTracker, TrackedChunk } from './delivery-tracker';
+import { HashedIdSet } from './hashed-id-set';
 import {
   type CheckpointFile,
   type InputCheckpoint,
@@ -183,7 +184,7 @@ export async function runImport(options: ImportOptions): Promise<ImportSummary> 
     });
   }
 
-  const plan = { threads: new Set<string>(), users: new Set<string>(), messages: 0, from: '', to: '' };
+  const plan = { threads: new HashedIdSet(), users: new HashedIdSet(), messages: 0, from: '', to: '' };
   const started = Date.now();
   let seen = 0;
   let bytesRead = 0;

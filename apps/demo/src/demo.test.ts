@@ -78,13 +78,17 @@ it('runs the demo end to end and prints both transcripts read back from the devs
     /nothing is stored twice\)\n {2}imported 0 conversations \(0 messages\), skipped 3 already there, failed 0/,
   );
   expect(imported).toContain('Read back: 6 threads, each once per backend:');
+  const headers = imported.split('\n').filter((line) => line.startsWith('── '));
   for (const thread of ['import-demo-1', 'import-demo-2', 'import:chats.jsonl:3']) {
+    const of = headers.filter((header) => header.includes(`(thread "${thread}"`));
     expect(
-      imported.split(`── Mielto conversation conv_`).filter((t) => t.includes(`(thread "${thread}"`)),
+      of.filter((header) => header.startsWith('── Mielto conversation conv_')),
+      thread,
     ).toHaveLength(1);
-    expect(imported.split(`── Melodi thread `).filter((t) => t.includes(`(thread "${thread}"`))).toHaveLength(
-      1,
-    );
+    expect(
+      of.filter((header) => header.startsWith('── Melodi thread ')),
+      thread,
+    ).toHaveLength(1);
   }
   expect(imported.match(/Yes, light rain and 6 °C in Oslo: take an umbrella\./g)).toHaveLength(2);
   expect(imported.match(/Bom dia\./g)).toHaveLength(2);

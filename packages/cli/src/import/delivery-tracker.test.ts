@@ -50,7 +50,7 @@ describe('DeliveryTracker', () => {
     const a = tracker.wrap(destination('a', () => answer));
     const chunk = new TrackedChunk<string>();
     const conversations = ['t1', 't2', 'old'].map((id) => ({ at: id, messages: 1, skipped: false }));
-    conversations.forEach((c) => tracker.track(c.at, c, chunk));
+    for (const c of conversations) tracker.track(c.at, c, chunk);
     chunk.close();
     await a.send([item('t1'), item('t2'), item('old')], context);
     expect(chunk.unsettled).toBe(3);

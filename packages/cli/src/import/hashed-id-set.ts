@@ -1,10 +1,10 @@
 /**
- * A set of ids (threads, users) that keeps 8 bytes per id (16 with the table's spare room): a 64-bit hash of
- * each, in an open-addressing table. An import remembers every thread it finds or writes at Mielto (and a
- * dry run every thread and user it counts), and a `Set` of strings held 60–100 bytes per thread: 40–70 MB
- * by the end of a 1 GB file. Two ids share a hash with odds
- * of about n²/2⁶⁵ (one in 10⁸ at a million threads); what it would cost is one conversation counted as
- * already there (skipped, and said so in the summary), never one written twice.
+ * A set of ids (threads, users) that keeps a 64-bit hash of each in an open-addressing table: 8 bytes a
+ * slot, at most half of the slots used, so 16–32 bytes per id. An import remembers every thread it finds
+ * or writes at Mielto (and a dry run every thread and user it counts), and a `Set` of strings held 60–100
+ * bytes per thread: about 50 MB per 300,000 threads. Two ids share a hash with odds of about n²/2⁶⁵ (one
+ * in 10⁸ at a million threads); what it would cost is one conversation counted as already there (skipped,
+ * and said so in the summary), never one written twice.
  */
 export class HashedIdSet {
   /** Pairs of 32-bit halves; (0, 0) is an empty slot. */

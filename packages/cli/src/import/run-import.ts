@@ -30,7 +30,7 @@ export interface ImportOptions {
   to?: Backend[];
   /** Requests per destination at once. Default 8. */
   concurrency?: number;
-  /** Conversations delivered and acknowledged together before the checkpoint moves. Default 500. */
+  /** Conversations acknowledged together before the checkpoint moves (4 chunks in flight). Default 500. */
   chunkSize?: number;
   /** Checkpoint file. Default: `<input>.chattrail-checkpoint.json` beside each input (none for stdin). */
   checkpoint?: string;
@@ -117,11 +117,12 @@ const CHUNKS_IN_FLIGHT = 4;
 const BYTES_IN_FLIGHT = 32 * 1024 * 1024;
 
 /**
- * Imports conversations through the core's trail. Reads each input as a stream, one line at a time, and
- * delivers `chunkSize` conversations at a time: the checkpoint moves past a chunk only once `flush()` has
- * seen every destination acknowledge (or drop for good) all of it. A run that is killed resends at most
- * one chunk, and re-sending is harmless: Melodi merges messages by their stable ids, and Mielto
- * conversations are written whole, once per thread (see `MieltoImportDestination`).
+ * Imports conversations through the core's trail. Reads each input as a stream, one line at a time, in
+ * chunks of `chunkSize` conversations, up to CHUNKS_IN_FLIGHT of them queued at once: the checkpoint moves
+ * past a chunk only once every destination has acknowledged (or dropped for good) all of it and every
+ * chunk before it (`DeliveryTracker`). A run that is killed resends at most the chunks in flight, and
+ * re-sending is harmless: Melodi merges messages by their stable ids, and Mielto conversations are
+ * written whole, once per thread (see `MieltoImportDestination`).
  */
 export async function runImport(options: ImportOptions): Promise<ImportSummary> {
   const env = options.env ?? process.env;

@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { startDevServer } from '@chattrail/devserver';
 import { runAiSdkStep } from './ai-sdk-step.mjs';
 import { runExpressStep } from './express-step.mjs';
+import { runImportStep } from './import-step.mjs';
 import { runLangChainStep } from './langchain-step.mjs';
 import { printTranscript } from './print-transcript.mjs';
 import { printTurns } from './print-turns.mjs';
@@ -31,6 +32,7 @@ try {
   await runExpressStep(server);
   await runLangChainStep(server);
   await runAiSdkStep(server);
+  await runImportStep(server);
   const stats = server.stats();
   console.log(
     `devserver holds ${stats.mielto.conversations} Mielto conversation(s) with ${stats.mielto.messages} message(s) and ${stats.melodi.threads} Melodi thread(s) with ${stats.melodi.messages} message(s).`,

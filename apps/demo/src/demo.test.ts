@@ -67,4 +67,31 @@ it('runs the demo end to end and prints both transcripts read back from the devs
       ),
     );
   }
-}, 120_000); // five steps (seed, core, Express, LangChain, AI SDK), on a possibly busy machine
+
+  // The import step: samples/chats.jsonl through the built `chattrail` executable, twice (the second run
+  // stores nothing), then every thread read back, once per backend, each message once.
+  const imported = out.slice(out.indexOf('Import: `chattrail import samples/chats.jsonl`'));
+  expect(imported).toMatch(
+    /\(first run\)\n {2}imported 3 conversations \(11 messages\), skipped 0 already there, failed 0/,
+  );
+  expect(imported).toMatch(
+    /nothing is stored twice\)\n {2}imported 0 conversations \(0 messages\), skipped 3 already there, failed 0/,
+  );
+  expect(imported).toContain('Read back: 6 threads, each once per backend:');
+  const headers = imported.split('\n').filter((line) => line.startsWith('── '));
+  for (const thread of ['import-demo-1', 'import-demo-2', 'import:chats.jsonl:3']) {
+    const of = headers.filter((header) => header.includes(`(thread "${thread}"`));
+    expect(
+      of.filter((header) => header.startsWith('── Mielto conversation conv_')),
+      thread,
+    ).toHaveLength(1);
+    expect(
+      of.filter((header) => header.startsWith('── Melodi thread ')),
+      thread,
+    ).toHaveLength(1);
+  }
+  expect(imported.match(/Yes, light rain and 6 °C in Oslo: take an umbrella\./g)).toHaveLength(2);
+  expect(imported.match(/Bom dia\./g)).toHaveLength(2);
+  expect(imported).toContain('→ calls get_weather({"city":"Oslo"})');
+  expect(imported).toContain('"toolCalls":[{"id":"call_oslo","name":"get_weather","args":{"city":"Oslo"}}]');
+}, 120_000); // six steps (seed, core, Express, LangChain, AI SDK, import), on a possibly busy machine

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runImport } from '../src/index';
@@ -147,6 +147,18 @@ describe('chattrail import, OpenAI chat JSONL, against the devserver', () => {
       melodiMessages: messages,
       melodiDistinctMessages: messages,
     });
+  });
+
+  it('a thread twice in a file (one batch, written concurrently): one Mielto conversation, the second skipped', async () => {
+    const server = await devServer();
+    const file = join(tempDir(), 'twice.jsonl');
+    const line = (text: string) =>
+      JSON.stringify({ thread_id: 'same', messages: [{ role: 'user', content: text }] });
+    writeFileSync(file, `${line('first')}\n${line('second')}\n`);
+    const summary = await runImport({ files: [file], env: backendEnv(server), write: quiet });
+    expect(summary).toMatchObject({ imported: 1, skipped: 1, failed: 0 });
+    const { conversations } = await stored(server);
+    expect(conversations.map((c) => c.meta_data.thread_id)).toEqual(['same']);
   });
 
   it('--dry-run sends nothing and says what it would send', async () => {

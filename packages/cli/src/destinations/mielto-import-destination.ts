@@ -12,6 +12,7 @@ import {
   type TurnMessage,
 } from '@chattrail/core';
 import { isRetryableError } from '@chattrail/core/adapter';
+import { HashedIdSet } from '../import/hashed-id-set';
 
 /** Options of {@link MieltoImportDestination}. */
 export interface MieltoImportDestinationOptions {
@@ -50,11 +51,13 @@ export class MieltoImportDestination implements ChatTrailDestination {
   readonly #agentId: string;
   readonly #onExisting: ((threadIds: number) => void) | undefined;
   /** Thread ids with a conversation at Mielto; undefined until listed. */
-  #present: Set<string> | undefined;
+  #present: HashedIdSet | undefined;
   /** A write's fate is unknown: list again before writing anything more. */
   #uncertain = false;
-  /** Threads skipped because they were already there (a thread counts once). */
-  readonly skippedThreads = new Set<string>();
+  /** Threads skipped because they were already there, until {@link takeSkipped} asks about them. */
+  readonly #skipped = new Set<string>();
+  /** Threads being written right now. */
+  readonly #writing = new Map<string, Promise<DeliveryOutcome>>();
 
   constructor(options: MieltoImportDestinationOptions) {
     this.#client = new MieltoClient({
@@ -70,9 +73,17 @@ export class MieltoImportDestination implements ChatTrailDestination {
     this.#onExisting = options.onExisting;
   }
 
+  /**
+   * Whether the thread's last `sent` outcome meant "already there, not written"; answered once per
+   * skip (so that the set stays as small as the batches).
+   */
+  takeSkipped(threadId: string): boolean {
+    return this.#skipped.delete(threadId);
+  }
+
   async send(items: readonly DeliveryItem[], context: DestinationSendContext): Promise<DeliveryOutcome[]> {
     const outcomes: DeliveryOutcome[] = items.map(() => ({ status: 'sent', messages: 0 }));
-    let present: Set<string>;
+    let present: HashedIdSet;
     try {
       present = await this.#presentThreads(context);
     } catch (error) {
@@ -98,11 +109,26 @@ export class MieltoImportDestination implements ChatTrailDestination {
     return outcomes;
   }
 
-  async #write(turn: Turn, present: Set<string>, context: DestinationSendContext): Promise<DeliveryOutcome> {
+  async #write(turn: Turn, present: HashedIdSet, context: DestinationSendContext): Promise<DeliveryOutcome> {
+    // Two conversations of one thread in a batch: the second waits for the first, then finds it there.
+    for (let writing = this.#writing.get(turn.threadId); writing !== undefined; ) {
+      await writing;
+      writing = this.#writing.get(turn.threadId);
+    }
     if (present.has(turn.threadId)) {
-      this.skippedThreads.add(turn.threadId);
+      this.#skipped.add(turn.threadId);
       return { status: 'sent', messages: 0 };
     }
+    const writing = this.#create(turn, present, context);
+    this.#writing.set(turn.threadId, writing);
+    try {
+      return await writing;
+    } finally {
+      this.#writing.delete(turn.threadId);
+    }
+  }
+
+  async #create(turn: Turn, present: HashedIdSet, context: DestinationSendContext): Promise<DeliveryOutcome> {
     try {
       context.onRequest();
       await this.#client.conversations.create(
@@ -138,9 +164,10 @@ export class MieltoImportDestination implements ChatTrailDestination {
     }
   }
 
-  async #presentThreads(context: DestinationSendContext): Promise<Set<string>> {
+  async #presentThreads(context: DestinationSendContext): Promise<HashedIdSet> {
     if (this.#present !== undefined && !this.#uncertain) return this.#present;
-    const found = new Set<string>(this.#present ?? []);
+    // Listed again (after a write of unknown fate) into the same set: whatever is listed is there.
+    const found = this.#present ?? new HashedIdSet();
     context.onRequest();
     let page = await this.#client.conversations.list({ limit: 1000 }, { signal: context.signal });
     for (;;) {

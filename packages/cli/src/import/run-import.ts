@@ -2,12 +2,15 @@ import { appendFileSync, createReadStream, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { type ChatTrail, type ChatTrailDrop, createChatTrail, type Turn } from '@chattrail/core';
+import { boundId } from '@chattrail/core/adapter';
 import { chatGPTConversationToTurn } from '../formats/chatgpt-conversation-to-turn';
 import { ImportInputError } from '../formats/import-input-error';
 import { type ConversationOrigin, openAIChatToTurn } from '../formats/openai-chat-to-turn';
 import { uiMessagesToTurn } from '../formats/ui-messages-to-turn';
 import { detectInput, type ImportFormat } from '../input/detect-input';
 import { inputRecords, peekInput } from '../input/input-records';
+import { DeliveryTracker, TrackedChunk } from './delivery-tracker';
+import { HashedIdSet } from './hashed-id-set';
 import {
   type CheckpointFile,
   type InputCheckpoint,
@@ -27,7 +30,7 @@ export interface ImportOptions {
   to?: Backend[];
   /** Requests per destination at once. Default 8. */
   concurrency?: number;
-  /** Conversations delivered and acknowledged together before the checkpoint moves. Default 500. */
+  /** Conversations acknowledged together before the checkpoint moves (4 chunks in flight). Default 500. */
   chunkSize?: number;
   /** Checkpoint file. Default: `<input>.chattrail-checkpoint.json` beside each input (none for stdin). */
   checkpoint?: string;
@@ -91,20 +94,35 @@ const CONVERTERS: Record<ImportFormat, (value: unknown, origin: ConversationOrig
   'ui-messages': uiMessagesToTurn,
 };
 
-interface Pending {
-  file: string;
-  line: number;
-  conversation?: number;
-  threadId: string;
-  messages: number;
+/** Where a conversation came from, as an {@link ImportFailure} names it. */
+type Location = Omit<ImportFailure, 'reason'>;
+
+interface Chunk {
+  tracked: TrackedChunk<Location>;
+  /** Conversations read into it, good or bad. */
+  records: number;
+  /** Input lines that failed (malformed, not a conversation): committed with the chunk, in order. */
+  failures: ImportFailure[];
+  /** The input position the checkpoint moves to once the chunk is committed. */
+  endLine: number;
 }
 
 /**
- * Imports conversations through the core's trail. Reads each input as a stream, one line at a time, and
- * delivers `chunkSize` conversations at a time: the checkpoint moves past a chunk only once `flush()` has
- * seen every destination acknowledge (or drop for good) all of it. A run that is killed resends at most
- * one chunk, and re-sending is harmless: Melodi merges messages by their stable ids, and Mielto
- * conversations are written whole, once per thread (see `MieltoImportDestination`).
+ * Chunks recorded into the trail and not yet acknowledged, at most: the next is read and queued while the
+ * previous ones are delivered, so the backends never wait for the reader. The checkpoint only moves past
+ * the oldest (see `DeliveryTracker`).
+ */
+const CHUNKS_IN_FLIGHT = 4;
+/** And at most this much input text in flight (a ChatGPT export's conversations can be large). */
+const BYTES_IN_FLIGHT = 32 * 1024 * 1024;
+
+/**
+ * Imports conversations through the core's trail. Reads each input as a stream, one line at a time, in
+ * chunks of `chunkSize` conversations, up to CHUNKS_IN_FLIGHT of them queued at once: the checkpoint moves
+ * past a chunk only once every destination has acknowledged (or dropped for good) all of it and every
+ * chunk before it (`DeliveryTracker`). A run that is killed resends at most the chunks in flight, and
+ * re-sending is harmless: Melodi merges messages by their stable ids, and Mielto conversations are
+ * written whole, once per thread (see `MieltoImportDestination`).
  */
 export async function runImport(options: ImportOptions): Promise<ImportSummary> {
   const env = options.env ?? process.env;
@@ -123,11 +141,9 @@ export async function runImport(options: ImportOptions): Promise<ImportSummary> 
   const chunkSize = Math.max(1, Math.floor(options.chunkSize ?? 500));
 
   let trail: ChatTrail | undefined;
-  let destinations: ReturnType<typeof importDestinations> | undefined;
-  /** Per chunk: thread id → why a destination dropped it. */
-  const dropped = new Map<string, string>();
+  let tracker: DeliveryTracker<Location> | undefined;
   if (options.dryRun !== true) {
-    destinations = importDestinations(env, {
+    const destinations = importDestinations(env, {
       to: options.to,
       concurrency,
       timeoutMs: options.timeoutMs ?? 30_000,
@@ -136,26 +152,40 @@ export async function runImport(options: ImportOptions): Promise<ImportSummary> 
       summary.fatal = destinations.problems.join('; ');
       return summary;
     }
+    const mielto = destinations.mielto;
+    const tracking = new DeliveryTracker<Location>(
+      destinations.destinations.map((destination) => destination.name),
+      (name, item) =>
+        mielto !== undefined &&
+        name === mielto.name &&
+        item.type === 'turn' &&
+        mielto.takeSkipped(item.turn.threadId),
+    );
+    tracker = tracking;
     trail = createChatTrail({
-      destinations: destinations.destinations,
-      // The import paces itself by chunks: batches go out back to back.
+      destinations: destinations.destinations.map((destination) => tracking.wrap(destination)),
+      // The import paces itself by chunks: batches go out back to back, as large as a chunk.
       minBatchIntervalMs: 0,
       flushAt: Math.min(chunkSize, 100),
-      maxQueueTurns: Math.max(4 * chunkSize, 1000),
-      maxBatchTurns: Math.max(chunkSize, 100),
+      flushIntervalMs: 100,
+      maxBatchTurns: chunkSize,
+      // Room for every chunk in flight (see CHUNKS_IN_FLIGHT, BYTES_IN_FLIGHT): a full queue drops.
+      maxQueueTurns: (CHUNKS_IN_FLIGHT + 1) * chunkSize,
+      maxQueueBytes: 8 * BYTES_IN_FLIGHT,
       timeoutMs: options.timeoutMs ?? 30_000,
       debug: options.debug === true,
+      // Everything is imported, content and all: the app's CHATTRAIL_SAMPLE_RATE, CHATTRAIL_DISABLED or
+      // a trimmed-content setting must not thin out a backfill.
+      env: {},
+      sampleRate: 1,
       ...(options.backoff === undefined ? {} : { backoff: options.backoff }),
-      onDrop: (drop: ChatTrailDrop) => {
-        const reason = `${drop.destination}: ${drop.reason}${drop.error instanceof Error ? ` (${drop.error.message})` : ''}`;
-        for (const turn of drop.turns) if (!dropped.has(turn.threadId)) dropped.set(turn.threadId, reason);
-      },
+      onDrop: (drop: ChatTrailDrop) => tracking.dropped(drop),
       // Failures reach the summary through onDrop, per conversation; no console lines in between.
       onError: () => {},
     });
   }
 
-  const plan = { threads: new Set<string>(), users: new Set<string>(), messages: 0, from: '', to: '' };
+  const plan = { threads: new HashedIdSet(), users: new HashedIdSet(), messages: 0, from: '', to: '' };
   const started = Date.now();
   let seen = 0;
   let bytesRead = 0;
@@ -180,8 +210,31 @@ export async function runImport(options: ImportOptions): Promise<ImportSummary> 
   });
   progress.start();
 
-  const fail = (failure: ImportFailure, pendingFailures: ImportFailure[]) => {
-    pendingFailures.push(failure);
+  let recorded = 0;
+  /** One flush at a time, shared by every wait: it tells when the trail holds nothing more. */
+  let idle: Promise<{ pendingTurns: number; recorded: number }> | undefined;
+  const drained = () => {
+    if (idle === undefined) {
+      const before = recorded;
+      idle = trail!.flush({ timeoutMs: 60_000 }).then((report) => {
+        idle = undefined;
+        return { pendingTurns: report.pendingTurns, recorded: before };
+      });
+    }
+    return idle;
+  };
+  /** Until every conversation of `chunk` is settled at every destination. */
+  const settled = async (chunk: TrackedChunk<Location>) => {
+    while (!chunk.isSettled) {
+      // flush() resolves within its timeout even when a backend is down; the trail keeps retrying.
+      const report = await Promise.race([chunk.settled.then(() => undefined), drained()]);
+      if (report === undefined || chunk.isSettled) return;
+      // The trail drained with all of this chunk recorded, yet some of it was never settled: it never
+      // reached a queue (the trail counted it as an internal error). Not imported, so say so.
+      if (report.pendingTurns === 0 && chunk.lastRecorded <= report.recorded) {
+        tracker!.abandon(chunk, 'not queued by the trail (internal error)');
+      }
+    }
   };
   const commitFailures = (failures: ImportFailure[]) => {
     for (const failure of failures) {
@@ -211,43 +264,60 @@ export async function runImport(options: ImportOptions): Promise<ImportSummary> 
       if (state.line > 0) summary.resumed[file] = state.line;
       const fileName = isStdin ? 'stdin' : basename(file);
 
-      let chunk: Pending[] = [];
-      const chunkFailures: ImportFailure[] = [];
       let lineNumber = 0;
-      const deliver = async () => {
-        if (trail !== undefined && chunk.length > 0) {
-          // flush() resolves within its timeout even when a backend is down; the trail keeps retrying.
-          for (;;) {
-            const report = await trail.flush({ timeoutMs: 60_000 });
-            if (report.pendingTurns === 0) break;
+      const newChunk = (): Chunk => ({
+        tracked: new TrackedChunk<Location>(),
+        records: 0,
+        failures: [],
+        endLine: 0,
+      });
+      let chunk = newChunk();
+      /** Closed chunks, oldest first, not yet committed to the checkpoint. */
+      const inFlight: Chunk[] = [];
+      let bytesInFlight = 0;
+
+      const commit = (done: Chunk) => {
+        for (const conversation of done.tracked.conversations) {
+          if (conversation.failure !== undefined) {
+            done.failures.push({ ...conversation.at, reason: conversation.failure });
+          } else if (conversation.skipped) {
+            summary.skipped++;
+            state.skipped++;
+          } else {
+            summary.imported++;
+            summary.messages += conversation.messages;
+            state.imported++;
+            state.messages += conversation.messages;
           }
-          const skippedAtMielto = destinations?.mielto?.skippedThreads;
-          for (const entry of chunk) {
-            const reason = dropped.get(entry.threadId);
-            if (reason !== undefined) {
-              const { threadId: _, messages: __, ...at } = entry;
-              fail({ ...at, reason }, chunkFailures);
-            } else if (skippedAtMielto?.has(entry.threadId) === true) {
-              summary.skipped++;
-              state.skipped++;
-            } else {
-              summary.imported++;
-              summary.messages += entry.messages;
-              state.imported++;
-              state.messages += entry.messages;
-            }
-          }
-          skippedAtMielto?.clear();
-          dropped.clear();
         }
-        state.failed += chunkFailures.length;
-        commitFailures(chunkFailures);
-        chunk = [];
-        state.line = lineNumber;
+        state.failed += done.failures.length;
+        commitFailures(done.failures);
+        state.line = done.endLine;
         state.updatedAt = new Date().toISOString();
         if (checkpoint !== undefined && checkpointPath !== undefined) {
           checkpoint.inputs[key] = state;
           writeCheckpoint(checkpointPath, checkpoint);
+        }
+      };
+      /**
+       * Closes the chunk being read and commits, in order, the chunks already settled; waits for the
+       * oldest while too much is in flight (`drain`: until everything is committed).
+       */
+      const cut = async (drain: boolean) => {
+        chunk.endLine = lineNumber;
+        chunk.tracked.lastRecorded = recorded;
+        chunk.tracked.close();
+        inFlight.push(chunk);
+        bytesInFlight += chunk.tracked.bytes;
+        chunk = newChunk();
+        while (inFlight.length > 0) {
+          const oldest = inFlight[0]!;
+          const mustWait = drain || inFlight.length > CHUNKS_IN_FLIGHT || bytesInFlight > BYTES_IN_FLIGHT;
+          if (!oldest.tracked.isSettled && !mustWait) break;
+          await settled(oldest.tracked);
+          inFlight.shift();
+          bytesInFlight -= oldest.tracked.bytes;
+          commit(oldest);
         }
       };
 
@@ -260,10 +330,13 @@ export async function runImport(options: ImportOptions): Promise<ImportSummary> 
           bytesRead += bytes;
         });
         for await (const record of records) {
+          // Cut before this record, so the chunk ends at the last one handled.
+          if (chunk.records >= chunkSize) await cut(false);
           lineNumber = record.position;
           if (lineNumber <= state.line) continue;
           if (record.text.trim() === '') continue;
           seen++;
+          chunk.records++;
           const at =
             detected.container === 'array'
               ? { file, line: record.line, conversation: record.position }
@@ -281,7 +354,7 @@ export async function runImport(options: ImportOptions): Promise<ImportSummary> 
             turn = convert(value, origin);
           } catch (error) {
             const reason = error instanceof ImportInputError ? error.message : String(error);
-            fail({ ...at, reason }, chunkFailures);
+            chunk.failures.push({ ...at, reason });
             continue;
           }
           if (trail === undefined) {
@@ -293,18 +366,23 @@ export async function runImport(options: ImportOptions): Promise<ImportSummary> 
             if (turn.startedAt > plan.to) plan.to = turn.startedAt;
             continue;
           }
+          tracker!.track(
+            boundId(turn.id),
+            { at, messages: turn.messages.length, skipped: false },
+            chunk.tracked,
+          );
+          chunk.tracked.bytes += text.length;
           trail.record(turn);
-          chunk.push({ ...at, threadId: turn.threadId, messages: turn.messages.length });
-          if (chunk.length >= chunkSize) await deliver();
+          recorded++;
         }
       } catch (error) {
         // An unreadable input (missing, a folder, no permission, not in any format) fails as a whole from
         // where it stopped; the others still run.
         const reason =
           error instanceof ImportInputError ? error.message : `cannot read: ${(error as Error).message}`;
-        fail({ file, line: lineNumber, reason }, chunkFailures);
+        chunk.failures.push({ file, line: lineNumber, reason });
       }
-      await deliver();
+      await cut(true);
     }
   } finally {
     progress.stop();

@@ -10,9 +10,10 @@
 //   4. in fresh directories configured with only that registry (a temp userconfig + globalconfig + cache, no
 //      workspace), installs with the system Node 20's npm what a user would: `@chattrail/devserver`;
 //      `@chattrail/ai-sdk @chattrail/core ai@6`; `@chattrail/langchain @chattrail/core @langchain/core`;
-//      `@chattrail/express @chattrail/core express`;
+//      `@chattrail/express @chattrail/core express`; `@chattrail/cli`;
 //   5. starts the installed devserver (its bin, port 0) and runs one ~10-line app per adapter on the system
-//      Node 20 that delivers a turn to it from the environment (MIELTO_*, MELODI_*), then reads the turn back
+//      Node 20 that delivers a turn to it from the environment (MIELTO_*, MELODI_*), and the CLI's bin on a
+//      one-conversation JSONL file (`chattrail import`), then reads each turn back
 //      from both emulated backends (/_devserver/mielto/conversations and /_devserver/melodi/threads).
 //
 // Deliberate differences from release.yml, and why:
@@ -447,6 +448,18 @@ const report = await trail.shutdown();
 console.log(JSON.stringify({ report, stats: trail.stats() }));
 process.exitCode = report.ok && trail.stats().sent > 0 ? 0 : 1;
 `,
+  // The CLI as a user runs it after `npm install @chattrail/cli`: its bin on a one-conversation JSONL file.
+  cli: `import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const pkg = join('node_modules', '@chattrail', 'cli');
+const bin = join(pkg, JSON.parse(readFileSync(join(pkg, 'package.json'), 'utf8')).bin.chattrail);
+writeFileSync('chats.jsonl', JSON.stringify({ thread_id: process.env.MARKER,
+  messages: [{ role: 'user', content: process.env.MARKER }, { role: 'assistant', content: 'pong' }] }) + '\\n');
+// MIELTO_* and MELODI_* from the environment: the devserver. Exits non-zero when anything failed.
+console.log(execFileSync(process.execPath, [bin, 'import', 'chats.jsonl', '--json'], { encoding: 'utf8' }));
+`,
 };
 
 /** Runs one app on the system node, then reads its turn back from both emulated backends. */
@@ -539,7 +552,7 @@ async function main() {
   );
   say(`ranges      ok  as published: ${ranges.join('; ') || 'no package depends on another'}`);
 
-  // The four installs only share the registry, so they run side by side.
+  // The installs only share the registry, so they run side by side.
   t = Date.now();
   const context = { tmp, registry, sys };
   const plan = {
@@ -547,6 +560,7 @@ async function main() {
     'ai-sdk': ['@chattrail/ai-sdk', '@chattrail/core', 'ai@6'],
     langchain: ['@chattrail/langchain', '@chattrail/core', '@langchain/core'],
     express: ['@chattrail/express', '@chattrail/core', 'express'],
+    cli: ['@chattrail/cli'],
   };
   const settled = await Promise.allSettled(
     Object.entries(plan).map(([name, specs]) => install(name, specs, context)),
@@ -575,7 +589,7 @@ async function main() {
   const third = (name, dep) => `${dep}@${installedVersion(installs[name].dir, dep)}`;
   say(
     `install     ok  node v${sys.version}'s npm, only the local registry: ${third('ai-sdk', 'ai')}, ${third('langchain', '@langchain/core')}, ` +
-      `${third('express', 'express')} (${seconds(t)}; four installs side by side)`,
+      `${third('express', 'express')}, @chattrail/cli (${seconds(t)}; five installs side by side)`,
   );
 
   t = Date.now();
@@ -595,7 +609,7 @@ async function main() {
   const devserver = { url: match[1] };
   say(`devserver   ok  chattrail-devserver from the registry on ${devserver.url} (${seconds(t)})`);
 
-  for (const name of ['ai-sdk', 'langchain', 'express']) {
+  for (const name of ['ai-sdk', 'langchain', 'express', 'cli']) {
     t = Date.now();
     await deliver(name, { installed: installs[name], devserver, sys });
     say(

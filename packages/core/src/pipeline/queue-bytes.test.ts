@@ -151,7 +151,10 @@ describe('queue bytes through the trail', () => {
           check();
         }
         allSent = true;
-        for (let i = 0; i < 2000 && [...lanes].some((l) => l.pending > 0); i++) {
+        // Until every lane is empty: batches start minBatchIntervalMs (500 ms) apart, so this takes seconds,
+        // many more on a loaded machine; the bound only stops a lane that never empties.
+        const drainUntil = Date.now() + 40_000;
+        while (Date.now() < drainUntil && [...lanes].some((l) => l.pending > 0)) {
           while (resolvers.length > 0) resolvers.shift()!();
           await new Promise((r) => setTimeout(r, 1));
           check();

@@ -81,15 +81,9 @@ function messageJson(message: TurnMessage, position: number): string {
 /**
  * What a thread's last `PUT /threads` body held, for building the next one from it (see
  * `melodiThreadJson`): the next turn of the thread carries these same message objects first, so only its
- * new messages need looking at. Without it, every body cost a merge by id and a lookup of each message's
- * kept JSON, for the whole thread: about 90 µs per PUT of a thread of 100 messages, against 47 µs this
- * way, and a real app sends one turn per PUT. Only for bodies whose positions are their indexes, so a
- * message's JSON depends on nothing but the message and its index.
- *
- * The JSON is kept here, in arrays the destination bounds, and no longer in a WeakMap keyed by message:
- * with every live message an entry, the WeakMap's entries made each major garbage collection's final
- * pause several times longer (about 180 ms against 10–30 ms in the sustained benchmark at 10,000 turns/s),
- * a pause that stops the host app as well.
+ * new messages need looking at. Only for bodies whose positions are their indexes, so a message's JSON
+ * depends on nothing but the message and its index. Kept in arrays the destination bounds, not in a
+ * WeakMap keyed by message: that lengthens every major GC's pause (see BENCHMARKS.md, Melodi upserts).
  */
 export interface BuiltThread {
   /** The body's messages, in order, each at its index as thread position. */

@@ -131,13 +131,8 @@ export const CHAT_TRAIL_DEFAULTS = {
   sampleRate: 1,
   flushAt: 20,
   flushIntervalMs: 1_000,
-  // Under load batches went back to back however small; at 10,000 turns/s (200 threads) this interval
-  // took 20–40% less CPU, the trail's and the backend's together (see DeliveryLane's #waitMs), and at
-  // 2,000 turns/s it halved what delivery cost the app's main thread.
+  // Why these two: BENCHMARKS.md (the batch interval; queue bounds). Memory is the byte bound's to limit.
   minBatchIntervalMs: 500,
-  // A bound in turns is seconds of traffic at some rate: 10,000 (with 5,000-turn batches) was one second
-  // at 10,000 turns/s, and the sustained benchmark fell behind there in 5 runs of 5 (14,000–117,000 turns
-  // dropped), where these bounds kept up in 4 of 5. Memory is the byte bound's to limit.
   maxQueueTurns: 50_000,
   maxQueueBytes: 32 * 1024 * 1024,
   maxBatchTurns: 25_000,

@@ -109,6 +109,13 @@ export interface ChatTrailOptions {
    * found automatically.
    */
   waitUntil?: WaitUntil;
+  /**
+   * Node: when the event loop empties with deliveries pending (a script that records and ends without
+   * `flush()`), the trail flushes them (`beforeExit`), waiting at most this long. What it could not send is
+   * reported once on stderr (counts only). 0 turns it off. Elsewhere (Edge, browsers) it does nothing.
+   * Default 2,000 ms.
+   */
+  exitFlushMs?: number;
   /** Record nothing (every method becomes a cheap no-op). Default false, or `CHATTRAIL_DISABLED`. */
   disabled?: boolean;
   /** Variables to read instead of `process.env` (tests, Workers' `env` binding). */
@@ -137,6 +144,7 @@ export const CHAT_TRAIL_DEFAULTS = {
   maxQueueBytes: 32 * 1024 * 1024,
   maxBatchTurns: 25_000,
   timeoutMs: 10_000,
+  exitFlushMs: 2_000,
   // With the default backoff (0.5 s doubling to 30 s) eight attempts span about a minute.
   maxAttempts: 8,
   maxMessageBytes: 64 * 1024,

@@ -36,6 +36,7 @@ import {
   TRUNCATED_MESSAGES_KEY,
   turnMessagesMode,
 } from './normalize-turn';
+import { onBeforeExit } from './on-before-exit';
 import { sourceOf } from './source-of';
 import { sumStats } from './sum-stats';
 import { trailDestinations } from './trail-destinations';
@@ -97,6 +98,10 @@ class ChatTrailImpl implements ChatTrail {
   #closed = false;
   #shutdown: Promise<FlushReport> | undefined;
   readonly #scheduler: LaneScheduler;
+  readonly #exitFlushMs: number;
+  /** Unregisters the `beforeExit` hook (see #flushBeforeExit). */
+  readonly #offBeforeExit: () => void;
+  #exitFlush: 'idle' | 'running' | 'gave-up' = 'idle';
 
   constructor(options: ChatTrailOptions) {
     const settings = readTrailSettings(options);
@@ -154,6 +159,9 @@ class ChatTrailImpl implements ChatTrail {
       this.#lanes.push(lane);
       if (destination.acceptsFeedback === true) this.#feedbackLanes.push(lane);
     }
+    this.#exitFlushMs = settings.exitFlushMs;
+    this.#offBeforeExit =
+      this.#inactive || this.#exitFlushMs === 0 ? () => {} : onBeforeExit(() => this.#flushBeforeExit());
     this.#debug(
       this.#inactive
         ? `trail created, ${disabled ? 'disabled' : 'without destinations'}: recording nothing`
@@ -283,22 +291,67 @@ class ChatTrailImpl implements ChatTrail {
     if (this.#shutdown !== undefined) return this.#shutdown;
     this.#closed = true;
     this.#scheduler.stop();
+    this.#offBeforeExit();
     this.#shutdown = this.#flush(flushTimeout(options)).then((report) => {
-      // Whatever is still in flight is abandoned: its requests are aborted, its turns reported as pending.
-      this.#abort.abort();
-      for (const lane of this.#lanes) {
-        lane.stop();
-        if (this.#onDrop !== undefined && lane.pending > 0)
-          handOverDrop(this.#onDrop, lane.name, 'shutdown', lane.pendingItems(), undefined, (message) =>
-            this.#debug(message),
-          );
-      }
+      this.#abandon();
       this.#debug(
         `shut down: ${report.ok ? 'everything delivered' : `${report.pendingTurns} pending turn(s) lost`}`,
       );
       return report;
     });
     return this.#shutdown;
+  }
+
+  /** Whatever is still in flight is abandoned: its requests are aborted, its turns handed to onDrop. */
+  #abandon(): void {
+    this.#abort.abort();
+    for (const lane of this.#lanes) {
+      lane.stop();
+      if (this.#onDrop !== undefined && lane.pending > 0)
+        handOverDrop(this.#onDrop, lane.name, 'shutdown', lane.pendingItems(), undefined, (message) =>
+          this.#debug(message),
+        );
+    }
+  }
+
+  /**
+   * The event loop emptied with deliveries pending: the app ended without `flush()`. One flush, bounded by
+   * `exitFlushMs` (its timer and requests keep the process alive that long, no longer). If it gives up,
+   * what is left is reported once on stderr, counts only, and the process is let go: `beforeExit` comes
+   * again once the flush settles, and finds nothing more to do.
+   */
+  #flushBeforeExit(): void {
+    if (this.#closed || this.#exitFlush !== 'idle') return;
+    if (!this.#lanes.some((lane) => lane.pending > 0)) return;
+    this.#exitFlush = 'running';
+    this.#debug(`the process is exiting with deliveries pending: flushing for up to ${this.#exitFlushMs} ms`);
+    void this.#flush(this.#exitFlushMs).then((report) => {
+      if (report.ok) {
+        this.#exitFlush = 'idle';
+        return;
+      }
+      this.#exitFlush = 'gave-up';
+      // The process is ending: requests still in flight would hold it up to their own timeout. The trail
+      // is shut down as shutdown() would after its timeout (later records count as dropped.shutdown).
+      this.#closed = true;
+      this.#scheduler.stop();
+      this.#offBeforeExit();
+      const pending = this.#lanes
+        .filter((lane) => lane.pending > 0)
+        .map((lane) => `${lane.name} ${lane.pending}`);
+      const left = [
+        pending.length > 0 ? `${report.pendingTurns} turn deliveries pending (${pending.join(', ')})` : '',
+        report.droppedTurns !== undefined ? `${report.droppedTurns} dropped` : '',
+      ].filter((part) => part !== '');
+      try {
+        console.error(
+          `[chattrail] the process is exiting without flush(): after ${this.#exitFlushMs} ms (exitFlushMs), ${left.join(', ')}; these are lost.`,
+        );
+      } catch {
+        // Reporting must never throw into the host.
+      }
+      this.#abandon();
+    });
   }
 
   /** Runs the app's redact on the private copy; `undefined` means the turn is not to be queued. */

@@ -16,6 +16,7 @@ export interface TrailSettings {
   flushAt: number;
   flushIntervalMs: number;
   timeoutMs: number;
+  exitFlushMs: number;
   maxAttempts: number;
   normalize: NormalizeTurnOptions;
   limits: Pick<LaneHost, 'maxQueueTurns' | 'maxQueueBytes' | 'maxBatchTurns' | 'minBatchIntervalMs'>;
@@ -48,6 +49,11 @@ export function readTrailSettings(options: ChatTrailOptions): TrailSettings {
     CHAT_TRAIL_DEFAULTS.flushIntervalMs,
   );
   const timeoutMs = check.positiveNumber('timeoutMs', options.timeoutMs, CHAT_TRAIL_DEFAULTS.timeoutMs);
+  const exitFlushMs = check.nonNegativeNumber(
+    'exitFlushMs',
+    options.exitFlushMs,
+    CHAT_TRAIL_DEFAULTS.exitFlushMs,
+  );
   warnIgnoredRetries('createChatTrail', options.maxRetries);
   const maxAttempts = check.positiveInteger(
     'maxAttempts',
@@ -103,6 +109,7 @@ export function readTrailSettings(options: ChatTrailOptions): TrailSettings {
     flushAt,
     flushIntervalMs,
     timeoutMs,
+    exitFlushMs,
     maxAttempts,
     normalize,
     limits,

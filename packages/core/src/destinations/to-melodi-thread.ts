@@ -196,8 +196,10 @@ function threadHead(
 }
 
 /**
- * Text → `markdown`; an assistant message with tool calls → `json` `{ content?, toolCalls: [{ id, name,
- * args }] }`; a tool result → `json` `{ toolCallId, name, output, isError }`.
+ * Text → `markdown`; a message with text and tool calls → one `markdown` message, the text in `content`
+ * (what Melodi shows) and `{ toolCalls: [{ id, name, args }] }` in `jsonContent`, as the seed's example
+ * message carries both; tool calls without text → `json` `{ toolCalls }`; a tool result → `json`
+ * `{ toolCallId, name, output, isError }`.
  */
 export function toMelodiMessage(message: TurnMessage, position: number): MelodiMessage {
   const metadata: JsonObject = { position };
@@ -223,7 +225,7 @@ export function toMelodiMessage(message: TurnMessage, position: number): MelodiM
     const jsonContent: JsonObject = {
       toolCalls: message.toolCalls.map((call) => ({ id: call.id, name: call.name, args: call.args ?? null })),
     };
-    if (content !== '') jsonContent.content = content;
+    if (content !== '') return { externalId, role, metadata, type: 'markdown', content, jsonContent };
     return { externalId, role, metadata, type: 'json', jsonContent };
   }
   return { externalId, role, metadata, type: 'markdown', content };

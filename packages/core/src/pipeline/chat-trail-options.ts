@@ -116,6 +116,12 @@ export interface ChatTrailOptions {
    * Default 2,000 ms.
    */
   exitFlushMs?: number;
+  /**
+   * Node: on SIGTERM and SIGINT, shut the trail down (waiting at most `exitFlushMs`, else 2,000 ms), report
+   * once on stderr what could not be sent (counts only), then raise the signal again so the process ends
+   * as it would have. Left to the app when it has listeners of its own for the signal. Default false.
+   */
+  handleSignals?: boolean;
   /** Record nothing (every method becomes a cheap no-op). Default false, or `CHATTRAIL_DISABLED`. */
   disabled?: boolean;
   /** Variables to read instead of `process.env` (tests, Workers' `env` binding). */

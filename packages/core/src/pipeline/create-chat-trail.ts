@@ -18,7 +18,7 @@ import type { RecordedHistory } from '../thread/recorded-history';
 import { ThreadLog } from '../thread/thread-log';
 import { applyRedact } from './apply-redact';
 import { ChatTrailDeliveryError } from './chat-trail-delivery-error';
-import type { ChatTrailOptions } from './chat-trail-options';
+import { CHAT_TRAIL_DEFAULTS, type ChatTrailOptions } from './chat-trail-options';
 import { DeliveryLane } from './delivery-lane';
 import { estimateMessagesBytes, estimateTurnBytes, estimateTurnHeadBytes } from './estimate-turn-bytes';
 import { flushLanes, flushTimeout } from './flush-lanes';
@@ -37,6 +37,7 @@ import {
   turnMessagesMode,
 } from './normalize-turn';
 import { onBeforeExit } from './on-before-exit';
+import { onExitSignal } from './on-exit-signal';
 import { sourceOf } from './source-of';
 import { sumStats } from './sum-stats';
 import { trailDestinations } from './trail-destinations';
@@ -101,6 +102,8 @@ class ChatTrailImpl implements ChatTrail {
   readonly #exitFlushMs: number;
   /** Unregisters the `beforeExit` hook (see #flushBeforeExit). */
   readonly #offBeforeExit: () => void;
+  /** Unregisters the SIGTERM/SIGINT hook (`handleSignals`). */
+  readonly #offSignals: () => void;
   #exitFlush: 'idle' | 'running' | 'gave-up' = 'idle';
 
   constructor(options: ChatTrailOptions) {
@@ -162,6 +165,8 @@ class ChatTrailImpl implements ChatTrail {
     this.#exitFlushMs = settings.exitFlushMs;
     this.#offBeforeExit =
       this.#inactive || this.#exitFlushMs === 0 ? () => {} : onBeforeExit(() => this.#flushBeforeExit());
+    this.#offSignals =
+      this.#inactive || !settings.handleSignals ? () => {} : onExitSignal(() => this.#shutDownOnSignal());
     this.#debug(
       this.#inactive
         ? `trail created, ${disabled ? 'disabled' : 'without destinations'}: recording nothing`
@@ -292,6 +297,7 @@ class ChatTrailImpl implements ChatTrail {
     this.#closed = true;
     this.#scheduler.stop();
     this.#offBeforeExit();
+    this.#offSignals();
     this.#shutdown = this.#flush(flushTimeout(options)).then((report) => {
       this.#abandon();
       this.#debug(
@@ -336,6 +342,21 @@ class ChatTrailImpl implements ChatTrail {
       this.#closed = true;
       this.#scheduler.stop();
       this.#offBeforeExit();
+      this.#reportLost(report, 'the process is exiting without flush()', this.#exitFlushMs);
+      this.#abandon();
+    });
+  }
+
+  /** SIGTERM or SIGINT under `handleSignals`: shut down within `exitFlushMs`, and say what was lost. */
+  async #shutDownOnSignal(): Promise<void> {
+    const timeoutMs = this.#exitFlushMs > 0 ? this.#exitFlushMs : CHAT_TRAIL_DEFAULTS.exitFlushMs;
+    const report = await this.shutdown({ timeoutMs });
+    if (!report.ok) this.#reportLost(report, 'the process got a signal to end', timeoutMs);
+  }
+
+  /** Once, on stderr, counts only: what an exit could not deliver. Never throws. */
+  #reportLost(report: FlushReport, why: string, waitedMs: number): void {
+    try {
       const pending = this.#lanes
         .filter((lane) => lane.pending > 0)
         .map((lane) => `${lane.name} ${lane.pending}`);
@@ -343,15 +364,12 @@ class ChatTrailImpl implements ChatTrail {
         pending.length > 0 ? `${report.pendingTurns} turn deliveries pending (${pending.join(', ')})` : '',
         report.droppedTurns !== undefined ? `${report.droppedTurns} dropped` : '',
       ].filter((part) => part !== '');
-      try {
-        console.error(
-          `[chattrail] the process is exiting without flush(): after ${this.#exitFlushMs} ms (exitFlushMs), ${left.join(', ')}; these are lost.`,
-        );
-      } catch {
-        // Reporting must never throw into the host.
-      }
-      this.#abandon();
-    });
+      console.error(
+        `[chattrail] ${why}: after ${waitedMs} ms (exitFlushMs), ${left.join(', ')}; these are lost.`,
+      );
+    } catch {
+      // Reporting must never throw into the host.
+    }
   }
 
   /** Runs the app's redact on the private copy; `undefined` means the turn is not to be queued. */

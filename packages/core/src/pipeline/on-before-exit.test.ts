@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -113,6 +113,39 @@ describe('exiting without flush() (beforeExit)', () => {
   });
 });
 
+describe('handleSignals', () => {
+  it.each(['SIGTERM', 'SIGINT'] as const)(
+    'on %s delivers what is queued, then the process ends by that signal',
+    async (signal) => {
+      const { env, server } = await envFor();
+      const child = spawn(process.execPath, [script], {
+        env: { PATH: process.env.PATH ?? '', ...env, TURNS: '100', FLUSH_AT: '1000', SERVE: '1' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr.on('data', (chunk) => {
+        stderr += chunk;
+      });
+      const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+        child.on('exit', (_code, s) => resolve(s)),
+      );
+      try {
+        await new Promise<void>((resolve) =>
+          child.stdout.on('data', (chunk) => String(chunk).includes('recorded') && resolve()),
+        );
+        // Nothing was sent yet: flushAt and the interval are far off; only the signal sends the turns.
+        expect(await storedAnswers(server)).toEqual({ mielto: 0, melodi: 0 });
+        child.kill(signal);
+        expect(await exited).toBe(signal);
+      } finally {
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      }
+      expect(stderr).not.toContain('[chattrail]');
+      expect(await storedAnswers(server)).toEqual({ mielto: 100, melodi: 100 });
+    },
+  );
+});
+
 describe('the beforeExit listener', () => {
   it('is one for the process however many trails, and is removed when the last shuts down', async () => {
     const before = process.listenerCount('beforeExit');
@@ -134,7 +167,22 @@ describe('the beforeExit listener', () => {
     await Promise.all([off.shutdown(), disabled.shutdown()]);
   });
 
-  it('rejects a bad exitFlushMs, naming it', () => {
+  it('rejects a bad exitFlushMs or handleSignals, naming it', () => {
     expect(() => createChatTrail({ exitFlushMs: -1 })).toThrow(/exitFlushMs/);
+    expect(() => createChatTrail({ handleSignals: 'yes' as never })).toThrow(/handleSignals/);
+  });
+
+  it('handleSignals adds one SIGTERM and one SIGINT listener for all trails, removed with the last shutdown', async () => {
+    const before = [process.listenerCount('SIGTERM'), process.listenerCount('SIGINT')];
+    const destinations = () => [mielto({ apiKey: MIELTO_KEY, baseUrl: 'http://127.0.0.1:9' })];
+    const trails = Array.from({ length: 3 }, () =>
+      createChatTrail({ destinations: destinations(), handleSignals: true }),
+    );
+    const plain = createChatTrail({ destinations: destinations() });
+    expect([process.listenerCount('SIGTERM'), process.listenerCount('SIGINT')]).toEqual(
+      before.map((n) => n + 1),
+    );
+    await Promise.all([...trails, plain].map((trail) => trail.shutdown({ timeoutMs: 1_000 })));
+    expect([process.listenerCount('SIGTERM'), process.listenerCount('SIGINT')]).toEqual(before);
   });
 });

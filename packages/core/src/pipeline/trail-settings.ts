@@ -17,6 +17,7 @@ export interface TrailSettings {
   flushIntervalMs: number;
   timeoutMs: number;
   exitFlushMs: number;
+  handleSignals: boolean;
   maxAttempts: number;
   normalize: NormalizeTurnOptions;
   limits: Pick<LaneHost, 'maxQueueTurns' | 'maxQueueBytes' | 'maxBatchTurns' | 'minBatchIntervalMs'>;
@@ -54,6 +55,7 @@ export function readTrailSettings(options: ChatTrailOptions): TrailSettings {
     options.exitFlushMs,
     CHAT_TRAIL_DEFAULTS.exitFlushMs,
   );
+  const handleSignals = check.boolean('handleSignals', options.handleSignals, false);
   warnIgnoredRetries('createChatTrail', options.maxRetries);
   const maxAttempts = check.positiveInteger(
     'maxAttempts',
@@ -110,6 +112,7 @@ export function readTrailSettings(options: ChatTrailOptions): TrailSettings {
     flushIntervalMs,
     timeoutMs,
     exitFlushMs,
+    handleSignals,
     maxAttempts,
     normalize,
     limits,

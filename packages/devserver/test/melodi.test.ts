@@ -12,6 +12,20 @@ const thread = (messages: unknown[], extra: Record<string, unknown> = {}) => ({
 });
 
 describe('PUT /api/external/threads', () => {
+  it('keeps a markdown message that also carries jsonContent (the seed example message has both)', async () => {
+    const message = {
+      externalId: 'm1',
+      role: 'assistant',
+      type: 'markdown',
+      content: 'Looking it up.',
+      jsonContent: { toolCalls: [{ id: 'c1', name: 'search', args: { q: 'x' } }] },
+      metadata: { position: 0 },
+    };
+    const res = await dev.melodi('/threads', { method: 'PUT', body: thread([message]) });
+    expect(res.status).toBe(200);
+    expect(res.body.messages).toEqual([message]);
+  });
+
   it('creates a thread and answers in the seed shape', async () => {
     const res = await dev.melodi('/threads', {
       method: 'PUT',

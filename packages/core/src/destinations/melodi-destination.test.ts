@@ -104,7 +104,7 @@ describe('melodi destination', () => {
     expect(trail.stats().destinations.melodi).toMatchObject({ sent: 10, requests: 4 });
   });
 
-  it('sends tool calls and tool results as json messages', async () => {
+  it('sends an answer with tool calls as markdown (its tool calls in jsonContent), tool results as json', async () => {
     const server = await devServer();
     const trail = createChatTrail({
       destinations: [melodi({ apiKey: MELODI_KEY, projectId: PROJECT_ID, baseUrl: server.melodiBaseUrl })],
@@ -126,11 +126,9 @@ describe('melodi destination', () => {
       { role: 'user', type: 'markdown', content: 'Weather in Paris?' },
       {
         role: 'assistant',
-        type: 'json',
-        jsonContent: {
-          content: 'Let me check.',
-          toolCalls: [{ id: 'call_1', name: 'get_weather', args: { city: 'Paris' } }],
-        },
+        type: 'markdown',
+        content: 'Let me check.',
+        jsonContent: { toolCalls: [{ id: 'call_1', name: 'get_weather', args: { city: 'Paris' } }] },
       },
       {
         role: 'tool',

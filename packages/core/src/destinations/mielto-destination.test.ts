@@ -36,6 +36,53 @@ function observedFetch(): { fetch: typeof fetch; seen: { maxInFlight: number; co
 }
 
 describe('mielto destination', () => {
+  it('marks the last message of a turn that failed or was aborted before any answer with its status and error', async () => {
+    const server = await devServer();
+    const trail = createChatTrail({
+      destinations: [mielto({ apiKey: MIELTO_KEY, baseUrl: server.mieltoBaseUrl })],
+      // Redacted like everything else: the error message goes through the app's redact too.
+      redact: (turn) =>
+        turn.error === undefined
+          ? turn
+          : { ...turn, error: { ...turn.error, message: turn.error.message.replace('sk-secret', '[key]') } },
+    });
+    const failed = new ConversationScript('thread-failed', USER);
+    failed.message('user', 'Weather in Paris?');
+    trail.record(
+      failed.snapshot({
+        status: 'error',
+        error: { name: 'APICallError', message: 'invalid key sk-secret' },
+      }),
+    );
+    const aborted = new ConversationScript('thread-aborted', USER);
+    aborted.message('user', 'Tell me a story');
+    trail.record(aborted.snapshot({ status: 'aborted', error: { name: 'AbortError', message: 'aborted' } }));
+    const fine = new ConversationScript('thread-fine', USER);
+    trail.record(fine.turn());
+    expect(await trail.shutdown()).toEqual({ ok: true, pendingTurns: 0 });
+
+    const byThread = new Map(
+      (await mieltoConversations(server)).map((c) => [c.meta_data.thread_id as string, c.messages]),
+    );
+    expect(byThread.get('thread-failed')!.map((m) => m.meta_data)).toEqual([
+      expect.objectContaining({
+        status: 'error',
+        model: 'gpt-4o',
+        provider: 'openai',
+        error: { name: 'APICallError', message: 'invalid key [key]' },
+      }),
+    ]);
+    expect(byThread.get('thread-aborted')![0]!.meta_data).toMatchObject({
+      status: 'aborted',
+      error: { name: 'AbortError', message: 'aborted' },
+    });
+    // A turn that went well puts nothing of the sort on its question; its answer carries the turn.
+    const [question, answer] = byThread.get('thread-fine')!;
+    expect(question!.meta_data).not.toHaveProperty('status');
+    expect(question!.meta_data).not.toHaveProperty('error');
+    expect(answer!.meta_data).toMatchObject({ status: 'ok' });
+  });
+
   it('stores each message of ten full-history turns exactly once, in order', async () => {
     const server = await devServer();
     const trail = createChatTrail({

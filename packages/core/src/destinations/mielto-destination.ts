@@ -2,6 +2,7 @@ import { NotFoundError, PayloadTooLargeError } from '../errors';
 import type { RequestOptions } from '../http/http-options';
 import { isAmbiguousError } from '../http/is-ambiguous-error';
 import { LruMap } from '../internal/lru-map';
+import { messageOf } from '../internal/message-of';
 import { runWithConcurrency } from '../internal/run-with-concurrency';
 import { MieltoClient } from '../mielto/mielto-client';
 import type { MessageCreateRequest } from '../mielto/mielto-models';
@@ -12,89 +13,18 @@ import type {
   DeliveryOutcome,
   DestinationSendContext,
 } from '../spec/chat-trail-destination';
-import type { Turn } from '../spec/turn';
 import { loggedHistoryEnd } from '../thread/logged-history-end';
 import { turnOutputStart } from '../thread/turn-output-start';
 import { classifyDeliveryError } from './classify-delivery-error';
-import { type ConversationStore, InMemoryConversationStore } from './conversation-store';
+import { InMemoryConversationStore } from './conversation-store';
 import { groupByThread, type ThreadGroup, wholeTurns } from './group-by-thread';
 import { mergeThreadMessages, type ThreadMessage } from './merge-thread-messages';
+import { type LookAhead, MieltoConversationResolver } from './mielto-conversation-resolver';
+import type { MieltoDestinationOptions } from './mielto-destination-options';
 import { toMieltoMessage } from './to-mielto-message';
 import { warnIgnoredRetries } from './warn-ignored-retries';
 
-/** Options of {@link mielto}. */
-export interface MieltoDestinationOptions {
-  /** Default: `MIELTO_API_KEY`. Ignored when `client` is given. */
-  apiKey?: string;
-  /** Default: `MIELTO_BASE_URL`, else `https://api.mielto.com/api/v1`. Ignored when `client` is given. */
-  baseUrl?: string;
-  /** Sent as `X-Workspace-Id`; only for keys with several workspaces. Ignored when `client` is given. */
-  workspaceId?: string;
-  /** `sender_id` of assistant, tool and system messages. Default `'assistant'`. */
-  agentId?: string;
-  /** Whether Mielto extracts memories from the messages (`enable_memories`). Default false. */
-  enableMemories?: boolean;
-  /** Where thread → conversation ids are kept. Default: an in-memory LRU of 10,000 threads. */
-  conversationStore?: ConversationStore;
-  /**
-   * A client to share (its own timeout applies unless given here; its retries do not: inside a trail each
-   * request is sent once per attempt). Default: a new one.
-   */
-  client?: MieltoClient;
-  /**
-   * The `fetch` its client uses. Default: the global `fetch`, looked up per request. On Node,
-   * `createNodeFetch()` from `@chattrail/core/node` costs the trail less CPU per request. Ignored when
-   * `client` is given.
-   */
-  fetch?: typeof fetch;
-  /** Per-attempt timeout. Default: the trail's `timeoutMs` (10 s). */
-  timeoutMs?: number;
-  /**
-   * @deprecated Ignored: each request is sent once per attempt, and the trail retries a failed batch
-   * (`maxAttempts`, with backoff). A value other than 0 warns once.
-   */
-  maxRetries?: number;
-  /** Messages per `POST /messages`; a thread with more new messages is sent in ordered chunks. Default 100. */
-  maxMessagesPerRequest?: number;
-  /**
-   * Pages of 1,000 conversations searched for one whose `meta_data.thread_id` is the thread, before a
-   * conversation is created for a thread this process has not seen (the user's conversations when the
-   * turn has a user, else the workspace's, newest first). 0 turns the lookup off. Default 3.
-   */
-  lookupPages?: number;
-  /** Threads whose sent-message cursor is kept (LRU). Default 10,000. */
-  maxTrackedThreads?: number;
-  /**
-   * Message ids kept across all cursors (~40 bytes each); beyond it the least recently written threads'
-   * cursors are forgotten, as with `maxTrackedThreads`. Default 250,000.
-   */
-  maxTrackedMessages?: number;
-  /**
-   * Threads written in parallel within one batch. Default 8. A thread this process has no cursor for costs
-   * up to three round trips (look up, create, append) where a known one costs one (and Melodi one PUT), so
-   * such new threads get as many slots again of their own, and are looked up ahead of their slot
-   * (conversation store, then the list lookup), up to as many more at once: a steady arrival of new threads
-   * no longer holds up the known ones. A conversation is still created only by the thread's own slot,
-   * right before its first append: a batch cut short leaves no empty conversation that a restarted process
-   * would take for one whose history was logged. At most three times `concurrency` requests are in flight,
-   * and only while a batch has new threads.
-   */
-  concurrency?: number;
-  /**
-   * What to do with a `POST /messages` whose outcome is unknown: sent, then the connection died, it timed
-   * out, or the answer was lost (Mielto takes no idempotency key). Counted in `stats().ambiguous` either way.
-   * - `'at-most-once'` (default): not sent again; its messages are taken as stored. No duplicates, but a
-   *   message the server did not store after all is lost.
-   * - `'at-least-once'`: sent again with the batch's retry. Nothing is lost, but a message may be stored
-   *   twice; readers de-duplicate by `meta_data.chattrail_message_id`.
-   *
-   * Conversations are never created twice for one thread this way: after a creation whose answer was lost,
-   * the thread is looked up (by `meta_data.thread_id`) before another is created, whatever `lookupPages`.
-   */
-  delivery?: 'at-most-once' | 'at-least-once';
-  /** Name in stats, logs and errors. Default `'mielto'`. */
-  name?: string;
-}
+export type { MieltoDestinationOptions } from './mielto-destination-options';
 
 /** What the destination remembers about a thread it has written to. */
 interface ThreadCursor {
@@ -110,12 +40,6 @@ interface ThreadCursor {
   whole: boolean;
 }
 
-interface ConversationRef {
-  conversationId: string;
-  /** False when the conversation existed before (found in the store or by lookup). */
-  created: boolean;
-}
-
 /** Counts what one thread's run of requests achieved, so a failure half-way still reports the rest. */
 interface ThreadProgress {
   written: number;
@@ -123,12 +47,6 @@ interface ThreadProgress {
   /** The thread's conversation is known: a 404 from here on is an append's (the conversation is gone). */
   resolved: boolean;
 }
-
-/** Threads whose conversation creation may have succeeded unseen, kept for at most this many threads. */
-const MAX_UNCONFIRMED_CREATES = 10_000;
-
-/** Per batch: thread id → its existing conversation as the look-ahead found it (undefined: none yet). */
-type LookAhead = Map<string, Promise<ConversationRef | undefined>>;
 
 /**
  * The Mielto destination. Each batch is grouped by thread; per thread it finds or creates the Mielto
@@ -155,23 +73,15 @@ export class MieltoDestination implements ChatTrailDestination {
   readonly #client: MieltoClient;
   readonly #ownClient: boolean;
   readonly #options: MieltoDestinationOptions;
-  readonly #store: ConversationStore;
+  readonly #conversations: MieltoConversationResolver;
   readonly #cursors: LruMap<string, ThreadCursor>;
   readonly #maxTrackedMessages: number;
   /** Sum of `counted` over the cursors kept. */
   #trackedMessages = 0;
-  readonly #creating = new Map<string, Promise<ConversationRef>>();
   readonly #agentId: string;
   readonly #maxPerRequest: number;
-  readonly #lookupPages: number;
   readonly #concurrency: number;
   readonly #atLeastOnce: boolean;
-  /**
-   * Threads whose `POST /conversations` failed ambiguously and whose conversation has not been found
-   * since: the next attempt looks the thread up first (even with `lookupPages: 0`), and a conversation it
-   * finds is one this process created, still empty, so the whole thread is sent to it.
-   */
-  readonly #unconfirmedCreates = new LruMap<string, true>(MAX_UNCONFIRMED_CREATES);
 
   /** @throws {ChatTrailError} when no API key is given or found in `MIELTO_API_KEY`, or an option is malformed. */
   constructor(options: MieltoDestinationOptions = {}) {
@@ -196,7 +106,6 @@ export class MieltoDestination implements ChatTrailDestination {
     if (store !== undefined && (typeof store?.get !== 'function' || typeof store.set !== 'function')) {
       check.fail('conversationStore', 'an object with get() and set()', store);
     }
-    this.#store = store ?? new InMemoryConversationStore();
     // A long-running server writing long threads would otherwise keep every id it ever sent for up to
     // maxTrackedThreads threads; a forgotten cursor costs a store lookup, never a duplicate (see #cursorFor).
     this.#cursors = new LruMap(
@@ -212,12 +121,19 @@ export class MieltoDestination implements ChatTrailDestination {
     );
     this.#agentId = check.string('agentId', options.agentId) ?? 'assistant';
     this.#maxPerRequest = check.positiveInteger('maxMessagesPerRequest', options.maxMessagesPerRequest, 100);
-    this.#lookupPages = check.nonNegativeInteger('lookupPages', options.lookupPages, 3);
     this.#concurrency = check.positiveInteger('concurrency', options.concurrency, 8);
     this.#atLeastOnce =
       check.oneOf('delivery', options.delivery, ['at-most-once', 'at-least-once'], 'at-most-once') ===
       'at-least-once';
     check.boolean('enableMemories', options.enableMemories, false);
+    this.#conversations = new MieltoConversationResolver({
+      name: this.name,
+      client: this.#client,
+      store: store ?? new InMemoryConversationStore(),
+      agentId: this.#agentId,
+      lookupPages: check.nonNegativeInteger('lookupPages', options.lookupPages, 3),
+      requestOptions: (context) => this.#requestOptions(context),
+    });
   }
 
   async send(items: readonly DeliveryItem[], context: DestinationSendContext): Promise<DeliveryOutcome[]> {
@@ -236,7 +152,7 @@ export class MieltoDestination implements ChatTrailDestination {
     const ahead: LookAhead = new Map();
     const lookingAhead = runWithConcurrency(unknown, this.#concurrency, async (group) => {
       // A failure is the thread's own append's to report.
-      await this.#found(group, ahead, context).catch(() => undefined);
+      await this.#conversations.found(group, ahead, context).catch(() => undefined);
     });
     const sendGroup = async (group: ThreadGroup): Promise<void> => {
       const outcome = await this.#sendThread(group, context, ahead);
@@ -255,24 +171,6 @@ export class MieltoDestination implements ChatTrailDestination {
     ]);
     await lookingAhead;
     return outcomes;
-  }
-
-  /**
-   * The existing conversation of a thread without a cursor (undefined: none), looked for once per batch:
-   * by the look-ahead or by the thread's own append, whichever comes first, the other awaiting the same
-   * promise. It never creates (see `concurrency`).
-   */
-  #found(
-    group: ThreadGroup,
-    ahead: LookAhead,
-    context: DestinationSendContext,
-  ): Promise<ConversationRef | undefined> {
-    let finding = ahead.get(group.threadId);
-    if (finding === undefined) {
-      finding = this.#creating.get(group.threadId) ?? this.#findExisting(group.turns[0]!, context);
-      ahead.set(group.threadId, finding);
-    }
-    return finding;
   }
 
   /** Never rejects: every failure becomes the thread's outcome. */
@@ -295,7 +193,7 @@ export class MieltoDestination implements ChatTrailDestination {
           `${this.name}: conversation ${stale} of thread ${group.threadId} is gone (404); starting a new one`,
         );
         this.#forgetCursor(group.threadId);
-        await this.#storeDelete(group.threadId, context);
+        await this.#conversations.storeDelete(group.threadId, context);
         await this.#appendPending(group, progress, context, ahead, true);
       }
       if (progress.tooLarge > 0) {
@@ -339,7 +237,7 @@ export class MieltoDestination implements ChatTrailDestination {
   /**
    * The thread's cursor, finding (and if need be creating) its conversation on first sight. `fresh`:
    * the known conversation is gone, so neither the store nor a lookup is asked — a new one is created and
-   * the whole thread as the turns carry it is sent to it. `ahead`: the batch's lookups (see `#found`).
+   * the whole thread as the turns carry it is sent to it. `ahead`: the batch's lookups (see `MieltoConversationResolver.found`).
    */
   async #cursorFor(
     group: ThreadGroup,
@@ -351,8 +249,9 @@ export class MieltoDestination implements ChatTrailDestination {
     if (known !== undefined) return known;
     const first = group.turns[0]!;
     const ref = fresh
-      ? await this.#createConversation(first, context)
-      : ((await this.#found(group, ahead, context)) ?? (await this.#createOnce(first, context)));
+      ? await this.#conversations.createConversation(first, context)
+      : ((await this.#conversations.found(group, ahead, context)) ??
+        (await this.#conversations.createOnce(first, context)));
     const cursor: ThreadCursor = {
       conversationId: ref.conversationId,
       sent: new Set(),
@@ -386,99 +285,6 @@ export class MieltoDestination implements ChatTrailDestination {
     if (cursor === undefined) return;
     this.#trackedMessages -= cursor.counted;
     this.#cursors.delete(threadId);
-  }
-
-  /**
-   * Creates the conversation of a thread the lookup found none for. Single-flight per thread, and the
-   * store is asked again first: a concurrent send() (an app calling it itself; the trail never does) may
-   * have created and stored one since this one's lookup.
-   */
-  #createOnce(turn: Turn, context: DestinationSendContext): Promise<ConversationRef> {
-    const inFlight = this.#creating.get(turn.threadId);
-    if (inFlight !== undefined) return inFlight;
-    const creating = (async (): Promise<ConversationRef> => {
-      const stored = await this.#storeGet(turn.threadId, context);
-      return stored === undefined
-        ? this.#createConversation(turn, context)
-        : { conversationId: stored, created: false };
-    })().finally(() => {
-      this.#creating.delete(turn.threadId);
-    });
-    this.#creating.set(turn.threadId, creating);
-    return creating;
-  }
-
-  /** The thread's conversation from the store, else from the lookup (then stored); undefined when there is none. */
-  async #findExisting(turn: Turn, context: DestinationSendContext): Promise<ConversationRef | undefined> {
-    const { threadId } = turn;
-    const stored = await this.#storeGet(threadId, context);
-    if (stored !== undefined) return { conversationId: stored, created: false };
-    const found = await this.#findConversation(turn, context);
-    if (found === undefined) return undefined;
-    context.debug(`${this.name}: found conversation ${found} of thread ${threadId}`);
-    await this.#storeSet(threadId, found, context);
-    // Ours, created by an attempt whose answer was lost: nothing of the thread was written to it yet.
-    const created = this.#unconfirmedCreates.delete(threadId);
-    return { conversationId: found, created };
-  }
-
-  /** Creates the thread's conversation and stores its id. */
-  async #createConversation(turn: Turn, context: DestinationSendContext): Promise<ConversationRef> {
-    const { threadId } = turn;
-    context.onRequest();
-    let conversationId: string;
-    try {
-      const conversation = await this.#client.conversations.create(
-        {
-          ...(turn.user?.id === undefined ? {} : { user_id: turn.user.id }),
-          title: conversationTitle(turn),
-          meta_data: {
-            thread_id: threadId,
-            source: 'chattrail',
-            adapter: turn.source,
-            agent_id: this.#agentId,
-          },
-        },
-        this.#postOptions(context),
-      );
-      conversationId = conversation.id;
-      context.debug(`${this.name}: created conversation ${conversationId} for thread ${threadId}`);
-    } catch (error) {
-      if (!isAmbiguousError(error)) throw error;
-      // The conversation may exist: find it rather than create a second one, now or on the retry.
-      context.onAmbiguous();
-      this.#unconfirmedCreates.set(threadId, true);
-      context.debug(
-        `${this.name}: creating the conversation of thread ${threadId} may have succeeded (${messageOf(error)}); looking it up`,
-      );
-      const found = await this.#findConversation(turn, context).catch(() => undefined);
-      if (found === undefined) throw error;
-      conversationId = found;
-      context.debug(`${this.name}: found conversation ${found} of thread ${threadId}`);
-    }
-    this.#unconfirmedCreates.delete(threadId);
-    await this.#storeSet(threadId, conversationId, context);
-    return { conversationId, created: true };
-  }
-
-  async #findConversation(turn: Turn, context: DestinationSendContext): Promise<string | undefined> {
-    // A thread whose creation may have succeeded unseen is looked up even when lookups are off.
-    const lookupPages =
-      this.#unconfirmedCreates.peek(turn.threadId) === undefined
-        ? this.#lookupPages
-        : Math.max(1, this.#lookupPages);
-    if (lookupPages === 0) return undefined;
-    const params = turn.user?.id === undefined ? { limit: 1000 } : { limit: 1000, user_id: turn.user.id };
-    context.onRequest();
-    let page = await this.#client.conversations.list(params, this.#requestOptions(context));
-    for (let pages = 1; ; pages++) {
-      for (const conversation of page.data) {
-        if (conversation.meta_data?.thread_id === turn.threadId) return conversation.id;
-      }
-      if (pages >= lookupPages || !page.hasNextPage()) return undefined;
-      context.onRequest();
-      page = await page.getNextPage();
-    }
   }
 
   /** Appends one chunk in order; on 413 splits it in halves, skipping single messages that still fail. */
@@ -545,32 +351,6 @@ export class MieltoDestination implements ChatTrailDestination {
     if (timeoutMs !== undefined) options.timeoutMs = timeoutMs;
     return options;
   }
-
-  async #storeGet(threadId: string, context: DestinationSendContext): Promise<string | undefined> {
-    try {
-      const value = await this.#store.get(threadId);
-      return typeof value === 'string' && value !== '' ? value : undefined;
-    } catch (error) {
-      context.debug(`${this.name}: conversationStore.get failed (${messageOf(error)}); treated as a miss`);
-      return undefined;
-    }
-  }
-
-  async #storeDelete(threadId: string, context: DestinationSendContext): Promise<void> {
-    try {
-      await this.#store.delete?.(threadId);
-    } catch (error) {
-      context.debug(`${this.name}: conversationStore.delete failed (${messageOf(error)}); ignored`);
-    }
-  }
-
-  async #storeSet(threadId: string, conversationId: string, context: DestinationSendContext): Promise<void> {
-    try {
-      await this.#store.set(threadId, conversationId);
-    } catch (error) {
-      context.debug(`${this.name}: conversationStore.set failed (${messageOf(error)}); ignored`);
-    }
-  }
 }
 
 /**
@@ -583,24 +363,4 @@ export class MieltoDestination implements ChatTrailDestination {
  */
 export function mielto(options: MieltoDestinationOptions = {}): MieltoDestination {
   return new MieltoDestination(options);
-}
-
-const TITLE_MAX_CHARS = 80;
-
-/** The first user message on one line, cut at ~80 characters (whole code points); else the thread id. */
-function conversationTitle(turn: Turn): string {
-  const firstUser = turn.messages.find(
-    (message) =>
-      message.role === 'user' && typeof message.content === 'string' && message.content.trim() !== '',
-  );
-  if (firstUser === undefined) return turn.threadId;
-  const line = firstUser.content.replace(/\s+/g, ' ').trim();
-  const chars = Array.from(line.length > TITLE_MAX_CHARS * 2 ? line.slice(0, TITLE_MAX_CHARS * 2) : line);
-  return chars.length <= TITLE_MAX_CHARS
-    ? chars.join('')
-    : `${chars.slice(0, TITLE_MAX_CHARS - 1).join('')}…`;
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Turn, TurnMessage } from '../spec/turn';
-import { melodiThreadJson, toMelodiThread } from './to-melodi-thread';
+import { melodiThreadJson, toMelodiMessage, toMelodiThread } from './to-melodi-thread';
 
 const base = {
   threadId: 'thread-json',
@@ -201,5 +201,35 @@ describe('melodiThreadJson', () => {
       toString: 'kept',
     });
     expect(JSON.parse(melodiThreadJson([turn], 3).body.text).metadata).toEqual(metadata);
+  });
+});
+
+describe('toMelodiMessage', () => {
+  const calls = [{ id: 'call-1', name: 'search', args: { q: 'weather' } }];
+
+  it('sends an answer with text and tool calls as one markdown message: the text in content, the calls in jsonContent', () => {
+    const message = toMelodiMessage(
+      { id: 'a', role: 'assistant', content: 'Looking it up.', toolCalls: calls },
+      2,
+    );
+    // The shape of the seed's example message (type, content and jsonContent together).
+    expect(message).toEqual({
+      externalId: 'a',
+      role: 'assistant',
+      type: 'markdown',
+      content: 'Looking it up.',
+      jsonContent: { toolCalls: calls },
+      metadata: { position: 2 },
+    });
+  });
+
+  it('keeps tool calls without text as a json message, so Melodi shows the calls', () => {
+    expect(toMelodiMessage({ id: 'a', role: 'assistant', content: '', toolCalls: calls }, 0)).toEqual({
+      externalId: 'a',
+      role: 'assistant',
+      type: 'json',
+      jsonContent: { toolCalls: calls },
+      metadata: { position: 0 },
+    });
   });
 });

@@ -81,15 +81,9 @@ function messageJson(message: TurnMessage, position: number): string {
 /**
  * What a thread's last `PUT /threads` body held, for building the next one from it (see
  * `melodiThreadJson`): the next turn of the thread carries these same message objects first, so only its
- * new messages need looking at. Without it, every body cost a merge by id and a lookup of each message's
- * kept JSON, for the whole thread: about 90 µs per PUT of a thread of 100 messages, against 47 µs this
- * way, and a real app sends one turn per PUT. Only for bodies whose positions are their indexes, so a
- * message's JSON depends on nothing but the message and its index.
- *
- * The JSON is kept here, in arrays the destination bounds, and no longer in a WeakMap keyed by message:
- * with every live message an entry, the WeakMap's entries made each major garbage collection's final
- * pause several times longer (about 180 ms against 10–30 ms in the sustained benchmark at 10,000 turns/s),
- * a pause that stops the host app as well.
+ * new messages need looking at. Only for bodies whose positions are their indexes, so a message's JSON
+ * depends on nothing but the message and its index. Kept in arrays the destination bounds, not in a
+ * WeakMap keyed by message: that lengthens every major GC's pause (see BENCHMARKS.md, Melodi upserts).
  */
 export interface BuiltThread {
   /** The body's messages, in order, each at its index as thread position. */
@@ -202,8 +196,10 @@ function threadHead(
 }
 
 /**
- * Text → `markdown`; an assistant message with tool calls → `json` `{ content?, toolCalls: [{ id, name,
- * args }] }`; a tool result → `json` `{ toolCallId, name, output, isError }`.
+ * Text → `markdown`; a message with text and tool calls → one `markdown` message, the text in `content`
+ * (what Melodi shows) and `{ toolCalls: [{ id, name, args }] }` in `jsonContent`, as the seed's example
+ * message carries both; tool calls without text → `json` `{ toolCalls }`; a tool result → `json`
+ * `{ toolCallId, name, output, isError }`.
  */
 export function toMelodiMessage(message: TurnMessage, position: number): MelodiMessage {
   const metadata: JsonObject = { position };
@@ -229,7 +225,7 @@ export function toMelodiMessage(message: TurnMessage, position: number): MelodiM
     const jsonContent: JsonObject = {
       toolCalls: message.toolCalls.map((call) => ({ id: call.id, name: call.name, args: call.args ?? null })),
     };
-    if (content !== '') jsonContent.content = content;
+    if (content !== '') return { externalId, role, metadata, type: 'markdown', content, jsonContent };
     return { externalId, role, metadata, type: 'json', jsonContent };
   }
   return { externalId, role, metadata, type: 'markdown', content };

@@ -23,7 +23,8 @@ export interface MieltoMessageMapping {
  *   model, usage, latency, status, error and own `metadata` (as `turn_metadata`); its other assistant
  *   messages carry the model and status only. One message per turn with the usage, so summing usage over
  *   a conversation's messages counts each model call once (a tool loop's tool results and intermediate
- *   tool calls would otherwise repeat it).
+ *   tool calls would otherwise repeat it). A failed or aborted turn that produced nothing puts its status,
+ *   model and error on its last message instead.
  */
 export function toMieltoMessage(entry: ThreadMessage, mapping: MieltoMessageMapping): MessageCreateRequest {
   const { message, turn, position } = entry;
@@ -59,6 +60,10 @@ export function toMieltoMessage(entry: ThreadMessage, mapping: MieltoMessageMapp
   if (entry.isOutput) {
     if (entry.isTurnEnd) Object.assign(meta, turnOutputMeta(turn));
     else if (role === 'assistant') Object.assign(meta, producerMeta(turn));
+  } else if (entry.isTurnEnd && turn.status !== 'ok') {
+    // A turn that failed or was aborted before it produced anything: its last message (the user's) says so,
+    // or Mielto would keep a question with no answer and no trace of why.
+    Object.assign(meta, turnFailureMeta(turn));
   }
   if (message.metadata !== undefined) meta.metadata = message.metadata;
   request.meta_data = meta;
@@ -85,6 +90,13 @@ function producerMeta(turn: Turn): JsonObject {
   const meta: JsonObject = { status: turn.status };
   if (turn.model?.id !== undefined) meta.model = turn.model.id;
   if (turn.model?.provider !== undefined) meta.provider = turn.model.provider;
+  return meta;
+}
+
+/** How a turn that produced nothing ended: its status, the model it called and the error (name, message). */
+function turnFailureMeta(turn: Turn): JsonObject {
+  const meta = producerMeta(turn);
+  if (turn.error !== undefined) meta.error = { name: turn.error.name, message: turn.error.message };
   return meta;
 }
 

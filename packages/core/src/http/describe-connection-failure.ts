@@ -1,3 +1,5 @@
+import { messageOf } from '../internal/message-of';
+
 /** Where a request went, as a connection failure names it. */
 export interface ConnectionTarget {
   /** Host name or address, as the URL gives it (an IPv6 address in brackets). */
@@ -91,12 +93,4 @@ function describeCause(error: unknown): string {
   const reason =
     typeof cause?.code === 'string' ? cause.code : typeof cause?.message === 'string' ? cause.message : '';
   return reason === '' || message.includes(reason) ? message : `${message} (${reason})`;
-}
-
-function messageOf(error: unknown): string {
-  try {
-    return error instanceof Error ? error.message : String(error);
-  } catch {
-    return 'unknown error';
-  }
 }

@@ -26,8 +26,9 @@ import {
 } from '../errors';
 import { VERSION } from '../version';
 import type { HttpClientOptions, RetryInfo } from './http-options';
+import { createHttpTransport, type HttpTransport } from './http-transport';
 import { JsonText } from './json-text';
-import { createHttpTransport, type HttpTransport, type JsonRequest, requestJson } from './request-json';
+import { type JsonRequest, requestJson } from './request-json';
 
 const API_KEY = 'sk-test-0123456789abcdefSECRET';
 

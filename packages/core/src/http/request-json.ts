@@ -4,63 +4,27 @@ import {
   APIError,
   APIUserAbortError,
   ChatTrailError,
-  createAPIError,
   InvalidResponseError,
 } from '../errors';
-import { LruMap } from '../internal/lru-map';
-import { optionChecker } from '../options/option-checker';
-import { VERSION } from '../version';
+import { messageOf } from '../internal/message-of';
 import { backoffDelayMs } from './backoff';
-import { type ConnectionTarget, describeConnectionFailure } from './describe-connection-failure';
-import type { HttpClientOptions, RequestOptions, RetryInfo } from './http-options';
+import { describeConnectionFailure } from './describe-connection-failure';
+import type { RequestOptions, RetryInfo } from './http-options';
+import { type HttpTransport, mergeHeaders, type ParsedUrl } from './http-transport';
 import { isAmbiguousError } from './is-ambiguous-error';
 import { JsonText } from './json-text';
 import { type RawResponse, rawRequestOf } from './raw-request';
+import { errorFromResponse, parseSuccess } from './read-response';
 import { redactCause } from './redact-cause';
-import { redactHeaders } from './redact-headers';
-import { redactJson } from './redact-json';
-import { createSecretRedactor, type SecretRedactor } from './redact-secrets';
-import { parseRetryAfter } from './retry-after';
+import { abortError, describe, type Where } from './request-where';
 import { isRetryableError } from './retryable';
 
-/** Default time allowed per attempt. */
-export const DEFAULT_TIMEOUT_MS = 10_000;
-/** Default number of retries after the first attempt. */
-export const DEFAULT_MAX_RETRIES = 2;
 /**
  * Longest `Retry-After` the requester waits out. A server asking for more (an hour-long rate-limit
  * window) gets the error thrown at once, carrying `retryAfterMs`, so a caller holding a queue can
  * schedule the retry itself instead of parking a request that long.
  */
 export const MAX_RETRY_AFTER_MS = 60_000;
-
-/** Everything a client fixes once for all its requests; built by {@link createHttpTransport}. */
-export interface HttpTransport {
-  /** Display name used in error messages: `'Mielto'` or `'Melodi'`. */
-  readonly backend: string;
-  /** No trailing slash, no credentials. */
-  readonly baseUrl: string;
-  /** Where requests go, as connection errors name it. */
-  readonly target: ConnectionTarget;
-  /** Lower-cased names; authentication included. */
-  readonly headers: Readonly<Record<string, string>>;
-  /** Redacts the secrets (the API key, a base URL's password) from error bodies, headers and messages. */
-  readonly redact: SecretRedactor;
-  readonly timeoutMs: number;
-  readonly maxRetries: number;
-  readonly fetch: typeof fetch | undefined;
-  readonly onRetry: ((info: RetryInfo) => void) | undefined;
-  /** Parsed URLs of query-less paths: a destination sends to the same few paths all day. */
-  readonly urls: LruMap<string, ParsedUrl>;
-}
-
-interface ParsedUrl {
-  href: string;
-  pathname: string;
-}
-
-/** Bound of {@link HttpTransport.urls}; paths carrying ids (`/conversations/{id}`) are unbounded in number. */
-const MAX_CACHED_URLS = 64;
 
 /** One JSON call. */
 export interface JsonRequest {
@@ -80,79 +44,6 @@ export interface JsonRequest {
 
 /** Sends one request through a client's transport; what resource classes (`client.messages`) hold. */
 export type Requester = <T>(request: JsonRequest, options?: RequestOptions) => Promise<T>;
-
-/**
- * Applies the defaults of {@link HttpClientOptions} in one place and validates them, so both clients
- * behave the same. Throws {@link ChatTrailError} on a malformed base URL or option: a configuration
- * mistake should surface when the client is built, not on the first request.
- */
-export function createHttpTransport(config: {
-  backend: string;
-  baseUrl: string;
-  authHeaders: Record<string, string>;
-  secrets: readonly string[];
-  options: HttpClientOptions;
-}): HttpTransport {
-  const { backend, options } = config;
-  let baseUrl = config.baseUrl.replace(/\/+$/, '');
-  let parsed: URL;
-  try {
-    parsed = new URL(baseUrl);
-    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error('not http(s)');
-  } catch {
-    throw new ChatTrailError(
-      `${backend}: baseUrl must be an absolute http(s) URL, got ${JSON.stringify(withoutUserinfo(baseUrl))}`,
-    );
-  }
-  const secrets = [...config.secrets];
-  if (parsed.username !== '' || parsed.password !== '') {
-    // Credentials in the URL (`https://user:pass@host`) are never sent: `fetch` refuses such a URL (and
-    // names it, password and all, in its error), and the Authorization header is the API key's. They are
-    // dropped from the URL every request and message is built from, and redacted should a server echo them.
-    const user = decoded(parsed.username);
-    const password = decoded(parsed.password);
-    secrets.push(password, parsed.password, `${user}:${password}`);
-    parsed.username = '';
-    parsed.password = '';
-    baseUrl = parsed.href.replace(/\/+$/, '');
-  }
-  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  if (!(timeoutMs > 0) || !Number.isFinite(timeoutMs)) {
-    throw new ChatTrailError(
-      `${backend}: timeoutMs must be a positive number of milliseconds, got ${timeoutMs}`,
-    );
-  }
-  const maxRetries = options.maxRetries ?? DEFAULT_MAX_RETRIES;
-  if (!Number.isInteger(maxRetries) || maxRetries < 0) {
-    throw new ChatTrailError(`${backend}: maxRetries must be a non-negative integer, got ${maxRetries}`);
-  }
-  const check = optionChecker(backend);
-  check.fn('fetch', options.fetch);
-  check.fn('onRetry', options.onRetry);
-  const { defaultHeaders } = options;
-  if (defaultHeaders !== undefined && (defaultHeaders === null || typeof defaultHeaders !== 'object')) {
-    check.fail('defaultHeaders', 'an object', defaultHeaders);
-  }
-  return {
-    backend,
-    baseUrl,
-    target: {
-      hostname: parsed.hostname,
-      hostPort: `${parsed.hostname}:${parsed.port === '' ? (parsed.protocol === 'https:' ? 443 : 80) : parsed.port}`,
-    },
-    headers: mergeHeaders(
-      { accept: 'application/json', 'x-chattrail-sdk': `core/${VERSION}` },
-      config.authHeaders,
-      options.defaultHeaders,
-    ),
-    redact: createSecretRedactor(secrets),
-    timeoutMs,
-    maxRetries,
-    fetch: options.fetch,
-    onRetry: options.onRetry,
-    urls: new LruMap(MAX_CACHED_URLS),
-  };
-}
 
 /**
  * Sends one JSON request with a per-attempt timeout, retries with exponential backoff and equal jitter on
@@ -214,12 +105,6 @@ export async function requestJson<T>(
   }
 }
 
-interface Where {
-  backend: string;
-  method: string;
-  path: string;
-}
-
 /** One attempt. The timeout covers reading the body too: a server can stall mid-body as well. */
 async function sendOnce(
   transport: HttpTransport,
@@ -279,68 +164,6 @@ async function sendOnce(
   }
 }
 
-/**
- * The parsed 2xx body. One that is not JSON, or that `validate` finds wrong, rejects with
- * {@link InvalidResponseError}: never taken as success, and never as a permanent failure either.
- */
-function parseSuccess<T>(
-  transport: HttpTransport,
-  response: RawResponse,
-  where: Where,
-  validate: JsonRequest['validate'],
-): T {
-  let body: unknown;
-  if (response.text.trim() !== '') {
-    try {
-      body = JSON.parse(response.text);
-    } catch {
-      throw invalidResponse(transport, response, where, 'a body that is not JSON');
-    }
-  }
-  const problem = validate?.(body);
-  if (problem !== undefined) throw invalidResponse(transport, response, where, problem);
-  return body as T;
-}
-
-function invalidResponse(
-  transport: HttpTransport,
-  response: RawResponse,
-  where: Where,
-  problem: string,
-): InvalidResponseError {
-  // The body itself is left out: a success body is the caller's data, not an explanation.
-  return new InvalidResponseError({
-    ...where,
-    status: response.status,
-    headers: redactHeaders(response.headers(), transport.redact),
-    message: `${describe(where)} returned ${response.status} with ${problem}`,
-  });
-}
-
-function errorFromResponse(transport: HttpTransport, response: RawResponse, where: Where): APIError {
-  const { redact } = transport;
-  const { text } = response;
-  // Redacted after parsing, string by string: JSON.parse turns an escaped echo of the key (`\u002B`, `\/`)
-  // back into the key itself. The redactor knows those forms too, so the raw text of a body that is not
-  // JSON (a proxy's HTML page, a plain-text error), kept as it is, is redacted the same way.
-  let body: unknown;
-  if (text.trim() !== '') {
-    try {
-      body = redactJson(JSON.parse(text), redact);
-    } catch {
-      body = redact(text);
-    }
-  }
-  const headers = response.headers();
-  return createAPIError({
-    ...where,
-    status: response.status,
-    headers: redactHeaders(headers, redact),
-    body,
-    retryAfterMs: parseRetryAfter(headers),
-  });
-}
-
 function notifyRetry(transport: HttpTransport, info: RetryInfo): void {
   try {
     transport.onRetry?.(info);
@@ -367,10 +190,6 @@ function sleep(ms: number, signal: AbortSignal | undefined, where: Where): Promi
   });
 }
 
-function abortError(where: Where): APIUserAbortError {
-  return new APIUserAbortError({ ...where, message: `${describe(where)} was aborted by the caller` });
-}
-
 function urlOf(transport: HttpTransport, path: string, query: JsonRequest['query']): ParsedUrl {
   if (query !== undefined) return buildUrl(transport.baseUrl, path, query);
   let url = transport.urls.get(path);
@@ -390,35 +209,4 @@ function buildUrl(baseUrl: string, path: string, query: JsonRequest['query']): U
     }
   }
   return url;
-}
-
-/** Merges header records left to right with lower-cased names, so `Authorization` cannot appear twice. */
-function mergeHeaders(...sources: (Readonly<Record<string, string>> | undefined)[]): Record<string, string> {
-  const merged: Record<string, string> = {};
-  for (const source of sources) {
-    if (source === undefined) continue;
-    for (const [name, value] of Object.entries(source)) merged[name.toLowerCase()] = value;
-  }
-  return merged;
-}
-
-function describe(where: Where): string {
-  return `${where.backend} ${where.method} ${where.path}`;
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-/** A URL's text with any `user:password@` taken out, for messages about a URL that does not even parse. */
-function withoutUserinfo(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)?[^/?#]*@/i, '$1');
-}
-
-function decoded(component: string): string {
-  try {
-    return decodeURIComponent(component);
-  } catch {
-    return component;
-  }
 }

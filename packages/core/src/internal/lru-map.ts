@@ -11,11 +11,9 @@ interface Entry<V> {
  * ids, sent-message cursors, recorded histories) lives in these so a long-running server that sees
  * millions of threads keeps a bounded amount of it; a forgotten thread costs a lookup, never a duplicate.
  *
- * Every operation is O(1) amortised, whatever the size. (Evicting through the Map's own insertion order —
- * `keys().next()` after deleting the oldest — is O(size): V8 leaves deleted slots at the front of the
- * table until its next rehash and iteration walks over them; at 10,000 entries that was ~6 µs per new
- * thread, at 100,000 ~40 µs.) The order of use is kept in a queue of (key, stamp) records instead; a key
- * moved again leaves a stale record behind that eviction skips.
+ * Every operation is O(1) amortised, whatever the size: the order of use is kept in a queue of (key,
+ * stamp) records, not the Map's own insertion order (V8 leaves deleted slots at the front of the table, so
+ * evicting through `keys().next()` is O(size)). A key moved again leaves a stale record that eviction skips.
  *
  * Recency is approximate by design: an entry is moved to the young end only when it has aged past half
  * the bound, so a busy key costs one record per `maxEntries / 2` operations, not one per access.

@@ -1,8 +1,9 @@
 import { readEnv } from '../env/read-env';
 import { ChatTrailError } from '../errors';
 import type { HttpClientOptions } from '../http/http-options';
+import { createHttpTransport } from '../http/http-transport';
 import { REDACTED } from '../http/redact-secrets';
-import { createHttpTransport, type Requester, requestJson } from '../http/request-json';
+import { type Requester, requestJson } from '../http/request-json';
 import { MelodiFeedback } from './melodi-feedback';
 import { MelodiThreads } from './melodi-threads';
 

@@ -17,7 +17,7 @@ export interface MelodiMessage {
   type?: MelodiMessageType;
   /** The text, for `markdown` messages. */
   content?: string;
-  /** The structured body, for `json` messages (tool calls and results). */
+  /** The structured body of `json` messages (tool calls and results); beside `content`, a `markdown` message's tool calls. */
   jsonContent?: JsonObject;
   metadata?: JsonObject;
 }

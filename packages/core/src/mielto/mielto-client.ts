@@ -1,8 +1,9 @@
 import { readEnv } from '../env/read-env';
 import { ChatTrailError } from '../errors';
 import type { HttpClientOptions } from '../http/http-options';
+import { createHttpTransport, type HttpTransport } from '../http/http-transport';
 import { REDACTED } from '../http/redact-secrets';
-import { createHttpTransport, type HttpTransport, type Requester, requestJson } from '../http/request-json';
+import { type Requester, requestJson } from '../http/request-json';
 import { optionChecker } from '../options/option-checker';
 import { MieltoConversations } from './mielto-conversations';
 import { MieltoMessages } from './mielto-messages';

@@ -46,10 +46,8 @@ const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
  * because it is what every runtime has; this subpath is Node-only.
  *
  * The chattrail clients do not even call the function: they find a raw request on it (`RAW_REQUEST`) that
- * skips the `Response` and its web stream, and drains a body nobody reads without keeping it. That cut
- * the trail's CPU per delivered turn by a further ~20% (155 → 125 µs, both destinations,
- * `bench/delivery-throughput.mjs 20000 200 both devserver node-fetch`). Any other caller gets a real
- * `Response`.
+ * skips the `Response` and its web stream, and drains a body nobody reads without keeping it (see
+ * BENCHMARKS.md). Any other caller gets a real `Response`.
  *
  * It is a fetch for JSON APIs, not a general one: string or byte bodies only (anything else is a
  * TypeError), no redirects followed (a 3xx is returned as it is), no decompression (it sends no

@@ -6,8 +6,7 @@ import { wellFormed } from './well-formed';
 /**
  * UTF-8 bytes an id from the host (thread, user, turn, message, tool call) may take as it is. Backends
  * index and repeat ids (a thread id travels with every request of the thread, a message id with every
- * message): a 90 KB thread id taken from a client's request body was stored 25 times, and a 5 MB one got
- * a 413 that dropped the whole thread.
+ * message), and a huge one gets a 413 that drops the whole thread.
  */
 export const MAX_ID_BYTES = 256;
 /** UTF-8 bytes of a long id kept at the front of its short form, so it stays recognisable. */

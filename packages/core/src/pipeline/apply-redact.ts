@@ -1,3 +1,4 @@
+import { messageOf } from '../internal/message-of';
 import type { Turn } from '../spec/turn';
 import { ChatTrailDeliveryError } from './chat-trail-delivery-error';
 import type { ChatTrailOptions } from './chat-trail-options';
@@ -43,12 +44,4 @@ export function applyRedact(
     );
   }
   return turn as Turn;
-}
-
-function messageOf(error: unknown): string {
-  try {
-    return error instanceof Error ? error.message : String(error);
-  } catch {
-    return 'unknown error';
-  }
 }

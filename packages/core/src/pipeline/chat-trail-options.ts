@@ -109,6 +109,19 @@ export interface ChatTrailOptions {
    * found automatically.
    */
   waitUntil?: WaitUntil;
+  /**
+   * Node: when the event loop empties with deliveries pending (a script that records and ends without
+   * `flush()`), the trail flushes them (`beforeExit`), waiting at most this long. What it could not send is
+   * reported once on stderr (counts only). 0 turns it off. Elsewhere (Edge, browsers) it does nothing.
+   * Default 2,000 ms.
+   */
+  exitFlushMs?: number;
+  /**
+   * Node: on SIGTERM and SIGINT, shut the trail down (waiting at most `exitFlushMs`, else 2,000 ms), report
+   * once on stderr what could not be sent (counts only), then raise the signal again so the process ends
+   * as it would have. Left to the app when it has listeners of its own for the signal. Default false.
+   */
+  handleSignals?: boolean;
   /** Record nothing (every method becomes a cheap no-op). Default false, or `CHATTRAIL_DISABLED`. */
   disabled?: boolean;
   /** Variables to read instead of `process.env` (tests, Workers' `env` binding). */
@@ -131,17 +144,13 @@ export const CHAT_TRAIL_DEFAULTS = {
   sampleRate: 1,
   flushAt: 20,
   flushIntervalMs: 1_000,
-  // Under load batches went back to back however small; at 10,000 turns/s (200 threads) this interval
-  // took 20–40% less CPU, the trail's and the backend's together (see DeliveryLane's #waitMs), and at
-  // 2,000 turns/s it halved what delivery cost the app's main thread.
+  // Why these two: BENCHMARKS.md (the batch interval; queue bounds). Memory is the byte bound's to limit.
   minBatchIntervalMs: 500,
-  // A bound in turns is seconds of traffic at some rate: 10,000 (with 5,000-turn batches) was one second
-  // at 10,000 turns/s, and the sustained benchmark fell behind there in 5 runs of 5 (14,000–117,000 turns
-  // dropped), where these bounds kept up in 4 of 5. Memory is the byte bound's to limit.
   maxQueueTurns: 50_000,
   maxQueueBytes: 32 * 1024 * 1024,
   maxBatchTurns: 25_000,
   timeoutMs: 10_000,
+  exitFlushMs: 2_000,
   // With the default backoff (0.5 s doubling to 30 s) eight attempts span about a minute.
   maxAttempts: 8,
   maxMessageBytes: 64 * 1024,

@@ -6,10 +6,8 @@ import type { Turn } from '../spec/turn';
  * Checks what a `redact` function returned before it is queued, and makes its strings safe to send again:
  * a redact may cut a text in the middle of a surrogate pair or rename the thread. Returns what is wrong
  * (for the `redact_error` report), or `undefined` when the turn can be queued.
- *
- * A `delete turn.messages[i]` leaves a hole, and a message set to `null` or stripped of its text used to
- * throw later inside record() or a destination, and was counted as `internal_error`. O(messages), as
- * redact itself is.
+ * Holes (`delete turn.messages[i]`) and messages set to `null` or stripped of their text are caught here,
+ * not later inside record() or a destination. O(messages), as redact itself is.
  */
 export function checkRedactedTurn(turn: Turn): string | undefined {
   if (typeof turn.threadId !== 'string' || turn.threadId === '')

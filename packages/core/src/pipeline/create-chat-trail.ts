@@ -1,10 +1,7 @@
 import { getChatTrailContext } from '../context/chat-trail-context';
-import { warnIgnoredRetries } from '../destinations/warn-ignored-retries';
-import { APIConnectionError, type ChatTrailError } from '../errors';
-import { unrefTimer } from '../internal/unref-timer';
+import type { ChatTrailError } from '../errors';
+import { messageOf } from '../internal/message-of';
 import { boundId } from '../normalize/bound-id';
-import { optionChecker } from '../options/option-checker';
-import { warnOnce } from '../options/warn-once';
 import type {
   ChatTrail,
   ChatTrailFeedback,
@@ -14,21 +11,22 @@ import type {
   FlushOptions,
   FlushReport,
 } from '../spec/chat-trail';
-import type { ChatTrailDestination, DeliveryItem } from '../spec/chat-trail-destination';
-import type { Turn, TurnSource } from '../spec/turn';
+import type { DeliveryItem } from '../spec/chat-trail-destination';
+import type { Turn } from '../spec/turn';
 import { looksLikeNewMessages } from '../thread/looks-like-new-messages';
 import type { RecordedHistory } from '../thread/recorded-history';
 import { ThreadLog } from '../thread/thread-log';
 import { applyRedact } from './apply-redact';
 import { ChatTrailDeliveryError } from './chat-trail-delivery-error';
 import { CHAT_TRAIL_DEFAULTS, type ChatTrailOptions } from './chat-trail-options';
-import { DeliveryLane, emptyDropCounts, type LaneHost, type QueuedItem } from './delivery-lane';
-import { destinationsFromEnv } from './destinations-from-env';
+import { DeliveryLane } from './delivery-lane';
 import { estimateMessagesBytes, estimateTurnBytes, estimateTurnHeadBytes } from './estimate-turn-bytes';
-import { findWaitUntil, type WaitUntil } from './find-wait-until';
-import { flushLanes } from './flush-lanes';
+import { flushLanes, flushTimeout } from './flush-lanes';
 import { isThreadSampled } from './is-thread-sampled';
-import { describeItems, handOverDrop, laneDropError, unreachableError } from './lane-reports';
+import { emptyDropCounts, type LaneHost } from './lane-host';
+import { LaneReporter } from './lane-reporter';
+import { handOverDrop } from './lane-reports';
+import { LaneScheduler } from './lane-scheduler';
 import { normalizeFeedback } from './normalize-feedback';
 import {
   type HistoryReuse,
@@ -38,12 +36,14 @@ import {
   TRUNCATED_MESSAGES_KEY,
   turnMessagesMode,
 } from './normalize-turn';
-import { parseEnvFlag, readTrailEnv } from './read-trail-env';
-import { statusOf } from './status-of';
+import { onBeforeExit } from './on-before-exit';
+import { onExitSignal } from './on-exit-signal';
+import { sourceOf } from './source-of';
 import { sumStats } from './sum-stats';
+import { trailDestinations } from './trail-destinations';
 import { TrailErrors } from './trail-errors';
+import { readTrailSettings } from './trail-settings';
 
-const DEFAULT_FLUSH_TIMEOUT_MS = 10_000;
 const FEEDBACK_BYTES = 256;
 // The thread log: enough threads for those active at once on a busy server. The byte bound is what limits
 // memory; a thread that falls out costs one full normalisation, and its next turn is queued whole.
@@ -89,7 +89,6 @@ class ChatTrailImpl implements ChatTrail {
   readonly #log: ThreadLog | undefined;
   readonly #onError: (error: ChatTrailError) => void;
   readonly #onDrop: ChatTrailOptions['onDrop'];
-  readonly #waitUntil: WaitUntil | undefined;
   readonly #debugEnabled: boolean;
   readonly #abort = new AbortController();
   readonly #counts = { recorded: 0, sampledOut: 0, redactedOut: 0, truncatedMessages: 0 };
@@ -99,111 +98,50 @@ class ChatTrailImpl implements ChatTrail {
   readonly #errors = new TrailErrors((error) => this.#onError(error));
   #closed = false;
   #shutdown: Promise<FlushReport> | undefined;
-  #timer: ReturnType<typeof setTimeout> | undefined;
-  #kickScheduled = false;
-  #serverlessScheduled = false;
+  readonly #scheduler: LaneScheduler;
+  readonly #exitFlushMs: number;
+  /** Unregisters the `beforeExit` hook (see #flushBeforeExit). */
+  readonly #offBeforeExit: () => void;
+  /** Unregisters the SIGTERM/SIGINT hook (`handleSignals`). */
+  readonly #offSignals: () => void;
+  #exitFlush: 'idle' | 'running' | 'gave-up' = 'idle';
 
   constructor(options: ChatTrailOptions) {
-    if (options === null || typeof options !== 'object') check.fail('options', 'an object', options);
-    const env = options.env;
-    if (env !== undefined && (env === null || typeof env !== 'object')) check.fail('env', 'an object', env);
-    const read = (name: string) => readTrailEnv(env, name);
-    this.#debugEnabled = check.boolean(
-      'debug',
-      options.debug,
-      parseEnvFlag(read('CHATTRAIL_DEBUG')) ?? false,
-    );
-    const disabled = check.boolean(
-      'disabled',
-      options.disabled,
-      parseEnvFlag(read('CHATTRAIL_DISABLED')) ?? false,
-    );
-    this.#sampleRate = check.rate(
-      'sampleRate',
-      options.sampleRate,
-      envSampleRate(read('CHATTRAIL_SAMPLE_RATE')),
-    );
-    this.#flushAt = check.positiveInteger('flushAt', options.flushAt, CHAT_TRAIL_DEFAULTS.flushAt);
-    this.#flushIntervalMs = check.positiveNumber(
-      'flushIntervalMs',
-      options.flushIntervalMs,
-      CHAT_TRAIL_DEFAULTS.flushIntervalMs,
-    );
-    this.#timeoutMs = check.positiveNumber('timeoutMs', options.timeoutMs, CHAT_TRAIL_DEFAULTS.timeoutMs);
-    warnIgnoredRetries('createChatTrail', options.maxRetries);
-    this.#maxAttempts = check.positiveInteger(
-      'maxAttempts',
-      options.maxAttempts,
-      CHAT_TRAIL_DEFAULTS.maxAttempts,
-    );
-    this.#normalize = {
-      maxMessageBytes: check.positiveInteger(
-        'maxMessageBytes',
-        options.maxMessageBytes,
-        CHAT_TRAIL_DEFAULTS.maxMessageBytes,
-      ),
-      captureContent: check.boolean('captureContent', options.captureContent, true),
-      turnMessages: check.oneOf('turnMessages', options.turnMessages, ['history', 'new'], 'history'),
-      maxMessagesPerTurn: check.positiveInteger(
-        'maxMessagesPerTurn',
-        options.maxMessagesPerTurn,
-        CHAT_TRAIL_DEFAULTS.maxMessagesPerTurn,
-      ),
-    };
-    check.fn('redact', options.redact);
-    check.fn('onError', options.onError);
-    check.fn('onDrop', options.onDrop);
-    check.fn('waitUntil', options.waitUntil);
-    check.fn('fetch', options.fetch);
-    const limits = queueLimits(options);
-    const backoff = options.backoff;
-    if (backoff !== undefined && (backoff === null || typeof backoff !== 'object')) {
-      check.fail('backoff', 'an object', backoff);
-    }
-    const backoffInitialMs = check.positiveNumber(
-      'backoff.initialMs',
-      backoff?.initialMs,
-      CHAT_TRAIL_DEFAULTS.backoffInitialMs,
-    );
-    const backoffMaxMs = check.positiveNumber(
-      'backoff.maxMs',
-      backoff?.maxMs,
-      CHAT_TRAIL_DEFAULTS.backoffMaxMs,
-    );
-    const given = options.destinations;
-    if (given !== undefined && !Array.isArray(given)) check.fail('destinations', 'an array', given);
-    given?.forEach((destination, i) => {
-      if (!isDestination(destination)) {
-        check.fail(`destinations[${i}]`, 'a destination (an object with a name and send())', destination);
-      }
-    });
+    const settings = readTrailSettings(options);
+    const { env, disabled, limits, backoffInitialMs, backoffMaxMs, destinations: given } = settings;
+    this.#debugEnabled = settings.debug;
+    this.#sampleRate = settings.sampleRate;
+    this.#flushAt = settings.flushAt;
+    this.#flushIntervalMs = settings.flushIntervalMs;
+    this.#timeoutMs = settings.timeoutMs;
+    this.#maxAttempts = settings.maxAttempts;
+    this.#normalize = settings.normalize;
     this.#redact = options.redact;
     // Without content capture no copy keeps its text, so none could be matched to a resent message. With a
     // redact function only turns of new messages use it (see record()).
     this.#log = this.#normalize.captureContent
       ? new ThreadLog(LOG_THREADS, LOG_BYTES, LOG_THREAD_BYTES)
       : undefined;
-    this.#waitUntil = options.waitUntil;
     this.#onDrop = options.onDrop;
     this.#onError = options.onError ?? ((error) => console.warn(`[chattrail] ${error.message}`));
 
-    let destinations: ChatTrailDestination[] = [];
-    if (!disabled) {
-      if (given !== undefined) {
-        destinations = given;
-      } else {
-        const fromEnv = destinationsFromEnv(env, { timeoutMs: this.#timeoutMs, fetch: options.fetch });
-        destinations = fromEnv.destinations;
-        for (const problem of fromEnv.problems) console.warn(`[chattrail] ${problem}`);
-      }
-      if (destinations.length === 0) {
-        console.warn(
-          '[chattrail] no destination configured: set MIELTO_API_KEY, or MELODI_API_KEY and MELODI_PROJECT_ID (or pass destinations to createChatTrail); turns will not be recorded.',
-        );
-      }
-    }
+    const destinations = trailDestinations(disabled, given, env, this.#timeoutMs, options.fetch);
     this.#inactive = disabled || destinations.length === 0;
+    this.#scheduler = new LaneScheduler(
+      this.#lanes,
+      settings.flushIntervalMs,
+      this.#timeoutMs,
+      options.waitUntil,
+      (message) => this.#debug(message),
+    );
 
+    const reporter = new LaneReporter(
+      this.#errors,
+      this.#onDrop,
+      this.#maxAttempts,
+      this.#debugEnabled,
+      (m) => this.#debug(m),
+    );
     const host: LaneHost = {
       ...limits,
       flushAt: this.#flushAt,
@@ -213,28 +151,22 @@ class ChatTrailImpl implements ChatTrail {
       backoffMaxMs,
       signal: this.#abort.signal,
       debug: (message) => this.#debug(message),
-      waiting: () => this.#armTimer(),
-      dropped: (lane, reason, items, error) => this.#laneDropped(lane, reason, items, error),
-      failed: (lane, error) => this.#laneFailed(lane, error),
-      retrying: (lane, error) => {
-        if (error instanceof APIConnectionError) this.#unreachable(lane, error);
-      },
-      notResent: (lane, error) => {
-        if (error instanceof APIConnectionError) {
-          this.#unreachable(
-            lane,
-            error,
-            'what it carried may not be stored and is not sent again (at-most-once)',
-          );
-        } else this.#errors.remember(`${lane.name}: ${messageOf(error)}`);
-      },
+      waiting: () => this.#scheduler.armTimer(),
+      dropped: (lane, reason, items, error) => reporter.dropped(lane, reason, items, error),
+      failed: (lane, error) => reporter.failed(lane, error),
+      retrying: (lane, error) => reporter.retrying(lane, error),
+      notResent: (lane, error) => reporter.notResent(lane, error),
     };
-    const names = new Set<string>();
     for (const destination of destinations) {
-      const lane = new DeliveryLane(uniquelyNamed(destination, names), host);
+      const lane = new DeliveryLane(destination, host);
       this.#lanes.push(lane);
       if (destination.acceptsFeedback === true) this.#feedbackLanes.push(lane);
     }
+    this.#exitFlushMs = settings.exitFlushMs;
+    this.#offBeforeExit =
+      this.#inactive || this.#exitFlushMs === 0 ? () => {} : onBeforeExit(() => this.#flushBeforeExit());
+    this.#offSignals =
+      this.#inactive || !settings.handleSignals ? () => {} : onExitSignal(() => this.#shutDownOnSignal());
     this.#debug(
       this.#inactive
         ? `trail created, ${disabled ? 'disabled' : 'without destinations'}: recording nothing`
@@ -363,24 +295,81 @@ class ChatTrailImpl implements ChatTrail {
   shutdown(options: FlushOptions = {}): Promise<FlushReport> {
     if (this.#shutdown !== undefined) return this.#shutdown;
     this.#closed = true;
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
-    this.#timer = undefined;
+    this.#scheduler.stop();
+    this.#offBeforeExit();
+    this.#offSignals();
     this.#shutdown = this.#flush(flushTimeout(options)).then((report) => {
-      // Whatever is still in flight is abandoned: its requests are aborted, its turns reported as pending.
-      this.#abort.abort();
-      for (const lane of this.#lanes) {
-        lane.stop();
-        if (this.#onDrop !== undefined && lane.pending > 0)
-          handOverDrop(this.#onDrop, lane.name, 'shutdown', lane.pendingItems(), undefined, (message) =>
-            this.#debug(message),
-          );
-      }
+      this.#abandon();
       this.#debug(
         `shut down: ${report.ok ? 'everything delivered' : `${report.pendingTurns} pending turn(s) lost`}`,
       );
       return report;
     });
     return this.#shutdown;
+  }
+
+  /** Whatever is still in flight is abandoned: its requests are aborted, its turns handed to onDrop. */
+  #abandon(): void {
+    this.#abort.abort();
+    for (const lane of this.#lanes) {
+      lane.stop();
+      if (this.#onDrop !== undefined && lane.pending > 0)
+        handOverDrop(this.#onDrop, lane.name, 'shutdown', lane.pendingItems(), undefined, (message) =>
+          this.#debug(message),
+        );
+    }
+  }
+
+  /**
+   * The event loop emptied with deliveries pending: the app ended without `flush()`. One flush, bounded by
+   * `exitFlushMs` (its timer and requests keep the process alive that long, no longer). If it gives up,
+   * what is left is reported once on stderr, counts only, and the process is let go: `beforeExit` comes
+   * again once the flush settles, and finds nothing more to do.
+   */
+  #flushBeforeExit(): void {
+    if (this.#closed || this.#exitFlush !== 'idle') return;
+    if (!this.#lanes.some((lane) => lane.pending > 0)) return;
+    this.#exitFlush = 'running';
+    this.#debug(`the process is exiting with deliveries pending: flushing for up to ${this.#exitFlushMs} ms`);
+    void this.#flush(this.#exitFlushMs).then((report) => {
+      if (report.ok) {
+        this.#exitFlush = 'idle';
+        return;
+      }
+      this.#exitFlush = 'gave-up';
+      // The process is ending: requests still in flight would hold it up to their own timeout. The trail
+      // is shut down as shutdown() would after its timeout (later records count as dropped.shutdown).
+      this.#closed = true;
+      this.#scheduler.stop();
+      this.#offBeforeExit();
+      this.#reportLost(report, 'the process is exiting without flush()', this.#exitFlushMs);
+      this.#abandon();
+    });
+  }
+
+  /** SIGTERM or SIGINT under `handleSignals`: shut down within `exitFlushMs`, and say what was lost. */
+  async #shutDownOnSignal(): Promise<void> {
+    const timeoutMs = this.#exitFlushMs > 0 ? this.#exitFlushMs : CHAT_TRAIL_DEFAULTS.exitFlushMs;
+    const report = await this.shutdown({ timeoutMs });
+    if (!report.ok) this.#reportLost(report, 'the process got a signal to end', timeoutMs);
+  }
+
+  /** Once, on stderr, counts only: what an exit could not deliver. Never throws. */
+  #reportLost(report: FlushReport, why: string, waitedMs: number): void {
+    try {
+      const pending = this.#lanes
+        .filter((lane) => lane.pending > 0)
+        .map((lane) => `${lane.name} ${lane.pending}`);
+      const left = [
+        pending.length > 0 ? `${report.pendingTurns} turn deliveries pending (${pending.join(', ')})` : '',
+        report.droppedTurns !== undefined ? `${report.droppedTurns} dropped` : '',
+      ].filter((part) => part !== '');
+      console.error(
+        `[chattrail] ${why}: after ${waitedMs} ms (exitFlushMs), ${left.join(', ')}; these are lost.`,
+      );
+    } catch {
+      // Reporting must never throw into the host.
+    }
   }
 
   /** Runs the app's redact on the private copy; `undefined` means the turn is not to be queued. */
@@ -417,56 +406,7 @@ class ChatTrailImpl implements ChatTrail {
       lane.enqueue(item, bytes);
       if (lane.queueLength >= this.#flushAt) full = true;
     }
-    const waitUntil = this.#waitUntil ?? findWaitUntil();
-    if (waitUntil !== undefined) this.#scheduleServerlessFlush(waitUntil);
-    else if (full) this.#scheduleKick();
-    else this.#armTimer();
-  }
-
-  /** A queue reached `flushAt`: start sending right after the current synchronous work, never inside record(). */
-  #scheduleKick(): void {
-    if (this.#kickScheduled) return;
-    this.#kickScheduled = true;
-    queueMicrotask(() => {
-      this.#kickScheduled = false;
-      this.#kickAll();
-    });
-  }
-
-  #armTimer(): void {
-    if (this.#timer !== undefined || this.#closed) return;
-    this.#timer = unrefTimer(
-      setTimeout(() => {
-        this.#timer = undefined;
-        this.#kickAll();
-      }, this.#flushIntervalMs),
-    );
-  }
-
-  #kickAll(): void {
-    for (const lane of this.#lanes) lane.kick();
-  }
-
-  /**
-   * Serverless: the invocation may be frozen as soon as the response is sent, so timers cannot be trusted.
-   * Deliver right away and hand the delivery to the platform's `waitUntil`, once per synchronous run of
-   * records.
-   */
-  #scheduleServerlessFlush(waitUntil: WaitUntil): void {
-    if (this.#serverlessScheduled) return;
-    this.#serverlessScheduled = true;
-    const delivery = new Promise<void>((resolve) => {
-      queueMicrotask(() => {
-        this.#serverlessScheduled = false;
-        const deadline = Date.now() + this.#timeoutMs;
-        resolve(Promise.all(this.#lanes.map((lane) => lane.drain(deadline))).then(noop, noop));
-      });
-    });
-    try {
-      waitUntil(delivery);
-    } catch (error) {
-      this.#debug(`waitUntil threw (${messageOf(error)}); delivering without it`);
-    }
+    this.#scheduler.queued(full);
   }
 
   async #flush(timeoutMs: number): Promise<FlushReport> {
@@ -478,45 +418,6 @@ class ChatTrailImpl implements ChatTrail {
       `flush: ${report.ok ? 'done' : `${report.pendingTurns} pending, ${report.droppedTurns ?? 0} dropped`} in ${Date.now() - started} ms`,
     );
     return report;
-  }
-
-  #laneDropped(lane: DeliveryLane, reason: DropReason, items: readonly QueuedItem[], error: unknown): void {
-    if (this.#onDrop !== undefined) {
-      const dropped = items.map((queued) => queued.item);
-      handOverDrop(this.#onDrop, lane.name, reason, dropped, error, (message) => this.#debug(message));
-    }
-    const status = statusOf(error);
-    if (error !== undefined) this.#errors.remember(`${lane.name}: ${messageOf(error)}`);
-    if (this.#debugEnabled) {
-      this.#debug(
-        `${lane.name}: dropped ${describeItems(items)} (${reason}${status === undefined ? '' : ` ${status}`})`,
-      );
-    }
-    // Once per (destination, reason, status): a revoked key must not flood the app's error tracker.
-    if (!this.#errors.once(`${reason}:${lane.name}:${status ?? ''}`)) return;
-    this.#errors.emit(laneDropError(lane.name, reason, items, error, this.#maxAttempts));
-  }
-
-  /** A batch failed transiently and went back to the queue. */
-  #laneFailed(lane: DeliveryLane, error: unknown): void {
-    if (error instanceof APIConnectionError) this.#unreachable(lane, error);
-    else this.#errors.remember(`${lane.name}: ${messageOf(error)}`);
-  }
-
-  /**
-   * A destination got no response: reported once per destination and cause (code and host), not per
-   * retry, and as soon as the first attempt fails (the client's retries of a hung request take several
-   * timeouts). Every occurrence goes to the flush reports.
-   */
-  #unreachable(lane: DeliveryLane, error: APIConnectionError, consequence?: string): void {
-    const report = unreachableError(lane.name, error, consequence);
-    this.#errors.remember(report.message);
-    const kind = consequence === undefined ? 'connection' : 'not-resent';
-    if (!this.#errors.once(`${kind}:${lane.name}:${error.code ?? error.name}:${error.host ?? ''}`)) return;
-    this.#debug(
-      consequence === undefined ? `${report.message} (turns stay queued and are retried)` : report.message,
-    );
-    this.#errors.emit(report);
   }
 
   #dropBeforeQueue(reason: DropReason): void {
@@ -559,97 +460,3 @@ class ChatTrailImpl implements ChatTrail {
     if (this.#debugEnabled) console.debug(`[chattrail] ${message}`);
   }
 }
-
-function isDestination(value: unknown): value is ChatTrailDestination {
-  const destination = value as Partial<ChatTrailDestination> | null | undefined;
-  return typeof destination?.send === 'function' && typeof destination.name === 'string';
-}
-
-/** Two destinations of one kind (two Mielto workspaces) get `mielto`, `mielto-2`, ... in stats and logs. */
-function uniquelyNamed(destination: ChatTrailDestination, names: Set<string>): ChatTrailDestination {
-  let name = destination.name || 'destination';
-  for (let n = 2; names.has(name); n++) name = `${destination.name}-${n}`;
-  names.add(name);
-  if (name === destination.name) return destination;
-  return {
-    name,
-    acceptsFeedback: destination.acceptsFeedback,
-    send: (items, context) => destination.send(items, context),
-  };
-}
-
-const SOURCES = new Set<unknown>(['ai-sdk', 'langchain', 'express', 'manual']);
-
-function sourceOf(turn: unknown): TurnSource {
-  const source = (turn as { source?: unknown } | null | undefined)?.source;
-  return SOURCES.has(source) ? (source as TurnSource) : 'manual';
-}
-
-function flushTimeout(options: FlushOptions | undefined): number {
-  const timeoutMs = options?.timeoutMs;
-  return typeof timeoutMs === 'number' && timeoutMs >= 0 && Number.isFinite(timeoutMs)
-    ? timeoutMs
-    : DEFAULT_FLUSH_TIMEOUT_MS;
-}
-
-function messageOf(error: unknown): string {
-  try {
-    return error instanceof Error ? error.message : String(error);
-  } catch {
-    return 'unknown error';
-  }
-}
-
-const check = optionChecker('createChatTrail');
-
-/**
- * `CHATTRAIL_SAMPLE_RATE`, else 1. Unlike an option, a bad value does not throw: a variable set wrong in
- * one environment must not crash the app (the same goes for the destinations' variables). It warns once
- * and the default applies.
- */
-function envSampleRate(value: string | undefined): number {
-  if (value === undefined) return CHAT_TRAIL_DEFAULTS.sampleRate;
-  const rate = /^\d*\.?\d+$/.test(value) ? Number(value) : Number.NaN;
-  if (rate >= 0 && rate <= 1) return rate;
-  warnOnce(
-    `env:CHATTRAIL_SAMPLE_RATE:${value}`,
-    `CHATTRAIL_SAMPLE_RATE must be a number from 0 to 1, got ${JSON.stringify(value)}; every thread is recorded (sampleRate 1).`,
-  );
-  return CHAT_TRAIL_DEFAULTS.sampleRate;
-}
-
-/** The queue's bounds. A batch larger than half the queue would leave no room to queue behind it while it hangs. */
-function queueLimits(
-  options: ChatTrailOptions,
-): Pick<LaneHost, 'maxQueueTurns' | 'maxQueueBytes' | 'maxBatchTurns' | 'minBatchIntervalMs'> {
-  const maxQueueTurns = check.positiveInteger(
-    'maxQueueTurns',
-    options.maxQueueTurns,
-    CHAT_TRAIL_DEFAULTS.maxQueueTurns,
-  );
-  const half = Math.ceil(maxQueueTurns / 2);
-  const maxBatchTurns = check.positiveInteger(
-    'maxBatchTurns',
-    options.maxBatchTurns,
-    Math.min(CHAT_TRAIL_DEFAULTS.maxBatchTurns, half),
-  );
-  if (maxBatchTurns > half) {
-    check.fail('maxBatchTurns', `at most half of maxQueueTurns (${half})`, maxBatchTurns);
-  }
-  return {
-    maxQueueTurns,
-    maxQueueBytes: check.positiveNumber(
-      'maxQueueBytes',
-      options.maxQueueBytes,
-      CHAT_TRAIL_DEFAULTS.maxQueueBytes,
-    ),
-    maxBatchTurns,
-    minBatchIntervalMs: check.nonNegativeNumber(
-      'minBatchIntervalMs',
-      options.minBatchIntervalMs,
-      CHAT_TRAIL_DEFAULTS.minBatchIntervalMs,
-    ),
-  };
-}
-
-function noop(): void {}

@@ -21,8 +21,9 @@ import type { ChatTrailDestination, DeliveryItem, DeliveryOutcome } from '../spe
 import type { Turn, TurnMessage } from '../spec/turn';
 import { ChatTrailDeliveryError } from './chat-trail-delivery-error';
 import { createChatTrail } from './create-chat-trail';
-import { DeliveryLane, type LaneHost } from './delivery-lane';
+import { DeliveryLane } from './delivery-lane';
 import { estimateTurnBytes } from './estimate-turn-bytes';
+import type { LaneHost } from './lane-host';
 
 closeServersAfterEach();
 /** Generous: a loaded machine runs timers late, and these waits only guard against hanging forever. */

@@ -1,76 +1,14 @@
 import { backoffDelayMs } from '../http/backoff';
-import { Deque } from '../internal/deque';
 import { unrefTimer } from '../internal/unref-timer';
-import type { DestinationStats, DropCounts, DropReason } from '../spec/chat-trail';
-import type {
-  ChatTrailDestination,
-  DeliveryItem,
-  DeliveryOutcome,
-  DestinationSendContext,
-} from '../spec/chat-trail-destination';
+import type { DestinationStats, DropReason } from '../spec/chat-trail';
+import type { ChatTrailDestination, DeliveryItem, DeliveryOutcome } from '../spec/chat-trail-destination';
 import { batchAbortController } from './batch-abort-controller';
-import { statusOf } from './status-of';
-
-/** An item waiting in a lane with its estimated size. */
-export interface QueuedItem {
-  item: DeliveryItem;
-  bytes: number;
-  /** Set once the item has failed transiently; undefined while it never has (most items). */
-  retry?: RetryState | undefined;
-}
-
-/** What a lane remembers of an item that failed transiently. */
-export interface RetryState {
-  /** Failures counted against the item (see `DeliveryLane`): at `maxAttempts` it is dropped. */
-  attempts: number;
-  /** Not sent again before this (`Date.now()`): its own backoff, which holds only its thread. */
-  notBefore: number;
-  /** The lane's count of batches that delivered something, at this item's last failure. */
-  successes: number;
-  /** It failed on its own while the destination delivered others: it is sent alone from now on. */
-  alone: boolean;
-}
-
-/** What a lane needs from its trail. */
-export interface LaneHost {
-  readonly maxQueueTurns: number;
-  readonly maxQueueBytes: number;
-  readonly maxBatchTurns: number;
-  readonly flushAt: number;
-  /** Batches start at least this long apart (start to start) unless a flush waits; 0: back to back. */
-  readonly minBatchIntervalMs: number;
-  readonly timeoutMs: number;
-  /** Failures counted against one item (see `DeliveryLane`) before it is dropped as `retries_exhausted`. */
-  readonly maxAttempts: number;
-  readonly backoffInitialMs: number;
-  readonly backoffMaxMs: number;
-  /** Aborted by `shutdown()` at its timeout (lanes only read it; requests listen to per-batch signals). */
-  readonly signal: AbortSignal;
-  debug(message: string): void;
-  /** Fewer than `flushAt` items are left after a batch: arm the interval timer for them. */
-  waiting(): void;
-  /** Items given up for `reason`; `error` explains why (the trail decides what to report). */
-  dropped(lane: DeliveryLane, reason: DropReason, items: readonly QueuedItem[], error?: unknown): void;
-  /** A transient failure, for flush reports and debug logs. */
-  failed(lane: DeliveryLane, error: unknown): void;
-  /** A request of a batch in flight failed and is about to be retried by a custom destination itself. */
-  retrying?(lane: DeliveryLane, error: unknown): void;
-  /** A request whose outcome is unknown was taken as done, not sent again (at-most-once): it may be lost. */
-  notResent?(lane: DeliveryLane, error: unknown): void;
-}
-
-export function emptyDropCounts(): DropCounts {
-  return {
-    queue_full: 0,
-    permanent_error: 0,
-    too_large: 0,
-    shutdown: 0,
-    redact_error: 0,
-    invalid_turn: 0,
-    internal_error: 0,
-    retries_exhausted: 0,
-  };
-}
+import { chargeFailures } from './charge-failures';
+import { emptyDropCounts, type LaneCounts, type LaneHost, laneSendContext } from './lane-host';
+import { LaneQueue, type QueuedItem } from './lane-queue';
+import { tooLargeError } from './lane-reports';
+import { takeBatch } from './take-batch';
+import { readOutcome, tallyOutcomes } from './tally-outcomes';
 
 /**
  * One destination's queue and sender. Items wait in a bounded deque; one batch at a time is handed to the
@@ -99,12 +37,7 @@ export function emptyDropCounts(): DropCounts {
 export class DeliveryLane {
   readonly destination: ChatTrailDestination;
   readonly #host: LaneHost;
-  // Items and their sizes in parallel deques rather than one of { item, bytes } wrappers: record() then
-  // allocates nothing per destination, and queued turns are retained (and moved by every GC) until sent.
-  readonly #queue = new Deque<DeliveryItem>();
-  readonly #sizes = new Deque<number>();
-  readonly #retries = new Deque<RetryState | undefined>();
-  #queuedBytes = 0;
+  readonly #queue = new LaneQueue();
   #inFlight: readonly QueuedItem[] = [];
   #inFlightBytes = 0;
   #running: Promise<void> | undefined;
@@ -129,7 +62,7 @@ export class DeliveryLane {
   #batchAbort: AbortController | undefined;
   /** Flushes in progress: while one waits, batches go back to back whatever their size. */
   #drains = 0;
-  readonly #stats = {
+  readonly #stats: LaneCounts = {
     sent: 0,
     sentMessages: 0,
     requests: 0,
@@ -173,17 +106,14 @@ export class DeliveryLane {
     if (bytes > this.#host.maxQueueBytes / 2) {
       // It could never go in a batch (at most half the byte bound), and making room for it would evict
       // turns that can: it goes, alone.
-      this.#drop('too_large', [{ item, bytes }], tooLarge(bytes, this.#host.maxQueueBytes));
+      this.#drop('too_large', [{ item, bytes }], tooLargeError(bytes, this.#host.maxQueueBytes));
       return;
     }
-    this.#queue.pushBack(item);
-    this.#sizes.pushBack(bytes);
-    this.#retries.pushBack(undefined);
-    this.#queuedBytes += bytes;
+    this.#queue.pushBack(item, bytes);
     this.#heldUntil = 0; // this one may be ready
     if (
       this.#queue.length + this.#inFlight.length > this.#host.maxQueueTurns ||
-      this.#queuedBytes + this.#inFlightBytes > this.#host.maxQueueBytes
+      this.#queue.bytes + this.#inFlightBytes > this.#host.maxQueueBytes
     ) {
       this.#enforceBounds();
     }
@@ -264,7 +194,7 @@ export class DeliveryLane {
       ambiguous: stats.ambiguous,
       dropped: { ...stats.dropped },
       queuedTurns: this.pending,
-      queuedBytes: this.#queuedBytes + this.#inFlightBytes,
+      queuedBytes: this.#queue.bytes + this.#inFlightBytes,
       feedback: { recorded: 0, sent: stats.feedbackSent, dropped: stats.feedbackDropped },
       backoffMs: Math.max(0, this.#backoffUntil - Date.now()),
     };
@@ -299,46 +229,13 @@ export class DeliveryLane {
 
   /** Sends the next batch; false when nothing queued was ready to go (items waiting out their backoff). */
   async #sendBatch(): Promise<boolean> {
-    const batch: QueuedItem[] = [];
-    let bytes = 0;
     const max = Math.min(this.#host.maxBatchTurns, this.#batchLimit);
     // At most half the byte bound per batch, so newer turns can still queue behind a batch that hangs.
-    const maxBytes = this.#host.maxQueueBytes / 2;
-    const now = Date.now();
-    // Items passed over (waiting out their own backoff, or behind one of their thread), put back after.
-    let held: QueuedItem[] | undefined;
-    let heldThreads: Set<string> | undefined;
-    let heldUntil = Number.POSITIVE_INFINITY;
     this.#heldUntil = 0;
-    while (batch.length < max && this.#queue.length > 0) {
-      const retry = this.#retries.peekFront();
-      if (retry !== undefined || heldThreads !== undefined) {
-        // Only once something failed: the common path never reads a thread id.
-        const thread = threadOf(this.#queue.peekFront()!);
-        const waiting = retry !== undefined && retry.notBefore > now;
-        if (waiting || heldThreads?.has(thread) === true) {
-          if (waiting) heldUntil = Math.min(heldUntil, retry.notBefore);
-          held ??= [];
-          held.push(this.#popFront());
-          heldThreads ??= new Set();
-          heldThreads.add(thread);
-          continue;
-        }
-        // A suspect goes alone, so it cannot fail a batch of others (the batch ends before it otherwise).
-        if (retry?.alone === true && batch.length > 0) break;
-      }
-      if (batch.length > 0 && bytes + this.#sizes.peekFront()! > maxBytes) break;
-      const queued = this.#popFront();
-      batch.push(queued);
-      bytes += queued.bytes;
-      if (queued.retry?.alone === true) break;
-    }
-    if (held !== undefined) {
-      for (let i = held.length - 1; i >= 0; i--) this.#pushFront(held[i]!);
-      if (batch.length === 0) {
-        this.#heldUntil = heldUntil;
-        return false;
-      }
+    const { batch, bytes, heldUntil } = takeBatch(this.#queue, max, this.#host.maxQueueBytes / 2, Date.now());
+    if (heldUntil !== undefined) {
+      this.#heldUntil = heldUntil;
+      return false;
     }
     this.#inFlight = batch;
     this.#inFlightBytes = bytes;
@@ -346,9 +243,11 @@ export class DeliveryLane {
     this.#batchStartedAt = performance.now();
     let outcomes: (DeliveryOutcome | undefined)[];
     try {
+      this.#batchAbort = batchAbortController();
+      const context = laneSendContext(this, this.#host, this.#stats, this.#batchAbort.signal);
       outcomes = await this.destination.send(
         batch.map((queued) => queued.item),
-        this.#sendContext(),
+        context,
       );
       if (!Array.isArray(outcomes)) throw new TypeError('send() did not resolve to an array of outcomes');
       // Read once, here: a custom destination's outcome whose getter throws fails the batch as a whole
@@ -366,69 +265,13 @@ export class DeliveryLane {
     return true;
   }
 
-  #sendContext(): DestinationSendContext {
-    const stats = this.#stats;
-    const host = this.#host;
-    this.#batchAbort = batchAbortController();
-    return {
-      signal: this.#batchAbort.signal,
-      timeoutMs: host.timeoutMs,
-      // The lane is the one retry layer: each request is sent once per attempt of its batch.
-      maxRetries: 0,
-      onRequest: () => {
-        stats.requests++;
-      },
-      onRetry: (error?: unknown) => {
-        stats.retried++;
-        if (error !== undefined) host.retrying?.(this, error);
-      },
-      onAmbiguous: (error?: unknown, notResent?: boolean) => {
-        stats.ambiguous++;
-        if (notResent === true && error !== undefined) host.notResent?.(this, error);
-      },
-      debug: (message) => host.debug(message),
-    };
-  }
-
   #apply(batch: QueuedItem[], outcomes: readonly (DeliveryOutcome | undefined)[], elapsedMs: number): void {
     const stats = this.#stats;
-    const retry: QueuedItem[] = [];
-    const retryErrors: unknown[] = [];
-    const dropped = new Map<string, { reason: DropReason; items: QueuedItem[]; error: unknown }>();
-    // Grouped by reason and status, so one report covers every item a failure affected.
-    const group = (reason: DropReason, queued: QueuedItem, error: unknown) => {
-      const key = `${reason}:${statusOf(error) ?? ''}`;
-      const existing = dropped.get(key);
-      if (existing === undefined) dropped.set(key, { reason, items: [queued], error });
-      else existing.items.push(queued);
-    };
-    let retryAfterMs: number | undefined;
-    let retryError: unknown;
-    let sent = 0;
-    for (let i = 0; i < batch.length; i++) {
-      const queued = batch[i]!;
-      const outcome = outcomes[i];
-      if (outcome?.status === 'sent') {
-        if (queued.item.type !== 'feedback') stats.sent++;
-        else stats.feedbackSent++;
-        stats.sentMessages += outcome.messages ?? 0;
-        sent++;
-      } else if (outcome?.status === 'retry') {
-        retry.push(queued);
-        retryErrors.push(outcome.error);
-        retryError = outcome.error;
-        if (outcome.retryAfterMs !== undefined)
-          retryAfterMs = Math.max(retryAfterMs ?? 0, outcome.retryAfterMs);
-      } else {
-        const reason: DropReason = outcome?.status === 'dropped' ? outcome.reason : 'internal_error';
-        const error =
-          outcome?.status === 'dropped'
-            ? outcome.error
-            : new TypeError(`send() gave no outcome for item ${i}`);
-        if (outcome?.status === 'dropped') stats.sentMessages += outcome.messages ?? 0;
-        group(reason, queued, error);
-      }
-    }
+    const { sent, retry, retryErrors, retryError, retryAfterMs, dropped } = tallyOutcomes(
+      batch,
+      outcomes,
+      stats,
+    );
     if (sent > 0) {
       this.#successes++;
       this.#wholeFailures = 0;
@@ -436,34 +279,20 @@ export class DeliveryLane {
     }
     // Which failures count against their item (see the class comment); a 429 counts against none.
     let counted = 0;
-    const back: QueuedItem[] = [];
+    let back: QueuedItem[] = retry;
     if (retry.length > 0 && retryAfterMs === undefined) {
-      const now = Date.now();
-      const threads = new Set<string>();
-      for (let i = 0; i < retry.length; i++) {
-        const queued = retry[i]!;
-        queued.retry ??= { attempts: 0, notBefore: 0, successes: -1, alone: false };
-        const state = queued.retry;
-        const thread = threadOf(queued.item);
-        const attributable =
-          sent > 0 || (batch.length === 1 && state.successes >= 0 && state.successes < this.#successes);
-        // Only the first failing item of a thread: the ones after it failed behind it, not for themselves.
-        if (attributable && !threads.has(thread)) {
-          threads.add(thread);
-          counted++;
-          state.attempts++;
-          if (state.attempts >= this.#host.maxAttempts) {
-            group('retries_exhausted', queued, retryErrors[i]);
-            continue;
-          }
-          state.notBefore = now + this.#backoffDelay(state.attempts);
-          state.alone = true;
-        }
-        state.successes = this.#successes;
-        back.push(queued);
-      }
-    } else {
-      back.push(...retry);
+      ({ back, counted } = chargeFailures(
+        retry,
+        retryErrors,
+        {
+          sent,
+          batchLength: batch.length,
+          successes: this.#successes,
+          maxAttempts: this.#host.maxAttempts,
+          backoffDelay: (attempts) => this.#backoffDelay(attempts),
+        },
+        dropped,
+      ));
     }
     for (const group of dropped.values()) this.#drop(group.reason, group.items, group.error);
     this.#host.debug(
@@ -476,7 +305,7 @@ export class DeliveryLane {
       return;
     }
     // Back to the front, in their original order, ahead of anything queued meanwhile.
-    for (let i = back.length - 1; i >= 0; i--) this.#pushFront(back[i]!);
+    for (let i = back.length - 1; i >= 0; i--) this.#queue.pushFront(back[i]!);
     stats.retried++;
     this.#enforceBounds();
     if (this.#host.signal.aborted) return;
@@ -522,10 +351,8 @@ export class DeliveryLane {
   /**
    * How long before a batch may start: no batch starts before a backoff ends, nor (unless a flush waits)
    * within `minBatchIntervalMs` of the last batch's start. Under load batches would otherwise go back to
-   * back however small, and each costs a request per thread it holds; Melodi's carries the whole thread,
-   * so a thread with a turn in every batch was sent whole for every few turns. Waiting lets a thread's
-   * turns collapse into one request: at 10,000 turns/s (200 threads) 0.5 s between batches took 20–40%
-   * less CPU in the trail and the backend together, at the cost of turns arriving up to that much later.
+   * back however small, each costing a request per thread it holds; waiting lets a thread's turns
+   * collapse into one request, at the cost of turns arriving up to that much later (see BENCHMARKS.md).
    */
   #waitMs(): number {
     const backoff = Math.max(this.#backoffUntil, this.#heldUntil) - Date.now();
@@ -552,27 +379,11 @@ export class DeliveryLane {
     while (
       this.#queue.length > 0 &&
       (this.#queue.length + inFlight > maxQueueTurns ||
-        this.#queuedBytes + this.#inFlightBytes > maxQueueBytes)
+        this.#queue.bytes + this.#inFlightBytes > maxQueueBytes)
     ) {
-      dropped.push(this.#popFront());
+      dropped.push(this.#queue.popFront());
     }
     if (dropped.length > 0) this.#drop('queue_full', dropped);
-  }
-
-  #popFront(): QueuedItem {
-    const item = this.#queue.popFront()!;
-    const bytes = this.#sizes.popFront()!;
-    const retry = this.#retries.popFront();
-    this.#queuedBytes -= bytes;
-    return { item, bytes, retry };
-  }
-
-  /** Puts a popped item back in front (a retry, or one passed over). */
-  #pushFront(queued: QueuedItem): void {
-    this.#queue.pushFront(queued.item);
-    this.#sizes.pushFront(queued.bytes);
-    this.#retries.pushFront(queued.retry);
-    this.#queuedBytes += queued.bytes;
   }
 
   #drop(reason: DropReason, items: readonly QueuedItem[], error?: unknown): void {
@@ -582,27 +393,4 @@ export class DeliveryLane {
     }
     this.#host.dropped(this, reason, items, error);
   }
-}
-
-/** The thread an item belongs to: its turns (and feedback) keep their order behind a failed one. */
-function threadOf(item: DeliveryItem): string {
-  return item.type === 'feedback' ? item.feedback.threadId : item.turn.threadId;
-}
-
-function tooLarge(bytes: number, maxQueueBytes: number): Error {
-  return new Error(
-    `a turn of about ${bytes} bytes is more than a batch may hold (half of maxQueueBytes, ${Math.floor(maxQueueBytes / 2)} bytes); it was dropped so that it could not evict smaller turns`,
-  );
-}
-
-/** A plain copy of what `send()` said of one item (undefined for anything that is not an object). */
-function readOutcome(outcome: DeliveryOutcome | undefined): DeliveryOutcome | undefined {
-  if (outcome === null || typeof outcome !== 'object') return undefined;
-  const { status } = outcome;
-  if (status === 'sent') return { status, messages: outcome.messages };
-  if (status === 'retry') return { status, error: outcome.error, retryAfterMs: outcome.retryAfterMs };
-  if (status === 'dropped') {
-    return { status, reason: outcome.reason, error: outcome.error, messages: outcome.messages };
-  }
-  return undefined;
 }

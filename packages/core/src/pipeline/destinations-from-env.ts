@@ -1,5 +1,6 @@
 import { melodi } from '../destinations/melodi-destination';
 import { mielto } from '../destinations/mielto-destination';
+import { messageOf } from '../internal/message-of';
 import { MELODI_DEFAULT_BASE_URL } from '../melodi/melodi-client';
 import { MIELTO_DEFAULT_BASE_URL } from '../mielto/mielto-client';
 import type { ChatTrailDestination } from '../spec/chat-trail-destination';
@@ -68,8 +69,4 @@ export function destinationsFromEnv(
     }
   }
   return { destinations, problems };
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

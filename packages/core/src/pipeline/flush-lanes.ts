@@ -1,4 +1,4 @@
-import type { FlushReport } from '../spec/chat-trail';
+import type { FlushOptions, FlushReport } from '../spec/chat-trail';
 import type { DeliveryLane } from './delivery-lane';
 import type { TrailErrors } from './trail-errors';
 
@@ -52,4 +52,14 @@ function deliveryDrops(lanes: readonly DeliveryLane[]): number {
     total += feedback.dropped;
   }
   return total;
+}
+
+const DEFAULT_FLUSH_TIMEOUT_MS = 10_000;
+
+/** A flush's `timeoutMs`, else the default. */
+export function flushTimeout(options: FlushOptions | undefined): number {
+  const timeoutMs = options?.timeoutMs;
+  return typeof timeoutMs === 'number' && timeoutMs >= 0 && Number.isFinite(timeoutMs)
+    ? timeoutMs
+    : DEFAULT_FLUSH_TIMEOUT_MS;
 }

@@ -1,11 +1,12 @@
 import type { APIConnectionError } from '../errors';
+import { messageOf } from '../internal/message-of';
 import type { ChatTrailDrop, DropReason } from '../spec/chat-trail';
 import type { DeliveryItem } from '../spec/chat-trail-destination';
 import { wholeTurn } from '../thread/whole-turn';
 import { ChatTrailConnectionError } from './chat-trail-connection-error';
 import { ChatTrailDeliveryError } from './chat-trail-delivery-error';
 import type { ChatTrailOptions } from './chat-trail-options';
-import type { QueuedItem } from './delivery-lane';
+import type { QueuedItem } from './lane-queue';
 import { statusOf } from './status-of';
 
 // What a trail tells the app about its lanes: the errors it reports and the drops it hands to `onDrop`.
@@ -84,10 +85,9 @@ export function describeItems(items: readonly QueuedItem[]): string {
   return parts.join(' and ') || 'nothing';
 }
 
-function messageOf(error: unknown): string {
-  try {
-    return error instanceof Error ? error.message : String(error);
-  } catch {
-    return 'unknown error';
-  }
+/** Why a turn larger than a batch may hold was dropped as it came. */
+export function tooLargeError(bytes: number, maxQueueBytes: number): Error {
+  return new Error(
+    `a turn of about ${bytes} bytes is more than a batch may hold (half of maxQueueBytes, ${Math.floor(maxQueueBytes / 2)} bytes); it was dropped so that it could not evict smaller turns`,
+  );
 }

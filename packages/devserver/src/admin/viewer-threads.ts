@@ -155,7 +155,8 @@ export function viewerThreads(ctx: DevServerContext): ViewerThread[] {
   for (const t of melodi.allThreads()) {
     const user = melodi.user(t.externalUserId);
     const messages: ViewerMessage[] = t.messages.map((m) => {
-      const json = m.type === 'json' ? (m.jsonContent ?? null) : null;
+      // A markdown message may carry its tool calls in jsonContent beside its text.
+      const json = m.jsonContent ?? null;
       const calls = isObject(json) && Array.isArray(json.toolCalls) ? json.toolCalls.map(toolCallOf) : [];
       const toolResult =
         isObject(json) && typeof json.toolCallId === 'string'

@@ -1,0 +1,206 @@
+import type { RequestOptions } from '../http/http-options';
+import { isAmbiguousError } from '../http/is-ambiguous-error';
+import { LruMap } from '../internal/lru-map';
+import { messageOf } from '../internal/message-of';
+import type { MieltoClient } from '../mielto/mielto-client';
+import type { DestinationSendContext } from '../spec/chat-trail-destination';
+import type { Turn } from '../spec/turn';
+import type { ConversationStore } from './conversation-store';
+import type { ThreadGroup } from './group-by-thread';
+
+export interface ConversationRef {
+  conversationId: string;
+  /** False when the conversation existed before (found in the store or by lookup). */
+  created: boolean;
+}
+
+/** Threads whose conversation creation may have succeeded unseen, kept for at most this many threads. */
+const MAX_UNCONFIRMED_CREATES = 10_000;
+
+/** Per batch: thread id → its existing conversation as the look-ahead found it (undefined: none yet). */
+export type LookAhead = Map<string, Promise<ConversationRef | undefined>>;
+
+/** What the resolver needs from its Mielto destination. */
+export interface ConversationResolverConfig {
+  name: string;
+  client: MieltoClient;
+  store: ConversationStore;
+  agentId: string;
+  lookupPages: number;
+  requestOptions(context: DestinationSendContext): RequestOptions;
+}
+
+/**
+ * A Mielto destination's threadId → conversation: from the conversation store, else by a lookup of
+ * `meta_data.thread_id`, else created (single-flight per thread). A creation whose answer was lost is
+ * followed by a lookup, never by a second creation.
+ */
+export class MieltoConversationResolver {
+  readonly #config: ConversationResolverConfig;
+  readonly #creating = new Map<string, Promise<ConversationRef>>();
+  /**
+   * Threads whose `POST /conversations` failed ambiguously and whose conversation has not been found
+   * since: the next attempt looks the thread up first (even with `lookupPages: 0`), and a conversation it
+   * finds is one this process created, still empty, so the whole thread is sent to it.
+   */
+  readonly #unconfirmedCreates = new LruMap<string, true>(MAX_UNCONFIRMED_CREATES);
+
+  constructor(config: ConversationResolverConfig) {
+    this.#config = config;
+  }
+
+  /**
+   * The existing conversation of a thread without a cursor (undefined: none), looked for once per batch:
+   * by the look-ahead or by the thread's own append, whichever comes first, the other awaiting the same
+   * promise. It never creates (see `concurrency`).
+   */
+  found(
+    group: ThreadGroup,
+    ahead: LookAhead,
+    context: DestinationSendContext,
+  ): Promise<ConversationRef | undefined> {
+    let finding = ahead.get(group.threadId);
+    if (finding === undefined) {
+      finding = this.#creating.get(group.threadId) ?? this.#findExisting(group.turns[0]!, context);
+      ahead.set(group.threadId, finding);
+    }
+    return finding;
+  }
+
+  /**
+   * Creates the conversation of a thread the lookup found none for. Single-flight per thread, and the
+   * store is asked again first: a concurrent send() (an app calling it itself; the trail never does) may
+   * have created and stored one since this one's lookup.
+   */
+  createOnce(turn: Turn, context: DestinationSendContext): Promise<ConversationRef> {
+    const inFlight = this.#creating.get(turn.threadId);
+    if (inFlight !== undefined) return inFlight;
+    const creating = (async (): Promise<ConversationRef> => {
+      const stored = await this.storeGet(turn.threadId, context);
+      return stored === undefined
+        ? this.createConversation(turn, context)
+        : { conversationId: stored, created: false };
+    })().finally(() => {
+      this.#creating.delete(turn.threadId);
+    });
+    this.#creating.set(turn.threadId, creating);
+    return creating;
+  }
+
+  /** The thread's conversation from the store, else from the lookup (then stored); undefined when there is none. */
+  async #findExisting(turn: Turn, context: DestinationSendContext): Promise<ConversationRef | undefined> {
+    const { threadId } = turn;
+    const stored = await this.storeGet(threadId, context);
+    if (stored !== undefined) return { conversationId: stored, created: false };
+    const found = await this.#findConversation(turn, context);
+    if (found === undefined) return undefined;
+    context.debug(`${this.#config.name}: found conversation ${found} of thread ${threadId}`);
+    await this.storeSet(threadId, found, context);
+    // Ours, created by an attempt whose answer was lost: nothing of the thread was written to it yet.
+    const created = this.#unconfirmedCreates.delete(threadId);
+    return { conversationId: found, created };
+  }
+
+  /** Creates the thread's conversation and stores its id. */
+  async createConversation(turn: Turn, context: DestinationSendContext): Promise<ConversationRef> {
+    const { threadId } = turn;
+    context.onRequest();
+    let conversationId: string;
+    try {
+      const conversation = await this.#config.client.conversations.create(
+        {
+          ...(turn.user?.id === undefined ? {} : { user_id: turn.user.id }),
+          title: conversationTitle(turn),
+          meta_data: {
+            thread_id: threadId,
+            source: 'chattrail',
+            adapter: turn.source,
+            agent_id: this.#config.agentId,
+          },
+        },
+        { ...this.#config.requestOptions(context), retryAmbiguous: false },
+      );
+      conversationId = conversation.id;
+      context.debug(`${this.#config.name}: created conversation ${conversationId} for thread ${threadId}`);
+    } catch (error) {
+      if (!isAmbiguousError(error)) throw error;
+      // The conversation may exist: find it rather than create a second one, now or on the retry.
+      context.onAmbiguous();
+      this.#unconfirmedCreates.set(threadId, true);
+      context.debug(
+        `${this.#config.name}: creating the conversation of thread ${threadId} may have succeeded (${messageOf(error)}); looking it up`,
+      );
+      const found = await this.#findConversation(turn, context).catch(() => undefined);
+      if (found === undefined) throw error;
+      conversationId = found;
+      context.debug(`${this.#config.name}: found conversation ${found} of thread ${threadId}`);
+    }
+    this.#unconfirmedCreates.delete(threadId);
+    await this.storeSet(threadId, conversationId, context);
+    return { conversationId, created: true };
+  }
+
+  async #findConversation(turn: Turn, context: DestinationSendContext): Promise<string | undefined> {
+    // A thread whose creation may have succeeded unseen is looked up even when lookups are off.
+    const lookupPages =
+      this.#unconfirmedCreates.peek(turn.threadId) === undefined
+        ? this.#config.lookupPages
+        : Math.max(1, this.#config.lookupPages);
+    if (lookupPages === 0) return undefined;
+    const params = turn.user?.id === undefined ? { limit: 1000 } : { limit: 1000, user_id: turn.user.id };
+    context.onRequest();
+    let page = await this.#config.client.conversations.list(params, this.#config.requestOptions(context));
+    for (let pages = 1; ; pages++) {
+      for (const conversation of page.data) {
+        if (conversation.meta_data?.thread_id === turn.threadId) return conversation.id;
+      }
+      if (pages >= lookupPages || !page.hasNextPage()) return undefined;
+      context.onRequest();
+      page = await page.getNextPage();
+    }
+  }
+
+  async storeGet(threadId: string, context: DestinationSendContext): Promise<string | undefined> {
+    try {
+      const value = await this.#config.store.get(threadId);
+      return typeof value === 'string' && value !== '' ? value : undefined;
+    } catch (error) {
+      context.debug(
+        `${this.#config.name}: conversationStore.get failed (${messageOf(error)}); treated as a miss`,
+      );
+      return undefined;
+    }
+  }
+
+  async storeDelete(threadId: string, context: DestinationSendContext): Promise<void> {
+    try {
+      await this.#config.store.delete?.(threadId);
+    } catch (error) {
+      context.debug(`${this.#config.name}: conversationStore.delete failed (${messageOf(error)}); ignored`);
+    }
+  }
+
+  async storeSet(threadId: string, conversationId: string, context: DestinationSendContext): Promise<void> {
+    try {
+      await this.#config.store.set(threadId, conversationId);
+    } catch (error) {
+      context.debug(`${this.#config.name}: conversationStore.set failed (${messageOf(error)}); ignored`);
+    }
+  }
+}
+
+const TITLE_MAX_CHARS = 80;
+
+/** The first user message on one line, cut at ~80 characters (whole code points); else the thread id. */
+function conversationTitle(turn: Turn): string {
+  const firstUser = turn.messages.find(
+    (message) =>
+      message.role === 'user' && typeof message.content === 'string' && message.content.trim() !== '',
+  );
+  if (firstUser === undefined) return turn.threadId;
+  const line = firstUser.content.replace(/\s+/g, ' ').trim();
+  const chars = Array.from(line.length > TITLE_MAX_CHARS * 2 ? line.slice(0, TITLE_MAX_CHARS * 2) : line);
+  return chars.length <= TITLE_MAX_CHARS
+    ? chars.join('')
+    : `${chars.slice(0, TITLE_MAX_CHARS - 1).join('')}…`;
+}

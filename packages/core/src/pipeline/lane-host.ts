@@ -1,0 +1,84 @@
+import type { DropCounts, DropReason } from '../spec/chat-trail';
+import type { DestinationSendContext } from '../spec/chat-trail-destination';
+import type { DeliveryLane } from './delivery-lane';
+import type { QueuedItem } from './lane-queue';
+
+/** What a lane needs from its trail. */
+export interface LaneHost {
+  readonly maxQueueTurns: number;
+  readonly maxQueueBytes: number;
+  readonly maxBatchTurns: number;
+  readonly flushAt: number;
+  /** Batches start at least this long apart (start to start) unless a flush waits; 0: back to back. */
+  readonly minBatchIntervalMs: number;
+  readonly timeoutMs: number;
+  /** Failures counted against one item (see `DeliveryLane`) before it is dropped as `retries_exhausted`. */
+  readonly maxAttempts: number;
+  readonly backoffInitialMs: number;
+  readonly backoffMaxMs: number;
+  /** Aborted by `shutdown()` at its timeout (lanes only read it; requests listen to per-batch signals). */
+  readonly signal: AbortSignal;
+  debug(message: string): void;
+  /** Fewer than `flushAt` items are left after a batch: arm the interval timer for them. */
+  waiting(): void;
+  /** Items given up for `reason`; `error` explains why (the trail decides what to report). */
+  dropped(lane: DeliveryLane, reason: DropReason, items: readonly QueuedItem[], error?: unknown): void;
+  /** A transient failure, for flush reports and debug logs. */
+  failed(lane: DeliveryLane, error: unknown): void;
+  /** A request of a batch in flight failed and is about to be retried by a custom destination itself. */
+  retrying?(lane: DeliveryLane, error: unknown): void;
+  /** A request whose outcome is unknown was taken as done, not sent again (at-most-once): it may be lost. */
+  notResent?(lane: DeliveryLane, error: unknown): void;
+}
+
+export function emptyDropCounts(): DropCounts {
+  return {
+    queue_full: 0,
+    permanent_error: 0,
+    too_large: 0,
+    shutdown: 0,
+    redact_error: 0,
+    invalid_turn: 0,
+    internal_error: 0,
+    retries_exhausted: 0,
+  };
+}
+
+/** What a lane counts, beside its queue. */
+export interface LaneCounts {
+  sent: number;
+  sentMessages: number;
+  requests: number;
+  retried: number;
+  ambiguous: number;
+  dropped: DropCounts;
+  feedbackSent: number;
+  feedbackDropped: number;
+}
+
+/** The context of one `send()`: the batch's abort signal, and callbacks that count into the lane's stats. */
+export function laneSendContext(
+  lane: DeliveryLane,
+  host: LaneHost,
+  stats: LaneCounts,
+  signal: AbortSignal,
+): DestinationSendContext {
+  return {
+    signal,
+    timeoutMs: host.timeoutMs,
+    // The lane is the one retry layer: each request is sent once per attempt of its batch.
+    maxRetries: 0,
+    onRequest: () => {
+      stats.requests++;
+    },
+    onRetry: (error?: unknown) => {
+      stats.retried++;
+      if (error !== undefined) host.retrying?.(lane, error);
+    },
+    onAmbiguous: (error?: unknown, notResent?: boolean) => {
+      stats.ambiguous++;
+      if (notResent === true && error !== undefined) host.notResent?.(lane, error);
+    },
+    debug: (message) => host.debug(message),
+  };
+}

@@ -1,0 +1,94 @@
+import { messageOf } from '../internal/message-of';
+import { unrefTimer } from '../internal/unref-timer';
+import type { DeliveryLane } from './delivery-lane';
+import { findWaitUntil, type WaitUntil } from './find-wait-until';
+
+/** When a trail's lanes send: at `flushAt` right after the current synchronous work, else on the interval timer; serverless, at once under `waitUntil`. */
+export class LaneScheduler {
+  readonly #lanes: readonly DeliveryLane[];
+  readonly #flushIntervalMs: number;
+  readonly #timeoutMs: number;
+  readonly #waitUntil: WaitUntil | undefined;
+  readonly #debug: (message: string) => void;
+  #stopped = false;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #kickScheduled = false;
+  #serverlessScheduled = false;
+
+  constructor(
+    lanes: readonly DeliveryLane[],
+    flushIntervalMs: number,
+    timeoutMs: number,
+    waitUntil: WaitUntil | undefined,
+    debug: (message: string) => void,
+  ) {
+    this.#lanes = lanes;
+    this.#flushIntervalMs = flushIntervalMs;
+    this.#timeoutMs = timeoutMs;
+    this.#waitUntil = waitUntil;
+    this.#debug = debug;
+  }
+
+  /** Items were queued; `full`: a lane reached `flushAt`. */
+  queued(full: boolean): void {
+    const waitUntil = this.#waitUntil ?? findWaitUntil();
+    if (waitUntil !== undefined) this.#scheduleServerlessFlush(waitUntil);
+    else if (full) this.#scheduleKick();
+    else this.armTimer();
+  }
+
+  /** Shutdown: no timer from now on. */
+  stop(): void {
+    this.#stopped = true;
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
+  /** A queue reached `flushAt`: start sending right after the current synchronous work, never inside record(). */
+  #scheduleKick(): void {
+    if (this.#kickScheduled) return;
+    this.#kickScheduled = true;
+    queueMicrotask(() => {
+      this.#kickScheduled = false;
+      this.#kickAll();
+    });
+  }
+
+  armTimer(): void {
+    if (this.#timer !== undefined || this.#stopped) return;
+    this.#timer = unrefTimer(
+      setTimeout(() => {
+        this.#timer = undefined;
+        this.#kickAll();
+      }, this.#flushIntervalMs),
+    );
+  }
+
+  #kickAll(): void {
+    for (const lane of this.#lanes) lane.kick();
+  }
+
+  /**
+   * Serverless: the invocation may be frozen as soon as the response is sent, so timers cannot be trusted.
+   * Deliver right away and hand the delivery to the platform's `waitUntil`, once per synchronous run of
+   * records.
+   */
+  #scheduleServerlessFlush(waitUntil: WaitUntil): void {
+    if (this.#serverlessScheduled) return;
+    this.#serverlessScheduled = true;
+    const delivery = new Promise<void>((resolve) => {
+      queueMicrotask(() => {
+        this.#serverlessScheduled = false;
+        const deadline = Date.now() + this.#timeoutMs;
+        resolve(Promise.all(this.#lanes.map((lane) => lane.drain(deadline))).then(noop, noop));
+      });
+    });
+    try {
+      waitUntil(delivery);
+    } catch (error) {
+      this.#debug(`waitUntil threw (${messageOf(error)}); delivering without it`);
+    }
+  }
+}
+
+function noop(): void {}

@@ -1,0 +1,84 @@
+import type { DropReason } from '../spec/chat-trail';
+import type { DeliveryOutcome } from '../spec/chat-trail-destination';
+import type { QueuedItem } from './lane-queue';
+import { statusOf } from './status-of';
+
+/** What a batch's outcomes came to. */
+export interface BatchTally {
+  sent: number;
+  retry: QueuedItem[];
+  /** `retry[i]`'s error. */
+  retryErrors: unknown[];
+  /** The last retry's error, for reports. */
+  retryError: unknown;
+  /** The longest `retryAfterMs` asked for (a rate limit). */
+  retryAfterMs: number | undefined;
+  dropped: DropGroups;
+}
+
+/** Dropped items grouped by reason and status, so one report covers every item a failure affected. */
+export class DropGroups {
+  readonly #groups = new Map<string, { reason: DropReason; items: QueuedItem[]; error: unknown }>();
+
+  add(reason: DropReason, queued: QueuedItem, error: unknown): void {
+    const key = `${reason}:${statusOf(error) ?? ''}`;
+    const existing = this.#groups.get(key);
+    if (existing === undefined) this.#groups.set(key, { reason, items: [queued], error });
+    else existing.items.push(queued);
+  }
+
+  values(): IterableIterator<{ reason: DropReason; items: QueuedItem[]; error: unknown }> {
+    return this.#groups.values();
+  }
+}
+
+/** Sorts a batch's items by outcome, counting what was sent in `stats`. */
+export function tallyOutcomes(
+  batch: readonly QueuedItem[],
+  outcomes: readonly (DeliveryOutcome | undefined)[],
+  stats: { sent: number; sentMessages: number; feedbackSent: number },
+): BatchTally {
+  const tally: BatchTally = {
+    sent: 0,
+    retry: [],
+    retryErrors: [],
+    retryError: undefined,
+    retryAfterMs: undefined,
+    dropped: new DropGroups(),
+  };
+  for (let i = 0; i < batch.length; i++) {
+    const queued = batch[i]!;
+    const outcome = outcomes[i];
+    if (outcome?.status === 'sent') {
+      if (queued.item.type !== 'feedback') stats.sent++;
+      else stats.feedbackSent++;
+      stats.sentMessages += outcome.messages ?? 0;
+      tally.sent++;
+    } else if (outcome?.status === 'retry') {
+      tally.retry.push(queued);
+      tally.retryErrors.push(outcome.error);
+      tally.retryError = outcome.error;
+      if (outcome.retryAfterMs !== undefined)
+        tally.retryAfterMs = Math.max(tally.retryAfterMs ?? 0, outcome.retryAfterMs);
+    } else {
+      const reason: DropReason = outcome?.status === 'dropped' ? outcome.reason : 'internal_error';
+      const error =
+        outcome?.status === 'dropped' ? outcome.error : new TypeError(`send() gave no outcome for item ${i}`);
+      if (outcome?.status === 'dropped') stats.sentMessages += outcome.messages ?? 0;
+      tally.dropped.add(reason, queued, error);
+    }
+  }
+  return tally;
+}
+
+/** A plain copy of what `send()` said of one item (undefined for anything that is not an object). */
+export function readOutcome(outcome: DeliveryOutcome | undefined): DeliveryOutcome | undefined {
+  if (outcome === null || typeof outcome !== 'object') return undefined;
+  const { status } = outcome;
+  if (status === 'sent') return { status, messages: outcome.messages };
+  if (status === 'retry') return { status, error: outcome.error, retryAfterMs: outcome.retryAfterMs };
+  if (status === 'dropped') {
+    return { status, reason: outcome.reason, error: outcome.error, messages: outcome.messages };
+  }
+  return undefined;
+}

@@ -1,0 +1,46 @@
+import type { ChatTrailDestination } from '../spec/chat-trail-destination';
+import type { ChatTrailOptions } from './chat-trail-options';
+import { destinationsFromEnv } from './destinations-from-env';
+
+/**
+ * The trail's destinations, each with a name of its own: those given, else those the environment
+ * configures; none when disabled. Warns when there is none (the trail then records nothing).
+ */
+export function trailDestinations(
+  disabled: boolean,
+  given: ChatTrailDestination[] | undefined,
+  env: ChatTrailOptions['env'],
+  timeoutMs: number,
+  fetch: ChatTrailOptions['fetch'],
+): ChatTrailDestination[] {
+  let destinations: ChatTrailDestination[] = [];
+  if (!disabled) {
+    if (given !== undefined) {
+      destinations = given;
+    } else {
+      const fromEnv = destinationsFromEnv(env, { timeoutMs, fetch });
+      destinations = fromEnv.destinations;
+      for (const problem of fromEnv.problems) console.warn(`[chattrail] ${problem}`);
+    }
+    if (destinations.length === 0) {
+      console.warn(
+        '[chattrail] no destination configured: set MIELTO_API_KEY, or MELODI_API_KEY and MELODI_PROJECT_ID (or pass destinations to createChatTrail); turns will not be recorded.',
+      );
+    }
+  }
+  const names = new Set<string>();
+  return destinations.map((destination) => uniquelyNamed(destination, names));
+}
+
+/** Two destinations of one kind (two Mielto workspaces) get `mielto`, `mielto-2`, ... in stats and logs. */
+function uniquelyNamed(destination: ChatTrailDestination, names: Set<string>): ChatTrailDestination {
+  let name = destination.name || 'destination';
+  for (let n = 2; names.has(name); n++) name = `${destination.name}-${n}`;
+  names.add(name);
+  if (name === destination.name) return destination;
+  return {
+    name,
+    acceptsFeedback: destination.acceptsFeedback,
+    send: (items, context) => destination.send(items, context),
+  };
+}

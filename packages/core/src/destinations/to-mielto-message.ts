@@ -23,8 +23,8 @@ export interface MieltoMessageMapping {
  *   model, usage, latency, status, error and own `metadata` (as `turn_metadata`); its other assistant
  *   messages carry the model and status only. One message per turn with the usage, so summing usage over
  *   a conversation's messages counts each model call once (a tool loop's tool results and intermediate
- *   tool calls would otherwise repeat it). A failed or aborted turn that produced nothing puts its status,
- *   model and error on its last message instead.
+ *   tool calls would otherwise repeat it). A failed or aborted turn that produced nothing puts the same
+ *   (status, model, error, latency, usage if any) on its last message instead.
  */
 export function toMieltoMessage(entry: ThreadMessage, mapping: MieltoMessageMapping): MessageCreateRequest {
   const { message, turn, position } = entry;
@@ -93,11 +93,12 @@ function producerMeta(turn: Turn): JsonObject {
   return meta;
 }
 
-/** How a turn that produced nothing ended: its status, the model it called and the error (name, message). */
+/**
+ * How a turn that produced nothing ended: what an answer would have carried (status, model, the error, how
+ * long the call took before it failed, any usage and the turn's metadata), since there is no answer to put it on.
+ */
 function turnFailureMeta(turn: Turn): JsonObject {
-  const meta = producerMeta(turn);
-  if (turn.error !== undefined) meta.error = { name: turn.error.name, message: turn.error.message };
-  return meta;
+  return turnOutputMeta(turn);
 }
 
 /** What a turn says about the messages it produced, put on the last of them. */

@@ -63,7 +63,7 @@ export function toMieltoMessage(entry: ThreadMessage, mapping: MieltoMessageMapp
   } else if (entry.isTurnEnd && turn.status !== 'ok') {
     // A turn that failed or was aborted before it produced anything: its last message (the user's) says so,
     // or Mielto would keep a question with no answer and no trace of why.
-    Object.assign(meta, turnFailureMeta(turn));
+    Object.assign(meta, turnOutputMeta(turn));
   }
   if (message.metadata !== undefined) meta.metadata = message.metadata;
   request.meta_data = meta;
@@ -91,14 +91,6 @@ function producerMeta(turn: Turn): JsonObject {
   if (turn.model?.id !== undefined) meta.model = turn.model.id;
   if (turn.model?.provider !== undefined) meta.provider = turn.model.provider;
   return meta;
-}
-
-/**
- * How a turn that produced nothing ended: what an answer would have carried (status, model, the error, how
- * long the call took before it failed, any usage and the turn's metadata), since there is no answer to put it on.
- */
-function turnFailureMeta(turn: Turn): JsonObject {
-  return turnOutputMeta(turn);
 }
 
 /** What a turn says about the messages it produced, put on the last of them. */

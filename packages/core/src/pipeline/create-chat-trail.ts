@@ -17,6 +17,7 @@ import { looksLikeNewMessages } from '../thread/looks-like-new-messages';
 import type { RecordedHistory } from '../thread/recorded-history';
 import { ThreadLog } from '../thread/thread-log';
 import { applyRedact } from './apply-redact';
+import { CapturesInProgress, flushAfterCaptures } from './captures-in-progress';
 import { ChatTrailDeliveryError } from './chat-trail-delivery-error';
 import { CHAT_TRAIL_DEFAULTS, type ChatTrailOptions } from './chat-trail-options';
 import { DeliveryLane } from './delivery-lane';
@@ -94,6 +95,7 @@ class ChatTrailImpl implements ChatTrail {
   readonly #counts = { recorded: 0, sampledOut: 0, redactedOut: 0, truncatedMessages: 0 };
   readonly #dropped: DropCounts = emptyDropCounts();
   readonly #feedback = { recorded: 0, dropped: 0 };
+  readonly #captures = new CapturesInProgress();
   /** `onError` is read when an error comes: it is set in the constructor, after this. */
   readonly #errors = new TrailErrors((error) => this.#onError(error));
   #closed = false;
@@ -288,17 +290,36 @@ class ChatTrailImpl implements ChatTrail {
     return sumStats(this.#counts, this.#dropped, this.#feedback, this.#lanes);
   }
 
+  beginCapture(): () => void {
+    // After shutdown() nothing waits for a capture: its turn counts as dropped.shutdown.
+    return this.#inactive || this.#shutdown !== undefined ? noCapture : this.#captures.begin();
+  }
+
   flush(options: FlushOptions = {}): Promise<FlushReport> {
-    return this.#flush(flushTimeout(options));
+    return flushAfterCaptures(
+      this.#captures,
+      flushTimeout(options),
+      (ms) => this.#flush(ms),
+      (m) => this.#debug(m),
+    );
   }
 
   shutdown(options: FlushOptions = {}): Promise<FlushReport> {
     if (this.#shutdown !== undefined) return this.#shutdown;
-    this.#closed = true;
-    this.#scheduler.stop();
-    this.#offBeforeExit();
-    this.#offSignals();
-    this.#shutdown = this.#flush(flushTimeout(options)).then((report) => {
+    // The captures in progress record their turns first; the trail closes once they have ended.
+    const flushed = flushAfterCaptures(
+      this.#captures,
+      flushTimeout(options),
+      (ms) => {
+        this.#closed = true;
+        this.#scheduler.stop();
+        this.#offBeforeExit();
+        this.#offSignals();
+        return this.#flush(ms);
+      },
+      (m) => this.#debug(m),
+    );
+    this.#shutdown = flushed.then((report) => {
       this.#abandon();
       this.#debug(
         `shut down: ${report.ok ? 'everything delivered' : `${report.pendingTurns} pending turn(s) lost`}`,
@@ -460,3 +481,5 @@ class ChatTrailImpl implements ChatTrail {
     if (this.#debugEnabled) console.debug(`[chattrail] ${message}`);
   }
 }
+
+function noCapture(): void {}

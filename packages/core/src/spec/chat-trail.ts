@@ -39,6 +39,11 @@ export interface FlushReport {
   droppedTurns?: number;
   /** One line per distinct failure seen while the call ran, if any. Never contains an API key. */
   errors?: string[];
+  /**
+   * Captures still in progress at the timeout (see {@link ChatTrail.beginCapture}), if any: their turns
+   * were not recorded yet. They are recorded when they end, but no later flush waits for them again.
+   */
+  openCaptures?: number;
 }
 
 /**
@@ -174,14 +179,21 @@ export interface ChatTrail extends TurnRecorder {
   /** Queues feedback for the destinations that accept it (Melodi). Never throws. */
   feedback(feedback: ChatTrailFeedback): void;
   /**
-   * Sends everything queued now. Resolves within `timeoutMs` (default 10 s) even when a backend hangs,
-   * with a report of what is still pending. Never rejects.
+   * Adapters call this when a capture starts whose turn they record later (an Express response being
+   * sent, a model stream, a LangChain run), and the returned function once it has recorded (or given
+   * up). Never throws; calling the returned function again does nothing.
+   */
+  beginCapture(): () => void;
+  /**
+   * Waits for the captures in progress (see `beginCapture`) to record their turns, then sends everything
+   * queued. Resolves within `timeoutMs` (default 10 s) all in all, even when a capture never ends or a
+   * backend hangs, with a report of what is still pending. Never rejects.
    */
   flush(options?: FlushOptions): Promise<FlushReport>;
   /**
    * Flushes, then stops: in-flight requests still running at the timeout are aborted, timers are
-   * cleared, and later `record()` calls are counted as `dropped.shutdown`. Never rejects; calling it again
-   * returns the first call's report.
+   * cleared, and later `record()` calls (once the captures in progress have ended) are counted as
+   * `dropped.shutdown`. Never rejects; calling it again returns the first call's report.
    */
   shutdown(options?: FlushOptions): Promise<FlushReport>;
   /** A snapshot of the counters. */

@@ -156,9 +156,10 @@ export class MelodiDestination implements ChatTrailDestination {
         // Resent with the batch's retry all the same: an upsert of the whole thread is idempotent.
         if (isAmbiguousError(error)) context.onAmbiguous();
         const outcome = classifyDeliveryError(error);
-        // A body that failed may have landed, or will be sent again: the next one carries its messages.
-        // One refused for good (too large, invalid) did not: the next one builds on the last before it.
-        if (thread! !== undefined && outcome.status !== 'dropped') this.#memory.set(group.threadId, thread.keep());
+        // A body that failed may have landed, or its turns are given up on: the next one carries its
+        // messages all the same. Not one too large, which would make every later one too large as well.
+        const tooLarge = outcome.status === 'dropped' && outcome.reason === 'too_large';
+        if (thread! !== undefined && !tooLarge) this.#memory.set(group.threadId, thread.keep());
         return outcome;
       }
       this.#memory.set(group.threadId, thread.keep());

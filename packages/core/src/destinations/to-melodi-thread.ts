@@ -38,9 +38,8 @@ export function toMelodiThread(turns: readonly Turn[]): MelodiThreadUpsertParams
  * for their shared history and never changes a message once recorded), only the messages after them are
  * looked at.
  *
- * `keep()`: what the body holds, for the next one. Call it once the body may be at Melodi (not for a body
- * Melodi refused for good); it extends `built` in place when it can. Nothing changes before it, and
- * building throws before anything changes.
+ * `keep()`: what the body holds, for the next one (not for a body Melodi found too large); it extends
+ * `built` in place when it can. Nothing changes before it, and building throws before anything changes.
  */
 export function melodiThreadJson(
   turns: readonly Turn[],

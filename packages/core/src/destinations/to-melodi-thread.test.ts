@@ -72,7 +72,11 @@ describe('melodiThreadJson', () => {
     expect(body.messages[0].content).toBe('Be brief.');
     expect(body.messages[5]).toEqual(toMelodiMessage(regenerated, 5));
     // A new copy of a message it holds (an edit with the app's own id): written again at its index.
-    const edited = melodiThreadJson([turnOf('t3', [{ ...history[0]!, content: 'Be terse.' }])], 7, second.keep());
+    const edited = melodiThreadJson(
+      [turnOf('t3', [{ ...history[0]!, content: 'Be terse.' }])],
+      7,
+      second.keep(),
+    );
     const messages = JSON.parse(edited.body.text).messages;
     expect(messages).toHaveLength(6);
     expect(messages[0]).toEqual(toMelodiMessage({ ...history[0]!, content: 'Be terse.' }, 0));
@@ -120,7 +124,11 @@ describe('melodiThreadJson', () => {
       [history.map((message) => ({ ...message })), ['m0', 'm1', 'm2', 'm3', 'm4']],
       // Two new messages sharing an id are one message (the later body wins) at the first's place.
       [
-        [...t1.messages, { id: 'x', role: 'user', content: 'one' }, { id: 'x', role: 'user', content: 'two' }],
+        [
+          ...t1.messages,
+          { id: 'x', role: 'user', content: 'one' },
+          { id: 'x', role: 'user', content: 'two' },
+        ],
         ['m0', 'm1', 'm2', 'x'],
       ],
     ];
@@ -129,9 +137,11 @@ describe('melodiThreadJson', () => {
       const json = [...built.json];
       const result = melodiThreadJson([turnOf('t2', messages)], 5, built);
       expect(ids(result.body.text)).toEqual(expected);
-      expect(JSON.parse(result.body.text).messages.map((m: { metadata: { position: number } }) => m.metadata.position)).toEqual(
-        expected.map((_, i) => i),
-      );
+      expect(
+        JSON.parse(result.body.text).messages.map(
+          (m: { metadata: { position: number } }) => m.metadata.position,
+        ),
+      ).toEqual(expected.map((_, i) => i));
       // The body it was given is left as it was (but for its id map, made on first use), kept or not.
       expect(built.messages).toEqual(t1.messages);
       expect(built.json).toEqual(json);
@@ -180,9 +190,13 @@ describe('melodiThreadJson', () => {
     expect(body.messages[1].metadata).toEqual({ position: 1 });
     // Also when written again from a new copy, and an aborted answer is marked on the answer.
     const partial: TurnMessage = { id: 'a2', role: 'assistant', content: 'Half' };
-    const aborted = turnOf('t3', [{ ...question }, answer, { id: 'q2', role: 'user', content: '?' }, partial], {
-      status: 'aborted',
-    });
+    const aborted = turnOf(
+      't3',
+      [{ ...question }, answer, { id: 'q2', role: 'user', content: '?' }, partial],
+      {
+        status: 'aborted',
+      },
+    );
     const third = JSON.parse(melodiThreadJson([aborted], 5, second.keep()).body.text);
     expect(third.messages[0].metadata).toEqual({ position: 0, status: 'error', error });
     expect(third.messages[3].metadata).toEqual({ position: 3, status: 'aborted' });

@@ -138,7 +138,11 @@ function extensionOf(
 }
 
 /** `built` with `extension` appended, in place. */
-function extend(built: BuiltThread, extension: Extension, marks: Map<string, JsonObject> | undefined): BuiltThread {
+function extend(
+  built: BuiltThread,
+  extension: Extension,
+  marks: Map<string, JsonObject> | undefined,
+): BuiltThread {
   const ids = idsOf(built);
   for (let i = 0; i < extension.messages.length; i++) {
     const message = extension.messages[i]!;

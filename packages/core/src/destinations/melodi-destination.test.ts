@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startScriptedServer } from '../../test/scripted-http-server';
 import {
   ConversationScript,
   closeServersAfterEach,
@@ -283,7 +284,7 @@ describe.each(MELODI_MODES)('melodi destination: never omits a stored message (M
     trail.record({ threadId: 'thread-failed', messages: exchange(0) } as never);
     expect(await trail.flush()).toMatchObject({ ok: false, droppedTurns: 1 });
     trail.record({ threadId: 'thread-failed', messages: exchange(1) } as never);
-    expect(await trail.shutdown()).toEqual({ ok: true, pendingTurns: 0 });
+    expect(await trail.shutdown()).toMatchObject({ ok: true, pendingTurns: 0 });
     expect(await contents(server)).toEqual(qa(2));
     expect(errors[0]!.message).toContain('400');
   });
@@ -351,5 +352,92 @@ describe.each(MELODI_MODES)('melodi destination: requests whose answer is lost (
       ambiguous: 2,
       destinations: { melodi: { ambiguous: 2 } },
     });
+  });
+});
+
+describe('melodi destination: one PUT per thread in flight', () => {
+  /** A Melodi that holds every PUT until released, and counts each thread's PUTs in flight. */
+  async function heldMelodi() {
+    const inFlight = new Map<string, number>();
+    let maxInFlight = 0;
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const waiters: { count: number; resolve: () => void }[] = [];
+    const server = await startScriptedServer(async (request) => {
+      const threadId = String(request.json?.externalId);
+      const n = (inFlight.get(threadId) ?? 0) + 1;
+      inFlight.set(threadId, n);
+      maxInFlight = Math.max(maxInFlight, n);
+      for (const waiter of waiters) if (server.requests.length >= waiter.count) waiter.resolve();
+      await released;
+      inFlight.set(threadId, n - 1);
+      return { json: { id: 1, externalId: threadId, messages: [] } };
+    });
+    servers.push(server);
+    /** Resolves once `count` requests have arrived. */
+    const arrived = (count: number) =>
+      new Promise<void>((resolve) => {
+        if (server.requests.length >= count) resolve();
+        else waiters.push({ count, resolve });
+      });
+    return { server, arrived, release, maxInFlight: () => maxInFlight };
+  }
+  const servers: { close(): Promise<void> }[] = [];
+  afterEach(async () => {
+    await Promise.all(servers.splice(0).map((server) => server.close()));
+  });
+  const ids = (request: { json: any }) =>
+    request.json.messages.map((m: { externalId: string }) => m.externalId);
+
+  it("holds a thread's next PUT until the one before settled, other threads going on (two trails, one destination)", async () => {
+    const held = await heldMelodi();
+    const shared = melodi({ apiKey: MELODI_KEY, projectId: PROJECT_ID, baseUrl: held.server.url });
+    const a = createChatTrail({ turnMessages: 'new', destinations: [shared] });
+    const b = createChatTrail({ turnMessages: 'new', destinations: [shared] });
+    const turn = (threadId: string, t: number) => ({
+      threadId,
+      messages: [
+        { role: 'user', content: `q${t}` },
+        { role: 'assistant', content: `a${t}` },
+      ],
+    });
+    a.record(turn('thread-t', 0) as never);
+    const flushA = a.flush({ timeoutMs: 60_000 });
+    await held.arrived(1);
+    b.record(turn('thread-t', 1) as never);
+    b.record(turn('thread-u', 0) as never);
+    const flushB = b.flush({ timeoutMs: 60_000 });
+    // thread-u goes while thread-t's first PUT is held; thread-t's second waits for it.
+    await held.arrived(2);
+    expect(held.server.requests.map((r) => r.json.externalId)).toEqual(['thread-t', 'thread-u']);
+    held.release();
+    expect(await flushA).toEqual({ ok: true, pendingTurns: 0 });
+    expect(await flushB).toEqual({ ok: true, pendingTurns: 0 });
+    const puts = held.server.requests;
+    expect(puts.map((r) => r.json.externalId)).toEqual(['thread-t', 'thread-u', 'thread-t']);
+    expect(held.maxInFlight()).toBe(1);
+    // The second PUT of thread-t was built after the first settled: it carries the first's messages.
+    expect(ids(puts[2]!).slice(0, 2)).toEqual(ids(puts[0]!));
+    expect(ids(puts[2]!)).toHaveLength(4);
+    await Promise.all([a.shutdown(), b.shutdown()]);
+  });
+
+  it('sends nothing more for a thread once a shutdown aborted its PUT', async () => {
+    const held = await heldMelodi();
+    const trail = createChatTrail({
+      turnMessages: 'new',
+      destinations: [melodi({ apiKey: MELODI_KEY, projectId: PROJECT_ID, baseUrl: held.server.url })],
+    });
+    trail.record({ threadId: 'thread-t', messages: [{ role: 'user', content: 'q0' }] } as never);
+    void trail.flush({ timeoutMs: 60_000 });
+    await held.arrived(1);
+    trail.record({ threadId: 'thread-t', messages: [{ role: 'user', content: 'q1' }] } as never);
+    // The flush gives up (the PUT is held), the batch is aborted, the second turn is never sent.
+    expect(await trail.shutdown({ timeoutMs: 100 })).toMatchObject({ ok: false, pendingTurns: 2 });
+    expect(held.server.requests).toHaveLength(1);
+    expect(held.maxInFlight()).toBe(1);
+    held.release();
   });
 });

@@ -152,7 +152,7 @@ function extend(
   }
   built.chars += extension.chars;
   built.userMessages += extension.userMessages;
-  if (marks !== undefined) for (const [id, mark] of marks) (built.marks ??= new Map()).set(id, mark);
+  if (marks !== undefined) built.marks = new Map([...(built.marks ?? []), ...marks]);
   return built;
 }
 
@@ -211,7 +211,8 @@ export function failureMarks(turns: readonly Turn[]): Map<string, JsonObject> | 
     if (turn.status === 'ok' || last === undefined) continue;
     const mark: JsonObject = { status: turn.status };
     if (turn.error !== undefined) mark.error = { name: turn.error.name, message: turn.error.message };
-    (marks ??= new Map()).set(last.id, mark);
+    marks ??= new Map();
+    marks.set(last.id, mark);
   }
   return marks;
 }

@@ -272,6 +272,11 @@ export class DeliveryLane {
       outcomes,
       stats,
     );
+    if (sent > 0)
+      this.#host.settled?.(
+        this,
+        sent === batch.length ? batch : batch.filter((_, i) => outcomes[i]?.status === 'sent'),
+      );
     if (sent > 0) {
       this.#successes++;
       this.#wholeFailures = 0;
@@ -391,6 +396,8 @@ export class DeliveryLane {
       if (queued.item.type !== 'feedback') this.#stats.dropped[reason]++;
       else this.#stats.feedbackDropped++;
     }
+    // A turn dropped from memory for room stays in the spool (if any), for the next start.
+    if (reason !== 'queue_full') this.#host.settled?.(this, items);
     this.#host.dropped(this, reason, items, error);
   }
 }

@@ -29,6 +29,8 @@ export interface LaneHost {
   retrying?(lane: DeliveryLane, error: unknown): void;
   /** A request whose outcome is unknown was taken as done, not sent again (at-most-once): it may be lost. */
   notResent?(lane: DeliveryLane, error: unknown): void;
+  /** The lane is done with these items: delivered, or given up for good (not `queue_full`: see the spool). */
+  settled?(lane: DeliveryLane, items: readonly QueuedItem[]): void;
 }
 
 export function emptyDropCounts(): DropCounts {
@@ -41,6 +43,7 @@ export function emptyDropCounts(): DropCounts {
     invalid_turn: 0,
     internal_error: 0,
     retries_exhausted: 0,
+    spool_full: 0,
   };
 }
 

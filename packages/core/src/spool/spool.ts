@@ -170,7 +170,8 @@ export class Spool {
       ref.mask &= ~bit;
       segment.pending[lane]!--;
       segment.left--;
-      ((segment.acks ??= this.#lanes.map(() => []))[lane] as number[]).push(ref.n);
+      segment.acks ??= this.#lanes.map(() => []);
+      segment.acks[lane]!.push(ref.n);
       any = true;
     }
     if (any) this.#scheduleWrite();

@@ -160,7 +160,7 @@ class ChatTrailImpl implements ChatTrail {
       failed: (lane, error) => reporter.failed(lane, error),
       retrying: (lane, error) => reporter.retrying(lane, error),
       notResent: (lane, error) => reporter.notResent(lane, error),
-      settled: (lane, items) => this.#spool?.ack(this.#lanes.indexOf(lane), items),
+      settled: (lane, items, outcomes) => this.#spool?.ack(this.#lanes.indexOf(lane), items, outcomes),
     };
     for (const destination of destinations) {
       const lane = new DeliveryLane(destination, host);

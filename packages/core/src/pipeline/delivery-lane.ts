@@ -272,12 +272,8 @@ export class DeliveryLane {
       outcomes,
       stats,
     );
-    if (sent > 0)
-      this.#host.settled?.(
-        this,
-        sent === batch.length ? batch : batch.filter((_, i) => outcomes[i]?.status === 'sent'),
-      );
     if (sent > 0) {
+      this.#host.settled?.(this, batch, outcomes);
       this.#successes++;
       this.#wholeFailures = 0;
       this.#batchLimit = Number.POSITIVE_INFINITY;

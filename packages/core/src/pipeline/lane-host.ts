@@ -1,5 +1,5 @@
 import type { DropCounts, DropReason } from '../spec/chat-trail';
-import type { DestinationSendContext } from '../spec/chat-trail-destination';
+import type { DeliveryOutcome, DestinationSendContext } from '../spec/chat-trail-destination';
 import type { DeliveryLane } from './delivery-lane';
 import type { QueuedItem } from './lane-queue';
 
@@ -29,8 +29,15 @@ export interface LaneHost {
   retrying?(lane: DeliveryLane, error: unknown): void;
   /** A request whose outcome is unknown was taken as done, not sent again (at-most-once): it may be lost. */
   notResent?(lane: DeliveryLane, error: unknown): void;
-  /** The lane is done with these items: delivered, or given up for good (not `queue_full`: see the spool). */
-  settled?(lane: DeliveryLane, items: readonly QueuedItem[]): void;
+  /**
+   * The lane is done with these items (those whose outcome is `sent`, when `outcomes` are given): delivered,
+   * or given up for good (not `queue_full`: a spool keeps those for the next start).
+   */
+  settled?(
+    lane: DeliveryLane,
+    items: readonly QueuedItem[],
+    outcomes?: readonly (DeliveryOutcome | undefined)[],
+  ): void;
 }
 
 export function emptyDropCounts(): DropCounts {

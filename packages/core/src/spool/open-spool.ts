@@ -1,7 +1,8 @@
 import { optionChecker } from '../options/option-checker';
 import type { SpoolOptions } from '../spec/chat-trail';
-import { Spool, type SpoolHost, type SpoolLane } from './spool';
+import { Spool, type SpoolHost } from './spool';
 import { loadSpoolFs } from './spool-fs';
+import type { SpoolLane } from './spool-segment';
 
 const DEFAULT_MAX_BYTES = 256 * 1024 * 1024;
 const DEFAULT_FSYNC_MS = 100;

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -118,6 +118,44 @@ describe('spool chaos', () => {
       expect(thread.messages.map((m) => m.content)).toEqual(expectedTexts(t, turnsPerThread));
       expect(new Set(thread.messages.map((m) => m.externalId)).size).toBe(2 * turnsPerThread);
     }
+    // Everything was acknowledged: no segment is left.
+    expect(readdirSync(dir).filter((name) => name.endsWith('.jsonl'))).toEqual([]);
+  });
+
+  it('two processes on one directory: the second spools into its own subdirectory, and the next start replays both', {
+    timeout: 120_000,
+  }, async () => {
+    const { server, env } = await backends(true);
+    const dir = mkdtempSync(join(tmpdir(), 'chattrail-chaos-'));
+    dirs.push(dir);
+    server.setFaults([{ route: '*', hang: true }]);
+    const small = { ...env, MODE: 'kill', SPOOL_DIR: dir, TURNS: '300', THREADS: '30' };
+    const a = start({ ...small, PREFIX: 'a' });
+    expect((await a.line('synced')).spool.dir).toBe(dir);
+    const b = start({ ...small, PREFIX: 'b' });
+    const bDir: string = (await b.line('synced')).spool.dir;
+    expect(bDir.startsWith(`${dir}/p`)).toBe(true);
+    a.child.kill('SIGKILL');
+    b.child.kill('SIGKILL');
+    await Promise.all([a.exited, b.exited]);
+
+    server.clearFaults();
+    const next = start({ ...env, MODE: 'replay', SPOOL_DIR: dir });
+    expect((await next.line('replaying')).spool.replayed).toBe(600);
+    expect((await next.line('done')).sent).toBe(1200);
+    const threads = await melodiThreads(server);
+    expect(threads).toHaveLength(60);
+    for (const thread of threads) {
+      const t = Number(thread.externalId.slice(2));
+      expect(thread.messages.map((m) => m.content)).toEqual(expectedTexts(t, 10));
+    }
+    const conversations = await mieltoConversations(server);
+    expect(conversations).toHaveLength(60);
+    for (const conversation of conversations) {
+      const t = Number(String(conversation.meta_data.thread_id).slice(2));
+      expect(conversation.messages.map((m) => m.content)).toEqual(expectedTexts(t, 10));
+    }
+    expect(readdirSync(dir)).toEqual([]);
   });
 
   it('without a spool, SIGTERM under handleSignals reports what it could not send in time, and all it sent is there', {

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -168,6 +168,38 @@ describe('spool', () => {
     expect(errors).toHaveLength(1);
     expect(errors[0]!.message).toMatch(/^spool: .*(ENOTDIR|EEXIST).*in memory/);
     await trail.shutdown();
+  });
+
+  it('runs in memory, and says so once, where node:fs cannot be had (Edge runtimes, browsers, Node < 20.16)', async () => {
+    vi.spyOn(process, 'getBuiltinModule').mockReturnValue(undefined as never);
+    const errors: ChatTrailError[] = [];
+    const up = destination('up');
+    const trail = createChatTrail({
+      destinations: [up],
+      spool: { dir: tempDir() },
+      onError: (e) => errors.push(e),
+    });
+    record(trail, 2, 2);
+    expect((await trail.flush({ timeoutMs: 10_000 })).ok).toBe(true);
+    expect(up.items).toHaveLength(4);
+    expect(trail.stats().spool?.state).toBe('memory');
+    expect(errors.map((error) => error.message)).toEqual([expect.stringMatching(/node:fs is not available/)]);
+    await trail.shutdown();
+  });
+
+  it('skips a last line cut by a crash, and goes on after it', async () => {
+    const dir = tempDir();
+    const first = createChatTrail({ destinations: [destination('down', true)], spool: { dir } });
+    record(first, 3, 2);
+    await first.shutdown({ timeoutMs: 1 });
+    const [segment] = segments(dir);
+    appendFileSync(join(dir, segment!), '{"n":99,"m":1,"t":{"threadId":"cut');
+    const down = destination('down');
+    const second = createChatTrail({ destinations: [down], spool: { dir } });
+    expect((await second.flush({ timeoutMs: 10_000 })).ok).toBe(true);
+    expect(down.items).toHaveLength(6);
+    await second.shutdown();
+    expect(segments(dir)).toEqual([]);
   });
 
   it('reads CHATTRAIL_SPOOL_DIR, and spool: false turns it off', async () => {

@@ -1,16 +1,13 @@
 import { unrefTimer } from '../internal/unref-timer';
 import type { SpoolStats } from '../spec/chat-trail';
 import type { DeliveryItem } from '../spec/chat-trail-destination';
-import type { Turn, TurnMessage } from '../spec/turn';
-import { readSegment, type SpoolRecord } from './read-segment';
+import type { TurnMessage } from '../spec/turn';
+import { loadSegments, type Replayed } from './load-segments';
+import { recordLine } from './record-line';
+import { segmentName } from './segment-names';
 import type { SpoolFs } from './spool-fs';
-import { lockSpoolDir, orphanDirs, type SpoolPlace } from './spool-lock';
-
-/** A destination of the trail, as the spool knows it. */
-export interface SpoolLane {
-  readonly name: string;
-  readonly feedback: boolean;
-}
+import { lockSpoolDir, type SpoolPlace } from './spool-lock';
+import { type Segment, type SpoolLane, type SpoolRef, segmentState } from './spool-segment';
 
 export interface SpoolSettings {
   readonly dir: string;
@@ -24,35 +21,6 @@ export interface SpoolHost {
   failed(error: unknown): void;
   /** Deliveries still unacknowledged whose segment went to keep the disk within `maxBytes`. */
   dropped(lane: number, count: number): void;
-}
-
-interface Segment {
-  readonly path: string;
-  fd: number | undefined;
-  size: number;
-  /** Per lane of this trail, its bit in the segment's header; 0 when the header does not name it. */
-  readonly bits: number[];
-  /** Per lane of this trail, its deliveries not yet acknowledged. */
-  readonly pending: number[];
-  /** Deliveries (item, lane) not yet acknowledged. */
-  left: number;
-  /** Per lane of this trail, acknowledged record numbers not yet written. */
-  acks: number[][] | undefined;
-  /** Written since the last fsync. */
-  dirty: boolean;
-  /** Ends in a line cut by a crash: the next write starts a new line. */
-  torn: boolean;
-}
-
-interface Ref {
-  readonly segment: Segment;
-  readonly n: number;
-  mask: number;
-}
-
-interface Replayed {
-  readonly item: DeliveryItem;
-  readonly lanes: number[];
 }
 
 const HEADER_VERSION = 1;
@@ -79,7 +47,7 @@ export class Spool {
   readonly #lanes: readonly SpoolLane[];
   readonly #host: SpoolHost;
   readonly #place: SpoolPlace;
-  readonly #refs = new WeakMap<DeliveryItem, Ref>();
+  readonly #refs = new WeakMap<DeliveryItem, SpoolRef>();
   /** Oldest first; the last is the one appended to. */
   readonly #segments: Segment[] = [];
   #active!: Segment;
@@ -87,14 +55,14 @@ export class Spool {
   #n = 0;
   readonly #turnMask: number;
   readonly #feedbackMask: number;
-  #queue: { ref: Ref; item: DeliveryItem; history: readonly TurnMessage[] | undefined }[] = [];
+  #queue: { ref: SpoolRef; item: DeliveryItem; history: readonly TurnMessage[] | undefined }[] = [];
   /** Per thread, what the active segment holds of it: see the class comment. */
   #threads = new Map<string, { count: number; last: TurnMessage | undefined }>();
   #writeScheduled = false;
   #fsyncTimer: ReturnType<typeof setTimeout> | undefined;
   #state: 'on' | 'failed' | 'closed' = 'on';
   readonly #stats = { bytes: 0, bytesWritten: 0, fsyncs: 0, replayed: 0 };
-  #replay: Replayed[] | undefined = [];
+  #replay: Replayed[] | undefined;
   /** Per lane, deliveries whose segment went at `maxBytes` before they were acknowledged. */
   readonly dropped: number[];
 
@@ -122,7 +90,11 @@ export class Spool {
     try {
       if (fs === undefined) throw new Error('node:fs is not available on this runtime (Node ≥ 20.16 needed)');
       this.#place = lockSpoolDir(fs, settings.dir, pid);
-      this.#load();
+      const loaded = loadSegments(fs, this.#place, lanes, this.#refs);
+      for (const segment of loaded.segments) this.#add(segment);
+      this.#nextSegment = loaded.next;
+      this.#replay = loaded.replay;
+      this.#stats.replayed = loaded.replay.length;
       this.#active = this.#newSegment();
     } catch (error) {
       this.#fail(error);
@@ -146,7 +118,7 @@ export class Spool {
     const mask = item.type === 'turn' ? this.#turnMask : this.#feedbackMask;
     if (mask === 0) return;
     const segment = this.#active;
-    const ref: Ref = { segment, n: this.#n++, mask };
+    const ref: SpoolRef = { segment, n: this.#n++, mask };
     for (let i = 0; i < this.#lanes.length; i++) {
       if (((mask >> i) & 1) === 0) continue;
       segment.pending[i]!++;
@@ -157,12 +129,17 @@ export class Spool {
     this.#scheduleWrite();
   }
 
-  /** Lane `lane` is done with these items (delivered, or given up for good). */
-  ack(lane: number, items: readonly { readonly item: DeliveryItem }[]): void {
+  /** Lane `lane` is done with these items (delivered, or given up for good); with `outcomes`, the `sent` ones. */
+  ack(
+    lane: number,
+    items: readonly { readonly item: DeliveryItem }[],
+    outcomes?: readonly ({ readonly status: string } | undefined)[],
+  ): void {
     if (this.#state !== 'on' || lane < 0) return;
     let any = false;
-    for (const { item } of items) {
-      const ref = this.#refs.get(item);
+    for (let i = 0; i < items.length; i++) {
+      if (outcomes !== undefined && outcomes[i]?.status !== 'sent') continue;
+      const ref = this.#refs.get(items[i]!.item);
       if (ref === undefined) continue;
       const { segment } = ref;
       const bit = segment.bits[lane]!;
@@ -208,81 +185,20 @@ export class Spool {
     };
   }
 
-  /** Reads the segments left by earlier processes (this directory's, and orphans' it takes over). */
-  #load(): void {
-    const fs = this.#fs;
-    const dir = this.#place.dir;
-    const files = segmentNames(fs, dir).map((name) => `${dir}/${name}`);
-    this.#nextSegment = files.length === 0 ? 0 : segmentNumber(files[files.length - 1]!) + 1;
-    if (this.#place.main) {
-      // Other processes' leftovers: moved in, after this directory's own.
-      for (const orphan of orphanDirs(fs, dir)) {
-        for (const name of segmentNames(fs, orphan)) {
-          const to = `${dir}/${segmentName(this.#nextSegment++)}`;
-          fs.renameSync(`${orphan}/${name}`, to);
-          files.push(to);
-        }
-        this.#quietly(() => fs.unlinkSync(`${orphan}/lock`));
-        this.#quietly(() => fs.rmdirSync(orphan));
-      }
-    }
-    const threads = new Map<string, TurnMessage[]>();
-    for (const path of files) this.#loadSegment(path, threads);
-  }
-
-  #loadSegment(path: string, threads: Map<string, TurnMessage[]>): void {
-    const text = this.#fs.readFileSync(path, 'utf8');
-    const read = readSegment(text);
-    const bits = this.#lanes.map((lane) => {
-      const index = read.lanes.indexOf(lane.name);
-      return index < 0 ? 0 : 1 << index;
-    });
-    const segment = this.#segment(path, bits, text.length);
-    segment.torn = read.torn;
-    for (const record of read.records) {
-      const item = replayItem(record, threads);
-      if (item === undefined) continue;
-      const lanes: number[] = [];
-      let mask = 0;
-      const due = record.m & ~(read.acked.get(record.n) ?? 0);
-      for (let i = 0; i < this.#lanes.length; i++) {
-        if ((due & bits[i]!) === 0 || (item.type === 'feedback' && !this.#lanes[i]!.feedback)) continue;
-        lanes.push(i);
-        mask |= bits[i]!;
-        segment.pending[i]!++;
-        segment.left++;
-      }
-      if (lanes.length === 0) continue;
-      this.#refs.set(item, { segment, n: record.n, mask });
-      this.#replay!.push({ item, lanes });
-      this.#stats.replayed++;
-    }
-    if (segment.left === 0) this.#remove(segment);
-  }
-
-  #segment(path: string, bits: number[], size: number): Segment {
-    const segment: Segment = {
-      path,
-      fd: undefined,
-      size,
-      bits,
-      pending: bits.map(() => 0),
-      left: 0,
-      acks: undefined,
-      dirty: false,
-      torn: false,
-    };
+  #add(segment: Segment): Segment {
     this.#segments.push(segment);
-    this.#stats.bytes += size;
+    this.#stats.bytes += segment.size;
     return segment;
   }
 
   #newSegment(): Segment {
     const path = `${this.#place.dir}/${segmentName(this.#nextSegment++)}`;
-    const segment = this.#segment(
-      path,
-      this.#lanes.map((_, i) => 1 << i),
-      0,
+    const segment = this.#add(
+      segmentState(
+        path,
+        this.#lanes.map((_, i) => 1 << i),
+        0,
+      ),
     );
     segment.fd = this.#fs.openSync(path, 'wx');
     this.#writeTo(
@@ -326,7 +242,7 @@ export class Spool {
       if (queue.length > 0) {
         this.#queue = [];
         let text = '';
-        for (const { ref, item, history } of queue) text += recordLine(ref, item, history);
+        for (const { ref, item, history } of queue) text += recordLine(ref.n, ref.mask, item, history);
         this.#writeTo(this.#active, text);
       }
       for (const segment of [...this.#segments]) {
@@ -437,48 +353,4 @@ export class Spool {
       // Best effort: the files stay for the next start, which replays them.
     }
   }
-}
-
-function recordLine(ref: Ref, item: DeliveryItem, history: readonly TurnMessage[] | undefined): string {
-  const record: SpoolRecord = { n: ref.n, m: ref.mask };
-  if (item.type === 'feedback') record.f = item.feedback;
-  else {
-    record.t = item.turn;
-    if (item.thread !== undefined && (item.start ?? 0) > 0) record.s = item.start!;
-    if (history !== undefined) record.h = history as TurnMessage[];
-  }
-  return `${JSON.stringify(record)}\n`;
-}
-
-/** The item a record queued, its thread rebuilt from the records before it (`threads`, per thread id). */
-function replayItem(record: SpoolRecord, threads: Map<string, TurnMessage[]>): DeliveryItem | undefined {
-  if (record.f !== undefined) return { type: 'feedback', feedback: record.f };
-  const turn: Turn | undefined = record.t;
-  if (turn === undefined || typeof turn.threadId !== 'string' || !Array.isArray(turn.messages)) return;
-  const start = record.s ?? 0;
-  let thread = record.h ?? threads.get(turn.threadId);
-  if (start === 0 || thread === undefined || thread.length < start) {
-    threads.set(turn.threadId, [...turn.messages]);
-    return { type: 'turn', turn };
-  }
-  if (thread.length > start) thread = thread.slice(0, start);
-  thread.push(...turn.messages);
-  threads.set(turn.threadId, thread);
-  return { type: 'turn', turn, thread, start };
-}
-
-function segmentName(n: number): string {
-  return `${String(n).padStart(10, '0')}.jsonl`;
-}
-
-function segmentNumber(path: string): number {
-  return Number.parseInt(path.slice(path.lastIndexOf('/') + 1), 10);
-}
-
-function segmentNames(fs: SpoolFs, dir: string): string[] {
-  return fs
-    .readdirSync(dir, { withFileTypes: true })
-    .filter((entry) => !entry.isDirectory() && /^\d{10}\.jsonl$/.test(entry.name))
-    .map((entry) => entry.name)
-    .sort();
 }

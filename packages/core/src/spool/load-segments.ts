@@ -23,12 +23,13 @@ export function loadSegments(
   place: SpoolPlace,
   lanes: readonly SpoolLane[],
   refs: WeakMap<DeliveryItem, SpoolRef>,
+  pid: number,
 ): { segments: Segment[]; replay: Replayed[]; next: number } {
   const { dir } = place;
   const files = segmentNames(fs, dir).map((name) => `${dir}/${name}`);
   let next = files.length === 0 ? 0 : segmentNumber(files[files.length - 1]!) + 1;
   if (place.main) {
-    for (const orphan of orphanDirs(fs, dir)) {
+    for (const orphan of orphanDirs(fs, dir, pid)) {
       for (const name of segmentNames(fs, orphan)) {
         const to = `${dir}/${segmentName(next++)}`;
         fs.renameSync(`${orphan}/${name}`, to);

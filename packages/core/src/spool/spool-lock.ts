@@ -9,6 +9,11 @@ export interface SpoolPlace {
 }
 
 const LOCK = 'lock';
+/**
+ * The locks this process holds. A lock naming this process's id that is not among them was left by an
+ * earlier process that had the same id: a restarted container's app is often pid 1 every time.
+ */
+const held = new Set<string>();
 
 /**
  * Takes the lock of `dir` (a file `lock` holding the process id, created exclusively); when a running
@@ -24,11 +29,22 @@ export function lockSpoolDir(fs: SpoolFs, dir: string, pid: number): SpoolPlace 
   return { dir: sub, lock: `${sub}/${LOCK}`, main: false };
 }
 
+/** Lets a lock go (best effort: a lock left behind names a process that is gone, and is taken over). */
+export function unlockSpoolDir(fs: SpoolFs, place: SpoolPlace): void {
+  held.delete(place.lock);
+  try {
+    fs.unlinkSync(place.lock);
+    if (!place.main) fs.rmdirSync(place.dir); // only once empty: what is left is replayed from there
+  } catch {
+    // Left for the next start.
+  }
+}
+
 /** The subdirectories of `dir` whose process is gone: theirs to replay for whoever holds `dir`'s lock. */
-export function orphanDirs(fs: SpoolFs, dir: string): string[] {
+export function orphanDirs(fs: SpoolFs, dir: string, pid: number): string[] {
   return fs
     .readdirSync(dir, { withFileTypes: true })
-    .filter((entry) => entry.isDirectory() && !holderAlive(fs, `${dir}/${entry.name}/${LOCK}`))
+    .filter((entry) => entry.isDirectory() && !holderAlive(fs, `${dir}/${entry.name}/${LOCK}`, pid))
     .map((entry) => `${dir}/${entry.name}`);
 }
 
@@ -41,11 +57,12 @@ function tryLock(fs: SpoolFs, path: string, pid: number): boolean {
       } finally {
         fs.closeSync(fd);
       }
+      held.add(path);
       return true;
     } catch (error) {
       if ((error as { code?: unknown }).code !== 'EEXIST') throw error;
     }
-    if (holderAlive(fs, path)) return false;
+    if (holderAlive(fs, path, pid)) return false;
     try {
       fs.unlinkSync(path); // its process is gone
     } catch {
@@ -56,7 +73,7 @@ function tryLock(fs: SpoolFs, path: string, pid: number): boolean {
 }
 
 /** Whether the process named in the lock file runs; a missing or unreadable file has none. */
-function holderAlive(fs: SpoolFs, path: string): boolean {
+function holderAlive(fs: SpoolFs, path: string, ownPid: number): boolean {
   let text: string;
   try {
     text = fs.readFileSync(path, 'utf8');
@@ -64,5 +81,6 @@ function holderAlive(fs: SpoolFs, path: string): boolean {
     return false;
   }
   const pid = Number.parseInt(text, 10);
+  if (pid === ownPid) return held.has(path);
   return Number.isInteger(pid) && pid > 0 && isProcessAlive(pid);
 }

@@ -202,6 +202,19 @@ describe('spool', () => {
     expect(segments(dir)).toEqual([]);
   });
 
+  it('takes over a lock left by an earlier process with the same id (a restarted container is pid 1 again)', async () => {
+    const dir = tempDir();
+    const first = createChatTrail({ destinations: [destination('down', true)], spool: { dir } });
+    record(first, 1, 2);
+    await first.shutdown({ timeoutMs: 1 });
+    writeFileSync(join(dir, 'lock'), String(process.pid)); // as a killed process with this id left it
+    const down = destination('down');
+    const next = createChatTrail({ destinations: [down], spool: { dir } });
+    expect(next.stats().spool).toMatchObject({ dir, replayed: 2 });
+    await next.shutdown();
+    expect(down.items).toHaveLength(2);
+  });
+
   it('reads CHATTRAIL_SPOOL_DIR, and spool: false turns it off', async () => {
     const dir = tempDir();
     const env = { CHATTRAIL_SPOOL_DIR: dir };

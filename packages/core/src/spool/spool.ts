@@ -6,7 +6,7 @@ import { loadSegments, type Replayed } from './load-segments';
 import { recordLine } from './record-line';
 import { segmentName } from './segment-names';
 import type { SpoolFs } from './spool-fs';
-import { lockSpoolDir, type SpoolPlace } from './spool-lock';
+import { lockSpoolDir, type SpoolPlace, unlockSpoolDir } from './spool-lock';
 import { type Segment, type SpoolLane, type SpoolRef, segmentState } from './spool-segment';
 
 export interface SpoolSettings {
@@ -90,7 +90,7 @@ export class Spool {
     try {
       if (fs === undefined) throw new Error('node:fs is not available on this runtime (Node ≥ 20.16 needed)');
       this.#place = lockSpoolDir(fs, settings.dir, pid);
-      const loaded = loadSegments(fs, this.#place, lanes, this.#refs);
+      const loaded = loadSegments(fs, this.#place, lanes, this.#refs, pid);
       for (const segment of loaded.segments) this.#add(segment);
       this.#nextSegment = loaded.next;
       this.#replay = loaded.replay;
@@ -171,9 +171,8 @@ export class Spool {
         if (segment.left === 0) this.#remove(segment);
         else this.#closeFd(segment);
       }
-      this.#fs.unlinkSync(this.#place.lock);
-      if (!this.#place.main && this.#segments.length === 0) this.#fs.rmdirSync(this.#place.dir);
     });
+    unlockSpoolDir(this.#fs, this.#place);
   }
 
   stats(): SpoolStats {
@@ -342,7 +341,7 @@ export class Spool {
     this.#queue = [];
     if (this.#fsyncTimer !== undefined) clearTimeout(this.#fsyncTimer);
     for (const segment of this.#segments) this.#quietly(() => this.#closeFd(segment));
-    if (this.#place.lock !== '') this.#quietly(() => this.#fs.unlinkSync(this.#place.lock));
+    if (this.#place.lock !== '') unlockSpoolDir(this.#fs, this.#place);
     this.#host.failed(error);
   }
 

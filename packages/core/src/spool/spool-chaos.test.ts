@@ -158,6 +158,42 @@ describe('spool chaos', () => {
     expect(readdirSync(dir)).toEqual([]);
   });
 
+  it('with a spool, what SIGTERM under handleSignals could not send in time stays on disk, and the next start sends it', {
+    timeout: 120_000,
+  }, async () => {
+    const { server, env } = await backends(true);
+    const dir = mkdtempSync(join(tmpdir(), 'chattrail-chaos-'));
+    dirs.push(dir);
+    server.setFaults([{ route: 'melodi', hang: true }]);
+    const small = { TURNS: '500', THREADS: '50', SPOOL_DIR: dir };
+    const child = start({ ...env, ...small, MODE: 'term', EXIT_FLUSH_MS: '500' });
+    await child.line('recorded');
+    child.child.kill('SIGTERM');
+    expect((await child.exited).signal).toBe('SIGTERM');
+    const lines = child
+      .stderr()
+      .split('\n')
+      .filter((l) => l.includes('signal'));
+    expect(lines, child.stderr()).toHaveLength(1);
+    expect(lines[0]).toMatch(/melodi 500\).*these stay in the spool/);
+
+    server.clearFaults();
+    const next = start({ ...env, MODE: 'replay', SPOOL_DIR: dir });
+    expect((await next.line('done')).destinations.melodi.sent).toBe(500);
+    const threads = await melodiThreads(server);
+    expect(threads).toHaveLength(50);
+    for (const thread of threads) {
+      const t = Number(thread.externalId.slice('chaos-'.length));
+      expect(thread.messages.map((m) => m.content)).toEqual(expectedTexts(t, 10));
+    }
+    // Mielto had them all before the signal, or got the rest now: each message once.
+    for (const conversation of await mieltoConversations(server)) {
+      const t = Number(String(conversation.meta_data.thread_id).slice('chaos-'.length));
+      expect(conversation.messages.map((m) => m.content)).toEqual(expectedTexts(t, 10));
+    }
+    expect(readdirSync(dir).filter((name) => name.endsWith('.jsonl'))).toEqual([]);
+  });
+
   it('without a spool, SIGTERM under handleSignals reports what it could not send in time, and all it sent is there', {
     timeout: 120_000,
   }, async () => {

@@ -200,6 +200,15 @@ try {
       eventLoopDelayP99Ms: loopLate.p99Ms,
       eventLoopDelayMaxMs: loopLate.maxMs,
     },
+    // With CHATTRAIL_SPOOL_DIR set: what the spool wrote (bench/run.mjs runs it once so).
+    spool:
+      stats.spool === undefined
+        ? null
+        : {
+            bytesPerTurn: Math.round(stats.spool.bytesWritten / TURNS),
+            fsyncsPerSecond: Math.round(stats.spool.fsyncs / (producedSeconds + drainSeconds)),
+            state: stats.spool.state,
+          },
     devserver: {
       requests: backend.requests,
       conversations: backend.mielto.conversations,
@@ -221,6 +230,10 @@ try {
   console.log(
     `  pauses: longest GC ${pauses.gcMinorMaxMs} ms (young generation), ${pauses.gcMajorMaxMs} ms (full), ${(pauses.gcShareOfWallTime * 100).toFixed(1)}% of the run in GC; event loop late by ${pauses.eventLoopDelayP99Ms} ms at p99, ${pauses.eventLoopDelayMaxMs} ms at most`,
   );
+  if (result.spool !== null)
+    console.log(
+      `  spool (${stats.spool.dir}): ${result.spool.bytesPerTurn} bytes written per turn, ${result.spool.fsyncsPerSecond} fsyncs/s, ${result.spool.state}`,
+    );
   report({ sustained: result });
 } finally {
   await server.close();

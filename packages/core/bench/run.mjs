@@ -3,7 +3,9 @@
 // heap of another) and prints its own lines; a summary with the targets closes the run.
 // Usage: node bench/run.mjs [--quick]   (--quick: smaller runs, for a smoke check)
 import { execFileSync, spawn } from 'node:child_process';
-import { loadavg } from 'node:os';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runForResult } from './run-for-result.mjs';
 
@@ -89,6 +91,14 @@ const sustainedRuns = [];
 for (let i = 0; i < (quick ? 1 : 3); i++) {
   sustainedRuns.push((await run('./delivery-sustained.mjs', sustainedArgs)).sustained);
 }
+console.log('\n## the durable spool: record() with it on and off, and sustained delivery with it on');
+const { spoolRecordCost } = await run('./spool-record-cost.mjs', quick ? ['5'] : ['21']);
+// The same sustained run, the trail's spool in a fresh directory (CHATTRAIL_SPOOL_DIR, read by createChatTrail).
+const spoolDir = mkdtempSync(join(tmpdir(), 'chattrail-bench-spool-'));
+process.env.CHATTRAIL_SPOOL_DIR = spoolDir;
+const spoolSustained = (await run('./delivery-sustained.mjs', sustainedArgs)).sustained;
+delete process.env.CHATTRAIL_SPOOL_DIR;
+rmSync(spoolDir, { recursive: true, force: true });
 const sustainedRate = Number(sustainedArgs[0]);
 const sustainedSummary = sustainedRuns
   .map(
@@ -138,6 +148,16 @@ const targets = [
     `≥ 10,000 turns/s delivered: ${sustainedRate.toLocaleString('en-US')} turns/s offered for ${sustainedRuns[0].seconds} s, kept up in every run`,
     sustainedRate >= 10_000 && sustainedRuns.every((s) => s.keptUp),
     `${sustainedSummary}. Burst of 20,000 turns (not the target's test): median ${nodeDelivery.turnsPerSecond} turns/s with createNodeFetch (${rates(nodeRuns)}), ${delivery.turnsPerSecond} with the global fetch (${rates(globalRuns)}); a bare client replaying the same requests: ${replay.turnsPerSecond} (${rates(replayRuns)})`,
+  ],
+  [
+    'record() with the spool on ≤ 5 µs for a 10-message turn',
+    spoolRecordCost.on.recordNs <= 5_000 || spoolRecordCost.on.recordCpuNs <= 5_000,
+    `${(spoolRecordCost.on.recordNs / 1000).toFixed(2)} µs wall, ${(spoolRecordCost.on.recordCpuNs / 1000).toFixed(2)} µs CPU (off, same run: ${(spoolRecordCost.off.recordNs / 1000).toFixed(2)} / ${(spoolRecordCost.off.recordCpuNs / 1000).toFixed(2)}); with the spool's batched write ${(spoolRecordCost.on.withWriteCpuNs / 1000).toFixed(2)} µs CPU`,
+  ],
+  [
+    `${sustainedRate.toLocaleString('en-US')} turns/s sustained with the spool on`,
+    spoolSustained.keptUp,
+    `${spoolSustained.keptUp ? 'kept up' : 'fell behind'} (${spoolSustained.dropped} dropped); ${spoolSustained.spool?.bytesPerTurn} bytes written per turn, ${spoolSustained.spool?.fsyncsPerSecond} fsyncs/s`,
   ],
   [
     'memory flat under outage',

@@ -110,6 +110,8 @@ export type {
   FeedbackStats,
   FlushOptions,
   FlushReport,
+  SpoolOptions,
+  SpoolStats,
 } from './spec/chat-trail';
 // Destinations: the spec every backend implements.
 export type {

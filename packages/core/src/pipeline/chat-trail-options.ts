@@ -1,5 +1,5 @@
 import type { ChatTrailError } from '../errors';
-import type { ChatTrailDrop } from '../spec/chat-trail';
+import type { ChatTrailDrop, SpoolOptions } from '../spec/chat-trail';
 import type { ChatTrailDestination } from '../spec/chat-trail-destination';
 import type { Turn, TurnMessagesMode } from '../spec/turn';
 import type { WaitUntil } from './find-wait-until';
@@ -122,6 +122,12 @@ export interface ChatTrailOptions {
    * as it would have. Left to the app when it has listeners of its own for the signal. Default false.
    */
   handleSignals?: boolean;
+  /**
+   * Node: keep queued turns in a directory until each destination has them, so that a crash, a kill or a
+   * deploy loses none: the next trail on the same `dir` sends what is left (see the README). Default: none,
+   * or `CHATTRAIL_SPOOL_DIR`; `false` turns off the variable's.
+   */
+  spool?: SpoolOptions | false;
   /** Record nothing (every method becomes a cheap no-op). Default false, or `CHATTRAIL_DISABLED`. */
   disabled?: boolean;
   /** Variables to read instead of `process.env` (tests, Workers' `env` binding). */

@@ -13,6 +13,7 @@ import type {
 } from '../spec/chat-trail';
 import type { DeliveryItem } from '../spec/chat-trail-destination';
 import type { Turn } from '../spec/turn';
+import type { Spool } from '../spool/spool';
 import { looksLikeNewMessages } from '../thread/looks-like-new-messages';
 import type { RecordedHistory } from '../thread/recorded-history';
 import { ThreadLog } from '../thread/thread-log';
@@ -44,6 +45,7 @@ import { sumStats } from './sum-stats';
 import { trailDestinations } from './trail-destinations';
 import { TrailErrors } from './trail-errors';
 import { readTrailSettings } from './trail-settings';
+import { startTrailSpool } from './trail-spool';
 
 const FEEDBACK_BYTES = 256;
 // The thread log: enough threads for those active at once on a busy server. The byte bound is what limits
@@ -107,6 +109,8 @@ class ChatTrailImpl implements ChatTrail {
   /** Unregisters the SIGTERM/SIGINT hook (`handleSignals`). */
   readonly #offSignals: () => void;
   #exitFlush: 'idle' | 'running' | 'gave-up' = 'idle';
+  /** Queued items on disk until acknowledged (`spool`); see Spool. */
+  readonly #spool: Spool | undefined;
 
   constructor(options: ChatTrailOptions) {
     const settings = readTrailSettings(options);
@@ -158,12 +162,16 @@ class ChatTrailImpl implements ChatTrail {
       failed: (lane, error) => reporter.failed(lane, error),
       retrying: (lane, error) => reporter.retrying(lane, error),
       notResent: (lane, error) => reporter.notResent(lane, error),
+      settled: (lane, items, outcomes) => this.#spool?.ack(this.#lanes.indexOf(lane), items, outcomes),
     };
     for (const destination of destinations) {
       const lane = new DeliveryLane(destination, host);
       this.#lanes.push(lane);
       if (destination.acceptsFeedback === true) this.#feedbackLanes.push(lane);
     }
+    const spooled = this.#inactive ? undefined : startTrailSpool(options, this.#lanes, this.#errors);
+    this.#spool = spooled?.spool;
+    if (spooled?.replayed === true) this.#scheduler.queued(true);
     this.#exitFlushMs = settings.exitFlushMs;
     this.#offBeforeExit =
       this.#inactive || this.#exitFlushMs === 0 ? () => {} : onBeforeExit(() => this.#flushBeforeExit());
@@ -287,7 +295,7 @@ class ChatTrailImpl implements ChatTrail {
   }
 
   stats(): ChatTrailStats {
-    return sumStats(this.#counts, this.#dropped, this.#feedback, this.#lanes);
+    return sumStats(this.#counts, this.#dropped, this.#feedback, this.#lanes, this.#spool);
   }
 
   beginCapture(): () => void {
@@ -331,6 +339,7 @@ class ChatTrailImpl implements ChatTrail {
 
   /** Whatever is still in flight is abandoned: its requests are aborted, its turns handed to onDrop. */
   #abandon(): void {
+    this.#spool?.close(); // what is pending stays in it, for the next start
     this.#abort.abort();
     for (const lane of this.#lanes) {
       lane.stop();
@@ -386,7 +395,7 @@ class ChatTrailImpl implements ChatTrail {
         report.droppedTurns !== undefined ? `${report.droppedTurns} dropped` : '',
       ].filter((part) => part !== '');
       console.error(
-        `[chattrail] ${why}: after ${waitedMs} ms (exitFlushMs), ${left.join(', ')}; these are lost.`,
+        `[chattrail] ${why}: after ${waitedMs} ms (exitFlushMs), ${left.join(', ')}; ${this.#spool?.stats().state === 'on' ? `these stay in the spool (${this.#spool.dir}) for the next start` : 'these are lost'}.`,
       );
     } catch {
       // Reporting must never throw into the host.
@@ -422,6 +431,7 @@ class ChatTrailImpl implements ChatTrail {
   }
 
   #enqueue(lanes: readonly DeliveryLane[], item: DeliveryItem, bytes: number): void {
+    this.#spool?.append(item); // first: a lane may settle it at once (too_large)
     let full = false;
     for (const lane of lanes) {
       lane.enqueue(item, bytes);
@@ -432,6 +442,7 @@ class ChatTrailImpl implements ChatTrail {
 
   async #flush(timeoutMs: number): Promise<FlushReport> {
     const started = Date.now();
+    this.#spool?.sync();
     const report = await flushLanes(this.#lanes, timeoutMs, this.#errors, (error) =>
       this.#internalError('flush', error),
     );

@@ -273,6 +273,7 @@ export class DeliveryLane {
       stats,
     );
     if (sent > 0) {
+      this.#host.settled?.(this, batch, outcomes);
       this.#successes++;
       this.#wholeFailures = 0;
       this.#batchLimit = Number.POSITIVE_INFINITY;
@@ -391,6 +392,8 @@ export class DeliveryLane {
       if (queued.item.type !== 'feedback') this.#stats.dropped[reason]++;
       else this.#stats.feedbackDropped++;
     }
+    // A turn dropped from memory for room stays in the spool (if any), for the next start.
+    if (reason !== 'queue_full') this.#host.settled?.(this, items);
     this.#host.dropped(this, reason, items, error);
   }
 }

@@ -1,5 +1,5 @@
 import type { DropCounts, DropReason } from '../spec/chat-trail';
-import type { DestinationSendContext } from '../spec/chat-trail-destination';
+import type { DeliveryOutcome, DestinationSendContext } from '../spec/chat-trail-destination';
 import type { DeliveryLane } from './delivery-lane';
 import type { QueuedItem } from './lane-queue';
 
@@ -29,6 +29,15 @@ export interface LaneHost {
   retrying?(lane: DeliveryLane, error: unknown): void;
   /** A request whose outcome is unknown was taken as done, not sent again (at-most-once): it may be lost. */
   notResent?(lane: DeliveryLane, error: unknown): void;
+  /**
+   * The lane is done with these items (those whose outcome is `sent`, when `outcomes` are given): delivered,
+   * or given up for good (not `queue_full`: a spool keeps those for the next start).
+   */
+  settled?(
+    lane: DeliveryLane,
+    items: readonly QueuedItem[],
+    outcomes?: readonly (DeliveryOutcome | undefined)[],
+  ): void;
 }
 
 export function emptyDropCounts(): DropCounts {
@@ -41,6 +50,7 @@ export function emptyDropCounts(): DropCounts {
     invalid_turn: 0,
     internal_error: 0,
     retries_exhausted: 0,
+    spool_full: 0,
   };
 }
 

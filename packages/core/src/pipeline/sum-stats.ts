@@ -1,4 +1,5 @@
 import type { ChatTrailStats, DropCounts, DropReason } from '../spec/chat-trail';
+import type { Spool } from '../spool/spool';
 import type { DeliveryLane } from './delivery-lane';
 
 /** A trail's `stats()`: its own counts (before any queue) plus every lane's. */
@@ -7,6 +8,7 @@ export function sumStats(
   droppedBeforeQueue: Readonly<DropCounts>,
   feedback: { recorded: number; dropped: number },
   lanes: readonly DeliveryLane[],
+  spool?: Spool,
 ): ChatTrailStats {
   const destinations: ChatTrailStats['destinations'] = {};
   const dropped: DropCounts = { ...droppedBeforeQueue };
@@ -23,8 +25,9 @@ export function sumStats(
     feedback: { recorded: feedback.recorded, sent: 0, dropped: feedback.dropped },
     destinations,
   };
-  for (const lane of lanes) {
+  for (const [i, lane] of lanes.entries()) {
     const snapshot = lane.snapshot();
+    if (spool !== undefined) snapshot.dropped.spool_full = spool.dropped[i]!;
     destinations[lane.name] = snapshot;
     stats.sent += snapshot.sent;
     stats.sentMessages += snapshot.sentMessages;
@@ -37,5 +40,6 @@ export function sumStats(
     stats.feedback.dropped += snapshot.feedback.dropped;
     for (const reason of Object.keys(dropped) as DropReason[]) dropped[reason] += snapshot.dropped[reason];
   }
+  if (spool !== undefined) stats.spool = spool.stats();
   return stats;
 }

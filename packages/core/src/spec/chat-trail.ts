@@ -72,7 +72,12 @@ export type DropReason =
    * The backend failed it transiently (5xx, network) `maxAttempts` times while it delivered other turns
    * meanwhile: a turn it cannot take, given up so that it does not hold back its thread for ever.
    */
-  | 'retries_exhausted';
+  | 'retries_exhausted'
+  /**
+   * The spool's directory reached `spool.maxBytes`: its oldest segment was deleted with deliveries not yet
+   * acknowledged. Those no longer survive a restart (one still queued in memory is still sent).
+   */
+  | 'spool_full';
 
 /** Counts per drop reason. */
 export type DropCounts = Record<DropReason, number>;
@@ -135,6 +140,31 @@ export interface DestinationStats {
   backoffMs: number;
 }
 
+/** Options of the durable spool (`createChatTrail({ spool })`, Node only). */
+export interface SpoolOptions {
+  /** The directory of its segment files; created when missing. */
+  dir: string;
+  /** Bound of the directory's size: past it, the oldest segments go (`dropped.spool_full`). Default 256 MiB. */
+  maxBytes?: number;
+  /** Appends are fsynced at most this long after they are written, and on every flush. 0: at once. Default 100. */
+  fsyncMs?: number;
+}
+
+/** `stats().spool`, when the trail has one. */
+export interface SpoolStats {
+  /** The directory it writes to: `dir`, or its own subdirectory when another process holds `dir`. */
+  dir: string;
+  /** `'memory'` once a disk failure stopped it (reported once through `onError`). */
+  state: 'on' | 'memory';
+  segments: number;
+  /** Size of its segment files. */
+  bytes: number;
+  bytesWritten: number;
+  fsyncs: number;
+  /** Turns (and feedback) read back at start, left by an earlier process, each for one destination or more. */
+  replayed: number;
+}
+
 /** What {@link ChatTrail.stats} returns. */
 export interface ChatTrailStats {
   /** `record()` calls (while enabled and configured); the counters below are subsets of it. */
@@ -164,6 +194,8 @@ export interface ChatTrailStats {
   queuedBytes: number;
   feedback: FeedbackStats;
   destinations: Record<string, DestinationStats>;
+  /** The durable spool, when one was asked for. */
+  spool?: SpoolStats;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { ChatTrailError } from '../errors';
 import type { RequestOptions } from '../http/http-options';
 import { isAmbiguousError } from '../http/is-ambiguous-error';
+import type { JsonText } from '../http/json-text';
 import { LruMap } from '../internal/lru-map';
 import { runWithConcurrency } from '../internal/run-with-concurrency';
 import { MelodiClient } from '../melodi/melodi-client';
@@ -15,6 +16,7 @@ import type {
 } from '../spec/chat-trail-destination';
 import { classifyDeliveryError } from './classify-delivery-error';
 import { groupByThread, type ThreadGroup, wholeTurns } from './group-by-thread';
+import { MelodiSharedThreads } from './melodi-shared-threads';
 import { type BuiltThread, melodiThreadJson, toMelodiUser } from './to-melodi-thread';
 import { warnIgnoredRetries } from './warn-ignored-retries';
 
@@ -90,6 +92,7 @@ export class MelodiDestination implements ChatTrailDestination {
     this.#builtChars -= built.chars;
   });
   #builtChars = 0;
+  readonly #shared = new MelodiSharedThreads();
 
   /** @throws {ChatTrailError} when no API key or project id is given or found in the environment. */
   constructor(options: MelodiDestinationOptions = {}) {
@@ -125,8 +128,14 @@ export class MelodiDestination implements ChatTrailDestination {
   async send(items: readonly DeliveryItem[], context: DestinationSendContext): Promise<DeliveryOutcome[]> {
     const outcomes: DeliveryOutcome[] = new Array(items.length);
     const threadOutcomes = new Map<string, DeliveryOutcome>();
-    await runWithConcurrency(groupByThread(items), this.#concurrency, async (group) => {
-      const outcome = await this.#upsert(group, context);
+    const groups = groupByThread(items);
+    // With a shared store, each thread's body comes from it (one round trip; see MelodiSharedThreads).
+    const shared =
+      context.store === undefined
+        ? undefined
+        : await this.#shared.bodies(groups, context.store, this.projectId).catch(() => undefined);
+    await runWithConcurrency(groups, this.#concurrency, async (group) => {
+      const outcome = await this.#upsert(group, context, shared?.get(group.threadId));
       threadOutcomes.set(group.threadId, outcome);
       group.indexes.forEach((index, i) => {
         outcomes[index] = i === 0 || !('messages' in outcome) ? outcome : { ...outcome, messages: 0 };
@@ -148,8 +157,17 @@ export class MelodiDestination implements ChatTrailDestination {
     return outcomes;
   }
 
-  async #upsert(group: ThreadGroup, context: DestinationSendContext): Promise<DeliveryOutcome> {
+  async #upsert(
+    group: ThreadGroup,
+    context: DestinationSendContext,
+    shared?: JsonText,
+  ): Promise<DeliveryOutcome> {
     try {
+      if (shared !== undefined) {
+        context.onRequest();
+        await this.#client.threads.upsertJson(shared, this.#requestOptions(context));
+        return { status: 'sent', messages: group.turns.reduce((n, turn) => n + turn.messages.length, 0) };
+      }
       // The whole thread: each turn's new messages after the thread before them (from the trail's log).
       const built = this.#built.get(group.threadId);
       const before = built?.chars ?? 0;

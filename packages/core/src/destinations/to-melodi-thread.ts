@@ -148,7 +148,7 @@ function extensionOf(turns: readonly Turn[], built: BuiltThread): Extension | un
 }
 
 /** The body: `head` with `projectId`, then the messages' JSON of each part, in order. */
-function threadBody(
+export function threadBody(
   head: Omit<MelodiThreadUpsertParams, 'messages'>,
   projectId: number,
   ...parts: (readonly string[])[]
@@ -176,7 +176,7 @@ function threadParts(turns: readonly Turn[]): {
 }
 
 /** Everything of the body but its messages: the latest turn's metadata, the latest user. */
-function threadHead(
+export function threadHead(
   turns: readonly Turn[],
   userMessages: number,
 ): Omit<MelodiThreadUpsertParams, 'messages'> {

@@ -1,0 +1,105 @@
+import type { JsonText } from '../http/json-text';
+import { LruMap } from '../internal/lru-map';
+import type { DestinationStore } from '../spec/chat-trail-store';
+import { turnOutputStart } from '../thread/turn-output-start';
+import type { ThreadGroup } from './group-by-thread';
+import { mergeThreadMessages } from './merge-thread-messages';
+import { threadBody, threadHead, toMelodiMessage } from './to-melodi-thread';
+
+const MAX_THREADS = 10_000;
+const MAX_CHARS = 8 * 1024 * 1024;
+/** A stored message's JSON starts so: its position is written in when a body is built (see #body). */
+const POSITION_0 = '"metadata":{"position":0';
+
+/** A thread as the shared store holds it: each message's id and JSON (at position 0), in thread order. */
+interface SharedThread {
+  ids: Set<string>;
+  json: string[];
+  chars: number;
+}
+
+/**
+ * With a shared store, where a Melodi thread's messages come from: the store holds each thread's messages
+ * (their JSON), in the order they were first stored by any instance, so every `PUT /threads` carries every
+ * message stored before, whichever instance sends it. Per batch one round trip adds the batch's new
+ * messages and reads back only those other instances added since this one last read the thread (kept
+ * here, bounded; a thread let go is read whole again).
+ */
+export class MelodiSharedThreads {
+  readonly #threads = new LruMap<string, SharedThread>(MAX_THREADS, (_threadId, thread) => {
+    this.#chars -= thread.chars;
+  });
+  #chars = 0;
+
+  /** Each thread's body, or undefined when the store did not answer (the batch uses the trail's log). */
+  async bodies(
+    groups: readonly ThreadGroup[],
+    store: DestinationStore,
+    projectId: number,
+  ): Promise<Map<string, JsonText> | undefined> {
+    const known = groups.map((group) => this.#threads.get(group.threadId));
+    const entries = groups.map((group, i) =>
+      mergeThreadMessages(
+        group.turns,
+        (turn) => turnOutputStart(turn.messages),
+        (message) => known[i]?.ids.has(message.id) === true,
+        group.starts,
+      ).map((entry) => ({
+        id: entry.message.id,
+        body: JSON.stringify(toMelodiMessage(entry.message, 0)),
+      })),
+    );
+    const answer = await store.sync(
+      groups.map((group, i) => ({
+        threadId: group.threadId,
+        entries: entries[i]!,
+        from: known[i]?.json.length ?? 0,
+      })),
+    );
+    if (answer === undefined) return undefined;
+    const bodies = new Map<string, JsonText>();
+    groups.forEach((group, i) => {
+      const state = answer.threads[i]!;
+      const before = known[i];
+      // The store's thread up to `start` is what this process read before; a store that lost the thread
+      // (start 0) keeps what this process knew, first, so a PUT never drops a message it sent before.
+      const thread: SharedThread = { ids: new Set(), json: [], chars: 0 };
+      const add = (id: string, json: string): void => {
+        if (thread.ids.has(id)) return;
+        thread.ids.add(id);
+        thread.json.push(json);
+        thread.chars += json.length;
+      };
+      if (before !== undefined) {
+        const keep = (state.start ?? 0) > 0 ? before.json.slice(0, state.start) : before.json;
+        for (const json of keep) add(idOf(json), json);
+      }
+      for (const json of state.tail ?? []) add(idOf(json), json);
+      entries[i]!.forEach((entry, j) => {
+        if (state.added[j]) add(entry.id, entry.body);
+      });
+      if (before !== undefined && this.#threads.peek(group.threadId) === before) this.#chars -= before.chars;
+      this.#threads.set(group.threadId, thread);
+      this.#chars += thread.chars;
+      let users = 0;
+      const json = thread.json.map((text, position) => {
+        if (isUserMessage(text)) users++;
+        return text.replace(POSITION_0, `"metadata":{"position":${position}`);
+      });
+      bodies.set(group.threadId, threadBody(threadHead(group.turns, users), projectId, json));
+    });
+    while (this.#chars > MAX_CHARS && this.#threads.evictOldest() !== undefined) {}
+    return bodies;
+  }
+}
+
+/** The `externalId` a message's JSON starts with (`toMelodiMessage` puts it first). */
+function idOf(json: string): string {
+  const end = json.indexOf('","role":"');
+  return JSON.parse(json.slice('{"externalId":'.length, end + 1)) as string;
+}
+
+/** Whether a message's JSON is a user message's (`role` is its second key). */
+function isUserMessage(json: string): boolean {
+  return json.startsWith('","role":"user"', json.indexOf('","role":"'));
+}

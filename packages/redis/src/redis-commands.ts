@@ -48,6 +48,7 @@ interface NodeRedisClient {
 export function connectTo(url: string, connectTimeoutMs: number): OwnedClient {
   let client: NodeRedisClient | undefined;
   let closed = false;
+  let connected = false;
   const ready = (async () => {
     const { createClient } = (await import('redis')) as unknown as {
       createClient(options: object): NodeRedisClient;
@@ -64,19 +65,17 @@ export function connectTo(url: string, connectTimeoutMs: number): OwnedClient {
     client.on('error', () => {});
     if (closed) return client;
     await client.connect();
+    connected = true;
     client.unref?.();
     return client;
   })();
   ready.catch(() => {});
   return {
     call: async (args) => {
-      const c = client?.isReady === true ? client : undefined;
-      if (c === undefined) {
-        if (client === undefined) await Promise.race([ready, delay(connectTimeoutMs)]);
-        if (client?.isReady !== true) throw new Error(`Redis at ${redactUrl(url)} is not connected`);
-        return client.sendCommand(args);
-      }
-      return c.sendCommand(args);
+      // The first connection is waited for (bounded); after it, a client that lost Redis fails at once.
+      if (client?.isReady !== true && !connected) await Promise.race([ready, delay(connectTimeoutMs)]);
+      if (client?.isReady !== true) throw new Error(`Redis at ${redactUrl(url)} is not connected`);
+      return client.sendCommand(args);
     },
     close: async () => {
       closed = true;

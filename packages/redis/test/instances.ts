@@ -22,7 +22,9 @@ export class Instances {
     const instances = new Instances();
     await Promise.all(
       Array.from({ length: count }, async () => {
-        const child = fork(INSTANCE, [JSON.stringify(config)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+        const child = fork(INSTANCE, [JSON.stringify(config)], {
+          stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+        });
         instances.#children.push(child);
         child.once('exit', (code) => {
           for (const resolve of instances.#waiting.values()) resolve(false);
@@ -96,5 +98,13 @@ export function turnOf(threadId: string, k: number): Turn {
     messages.push({ id: '', role: 'assistant', content: `${threadId} answer ${i}` });
   }
   const at = new Date(Date.UTC(2026, 0, 1, 0, 0, k)).toISOString();
-  return { id: `${threadId}-turn-${k}`, threadId, messages, startedAt: at, endedAt: at, status: 'ok', source: 'manual' };
+  return {
+    id: `${threadId}-turn-${k}`,
+    threadId,
+    messages,
+    startedAt: at,
+    endedAt: at,
+    status: 'ok',
+    source: 'manual',
+  };
 }

@@ -26,7 +26,10 @@ async function state(server: DevServer): Promise<{ conversations: Conversation[]
 
 /** The thread as it should be stored after `turns` turns: question and answer of each, in order. */
 function expectedContents(threadId: string, turns: number): string[] {
-  return Array.from({ length: turns }, (_, i) => [`${threadId} question ${i}`, `${threadId} answer ${i}`]).flat();
+  return Array.from({ length: turns }, (_, i) => [
+    `${threadId} question ${i}`,
+    `${threadId} answer ${i}`,
+  ]).flat();
 }
 
 describe.skipIf(REDIS_SERVER === undefined)('many app instances sharing one Redis', () => {
@@ -80,13 +83,17 @@ describe.skipIf(REDIS_SERVER === undefined)('many app instances sharing one Redi
     expect(new Set(conversations.map((c) => c.meta_data.thread_id)).size).toBe(THREADS);
     for (const conversation of conversations) {
       const threadId = conversation.meta_data.thread_id;
-      expect(conversation.messages.map((m) => m.content), threadId).toEqual(expectedContents(threadId, TURNS_PER_THREAD));
+      expect(
+        conversation.messages.map((m) => m.content),
+        threadId,
+      ).toEqual(expectedContents(threadId, TURNS_PER_THREAD));
     }
     expect(threads).toHaveLength(THREADS);
     for (const thread of threads) {
-      expect(thread.messages.map((m) => m.content), thread.externalId).toEqual(
-        expectedContents(thread.externalId, TURNS_PER_THREAD),
-      );
+      expect(
+        thread.messages.map((m) => m.content),
+        thread.externalId,
+      ).toEqual(expectedContents(thread.externalId, TURNS_PER_THREAD));
     }
     // With the store, a thread it has never seen is new: no conversation was looked up.
     const routes = server.stats().byRoute;
@@ -111,7 +118,9 @@ describe.skipIf(REDIS_SERVER === undefined)('many app instances sharing one Redi
     const { conversations, threads } = await state(server);
     expect(conversations).toHaveLength(10);
     for (const conversation of conversations) {
-      expect(conversation.messages.map((m) => m.content)).toEqual(expectedContents(conversation.meta_data.thread_id, 2));
+      expect(conversation.messages.map((m) => m.content)).toEqual(
+        expectedContents(conversation.meta_data.thread_id, 2),
+      );
     }
     for (const thread of threads) {
       expect(thread.messages.map((m) => m.content)).toEqual(expectedContents(thread.externalId, 2));

@@ -8,10 +8,10 @@ import { threadBody, threadHead, toMelodiMessage } from './to-melodi-thread';
 
 const MAX_THREADS = 10_000;
 const MAX_CHARS = 8 * 1024 * 1024;
-/** A stored message's JSON starts so: its position is written in when a body is built (see #body). */
-const POSITION_0 = '"metadata":{"position":0';
+/** Where a stored message's JSON holds its thread position (`toMelodiMessage` puts it there). */
+const POSITION = /"metadata":\{"position":(\d+)/;
 
-/** A thread as the shared store holds it: each message's id and JSON (at position 0), in thread order. */
+/** A thread as the shared store holds it: each message's id and JSON (with its thread position). */
 interface SharedThread {
   ids: Set<string>;
   json: string[];
@@ -20,7 +20,7 @@ interface SharedThread {
 
 /**
  * With a shared store, where a Melodi thread's messages come from: the store holds each thread's messages
- * (their JSON), in the order they were first stored by any instance, so every `PUT /threads` carries every
+ * (their JSON, in thread order by position), so every `PUT /threads` carries every
  * message stored before, whichever instance sends it. Per batch one round trip adds the batch's new
  * messages and reads back only those other instances added since this one last read the thread (kept
  * here, bounded; a thread let go is read whole again).
@@ -46,7 +46,7 @@ export class MelodiSharedThreads {
         group.starts,
       ).map((entry) => ({
         id: entry.message.id,
-        body: JSON.stringify(toMelodiMessage(entry.message, 0)),
+        body: JSON.stringify(toMelodiMessage(entry.message, entry.position)),
       })),
     );
     const answer = await store.sync(
@@ -82,10 +82,11 @@ export class MelodiSharedThreads {
       this.#threads.set(group.threadId, thread);
       this.#chars += thread.chars;
       let users = 0;
-      const json = thread.json.map((text, position) => {
-        if (isUserMessage(text)) users++;
-        return text.replace(POSITION_0, `"metadata":{"position":${position}`);
-      });
+      for (const text of thread.json) if (isUserMessage(text)) users++;
+      // In thread order whichever instance stored what first (a stable sort: an edit after its original).
+      const positions = thread.json.map((text) => Number(POSITION.exec(text)?.[1] ?? 0));
+      const order = positions.map((_, j) => j).sort((x, y) => positions[x]! - positions[y]!);
+      const json = order.map((j) => thread.json[j]!);
       bodies.set(group.threadId, threadBody(threadHead(group.turns, users), projectId, json));
     });
     while (this.#chars > MAX_CHARS && this.#threads.evictOldest() !== undefined) {}

@@ -47,7 +47,15 @@ export async function primeFromStore(
       entries: candidates[i]!.map((entry) => ({ id: entry.message.id })),
     })),
   );
-  if (answer === undefined) return undefined;
+  if (answer === undefined) {
+    // Other instances may have written these threads since this one did: what earlier turns must have
+    // logged is assumed logged, as for a thread this process has no cursor for.
+    for (const group of groups) {
+      const cursor = cursors.peek(group.threadId);
+      if (cursor !== undefined) assumeLogged(group, cursor);
+    }
+    return undefined;
+  }
   const batch: SharedBatch = { threads: new Map(), outcomes: new Map() };
   await runWithConcurrency(groups, concurrency, async (group, i) => {
     const { threadId } = group;
@@ -63,12 +71,10 @@ export async function primeFromStore(
     try {
       if (cursor === undefined) {
         let conversationId = state.value;
-        let assumeLogged = false;
         if (conversationId === undefined && answer.fresh && hasHistory(group)) {
           const found = await resolver.found(group, new Map(), context);
           if (found !== undefined) {
             conversationId = found.conversationId;
-            assumeLogged = !found.created;
             await store.setValue(threadId, conversationId);
           }
         }
@@ -86,16 +92,16 @@ export async function primeFromStore(
           conversationId = ref.conversationId;
         }
         cursor = { conversationId, sent: new Set(), counted: 0, whole: false };
-        if (assumeLogged) {
-          const messages = group.turns[0]!.messages;
-          for (let m = 0; m < loggedHistoryEnd(messages); m++) cursor.sent.add(messages[m]!.id);
-        }
         cursors.set(threadId, cursor);
       } else if (state.value === undefined) {
         // The store forgot the thread (data lost, or expired): it learns the conversation again.
         await store.setValue(threadId, cursor.conversationId);
       } else cursor.conversationId = state.value;
       for (const id of held) cursor.sent.add(id);
+      // A thread with history of which the store holds none of the resent messages (it lost the thread, or
+      // it expired): what earlier turns must have logged is assumed logged, as without a store (see
+      // loggedHistoryEnd), rather than sent again. The claims stay: the next instance finds them held.
+      if (held.length === 0 && hasHistory(group)) assumeLogged(group, cursor);
       thread.conversationId = cursor.conversationId;
     } catch (error) {
       batch.outcomes.set(threadId, classifyDeliveryError(error));
@@ -127,6 +133,12 @@ export async function settleShared(
       pending.push(store.setValue(threadId, cursor.conversationId));
   }
   await Promise.all(pending);
+}
+
+function assumeLogged(group: ThreadGroup, cursor: ThreadCursor): void {
+  for (const { messages } of group.turns) {
+    for (let m = 0; m < loggedHistoryEnd(messages); m++) cursor.sent.add(messages[m]!.id);
+  }
 }
 
 /** Whether the group's first turn follows earlier turns (so its thread is not new to the backend). */

@@ -92,7 +92,10 @@ export function connectTo(url: string, connectTimeoutMs: number): OwnedClient {
 }
 
 function delay(ms: number): Promise<undefined> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+  return new Promise((resolve) => {
+    // Never what keeps the process alive.
+    (setTimeout(resolve, ms) as { unref?: () => void }).unref?.();
+  });
 }
 
 /** The URL without its password, for messages. */

@@ -11,19 +11,23 @@ const MAX_CHARS = 8 * 1024 * 1024;
 /** Where a stored message's JSON holds its thread position (`toMelodiMessage` puts it there). */
 const POSITION = /"metadata":\{"position":(\d+)/;
 
-/** A thread as the shared store holds it: each message's id and JSON (with its thread position). */
+/** A thread as the shared store holds it: each message's id, JSON and thread position, in store order. */
 interface SharedThread {
   ids: Set<string>;
   json: string[];
+  positions: number[];
+  /** Whether `positions` only ever grew (the usual case): the store order is then the thread order. */
+  sorted: boolean;
   chars: number;
+  users: number;
 }
 
 /**
  * With a shared store, where a Melodi thread's messages come from: the store holds each thread's messages
- * (their JSON, in thread order by position), so every `PUT /threads` carries every
- * message stored before, whichever instance sends it. Per batch one round trip adds the batch's new
- * messages and reads back only those other instances added since this one last read the thread (kept
- * here, bounded; a thread let go is read whole again).
+ * (their JSON, with their thread position), so every `PUT /threads` carries every message stored before,
+ * whichever instance sends it. Per batch one round trip adds the batch's new messages and reads back only
+ * those other instances added since this one last read the thread (kept here, bounded; a thread let go is
+ * read whole again).
  */
 export class MelodiSharedThreads {
   readonly #threads = new LruMap<string, SharedThread>(MAX_THREADS, (_threadId, thread) => {
@@ -61,16 +65,26 @@ export class MelodiSharedThreads {
     groups.forEach((group, i) => {
       const state = answer.threads[i]!;
       const before = known[i];
-      // The store's thread up to `start` is what this process read before; a store that lost the thread
-      // (start 0) keeps what this process knew, first, so a PUT never drops a message it sent before.
-      const thread: SharedThread = { ids: new Set(), json: [], chars: 0 };
+      const kept = before !== undefined && this.#threads.peek(group.threadId) === before;
+      if (kept) this.#chars -= before.chars;
+      // Usually the store holds at least what this process read before (`start` is where it stopped):
+      // the thread grows in place. A store that lost the thread (start 0) keeps what this process knew,
+      // first, so a PUT never drops a message it sent before.
+      const thread: SharedThread =
+        before !== undefined && (state.start ?? 0) === before.json.length
+          ? before
+          : { ids: new Set(), json: [], positions: [], sorted: true, chars: 0, users: 0 };
       const add = (id: string, json: string): void => {
         if (thread.ids.has(id)) return;
+        const position = Number(POSITION.exec(json)?.[1] ?? 0);
+        if (position < (thread.positions[thread.positions.length - 1] ?? 0)) thread.sorted = false;
         thread.ids.add(id);
         thread.json.push(json);
+        thread.positions.push(position);
         thread.chars += json.length;
+        if (isUserMessage(json)) thread.users++;
       };
-      if (before !== undefined) {
+      if (before !== undefined && thread !== before) {
         const keep = (state.start ?? 0) > 0 ? before.json.slice(0, state.start) : before.json;
         for (const json of keep) add(idOf(json), json);
       }
@@ -78,16 +92,17 @@ export class MelodiSharedThreads {
       entries[i]!.forEach((entry, j) => {
         if (state.added[j]) add(entry.id, entry.body);
       });
-      if (before !== undefined && this.#threads.peek(group.threadId) === before) this.#chars -= before.chars;
       this.#threads.set(group.threadId, thread);
       this.#chars += thread.chars;
-      let users = 0;
-      for (const text of thread.json) if (isUserMessage(text)) users++;
       // In thread order whichever instance stored what first (a stable sort: an edit after its original).
-      const positions = thread.json.map((text) => Number(POSITION.exec(text)?.[1] ?? 0));
-      const order = positions.map((_, j) => j).sort((x, y) => positions[x]! - positions[y]!);
-      const json = order.map((j) => thread.json[j]!);
-      bodies.set(group.threadId, threadBody(threadHead(group.turns, users), projectId, json));
+      const { json, positions } = thread;
+      const ordered = thread.sorted
+        ? json
+        : positions
+            .map((_, j) => j)
+            .sort((x, y) => positions[x]! - positions[y]!)
+            .map((j) => json[j]!);
+      bodies.set(group.threadId, threadBody(threadHead(group.turns, thread.users), projectId, ordered));
     });
     while (this.#chars > MAX_CHARS && this.#threads.evictOldest() !== undefined) {}
     return bodies;

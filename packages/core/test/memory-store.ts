@@ -5,12 +5,12 @@ import type { ChatTrailStore, StoreThreadState } from '../src/spec/chat-trail-st
  * behave as app instances sharing one Redis. The README of @chattrail/redis shows the same in ~30 lines.
  */
 export function memoryStore(): ChatTrailStore & { calls: number; failing: boolean } {
-  const threads = new Map<string, { value?: string; ids: Set<string>; bodies: string[] }>();
+  const threads = new Map<string, { value?: string; ids: Set<string>; bodies: string[]; order: string[] }>();
   const locks = new Set<string>();
   const thread = (scope: string, id: string) => {
     const key = `${scope}:${id}`;
     let found = threads.get(key);
-    if (found === undefined) threads.set(key, (found = { ids: new Set(), bodies: [] }));
+    if (found === undefined) threads.set(key, (found = { ids: new Set(), bodies: [], order: [] }));
     return found;
   };
   const self = {
@@ -19,15 +19,20 @@ export function memoryStore(): ChatTrailStore & { calls: number; failing: boolea
     async sync(scope: string, batch: Parameters<ChatTrailStore['sync']>[1]) {
       self.calls++;
       if (self.failing) throw new Error('store down');
-      const states = batch.map(({ threadId, entries, from }): StoreThreadState => {
+      const states = batch.map(({ threadId, entries, from, fromId }): StoreThreadState => {
         const t = thread(scope, threadId);
-        const start = from === undefined || from > t.bodies.length ? 0 : from;
+        const ok =
+          from !== undefined && from <= t.bodies.length && (from === 0 || t.order[from - 1] === fromId);
+        const start = ok ? from : 0;
         const state: StoreThreadState = { added: [] };
         if (from !== undefined) Object.assign(state, { start, tail: t.bodies.slice(start) });
         for (const entry of entries) {
           const added = !t.ids.has(entry.id);
           if (added) t.ids.add(entry.id);
-          if (added && entry.body !== undefined) t.bodies.push(entry.body);
+          if (added && entry.body !== undefined) {
+            t.bodies.push(entry.body);
+            t.order.push(entry.id);
+          }
           state.added.push(added);
         }
         if (t.value !== undefined) state.value = t.value;

@@ -84,7 +84,12 @@ export function redisStore(target: RedisStoreTarget, options: RedisStoreOptions 
           key(scope, thread.threadId, 'l'),
         );
         const bodies = thread.entries.some((entry) => entry.body !== undefined);
-        args.push(String(thread.from ?? -1), String(thread.entries.length), bodies ? '1' : '0');
+        args.push(
+          String(thread.from ?? -1),
+          String(thread.entries.length),
+          bodies ? '1' : '0',
+          thread.fromId ?? '',
+        );
         for (const entry of thread.entries) args.push(entry.id);
         if (bodies) for (const entry of thread.entries) args.push(entry.body ?? '');
       }

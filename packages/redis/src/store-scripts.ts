@@ -5,8 +5,8 @@
 
 /**
  * KEYS: the epoch key, then per thread its value, id-hash and body-list keys. ARGV: now (ms), TTL (ms), then
- * per thread `from` (-1: no bodies wanted), the number of entries n, whether they have bodies (1/0), the n
- * ids, and the n bodies when they have them. Answers whether the store is fresh (1/0), then per thread its
+ * per thread `from` (-1: no bodies wanted), the number of entries n, whether they have bodies (1/0),
+ * `fromId` (the id the caller read at `from - 1`; '' if none), the n ids, and the n bodies when they have them. Answers whether the store is fresh (1/0), then per thread its
  * value ('' for none), one '1'/'0' per entry (added or already held), `start`, and the bodies from `start`.
  */
 export const SYNC_SCRIPT = `
@@ -22,12 +22,13 @@ for k = 2, #KEYS, 3 do
   local from = tonumber(ARGV[a])
   local n = tonumber(ARGV[a + 1])
   local bodies = ARGV[a + 2] == '1'
-  local ids = a + 3
+  local fromId = ARGV[a + 3]
+  local ids = a + 4
   a = ids + (bodies and 2 * n or n)
   local len = redis.call('HLEN', hkey)
   local start, tail = 0, {}
   if from >= 0 then
-    if from <= len then start = from end
+    if from <= len and (from == 0 or tonumber(redis.call('HGET', hkey, fromId)) == from - 1) then start = from end
     if len > start then tail = redis.call('LRANGE', lkey, start, len - 1) end
   end
   local added = {}

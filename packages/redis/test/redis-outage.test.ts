@@ -83,8 +83,12 @@ describe.skipIf(REDIS_SERVER === undefined)('Redis killed mid-run and restarted 
       count.duplicateMessages += stored.length - new Set(stored).size;
       count.missingMessages += expected.filter((content) => !stored.includes(content)).length;
       const melodi = threads.find((thread) => thread.externalId === threadId);
-      if (JSON.stringify(melodi?.messages.map((m) => m.content)) !== JSON.stringify(expected))
+      const got = melodi?.messages.map((m) => m.content) ?? [];
+      if (JSON.stringify(got) !== JSON.stringify(expected)) {
         count.melodiIncomplete++;
+        const missing = expected.filter((c) => !got.includes(c));
+        console.log(`[redis outage] Melodi ${threadId}: ${got.length} messages, missing ${JSON.stringify(missing)}`);
+      }
     }
     const storeErrors = app.ended.map((ended) => ended.errors.filter((e) => e.startsWith('store:')).length);
     // Each instance that sent during the outage reported it once (after the restart the client reconnects).

@@ -46,8 +46,11 @@ describe.skipIf(REDIS_SERVER === undefined)('redisStore on a real redis-server',
     ]);
     expect(second.threads[0]).toEqual({ added: [false, true], start: 0, tail: ['one', 'two'] });
     // The first reads only what it lacks; a thread of another scope is separate.
-    const third = await a.sync('melodi', [{ threadId: 'x', entries: [], from: 2 }]);
+    const third = await a.sync('melodi', [{ threadId: 'x', entries: [], from: 2, fromId: 'm2' }]);
     expect(third.threads[0]).toEqual({ added: [], start: 2, tail: ['three'] });
+    // Another entry at `from - 1` than the one read (the store lost the thread, others stored again): from 0.
+    const moved = await a.sync('melodi', [{ threadId: 'x', entries: [], from: 2, fromId: 'm1' }]);
+    expect(moved.threads[0]).toEqual({ added: [], start: 0, tail: ['one', 'two', 'three'] });
     const other = await a.sync('mielto', [{ threadId: 'x', entries: [{ id: 'm1' }] }]);
     expect(other.threads[0]).toEqual({ added: [true] });
     // A `from` past what the thread holds (the store lost it) reads from the start.

@@ -2,7 +2,7 @@ import type { JsonText } from '../http/json-text';
 import { LruMap } from '../internal/lru-map';
 import type { DestinationStore } from '../spec/chat-trail-store';
 import { turnOutputStart } from '../thread/turn-output-start';
-import type { ThreadGroup } from './group-by-thread';
+import { type ThreadGroup, wholeTurns } from './group-by-thread';
 import { mergeThreadMessages } from './merge-thread-messages';
 import { threadBody, threadHead, toMelodiMessage } from './to-melodi-thread';
 
@@ -14,6 +14,7 @@ const POSITION = /"metadata":\{"position":(\d+)/;
 /** A thread as the shared store holds it: each message's id, JSON and thread position, in store order. */
 interface SharedThread {
   ids: Set<string>;
+  lastId?: string;
   json: string[];
   positions: number[];
   /** Whether `positions` only ever grew (the usual case): the store order is then the thread order. */
@@ -42,12 +43,13 @@ export class MelodiSharedThreads {
     projectId: number,
   ): Promise<Map<string, JsonText> | undefined> {
     const known = groups.map((group) => this.#threads.get(group.threadId));
+    // The whole thread as the trail's log holds it, not only the turns' new messages: what this instance
+    // delivered while the store was down, or after it lost the thread, is not in the store yet.
     const entries = groups.map((group, i) =>
       mergeThreadMessages(
-        group.turns,
+        wholeTurns(group),
         (turn) => turnOutputStart(turn.messages),
         (message) => known[i]?.ids.has(message.id) === true,
-        group.starts,
       ).map((entry) => ({
         id: entry.message.id,
         body: JSON.stringify(toMelodiMessage(entry.message, entry.position)),
@@ -58,6 +60,7 @@ export class MelodiSharedThreads {
         threadId: group.threadId,
         entries: entries[i]!,
         from: known[i]?.json.length ?? 0,
+        ...(known[i]?.lastId === undefined ? {} : { fromId: known[i]!.lastId }),
       })),
     );
     if (answer === undefined) return undefined;
@@ -79,6 +82,7 @@ export class MelodiSharedThreads {
         const position = Number(POSITION.exec(json)?.[1] ?? 0);
         if (position < (thread.positions[thread.positions.length - 1] ?? 0)) thread.sorted = false;
         thread.ids.add(id);
+        thread.lastId = id;
         thread.json.push(json);
         thread.positions.push(position);
         thread.chars += json.length;

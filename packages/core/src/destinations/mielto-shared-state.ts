@@ -6,7 +6,7 @@ import type { DestinationStore } from '../spec/chat-trail-store';
 import { loggedHistoryEnd } from '../thread/logged-history-end';
 import { turnOutputStart } from '../thread/turn-output-start';
 import { classifyDeliveryError } from './classify-delivery-error';
-import type { ThreadGroup } from './group-by-thread';
+import { type ThreadGroup, wholeTurns } from './group-by-thread';
 import { mergeThreadMessages } from './merge-thread-messages';
 import type { MieltoConversationResolver } from './mielto-conversation-resolver';
 import type { ThreadCursor } from './mielto-destination';
@@ -68,6 +68,8 @@ export async function primeFromStore(
     const thread: { conversationId?: string; claimed: string[] } = { claimed };
     batch.threads.set(threadId, thread);
     let cursor = cursors.get(threadId);
+    // The store lost the thread (its data, or the thread expired) while it has a conversation: repaired below.
+    let lost = state.value === undefined && cursor !== undefined;
     try {
       if (cursor === undefined) {
         let conversationId = state.value;
@@ -75,7 +77,7 @@ export async function primeFromStore(
           const found = await resolver.found(group, new Map(), context);
           if (found !== undefined) {
             conversationId = found.conversationId;
-            await store.setValue(threadId, conversationId);
+            lost = true;
           }
         }
         if (conversationId === undefined) {
@@ -93,15 +95,9 @@ export async function primeFromStore(
         }
         cursor = { conversationId, sent: new Set(), counted: 0, whole: false };
         cursors.set(threadId, cursor);
-      } else if (state.value === undefined) {
-        // The store forgot the thread (data lost, or expired): it learns the conversation again.
-        await store.setValue(threadId, cursor.conversationId);
-      } else cursor.conversationId = state.value;
+      } else if (state.value !== undefined) cursor.conversationId = state.value;
       for (const id of held) cursor.sent.add(id);
-      // A thread with history of which the store holds none of the resent messages (it lost the thread, or
-      // it expired): what earlier turns must have logged is assumed logged, as without a store (see
-      // loggedHistoryEnd), rather than sent again. The claims stay: the next instance finds them held.
-      if (held.length === 0 && hasHistory(group)) assumeLogged(group, cursor);
+      if (lost) await repairLostThread(group, cursor, store);
       thread.conversationId = cursor.conversationId;
     } catch (error) {
       batch.outcomes.set(threadId, classifyDeliveryError(error));
@@ -133,6 +129,24 @@ export async function settleShared(
       pending.push(store.setValue(threadId, cursor.conversationId));
   }
   await Promise.all(pending);
+}
+
+/**
+ * The store lost a thread whose conversation exists: it learns the conversation again, and the thread's
+ * history as the trail's log holds it up to the last answer before the newest question, taken as logged
+ * (as without a store, see loggedHistoryEnd), so that no instance sends it again. Extra round trips, once.
+ */
+async function repairLostThread(
+  group: ThreadGroup,
+  cursor: ThreadCursor,
+  store: DestinationStore,
+): Promise<void> {
+  const turns = wholeTurns(group);
+  const messages = turns[turns.length - 1]!.messages;
+  const logged = messages.slice(0, loggedHistoryEnd(messages));
+  for (const message of logged) cursor.sent.add(message.id);
+  await store.setValue(group.threadId, cursor.conversationId);
+  await store.sync([{ threadId: group.threadId, entries: logged.map((message) => ({ id: message.id })) }]);
 }
 
 function assumeLogged(group: ThreadGroup, cursor: ThreadCursor): void {

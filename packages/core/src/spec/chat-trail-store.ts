@@ -28,6 +28,11 @@ export interface StoreThreadSync {
   entries: readonly StoreEntry[];
   /** Answer the bodies the thread held before this call from this index on (see `StoreThreadState.tail`). */
   from?: number;
+  /**
+   * With `from` > 0: the id of the entry at `from - 1` as this instance read it. A store that holds another
+   * entry there (it lost the thread, and others stored again) answers from 0.
+   */
+  fromId?: string;
 }
 
 export interface StoreEntry {
@@ -40,7 +45,7 @@ export interface StoreThreadState {
   value?: string;
   /** Per entry given: true when it was added, false when the thread had its id already. */
   added: boolean[];
-  /** With `from`: where `tail` starts, `from` or 0 when the thread holds fewer entries than `from`. */
+  /** With `from`: where `tail` starts: `from`, or 0 when the thread no longer holds `fromId` at `from - 1`. */
   start?: number;
   /** With `from`: the bodies of the entries the thread held before this call, from `start` on. */
   tail?: string[];

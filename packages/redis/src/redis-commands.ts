@@ -11,13 +11,14 @@ export type RedisClientLike =
 
 /** The client's way of sending a raw command. */
 export function commandsOf(client: RedisClientLike): RedisCall {
-  if (typeof (client as { sendCommand?: unknown })?.sendCommand === 'function') {
-    const c = client as { sendCommand(args: string[]): Promise<unknown> };
-    return (args) => c.sendCommand(args);
-  }
+  // ioredis has a `sendCommand` too, taking its own Command objects: `call` first.
   if (typeof (client as { call?: unknown })?.call === 'function') {
     const c = client as { call(command: string, ...args: string[]): Promise<unknown> };
     return (args) => c.call(args[0]!, ...args.slice(1));
+  }
+  if (typeof (client as { sendCommand?: unknown })?.sendCommand === 'function') {
+    const c = client as { sendCommand(args: string[]): Promise<unknown> };
+    return (args) => c.sendCommand(args);
   }
   throw new TypeError(
     'redisStore(): client must be a node-redis client (sendCommand) or an ioredis client (call)',

@@ -87,7 +87,9 @@ describe.skipIf(REDIS_SERVER === undefined)('Redis killed mid-run and restarted 
       if (JSON.stringify(got) !== JSON.stringify(expected)) {
         count.melodiIncomplete++;
         const missing = expected.filter((c) => !got.includes(c));
-        console.log(`[redis outage] Melodi ${threadId}: ${got.length} messages, missing ${JSON.stringify(missing)}`);
+        console.log(
+          `[redis outage] Melodi ${threadId}: ${got.length} messages, missing ${JSON.stringify(missing)}`,
+        );
       }
     }
     const storeErrors = app.ended.map((ended) => ended.errors.filter((e) => e.startsWith('store:')).length);

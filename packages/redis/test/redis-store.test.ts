@@ -1,3 +1,4 @@
+import IORedis from 'ioredis';
 import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RedisStore, redisStore } from '../src/index';
@@ -128,5 +129,49 @@ describe.skipIf(REDIS_SERVER === undefined)('redisStore on a real redis-server',
     const store = redisStore({ url: 'redis://127.0.0.1:1' }, { connectTimeoutMs: 200 });
     stores.push(store);
     await expect(store.sync('s', [])).rejects.toThrow(/not connected/);
+  });
+});
+
+describe.skipIf(REDIS_SERVER === undefined)('redisStore with a client of your own', () => {
+  let server: RedisServer;
+  beforeAll(async () => {
+    server = await startRedisServer();
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it('works the same with an ioredis client and a node-redis client', async () => {
+    const ioredis = new IORedis(server.port, '127.0.0.1', { enableOfflineQueue: false, lazyConnect: true });
+    await ioredis.connect();
+    const nodeRedis = createClient({ url: server.url, disableOfflineQueue: true });
+    await nodeRedis.connect();
+    try {
+      const a = redisStore({ client: ioredis }, { prefix: 'own' });
+      const b = redisStore({ client: nodeRedis }, { prefix: 'own' });
+      const first = await a.sync('melodi', [
+        { threadId: 'x', entries: [{ id: 'm1', body: 'one' }], from: 0 },
+      ]);
+      expect(first.threads[0]).toEqual({ added: [true], start: 0, tail: [] });
+      const second = await b.sync('melodi', [
+        { threadId: 'x', entries: [{ id: 'm1', body: 'one' }], from: 0 },
+      ]);
+      expect(second.threads[0]).toEqual({ added: [false], start: 0, tail: ['one'] });
+      expect(await a.lock('mielto', 'x', 10_000)).toBe(true);
+      expect(await b.lock('mielto', 'x', 10_000)).toBe(false);
+      await a.unlock('mielto', 'x');
+      expect(await b.lock('mielto', 'x', 10_000)).toBe(true);
+      await b.close(); // a client passed in is the app's: close() leaves it open
+      expect(await nodeRedis.ping()).toBe('PONG');
+    } finally {
+      ioredis.disconnect();
+      nodeRedis.destroy();
+    }
+  });
+
+  it('rejects what is not a client', () => {
+    expect(() => redisStore({ client: {} as never })).toThrow(
+      /node-redis client \(sendCommand\) or an ioredis client \(call\)/,
+    );
   });
 });

@@ -10,7 +10,10 @@ export function memoryStore(): ChatTrailStore & { calls: number; failing: boolea
   const thread = (scope: string, id: string) => {
     const key = `${scope}:${id}`;
     let found = threads.get(key);
-    if (found === undefined) threads.set(key, (found = { ids: new Set(), bodies: [], order: [] }));
+    if (found === undefined) {
+      found = { ids: new Set(), bodies: [], order: [] };
+      threads.set(key, found);
+    }
     return found;
   };
   const self = {

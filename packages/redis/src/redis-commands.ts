@@ -37,6 +37,7 @@ interface NodeRedisClient {
   on(event: 'error', listener: (error: unknown) => void): unknown;
   isReady: boolean;
   unref?(): void;
+  ref?(): void;
   destroy?(): void;
   disconnect?(): Promise<void>;
 }
@@ -44,12 +45,13 @@ interface NodeRedisClient {
 /**
  * Connects to `url` with node-redis (loaded on first use: the package is an optional peer). Commands sent
  * while it is not connected fail at once (no offline queue): the trail then uses in-process state, and
- * the client reconnects in the background. The socket never keeps the process alive.
+ * the client reconnects in the background. An idle connection never keeps the process alive.
  */
 export function connectTo(url: string, connectTimeoutMs: number): OwnedClient {
   let client: NodeRedisClient | undefined;
   let closed = false;
   let connected = false;
+  let inFlight = 0;
   const ready = (async () => {
     const { createClient } = (await import('redis')) as unknown as {
       createClient(options: object): NodeRedisClient;
@@ -75,8 +77,16 @@ export function connectTo(url: string, connectTimeoutMs: number): OwnedClient {
     call: async (args) => {
       // The first connection is waited for (bounded); after it, a client that lost Redis fails at once.
       if (client?.isReady !== true && !connected) await Promise.race([ready, delay(connectTimeoutMs)]);
-      if (client?.isReady !== true) throw new Error(`Redis at ${redactUrl(url)} is not connected`);
-      return client.sendCommand(args);
+      const c = client;
+      if (c?.isReady !== true) throw new Error(`Redis at ${redactUrl(url)} is not connected`);
+      // The socket keeps the process alive only while a command is waiting for its answer (as a request
+      // in flight does): an idle connection never holds up the app's exit.
+      if (inFlight++ === 0) c.ref?.();
+      try {
+        return await c.sendCommand(args);
+      } finally {
+        if (--inFlight === 0) c.unref?.();
+      }
     },
     close: async () => {
       closed = true;

@@ -120,6 +120,15 @@ export type {
   DeliveryOutcome,
   DestinationSendContext,
 } from './spec/chat-trail-destination';
+// The shared store: what several instances of an app share (`@chattrail/redis` implements it).
+export type {
+  ChatTrailStore,
+  DestinationStore,
+  StoreEntry,
+  StoreSyncAnswer,
+  StoreThreadState,
+  StoreThreadSync,
+} from './spec/chat-trail-store';
 // The Turn model: the one value every adapter produces.
 export type {
   JsonObject,

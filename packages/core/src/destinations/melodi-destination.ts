@@ -1,6 +1,7 @@
 import { ChatTrailError } from '../errors';
 import type { RequestOptions } from '../http/http-options';
 import { isAmbiguousError } from '../http/is-ambiguous-error';
+import type { JsonText } from '../http/json-text';
 import { runWithConcurrency } from '../internal/run-with-concurrency';
 import { SerialByKey } from '../internal/serial-by-key';
 import { MelodiClient } from '../melodi/melodi-client';
@@ -15,6 +16,7 @@ import type {
 } from '../spec/chat-trail-destination';
 import { classifyDeliveryError } from './classify-delivery-error';
 import { groupByThread, type ThreadGroup, wholeTurns } from './group-by-thread';
+import { MelodiSharedThreads } from './melodi-shared-threads';
 import { MelodiThreadMemory } from './melodi-thread-memory';
 import { melodiThreadJson, toMelodiUser } from './to-melodi-thread';
 import { warnIgnoredRetries } from './warn-ignored-retries';
@@ -86,6 +88,7 @@ export class MelodiDestination implements ChatTrailDestination {
   readonly #memory = new MelodiThreadMemory();
   /** One PUT per thread at a time, whoever calls `send` (a destination shared by two trails included). */
   readonly #putting = new SerialByKey();
+  readonly #shared = new MelodiSharedThreads();
 
   /** @throws {ChatTrailError} when no API key or project id is given or found in the environment. */
   constructor(options: MelodiDestinationOptions = {}) {
@@ -121,8 +124,14 @@ export class MelodiDestination implements ChatTrailDestination {
   async send(items: readonly DeliveryItem[], context: DestinationSendContext): Promise<DeliveryOutcome[]> {
     const outcomes: DeliveryOutcome[] = new Array(items.length);
     const threadOutcomes = new Map<string, DeliveryOutcome>();
-    await runWithConcurrency(groupByThread(items), this.#concurrency, async (group) => {
-      const outcome = await this.#upsert(group, context);
+    const groups = groupByThread(items);
+    // With a shared store, each thread's body comes from it (one round trip; see MelodiSharedThreads).
+    const shared =
+      context.store === undefined
+        ? undefined
+        : await this.#shared.bodies(groups, context.store, this.projectId).catch(() => undefined);
+    await runWithConcurrency(groups, this.#concurrency, async (group) => {
+      const outcome = await this.#upsert(group, context, shared?.get(group.threadId));
       threadOutcomes.set(group.threadId, outcome);
       group.indexes.forEach((index, i) => {
         outcomes[index] = i === 0 || !('messages' in outcome) ? outcome : { ...outcome, messages: 0 };
@@ -144,10 +153,15 @@ export class MelodiDestination implements ChatTrailDestination {
     return outcomes;
   }
 
-  #upsert(group: ThreadGroup, context: DestinationSendContext): Promise<DeliveryOutcome> {
+  #upsert(group: ThreadGroup, context: DestinationSendContext, shared?: JsonText): Promise<DeliveryOutcome> {
     return this.#putting.run(group.threadId, async () => {
       let thread: ReturnType<typeof melodiThreadJson>;
       try {
+        if (shared !== undefined) {
+          context.onRequest();
+          await this.#client.threads.upsertJson(shared, this.#requestOptions(context));
+          return { status: 'sent', messages: group.turns.reduce((n, turn) => n + turn.messages.length, 0) };
+        }
         // The whole thread: its last body, then each turn's new messages after the thread before them.
         thread = melodiThreadJson(wholeTurns(group), this.projectId, this.#memory.get(group.threadId));
         context.onRequest();

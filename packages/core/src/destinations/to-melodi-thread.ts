@@ -218,7 +218,7 @@ export function failureMarks(turns: readonly Turn[]): Map<string, JsonObject> | 
 }
 
 /** The body: `head` with `projectId`, then the messages' JSON of each part, in order. */
-function threadBody(
+export function threadBody(
   head: Omit<MelodiThreadUpsertParams, 'messages'>,
   projectId: number,
   ...parts: (readonly string[])[]
@@ -234,7 +234,7 @@ function threadBody(
 }
 
 /** Everything of the body but its messages: the latest turn's metadata, the latest user. */
-function threadHead(
+export function threadHead(
   turns: readonly Turn[],
   userMessages: number,
 ): Omit<MelodiThreadUpsertParams, 'messages'> {

@@ -1,6 +1,7 @@
 import type { ChatTrailError } from '../errors';
 import type { ChatTrailDrop, SpoolOptions } from '../spec/chat-trail';
 import type { ChatTrailDestination } from '../spec/chat-trail-destination';
+import type { ChatTrailStore } from '../spec/chat-trail-store';
 import type { Turn, TurnMessagesMode } from '../spec/turn';
 import type { WaitUntil } from './find-wait-until';
 
@@ -109,6 +110,12 @@ export interface ChatTrailOptions {
    * found automatically.
    */
   waitUntil?: WaitUntil;
+  /**
+   * State shared by several instances of the app, so that a conversation whose turns land on different
+   * instances is still one conversation at each backend: `redisStore()` from `@chattrail/redis`, or your
+   * own {@link ChatTrailStore}. Default: none (each process keeps its own state).
+   */
+  store?: ChatTrailStore;
   /**
    * Node: when the event loop empties with deliveries pending (a script that records and ends without
    * `flush()`), the trail flushes them (`beforeExit`), waiting at most this long. What it could not send is

@@ -24,6 +24,7 @@ import { CHAT_TRAIL_DEFAULTS, type ChatTrailOptions } from './chat-trail-options
 import { DeliveryLane } from './delivery-lane';
 import { estimateMessagesBytes, estimateTurnBytes, estimateTurnHeadBytes } from './estimate-turn-bytes';
 import { flushLanes, flushTimeout } from './flush-lanes';
+import { GuardedStore } from './guarded-store';
 import { isThreadSampled } from './is-thread-sampled';
 import { emptyDropCounts, type LaneHost } from './lane-host';
 import { LaneReporter } from './lane-reporter';
@@ -163,6 +164,9 @@ class ChatTrailImpl implements ChatTrail {
       retrying: (lane, error) => reporter.retrying(lane, error),
       notResent: (lane, error) => reporter.notResent(lane, error),
       settled: (lane, items, outcomes) => this.#spool?.ack(this.#lanes.indexOf(lane), items, outcomes),
+      ...(options.store === undefined
+        ? {}
+        : { store: new GuardedStore(options.store, this.#errors, (m) => this.#debug(m)) }),
     };
     for (const destination of destinations) {
       const lane = new DeliveryLane(destination, host);

@@ -1,6 +1,7 @@
 import type { DropCounts, DropReason } from '../spec/chat-trail';
 import type { DeliveryOutcome, DestinationSendContext } from '../spec/chat-trail-destination';
 import type { DeliveryLane } from './delivery-lane';
+import type { GuardedStore } from './guarded-store';
 import type { QueuedItem } from './lane-queue';
 
 /** What a lane needs from its trail. */
@@ -38,6 +39,8 @@ export interface LaneHost {
     items: readonly QueuedItem[],
     outcomes?: readonly (DeliveryOutcome | undefined)[],
   ): void;
+  /** The trail's shared store (`store` option), if any. */
+  readonly store?: GuardedStore;
 }
 
 export function emptyDropCounts(): DropCounts {
@@ -73,7 +76,7 @@ export function laneSendContext(
   stats: LaneCounts,
   signal: AbortSignal,
 ): DestinationSendContext {
-  return {
+  const context: DestinationSendContext = {
     signal,
     timeoutMs: host.timeoutMs,
     // The lane is the one retry layer: each request is sent once per attempt of its batch.
@@ -91,4 +94,5 @@ export function laneSendContext(
     },
     debug: (message) => host.debug(message),
   };
+  return host.store === undefined ? context : { ...context, store: host.store.scoped(lane.name) };
 }

@@ -81,6 +81,10 @@ export function readTrailSettings(options: ChatTrailOptions): TrailSettings {
   check.fn('onDrop', options.onDrop);
   check.fn('waitUntil', options.waitUntil);
   check.fn('fetch', options.fetch);
+  const store = options.store;
+  if (store !== undefined && (typeof store?.sync !== 'function' || typeof store.lock !== 'function')) {
+    check.fail('store', 'a ChatTrailStore (sync, setValue, remove, lock, unlock)', store);
+  }
   const limits = queueLimits(options);
   const backoff = options.backoff;
   if (backoff !== undefined && (backoff === null || typeof backoff !== 'object')) {

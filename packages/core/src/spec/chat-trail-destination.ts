@@ -3,6 +3,7 @@
  * `melodi()` implement it; an app can implement it too (a file, a queue, another service). Types only.
  */
 import type { ChatTrailFeedback } from './chat-trail';
+import type { DestinationStore } from './chat-trail-store';
 import type { Turn, TurnMessage } from './turn';
 
 /**
@@ -78,6 +79,8 @@ export interface DestinationSendContext {
   onAmbiguous(error?: unknown, notResent?: boolean): void;
   /** A one-line debug note; printed only when the trail runs with `debug`. Never pass a secret. */
   debug(message: string): void;
+  /** The trail's shared store (`createChatTrail({ store })`), scoped to this destination; none without one. */
+  readonly store?: DestinationStore;
 }
 
 /**

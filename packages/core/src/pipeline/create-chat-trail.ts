@@ -15,6 +15,7 @@ import type { DeliveryItem } from '../spec/chat-trail-destination';
 import type { Turn } from '../spec/turn';
 import { looksLikeNewMessages } from '../thread/looks-like-new-messages';
 import type { RecordedHistory } from '../thread/recorded-history';
+import { shareTurnHead } from '../thread/share-turn-head';
 import { ThreadLog } from '../thread/thread-log';
 import { applyRedact } from './apply-redact';
 import { ChatTrailDeliveryError } from './chat-trail-delivery-error';
@@ -239,6 +240,7 @@ class ChatTrailImpl implements ChatTrail {
           newBytes = estimateMessagesBytes(messages, from);
           return newBytes;
         };
+        if (record !== undefined && this.#redact === undefined) shareTurnHead(record, copy);
         const logged = log!.update(threadId, record, next, measure, messages);
         if (logged !== undefined) {
           // The lanes queue what is new; the thread's earlier messages stay in the log.

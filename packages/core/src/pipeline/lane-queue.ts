@@ -21,6 +21,23 @@ export interface RetryState {
   alone: boolean;
 }
 
+/**
+ * Items handed to a destination together, in parallel arrays: a batch in flight holds no wrapper per item
+ * (it may hold thousands, for as long as the destination hangs).
+ */
+export interface Batch {
+  readonly items: DeliveryItem[];
+  readonly sizes: number[];
+  /** Per item, once an item of the batch had failed before; undefined while none had. */
+  retries: (RetryState | undefined)[] | undefined;
+  bytes: number;
+}
+
+/** Item `i` of a batch as a queued item (for the batch's failures, which are few). */
+export function queuedAt(batch: Batch, i: number): QueuedItem {
+  return { item: batch.items[i]!, bytes: batch.sizes[i]!, retry: batch.retries?.[i] };
+}
+
 /** A lane's waiting items, oldest first, and their total size. */
 export class LaneQueue {
   // Items and their sizes in parallel deques rather than one of { item, bytes } wrappers: record() then
@@ -48,6 +65,20 @@ export class LaneQueue {
     const retry = this.#retries.popFront();
     this.bytes -= bytes;
     return { item, bytes, retry };
+  }
+
+  /** Moves the front item into `batch`, without a wrapper of its own. */
+  popInto(batch: Batch): void {
+    const bytes = this.#sizes.popFront()!;
+    const retry = this.#retries.popFront();
+    batch.items.push(this.#items.popFront()!);
+    batch.sizes.push(bytes);
+    if (retry !== undefined && batch.retries === undefined) {
+      batch.retries = new Array<RetryState | undefined>(batch.items.length - 1).fill(undefined);
+    }
+    batch.retries?.push(retry);
+    batch.bytes += bytes;
+    this.bytes -= bytes;
   }
 
   /** Puts a popped item back in front (a retry, or one passed over). */

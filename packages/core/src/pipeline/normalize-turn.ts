@@ -1,5 +1,6 @@
 import type { ChatTrailContext } from '../context/chat-trail-context';
 import { boundId, isLongId, longIdPrefix } from '../normalize/bound-id';
+import { flatString } from '../normalize/flat-string';
 import { truncateUtf8 } from '../normalize/truncate-utf8';
 import { wellFormed } from '../normalize/well-formed';
 import type {
@@ -105,8 +106,8 @@ export function normalizeTurn(
   const givenId = nonEmptyString(raw.id);
   const id =
     givenId === undefined
-      ? `turn_${Date.now().toString(36)}_${(++turnSequence).toString(36)}`
-      : boundId(givenId);
+      ? flatString(`turn_${Date.now().toString(36)}_${(++turnSequence).toString(36)}`)
+      : flatString(boundId(givenId));
   const status = STATUSES.has(raw.status) ? (raw.status as TurnStatus) : 'ok';
   // Sized up front and filled by index: pushing 100 messages grew the array four times (half the work of
   // a resent history's record(), and garbage).
@@ -137,22 +138,31 @@ export function normalizeTurn(
   const startedAt = dateTime(raw.startedAt);
   const endedAt = dateTime(raw.endedAt);
   const now = startedAt === undefined || endedAt === undefined ? new Date().toISOString() : '';
-  const turn: Turn = {
-    id,
-    threadId,
-    messages,
-    startedAt: startedAt ?? now,
-    endedAt: endedAt ?? now,
-    status,
-    source: SOURCES.has(raw.source) ? (raw.source as TurnSource) : 'manual',
-  };
+  const source = SOURCES.has(raw.source) ? (raw.source as TurnSource) : 'manual';
   const givenUser = raw.user ?? context?.user;
   const user = normalizeUser(givenUser);
-  if (user !== undefined) turn.user = user;
   const model = normalizeModel(raw.model);
-  if (model !== undefined) turn.model = model;
   const usage = normalizeUsage(raw.usage);
-  if (usage !== undefined) turn.usage = usage;
+  // The usual turn in one literal: its fields all in the object, without a second array for those added
+  // after it (a queued turn is held until it is sent).
+  const turn: Turn =
+    user !== undefined && model !== undefined && usage !== undefined
+      ? {
+          id,
+          threadId,
+          messages,
+          startedAt: startedAt ?? now,
+          endedAt: endedAt ?? now,
+          status,
+          source,
+          user,
+          model,
+          usage,
+        }
+      : { id, threadId, messages, startedAt: startedAt ?? now, endedAt: endedAt ?? now, status, source };
+  if (turn.user === undefined && user !== undefined) turn.user = user;
+  if (turn.model === undefined && model !== undefined) turn.model = model;
+  if (turn.usage === undefined && usage !== undefined) turn.usage = usage;
   const timeToFirstTokenMs = finiteNumber(raw.timeToFirstTokenMs);
   if (timeToFirstTokenMs !== undefined) turn.timeToFirstTokenMs = timeToFirstTokenMs;
   const error = normalizeError(raw.error, options.maxMessageBytes);

@@ -1,5 +1,5 @@
 import { LruMap } from '../internal/lru-map';
-import type { TurnMessage } from '../spec/turn';
+import type { TurnMessage, TurnModel, TurnUser } from '../spec/turn';
 import type { RecordedHistory } from './recorded-history';
 
 /**
@@ -16,6 +16,9 @@ export interface ThreadRecord {
   history: RecordedHistory;
   /** Estimated bytes of `messages` (for the log's bounds). */
   bytes: number;
+  /** The thread's last model and user, which its next turns share when theirs are the same (see `shareTurnHead`). */
+  model?: TurnModel | undefined;
+  user?: TurnUser | undefined;
 }
 
 /** Where a turn's new messages are: see {@link ThreadLog.update}. */

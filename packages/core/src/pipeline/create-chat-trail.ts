@@ -15,8 +15,8 @@ import type { DeliveryItem } from '../spec/chat-trail-destination';
 import type { Turn } from '../spec/turn';
 import { looksLikeNewMessages } from '../thread/looks-like-new-messages';
 import type { RecordedHistory } from '../thread/recorded-history';
-import { shareTurnHead } from '../thread/share-turn-head';
 import { ThreadLog } from '../thread/thread-log';
+import { TurnDelta, turnHead } from '../thread/turn-delta';
 import { applyRedact } from './apply-redact';
 import { ChatTrailDeliveryError } from './chat-trail-delivery-error';
 import { CHAT_TRAIL_DEFAULTS, type ChatTrailOptions } from './chat-trail-options';
@@ -39,6 +39,7 @@ import {
 } from './normalize-turn';
 import { onBeforeExit } from './on-before-exit';
 import { onExitSignal } from './on-exit-signal';
+import { QueuedBytes } from './queued-bytes';
 import { sourceOf } from './source-of';
 import { sumStats } from './sum-stats';
 import { trailDestinations } from './trail-destinations';
@@ -92,6 +93,7 @@ class ChatTrailImpl implements ChatTrail {
   readonly #onDrop: ChatTrailOptions['onDrop'];
   readonly #debugEnabled: boolean;
   readonly #abort = new AbortController();
+  readonly #queued = new QueuedBytes();
   readonly #counts = { recorded: 0, sampledOut: 0, redactedOut: 0, truncatedMessages: 0 };
   readonly #dropped: DropCounts = emptyDropCounts();
   readonly #feedback = { recorded: 0, dropped: 0 };
@@ -151,6 +153,7 @@ class ChatTrailImpl implements ChatTrail {
       backoffInitialMs,
       backoffMaxMs,
       signal: this.#abort.signal,
+      queued: this.#queued,
       debug: (message) => this.#debug(message),
       waiting: () => this.#scheduler.armTimer(),
       dropped: (lane, reason, items, error) => reporter.dropped(lane, reason, items, error),
@@ -227,7 +230,11 @@ class ChatTrailImpl implements ChatTrail {
           // Skipped, or reshaped so that its messages no longer line up with the history: not logged.
           log!.keepHistory(threadId, record, next);
           if (redacted !== undefined)
-            this.#enqueue(this.#lanes, { type: 'turn', turn: redacted }, estimateTurnBytes(redacted));
+            this.#enqueue(
+              this.#lanes,
+              new TurnDelta(redacted, turnHead(undefined, redacted)),
+              estimateTurnBytes(redacted),
+            );
           return;
         }
         if (redacted === undefined) return;
@@ -240,20 +247,17 @@ class ChatTrailImpl implements ChatTrail {
           newBytes = estimateMessagesBytes(messages, from);
           return newBytes;
         };
-        if (record !== undefined && this.#redact === undefined) shareTurnHead(record, copy);
+        const head = turnHead(record?.head, copy);
         const logged = log!.update(threadId, record, next, measure, messages);
         if (logged !== undefined) {
           // The lanes queue what is new; the thread's earlier messages stay in the log.
-          if (logged.index > 0) copy.messages = messages.slice(logged.index);
-          const item: DeliveryItem =
-            logged.start === 0
-              ? { type: 'turn', turn: copy }
-              : { type: 'turn', turn: copy, thread: logged.log, start: logged.start };
+          logged.record.head = head;
+          const item = new TurnDelta(copy, head, logged.log, logged.start, logged.index);
           this.#enqueue(this.#lanes, item, estimateTurnHeadBytes(copy) + newBytes);
           return;
         }
       }
-      this.#enqueue(this.#lanes, { type: 'turn', turn: copy }, estimateTurnBytes(copy));
+      this.#enqueue(this.#lanes, new TurnDelta(copy, turnHead(undefined, copy)), estimateTurnBytes(copy));
     } catch (error) {
       this.#internalError('record', error);
     }
@@ -287,7 +291,7 @@ class ChatTrailImpl implements ChatTrail {
   }
 
   stats(): ChatTrailStats {
-    return sumStats(this.#counts, this.#dropped, this.#feedback, this.#lanes);
+    return sumStats(this.#counts, this.#dropped, this.#feedback, this.#lanes, this.#queued.bytes);
   }
 
   flush(options: FlushOptions = {}): Promise<FlushReport> {

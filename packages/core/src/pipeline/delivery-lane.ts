@@ -103,6 +103,7 @@ export class DeliveryLane {
    * are the trail's log's), so no two queued turns count the same message.
    */
   enqueue(item: DeliveryItem, bytes: number): void {
+    this.#host.queued?.hold(item, bytes);
     if (bytes > this.#host.maxQueueBytes / 2) {
       // It could never go in a batch (at most half the byte bound), and making room for it would evict
       // turns that can: it goes, alone.
@@ -274,6 +275,8 @@ export class DeliveryLane {
       stats,
     );
     if (sent > 0) {
+      for (let i = 0; i < outcomes.length; i++)
+        if (outcomes[i]?.status === 'sent') this.#host.queued?.release(batch.items[i]!, batch.sizes[i]!);
       this.#successes++;
       this.#wholeFailures = 0;
       this.#batchLimit = Number.POSITIVE_INFINITY;
@@ -389,6 +392,7 @@ export class DeliveryLane {
 
   #drop(reason: DropReason, items: readonly QueuedItem[], error?: unknown): void {
     for (const queued of items) {
+      this.#host.queued?.release(queued.item, queued.bytes);
       if (queued.item.type !== 'feedback') this.#stats.dropped[reason]++;
       else this.#stats.feedbackDropped++;
     }

@@ -2,6 +2,7 @@ import type { DropCounts, DropReason } from '../spec/chat-trail';
 import type { DestinationSendContext } from '../spec/chat-trail-destination';
 import type { DeliveryLane } from './delivery-lane';
 import type { QueuedItem } from './lane-queue';
+import type { QueuedBytes } from './queued-bytes';
 
 /** What a lane needs from its trail. */
 export interface LaneHost {
@@ -18,6 +19,8 @@ export interface LaneHost {
   readonly backoffMaxMs: number;
   /** Aborted by `shutdown()` at its timeout (lanes only read it; requests listen to per-batch signals). */
   readonly signal: AbortSignal;
+  /** The trail's count of queued bytes, each item once (absent: the lane counts only its own). */
+  readonly queued?: QueuedBytes;
   debug(message: string): void;
   /** Fewer than `flushAt` items are left after a batch: arm the interval timer for them. */
   waiting(): void;

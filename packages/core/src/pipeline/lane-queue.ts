@@ -1,5 +1,6 @@
 import { Deque } from '../internal/deque';
 import type { DeliveryItem } from '../spec/chat-trail-destination';
+import { turnThreadId } from '../thread/turn-delta';
 
 /** An item waiting in a lane with its estimated size. */
 export interface QueuedItem {
@@ -108,5 +109,5 @@ export class LaneQueue {
 
 /** The thread an item belongs to: its turns (and feedback) keep their order behind a failed one. */
 export function threadOf(item: DeliveryItem): string {
-  return item.type === 'feedback' ? item.feedback.threadId : item.turn.threadId;
+  return item.type === 'feedback' ? item.feedback.threadId : turnThreadId(item);
 }

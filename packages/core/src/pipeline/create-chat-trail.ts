@@ -229,12 +229,7 @@ class ChatTrailImpl implements ChatTrail {
         ) {
           // Skipped, or reshaped so that its messages no longer line up with the history: not logged.
           log!.keepHistory(threadId, record, next);
-          if (redacted !== undefined)
-            this.#enqueue(
-              this.#lanes,
-              new TurnDelta(redacted, turnHead(undefined, redacted)),
-              estimateTurnBytes(redacted),
-            );
+          if (redacted !== undefined) this.#enqueueWhole(redacted);
           return;
         }
         if (redacted === undefined) return;
@@ -252,12 +247,13 @@ class ChatTrailImpl implements ChatTrail {
         if (logged !== undefined) {
           // The lanes queue what is new; the thread's earlier messages stay in the log.
           logged.record.head = head;
-          const item = new TurnDelta(copy, head, logged.log, logged.start, logged.index);
-          this.#enqueue(this.#lanes, item, estimateTurnHeadBytes(copy) + newBytes);
+          const bytes = estimateTurnHeadBytes(copy) + newBytes;
+          const item = TurnDelta.of(copy, head, bytes, logged.log, logged.start, logged.index);
+          this.#enqueue(this.#lanes, item, bytes);
           return;
         }
       }
-      this.#enqueue(this.#lanes, new TurnDelta(copy, turnHead(undefined, copy)), estimateTurnBytes(copy));
+      this.#enqueueWhole(copy);
     } catch (error) {
       this.#internalError('record', error);
     }
@@ -404,6 +400,12 @@ class ChatTrailImpl implements ChatTrail {
     this.#debug(
       `a turn had more messages than maxMessagesPerTurn (${this.#normalize.maxMessagesPerTurn}) or empty slots: ${count} left out, the newest kept (see ${TRUNCATED_MESSAGES_KEY} in its metadata)`,
     );
+  }
+
+  /** A turn queued with all its messages (not lined up with its thread's log). */
+  #enqueueWhole(turn: Turn): void {
+    const bytes = estimateTurnBytes(turn);
+    this.#enqueue(this.#lanes, TurnDelta.of(turn, turnHead(undefined, turn), bytes), bytes);
   }
 
   #enqueue(lanes: readonly DeliveryLane[], item: DeliveryItem, bytes: number): void {

@@ -5,7 +5,7 @@ import type { ChatTrailDestination, DeliveryItem, DeliveryOutcome } from '../spe
 import { batchAbortController } from './batch-abort-controller';
 import { chargeFailures } from './charge-failures';
 import { emptyDropCounts, type LaneCounts, type LaneHost, laneSendContext } from './lane-host';
-import { type Batch, LaneQueue, type QueuedItem, queuedAt } from './lane-queue';
+import { type Batch, LaneQueue, type QueuedItem, queuedAt, sizeAt } from './lane-queue';
 import { tooLargeError } from './lane-reports';
 import { takeBatch } from './take-batch';
 import { readOutcome, tallyOutcomes } from './tally-outcomes';
@@ -276,7 +276,7 @@ export class DeliveryLane {
     );
     if (sent > 0) {
       for (let i = 0; i < outcomes.length; i++)
-        if (outcomes[i]?.status === 'sent') this.#host.queued?.release(batch.items[i]!, batch.sizes[i]!);
+        if (outcomes[i]?.status === 'sent') this.#host.queued?.release(batch.items[i]!, sizeAt(batch, i));
       this.#successes++;
       this.#wholeFailures = 0;
       this.#batchLimit = Number.POSITIVE_INFINITY;

@@ -16,7 +16,7 @@ import type {
 } from '../spec/turn';
 import { alignHistory } from '../thread/align-history';
 import { numberNewMessages } from '../thread/number-new-messages';
-import { type RecordedHistory, Reuse } from '../thread/recorded-history';
+import { type RecordedHistory, Reuse, reuseAt } from '../thread/recorded-history';
 import { CHAT_TRAIL_DEFAULTS } from './chat-trail-options';
 import { normalizeMessage } from './normalize-message';
 import { dateTime, finiteNumber, nonEmptyString, safeObject, shortText } from './normalize-values';
@@ -123,10 +123,9 @@ export function normalizeTurn(
     if (mode === 'new') {
       const numbered = numberNewMessages(threadId, id, rawMessages, messages, reuse?.previous);
       if (reuse !== undefined) {
-        const never = new Array<number>(messages.length).fill(Reuse.never);
         reuse.next = {
           messages,
-          reuse: never,
+          reuse: Reuse.never,
           positions: numbered?.positions,
           newMessages: true,
         };
@@ -299,7 +298,7 @@ function normalizeHistory(
     const ownId = nonEmptyString(raw.id);
     const role = nonEmptyString(raw.role) ?? 'user';
     if (position < known) {
-      const how = previous!.reuse[position];
+      const how = reuseAt(previous!, position);
       const copy = previous!.messages[position]!;
       if (
         how !== Reuse.never &&
@@ -320,7 +319,9 @@ function normalizeHistory(
   }
   const aligned =
     previous === undefined ? undefined : alignHistory(threadId, rawMessages, messages, reuse, previous);
-  return { messages, reuse, positions: aligned?.positions };
+  let uniform = n > 0;
+  for (let position = 1; position < n && uniform; position++) uniform = reuse[position] === reuse[0];
+  return { messages, reuse: uniform ? reuse[0]! : reuse, positions: aligned?.positions };
 }
 
 function normalizeUser(value: unknown): TurnUser | undefined {

@@ -7,7 +7,7 @@ import { threadOf } from './lane-queue';
  * failed alone before goes alone. Returns the earliest end of a backoff instead when nothing was ready.
  */
 export function takeBatch(queue: LaneQueue, max: number, maxBytes: number, now: number): Batch | number {
-  const batch: Batch = { items: [], sizes: [], retries: undefined, bytes: 0 };
+  const batch: Batch = { items: [], queued: undefined, bytes: 0 };
   // Items passed over (waiting out their own backoff, or behind one of their thread), put back after.
   let held: QueuedItem[] | undefined;
   let heldThreads: Set<string> | undefined;

@@ -11,15 +11,22 @@ export interface TurnHead {
   readonly status: TurnStatus;
 }
 
-/** What few turns have: an object only when one of them is set. */
+/** What few turns have: kept only by a {@link TurnDelta} that has one of them. */
 interface TurnExtras {
-  usage?: TurnUsage | undefined;
-  timeToFirstTokenMs?: number | undefined;
-  error?: Turn['error'];
-  metadata?: Turn['metadata'];
-  /** The turn's messages when they are not a run of the thread's log. */
-  messages?: TurnMessage[] | undefined;
+  readonly usage: TurnUsage | undefined;
+  readonly timeToFirstTokenMs: number | undefined;
+  readonly error: Turn['error'];
+  readonly metadata: Turn['metadata'];
+  /** The turn's messages when they are not a run of the thread's log, and where they follow in it. */
+  readonly messages: TurnMessage[] | undefined;
+  readonly at: number;
 }
+
+// Where a turn's messages are in its thread's log and how many, in one small integer (`at * SPAN + count`):
+// a thread's log holds far fewer than MAX_AT messages (its bytes are bounded); a turn beyond either keeps
+// its messages apart.
+const SPAN = 2 ** 14;
+const MAX_AT = 2 ** 16;
 
 /**
  * A queued turn item (a `DeliveryItem` of type `'turn'`) in one object: a queued turn is held, by every
@@ -32,53 +39,74 @@ export class TurnDelta {
   readonly #head: TurnHead;
   readonly #id: string;
   readonly #log: readonly TurnMessage[];
-  readonly #at: number;
-  readonly #count: number;
+  readonly #span: number;
   readonly #startedAt: string;
   readonly #endedAt: string;
   readonly #inputTokens: number | undefined;
   readonly #outputTokens: number | undefined;
   readonly #totalTokens: number | undefined;
-  readonly #extras: TurnExtras | undefined;
+  /** Its estimated size (see `estimateTurnBytes`). */
+  readonly #bytes: number;
   /** Destinations holding it (see `hold`). */
   #holders = 0;
 
   /**
-   * `turn.messages[from..]` are the turn's messages, found at `log[at..]` (else they are kept apart);
+   * The item of a turn whose messages are `turn.messages[from..]`, found at `log[at..]` (else kept apart);
    * without `log`, the turn is whole (nothing before it).
    */
-  constructor(turn: Turn, head: TurnHead, log: readonly TurnMessage[] = turn.messages, at = 0, from = 0) {
+  static of(
+    turn: Turn,
+    head: TurnHead,
+    bytes: number,
+    log: readonly TurnMessage[] = turn.messages,
+    at = 0,
+    from = 0,
+  ): TurnDelta {
     const { messages, usage, timeToFirstTokenMs, error, metadata } = turn;
     const count = messages.length - from;
-    let apart: TurnMessage[] | undefined;
-    for (let k = 0; k < count; k++) {
-      if (log[at + k] !== messages[from + k]) {
-        apart = messages.slice(from);
-        break;
-      }
+    let apart = at >= MAX_AT || count >= SPAN;
+    for (let k = 0; k < count && !apart; k++) apart = log[at + k] !== messages[from + k];
+    const plain = usage === undefined || plainUsage(usage);
+    if (
+      !apart &&
+      plain &&
+      timeToFirstTokenMs === undefined &&
+      error === undefined &&
+      metadata === undefined
+    ) {
+      return new TurnDelta(turn, head, bytes, log, at * SPAN + count);
     }
+    const extras: TurnExtras = {
+      usage: plain ? undefined : usage,
+      timeToFirstTokenMs,
+      error,
+      metadata,
+      messages: apart ? messages.slice(from) : undefined,
+      at,
+    };
+    return new TurnDeltaWithExtras(turn, head, bytes, log, apart ? 0 : at * SPAN + count, extras);
+  }
+
+  protected constructor(
+    turn: Turn,
+    head: TurnHead,
+    bytes: number,
+    log: readonly TurnMessage[],
+    span: number,
+  ) {
     this.#head = head;
+    this.#bytes = bytes;
     this.#id = turn.id;
     this.#log = log;
-    this.#at = at;
-    this.#count = count;
+    this.#span = span;
     this.#startedAt = turn.startedAt;
     this.#endedAt = turn.endedAt;
-    const plain = usage !== undefined && plainUsage(usage);
-    if (plain) {
+    const { usage } = turn;
+    if (usage !== undefined && plainUsage(usage)) {
       this.#inputTokens = usage.inputTokens;
       this.#outputTokens = usage.outputTokens;
       this.#totalTokens = usage.totalTokens;
     }
-    const other = plain ? undefined : usage;
-    this.#extras =
-      apart === undefined &&
-      other === undefined &&
-      timeToFirstTokenMs === undefined &&
-      error === undefined &&
-      metadata === undefined
-        ? undefined
-        : { messages: apart, usage: other, timeToFirstTokenMs, error, metadata };
   }
 
   get type(): 'turn' {
@@ -89,14 +117,19 @@ export class TurnDelta {
     return this.#head.threadId;
   }
 
+  get bytes(): number {
+    return this.#bytes;
+  }
+
   /** A new `Turn` on each read, with the turn's own messages (see `DeliveryItem`). */
   get turn(): Turn {
     const head = this.#head;
-    const extras = this.#extras;
+    const extras = this.extras();
+    const at = TurnDelta.#at(this);
     const turn: Turn = {
       id: this.#id,
       threadId: head.threadId,
-      messages: extras?.messages ?? this.#log.slice(this.#at, this.#at + this.#count),
+      messages: extras?.messages ?? this.#log.slice(at, at + (this.#span % SPAN)),
       startedAt: this.#startedAt,
       endedAt: this.#endedAt,
       status: head.status,
@@ -114,11 +147,12 @@ export class TurnDelta {
 
   /** The thread's log when messages precede the turn's (see `DeliveryItem`). */
   get thread(): readonly TurnMessage[] | undefined {
-    return this.#at > 0 ? this.#log : undefined;
+    return TurnDelta.#at(this) > 0 ? this.#log : undefined;
   }
 
   get start(): number | undefined {
-    return this.#at > 0 ? this.#at : undefined;
+    const at = TurnDelta.#at(this);
+    return at > 0 ? at : undefined;
   }
 
   /** Counts a destination that holds it; true for the first (see `QueuedBytes`). */
@@ -132,10 +166,41 @@ export class TurnDelta {
   }
 
   toJSON(): DeliveryItem {
-    const { thread } = this;
+    const { thread, start } = this;
     return thread === undefined
       ? { type: 'turn', turn: this.turn }
-      : { type: 'turn', turn: this.turn, thread, start: this.#at };
+      : { type: 'turn', turn: this.turn, thread, start: start! };
+  }
+
+  /** What few turns have (see `TurnDeltaWithExtras`). */
+  protected extras(): TurnExtras | undefined {
+    return undefined;
+  }
+
+  // Static: a private instance method or accessor would give each instance one more field (its brand).
+  static #at(delta: TurnDelta): number {
+    return delta.extras()?.at ?? Math.floor(delta.#span / SPAN);
+  }
+}
+
+/** A turn with more than the usual: its extras cost an object and a field only when present. */
+class TurnDeltaWithExtras extends TurnDelta {
+  readonly #extras: TurnExtras;
+
+  constructor(
+    turn: Turn,
+    head: TurnHead,
+    bytes: number,
+    log: readonly TurnMessage[],
+    span: number,
+    extras: TurnExtras,
+  ) {
+    super(turn, head, bytes, log, span);
+    this.#extras = extras;
+  }
+
+  protected override extras(): TurnExtras {
+    return this.#extras;
   }
 }
 

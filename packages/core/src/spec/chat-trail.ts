@@ -123,7 +123,7 @@ export interface DestinationStats {
   dropped: DropCounts;
   /** Turns waiting or in flight. */
   queuedTurns: number;
-  /** Estimated serialised size of those turns. */
+  /** Estimated heap those turns hold (what `maxQueueBytes` bounds). */
   queuedBytes: number;
   feedback: FeedbackStats;
   /** Milliseconds until the next attempt when the destination is backing off, else 0. */
@@ -156,6 +156,7 @@ export interface ChatTrailStats {
    */
   dropped: DropCounts;
   queuedTurns: number;
+  /** Estimated heap of the queued items, a turn queued for several destinations counted once. */
   queuedBytes: number;
   feedback: FeedbackStats;
   destinations: Record<string, DestinationStats>;

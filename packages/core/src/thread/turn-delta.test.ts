@@ -44,6 +44,12 @@ describe('TurnDelta', () => {
     });
   });
 
+  it('shows what it carries when inspected', async () => {
+    const { inspect } = await import('node:util');
+    const turn = turnOf([message(0)]);
+    expect(inspect(TurnDelta.of(turn, turnHead(undefined, turn), 10))).toContain("id: 'turn-1'");
+  });
+
   it('keeps a whole turn, and one whose messages are not where the log says, as they are', () => {
     const turn = turnOf([0, 1].map(message));
     const whole = TurnDelta.of(turn, turnHead(undefined, turn), 10);

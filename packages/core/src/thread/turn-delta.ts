@@ -172,6 +172,11 @@ export class TurnDelta {
       : { type: 'turn', turn: this.turn, thread, start: start! };
   }
 
+  /** What `console.log` and `util.inspect` show (its fields are private). */
+  [Symbol.for('nodejs.util.inspect.custom')](): DeliveryItem {
+    return this.toJSON();
+  }
+
   /** What few turns have (see `TurnDeltaWithExtras`). */
   protected extras(): TurnExtras | undefined {
     return undefined;

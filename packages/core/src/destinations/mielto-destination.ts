@@ -41,6 +41,9 @@ export interface ThreadCursor {
   whole: boolean;
 }
 
+/** Every turn's outcome until its thread says otherwise: one object for all (a batch may hold thousands). */
+const SENT: DeliveryOutcome = Object.freeze({ status: 'sent' });
+
 /** Counts what one thread's run of requests achieved, so a failure half-way still reports the rest. */
 interface ThreadProgress {
   written: number;
@@ -140,7 +143,7 @@ export class MieltoDestination implements ChatTrailDestination {
   async send(items: readonly DeliveryItem[], context: DestinationSendContext): Promise<DeliveryOutcome[]> {
     const outcomes: DeliveryOutcome[] = items.map((item) =>
       item.type === 'turn'
-        ? { status: 'sent' }
+        ? SENT
         : { status: 'dropped', reason: 'internal_error', error: new Error('Mielto takes no feedback') },
     );
     const known: ThreadGroup[] = [];

@@ -58,9 +58,10 @@ export interface ChatTrailOptions {
    */
   maxQueueTurns?: number;
   /**
-   * The same bound in estimated bytes (calibrated against V8's heap). Queued turns of a thread that share
-   * their history's messages count them once. A turn larger than half of it (what a batch may hold) is
-   * dropped as `too_large` when recorded, and never evicts others. Default 32 MiB.
+   * The same bound in estimated bytes (calibrated against V8's heap), per destination: a queued turn counts
+   * its data and its new messages (the thread's earlier ones are the trail's log's). A turn larger than
+   * half of it (what a batch may hold) is dropped as `too_large` when recorded, and never evicts others.
+   * Default 32 MiB.
    */
   maxQueueBytes?: number;
   /**

@@ -17,6 +17,7 @@ import type { Spool } from '../spool/spool';
 import { looksLikeNewMessages } from '../thread/looks-like-new-messages';
 import type { RecordedHistory } from '../thread/recorded-history';
 import { ThreadLog } from '../thread/thread-log';
+import { TurnDelta, turnHead } from '../thread/turn-delta';
 import { applyRedact } from './apply-redact';
 import { CapturesInProgress, flushAfterCaptures } from './captures-in-progress';
 import { ChatTrailDeliveryError } from './chat-trail-delivery-error';
@@ -41,6 +42,7 @@ import {
 } from './normalize-turn';
 import { onBeforeExit } from './on-before-exit';
 import { onExitSignal } from './on-exit-signal';
+import { QueuedBytes } from './queued-bytes';
 import { sourceOf } from './source-of';
 import { sumStats } from './sum-stats';
 import { trailDestinations } from './trail-destinations';
@@ -95,6 +97,7 @@ class ChatTrailImpl implements ChatTrail {
   readonly #onDrop: ChatTrailOptions['onDrop'];
   readonly #debugEnabled: boolean;
   readonly #abort = new AbortController();
+  readonly #queued = new QueuedBytes();
   readonly #counts = { recorded: 0, sampledOut: 0, redactedOut: 0, truncatedMessages: 0 };
   readonly #dropped: DropCounts = emptyDropCounts();
   readonly #feedback = { recorded: 0, dropped: 0 };
@@ -157,6 +160,7 @@ class ChatTrailImpl implements ChatTrail {
       backoffInitialMs,
       backoffMaxMs,
       signal: this.#abort.signal,
+      queued: this.#queued,
       debug: (message) => this.#debug(message),
       waiting: () => this.#scheduler.armTimer(),
       dropped: (lane, reason, items, error) => reporter.dropped(lane, reason, items, error),
@@ -239,8 +243,7 @@ class ChatTrailImpl implements ChatTrail {
         ) {
           // Skipped, or reshaped so that its messages no longer line up with the history: not logged.
           log!.keepHistory(threadId, record, next);
-          if (redacted !== undefined)
-            this.#enqueue(this.#lanes, { type: 'turn', turn: redacted }, estimateTurnBytes(redacted));
+          if (redacted !== undefined) this.#enqueueWhole(redacted);
           return;
         }
         if (redacted === undefined) return;
@@ -253,19 +256,18 @@ class ChatTrailImpl implements ChatTrail {
           newBytes = estimateMessagesBytes(messages, from);
           return newBytes;
         };
+        const head = turnHead(record?.head, copy);
         const logged = log!.update(threadId, record, next, measure, messages);
         if (logged !== undefined) {
           // The lanes queue what is new; the thread's earlier messages stay in the log.
-          if (logged.index > 0) copy.messages = messages.slice(logged.index);
-          const item: DeliveryItem =
-            logged.start === 0
-              ? { type: 'turn', turn: copy }
-              : { type: 'turn', turn: copy, thread: logged.log, start: logged.start };
-          this.#enqueue(this.#lanes, item, estimateTurnHeadBytes(copy) + newBytes);
+          logged.record.head = head;
+          const bytes = estimateTurnHeadBytes(copy) + newBytes;
+          const item = TurnDelta.of(copy, head, bytes, logged.log, logged.start, logged.index);
+          this.#enqueue(this.#lanes, item, bytes);
           return;
         }
       }
-      this.#enqueue(this.#lanes, { type: 'turn', turn: copy }, estimateTurnBytes(copy));
+      this.#enqueueWhole(copy);
     } catch (error) {
       this.#internalError('record', error);
     }
@@ -299,7 +301,14 @@ class ChatTrailImpl implements ChatTrail {
   }
 
   stats(): ChatTrailStats {
-    return sumStats(this.#counts, this.#dropped, this.#feedback, this.#lanes, this.#spool);
+    return sumStats(
+      this.#counts,
+      this.#dropped,
+      this.#feedback,
+      this.#lanes,
+      this.#queued.bytes,
+      this.#spool,
+    );
   }
 
   beginCapture(): () => void {
@@ -432,6 +441,12 @@ class ChatTrailImpl implements ChatTrail {
     this.#debug(
       `a turn had more messages than maxMessagesPerTurn (${this.#normalize.maxMessagesPerTurn}) or empty slots: ${count} left out, the newest kept (see ${TRUNCATED_MESSAGES_KEY} in its metadata)`,
     );
+  }
+
+  /** A turn queued with all its messages (not lined up with its thread's log). */
+  #enqueueWhole(turn: Turn): void {
+    const bytes = estimateTurnBytes(turn);
+    this.#enqueue(this.#lanes, TurnDelta.of(turn, turnHead(undefined, turn), bytes), bytes);
   }
 
   #enqueue(lanes: readonly DeliveryLane[], item: DeliveryItem, bytes: number): void {

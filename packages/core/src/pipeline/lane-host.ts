@@ -1,8 +1,9 @@
 import type { DropCounts, DropReason } from '../spec/chat-trail';
-import type { DeliveryOutcome, DestinationSendContext } from '../spec/chat-trail-destination';
+import type { DeliveryItem, DeliveryOutcome, DestinationSendContext } from '../spec/chat-trail-destination';
 import type { DeliveryLane } from './delivery-lane';
 import type { GuardedStore } from './guarded-store';
 import type { QueuedItem } from './lane-queue';
+import type { QueuedBytes } from './queued-bytes';
 
 /** What a lane needs from its trail. */
 export interface LaneHost {
@@ -19,6 +20,8 @@ export interface LaneHost {
   readonly backoffMaxMs: number;
   /** Aborted by `shutdown()` at its timeout (lanes only read it; requests listen to per-batch signals). */
   readonly signal: AbortSignal;
+  /** The trail's count of queued bytes, each item once (absent: the lane counts only its own). */
+  readonly queued?: QueuedBytes;
   debug(message: string): void;
   /** Fewer than `flushAt` items are left after a batch: arm the interval timer for them. */
   waiting(): void;
@@ -36,7 +39,7 @@ export interface LaneHost {
    */
   settled?(
     lane: DeliveryLane,
-    items: readonly QueuedItem[],
+    items: readonly DeliveryItem[],
     outcomes?: readonly (DeliveryOutcome | undefined)[],
   ): void;
   /** The trail's shared store (`store` option), if any. */

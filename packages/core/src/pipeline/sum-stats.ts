@@ -2,12 +2,13 @@ import type { ChatTrailStats, DropCounts, DropReason } from '../spec/chat-trail'
 import type { Spool } from '../spool/spool';
 import type { DeliveryLane } from './delivery-lane';
 
-/** A trail's `stats()`: its own counts (before any queue) plus every lane's. */
+/** A trail's `stats()`: its own counts (before any queue) plus every lane's; `queuedBytes` counts each item once (see `QueuedBytes`). */
 export function sumStats(
   counts: Pick<ChatTrailStats, 'recorded' | 'sampledOut' | 'redactedOut' | 'truncatedMessages'>,
   droppedBeforeQueue: Readonly<DropCounts>,
   feedback: { recorded: number; dropped: number },
   lanes: readonly DeliveryLane[],
+  queuedBytes: number,
   spool?: Spool,
 ): ChatTrailStats {
   const destinations: ChatTrailStats['destinations'] = {};
@@ -21,7 +22,7 @@ export function sumStats(
     ambiguous: 0,
     dropped,
     queuedTurns: 0,
-    queuedBytes: 0,
+    queuedBytes,
     feedback: { recorded: feedback.recorded, sent: 0, dropped: feedback.dropped },
     destinations,
   };
@@ -35,7 +36,6 @@ export function sumStats(
     stats.retried += snapshot.retried;
     stats.ambiguous += snapshot.ambiguous;
     stats.queuedTurns += snapshot.queuedTurns;
-    stats.queuedBytes += snapshot.queuedBytes;
     stats.feedback.sent += snapshot.feedback.sent;
     stats.feedback.dropped += snapshot.feedback.dropped;
     for (const reason of Object.keys(dropped) as DropReason[]) dropped[reason] += snapshot.dropped[reason];

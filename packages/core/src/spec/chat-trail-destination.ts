@@ -20,6 +20,9 @@ import type { Turn, TurnMessage } from './turn';
  * order: what a destination that writes whole threads (Melodi's upsert) sends along. `thread` is the
  * trail's log of the thread, shared with the thread's other queued turns, and may already hold messages
  * of later turns after `start`. A destination that appends (Mielto) needs only `turn.messages`.
+ *
+ * The trail's items build `turn` when it is read (a queued turn keeps no `Turn` of its own): read it once
+ * per use, and do not count on two reads giving the same object.
  */
 export type DeliveryItem =
   | {

@@ -133,7 +133,7 @@ export interface DestinationStats {
   dropped: DropCounts;
   /** Turns waiting or in flight. */
   queuedTurns: number;
-  /** Estimated serialised size of those turns. */
+  /** Estimated heap those turns hold (what `maxQueueBytes` bounds). */
   queuedBytes: number;
   feedback: FeedbackStats;
   /** Milliseconds until the next attempt when the destination is backing off, else 0. */
@@ -191,6 +191,7 @@ export interface ChatTrailStats {
    */
   dropped: DropCounts;
   queuedTurns: number;
+  /** Estimated heap of the queued items, a turn queued for several destinations counted once. */
   queuedBytes: number;
   feedback: FeedbackStats;
   destinations: Record<string, DestinationStats>;

@@ -132,14 +132,14 @@ export class Spool {
   /** Lane `lane` is done with these items (delivered, or given up for good); with `outcomes`, the `sent` ones. */
   ack(
     lane: number,
-    items: readonly { readonly item: DeliveryItem }[],
+    items: readonly DeliveryItem[],
     outcomes?: readonly ({ readonly status: string } | undefined)[],
   ): void {
     if (this.#state !== 'on' || lane < 0) return;
     let any = false;
     for (let i = 0; i < items.length; i++) {
       if (outcomes !== undefined && outcomes[i]?.status !== 'sent') continue;
-      const ref = this.#refs.get(items[i]!.item);
+      const ref = this.#refs.get(items[i]!);
       if (ref === undefined) continue;
       const { segment } = ref;
       const bit = segment.bits[lane]!;

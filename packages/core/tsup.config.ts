@@ -22,9 +22,7 @@ export default defineConfig({
   target: 'node20',
   // Inlined so the SDK header names the published version without bundling package.json.
   define: { __CHATTRAIL_CORE_VERSION__: JSON.stringify(version) },
-  // Which build this is: src/node/undici-transport.ts loads undici with `require` in CommonJS (bundlers see
-  // it) and through `createRequire(import.meta.url)` in ES modules.
-  esbuildOptions(options, { format }) {
-    options.define = { ...options.define, __CHATTRAIL_CJS__: String(format === 'cjs') };
-  },
+  // `import.meta.url` in the CommonJS build too: src/node/undici-transport.ts loads undici with
+  // `createRequire(import.meta.url)`.
+  shims: true,
 });

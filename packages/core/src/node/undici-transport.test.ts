@@ -1,6 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { connect, createServer } from 'node:net';
 import type { Duplex } from 'node:stream';
+import tls from 'node:tls';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   ConversationScript,
@@ -244,6 +247,38 @@ describe('undiciTransport', () => {
       .catch((error: unknown) => error);
     expect(once).toBeInstanceOf(APIConnectionError);
     expect(received).toBe(2);
+  });
+
+  it('speaks TLS, verifying the certificate against the trusted CAs; a refused one is never sent', async () => {
+    const cert = readFileSync(new URL('../../test/fixtures/localhost-cert.pem', import.meta.url), 'utf8');
+    const key = readFileSync(new URL('../../test/fixtures/localhost-key.pem', import.meta.url), 'utf8');
+    const https = createHttpsServer({ cert, key }, (req, res) => {
+      req.resume();
+      res.end('{"id":"conv_tls"}');
+    });
+    servers.push(https);
+    await new Promise<void>((resolve) => https.listen(0, '127.0.0.1', resolve));
+    const baseUrl = `https://127.0.0.1:${(https.address() as { port: number }).port}`;
+    const client = new MieltoClient({
+      apiKey: MIELTO_KEY,
+      baseUrl,
+      transport: transportFor(),
+      maxRetries: 0,
+    });
+    // Not trusted yet: the handshake fails rather than talking to an unverified server.
+    const untrusted = await client.conversations.list().catch((error: unknown) => error);
+    expect(untrusted).toBeInstanceOf(APIConnectionError);
+    expect((untrusted as APIConnectionError).code).toMatch(/SELF_SIGNED|UNABLE_TO_VERIFY|DEPTH_ZERO/);
+    expect(isAmbiguousError(untrusted)).toBe(false);
+
+    const defaults = tls.getCACertificates('default');
+    tls.setDefaultCACertificates([...defaults, cert]);
+    try {
+      const trusted = new MieltoClient({ apiKey: MIELTO_KEY, baseUrl, transport: transportFor() });
+      expect(await trusted.conversations.create({ title: 'x' })).toMatchObject({ id: 'conv_tls' });
+    } finally {
+      tls.setDefaultCACertificates(defaults);
+    }
   });
 
   it("goes through a proxy when told to (proxyEnv), with undici's EnvHttpProxyAgent", async () => {

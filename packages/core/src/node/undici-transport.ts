@@ -28,8 +28,6 @@ export interface UndiciTransport extends Transport {
   close(): Promise<void>;
 }
 
-declare const __CHATTRAIL_CJS__: boolean | undefined;
-
 /**
  * A {@link Transport} over undici's `request()` on keep-alive connections, for the chattrail clients and
  * destinations on Node: `mielto({ transport: undiciTransport() })`, or
@@ -112,15 +110,13 @@ export function usesEnvProxy(
 }
 
 /**
- * undici, found from this file the way an `import` would: by `require` in the CommonJS build (a bundler
- * sees it), `createRequire` in the ES module one. Synchronous, so a missing package is reported when the
- * transport is made, not on the first request.
+ * undici, found from this file as an `import` would find it (tsup shims `import.meta.url` in the CommonJS
+ * build). Synchronous, so a missing package is reported when the transport is made, not on the first
+ * request; not an `import` statement, so `@chattrail/core/node` loads without it.
  */
 function loadUndici(): typeof Undici {
   try {
-    const load =
-      typeof __CHATTRAIL_CJS__ === 'boolean' && __CHATTRAIL_CJS__ ? require : createRequire(import.meta.url);
-    return load('undici') as typeof Undici;
+    return createRequire(import.meta.url)('undici') as typeof Undici;
   } catch (error) {
     const code = (error as { code?: unknown } | null)?.code;
     if (code !== 'MODULE_NOT_FOUND' && code !== 'ERR_MODULE_NOT_FOUND') throw error;

@@ -99,7 +99,7 @@ describe('the transport option', () => {
       env: { MELODI_API_KEY: MELODI_KEY, MELODI_PROJECT_ID: '7', MELODI_BASE_URL: backend.url },
       transport,
     });
-    trail.record({ threadId: 't', messages: [{ role: 'user', content: 'hi' }] });
+    trail.record({ threadId: 't', messages: [{ id: 'm1', role: 'user', content: 'hi' }] });
     expect(await trail.shutdown()).toEqual({ ok: true, pendingTurns: 0 });
     expect(seen.map((request) => [request.method, request.discardBody])).toEqual([['PUT', true]]);
   });

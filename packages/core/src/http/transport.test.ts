@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { inSequence, type ScriptedServer, startScriptedServer } from '../../test/scripted-http-server';
-import { MELODI_KEY, MIELTO_KEY, PROJECT_ID } from '../../test/trail-test-kit';
+import { ConversationScript, MELODI_KEY, MIELTO_KEY, PROJECT_ID } from '../../test/trail-test-kit';
 import { melodi } from '../destinations/melodi-destination';
 import { APIConnectionError, ChatTrailError, RateLimitError } from '../errors';
 import { MelodiClient } from '../melodi/melodi-client';
@@ -99,7 +99,7 @@ describe('the transport option', () => {
       env: { MELODI_API_KEY: MELODI_KEY, MELODI_PROJECT_ID: '7', MELODI_BASE_URL: backend.url },
       transport,
     });
-    trail.record({ threadId: 't', messages: [{ id: 'm1', role: 'user', content: 'hi' }] });
+    trail.record(new ConversationScript('t', { id: 'u1' }).turn());
     expect(await trail.shutdown()).toEqual({ ok: true, pendingTurns: 0 });
     expect(seen.map((request) => [request.method, request.discardBody])).toEqual([['PUT', true]]);
   });

@@ -4,8 +4,8 @@
 // - bare: `requests` PUTs of a 20-message thread (~3 KB of JSON) to bench/sink-server.mjs (its own process),
 //   8 in flight as a destination has them, answers drained unread: the client's CPU per request;
 // - trail: bench/delivery-throughput.mjs, 20,000 turns over 200 threads to both destinations, on the
-//   devserver and on the sink: turns/s and the trail process's CPU per turn.
-// Usage: CHATTRAIL_LEGACY_CORE=<dist> node bench/transport-compare.mjs [rounds] [requests]
+//   devserver and on the sink: turns/s and the CPU per turn of the trail's process (app and trail).
+// Usage: CHATTRAIL_LEGACY_CORE=<dist> node bench/transport-compare.mjs [rounds=5] [requests=20000]
 //        (one bare measurement: ... --bare <undici|legacy-http1> [requests])
 import { fileURLToPath } from 'node:url';
 import { median, report, startDevServerChild } from './bench-kit.mjs';
@@ -19,7 +19,7 @@ if (process.argv[2] === '--bare') {
   process.exit(0);
 }
 
-const rounds = Number(process.argv[2] ?? 3);
+const rounds = Number(process.argv[2] ?? 5);
 const requests = process.argv[3] ?? '20000';
 const self = fileURLToPath(import.meta.url);
 const throughput = fileURLToPath(new URL('./delivery-throughput.mjs', import.meta.url));
@@ -45,14 +45,15 @@ for (const transport of TRANSPORTS) {
     bareMicrosPerRequest: median(b.map((r) => r.clientMicrosPerRequest)),
     bareRequestsPerSecond: median(b.map((r) => r.requestsPerSecond)),
     devserverTurnsPerSecond: median(devserver.map((r) => r.turnsPerSecond)),
-    devserverTrailMicrosPerTurn: median(devserver.map((r) => r.cpu.trailOnlyMicrosPerTurn)),
+    devserverTrailMicrosPerTurn: median(devserver.map((r) => r.cpu.trailProcessMicrosPerTurn)),
     sinkTurnsPerSecond: median(sink.map((r) => r.turnsPerSecond)),
-    sinkTrailMicrosPerTurn: median(sink.map((r) => r.cpu.trailOnlyMicrosPerTurn)),
+    sinkTrailMicrosPerTurn: median(sink.map((r) => r.cpu.trailProcessMicrosPerTurn)),
     runs: {
       bareMicrosPerRequest: b.map((r) => r.clientMicrosPerRequest),
       devserverTurnsPerSecond: devserver.map((r) => r.turnsPerSecond),
       sinkTurnsPerSecond: sink.map((r) => r.turnsPerSecond),
-      sinkTrailMicrosPerTurn: sink.map((r) => r.cpu.trailOnlyMicrosPerTurn),
+      sinkTrailMicrosPerTurn: sink.map((r) => r.cpu.trailProcessMicrosPerTurn),
+      devserverTrailMicrosPerTurn: devserver.map((r) => r.cpu.trailProcessMicrosPerTurn),
     },
   };
 }
@@ -64,9 +65,9 @@ for (const [label, key] of [
   ['bare client, CPU µs per request', 'bareMicrosPerRequest'],
   ['bare client, requests/s', 'bareRequestsPerSecond'],
   ['trail → devserver, turns/s', 'devserverTurnsPerSecond'],
-  ['trail → devserver, trail CPU µs per turn', 'devserverTrailMicrosPerTurn'],
+  ['trail → devserver, process CPU µs per turn', 'devserverTrailMicrosPerTurn'],
   ['trail → sink, turns/s', 'sinkTurnsPerSecond'],
-  ['trail → sink, trail CPU µs per turn', 'sinkTrailMicrosPerTurn'],
+  ['trail → sink, process CPU µs per turn', 'sinkTrailMicrosPerTurn'],
 ]) {
   console.log(`| ${label} | ${legacy[key]} | ${undici[key]} | ${change(legacy[key], undici[key])} |`);
 }

@@ -3,6 +3,7 @@ import type * as Undici from 'undici';
 import { ChatTrailError } from '../errors';
 import type { Transport } from '../http/transport';
 import { LruMap } from '../internal/lru-map';
+import { ExchangeHandler, LegacyExchangeHandler } from './undici-exchange';
 
 /** Options of {@link undiciTransport}. */
 export interface UndiciTransportOptions {
@@ -29,12 +30,12 @@ export interface UndiciTransport extends Transport {
 }
 
 /**
- * A {@link Transport} over undici's `request()` on keep-alive connections, for the chattrail clients and
+ * A {@link Transport} over undici's `dispatch()` on keep-alive connections, for the chattrail clients and
  * destinations on Node: `mielto({ transport: undiciTransport() })`, or
  * `createChatTrail({ transport: undiciTransport() })` for destinations built from the environment.
  *
  * Why: delivering a turn is one HTTP request per thread and destination, and the global `fetch` spends
- * most of the trail's CPU on the `Response`, `Headers` and web streams around it; undici's `request()`
+ * most of the trail's CPU on the `Response`, `Headers` and web streams around it; undici's `dispatch()`
  * (the engine under Node's `fetch`) skips them (BENCHMARKS.md).
  *
  * undici is an optional peer dependency of `@chattrail/core`, loaded when this is called: the main entry
@@ -53,6 +54,7 @@ export function undiciTransport(options: UndiciTransportOptions = {}): UndiciTra
     );
   }
   const undici = loadUndici();
+  const Exchange = undiciMajor() >= 8 ? ExchangeHandler : LegacyExchangeHandler;
   const agentOptions = { connections, keepAliveTimeout: idleTimeoutMs, keepAliveMaxTimeout: idleTimeoutMs };
   const env =
     options.proxyEnv !== undefined
@@ -76,26 +78,31 @@ export function undiciTransport(options: UndiciTransportOptions = {}): UndiciTra
 
   // A destination sends to the same few URLs all day (bounded: some paths carry ids).
   const targets = new LruMap<string, { origin: string; path: string }>(64);
-  const send = async (request: Parameters<Transport>[0]) => {
+  const send: Transport = (request) => {
     let target = targets.get(request.url);
     if (target === undefined) {
-      const url = new URL(request.url);
-      target = { origin: url.origin, path: `${url.pathname}${url.search}` };
+      try {
+        const url = new URL(request.url);
+        target = { origin: url.origin, path: `${url.pathname}${url.search}` };
+      } catch (error) {
+        return Promise.reject(error);
+      }
       targets.set(request.url, target);
     }
-    const { statusCode, headers, body } = await dispatcher.request({
-      ...target,
-      method: request.method as Undici.Dispatcher.HttpMethod,
-      headers: request.headers,
-      body: request.body,
-      signal: request.signal,
+    const { origin, path } = target;
+    const { method, headers, body } = request;
+    return new Promise((resolve, reject) => {
+      const exchange = new Exchange(request, resolve, reject);
+      if (exchange.settled) return;
+      try {
+        dispatcher.dispatch(
+          { origin, path, method: method as Undici.Dispatcher.HttpMethod, headers, body },
+          exchange,
+        );
+      } catch (error) {
+        exchange.fail(error);
+      }
     });
-    if (request.discardBody && statusCode >= 200 && statusCode <= 299) {
-      // Read to the end so the connection is reused; nothing is decoded.
-      await body.dump({ limit: Number.MAX_SAFE_INTEGER });
-      return { status: statusCode, headers, body: '' };
-    }
-    return { status: statusCode, headers, body: await body.text() };
   };
   return Object.assign(send, { close: () => dispatcher.close() });
 }
@@ -109,6 +116,17 @@ export function usesEnvProxy(
   return env.NODE_USE_ENV_PROXY === '1' || flag(execArgv) || flag((env.NODE_OPTIONS ?? '').split(/\s+/));
 }
 
+const requireHere = (id: string): unknown => createRequire(import.meta.url)(id);
+
+/** The major version of the undici {@link loadUndici} found; 7 when its package.json cannot be read. */
+function undiciMajor(): number {
+  try {
+    return Number((requireHere('undici/package.json') as { version: string }).version.split('.')[0]);
+  } catch {
+    return 7;
+  }
+}
+
 /**
  * undici, found from this file as an `import` would find it (tsup shims `import.meta.url` in the CommonJS
  * build). Synchronous, so a missing package is reported when the transport is made, not on the first
@@ -116,7 +134,7 @@ export function usesEnvProxy(
  */
 function loadUndici(): typeof Undici {
   try {
-    return createRequire(import.meta.url)('undici') as typeof Undici;
+    return requireHere('undici') as typeof Undici;
   } catch (error) {
     const code = (error as { code?: unknown } | null)?.code;
     if (code !== 'MODULE_NOT_FOUND' && code !== 'ERR_MODULE_NOT_FOUND') throw error;

@@ -2,7 +2,7 @@
 // right now. A first, untimed pass sends the delivery benchmark's chat (bench-kit's chatWorkload) through a
 // trail whose transport records every request; the timed pass then replays those exact requests (same method,
 // URL, headers and body, same order) to the same devserver, straight through the transport of
-// `undiciTransport()` (undici's request() on keep-alive HTTP/1.1 connections, the cheapest client we have;
+// `undiciTransport()` (undici's dispatch() on keep-alive HTTP/1.1 connections, the cheapest client we have;
 // the global `fetch` costs several times its CPU per request), as many in flight per destination as
 // the destinations use (8), answers drained unread. No turn is built, recorded, queued, merged or
 // serialised: the rate it reaches is what the devserver and loopback HTTP allow on this machine for this

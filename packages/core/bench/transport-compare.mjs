@@ -1,12 +1,13 @@
 // undiciTransport() against the hand-written HTTP/1 client it replaced (bench/legacy-http1-transport.mjs;
 // CHATTRAIL_LEGACY_CORE names a build of the core before issue 27), in the same run, each measurement in a
 // process of its own, alternately, `rounds` times, medians reported:
-// - bare: `requests` PUTs of a 20-message thread (~3 KB of JSON) to bench/sink-server.mjs (its own process),
-//   8 in flight as a destination has them, answers drained unread: the client's CPU per request;
+// - bare: `requests` PUTs per transport of a 20-message thread (~3 KB of JSON) to bench/sink-server.mjs (its
+//   own process), 8 in flight as a destination has them, answers drained unread, both transports in one
+//   process in alternating blocks: the client's CPU per request;
 // - trail: bench/delivery-throughput.mjs, 20,000 turns over 200 threads to both destinations, on the
 //   devserver and on the sink: turns/s and the CPU per turn of the trail's process (app and trail).
 // Usage: CHATTRAIL_LEGACY_CORE=<dist> node bench/transport-compare.mjs [rounds=5] [requests=20000]
-//        (one bare measurement: ... --bare <undici|legacy-http1> [requests])
+//        (one bare measurement: ... --bare [requests])
 import { fileURLToPath } from 'node:url';
 import { median, report, startDevServerChild } from './bench-kit.mjs';
 import { runForResult } from './run-for-result.mjs';
@@ -15,7 +16,7 @@ const IN_FLIGHT = 8;
 const TRANSPORTS = ['legacy-http1', 'undici'];
 
 if (process.argv[2] === '--bare') {
-  report({ bare: await bare(process.argv[3], Number(process.argv[4] ?? 20_000)) });
+  report({ bare: await bare(Number(process.argv[3] ?? 20_000)) });
   process.exit(0);
 }
 
@@ -24,12 +25,13 @@ const requests = process.argv[3] ?? '20000';
 const self = fileURLToPath(import.meta.url);
 const throughput = fileURLToPath(new URL('./delivery-throughput.mjs', import.meta.url));
 const runs = Object.fromEntries(TRANSPORTS.map((t) => [t, { bare: [], devserver: [], sink: [] }]));
+const quiet = { echo: false };
 for (let round = 0; round < rounds; round++) {
+  const { bare: both } = await runForResult(self, ['--bare', requests], quiet);
+  for (const transport of TRANSPORTS) runs[transport].bare.push(both[transport]);
   // Each round starts with the other transport: the machine's speed drifts within minutes.
   const order = round % 2 ? [...TRANSPORTS].reverse() : TRANSPORTS;
   for (const transport of order) {
-    const quiet = { echo: false };
-    runs[transport].bare.push((await runForResult(self, ['--bare', transport, requests], quiet)).bare);
     for (const backend of ['devserver', 'sink']) {
       const args = ['20000', '200', 'both', backend, transport];
       runs[transport][backend].push((await runForResult(throughput, args, quiet)).delivery);
@@ -73,15 +75,18 @@ for (const [label, key] of [
 }
 report({ transportCompare: summary });
 
-/** One bare measurement: `count` PUTs through `name`, after a warm-up of 2,000. */
-async function bare(name, count) {
-  const make =
-    name === 'undici'
-      ? (await import('../dist/node.js')).undiciTransport
-      : (await import('./legacy-http1-transport.mjs')).legacyHttp1Transport;
+/**
+ * The bare measurement: both transports in this process, against one sink, in alternating blocks of
+ * `count / 10` PUTs after a warm-up of 2,000 each, so that the machine's drift (other processes, CPU
+ * frequency) falls on both alike. CPU of this process per request, by transport.
+ */
+async function bare(count) {
+  const makers = {
+    'legacy-http1': (await import('./legacy-http1-transport.mjs')).legacyHttp1Transport,
+    undici: (await import('../dist/node.js')).undiciTransport,
+  };
   const server = await startDevServerChild({ sink: true });
   try {
-    const send = make({ connections: IN_FLIGHT });
     const messages = Array.from({ length: 20 }, (_, i) => ({
       externalId: `m${i}`,
       role: i % 2 ? 'assistant' : 'user',
@@ -100,7 +105,7 @@ async function bare(name, count) {
       signal: new AbortController().signal,
       discardBody: true,
     };
-    const sendAll = async (total) => {
+    const sendAll = async (send, total) => {
       let next = 0;
       const worker = async () => {
         while (next++ < total) {
@@ -110,23 +115,32 @@ async function bare(name, count) {
       };
       await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
     };
-    await sendAll(2_000);
-    const serverCpuStart = server.cpuSeconds();
-    const cpuStart = process.cpuUsage();
-    const started = performance.now();
-    await sendAll(count);
-    const seconds = (performance.now() - started) / 1000;
-    const cpu = process.cpuUsage(cpuStart);
-    const serverCpu = server.cpuSeconds() - serverCpuStart;
-    await send.close();
-    return {
-      transport: name,
-      requests: count,
-      requestsPerSecond: Math.round(count / seconds),
-      clientMicrosPerRequest: Math.round((cpu.user + cpu.system) / count),
-      sinkMicrosPerRequest: Math.round((serverCpu * 1e6) / count),
-      bodyBytes: Buffer.byteLength(body),
-    };
+    const sends = Object.fromEntries(
+      TRANSPORTS.map((name) => [name, makers[name]({ connections: IN_FLIGHT })]),
+    );
+    const totals = Object.fromEntries(TRANSPORTS.map((name) => [name, { cpuMicros: 0, seconds: 0 }]));
+    for (const name of TRANSPORTS) await sendAll(sends[name], 2_000);
+    const block = Math.ceil(count / 10);
+    for (let i = 0; i < 10; i++) {
+      for (const name of i % 2 ? [...TRANSPORTS].reverse() : TRANSPORTS) {
+        const cpuStart = process.cpuUsage();
+        const started = performance.now();
+        await sendAll(sends[name], block);
+        totals[name].seconds += (performance.now() - started) / 1000;
+        const cpu = process.cpuUsage(cpuStart);
+        totals[name].cpuMicros += cpu.user + cpu.system;
+      }
+    }
+    for (const name of TRANSPORTS) await sends[name].close();
+    return Object.fromEntries(
+      TRANSPORTS.map((name) => [
+        name,
+        {
+          clientMicrosPerRequest: Number((totals[name].cpuMicros / (block * 10)).toFixed(1)),
+          requestsPerSecond: Math.round((block * 10) / totals[name].seconds),
+        },
+      ]),
+    );
   } finally {
     await server.close();
   }

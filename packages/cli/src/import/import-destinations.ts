@@ -27,7 +27,7 @@ export function importDestinations(
     return value === undefined || value === '' ? undefined : value;
   };
   const wanted = new Set<Backend>(settings.to ?? BACKENDS);
-  // undici's request(), not the global fetch: fetch's web streams were the importer's largest CPU cost.
+  // undici's dispatch(), not the global fetch: fetch's web streams were the importer's largest CPU cost.
   // Keep-alive connections enough for every request a destination has in flight.
   const transport = () => undiciTransport({ connections: settings.concurrency + 4 });
   const result: ImportDestinations = { destinations: [], problems: [] };

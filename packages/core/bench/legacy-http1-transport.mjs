@@ -1,7 +1,7 @@
 // Bench only: the hand-written HTTP/1 client that undiciTransport() replaced (createNodeFetch()'s raw
 // request, src/node/http1-* before issue 27), as a Transport, for measuring the two side by side. It is
 // loaded from a build of the core before the change, named by CHATTRAIL_LEGACY_CORE (its dist/ folder):
-//   git worktree add /tmp/legacy <commit before the change> && cd /tmp/legacy && pnpm install &&
+//   git worktree add /tmp/legacy f5884a1 (main before the change) && cd /tmp/legacy && pnpm install &&
 //   pnpm --filter @chattrail/core build
 //   CHATTRAIL_LEGACY_CORE=/tmp/legacy/packages/core/dist node bench/transport-compare.mjs
 import { join } from 'node:path';

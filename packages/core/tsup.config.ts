@@ -22,4 +22,7 @@ export default defineConfig({
   target: 'node20',
   // Inlined so the SDK header names the published version without bundling package.json.
   define: { __CHATTRAIL_CORE_VERSION__: JSON.stringify(version) },
+  // `import.meta.url` in the CommonJS build too: src/node/undici-transport.ts loads undici with
+  // `createRequire(import.meta.url)`.
+  shims: true,
 });

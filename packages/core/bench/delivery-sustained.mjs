@@ -20,23 +20,23 @@
 // backlog grew by less than 5% of the offered rate, and the last turns arrived within a second after the
 // producer stopped (what was left was under a second of work).
 //
-// Usage: node bench/delivery-sustained.mjs [rate] [seconds] [threads] [turnsPerThread] [node-fetch]
+// Usage: node bench/delivery-sustained.mjs [rate] [seconds] [threads] [turnsPerThread] [undici|legacy-http1]
 import { PerformanceObserver } from 'node:perf_hooks';
 import {
   chatWorkload,
   deliveryDestinations,
   deliveryTrail,
   eventLoopLateness,
-  fetchFromFlags,
   report,
   startDevServerChild,
+  transportFromFlags,
 } from './bench-kit.mjs';
 
 const RATE = Number(process.argv[2] ?? 10_000);
 const SECONDS = Number(process.argv[3] ?? 12);
 const THREADS = Number(process.argv[4] ?? 200);
 const TURNS_PER_THREAD = Number(process.argv[5] ?? 100);
-const fetchFor = await fetchFromFlags(process.argv.slice(6));
+const transportFor = await transportFromFlags(process.argv.slice(6));
 // Every slot's first thread ends within threads × turnsPerThread turns; after that the mix is steady.
 const WARM_SECONDS = Math.min(SECONDS / 2, (THREADS * TURNS_PER_THREAD) / RATE);
 const TURNS = Math.round(RATE * SECONDS);
@@ -72,7 +72,7 @@ function slope(points) {
 
 const server = await startDevServerChild();
 try {
-  const destinations = deliveryDestinations(server, 'both', fetchFor);
+  const destinations = deliveryDestinations(server, 'both', transportFor);
   const names = destinations.map((d) => d.name);
   const trail = deliveryTrail(destinations);
   const workload = chatWorkload(THREADS, { turnsPerThread: TURNS_PER_THREAD });
@@ -167,7 +167,7 @@ try {
     turns: TURNS,
     threads: THREADS,
     turnsPerThread: TURNS_PER_THREAD,
-    fetch: fetchFor ? 'createNodeFetch' : 'global',
+    fetch: transportFor?.label ?? 'global',
     keptUp,
     dropped,
     droppedWhileWarming: droppedWarming ?? dropped,
@@ -216,7 +216,7 @@ try {
     },
   };
   console.log(
-    `sustained delivery (${names.join(' + ')}${fetchFor ? ', createNodeFetch' : ''}): ${result.offeredTurnsPerSecond} turns/s offered for ${result.seconds} s (${TURNS} turns; ${THREADS} threads at a time, ${TURNS_PER_THREAD} turns each, ${backend.melodi.threads} threads in all) → ${keptUp ? 'KEPT UP' : 'FELL BEHIND'}; ${dropped} dropped (${result.droppedWhileWarming} of them in the first ${result.steadyFromSeconds} s); the last turns arrived ${result.drainMs} ms after the producer stopped`,
+    `sustained delivery (${names.join(' + ')}${transportFor ? `, ${transportFor.label}` : ''}): ${result.offeredTurnsPerSecond} turns/s offered for ${result.seconds} s (${TURNS} turns; ${THREADS} threads at a time, ${TURNS_PER_THREAD} turns each, ${backend.melodi.threads} threads in all) → ${keptUp ? 'KEPT UP' : 'FELL BEHIND'}; ${dropped} dropped (${result.droppedWhileWarming} of them in the first ${result.steadyFromSeconds} s); the last turns arrived ${result.drainMs} ms after the producer stopped`,
   );
   for (const [name, d] of Object.entries(perDestination)) {
     console.log(

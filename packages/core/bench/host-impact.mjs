@@ -6,7 +6,7 @@
 // - instant: a trail with two destinations that answer every batch at once, in process: record(), the
 //   queues and the batching, no serialisation or HTTP;
 // - devserver: the trail delivering to Mielto and Melodi on the devserver (its own process, loopback) with
-//   createNodeFetch(): everything.
+//   undiciTransport(): everything.
 // With 200 threads at 2,000 turns/s each thread takes ten turns a second, so a batch (at most one per
 // minBatchIntervalMs, 500 ms) holds about five of each thread's turns, which share its requests. A real
 // app's threads take a turn every few seconds: `threads` 2000 gives each one turn a second, a batch then
@@ -19,10 +19,10 @@ import {
   chatWorkload,
   deliveryDestinations,
   eventLoopLateness,
-  fetchFromFlags,
   median,
   report,
   startDevServerChild,
+  transportFromFlags,
 } from './bench-kit.mjs';
 import { runForResult } from './run-for-result.mjs';
 
@@ -83,7 +83,7 @@ const instant = (name) => ({
   send: async (items) => items.map(() => ({ status: 'sent', messages: 0 })),
 });
 const server = mode === 'devserver' ? await startDevServerChild() : undefined;
-const fetchFor = await fetchFromFlags(['node-fetch']);
+const transportFor = await transportFromFlags(['undici']);
 const trail =
   mode === 'none'
     ? undefined
@@ -91,7 +91,7 @@ const trail =
         destinations:
           mode === 'instant'
             ? [instant('mielto'), instant('melodi')]
-            : deliveryDestinations(server, 'both', fetchFor),
+            : deliveryDestinations(server, 'both', transportFor),
         onError: (error) => console.error(error.message),
       });
 const workload = chatWorkload(THREADS, { turnsPerThread: 100 });

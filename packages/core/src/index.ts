@@ -43,6 +43,7 @@ export {
   type ValidationErrorItem,
 } from './errors';
 export type { HttpClientOptions, RequestOptions, RetryInfo } from './http/http-options';
+export type { Transport, TransportRequest, TransportResponse } from './http/transport';
 // Melodi.
 export { MelodiClient, type MelodiClientOptions } from './melodi/melodi-client';
 export type { MelodiFeedback } from './melodi/melodi-feedback';

@@ -2,6 +2,7 @@ import { ChatTrailError } from '../errors';
 import type { RequestOptions } from '../http/http-options';
 import { isAmbiguousError } from '../http/is-ambiguous-error';
 import type { JsonText } from '../http/json-text';
+import type { Transport } from '../http/transport';
 import { runWithConcurrency } from '../internal/run-with-concurrency';
 import { SerialByKey } from '../internal/serial-by-key';
 import { MelodiClient } from '../melodi/melodi-client';
@@ -35,11 +36,15 @@ export interface MelodiDestinationOptions {
    */
   client?: MelodiClient;
   /**
-   * The `fetch` its client uses. Default: the global `fetch`, looked up per request. On Node,
-   * `createNodeFetch()` from `@chattrail/core/node` costs the trail less CPU per request. Ignored when
-   * `client` is given.
+   * The `fetch` its client uses. Default: the global `fetch`, looked up per request. Ignored when `client`
+   * is given.
    */
   fetch?: typeof fetch;
+  /**
+   * Sends its client's requests instead of `fetch` (not together with it). On Node, `undiciTransport()`
+   * from `@chattrail/core/node` costs the trail less CPU per request. Ignored when `client` is given.
+   */
+  transport?: Transport;
   /** Per-attempt timeout. Default: the trail's `timeoutMs` (10 s). */
   timeoutMs?: number;
   /**
@@ -104,6 +109,7 @@ export class MelodiDestination implements ChatTrailDestination {
       new MelodiClient({
         apiKey: options.apiKey,
         fetch: check.fn('fetch', options.fetch),
+        transport: check.fn('transport', options.transport),
         projectId: options.projectId,
         baseUrl: options.baseUrl,
         timeoutMs: options.timeoutMs,

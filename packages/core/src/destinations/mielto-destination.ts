@@ -101,6 +101,7 @@ export class MieltoDestination implements ChatTrailDestination {
       new MieltoClient({
         apiKey: options.apiKey,
         fetch: check.fn('fetch', options.fetch),
+        transport: check.fn('transport', options.transport),
         baseUrl: options.baseUrl,
         workspaceId: options.workspaceId,
         timeoutMs: options.timeoutMs,

@@ -1,4 +1,5 @@
 import type { ChatTrailError } from '../errors';
+import type { Transport } from '../http/transport';
 import type { ChatTrailDrop, SpoolOptions } from '../spec/chat-trail';
 import type { ChatTrailDestination } from '../spec/chat-trail-destination';
 import type { ChatTrailStore } from '../spec/chat-trail-store';
@@ -142,10 +143,14 @@ export interface ChatTrailOptions {
   env?: Record<string, string | undefined>;
   /**
    * The `fetch` of the destinations built from the environment (destinations you pass keep their own).
-   * Default: the global `fetch`. On a Node server, `createNodeFetch()` from `@chattrail/core/node` costs
-   * less CPU per request.
+   * Default: the global `fetch`.
    */
   fetch?: typeof fetch;
+  /**
+   * The transport of the destinations built from the environment, instead of `fetch` (not together with
+   * it). On a Node server, `undiciTransport()` from `@chattrail/core/node` costs less CPU per request.
+   */
+  transport?: Transport;
   /**
    * @internal Delay between attempts of a destination after a transient failure: exponential from
    * `initialMs` (default 500), capped at `maxMs` (default 30,000). For tests that simulate outages.

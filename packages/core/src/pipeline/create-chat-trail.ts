@@ -135,7 +135,7 @@ class ChatTrailImpl implements ChatTrail {
     this.#onDrop = options.onDrop;
     this.#onError = options.onError ?? ((error) => console.warn(`[chattrail] ${error.message}`));
 
-    const destinations = trailDestinations(disabled, given, env, this.#timeoutMs, options.fetch);
+    const destinations = trailDestinations(disabled, given, env, this.#timeoutMs, options);
     this.#inactive = disabled || destinations.length === 0;
     this.#scheduler = new LaneScheduler(
       this.#lanes,

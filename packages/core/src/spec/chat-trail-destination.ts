@@ -36,7 +36,7 @@ export type DeliveryItem =
 export type DeliveryOutcome =
   /** Delivered in full. `messages`: how many messages it wrote (for `stats().sentMessages`). */
   | { readonly status: 'sent'; readonly messages?: number }
-  /** A failure that may pass (network, timeout, 408/425/429/5xx, abort): requeued at the front, backed off. */
+  /** May pass (network, timeout, 408/425/429/5xx, abort): requeued at the front after a backoff. */
   | { readonly status: 'retry'; readonly error: unknown; readonly retryAfterMs?: number }
   /** Given up for good; counted under `reason` and reported once per (destination, status) via `onError`. */
   | {
@@ -67,7 +67,7 @@ export interface DestinationSendContext {
   onAmbiguous(error?: unknown, notResent?: boolean): void;
   /** A one-line debug note; printed only when the trail runs with `debug`. Never pass a secret. */
   debug(message: string): void;
-  /** The trail's shared store (`createChatTrail({ store })`), scoped to this destination; none without one. */
+  /** The trail's shared store (`createChatTrail({ store })`), scoped to this destination. */
   readonly store?: DestinationStore;
 }
 
@@ -80,6 +80,6 @@ export interface ChatTrailDestination {
   readonly name: string;
   /** Whether `send` accepts `feedback` items. Without it, feedback is not queued for this destination. */
   readonly acceptsFeedback?: boolean;
-  /** Resolves with one outcome per item, in order. A rejection or missing outcome drops as `internal_error`. */
+  /** One outcome per item, in order. A rejection or a missing outcome drops as `internal_error`. */
   send(items: readonly DeliveryItem[], context: DestinationSendContext): Promise<DeliveryOutcome[]>;
 }

@@ -28,7 +28,7 @@ export interface StoreThreadSync {
   entries: readonly StoreEntry[];
   /** Answer the bodies the thread held before this call from this index on (see `StoreThreadState.tail`). */
   from?: number;
-  /** The id of the entry at `from - 1` as this instance read it; a store holding another there answers from 0. */
+  /** The id at `from - 1` as this instance read it; a store holding another there answers from 0. */
   fromId?: string;
 }
 

@@ -53,9 +53,9 @@ export type DropReason =
   | 'invalid_turn'
   /** A bug in chattrail or in a custom destination; reported through `onError`. */
   | 'internal_error'
-  /** Failed transiently `maxAttempts` times while other turns went through: given up so the thread moves on. */
+  /** Failed transiently `maxAttempts` times while other turns went through: given up, not held for ever. */
   | 'retries_exhausted'
-  /** The spool hit `spool.maxBytes` and deleted unacknowledged deliveries; they no longer survive a restart. */
+  /** The spool hit `spool.maxBytes`, deleting unacknowledged deliveries: they no longer survive a restart. */
   | 'spool_full';
 
 /** Counts per drop reason. */

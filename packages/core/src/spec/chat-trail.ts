@@ -135,8 +135,8 @@ export interface SpoolStats {
   replayed: number;
 }
 
-/** What {@link ChatTrail.stats} returns. */
-export interface ChatTrailStats {
+/** What {@link ChatTrail.stats} returns: the counters of {@link DestinationStats} summed, and more. */
+export interface ChatTrailStats extends Omit<DestinationStats, 'backoffMs'> {
   /** `record()` calls (while enabled and configured); the counters below are subsets of it. */
   recorded: number;
   /** Turns left out by `sampleRate`. */
@@ -145,19 +145,10 @@ export interface ChatTrailStats {
   redactedOut: number;
   /** Messages left out: beyond `maxMessagesPerTurn` (the oldest), and holes or `null` in `messages`. */
   truncatedMessages: number;
-  /** Turn deliveries that succeeded, summed over destinations. */
-  sent: number;
-  sentMessages: number;
-  requests: number;
-  retried: number;
-  /** Summed over destinations (see {@link DestinationStats.ambiguous}). */
-  ambiguous: number;
   /** Turns dropped before queueing plus deliveries dropped by destinations. */
   dropped: DropCounts;
-  queuedTurns: number;
   /** Estimated heap of the queued items, a turn queued for several destinations counted once. */
   queuedBytes: number;
-  feedback: FeedbackStats;
   destinations: Record<string, DestinationStats>;
   /** The durable spool, when one was asked for. */
   spool?: SpoolStats;

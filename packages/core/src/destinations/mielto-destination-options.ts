@@ -30,7 +30,8 @@ export interface MieltoDestinationOptions extends ClientDestinationOptions<Mielt
   /**
    * Threads written in parallel within one batch. Default 8. New threads (up to three round trips: look up,
    * create, append) get as many slots again and are looked up ahead, so they do not hold up known ones: at
-   * most three times `concurrency` requests in flight.
+   * most three times `concurrency` requests in flight. A conversation is created right before its first
+   * append, so a batch cut short leaves no empty one behind.
    */
   concurrency?: number;
   /**

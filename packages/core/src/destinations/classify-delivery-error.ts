@@ -9,15 +9,9 @@ import { isRetryableError } from '../http/retryable';
 import type { DeliveryOutcome } from '../spec/chat-trail-destination';
 
 /**
- * Turns an error from a client call into the outcome of the items it was for:
- * - transient (network, timeout, 408/425/429/5xx) and aborts (the trail is shutting down) → `retry`, so
- *   the items go back to the queue; nothing is lost to an outage within the queue bounds;
- * - a 2xx whose body is not JSON or lacks what we need ({@link InvalidResponseError}) → `retry` too: a
- *   proxy or a bad deploy answering garbage is an outage, not a verdict on the items;
- * - 413 → `too_large` (callers split first; this is what is left when they cannot);
- * - any other status, and configuration errors → `permanent_error`: sending it again would fail the
- *   same way, and retrying forever would hold the queue hostage;
- * - anything else is a bug → `internal_error`.
+ * The outcome of a failed client call: transient errors, aborts and a garbled 2xx (an outage, not a
+ * verdict on the items) → `retry`; 413 → `too_large`; other statuses and configuration errors (they would
+ * fail the same way again) → `permanent_error`; anything else is a bug → `internal_error`.
  */
 export function classifyDeliveryError(error: unknown, messages = 0): DeliveryOutcome {
   if (

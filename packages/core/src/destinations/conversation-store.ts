@@ -1,23 +1,15 @@
 import { LruMap } from '../internal/lru-map';
 
 /**
- * Where the Mielto destination remembers which Mielto conversation holds each app thread. Mielto assigns
- * conversation ids and apps have their own thread ids, so something has to keep the mapping.
- *
- * The default {@link InMemoryConversationStore} is per process; that is enough because a miss is
- * recovered by looking the conversation up by the thread id kept in its `meta_data`. For several app
- * instances, give the trail a shared `store` instead (`ChatTrailStore`, e.g. `@chattrail/redis`): it keeps
- * the conversation, which messages each backend holds and the Melodi thread, and it is asked first. Every method
- * may return a promise; a store that throws or rejects is treated as a miss (`get`) or ignored (`set`,
- * `delete`).
+ * Which Mielto conversation holds each app thread (Mielto assigns its own ids). A miss is recovered by
+ * looking the conversation up by the thread id in its `meta_data`; for several app instances give the
+ * trail a shared `store` (`ChatTrailStore`), which is asked first. Methods may return promises; a throw or
+ * rejection counts as a miss (`get`) or is ignored.
  */
 export interface ConversationStore {
   get(threadId: string): string | undefined | Promise<string | undefined>;
   set(threadId: string, conversationId: string): void | Promise<void>;
-  /**
-   * Forgets a thread whose conversation Mielto no longer has (deleted: appending to it answered 404).
-   * Optional: without it the next `get` still returns the stale id, costing one more 404 per process.
-   */
+  /** Forgets a thread whose conversation answered 404. Without it, a stale id costs one more 404. */
   delete?(threadId: string): void | Promise<void>;
 }
 
@@ -47,7 +39,6 @@ export class InMemoryConversationStore implements ConversationStore {
     this.#map.delete(threadId);
   }
 
-  /** Threads currently remembered. */
   get size(): number {
     return this.#map.size;
   }

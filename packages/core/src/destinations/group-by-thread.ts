@@ -6,14 +6,13 @@ import { wholeTurn } from '../thread/whole-turn';
 type TurnItem = Extract<DeliveryItem, { type: 'turn' }>;
 
 /**
- * The turns of one thread inside a batch, in queue order, with their positions in the batch. It holds no
- * list of its own: a batch may hold thousands of turns for as long as the destination hangs, so its turns
- * are read from the batch when asked for (each read builds new arrays).
+ * The turns of one thread in a batch, in order. Holds no list: a batch may hold thousands of turns while a
+ * destination hangs, so each read builds its arrays from the batch.
  */
 export class ThreadGroup {
   readonly threadId: string;
   readonly #items: readonly DeliveryItem[];
-  /** Per batch index, the index of the thread's next turn in the batch (0: none), shared by the groups. */
+  /** Per batch index, the thread's next turn's index; shared by the groups. */
   readonly #next: Int32Array;
   readonly #first: number;
   #last: number;
@@ -26,13 +25,11 @@ export class ThreadGroup {
     this.#last = first;
   }
 
-  /** Appends the turn at `index` (a later one of the batch). */
   add(index: number): void {
     this.#next[this.#last] = index;
     this.#last = index;
   }
 
-  /** Index in the batch of each turn. */
   get indexes(): number[] {
     const indexes: number[] = [];
     for (let i = this.#first; ; i = this.#next[i]!) {
@@ -45,12 +42,10 @@ export class ThreadGroup {
     return this.indexes.map((i) => this.#items[i] as TurnItem);
   }
 
-  /** The turns, each with the messages new to the thread (see `DeliveryItem`). */
   get turns(): Turn[] {
     return this.#turnItems().map((item) => item.turn);
   }
 
-  /** Each turn's `thread` and `start` (see `DeliveryItem`), parallel to `turns`. */
   get threads(): (readonly TurnMessage[] | undefined)[] {
     return this.#turnItems().map((item) => item.thread);
   }
@@ -60,11 +55,7 @@ export class ThreadGroup {
   }
 }
 
-/**
- * Groups the turn items of a batch by thread, threads in order of first appearance. Both destinations
- * send one request (or one ordered run of requests) per thread per batch: several turns of a thread
- * collapse into one write.
- */
+/** The turn items of a batch by thread, in order of first appearance: one write per thread per batch. */
 export function groupByThread(items: readonly DeliveryItem[]): ThreadGroup[] {
   const groups = new Map<string, ThreadGroup>();
   const next = new Int32Array(items.length);
@@ -79,11 +70,7 @@ export function groupByThread(items: readonly DeliveryItem[]): ThreadGroup[] {
   return [...groups.values()];
 }
 
-/**
- * The group's turns with the thread before each turn's messages put back in front of them (what a
- * destination that writes whole threads sends): built for the request at hand, never kept. Consecutive
- * turns share the thread's message objects, which lets `mergeThreadMessages` skip their common part.
- */
+/** The group's turns with the thread before them put back (see `wholeTurn`); never kept. */
 export function wholeTurns(group: ThreadGroup): Turn[] {
   const { threads, starts } = group;
   return group.turns.map((turn, i) => wholeTurn(turn, threads[i], starts[i]));

@@ -8,27 +8,24 @@ import { threadBody, threadHead, toMelodiMessage } from './to-melodi-thread';
 
 const MAX_THREADS = 10_000;
 const MAX_CHARS = 8 * 1024 * 1024;
-/** Where a stored message's JSON holds its thread position (`toMelodiMessage` puts it there). */
+/** Where `toMelodiMessage` puts the thread position. */
 const POSITION = /"metadata":\{"position":(\d+)/;
 
-/** A thread as the shared store holds it: each message's id, JSON and thread position, in store order. */
+/** A thread as the shared store holds it, in store order. */
 interface SharedThread {
   ids: Set<string>;
   lastId?: string;
   json: string[];
   positions: number[];
-  /** Whether `positions` only ever grew (the usual case): the store order is then the thread order. */
+  /** `positions` only ever grew: store order is thread order. */
   sorted: boolean;
   chars: number;
   users: number;
 }
 
 /**
- * With a shared store, where a Melodi thread's messages come from: the store holds each thread's messages
- * (their JSON, with their thread position), so every `PUT /threads` carries every message stored before,
- * whichever instance sends it. Per batch one round trip adds the batch's new messages and reads back only
- * those other instances added since this one last read the thread (kept here, bounded; a thread let go is
- * read whole again).
+ * With a shared store, Melodi threads' messages come from it, so every PUT carries every message stored by
+ * any instance. One round trip per batch adds the new messages and reads back only those added since.
  */
 export class MelodiSharedThreads {
   readonly #threads = new LruMap<string, SharedThread>(MAX_THREADS, (_threadId, thread) => {
@@ -36,15 +33,14 @@ export class MelodiSharedThreads {
   });
   #chars = 0;
 
-  /** Each thread's body, or undefined when the store did not answer (the batch uses the trail's log). */
+  /** Each thread's body, or undefined when the store did not answer. */
   async bodies(
     groups: readonly ThreadGroup[],
     store: DestinationStore,
     projectId: number,
   ): Promise<Map<string, JsonText> | undefined> {
     const known = groups.map((group) => this.#threads.get(group.threadId));
-    // The whole thread as the trail's log holds it, not only the turns' new messages: what this instance
-    // delivered while the store was down, or after it lost the thread, is not in the store yet.
+    // The whole thread, not only new messages: what went out while the store was down is not in it yet.
     const entries = groups.map((group, i) =>
       mergeThreadMessages(
         wholeTurns(group),
@@ -70,9 +66,8 @@ export class MelodiSharedThreads {
       const before = known[i];
       const kept = before !== undefined && this.#threads.peek(group.threadId) === before;
       if (kept) this.#chars -= before.chars;
-      // Usually the store holds at least what this process read before (`start` is where it stopped):
-      // the thread grows in place. A store that lost the thread (start 0) keeps what this process knew,
-      // first, so a PUT never drops a message it sent before.
+      // Grows in place; a store that lost the thread gets what this process knew first, so a PUT never
+      // drops a message it sent before.
       const thread: SharedThread =
         before !== undefined && (state.start ?? 0) === before.json.length
           ? before
@@ -98,7 +93,7 @@ export class MelodiSharedThreads {
       });
       this.#threads.set(group.threadId, thread);
       this.#chars += thread.chars;
-      // In thread order whichever instance stored what first (a stable sort: an edit after its original).
+      // A stable sort: an edit after its original.
       const { json, positions } = thread;
       const ordered = thread.sorted
         ? json
@@ -113,13 +108,13 @@ export class MelodiSharedThreads {
   }
 }
 
-/** The `externalId` a message's JSON starts with (`toMelodiMessage` puts it first). */
+/** `toMelodiMessage` puts `externalId` first. */
 function idOf(json: string): string {
   const end = json.indexOf('","role":"');
   return JSON.parse(json.slice('{"externalId":'.length, end + 1)) as string;
 }
 
-/** Whether a message's JSON is a user message's (`role` is its second key). */
+/** `role` is the second key. */
 function isUserMessage(json: string): boolean {
   return json.startsWith('","role":"user"', json.indexOf('","role":"'));
 }

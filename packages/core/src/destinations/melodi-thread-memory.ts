@@ -1,19 +1,15 @@
 import { LruMap } from '../internal/lru-map';
 import type { BuiltThread } from './to-melodi-thread';
 
-// The JSON text kept, in characters: the least recently written threads go first. The text pins the
-// messages it was made from, which the trail's thread log usually holds as well. Its bounds are the log's,
-// and a thread may be twice the log's bound per thread, so a thread the log lets go for its size is kept.
+// The log's bounds in characters (a thread twice the log's per-thread bound), so a thread the log lets go
+// for its size is still kept here.
 const MAX_CHARS = 16 * 1024 * 1024;
 const MAX_THREAD_CHARS = 4 * 1024 * 1024;
 const MAX_THREADS = 10_000;
 
 /**
- * Where the Melodi destination finds what a thread holds at Melodi: the body of the thread's last
- * `PUT /threads` that may have landed (see `BuiltThread`). The next body starts from it, so it never leaves
- * out a message an earlier one stored. In memory, per process, bounded (10,000 threads, 16 MiB of JSON, a
- * thread over 4 MiB not kept): a thread it has forgotten is built from the trail's log and its turns
- * alone. The one place a shared store would plug in.
+ * Per thread, the last `PUT /threads` body that may have landed: the next body starts from it, so it never
+ * leaves out a message an earlier one stored. A forgotten thread is built from the trail's log alone.
  */
 export class MelodiThreadMemory {
   readonly #threads = new LruMap<string, { built: BuiltThread; chars: number }>(
@@ -28,7 +24,6 @@ export class MelodiThreadMemory {
     return this.#threads.get(threadId)?.built;
   }
 
-  /** After a PUT of `built`'s body that may have landed. */
   set(threadId: string, built: BuiltThread): void {
     const old = this.#threads.peek(threadId);
     if (old !== undefined) {

@@ -4,26 +4,18 @@ import type { Turn, TurnMessage } from '../spec/turn';
 export interface ThreadMessage {
   message: TurnMessage;
   turn: Turn;
-  /** Its position in the thread: its index in `turn.messages` plus the turn's offset. */
+  /** Its index in `turn.messages` plus the turn's offset. */
   position: number;
-  /** Whether the turn produced it (it follows the turn's last user message). */
+  /** It follows the turn's last user message. */
   isOutput: boolean;
-  /** Whether it is the turn's last message: the one that carries the turn's usage and timings. */
+  /** The turn's last message: it carries the turn's usage and timings. */
   isTurnEnd: boolean;
 }
 
 /**
- * The ordered union by message id of the messages of several turns of one thread. Each turn resends the
- * history, so the union is the thread as known. A message keeps the place where it first appeared; its
- * body is the latest one seen (a turn may carry an updated copy) while `turn`/`position` stay those of the
- * first turn that carried it, so what is sent for an id does not depend on which later turns arrived.
- *
- * `offsets`: per turn, the thread position of its first message (a turn item's `start`, its messages being
- * those new to the thread); 0 when not given.
- *
- * `skip`: messages left out of the union (those a destination already sent). Leaving them out here, rather
- * than filtering the union, spares an entry per message of a long history of which only the last few are
- * new; the others keep their order and positions either way.
+ * The ordered union by id of the messages of a thread's turns: a message keeps its first place, `turn` and
+ * `position` and takes the latest body. `offsets`: each turn's `start`. `skip` (messages already sent)
+ * spares an entry per message of a long history.
  */
 export function mergeThreadMessages(
   turns: readonly Turn[],
@@ -38,8 +30,7 @@ export function mergeThreadMessages(
     const offset = offsets?.[t] ?? 0;
     const start = outputStart(turn);
     const { messages } = turn;
-    // Consecutive turns of a thread share the message objects of their common history (the trail's
-    // thread log): those were merged with the previous turn, which left them exactly so.
+    // Consecutive turns share the objects of their common history, already merged.
     let index = sharedPrefix(messages, previous);
     previous = messages;
     for (; index < messages.length; index++) {

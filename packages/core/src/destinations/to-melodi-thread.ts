@@ -6,15 +6,10 @@ import { mergeThreadMessages, sharedPrefix } from './merge-thread-messages';
 import { latencyMs } from './to-mielto-message';
 
 /**
- * The `PUT /threads` body for the turns of one thread in a batch, from scratch: the full thread as known
- * (the ordered union by message id of the turns' messages, the latest copy of each winning), each message
- * with our stable id as `externalId` and its index as `position`, so the upsert is idempotent whether
- * Melodi replaces or merges.
- *
- * Thread `metadata` stays flat strings and numbers (what Melodi filters and segments by) and describes the
- * latest turn, except `turns`: the number of user messages in the thread, which is stable across resends
- * and processes. A failed or aborted turn also marks its last message (see {@link failureMarks}), since the
- * next turn overwrites the thread's metadata.
+ * The `PUT /threads` body of a thread's turns, from scratch: the union of their messages with stable
+ * `externalId`s and `position`s, so the upsert is idempotent whether Melodi replaces or merges. Thread
+ * `metadata` is flat (what Melodi filters by) and describes the latest turn, but for `turns`: its user
+ * messages, stable across resends.
  */
 export function toMelodiThread(turns: readonly Turn[]): MelodiThreadUpsertParams {
   const built = rebuilt(turns, failureMarks(turns));
@@ -25,21 +20,11 @@ export function toMelodiThread(turns: readonly Turn[]): MelodiThreadUpsertParams
 }
 
 /**
- * The next `PUT /threads` body of a thread, as JSON text: `built` (what the thread's last body held, see
- * {@link BuiltThread}) with the turns' messages it lacks appended, and those it holds in a newer copy
- * updated in place. So a body never leaves out a message an earlier one carried, whether or not the turns
- * resend their history (a turn of only its own question and answer, a regenerated answer, a thread the
- * trail's log let go): under replace semantics that message would be deleted. Without `built`, the body
- * of {@link toMelodiThread}.
- *
- * The thread is resent whole on every turn, and serialising it again each time made a long thread's PUT
- * cost grow with its length: each message's JSON is kept in `built`. When the turns carry `built`'s
- * messages as their first ones (the same objects: the trail's log hands a thread's turns the same objects
- * for their shared history and never changes a message once recorded), only the messages after them are
- * looked at.
- *
- * `keep()`: what the body holds, for the next one (not for a body Melodi found too large); it extends
- * `built` in place when it can. Nothing changes before it, and building throws before anything changes.
+ * The next `PUT /threads` body as JSON text: `built` (the last body) with the turns' messages it lacks
+ * appended and newer copies updated, so a body never leaves out a message an earlier one carried (replace
+ * semantics would delete it). Each message's JSON is kept, so a long thread is not serialised again each
+ * turn; when the turns start with `built`'s very messages, only those after them are looked at.
+ * `keep()`: what the body holds, for the next one; nothing changes before it is called.
  */
 export function melodiThreadJson(
   turns: readonly Turn[],
@@ -59,44 +44,32 @@ export function melodiThreadJson(
   return { body, messages: next.messages.length, keep: () => next };
 }
 
-/** A message's JSON in a body, at its index. */
 function messageJson(message: TurnMessage, position: number, mark: JsonObject | undefined): string {
   return JSON.stringify(toMelodiMessage(message, position, mark));
 }
 
 /**
- * What a thread's last `PUT /threads` body held, for building the next one from it (see
- * `melodiThreadJson`). Kept in arrays the destination bounds, not in a WeakMap keyed by message: that
- * lengthens every major GC's pause (see BENCHMARKS.md, Melodi upserts).
+ * What a thread's last body held. Arrays, not a WeakMap keyed by message: that lengthens every major GC
+ * pause (BENCHMARKS.md, Melodi upserts).
  */
 export interface BuiltThread {
-  /** The body's messages, in order, each at its index as thread position. */
+  /** Each at its index as thread position. */
   readonly messages: TurnMessage[];
-  /** Each message's JSON, as in the body. */
   readonly json: string[];
-  /** The total length of `json`. */
   chars: number;
-  /** Each message's index by id (ids are distinct); made on first use. */
+  /** Made on first use. */
   ids?: Map<string, number>;
-  /** How many are user messages (the thread metadata's `turns`). */
   userMessages: number;
-  /** The failure marks of its messages (see {@link failureMarks}), kept when a message is written again. */
+  /** Kept for when a message is written again. */
   marks?: Map<string, JsonObject>;
 }
 
 /** The messages `turns` add to a {@link BuiltThread}, with their JSON. */
-interface Extension {
-  messages: TurnMessage[];
-  json: string[];
-  chars: number;
-  userMessages: number;
-}
+type Extension = Pick<BuiltThread, 'messages' | 'json' | 'chars' | 'userMessages'>;
 
 /**
- * What `turns` add to `built`, or undefined when they do not continue it: the first turn must start with
- * `built`'s messages (the same objects), each message after them must be new (an id not in the body) at
- * the next index, and no failure mark may fall on a message the body holds. The turns after the first skip
- * what they share with the turn before, as `mergeThreadMessages` does. `built` gains only its id map.
+ * What `turns` add to `built`, or undefined unless they continue it: the first turn starts with its very
+ * messages, each later message is new at the next index, and no failure mark falls on a message it holds.
  */
 function extensionOf(
   turns: readonly Turn[],
@@ -126,15 +99,8 @@ function extensionOf(
       added.push(message);
     }
   }
-  const json = new Array<string>(added.length);
-  let chars = 0;
-  let userMessages = 0;
-  for (let i = 0; i < added.length; i++) {
-    json[i] = messageJson(added[i]!, known + i, marks?.get(added[i]!.id));
-    chars += json[i]!.length;
-    if (added[i]!.role === 'user') userMessages++;
-  }
-  return { messages: added, json, chars, userMessages };
+  const json = added.map((message, i) => messageJson(message, known + i, marks?.get(message.id)));
+  return { messages: added, json, ...tally(added, json) };
 }
 
 /** `built` with `extension` appended, in place. */
@@ -161,11 +127,7 @@ function idsOf(built: BuiltThread): Map<string, number> {
   return built.ids;
 }
 
-/**
- * A new {@link BuiltThread}: `built`'s messages (their JSON reused) with the ordered union of the turns'
- * messages (see {@link mergeThreadMessages}) merged in: a known id keeps its index and takes the newer
- * copy, a new one is appended. `built` is left as it was (but for its id map).
- */
+/** A new {@link BuiltThread}: `built`'s messages (JSON reused) with the turns' merged in, by id. */
 function rebuilt(
   turns: readonly Turn[],
   marks: Map<string, JsonObject> | undefined,
@@ -188,23 +150,26 @@ function rebuilt(
       messages[index] = message;
     }
   }
+  const next: BuiltThread = { messages, json, ids, ...tally(messages, json) };
+  if (kept !== undefined) next.marks = kept;
+  return next;
+}
+
+function tally(messages: readonly TurnMessage[], json: readonly string[]) {
   let chars = 0;
   let userMessages = 0;
   for (let i = 0; i < messages.length; i++) {
     chars += json[i]!.length;
     if (messages[i]!.role === 'user') userMessages++;
   }
-  const next: BuiltThread = { messages, json, chars, ids, userMessages };
-  if (kept !== undefined) next.marks = kept;
-  return next;
+  return { chars, userMessages };
 }
 
 /**
- * Per message id, what a failed or aborted turn of `turns` puts on its last message's metadata: `status`
- * and `error: { name, message }` (as redacted), the same as on Mielto's. The thread's metadata says it too,
- * but only until the next turn; the message keeps it. `undefined` when every turn went well.
+ * Per message id, the `status` and `error` a failed turn puts on its last message: the thread's metadata
+ * says so only until the next turn.
  */
-export function failureMarks(turns: readonly Turn[]): Map<string, JsonObject> | undefined {
+function failureMarks(turns: readonly Turn[]): Map<string, JsonObject> | undefined {
   let marks: Map<string, JsonObject> | undefined;
   for (const turn of turns) {
     const last = turn.messages[turn.messages.length - 1];
@@ -217,13 +182,12 @@ export function failureMarks(turns: readonly Turn[]): Map<string, JsonObject> | 
   return marks;
 }
 
-/** The body: `head` with `projectId`, then the messages' JSON of each part, in order. */
 export function threadBody(
   head: Omit<MelodiThreadUpsertParams, 'messages'>,
   projectId: number,
   ...parts: (readonly string[])[]
 ): JsonText {
-  // `head` always has externalId, so the object text is never `{}` and the splice stays valid JSON.
+  // `head` always has externalId, so the splice stays valid JSON.
   const rest = JSON.stringify({ ...head, projectId });
   let messages = '';
   for (const part of parts) {
@@ -233,7 +197,7 @@ export function threadBody(
   return new JsonText(`${rest.slice(0, -1)},"messages":[${messages}]}`);
 }
 
-/** Everything of the body but its messages: the latest turn's metadata, the latest user. */
+/** The body but its messages: the latest turn's metadata and user. */
 export function threadHead(
   turns: readonly Turn[],
   userMessages: number,
@@ -253,12 +217,7 @@ export function threadHead(
   return head;
 }
 
-/**
- * Text → `markdown`; a message with text and tool calls → one `markdown` message, the text in `content`
- * (what Melodi shows) and `{ toolCalls: [{ id, name, args }] }` in `jsonContent`, as the seed's example
- * message carries both; tool calls without text → `json` `{ toolCalls }`; a tool result → `json`
- * `{ toolCallId, name, output, isError }`.
- */
+/** Text → `markdown`; tool calls → `jsonContent`, with `markdown` when there is text (the seed's example). */
 export function toMelodiMessage(message: TurnMessage, position: number, mark?: JsonObject): MelodiMessage {
   const metadata: JsonObject = { position };
   if (message.createdAt !== undefined) metadata.createdAt = message.createdAt;
@@ -269,8 +228,7 @@ export function toMelodiMessage(message: TurnMessage, position: number, mark?: J
   const externalId = message.id;
   const role = String(message.role);
   const content = typeof message.content === 'string' ? message.content : String(message.content ?? '');
-  // Object literals with every key in one order, not spreads of a shared base: a spread made each message
-  // a slow dictionary object, which cost more to build and to serialise than the rest of the PUT.
+  // Literals with keys in one order, not spreads: a spread made each a slow dictionary object.
   if (message.toolResult !== undefined) {
     const result = message.toolResult;
     const jsonContent: JsonObject = {
@@ -316,9 +274,7 @@ function threadMetadata(turn: Turn, userMessages: number): JsonObject {
     metadata.error_message = turn.error.message;
   }
   if (turn.metadata !== undefined) {
-    // The turn's own metadata, flattened to what Melodi filters by: strings and numbers stay, booleans
-    // become 'true'/'false', nested values their JSON text; null is left out. The keys above win a clash,
-    // so filtering by model or status means the same for every thread.
+    // Flattened to what Melodi filters by; the keys above win, so a filter means the same for every thread.
     for (const [key, value] of Object.entries(turn.metadata)) {
       if (value === null || key === '__proto__' || Object.hasOwn(metadata, key)) continue;
       metadata[key] = flatValue(value);

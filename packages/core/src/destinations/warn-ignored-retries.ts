@@ -1,10 +1,6 @@
 import { warnOnce } from '../options/warn-once';
 
-/**
- * The deprecated `maxRetries` of a destination or the trail: ignored, since a request inside a trail is
- * sent once per attempt and the trail's lane retries the batch. 0 (what now happens) says nothing; any
- * other value warns once per process.
- */
+/** The deprecated `maxRetries` is ignored (the trail retries batches): any value but 0 warns once. */
 export function warnIgnoredRetries(where: string, maxRetries: unknown): void {
   if (maxRetries === undefined || maxRetries === 0) return;
   warnOnce(

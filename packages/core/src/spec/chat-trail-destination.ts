@@ -9,20 +9,17 @@ import type { Turn, TurnMessage } from './turn';
 /**
  * One queued thing to deliver: a turn, or feedback. Never mutate it, nor anything it holds.
  *
- * A turn item is a delta. `turn` is the turn (user, model, usage, timings, status, metadata) with only the
- * messages that were new to its thread when it was recorded: the question and the answer of a chat that
- * resends its history, for instance. A thread's first turn carries all of its messages, and so does a turn
- * the trail could not line up with the thread (its log had let the thread go, or a `redact` function is
- * set on a trail whose turns resend their history): a destination must take a message it already has
- * (the same `id`) as that message again, not as a new one.
+ * A turn item is a delta: `turn` is the turn with only the messages that were new to its thread (a chat that
+ * resends its history gets the question and the answer). A thread's first turn carries all its messages,
+ * and so does a turn the trail could not line up with the thread (its log let the thread go, or `redact`
+ * is set and turns resend their history): take a message you already have (same `id`) as that message
+ * again, not as a new one.
  *
- * When `thread` is present, the thread's messages before `turn.messages` are `thread.slice(0, start)`, in
- * order: what a destination that writes whole threads (Melodi's upsert) sends along. `thread` is the
- * trail's log of the thread, shared with the thread's other queued turns, and may already hold messages
- * of later turns after `start`. A destination that appends (Mielto) needs only `turn.messages`.
+ * With `thread`, the messages before `turn.messages` are `thread.slice(0, start)`: what a destination that
+ * writes whole threads (Melodi) needs. `thread` is shared with the thread's other queued turns and may
+ * already hold later messages after `start`. A destination that appends (Mielto) needs only `turn.messages`.
  *
- * The trail's items build `turn` when it is read (a queued turn keeps no `Turn` of its own): read it once
- * per use, and do not count on two reads giving the same object.
+ * `turn` is built on each read: read it once per use.
  */
 export type DeliveryItem =
   | {
@@ -39,10 +36,7 @@ export type DeliveryItem =
 export type DeliveryOutcome =
   /** Delivered in full. `messages`: how many messages it wrote (for `stats().sentMessages`). */
   | { readonly status: 'sent'; readonly messages?: number }
-  /**
-   * Not delivered for a reason that may pass (network, timeout, 408/425/429/5xx, abort): the trail puts
-   * the item back at the front of the queue and backs off, honouring `retryAfterMs` when given.
-   */
+  /** May pass (network, timeout, 408/425/429/5xx, abort): requeued at the front after a backoff. */
   | { readonly status: 'retry'; readonly error: unknown; readonly retryAfterMs?: number }
   /** Given up for good; counted under `reason` and reported once per (destination, status) via `onError`. */
   | {
@@ -59,30 +53,21 @@ export interface DestinationSendContext {
   readonly signal: AbortSignal;
   /** The trail's per-attempt timeout, for destinations that were not given their own. */
   readonly timeoutMs: number;
-  /**
-   * Always 0: the trail retries a failed batch itself (answer `retry`), so send each request once per
-   * `send()`. Kept for destinations that hand it to a client.
-   */
+  /** Always 0: the trail retries a failed batch itself (answer `retry`), so send each request once. */
   readonly maxRetries: number;
   /** Call once per HTTP request attempt (for `stats().requests`). */
   onRequest(): void;
-  /**
-   * Only for a destination that retries a request itself (the built-in ones do not): call once per retry
-   * (for `stats().retried`), with why the attempt failed; a connection failure is then reported through
-   * `onError` right away. A failure answered with `retry` is reported by the trail anyway.
-   */
+  /** Only for a destination that retries a request itself: once per retry (`stats().retried`), with why. */
   onRetry(error?: unknown): void;
   /**
-   * Call once per request whose outcome is unknown — sent, then the connection died, it timed out, or a
-   * 2xx came with a broken body (see `isAmbiguousError`) — for `stats().ambiguous`. Pass the error and
-   * `notResent: true` when the destination takes such a request as done without sending it again
-   * (at-most-once): the trail then reports it through `onError`, once per destination and cause, since
-   * what it carried may be lost.
+   * Call once per request whose outcome is unknown (sent, then the connection died or timed out, or a 2xx
+   * with a broken body; see `isAmbiguousError`). Pass `notResent: true` when you take it as done without
+   * resending (at-most-once): the trail then reports it via `onError`, since what it carried may be lost.
    */
   onAmbiguous(error?: unknown, notResent?: boolean): void;
   /** A one-line debug note; printed only when the trail runs with `debug`. Never pass a secret. */
   debug(message: string): void;
-  /** The trail's shared store (`createChatTrail({ store })`), scoped to this destination; none without one. */
+  /** The trail's shared store (`createChatTrail({ store })`), scoped to this destination. */
   readonly store?: DestinationStore;
 }
 
@@ -95,9 +80,6 @@ export interface ChatTrailDestination {
   readonly name: string;
   /** Whether `send` accepts `feedback` items. Without it, feedback is not queued for this destination. */
   readonly acceptsFeedback?: boolean;
-  /**
-   * Delivers a batch and resolves with one outcome per item, in the same order. Should not reject: a
-   * rejection (or a missing outcome) drops the affected items as `internal_error`.
-   */
+  /** One outcome per item, in order. A rejection or a missing outcome drops as `internal_error`. */
   send(items: readonly DeliveryItem[], context: DestinationSendContext): Promise<DeliveryOutcome[]>;
 }

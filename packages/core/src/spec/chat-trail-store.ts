@@ -3,10 +3,10 @@
  * share so that the turns of one conversation, landing on different instances, make one conversation at
  * each backend. `@chattrail/redis` implements it; any database can (see that package's README). Types only.
  *
- * The store keeps, per `scope` (a destination's name) and thread: an optional value (the Mielto
- * conversation id), and entries in the order they were first added, each an id with an optional body (the
- * ids of the messages a backend holds; for Melodi the message JSON too). Every key expires after the
- * store's TTL unless touched. A destination calls `sync` once per batch: one round trip on the hot path.
+ * Per `scope` (a destination's name) and thread it keeps an optional value (the Mielto conversation id) and
+ * entries in the order first added, each an id with an optional body (ids of the messages a backend holds;
+ * for Melodi their JSON too). Keys expire after the store's TTL unless touched. A destination calls `sync`
+ * once per batch: one round trip on the hot path.
  */
 export interface ChatTrailStore {
   /** Per thread: adds the entries it lacks (by id, in order) and answers its state. One round trip. */
@@ -28,10 +28,7 @@ export interface StoreThreadSync {
   entries: readonly StoreEntry[];
   /** Answer the bodies the thread held before this call from this index on (see `StoreThreadState.tail`). */
   from?: number;
-  /**
-   * With `from` > 0: the id of the entry at `from - 1` as this instance read it. A store that holds another
-   * entry there (it lost the thread, and others stored again) answers from 0.
-   */
+  /** The id at `from - 1` as this instance read it; a store holding another there answers from 0. */
   fromId?: string;
 }
 
@@ -53,18 +50,17 @@ export interface StoreThreadState {
 
 export interface StoreSyncAnswer {
   /**
-   * True while the store may lack threads it was told about: it began empty less than a TTL ago (its first
-   * use, or it lost its data). A thread it does not know is then looked up at the backend if its turn
-   * carries history; otherwise it is new, and costs no lookup.
+   * True while the store may lack threads it was told about (it began empty less than a TTL ago). A thread
+   * it does not know is then looked up at the backend if its turn carries history; otherwise it is new.
    */
   fresh: boolean;
   threads: StoreThreadState[];
 }
 
 /**
- * A trail's store as a destination sees it in `DestinationSendContext.store`: scoped to the destination,
- * bounded by a timeout, and never rejecting. `undefined` (or `false`) means the store could not answer:
- * the destination goes on with its in-process state, and the trail has reported the outage once.
+ * A trail's store as a destination sees it (`DestinationSendContext.store`): scoped, bounded by a timeout,
+ * never rejecting. `undefined` (or `false`) means it could not answer: go on with in-process state (the
+ * trail has reported the outage).
  */
 export interface DestinationStore {
   sync(threads: readonly StoreThreadSync[]): Promise<StoreSyncAnswer | undefined>;

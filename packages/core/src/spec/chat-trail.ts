@@ -1,7 +1,4 @@
-/**
- * The specification of a trail: what `createChatTrail` returns and what its methods report. Types only;
- * the implementation lives in `create-chat-trail.ts`.
- */
+/** The specification of a trail: what `createChatTrail` returns and what its methods report. Types only. */
 import type { Turn, TurnUser } from './turn';
 import type { TurnRecorder } from './turn-recorder';
 
@@ -9,7 +6,7 @@ import type { TurnRecorder } from './turn-recorder';
 export interface ChatTrailFeedback {
   /** The app's thread id, as recorded in the turns. */
   threadId: string;
-  /** The message the feedback is about (a `TurnMessage.id`); without it Melodi attaches it to the thread's last message. */
+  /** The message it is about (a `TurnMessage.id`); without it Melodi takes the thread's last message. */
   messageId?: string;
   type: 'positive' | 'negative';
   /** Free text the user wrote. */
@@ -30,75 +27,51 @@ export interface FlushOptions {
 export interface FlushReport {
   /** True when every queued turn was delivered and nothing was dropped while flushing. */
   ok: boolean;
-  /**
-   * Turns still queued or in flight when the call resolved, summed over destinations (a turn waiting for
-   * both Mielto and Melodi counts twice). After `shutdown()` these are lost.
-   */
+  /** Turns still queued or in flight, summed over destinations; lost after `shutdown()`. */
   pendingTurns: number;
-  /** Turn deliveries dropped while the call ran (permanent errors, too large, retries exhausted, queue full), if any. */
+  /** Turn deliveries dropped while the call ran, if any. */
   droppedTurns?: number;
   /** One line per distinct failure seen while the call ran, if any. Never contains an API key. */
   errors?: string[];
-  /**
-   * Captures still in progress at the timeout (see {@link ChatTrail.beginCapture}), if any: their turns
-   * were not recorded yet. They are recorded when they end, but no later flush waits for them again.
-   */
+  /** Captures still open at the timeout (see {@link ChatTrail.beginCapture}); recorded when they end. */
   openCaptures?: number;
 }
 
-/**
- * Why a turn (or, for `queue_full`, `permanent_error` and `too_large`, one delivery of it to one
- * destination) was not sent.
- */
+/** Why a turn (or, for `queue_full`, `permanent_error` and `too_large`, one delivery of it) was not sent. */
 export type DropReason =
   /** The destination's queue hit `maxQueueTurns` or `maxQueueBytes`; the oldest queued turn made room. */
   | 'queue_full'
   /** The backend refused it for good (400, 401, 402, 403, 404, 409, 422). */
   | 'permanent_error'
-  /**
-   * The backend answered 413 even for a request holding a single message or thread; or the turn is larger
-   * than a batch may be (half of `maxQueueBytes`): dropped as it was recorded, without evicting others.
-   */
+  /** A 413 even for a single message or thread, or the turn is over half of `maxQueueBytes`. */
   | 'too_large'
   /** `record()` was called after `shutdown()`. */
   | 'shutdown'
-  /** The `redact` function threw or returned something that is not a turn; the turn is never sent unredacted. */
+  /** The `redact` function threw or returned something that is not a turn; never sent unredacted. */
   | 'redact_error'
   /** Not a turn: not an object, or no thread id (neither on the turn nor in the `withChatTrail` context). */
   | 'invalid_turn'
   /** A bug in chattrail or in a custom destination; reported through `onError`. */
   | 'internal_error'
-  /**
-   * The backend failed it transiently (5xx, network) `maxAttempts` times while it delivered other turns
-   * meanwhile: a turn it cannot take, given up so that it does not hold back its thread for ever.
-   */
+  /** Failed transiently `maxAttempts` times while other turns went through: given up, not held for ever. */
   | 'retries_exhausted'
-  /**
-   * The spool's directory reached `spool.maxBytes`: its oldest segment was deleted with deliveries not yet
-   * acknowledged. Those no longer survive a restart (one still queued in memory is still sent).
-   */
+  /** The spool hit `spool.maxBytes`, deleting unacknowledged deliveries: they no longer survive a restart. */
   | 'spool_full';
 
 /** Counts per drop reason. */
 export type DropCounts = Record<DropReason, number>;
 
 /**
- * What `onDrop` is handed: queued turns (and feedback) a destination gave up on, as they would have been
- * sent (normalised, redacted). A dead letter: persist them and `record()` them again later — message ids
- * are stable, so what did reach a backend is not stored twice. The turns are the trail's own copies, shared
- * with turns still queued for other destinations: read them (serialise them), do not change them.
+ * What `onDrop` is handed: turns (and feedback) a destination gave up on, normalised and redacted. Persist
+ * them and `record()` them again later: message ids are stable, so nothing is stored twice. They are shared
+ * with other destinations' queues: read them, do not change them.
  */
 export interface ChatTrailDrop {
-  /** The destination that gave up on them. */
   destination: string;
-  /**
-   * Why: `queue_full`, `permanent_error`, `too_large`, `retries_exhausted`, `internal_error`, or
-   * `shutdown` for what was still pending when `shutdown()` gave up at its timeout.
-   */
   reason: DropReason;
   turns: Turn[];
   feedback: ChatTrailFeedback[];
-  /** The failure, when there was one (a client error: it never carries the API key). */
+  /** The failure, when there was one (never carries the API key). */
   error?: unknown;
 }
 
@@ -118,16 +91,13 @@ export interface DestinationStats {
   sent: number;
   /** Messages written (Mielto: appended messages; Melodi: messages in the thread upserts). */
   sentMessages: number;
-  /** HTTP requests, each attempt counted (inside a trail a request is sent once per attempt of its batch). */
+  /** HTTP requests, each attempt counted. */
   requests: number;
-  /**
-   * Batches (or the part of one that failed) put back in the queue after a transient failure, each to be
-   * tried again after a backoff; plus retries a custom destination reports itself (`onRetry`).
-   */
+  /** Batches (or failed parts) put back after a transient failure, plus a custom destination's `onRetry`. */
   retried: number;
   /**
-   * Requests whose outcome is unknown: sent, then the connection died or timed out, or a 2xx came with a
-   * broken body. Mielto does not resend such a message POST by default (at-most-once; see the README).
+   * Requests whose outcome is unknown (connection died, timed out, or a 2xx with a broken body). Mielto does
+   * not resend such a message POST by default (at-most-once; see the README).
    */
   ambiguous: number;
   dropped: DropCounts;
@@ -161,48 +131,30 @@ export interface SpoolStats {
   bytes: number;
   bytesWritten: number;
   fsyncs: number;
-  /** Turns (and feedback) read back at start, left by an earlier process, each for one destination or more. */
+  /** Deliveries read back at start, left by an earlier process. */
   replayed: number;
 }
 
-/** What {@link ChatTrail.stats} returns. */
-export interface ChatTrailStats {
+/** What {@link ChatTrail.stats} returns: the counters of {@link DestinationStats} summed, and more. */
+export interface ChatTrailStats extends Omit<DestinationStats, 'backoffMs'> {
   /** `record()` calls (while enabled and configured); the counters below are subsets of it. */
   recorded: number;
   /** Turns left out by `sampleRate`. */
   sampledOut: number;
   /** Turns the `redact` function returned `null` for. */
   redactedOut: number;
-  /**
-   * Messages left out of recorded turns: the oldest of a turn with more than `maxMessagesPerTurn`, and
-   * empty slots (holes, `null`) of a `messages` array. Each such turn says how many in its metadata.
-   */
+  /** Messages left out: beyond `maxMessagesPerTurn` (the oldest), and holes or `null` in `messages`. */
   truncatedMessages: number;
-  /** Turn deliveries that succeeded, summed over destinations. */
-  sent: number;
-  sentMessages: number;
-  requests: number;
-  retried: number;
-  /** Requests whose outcome is unknown, summed over destinations (see {@link DestinationStats.ambiguous}). */
-  ambiguous: number;
-  /**
-   * Turns dropped before queueing (`shutdown`, `redact_error`, `invalid_turn`, `internal_error`) plus
-   * deliveries dropped by destinations (`queue_full`, `permanent_error`, `too_large`, `retries_exhausted`).
-   */
+  /** Turns dropped before queueing plus deliveries dropped by destinations. */
   dropped: DropCounts;
-  queuedTurns: number;
   /** Estimated heap of the queued items, a turn queued for several destinations counted once. */
   queuedBytes: number;
-  feedback: FeedbackStats;
   destinations: Record<string, DestinationStats>;
   /** The durable spool, when one was asked for. */
   spool?: SpoolStats;
 }
 
-/**
- * A trail: records turns synchronously and delivers them to its destinations in the background.
- * Created by `createChatTrail`.
- */
+/** A trail, created by `createChatTrail`: records turns synchronously, delivers them in the background. */
 export interface ChatTrail extends TurnRecorder {
   /**
    * Queues a turn for every destination. Synchronous, O(size of the turn), no I/O, never throws: a turn
@@ -212,21 +164,18 @@ export interface ChatTrail extends TurnRecorder {
   /** Queues feedback for the destinations that accept it (Melodi). Never throws. */
   feedback(feedback: ChatTrailFeedback): void;
   /**
-   * Adapters call this when a capture starts whose turn they record later (an Express response being
-   * sent, a model stream, a LangChain run), and the returned function once it has recorded (or given
-   * up). Never throws; calling the returned function again does nothing.
+   * Called by adapters when a capture starts whose turn they record later; call the returned function once
+   * it has recorded (or given up). Never throws; calling the returned function again does nothing.
    */
   beginCapture(): () => void;
   /**
-   * Waits for the captures in progress (see `beginCapture`) to record their turns, then sends everything
-   * queued. Resolves within `timeoutMs` (default 10 s) all in all, even when a capture never ends or a
-   * backend hangs, with a report of what is still pending. Never rejects.
+   * Waits for open captures to record, then sends everything queued. Resolves within `timeoutMs` (default
+   * 10 s) even when a capture never ends or a backend hangs, reporting what is still pending. Never rejects.
    */
   flush(options?: FlushOptions): Promise<FlushReport>;
   /**
-   * Flushes, then stops: in-flight requests still running at the timeout are aborted, timers are
-   * cleared, and later `record()` calls (once the captures in progress have ended) are counted as
-   * `dropped.shutdown`. Never rejects; calling it again returns the first call's report.
+   * Flushes, then stops: requests still running at the timeout are aborted, and later `record()` calls
+   * count as `dropped.shutdown`. Never rejects; calling it again returns the first call's report.
    */
   shutdown(options?: FlushOptions): Promise<FlushReport>;
   /** A snapshot of the counters. */

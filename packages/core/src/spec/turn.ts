@@ -1,12 +1,8 @@
-/**
- * The specification every adapter reduces what it sees to. These are types only: the trail, the
- * destinations and the normalisation helpers all read this shape, so changing it is a breaking change.
- */
+/** The shape every adapter reduces what it sees to. Types only; changing them is a breaking change. */
 
 /** Any value that survives `JSON.stringify` → `JSON.parse` unchanged. */
 export type JsonValue = null | boolean | number | string | JsonValue[] | JsonObject;
 
-/** A JSON object. */
 export type JsonObject = { [key: string]: JsonValue };
 
 /** Who the turn was for. `id` is the app's own user id; everything else is optional profile data. */
@@ -40,10 +36,7 @@ export interface TurnToolResult {
 
 /** One message of a turn. */
 export interface TurnMessage {
-  /**
-   * Stable id derived from (threadId, position, role, content), see `turnMessageId`. It is what lets the
-   * trail ship each message once even though adapters resend the whole history every turn.
-   */
+  /** Stable id from (threadId, position, role, content), see `turnMessageId`: each message ships once. */
   id: string;
   role: TurnMessageRole;
   /** Text. Non-text parts are replaced by short placeholders (`[image: image/png, 34 KB]`), never raw bytes. */
@@ -74,10 +67,7 @@ export interface TurnModel {
 /** How the turn ended. `aborted` covers client disconnects and `AbortSignal`s; it is recorded, not dropped. */
 export type TurnStatus = 'ok' | 'error' | 'aborted';
 
-/**
- * What a turn's `messages` are: `'history'`, the conversation so far, resent with every turn; `'new'`,
- * only the system prompt and the new messages (the app keeps the history). See the trail's `turnMessages`.
- */
+/** `'history'`: turns resend the conversation so far; `'new'`: only the system prompt and new messages. */
 export type TurnMessagesMode = 'history' | 'new';
 
 /** Which adapter produced the turn. */

@@ -3,34 +3,19 @@ import type { TurnMessage } from '../spec/turn';
 import { hasOwnId } from './has-own-id';
 import { type RecordedHistory, Reuse, reuseAt } from './recorded-history';
 
-/** How a turn lines up with the thread's previous one, when its positions are not its indexes. */
+/** Each message's thread position, when they are not its indexes. */
 export interface HistoryAlignment {
-  /** Each message's thread position. */
   positions: number[];
 }
 
 /**
- * Keeps derived message ids stable when an app sends a window of the history rather than all of it.
- *
- * A message without an id of its own gets one derived from its position in the thread. Adapters pass the
- * index in the turn's messages as that position, which is right while each turn resends the whole history.
- * Apps that trim what the model sees (the system prompt plus the last N messages, `trimMessages`, a
- * summary) shift every index each turn, so every message would get a new id and be sent again: Mielto
- * would append the window again each turn, Melodi would hold each message many times.
- *
- * `messages` are this turn's copies of `rawMessages`, ids derived from their index (`normalizeHistory`'s
- * first pass; an app's own id is kept, and an id equal to the one derived from the index counts as derived);
- * `previous` is the thread's last recorded history with the thread positions its messages were given.
- * Lines this turn up with it: a common prefix (pinned messages) keeps its positions; the rest is matched
- * against the previous history shifted by the smallest number of dropped messages under which it
- * continues it; what follows continues the numbering. Messages so matched take the previous copy's id (or
- * the copy itself), so a message keeps its id for as long as the thread stays in the thread log.
- *
- * Updates `messages` and `reuse` in place (never a copy held by `previous`) and returns each message's
- * thread position, or `undefined` when every position is the message's index: the usual case of a resent
- * history, which costs one comparison per message and changes nothing. Without a match (an edited
- * or regenerated message, a summary in place of the history) positions continue from the common prefix,
- * which for a thread never windowed is the index: exactly the ids of a full-history resend.
+ * Keeps derived message ids stable when an app sends a window of the history (the last N messages, a
+ * summary): ids derive from the thread position, and a window shifts every index each turn, which would
+ * resend every message. `messages` carry ids derived from their index; a common prefix keeps its positions,
+ * the rest is matched against `previous` shifted by the fewest dropped messages, and new messages continue
+ * the numbering; matched messages take the previous copy (or its id). Updates `messages` in place (never a
+ * copy `previous` holds); `undefined` when every position is the index (a resent history: one comparison
+ * per message). Without a match, positions continue from the prefix: a full resend's ids.
  */
 export function alignHistory(
   threadId: string,
@@ -44,9 +29,7 @@ export function alignHistory(
   const n = messages.length;
   const m = prior.length;
   if (priorPositions === undefined) {
-    // The usual case: the turn resends the previous history (the same copies, or messages whose ids,
-    // derived at the same index or their own, are the same). Checked here, where no closure is
-    // allocated, before the search below.
+    // The usual resent history, checked before `lineUp` allocates its closures.
     let j = 0;
     const common = Math.min(n, m);
     while (j < common && (messages[j] === prior[j] || messages[j]!.id === prior[j]!.id)) j++;
@@ -74,8 +57,8 @@ function lineUp(
     return ownIds[j]!;
   };
 
-  // Whether this turn's message j is the previous turn's message k. The copies still carry ids derived
-  // from their index j, so an id derived at another position is recomputed (text compared first: cheap).
+  // Whether message j is the previous turn's k. Ids are still derived at j: one derived at another
+  // position is recomputed, text compared first (cheap).
   const same = (j: number, k: number): boolean => {
     const message = messages[j]!;
     const before = prior[k]!;
@@ -93,9 +76,8 @@ function lineUp(
   while (prefix < common && same(prefix, prefix)) prefix++;
   if (prefix === common && priorPositions === undefined) return undefined;
 
-  // The smallest shift (messages dropped after the prefix) under which this turn continues the previous
-  // one: matched up to the end of either, or for at least two messages (a window that moved while the
-  // last answer was regenerated). Mismatches show at the first message almost always, so this is linear.
+  // The smallest shift (messages dropped after the prefix) under which this turn continues the previous:
+  // matched to the end of either, or for two messages (a window moved while the answer was regenerated).
   let shift = 0;
   let matchedTo = prefix;
   for (let d = 1; prefix < n && prefix + d < m; d++) {
@@ -144,9 +126,8 @@ function lineUp(
       position = positionOf(j + shift);
       take(j, j + shift);
     } else {
-      // New messages, or no match: the numbering goes on from the message before.
       position = j === 0 ? (m > 0 ? positionOf(0) : 0) : positions[j - 1]! + 1;
-      // A copy kept from the previous turn at this index carries an id derived at that turn's position.
+      // A copy kept from the previous turn carries an id derived at that turn's position.
       const derivedAt = shared(j) ? positionOf(j) : j;
       if (derivedAt !== position && !hasOwn(j)) {
         setId(j, turnMessageId(threadId, position, messages[j]!));

@@ -2,12 +2,9 @@ import { leadingSystemCount } from './leading-system-count';
 import type { RecordedHistory } from './recorded-history';
 
 /**
- * Whether a turn recorded as history (`turnMessages: 'history'`) looks like the app sent only the new
- * messages: after the system prompt it starts with a user message and carries none of the previous turn's
- * messages. A full resend carries them all, a trimmed window some; an edit of the first user message
- * carries none, which is why the trail warns only after several such turns in a row.
- *
- * O(1) for a resent history (its first message after the system prompt is the previous turn's).
+ * Whether a `'history'` turn looks like only new messages: after the system prompt, a user message and
+ * none of the previous turn's. An edited first message looks the same, so the trail warns only after
+ * several in a row.
  */
 export function looksLikeNewMessages(previous: RecordedHistory, next: RecordedHistory): boolean {
   const prior = previous.messages;

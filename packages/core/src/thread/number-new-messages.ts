@@ -7,28 +7,11 @@ import type { RecordedHistory } from './recorded-history';
 import { turnOutputStart } from './turn-output-start';
 
 /**
- * Message ids and thread positions for a trail whose turns carry only the new messages
- * (`turnMessages: 'new'`): the app keeps the history itself (server-side memory, `prompt` instead of
- * `messages`, Mielto's own completions memory) and shows the model the system prompt plus the newest
- * exchange.
- *
- * Ids derived from the index alone would repeat every turn (the user's message is always at index 0 or
- * 1), so a second "yes" or a second "Sure!" in a thread would be taken for the first and never sent.
- * Here, messages after the leading system messages get ids derived from the turn as well:
- * `turnMessageId(threadId + '\u001f' + turnId, index, message)`, unique per turn in every process and
- * after restarts, the same when one turn is recorded twice. Leading system messages keep the index-derived
- * id, so an unchanged system prompt is sent once. Ids of the app's own are never changed.
- *
- * Two kinds of turn do carry the previous turn's messages, and take their ids and positions for them:
- * the next step of a tool loop (the previous turn ended in tool calls or results, and this one starts with
- * all of its messages), and a retry of a failed turn (the previous turn failed or was aborted, and this one
- * starts with its input, as the AI SDK's `maxRetries` and a resubmit produce). So the user's message is
- * stored once per request, not once per step or attempt. This needs the previous turn, which the thread
- * log keeps (not with `captureContent: false`).
- *
- * Updates `messages` in place (copies only this turn holds). Returns thread positions, continuing after the
- * previous turn's, when the previous turn is known and positions are not the indexes; otherwise
- * `undefined`.
+ * Ids and positions for `turnMessages: 'new'`. Index-derived ids would repeat every turn (a second "yes"
+ * taken for the first), so messages after the system prompt derive theirs from the turn id too; an
+ * unchanged system prompt keeps its id and is sent once. A tool loop's next step and a retry of a failed
+ * turn resend the previous turn's messages: those take its ids and positions, so a request's user message
+ * is stored once. Updates `messages` in place; positions continue after the previous turn's.
  */
 export function numberNewMessages(
   threadId: string,
@@ -41,7 +24,6 @@ export function numberNewMessages(
   const system = leadingSystemCount(messages);
   const prior = previous?.messages ?? [];
   const priorSystem = leadingSystemCount(prior);
-  // This turn's messages [system, system + carried) are the previous turn's [priorSystem, ...).
   const carried = previous === undefined ? 0 : carriedOver(messages, system, previous, priorSystem);
   for (let j = system; j < n; j++) {
     if (hasOwnId(rawMessages[j], j, threadId, messages[j]!)) continue;
@@ -72,11 +54,7 @@ function threadEnd(previous: RecordedHistory): number {
   return end;
 }
 
-/**
- * How many of the previous turn's messages (after its system messages) this turn carries again, right
- * after its own system messages: all of them for the next step of a tool loop, the input for a retry of a
- * failed turn (its partial output stays its own); 0 for any other turn.
- */
+/** How many of the previous turn's messages (after system) it resends: a tool loop's all, a retry's input. */
 function carriedOver(
   messages: readonly TurnMessage[],
   system: number,

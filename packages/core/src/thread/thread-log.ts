@@ -3,43 +3,34 @@ import type { TurnMessage } from '../spec/turn';
 import type { RecordedHistory } from './recorded-history';
 import type { TurnHead } from './turn-delta';
 
-/**
- * One thread of the log: its messages in thread order as recorded so far, and its last recorded history
- * (what the next turn's messages are compared with and lined up against, see `normalizeTurn`).
- */
+/** One thread of the log: its messages so far and its last recorded history. */
 export interface ThreadRecord {
   /**
-   * The thread's messages, index = thread position. Only ever extended in place: a turn that rewrites a
-   * position (an edited or regenerated message) starts a new array, so what a queued turn reads before its
-   * `start` never changes.
+   * Index = thread position. Only ever extended in place: a turn that rewrites a position starts a new
+   * array, so what a queued turn reads before its `start` never changes.
    */
   messages: TurnMessage[];
   history: RecordedHistory;
-  /** Estimated bytes of `messages` (for the log's bounds). */
+  /** Estimated bytes of `messages`. */
   bytes: number;
-  /** What the thread's queued turns share while it stays the same (see `turnHead`). */
   head?: TurnHead | undefined;
 }
 
 /** Where a turn's new messages are: see {@link ThreadLog.update}. */
 export interface LoggedTurn {
-  /** The thread's messages (a turn item's `thread`). */
+  /** A turn item's `thread`. */
   readonly log: readonly TurnMessage[];
-  /** The turn's first message the thread did not hold at its position: the turn's new messages start here. */
+  /** The turn's first message the thread did not hold at its position. */
   readonly index: number;
-  /** The thread position they follow (a turn item's `start`). */
+  /** A turn item's `start`. */
   readonly start: number;
-  /** The thread's record in the log. */
   readonly record: ThreadRecord;
 }
 
 /**
- * The trail's log of threads: for each recently recorded thread, its messages and its last history; what
- * `record()` works a turn's new messages out against, and what a destination that writes whole threads
- * reads the thread from (a turn item's `thread`). Bounded by threads, by estimated bytes in all, and per
- * thread (a thread over `maxThreadBytes` is let go rather than kept); the least recently recorded thread
- * goes first. A thread that falls out is seeded again by its next turn, which then carries all its messages
- * as new ones (see `DeliveryItem`).
+ * The trail's log of recently recorded threads: what a turn's new messages are worked out against, and what
+ * a turn item's `thread` is. Bounded by threads, bytes in all and bytes per thread, least recently recorded
+ * first out; a thread that falls out is seeded again by its next turn, which then carries all its messages.
  */
 export class ThreadLog {
   readonly #maxBytes: number;
@@ -55,18 +46,15 @@ export class ThreadLog {
     });
   }
 
-  /** The thread's record, if the log still has it (not a use: the `update` that follows is). */
+  /** Not a use: the `update` that follows is. */
   get(threadId: string): ThreadRecord | undefined {
     return this.#records.peek(threadId);
   }
 
   /**
-   * Writes a recorded turn into its thread: `sent` (the copies that go to the destinations: the turn's
-   * normalised messages, or what `redact` made of them, one per message of `history`) at their thread
-   * positions (`history.positions`, else their indexes). `newBytes(index)`: what the turn's messages from
-   * `index` on add. Returns where the turn's new messages are, or `undefined` when the turn cannot be
-   * logged (the thread outgrew its bound, or the positions leave a gap): it is then queued whole, and the
-   * log has let the thread go.
+   * Writes `sent` (what goes to the destinations, one per message of `history`) at its thread positions.
+   * `newBytes(index)`: what the messages from `index` on add. `undefined` when the turn cannot be logged
+   * (the thread outgrew its bound, or positions leave a gap): the log lets the thread go.
    */
   update(
     threadId: string,
@@ -80,7 +68,7 @@ export class ThreadLog {
     const old = record?.messages;
     const at = (j: number): number => (positions === undefined ? j : positions[j]!);
     let index = 0;
-    // Whether the thread holds the turn's very copies up to `index` (not merely messages of the same ids).
+    // Whether the thread holds the very copies up to `index`, not merely the same ids.
     let same = true;
     while (index < n && old !== undefined) {
       const held = old[at(index)];
@@ -92,8 +80,7 @@ export class ThreadLog {
     }
     const start = index < n ? at(index) : n === 0 ? 0 : at(n - 1) + 1;
     const length = old?.length ?? 0;
-    // Extended in place while the turn only adds to the thread; a rewrite starts a new array, and a new
-    // thread without positions of its own is the history's array (the trail's own), else a copy of `sent`.
+    // A new thread without positions is the history's array (the trail's own), else a copy of `sent`.
     const fresh = old === undefined && positions === undefined;
     const own = sent === history.messages;
     const thread = fresh
@@ -109,8 +96,7 @@ export class ThreadLog {
       if (position > thread.length) fits = false;
       else thread[position] = sent[j]!;
     }
-    // A turn that adds nothing (the same request again) still carries its last message, the one its
-    // usage and timings go with; a destination takes it for the message it already has.
+    // A turn that adds nothing still carries its last message: its usage and timings go with it.
     const carried = index === n && n > 0 ? n - 1 : index;
     const before = record?.bytes ?? 0;
     const added = newBytes(carried);
@@ -120,8 +106,7 @@ export class ThreadLog {
       if (record !== undefined) this.#records.delete(threadId);
       return undefined;
     }
-    // The history holds the same messages in the same places as the thread: one array for both (the next
-    // turn reads the history before it extends the thread).
+    // Same messages in the same places: one array for both (the next turn reads it before extending).
     if (own && same && positions === undefined && thread.length === n) {
       (history as { messages: readonly TurnMessage[] }).messages = thread;
     }
@@ -139,10 +124,7 @@ export class ThreadLog {
       : { log: thread, index, start, record };
   }
 
-  /**
-   * Keeps a turn's history for the next turn without writing its messages into the thread: a turn
-   * `redact` skipped or reshaped (its messages no longer line up with the history's).
-   */
+  /** Keeps a turn's history without logging its messages (`redact` skipped or reshaped them). */
   keepHistory(threadId: string, record: ThreadRecord | undefined, history: RecordedHistory): void {
     if (record === undefined) {
       this.#records.set(threadId, { messages: [], history, bytes: 0 });

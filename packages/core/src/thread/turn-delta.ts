@@ -11,29 +11,26 @@ export interface TurnHead {
   readonly status: TurnStatus;
 }
 
-/** What few turns have: kept only by a {@link TurnDelta} that has one of them. */
+/** What few turns have. */
 interface TurnExtras {
   readonly usage: TurnUsage | undefined;
   readonly timeToFirstTokenMs: number | undefined;
   readonly error: Turn['error'];
   readonly metadata: Turn['metadata'];
-  /** The turn's messages when they are not a run of the thread's log, and where they follow in it. */
+  /** The turn's messages when they are not a run of the thread's log. */
   readonly messages: TurnMessage[] | undefined;
   readonly at: number;
 }
 
-// Where a turn's messages are in its thread's log and how many, in one small integer (`at * SPAN + count`):
-// a thread's log holds far fewer than MAX_AT messages (its bytes are bounded); a turn beyond either keeps
-// its messages apart.
+// Where a turn's messages are in its thread's log and how many, as one small integer `at * SPAN + count`
+// (a turn beyond either bound keeps its messages apart).
 const SPAN = 2 ** 14;
 const MAX_AT = 2 ** 16;
 
 /**
- * A queued turn item (a `DeliveryItem` of type `'turn'`) in one object: a queued turn is held, by every
- * destination, until it is sent. Its messages are a run of its thread's log (the log's arrays are only ever
- * extended, so the run never changes), the fields its thread's turns share are one {@link TurnHead}, and
- * usual token counts are numbers of its own. `turn` builds the `Turn` on each read: a destination that
- * keeps it keeps a copy, and the queue keeps none.
+ * A queued turn item in one small object, since every destination holds it until sent: its messages are a
+ * run of its thread's log, shared fields one {@link TurnHead}, token counts plain numbers; `turn` is built
+ * on each read.
  */
 export class TurnDelta {
   readonly #head: TurnHead;
@@ -45,15 +42,10 @@ export class TurnDelta {
   readonly #inputTokens: number | undefined;
   readonly #outputTokens: number | undefined;
   readonly #totalTokens: number | undefined;
-  /** Its estimated size (see `estimateTurnBytes`). */
   readonly #bytes: number;
-  /** Destinations holding it (see `hold`). */
   #holders = 0;
 
-  /**
-   * The item of a turn whose messages are `turn.messages[from..]`, found at `log[at..]` (else kept apart);
-   * without `log`, the turn is whole (nothing before it).
-   */
+  /** The item of a turn whose messages `turn.messages[from..]` are found at `log[at..]`, else kept apart. */
   static of(
     turn: Turn,
     head: TurnHead,
@@ -121,7 +113,6 @@ export class TurnDelta {
     return this.#bytes;
   }
 
-  /** A new `Turn` on each read, with the turn's own messages (see `DeliveryItem`). */
   get turn(): Turn {
     const head = this.#head;
     const extras = this.extras();
@@ -145,7 +136,6 @@ export class TurnDelta {
     return turn;
   }
 
-  /** The thread's log when messages precede the turn's (see `DeliveryItem`). */
   get thread(): readonly TurnMessage[] | undefined {
     return TurnDelta.#at(this) > 0 ? this.#log : undefined;
   }
@@ -155,12 +145,12 @@ export class TurnDelta {
     return at > 0 ? at : undefined;
   }
 
-  /** Counts a destination that holds it; true for the first (see `QueuedBytes`). */
+  /** True for the first destination to hold it (see `QueuedBytes`). */
   hold(): boolean {
     return this.#holders++ === 0;
   }
 
-  /** A destination let it go; true for the last. */
+  /** True for the last to let it go. */
   release(): boolean {
     return --this.#holders === 0;
   }
@@ -172,12 +162,11 @@ export class TurnDelta {
       : { type: 'turn', turn: this.turn, thread, start: start! };
   }
 
-  /** What `console.log` and `util.inspect` show (its fields are private). */
+  /** What `util.inspect` shows (its fields are private). */
   [Symbol.for('nodejs.util.inspect.custom')](): DeliveryItem {
     return this.toJSON();
   }
 
-  /** What few turns have (see `TurnDeltaWithExtras`). */
   protected extras(): TurnExtras | undefined {
     return undefined;
   }
@@ -188,7 +177,7 @@ export class TurnDelta {
   }
 }
 
-/** A turn with more than the usual: its extras cost an object and a field only when present. */
+/** A subclass, so that extras cost a field only when present. */
 class TurnDeltaWithExtras extends TurnDelta {
   readonly #extras: TurnExtras;
 
@@ -217,22 +206,14 @@ export function turnThreadId(item: Extract<DeliveryItem, { type: 'turn' }>): str
 /** The thread's head when the turn's fields are the same as its (the user and model compared by value). */
 export function turnHead(previous: TurnHead | undefined, turn: Turn): TurnHead {
   const { user, model, source, status } = turn;
-  if (previous !== undefined && previous.source === source && previous.status === status) {
-    const sameUser = previous.user === user || sameFlat(previous.user, user);
-    const sameModel = previous.model === model || sameFlat(previous.model, model);
-    if (sameUser && sameModel) return previous;
-    return {
-      threadId: previous.threadId,
-      user: sameUser ? previous.user : user,
-      model: sameModel ? previous.model : model,
-      source,
-      status,
-    };
-  }
+  if (previous === undefined) return { threadId: flatString(turn.threadId), user, model, source, status };
+  const sameUser = previous.user === user || sameFlat(previous.user, user);
+  const sameModel = previous.model === model || sameFlat(previous.model, model);
+  if (sameUser && sameModel && previous.source === source && previous.status === status) return previous;
   return {
-    threadId: previous?.threadId ?? flatString(turn.threadId),
-    user: previous !== undefined && sameFlat(previous.user, user) ? previous.user : user,
-    model: previous !== undefined && sameFlat(previous.model, model) ? previous.model : model,
+    threadId: previous.threadId,
+    user: sameUser ? previous.user : user,
+    model: sameModel ? previous.model : model,
     source,
     status,
   };
@@ -252,7 +233,7 @@ function tokens(
   return usage;
 }
 
-/** In, out and total tokens only, each a number if present, and at least one: kept as three numbers. */
+/** In, out and total tokens only, at least one: kept as three numbers. */
 function plainUsage(usage: TurnUsage): boolean {
   let keys = 0;
   for (const key in usage) {

@@ -20,10 +20,9 @@ const LONG_HEX = /(?<![A-Za-z0-9])[a-fA-F0-9]{32,}(?![A-Za-z0-9])/g;
 const LONG_TOKEN = /(?<![A-Za-z0-9+/_=-])[A-Za-z0-9+/_-]{40,}={0,2}(?![A-Za-z0-9+/_=-])/g;
 
 /**
- * Replaces API keys and tokens with `[secret]`: `sk-…` style keys (OpenAI, Anthropic), Stripe, GitHub,
- * Slack, AWS and Google keys, JWTs, the credential after `Bearer`/`Basic`/`Token`, runs of 32+ hex digits,
- * and base64-like runs of 40+ characters mixing upper case, lower case and digits. UUIDs and ordinary
- * words are left alone; long hex ids (a git commit hash) are masked too, erring on the safe side.
+ * Replaces API keys and tokens with `[secret]`: known key shapes, JWTs, the credential after `Bearer`,
+ * 32+ hex digits (a commit hash too, erring on the safe side) and 40+ base64 characters of mixed case
+ * and digits. UUIDs and words are left alone.
  */
 export function maskApiKeys(text: string): string {
   let result = text;

@@ -15,7 +15,7 @@ export interface ValidationErrorItem {
   type: string;
 }
 
-/** What the requester knows when it builds an {@link APIError}; `code`, `host`, `summary` are for connection errors. */
+/** What an {@link APIError} is built from; `code`, `host` and `summary` are for connection errors. */
 export interface APIErrorInit {
   backend: string;
   method: string;

@@ -70,11 +70,8 @@ export function createHttpTransport(config: {
       `${backend}: timeoutMs must be a positive number of milliseconds, got ${timeoutMs}`,
     );
   }
-  const maxRetries = options.maxRetries ?? DEFAULT_MAX_RETRIES;
-  if (!Number.isInteger(maxRetries) || maxRetries < 0) {
-    throw new ChatTrailError(`${backend}: maxRetries must be a non-negative integer, got ${maxRetries}`);
-  }
   const check = optionChecker(backend);
+  const maxRetries = check.nonNegativeInteger('maxRetries', options.maxRetries, DEFAULT_MAX_RETRIES);
   check.fn('fetch', options.fetch);
   check.fn('transport', options.transport);
   if (options.fetch !== undefined && options.transport !== undefined) {

@@ -7,7 +7,7 @@ import { describe, type Where } from './request-where';
 import { parseRetryAfter } from './retry-after';
 import { headersOf, type TransportResponse } from './transport';
 
-/** The parsed 2xx body; one that is not JSON or fails `validate` rejects with {@link InvalidResponseError}. */
+/** The parsed 2xx body; not JSON or failing `validate`, it rejects with {@link InvalidResponseError}. */
 export function parseSuccess<T>(
   transport: HttpTransport,
   response: TransportResponse,

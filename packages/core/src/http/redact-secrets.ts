@@ -55,21 +55,11 @@ function flexiblePattern(secret: string): string {
   return pattern;
 }
 
-const JSON_SHORT_ESCAPES: Record<string, string> = {
-  '"': '\\"',
-  '\\': '\\\\',
-  '/': '\\/',
-  '\b': '\\b',
-  '\f': '\\f',
-  '\n': '\\n',
-  '\r': '\\r',
-  '\t': '\\t',
-};
-
 function charPattern(char: string): string {
   const forms = [escapeRegExp(char)];
-  const short = JSON_SHORT_ESCAPES[char];
-  if (short !== undefined) forms.push(escapeRegExp(short));
+  // JSON's two-character escapes (`\"`, `\n`, ...), and `\/`, which JSON.stringify never writes.
+  const short = char === '/' ? '\\/' : JSON.stringify(char).slice(1, -1);
+  if (short.length === 2) forms.push(escapeRegExp(short));
   // \uXXXX per UTF-16 code unit (a character outside the BMP is a surrogate pair).
   let unicode = '';
   for (let i = 0; i < char.length; i++) unicode += `\\\\u${hexPattern(char.charCodeAt(i), 4)}`;

@@ -167,22 +167,16 @@ function sleep(ms: number, signal: AbortSignal | undefined, where: Where): Promi
 }
 
 function urlOf(transport: HttpTransport, path: string, query: JsonRequest['query']): ParsedUrl {
-  if (query !== undefined) return buildUrl(transport.baseUrl, path, query);
-  let url = transport.urls.get(path);
-  if (url === undefined) {
-    const { href, pathname } = buildUrl(transport.baseUrl, path, undefined);
-    url = { href, pathname };
-    transport.urls.set(path, url);
-  }
-  return url;
-}
-
-function buildUrl(baseUrl: string, path: string, query: JsonRequest['query']): URL {
-  const url = new URL(baseUrl + path);
+  const cached = query === undefined ? transport.urls.get(path) : undefined;
+  if (cached !== undefined) return cached;
+  const url = new URL(transport.baseUrl + path);
   if (query !== undefined) {
     for (const [key, value] of Object.entries(query)) {
       if (value !== undefined && value !== null) url.searchParams.set(key, String(value));
     }
+    return url;
   }
-  return url;
+  const parsed = { href: url.href, pathname: url.pathname };
+  transport.urls.set(path, parsed);
+  return parsed;
 }

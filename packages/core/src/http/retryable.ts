@@ -1,6 +1,6 @@
 import { APIConnectionError, APIError, APIUserAbortError } from '../errors';
 
-/** 408, 425, 429 and 5xx; other statuses fail the same way again (413 needs a smaller body, 409 means it exists). */
+/** 408, 425, 429 and 5xx; others fail the same way again (413 needs a smaller body, 409 means it exists). */
 export function isRetryableStatus(status: number): boolean {
   return status === 408 || status === 425 || status === 429 || status >= 500;
 }

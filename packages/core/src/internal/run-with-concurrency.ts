@@ -1,4 +1,4 @@
-/** `task` for every item, at most `limit` at once. Tasks report their own failures: a rejection is swallowed. */
+/** `task` for every item, at most `limit` at once; tasks report their own failures (rejections swallowed). */
 export async function runWithConcurrency<T>(
   items: readonly T[],
   limit: number,

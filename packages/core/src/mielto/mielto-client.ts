@@ -23,7 +23,7 @@ export interface MieltoClientOptions extends HttpClientOptions {
   authStyle?: 'bearer' | 'x-api-key';
 }
 
-/** Settings for Mielto's `POST /chat/completions`, for `new OpenAI(config)` or `createOpenAICompatible(config)`. */
+/** Settings for Mielto's chat completions, for `new OpenAI(config)` or `createOpenAICompatible(config)`. */
 export interface MieltoOpenAICompatibleConfig {
   name: 'mielto';
   baseURL: string;

@@ -12,7 +12,7 @@ export class MieltoMessages {
     this.#request = request;
   }
 
-  /** Creates one or several messages in one request (`POST /messages`); resolves with the stored ones, in order. */
+  /** Creates messages in one request (`POST /messages`); resolves with the stored ones, in order. */
   async create(params: CreateMessages, options?: RequestOptions): Promise<MessageRead[]> {
     const created = await this.#request<MessageRead[] | MessageRead>(
       { method: 'POST', path: '/messages', body: params, validate: checkCreatedMessages },

@@ -1,4 +1,4 @@
-// Wire models of the Mielto API, as its OpenAPI names them. The server rejects unknown fields: extras go in `meta_data`.
+// Wire models of the Mielto API. The server rejects unknown fields: extras go in `meta_data`.
 import type { ValidationErrorItem } from '../errors';
 import type { JsonObject } from '../spec/turn';
 

@@ -3,7 +3,7 @@ import { utf8Prefix } from './truncate-utf8';
 import { utf8ByteLength } from './utf8-byte-length';
 import { wellFormed } from './well-formed';
 
-/** UTF-8 bytes a host id may take as is: backends repeat ids, and a huge one gets a 413 for the whole thread. */
+/** UTF-8 bytes a host id may take as is: backends repeat ids, and a huge one 413s the whole thread. */
 export const MAX_ID_BYTES = 256;
 const SHORT_ID_PREFIX_BYTES = 64;
 

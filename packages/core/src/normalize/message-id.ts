@@ -1,7 +1,7 @@
 import type { TurnMessage } from '../spec/turn';
 
-// Ids must be stable across processes so a restarted server or a replica does not resend a message. The
-// hash (cyrb53 mixing, both 32-bit lanes kept) is synchronous so `record()` need not await; not cryptographic.
+// Ids are stable across processes, so a restarted server or a replica does not resend a message. The hash
+// (cyrb53 mixing, both 32-bit lanes kept) is synchronous so `record()` need not await; not cryptographic.
 
 const SEPARATOR = 0x1f;
 

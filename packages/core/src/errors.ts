@@ -84,7 +84,7 @@ export class AuthenticationError extends APIError {
   override name = 'AuthenticationError';
 }
 
-/** 402: the account is out of credit; `errorCode` says which limit (`CREDIT_LIMIT_EXCEEDED`, `OVERAGE_LIMIT_EXCEEDED`). */
+/** 402: the account is out of credit; `errorCode` says which limit (`CREDIT_LIMIT_EXCEEDED`, ...). */
 export class PaymentRequiredError extends APIError {
   override name = 'PaymentRequiredError';
 }

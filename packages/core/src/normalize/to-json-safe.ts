@@ -17,14 +17,9 @@ export interface JsonSafeOptions {
   maxStringBytes?: number;
 }
 
-const DEFAULTS = { maxDepth: 20, maxKeys: 1000, maxArrayLength: 1000, maxNodes: 10_000 } as const;
-
 /** Keys that would reach the prototype chain of whoever later merges or assigns the result. */
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
-const CIRCULAR = '[Circular]';
-const MAX_DEPTH = '[Max depth]';
-const TRUNCATED = '[Truncated]';
 const UNREADABLE = '[Unreadable]';
 
 const OMIT: unique symbol = Symbol('omit');
@@ -38,10 +33,10 @@ const OMIT: unique symbol = Symbol('omit');
 export function toJsonSafe(value: unknown, options: JsonSafeOptions = {}): JsonValue {
   const state: WalkState = {
     // Clamped so no option can make the recursion deep enough to overflow the stack.
-    maxDepth: Math.min(options.maxDepth ?? DEFAULTS.maxDepth, 1000),
-    maxKeys: options.maxKeys ?? DEFAULTS.maxKeys,
-    maxArrayLength: options.maxArrayLength ?? DEFAULTS.maxArrayLength,
-    nodesLeft: options.maxNodes ?? DEFAULTS.maxNodes,
+    maxDepth: Math.min(options.maxDepth ?? 20, 1000),
+    maxKeys: options.maxKeys ?? 1000,
+    maxArrayLength: options.maxArrayLength ?? 1000,
+    nodesLeft: options.maxNodes ?? 10_000,
     maxStringBytes: options.maxStringBytes,
     ancestors: new Set(),
   };
@@ -63,7 +58,7 @@ interface WalkState {
 }
 
 function walk(value: unknown, depth: number, state: WalkState): JsonValue | typeof OMIT {
-  if (state.nodesLeft <= 0) return TRUNCATED;
+  if (state.nodesLeft <= 0) return '[Truncated]';
   state.nodesLeft--;
 
   switch (typeof value) {
@@ -87,8 +82,8 @@ function walk(value: unknown, depth: number, state: WalkState): JsonValue | type
 function walkObject(value: object, depth: number, state: WalkState): JsonValue | typeof OMIT {
   const special = describeSpecialObject(value);
   if (special !== undefined) return special;
-  if (state.ancestors.has(value)) return CIRCULAR;
-  if (depth >= state.maxDepth) return MAX_DEPTH;
+  if (state.ancestors.has(value)) return '[Circular]';
+  if (depth >= state.maxDepth) return '[Max depth]';
 
   state.ancestors.add(value);
   try {

@@ -1,18 +1,12 @@
-/** Credential shapes, most specific first. Each match becomes `[secret]` (Bearer keeps its scheme word). */
+// Most specific first: OpenAI/Anthropic, Stripe, GitHub, Slack, AWS, Google, JWT.
 const PATTERNS: readonly RegExp[] = [
-  // OpenAI, Anthropic and similar: sk-..., sk-proj-..., sk-ant-api03-..., pk-/rk- alike.
   /\b(?:sk|pk|rk)-[A-Za-z0-9_-]{16,}/g,
-  // Stripe: sk_live_..., rk_test_...
   /\b(?:sk|pk|rk)_(?:live|test)_[A-Za-z0-9]{16,}/g,
-  // GitHub tokens.
   /\bgh[pousr]_[A-Za-z0-9]{30,}/g,
   /\bgithub_pat_[A-Za-z0-9_]{22,}/g,
-  // Slack tokens.
   /\bxox[abposr]-[A-Za-z0-9-]{10,}/g,
-  // AWS access key ids and Google API keys.
   /\bAKIA[0-9A-Z]{16}\b/g,
   /\bAIza[0-9A-Za-z_-]{35}/g,
-  // JSON Web Tokens.
   /\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g,
 ];
 const BEARER = /\b(Bearer|Basic|Token)\s+[A-Za-z0-9._~+/=-]{8,}/gi;

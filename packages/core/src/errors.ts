@@ -1,11 +1,6 @@
 /**
- * The error hierarchy of the Mielto and Melodi clients, modelled on openai-node: one class per HTTP
- * status family, so callers write `catch (e) { if (e instanceof RateLimitError) ... }`.
- *
- * Every message names the backend, the method and path, the status and the server's own explanation —
- * and never the API key: the requester redacts every secret it sends (verbatim, escaped or encoded) from
- * the parsed response body, the response headers and connection errors before they reach an error,
- * request headers are never copied into one, and credentials in a base URL are never sent nor shown.
+ * The clients' errors, one class per HTTP status family as in openai-node. No message, body, header or
+ * cause ever carries the API key: the requester redacts every secret before building an error.
  */
 
 /** Base class of every error thrown by `@chattrail/core`. */
@@ -20,26 +15,21 @@ export interface ValidationErrorItem {
   type: string;
 }
 
-/** What the requester knows when it builds an {@link APIError}. */
+/** What an {@link APIError} is built from; `code`, `host` and `summary` are for connection errors. */
 export interface APIErrorInit {
-  /** Display name of the backend: `'Mielto'` or `'Melodi'`. */
   backend: string;
   method: string;
   /** URL path (no origin, no query string). */
   path: string;
   status?: number;
   headers?: Headers;
-  /** The parsed JSON body, or the body text when it was not JSON. */
   body?: unknown;
   retryAfterMs?: number;
-  /** Replaces the generated explanation (used by connection, timeout and abort errors). */
+  /** Replaces the generated explanation. */
   message?: string;
   cause?: unknown;
-  /** Connection errors: the system or transport code of the failure (`ENOTFOUND`, `ECONNREFUSED`, ...). */
   code?: string;
-  /** Connection errors: `host:port` the request went to. */
   host?: string;
-  /** Connection errors: the failure in a few words, e.g. `cannot resolve host api.example`. */
   summary?: string;
 }
 
@@ -52,7 +42,6 @@ export class APIError extends ChatTrailError {
   readonly path: string;
   /** HTTP status; `undefined` when no response arrived (connection, timeout, abort). */
   readonly status: number | undefined;
-  /** Response headers, when a response arrived. */
   readonly headers: Headers | undefined;
   /** The response body: parsed JSON, or text when it was not JSON. Secrets are scrubbed. */
   readonly body: unknown;
@@ -95,7 +84,7 @@ export class AuthenticationError extends APIError {
   override name = 'AuthenticationError';
 }
 
-/** 402: the account is out of credit; `errorCode` says which limit (`CREDIT_LIMIT_EXCEEDED`, `OVERAGE_LIMIT_EXCEEDED`). */
+/** 402: the account is out of credit; `errorCode` says which limit (`CREDIT_LIMIT_EXCEEDED`, ...). */
 export class PaymentRequiredError extends APIError {
   override name = 'PaymentRequiredError';
 }
@@ -148,14 +137,11 @@ export class InternalServerError extends APIError {
 /** No response arrived: DNS, refused or reset connection, TLS failure. Retried with backoff. */
 export class APIConnectionError extends APIError {
   override name = 'APIConnectionError';
-  /** The system or transport code of the failure (`ENOTFOUND`, `ECONNREFUSED`, `ECONNRESET`, ...), if any. */
+  /** The system or transport code (`ENOTFOUND`, `ECONNREFUSED`, ...), if any. */
   readonly code: string | undefined;
   /** `host:port` the request went to (never with credentials). */
   readonly host: string | undefined;
-  /**
-   * The failure in a few words, without backend, method or path: `cannot resolve host api.example`,
-   * `connection refused 127.0.0.1:9`, `no response within 10000 ms from api.example:443`.
-   */
+  /** The failure in a few words, e.g. `cannot resolve host api.example`. */
   readonly summary: string;
 
   constructor(init: APIErrorInit) {
@@ -172,10 +158,8 @@ export class APIConnectionTimeoutError extends APIConnectionError {
 }
 
 /**
- * The server answered 2xx, but the body is not JSON or lacks what the caller needs (a conversation
- * without an `id`, a list without `data`). The request was processed — a create did create — so the
- * client does not resend it on its own (that could make a second conversation); `status` is the 2xx.
- * The trail treats it as transient, and looks a conversation up before creating it again.
+ * A 2xx whose body is not JSON or lacks what the caller needs. The request was processed, so the client
+ * does not resend it (a second create would make a second conversation).
  */
 export class InvalidResponseError extends APIError {
   override name = 'InvalidResponseError';
@@ -186,7 +170,7 @@ export class APIUserAbortError extends APIError {
   override name = 'APIUserAbortError';
 }
 
-/** Builds the {@link APIError} subclass that matches `init.status`. */
+/** The {@link APIError} subclass that matches `init.status`. */
 export function createAPIError(init: APIErrorInit & { status: number }): APIError {
   const { status } = init;
   if (status === 400) return new BadRequestError(init);
@@ -212,7 +196,6 @@ function describeFailure(init: APIErrorInit, errorCode: string | undefined): str
   return `${where} ${status}${code}${detail === undefined ? '' : `: ${detail}`}`;
 }
 
-/** The server's explanation in one line: FastAPI `detail`, or the usual `message` / `error` fields. */
 function describeBody(body: unknown): string | undefined {
   if (typeof body === 'string') return body.trim() === '' ? undefined : clip(body);
   const record = asRecord(body);
@@ -223,7 +206,9 @@ function describeBody(body: unknown): string | undefined {
     return items.length > 0 ? clip(items.join('; ')) : clip(safeStringify(detail));
   }
   if (typeof detail === 'string') return clip(detail);
-  const message = firstText(record.message, record.error, asRecord(record.error)?.message);
+  const message = [record.message, record.error, asRecord(record.error)?.message].find(
+    (value): value is string => typeof value === 'string' && value.trim() !== '',
+  );
   const issues = describeIssues(record.issues ?? record.errors);
   if (message !== undefined) return clip(issues === undefined ? message : `${message}: ${issues}`);
   if (issues !== undefined) return clip(issues);
@@ -231,7 +216,7 @@ function describeBody(body: unknown): string | undefined {
   return undefined;
 }
 
-/** Zod-style validation lists (`issues` / `errors` of `{ path, message }`), as Node APIs such as Melodi send. */
+/** Zod-style `issues` / `errors` lists of `{ path, message }`, as Melodi sends. */
 function describeIssues(value: unknown): string | undefined {
   if (!Array.isArray(value)) return undefined;
   const items = value.flatMap((entry) => {
@@ -250,11 +235,6 @@ function describeIssues(value: unknown): string | undefined {
 function isValidationErrorItem(value: unknown): value is ValidationErrorItem {
   const item = asRecord(value);
   return item !== undefined && Array.isArray(item.loc) && typeof item.msg === 'string';
-}
-
-function firstText(...values: unknown[]): string | undefined {
-  for (const value of values) if (typeof value === 'string' && value.trim() !== '') return value;
-  return undefined;
 }
 
 function asRecord(value: unknown): Record<string, unknown> | undefined {

@@ -14,9 +14,8 @@ export interface ChatTrailContext {
   /** Overrides the trail's `turnMessages` for the turns recorded inside (see `TurnMessagesMode`). */
   turnMessages?: TurnMessagesMode;
   /**
-   * Set by a request-level adapter (Express) to learn which adapters recorded turns inside the request:
-   * `trail.record()` pushes each turn's `source` into `sources`, so the Express middleware can skip its
-   * own turn when the AI SDK or LangChain adapter already recorded one. Inner contexts inherit it.
+   * `record()` pushes each turn's `source` here, so the Express middleware can skip its own turn when
+   * another adapter recorded one inside the request. Inner contexts inherit it.
    */
   capture?: ChatTrailCapture;
 }
@@ -37,17 +36,10 @@ function store(): ContextStore<Readonly<ChatTrailContext>> {
 }
 
 /**
- * Runs `fn` with a chattrail context: turns recorded while it runs (including after `await`s, in
- * callbacks and timers it starts) are attributed to this thread and user unless the call itself says
- * otherwise. Returns what `fn` returns.
- *
- * Nested calls merge with the outer context, the inner one winning: `threadId` and `user` are replaced
- * when given (a user is one identity, so its fields are not mixed), `metadata` keys are merged, and
- * `turnMessages` and `capture` are the inner ones when given, else the outer ones (the same object).
- *
- * Where AsyncLocalStorage is unavailable (Node 20 before 20.16, browsers, Workers without
- * `nodejs_compat`), the context is only visible during the synchronous part of `fn`, up to its first
- * `await`; it never leaks into other requests. See {@link getChatTrailContextMode}.
+ * Runs `fn` so that turns recorded while it runs (after `await`s too) are attributed to this thread and
+ * user. Nested calls merge, the inner one winning; a user is replaced whole, `metadata` keys are merged.
+ * Without AsyncLocalStorage the context reaches only up to `fn`'s first `await` (see
+ * {@link getChatTrailContextMode}).
  *
  * @example
  * app.post('/chat', (req, res) =>
@@ -64,10 +56,7 @@ export function getChatTrailContext(): Readonly<ChatTrailContext> | undefined {
   return store().get();
 }
 
-/**
- * How far `withChatTrail` reaches in this runtime: `'async-local-storage'`, or `'sync-only'` where the
- * context is lost after the first `await`. Lets a trail print a one-time debug note.
- */
+/** How far `withChatTrail` reaches here: `'sync-only'` loses the context after the first `await`. */
 export function getChatTrailContextMode(): ContextMode {
   return store().mode;
 }

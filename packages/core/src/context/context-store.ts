@@ -1,23 +1,11 @@
-/**
- * Where the ambient chattrail context lives: AsyncLocalStorage when the runtime has it, a synchronous
- * stack otherwise. Kept apart from `withChatTrail` so both paths can be tested in one runtime.
- */
+// Kept apart from `withChatTrail` so both paths can be tested in one runtime.
 
-/** The part of AsyncLocalStorage this module uses. */
-export interface AsyncLocalStorageLike<T> {
+type AsyncLocalStorageConstructor = new <T>() => {
   run<R>(store: T, fn: () => R): R;
   getStore(): T | undefined;
-}
+};
 
-/** A constructor of {@link AsyncLocalStorageLike}. */
-export type AsyncLocalStorageConstructor = new <T>() => AsyncLocalStorageLike<T>;
-
-/** How far a context set by `withChatTrail` reaches. */
-export type ContextMode =
-  /** Through every `await`, timer and callback started inside the function. */
-  | 'async-local-storage'
-  /** Only the synchronous part of the function: lost after its first `await`. */
-  | 'sync-only';
+export type ContextMode = 'async-local-storage' | 'sync-only';
 
 export interface ContextStore<T> {
   readonly mode: ContextMode;
@@ -26,13 +14,8 @@ export interface ContextStore<T> {
 }
 
 /**
- * Finds AsyncLocalStorage without a top-level `import 'node:async_hooks'` (which would stop the core from
- * loading on Edge runtimes and in browsers):
- * 1. `globalThis.AsyncLocalStorage`: Vercel Edge and Next.js expose it, as do Cloudflare Workers with
- *    `nodejs_als` / `nodejs_compat`.
- * 2. `process.getBuiltinModule('node:async_hooks')`: Node ≥ 20.16 / 22.3, Deno, Bun, and Workers with
- *    `nodejs_compat`. A synchronous lookup, so no bundler sees an import it would try to resolve.
- * 3. Otherwise `undefined` (older Node 20, browsers): the caller falls back to sync-only context.
+ * AsyncLocalStorage without a top-level import, which would stop the core loading on Edge and in browsers:
+ * the global (Vercel Edge, Workers), else `process.getBuiltinModule`, a lookup no bundler tries to resolve.
  */
 export function loadAsyncLocalStorage(): AsyncLocalStorageConstructor | undefined {
   const runtime = globalThis as {
@@ -48,12 +31,11 @@ export function loadAsyncLocalStorage(): AsyncLocalStorageConstructor | undefine
       return asyncHooks.AsyncLocalStorage as AsyncLocalStorageConstructor;
     }
   } catch {
-    // A runtime that has getBuiltinModule but not this module: fall through to sync-only.
+    // getBuiltinModule without this module: sync-only.
   }
   return undefined;
 }
 
-/** Builds a store on AsyncLocalStorage when given one, else on a synchronous stack. */
 export function createContextStore<T>(
   AsyncLocalStorage: AsyncLocalStorageConstructor | undefined,
 ): ContextStore<T> {
@@ -65,8 +47,7 @@ export function createContextStore<T>(
       get: () => storage.getStore(),
     };
   }
-  // The previous value is restored as soon as fn returns, even when fn returned a promise: a context
-  // that outlived its function here would leak into whichever request runs next.
+  // Restored as soon as fn returns, even a promise: a context outliving fn would leak into the next request.
   let current: T | undefined;
   return {
     mode: 'sync-only',

@@ -1,7 +1,6 @@
 /**
- * Reads an environment variable without importing anything Node-specific, so the core still loads on
- * Edge runtimes (where `process` may be missing) and Deno (where reading without permission throws).
- * Blank values count as unset: an empty `MIELTO_API_KEY=` in a .env file means "no key", not "the key ''".
+ * An environment variable on Node, Edge (no `process`) or Deno (throws without permission). Blank counts as
+ * unset: `MIELTO_API_KEY=` in a .env file means no key.
  */
 export function readEnv(name: string): string | undefined {
   const runtime = globalThis as {

@@ -1,19 +1,10 @@
 import { messageOf } from '../internal/message-of';
 
-/** Where a request went, as a connection failure names it. */
 export interface ConnectionTarget {
-  /** Host name or address, as the URL gives it (an IPv6 address in brackets). */
+  /** As the URL gives it (an IPv6 address in brackets). */
   hostname: string;
   /** `hostname:port`, the port always given. */
   hostPort: string;
-}
-
-/** What went wrong with a connection, in a form fit for a log line. */
-export interface ConnectionFailure {
-  /** The system or transport code (`ENOTFOUND`, `ECONNREFUSED`, `UND_ERR_SOCKET`, ...), when there is one. */
-  code: string | undefined;
-  /** One line without the code: `cannot resolve host api.example`, `connection refused 127.0.0.1:9`. */
-  summary: string;
 }
 
 const DNS_CODES = new Set(['ENOTFOUND', 'EAI_NONAME', 'EAI_FAIL', 'EAI_NODATA', 'EAI_AGAIN']);
@@ -21,15 +12,16 @@ const CLOSED_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'UND_ERR_SO
 const CONNECT_TIMEOUT_CODES = new Set(['ETIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT']);
 const UNREACHABLE_CODES = new Set(['EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN', 'EHOSTDOWN']);
 const TLS_CODE = /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_|SELF_SIGNED_|HOSTNAME_MISMATCH)/;
-// Causes nested deeper than this are not looked at.
 const MAX_DEPTH = 5;
 
 /**
- * Names the reason a request got no response, from the error a `fetch` rejected with. undici reports
- * `fetch failed` and keeps the reason in `cause` (sometimes an AggregateError of one error per address
- * tried); Node's sockets reject with the system error itself. Either way the code decides the wording.
+ * Why a request got no response, worded from the error codes along the rejection's causes (undici keeps
+ * the reason in `cause`, sometimes an AggregateError of one error per address tried).
  */
-export function describeConnectionFailure(error: unknown, target: ConnectionTarget): ConnectionFailure {
+export function describeConnectionFailure(
+  error: unknown,
+  target: ConnectionTarget,
+): { code: string | undefined; summary: string } {
   const chain = errorChain(error);
   const codes = chain.flatMap((link) => (typeof link.code === 'string' ? [link.code] : []));
   const find = (set: ReadonlySet<string>) => codes.find((code) => set.has(code));
@@ -64,7 +56,7 @@ interface Link {
   message?: unknown;
 }
 
-/** The error, its causes and the first error of any AggregateError among them, outermost first. */
+/** The error, its causes and the first error of any AggregateError, outermost first. */
 function errorChain(error: unknown): Link[] {
   const chain: Link[] = [];
   let current: unknown = error;
@@ -85,7 +77,6 @@ function innermostMessage(chain: readonly Link[]): string {
   return 'unknown error';
 }
 
-/** undici reports `fetch failed` and hides the reason in `cause` (ECONNREFUSED, other side closed, ...). */
 function describeCause(error: unknown): string {
   const message = messageOf(error);
   const cause =

@@ -7,25 +7,20 @@ import type { HttpClientOptions, RetryInfo } from './http-options';
 import { createSecretRedactor, type SecretRedactor } from './redact-secrets';
 import { fetchTransport, type Transport } from './transport';
 
-/** Default time allowed per attempt. */
 export const DEFAULT_TIMEOUT_MS = 10_000;
-/** Default number of retries after the first attempt. */
 export const DEFAULT_MAX_RETRIES = 2;
-/** Everything a client fixes once for all its requests; built by {@link createHttpTransport}. */
+
+/** Everything a client fixes once for all its requests. */
 export interface HttpTransport {
-  /** Display name used in error messages: `'Mielto'` or `'Melodi'`. */
   readonly backend: string;
   /** No trailing slash, no credentials. */
   readonly baseUrl: string;
-  /** Where requests go, as connection errors name it. */
   readonly target: ConnectionTarget;
   /** Lower-cased names; authentication included. */
   readonly headers: Readonly<Record<string, string>>;
-  /** Redacts the secrets (the API key, a base URL's password) from error bodies, headers and messages. */
   readonly redact: SecretRedactor;
   readonly timeoutMs: number;
   readonly maxRetries: number;
-  /** The given `transport`, or one over the given `fetch` (or the global one). */
   readonly send: Transport;
   readonly onRetry: ((info: RetryInfo) => void) | undefined;
   /** Parsed URLs of query-less paths: a destination sends to the same few paths all day. */
@@ -37,14 +32,10 @@ export interface ParsedUrl {
   pathname: string;
 }
 
-/** Bound of {@link HttpTransport.urls}; paths carrying ids (`/conversations/{id}`) are unbounded in number. */
+// Paths carrying ids (`/conversations/{id}`) are unbounded in number.
 const MAX_CACHED_URLS = 64;
 
-/**
- * Applies the defaults of {@link HttpClientOptions} in one place and validates them, so both clients
- * behave the same. Throws {@link ChatTrailError} on a malformed base URL or option: a configuration
- * mistake should surface when the client is built, not on the first request.
- */
+/** Applies and validates {@link HttpClientOptions}; throws {@link ChatTrailError} on a bad one. */
 export function createHttpTransport(config: {
   backend: string;
   baseUrl: string;
@@ -65,9 +56,7 @@ export function createHttpTransport(config: {
   }
   const secrets = [...config.secrets];
   if (parsed.username !== '' || parsed.password !== '') {
-    // Credentials in the URL (`https://user:pass@host`) are never sent: `fetch` refuses such a URL (and
-    // names it, password and all, in its error), and the Authorization header is the API key's. They are
-    // dropped from the URL every request and message is built from, and redacted should a server echo them.
+    // Never sent (`fetch` rejects such a URL, naming the password) and redacted should a server echo them.
     const user = decoded(parsed.username);
     const password = decoded(parsed.password);
     secrets.push(password, parsed.password, `${user}:${password}`);
@@ -81,11 +70,8 @@ export function createHttpTransport(config: {
       `${backend}: timeoutMs must be a positive number of milliseconds, got ${timeoutMs}`,
     );
   }
-  const maxRetries = options.maxRetries ?? DEFAULT_MAX_RETRIES;
-  if (!Number.isInteger(maxRetries) || maxRetries < 0) {
-    throw new ChatTrailError(`${backend}: maxRetries must be a non-negative integer, got ${maxRetries}`);
-  }
   const check = optionChecker(backend);
+  const maxRetries = check.nonNegativeInteger('maxRetries', options.maxRetries, DEFAULT_MAX_RETRIES);
   check.fn('fetch', options.fetch);
   check.fn('transport', options.transport);
   if (options.fetch !== undefined && options.transport !== undefined) {
@@ -117,7 +103,7 @@ export function createHttpTransport(config: {
   };
 }
 
-/** Merges header records left to right with lower-cased names, so `Authorization` cannot appear twice. */
+/** Left to right with lower-cased names, so `Authorization` cannot appear twice. */
 export function mergeHeaders(
   ...sources: (Readonly<Record<string, string>> | undefined)[]
 ): Record<string, string> {
@@ -129,7 +115,6 @@ export function mergeHeaders(
   return merged;
 }
 
-/** A URL's text with any `user:password@` taken out, for messages about a URL that does not even parse. */
 function withoutUserinfo(url: string): string {
   return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)?[^/?#]*@/i, '$1');
 }

@@ -1,10 +1,6 @@
 import { APIConnectionError, InvalidResponseError } from '../errors';
 
-/**
- * Codes of failures that happen before a request is written: the server cannot have seen it. Anything
- * else that cuts a connection (a reset, "other side closed", a timeout) may come after the server
- * stored the request.
- */
+/** Failures before the request is written; any other cut connection may come after the server stored it. */
 const NEVER_SENT = new Set([
   'ECONNREFUSED',
   'ENOTFOUND',
@@ -26,11 +22,9 @@ const NEVER_SENT = new Set([
 ]);
 
 /**
- * Whether a failed request may have been processed by the server all the same, so that sending it again
- * could apply it twice: a 2xx with a broken body ({@link InvalidResponseError}: it was processed), a
- * timeout, or a connection that died without a known "never sent" cause (DNS failure, refused connection,
- * certificate error). Neither Mielto nor Melodi takes an idempotency key, so a POST that fails this way
- * is either retried (at-least-once, duplicates possible) or not (at-most-once, loss possible).
+ * Whether the server may have processed a failed request, so resending could apply it twice: a 2xx with
+ * a broken body, a timeout, or a connection that died without a known "never sent" cause. Neither backend
+ * takes an idempotency key.
  */
 export function isAmbiguousError(error: unknown): boolean {
   if (error instanceof InvalidResponseError) return true;
@@ -38,7 +32,6 @@ export function isAmbiguousError(error: unknown): boolean {
   return !causeCodes(error.cause).some((code) => NEVER_SENT.has(code));
 }
 
-/** The `code`s along a cause chain (undici nests the socket's error; DNS may report an AggregateError). */
 function causeCodes(cause: unknown, depth = 0): string[] {
   if (depth > 5 || cause === null || typeof cause !== 'object') return [];
   const codes: string[] = [];

@@ -1,16 +1,13 @@
 import { type APIError, createAPIError, InvalidResponseError } from '../errors';
 import type { HttpTransport } from './http-transport';
-import { redactHeaders } from './redact-headers';
 import { redactJson } from './redact-json';
+import type { SecretRedactor } from './redact-secrets';
 import type { JsonRequest } from './request-json';
 import { describe, type Where } from './request-where';
 import { parseRetryAfter } from './retry-after';
 import { headersOf, type TransportResponse } from './transport';
 
-/**
- * The parsed 2xx body. One that is not JSON, or that `validate` finds wrong, rejects with
- * {@link InvalidResponseError}: never taken as success, and never as a permanent failure either.
- */
+/** The parsed 2xx body; not JSON or failing `validate`, it rejects with {@link InvalidResponseError}. */
 export function parseSuccess<T>(
   transport: HttpTransport,
   response: TransportResponse,
@@ -36,7 +33,7 @@ function invalidResponse(
   where: Where,
   problem: string,
 ): InvalidResponseError {
-  // The body itself is left out: a success body is the caller's data, not an explanation.
+  // The body is left out: a success body is the caller's data, not an explanation.
   return new InvalidResponseError({
     ...where,
     status: response.status,
@@ -52,9 +49,6 @@ export function errorFromResponse(
 ): APIError {
   const { redact } = transport;
   const text = response.body;
-  // Redacted after parsing, string by string: JSON.parse turns an escaped echo of the key (`\u002B`, `\/`)
-  // back into the key itself. The redactor knows those forms too, so the raw text of a body that is not
-  // JSON (a proxy's HTML page, a plain-text error), kept as it is, is redacted the same way.
   let body: unknown;
   if (text.trim() !== '') {
     try {
@@ -71,4 +65,13 @@ export function errorFromResponse(
     body,
     retryAfterMs: parseRetryAfter(headers),
   });
+}
+
+/** A header whose name carries a secret is left out: `[redacted]` is no valid header name. */
+function redactHeaders(headers: Headers, redact: SecretRedactor): Headers {
+  const redacted = new Headers();
+  headers.forEach((value, name) => {
+    if (redact(name) === name) redacted.append(name, redact(value));
+  });
+  return redacted;
 }

@@ -1,14 +1,11 @@
 import type { SecretRedactor } from './redact-secrets';
 
-// Deeper chains than this are cut: no transport nests its reasons further.
 const MAX_DEPTH = 5;
 
 /**
- * The `cause` to attach to a connection error: the transport's own error, untouched, when no text in it
- * (message, stack, string properties, nested causes and aggregated errors) carries a secret; otherwise a
- * plain `Error` copy with every such text redacted. A rejected header is one way a key gets there:
- * undici's `Headers.append: "Bearer <key>" is an invalid header value.` And `util.inspect(error)` prints a
- * cause chain in full.
+ * A connection error's `cause`: the transport's error itself when no text in it (message, stack, string
+ * properties, nested causes) carries a secret, else an `Error` copy with them redacted. undici names a
+ * rejected `Bearer <key>` header in its message, and `util.inspect` prints the whole chain.
  */
 export function redactCause(cause: unknown, redact: SecretRedactor, depth = 0): unknown {
   if (typeof cause === 'string') return redact(cause);

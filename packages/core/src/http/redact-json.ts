@@ -1,11 +1,8 @@
 import type { SecretRedactor } from './redact-secrets';
 
 /**
- * A copy of a parsed JSON value with `redact` applied to every string in it, object keys included, at any
- * depth. Redacting after parsing (rather than the raw text before) is what catches a secret the server
- * JSON-escaped: `JSON.parse` turns `\u002B` and `\/` back into the characters of the key.
- *
- * Recursive: a body nested deeper than the stack allows throws a `RangeError`, which the caller handles.
+ * A copy of parsed JSON with every string and key redacted. Parsing first unescapes a key the server
+ * JSON-escaped. Too deep a body throws a `RangeError`, which the caller handles.
  */
 export function redactJson(value: unknown, redact: SecretRedactor): unknown {
   if (typeof value === 'string') return redact(value);

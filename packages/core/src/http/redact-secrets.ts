@@ -1,4 +1,3 @@
-/** What a secret is replaced with. */
 export const REDACTED = '[redacted]';
 
 /** Replaces every form of the secrets it was built for in a text with `[redacted]`. */
@@ -10,20 +9,9 @@ const MIN_SECRET_CHARS = 4;
 const MIN_BASE64_CORE_BYTES = 6;
 
 /**
- * Builds a redactor for `secrets` (an API key, a password): every occurrence of each secret is replaced
- * with `[redacted]`, whichever way a server echoed it. Servers do echo what they were sent ("invalid key
- * ..."), and error messages end up in logs and error trackers, so anything sent as a credential is
- * scrubbed before it can reach an error. The forms, mixed freely within one occurrence:
- *
- * - verbatim;
- * - JSON-escaped: `\/`, `\"`, `\\`, `\u002B` (ASP.NET escapes `+` so by default), surrogate pairs;
- * - URL-encoded: `%2B` or `%2b`, UTF-8 bytes, `+` for a space (form encoding);
- * - HTML numeric entities: `&#43;`, `&#x2B;`;
- * - base64 and base64url of the secret, and of the secret after any prefix, as in a Basic
- *   `Authorization` of `user:key` or `:key` (the run of characters that depends on the secret alone).
- *
- * Applied to the parsed strings of an error body, each header and each connection error's text, it
- * catches an echo however the server encoded it.
+ * Replaces each secret with `[redacted]` however a server echoed it, forms mixed freely: verbatim,
+ * JSON-escaped (`\u002B`), URL-encoded, HTML entities, and base64(url) of the secret after any prefix
+ * (a Basic `user:key`).
  */
 export function createSecretRedactor(secrets: readonly string[]): SecretRedactor {
   const usable = [...new Set(secrets)].filter((secret) => secret.length >= MIN_SECRET_CHARS);
@@ -38,9 +26,8 @@ export function createSecretRedactor(secrets: readonly string[]): SecretRedactor
 const BASE64_CHAR = /[A-Za-z0-9+/_-]/;
 
 /**
- * Replaces each whole base64 word holding one of the runs with `[redacted]`: the characters around a run
- * encode the rest of `user:key` and a byte or two of the key. Widened by hand, not by the pattern: a
- * pattern starting with a character class scans a long base64 text quadratically.
+ * Redacts each whole base64 word holding a run (its edges encode bytes of the key too). Widened by hand:
+ * a pattern starting with a character class scans a long base64 text quadratically.
  */
 function redactBase64Words(text: string, runs: RegExp): string {
   runs.lastIndex = 0;
@@ -62,33 +49,17 @@ function redactBase64Words(text: string, runs: RegExp): string {
   return redacted + text.slice(copied);
 }
 
-/** Replaces every occurrence, in any of the forms {@link createSecretRedactor} knows, of each secret. */
-export function redactSecrets(text: string, secrets: readonly string[]): string {
-  return createSecretRedactor(secrets)(text);
-}
-
-/** One pattern matching the secret with each character in any of its escaped or encoded forms. */
 function flexiblePattern(secret: string): string {
   let pattern = '';
   for (const char of secret) pattern += charPattern(char);
   return pattern;
 }
 
-const JSON_SHORT_ESCAPES: Record<string, string> = {
-  '"': '\\"',
-  '\\': '\\\\',
-  '/': '\\/',
-  '\b': '\\b',
-  '\f': '\\f',
-  '\n': '\\n',
-  '\r': '\\r',
-  '\t': '\\t',
-};
-
 function charPattern(char: string): string {
   const forms = [escapeRegExp(char)];
-  const short = JSON_SHORT_ESCAPES[char];
-  if (short !== undefined) forms.push(escapeRegExp(short));
+  // JSON's two-character escapes (`\"`, `\n`, ...), and `\/`, which JSON.stringify never writes.
+  const short = char === '/' ? '\\/' : JSON.stringify(char).slice(1, -1);
+  if (short.length === 2) forms.push(escapeRegExp(short));
   // \uXXXX per UTF-16 code unit (a character outside the BMP is a surrogate pair).
   let unicode = '';
   for (let i = 0; i < char.length; i++) unicode += `\\\\u${hexPattern(char.charCodeAt(i), 4)}`;
@@ -103,7 +74,6 @@ function charPattern(char: string): string {
   return `(?:${forms.join('|')})`;
 }
 
-/** A hex number as a pattern that takes either case of its letters. */
 function hexPattern(value: number, width: number): string {
   return value
     .toString(16)
@@ -111,12 +81,7 @@ function hexPattern(value: number, width: number): string {
     .replace(/[a-f]/g, (letter) => `[${letter}${letter.toUpperCase()}]`);
 }
 
-/**
- * The base64 (and base64url) runs that appear in the encoding of any text containing the secret: its own
- * encoding, and for each of the three alignments a prefix can leave it at, the encoding of the whole
- * 3-byte groups made of its bytes alone. A Basic `user:key` header then shows nothing decodable of the key
- * beyond a byte or two at its edges.
- */
+/** The base64(url) runs in any text containing the secret: for each alignment, its whole 3-byte groups. */
 function base64Cores(secret: string): string[] {
   const bytes = new TextEncoder().encode(secret);
   const cores = new Set<string>([base64(bytes), base64(bytes).replace(/=+$/, '')]);

@@ -19,45 +19,26 @@ import { abortError, describe, type Where } from './request-where';
 import { isRetryableError } from './retryable';
 import type { TransportResponse } from './transport';
 
-/**
- * Longest `Retry-After` the requester waits out. A server asking for more (an hour-long rate-limit
- * window) gets the error thrown at once, carrying `retryAfterMs`, so a caller holding a queue can
- * schedule the retry itself instead of parking a request that long.
- */
+/** Longer `Retry-After`s throw at once (with `retryAfterMs`), so a caller with a queue can schedule it. */
 export const MAX_RETRY_AFTER_MS = 60_000;
 
-/** One JSON call. */
 export interface JsonRequest {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** Appended to the base URL; starts with `/`. */
   path: string;
   /** `undefined` and `null` values are left out. */
   query?: Record<string, string | number | boolean | null | undefined>;
-  /** Serialised with `JSON.stringify`; a {@link JsonText} is sent as it is. */
+  /** A {@link JsonText} is sent as it is. */
   body?: unknown;
-  /**
-   * Checks a 2xx body the caller depends on (not called when the response is discarded): returns what is
-   * wrong with it, and the request rejects with {@link InvalidResponseError}; `undefined` when it is fine.
-   */
+  /** What is wrong with a 2xx body (rejects with {@link InvalidResponseError}), or `undefined`. */
   validate?: (body: unknown) => string | undefined;
 }
 
-/** Sends one request through a client's transport; what resource classes (`client.messages`) hold. */
 export type Requester = <T>(request: JsonRequest, options?: RequestOptions) => Promise<T>;
 
 /**
- * Sends one JSON request with a per-attempt timeout, retries with exponential backoff and equal jitter on
- * transient failures (408/425/429/5xx, timeouts, network errors; `Retry-After` honoured up to
- * {@link MAX_RETRY_AFTER_MS}), and resolves with the parsed body (`undefined` for an empty one).
- *
- * Rejects with an {@link APIError} subclass, never anything else, except {@link ChatTrailError} for a body
- * that cannot be serialised.
- *
- * Retrying a POST after a timeout can deliver it twice when the server did process the first attempt;
- * neither backend documents an idempotency key. Callers that care pass `retryAmbiguous: false` (such a
- * failure is then thrown at once; see `isAmbiguousError`) and keep their own ids in the payload (the
- * trail does both). A 2xx whose body is not JSON or fails `validate` rejects with
- * {@link InvalidResponseError} and is never resent: the server did process it.
+ * Sends one JSON request with a per-attempt timeout and retries on transient failures, and resolves with
+ * the parsed body. Rejects with an {@link APIError}, or a {@link ChatTrailError} for an unserialisable body.
  */
 export async function requestJson<T>(
   transport: HttpTransport,
@@ -96,7 +77,6 @@ export async function requestJson<T>(
       error = caught;
     }
     if (retry >= maxRetries || !isRetryableError(error)) throw error;
-    // The server may have applied it: the caller said a second copy is worse than none.
     if (options.retryAmbiguous === false && isAmbiguousError(error)) throw error;
     const delayMs = error.retryAfterMs ?? backoffDelayMs(retry);
     if (delayMs > MAX_RETRY_AFTER_MS) throw error;
@@ -105,7 +85,7 @@ export async function requestJson<T>(
   }
 }
 
-/** One attempt. The timeout covers reading the body too: a server can stall mid-body as well. */
+/** The timeout covers reading the body too: a server can stall mid-body. */
 async function sendOnce(
   transport: HttpTransport,
   url: string,
@@ -126,7 +106,7 @@ async function sendOnce(
   signal?.addEventListener('abort', forwardAbort, { once: true });
   try {
     const response = await transport.send({ url, ...init, signal: controller.signal, discardBody: discard });
-    // A user's transport may answer anything: a malformed answer is a failed attempt, not a crash.
+    // A user's transport may answer anything: a failed attempt, not a crash.
     if (!Number.isInteger(response?.status) || typeof response.body !== 'string') {
       throw new TypeError('the transport resolved without a numeric status and a string body');
     }
@@ -164,7 +144,7 @@ function notifyRetry(transport: HttpTransport, info: RetryInfo): void {
   try {
     transport.onRetry?.(info);
   } catch {
-    // An observer must not change the outcome of the request.
+    // An observer must not change the outcome.
   }
 }
 
@@ -187,22 +167,16 @@ function sleep(ms: number, signal: AbortSignal | undefined, where: Where): Promi
 }
 
 function urlOf(transport: HttpTransport, path: string, query: JsonRequest['query']): ParsedUrl {
-  if (query !== undefined) return buildUrl(transport.baseUrl, path, query);
-  let url = transport.urls.get(path);
-  if (url === undefined) {
-    const { href, pathname } = buildUrl(transport.baseUrl, path, undefined);
-    url = { href, pathname };
-    transport.urls.set(path, url);
-  }
-  return url;
-}
-
-function buildUrl(baseUrl: string, path: string, query: JsonRequest['query']): URL {
-  const url = new URL(baseUrl + path);
+  const cached = query === undefined ? transport.urls.get(path) : undefined;
+  if (cached !== undefined) return cached;
+  const url = new URL(transport.baseUrl + path);
   if (query !== undefined) {
     for (const [key, value] of Object.entries(query)) {
       if (value !== undefined && value !== null) url.searchParams.set(key, String(value));
     }
+    return url;
   }
-  return url;
+  const parsed = { href: url.href, pathname: url.pathname };
+  transport.urls.set(path, parsed);
+  return parsed;
 }

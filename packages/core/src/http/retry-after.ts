@@ -1,9 +1,6 @@
 /**
- * How long the server asked us to wait, in milliseconds, or `undefined` when it did not say.
- *
- * Reads `retry-after-ms` (milliseconds, a non-standard header some APIs send for sub-second precision)
- * first, then `Retry-After` as delta-seconds (`"120"`, fractions accepted) or as an HTTP date. A date in the
- * past means "now" (0). Malformed or negative values are ignored rather than guessed at.
+ * The wait the server asked for in milliseconds: `retry-after-ms`, else `Retry-After` as seconds or an
+ * HTTP date (past: 0). Malformed values are ignored rather than guessed at.
  */
 export function parseRetryAfter(headers: Headers, now: number = Date.now()): number | undefined {
   const milliseconds = parseNonNegativeNumber(headers.get('retry-after-ms'));

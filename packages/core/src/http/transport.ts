@@ -1,47 +1,39 @@
 /** One request as a {@link Transport} gets it. */
 export interface TransportRequest {
-  /** Upper case: `GET`, `POST`, `PUT`, `PATCH`, `DELETE`. */
+  /** Upper case. */
   method: string;
-  /** Absolute http(s) URL, query included, credentials never. */
+  /** Absolute, query included, credentials never. */
   url: string;
   /** Lower-cased names; `content-length` is the transport's to set. */
   headers: Record<string, string>;
-  /** JSON text; `undefined` when there is no body. */
+  /** JSON text, if any. */
   body: string | undefined;
-  /**
-   * Aborted when the attempt runs out of time (the client's `timeoutMs`, which covers reading the body)
-   * or the caller aborts: stop and reject, with anything.
-   */
+  /** Aborted on timeout (reading the body included) or by the caller: stop and reject. */
   signal: AbortSignal;
-  /** Nobody reads a 2xx body: the transport may drain it without decoding and answer `body: ''`. */
+  /** Nobody reads a 2xx body: it may be drained undecoded and answered as `''`. */
   discardBody: boolean;
 }
 
 /** The whole answer to a {@link TransportRequest}, whatever its status. */
 export interface TransportResponse {
   status: number;
-  /** A `Headers`, or an object with lower-cased names. Read for errors only (`Retry-After`, `error.headers`). */
+  /** A `Headers`, or an object with lower-cased names; read for errors only. */
   headers: Headers | Readonly<Record<string, string | readonly string[] | undefined>>;
-  /** The body decoded as UTF-8 (`''` when there is none). */
+  /** Decoded as UTF-8; `''` when there is none. */
   body: string;
 }
 
 /**
- * Sends one HTTP request. Resolves with the answer to any status (4xx and 5xx included: the client decides
- * about those); rejects only when there is no answer (connection failed, timed out, aborted). The client
- * classifies the rejection by the `code`s on the error and its `cause`s (`ECONNREFUSED`, `ECONNRESET`,
- * `UND_ERR_SOCKET`, ...) and redacts secrets from it before anyone sees it.
+ * Sends one HTTP request. Resolves with any status; rejects only when there is no answer. The client
+ * classifies a rejection by the `code`s along its `cause`s and redacts secrets from it.
  */
 export type Transport = (request: TransportRequest) => Promise<TransportResponse>;
 
-/**
- * The default transport: `fetchImpl`, or the global `fetch` looked up per request (frameworks may install
- * or patch it after the client is built).
- */
+/** `fetchImpl`, or the global `fetch` looked up per request (frameworks may patch it later). */
 export function fetchTransport(fetchImpl: typeof fetch | undefined): Transport {
   return async ({ url, method, headers, body, signal, discardBody }) => {
     const response = await (fetchImpl ?? globalThis.fetch)(url, { method, headers, body, signal });
-    // Drained either way (an unread body keeps the connection from being reused); bytes need no decoding.
+    // Drained either way: an unread body keeps the connection from being reused.
     let text = '';
     if (discardBody && response.ok) await response.arrayBuffer();
     else text = await response.text();
@@ -49,7 +41,6 @@ export function fetchTransport(fetchImpl: typeof fetch | undefined): Transport {
   };
 }
 
-/** A response's headers as a `Headers`, whichever form the transport gave. */
 export function headersOf(headers: TransportResponse['headers']): Headers {
   if (headers instanceof Headers) return headers;
   const result = new Headers();
@@ -58,7 +49,7 @@ export function headersOf(headers: TransportResponse['headers']): Headers {
       try {
         result.append(name, item);
       } catch {
-        // A name or value `Headers` refuses: left out rather than failing the error report.
+        // Left out rather than failing the error report.
       }
     }
   }

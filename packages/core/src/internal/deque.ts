@@ -1,8 +1,4 @@
-/**
- * A double-ended queue on a growable ring buffer: O(1) push and pop at both ends. The delivery queue
- * needs all four (append new turns, take the oldest, put a failed batch back in front, drop the oldest
- * when full); `Array.prototype.shift` would make each of those O(queue length) on a full queue.
- */
+/** A ring-buffer deque: O(1) at both ends, where `Array.prototype.shift` is O(length). */
 export class Deque<T> {
   #buffer: (T | undefined)[] = new Array(16);
   #head = 0;
@@ -28,9 +24,9 @@ export class Deque<T> {
   popFront(): T | undefined {
     if (this.#length === 0) return undefined;
     const value = this.#buffer[this.#head];
-    this.#buffer[this.#head] = undefined; // let it be collected
+    this.#buffer[this.#head] = undefined;
     this.#head = (this.#head + 1) & (this.#buffer.length - 1);
-    // Emptied (a whole queue taken as one batch): a large buffer is not kept for the next burst.
+    // A large buffer is not kept for the next burst.
     if (--this.#length === 0 && this.#buffer.length > 1024) this.clear();
     return value;
   }
@@ -39,7 +35,6 @@ export class Deque<T> {
     return this.#length === 0 ? undefined : this.#buffer[this.#head];
   }
 
-  /** The values front to back, as a new array. */
   toArray(): T[] {
     const values: T[] = new Array(this.#length);
     for (let i = 0; i < this.#length; i++)
@@ -53,7 +48,7 @@ export class Deque<T> {
     this.#length = 0;
   }
 
-  /** Capacity stays a power of two so indexes wrap with a mask. */
+  /** A power of two, so indexes wrap with a mask. */
   #grow(): void {
     const old = this.#buffer;
     const next: (T | undefined)[] = new Array(old.length * 2);

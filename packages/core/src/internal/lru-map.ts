@@ -2,21 +2,14 @@ import { Deque } from './deque';
 
 interface Entry<V> {
   value: V;
-  /** When the entry was last moved to the young end; matches the one live record of it in the order. */
+  /** Matches the one live record of the entry in the order. */
   stamp: number;
 }
 
 /**
- * A Map that forgets its least recently used entries beyond `maxEntries`. Per-thread state (conversation
- * ids, sent-message cursors, recorded histories) lives in these so a long-running server that sees
- * millions of threads keeps a bounded amount of it; a forgotten thread costs a lookup, never a duplicate.
- *
- * Every operation is O(1) amortised, whatever the size: the order of use is kept in a queue of (key,
- * stamp) records, not the Map's own insertion order (V8 leaves deleted slots at the front of the table, so
- * evicting through `keys().next()` is O(size)). A key moved again leaves a stale record that eviction skips.
- *
- * Recency is approximate by design: an entry is moved to the young end only when it has aged past half
- * the bound, so a busy key costs one record per `maxEntries / 2` operations, not one per access.
+ * A Map that forgets its least recently used entries beyond `maxEntries`, O(1) amortised. The order is a
+ * queue of (key, stamp) records, not the Map's (evicting via `keys().next()` is O(size) in V8); stale
+ * records are skipped. An entry moves only once aged past half the bound: recency is approximate.
  */
 export class LruMap<K, V> {
   readonly maxEntries: number;
@@ -36,7 +29,6 @@ export class LruMap<K, V> {
     return this.#entries.size;
   }
 
-  /** The value, counting as a use. */
   get(key: K): V | undefined {
     const entry = this.#entries.get(key);
     if (entry === undefined) return undefined;
@@ -67,7 +59,7 @@ export class LruMap<K, V> {
     return this.#entries.delete(key);
   }
 
-  /** Forgets the least recently used entry and returns it (with `onEvict` told); `undefined` when empty. */
+  /** Forgets the least recently used entry and returns it, `onEvict` told. */
   evictOldest(): [K, V] | undefined {
     while (this.#order.length > 0) {
       const key = this.#order.popFront()!;
@@ -89,8 +81,7 @@ export class LruMap<K, V> {
     entry.stamp = ++this.#clock;
     this.#order.pushBack(key);
     this.#stamps.pushBack(entry.stamp);
-    // Stale records pile up from moves and deletes; rebuilt from the live entries (oldest first) when they
-    // outnumber them, so the order stays O(size) and the rebuild's cost is spread over as many operations.
+    // Rebuilt when stale records outnumber live ones: O(size) memory, the cost amortised.
     if (this.#order.length > 2 * this.#entries.size + 64) this.#rebuildOrder();
   }
 

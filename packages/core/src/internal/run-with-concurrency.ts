@@ -1,8 +1,4 @@
-/**
- * Runs `task` for every item with at most `limit` running at once, and resolves when all have settled.
- * Tasks are expected to handle their own errors (a rejection is swallowed here, not propagated), because
- * one thread's failure must never stop the others of the batch.
- */
+/** `task` for every item, at most `limit` at once; tasks report their own failures (rejections swallowed). */
 export async function runWithConcurrency<T>(
   items: readonly T[],
   limit: number,
@@ -14,9 +10,7 @@ export async function runWithConcurrency<T>(
       const index = next++;
       try {
         await task(items[index]!, index);
-      } catch {
-        // See above: the task reports its own failures.
-      }
+      } catch {}
     }
   };
   const workers = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker);

@@ -1,7 +1,4 @@
-/**
- * Runs the tasks of one key one after another, never two at once, in the order they were given; tasks of
- * different keys run freely. A task's failure does not stop the next one of its key.
- */
+/** Runs the tasks of one key one at a time, in order, a failure not stopping the next; keys run freely. */
 export class SerialByKey {
   readonly #tails = new Map<string, Promise<void>>();
 
@@ -10,7 +7,6 @@ export class SerialByKey {
     const result = previous === undefined ? task() : previous.then(task);
     const tail = result.then(settled, settled);
     this.#tails.set(key, tail);
-    // Forgotten once the key's last task settles, so idle keys cost nothing.
     void tail.then(() => {
       if (this.#tails.get(key) === tail) this.#tails.delete(key);
     });

@@ -10,7 +10,7 @@ import { MelodiThreads } from './melodi-threads';
 /** Melodi's production API. */
 export const MELODI_DEFAULT_BASE_URL = 'https://app.melodi.fyi/api/external';
 
-/** Options of {@link MelodiClient}. Every option is optional when the matching variable is set. */
+/** Options of {@link MelodiClient}; each defaults to its environment variable. */
 export interface MelodiClientOptions extends HttpClientOptions {
   /** The Melodi API key, sent as the `api-key` header. Default: `MELODI_API_KEY`. */
   apiKey?: string;
@@ -21,10 +21,7 @@ export interface MelodiClientOptions extends HttpClientOptions {
 }
 
 /**
- * A typed client for the Melodi external API, usable on its own.
- *
- * Same transport guarantees as `MieltoClient`: per-attempt timeout, retries with backoff and jitter on
- * 408/425/429/5xx and network errors honouring `Retry-After`, typed errors by status, global `fetch`.
+ * A typed client for the Melodi external API, with the transport guarantees of `MieltoClient`.
  *
  * @example
  * const melodi = new MelodiClient({ apiKey: process.env.MELODI_API_KEY, projectId: 123 });
@@ -32,18 +29,13 @@ export interface MelodiClientOptions extends HttpClientOptions {
  * await melodi.feedback.create({ feedbackType: 'POSITIVE', externalThreadId: 'thread-1' });
  */
 export class MelodiClient {
-  /** Base URL without a trailing slash. */
+  /** Without a trailing slash. */
   readonly baseUrl: string;
   readonly projectId: number | undefined;
-  /** `PUT /threads`. */
   readonly threads: MelodiThreads;
-  /** `POST /feedback`. */
   readonly feedback: MelodiFeedback;
 
-  /**
-   * @throws {ChatTrailError} when no API key is given or found in `MELODI_API_KEY`, when
-   * `MELODI_PROJECT_ID` is not an integer, or when an option is malformed.
-   */
+  /** @throws {ChatTrailError} without an API key, or on a malformed option or `MELODI_PROJECT_ID`. */
   constructor(options: MelodiClientOptions = {}) {
     const apiKey = options.apiKey ?? readEnv('MELODI_API_KEY');
     if (apiKey === undefined || apiKey.trim() === '') {
@@ -63,12 +55,11 @@ export class MelodiClient {
     this.feedback = new MelodiFeedback(request, this.projectId);
   }
 
-  /** What `JSON.stringify(client)` shows: the configuration, with the key redacted. */
+  /** The configuration, key redacted. */
   toJSON(): { baseUrl: string; projectId: number | undefined; apiKey: string } {
     return { baseUrl: this.baseUrl, projectId: this.projectId, apiKey: REDACTED };
   }
 
-  /** What Node's `console.log(client)` shows. */
   [Symbol.for('nodejs.util.inspect.custom')](): string {
     return `MelodiClient ${JSON.stringify(this.toJSON())}`;
   }

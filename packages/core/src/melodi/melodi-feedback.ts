@@ -13,18 +13,7 @@ export class MelodiFeedback {
     this.#projectId = projectId;
   }
 
-  /**
-   * Records a thumbs up or down (`POST /feedback`) on a message, or on the thread's last message when
-   * `externalMessageId` is omitted. `projectId` defaults to the client's.
-   *
-   * @example
-   * await melodi.feedback.create({
-   *   feedbackType: 'NEGATIVE',
-   *   externalThreadId: 'thread-1',
-   *   externalMessageId: 'msg_2',
-   *   feedbackText: 'Wrong city',
-   * });
-   */
+  /** A thumbs up or down (`POST /feedback`) on a message, or on the thread's last one. */
   create(feedback: MelodiFeedbackCreate, options?: RequestOptions): Promise<MelodiFeedbackResult> {
     const projectId = feedback.projectId ?? this.#projectId;
     const body: MelodiFeedbackCreate = projectId === undefined ? feedback : { ...feedback, projectId };

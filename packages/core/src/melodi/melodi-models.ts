@@ -1,30 +1,26 @@
-/**
- * Wire models of the Melodi external API (https://app.melodi.fyi/api/external), field names exactly as the
- * API's (camelCase). Unknown fields may be rejected; extra data belongs in `metadata`.
- */
+// Wire models of the Melodi external API. Unknown fields may be rejected: extras go in `metadata`.
 import type { JsonObject } from '../spec/turn';
 
 /** How a message's body is given: `markdown` text in `content`, or structured `json` in `jsonContent`. */
 export type MelodiMessageType = 'markdown' | 'json';
 
-/** A message of a thread, as sent and as returned. */
+/** A message of a thread. */
 export interface MelodiMessage {
-  /** Your stable id for the message; resending it with the same id keeps one message. */
+  /** Your stable id: resending it keeps one message. */
   externalId?: string;
-  /** `user` and `assistant` are coloured in the UI; any other role (tool, system, ...) is shown in grey. */
+  /** `user` and `assistant` are coloured in the UI; others are grey. */
   role: string;
   /** Default `markdown`. */
   type?: MelodiMessageType;
-  /** The text, for `markdown` messages. */
   content?: string;
-  /** The structured body of `json` messages (tool calls and results); beside `content`, a `markdown` message's tool calls. */
+  /** The body of `json` messages; beside `content`, a `markdown` message's tool calls. */
   jsonContent?: JsonObject;
   metadata?: JsonObject;
 }
 
-/** The user a thread belongs to, as sent. */
+/** The user a thread belongs to. */
 export interface MelodiExternalUser {
-  /** Your user id; unique per organisation. */
+  /** Unique per organisation. */
   externalId: string;
   email?: string;
   name?: string;
@@ -35,17 +31,16 @@ export interface MelodiExternalUser {
 
 /** Body of `PUT /threads`: "the full thread object", created or updated by `externalId`. */
 export interface MelodiThreadUpsert {
-  /** Your thread id; unique per project. */
+  /** Unique per project. */
   externalId?: string;
   projectId: number;
-  /** Every message of the thread, in order. */
   messages: MelodiMessage[];
   /** Filterable in the UI; keep values flat strings or numbers. */
   metadata?: JsonObject;
   externalUser?: MelodiExternalUser;
 }
 
-/** What `client.threads.upsert()` accepts: `projectId` may come from the client's options instead. */
+/** `projectId` may come from the client's options instead. */
 export type MelodiThreadUpsertParams = Omit<MelodiThreadUpsert, 'projectId'> & { projectId?: number };
 
 /** A thread as Melodi returns it. */
@@ -90,9 +85,8 @@ export interface MelodiUserSegment {
 /** Body of `POST /feedback`. */
 export interface MelodiFeedbackCreate {
   feedbackType: 'POSITIVE' | 'NEGATIVE';
-  /** The thread's `externalId`. */
   externalThreadId: string;
-  /** The message's `externalId`; without it the feedback attaches to the thread's last message. */
+  /** Default: the thread's last message. */
   externalMessageId?: string;
   feedbackText?: string;
   /** Default: the client's `projectId`. */

@@ -16,22 +16,8 @@ export class MelodiThreads {
   }
 
   /**
-   * Creates or updates a thread (`PUT /threads`). Send the whole thread every time, each message with a
-   * stable `externalId`: the body is "the full thread object", so this is correct whether Melodi replaces
-   * the thread or merges messages by id. `projectId` defaults to the client's.
-   *
-   * Rejects with {@link ChatTrailError} (before any request) when no project id is known.
-   *
-   * @example
-   * await melodi.threads.upsert({
-   *   externalId: 'thread-1',
-   *   messages: [
-   *     { externalId: 'msg_1', role: 'user', content: 'Hi' },
-   *     { externalId: 'msg_2', role: 'assistant', type: 'json', jsonContent: { toolCalls: [] } },
-   *   ],
-   *   externalUser: { externalId: 'user-1', segments: { plan: 'pro' } },
-   *   metadata: { model: 'gpt-4o' },
-   * });
+   * Creates or updates a thread (`PUT /threads`). Send the whole thread, each message with a stable
+   * `externalId`: correct whether Melodi replaces the thread or merges messages by id.
    */
   async upsert(thread: MelodiThreadUpsertParams, options?: RequestOptions): Promise<MelodiThread> {
     const projectId = thread.projectId ?? this.#projectId;
@@ -47,10 +33,7 @@ export class MelodiThreads {
     );
   }
 
-  /**
-   * @internal `PUT /threads` with a body that is already JSON text (the Melodi destination's, which
-   * carries its own `projectId`); same request, errors and retries as {@link upsert}.
-   */
+  /** @internal {@link upsert} with a body that is already JSON text, `projectId` included. */
   upsertJson(body: JsonText, options?: RequestOptions): Promise<MelodiThread> {
     return this.#request<MelodiThread>(
       { method: 'PUT', path: '/threads', body, validate: checkThread },
@@ -59,7 +42,6 @@ export class MelodiThreads {
   }
 }
 
-/** A 2xx of `PUT /threads` is the thread; anything else rejects with `InvalidResponseError` (safe to resend: an upsert). */
 function checkThread(body: unknown): string | undefined {
   return body !== null && typeof body === 'object' && !Array.isArray(body) ? undefined : 'no thread object';
 }

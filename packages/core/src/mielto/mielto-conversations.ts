@@ -18,16 +18,7 @@ export class MieltoConversations {
     this.#request = request;
   }
 
-  /**
-   * Creates a conversation (`POST /conversations`).
-   *
-   * @example
-   * const conversation = await client.conversations.create({ user_id: 'user-1', title: 'Onboarding' });
-   * conversation.id; // 'conv_…', the conversation_id for messages.create
-   *
-   * A 2xx without a conversation `id` rejects with `InvalidResponseError` and is not resent: the
-   * conversation may exist all the same (look it up before creating another).
-   */
+  /** `POST /conversations`. A 2xx without an `id` rejects with `InvalidResponseError` and is not resent. */
   create(params: ConversationCreateParams, options?: RequestOptions): Promise<Conversation> {
     return this.#request<Conversation>(
       { method: 'POST', path: '/conversations', body: params, validate: checkConversation },
@@ -36,19 +27,10 @@ export class MieltoConversations {
   }
 
   /**
-   * Lists conversations (`GET /conversations`), paged by `skip`/`limit`.
-   *
-   * `await` the result for one page, or `for await` over it to walk every matching conversation; the
-   * following pages are fetched as the loop reaches them, with the same filters and `limit`.
+   * `GET /conversations`: `await` it for one page, or `for await` over it for every conversation.
    *
    * @example
-   * for await (const conversation of client.conversations.list({ user_id: 'user-1', limit: 100 })) {
-   *   console.log(conversation.id);
-   * }
-   * const page = await client.conversations.list({ limit: 20 });
-   * page.data; page.total_count; page.hasNextPage();
-   *
-   * A 2xx without a `data` array of conversations rejects with `InvalidResponseError`.
+   * for await (const c of client.conversations.list({ user_id: 'user-1' })) console.log(c.id);
    */
   list(params: ConversationListParams = {}, options?: RequestOptions): MieltoPagePromise<Conversation> {
     const load = async (skip: number): Promise<MieltoPage<Conversation>> => {

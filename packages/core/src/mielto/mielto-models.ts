@@ -1,25 +1,17 @@
-/**
- * Wire models of the Mielto API (https://api.mielto.com/api/v1). Field names are exactly the API's
- * (snake_case), taken from the OpenAPI of `POST /messages` and the conversations reference; unknown
- * fields are rejected by the server's validation, so nothing extra belongs in these shapes — put it in
- * `meta_data`.
- */
+// Wire models of the Mielto API. The server rejects unknown fields: extras go in `meta_data`.
 import type { ValidationErrorItem } from '../errors';
 import type { JsonObject } from '../spec/turn';
 
-/** Lifecycle state of a conversation. */
 export type ConversationStatus = 'active' | 'ended' | 'archived';
 
 /** A conversation as Mielto returns it. */
 export interface Conversation {
-  /** e.g. `conv_01234567890abcdef`; use it as `conversation_id` when creating messages. */
+  /** e.g. `conv_01234567890abcdef`, the `conversation_id` of its messages. */
   id: string;
   title?: string | null;
-  /** Auto-generated summary. */
   summary?: string | null;
   status?: ConversationStatus | (string & {});
   is_public?: boolean;
-  /** Ids of associated collections. */
   collections?: string[] | null;
   meta_data?: JsonObject | null;
   settings?: JsonObject | null;
@@ -33,22 +25,18 @@ export interface Conversation {
 
 /** Body of `POST /conversations`. */
 export interface ConversationCreateParams {
-  /** The app's user id the conversation belongs to. */
   user_id?: string;
   title?: string;
   is_public?: boolean;
-  /** Collection ids to associate. */
   collections?: string[];
-  /** Free-form data; chattrail keeps the app's thread id here so a conversation can be found again. */
+  /** chattrail keeps the app's thread id here, so a conversation can be found again. */
   meta_data?: JsonObject;
   settings?: JsonObject;
-  /** Initial messages. */
   messages?: MessageCreateRequest[];
 }
 
 /** Query of `GET /conversations`. */
 export interface ConversationListParams {
-  /** Offset. */
   skip?: number;
   /** Page size, 1–1000. */
   limit?: number;
@@ -59,17 +47,16 @@ export interface ConversationListParams {
   collection_id?: string;
 }
 
-/** Response of `GET /conversations`. */
+/** Response of `GET /conversations`; `total_count` is across all pages. */
 export interface ConversationList {
   data: Conversation[];
-  /** Number of conversations matching the filters, across all pages. */
   total_count: number;
 }
 
 /** Role of a message. The API accepts any string; these are the ones it documents. */
 export type MieltoMessageRole = 'user' | 'assistant' | 'system' | 'tool' | (string & {});
 
-/** One message to create (`MessageCreateRequest` in the OpenAPI). Only `content` is required. */
+/** One message to create. */
 export interface MessageCreateRequest {
   content: string;
   /** Default `"user"`. */
@@ -77,7 +64,6 @@ export interface MessageCreateRequest {
   /** Default `"text"`. */
   message_type?: string;
   sender_id?: string | null;
-  /** When the message was sent (ISO 8601). */
   created_at?: string | null;
   tool_calls?: JsonObject[] | null;
   parent_message_id?: string | null;
@@ -86,17 +72,16 @@ export interface MessageCreateRequest {
   attachments?: JsonObject[] | null;
 }
 
-/** Body of `POST /messages` (`CreateMessages` in the OpenAPI). */
+/** Body of `POST /messages`. */
 export interface CreateMessages {
   /** Optional in the schema, "required in practice": messages without one belong to no conversation. */
   conversation_id?: string | null;
-  /** One message or several; several are created in order in one request. */
   content: MessageCreateRequest | MessageCreateRequest[];
-  /** Whether Mielto extracts memories from these messages. Default false. */
+  /** Whether Mielto extracts memories from them. Default false. */
   enable_memories?: boolean | null;
 }
 
-/** A stored message (`MessageRead` in the OpenAPI). */
+/** A stored message. */
 export interface MessageRead {
   id: string;
   conversation_id: string;

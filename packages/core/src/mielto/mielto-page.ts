@@ -1,21 +1,15 @@
 import { ChatTrailError } from '../errors';
 
-/** Fetches the page that starts at offset `skip`. */
-export type MieltoPageLoader<T> = (skip: number) => Promise<MieltoPage<T>>;
+type MieltoPageLoader<T> = (skip: number) => Promise<MieltoPage<T>>;
 
 /**
- * One page of an offset-paginated Mielto list (`{ data, total_count }`, paged by `skip`/`limit`).
- *
- * Iterating a page with `for await` yields its items and then those of every following page, fetching
- * them one at a time as the loop reaches them. Offset pagination is not a snapshot: items created or
- * deleted while iterating can shift the pages, so an item may be seen twice or missed.
+ * One page of a Mielto list; `for await` yields its items and those of the following pages, fetched as
+ * the loop reaches them. Offset pagination is no snapshot: concurrent changes can repeat or skip an item.
  */
 export class MieltoPage<T> implements AsyncIterable<T> {
-  /** Items of this page. */
   readonly data: T[];
   /** Items matching the filters across all pages, as of this page's request. */
   readonly total_count: number;
-  /** Offset of this page's first item. */
   readonly skip: number;
   readonly #loadPage: MieltoPageLoader<T>;
 
@@ -26,19 +20,17 @@ export class MieltoPage<T> implements AsyncIterable<T> {
     this.#loadPage = loadPage;
   }
 
-  /** Whether more items follow this page. An empty page is always the last (guards against a server that
-   * over-reports `total_count`). */
+  /** An empty page is always the last, whatever `total_count` claims. */
   hasNextPage(): boolean {
     return this.data.length > 0 && this.skip + this.data.length < this.total_count;
   }
 
-  /** Fetches the page after this one. Throws {@link ChatTrailError} when there is none. */
+  /** Rejects with {@link ChatTrailError} when there is no next page. */
   getNextPage(): Promise<MieltoPage<T>> {
     if (!this.hasNextPage()) return Promise.reject(new ChatTrailError('There is no next page'));
     return this.#loadPage(this.skip + this.data.length);
   }
 
-  /** This page and every following one, fetched lazily. */
   async *iterPages(): AsyncGenerator<MieltoPage<T>> {
     let page: MieltoPage<T> = this;
     yield page;
@@ -54,11 +46,8 @@ export class MieltoPage<T> implements AsyncIterable<T> {
 }
 
 /**
- * What a list method returns: `await` it for the first page, or `for await` over it for every item of
- * every page (openai-node's pattern).
- *
- * Nothing is requested until it is awaited or iterated, so a list that is built and never used costs no
- * request and cannot produce an unhandled rejection.
+ * `await` it for the first page, or `for await` over every item (openai-node's pattern). Requests nothing
+ * until used, so an unused list cannot produce an unhandled rejection.
  */
 export class MieltoPagePromise<T> implements PromiseLike<MieltoPage<T>>, AsyncIterable<T> {
   readonly #loadFirst: () => Promise<MieltoPage<T>>;

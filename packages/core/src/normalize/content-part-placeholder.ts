@@ -1,22 +1,9 @@
 import { formatBytes } from './format-bytes';
 
 /**
- * Replaces a non-text message part (image, audio, file, document, ...) with a short text placeholder
- * such as `[image: image/png, 34 KB]` or `[file: application/pdf, report.pdf, 1.2 MB]`.
- *
- * Logging backends store text, and a base64 image in a log is both useless and a privacy hazard, so the
- * bytes never leave this function: only the kind, media type, file name and an estimated size (or, for a
- * remote file, its address without query string) are kept. The size of base64 data is estimated from its
- * length, so even a 50 MB data URL is described without being decoded or scanned.
- *
- * It understands the part shapes of the frameworks chattrail adapts:
- * - AI SDK prompt and result parts: `{ type: 'image', image }`, `{ type: 'file', data, mediaType, filename }`
- *   where `data` is a `Uint8Array`, `ArrayBuffer`, base64 string, data URL, `URL`, or (LanguageModelV4) a
- *   tagged `{ type: 'data' | 'url' | 'reference', ... }`; tool-output `media` / `image-data` / `file-url` parts.
- * - OpenAI chat parts: `image_url`, `input_audio`, `file` (`{ file: { file_data, file_id, filename } }`).
- * - LangChain content blocks: `{ type: 'image', source_type, data | url, mime_type }` and the v1 blocks
- *   with `mimeType` / `fileId`; Anthropic-style `source: { type: 'base64', media_type, data }`.
- * Anything else becomes `[<type>]`, or `[unknown part]` when it has no type.
+ * A non-text message part (AI SDK, OpenAI, LangChain or Anthropic shape) as a short placeholder such as
+ * `[image: image/png, 34 KB]`: kind, media type, file name and size or address, never the bytes. The size of
+ * base64 data is estimated from its length, so a 50 MB data URL is never decoded or scanned.
  */
 export function contentPartPlaceholder(part: unknown): string {
   if (part === null || typeof part !== 'object') return '[unknown part]';
@@ -50,7 +37,7 @@ export function contentPartPlaceholder(part: unknown): string {
 
   const kind = kindOf(type, mediaType);
   const details: string[] = [];
-  // A bare top-level type ('image', as LanguageModelV4 allows) repeats the kind and says nothing more.
+  // A bare top-level type ('image', as LanguageModelV4 allows) repeats the kind.
   if (mediaType?.includes('/')) details.push(clip(mediaType, 80));
   if (filename !== undefined) details.push(clip(filename, 80));
   if (source.size !== undefined) details.push(formatBytes(source.size));
@@ -112,15 +99,12 @@ function describeSource(value: unknown): SourceDescription {
   }
   const tagged = asRecord(value);
   if (tagged !== undefined) {
-    // LanguageModelV4 file data: { type: 'data' | 'url' | 'reference' | 'text', ... }.
     if (tagged.type === 'data') return describeSource(tagged.data);
     if (tagged.type === 'url') return describeSource(tagged.url);
     if (tagged.type === 'text' && typeof tagged.text === 'string') return { size: tagged.text.length };
-    if (tagged.type === 'reference' && tagged.reference !== null && typeof tagged.reference === 'object') {
-      const first = Object.values(tagged.reference as Record<string, unknown>).find(
-        (v) => typeof v === 'string',
-      );
-      return { reference: first as string | undefined };
+    const reference = asRecord(tagged.reference);
+    if (tagged.type === 'reference' && reference !== undefined) {
+      return { reference: Object.values(reference).find((v) => typeof v === 'string') as string | undefined };
     }
     if (typeof tagged.url === 'string') return describeString(tagged.url);
   }
@@ -130,7 +114,7 @@ function describeSource(value: unknown): SourceDescription {
 const SCHEME = /^[a-z][a-z0-9+.-]{1,20}:/i;
 
 function describeString(value: string): SourceDescription {
-  // Only the head of the string is inspected: data can be tens of megabytes.
+  // Only the head: data can be tens of megabytes.
   const head = value.slice(0, 256);
   if (/^data:/i.test(head)) {
     const comma = value.indexOf(',');
@@ -151,7 +135,6 @@ function describeString(value: string): SourceDescription {
   return { size: base64DecodedLength(value, value.length) };
 }
 
-/** Decoded size of base64 text of `length` characters ending `value`, from its length and padding. */
 function base64DecodedLength(value: string, length: number): number {
   let padding = 0;
   if (value.endsWith('==')) padding = 2;

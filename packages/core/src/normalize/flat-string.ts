@@ -2,11 +2,8 @@
 let sink = 0;
 
 /**
- * The same string, stored flat. V8 keeps a string built with `+` or a template (a streamed answer's
- * deltas, an id put together by the app) as a tree of its pieces, and a queued copy would hold the whole
- * tree until it is sent. Reading a character of such a tree makes V8 flatten it in place; the next garbage
- * collection then drops the pieces. Cheap: a flat string's first character is read inline (a conversion
- * to a number, used before, went through the runtime every time).
+ * The same string, flattened: V8 keeps a concatenated string as a tree of its pieces, which a queued copy
+ * would hold; reading a character flattens it in place.
  */
 export function flatString(text: string): string {
   sink ^= text.charCodeAt(0);

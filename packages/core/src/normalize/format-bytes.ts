@@ -2,11 +2,7 @@ const KB = 1024;
 const MB = KB * 1024;
 const GB = MB * 1024;
 
-/**
- * A short human size for placeholders and log lines: `512 B`, `34 KB`, `1.2 MB`, `3.0 GB` (binary units,
- * as file managers show them). Kilobytes are whole numbers because a placeholder only needs the order of
- * magnitude; megabytes keep one decimal.
- */
+/** A short size in binary units: `512 B`, `34 KB`, `1.2 MB`, `3.0 GB`. */
 export function formatBytes(bytes: number): string {
   if (!Number.isFinite(bytes) || bytes < 0) return 'unknown size';
   if (bytes < KB) return `${Math.round(bytes)} B`;

@@ -1,12 +1,6 @@
 /**
- * The UTF-8 byte length of `JSON.stringify(value)`, computed without building the string.
- *
- * Queues bound their memory in bytes and batches must stay under the backends' body limits; measuring by
- * serialising would allocate a copy of every turn on the hot path. The result is exact for plain data
- * (what {@link toJsonSafe} and the Turn model produce): objects, arrays, strings, finite numbers,
- * booleans and null, with `undefined`, functions and symbols omitted from objects and written as `null` in
- * arrays. `toJSON` methods are not called, bigints are measured as quoted strings, and the input must not
- * be circular (normalise it first).
+ * The UTF-8 byte length of `JSON.stringify(value)` without building the string (queues bound their memory
+ * in bytes on the hot path). Exact for plain, non-circular data; `toJSON` is not called.
  */
 export function jsonByteLength(value: unknown): number {
   switch (typeof value) {
@@ -44,7 +38,6 @@ function isOmitted(value: unknown): boolean {
   return value === undefined || typeof value === 'function' || typeof value === 'symbol';
 }
 
-/** Bytes of a JSON string literal: quotes, escapes, and UTF-8 of everything else. */
 function jsonStringByteLength(text: string): number {
   let bytes = 2;
   const length = text.length;

@@ -1,25 +1,19 @@
 import type { TurnMessage } from '../spec/turn';
 
-/**
- * Stable message ids.
- *
- * Adapters resend the whole history every turn, so a message must get the same id every time it is seen:
- * the id is a pure function of (threadId, position, role, content). The same four inputs always yield the
- * same id, in every process and runtime, which is what lets a restarted server or a second replica avoid
- * sending a message twice. Two identical texts ("ok") at different positions get different ids.
- *
- * The hash is synchronous on purpose (`crypto.subtle.digest` is async and would force `record()` to
- * await): a 64-bit multiplicative hash over UTF-16 code units (the cyrb53 mixing, both 32-bit lanes kept).
- * It is not cryptographic; it only has to keep messages of one thread apart.
- */
+// Ids are stable across processes, so a restarted server or a replica does not resend a message. The hash
+// (cyrb53 mixing, both 32-bit lanes kept) is synchronous so `record()` need not await; not cryptographic.
 
-const SEPARATOR = 0x1f; // ASCII unit separator: cannot be confused with ordinary text boundaries
+const SEPARATOR = 0x1f;
 
-// The two 32-bit lanes of the hash being computed. Module state rather than an object passed around: ids
-// are computed for every message of every turn, and this keeps the loop free of property loads/stores.
-// Safe because hashing is synchronous and never re-entered.
+// The hash's two lanes, module state to keep the hot loop free of property accesses (never re-entered).
 let h1 = 0;
 let h2 = 0;
+
+function start(text: string): void {
+  h1 = 0xdeadbeef;
+  h2 = 0x41c6ce57;
+  absorb(text);
+}
 
 function absorb(text: string): void {
   let a = h1;
@@ -29,13 +23,12 @@ function absorb(text: string): void {
     a = Math.imul(a ^ code, 2654435761);
     b = Math.imul(b ^ code, 1597334677);
   }
-  // The separator (and the length folded into it) keeps ("ab","c") and ("a","bc") apart.
+  // Keeps ("ab","c") and ("a","bc") apart.
   h1 = Math.imul(a ^ SEPARATOR ^ text.length, 2654435761);
   h2 = Math.imul(b ^ SEPARATOR, 1597334677);
 }
 
-// Two hex digits per byte, looked up: Number#toString(16) and padStart cost more than the hashing of a
-// short message.
+// Looked up: toString(16) and padStart cost more than hashing a short message.
 const HEX: string[] = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0'));
 
 function hex32(value: number): string {
@@ -53,41 +46,28 @@ function digest(): string {
 }
 
 /**
- * Derives the stable id of a message: `msg_` followed by 16 hex digits.
- *
- * Deterministic and synchronous: the same (threadId, position, role, content) always yields the same id.
- * `position` is the message's index in the thread (adapters pass the index in the full history they
- * resend). Pass the *normalised* content (after placeholders and truncation) so the id does not depend on
- * bytes that are never sent.
+ * The stable id of a message, `msg_` and 16 hex digits, the same for the same (threadId, position in the
+ * thread, role, content) in every process. Pass the normalised content, as sent.
  */
 export function messageId(threadId: string, position: number, role: string, content: string): string {
-  if (threadId.length > LONG_THREAD_ID) {
-    absorbLongThreadId(threadId);
-  } else {
-    h1 = 0xdeadbeef;
-    h2 = 0x41c6ce57;
-    absorb(threadId);
-  }
-  absorb(String(position)); // small integers' strings are cached by the engine
+  if (threadId.length > LONG_THREAD_ID) absorbLongThreadId(threadId);
+  else start(threadId);
+  absorb(String(position));
   absorb(role);
   absorb(content);
   return `msg_${digest()}`;
 }
 
-// Thread ids longer than this have the hash state after them remembered (the last one only). Adapters derive
-// the id of every message of a turn with the thread id, and a client may send a 5 MB one: hashed once per
-// turn, not once per message. Ordinary ids are cheaper to hash again than to compare.
+// The hash state after a long thread id is remembered (the last one), so a 5 MB id is hashed once per
+// turn, not once per message; ordinary ids are cheaper to hash again than to compare.
 const LONG_THREAD_ID = 256;
 let lastLongThreadId: string | undefined;
 let lastH1 = 0;
 let lastH2 = 0;
 
 function absorbLongThreadId(threadId: string): void {
-  // The same string object compares in O(1); an equal copy in one memory comparison, far cheaper than the hash.
   if (threadId !== lastLongThreadId) {
-    h1 = 0xdeadbeef;
-    h2 = 0x41c6ce57;
-    absorb(threadId);
+    start(threadId);
     lastLongThreadId = threadId;
     lastH1 = h1;
     lastH2 = h2;
@@ -96,23 +76,13 @@ function absorbLongThreadId(threadId: string): void {
   h2 = lastH2;
 }
 
-/**
- * A stable 64-bit hash of `text` as 16 hex digits, the same in every process and runtime (the hash of
- * {@link messageId}, over the text alone). Not cryptographic: it stands for a text too long to keep (see
- * `boundId`).
- */
+/** The hash of {@link messageId} over `text` alone, as 16 hex digits; stands for a text too long to keep. */
 export function textHash(text: string): string {
-  h1 = 0xdeadbeef;
-  h2 = 0x41c6ce57;
-  absorb(text);
+  start(text);
   return digest();
 }
 
-/**
- * Derives the stable id of a {@link TurnMessage}. Besides the text it hashes the tool-call ids and the
- * tool-result id, so an assistant message that only carries tool calls (empty text) and a tool message
- * that only carries an output are told apart from other empty messages at the same position.
- */
+/** {@link messageId} of a message, its tool-call and tool-result ids hashed too (their text may be empty). */
 export function turnMessageId(
   threadId: string,
   position: number,

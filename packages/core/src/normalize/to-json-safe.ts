@@ -3,7 +3,7 @@ import { formatBytes } from './format-bytes';
 import { truncateUtf8 } from './truncate-utf8';
 import { wellFormed } from './well-formed';
 
-/** Limits applied by {@link toJsonSafe}. Every limit leaves a visible marker where it cut. */
+/** Limits of {@link toJsonSafe}; each leaves a marker where it cut. */
 export interface JsonSafeOptions {
   /** Objects and arrays nested deeper than this become `"[Max depth]"`. Default 20. */
   maxDepth?: number;
@@ -11,58 +11,32 @@ export interface JsonSafeOptions {
   maxKeys?: number;
   /** Items kept per array (or Set / Map); the rest are summarised by a last item. Default 1000. */
   maxArrayLength?: number;
-  /**
-   * Values visited in total. Bounds the work for inputs that are wide *and* deep (a 1000 × 1000 × 1000
-   * tree passes the per-level limits), after which values become `"[Truncated]"`. Default 10,000.
-   */
+  /** Values visited in total, for inputs wide *and* deep; the rest become `"[Truncated]"`. Default 10,000. */
   maxNodes?: number;
-  /**
-   * Longer strings (and object keys) are cut UTF-8-safely with a `… [truncated N bytes]` marker. Default:
-   * no limit.
-   */
+  /** Longer strings and keys are cut with a `… [truncated N bytes]` marker. Default: no limit. */
   maxStringBytes?: number;
 }
-
-const DEFAULTS = { maxDepth: 20, maxKeys: 1000, maxArrayLength: 1000, maxNodes: 10_000 } as const;
 
 /** Keys that would reach the prototype chain of whoever later merges or assigns the result. */
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
-const CIRCULAR = '[Circular]';
-const MAX_DEPTH = '[Max depth]';
-const TRUNCATED = '[Truncated]';
 const UNREADABLE = '[Unreadable]';
 
-/** Marks a value that JSON has no place for (functions, symbols, undefined): dropped from objects. */
 const OMIT: unique symbol = Symbol('omit');
 
 /**
- * Makes any value JSON-safe without throwing, so app metadata can never break recording.
- *
- * - Circular references become `"[Circular]"` (a value shared by two branches is kept in both).
- * - `bigint` → decimal string; `Date` → ISO string (invalid dates → `null`); non-finite numbers → `"NaN"`,
- *   `"Infinity"`, `"-Infinity"`; `RegExp` → its source text; boxed primitives → their value.
- * - Functions, symbols and `undefined` are dropped from objects and become `null` in arrays and at the top
- *   level, as `JSON.stringify` does.
- * - `Map` → object (keys stringified), `Set` → array, `Error` → `{ name, message }`.
- * - Binary data (typed arrays, `Buffer`, `ArrayBuffer`, `DataView`, `Blob`) → `"[Uint8Array: 34 KB]"`;
- *   bytes are never copied into logs.
- * - Objects with a `toJSON` method are converted through it, as `JSON.stringify` would.
- * - `__proto__`, `constructor` and `prototype` keys are dropped, so the result is safe to spread or
- *   deep-merge; the result is built from fresh plain objects and arrays, never from the input's.
- * - Getters or proxies that throw yield `"[Unreadable]"`.
- * - Depth, keys per object, items per array, total nodes and string size are bounded (see
- *   {@link JsonSafeOptions}); each cut leaves a marker.
- * - Strings and keys are well-formed: a lone UTF-16 surrogate becomes U+FFFD (many JSON parsers reject
- *   the `\udXXX` escape `JSON.stringify` writes for it).
+ * Any value as fresh plain JSON, without throwing, so app metadata can never break recording: cycles become
+ * `"[Circular]"`, bigints and dates strings, `Map`/`Set` objects and arrays, binary data a size such as
+ * `"[Uint8Array: 34 KB]"`, throwing getters `"[Unreadable]"`; `__proto__`-like keys are dropped and strings
+ * made well-formed. Functions, symbols and `undefined` go as `JSON.stringify` drops them.
  */
 export function toJsonSafe(value: unknown, options: JsonSafeOptions = {}): JsonValue {
   const state: WalkState = {
     // Clamped so no option can make the recursion deep enough to overflow the stack.
-    maxDepth: Math.min(options.maxDepth ?? DEFAULTS.maxDepth, 1000),
-    maxKeys: options.maxKeys ?? DEFAULTS.maxKeys,
-    maxArrayLength: options.maxArrayLength ?? DEFAULTS.maxArrayLength,
-    nodesLeft: options.maxNodes ?? DEFAULTS.maxNodes,
+    maxDepth: Math.min(options.maxDepth ?? 20, 1000),
+    maxKeys: options.maxKeys ?? 1000,
+    maxArrayLength: options.maxArrayLength ?? 1000,
+    nodesLeft: options.maxNodes ?? 10_000,
     maxStringBytes: options.maxStringBytes,
     ancestors: new Set(),
   };
@@ -70,7 +44,6 @@ export function toJsonSafe(value: unknown, options: JsonSafeOptions = {}): JsonV
     const result = walk(value, 0, state);
     return result === OMIT ? null : result;
   } catch {
-    // Only reachable through exotic engines or hostile objects; recording must still go on.
     return UNREADABLE;
   }
 }
@@ -85,7 +58,7 @@ interface WalkState {
 }
 
 function walk(value: unknown, depth: number, state: WalkState): JsonValue | typeof OMIT {
-  if (state.nodesLeft <= 0) return TRUNCATED;
+  if (state.nodesLeft <= 0) return '[Truncated]';
   state.nodesLeft--;
 
   switch (typeof value) {
@@ -109,8 +82,8 @@ function walk(value: unknown, depth: number, state: WalkState): JsonValue | type
 function walkObject(value: object, depth: number, state: WalkState): JsonValue | typeof OMIT {
   const special = describeSpecialObject(value);
   if (special !== undefined) return special;
-  if (state.ancestors.has(value)) return CIRCULAR;
-  if (depth >= state.maxDepth) return MAX_DEPTH;
+  if (state.ancestors.has(value)) return '[Circular]';
+  if (depth >= state.maxDepth) return '[Max depth]';
 
   state.ancestors.add(value);
   try {
@@ -122,7 +95,7 @@ function walkObject(value: object, depth: number, state: WalkState): JsonValue |
     const toJSON = readProperty(value, 'toJSON');
     if (typeof toJSON === 'function') {
       const converted = (toJSON as () => unknown).call(value);
-      // A toJSON that returns its own object would otherwise recurse forever.
+      // One that returns its own object would recurse forever.
       if (converted !== value) return walk(converted, depth, state);
     }
     const keys = Object.keys(value);
@@ -199,7 +172,7 @@ function boundString(value: string, state: WalkState): string {
   return wellFormed(state.maxStringBytes === undefined ? value : truncateUtf8(value, state.maxStringBytes));
 }
 
-/** Reads lazily, so keys past the limit are never read (their getters never run). */
+/** Lazy, so getters of keys past the limit never run. */
 function* objectEntries(value: object, keys: string[]): Generator<[string, unknown]> {
   for (const key of keys) yield [key, readProperty(value, key)];
 }

@@ -1,9 +1,4 @@
-/**
- * The number of bytes `text` takes as UTF-8, computed without allocating an encoded copy (the trail
- * measures every message on the hot path, and `TextEncoder` would copy a 5 MB string to count it).
- *
- * A lone surrogate counts as 3 bytes: that is what `TextEncoder` writes for it (U+FFFD).
- */
+/** Bytes of `text` as UTF-8 without encoding a copy; a lone surrogate counts 3 (U+FFFD). */
 export function utf8ByteLength(text: string): number {
   let bytes = 0;
   const length = text.length;
@@ -19,7 +14,6 @@ export function utf8ByteLength(text: string): number {
   return bytes;
 }
 
-/** Whether `code` is the second half of a UTF-16 surrogate pair. */
 export function isLowSurrogate(code: number): boolean {
   return code >= 0xdc00 && code <= 0xdfff;
 }

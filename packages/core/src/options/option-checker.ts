@@ -1,35 +1,26 @@
 import { ChatTrailError } from '../errors';
 
 /**
- * Validates the options of one constructor (`createChatTrail`, `mielto()`, a client, ...). The one policy
- * for options: an option left out gets its default; an option given with a bad value throws a
- * {@link ChatTrailError} naming the constructor, the option and the value
- * (`createChatTrail: flushAt must be a positive integer, got -1`). Nothing is clamped or replaced without
- * a word: a configuration mistake surfaces when the app starts, not as data that quietly goes missing.
+ * The one options policy: left out gets the default; a bad value throws naming it
+ * (`createChatTrail: flushAt must be a positive integer, got -1`), never clamped without a word.
  */
-export interface OptionChecker {
-  /** An integer ≥ 1. */
+interface OptionChecker {
   positiveInteger(name: string, value: unknown, fallback: number): number;
-  /** An integer ≥ 0. */
   nonNegativeInteger(name: string, value: unknown, fallback: number): number;
-  /** A finite number > 0. */
   positiveNumber(name: string, value: unknown, fallback: number): number;
-  /** A finite number ≥ 0. */
   nonNegativeNumber(name: string, value: unknown, fallback: number): number;
   /** A number from 0 to 1. */
   rate(name: string, value: unknown, fallback: number): number;
   boolean(name: string, value: unknown, fallback: boolean): boolean;
   /** A non-empty string. */
   string(name: string, value: unknown): string | undefined;
-  /** One of `allowed`. */
   oneOf<const T extends string>(name: string, value: unknown, allowed: readonly T[], fallback: NoInfer<T>): T;
-  /** A function (hooks: `onError`, `redact`, `fetch`, ...). */
   fn<T>(name: string, value: T | undefined): T | undefined;
-  /** Throws the policy's error for `name`: `must` says what it must be. */
+  /** Throws the policy's error: `must` says what `name` must be. */
   fail(name: string, must: string, value: unknown): never;
 }
 
-/** An {@link OptionChecker} whose messages start with `where` (`'createChatTrail'`, `'mielto()'`). */
+/** An {@link OptionChecker} whose messages start with `where` (`'createChatTrail'`). */
 export function optionChecker(where: string): OptionChecker {
   const fail = (name: string, must: string, value: unknown): never => {
     throw new ChatTrailError(`${where}: ${name} must be ${must}, got ${describeValue(value)}`);
@@ -81,11 +72,7 @@ export function optionChecker(where: string): OptionChecker {
   };
 }
 
-/**
- * A value as an error message shows it: numbers as JavaScript prints them (`-1`, `NaN`, `Infinity`),
- * strings quoted and cut, anything else by its kind. Never an object's contents: an option object may hold
- * a secret (a `client`, headers).
- */
+/** A value for an error message; never an object's contents, which may hold a secret. */
 export function describeValue(value: unknown): string {
   if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint')
     return String(value);

@@ -1,9 +1,6 @@
 const warned = new Set<string>();
 
-/**
- * `console.warn('[chattrail] …')` the first time `key` is seen in this process: a deprecated option or a
- * bad environment variable is worth one line, not one per trail or per request.
- */
+/** `console.warn('[chattrail] …')` once per `key` per process, not once per trail or request. */
 export function warnOnce(key: string, message: string): void {
   if (warned.has(key)) return;
   warned.add(key);

@@ -1,18 +1,12 @@
-/** Credential shapes, most specific first. Each match becomes `[secret]` (Bearer keeps its scheme word). */
+// Most specific first: OpenAI/Anthropic, Stripe, GitHub, Slack, AWS, Google, JWT.
 const PATTERNS: readonly RegExp[] = [
-  // OpenAI, Anthropic and similar: sk-..., sk-proj-..., sk-ant-api03-..., pk-/rk- alike.
   /\b(?:sk|pk|rk)-[A-Za-z0-9_-]{16,}/g,
-  // Stripe: sk_live_..., rk_test_...
   /\b(?:sk|pk|rk)_(?:live|test)_[A-Za-z0-9]{16,}/g,
-  // GitHub tokens.
   /\bgh[pousr]_[A-Za-z0-9]{30,}/g,
   /\bgithub_pat_[A-Za-z0-9_]{22,}/g,
-  // Slack tokens.
   /\bxox[abposr]-[A-Za-z0-9-]{10,}/g,
-  // AWS access key ids and Google API keys.
   /\bAKIA[0-9A-Z]{16}\b/g,
   /\bAIza[0-9A-Za-z_-]{35}/g,
-  // JSON Web Tokens.
   /\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g,
 ];
 const BEARER = /\b(Bearer|Basic|Token)\s+[A-Za-z0-9._~+/=-]{8,}/gi;
@@ -20,10 +14,9 @@ const LONG_HEX = /(?<![A-Za-z0-9])[a-fA-F0-9]{32,}(?![A-Za-z0-9])/g;
 const LONG_TOKEN = /(?<![A-Za-z0-9+/_=-])[A-Za-z0-9+/_-]{40,}={0,2}(?![A-Za-z0-9+/_=-])/g;
 
 /**
- * Replaces API keys and tokens with `[secret]`: `sk-…` style keys (OpenAI, Anthropic), Stripe, GitHub,
- * Slack, AWS and Google keys, JWTs, the credential after `Bearer`/`Basic`/`Token`, runs of 32+ hex digits,
- * and base64-like runs of 40+ characters mixing upper case, lower case and digits. UUIDs and ordinary
- * words are left alone; long hex ids (a git commit hash) are masked too, erring on the safe side.
+ * Replaces API keys and tokens with `[secret]`: known key shapes, JWTs, the credential after `Bearer`,
+ * 32+ hex digits (a commit hash too, erring on the safe side) and 40+ base64 characters of mixed case
+ * and digits. UUIDs and words are left alone.
  */
 export function maskApiKeys(text: string): string {
   let result = text;

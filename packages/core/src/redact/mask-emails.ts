@@ -2,6 +2,5 @@ const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}
 
 /** Replaces e-mail addresses with `[email]`. */
 export function maskEmails(text: string): string {
-  // Most texts have no "@": skip the regex entirely for them.
   return text.includes('@') ? text.replace(EMAIL, '[email]') : text;
 }

@@ -5,11 +5,8 @@ const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 const DOTTED_DATE = /^\d{1,2}[./-]\d{1,2}[./-]\d{2,4}$/;
 
 /**
- * Replaces phone numbers with `[phone]`: 7–15 digits (the E.164 range) written as a phone number is —
- * `+44 20 7946 0958`, `(555) 123-4567`, `555.123.4567`, `+15551234567`. A run of digits without any `+`,
- * parenthesis or separator needs at least 10 digits, and dates (`2024-01-15`, `15.01.2024`) are left
- * alone. It is a heuristic: it favours masking a number that is not a phone over leaking one that is.
- * Run `maskCardNumbers` first (as `redactText()` does) so card numbers are labelled as cards.
+ * Replaces phone numbers with `[phone]`: 7–15 digits written as one (`+44 20 7946 0958`, `(555) 123-4567`);
+ * an unformatted run needs 10, dates are left alone. A heuristic that errs on masking.
  */
 export function maskPhoneNumbers(text: string): string {
   return text.replace(CANDIDATE, (match) => (looksLikePhone(match) ? '[phone]' : match));

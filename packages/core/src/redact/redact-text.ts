@@ -1,27 +1,17 @@
-import type { JsonObject, Turn } from '../spec/turn';
-import { mapJsonStrings } from './map-json-strings';
+import type { JsonObject, JsonValue, Turn } from '../spec/turn';
 import { maskApiKeys } from './mask-api-keys';
 import { maskCardNumbers } from './mask-card-numbers';
 import { maskEmails } from './mask-emails';
 import { maskPhoneNumbers } from './mask-phone-numbers';
 import type { TextMasker } from './text-masker';
 
-/** What `redactText()` applies when called without maskers, in this order (cards before phones). */
-export const defaultMaskers: readonly TextMasker[] = [
-  maskApiKeys,
-  maskEmails,
-  maskCardNumbers,
-  maskPhoneNumbers,
-];
+// Cards before phones, so a card number is labelled as a card.
+const defaultMaskers: readonly TextMasker[] = [maskApiKeys, maskEmails, maskCardNumbers, maskPhoneNumbers];
 
 /**
- * Builds a `redact` function for `createChatTrail` that runs `maskers` (all four built-in ones when none
- * are given) over every text of a turn: message contents, tool-call arguments, tool outputs, message and
- * turn metadata, and the error message. Ids, roles, tool names, the model and the user (`turn.user` is the
- * identity the backends file the thread under) are left as they are.
- *
- * It rewrites the turn it is given and returns it: `record()` hands `redact` a private copy, so the app's
- * own objects are never touched.
+ * A `redact` for `createChatTrail` running `maskers` (default: the four built-in ones) over every text of a
+ * turn: contents, tool arguments and outputs, metadata and the error message; not ids, roles, tool names,
+ * the model or the user. It rewrites the turn in place: `record()` hands `redact` a private copy.
  *
  * @example
  * createChatTrail({ redact: redactText() });                        // all built-in maskers
@@ -52,4 +42,14 @@ export function redactText(...maskers: TextMasker[]): (turn: Turn) => Turn {
     if (turn.error !== undefined) turn.error = { ...turn.error, message: mask(turn.error.message) };
     return turn;
   };
+}
+
+/** A copy of a JSON value with `fn` applied to every string in it (keys excluded). */
+function mapJsonStrings<T extends JsonValue>(value: T, fn: (text: string) => string): T {
+  if (typeof value === 'string') return fn(value) as T;
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((item) => mapJsonStrings(item, fn)) as T;
+  const out: Record<string, JsonValue> = {};
+  for (const key of Object.keys(value)) out[key] = mapJsonStrings(value[key]!, fn);
+  return out as T;
 }

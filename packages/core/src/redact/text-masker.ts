@@ -1,6 +1,2 @@
-/**
- * A function that replaces sensitive parts of a text and returns the result (the same string when there
- * is nothing to mask). The built-in maskers are `maskEmails`, `maskPhoneNumbers`, `maskCardNumbers` and
- * `maskApiKeys`; `redactText(...maskers)` applies maskers to every text of a turn.
- */
+/** Replaces sensitive parts of a text (the same string when there are none); see `redactText`. */
 export type TextMasker = (text: string) => string;

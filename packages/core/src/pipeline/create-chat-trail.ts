@@ -353,11 +353,12 @@ class ChatTrailImpl implements ChatTrail {
   }
 
   /**
-   * Whatever is still in flight is abandoned: its requests get a grace (at most 1 s, at most the timeout),
-   * then are aborted (see stopLanes), and its turns are handed to onDrop.
+   * Whatever is still in flight is abandoned: its requests are aborted, its turns handed to onDrop. With a
+   * spool, first a grace (at most 1 s, at most the timeout; see stopLanes) so that what was delivered is
+   * acknowledged on disk, not sent again by the next start.
    */
   async #abandon(timeoutMs: number): Promise<void> {
-    await stopLanes(this.#lanes, this.#abort, Math.min(timeoutMs, 1_000));
+    await stopLanes(this.#lanes, this.#abort, this.#spool === undefined ? 0 : Math.min(timeoutMs, 1_000));
     this.#spool?.close(); // acknowledged: written and fsynced; what is pending stays, for the next start
     for (const lane of this.#lanes) {
       if (this.#onDrop !== undefined && lane.pending > 0)

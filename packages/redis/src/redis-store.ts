@@ -16,6 +16,11 @@ export interface RedisStoreOptions {
   ttlSeconds?: number;
   /** With `{ url }`: how long connecting may take before commands fail (and the trail goes on without). Default 2,000 ms. */
   connectTimeoutMs?: number;
+  /**
+   * How long the trail waits for a store call before taking Redis as down for a second (delivering with
+   * each instance's own state meanwhile). Default 2,000 ms; raise it where Redis or the host is slow.
+   */
+  timeoutMs?: number;
 }
 
 /** The Redis store: a {@link ChatTrailStore} for `createChatTrail({ store })`. */
@@ -42,6 +47,12 @@ export function redisStore(target: RedisStoreTarget, options: RedisStoreOptions 
     throw new TypeError('redisStore(): prefix must be a non-empty string');
   if (!Number.isInteger(ttlSeconds) || ttlSeconds <= 0)
     throw new TypeError(`redisStore(): ttlSeconds must be a positive integer, got ${String(ttlSeconds)}`);
+  const { timeoutMs } = options;
+  if (
+    timeoutMs !== undefined &&
+    !(typeof timeoutMs === 'number' && timeoutMs > 0 && Number.isFinite(timeoutMs))
+  )
+    throw new TypeError(`redisStore(): timeoutMs must be a positive number, got ${String(timeoutMs)}`);
   const ttlMs = String(ttlSeconds * 1000);
   let call: RedisCall;
   let close = async (): Promise<void> => {};
@@ -74,6 +85,7 @@ export function redisStore(target: RedisStoreTarget, options: RedisStoreOptions 
   };
 
   return {
+    ...(timeoutMs === undefined ? {} : { timeoutMs }),
     async sync(scope: string, threads: readonly StoreThreadSync[]): Promise<StoreSyncAnswer> {
       const keys = [`${prefix}:epoch`];
       const args = [String(Date.now()), ttlMs];

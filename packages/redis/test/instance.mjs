@@ -4,7 +4,13 @@ import { createChatTrail, melodi, mielto } from '@chattrail/core';
 import { redisStore } from '../dist/index.js';
 
 const config = JSON.parse(process.argv[2]);
-const store = redisStore({ url: config.redisUrl }, { prefix: config.prefix });
+const store = redisStore(
+  { url: config.redisUrl },
+  {
+    prefix: config.prefix,
+    ...(config.storeTimeoutMs === undefined ? {} : { timeoutMs: config.storeTimeoutMs }),
+  },
+);
 const errors = [];
 const trail = createChatTrail({
   destinations: [

@@ -9,6 +9,8 @@ export interface InstanceConfig {
   mieltoBaseUrl: string;
   melodiBaseUrl: string;
   flushTimeoutMs?: number;
+  /** The store's `timeoutMs` (default: the trail's 2 s). */
+  storeTimeoutMs?: number;
 }
 
 /** App instances in child processes (test/instance.mjs), each with its own trail and Redis connection. */

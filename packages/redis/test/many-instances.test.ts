@@ -54,6 +54,9 @@ describe.skipIf(REDIS_SERVER === undefined)('many app instances sharing one Redi
       prefix,
       mieltoBaseUrl: server.mieltoBaseUrl,
       melodiBaseUrl: server.melodiBaseUrl,
+      // 4 instances, Redis and the devserver on a busy CI machine: a store call may wait seconds for a core.
+      // Not what this test is about (see redis-outage.test.ts), so no call counts as an outage here.
+      storeTimeoutMs: 30_000,
     });
     return instances;
   };

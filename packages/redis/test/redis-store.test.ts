@@ -169,6 +169,13 @@ describe.skipIf(REDIS_SERVER === undefined)('redisStore with a client of your ow
     }
   });
 
+  it('hands its timeoutMs to the trail, and rejects one that is not a positive number', () => {
+    const client = { sendCommand: async () => 'OK' };
+    expect(redisStore({ client }, { timeoutMs: 30_000 }).timeoutMs).toBe(30_000);
+    expect(redisStore({ client }).timeoutMs).toBeUndefined();
+    expect(() => redisStore({ client }, { timeoutMs: 0 })).toThrow(/timeoutMs must be a positive number/);
+  });
+
   it('rejects what is not a client', () => {
     expect(() => redisStore({ client: {} as never })).toThrow(
       /node-redis client \(sendCommand\) or an ioredis client \(call\)/,

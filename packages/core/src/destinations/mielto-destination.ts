@@ -43,6 +43,10 @@ export interface ThreadCursor {
 
 /** Every turn's outcome until its thread says otherwise: one object for all (a batch may hold thousands). */
 const SENT: DeliveryOutcome = Object.freeze({ status: 'sent' });
+const STOPPING: DeliveryOutcome = Object.freeze({
+  status: 'retry',
+  error: new Error('not started: the trail is shutting down'),
+});
 
 /** Counts what one thread's run of requests achieved, so a failure half-way still reports the rest. */
 interface ThreadProgress {
@@ -193,6 +197,8 @@ export class MieltoDestination implements ChatTrailDestination {
     context: DestinationSendContext,
     ahead: LookAhead,
   ): Promise<DeliveryOutcome> {
+    // Shutting down: a thread not started waits in the queue (or the spool); one started finishes if it can.
+    if (context.stopping?.aborted === true) return STOPPING;
     const progress: ThreadProgress = { written: 0, tooLarge: 0, resolved: false };
     try {
       try {

@@ -44,6 +44,7 @@ import { onBeforeExit } from './on-before-exit';
 import { onExitSignal } from './on-exit-signal';
 import { QueuedBytes } from './queued-bytes';
 import { sourceOf } from './source-of';
+import { stopLanes } from './stop-lanes';
 import { sumStats } from './sum-stats';
 import { trailDestinations } from './trail-destinations';
 import { TrailErrors } from './trail-errors';
@@ -327,10 +328,11 @@ class ChatTrailImpl implements ChatTrail {
 
   shutdown(options: FlushOptions = {}): Promise<FlushReport> {
     if (this.#shutdown !== undefined) return this.#shutdown;
+    const timeoutMs = flushTimeout(options);
     // The captures in progress record their turns first; the trail closes once they have ended.
     const flushed = flushAfterCaptures(
       this.#captures,
-      flushTimeout(options),
+      timeoutMs,
       (ms) => {
         this.#closed = true;
         this.#scheduler.stop();
@@ -340,8 +342,8 @@ class ChatTrailImpl implements ChatTrail {
       },
       (m) => this.#debug(m),
     );
-    this.#shutdown = flushed.then((report) => {
-      this.#abandon();
+    this.#shutdown = flushed.then(async (report) => {
+      await this.#abandon(timeoutMs);
       this.#debug(
         `shut down: ${report.ok ? 'everything delivered' : `${report.pendingTurns} pending turn(s) lost`}`,
       );
@@ -350,12 +352,15 @@ class ChatTrailImpl implements ChatTrail {
     return this.#shutdown;
   }
 
-  /** Whatever is still in flight is abandoned: its requests are aborted, its turns handed to onDrop. */
-  #abandon(): void {
-    this.#spool?.close(); // what is pending stays in it, for the next start
-    this.#abort.abort();
+  /**
+   * Whatever is still in flight is abandoned: its requests are aborted, its turns handed to onDrop. With a
+   * spool, first a grace (at most 1 s, at most the timeout; see stopLanes) so that what was delivered is
+   * acknowledged on disk, not sent again by the next start.
+   */
+  async #abandon(timeoutMs: number): Promise<void> {
+    await stopLanes(this.#lanes, this.#abort, this.#spool === undefined ? 0 : Math.min(timeoutMs, 1_000));
+    this.#spool?.close(); // acknowledged: written and fsynced; what is pending stays, for the next start
     for (const lane of this.#lanes) {
-      lane.stop();
       if (this.#onDrop !== undefined && lane.pending > 0)
         handOverDrop(this.#onDrop, lane.name, 'shutdown', lane.pendingItems(), undefined, (message) =>
           this.#debug(message),
@@ -386,7 +391,7 @@ class ChatTrailImpl implements ChatTrail {
       this.#scheduler.stop();
       this.#offBeforeExit();
       this.#reportLost(report, 'the process is exiting without flush()', this.#exitFlushMs);
-      this.#abandon();
+      void this.#abandon(this.#exitFlushMs);
     });
   }
 

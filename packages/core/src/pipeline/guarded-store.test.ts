@@ -93,6 +93,69 @@ describe('a trail with a shared store', () => {
     await trails[0]!.shutdown();
   });
 
+  it('an instance whose store stops answering while another creates the conversation waits for it: one conversation', async () => {
+    const shared = memoryStore();
+    const server = await devServer({ melodiThreadMessages: 'replace' });
+    let aLocked!: () => void;
+    const locked = new Promise<void>((resolve) => {
+      aLocked = resolve;
+    });
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    // A takes the lock and creates the conversation; storing its id waits until B's store has timed out.
+    const a: ChatTrailStore = {
+      ...shared,
+      lock: async (scope, threadId, ttlMs) => {
+        const got = await shared.lock(scope, threadId, ttlMs);
+        if (got) aLocked();
+        return got;
+      },
+      setValue: async (scope, threadId, value) => {
+        await released;
+        return shared.setValue(scope, threadId, value);
+      },
+    };
+    // B sees the lock held, then its store stops answering lock calls (a slow Redis on a loaded machine).
+    let bLocks = 0;
+    const b: ChatTrailStore = {
+      ...shared,
+      timeoutMs: 200,
+      lock: (scope, threadId, ttlMs) =>
+        bLocks++ === 0 ? shared.lock(scope, threadId, ttlMs) : new Promise<boolean>(() => {}),
+    };
+    let bTimedOut!: (error: ChatTrailError) => void;
+    const timedOut = new Promise<ChatTrailError>((resolve) => {
+      bTimedOut = resolve;
+    });
+    const trailOf = (store: ChatTrailStore, onError: (error: ChatTrailError) => void) =>
+      createChatTrail({
+        destinations: [
+          mielto({ apiKey: MIELTO_KEY, baseUrl: server.mieltoBaseUrl }),
+          melodi({ apiKey: MELODI_KEY, baseUrl: server.melodiBaseUrl, projectId: PROJECT_ID }),
+        ],
+        store,
+        onError,
+      });
+    const trailA = trailOf(a, () => {});
+    const trailB = trailOf(b, bTimedOut);
+    const script = new ConversationScript('shared-4');
+    trailA.record(script.turn());
+    const flushedA = trailA.flush({ timeoutMs: 30_000 });
+    await locked;
+    trailB.record(script.turn());
+    const flushedB = trailB.flush({ timeoutMs: 30_000 });
+    expect((await timedOut).message).toMatch(/^store: lock failed \(no answer within 200 ms\)/);
+    release();
+    expect((await flushedA).ok).toBe(true);
+    expect((await flushedB).ok).toBe(true);
+    const conversations = await mieltoConversations(server);
+    expect(conversations).toHaveLength(1);
+    expect(conversations[0]!.messages.map((m) => m.content)).toEqual(script.history.map((m) => m.content));
+    await Promise.all([trailA.shutdown(), trailB.shutdown()]);
+  });
+
   it('rejects a store that is not one', () => {
     expect(() => createChatTrail({ store: {} as ChatTrailStore, destinations: [] })).toThrow(/store/);
   });

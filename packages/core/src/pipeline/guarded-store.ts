@@ -4,7 +4,10 @@ import { unrefTimer } from '../internal/unref-timer';
 import type { ChatTrailStore, DestinationStore } from '../spec/chat-trail-store';
 import type { TrailErrors } from './trail-errors';
 
-/** A store call that has not answered by then counts as an outage (Redis down, or too slow to wait for). */
+/**
+ * A store call that has not answered by then counts as an outage (Redis down, or too slow to wait for),
+ * unless the store says otherwise (`ChatTrailStore.timeoutMs`).
+ */
 const STORE_TIMEOUT_MS = 2_000;
 /** After an outage the store is asked again this long later; until then batches use in-process state. */
 const STORE_RETRY_MS = 1_000;
@@ -23,16 +26,15 @@ export class GuardedStore {
   #down = false;
   #outages = 0;
 
-  constructor(
-    store: ChatTrailStore,
-    errors: TrailErrors,
-    debug: (message: string) => void,
-    timeoutMs = STORE_TIMEOUT_MS,
-  ) {
+  constructor(store: ChatTrailStore, errors: TrailErrors, debug: (message: string) => void) {
     this.#store = store;
     this.#errors = errors;
     this.#debug = debug;
-    this.#timeoutMs = timeoutMs;
+    const { timeoutMs } = store;
+    this.#timeoutMs =
+      typeof timeoutMs === 'number' && timeoutMs > 0 && Number.isFinite(timeoutMs)
+        ? timeoutMs
+        : STORE_TIMEOUT_MS;
   }
 
   /** The store as the destination named `scope` sees it. */

@@ -18,7 +18,10 @@ export interface LaneHost {
   readonly maxAttempts: number;
   readonly backoffInitialMs: number;
   readonly backoffMaxMs: number;
-  /** Aborted by `shutdown()` at its timeout (lanes only read it; requests listen to per-batch signals). */
+  /**
+   * Fires when the trail stops (`shutdown()` at its timeout): no batch starts any more. Requests listen to
+   * per-batch signals, aborted a grace later by `DeliveryLane.stop()` (see stopLanes).
+   */
   readonly signal: AbortSignal;
   /** The trail's count of queued bytes, each item once (absent: the lane counts only its own). */
   readonly queued?: QueuedBytes;
@@ -81,6 +84,7 @@ export function laneSendContext(
 ): DestinationSendContext {
   const context: DestinationSendContext = {
     signal,
+    stopping: host.signal,
     timeoutMs: host.timeoutMs,
     // The lane is the one retry layer: each request is sent once per attempt of its batch.
     maxRetries: 0,

@@ -51,6 +51,11 @@ export type DeliveryOutcome =
 export interface DestinationSendContext {
   /** Fires when the trail shuts down with this batch still in flight; pass it to every request. */
   readonly signal: AbortSignal;
+  /**
+   * Fires first, when the trail starts shutting down: start no new request whose outcome could be lost
+   * (answer `retry` instead); requests already in flight get a short grace before `signal` fires.
+   */
+  readonly stopping?: AbortSignal;
   /** The trail's per-attempt timeout, for destinations that were not given their own. */
   readonly timeoutMs: number;
   /** Always 0: the trail retries a failed batch itself (answer `retry`), so send each request once. */

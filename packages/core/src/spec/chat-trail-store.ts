@@ -19,6 +19,11 @@ export interface ChatTrailStore {
   lock(scope: string, threadId: string, ttlMs: number): Promise<boolean>;
   /** Releases the thread's lock if this instance holds it. */
   unlock(scope: string, threadId: string): Promise<void>;
+  /**
+   * How long the trail waits for a call before taking the store as down for a second (delivering with its
+   * own state meanwhile). Default 2,000 ms.
+   */
+  readonly timeoutMs?: number;
 }
 
 /** One thread of a {@link ChatTrailStore.sync}. */

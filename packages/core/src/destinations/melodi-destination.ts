@@ -14,6 +14,7 @@ import type {
   DestinationSendContext,
 } from '../spec/chat-trail-destination';
 import { classifyDeliveryError } from './classify-delivery-error';
+import { keepSpec } from './destination-spec';
 import { groupByThread, type ThreadGroup, wholeTurns } from './group-by-thread';
 import { type BuiltThread, melodiThreadJson, toMelodiUser } from './to-melodi-thread';
 import { warnIgnoredRetries } from './warn-ignored-retries';
@@ -229,5 +230,7 @@ function withoutMessages(outcome: DeliveryOutcome): DeliveryOutcome {
  * @throws {ChatTrailError} when no API key or project id is given or found in the environment.
  */
 export function melodi(options: MelodiDestinationOptions = {}): MelodiDestination {
-  return new MelodiDestination(options);
+  const destination = new MelodiDestination(options);
+  keepSpec(destination, 'melodi', options);
+  return destination;
 }

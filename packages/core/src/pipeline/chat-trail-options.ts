@@ -122,6 +122,14 @@ export interface ChatTrailOptions {
    * as it would have. Left to the app when it has listeners of its own for the signal. Default false.
    */
   handleSignals?: boolean;
+  /**
+   * Node: `'worker'` delivers from a worker thread (lanes, retries, HTTP), so the app's event loop only
+   * records; `'inline'` delivers on the app's thread. A worker needs destinations it can build again from
+   * plain options: `mielto()`/`melodi()` without a `fetch`, `client` or `conversationStore`, or those of the
+   * environment without the trail's `fetch`; otherwise, and on Edge, in browsers, Deno and Bun, delivery
+   * is inline. Default `'inline'`.
+   */
+  delivery?: 'worker' | 'inline';
   /** Record nothing (every method becomes a cheap no-op). Default false, or `CHATTRAIL_DISABLED`. */
   disabled?: boolean;
   /** Variables to read instead of `process.env` (tests, Workers' `env` binding). */

@@ -39,9 +39,11 @@ import {
 import { onBeforeExit } from './on-before-exit';
 import { onExitSignal } from './on-exit-signal';
 import { sourceOf } from './source-of';
+import { startWorkerDelivery } from './start-worker-delivery';
 import { sumStats } from './sum-stats';
 import { trailDestinations } from './trail-destinations';
 import { TrailErrors } from './trail-errors';
+import type { TrailLane } from './trail-lane';
 import { readTrailSettings } from './trail-settings';
 
 const FEEDBACK_BYTES = 256;
@@ -75,8 +77,8 @@ export function createChatTrail(options: ChatTrailOptions = {}): ChatTrail {
 }
 
 class ChatTrailImpl implements ChatTrail {
-  readonly #lanes: DeliveryLane[] = [];
-  readonly #feedbackLanes: DeliveryLane[] = [];
+  readonly #lanes: TrailLane[] = [];
+  readonly #feedbackLanes: TrailLane[] = [];
   readonly #inactive: boolean;
   readonly #sampleRate: number;
   readonly #flushAt: number;
@@ -157,8 +159,19 @@ class ChatTrailImpl implements ChatTrail {
       retrying: (lane, error) => reporter.retrying(lane, error),
       notResent: (lane, error) => reporter.notResent(lane, error),
     };
-    for (const destination of destinations) {
-      const lane = new DeliveryLane(destination, host);
+    // The seam: lanes in a worker thread (Node), else on this thread.
+    const inWorker = this.#inactive
+      ? undefined
+      : startWorkerDelivery(
+          settings.delivery,
+          destinations,
+          host,
+          settings.flushIntervalMs,
+          reporter,
+          this.#debugEnabled,
+        );
+    for (const [index, destination] of destinations.entries()) {
+      const lane = inWorker?.[index] ?? new DeliveryLane(destination, host);
       this.#lanes.push(lane);
       if (destination.acceptsFeedback === true) this.#feedbackLanes.push(lane);
     }
@@ -400,7 +413,7 @@ class ChatTrailImpl implements ChatTrail {
     );
   }
 
-  #enqueue(lanes: readonly DeliveryLane[], item: DeliveryItem, bytes: number): void {
+  #enqueue(lanes: readonly TrailLane[], item: DeliveryItem, bytes: number): void {
     let full = false;
     for (const lane of lanes) {
       lane.enqueue(item, bytes);

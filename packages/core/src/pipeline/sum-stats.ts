@@ -1,12 +1,12 @@
 import type { ChatTrailStats, DropCounts, DropReason } from '../spec/chat-trail';
-import type { DeliveryLane } from './delivery-lane';
+import type { TrailLane } from './trail-lane';
 
 /** A trail's `stats()`: its own counts (before any queue) plus every lane's. */
 export function sumStats(
   counts: Pick<ChatTrailStats, 'recorded' | 'sampledOut' | 'redactedOut' | 'truncatedMessages'>,
   droppedBeforeQueue: Readonly<DropCounts>,
   feedback: { recorded: number; dropped: number },
-  lanes: readonly DeliveryLane[],
+  lanes: readonly TrailLane[],
 ): ChatTrailStats {
   const destinations: ChatTrailStats['destinations'] = {};
   const dropped: DropCounts = { ...droppedBeforeQueue };

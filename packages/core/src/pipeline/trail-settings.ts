@@ -6,6 +6,7 @@ import { CHAT_TRAIL_DEFAULTS, type ChatTrailOptions } from './chat-trail-options
 import type { LaneHost } from './lane-host';
 import type { NormalizeTurnOptions } from './normalize-turn';
 import { parseEnvFlag, readTrailEnv } from './read-trail-env';
+import type { DeliveryMode } from './start-worker-delivery';
 
 /** A trail's options, checked, with the environment's and the defaults applied. */
 export interface TrailSettings {
@@ -24,6 +25,7 @@ export interface TrailSettings {
   backoffInitialMs: number;
   backoffMaxMs: number;
   destinations: ChatTrailDestination[] | undefined;
+  delivery: DeliveryMode | undefined;
 }
 
 /** Throws {@link ChatTrailError} for a bad option, naming it and its value; never for the environment. */
@@ -119,6 +121,10 @@ export function readTrailSettings(options: ChatTrailOptions): TrailSettings {
     backoffInitialMs,
     backoffMaxMs,
     destinations: given,
+    delivery:
+      options.delivery === undefined
+        ? undefined
+        : check.oneOf('delivery', options.delivery, ['worker', 'inline'], 'inline'),
   };
 }
 

@@ -1,0 +1,18 @@
+import type { DestinationStats } from '../spec/chat-trail';
+import type { DeliveryItem } from '../spec/chat-trail-destination';
+
+/**
+ * What a trail needs of a destination's lane: a `DeliveryLane` delivering inline, or a `WorkerLane`
+ * standing for a lane in the delivery worker.
+ */
+export interface TrailLane {
+  readonly name: string;
+  readonly queueLength: number;
+  readonly pending: number;
+  enqueue(item: DeliveryItem, bytes: number): void;
+  kick(): void;
+  drain(deadline: number): Promise<void>;
+  stop(): void;
+  pendingItems(): DeliveryItem[];
+  snapshot(): DestinationStats;
+}

@@ -1,0 +1,335 @@
+import type { DestinationStats } from '../spec/chat-trail';
+import type { DeliveryItem } from '../spec/chat-trail-destination';
+import type { TurnMessage } from '../spec/turn';
+import type { LaneReporter } from './lane-reporter';
+import { fromWireError } from './wire-error';
+import { WorkerLane } from './worker-lane';
+import type { FromWorker, WireItem, WorkerInit } from './worker-protocol';
+import { addStats, emptyStats } from './worker-stats';
+
+/** What is used of `node:worker_threads` (reached at run time, never imported: the root entry runs on Edge). */
+export interface WorkerThreads {
+  Worker: new (source: string, options: { eval: true; workerData: unknown }) => WorkerLike;
+}
+
+interface WorkerLike {
+  postMessage(message: unknown): void;
+  on(event: 'message' | 'error' | 'exit', listener: (value: never) => void): unknown;
+  ref(): void;
+  unref(): void;
+  terminate(): Promise<number>;
+}
+
+/** An item the worker has not acknowledged: the trail's copy, re-sent if the worker dies. */
+interface Held {
+  readonly item: DeliveryItem;
+  readonly bytes: number;
+  /** A bit per lane that has not yet delivered or dropped it. */
+  lanes: number;
+}
+
+/** Restarts in a row with nothing acknowledged in between before the trail gives up on the worker. */
+const MAX_RESTARTS = 3;
+const live = new Set<WorkerDelivery>();
+
+/**
+ * A trail's delivery worker, seen from the app's thread. `record()` hands items to `add()`; they cross in
+ * one message per microtask, and the trail keeps each until the worker says every lane delivered or
+ * dropped it, so that a worker that dies is started again and sent what it held. The worker never keeps
+ * the process alive by itself: it is ref'd only while a flush waits for it.
+ */
+export class WorkerDelivery {
+  readonly lanes: WorkerLane[];
+  readonly #threads: WorkerThreads;
+  readonly #source: string;
+  readonly #init: WorkerInit;
+  readonly #reporter: LaneReporter;
+  readonly #debug: (message: string) => void;
+  #worker: WorkerLike | undefined;
+  readonly #held = new Map<number, Held>();
+  readonly #counts: number[];
+  readonly #bytes: number[];
+  #outbox: number[] = [];
+  #seq = 0;
+  #postScheduled = false;
+  /** Per thread array of the trail's log: its id in the worker, and how many of its messages the worker has. */
+  #mirrors = new WeakMap<readonly TurnMessage[], { id: number; have: number }>();
+  #nextMirror = 1;
+  #forgotten: number[] = [];
+  readonly #registry = new FinalizationRegistry<number>((id) => {
+    this.#forgotten.push(id);
+  });
+  #stats: DestinationStats[];
+  /** What workers that ended had counted. */
+  readonly #base: DestinationStats[];
+  readonly #flushes = new Map<
+    number,
+    { deadline: number; done: () => void; timer: ReturnType<typeof setTimeout> }
+  >();
+  readonly #flushed = new Map<number, Promise<void>>();
+  #nextFlush = 1;
+  #stopped = false;
+  #restarts = 0;
+  #gaveUp = false;
+
+  constructor(
+    threads: WorkerThreads,
+    source: string,
+    names: readonly string[],
+    init: WorkerInit,
+    reporter: LaneReporter,
+    debug: (message: string) => void,
+  ) {
+    this.#threads = threads;
+    this.#source = source;
+    this.#init = init;
+    this.#reporter = reporter;
+    this.#debug = debug;
+    this.#counts = names.map(() => 0);
+    this.#bytes = names.map(() => 0);
+    this.#stats = names.map(() => emptyStats());
+    this.#base = names.map(() => emptyStats());
+    this.lanes = names.map((name, index) => new WorkerLane(name, this, index));
+    this.#start();
+    live.add(this);
+  }
+
+  pending(lane: number): number {
+    return this.#counts[lane]!;
+  }
+
+  /** Called for each lane an item goes to, one lane after another: the lanes of one item share one entry. */
+  add(lane: number, item: DeliveryItem, bytes: number): void {
+    const bit = 1 << lane;
+    const lastSeq = this.#outbox[this.#outbox.length - 1];
+    const last = lastSeq === undefined ? undefined : this.#held.get(lastSeq);
+    if (last !== undefined && last.item === item) last.lanes |= bit;
+    else {
+      const seq = ++this.#seq;
+      this.#held.set(seq, { item, bytes, lanes: bit });
+      this.#outbox.push(seq);
+    }
+    this.#counts[lane]!++;
+    this.#bytes[lane]! += bytes;
+    if (this.#gaveUp) {
+      this.#dropAll(new Error('the delivery worker could not be kept running'));
+      return;
+    }
+    if (this.#postScheduled) return;
+    this.#postScheduled = true;
+    queueMicrotask(() => this.#post());
+  }
+
+  drain(deadline: number): Promise<void> {
+    if (this.#stopped || this.#held.size === 0 || this.#worker === undefined) return Promise.resolve();
+    const same = [...this.#flushes].find(([, flush]) => flush.deadline === deadline);
+    if (same !== undefined) return this.#flushed.get(same[0])!;
+    this.#post();
+    const id = this.#nextFlush++;
+    const promise = new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.#flushes.delete(id);
+        this.#flushed.delete(id);
+        if (this.#flushes.size === 0) this.#worker?.unref();
+        resolve();
+      };
+      // The caller races its own timer too; this one lets the worker go again when the flush gives up.
+      const timer = setTimeout(done, Math.max(0, deadline - Date.now()));
+      this.#flushes.set(id, { deadline, done, timer });
+    });
+    this.#flushed.set(id, promise);
+    this.#worker.ref();
+    this.#worker.postMessage({ t: 'flush', id, deadline });
+    return promise;
+  }
+
+  /** Shutdown: the worker ends (its requests with it); what it held stays pending, for `onDrop`. */
+  stop(): void {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    live.delete(this);
+    for (const flush of [...this.#flushes.values()]) flush.done();
+    const worker = this.#worker;
+    this.#worker = undefined;
+    void worker?.terminate().catch(() => {});
+  }
+
+  pendingItems(lane: number): DeliveryItem[] {
+    const bit = 1 << lane;
+    const items: DeliveryItem[] = [];
+    for (const held of this.#held.values()) if ((held.lanes & bit) !== 0) items.push(held.item);
+    return items;
+  }
+
+  snapshot(lane: number): DestinationStats {
+    const stats = addStats(this.#base[lane]!, this.#stats[lane]!);
+    stats.queuedTurns = this.#counts[lane]!;
+    stats.queuedBytes = this.#bytes[lane]!;
+    stats.backoffMs = this.#stats[lane]!.backoffMs;
+    return stats;
+  }
+
+  /** @internal For tests: ends the worker as a crash would. */
+  terminateWorker(): Promise<number> | undefined {
+    return this.#worker?.terminate();
+  }
+
+  #start(): void {
+    const worker = new this.#threads.Worker(this.#source, { eval: true, workerData: this.#init });
+    if (this.#flushes.size === 0) worker.unref();
+    worker.on('message', (message: FromWorker) => {
+      if (this.#worker === worker) this.#receive(message);
+    });
+    worker.on('error', (error: Error) => this.#debug(`the delivery worker failed: ${error.message}`));
+    worker.on('exit', (code: number) => {
+      if (this.#worker === worker) this.#restart(code);
+    });
+    this.#worker = worker;
+  }
+
+  #post(): void {
+    this.#postScheduled = false;
+    const worker = this.#worker;
+    if (worker === undefined) return;
+    if (this.#forgotten.length > 0) {
+      worker.postMessage({ t: 'forget', mirrors: this.#forgotten });
+      this.#forgotten = [];
+    }
+    if (this.#outbox.length === 0) return;
+    const items: WireItem[] = [];
+    for (const seq of this.#outbox) {
+      const held = this.#held.get(seq);
+      if (held !== undefined) items.push(this.#encode(seq, held));
+    }
+    this.#outbox = [];
+    worker.postMessage({ t: 'items', items });
+  }
+
+  /** What crosses for one item: a turn's thread as what the worker's copy of it lacks (see `WireItem`). */
+  #encode(seq: number, held: Held): WireItem {
+    const { item, bytes, lanes } = held;
+    if (item.type !== 'turn' || item.thread === undefined) return { seq, lanes, bytes, item };
+    const { thread, start = 0, turn } = item;
+    let mirror = this.#mirrors.get(thread);
+    if (mirror === undefined) {
+      mirror = { id: this.#nextMirror++, have: 0 };
+      this.#mirrors.set(thread, mirror);
+      this.#registry.register(thread, mirror.id);
+    }
+    const have = mirror.have;
+    const messages = turn.messages;
+    let own = 0;
+    while (own < messages.length && thread[start + own] === messages[own]) own++;
+    if (start > have) {
+      mirror.have = start + own;
+      return {
+        seq,
+        lanes,
+        bytes,
+        item: { type: 'turn', turn, start },
+        mirror: mirror.id,
+        have,
+        head: thread.slice(have, start),
+        own,
+      };
+    }
+    mirror.have = Math.max(have, start + own);
+    return { seq, lanes, bytes, item: { type: 'turn', turn, start }, mirror: mirror.id, have, own };
+  }
+
+  #receive(message: FromWorker): void {
+    if (message.t === 'flushed') {
+      this.#flushes.get(message.id)?.done();
+      return;
+    }
+    this.#stats = message.stats.slice();
+    for (const event of message.events) {
+      const lane = { name: this.lanes[event.lane]?.name ?? 'destination' };
+      const error = fromWireError(event.error);
+      if (event.kind === 'dropped') {
+        const seqs = event.seqs ?? [];
+        const items = [];
+        for (const seq of seqs) {
+          const held = this.#held.get(seq);
+          if (held !== undefined) items.push({ item: held.item, bytes: held.bytes });
+        }
+        this.#reporter.dropped(lane, event.reason ?? 'internal_error', items, error);
+        for (const seq of seqs) this.#settle(event.lane, seq);
+      } else if (event.kind === 'failed') this.#reporter.failed(lane, error);
+      else if (event.kind === 'retrying') this.#reporter.retrying(lane, error);
+      else this.#reporter.notResent(lane, error);
+    }
+    message.sent.forEach((seqs, lane) => {
+      for (const seq of seqs) this.#settle(lane, seq);
+      if (seqs.length > 0) this.#restarts = 0;
+    });
+    for (const line of message.debug) this.#debug(line);
+  }
+
+  #settle(lane: number, seq: number): void {
+    const held = this.#held.get(seq);
+    const bit = 1 << lane;
+    if (held === undefined || (held.lanes & bit) === 0) return;
+    held.lanes &= ~bit;
+    this.#counts[lane]!--;
+    this.#bytes[lane]! -= held.bytes;
+    if (held.lanes === 0) this.#held.delete(seq);
+  }
+
+  /** The worker ended: a new one is sent everything not acknowledged, and the flushes waiting. */
+  #restart(code: number): void {
+    this.#worker = undefined;
+    if (this.#stopped) return;
+    this.#stats.forEach((stats, lane) => {
+      this.#base[lane] = addStats(this.#base[lane]!, stats);
+      this.#stats[lane] = emptyStats();
+    });
+    if (++this.#restarts > MAX_RESTARTS) {
+      this.#gaveUp = true;
+      live.delete(this);
+      this.#dropAll(
+        new Error(`the delivery worker ended (exit code ${code}) ${MAX_RESTARTS} times in a row`),
+      );
+      for (const flush of [...this.#flushes.values()]) flush.done();
+      return;
+    }
+    this.#debug(
+      `the delivery worker ended (exit code ${code}); starting another, which is sent the ${this.#held.size} item(s) not acknowledged`,
+    );
+    this.#mirrors = new WeakMap();
+    this.#forgotten = [];
+    this.#start();
+    this.#outbox = [...this.#held.keys()];
+    this.#post();
+    for (const [id, flush] of this.#flushes) {
+      this.#worker!.ref();
+      this.#worker!.postMessage({ t: 'flush', id, deadline: flush.deadline });
+    }
+  }
+
+  /** Gave up on the worker: every item held is dropped as `internal_error`, and counted. */
+  #dropAll(error: Error): void {
+    this.lanes.forEach((lane, index) => {
+      const bit = 1 << index;
+      const items = [];
+      for (const [seq, held] of this.#held) {
+        if ((held.lanes & bit) === 0) continue;
+        items.push({ item: held.item, bytes: held.bytes });
+        this.#settle(index, seq);
+      }
+      if (items.length === 0) return;
+      const base = this.#base[index]!;
+      for (const { item } of items) {
+        if (item.type === 'feedback') base.feedback.dropped++;
+        else base.dropped.internal_error++;
+      }
+      this.#reporter.dropped(lane, 'internal_error', items, error);
+    });
+  }
+}
+
+/** @internal For tests: ends every trail's delivery worker, as a crash would. */
+export function terminateDeliveryWorkers(): Promise<unknown> {
+  return Promise.all([...live].map((delivery) => delivery.terminateWorker()));
+}

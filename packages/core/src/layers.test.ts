@@ -17,8 +17,9 @@ import { describe, expect, it } from 'vitest';
  *  8. destinations/                          the Mielto and Melodi destinations
  *  9. pipeline/                              the trail: createChatTrail, lanes, options, stats
  * 10. node/                                  Node-only (`@chattrail/core/node`)
- * 11. adapter/                               helpers the adapter packages share (`@chattrail/core/adapter`)
- * 12. index.ts, node.ts, adapter.ts          the package's entry points
+ * 11. worker/                                the delivery worker thread's entry (bundled on its own)
+ * 12. adapter/                               helpers the adapter packages share (`@chattrail/core/adapter`)
+ * 13. index.ts, node.ts, adapter.ts          the package's entry points
  *
  * Tests (`*.test.ts`) are integration harnesses at the top: they may import any layer and the kits in
  * `test/`. Production code may import neither a test nor a kit.
@@ -34,6 +35,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['destinations'],
   ['pipeline'],
   ['node'],
+  ['worker'],
   ['adapter'],
   ['index.ts', 'node.ts', 'adapter.ts'],
 ];

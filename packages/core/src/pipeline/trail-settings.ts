@@ -128,6 +128,17 @@ export function readTrailSettings(options: ChatTrailOptions): TrailSettings {
   };
 }
 
+/** `delivery`, else `CHATTRAIL_DELIVERY` (a bad value warns once and is ignored), else the default. */
+function deliveryMode(given: unknown, env: string | undefined): DeliveryMode | undefined {
+  if (given !== undefined) return check.oneOf('delivery', given, ['worker', 'inline'], 'inline');
+  if (env === undefined || env === 'worker' || env === 'inline') return env;
+  warnOnce(
+    `env:CHATTRAIL_DELIVERY:${env}`,
+    `CHATTRAIL_DELIVERY must be "worker" or "inline", got ${JSON.stringify(env)}; ignored.`,
+  );
+  return undefined;
+}
+
 function isDestination(value: unknown): value is ChatTrailDestination {
   const destination = value as Partial<ChatTrailDestination> | null | undefined;
   return typeof destination?.send === 'function' && typeof destination.name === 'string';

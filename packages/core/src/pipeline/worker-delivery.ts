@@ -170,9 +170,15 @@ export class WorkerDelivery {
     return stats;
   }
 
-  /** @internal For tests: ends the worker as a crash would. */
+  /** @internal For tests: ends the worker as a crash would; resolves once the trail has seen it end. */
   terminateWorker(): Promise<number> | undefined {
-    return this.#worker?.terminate();
+    const worker = this.#worker;
+    if (worker === undefined) return undefined;
+    return new Promise((resolve) => {
+      // After the listener #start added, which restarts it.
+      worker.on('exit', (code: number) => resolve(code));
+      void worker.terminate();
+    });
   }
 
   #start(): void {
@@ -329,7 +335,13 @@ export class WorkerDelivery {
   }
 }
 
-/** @internal For tests: ends every trail's delivery worker, as a crash would. */
-export function terminateDeliveryWorkers(): Promise<unknown> {
-  return Promise.all([...live].map((delivery) => delivery.terminateWorker()));
+/** @internal For tests: how many trails deliver from a worker now. */
+export function liveDeliveryWorkers(): number {
+  return live.size;
+}
+
+/** @internal For tests: ends every trail's delivery worker, as a crash would; resolves with how many. */
+export async function terminateDeliveryWorkers(): Promise<number> {
+  const ended = await Promise.all([...live].map((delivery) => delivery.terminateWorker()));
+  return ended.filter((code) => code !== undefined).length;
 }

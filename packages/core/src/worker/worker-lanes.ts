@@ -93,7 +93,10 @@ export class WorkerLanes {
     const { item, mirror } = wire;
     if (mirror === undefined || item.type !== 'turn') return item;
     let thread = this.#mirrors.get(mirror);
-    if (thread === undefined) this.#mirrors.set(mirror, (thread = []));
+    if (thread === undefined) {
+      thread = [];
+      this.#mirrors.set(mirror, thread);
+    }
     const have = wire.have ?? 0;
     if (thread.length > have) thread.length = have;
     if (wire.head !== undefined) for (const message of wire.head) thread.push(message);

@@ -54,7 +54,9 @@ export function startWorkerDelivery(
       flushIntervalMs,
       debug: debugEnabled,
     };
-    return new WorkerDelivery(threads!, WORKER_SOURCE, names, workerInit, reporter, debug).lanes;
+    const { lanes } = new WorkerDelivery(threads!, WORKER_SOURCE, names, workerInit, reporter, debug);
+    debug('delivering from a worker thread');
+    return lanes;
   } catch (error) {
     debug(`delivering inline: the delivery worker could not start (${messageOf(error)})`);
     return undefined;

@@ -127,7 +127,7 @@ export interface ChatTrailOptions {
    * records; `'inline'` delivers on the app's thread. A worker needs destinations it can build again from
    * plain options: `mielto()`/`melodi()` without a `fetch`, `client` or `conversationStore`, or those of the
    * environment without the trail's `fetch`; otherwise, and on Edge, in browsers, Deno and Bun, delivery
-   * is inline. Default `'inline'`, or `CHATTRAIL_DELIVERY`.
+   * is inline. Default `'worker'`, or `CHATTRAIL_DELIVERY`.
    */
   delivery?: 'worker' | 'inline';
   /** Record nothing (every method becomes a cheap no-op). Default false, or `CHATTRAIL_DISABLED`. */

@@ -159,17 +159,8 @@ class ChatTrailImpl implements ChatTrail {
       retrying: (lane, error) => reporter.retrying(lane, error),
       notResent: (lane, error) => reporter.notResent(lane, error),
     };
-    // The seam: lanes in a worker thread (Node), else on this thread.
-    const inWorker = this.#inactive
-      ? undefined
-      : startWorkerDelivery(
-          settings.delivery,
-          destinations,
-          host,
-          settings.flushIntervalMs,
-          reporter,
-          this.#debugEnabled,
-        );
+    // The seam: the lanes run in a worker thread (Node), else on this thread.
+    const inWorker = startWorkerDelivery(settings, destinations, host, reporter);
     for (const [index, destination] of destinations.entries()) {
       const lane = inWorker?.[index] ?? new DeliveryLane(destination, host);
       this.#lanes.push(lane);
@@ -183,7 +174,7 @@ class ChatTrailImpl implements ChatTrail {
     this.#debug(
       this.#inactive
         ? `trail created, ${disabled ? 'disabled' : 'without destinations'}: recording nothing`
-        : `trail created: ${this.#lanes.map((lane) => lane.name).join(', ')}; sampleRate ${this.#sampleRate}, flushAt ${this.#flushAt}, flushIntervalMs ${this.#flushIntervalMs}, minBatchIntervalMs ${host.minBatchIntervalMs}`,
+        : `trail created: ${this.#lanes.map((lane) => lane.name).join(', ')}; sampleRate ${this.#sampleRate}, flushAt ${this.#flushAt}, flushIntervalMs ${this.#flushIntervalMs}, minBatchIntervalMs ${host.minBatchIntervalMs}${inWorker === undefined ? '' : '; delivering from a worker thread'}`,
     );
   }
 

@@ -4,6 +4,7 @@ import type { ChatTrailDestination } from '../spec/chat-trail-destination';
 import type { LaneHost } from './lane-host';
 import type { LaneReporter } from './lane-reporter';
 import type { TrailLane } from './trail-lane';
+import type { TrailSettings } from './trail-settings';
 import { WorkerDelivery, type WorkerThreads } from './worker-delivery';
 import type { WorkerInit } from './worker-protocol';
 import { WORKER_SOURCE } from './worker-source';
@@ -11,8 +12,8 @@ import { WORKER_SOURCE } from './worker-source';
 /** Where delivery runs: `'worker'` (Node), `'inline'` (on the app's thread). */
 export type DeliveryMode = 'worker' | 'inline';
 
-/** The default where a worker can run. */
-export const DEFAULT_DELIVERY: DeliveryMode = 'inline';
+/** The default: a worker wherever one can run (the core suites are green both ways, see the README). */
+export const DEFAULT_DELIVERY: DeliveryMode = 'worker';
 
 /**
  * The lanes of a trail that delivers from a worker thread, or `undefined` to deliver inline: asked to,
@@ -20,13 +21,12 @@ export const DEFAULT_DELIVERY: DeliveryMode = 'inline';
  * in another thread (a custom one, or one given a `fetch`, `client` or `conversationStore`).
  */
 export function startWorkerDelivery(
-  mode: DeliveryMode | undefined,
+  settings: Pick<TrailSettings, 'delivery' | 'flushIntervalMs' | 'debug'>,
   destinations: readonly ChatTrailDestination[],
   host: LaneHost,
-  flushIntervalMs: number,
   reporter: LaneReporter,
-  debugEnabled: boolean,
 ): TrailLane[] | undefined {
+  const { delivery: mode, flushIntervalMs } = settings;
   const debug = (message: string) => host.debug(message);
   if ((mode ?? DEFAULT_DELIVERY) === 'inline' || destinations.length === 0) return undefined;
   const specs = destinations.map(specOf);
@@ -52,11 +52,9 @@ export function startWorkerDelivery(
       // biome-ignore format: one line per group
       host: { maxQueueTurns, maxQueueBytes, maxBatchTurns, minBatchIntervalMs, flushAt, timeoutMs, maxAttempts, backoffInitialMs, backoffMaxMs },
       flushIntervalMs,
-      debug: debugEnabled,
+      debug: settings.debug,
     };
-    const { lanes } = new WorkerDelivery(threads!, WORKER_SOURCE, names, workerInit, reporter, debug);
-    debug('delivering from a worker thread');
-    return lanes;
+    return new WorkerDelivery(threads!, WORKER_SOURCE, names, workerInit, reporter, debug).lanes;
   } catch (error) {
     debug(`delivering inline: the delivery worker could not start (${messageOf(error)})`);
     return undefined;

@@ -121,10 +121,7 @@ export function readTrailSettings(options: ChatTrailOptions): TrailSettings {
     backoffInitialMs,
     backoffMaxMs,
     destinations: given,
-    delivery:
-      options.delivery === undefined
-        ? undefined
-        : check.oneOf('delivery', options.delivery, ['worker', 'inline'], 'inline'),
+    delivery: deliveryMode(options.delivery, read('CHATTRAIL_DELIVERY')),
   };
 }
 

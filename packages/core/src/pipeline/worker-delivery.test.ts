@@ -189,7 +189,7 @@ describe("delivery: 'worker'", () => {
     // Nothing is acknowledged between the deaths: after three restarts the trail stops trying.
     for (let i = 0; i < 4; i++) expect(await terminateDeliveryWorkers()).toBe(1);
     expect(liveDeliveryWorkers()).toBe(0);
-    expect(await trail.flush({ timeoutMs: 10_000 })).toEqual({ ok: true, pendingTurns: 0 });
+    expect(await trail.flush({ timeoutMs: 10_000 })).toMatchObject({ ok: true, pendingTurns: 0 });
     expect(trail.stats().dropped.internal_error).toBe(2);
     expect(drops.map((drop) => [drop.destination, drop.reason, drop.turns.length]).sort()).toEqual([
       ['melodi', 'internal_error', 1],

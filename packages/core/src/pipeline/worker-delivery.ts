@@ -1,7 +1,8 @@
-import type { DestinationStats } from '../spec/chat-trail';
+import type { DestinationStats, DropReason } from '../spec/chat-trail';
 import type { DeliveryItem } from '../spec/chat-trail-destination';
 import type { TurnMessage } from '../spec/turn';
 import type { LaneReporter } from './lane-reporter';
+import { tooLargeError } from './lane-reports';
 import { fromWireError } from './wire-error';
 import { WorkerLane } from './worker-lane';
 import type { FromWorker, WireItem, WorkerInit } from './worker-protocol';
@@ -100,6 +101,18 @@ export class WorkerDelivery {
 
   /** Called for each lane an item goes to, one lane after another: the lanes of one item share one entry. */
   add(lane: number, item: DeliveryItem, bytes: number): void {
+    const { maxQueueBytes } = this.#init.host;
+    if (bytes > maxQueueBytes / 2) {
+      // As a lane does, when recorded: it could never go in a batch.
+      this.#countDrop(lane, item, 'too_large');
+      this.#reporter.dropped(
+        this.lanes[lane]!,
+        'too_large',
+        [{ item, bytes }],
+        tooLargeError(bytes, maxQueueBytes),
+      );
+      return;
+    }
     const bit = 1 << lane;
     const lastSeq = this.#outbox[this.#outbox.length - 1];
     const last = lastSeq === undefined ? undefined : this.#held.get(lastSeq);
@@ -183,7 +196,6 @@ export class WorkerDelivery {
 
   #start(): void {
     const worker = new this.#threads.Worker(this.#source, { eval: true, workerData: this.#init });
-    if (this.#flushes.size === 0) worker.unref();
     worker.on('message', (message: FromWorker) => {
       if (this.#worker === worker) this.#receive(message);
     });
@@ -191,6 +203,8 @@ export class WorkerDelivery {
     worker.on('exit', (code: number) => {
       if (this.#worker === worker) this.#restart(code);
     });
+    // After the listeners: a 'message' listener refs the worker's port again.
+    if (this.#flushes.size === 0) worker.unref();
     this.#worker = worker;
   }
 
@@ -314,6 +328,12 @@ export class WorkerDelivery {
     }
   }
 
+  #countDrop(lane: number, item: DeliveryItem, reason: DropReason): void {
+    const base = this.#base[lane]!;
+    if (item.type === 'feedback') base.feedback.dropped++;
+    else base.dropped[reason]++;
+  }
+
   /** Gave up on the worker: every item held is dropped as `internal_error`, and counted. */
   #dropAll(error: Error): void {
     this.lanes.forEach((lane, index) => {
@@ -325,11 +345,7 @@ export class WorkerDelivery {
         this.#settle(index, seq);
       }
       if (items.length === 0) return;
-      const base = this.#base[index]!;
-      for (const { item } of items) {
-        if (item.type === 'feedback') base.feedback.dropped++;
-        else base.dropped.internal_error++;
-      }
+      for (const { item } of items) this.#countDrop(index, item, 'internal_error');
       this.#reporter.dropped(lane, 'internal_error', items, error);
     });
   }

@@ -197,4 +197,26 @@ describe("delivery: 'worker'", () => {
     ]);
     await trail.shutdown();
   });
+
+  it('drops a turn that cannot cross to the worker (redact put a function in it) as internal_error, and only it', async () => {
+    const server = await devServer();
+    const drops: ChatTrailDrop[] = [];
+    const trail = workerTrail(server, {
+      redact: (turn) =>
+        turn.threadId === 'odd' ? { ...turn, metadata: { ...turn.metadata, hook: () => {} } } : turn,
+      onDrop: (drop) => drops.push(drop),
+      onError: () => {},
+    });
+    const fine = new ConversationScript('fine');
+    trail.record(fine.turn());
+    trail.record(new ConversationScript('odd').turn());
+    trail.record(fine.turn());
+    expect(await trail.flush({ timeoutMs: 30_000 })).toMatchObject({ pendingTurns: 0, droppedTurns: 2 });
+    expect(drops.map((drop) => [drop.destination, drop.reason, drop.turns[0]!.threadId]).sort()).toEqual([
+      ['melodi', 'internal_error', 'odd'],
+      ['mielto', 'internal_error', 'odd'],
+    ]);
+    await expectStoredOnce(server, [fine]);
+    await trail.shutdown();
+  });
 });

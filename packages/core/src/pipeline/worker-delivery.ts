@@ -222,8 +222,36 @@ export class WorkerDelivery {
       const held = this.#held.get(seq);
       if (held !== undefined) items.push(this.#encode(seq, held));
     }
+    const seqs = this.#outbox;
     this.#outbox = [];
-    worker.postMessage({ t: 'items', items });
+    try {
+      worker.postMessage({ t: 'items', items });
+    } catch {
+      this.#postOneByOne(worker, seqs);
+    }
+  }
+
+  /**
+   * A batch that could not be cloned (a `redact` that returned a function or a class instance): each item
+   * alone, threads from their start, and those that cannot cross are dropped as `internal_error`.
+   */
+  #postOneByOne(worker: WorkerLike, seqs: readonly number[]): void {
+    this.#mirrors = new WeakMap();
+    for (const seq of seqs) {
+      const held = this.#held.get(seq);
+      if (held === undefined) continue;
+      try {
+        worker.postMessage({ t: 'items', items: [this.#encode(seq, held)] });
+      } catch (error) {
+        this.#mirrors = new WeakMap();
+        this.lanes.forEach((lane, index) => {
+          if ((held.lanes & (1 << index)) === 0) return;
+          this.#settle(index, seq);
+          this.#countDrop(index, held.item, 'internal_error');
+          this.#reporter.dropped(lane, 'internal_error', [held], error);
+        });
+      }
+    }
   }
 
   /** What crosses for one item: a turn's thread as what the worker's copy of it lacks (see `WireItem`). */

@@ -203,7 +203,9 @@ describe("delivery: 'worker'", () => {
     const drops: ChatTrailDrop[] = [];
     const trail = workerTrail(server, {
       redact: (turn) =>
-        turn.threadId === 'odd' ? { ...turn, metadata: { ...turn.metadata, hook: () => {} } } : turn,
+        turn.threadId === 'odd'
+          ? { ...turn, metadata: { ...turn.metadata, hook: (() => {}) as never } }
+          : turn,
       onDrop: (drop) => drops.push(drop),
       onError: () => {},
     });

@@ -221,4 +221,52 @@ describe("delivery: 'worker'", () => {
     await expectStoredOnce(server, [fine]);
     await trail.shutdown();
   });
+
+  it('stores what inline delivery stores: edits, regenerated answers and trimmed windows, turn by turn', async () => {
+    const stored = async (delivery: 'worker' | 'inline') => {
+      const server = await devServer();
+      const trail = createChatTrail({ destinations: both(server), delivery });
+      const plain = new ConversationScript('plain');
+      const regenerated = new ConversationScript('regenerated');
+      const trimmed = new ConversationScript('trimmed');
+      const turns: (() => void)[] = [];
+      for (let i = 0; i < 4; i++) {
+        turns.push(() => trail.record(plain.turn()));
+        turns.push(() => trail.record(trimmedTurn(trimmed)));
+      }
+      turns.push(() => trail.record(regenerated.turn()));
+      turns.push(() => trail.record(regenerated.turn()));
+      // The last answer again, rewritten: the thread's log starts a new array from there.
+      turns.push(() => {
+        const turn = regenerated.snapshot();
+        const last = turn.messages.at(-1)!;
+        turn.messages[turn.messages.length - 1] = { ...last, content: 'a better answer', id: `${last.id}-2` };
+        trail.record(turn);
+      });
+      turns.push(() => trail.record(regenerated.turn()));
+      for (const turn of turns) {
+        turn();
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      expect(await trail.flush({ timeoutMs: 30_000 })).toEqual({ ok: true, pendingTurns: 0 });
+      await trail.shutdown();
+      const byThread = <T extends { messages: { content?: string }[] }>(list: T[], key: (t: T) => string) =>
+        Object.fromEntries(list.map((t) => [key(t), t.messages.map((m) => m.content)]));
+      return {
+        mielto: byThread(await mieltoConversations(server), (c) => c.meta_data.thread_id),
+        melodi: byThread(await melodiThreads(server), (t) => t.externalId),
+      };
+    };
+    const inline = await stored('inline');
+    expect(Object.keys(inline.melodi).sort()).toEqual(['plain', 'regenerated', 'trimmed']);
+    expect(await stored('worker')).toEqual(inline);
+  });
 });
+
+/** The next turn of `script` with only its last four messages: a trimmed window, as a chat UI may send. */
+function trimmedTurn(script: ConversationScript) {
+  script.message('user', `question ${script.history.length / 2 + 1}`);
+  script.message('assistant', `answer ${script.history.length / 2}`);
+  const turn = script.snapshot();
+  return { ...turn, messages: turn.messages.slice(-4) };
+}

@@ -28,7 +28,8 @@ export class WorkerLanes {
   #debug: string[] = [];
   #reportScheduled = false;
 
-  constructor(init: WorkerInit, post: (message: FromWorker) => void) {
+  /** `transport`: the `fetch` each destination is built with here (see worker-main.ts). */
+  constructor(init: WorkerInit, post: (message: FromWorker) => void, transport: () => typeof fetch) {
     this.#post = post;
     this.#debugEnabled = init.debug;
     this.#flushAt = init.host.flushAt;
@@ -63,7 +64,8 @@ export class WorkerLanes {
       notResent: (lane, error) => event(lane, 'notResent', error),
     };
     init.specs.forEach((spec, index) => {
-      const built = spec.kind === 'mielto' ? mielto(spec.options) : melodi(spec.options);
+      const options = { ...spec.options, fetch: transport() };
+      const built = spec.kind === 'mielto' ? mielto(options) : melodi(options);
       this.#lanes.push(new DeliveryLane(this.#acknowledging(built, index), host));
     });
   }

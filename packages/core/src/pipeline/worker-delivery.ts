@@ -1,3 +1,4 @@
+import { unrefTimer } from '../internal/unref-timer';
 import type { DestinationStats, DropReason } from '../spec/chat-trail';
 import type { DeliveryItem } from '../spec/chat-trail-destination';
 import type { TurnMessage } from '../spec/turn';
@@ -29,6 +30,7 @@ interface Held {
   lanes: number;
 }
 
+const HAND_OVER_MS = 10;
 /** Restarts in a row with nothing acknowledged in between before the trail gives up on the worker. */
 const MAX_RESTARTS = 3;
 const live = new Set<WorkerDelivery>();
@@ -130,7 +132,10 @@ export class WorkerDelivery {
     }
     if (this.#postScheduled) return;
     this.#postScheduled = true;
-    queueMicrotask(() => this.#post());
+    // One message per tick of HAND_OVER_MS, not per microtask: a message costs the app's thread several µs
+    // whatever it carries, and batches start at most every minBatchIntervalMs anyway. flush() hands over at
+    // once; unref'd, so it never keeps the process up (beforeExit's flush hands over what is left).
+    unrefTimer(setTimeout(() => this.#post(), HAND_OVER_MS));
   }
 
   drain(deadline: number): Promise<void> {

@@ -59,6 +59,26 @@ ensure_chromium() {
   fi
 }
 
+# The @chattrail/redis tests start Debian's redis-server themselves (free port, temp dir). Installed with
+# policy-rc.d answering 101 so that apt starts no system Redis service that would outlive the tests.
+ensure_redis() {
+  [ -x /usr/bin/redis-server ] && return
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    log "installing Debian's redis-server for the @chattrail/redis tests (apt-get; no service started)"
+    local policy=/usr/sbin/policy-rc.d added=
+    if [ ! -e "$policy" ]; then
+      printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod +x "$policy" && added=1
+    fi
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null) ||
+      log "could not install redis-server; the @chattrail/redis tests will report as skipped"
+    [ -n "$added" ] && rm -f "$policy"
+    # Where a service was started anyway (systemd without policy-rc.d), stop it: tests run their own.
+    command -v systemctl >/dev/null && systemctl disable --now redis-server >/dev/null 2>&1 || true
+  else
+    log "no /usr/bin/redis-server and not root: the @chattrail/redis tests will report as skipped (apt-get install redis-server)"
+  fi
+}
+
 run_checks() {
   local steps=()
   rm -f packages/*/.vitest-report.json apps/*/.vitest-report.json scripts/.vitest-report.json
@@ -96,6 +116,7 @@ case "$cmd" in
     bootstrap_toolchain
     install_deps
     ensure_chromium
+    ensure_redis
     run_checks
     ;;
   stress)

@@ -10,10 +10,11 @@
 //   4. in fresh directories configured with only that registry (a temp userconfig + globalconfig + cache, no
 //      workspace), installs with the system Node 20's npm what a user would: `@chattrail/devserver`;
 //      `@chattrail/ai-sdk @chattrail/core ai@6`; `@chattrail/langchain @chattrail/core @langchain/core`;
-//      `@chattrail/express @chattrail/core express`; `@chattrail/cli`;
+//      `@chattrail/express @chattrail/core express`; `@chattrail/cli`; `@chattrail/core`; `@chattrail/redis @chattrail/core redis`;
 //   5. starts the installed devserver (its bin, port 0) and runs one ~10-line app per adapter on the system
 //      Node 20 that delivers a turn to it from the environment (MIELTO_*, MELODI_*), and the CLI's bin on a
-//      one-conversation JSONL file (`chattrail import`), then reads each turn back
+//      one-conversation JSONL file (`chattrail import`), and a trail with `redisStore()` on a redis-server
+//      started here (Debian's; the step says so and is skipped when none is installed), then reads each turn back
 //      from both emulated backends (/_devserver/mielto/conversations and /_devserver/melodi/threads);
 //      and `@chattrail/core` alone delivering from its worker thread as an ESM app, a CommonJS app and an
 //      esbuild bundle (run from a directory without node_modules).
@@ -47,6 +48,7 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -450,6 +452,21 @@ const report = await trail.shutdown();
 console.log(JSON.stringify({ report, stats: trail.stats() }));
 process.exitCode = report.ok && trail.stats().sent > 0 ? 0 : 1;
 `,
+  // A trail with the shared store: the turn is delivered, and Redis knows the thread's conversation.
+  redis: `import { createChatTrail } from '@chattrail/core';
+import { redisStore } from '@chattrail/redis';
+
+const store = redisStore({ url: process.env.REDIS_URL }, { prefix: process.env.MARKER, ttlSeconds: 600 });
+const trail = createChatTrail({ store }); // MIELTO_* and MELODI_* from the environment: the devserver
+const at = new Date().toISOString();
+trail.record({ id: 'turn-1', threadId: process.env.MARKER, startedAt: at, endedAt: at, status: 'ok', source: 'manual',
+  messages: [{ id: '', role: 'user', content: process.env.MARKER }, { id: '', role: 'assistant', content: 'pong' }] });
+const report = await trail.shutdown();
+const shared = await store.sync('mielto', [{ threadId: process.env.MARKER, entries: [] }]);
+await store.close();
+console.log(JSON.stringify({ report, stats: trail.stats(), conversation: shared.threads[0].value }));
+process.exitCode = report.ok && trail.stats().sent > 0 && shared.threads[0].value ? 0 : 1;
+`,
   // The CLI as a user runs it after `npm install @chattrail/cli`: its bin on a one-conversation JSONL file.
   cli: `import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -495,7 +512,7 @@ const CORE_APPS = {
 for (const [name, app] of Object.entries(CORE_APPS)) APPS[name] = app;
 
 /** Runs one app on the system node, then reads its turn back from both emulated backends. */
-async function deliver(name, { installed, devserver, sys }) {
+async function deliver(name, { installed, devserver, sys, redisUrl }) {
   const marker = `rehearsal-${name}-${randomBytes(4).toString('hex')}`;
   const app = typeof APPS[name] === 'string' ? { file: 'app.mjs', source: APPS[name] } : APPS[name];
   let cwd = installed.dir;
@@ -518,6 +535,7 @@ async function deliver(name, { installed, devserver, sys }) {
   }
   const env = {
     ...installed.env,
+    ...(redisUrl === undefined ? {} : { REDIS_URL: redisUrl }),
     MARKER: marker,
     MIELTO_API_KEY: 'rehearsal-mielto-key',
     MIELTO_BASE_URL: `${devserver.url}/api/v1`,
@@ -551,6 +569,17 @@ async function deliver(name, { installed, devserver, sys }) {
 
 let tmpDir;
 
+function freePort() {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
 /** Stops Verdaccio and the devserver and removes the temp dir; safe to call more than once. */
 function cleanup() {
   stopChildren();
@@ -579,6 +608,7 @@ async function main() {
     '@chattrail/ai-sdk',
     '@chattrail/langchain',
     '@chattrail/express',
+    '@chattrail/redis',
   ]) {
     if (!byName.has(name)) throw new StepError(`${name} is not a public package of ${root}`);
   }
@@ -615,6 +645,7 @@ async function main() {
     express: ['@chattrail/express', '@chattrail/core', 'express'],
     cli: ['@chattrail/cli'],
     core: ['@chattrail/core'],
+    redis: ['@chattrail/redis', '@chattrail/core', 'redis@6'],
   };
   const settled = await Promise.allSettled(
     Object.entries(plan).map(([name, specs]) => install(name, specs, context)),
@@ -643,7 +674,7 @@ async function main() {
   const third = (name, dep) => `${dep}@${installedVersion(installs[name].dir, dep)}`;
   say(
     `install     ok  node v${sys.version}'s npm, only the local registry: ${third('ai-sdk', 'ai')}, ${third('langchain', '@langchain/core')}, ` +
-      `${third('express', 'express')}, @chattrail/cli, @chattrail/core (${seconds(t)}; six installs side by side)`,
+      `${third('express', 'express')}, @chattrail/cli, @chattrail/core, ${third('redis', 'redis')} (${seconds(t)}; seven installs side by side)`,
   );
 
   t = Date.now();
@@ -669,6 +700,33 @@ async function main() {
     await deliver(name, { installed, devserver, sys });
     say(
       `${name.padEnd(12)} ok  a turn reached Mielto and Melodi on the devserver (node v${sys.version}, ${seconds(t)})`,
+    );
+  }
+  t = Date.now();
+  const redisServer = ['/usr/bin/redis-server', '/usr/local/bin/redis-server'].find((p) => existsSync(p));
+  if (redisServer === undefined) {
+    say(
+      'redis       --  skipped: no redis-server installed (apt-get install redis-server; `npm test` does so as root)',
+    );
+  } else {
+    const port = await freePort();
+    await startServer(
+      'redis-server',
+      redisServer,
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--dir', tmp],
+      {
+        ready: /Ready to accept connections/,
+        timeoutMs: 30_000,
+      },
+    );
+    await deliver('redis', {
+      installed: installs.redis,
+      devserver,
+      sys,
+      redisUrl: `redis://127.0.0.1:${port}`,
+    });
+    say(
+      `redis       ok  a turn with redisStore() reached both backends; Redis holds its conversation (${seconds(t)})`,
     );
   }
   return published.length;

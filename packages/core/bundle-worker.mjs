@@ -16,7 +16,8 @@ export async function workerSourceModule(define) {
     target: 'node20',
     minify: true,
     legalComments: 'none',
-    define,
+    // The script has no location: undiciTransport() resolves undici from where worker-main.ts says.
+    define: { ...define, 'import.meta.url': 'globalThis.__chattrailUndiciFrom' },
   });
   return `export const WORKER_SOURCE = ${JSON.stringify(result.outputFiles[0].text)};\n`;
 }

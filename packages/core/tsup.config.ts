@@ -35,4 +35,7 @@ export default defineConfig({
       },
     },
   ],
+  // `import.meta.url` in the CommonJS build too: src/node/undici-transport.ts loads undici with
+  // `createRequire(import.meta.url)`.
+  shims: true,
 });

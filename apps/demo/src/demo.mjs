@@ -7,6 +7,7 @@ import { runAiSdkStep } from './ai-sdk-step.mjs';
 import { runExpressStep } from './express-step.mjs';
 import { runImportStep } from './import-step.mjs';
 import { runLangChainStep } from './langchain-step.mjs';
+import { runManyInstancesStep } from './many-instances-step.mjs';
 import { printTranscript } from './print-transcript.mjs';
 import { printTurns } from './print-turns.mjs';
 import { recordTurns } from './record-turns.mjs';
@@ -33,6 +34,7 @@ try {
   await runLangChainStep(server);
   await runAiSdkStep(server);
   await runImportStep(server);
+  await runManyInstancesStep(server);
   const stats = server.stats();
   console.log(
     `devserver holds ${stats.mielto.conversations} Mielto conversation(s) with ${stats.mielto.messages} message(s) and ${stats.melodi.threads} Melodi thread(s) with ${stats.melodi.messages} message(s).`,

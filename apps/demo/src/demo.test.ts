@@ -94,4 +94,15 @@ it('runs the demo end to end and prints both transcripts read back from the devs
   expect(imported.match(/Bom dia\./g)).toHaveLength(2);
   expect(imported).toContain('→ calls get_weather({"city":"Oslo"})');
   expect(imported).toContain('"toolCalls":[{"id":"call_oslo","name":"get_weather","args":{"city":"Oslo"}}]');
+
+  // The many-instances step: six turns of one conversation, each recorded by another of four processes
+  // sharing one Redis, read back as one conversation per backend, each message once.
+  const many = out.slice(out.indexOf('Many instances: four app processes'));
+  expect(many).not.toBe('');
+  if (!many.includes('skipped: no redis-server')) {
+    expect(many).toMatch(/turn 4 \(resending 6 earlier messages\) recorded by instance 4/);
+    expect(many).toContain('Read back: 2 threads (one per backend), each message once:');
+    expect(many.match(/Is there anything later\?/g)).toHaveLength(2);
+    expect(many.match(/Have a good trip!/g)).toHaveLength(2);
+  }
 }, 120_000); // six steps (seed, core, Express, LangChain, AI SDK, import), on a possibly busy machine

@@ -9,12 +9,17 @@ import { z } from 'zod';
 import { chatTrailMiddleware } from '../src/index';
 import { AI_VERSIONS } from './ai-versions';
 
+// Melodi's PUT /threads read both ways (the seed's "full thread object"): merging, or replacing.
+const MELODI_MODES = ['merge', 'replace'] as const;
+const servers = new Map<string, DevServer>();
 let server: DevServer;
 beforeAll(async () => {
-  server = await startDevServer({ port: 0 });
+  for (const mode of MELODI_MODES) {
+    servers.set(mode, await startDevServer({ port: 0, melodiThreadMessages: mode }));
+  }
 });
 afterAll(async () => {
-  await server?.close();
+  await Promise.all([...servers.values()].map((s) => s.close()));
 });
 
 async function readBack(path: string): Promise<any> {
@@ -23,9 +28,12 @@ async function readBack(path: string): Promise<any> {
   return res.json();
 }
 
-describe.each(AI_VERSIONS)('trail → devserver, $name', (v) => {
+const CASES = AI_VERSIONS.flatMap((v) => MELODI_MODES.map((melodiMode) => ({ ...v, melodiMode })));
+
+describe.each(CASES)('trail → devserver, $name, Melodi $melodiMode', (v) => {
   let trail: ChatTrail;
   beforeEach(() => {
+    server = servers.get(v.melodiMode)!;
     server.reset();
     trail = createChatTrail({
       destinations: [

@@ -101,16 +101,23 @@ const DELIVERY_QUEUE_BYTES = 512 * 1024 * 1024;
 
 /**
  * The delivery benchmarks' destinations on a devserver (or sink) child: Mielto and/or Melodi (`only`:
- * `'mielto'`, `'melodi'` or `'both'`), each with the `fetch` that `fetchFor(name)` gives (default: the
- * global one).
+ * `'mielto'`, `'melodi'` or `'both'`), each with the `transport` that `transportFor(name)` gives
+ * (default: none, the global `fetch`).
  */
-export function deliveryDestinations(server, only, fetchFor = () => undefined) {
+export function deliveryDestinations(server, only, transportFor = () => undefined) {
   const destinations = [];
   if (only !== 'melodi')
-    destinations.push(mielto({ apiKey: 'bench', baseUrl: server.mieltoBaseUrl, fetch: fetchFor('mielto') }));
+    destinations.push(
+      mielto({ apiKey: 'bench', baseUrl: server.mieltoBaseUrl, transport: transportFor('mielto') }),
+    );
   if (only !== 'mielto')
     destinations.push(
-      melodi({ apiKey: 'bench', projectId: 1, baseUrl: server.melodiBaseUrl, fetch: fetchFor('melodi') }),
+      melodi({
+        apiKey: 'bench',
+        projectId: 1,
+        baseUrl: server.melodiBaseUrl,
+        transport: transportFor('melodi'),
+      }),
     );
   return destinations;
 }
@@ -142,20 +149,26 @@ export async function paceProducer(trail, lanes) {
 }
 
 /**
- * The `fetch` each of the delivery benchmarks' destinations uses, by destination name: its own
- * `createNodeFetch()` from `@chattrail/core/node` when `flags` (the command line's trailing words) include
- * `node-fetch`; undefined (the global one) otherwise. Their own, because Mielto and Melodi are two hosts in
- * production, each with its own connections; the devserver serves both on one port, where one shared
- * `createNodeFetch()` would hold both destinations to one host's `maxSockets`.
+ * The `transport` each of the delivery benchmarks' destinations uses, by destination name, from `flags`
+ * (the command line's trailing words): `undici` → its own `undiciTransport()` from `@chattrail/core/node`;
+ * `legacy-http1` → the hand-written HTTP/1 client that `undiciTransport()` replaced (bench/legacy-http1-
+ * transport.mjs); neither → undefined (the global `fetch`). Their own, because Mielto and Melodi are two
+ * hosts in production, each with its own connections; the devserver serves both on one port, where one
+ * shared transport would hold both destinations to one host's connection bound.
  */
-export async function fetchFromFlags(flags) {
-  if (!flags.includes('node-fetch')) return undefined;
-  const { createNodeFetch } = await import('../dist/node.js');
+export async function transportFromFlags(flags) {
+  let make;
+  if (flags.includes('undici')) make = (await import('../dist/node.js')).undiciTransport;
+  else if (flags.includes('legacy-http1'))
+    make = (await import('./legacy-http1-transport.mjs')).legacyHttp1Transport;
+  else return undefined;
   const byName = new Map();
-  return (name) => {
-    if (!byName.has(name)) byName.set(name, createNodeFetch());
+  const transportFor = (name) => {
+    if (!byName.has(name)) byName.set(name, make());
     return byName.get(name);
   };
+  transportFor.label = flags.includes('undici') ? 'undiciTransport' : 'legacy http1';
+  return transportFor;
 }
 
 /** A destination whose send never completes: only record() (and the queue) is measured. */

@@ -1,9 +1,9 @@
 // The baseline of the delivery benchmark: what bare HTTP of the same requests reaches on this machine,
 // right now. A first, untimed pass sends the delivery benchmark's chat (bench-kit's chatWorkload) through a
-// trail whose fetch records every request; the timed pass then replays those exact requests (same method,
+// trail whose transport records every request; the timed pass then replays those exact requests (same method,
 // URL, headers and body, same order) to the same devserver, straight through the transport of
-// `createNodeFetch()` (its raw request: keep-alive HTTP/1.1 connections, the cheapest client we have; a
-// bare `node:http` client costs it about twice the CPU per request), as many in flight per destination as
+// `undiciTransport()` (undici's dispatch() on keep-alive HTTP/1.1 connections, the cheapest client we have;
+// the global `fetch` costs several times its CPU per request), as many in flight per destination as
 // the destinations use (8), answers drained unread. No turn is built, recorded, queued, merged or
 // serialised: the rate it reaches is what the devserver and loopback HTTP allow on this machine for this
 // work. Its ratio to the trail's rate, measured side by side, is the trail's overhead.
@@ -14,7 +14,7 @@
 // look-ups and creations are repeated (creating duplicates). The work per request is the same; the
 // devserver just holds more.
 // Usage: node bench/delivery-replay.mjs [turns] [threads] [mielto|melodi|both]
-import { createNodeFetch } from '../dist/node.js';
+import { undiciTransport } from '../dist/node.js';
 import {
   chatWorkload,
   deliveryDestinations,
@@ -33,18 +33,17 @@ const IN_FLIGHT = 8;
 const server = await startDevServerChild();
 try {
   const recorded = { mielto: [], melodi: [] };
-  const recordingFetch = (lane) => async (input, init) => {
-    recorded[lane].push({
-      method: init.method,
-      url: String(input),
-      headers: Object.fromEntries(new Headers(init.headers)),
-      body: init.body,
-    });
-    return fetch(input, init);
+  const recordingTransport = (lane) => {
+    const send = undiciTransport();
+    return (request) => {
+      const { method, url, headers, body } = request;
+      recorded[lane].push({ method, url, headers: { ...headers }, body });
+      return send(request);
+    };
   };
   // The same destinations, trail settings and pacing as bench/delivery-throughput.mjs, so the batches (and
   // so the requests) are alike.
-  const destinations = deliveryDestinations(server, only, recordingFetch);
+  const destinations = deliveryDestinations(server, only, recordingTransport);
   const trail = deliveryTrail(destinations);
   const workload = chatWorkload(THREADS);
   for (let n = 0; n < TURNS; n++) {
@@ -93,7 +92,7 @@ try {
     },
   };
   console.log(
-    `replay baseline (${result.destinations.join(' + ')}): the requests of ${TURNS} turns / ${THREADS} threads sent again by a bare client (createNodeFetch's transport) in ${result.seconds} s → ${result.turnsPerSecond} turns/s`,
+    `replay baseline (${result.destinations.join(' + ')}): the requests of ${TURNS} turns / ${THREADS} threads sent again by a bare client (undiciTransport) in ${result.seconds} s → ${result.turnsPerSecond} turns/s`,
   );
   for (const [lane, d] of Object.entries(result.perDestination)) {
     console.log(
@@ -111,15 +110,15 @@ process.exit(0);
 
 /** Sends `requests` in order, `IN_FLIGHT` at a time, on kept-alive connections. */
 async function replay(requests) {
-  const send = createNodeFetch({ maxSockets: IN_FLIGHT })[Symbol.for('chattrail.rawRequest')];
+  const send = undiciTransport({ connections: IN_FLIGHT });
   const signal = new AbortController().signal;
   let next = 0;
   let failed = 0;
   const worker = async () => {
     while (next < requests.length) {
       const { method, url, headers, body } = requests[next++];
-      const response = await send(url, { method, headers, body, signal, discard: true });
-      if (!response.ok) failed++;
+      const response = await send({ method, url, headers, body, signal, discardBody: true });
+      if (response.status < 200 || response.status > 299) failed++;
     }
   };
   await Promise.all(Array.from({ length: IN_FLIGHT }, worker));

@@ -20,24 +20,25 @@
 // backlog grew by less than 5% of the offered rate, and the last turns arrived within a second after the
 // producer stopped (what was left was under a second of work).
 //
-// `worker`: the trail delivers from its worker thread (the destinations' default fetch there), else inline.
-// Usage: node bench/delivery-sustained.mjs [rate] [seconds] [threads] [turnsPerThread] [node-fetch|worker]
+// `worker`: the trail delivers from its worker thread (undiciTransport() there when undici is installed),
+// else inline.
+// Usage: node bench/delivery-sustained.mjs [rate] [seconds] [threads] [turnsPerThread] [undici|legacy-http1|worker]
 import { PerformanceObserver } from 'node:perf_hooks';
 import {
   chatWorkload,
   deliveryDestinations,
   deliveryTrail,
   eventLoopLateness,
-  fetchFromFlags,
   report,
   startDevServerChild,
+  transportFromFlags,
 } from './bench-kit.mjs';
 
 const RATE = Number(process.argv[2] ?? 10_000);
 const SECONDS = Number(process.argv[3] ?? 12);
 const THREADS = Number(process.argv[4] ?? 200);
 const TURNS_PER_THREAD = Number(process.argv[5] ?? 100);
-const fetchFor = await fetchFromFlags(process.argv.slice(6));
+const transportFor = await transportFromFlags(process.argv.slice(6));
 const DELIVERY = process.argv.slice(6).includes('worker') ? 'worker' : 'inline';
 // Every slot's first thread ends within threads × turnsPerThread turns; after that the mix is steady.
 const WARM_SECONDS = Math.min(SECONDS / 2, (THREADS * TURNS_PER_THREAD) / RATE);
@@ -74,7 +75,7 @@ function slope(points) {
 
 const server = await startDevServerChild();
 try {
-  const destinations = deliveryDestinations(server, 'both', fetchFor);
+  const destinations = deliveryDestinations(server, 'both', transportFor);
   const names = destinations.map((d) => d.name);
   const trail = deliveryTrail(destinations, DELIVERY);
   const workload = chatWorkload(THREADS, { turnsPerThread: TURNS_PER_THREAD });
@@ -169,7 +170,7 @@ try {
     turns: TURNS,
     threads: THREADS,
     turnsPerThread: TURNS_PER_THREAD,
-    fetch: fetchFor ? 'createNodeFetch' : 'global',
+    fetch: transportFor?.label ?? 'global',
     delivery: DELIVERY,
     keptUp,
     dropped,
@@ -203,6 +204,15 @@ try {
       eventLoopDelayP99Ms: loopLate.p99Ms,
       eventLoopDelayMaxMs: loopLate.maxMs,
     },
+    // With CHATTRAIL_SPOOL_DIR set: what the spool wrote (bench/run.mjs runs it once so).
+    spool:
+      stats.spool === undefined
+        ? null
+        : {
+            bytesPerTurn: Math.round(stats.spool.bytesWritten / TURNS),
+            fsyncsPerSecond: Math.round(stats.spool.fsyncs / (producedSeconds + drainSeconds)),
+            state: stats.spool.state,
+          },
     devserver: {
       requests: backend.requests,
       conversations: backend.mielto.conversations,
@@ -210,7 +220,7 @@ try {
     },
   };
   console.log(
-    `sustained delivery (${names.join(' + ')}${fetchFor ? ', createNodeFetch' : ''}, ${DELIVERY}): ${result.offeredTurnsPerSecond} turns/s offered for ${result.seconds} s (${TURNS} turns; ${THREADS} threads at a time, ${TURNS_PER_THREAD} turns each, ${backend.melodi.threads} threads in all) → ${keptUp ? 'KEPT UP' : 'FELL BEHIND'}; ${dropped} dropped (${result.droppedWhileWarming} of them in the first ${result.steadyFromSeconds} s); the last turns arrived ${result.drainMs} ms after the producer stopped`,
+    `sustained delivery (${names.join(' + ')}${transportFor ? `, ${transportFor.label}` : ''}, ${DELIVERY}): ${result.offeredTurnsPerSecond} turns/s offered for ${result.seconds} s (${TURNS} turns; ${THREADS} threads at a time, ${TURNS_PER_THREAD} turns each, ${backend.melodi.threads} threads in all) → ${keptUp ? 'KEPT UP' : 'FELL BEHIND'}; ${dropped} dropped (${result.droppedWhileWarming} of them in the first ${result.steadyFromSeconds} s); the last turns arrived ${result.drainMs} ms after the producer stopped`,
   );
   for (const [name, d] of Object.entries(perDestination)) {
     console.log(
@@ -224,6 +234,10 @@ try {
   console.log(
     `  pauses: longest GC ${pauses.gcMinorMaxMs} ms (young generation), ${pauses.gcMajorMaxMs} ms (full), ${(pauses.gcShareOfWallTime * 100).toFixed(1)}% of the run in GC; event loop late by ${pauses.eventLoopDelayP99Ms} ms at p99, ${pauses.eventLoopDelayMaxMs} ms at most`,
   );
+  if (result.spool !== null)
+    console.log(
+      `  spool (${stats.spool.dir}): ${result.spool.bytesPerTurn} bytes written per turn, ${result.spool.fsyncsPerSecond} fsyncs/s, ${result.spool.state}`,
+    );
   report({ sustained: result });
 } finally {
   await server.close();

@@ -3,27 +3,28 @@
 // user message and an answer to its thread and resending the whole history, as adapters do (bench-kit's
 // chatWorkload; bench/delivery-replay.mjs is the baseline: the same requests sent by a bare client).
 // With `sink` the backend is bench/sink-server.mjs, which accepts everything and does nothing: what the
-// trail itself can deliver when the backend costs (almost) nothing. With `node-fetch` the destinations use
-// createNodeFetch() from @chattrail/core/node instead of the global fetch.
-// Usage: node bench/delivery-throughput.mjs [turns] [threads] [mielto|melodi|both] [sink] [node-fetch]
+// trail itself can deliver when the backend costs (almost) nothing. With `undici` the destinations use
+// undiciTransport() from @chattrail/core/node instead of the global fetch (`legacy-http1`: the hand-written
+// client it replaced, bench/legacy-http1-transport.mjs).
+// Usage: node bench/delivery-throughput.mjs [turns] [threads] [mielto|melodi|both] [sink] [undici|legacy-http1]
 import {
   chatWorkload,
   deliveryDestinations,
   deliveryTrail,
-  fetchFromFlags,
   paceProducer,
   report,
   startDevServerChild,
+  transportFromFlags,
 } from './bench-kit.mjs';
 
 const TURNS = Number(process.argv[2] ?? 20_000);
 const THREADS = Number(process.argv[3] ?? 200);
 const only = process.argv[4] ?? 'both';
 const sink = process.argv.slice(5).includes('sink');
-const fetchFor = await fetchFromFlags(process.argv.slice(5));
+const transportFor = await transportFromFlags(process.argv.slice(5));
 const server = await startDevServerChild({ sink });
 try {
-  const destinations = deliveryDestinations(server, only, fetchFor);
+  const destinations = deliveryDestinations(server, only, transportFor);
   const trail = deliveryTrail(destinations);
 
   // Where the CPU goes decides what limits the rate: this process (producer + trail) or the devserver.
@@ -97,7 +98,7 @@ try {
         serverCpuSeconds === undefined ? null : Number((serverCpuSeconds / seconds).toFixed(2)),
     },
     backend: sink ? 'sink' : 'devserver',
-    fetch: fetchFor ? 'createNodeFetch' : 'global',
+    fetch: transportFor?.label ?? 'global',
     devserver:
       backend === undefined
         ? null
@@ -108,7 +109,7 @@ try {
           },
   };
   console.log(
-    `delivery (${result.destinations.join(' + ')}${sink ? ', to a do-nothing sink' : ''}${fetchFor ? ', createNodeFetch' : ''}): ${TURNS} turns / ${THREADS} threads in ${result.seconds} s → ${result.turnsPerSecond} turns/s delivered to every destination (record() mean ${result.meanRecordMicros} µs with ${(2 * (TURNS / THREADS)) / 2} messages on average)`,
+    `delivery (${result.destinations.join(' + ')}${sink ? ', to a do-nothing sink' : ''}${transportFor ? `, ${transportFor.label}` : ''}): ${TURNS} turns / ${THREADS} threads in ${result.seconds} s → ${result.turnsPerSecond} turns/s delivered to every destination (record() mean ${result.meanRecordMicros} µs with ${(2 * (TURNS / THREADS)) / 2} messages on average)`,
   );
   for (const [name, d] of Object.entries(result.perDestination)) {
     console.log(

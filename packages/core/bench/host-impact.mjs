@@ -6,10 +6,10 @@
 // - instant: a trail with two destinations that answer every batch at once, in process: record(), the
 //   queues and the batching, no serialisation or HTTP;
 // - devserver: the trail delivering to Mielto and Melodi on the devserver (its own process, loopback) with
-//   createNodeFetch(): everything, inline (`delivery: 'inline'`);
-// - worker: the same destinations delivering from the trail's worker thread (`delivery: 'worker'`, their
-//   default fetch: a destination given a function delivers inline): the main thread records and hands the
-//   deltas over, the worker does the rest.
+//   undiciTransport(): everything, inline (`delivery: 'inline'`);
+// - worker: the same destinations delivering from the trail's worker thread (`delivery: 'worker'`, no
+//   transport given: a destination given a function delivers inline; the worker takes undiciTransport()
+//   itself): the main thread records and hands the deltas over, the worker does the rest.
 // With 200 threads at 2,000 turns/s each thread takes ten turns a second, so a batch (at most one per
 // minBatchIntervalMs, 500 ms) holds about five of each thread's turns, which share its requests. A real
 // app's threads take a turn every few seconds: `threads` 2000 gives each one turn a second, a batch then
@@ -22,10 +22,10 @@ import {
   chatWorkload,
   deliveryDestinations,
   eventLoopLateness,
-  fetchFromFlags,
   median,
   report,
   startDevServerChild,
+  transportFromFlags,
 } from './bench-kit.mjs';
 import { runForResult } from './run-for-result.mjs';
 
@@ -88,7 +88,7 @@ const instant = (name) => ({
   send: async (items) => items.map(() => ({ status: 'sent', messages: 0 })),
 });
 const server = mode === 'devserver' || mode === 'worker' ? await startDevServerChild() : undefined;
-const fetchFor = await fetchFromFlags(['node-fetch']);
+const transportFor = await transportFromFlags(['undici']);
 const trail =
   mode === 'none'
     ? undefined
@@ -96,7 +96,7 @@ const trail =
         destinations:
           mode === 'instant'
             ? [instant('mielto'), instant('melodi')]
-            : deliveryDestinations(server, 'both', mode === 'worker' ? undefined : fetchFor),
+            : deliveryDestinations(server, 'both', mode === 'worker' ? undefined : transportFor),
         delivery: mode === 'worker' ? 'worker' : 'inline',
         onError: (error) => console.error(error.message),
       });

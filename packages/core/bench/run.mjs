@@ -3,7 +3,9 @@
 // heap of another) and prints its own lines; a summary with the targets closes the run.
 // Usage: node bench/run.mjs [--quick]   (--quick: smaller runs, for a smoke check)
 import { execFileSync, spawn } from 'node:child_process';
-import { loadavg } from 'node:os';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runForResult } from './run-for-result.mjs';
 
@@ -59,12 +61,10 @@ const nodeRuns = [];
 const replayRuns = [];
 for (let i = 0; i < deliveryRuns; i++) {
   console.log(
-    `\n### run ${i + 1} of ${deliveryRuns}: global fetch, then createNodeFetch(), then the bare replay`,
+    `\n### run ${i + 1} of ${deliveryRuns}: global fetch, then undiciTransport(), then the bare replay`,
   );
   globalRuns.push((await run('./delivery-throughput.mjs', deliveryArgs)).delivery);
-  nodeRuns.push(
-    (await run('./delivery-throughput.mjs', [...deliveryArgs, 'devserver', 'node-fetch'])).delivery,
-  );
+  nodeRuns.push((await run('./delivery-throughput.mjs', [...deliveryArgs, 'devserver', 'undici'])).delivery);
   replayRuns.push((await run('./delivery-replay.mjs', deliveryArgs)).replay);
 }
 /** The run with the median rate (the middle one of three). */
@@ -77,18 +77,24 @@ const replay = medianRun(replayRuns);
 const ofReplay = (d) => (d.turnsPerSecond / replay.turnsPerSecond).toFixed(2);
 const rates = (runs) => runs.map((d) => d.turnsPerSecond).join(' / ');
 console.log(
-  '\n## sustained delivery at a fixed rate (createNodeFetch; 200 threads at a time, each replaced after 100 turns)',
+  '\n## sustained delivery at a fixed rate (undiciTransport; 200 threads at a time, each replaced after 100 turns)',
 );
 // Three runs (one with --quick): whether the trail keeps up with a steady 10,000 turns/s for 12 s. This is
 // the target's test: a rate delivered as it comes, steadily. The burst above measures something else (how
 // fast a standing backlog of 20,000 turns drains, the app's turn making included), reported beside it.
-const sustainedArgs = quick
-  ? ['5000', '3', '50', '20', 'node-fetch']
-  : ['10000', '12', '200', '100', 'node-fetch'];
+const sustainedArgs = quick ? ['5000', '3', '50', '20', 'undici'] : ['10000', '12', '200', '100', 'undici'];
 const sustainedRuns = [];
 for (let i = 0; i < (quick ? 1 : 3); i++) {
   sustainedRuns.push((await run('./delivery-sustained.mjs', sustainedArgs)).sustained);
 }
+console.log('\n## the durable spool: record() with it on and off, and sustained delivery with it on');
+const { spoolRecordCost } = await run('./spool-record-cost.mjs', quick ? ['5'] : ['21']);
+// The same sustained run, the trail's spool in a fresh directory (CHATTRAIL_SPOOL_DIR, read by createChatTrail).
+const spoolDir = mkdtempSync(join(tmpdir(), 'chattrail-bench-spool-'));
+process.env.CHATTRAIL_SPOOL_DIR = spoolDir;
+const spoolSustained = (await run('./delivery-sustained.mjs', sustainedArgs)).sustained;
+delete process.env.CHATTRAIL_SPOOL_DIR;
+rmSync(spoolDir, { recursive: true, force: true });
 const sustainedRate = Number(sustainedArgs[0]);
 const sustainedSummary = sustainedRuns
   .map(
@@ -137,7 +143,17 @@ const targets = [
   [
     `≥ 10,000 turns/s delivered: ${sustainedRate.toLocaleString('en-US')} turns/s offered for ${sustainedRuns[0].seconds} s, kept up in every run`,
     sustainedRate >= 10_000 && sustainedRuns.every((s) => s.keptUp),
-    `${sustainedSummary}. Burst of 20,000 turns (not the target's test): median ${nodeDelivery.turnsPerSecond} turns/s with createNodeFetch (${rates(nodeRuns)}), ${delivery.turnsPerSecond} with the global fetch (${rates(globalRuns)}); a bare client replaying the same requests: ${replay.turnsPerSecond} (${rates(replayRuns)})`,
+    `${sustainedSummary}. Burst of 20,000 turns (not the target's test): median ${nodeDelivery.turnsPerSecond} turns/s with undiciTransport (${rates(nodeRuns)}), ${delivery.turnsPerSecond} with the global fetch (${rates(globalRuns)}); a bare client replaying the same requests: ${replay.turnsPerSecond} (${rates(replayRuns)})`,
+  ],
+  [
+    'record() with the spool on ≤ 5 µs for a 10-message turn',
+    spoolRecordCost.on.recordNs <= 5_000 || spoolRecordCost.on.recordCpuNs <= 5_000,
+    `${(spoolRecordCost.on.recordNs / 1000).toFixed(2)} µs wall, ${(spoolRecordCost.on.recordCpuNs / 1000).toFixed(2)} µs CPU (off, same run: ${(spoolRecordCost.off.recordNs / 1000).toFixed(2)} / ${(spoolRecordCost.off.recordCpuNs / 1000).toFixed(2)}); with the spool's batched write ${(spoolRecordCost.on.withWriteCpuNs / 1000).toFixed(2)} µs CPU`,
+  ],
+  [
+    `${sustainedRate.toLocaleString('en-US')} turns/s sustained with the spool on`,
+    spoolSustained.keptUp,
+    `${spoolSustained.keptUp ? 'kept up' : 'fell behind'} (${spoolSustained.dropped} dropped); ${spoolSustained.spool?.bytesPerTurn} bytes written per turn, ${spoolSustained.spool?.fsyncsPerSecond} fsyncs/s`,
   ],
   [
     'memory flat under outage',
@@ -163,7 +179,7 @@ for (const row of [ten, hundred]) {
 }
 for (const [how, d, runs] of [
   ['global fetch', delivery, globalRuns],
-  ['createNodeFetch', nodeDelivery, nodeRuns],
+  ['undiciTransport', nodeDelivery, nodeRuns],
 ]) {
   console.log(
     `| delivery (${how}), ${d.turns} turns / ${d.threads} threads, ${d.destinations.join(' + ')} | ${d.turnsPerSecond} turns/s to every destination in ${d.seconds} s (median of ${rates(runs)}), ${d.dropped} dropped |`,
@@ -173,10 +189,10 @@ for (const [how, d, runs] of [
   );
 }
 console.log(
-  `| baseline: the same requests replayed by a bare client (createNodeFetch's transport, nothing else) | ${replay.turnsPerSecond} turns/s (median of ${rates(replayRuns)}); bare client ${replay.cpu.clientMicrosPerTurn} µs/turn, devserver ${replay.cpu.devserverMicrosPerTurn ?? 'n/a'} µs/turn |`,
+  `| baseline: the same requests replayed by a bare client (undiciTransport, nothing else) | ${replay.turnsPerSecond} turns/s (median of ${rates(replayRuns)}); bare client ${replay.cpu.clientMicrosPerTurn} µs/turn, devserver ${replay.cpu.devserverMicrosPerTurn ?? 'n/a'} µs/turn |`,
 );
 console.log(
-  `| delivery as a share of the bare replay (medians) | global fetch ${ofReplay(delivery)}, createNodeFetch ${ofReplay(nodeDelivery)} (the trail's runs include building the turns: the app's work) |`,
+  `| delivery as a share of the bare replay (medians) | global fetch ${ofReplay(delivery)}, undiciTransport ${ofReplay(nodeDelivery)} (the trail's runs include building the turns: the app's work) |`,
 );
 for (const [name, d] of Object.entries(delivery.perDestination)) {
   console.log(

@@ -3,6 +3,7 @@
 // constant, or (isRetryableError, isAmbiguousError) reads the root's error classes through the same shared
 // chunk, so nothing here holds state of its own apart from the root.
 
+export { beginCapture } from './adapter/begin-capture';
 export { getChatTrailContextMode } from './context/chat-trail-context';
 export {
   InMemoryConversationStore,

@@ -43,6 +43,7 @@ export {
   type ValidationErrorItem,
 } from './errors';
 export type { HttpClientOptions, RequestOptions, RetryInfo } from './http/http-options';
+export type { Transport, TransportRequest, TransportResponse } from './http/transport';
 // Melodi.
 export { MelodiClient, type MelodiClientOptions } from './melodi/melodi-client';
 export type { MelodiFeedback } from './melodi/melodi-feedback';
@@ -110,6 +111,8 @@ export type {
   FeedbackStats,
   FlushOptions,
   FlushReport,
+  SpoolOptions,
+  SpoolStats,
 } from './spec/chat-trail';
 // Destinations: the spec every backend implements.
 export type {
@@ -118,6 +121,15 @@ export type {
   DeliveryOutcome,
   DestinationSendContext,
 } from './spec/chat-trail-destination';
+// The shared store: what several instances of an app share (`@chattrail/redis` implements it).
+export type {
+  ChatTrailStore,
+  DestinationStore,
+  StoreEntry,
+  StoreSyncAnswer,
+  StoreThreadState,
+  StoreThreadSync,
+} from './spec/chat-trail-store';
 // The Turn model: the one value every adapter produces.
 export type {
   JsonObject,

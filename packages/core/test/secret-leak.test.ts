@@ -5,7 +5,7 @@ import { mielto } from '../src/destinations/mielto-destination';
 import type { ChatTrailError } from '../src/errors';
 import { MelodiClient } from '../src/melodi/melodi-client';
 import { MieltoClient } from '../src/mielto/mielto-client';
-import { createNodeFetch } from '../src/node/create-node-fetch';
+import { undiciTransport } from '../src/node/undici-transport';
 import { createChatTrail } from '../src/pipeline/create-chat-trail';
 import type { ChatTrailDrop } from '../src/spec/chat-trail';
 import { type ScriptedServer, startScriptedServer } from './scripted-http-server';
@@ -104,17 +104,17 @@ const BODIES = [
 ] as const;
 
 const TRANSPORTS = [
-  ['global fetch', undefined],
-  ['createNodeFetch()', createNodeFetch()],
+  ['global fetch', {}],
+  ['undiciTransport()', { transport: undiciTransport() }],
 ] as const;
 
-describe.each(TRANSPORTS)('the API key echoed back, through %s', (_transport, fetch) => {
+describe.each(TRANSPORTS)('the API key echoed back, through %s', (_transport, sender) => {
   describe.each(BODIES)('in a $kind', ({ status, body }) => {
     it.each(ECHOES)('$form: never leaves the client', async (echo) => {
       const baseUrl = await echoingServer(status, body, echo);
       const errors: unknown[] = [];
-      const mieltoClient = new MieltoClient({ apiKey: KEY, baseUrl, fetch, maxRetries: 0 });
-      const melodiClient = new MelodiClient({ apiKey: KEY, projectId: 7, baseUrl, fetch, maxRetries: 0 });
+      const mieltoClient = new MieltoClient({ apiKey: KEY, baseUrl, ...sender, maxRetries: 0 });
+      const melodiClient = new MelodiClient({ apiKey: KEY, projectId: 7, baseUrl, ...sender, maxRetries: 0 });
       await mieltoClient.conversations.list().catch((error: unknown) => errors.push(error));
       await melodiClient.threads
         .upsert({ externalId: 't', messages: [{ externalId: 'm', role: 'user', content: 'hi' }] })
@@ -134,8 +134,8 @@ describe.each(TRANSPORTS)('the API key echoed back, through %s', (_transport, fe
     it.each(ECHOES)('$form: never leaves a trail', async (echo) => {
       const baseUrl = await echoingServer(status, body, echo);
       const destinations = () => [
-        mielto({ apiKey: KEY, baseUrl, fetch, maxRetries: 0 }),
-        melodi({ apiKey: KEY, projectId: 7, baseUrl, fetch, maxRetries: 0 }),
+        mielto({ apiKey: KEY, baseUrl, ...sender, maxRetries: 0 }),
+        melodi({ apiKey: KEY, projectId: 7, baseUrl, ...sender, maxRetries: 0 }),
       ];
       // Backoffs past the flush's deadline: one attempt per destination, then the flush resolves.
       const backoff = { initialMs: 60_000, maxMs: 60_000 };

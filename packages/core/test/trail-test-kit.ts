@@ -1,5 +1,5 @@
 import { type DevServer, type DevServerOptions, startDevServer } from '@chattrail/devserver';
-import { afterEach } from 'vitest';
+import { afterEach, beforeEach } from 'vitest';
 import { turnMessageId } from '../src/normalize/message-id';
 import type { Turn, TurnMessage, TurnUser } from '../src/spec/turn';
 
@@ -21,8 +21,32 @@ export function closeServersAfterEach(): void {
   });
 }
 
+/**
+ * The two readings of Melodi's `PUT /threads` ("the full thread object"): every Melodi behaviour is tested
+ * against both, with `describe.each(MELODI_MODES)`.
+ */
+export const MELODI_MODES = ['merge', 'replace'] as const;
+export type MelodiMode = (typeof MELODI_MODES)[number];
+
+let defaultMelodiMode: MelodiMode | undefined;
+
+/** Call inside a `describe.each(MELODI_MODES)`: its tests' `devServer()` then default to `mode`. */
+export function useMelodiMode(mode: MelodiMode): void {
+  beforeEach(() => {
+    defaultMelodiMode = mode;
+  });
+  afterEach(() => {
+    defaultMelodiMode = undefined;
+  });
+}
+
 export async function devServer(options: DevServerOptions = {}): Promise<DevServer> {
-  const server = await startDevServer({ ...options, port: 0 });
+  const mode = options.melodiThreadMessages ?? defaultMelodiMode;
+  const server = await startDevServer({
+    ...options,
+    ...(mode === undefined ? {} : { melodiThreadMessages: mode }),
+    port: 0,
+  });
   servers.push(server);
   return server;
 }

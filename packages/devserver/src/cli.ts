@@ -17,7 +17,7 @@ Options:
   --mielto-key <key>  accept only this Mielto key (repeatable; default: any non-empty key)
   --melodi-key <key>  accept only this Melodi key (repeatable; default: any non-empty key)
   --chunk-delay <ms>  pause between streamed completion chunks (default 0)
-  --melodi-replace    PUT /threads replaces a thread's messages instead of merging them by externalId
+  --melodi-replace    PUT /threads replaces a thread's messages and metadata instead of merging them
   --quiet             do not print one line per request
   --print-env         print only the \`export …\` lines that point an app at the devserver on --host/--port
                       (with the first --mielto-key/--melodi-key) and exit once that server answers (or

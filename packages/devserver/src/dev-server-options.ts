@@ -37,9 +37,10 @@ export interface DevServerOptions {
   /** Pause between streamed completion chunks, to watch a stream arrive. Default 0. */
   completionChunkDelayMs?: number;
   /**
-   * How `PUT /threads` treats the messages of a thread it already has. The seed only says the body is
-   * "the full thread object": `'merge'` (default) updates known `externalId`s in place and appends new
-   * ones; `'replace'` keeps exactly the body's messages. Test a client against both readings.
+   * How `PUT /threads` treats a thread it already has. The seed only says the body is "the full thread
+   * object": `'merge'` (default) updates known `externalId`s in place and appends new ones, and merges
+   * metadata keys; `'replace'` keeps exactly the body's messages and metadata. Test a client against both
+   * readings.
    */
   melodiThreadMessages?: 'merge' | 'replace';
   /** How many recent requests `/_devserver/requests` keeps. Default 500. */

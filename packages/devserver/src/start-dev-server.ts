@@ -117,7 +117,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   for (const rule of resolved.faults ?? []) ctx.faults.add(rule);
 
   const sockets = new Set<Socket>();
-  // Idle keep-alive connections outlive every client's own idle timeout (undici's 4 s, createNodeFetch's
+  // Idle keep-alive connections outlive every client's own idle timeout (undici's 4 s by default, undiciTransport's
   // 30 s), so a client always drops an idle connection first. With Node's default of 5 s, a client whose
   // timers ran late on a loaded machine could send a POST on a connection the server was closing: "other
   // side closed", and undici does not retry a POST. Load balancers use 60 s or more for the same reason.

@@ -134,26 +134,41 @@ describe('PUT /api/external/threads', () => {
     expect(all.body).toHaveLength(2);
   });
 
-  it("replaces a known thread's messages with the body's with melodiThreadMessages: 'replace'", async () => {
-    const server = await startDevServer({ melodiThreadMessages: 'replace' });
-    try {
-      const put = async (ids: string[]) => {
-        const res = await fetch(`${server.melodiBaseUrl}/threads`, {
-          method: 'PUT',
-          headers: { 'content-type': 'application/json', 'api-key': 'k' },
-          body: JSON.stringify(
-            thread(ids.map((externalId) => ({ externalId, role: 'user', content: externalId }))),
-          ),
-        });
-        return (await res.json()).messages.map((m: { externalId: string }) => m.externalId);
-      };
-      expect(await put(['m1', 'm2'])).toEqual(['m1', 'm2']);
-      expect(await put(['m2', 'm3'])).toEqual(['m2', 'm3']);
-      expect(server.stats().melodi.messages).toBe(2);
-    } finally {
-      await server.close();
-    }
-  });
+  it.each(['merge', 'replace'] as const)(
+    'treats a known thread with melodiThreadMessages: %s',
+    async (mode) => {
+      const server = await startDevServer({ melodiThreadMessages: mode });
+      try {
+        const put = async (ids: string[], metadata: Record<string, string>) => {
+          const res = await fetch(`${server.melodiBaseUrl}/threads`, {
+            method: 'PUT',
+            headers: { 'content-type': 'application/json', 'api-key': 'k' },
+            body: JSON.stringify(
+              thread(
+                ids.map((externalId) => ({ externalId, role: 'user', content: externalId })),
+                { metadata },
+              ),
+            ),
+          });
+          const body = await res.json();
+          return [body.messages.map((m: { externalId: string }) => m.externalId), body.metadata];
+        };
+        expect(await put(['m1', 'm2'], { status: 'error', error_name: 'E' })).toEqual([
+          ['m1', 'm2'],
+          { status: 'error', error_name: 'E' },
+        ]);
+        // Replace reads the body as "the full thread object" (the seed): messages and metadata alike.
+        expect(await put(['m2', 'm3'], { status: 'ok' })).toEqual(
+          mode === 'replace'
+            ? [['m2', 'm3'], { status: 'ok' }]
+            : [['m1', 'm2', 'm3'], { status: 'ok', error_name: 'E' }],
+        );
+        expect(server.stats().melodi.messages).toBe(mode === 'replace' ? 2 : 3);
+      } finally {
+        await server.close();
+      }
+    },
+  );
 
   it('upserts the external user by externalId and replaces a segment value per type', async () => {
     await dev.melodi('/threads', {

@@ -10,6 +10,7 @@ import {
   type TurnUser,
   withChatTrail,
 } from '@chattrail/core';
+import { beginCapture } from '@chattrail/core/adapter';
 import { type BodyPlan, type ReadBody, ResponseBody } from './capture/response-body';
 import { isJsonContentType, RequestBodyTap } from './capture/tap-request-body';
 import { tapResponse } from './capture/tap-response';
@@ -141,6 +142,11 @@ class RequestCapture<Req extends IncomingMessage> {
   private recognition: Recognition | null | undefined;
   private ended = false;
   private mediaType: string | undefined | null = null;
+  /**
+   * Ends this capture's registration with the trail, which makes `flush()` wait for its turn: the turn is
+   * recorded after 'close', when the client may have read the whole answer already. `null` once ended.
+   */
+  private endCapture: (() => void) | null | undefined;
 
   constructor(
     private readonly config: Config<Req>,
@@ -155,7 +161,13 @@ class RequestCapture<Req extends IncomingMessage> {
     this.optionMetadata = optionValue(options.metadata, req);
 
     this.requestTap = RequestBodyTap.install(req, config.maxBodyBytes);
-    this.body = new ResponseBody(res, config.maxBodyBytes, () => this.plan(), config.report);
+    this.body = new ResponseBody(
+      res,
+      config.maxBodyBytes,
+      () => this.plan(),
+      config.report,
+      () => this.holdTrail(),
+    );
     tapResponse(res, this.body);
     // Node emits 'close' on every response: after 'finish' when it completed (next tick), or when the
     // connection went first. Whether it finished tells an abort apart. (What on-finished does, minus
@@ -189,10 +201,24 @@ class RequestCapture<Req extends IncomingMessage> {
     return context;
   }
 
+  /** From the response's head on (or its end, when it closed before one): no byte waits for this. */
+  private holdTrail(): void {
+    if (this.endCapture === undefined && this.recognition !== null)
+      this.endCapture = beginCapture(this.config.options.trail);
+  }
+
+  private releaseTrail(): void {
+    this.endCapture?.();
+    this.endCapture = null;
+  }
+
   /** Decided when the first body byte is written: the route has parsed its body and set its headers. */
   private plan(): BodyPlan {
     const recognition = this.recognise();
-    if (recognition === null) return SKIP;
+    if (recognition === null) {
+      this.releaseTrail();
+      return SKIP;
+    }
     const type = this.contentType();
     if (type === 'text/event-stream') return { mode: 'sse', assembler: this.streamAssembler(recognition) };
     if (type === undefined || isJsonContentType(type) || type.startsWith('text/')) return { mode: 'buffer' };
@@ -288,12 +314,18 @@ class RequestCapture<Req extends IncomingMessage> {
   private end(aborted: boolean): void {
     if (this.ended) return;
     this.ended = true;
-    if (this.recognition === null) return; // not a chat request: nothing more to do
+    if (this.recognition === null) {
+      this.releaseTrail();
+      return; // not a chat request: nothing more to do
+    }
+    this.holdTrail();
     const endedAt = Date.now();
     // One macrotask later: an adapter inside the route that records on the same event gets to say so
     // first (recorded once), and no work is done on the response's own 'finish' tick.
     setImmediate(() => {
-      this.complete(aborted, endedAt).catch(this.config.report);
+      this.complete(aborted, endedAt)
+        .catch(this.config.report)
+        .finally(() => this.releaseTrail());
     });
   }
 

@@ -5,6 +5,7 @@ import {
   type TurnRecorder,
   type TurnUser,
 } from '@chattrail/core';
+import { beginCapture } from '@chattrail/core/adapter';
 import { type ResolvedIdentity, resolveIdentity } from '../identity/resolve-identity';
 import type {
   CallOptionsLike,
@@ -123,6 +124,7 @@ export function chatTrailMiddleware(options: ChatTrailMiddlewareOptions): ChatTr
         host.report(error);
       }
     },
+    beginCapture: () => beginCapture(trail),
     report(error) {
       try {
         if (onError !== undefined) onError(error);
@@ -221,6 +223,7 @@ export function chatTrailMiddleware(options: ChatTrailMiddlewareOptions): ChatTr
       return { ...result, stream };
     } catch (error) {
       host.report(error);
+      call.forget();
       return result;
     }
   }

@@ -11,6 +11,8 @@ export interface ModelCallHost {
   readonly captureContent: boolean;
   /** Hands the finished turn to the trail; never throws. */
   record(turn: Turn): void;
+  /** Tells the trail a call has started (`flush()` waits for it); returns what ends that. Never throws. */
+  beginCapture(): () => void;
   /** Reports an instrumentation failure; never throws. */
   report(error: unknown): void;
 }
@@ -30,13 +32,23 @@ export class ModelCall {
   capture: StreamCapture | undefined;
   done = false;
   private detachAbort: (() => void) | undefined;
+  /** Until the turn is recorded, `flush()` waits for it: a stream can end after the client has its answer. */
+  private readonly endCapture: () => void;
 
   constructor(
     private readonly host: ModelCallHost,
     private readonly model: LanguageModelLike,
     private readonly params: CallOptionsLike,
     private readonly identity: ResolvedIdentity & { threadId: string },
-  ) {}
+  ) {
+    this.endCapture = host.beginCapture();
+  }
+
+  /** The call will not be recorded after all (its stream could not be tapped). */
+  forget(): void {
+    this.done = true;
+    this.endCapture();
+  }
 
   /** Streams: also end the call when the caller's abort signal fires, even if the stream never closes. */
   watchAbort(): void {
@@ -82,6 +94,7 @@ export class ModelCall {
     } catch (error) {
       this.host.report(error);
     }
+    this.endCapture();
   }
 
   /**
@@ -113,6 +126,7 @@ export class ModelCall {
     } catch (failure) {
       this.host.report(failure);
     }
+    this.endCapture();
   }
 
   private promptBuilder(): TurnMessagesBuilder {

@@ -8,6 +8,7 @@ import {
   type MessageCreateRequest,
   MieltoClient,
   PayloadTooLargeError,
+  type Transport,
   type Turn,
   type TurnMessage,
 } from '@chattrail/core';
@@ -28,6 +29,8 @@ export interface MieltoImportDestinationOptions {
   /** Told how many threads were found already at Mielto, once the lookup is done. */
   onExisting?: (threadIds: number) => void;
   fetch?: typeof fetch;
+  /** Sends the requests instead of `fetch` (see `Transport` in `@chattrail/core`). */
+  transport?: Transport;
 }
 
 /**
@@ -67,6 +70,7 @@ export class MieltoImportDestination implements ChatTrailDestination {
       timeoutMs: options.timeoutMs ?? 30_000,
       maxRetries: 0,
       fetch: options.fetch,
+      transport: options.transport,
     });
     this.#concurrency = Math.max(1, Math.floor(options.concurrency ?? 8));
     this.#agentId = options.agentId ?? 'assistant';

@@ -1,6 +1,6 @@
 import { type ChatTrailDestination, melodi } from '@chattrail/core';
 import { MELODI_DEFAULT_BASE_URL, MIELTO_DEFAULT_BASE_URL } from '@chattrail/core/adapter';
-import { createNodeFetch } from '@chattrail/core/node';
+import { undiciTransport } from '@chattrail/core/node';
 import { MieltoImportDestination } from '../destinations/mielto-import-destination';
 
 export const BACKENDS = ['mielto', 'melodi'] as const;
@@ -27,9 +27,9 @@ export function importDestinations(
     return value === undefined || value === '' ? undefined : value;
   };
   const wanted = new Set<Backend>(settings.to ?? BACKENDS);
-  // The core's Node fetch, not the global one (undici): undici's web streams were the importer's largest
-  // CPU cost. Keep-alive connections enough for every request a destination has in flight.
-  const fetch = () => createNodeFetch({ maxSockets: settings.concurrency + 4 });
+  // undici's dispatch(), not the global fetch: fetch's web streams were the importer's largest CPU cost.
+  // Keep-alive connections enough for every request a destination has in flight.
+  const transport = () => undiciTransport({ connections: settings.concurrency + 4 });
   const result: ImportDestinations = { destinations: [], problems: [] };
 
   if (wanted.has('mielto')) {
@@ -43,7 +43,7 @@ export function importDestinations(
         workspaceId: read('MIELTO_WORKSPACE_ID'),
         concurrency: settings.concurrency,
         timeoutMs: settings.timeoutMs,
-        fetch: fetch(),
+        transport: transport(),
       });
       result.destinations.push(result.mielto);
     }
@@ -65,7 +65,7 @@ export function importDestinations(
           baseUrl: read('MELODI_BASE_URL') ?? MELODI_DEFAULT_BASE_URL,
           concurrency: settings.concurrency,
           timeoutMs: settings.timeoutMs,
-          fetch: fetch(),
+          transport: transport(),
         }),
       );
     }

@@ -5,8 +5,9 @@ import { LruMap } from '../internal/lru-map';
  * conversation ids and apps have their own thread ids, so something has to keep the mapping.
  *
  * The default {@link InMemoryConversationStore} is per process; that is enough because a miss is
- * recovered by looking the conversation up by the thread id kept in its `meta_data`. Plug in a shared
- * store (Redis, a database table) to skip that lookup after restarts and across replicas. Every method
+ * recovered by looking the conversation up by the thread id kept in its `meta_data`. For several app
+ * instances, give the trail a shared `store` instead (`ChatTrailStore`, e.g. `@chattrail/redis`): it keeps
+ * the conversation, which messages each backend holds and the Melodi thread, and it is asked first. Every method
  * may return a promise; a store that throws or rejects is treated as a miss (`get`) or ignored (`set`,
  * `delete`).
  */

@@ -1,27 +1,33 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startScriptedServer } from '../../test/scripted-http-server';
 import {
   ConversationScript,
   closeServersAfterEach,
   devServer,
   MELODI_KEY,
+  MELODI_MODES,
   melodiFeedback,
   melodiThreads,
   PROJECT_ID,
   requestsOf,
+  useMelodiMode,
 } from '../../test/trail-test-kit';
 import { ChatTrailError } from '../errors';
 import { createChatTrail } from '../pipeline/create-chat-trail';
+import { redactText } from '../redact/redact-text';
 import { melodi } from './melodi-destination';
 
 closeServersAfterEach();
 
 const USER = { id: 'user-ada', name: 'Ada', segments: { plan: 'pro', team: 'research' } };
 
-describe('melodi destination', () => {
+describe.each(MELODI_MODES)('melodi destination (Melodi %s)', (melodiMode) => {
+  useMelodiMode(melodiMode);
+
   it("upserts a thread whose history is trimmed whole from the trail's log, whatever maxKeptMessages", async () => {
     // Melodi replacing a thread's messages on PUT: the trail hands each turn the thread as its log holds it,
     // so a window never costs the messages it moved past (maxKeptMessages is deprecated and has no effect).
-    const server = await devServer({ melodiThreadMessages: 'replace' });
+    const server = await devServer();
     const trail = createChatTrail({
       destinations: [
         melodi({
@@ -216,7 +222,114 @@ describe('melodi destination', () => {
   });
 });
 
-describe('melodi destination: requests whose answer is lost (at-least-once)', () => {
+describe.each(MELODI_MODES)('melodi destination: never omits a stored message (Melodi %s)', (melodiMode) => {
+  useMelodiMode(melodiMode);
+  const destination = (server: { melodiBaseUrl: string }) =>
+    melodi({ apiKey: MELODI_KEY, projectId: PROJECT_ID, baseUrl: server.melodiBaseUrl });
+  const contents = async (server: Parameters<typeof melodiThreads>[0]) =>
+    (await melodiThreads(server))[0]!.messages.map((m) => m.content);
+  const exchange = (t: number) => [
+    { role: 'user', content: `q${t}` },
+    { role: 'assistant', content: `a${t}` },
+  ];
+  const qa = (turns: number) => Array.from({ length: turns }, (_, t) => [`q${t}`, `a${t}`]).flat();
+
+  it.each(['history', 'new'] as const)(
+    '50 turns of one thread, each only its own question and answer, flushAt 1 (turnMessages %s): all 100 messages, in order',
+    async (turnMessages) => {
+      // The reported bug: with turnMessages 'history' each such turn looks like an edit of the thread's
+      // start, and a later PUT left out the 2 messages an earlier one had stored.
+      const server = await devServer();
+      const trail = createChatTrail({ flushAt: 1, turnMessages, destinations: [destination(server)] });
+      for (let t = 0; t < 50; t++) {
+        // A turn now and then while PUTs are under way, as an app's requests come.
+        if (t % 5 === 0) await new Promise((resolve) => setImmediate(resolve));
+        trail.record({ threadId: 'thread-qa', messages: exchange(t) } as never);
+      }
+      expect(await trail.shutdown({ timeoutMs: 30_000 })).toEqual({ ok: true, pendingTurns: 0 });
+      expect(requestsOf(server, 'PUT /api/external/threads').length).toBeGreaterThan(1);
+      expect(await contents(server)).toEqual(qa(50));
+    },
+  );
+
+  it("carries a thread the trail's log let go (over its 2 MiB per thread) whole in the next PUT", async () => {
+    const server = await devServer();
+    const trail = createChatTrail({
+      turnMessages: 'new',
+      maxMessageBytes: 3 * 1024 * 1024,
+      destinations: [destination(server)],
+    });
+    const big = 'x'.repeat(2.2 * 1024 * 1024);
+    trail.record({ threadId: 'thread-big', messages: exchange(0) } as never);
+    expect((await trail.flush()).ok).toBe(true);
+    trail.record({
+      threadId: 'thread-big',
+      messages: [
+        { role: 'user', content: 'q1' },
+        { role: 'assistant', content: big },
+      ],
+    } as never);
+    expect((await trail.flush()).ok).toBe(true);
+    // The log holds nothing of the thread now: this turn alone would be [q2, a2].
+    trail.record({ threadId: 'thread-big', messages: exchange(2) } as never);
+    expect(await trail.shutdown()).toEqual({ ok: true, pendingTurns: 0 });
+    expect(await contents(server)).toEqual(['q0', 'a0', 'q1', big, 'q2', 'a2']);
+  });
+
+  it('puts the messages of a PUT that failed for good in the next one', async () => {
+    const server = await devServer();
+    const errors: Error[] = [];
+    const trail = createChatTrail({ destinations: [destination(server)], onError: (e) => errors.push(e) });
+    server.addFault({ route: 'PUT /api/external/threads', status: 400, times: 1 });
+    trail.record({ threadId: 'thread-failed', messages: exchange(0) } as never);
+    expect(await trail.flush()).toMatchObject({ ok: false, droppedTurns: 1 });
+    trail.record({ threadId: 'thread-failed', messages: exchange(1) } as never);
+    expect(await trail.shutdown()).toMatchObject({ ok: true, pendingTurns: 0 });
+    expect(await contents(server)).toEqual(qa(2));
+    expect(errors[0]!.message).toContain('400');
+  });
+
+  it('a thread neither the log nor the destination knows (a new process) is put with what its turns carry', async () => {
+    // The documented limit: under replace, Melodi then keeps only those messages.
+    const server = await devServer();
+    for (let t = 0; t < 2; t++) {
+      const trail = createChatTrail({ turnMessages: 'new', destinations: [destination(server)] });
+      trail.record({ threadId: 'thread-restarted', messages: exchange(t) } as never);
+      expect(await trail.shutdown()).toEqual({ ok: true, pendingTurns: 0 });
+    }
+    expect(await contents(server)).toEqual(melodiMode === 'replace' ? ['q1', 'a1'] : qa(2));
+  });
+
+  it("marks a failed or aborted turn's last message with its status and error, redacted", async () => {
+    const server = await devServer();
+    const trail = createChatTrail({ destinations: [destination(server)], redact: redactText() });
+    const script = new ConversationScript('thread-error', USER);
+    script.message('user', 'Hi?');
+    const error = { name: 'APICallError', message: 'bad key sk-proj-abcdefghijklmnop1234' };
+    trail.record(script.snapshot({ status: 'error', error }));
+    expect((await trail.flush()).ok).toBe(true);
+    // The retry that answers: the thread's metadata moves on, the question keeps its mark.
+    script.message('assistant', 'Hello.');
+    trail.record(script.snapshot());
+    script.message('user', 'And?');
+    script.message('assistant', 'Half an ans');
+    trail.record(script.snapshot({ status: 'aborted', error: { name: 'AbortError', message: 'aborted' } }));
+    expect(await trail.shutdown()).toEqual({ ok: true, pendingTurns: 0 });
+    const [thread] = await melodiThreads(server);
+    expect(thread!.messages.map((m) => m.metadata)).toEqual([
+      { position: 0, status: 'error', error: { name: 'APICallError', message: 'bad key [secret]' } },
+      { position: 1 },
+      { position: 2 },
+      { position: 3, status: 'aborted', error: { name: 'AbortError', message: 'aborted' } },
+    ]);
+    expect(thread!.metadata).toMatchObject({ status: 'aborted', error_name: 'AbortError' });
+    expect(JSON.stringify(thread)).not.toContain('sk-proj');
+  });
+});
+
+describe.each(MELODI_MODES)('melodi destination: requests whose answer is lost (Melodi %s)', (melodiMode) => {
+  useMelodiMode(melodiMode);
+
   it('resends an upsert whose answer was lost, which the upsert makes harmless, and counts it', async () => {
     const server = await devServer({
       faults: [{ route: 'PUT /api/external/threads', after: 'drop', times: 2 }],
@@ -239,5 +352,92 @@ describe('melodi destination: requests whose answer is lost (at-least-once)', ()
       ambiguous: 2,
       destinations: { melodi: { ambiguous: 2 } },
     });
+  });
+});
+
+describe('melodi destination: one PUT per thread in flight', () => {
+  /** A Melodi that holds every PUT until released, and counts each thread's PUTs in flight. */
+  async function heldMelodi() {
+    const inFlight = new Map<string, number>();
+    let maxInFlight = 0;
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const waiters: { count: number; resolve: () => void }[] = [];
+    const server = await startScriptedServer(async (request) => {
+      const threadId = String(request.json?.externalId);
+      const n = (inFlight.get(threadId) ?? 0) + 1;
+      inFlight.set(threadId, n);
+      maxInFlight = Math.max(maxInFlight, n);
+      for (const waiter of waiters) if (server.requests.length >= waiter.count) waiter.resolve();
+      await released;
+      inFlight.set(threadId, n - 1);
+      return { json: { id: 1, externalId: threadId, messages: [] } };
+    });
+    servers.push(server);
+    /** Resolves once `count` requests have arrived. */
+    const arrived = (count: number) =>
+      new Promise<void>((resolve) => {
+        if (server.requests.length >= count) resolve();
+        else waiters.push({ count, resolve });
+      });
+    return { server, arrived, release, maxInFlight: () => maxInFlight };
+  }
+  const servers: { close(): Promise<void> }[] = [];
+  afterEach(async () => {
+    await Promise.all(servers.splice(0).map((server) => server.close()));
+  });
+  const ids = (request: { json: any }) =>
+    request.json.messages.map((m: { externalId: string }) => m.externalId);
+
+  it("holds a thread's next PUT until the one before settled, other threads going on (two trails, one destination)", async () => {
+    const held = await heldMelodi();
+    const shared = melodi({ apiKey: MELODI_KEY, projectId: PROJECT_ID, baseUrl: held.server.url });
+    const a = createChatTrail({ turnMessages: 'new', destinations: [shared] });
+    const b = createChatTrail({ turnMessages: 'new', destinations: [shared] });
+    const turn = (threadId: string, t: number) => ({
+      threadId,
+      messages: [
+        { role: 'user', content: `q${t}` },
+        { role: 'assistant', content: `a${t}` },
+      ],
+    });
+    a.record(turn('thread-t', 0) as never);
+    const flushA = a.flush({ timeoutMs: 60_000 });
+    await held.arrived(1);
+    b.record(turn('thread-t', 1) as never);
+    b.record(turn('thread-u', 0) as never);
+    const flushB = b.flush({ timeoutMs: 60_000 });
+    // thread-u goes while thread-t's first PUT is held; thread-t's second waits for it.
+    await held.arrived(2);
+    expect(held.server.requests.map((r) => r.json.externalId)).toEqual(['thread-t', 'thread-u']);
+    held.release();
+    expect(await flushA).toEqual({ ok: true, pendingTurns: 0 });
+    expect(await flushB).toEqual({ ok: true, pendingTurns: 0 });
+    const puts = held.server.requests;
+    expect(puts.map((r) => r.json.externalId)).toEqual(['thread-t', 'thread-u', 'thread-t']);
+    expect(held.maxInFlight()).toBe(1);
+    // The second PUT of thread-t was built after the first settled: it carries the first's messages.
+    expect(ids(puts[2]!).slice(0, 2)).toEqual(ids(puts[0]!));
+    expect(ids(puts[2]!)).toHaveLength(4);
+    await Promise.all([a.shutdown(), b.shutdown()]);
+  });
+
+  it('sends nothing more for a thread once a shutdown aborted its PUT', async () => {
+    const held = await heldMelodi();
+    const trail = createChatTrail({
+      turnMessages: 'new',
+      destinations: [melodi({ apiKey: MELODI_KEY, projectId: PROJECT_ID, baseUrl: held.server.url })],
+    });
+    trail.record({ threadId: 'thread-t', messages: [{ role: 'user', content: 'q0' }] } as never);
+    void trail.flush({ timeoutMs: 60_000 });
+    await held.arrived(1);
+    trail.record({ threadId: 'thread-t', messages: [{ role: 'user', content: 'q1' }] } as never);
+    // The flush gives up (the PUT is held), the batch is aborted, the second turn is never sent.
+    expect(await trail.shutdown({ timeoutMs: 100 })).toMatchObject({ ok: false, pendingTurns: 2 });
+    expect(held.server.requests).toHaveLength(1);
+    expect(held.maxInFlight()).toBe(1);
+    held.release();
   });
 });

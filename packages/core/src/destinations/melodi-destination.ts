@@ -1,8 +1,10 @@
 import { ChatTrailError } from '../errors';
 import type { RequestOptions } from '../http/http-options';
 import { isAmbiguousError } from '../http/is-ambiguous-error';
-import { LruMap } from '../internal/lru-map';
+import type { JsonText } from '../http/json-text';
+import type { Transport } from '../http/transport';
 import { runWithConcurrency } from '../internal/run-with-concurrency';
+import { SerialByKey } from '../internal/serial-by-key';
 import { MelodiClient } from '../melodi/melodi-client';
 import type { MelodiFeedbackCreate } from '../melodi/melodi-models';
 import { optionChecker } from '../options/option-checker';
@@ -16,14 +18,10 @@ import type {
 import { classifyDeliveryError } from './classify-delivery-error';
 import { keepSpec } from './destination-spec';
 import { groupByThread, type ThreadGroup, wholeTurns } from './group-by-thread';
-import { type BuiltThread, melodiThreadJson, toMelodiUser } from './to-melodi-thread';
+import { MelodiSharedThreads } from './melodi-shared-threads';
+import { MelodiThreadMemory } from './melodi-thread-memory';
+import { melodiThreadJson, toMelodiUser } from './to-melodi-thread';
 import { warnIgnoredRetries } from './warn-ignored-retries';
-
-// The JSON text of the threads whose last body is kept for building the next (see BuiltThread), in
-// characters: the least recently written threads go first. The text pins the messages it was made from,
-// which the trail's thread log usually holds as well: a few MiB in all.
-const MAX_BUILT_CHARS = 4 * 1024 * 1024;
-const MAX_BUILT_THREADS = 10_000;
 
 /** Options of {@link melodi}. */
 export interface MelodiDestinationOptions {
@@ -39,11 +37,15 @@ export interface MelodiDestinationOptions {
    */
   client?: MelodiClient;
   /**
-   * The `fetch` its client uses. Default: the global `fetch`, looked up per request. On Node,
-   * `createNodeFetch()` from `@chattrail/core/node` costs the trail less CPU per request. Ignored when
-   * `client` is given.
+   * The `fetch` its client uses. Default: the global `fetch`, looked up per request. Ignored when `client`
+   * is given.
    */
   fetch?: typeof fetch;
+  /**
+   * Sends its client's requests instead of `fetch` (not together with it). On Node, `undiciTransport()`
+   * from `@chattrail/core/node` costs the trail less CPU per request. Ignored when `client` is given.
+   */
+  transport?: Transport;
   /** Per-attempt timeout. Default: the trail's `timeoutMs` (10 s). */
   timeoutMs?: number;
   /**
@@ -64,9 +66,12 @@ export interface MelodiDestinationOptions {
 
 /**
  * The Melodi destination. Each batch is grouped by thread and each thread is upserted with one
- * `PUT /threads` carrying the full thread as known (see `toMelodiThread`; the body is built by
- * `melodiThreadJson`): several turns of a thread in one flush cost one request, and resending is
- * idempotent thanks to the stable message `externalId`s.
+ * `PUT /threads` carrying the full thread as known (see `melodiThreadJson`): the thread's last body (see
+ * `MelodiThreadMemory`) with the turns' messages merged in, so a PUT never leaves out a message an earlier
+ * one stored, whether Melodi replaces or merges. Several turns of a thread in one flush cost one request,
+ * and resending is idempotent thanks to the stable message `externalId`s. At most one PUT per thread is in
+ * flight: a thread's next PUT is built only once the one before has settled, so it carries what that one
+ * carried, and a slow older body can never land after a newer one.
  *
  * Feedback items are sent after the thread upserts of the same batch (`POST /feedback` needs the thread
  * to exist); feedback for a thread whose upsert is being retried waits with it.
@@ -86,11 +91,10 @@ export class MelodiDestination implements ChatTrailDestination {
   readonly #ownClient: boolean;
   readonly #options: MelodiDestinationOptions;
   readonly #concurrency: number;
-  /** Per thread, what its last body held; see `BuiltThread`. */
-  readonly #built = new LruMap<string, BuiltThread>(MAX_BUILT_THREADS, (_threadId, built) => {
-    this.#builtChars -= built.chars;
-  });
-  #builtChars = 0;
+  readonly #memory = new MelodiThreadMemory();
+  /** One PUT per thread at a time, whoever calls `send` (a destination shared by two trails included). */
+  readonly #putting = new SerialByKey();
+  readonly #shared = new MelodiSharedThreads();
 
   /** @throws {ChatTrailError} when no API key or project id is given or found in the environment. */
   constructor(options: MelodiDestinationOptions = {}) {
@@ -106,6 +110,7 @@ export class MelodiDestination implements ChatTrailDestination {
       new MelodiClient({
         apiKey: options.apiKey,
         fetch: check.fn('fetch', options.fetch),
+        transport: check.fn('transport', options.transport),
         projectId: options.projectId,
         baseUrl: options.baseUrl,
         timeoutMs: options.timeoutMs,
@@ -126,8 +131,14 @@ export class MelodiDestination implements ChatTrailDestination {
   async send(items: readonly DeliveryItem[], context: DestinationSendContext): Promise<DeliveryOutcome[]> {
     const outcomes: DeliveryOutcome[] = new Array(items.length);
     const threadOutcomes = new Map<string, DeliveryOutcome>();
-    await runWithConcurrency(groupByThread(items), this.#concurrency, async (group) => {
-      const outcome = await this.#upsert(group, context);
+    const groups = groupByThread(items);
+    // With a shared store, each thread's body comes from it (one round trip; see MelodiSharedThreads).
+    const shared =
+      context.store === undefined
+        ? undefined
+        : await this.#shared.bodies(groups, context.store, this.projectId).catch(() => undefined);
+    await runWithConcurrency(groups, this.#concurrency, async (group) => {
+      const outcome = await this.#upsert(group, context, shared?.get(group.threadId));
       threadOutcomes.set(group.threadId, outcome);
       group.indexes.forEach((index, i) => {
         outcomes[index] = i === 0 || !('messages' in outcome) ? outcome : { ...outcome, messages: 0 };
@@ -149,39 +160,32 @@ export class MelodiDestination implements ChatTrailDestination {
     return outcomes;
   }
 
-  async #upsert(group: ThreadGroup, context: DestinationSendContext): Promise<DeliveryOutcome> {
-    try {
-      // The whole thread: each turn's new messages after the thread before them (from the trail's log).
-      const built = this.#built.get(group.threadId);
-      const before = built?.chars ?? 0;
-      const thread = melodiThreadJson(wholeTurns(group), this.projectId, built);
-      this.#rebuilt(group.threadId, built, before, thread.built);
-      context.onRequest();
-      await this.#client.threads.upsertJson(thread.body, this.#requestOptions(context));
+  #upsert(group: ThreadGroup, context: DestinationSendContext, shared?: JsonText): Promise<DeliveryOutcome> {
+    return this.#putting.run(group.threadId, async () => {
+      let thread: ReturnType<typeof melodiThreadJson>;
+      try {
+        if (shared !== undefined) {
+          context.onRequest();
+          await this.#client.threads.upsertJson(shared, this.#requestOptions(context));
+          return { status: 'sent', messages: group.turns.reduce((n, turn) => n + turn.messages.length, 0) };
+        }
+        // The whole thread: its last body, then each turn's new messages after the thread before them.
+        thread = melodiThreadJson(wholeTurns(group), this.projectId, this.#memory.get(group.threadId));
+        context.onRequest();
+        await this.#client.threads.upsertJson(thread.body, this.#requestOptions(context));
+      } catch (error) {
+        // Resent with the batch's retry all the same: an upsert of the whole thread is idempotent.
+        if (isAmbiguousError(error)) context.onAmbiguous();
+        const outcome = classifyDeliveryError(error);
+        // A body that failed may have landed, or its turns are given up on: the next one carries its
+        // messages all the same. Not one too large, which would make every later one too large as well.
+        const tooLarge = outcome.status === 'dropped' && outcome.reason === 'too_large';
+        if (thread! !== undefined && !tooLarge) this.#memory.set(group.threadId, thread.keep());
+        return outcome;
+      }
+      this.#memory.set(group.threadId, thread.keep());
       return { status: 'sent', messages: thread.messages };
-    } catch (error) {
-      // Resent with the batch's retry all the same: an upsert of the whole thread is idempotent.
-      if (isAmbiguousError(error)) context.onAmbiguous();
-      return classifyDeliveryError(error);
-    }
-  }
-
-  /** Keeps the thread's body as `melodiThreadJson` left it (`built` was `before` characters), within the bound. */
-  #rebuilt(
-    threadId: string,
-    built: BuiltThread | undefined,
-    before: number,
-    next: BuiltThread | undefined,
-  ): void {
-    if (built !== undefined) this.#builtChars -= before;
-    // A thread too long for the bound is built from scratch every time, as without it.
-    if (next !== undefined && next.chars <= MAX_BUILT_CHARS / 4) {
-      this.#built.set(threadId, next);
-      this.#builtChars += next.chars;
-    } else if (built !== undefined) {
-      this.#built.delete(threadId);
-    }
-    while (this.#builtChars > MAX_BUILT_CHARS && this.#built.evictOldest() !== undefined) {}
+    });
   }
 
   async #sendFeedback(

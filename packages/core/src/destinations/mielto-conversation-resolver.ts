@@ -49,6 +49,10 @@ export class MieltoConversationResolver {
     this.#config = config;
   }
 
+  get name(): string {
+    return this.#config.name;
+  }
+
   /**
    * The existing conversation of a thread without a cursor (undefined: none), looked for once per batch:
    * by the look-ahead or by the thread's own append, whichever comes first, the other awaiting the same

@@ -1,3 +1,4 @@
+import type { Transport } from '../http/transport';
 import type { MieltoClient } from '../mielto/mielto-client';
 import type { ConversationStore } from './conversation-store';
 
@@ -21,11 +22,15 @@ export interface MieltoDestinationOptions {
    */
   client?: MieltoClient;
   /**
-   * The `fetch` its client uses. Default: the global `fetch`, looked up per request. On Node,
-   * `createNodeFetch()` from `@chattrail/core/node` costs the trail less CPU per request. Ignored when
-   * `client` is given.
+   * The `fetch` its client uses. Default: the global `fetch`, looked up per request. Ignored when `client`
+   * is given.
    */
   fetch?: typeof fetch;
+  /**
+   * Sends its client's requests instead of `fetch` (not together with it). On Node, `undiciTransport()`
+   * from `@chattrail/core/node` costs the trail less CPU per request. Ignored when `client` is given.
+   */
+  transport?: Transport;
   /** Per-attempt timeout. Default: the trail's `timeoutMs` (10 s). */
   timeoutMs?: number;
   /**

@@ -10,7 +10,7 @@ import {
 } from '../../test/trail-test-kit';
 import type { ChatTrailError } from '../errors';
 import { MieltoClient } from '../mielto/mielto-client';
-import { createNodeFetch } from '../node/create-node-fetch';
+import { undiciTransport } from '../node/undici-transport';
 import { createChatTrail } from '../pipeline/create-chat-trail';
 import { InMemoryConversationStore } from './conversation-store';
 import { type MieltoDestinationOptions, mielto } from './mielto-destination';
@@ -631,11 +631,11 @@ const faultsSeen = (server: DevServer, fault: string) =>
 
 describe('mielto destination: requests whose answer is lost (at-most-once by default)', () => {
   it.each([
-    ['the global fetch', undefined],
-    ['createNodeFetch()', createNodeFetch()],
+    ['the global fetch', {}],
+    ['undiciTransport()', { transport: undiciTransport() }],
   ])(
     'stores every message once and one conversation per thread when answers are lost after storing (%s)',
-    async (_, fetchImpl) => {
+    async (_, sender) => {
       // 30% of Mielto requests fail with 503 (retried); of the rest, 30% of the POSTs are stored and then
       // have their connection reset before the answer.
       const server = await devServer({
@@ -649,7 +649,7 @@ describe('mielto destination: requests whose answer is lost (at-most-once by def
       const { report, stats, scripts, errors } = await recordThreads(server, {
         threads: 10,
         turns: 3,
-        destination: fetchImpl === undefined ? {} : { fetch: fetchImpl },
+        destination: sender,
       });
       expect(report).toMatchObject({ ok: true, pendingTurns: 0 });
 

@@ -22,13 +22,14 @@ import { groupByThread, type ThreadGroup, wholeTurns } from './group-by-thread';
 import { mergeThreadMessages, type ThreadMessage } from './merge-thread-messages';
 import { type LookAhead, MieltoConversationResolver } from './mielto-conversation-resolver';
 import type { MieltoDestinationOptions } from './mielto-destination-options';
+import { primeFromStore, settleShared } from './mielto-shared-state';
 import { toMieltoMessage } from './to-mielto-message';
 import { warnIgnoredRetries } from './warn-ignored-retries';
 
 export type { MieltoDestinationOptions } from './mielto-destination-options';
 
 /** What the destination remembers about a thread it has written to. */
-interface ThreadCursor {
+export interface ThreadCursor {
   conversationId: string;
   /** Ids of the messages already in the conversation (sent, or assumed logged by an earlier process). */
   sent: Set<string>;
@@ -40,6 +41,9 @@ interface ThreadCursor {
    */
   whole: boolean;
 }
+
+/** Every turn's outcome until its thread says otherwise: one object for all (a batch may hold thousands). */
+const SENT: DeliveryOutcome = Object.freeze({ status: 'sent' });
 
 /** Counts what one thread's run of requests achieved, so a failure half-way still reports the rest. */
 interface ThreadProgress {
@@ -98,6 +102,7 @@ export class MieltoDestination implements ChatTrailDestination {
       new MieltoClient({
         apiKey: options.apiKey,
         fetch: check.fn('fetch', options.fetch),
+        transport: check.fn('transport', options.transport),
         baseUrl: options.baseUrl,
         workspaceId: options.workspaceId,
         timeoutMs: options.timeoutMs,
@@ -140,13 +145,21 @@ export class MieltoDestination implements ChatTrailDestination {
   async send(items: readonly DeliveryItem[], context: DestinationSendContext): Promise<DeliveryOutcome[]> {
     const outcomes: DeliveryOutcome[] = items.map((item) =>
       item.type === 'turn'
-        ? { status: 'sent' }
+        ? SENT
         : { status: 'dropped', reason: 'internal_error', error: new Error('Mielto takes no feedback') },
     );
     const known: ThreadGroup[] = [];
     const unknown: ThreadGroup[] = [];
-    for (const group of groupByThread(items)) {
-      (this.#cursors.peek(group.threadId) === undefined ? unknown : known).push(group);
+    const groups = groupByThread(items);
+    const { store } = context;
+    // With a shared store, every thread is primed from it first (one round trip; see primeFromStore).
+    const shared =
+      store === undefined
+        ? undefined
+        : await primeFromStore(groups, store, this.#cursors, this.#conversations, this.#concurrency, context);
+    for (const group of groups) {
+      const settled = shared?.outcomes.has(group.threadId) === true;
+      (settled || this.#cursors.peek(group.threadId) !== undefined ? known : unknown).push(group);
     }
     // Threads without a cursor are looked up ahead, beside the appends: a new thread would otherwise hold
     // a slot through its lookup as well as its creation.
@@ -156,7 +169,7 @@ export class MieltoDestination implements ChatTrailDestination {
       await this.#conversations.found(group, ahead, context).catch(() => undefined);
     });
     const sendGroup = async (group: ThreadGroup): Promise<void> => {
-      const outcome = await this.#sendThread(group, context, ahead);
+      const outcome = shared?.outcomes.get(group.threadId) ?? (await this.#sendThread(group, context, ahead));
       this.#settleTrackedMessages(group.threadId);
       // Messages are credited to the thread's first turn only, so sentMessages counts each message once.
       group.indexes.forEach((index, i) => {
@@ -171,6 +184,7 @@ export class MieltoDestination implements ChatTrailDestination {
       runWithConcurrency(unknown, this.#concurrency, sendGroup),
     ]);
     await lookingAhead;
+    if (shared !== undefined) await settleShared(shared, store!, this.#cursors);
     return outcomes;
   }
 

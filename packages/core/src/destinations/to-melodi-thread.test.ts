@@ -51,31 +51,35 @@ describe('melodiThreadJson', () => {
     expect(messages).toBe(5);
   });
 
-  it("reuses the previous body's JSON only for the same object at the same index", () => {
+  it("reuses the last body's JSON for the same object, and writes a newer copy of a message where it was", () => {
     const own: TurnMessage[] = history.map((message) => ({ ...message }));
-    const { built } = melodiThreadJson([turnOf('t1', own)], 7);
+    const built = melodiThreadJson([turnOf('t1', own)], 7).keep();
     // The trail hands later turns the same message objects for their shared history and never changes
     // them; changing one in place shows its kept JSON is what goes out again.
     own[0]!.content = 'changed in place';
-    // A regenerated answer: the thread is merged again (no extension), the unchanged prefix reused.
+    // A regenerated answer: appended, the answer it replaced kept (a replacing Melodi would delete it).
     const regenerated: TurnMessage = { id: 'm4b', role: 'assistant', content: 'About 21 °C.' };
     const second = melodiThreadJson([turnOf('t2', [...own.slice(0, 4), regenerated])], 7, built);
-    expect(second.built).not.toBe(built);
     const body = JSON.parse(second.body.text);
+    expect(body.messages.map((m: { externalId: string }) => m.externalId)).toEqual([
+      'm0',
+      'm1',
+      'm2',
+      'm3',
+      'm4',
+      'm4b',
+    ]);
     expect(body.messages[0].content).toBe('Be brief.');
-    expect(body.messages[4]).toEqual(
-      toMelodiThread([turnOf('t2', [...own.slice(0, 4), regenerated])]).messages[4],
+    expect(body.messages[5]).toEqual(toMelodiMessage(regenerated, 5));
+    // A new copy of a message it holds (an edit with the app's own id): written again at its index.
+    const edited = melodiThreadJson(
+      [turnOf('t3', [{ ...history[0]!, content: 'Be terse.' }])],
+      7,
+      second.keep(),
     );
-    // Without the previous body, or with the same object at another index, it is serialised afresh.
-    expect(JSON.parse(melodiThreadJson([turnOf('t2', own)], 7).body.text).messages[0].content).toBe(
-      'changed in place',
-    );
-    const next: TurnMessage = { id: 'm5', role: 'user', content: 'And tomorrow?' };
-    const moved = melodiThreadJson([turnOf('t3', [next, ...own])], 7, second.built);
-    expect(JSON.parse(moved.body.text)).toEqual({
-      ...toMelodiThread([turnOf('t3', [next, ...own])]),
-      projectId: 7,
-    });
+    const messages = JSON.parse(edited.body.text).messages;
+    expect(messages).toHaveLength(6);
+    expect(messages[0]).toEqual(toMelodiMessage({ ...history[0]!, content: 'Be terse.' }, 0));
   });
 
   it('builds the next body from the last one and the new messages, the same body as from scratch', () => {
@@ -84,65 +88,71 @@ describe('melodiThreadJson', () => {
     const t1 = turnOf('t1', history.slice(0, 2), { user });
     const t2 = turnOf('t2', [...t1.messages, ...history.slice(2, 4)]);
     const t3 = turnOf('t3', [...t2.messages, history[4]!], { status: 'error' });
-    const first = melodiThreadJson([t1], 3);
-    expect(first.built?.messages).toEqual(t1.messages);
-    // One turn, then two in one group: the kept body grows in place.
-    const second = melodiThreadJson([t2], 3, first.built);
-    expect(second.built).toBe(first.built);
+    const first = melodiThreadJson([t1], 3).keep();
+    expect(first.messages).toEqual(t1.messages);
+    // One turn, then two in one group: the kept body grows in place, once kept.
+    const second = melodiThreadJson([t2], 3, first);
+    expect(first.messages).toHaveLength(2);
+    expect(second.keep()).toBe(first);
     expect(second.body.text).toBe(melodiThreadJson([t2], 3).body.text);
     const next: TurnMessage = { id: 'm5', role: 'user', content: 'And tomorrow?' };
     const t4 = turnOf('t4', [...t3.messages, next]);
-    const third = melodiThreadJson([t3, t4], 3, second.built);
-    expect(third.built).toBe(first.built);
+    const third = melodiThreadJson([t3, t4], 3, first);
+    expect(third.keep()).toBe(first);
     expect(third.body.text).toBe(melodiThreadJson([t3, t4], 3).body.text);
     expect(JSON.parse(third.body.text)).toEqual({ ...toMelodiThread([t3, t4]), projectId: 3 });
     expect(third.messages).toBe(6);
-    expect(third.built?.userMessages).toBe(2);
+    expect(first.userMessages).toBe(2);
   });
 
-  it('builds from scratch, with the same result, when the turns do not continue the last body', () => {
+  it('never leaves out a message the last body held, whatever the turns carry', () => {
     const t1 = turnOf('t1', history.slice(0, 3));
-    const fresh = () => melodiThreadJson([t1], 5).built!;
-    // A copy of a message in place of the object sent (an edited message, a thread the log let go).
-    const edited = turnOf('t2', [
-      history[0]!,
-      { ...history[1]!, content: 'edited' },
-      history[2]!,
-      history[3]!,
-    ]);
-    // A new message whose id the body already has, and two new ones sharing an id.
-    const repeated = turnOf('t3', [...t1.messages, { id: 'm1', role: 'user', content: 'again' }]);
-    const twice = turnOf('t4', [
-      ...t1.messages,
-      { id: 'x', role: 'user', content: 'one' },
-      { id: 'x', role: 'user', content: 'two' },
-    ]);
-    // A shorter history, and a window of it.
-    const shorter = turnOf('t5', history.slice(0, 2));
-    const windowed = turnOf('t6', history.slice(1, 4));
-    for (const turn of [edited, repeated, twice, shorter, windowed]) {
+    const fresh = () => melodiThreadJson([t1], 5).keep();
+    const ids = (text: string) => JSON.parse(text).messages.map((m: { externalId: string }) => m.externalId);
+    // Only its own question and answer (an app that does not resend its history), a window of the
+    // history, a shorter history, a copy of the thread the log let go: the body holds the last one first.
+    const cases: [TurnMessage[], string[]][] = [
+      [
+        [
+          { id: 'q', role: 'user', content: 'q' },
+          { id: 'a', role: 'assistant', content: 'a' },
+        ],
+        ['m0', 'm1', 'm2', 'q', 'a'],
+      ],
+      [history.slice(1, 4), ['m0', 'm1', 'm2', 'm3']],
+      [history.slice(0, 2), ['m0', 'm1', 'm2']],
+      [history.map((message) => ({ ...message })), ['m0', 'm1', 'm2', 'm3', 'm4']],
+      // Two new messages sharing an id are one message (the later body wins) at the first's place.
+      [
+        [
+          ...t1.messages,
+          { id: 'x', role: 'user', content: 'one' },
+          { id: 'x', role: 'user', content: 'two' },
+        ],
+        ['m0', 'm1', 'm2', 'x'],
+      ],
+    ];
+    for (const [messages, expected] of cases) {
       const built = fresh();
       const json = [...built.json];
-      const result = melodiThreadJson([turn], 5, built);
-      expect(result.body.text).toBe(melodiThreadJson([turn], 5).body.text);
-      expect(result.built).not.toBe(built);
-      // The body it was given is left as it was (but for its id set, made on first use).
+      const result = melodiThreadJson([turnOf('t2', messages)], 5, built);
+      expect(ids(result.body.text)).toEqual(expected);
+      expect(
+        JSON.parse(result.body.text).messages.map(
+          (m: { metadata: { position: number } }) => m.metadata.position,
+        ),
+      ).toEqual(expected.map((_, i) => i));
+      // The body it was given is left as it was (but for its id map, made on first use), kept or not.
       expect(built.messages).toEqual(t1.messages);
       expect(built.json).toEqual(json);
-      if (built.ids !== undefined) expect([...built.ids]).toEqual(t1.messages.map((m) => m.id));
+      expect(result.keep().messages.map((m) => m.id)).toEqual(expected);
+      expect(built.messages).toEqual(t1.messages);
     }
-    // Two messages with one id are one message of the thread (the later body wins) at the first's place.
-    expect(melodiThreadJson([twice], 5).built?.messages.map((m) => m.content)).toEqual([
-      'Be brief.',
-      awkward,
-      'Looking it up.',
-      'two',
-    ]);
   });
 
   it('leaves the body it was given as it was when building the next one throws', () => {
     const t1 = turnOf('t1', history.slice(0, 2));
-    const built = melodiThreadJson([t1], 5).built!;
+    const built = melodiThreadJson([t1], 5).keep();
     const snapshot = () => ({ messages: [...built.messages], json: [...built.json], chars: built.chars });
     const before = snapshot();
     // Values JSON cannot write (the trail's normalisation never lets them through; a `redact` might).
@@ -158,6 +168,38 @@ describe('melodiThreadJson', () => {
     expect(() => melodiThreadJson([badTurn], 5, built)).toThrow();
     expect(snapshot()).toEqual(before);
     expect(built.userMessages).toBe(1);
+  });
+
+  it("marks a failed or aborted turn's last message with its status and error, for good", () => {
+    const error = { name: 'APICallError', message: 'overloaded' };
+    const question: TurnMessage = { id: 'q1', role: 'user', content: 'Hi?' };
+    const failed = turnOf('t1', [question], { status: 'error', error });
+    const first = melodiThreadJson([failed], 5);
+    expect(JSON.parse(first.body.text).messages[0].metadata).toEqual({
+      position: 0,
+      status: 'error',
+      error,
+    });
+    // The retry that answers carries the question again: the mark stays, the thread metadata moves on.
+    const answer: TurnMessage = { id: 'a1', role: 'assistant', content: 'Hello.' };
+    const retried = turnOf('t2', [question, answer]);
+    const second = melodiThreadJson([retried], 5, first.keep());
+    const body = JSON.parse(second.body.text);
+    expect(body.metadata.status).toBe('ok');
+    expect(body.messages[0].metadata).toEqual({ position: 0, status: 'error', error });
+    expect(body.messages[1].metadata).toEqual({ position: 1 });
+    // Also when written again from a new copy, and an aborted answer is marked on the answer.
+    const partial: TurnMessage = { id: 'a2', role: 'assistant', content: 'Half' };
+    const aborted = turnOf(
+      't3',
+      [{ ...question }, answer, { id: 'q2', role: 'user', content: '?' }, partial],
+      {
+        status: 'aborted',
+      },
+    );
+    const third = JSON.parse(melodiThreadJson([aborted], 5, second.keep()).body.text);
+    expect(third.messages[0].metadata).toEqual({ position: 0, status: 'error', error });
+    expect(third.messages[3].metadata).toEqual({ position: 3, status: 'aborted' });
   });
 
   it('writes an empty thread as an empty messages array', () => {

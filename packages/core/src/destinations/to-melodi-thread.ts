@@ -2,88 +2,72 @@ import { JsonText } from '../http/json-text';
 import type { MelodiExternalUser, MelodiMessage, MelodiThreadUpsertParams } from '../melodi/melodi-models';
 import type { JsonObject, JsonValue, Turn, TurnMessage, TurnUser } from '../spec/turn';
 import { turnOutputStart } from '../thread/turn-output-start';
-import { mergeThreadMessages, sharedPrefix, type ThreadMessage } from './merge-thread-messages';
+import { mergeThreadMessages, sharedPrefix } from './merge-thread-messages';
 import { latencyMs } from './to-mielto-message';
 
 /**
- * The `PUT /threads` body for the turns of one thread in a batch: the full thread as known (the ordered
- * union by message id of the turns' messages, the latest copy of each winning), each message with our
- * stable id as `externalId`, so the upsert is idempotent whether Melodi replaces or merges.
+ * The `PUT /threads` body for the turns of one thread in a batch, from scratch: the full thread as known
+ * (the ordered union by message id of the turns' messages, the latest copy of each winning), each message
+ * with our stable id as `externalId` and its index as `position`, so the upsert is idempotent whether
+ * Melodi replaces or merges.
  *
  * Thread `metadata` stays flat strings and numbers (what Melodi filters and segments by) and describes the
  * latest turn, except `turns`: the number of user messages in the thread, which is stable across resends
- * and processes.
+ * and processes. A failed or aborted turn also marks its last message (see {@link failureMarks}), since the
+ * next turn overwrites the thread's metadata.
  */
 export function toMelodiThread(turns: readonly Turn[]): MelodiThreadUpsertParams {
-  const { merged, head } = threadParts(turns);
-  return { ...head, messages: merged.map((entry) => toMelodiMessage(entry.message, entry.position)) };
+  const built = rebuilt(turns, failureMarks(turns));
+  return {
+    ...threadHead(turns, built.userMessages),
+    messages: built.json.map((json) => JSON.parse(json) as MelodiMessage),
+  };
 }
 
 /**
- * The same body as `{ ...toMelodiThread(turns), projectId }`, as JSON text built from the thread's
- * previous body where it can: the thread is resent whole on every turn, and serialising it again each time
- * made a long thread's PUT cost grow with its length. The trail's thread log hands a thread's turns the
- * same message objects for their shared history and never changes a message once recorded, so the JSON
- * kept for an object at a position stays right.
+ * The next `PUT /threads` body of a thread, as JSON text: `built` (what the thread's last body held, see
+ * {@link BuiltThread}) with the turns' messages it lacks appended, and those it holds in a newer copy
+ * updated in place. So a body never leaves out a message an earlier one carried, whether or not the turns
+ * resend their history (a turn of only its own question and answer, a regenerated answer, a thread the
+ * trail's log let go): under replace semantics that message would be deleted. Without `built`, the body
+ * of {@link toMelodiThread}.
  *
- * `built`: what the thread's previous body held (see {@link BuiltThread}). When the turns carry it as their
- * first messages (the same objects), only the messages after it are looked at, and `built` is extended in
- * place and returned; otherwise the thread is merged from the turns (reusing `built`'s JSON for each message
- * still at its index) and a new one is returned (none when a message is not at its index: a regenerated
- * answer beside the one it replaced). The body is the same either way, and `built` is left as it was when
- * building throws.
+ * The thread is resent whole on every turn, and serialising it again each time made a long thread's PUT
+ * cost grow with its length: each message's JSON is kept in `built`. When the turns carry `built`'s
+ * messages as their first ones (the same objects: the trail's log hands a thread's turns the same objects
+ * for their shared history and never changes a message once recorded), only the messages after them are
+ * looked at.
+ *
+ * `keep()`: what the body holds, for the next one (not for a body Melodi found too large); it extends
+ * `built` in place when it can. Nothing changes before it, and building throws before anything changes.
  */
 export function melodiThreadJson(
   turns: readonly Turn[],
   projectId: number,
   built?: BuiltThread,
-): { body: JsonText; messages: number; built?: BuiltThread } {
-  const extension = built !== undefined ? extensionOf(turns, built) : undefined;
+): { body: JsonText; messages: number; keep: () => BuiltThread } {
+  const marks = failureMarks(turns);
+  const extension = built !== undefined ? extensionOf(turns, built, marks) : undefined;
   if (built !== undefined && extension !== undefined) {
-    // Everything that may throw (a turn's metadata, say) comes before `built` changes.
     const head = threadHead(turns, built.userMessages + extension.userMessages);
     const body = threadBody(head, projectId, built.json, extension.json);
-    for (let i = 0; i < extension.messages.length; i++) {
-      const message = extension.messages[i]!;
-      built.messages.push(message);
-      built.json.push(extension.json[i]!);
-      built.ids?.add(message.id);
-    }
-    built.chars += extension.chars;
-    built.userMessages += extension.userMessages;
-    return { body, messages: built.messages.length, built };
+    const keep = () => extend(built, extension, marks);
+    return { body, messages: built.messages.length + extension.messages.length, keep };
   }
-  const { merged, head, userMessages } = threadParts(turns);
-  const json: string[] = new Array(merged.length);
-  const kept = built?.messages ?? [];
-  let indexed = true;
-  let chars = 0;
-  for (let i = 0; i < merged.length; i++) {
-    const { message, position } = merged[i]!;
-    const reused = i < kept.length && kept[i] === message && position === i;
-    json[i] = reused ? built!.json[i]! : messageJson(message, position);
-    chars += json[i]!.length;
-    if (position !== i) indexed = false;
-  }
-  const body = threadBody(head, projectId, json);
-  if (!indexed) return { body, messages: merged.length };
-  // No id set yet: it is built when a next body extends this one, so a thread whose turns never share
-  // message objects (a `redact` copy, `captureContent: false`) costs only the array of its messages.
-  const next: BuiltThread = { messages: merged.map((entry) => entry.message), json, chars, userMessages };
-  return { body, messages: merged.length, built: next };
+  const next = rebuilt(turns, marks, built);
+  const body = threadBody(threadHead(turns, next.userMessages), projectId, next.json);
+  return { body, messages: next.messages.length, keep: () => next };
 }
 
-/** A message's JSON in a body, at its thread position. */
-function messageJson(message: TurnMessage, position: number): string {
-  return JSON.stringify(toMelodiMessage(message, position));
+/** A message's JSON in a body, at its index. */
+function messageJson(message: TurnMessage, position: number, mark: JsonObject | undefined): string {
+  return JSON.stringify(toMelodiMessage(message, position, mark));
 }
 
 /**
  * What a thread's last `PUT /threads` body held, for building the next one from it (see
- * `melodiThreadJson`): the next turn of the thread carries these same message objects first, so only its
- * new messages need looking at. Only for bodies whose positions are their indexes, so a message's JSON
- * depends on nothing but the message and its index. Kept in arrays the destination bounds, not in a
- * WeakMap keyed by message: that lengthens every major GC's pause (see BENCHMARKS.md, Melodi upserts).
+ * `melodiThreadJson`). Kept in arrays the destination bounds, not in a WeakMap keyed by message: that
+ * lengthens every major GC's pause (see BENCHMARKS.md, Melodi upserts).
  */
 export interface BuiltThread {
   /** The body's messages, in order, each at its index as thread position. */
@@ -92,10 +76,12 @@ export interface BuiltThread {
   readonly json: string[];
   /** The total length of `json`. */
   chars: number;
-  /** The messages' ids, all distinct; made by the first extension. */
-  ids?: Set<string>;
+  /** Each message's index by id (ids are distinct); made on first use. */
+  ids?: Map<string, number>;
   /** How many are user messages (the thread metadata's `turns`). */
   userMessages: number;
+  /** The failure marks of its messages (see {@link failureMarks}), kept when a message is written again. */
+  marks?: Map<string, JsonObject>;
 }
 
 /** The messages `turns` add to a {@link BuiltThread}, with their JSON. */
@@ -108,17 +94,21 @@ interface Extension {
 
 /**
  * What `turns` add to `built`, or undefined when they do not continue it: the first turn must start with
- * `built`'s messages (the same objects), and each message after them must be new (an id not in the body,
- * which leaves the messages before it as they were) at the next index. The turns after the first skip
- * what they share with the turn before, as `mergeThreadMessages` does. `built` gains only its id set.
+ * `built`'s messages (the same objects), each message after them must be new (an id not in the body) at
+ * the next index, and no failure mark may fall on a message the body holds. The turns after the first skip
+ * what they share with the turn before, as `mergeThreadMessages` does. `built` gains only its id map.
  */
-function extensionOf(turns: readonly Turn[], built: BuiltThread): Extension | undefined {
+function extensionOf(
+  turns: readonly Turn[],
+  built: BuiltThread,
+  marks: Map<string, JsonObject> | undefined,
+): Extension | undefined {
   const prior = built.messages;
   const known = prior.length;
   const first = turns[0]!.messages;
   if (sharedPrefix(first, prior) < known) return undefined;
-  built.ids ??= new Set(prior.map((message) => message.id));
-  const ids = built.ids;
+  const ids = idsOf(built);
+  if (marks !== undefined) for (const id of marks.keys()) if (ids.has(id)) return undefined;
   const added: TurnMessage[] = [];
   const addedIds = new Set<string>();
   let previous = first;
@@ -140,15 +130,95 @@ function extensionOf(turns: readonly Turn[], built: BuiltThread): Extension | un
   let chars = 0;
   let userMessages = 0;
   for (let i = 0; i < added.length; i++) {
-    json[i] = messageJson(added[i]!, known + i);
+    json[i] = messageJson(added[i]!, known + i, marks?.get(added[i]!.id));
     chars += json[i]!.length;
     if (added[i]!.role === 'user') userMessages++;
   }
   return { messages: added, json, chars, userMessages };
 }
 
+/** `built` with `extension` appended, in place. */
+function extend(
+  built: BuiltThread,
+  extension: Extension,
+  marks: Map<string, JsonObject> | undefined,
+): BuiltThread {
+  const ids = idsOf(built);
+  for (let i = 0; i < extension.messages.length; i++) {
+    const message = extension.messages[i]!;
+    ids.set(message.id, built.messages.length);
+    built.messages.push(message);
+    built.json.push(extension.json[i]!);
+  }
+  built.chars += extension.chars;
+  built.userMessages += extension.userMessages;
+  if (marks !== undefined) built.marks = new Map([...(built.marks ?? []), ...marks]);
+  return built;
+}
+
+function idsOf(built: BuiltThread): Map<string, number> {
+  built.ids ??= new Map(built.messages.map((message, index) => [message.id, index]));
+  return built.ids;
+}
+
+/**
+ * A new {@link BuiltThread}: `built`'s messages (their JSON reused) with the ordered union of the turns'
+ * messages (see {@link mergeThreadMessages}) merged in: a known id keeps its index and takes the newer
+ * copy, a new one is appended. `built` is left as it was (but for its id map).
+ */
+function rebuilt(
+  turns: readonly Turn[],
+  marks: Map<string, JsonObject> | undefined,
+  built?: BuiltThread,
+): BuiltThread {
+  const merged = mergeThreadMessages(turns, (turn) => turnOutputStart(turn.messages));
+  const messages = built?.messages.slice() ?? [];
+  const json = built?.json.slice() ?? [];
+  const ids = new Map(built === undefined ? undefined : idsOf(built));
+  let kept = built?.marks;
+  if (marks !== undefined) kept = new Map([...(kept ?? []), ...marks]);
+  for (const { message } of merged) {
+    const index = ids.get(message.id);
+    if (index === undefined) {
+      ids.set(message.id, messages.length);
+      json.push(messageJson(message, messages.length, kept?.get(message.id)));
+      messages.push(message);
+    } else if (messages[index] !== message || marks?.has(message.id)) {
+      json[index] = messageJson(message, index, kept?.get(message.id));
+      messages[index] = message;
+    }
+  }
+  let chars = 0;
+  let userMessages = 0;
+  for (let i = 0; i < messages.length; i++) {
+    chars += json[i]!.length;
+    if (messages[i]!.role === 'user') userMessages++;
+  }
+  const next: BuiltThread = { messages, json, chars, ids, userMessages };
+  if (kept !== undefined) next.marks = kept;
+  return next;
+}
+
+/**
+ * Per message id, what a failed or aborted turn of `turns` puts on its last message's metadata: `status`
+ * and `error: { name, message }` (as redacted), the same as on Mielto's. The thread's metadata says it too,
+ * but only until the next turn; the message keeps it. `undefined` when every turn went well.
+ */
+export function failureMarks(turns: readonly Turn[]): Map<string, JsonObject> | undefined {
+  let marks: Map<string, JsonObject> | undefined;
+  for (const turn of turns) {
+    const last = turn.messages[turn.messages.length - 1];
+    if (turn.status === 'ok' || last === undefined) continue;
+    const mark: JsonObject = { status: turn.status };
+    if (turn.error !== undefined) mark.error = { name: turn.error.name, message: turn.error.message };
+    marks ??= new Map();
+    marks.set(last.id, mark);
+  }
+  return marks;
+}
+
 /** The body: `head` with `projectId`, then the messages' JSON of each part, in order. */
-function threadBody(
+export function threadBody(
   head: Omit<MelodiThreadUpsertParams, 'messages'>,
   projectId: number,
   ...parts: (readonly string[])[]
@@ -163,20 +233,8 @@ function threadBody(
   return new JsonText(`${rest.slice(0, -1)},"messages":[${messages}]}`);
 }
 
-/** Everything of the body but the mapped messages (the turns' messages merged, see {@link mergeThreadMessages}). */
-function threadParts(turns: readonly Turn[]): {
-  merged: ThreadMessage[];
-  head: Omit<MelodiThreadUpsertParams, 'messages'>;
-  userMessages: number;
-} {
-  const merged = mergeThreadMessages(turns, (turn) => turnOutputStart(turn.messages));
-  let userMessages = 0;
-  for (const entry of merged) if (entry.message.role === 'user') userMessages++;
-  return { merged, head: threadHead(turns, userMessages), userMessages };
-}
-
 /** Everything of the body but its messages: the latest turn's metadata, the latest user. */
-function threadHead(
+export function threadHead(
   turns: readonly Turn[],
   userMessages: number,
 ): Omit<MelodiThreadUpsertParams, 'messages'> {
@@ -201,11 +259,13 @@ function threadHead(
  * message carries both; tool calls without text → `json` `{ toolCalls }`; a tool result → `json`
  * `{ toolCallId, name, output, isError }`.
  */
-export function toMelodiMessage(message: TurnMessage, position: number): MelodiMessage {
+export function toMelodiMessage(message: TurnMessage, position: number, mark?: JsonObject): MelodiMessage {
   const metadata: JsonObject = { position };
   if (message.createdAt !== undefined) metadata.createdAt = message.createdAt;
   if (message.senderId !== undefined) metadata.senderId = message.senderId;
   if (message.metadata !== undefined) Object.assign(metadata, message.metadata);
+  // After the message's own metadata: a failure mark must not be hidden by an app's `status` key.
+  if (mark !== undefined) Object.assign(metadata, mark);
   const externalId = message.id;
   const role = String(message.role);
   const content = typeof message.content === 'string' ? message.content : String(message.content ?? '');

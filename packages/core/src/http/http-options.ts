@@ -1,4 +1,5 @@
 import type { APIError } from '../errors';
+import type { Transport } from './transport';
 
 /** Settings shared by `MieltoClient` and `MelodiClient`. */
 export interface HttpClientOptions {
@@ -15,6 +16,11 @@ export interface HttpClientOptions {
    * global installed after the client is created is still picked up.
    */
   fetch?: typeof fetch;
+  /**
+   * Sends the requests instead of `fetch` (see {@link Transport}), e.g. `undiciTransport()` from
+   * `@chattrail/core/node`. Not together with `fetch`.
+   */
+  transport?: Transport;
   /** Headers added to every request (after the SDK's own, so they can override them). */
   defaultHeaders?: Record<string, string>;
   /**

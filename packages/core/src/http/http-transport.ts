@@ -5,6 +5,7 @@ import { VERSION } from '../version';
 import type { ConnectionTarget } from './describe-connection-failure';
 import type { HttpClientOptions, RetryInfo } from './http-options';
 import { createSecretRedactor, type SecretRedactor } from './redact-secrets';
+import { fetchTransport, type Transport } from './transport';
 
 /** Default time allowed per attempt. */
 export const DEFAULT_TIMEOUT_MS = 10_000;
@@ -24,7 +25,8 @@ export interface HttpTransport {
   readonly redact: SecretRedactor;
   readonly timeoutMs: number;
   readonly maxRetries: number;
-  readonly fetch: typeof fetch | undefined;
+  /** The given `transport`, or one over the given `fetch` (or the global one). */
+  readonly send: Transport;
   readonly onRetry: ((info: RetryInfo) => void) | undefined;
   /** Parsed URLs of query-less paths: a destination sends to the same few paths all day. */
   readonly urls: LruMap<string, ParsedUrl>;
@@ -85,6 +87,10 @@ export function createHttpTransport(config: {
   }
   const check = optionChecker(backend);
   check.fn('fetch', options.fetch);
+  check.fn('transport', options.transport);
+  if (options.fetch !== undefined && options.transport !== undefined) {
+    throw new ChatTrailError(`${backend}: pass fetch or transport, not both`);
+  }
   check.fn('onRetry', options.onRetry);
   const { defaultHeaders } = options;
   if (defaultHeaders !== undefined && (defaultHeaders === null || typeof defaultHeaders !== 'object')) {
@@ -105,7 +111,7 @@ export function createHttpTransport(config: {
     redact: createSecretRedactor(secrets),
     timeoutMs,
     maxRetries,
-    fetch: options.fetch,
+    send: options.transport ?? fetchTransport(options.fetch),
     onRetry: options.onRetry,
     urls: new LruMap(MAX_CACHED_URLS),
   };

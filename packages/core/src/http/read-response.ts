@@ -1,11 +1,11 @@
 import { type APIError, createAPIError, InvalidResponseError } from '../errors';
 import type { HttpTransport } from './http-transport';
-import type { RawResponse } from './raw-request';
 import { redactHeaders } from './redact-headers';
 import { redactJson } from './redact-json';
 import type { JsonRequest } from './request-json';
 import { describe, type Where } from './request-where';
 import { parseRetryAfter } from './retry-after';
+import { headersOf, type TransportResponse } from './transport';
 
 /**
  * The parsed 2xx body. One that is not JSON, or that `validate` finds wrong, rejects with
@@ -13,14 +13,14 @@ import { parseRetryAfter } from './retry-after';
  */
 export function parseSuccess<T>(
   transport: HttpTransport,
-  response: RawResponse,
+  response: TransportResponse,
   where: Where,
   validate: JsonRequest['validate'],
 ): T {
   let body: unknown;
-  if (response.text.trim() !== '') {
+  if (response.body.trim() !== '') {
     try {
-      body = JSON.parse(response.text);
+      body = JSON.parse(response.body);
     } catch {
       throw invalidResponse(transport, response, where, 'a body that is not JSON');
     }
@@ -32,7 +32,7 @@ export function parseSuccess<T>(
 
 function invalidResponse(
   transport: HttpTransport,
-  response: RawResponse,
+  response: TransportResponse,
   where: Where,
   problem: string,
 ): InvalidResponseError {
@@ -40,14 +40,18 @@ function invalidResponse(
   return new InvalidResponseError({
     ...where,
     status: response.status,
-    headers: redactHeaders(response.headers(), transport.redact),
+    headers: redactHeaders(headersOf(response.headers), transport.redact),
     message: `${describe(where)} returned ${response.status} with ${problem}`,
   });
 }
 
-export function errorFromResponse(transport: HttpTransport, response: RawResponse, where: Where): APIError {
+export function errorFromResponse(
+  transport: HttpTransport,
+  response: TransportResponse,
+  where: Where,
+): APIError {
   const { redact } = transport;
-  const { text } = response;
+  const text = response.body;
   // Redacted after parsing, string by string: JSON.parse turns an escaped echo of the key (`\u002B`, `\/`)
   // back into the key itself. The redactor knows those forms too, so the raw text of a body that is not
   // JSON (a proxy's HTML page, a plain-text error), kept as it is, is redacted the same way.
@@ -59,7 +63,7 @@ export function errorFromResponse(transport: HttpTransport, response: RawRespons
       body = redact(text);
     }
   }
-  const headers = response.headers();
+  const headers = headersOf(response.headers);
   return createAPIError({
     ...where,
     status: response.status,

@@ -13,11 +13,11 @@ import type { RequestOptions, RetryInfo } from './http-options';
 import { type HttpTransport, mergeHeaders, type ParsedUrl } from './http-transport';
 import { isAmbiguousError } from './is-ambiguous-error';
 import { JsonText } from './json-text';
-import { type RawResponse, rawRequestOf } from './raw-request';
 import { errorFromResponse, parseSuccess } from './read-response';
 import { redactCause } from './redact-cause';
 import { abortError, describe, type Where } from './request-where';
 import { isRetryableError } from './retryable';
+import type { TransportResponse } from './transport';
 
 /**
  * Longest `Retry-After` the requester waits out. A server asking for more (an hour-long rate-limit
@@ -87,7 +87,7 @@ export async function requestJson<T>(
     try {
       const discard = options.discardResponse === true;
       const response = await sendOnce(transport, url.href, init, timeoutMs, options.signal, where, discard);
-      if (response.ok) {
+      if (response.status >= 200 && response.status <= 299) {
         return discard ? (undefined as T) : parseSuccess<T>(transport, response, where, request.validate);
       }
       error = errorFromResponse(transport, response, where);
@@ -114,7 +114,7 @@ async function sendOnce(
   signal: AbortSignal | undefined,
   where: Where,
   discard: boolean,
-): Promise<RawResponse> {
+): Promise<TransportResponse> {
   if (signal?.aborted) throw abortError(where);
   const controller = new AbortController();
   let timedOut = false;
@@ -125,16 +125,12 @@ async function sendOnce(
   const forwardAbort = () => controller.abort();
   signal?.addEventListener('abort', forwardAbort, { once: true });
   try {
-    const raw = rawRequestOf(transport.fetch);
-    if (raw !== undefined) return await raw(url, { ...init, signal: controller.signal, discard });
-    // Resolved per call, not at construction: frameworks may install or patch the global later.
-    const fetchImpl = transport.fetch ?? globalThis.fetch;
-    const response = await fetchImpl(url, { ...init, signal: controller.signal });
-    // Drained either way (an unread body keeps the connection from being reused); bytes need no decoding.
-    let text = '';
-    if (discard && response.ok) await response.arrayBuffer();
-    else text = await response.text();
-    return { ok: response.ok, status: response.status, headers: () => response.headers, text };
+    const response = await transport.send({ url, ...init, signal: controller.signal, discardBody: discard });
+    // A user's transport may answer anything: a malformed answer is a failed attempt, not a crash.
+    if (!Number.isInteger(response?.status) || typeof response.body !== 'string') {
+      throw new TypeError('the transport resolved without a numeric status and a string body');
+    }
+    return response;
   } catch (error) {
     if (signal?.aborted) throw abortError(where);
     const { target, redact } = transport;

@@ -30,7 +30,8 @@ export class Deque<T> {
     const value = this.#buffer[this.#head];
     this.#buffer[this.#head] = undefined; // let it be collected
     this.#head = (this.#head + 1) & (this.#buffer.length - 1);
-    this.#length--;
+    // Emptied (a whole queue taken as one batch): a large buffer is not kept for the next burst.
+    if (--this.#length === 0 && this.#buffer.length > 1024) this.clear();
     return value;
   }
 

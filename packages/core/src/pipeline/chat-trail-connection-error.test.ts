@@ -4,7 +4,7 @@ import { ConversationScript, MELODI_KEY, MIELTO_KEY, PROJECT_ID } from '../../te
 import { melodi } from '../destinations/melodi-destination';
 import { mielto } from '../destinations/mielto-destination';
 import { APIConnectionError, type ChatTrailError } from '../errors';
-import { createNodeFetch } from '../node/create-node-fetch';
+import { undiciTransport } from '../node/undici-transport';
 import { ChatTrailConnectionError } from './chat-trail-connection-error';
 import type { ChatTrailOptions } from './chat-trail-options';
 import { createChatTrail } from './create-chat-trail';
@@ -35,20 +35,16 @@ async function hangingBaseUrl(): Promise<string> {
 }
 
 const transports = [
-  ['global fetch', undefined],
-  ['createNodeFetch()', createNodeFetch()],
+  ['global fetch', {}],
+  ['undiciTransport()', { transport: undiciTransport() }],
 ] as const;
 
-function trailAt(
-  baseUrl: string,
-  fetch: typeof globalThis.fetch | undefined,
-  options: ChatTrailOptions = {},
-) {
+function trailAt(baseUrl: string, sender: (typeof transports)[number][1], options: ChatTrailOptions = {}) {
   const errors: ChatTrailError[] = [];
   const trail = createChatTrail({
     destinations: [
-      mielto({ apiKey: MIELTO_KEY, baseUrl, fetch }),
-      melodi({ apiKey: MELODI_KEY, projectId: PROJECT_ID, baseUrl, fetch }),
+      mielto({ apiKey: MIELTO_KEY, baseUrl, ...sender }),
+      melodi({ apiKey: MELODI_KEY, projectId: PROJECT_ID, baseUrl, ...sender }),
     ],
     onError: (error) => errors.push(error),
     ...options,
@@ -67,12 +63,12 @@ function byDestination(errors: readonly ChatTrailError[]): Record<string, string
   return grouped;
 }
 
-describe.each(transports)('network failures through %s', (_name, fetch) => {
+describe.each(transports)('network failures through %s', (_name, sender) => {
   it('reports a refused connection once per destination, however often it is retried', async () => {
     const baseUrl = await refusedBaseUrl();
     const host = new URL(baseUrl).host;
     // Short backoffs: the lanes retry many times while the test waits.
-    const { trail, errors } = trailAt(baseUrl, fetch, {
+    const { trail, errors } = trailAt(baseUrl, sender, {
       maxRetries: 1,
       backoff: { initialMs: 10, maxMs: 20 },
     });
@@ -107,7 +103,7 @@ describe.each(transports)('network failures through %s', (_name, fetch) => {
     const baseUrl = 'http://api.chattrail.invalid';
     // The lanes back off for a minute after a failed batch: past the flush's deadline, so the flush has
     // nothing left to wait for once both destinations failed.
-    const { trail, errors } = trailAt(baseUrl, fetch, { backoff: { initialMs: 60_000, maxMs: 60_000 } });
+    const { trail, errors } = trailAt(baseUrl, sender, { backoff: { initialMs: 60_000, maxMs: 60_000 } });
     trail.record(new ConversationScript('thread-dns').turn());
     const started = performance.now();
     const report = await trail.flush({ timeoutMs: 20_000 });
@@ -133,7 +129,7 @@ describe.each(transports)('network failures through %s', (_name, fetch) => {
   it('reports a backend that never answers after the first timed-out attempt', async () => {
     const baseUrl = await hangingBaseUrl();
     const host = new URL(baseUrl).host;
-    const { trail, errors } = trailAt(baseUrl, fetch, {
+    const { trail, errors } = trailAt(baseUrl, sender, {
       timeoutMs: 300,
       maxRetries: 3,
       backoff: { initialMs: 60_000, maxMs: 60_000 },

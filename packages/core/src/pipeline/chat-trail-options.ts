@@ -1,6 +1,8 @@
 import type { ChatTrailError } from '../errors';
-import type { ChatTrailDrop } from '../spec/chat-trail';
+import type { Transport } from '../http/transport';
+import type { ChatTrailDrop, SpoolOptions } from '../spec/chat-trail';
 import type { ChatTrailDestination } from '../spec/chat-trail-destination';
+import type { ChatTrailStore } from '../spec/chat-trail-store';
 import type { Turn, TurnMessagesMode } from '../spec/turn';
 import type { WaitUntil } from './find-wait-until';
 
@@ -57,9 +59,10 @@ export interface ChatTrailOptions {
    */
   maxQueueTurns?: number;
   /**
-   * The same bound in estimated bytes (calibrated against V8's heap). Queued turns of a thread that share
-   * their history's messages count them once. A turn larger than half of it (what a batch may hold) is
-   * dropped as `too_large` when recorded, and never evicts others. Default 32 MiB.
+   * The same bound in estimated bytes (calibrated against V8's heap), per destination: a queued turn counts
+   * its data and its new messages (the thread's earlier ones are the trail's log's). A turn larger than
+   * half of it (what a batch may hold) is dropped as `too_large` when recorded, and never evicts others.
+   * Default 32 MiB.
    */
   maxQueueBytes?: number;
   /**
@@ -110,6 +113,12 @@ export interface ChatTrailOptions {
    */
   waitUntil?: WaitUntil;
   /**
+   * State shared by several instances of the app, so that a conversation whose turns land on different
+   * instances is still one conversation at each backend: `redisStore()` from `@chattrail/redis`, or your
+   * own {@link ChatTrailStore}. Default: none (each process keeps its own state).
+   */
+  store?: ChatTrailStore;
+  /**
    * Node: when the event loop empties with deliveries pending (a script that records and ends without
    * `flush()`), the trail flushes them (`beforeExit`), waiting at most this long. What it could not send is
    * reported once on stderr (counts only). 0 turns it off. Elsewhere (Edge, browsers) it does nothing.
@@ -125,21 +134,31 @@ export interface ChatTrailOptions {
   /**
    * Node: `'worker'` delivers from a worker thread (lanes, retries, HTTP), so the app's event loop only
    * records; `'inline'` delivers on the app's thread. A worker needs destinations it can build again from
-   * plain options: `mielto()`/`melodi()` without a `fetch`, `client` or `conversationStore`, or those of the
-   * environment without the trail's `fetch`; otherwise, and on Edge, in browsers, Deno and Bun, delivery
-   * is inline. Default `'worker'`, or `CHATTRAIL_DELIVERY`.
+   * plain options: `mielto()`/`melodi()` without a `fetch`, `transport`, `client` or `conversationStore`,
+   * or those of the environment without the trail's `fetch` or `transport`, and no `store`; otherwise, and
+   * on Edge, in browsers, Deno and Bun, delivery is inline. Default `'worker'`, or `CHATTRAIL_DELIVERY`.
    */
   delivery?: 'worker' | 'inline';
+  /**
+   * Node: keep queued turns in a directory until each destination has them, so that a crash, a kill or a
+   * deploy loses none: the next trail on the same `dir` sends what is left (see the README). Default: none,
+   * or `CHATTRAIL_SPOOL_DIR`; `false` turns off the variable's.
+   */
+  spool?: SpoolOptions | false;
   /** Record nothing (every method becomes a cheap no-op). Default false, or `CHATTRAIL_DISABLED`. */
   disabled?: boolean;
   /** Variables to read instead of `process.env` (tests, Workers' `env` binding). */
   env?: Record<string, string | undefined>;
   /**
    * The `fetch` of the destinations built from the environment (destinations you pass keep their own).
-   * Default: the global `fetch`. On a Node server, `createNodeFetch()` from `@chattrail/core/node` costs
-   * less CPU per request.
+   * Default: the global `fetch`.
    */
   fetch?: typeof fetch;
+  /**
+   * The transport of the destinations built from the environment, instead of `fetch` (not together with
+   * it). On a Node server, `undiciTransport()` from `@chattrail/core/node` costs less CPU per request.
+   */
+  transport?: Transport;
   /**
    * @internal Delay between attempts of a destination after a transient failure: exponential from
    * `initialMs` (default 500), capped at `maxMs` (default 30,000). For tests that simulate outages.

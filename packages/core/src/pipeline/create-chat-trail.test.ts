@@ -5,12 +5,14 @@ import {
   closeServersAfterEach,
   devServer,
   MELODI_KEY,
+  MELODI_MODES,
   MIELTO_KEY,
   melodiFeedback,
   melodiThreads,
   mieltoConversations,
   PROJECT_ID,
   requestsOf,
+  useMelodiMode,
 } from '../../test/trail-test-kit';
 import { getChatTrailContext, withChatTrail } from '../context/chat-trail-context';
 import { melodi } from '../destinations/melodi-destination';
@@ -76,7 +78,8 @@ async function expectWholeThread(server: DevServer, expected: string[]) {
   expect(thread!.messages.map((message) => message.metadata?.position)).toEqual(positions);
 }
 
-describe('createChatTrail', () => {
+describe.each(MELODI_MODES)('createChatTrail (Melodi %s)', (melodiMode) => {
+  useMelodiMode(melodiMode);
   describe('record() with bad input', () => {
     it('never throws and counts every turn it could not take', async () => {
       const { destination, turns } = collector();

@@ -13,15 +13,19 @@ import type {
 } from '../spec/chat-trail';
 import type { DeliveryItem } from '../spec/chat-trail-destination';
 import type { Turn } from '../spec/turn';
+import type { Spool } from '../spool/spool';
 import { looksLikeNewMessages } from '../thread/looks-like-new-messages';
 import type { RecordedHistory } from '../thread/recorded-history';
 import { ThreadLog } from '../thread/thread-log';
+import { TurnDelta, turnHead } from '../thread/turn-delta';
 import { applyRedact } from './apply-redact';
+import { CapturesInProgress, flushAfterCaptures } from './captures-in-progress';
 import { ChatTrailDeliveryError } from './chat-trail-delivery-error';
 import { CHAT_TRAIL_DEFAULTS, type ChatTrailOptions } from './chat-trail-options';
 import { DeliveryLane } from './delivery-lane';
 import { estimateMessagesBytes, estimateTurnBytes, estimateTurnHeadBytes } from './estimate-turn-bytes';
 import { flushLanes, flushTimeout } from './flush-lanes';
+import { GuardedStore } from './guarded-store';
 import { isThreadSampled } from './is-thread-sampled';
 import { emptyDropCounts, type LaneHost } from './lane-host';
 import { LaneReporter } from './lane-reporter';
@@ -38,6 +42,7 @@ import {
 } from './normalize-turn';
 import { onBeforeExit } from './on-before-exit';
 import { onExitSignal } from './on-exit-signal';
+import { QueuedBytes } from './queued-bytes';
 import { sourceOf } from './source-of';
 import { startWorkerDelivery } from './start-worker-delivery';
 import { sumStats } from './sum-stats';
@@ -45,6 +50,7 @@ import { trailDestinations } from './trail-destinations';
 import { TrailErrors } from './trail-errors';
 import type { TrailLane } from './trail-lane';
 import { readTrailSettings } from './trail-settings';
+import { startTrailSpool } from './trail-spool';
 
 const FEEDBACK_BYTES = 256;
 // The thread log: enough threads for those active at once on a busy server. The byte bound is what limits
@@ -93,9 +99,11 @@ class ChatTrailImpl implements ChatTrail {
   readonly #onDrop: ChatTrailOptions['onDrop'];
   readonly #debugEnabled: boolean;
   readonly #abort = new AbortController();
+  readonly #queued = new QueuedBytes();
   readonly #counts = { recorded: 0, sampledOut: 0, redactedOut: 0, truncatedMessages: 0 };
   readonly #dropped: DropCounts = emptyDropCounts();
   readonly #feedback = { recorded: 0, dropped: 0 };
+  readonly #captures = new CapturesInProgress();
   /** `onError` is read when an error comes: it is set in the constructor, after this. */
   readonly #errors = new TrailErrors((error) => this.#onError(error));
   #closed = false;
@@ -107,6 +115,8 @@ class ChatTrailImpl implements ChatTrail {
   /** Unregisters the SIGTERM/SIGINT hook (`handleSignals`). */
   readonly #offSignals: () => void;
   #exitFlush: 'idle' | 'running' | 'gave-up' = 'idle';
+  /** Queued items on disk until acknowledged (`spool`); see Spool. */
+  readonly #spool: Spool | undefined;
 
   constructor(options: ChatTrailOptions) {
     const settings = readTrailSettings(options);
@@ -127,7 +137,7 @@ class ChatTrailImpl implements ChatTrail {
     this.#onDrop = options.onDrop;
     this.#onError = options.onError ?? ((error) => console.warn(`[chattrail] ${error.message}`));
 
-    const destinations = trailDestinations(disabled, given, env, this.#timeoutMs, options.fetch);
+    const destinations = trailDestinations(disabled, given, env, this.#timeoutMs, options);
     this.#inactive = disabled || destinations.length === 0;
     this.#scheduler = new LaneScheduler(
       this.#lanes,
@@ -152,12 +162,17 @@ class ChatTrailImpl implements ChatTrail {
       backoffInitialMs,
       backoffMaxMs,
       signal: this.#abort.signal,
+      queued: this.#queued,
       debug: (message) => this.#debug(message),
       waiting: () => this.#scheduler.armTimer(),
       dropped: (lane, reason, items, error) => reporter.dropped(lane, reason, items, error),
       failed: (lane, error) => reporter.failed(lane, error),
       retrying: (lane, error) => reporter.retrying(lane, error),
       notResent: (lane, error) => reporter.notResent(lane, error),
+      settled: (lane, items, outcomes) => this.#spool?.ack(this.#lanes.indexOf(lane), items, outcomes),
+      ...(options.store === undefined
+        ? {}
+        : { store: new GuardedStore(options.store, this.#errors, (m) => this.#debug(m)) }),
     };
     // The seam: the lanes run in a worker thread (Node), else on this thread.
     const inWorker = startWorkerDelivery(settings, destinations, host, reporter);
@@ -166,6 +181,9 @@ class ChatTrailImpl implements ChatTrail {
       this.#lanes.push(lane);
       if (destination.acceptsFeedback === true) this.#feedbackLanes.push(lane);
     }
+    const spooled = this.#inactive ? undefined : startTrailSpool(options, this.#lanes, this.#errors);
+    this.#spool = spooled?.spool;
+    if (spooled?.replayed === true) this.#scheduler.queued(true);
     this.#exitFlushMs = settings.exitFlushMs;
     this.#offBeforeExit =
       this.#inactive || this.#exitFlushMs === 0 ? () => {} : onBeforeExit(() => this.#flushBeforeExit());
@@ -229,8 +247,7 @@ class ChatTrailImpl implements ChatTrail {
         ) {
           // Skipped, or reshaped so that its messages no longer line up with the history: not logged.
           log!.keepHistory(threadId, record, next);
-          if (redacted !== undefined)
-            this.#enqueue(this.#lanes, { type: 'turn', turn: redacted }, estimateTurnBytes(redacted));
+          if (redacted !== undefined) this.#enqueueWhole(redacted);
           return;
         }
         if (redacted === undefined) return;
@@ -243,19 +260,18 @@ class ChatTrailImpl implements ChatTrail {
           newBytes = estimateMessagesBytes(messages, from);
           return newBytes;
         };
+        const head = turnHead(record?.head, copy);
         const logged = log!.update(threadId, record, next, measure, messages);
         if (logged !== undefined) {
           // The lanes queue what is new; the thread's earlier messages stay in the log.
-          if (logged.index > 0) copy.messages = messages.slice(logged.index);
-          const item: DeliveryItem =
-            logged.start === 0
-              ? { type: 'turn', turn: copy }
-              : { type: 'turn', turn: copy, thread: logged.log, start: logged.start };
-          this.#enqueue(this.#lanes, item, estimateTurnHeadBytes(copy) + newBytes);
+          logged.record.head = head;
+          const bytes = estimateTurnHeadBytes(copy) + newBytes;
+          const item = TurnDelta.of(copy, head, bytes, logged.log, logged.start, logged.index);
+          this.#enqueue(this.#lanes, item, bytes);
           return;
         }
       }
-      this.#enqueue(this.#lanes, { type: 'turn', turn: copy }, estimateTurnBytes(copy));
+      this.#enqueueWhole(copy);
     } catch (error) {
       this.#internalError('record', error);
     }
@@ -289,20 +305,46 @@ class ChatTrailImpl implements ChatTrail {
   }
 
   stats(): ChatTrailStats {
-    return sumStats(this.#counts, this.#dropped, this.#feedback, this.#lanes);
+    return sumStats(
+      this.#counts,
+      this.#dropped,
+      this.#feedback,
+      this.#lanes,
+      this.#queued.bytes,
+      this.#spool,
+    );
+  }
+
+  beginCapture(): () => void {
+    // After shutdown() nothing waits for a capture: its turn counts as dropped.shutdown.
+    return this.#inactive || this.#shutdown !== undefined ? noCapture : this.#captures.begin();
   }
 
   flush(options: FlushOptions = {}): Promise<FlushReport> {
-    return this.#flush(flushTimeout(options));
+    return flushAfterCaptures(
+      this.#captures,
+      flushTimeout(options),
+      (ms) => this.#flush(ms),
+      (m) => this.#debug(m),
+    );
   }
 
   shutdown(options: FlushOptions = {}): Promise<FlushReport> {
     if (this.#shutdown !== undefined) return this.#shutdown;
-    this.#closed = true;
-    this.#scheduler.stop();
-    this.#offBeforeExit();
-    this.#offSignals();
-    this.#shutdown = this.#flush(flushTimeout(options)).then((report) => {
+    // The captures in progress record their turns first; the trail closes once they have ended.
+    const flushed = flushAfterCaptures(
+      this.#captures,
+      flushTimeout(options),
+      (ms) => {
+        this.#closed = true;
+        this.#scheduler.stop();
+        this.#offBeforeExit();
+        this.#offSignals();
+        return this.#flush(ms);
+      },
+      (m) => this.#debug(m),
+    );
+    this.#shutdown = flushed.then((report) => {
       this.#abandon();
       this.#debug(
         `shut down: ${report.ok ? 'everything delivered' : `${report.pendingTurns} pending turn(s) lost`}`,
@@ -314,6 +356,7 @@ class ChatTrailImpl implements ChatTrail {
 
   /** Whatever is still in flight is abandoned: its requests are aborted, its turns handed to onDrop. */
   #abandon(): void {
+    this.#spool?.close(); // what is pending stays in it, for the next start
     this.#abort.abort();
     for (const lane of this.#lanes) {
       lane.stop();
@@ -369,7 +412,7 @@ class ChatTrailImpl implements ChatTrail {
         report.droppedTurns !== undefined ? `${report.droppedTurns} dropped` : '',
       ].filter((part) => part !== '');
       console.error(
-        `[chattrail] ${why}: after ${waitedMs} ms (exitFlushMs), ${left.join(', ')}; these are lost.`,
+        `[chattrail] ${why}: after ${waitedMs} ms (exitFlushMs), ${left.join(', ')}; ${this.#spool?.stats().state === 'on' ? `these stay in the spool (${this.#spool.dir}) for the next start` : 'these are lost'}.`,
       );
     } catch {
       // Reporting must never throw into the host.
@@ -404,7 +447,14 @@ class ChatTrailImpl implements ChatTrail {
     );
   }
 
+  /** A turn queued with all its messages (not lined up with its thread's log). */
+  #enqueueWhole(turn: Turn): void {
+    const bytes = estimateTurnBytes(turn);
+    this.#enqueue(this.#lanes, TurnDelta.of(turn, turnHead(undefined, turn), bytes), bytes);
+  }
+
   #enqueue(lanes: readonly TrailLane[], item: DeliveryItem, bytes: number): void {
+    this.#spool?.append(item); // first: a lane may settle it at once (too_large)
     let full = false;
     for (const lane of lanes) {
       lane.enqueue(item, bytes);
@@ -415,6 +465,7 @@ class ChatTrailImpl implements ChatTrail {
 
   async #flush(timeoutMs: number): Promise<FlushReport> {
     const started = Date.now();
+    this.#spool?.sync();
     const report = await flushLanes(this.#lanes, timeoutMs, this.#errors, (error) =>
       this.#internalError('flush', error),
     );
@@ -464,3 +515,5 @@ class ChatTrailImpl implements ChatTrail {
     if (this.#debugEnabled) console.debug(`[chattrail] ${message}`);
   }
 }
+
+function noCapture(): void {}

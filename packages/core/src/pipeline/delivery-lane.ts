@@ -5,7 +5,7 @@ import type { ChatTrailDestination, DeliveryItem, DeliveryOutcome } from '../spe
 import { batchAbortController } from './batch-abort-controller';
 import { chargeFailures } from './charge-failures';
 import { emptyDropCounts, type LaneCounts, type LaneHost, laneSendContext } from './lane-host';
-import { LaneQueue, type QueuedItem } from './lane-queue';
+import { type Batch, LaneQueue, type QueuedItem, queuedAt, sizeAt } from './lane-queue';
 import { tooLargeError } from './lane-reports';
 import { takeBatch } from './take-batch';
 import { readOutcome, tallyOutcomes } from './tally-outcomes';
@@ -38,7 +38,7 @@ export class DeliveryLane {
   readonly destination: ChatTrailDestination;
   readonly #host: LaneHost;
   readonly #queue = new LaneQueue();
-  #inFlight: readonly QueuedItem[] = [];
+  #inFlight: readonly DeliveryItem[] = [];
   #inFlightBytes = 0;
   #running: Promise<void> | undefined;
   #backoffUntil = 0;
@@ -103,6 +103,7 @@ export class DeliveryLane {
    * are the trail's log's), so no two queued turns count the same message.
    */
   enqueue(item: DeliveryItem, bytes: number): void {
+    this.#host.queued?.hold(item, bytes);
     if (bytes > this.#host.maxQueueBytes / 2) {
       // It could never go in a batch (at most half the byte bound), and making room for it would evict
       // turns that can: it goes, alone.
@@ -181,7 +182,7 @@ export class DeliveryLane {
 
   /** After `stop()`: the items still pending (in flight first, then waiting), in order. They stay counted as pending. */
   pendingItems(): DeliveryItem[] {
-    return [...this.#inFlight.map((queued) => queued.item), ...this.#queue.toArray()];
+    return [...this.#inFlight, ...this.#queue.toArray()];
   }
 
   snapshot(): DestinationStats {
@@ -232,31 +233,32 @@ export class DeliveryLane {
     const max = Math.min(this.#host.maxBatchTurns, this.#batchLimit);
     // At most half the byte bound per batch, so newer turns can still queue behind a batch that hangs.
     this.#heldUntil = 0;
-    const { batch, bytes, heldUntil } = takeBatch(this.#queue, max, this.#host.maxQueueBytes / 2, Date.now());
-    if (heldUntil !== undefined) {
-      this.#heldUntil = heldUntil;
+    const batch = takeBatch(this.#queue, max, this.#host.maxQueueBytes / 2, Date.now());
+    if (typeof batch === 'number') {
+      this.#heldUntil = batch;
       return false;
     }
-    this.#inFlight = batch;
-    this.#inFlightBytes = bytes;
+    this.#inFlight = batch.items;
+    this.#inFlightBytes = batch.bytes;
     const started = Date.now();
     this.#batchStartedAt = performance.now();
     let outcomes: (DeliveryOutcome | undefined)[];
     try {
       this.#batchAbort = batchAbortController();
       const context = laneSendContext(this, this.#host, this.#stats, this.#batchAbort.signal);
-      outcomes = await this.destination.send(
-        batch.map((queued) => queued.item),
-        context,
-      );
+      outcomes = await this.destination.send(batch.items, context);
       if (!Array.isArray(outcomes)) throw new TypeError('send() did not resolve to an array of outcomes');
       // Read once, here: a custom destination's outcome whose getter throws fails the batch as a whole
       // instead of leaving it half settled.
-      outcomes = batch.map((_, i) => readOutcome(outcomes[i]));
+      outcomes = batch.items.map((_, i) => readOutcome(outcomes[i]));
     } catch (error) {
       this.#inFlight = [];
       this.#inFlightBytes = 0;
-      this.#drop('internal_error', batch, error);
+      this.#drop(
+        'internal_error',
+        batch.items.map((_, i) => queuedAt(batch, i)),
+        error,
+      );
       return true;
     }
     this.#inFlight = [];
@@ -265,7 +267,7 @@ export class DeliveryLane {
     return true;
   }
 
-  #apply(batch: QueuedItem[], outcomes: readonly (DeliveryOutcome | undefined)[], elapsedMs: number): void {
+  #apply(batch: Batch, outcomes: readonly (DeliveryOutcome | undefined)[], elapsedMs: number): void {
     const stats = this.#stats;
     const { sent, retry, retryErrors, retryError, retryAfterMs, dropped } = tallyOutcomes(
       batch,
@@ -273,6 +275,9 @@ export class DeliveryLane {
       stats,
     );
     if (sent > 0) {
+      for (let i = 0; i < outcomes.length; i++)
+        if (outcomes[i]?.status === 'sent') this.#host.queued?.release(batch.items[i]!, sizeAt(batch, i));
+      this.#host.settled?.(this, batch.items, outcomes);
       this.#successes++;
       this.#wholeFailures = 0;
       this.#batchLimit = Number.POSITIVE_INFINITY;
@@ -286,7 +291,7 @@ export class DeliveryLane {
         retryErrors,
         {
           sent,
-          batchLength: batch.length,
+          batchLength: batch.items.length,
           successes: this.#successes,
           maxAttempts: this.#host.maxAttempts,
           backoffDelay: (attempts) => this.#backoffDelay(attempts),
@@ -296,7 +301,7 @@ export class DeliveryLane {
     }
     for (const group of dropped.values()) this.#drop(group.reason, group.items, group.error);
     this.#host.debug(
-      `${this.name}: batch of ${batch.length} → ${sent} sent, ${retry.length} to retry${counted > 0 ? ` (${counted} failure(s) counted against their turn)` : ''}, ${batch.length - sent - retry.length} dropped (${elapsedMs} ms)`,
+      `${this.name}: batch of ${batch.items.length} → ${sent} sent, ${retry.length} to retry${counted > 0 ? ` (${counted} failure(s) counted against their turn)` : ''}, ${batch.items.length - sent - retry.length} dropped (${elapsedMs} ms)`,
     );
     if (back.length === 0) {
       // Everything settled (a turn given up on counts as settled too): nothing to wait for.
@@ -310,7 +315,7 @@ export class DeliveryLane {
     this.#enforceBounds();
     if (this.#host.signal.aborted) return;
     this.#host.failed(this, retryError);
-    if (retryAfterMs === undefined && (sent > 0 || counted > 0 || batch.length === 1)) {
+    if (retryAfterMs === undefined && (sent > 0 || counted > 0 || batch.items.length === 1)) {
       if (sent === 0 && counted === 0) {
         // Failed alone, and nothing says the destination is up: this item waits (the lane's backoff,
         // growing) while the lane tries the others. Their success or failure tells an outage from a bad
@@ -388,9 +393,16 @@ export class DeliveryLane {
 
   #drop(reason: DropReason, items: readonly QueuedItem[], error?: unknown): void {
     for (const queued of items) {
+      this.#host.queued?.release(queued.item, queued.bytes);
       if (queued.item.type !== 'feedback') this.#stats.dropped[reason]++;
       else this.#stats.feedbackDropped++;
     }
+    // A turn dropped from memory for room stays in the spool (if any), for the next start.
+    if (reason !== 'queue_full')
+      this.#host.settled?.(
+        this,
+        items.map((queued) => queued.item),
+      );
     this.#host.dropped(this, reason, items, error);
   }
 }

@@ -1,5 +1,6 @@
 import { melodi } from '../destinations/melodi-destination';
 import { mielto } from '../destinations/mielto-destination';
+import type { Transport } from '../http/transport';
 import { messageOf } from '../internal/message-of';
 import { MELODI_DEFAULT_BASE_URL } from '../melodi/melodi-client';
 import { MIELTO_DEFAULT_BASE_URL } from '../mielto/mielto-client';
@@ -20,7 +21,7 @@ export interface EnvDestinations {
  */
 export function destinationsFromEnv(
   env: Record<string, string | undefined> | undefined,
-  settings: { timeoutMs: number; fetch?: typeof fetch | undefined },
+  settings: { timeoutMs: number; fetch?: typeof fetch | undefined; transport?: Transport | undefined },
 ): EnvDestinations {
   const read = (name: string) => readTrailEnv(env, name);
   const destinations: ChatTrailDestination[] = [];

@@ -1,10 +1,11 @@
 import { jsonByteLength } from '../normalize/json-byte-length';
 import type { Turn, TurnMessage } from '../spec/turn';
 
-// What a message and a turn cost beyond their texts, calibrated against V8's heap (bench/outage-memory.mjs):
-// object headers and fields, string headers, the turn's dates, user, model and usage objects.
+// What a message and a turn cost beyond their texts, calibrated against V8's heap
+// (bench/queued-turn-memory.mjs): a message's object, log slot and string headers; a queued turn's one
+// object (see `TurnDelta`), its slots in the lanes and in a batch in flight, and its id's string header.
 const MESSAGE_OVERHEAD = 96;
-const TURN_OVERHEAD = 512;
+const TURN_OVERHEAD = 256;
 
 /**
  * About how many bytes a normalised turn holds, for the queues' `maxQueueBytes` bound. Called for every

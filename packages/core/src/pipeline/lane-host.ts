@@ -1,7 +1,10 @@
 import type { DropCounts, DropReason } from '../spec/chat-trail';
-import type { DestinationSendContext } from '../spec/chat-trail-destination';
+import type { DeliveryItem, DeliveryOutcome, DestinationSendContext } from '../spec/chat-trail-destination';
 import type { DeliveryLane } from './delivery-lane';
+import type { GuardedStore } from './guarded-store';
 import type { QueuedItem } from './lane-queue';
+import type { QueuedBytes } from './queued-bytes';
+import type { TrailLane } from './trail-lane';
 
 /** What a lane needs from its trail. */
 export interface LaneHost {
@@ -18,6 +21,8 @@ export interface LaneHost {
   readonly backoffMaxMs: number;
   /** Aborted by `shutdown()` at its timeout (lanes only read it; requests listen to per-batch signals). */
   readonly signal: AbortSignal;
+  /** The trail's count of queued bytes, each item once (absent: the lane counts only its own). */
+  readonly queued?: QueuedBytes;
   debug(message: string): void;
   /** Fewer than `flushAt` items are left after a batch: arm the interval timer for them. */
   waiting(): void;
@@ -29,6 +34,17 @@ export interface LaneHost {
   retrying?(lane: DeliveryLane, error: unknown): void;
   /** A request whose outcome is unknown was taken as done, not sent again (at-most-once): it may be lost. */
   notResent?(lane: DeliveryLane, error: unknown): void;
+  /**
+   * The lane is done with these items (those whose outcome is `sent`, when `outcomes` are given): delivered,
+   * or given up for good (not `queue_full`: a spool keeps those for the next start).
+   */
+  settled?(
+    lane: TrailLane,
+    items: readonly DeliveryItem[],
+    outcomes?: readonly (DeliveryOutcome | undefined)[],
+  ): void;
+  /** The trail's shared store (`store` option), if any. */
+  readonly store?: GuardedStore;
 }
 
 export function emptyDropCounts(): DropCounts {
@@ -41,6 +57,7 @@ export function emptyDropCounts(): DropCounts {
     invalid_turn: 0,
     internal_error: 0,
     retries_exhausted: 0,
+    spool_full: 0,
   };
 }
 
@@ -63,7 +80,7 @@ export function laneSendContext(
   stats: LaneCounts,
   signal: AbortSignal,
 ): DestinationSendContext {
-  return {
+  const context: DestinationSendContext = {
     signal,
     timeoutMs: host.timeoutMs,
     // The lane is the one retry layer: each request is sent once per attempt of its batch.
@@ -81,4 +98,5 @@ export function laneSendContext(
     },
     debug: (message) => host.debug(message),
   };
+  return host.store === undefined ? context : { ...context, store: host.store.scoped(lane.name) };
 }

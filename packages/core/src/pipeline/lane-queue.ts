@@ -1,5 +1,6 @@
 import { Deque } from '../internal/deque';
 import type { DeliveryItem } from '../spec/chat-trail-destination';
+import { TurnDelta, turnThreadId } from '../thread/turn-delta';
 
 /** An item waiting in a lane with its estimated size. */
 export interface QueuedItem {
@@ -21,61 +22,108 @@ export interface RetryState {
   alone: boolean;
 }
 
-/** A lane's waiting items, oldest first, and their total size. */
+/**
+ * Items handed to a destination together. A batch in flight holds no wrapper per turn item (it may hold
+ * thousands, for as long as the destination hangs): a turn item knows its size.
+ */
+export interface Batch {
+  readonly items: DeliveryItem[];
+  /** Per item, its queued form when it is not a bare turn item (see `LaneQueue`); undefined while none is. */
+  queued: (QueuedItem | undefined)[] | undefined;
+  bytes: number;
+}
+
+/** Item `i` of a batch as a queued item (for the batch's failures, which are few). */
+export function queuedAt(batch: Batch, i: number): QueuedItem {
+  return batch.queued?.[i] ?? bareQueued(batch.items[i] as TurnDelta);
+}
+
+/** What item `i` of a batch counts for. */
+export function sizeAt(batch: Batch, i: number): number {
+  return batch.queued?.[i]?.bytes ?? (batch.items[i] as TurnDelta).bytes;
+}
+
+/** A waiting item: a turn item as it is (it knows its size), anything else with its size and retry state. */
+type Entry = TurnDelta | QueuedItem;
+
+/**
+ * A lane's waiting items, oldest first, and their total size. A turn item that never failed waits as it
+ * is: record() then allocates nothing per destination, and a queued turn costs each lane one slot.
+ */
 export class LaneQueue {
-  // Items and their sizes in parallel deques rather than one of { item, bytes } wrappers: record() then
-  // allocates nothing per destination, and queued turns are retained (and moved by every GC) until sent.
-  readonly #items = new Deque<DeliveryItem>();
-  readonly #sizes = new Deque<number>();
-  readonly #retries = new Deque<RetryState | undefined>();
+  readonly #entries = new Deque<Entry>();
   /** Sum of the waiting items' sizes. */
   bytes = 0;
 
   get length(): number {
-    return this.#items.length;
+    return this.#entries.length;
   }
 
   pushBack(item: DeliveryItem, bytes: number): void {
-    this.#items.pushBack(item);
-    this.#sizes.pushBack(bytes);
-    this.#retries.pushBack(undefined);
+    this.#entries.pushBack(
+      item instanceof TurnDelta && item.bytes === bytes ? item : { item, bytes, retry: undefined },
+    );
     this.bytes += bytes;
   }
 
   popFront(): QueuedItem {
-    const item = this.#items.popFront()!;
-    const bytes = this.#sizes.popFront()!;
-    const retry = this.#retries.popFront();
+    const entry = this.#entries.popFront()!;
+    const queued = entry instanceof TurnDelta ? bareQueued(entry) : entry;
+    this.bytes -= queued.bytes;
+    return queued;
+  }
+
+  /** Moves the front item into `batch`. */
+  popInto(batch: Batch): void {
+    const entry = this.#entries.popFront()!;
+    let bytes: number;
+    if (entry instanceof TurnDelta) {
+      batch.items.push(entry);
+      batch.queued?.push(undefined);
+      bytes = entry.bytes;
+    } else {
+      batch.items.push(entry.item);
+      batch.queued ??= new Array<QueuedItem | undefined>(batch.items.length - 1).fill(undefined);
+      batch.queued.push(entry);
+      bytes = entry.bytes;
+    }
+    batch.bytes += bytes;
     this.bytes -= bytes;
-    return { item, bytes, retry };
   }
 
   /** Puts a popped item back in front (a retry, or one passed over). */
   pushFront(queued: QueuedItem): void {
-    this.#items.pushFront(queued.item);
-    this.#sizes.pushFront(queued.bytes);
-    this.#retries.pushFront(queued.retry);
-    this.bytes += queued.bytes;
+    const { item, bytes, retry } = queued;
+    this.#entries.pushFront(
+      retry === undefined && item instanceof TurnDelta && item.bytes === bytes ? item : queued,
+    );
+    this.bytes += bytes;
   }
 
   peekItem(): DeliveryItem | undefined {
-    return this.#items.peekFront();
+    const entry = this.#entries.peekFront();
+    return entry instanceof TurnDelta ? entry : entry?.item;
   }
 
   peekBytes(): number | undefined {
-    return this.#sizes.peekFront();
+    return this.#entries.peekFront()?.bytes;
   }
 
   peekRetry(): RetryState | undefined {
-    return this.#retries.peekFront();
+    const entry = this.#entries.peekFront();
+    return entry instanceof TurnDelta ? undefined : entry?.retry;
   }
 
   toArray(): DeliveryItem[] {
-    return this.#items.toArray();
+    return this.#entries.toArray().map((entry) => (entry instanceof TurnDelta ? entry : entry.item));
   }
+}
+
+function bareQueued(item: TurnDelta): QueuedItem {
+  return { item, bytes: item.bytes, retry: undefined };
 }
 
 /** The thread an item belongs to: its turns (and feedback) keep their order behind a failed one. */
 export function threadOf(item: DeliveryItem): string {
-  return item.type === 'feedback' ? item.feedback.threadId : item.turn.threadId;
+  return item.type === 'feedback' ? item.feedback.threadId : turnThreadId(item);
 }

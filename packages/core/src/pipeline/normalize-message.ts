@@ -1,5 +1,6 @@
 import { boundId } from '../normalize/bound-id';
 import { contentPartPlaceholder } from '../normalize/content-part-placeholder';
+import { flatString } from '../normalize/flat-string';
 import { formatBytes } from '../normalize/format-bytes';
 import { turnMessageId } from '../normalize/message-id';
 import { truncateUtf8 } from '../normalize/truncate-utf8';
@@ -44,7 +45,11 @@ export function normalizeMessage(
   const givenId = nonEmptyString(raw.id);
   // Only the fields that are present: queued copies are retained until sent, and every field of every
   // retained message is paid for again by each garbage collection that moves it.
-  const message: TurnMessage = { id: givenId === undefined ? '' : boundId(givenId), role, content };
+  const message: TurnMessage = {
+    id: givenId === undefined ? '' : flatString(boundId(givenId)),
+    role,
+    content: flatString(content),
+  };
   if (raw.toolCalls !== undefined) {
     const toolCalls = normalizeToolCalls(raw.toolCalls, options);
     if (toolCalls !== undefined) message.toolCalls = toolCalls;

@@ -1,5 +1,6 @@
 import type { ChatTrailContext } from '../context/chat-trail-context';
 import { boundId, isLongId, longIdPrefix } from '../normalize/bound-id';
+import { flatString } from '../normalize/flat-string';
 import { truncateUtf8 } from '../normalize/truncate-utf8';
 import { wellFormed } from '../normalize/well-formed';
 import type {
@@ -15,7 +16,7 @@ import type {
 } from '../spec/turn';
 import { alignHistory } from '../thread/align-history';
 import { numberNewMessages } from '../thread/number-new-messages';
-import { type RecordedHistory, Reuse } from '../thread/recorded-history';
+import { type RecordedHistory, Reuse, reuseAt } from '../thread/recorded-history';
 import { CHAT_TRAIL_DEFAULTS } from './chat-trail-options';
 import { normalizeMessage } from './normalize-message';
 import { dateTime, finiteNumber, nonEmptyString, safeObject, shortText } from './normalize-values';
@@ -105,8 +106,8 @@ export function normalizeTurn(
   const givenId = nonEmptyString(raw.id);
   const id =
     givenId === undefined
-      ? `turn_${Date.now().toString(36)}_${(++turnSequence).toString(36)}`
-      : boundId(givenId);
+      ? flatString(`turn_${Date.now().toString(36)}_${(++turnSequence).toString(36)}`)
+      : flatString(boundId(givenId));
   const status = STATUSES.has(raw.status) ? (raw.status as TurnStatus) : 'ok';
   // Sized up front and filled by index: pushing 100 messages grew the array four times (half the work of
   // a resent history's record(), and garbage).
@@ -122,10 +123,9 @@ export function normalizeTurn(
     if (mode === 'new') {
       const numbered = numberNewMessages(threadId, id, rawMessages, messages, reuse?.previous);
       if (reuse !== undefined) {
-        const never = new Array<number>(messages.length).fill(Reuse.never);
         reuse.next = {
           messages,
-          reuse: never,
+          reuse: Reuse.never,
           positions: numbered?.positions,
           newMessages: true,
         };
@@ -137,22 +137,31 @@ export function normalizeTurn(
   const startedAt = dateTime(raw.startedAt);
   const endedAt = dateTime(raw.endedAt);
   const now = startedAt === undefined || endedAt === undefined ? new Date().toISOString() : '';
-  const turn: Turn = {
-    id,
-    threadId,
-    messages,
-    startedAt: startedAt ?? now,
-    endedAt: endedAt ?? now,
-    status,
-    source: SOURCES.has(raw.source) ? (raw.source as TurnSource) : 'manual',
-  };
+  const source = SOURCES.has(raw.source) ? (raw.source as TurnSource) : 'manual';
   const givenUser = raw.user ?? context?.user;
   const user = normalizeUser(givenUser);
-  if (user !== undefined) turn.user = user;
   const model = normalizeModel(raw.model);
-  if (model !== undefined) turn.model = model;
   const usage = normalizeUsage(raw.usage);
-  if (usage !== undefined) turn.usage = usage;
+  // The usual turn in one literal: its fields all in the object, without a second array for those added
+  // after it (a queued turn is held until it is sent).
+  const turn: Turn =
+    user !== undefined && model !== undefined && usage !== undefined
+      ? {
+          id,
+          threadId,
+          messages,
+          startedAt: startedAt ?? now,
+          endedAt: endedAt ?? now,
+          status,
+          source,
+          user,
+          model,
+          usage,
+        }
+      : { id, threadId, messages, startedAt: startedAt ?? now, endedAt: endedAt ?? now, status, source };
+  if (turn.user === undefined && user !== undefined) turn.user = user;
+  if (turn.model === undefined && model !== undefined) turn.model = model;
+  if (turn.usage === undefined && usage !== undefined) turn.usage = usage;
   const timeToFirstTokenMs = finiteNumber(raw.timeToFirstTokenMs);
   if (timeToFirstTokenMs !== undefined) turn.timeToFirstTokenMs = timeToFirstTokenMs;
   const error = normalizeError(raw.error, options.maxMessageBytes);
@@ -289,7 +298,7 @@ function normalizeHistory(
     const ownId = nonEmptyString(raw.id);
     const role = nonEmptyString(raw.role) ?? 'user';
     if (position < known) {
-      const how = previous!.reuse[position];
+      const how = reuseAt(previous!, position);
       const copy = previous!.messages[position]!;
       if (
         how !== Reuse.never &&
@@ -310,7 +319,9 @@ function normalizeHistory(
   }
   const aligned =
     previous === undefined ? undefined : alignHistory(threadId, rawMessages, messages, reuse, previous);
-  return { messages, reuse, positions: aligned?.positions };
+  let uniform = n > 0;
+  for (let position = 1; position < n && uniform; position++) uniform = reuse[position] === reuse[0];
+  return { messages, reuse: uniform ? reuse[0]! : reuse, positions: aligned?.positions };
 }
 
 function normalizeUser(value: unknown): TurnUser | undefined {

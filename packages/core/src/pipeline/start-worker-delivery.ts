@@ -17,8 +17,9 @@ export const DEFAULT_DELIVERY: DeliveryMode = 'worker';
 
 /**
  * The lanes of a trail that delivers from a worker thread, or `undefined` to deliver inline: asked to,
- * no `node:worker_threads` (Edge, browsers, Deno, Bun, old Node), or a destination that cannot be built
- * in another thread (a custom one, or one given a `fetch`, `client` or `conversationStore`).
+ * no `node:worker_threads` (Edge, browsers, Deno, Bun, old Node), a destination that cannot be built
+ * in another thread (a custom one, or one given a `fetch`, `transport`, `client` or `conversationStore`),
+ * or a `store` (a client object, which cannot cross).
  */
 export function startWorkerDelivery(
   settings: Pick<TrailSettings, 'delivery' | 'flushIntervalMs' | 'debug'>,
@@ -35,16 +36,17 @@ export function startWorkerDelivery(
     threads === undefined || WORKER_SOURCE === ''
       ? 'no worker threads here'
       : specs.some((spec) => spec === undefined)
-        ? 'a destination cannot be built in a worker (a custom one, or one given a fetch, client or conversationStore)'
-        : destinations.length > 30
-          ? 'more than 30 destinations'
-          : undefined;
+        ? 'a destination cannot be built in a worker (a custom one, or one given a fetch, transport, client or conversationStore)'
+        : host.store !== undefined
+          ? 'the trail has a store (its client cannot cross to another thread)'
+          : destinations.length > 30
+            ? 'more than 30 destinations'
+            : undefined;
   if (why !== undefined) {
     if (mode === 'worker') debug(`delivering inline: ${why}`);
     return undefined;
   }
   try {
-    const names = destinations.map((destination) => destination.name);
     const { maxQueueTurns, maxQueueBytes, maxBatchTurns, minBatchIntervalMs, flushAt, timeoutMs } = host;
     const { maxAttempts, backoffInitialMs, backoffMaxMs } = host;
     const workerInit: WorkerInit = {
@@ -53,12 +55,27 @@ export function startWorkerDelivery(
       host: { maxQueueTurns, maxQueueBytes, maxBatchTurns, minBatchIntervalMs, flushAt, timeoutMs, maxAttempts, backoffInitialMs, backoffMaxMs },
       flushIntervalMs,
       debug: settings.debug,
+      undiciFrom: undiciFrom(),
     };
-    return new WorkerDelivery(threads!, WORKER_SOURCE, names, workerInit, reporter, debug).lanes;
+    return new WorkerDelivery(threads!, WORKER_SOURCE, destinations, workerInit, host, reporter).lanes;
   } catch (error) {
     debug(`delivering inline: the delivery worker could not start (${messageOf(error)})`);
     return undefined;
   }
+}
+
+/**
+ * Where the worker looks for undici (an optional peer dependency): beside this package, then from the
+ * working directory. The worker's script is a string, so it has no location of its own to resolve from.
+ */
+function undiciFrom(): string[] {
+  const from: string[] = [];
+  try {
+    if (typeof import.meta.url === 'string') from.push(import.meta.url);
+  } catch {}
+  const cwd = (globalThis as { process?: { cwd?: () => string } }).process?.cwd?.();
+  if (cwd !== undefined) from.push(`${cwd}/`);
+  return from;
 }
 
 /** `node:worker_threads` on Node, reached without an import so that bundles for Edge never see it. */

@@ -1,12 +1,15 @@
 import type { ChatTrailStats, DropCounts, DropReason } from '../spec/chat-trail';
+import type { Spool } from '../spool/spool';
 import type { TrailLane } from './trail-lane';
 
-/** A trail's `stats()`: its own counts (before any queue) plus every lane's. */
+/** A trail's `stats()`: its own counts (before any queue) plus every lane's; `queuedBytes` counts each item once (see `QueuedBytes`). */
 export function sumStats(
   counts: Pick<ChatTrailStats, 'recorded' | 'sampledOut' | 'redactedOut' | 'truncatedMessages'>,
   droppedBeforeQueue: Readonly<DropCounts>,
   feedback: { recorded: number; dropped: number },
   lanes: readonly TrailLane[],
+  queuedBytes: number,
+  spool?: Spool,
 ): ChatTrailStats {
   const destinations: ChatTrailStats['destinations'] = {};
   const dropped: DropCounts = { ...droppedBeforeQueue };
@@ -19,12 +22,13 @@ export function sumStats(
     ambiguous: 0,
     dropped,
     queuedTurns: 0,
-    queuedBytes: 0,
+    queuedBytes,
     feedback: { recorded: feedback.recorded, sent: 0, dropped: feedback.dropped },
     destinations,
   };
-  for (const lane of lanes) {
+  for (const [i, lane] of lanes.entries()) {
     const snapshot = lane.snapshot();
+    if (spool !== undefined) snapshot.dropped.spool_full = spool.dropped[i]!;
     destinations[lane.name] = snapshot;
     stats.sent += snapshot.sent;
     stats.sentMessages += snapshot.sentMessages;
@@ -32,10 +36,10 @@ export function sumStats(
     stats.retried += snapshot.retried;
     stats.ambiguous += snapshot.ambiguous;
     stats.queuedTurns += snapshot.queuedTurns;
-    stats.queuedBytes += snapshot.queuedBytes;
     stats.feedback.sent += snapshot.feedback.sent;
     stats.feedback.dropped += snapshot.feedback.dropped;
     for (const reason of Object.keys(dropped) as DropReason[]) dropped[reason] += snapshot.dropped[reason];
   }
+  if (spool !== undefined) stats.spool = spool.stats();
   return stats;
 }

@@ -1,6 +1,6 @@
 import type { DropReason } from '../spec/chat-trail';
 import type { DeliveryOutcome } from '../spec/chat-trail-destination';
-import type { QueuedItem } from './lane-queue';
+import { type Batch, type QueuedItem, queuedAt } from './lane-queue';
 import { statusOf } from './status-of';
 
 /** What a batch's outcomes came to. */
@@ -34,7 +34,7 @@ export class DropGroups {
 
 /** Sorts a batch's items by outcome, counting what was sent in `stats`. */
 export function tallyOutcomes(
-  batch: readonly QueuedItem[],
+  batch: Batch,
   outcomes: readonly (DeliveryOutcome | undefined)[],
   stats: { sent: number; sentMessages: number; feedbackSent: number },
 ): BatchTally {
@@ -46,16 +46,15 @@ export function tallyOutcomes(
     retryAfterMs: undefined,
     dropped: new DropGroups(),
   };
-  for (let i = 0; i < batch.length; i++) {
-    const queued = batch[i]!;
+  for (let i = 0; i < batch.items.length; i++) {
     const outcome = outcomes[i];
     if (outcome?.status === 'sent') {
-      if (queued.item.type !== 'feedback') stats.sent++;
+      if (batch.items[i]!.type !== 'feedback') stats.sent++;
       else stats.feedbackSent++;
       stats.sentMessages += outcome.messages ?? 0;
       tally.sent++;
     } else if (outcome?.status === 'retry') {
-      tally.retry.push(queued);
+      tally.retry.push(queuedAt(batch, i));
       tally.retryErrors.push(outcome.error);
       tally.retryError = outcome.error;
       if (outcome.retryAfterMs !== undefined)
@@ -65,7 +64,7 @@ export function tallyOutcomes(
       const error =
         outcome?.status === 'dropped' ? outcome.error : new TypeError(`send() gave no outcome for item ${i}`);
       if (outcome?.status === 'dropped') stats.sentMessages += outcome.messages ?? 0;
-      tally.dropped.add(reason, queued, error);
+      tally.dropped.add(reason, queuedAt(batch, i), error);
     }
   }
   return tally;

@@ -12,14 +12,18 @@ export function trailDestinations(
   given: ChatTrailDestination[] | undefined,
   env: ChatTrailOptions['env'],
   timeoutMs: number,
-  fetch: ChatTrailOptions['fetch'],
+  sender: Pick<ChatTrailOptions, 'fetch' | 'transport'>,
 ): ChatTrailDestination[] {
   let destinations: ChatTrailDestination[] = [];
   if (!disabled) {
     if (given !== undefined) {
       destinations = given;
     } else {
-      const fromEnv = destinationsFromEnv(env, { timeoutMs, fetch });
+      const fromEnv = destinationsFromEnv(env, {
+        timeoutMs,
+        fetch: sender.fetch,
+        transport: sender.transport,
+      });
       destinations = fromEnv.destinations;
       for (const problem of fromEnv.problems) console.warn(`[chattrail] ${problem}`);
     }

@@ -1,5 +1,5 @@
 import type { DestinationStats } from '../spec/chat-trail';
-import type { DeliveryItem } from '../spec/chat-trail-destination';
+import type { ChatTrailDestination, DeliveryItem } from '../spec/chat-trail-destination';
 
 /**
  * What a trail needs of a destination's lane: a `DeliveryLane` delivering inline, or a `WorkerLane`
@@ -7,6 +7,7 @@ import type { DeliveryItem } from '../spec/chat-trail-destination';
  */
 export interface TrailLane {
   readonly name: string;
+  readonly destination: Pick<ChatTrailDestination, 'name' | 'acceptsFeedback'>;
   readonly queueLength: number;
   readonly pending: number;
   enqueue(item: DeliveryItem, bytes: number): void;

@@ -1,4 +1,5 @@
 import { warnIgnoredRetries } from '../destinations/warn-ignored-retries';
+import { ChatTrailError } from '../errors';
 import { optionChecker } from '../options/option-checker';
 import { warnOnce } from '../options/warn-once';
 import type { ChatTrailDestination } from '../spec/chat-trail-destination';
@@ -83,6 +84,14 @@ export function readTrailSettings(options: ChatTrailOptions): TrailSettings {
   check.fn('onDrop', options.onDrop);
   check.fn('waitUntil', options.waitUntil);
   check.fn('fetch', options.fetch);
+  const store = options.store;
+  if (store !== undefined && (typeof store?.sync !== 'function' || typeof store.lock !== 'function')) {
+    check.fail('store', 'a ChatTrailStore (sync, setValue, remove, lock, unlock)', store);
+  }
+  check.fn('transport', options.transport);
+  if (options.fetch !== undefined && options.transport !== undefined) {
+    throw new ChatTrailError('createChatTrail(): pass fetch or transport, not both');
+  }
   const limits = queueLimits(options);
   const backoff = options.backoff;
   if (backoff !== undefined && (backoff === null || typeof backoff !== 'object')) {

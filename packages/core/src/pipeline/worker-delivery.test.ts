@@ -1,5 +1,9 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { DevServer } from '@chattrail/devserver';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { memoryStore } from '../../test/memory-store';
 import {
   ConversationScript,
   closeServersAfterEach,
@@ -260,6 +264,70 @@ describe("delivery: 'worker'", () => {
     const inline = await stored('inline');
     expect(Object.keys(inline.melodi).sort()).toEqual(['plain', 'regenerated', 'trimmed']);
     expect(await stored('worker')).toEqual(inline);
+  });
+});
+
+describe("delivery: 'worker' with a spool, a store, undici", () => {
+  it("acknowledges a spool on the app's thread from the worker's reports, and replays what is left into the worker", async () => {
+    const server = await devServer();
+    const dir = mkdtempSync(join(tmpdir(), 'chattrail-worker-spool-'));
+    try {
+      server.setFaults([{ route: 'melodi', hang: true }]);
+      const first = workerTrail(server, { spool: { dir } });
+      expect(liveDeliveryWorkers()).toBe(1);
+      const scripts = await recordRounds(first, 3, 4);
+      // Mielto's deliveries are acknowledged (the worker reports them sent); Melodi's hang.
+      const until = Date.now() + 30_000;
+      while (first.stats().destinations.mielto!.sent < 12) {
+        if (Date.now() > until) throw new Error('Mielto did not get 12 turns within 30 s');
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      await first.shutdown({ timeoutMs: 200 });
+      server.setFaults([]);
+
+      const second = workerTrail(server, { spool: { dir } });
+      expect(liveDeliveryWorkers()).toBe(1);
+      expect(second.stats().spool?.replayed).toBe(12);
+      expect(await second.flush({ timeoutMs: 30_000 })).toEqual({ ok: true, pendingTurns: 0 });
+      const stats = second.stats();
+      expect(stats.destinations.mielto).toMatchObject({ sent: 0, queuedTurns: 0 });
+      expect(stats.destinations.melodi).toMatchObject({ sent: 12, queuedTurns: 0 });
+      await expectStoredOnce(server, scripts);
+      await second.shutdown();
+
+      // Everything acknowledged: a third start replays nothing.
+      const third = workerTrail(server, { spool: { dir } });
+      expect(third.stats().spool?.replayed).toBe(0);
+      await third.shutdown();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('delivers inline when the trail has a store (its client cannot cross to the worker)', async () => {
+    const server = await devServer();
+    const lines: string[] = [];
+    vi.spyOn(console, 'debug').mockImplementation((line: string) => lines.push(line));
+    const trail = workerTrail(server, { store: memoryStore(), debug: true });
+    expect(liveDeliveryWorkers()).toBe(0);
+    expect(lines.join('\n')).toMatch(/delivering inline: the trail has a store/);
+    trail.record(new ConversationScript('with-store').turn());
+    expect(await trail.flush({ timeoutMs: 30_000 })).toEqual({ ok: true, pendingTurns: 0 });
+    expect(await mieltoConversations(server)).toHaveLength(1);
+    await trail.shutdown();
+  });
+
+  it('sends through undiciTransport() in the worker when undici can be loaded', async () => {
+    const server = await devServer();
+    const lines: string[] = [];
+    vi.spyOn(console, 'debug').mockImplementation((line: string) => lines.push(line));
+    const trail = workerTrail(server, { debug: true });
+    trail.record(new ConversationScript('through-undici').turn());
+    expect(await trail.flush({ timeoutMs: 30_000 })).toEqual({ ok: true, pendingTurns: 0 });
+    await trail.shutdown();
+    const said = lines.join('\n');
+    expect(said).toMatch(/mielto: sending through undiciTransport\(\)/);
+    expect(said).toMatch(/melodi: sending through undiciTransport\(\)/);
   });
 });
 

@@ -1,7 +1,8 @@
 import { unrefTimer } from '../internal/unref-timer';
 import type { DestinationStats, DropReason } from '../spec/chat-trail';
-import type { DeliveryItem } from '../spec/chat-trail-destination';
+import type { ChatTrailDestination, DeliveryItem } from '../spec/chat-trail-destination';
 import type { TurnMessage } from '../spec/turn';
+import type { LaneHost } from './lane-host';
 import type { LaneReporter } from './lane-reporter';
 import { tooLargeError } from './lane-reports';
 import { fromWireError } from './wire-error';
@@ -47,6 +48,8 @@ export class WorkerDelivery {
   readonly #source: string;
   readonly #init: WorkerInit;
   readonly #reporter: LaneReporter;
+  /** The trail's: its queued bytes (`queued`) and the spool's acknowledgements (`settled`). */
+  readonly #host: Pick<LaneHost, 'queued' | 'settled'>;
   readonly #debug: (message: string) => void;
   #worker: WorkerLike | undefined;
   readonly #held = new Map<number, Held>();
@@ -78,21 +81,23 @@ export class WorkerDelivery {
   constructor(
     threads: WorkerThreads,
     source: string,
-    names: readonly string[],
+    destinations: readonly ChatTrailDestination[],
     init: WorkerInit,
+    host: Pick<LaneHost, 'queued' | 'settled' | 'debug'>,
     reporter: LaneReporter,
-    debug: (message: string) => void,
   ) {
     this.#threads = threads;
     this.#source = source;
     this.#init = init;
     this.#reporter = reporter;
-    this.#debug = debug;
+    this.#host = host;
+    this.#debug = (message) => host.debug(message);
+    const names = destinations.map((destination) => destination.name);
     this.#counts = names.map(() => 0);
     this.#bytes = names.map(() => 0);
     this.#stats = names.map(() => emptyStats());
     this.#base = names.map(() => emptyStats());
-    this.lanes = names.map((name, index) => new WorkerLane(name, this, index));
+    this.lanes = destinations.map((destination, index) => new WorkerLane(destination, this, index));
     this.#start();
     live.add(this);
   }
@@ -107,6 +112,7 @@ export class WorkerDelivery {
     if (bytes > maxQueueBytes / 2) {
       // As a lane does, when recorded: it could never go in a batch.
       this.#countDrop(lane, item, 'too_large');
+      this.#host.settled?.(this.lanes[lane]!, [item]);
       this.#reporter.dropped(
         this.lanes[lane]!,
         'too_large',
@@ -126,6 +132,7 @@ export class WorkerDelivery {
     }
     this.#counts[lane]!++;
     this.#bytes[lane]! += bytes;
+    this.#host.queued?.hold(item, bytes);
     if (this.#gaveUp) {
       this.#dropAll(new Error('the delivery worker could not be kept running'));
       return;
@@ -253,6 +260,7 @@ export class WorkerDelivery {
           if ((held.lanes & (1 << index)) === 0) return;
           this.#settle(index, seq);
           this.#countDrop(index, held.item, 'internal_error');
+          this.#host.settled?.(lane, [held.item]);
           this.#reporter.dropped(lane, 'internal_error', [held], error);
         });
       }
@@ -262,8 +270,12 @@ export class WorkerDelivery {
   /** What crosses for one item: a turn's thread as what the worker's copy of it lacks (see `WireItem`). */
   #encode(seq: number, held: Held): WireItem {
     const { item, bytes, lanes } = held;
-    if (item.type !== 'turn' || item.thread === undefined) return { seq, lanes, bytes, item };
-    const { thread, start = 0, turn } = item;
+    if (item.type !== 'turn') return { seq, lanes, bytes, item };
+    // A queued turn is a TurnDelta (private fields, which do not clone): what crosses is read from it, once
+    // (`turn` builds a Turn on each read).
+    const { thread, start = 0 } = item;
+    const turn = item.turn;
+    if (thread === undefined) return { seq, lanes, bytes, item: { type: 'turn', turn } };
     let mirror = this.#mirrors.get(thread);
     if (mirror === undefined) {
       mirror = { id: this.#nextMirror++, have: 0 };
@@ -298,36 +310,52 @@ export class WorkerDelivery {
     }
     this.#stats = message.stats.slice();
     for (const event of message.events) {
-      const lane = { name: this.lanes[event.lane]?.name ?? 'destination' };
+      const lane = this.lanes[event.lane];
+      if (lane === undefined) continue;
       const error = fromWireError(event.error);
       if (event.kind === 'dropped') {
-        const seqs = event.seqs ?? [];
+        const reason = event.reason ?? 'internal_error';
         const items = [];
-        for (const seq of seqs) {
-          const held = this.#held.get(seq);
+        for (const seq of event.seqs ?? []) {
+          const held = this.#settle(event.lane, seq);
           if (held !== undefined) items.push({ item: held.item, bytes: held.bytes });
         }
-        this.#reporter.dropped(lane, event.reason ?? 'internal_error', items, error);
-        for (const seq of seqs) this.#settle(event.lane, seq);
+        // As a lane does: a turn dropped from memory for room stays in the spool, for the next start.
+        if (reason !== 'queue_full' && items.length > 0) {
+          this.#host.settled?.(
+            lane,
+            items.map((queued) => queued.item),
+          );
+        }
+        this.#reporter.dropped(lane, reason, items, error);
       } else if (event.kind === 'failed') this.#reporter.failed(lane, error);
       else if (event.kind === 'retrying') this.#reporter.retrying(lane, error);
       else this.#reporter.notResent(lane, error);
     }
     message.sent.forEach((seqs, lane) => {
-      for (const seq of seqs) this.#settle(lane, seq);
-      if (seqs.length > 0) this.#restarts = 0;
+      if (seqs.length === 0) return;
+      const items: DeliveryItem[] = [];
+      for (const seq of seqs) {
+        const held = this.#settle(lane, seq);
+        if (held !== undefined) items.push(held.item);
+      }
+      this.#host.settled?.(this.lanes[lane]!, items);
+      this.#restarts = 0;
     });
     for (const line of message.debug) this.#debug(line);
   }
 
-  #settle(lane: number, seq: number): void {
+  /** Lane `lane` is done with item `seq`: the item, unless it was not held for that lane. */
+  #settle(lane: number, seq: number): Held | undefined {
     const held = this.#held.get(seq);
     const bit = 1 << lane;
-    if (held === undefined || (held.lanes & bit) === 0) return;
+    if (held === undefined || (held.lanes & bit) === 0) return undefined;
     held.lanes &= ~bit;
     this.#counts[lane]!--;
     this.#bytes[lane]! -= held.bytes;
+    this.#host.queued?.release(held.item, held.bytes);
     if (held.lanes === 0) this.#held.delete(seq);
+    return held;
   }
 
   /** The worker ended: a new one is sent everything not acknowledged, and the flushes waiting. */
@@ -379,6 +407,10 @@ export class WorkerDelivery {
       }
       if (items.length === 0) return;
       for (const { item } of items) this.#countDrop(index, item, 'internal_error');
+      this.#host.settled?.(
+        lane,
+        items.map((queued) => queued.item),
+      );
       this.#reporter.dropped(lane, 'internal_error', items, error);
     });
   }

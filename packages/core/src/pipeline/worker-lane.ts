@@ -1,16 +1,18 @@
 import type { DestinationStats } from '../spec/chat-trail';
-import type { DeliveryItem } from '../spec/chat-trail-destination';
+import type { ChatTrailDestination, DeliveryItem } from '../spec/chat-trail-destination';
 import type { TrailLane } from './trail-lane';
 import type { WorkerDelivery } from './worker-delivery';
 
 /** A destination's lane as the trail sees it when the lane itself runs in the delivery worker. */
 export class WorkerLane implements TrailLane {
   readonly name: string;
+  readonly destination: ChatTrailDestination;
   readonly #delivery: WorkerDelivery;
   readonly #index: number;
 
-  constructor(name: string, delivery: WorkerDelivery, index: number) {
-    this.name = name;
+  constructor(destination: ChatTrailDestination, delivery: WorkerDelivery, index: number) {
+    this.name = destination.name;
+    this.destination = destination;
     this.#delivery = delivery;
     this.#index = index;
   }

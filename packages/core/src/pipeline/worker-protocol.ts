@@ -24,6 +24,8 @@ export interface WorkerInit {
   >;
   readonly flushIntervalMs: number;
   readonly debug: boolean;
+  /** Paths or file URLs to resolve undici from, in order (see worker-main.ts). */
+  readonly undiciFrom: readonly string[];
 }
 
 /**

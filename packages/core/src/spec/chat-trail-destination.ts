@@ -3,6 +3,7 @@
  * `melodi()` implement it; an app can implement it too (a file, a queue, another service). Types only.
  */
 import type { ChatTrailFeedback } from './chat-trail';
+import type { DestinationStore } from './chat-trail-store';
 import type { Turn, TurnMessage } from './turn';
 
 /**
@@ -19,6 +20,9 @@ import type { Turn, TurnMessage } from './turn';
  * order: what a destination that writes whole threads (Melodi's upsert) sends along. `thread` is the
  * trail's log of the thread, shared with the thread's other queued turns, and may already hold messages
  * of later turns after `start`. A destination that appends (Mielto) needs only `turn.messages`.
+ *
+ * The trail's items build `turn` when it is read (a queued turn keeps no `Turn` of its own): read it once
+ * per use, and do not count on two reads giving the same object.
  */
 export type DeliveryItem =
   | {
@@ -78,6 +82,8 @@ export interface DestinationSendContext {
   onAmbiguous(error?: unknown, notResent?: boolean): void;
   /** A one-line debug note; printed only when the trail runs with `debug`. Never pass a secret. */
   debug(message: string): void;
+  /** The trail's shared store (`createChatTrail({ store })`), scoped to this destination; none without one. */
+  readonly store?: DestinationStore;
 }
 
 /**

@@ -39,6 +39,11 @@ export interface FlushReport {
   droppedTurns?: number;
   /** One line per distinct failure seen while the call ran, if any. Never contains an API key. */
   errors?: string[];
+  /**
+   * Captures still in progress at the timeout (see {@link ChatTrail.beginCapture}), if any: their turns
+   * were not recorded yet. They are recorded when they end, but no later flush waits for them again.
+   */
+  openCaptures?: number;
 }
 
 /**
@@ -67,7 +72,12 @@ export type DropReason =
    * The backend failed it transiently (5xx, network) `maxAttempts` times while it delivered other turns
    * meanwhile: a turn it cannot take, given up so that it does not hold back its thread for ever.
    */
-  | 'retries_exhausted';
+  | 'retries_exhausted'
+  /**
+   * The spool's directory reached `spool.maxBytes`: its oldest segment was deleted with deliveries not yet
+   * acknowledged. Those no longer survive a restart (one still queued in memory is still sent).
+   */
+  | 'spool_full';
 
 /** Counts per drop reason. */
 export type DropCounts = Record<DropReason, number>;
@@ -123,11 +133,36 @@ export interface DestinationStats {
   dropped: DropCounts;
   /** Turns waiting or in flight. */
   queuedTurns: number;
-  /** Estimated serialised size of those turns. */
+  /** Estimated heap those turns hold (what `maxQueueBytes` bounds). */
   queuedBytes: number;
   feedback: FeedbackStats;
   /** Milliseconds until the next attempt when the destination is backing off, else 0. */
   backoffMs: number;
+}
+
+/** Options of the durable spool (`createChatTrail({ spool })`, Node only). */
+export interface SpoolOptions {
+  /** The directory of its segment files; created when missing. */
+  dir: string;
+  /** Bound of the directory's size: past it, the oldest segments go (`dropped.spool_full`). Default 256 MiB. */
+  maxBytes?: number;
+  /** Appends are fsynced at most this long after they are written, and on every flush. 0: at once. Default 100. */
+  fsyncMs?: number;
+}
+
+/** `stats().spool`, when the trail has one. */
+export interface SpoolStats {
+  /** The directory it writes to: `dir`, or its own subdirectory when another process holds `dir`. */
+  dir: string;
+  /** `'memory'` once a disk failure stopped it (reported once through `onError`). */
+  state: 'on' | 'memory';
+  segments: number;
+  /** Size of its segment files. */
+  bytes: number;
+  bytesWritten: number;
+  fsyncs: number;
+  /** Turns (and feedback) read back at start, left by an earlier process, each for one destination or more. */
+  replayed: number;
 }
 
 /** What {@link ChatTrail.stats} returns. */
@@ -156,9 +191,12 @@ export interface ChatTrailStats {
    */
   dropped: DropCounts;
   queuedTurns: number;
+  /** Estimated heap of the queued items, a turn queued for several destinations counted once. */
   queuedBytes: number;
   feedback: FeedbackStats;
   destinations: Record<string, DestinationStats>;
+  /** The durable spool, when one was asked for. */
+  spool?: SpoolStats;
 }
 
 /**
@@ -174,14 +212,21 @@ export interface ChatTrail extends TurnRecorder {
   /** Queues feedback for the destinations that accept it (Melodi). Never throws. */
   feedback(feedback: ChatTrailFeedback): void;
   /**
-   * Sends everything queued now. Resolves within `timeoutMs` (default 10 s) even when a backend hangs,
-   * with a report of what is still pending. Never rejects.
+   * Adapters call this when a capture starts whose turn they record later (an Express response being
+   * sent, a model stream, a LangChain run), and the returned function once it has recorded (or given
+   * up). Never throws; calling the returned function again does nothing.
+   */
+  beginCapture(): () => void;
+  /**
+   * Waits for the captures in progress (see `beginCapture`) to record their turns, then sends everything
+   * queued. Resolves within `timeoutMs` (default 10 s) all in all, even when a capture never ends or a
+   * backend hangs, with a report of what is still pending. Never rejects.
    */
   flush(options?: FlushOptions): Promise<FlushReport>;
   /**
    * Flushes, then stops: in-flight requests still running at the timeout are aborted, timers are
-   * cleared, and later `record()` calls are counted as `dropped.shutdown`. Never rejects; calling it again
-   * returns the first call's report.
+   * cleared, and later `record()` calls (once the captures in progress have ended) are counted as
+   * `dropped.shutdown`. Never rejects; calling it again returns the first call's report.
    */
   shutdown(options?: FlushOptions): Promise<FlushReport>;
   /** A snapshot of the counters. */

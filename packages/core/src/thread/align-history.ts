@@ -1,7 +1,7 @@
 import { turnMessageId } from '../normalize/message-id';
 import type { TurnMessage } from '../spec/turn';
 import { hasOwnId } from './has-own-id';
-import { type RecordedHistory, Reuse } from './recorded-history';
+import { type RecordedHistory, Reuse, reuseAt } from './recorded-history';
 
 /** How a turn lines up with the thread's previous one, when its positions are not its indexes. */
 export interface HistoryAlignment {
@@ -122,7 +122,7 @@ function lineUp(
     if (message === before) return;
     if (
       reuse[j] !== Reuse.never &&
-      previous.reuse[k] === reuse[j] &&
+      reuseAt(previous, k) === reuse[j] &&
       message.role === before.role &&
       message.content === before.content &&
       (!hasOwn(j) || message.id === before.id)

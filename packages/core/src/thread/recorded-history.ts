@@ -13,8 +13,11 @@ import type { TurnMessage } from '../spec/turn';
 export interface RecordedHistory {
   /** The turn's normalised messages, all of them (never mutated). */
   readonly messages: readonly TurnMessage[];
-  /** Per position, {@link Reuse}: whether (and how) the copy stands for an identical resent message. */
-  readonly reuse: readonly number[];
+  /**
+   * Per position, {@link Reuse}: whether (and how) the copy stands for an identical resent message; one
+   * number when it is the same for all (the usual case: it saves an array slot per message of the thread).
+   */
+  readonly reuse: readonly number[] | number;
   /**
    * Per message, the thread position its id was derived from, when that is not its index (the app sends a
    * window of the history; see `alignHistory`). `undefined` in the usual case.
@@ -37,3 +40,9 @@ export const Reuse = {
   /** A plain text message without an id (one was derived): reusable for the same role and text, no id. */
   derivedId: 2,
 } as const;
+
+/** How the history's copy at `position` may be reused (see {@link RecordedHistory.reuse}). */
+export function reuseAt(history: RecordedHistory, position: number): number | undefined {
+  const { reuse } = history;
+  return typeof reuse === 'number' ? reuse : reuse[position];
+}

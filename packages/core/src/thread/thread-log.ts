@@ -1,6 +1,7 @@
 import { LruMap } from '../internal/lru-map';
 import type { TurnMessage } from '../spec/turn';
 import type { RecordedHistory } from './recorded-history';
+import type { TurnHead } from './turn-delta';
 
 /**
  * One thread of the log: its messages in thread order as recorded so far, and its last recorded history
@@ -16,6 +17,8 @@ export interface ThreadRecord {
   history: RecordedHistory;
   /** Estimated bytes of `messages` (for the log's bounds). */
   bytes: number;
+  /** What the thread's queued turns share while it stays the same (see `turnHead`). */
+  head?: TurnHead | undefined;
 }
 
 /** Where a turn's new messages are: see {@link ThreadLog.update}. */
@@ -26,6 +29,8 @@ export interface LoggedTurn {
   readonly index: number;
   /** The thread position they follow (a turn item's `start`). */
   readonly start: number;
+  /** The thread's record in the log. */
+  readonly record: ThreadRecord;
 }
 
 /**
@@ -75,18 +80,26 @@ export class ThreadLog {
     const old = record?.messages;
     const at = (j: number): number => (positions === undefined ? j : positions[j]!);
     let index = 0;
+    // Whether the thread holds the turn's very copies up to `index` (not merely messages of the same ids).
+    let same = true;
     while (index < n && old !== undefined) {
       const held = old[at(index)];
-      if (held === undefined || (held !== sent[index] && held.id !== sent[index]!.id)) break;
+      if (held !== sent[index]) {
+        if (held === undefined || held.id !== sent[index]!.id) break;
+        same = false;
+      }
       index++;
     }
     const start = index < n ? at(index) : n === 0 ? 0 : at(n - 1) + 1;
     const length = old?.length ?? 0;
     // Extended in place while the turn only adds to the thread; a rewrite starts a new array, and a new
-    // thread without positions of its own is a copy of the turn's messages (one allocation, at its size).
+    // thread without positions of its own is the history's array (the trail's own), else a copy of `sent`.
     const fresh = old === undefined && positions === undefined;
+    const own = sent === history.messages;
     const thread = fresh
-      ? sent.slice()
+      ? own
+        ? (sent as TurnMessage[])
+        : sent.slice()
       : old !== undefined && start >= length
         ? old
         : (old?.slice(0, start) ?? []);
@@ -107,6 +120,11 @@ export class ThreadLog {
       if (record !== undefined) this.#records.delete(threadId);
       return undefined;
     }
+    // The history holds the same messages in the same places as the thread: one array for both (the next
+    // turn reads the history before it extends the thread).
+    if (own && same && positions === undefined && thread.length === n) {
+      (history as { messages: readonly TurnMessage[] }).messages = thread;
+    }
     if (record === undefined) record = { messages: thread, history, bytes };
     else {
       record.messages = thread;
@@ -117,8 +135,8 @@ export class ThreadLog {
     this.#records.set(threadId, record);
     while (this.#bytes > this.#maxBytes && this.#records.evictOldest() !== undefined) {}
     return carried < index
-      ? { log: thread, index: carried, start: at(carried) }
-      : { log: thread, index, start };
+      ? { log: thread, index: carried, start: at(carried), record }
+      : { log: thread, index, start, record };
   }
 
   /**

@@ -1,5 +1,6 @@
 import { melodi } from '../destinations/melodi-destination';
 import { mielto } from '../destinations/mielto-destination';
+import type { Transport } from '../http/transport';
 import { DeliveryLane } from '../pipeline/delivery-lane';
 import type { LaneHost } from '../pipeline/lane-host';
 import type { QueuedItem } from '../pipeline/lane-queue';
@@ -28,8 +29,8 @@ export class WorkerLanes {
   #debug: string[] = [];
   #reportScheduled = false;
 
-  /** `transport`: the `fetch` each destination is built with here (see worker-main.ts). */
-  constructor(init: WorkerInit, post: (message: FromWorker) => void, transport: () => typeof fetch) {
+  /** `transport`: what each destination sends with here, undefined for the global `fetch` (see worker-main.ts). */
+  constructor(init: WorkerInit, post: (message: FromWorker) => void, transport: () => Transport | undefined) {
     this.#post = post;
     this.#debugEnabled = init.debug;
     this.#flushAt = init.host.flushAt;
@@ -64,7 +65,11 @@ export class WorkerLanes {
       notResent: (lane, error) => event(lane, 'notResent', error),
     };
     init.specs.forEach((spec, index) => {
-      const options = { ...spec.options, fetch: transport() };
+      const sender = transport();
+      this.#note(
+        `${spec.kind}: sending through ${sender === undefined ? 'the global fetch (undici not found: npm i undici)' : 'undiciTransport()'}`,
+      );
+      const options = sender === undefined ? spec.options : { ...spec.options, transport: sender };
       const built = spec.kind === 'mielto' ? mielto(options) : melodi(options);
       this.#lanes.push(new DeliveryLane(this.#acknowledging(built, index), host));
     });

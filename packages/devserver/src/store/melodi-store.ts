@@ -86,7 +86,7 @@ export interface ThreadUpsertInput {
   messages: MelodiMessage[];
   metadata?: Record<string, unknown>;
   externalUser?: ExternalUserInput;
-  /** `'replace'`: the thread's messages become exactly these (see `DevServerOptions.melodiThreadMessages`). */
+  /** `'replace'`: the thread's messages and metadata become exactly these (see `DevServerOptions.melodiThreadMessages`). */
   replaceMessages?: boolean;
 }
 
@@ -168,7 +168,8 @@ export class MelodiStore {
   /**
    * Creates or updates a thread. Incoming messages are merged by `externalId` in order: a known id is
    * updated in place, an unknown one (or one without an id) is appended. Sending the same full thread
-   * again therefore changes nothing, and sending it with new messages appends just those.
+   * again therefore changes nothing, and sending it with new messages appends just those. Metadata keys
+   * are merged the same way. With `replaceMessages`, the messages and the metadata are the body's alone.
    */
   upsertThread(input: ThreadUpsertInput): { thread: MelodiThreadRecord; created: boolean } {
     const now = new Date().toISOString();
@@ -207,7 +208,9 @@ export class MelodiStore {
         thread.messages[at] = message;
       }
     }
-    if (input.metadata) thread.metadata = { ...thread.metadata, ...input.metadata };
+    // Replace reads the body as "the full thread object" (the seed's words): its metadata too.
+    if (input.replaceMessages === true) thread.metadata = { ...input.metadata };
+    else if (input.metadata) thread.metadata = { ...thread.metadata, ...input.metadata };
     if (input.externalUser)
       thread.externalUserId = this.upsertUser(input.organizationId, input.externalUser, now).id;
     thread.updatedAt = now;

@@ -52,6 +52,8 @@ export class ResponseBody implements ResponseObserver {
     private readonly maxBytes: number,
     private readonly decide: () => BodyPlan,
     private readonly onError: (error: unknown) => void,
+    /** The head is being written: the response has begun, whatever its body turns out to be. */
+    private readonly onHead: () => void = () => {},
   ) {}
 
   /** A response header, whether set with `setHeader` or passed to `writeHead`. */
@@ -64,6 +66,7 @@ export class ResponseBody implements ResponseObserver {
   writeHead(args: unknown[]): void {
     if (this.headArgs !== undefined) return;
     this.headArgs = args;
+    this.onHead();
     // Called on entering our writeHead wrapper, before the layers below it run. A compression layer
     // mounted after us wraps us and has set its content-encoding by now: the bytes we will see are
     // compressed. One mounted before us sits below and sets it only later: we see the bytes as the app

@@ -10,6 +10,7 @@ import {
   type TurnUsage,
   type TurnUser,
 } from '@chattrail/core';
+import { beginCapture } from '@chattrail/core/adapter';
 import {
   BaseCallbackHandler,
   type HandleLLMNewTokenCallbackFields,
@@ -155,6 +156,12 @@ export class ChatTrailCallbackHandler extends BaseCallbackHandler {
    */
   private readonly converted = new WeakMap<object, ConvertedMessage>();
   private readonly onError: ((error: unknown) => void) | undefined;
+  /**
+   * The runs that will record a turn (model calls, and invocations, which may record their last tool
+   * results), registered with the trail until they end so that `flush()` waits for them. Only when the
+   * trail can wait (a custom recorder may not).
+   */
+  private readonly captures: Map<string, () => void> | undefined;
   private disabled = false;
   private warned = false;
 
@@ -165,6 +172,7 @@ export class ChatTrailCallbackHandler extends BaseCallbackHandler {
       throw new TypeError('ChatTrailCallbackHandler needs { trail } with a record(turn) method');
     }
     this.trail = options.trail;
+    if (typeof options.trail.beginCapture === 'function') this.captures = new Map();
     this.threadId = options.threadId || undefined;
     this.user = typeof options.user === 'string' ? { id: options.user } : options.user;
     this.metadata = options.metadata;
@@ -193,6 +201,9 @@ export class ChatTrailCallbackHandler extends BaseCallbackHandler {
   disable(): void {
     this.disabled = true;
     this.runs.clear();
+    if (this.captures === undefined) return;
+    for (const end of this.captures.values()) end();
+    this.captures.clear();
   }
 
   /** The handler holds the state of open runs, so a copy must be the handler itself. */
@@ -338,6 +349,8 @@ export class ChatTrailCallbackHandler extends BaseCallbackHandler {
       if (run.root.id === runId) this.finishRoot(run.root, undefined);
     } catch (error) {
       this.internalError(error);
+    } finally {
+      this.endCapture(runId);
     }
   }
 
@@ -354,6 +367,8 @@ export class ChatTrailCallbackHandler extends BaseCallbackHandler {
       if (run.root.id === runId) this.finishRoot(run.root, error);
     } catch (internal) {
       this.internalError(internal);
+    } finally {
+      this.endCapture(runId);
     }
   }
 
@@ -401,6 +416,8 @@ export class ChatTrailCallbackHandler extends BaseCallbackHandler {
       if (run.root.id === runId) this.finishRoot(run.root, undefined);
     } catch (error) {
       this.internalError(error);
+    } finally {
+      this.endCapture(runId);
     }
   }
 
@@ -429,6 +446,8 @@ export class ChatTrailCallbackHandler extends BaseCallbackHandler {
       if (run.root.id === runId) this.finishRoot(run.root, error);
     } catch (internal) {
       this.internalError(internal);
+    } finally {
+      this.endCapture(runId);
     }
   }
 
@@ -460,11 +479,25 @@ export class ChatTrailCallbackHandler extends BaseCallbackHandler {
 
   private track(runId: string, run: OpenRun): void {
     this.runs.set(runId, run);
+    const captures = this.captures;
+    if (captures !== undefined && (run.kind === MODEL || rootOf(run).id === runId) && !captures.has(runId))
+      captures.set(runId, beginCapture(this.trail));
     if (this.runs.size > this.maxOpenRuns) {
       // Map iteration is insertion order: the oldest open run is the likeliest to be abandoned.
       const oldest = this.runs.keys().next().value;
-      if (oldest !== undefined) this.runs.delete(oldest);
+      if (oldest !== undefined) {
+        this.runs.delete(oldest);
+        this.endCapture(oldest);
+      }
     }
+  }
+
+  /** The run has recorded what it had to record, or never will. */
+  private endCapture(runId: string): void {
+    const end = this.captures?.get(runId);
+    if (end === undefined) return;
+    this.captures!.delete(runId);
+    end();
   }
 
   private take(runId: string, kind: typeof MODEL): ModelRun | undefined;
@@ -485,6 +518,8 @@ export class ChatTrailCallbackHandler extends BaseCallbackHandler {
       if (run.kind === CHAIN && run.id === runId) this.finishRoot(run, error);
     } catch (internal) {
       this.internalError(internal);
+    } finally {
+      this.endCapture(runId);
     }
   }
 

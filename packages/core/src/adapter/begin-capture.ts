@@ -1,0 +1,30 @@
+import type { TurnRecorder } from '../spec/turn-recorder';
+
+function ended(): void {}
+
+/**
+ * For adapters: tells the recorder that a capture has started whose turn is recorded later, so that
+ * `flush()` waits for it. Call the returned function once the turn is recorded, or given up, on every
+ * path (errors and aborts too); calling it again does nothing. A recorder without `beginCapture` (a custom
+ * one) gets a no-op, and one that throws is ignored: never in the host's way.
+ */
+export function beginCapture(recorder: TurnRecorder | null | undefined): () => void {
+  try {
+    const begin = recorder?.beginCapture;
+    if (typeof begin !== 'function') return ended;
+    const end: unknown = begin.call(recorder);
+    if (typeof end !== 'function') return ended;
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      try {
+        end();
+      } catch {
+        // A custom recorder's failure stays ours.
+      }
+    };
+  } catch {
+    return ended;
+  }
+}

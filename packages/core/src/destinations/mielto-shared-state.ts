@@ -1,0 +1,161 @@
+import { ChatTrailError } from '../errors';
+import type { LruMap } from '../internal/lru-map';
+import { runWithConcurrency } from '../internal/run-with-concurrency';
+import type { DeliveryOutcome, DestinationSendContext } from '../spec/chat-trail-destination';
+import type { DestinationStore } from '../spec/chat-trail-store';
+import { loggedHistoryEnd } from '../thread/logged-history-end';
+import { turnOutputStart } from '../thread/turn-output-start';
+import { classifyDeliveryError } from './classify-delivery-error';
+import { type ThreadGroup, wholeTurns } from './group-by-thread';
+import { mergeThreadMessages } from './merge-thread-messages';
+import type { MieltoConversationResolver } from './mielto-conversation-resolver';
+import type { ThreadCursor } from './mielto-destination';
+import { sharedConversation } from './shared-conversation';
+
+/** What a batch took from the shared store, for settling it once sent. */
+export interface SharedBatch {
+  /** Per thread: the conversation the batch writes to, and the message ids it claimed in the store. */
+  threads: Map<string, { conversationId?: string; claimed: string[] }>;
+  /** Threads settled before sending: their conversation could not be had. */
+  outcomes: Map<string, DeliveryOutcome>;
+}
+
+/**
+ * With a shared store, before a Mielto batch is sent: in one round trip, claims in the store the ids of
+ * the messages the batch would write (a message another instance claimed is not written again) and reads
+ * each thread's conversation; then gives each thread a cursor. A thread the store does not know is new
+ * (created once across instances, see `sharedConversation`), unless the store may have lost it (`fresh`)
+ * and its turn carries history: then it is looked up as without a store. Undefined when the store did not
+ * answer: the batch goes on with this process's own state.
+ */
+export async function primeFromStore(
+  groups: readonly ThreadGroup[],
+  store: DestinationStore,
+  cursors: LruMap<string, ThreadCursor>,
+  resolver: MieltoConversationResolver,
+  concurrency: number,
+  context: DestinationSendContext,
+): Promise<SharedBatch | undefined> {
+  const candidates = groups.map((group) => {
+    const local = cursors.peek(group.threadId);
+    const skip = local === undefined ? undefined : (m: { id: string }) => local.sent.has(m.id);
+    return mergeThreadMessages(group.turns, (t) => turnOutputStart(t.messages), skip, group.starts);
+  });
+  const answer = await store.sync(
+    groups.map((group, i) => ({
+      threadId: group.threadId,
+      entries: candidates[i]!.map((entry) => ({ id: entry.message.id })),
+    })),
+  );
+  if (answer === undefined) {
+    // Other instances may have written these threads since this one did: what earlier turns must have
+    // logged is assumed logged, as for a thread this process has no cursor for.
+    for (const group of groups) {
+      const cursor = cursors.peek(group.threadId);
+      if (cursor !== undefined) assumeLogged(group, cursor);
+    }
+    return undefined;
+  }
+  const batch: SharedBatch = { threads: new Map(), outcomes: new Map() };
+  await runWithConcurrency(groups, concurrency, async (group, i) => {
+    const { threadId } = group;
+    const state = answer.threads[i]!;
+    const held: string[] = [];
+    const claimed: string[] = [];
+    candidates[i]!.forEach((entry, j) => {
+      (state.added[j] ? claimed : held).push(entry.message.id);
+    });
+    const thread: { conversationId?: string; claimed: string[] } = { claimed };
+    batch.threads.set(threadId, thread);
+    let cursor = cursors.get(threadId);
+    // The store lost the thread (its data, or the thread expired) while it has a conversation: repaired below.
+    let lost = state.value === undefined && cursor !== undefined;
+    try {
+      if (cursor === undefined) {
+        let conversationId = state.value;
+        if (conversationId === undefined && answer.fresh && hasHistory(group)) {
+          const found = await resolver.found(group, new Map(), context);
+          if (found !== undefined) {
+            conversationId = found.conversationId;
+            lost = true;
+          }
+        }
+        if (conversationId === undefined) {
+          const ref = await sharedConversation(group, store, resolver, context);
+          if (ref === undefined) {
+            batch.outcomes.set(threadId, {
+              status: 'retry',
+              error: new ChatTrailError(
+                `${resolver.name}: another instance is creating the conversation of thread ${threadId}`,
+              ),
+            });
+            return;
+          }
+          conversationId = ref.conversationId;
+        }
+        cursor = { conversationId, sent: new Set(), counted: 0, whole: false };
+        cursors.set(threadId, cursor);
+      } else if (state.value !== undefined) cursor.conversationId = state.value;
+      for (const id of held) cursor.sent.add(id);
+      if (lost) await repairLostThread(group, cursor, store);
+      thread.conversationId = cursor.conversationId;
+    } catch (error) {
+      batch.outcomes.set(threadId, classifyDeliveryError(error));
+    }
+  });
+  return batch;
+}
+
+/**
+ * After the batch: gives back the claims of messages that were not written (another instance, or a retry,
+ * sends them), and stores a conversation that replaced a deleted one (404). Extra round trips only then.
+ */
+export async function settleShared(
+  batch: SharedBatch,
+  store: DestinationStore,
+  cursors: LruMap<string, ThreadCursor>,
+): Promise<void> {
+  const pending: Promise<unknown>[] = [];
+  for (const [threadId, thread] of batch.threads) {
+    const cursor = cursors.peek(threadId);
+    const unsent =
+      cursor === undefined ? thread.claimed : thread.claimed.filter((id) => !cursor.sent.has(id));
+    if (unsent.length > 0) pending.push(store.remove(threadId, unsent));
+    if (
+      cursor !== undefined &&
+      thread.conversationId !== undefined &&
+      cursor.conversationId !== thread.conversationId
+    )
+      pending.push(store.setValue(threadId, cursor.conversationId));
+  }
+  await Promise.all(pending);
+}
+
+/**
+ * The store lost a thread whose conversation exists: it learns the conversation again, and the thread's
+ * history as the trail's log holds it up to the last answer before the newest question, taken as logged
+ * (as without a store, see loggedHistoryEnd), so that no instance sends it again. Extra round trips, once.
+ */
+async function repairLostThread(
+  group: ThreadGroup,
+  cursor: ThreadCursor,
+  store: DestinationStore,
+): Promise<void> {
+  const turns = wholeTurns(group);
+  const messages = turns[turns.length - 1]!.messages;
+  const logged = messages.slice(0, loggedHistoryEnd(messages));
+  for (const message of logged) cursor.sent.add(message.id);
+  await store.setValue(group.threadId, cursor.conversationId);
+  await store.sync([{ threadId: group.threadId, entries: logged.map((message) => ({ id: message.id })) }]);
+}
+
+function assumeLogged(group: ThreadGroup, cursor: ThreadCursor): void {
+  for (const { messages } of group.turns) {
+    for (let m = 0; m < loggedHistoryEnd(messages); m++) cursor.sent.add(messages[m]!.id);
+  }
+}
+
+/** Whether the group's first turn follows earlier turns (so its thread is not new to the backend). */
+function hasHistory(group: ThreadGroup): boolean {
+  return group.starts[0]! > 0 || loggedHistoryEnd(group.turns[0]!.messages) > 0;
+}

@@ -1,0 +1,146 @@
+import { createRequire } from 'node:module';
+import type * as Undici from 'undici';
+import { ChatTrailError } from '../errors';
+import type { Transport } from '../http/transport';
+import { LruMap } from '../internal/lru-map';
+import { ExchangeHandler, LegacyExchangeHandler } from './undici-exchange';
+
+/** Options of {@link undiciTransport}. */
+export interface UndiciTransportOptions {
+  /**
+   * Connections kept open per origin (HTTP/1.1 keep-alive, one request at a time each; further requests
+   * wait in order). Default 32: a Mielto destination has up to 24 requests in flight (three times its
+   * `concurrency` of 8 while a batch has new threads).
+   */
+  connections?: number;
+  /** An idle connection is closed after this long (sooner if the server's `Keep-Alive` says so). Default 30,000 ms. */
+  idleTimeoutMs?: number;
+  /**
+   * Proxy settings: `HTTP_PROXY`, `HTTPS_PROXY`, `NO_PROXY` (or lower case), through undici's
+   * `EnvHttpProxyAgent`. Default: `process.env` when Node runs with `NODE_USE_ENV_PROXY=1` or
+   * `--use-env-proxy`, so requests take the proxy the global `fetch` then takes; otherwise none. `null`:
+   * never a proxy.
+   */
+  proxyEnv?: Readonly<Record<string, string | undefined>> | null;
+}
+
+/** A {@link Transport} holding connections; `close()` ends them (idle ones do not keep a process alive). */
+export interface UndiciTransport extends Transport {
+  close(): Promise<void>;
+}
+
+/**
+ * A {@link Transport} over undici's `dispatch()` on keep-alive connections, for the chattrail clients and
+ * destinations on Node: `mielto({ transport: undiciTransport() })`, or
+ * `createChatTrail({ transport: undiciTransport() })` for destinations built from the environment.
+ *
+ * Why: delivering a turn is one HTTP request per thread and destination, and the global `fetch` spends
+ * most of the trail's CPU on the `Response`, `Headers` and web streams around it; undici's `dispatch()`
+ * (the engine under Node's `fetch`) skips them (BENCHMARKS.md).
+ *
+ * undici is an optional peer dependency of `@chattrail/core`, loaded when this is called: the main entry
+ * stays free of dependencies for Edge runtimes and browsers, and the app picks the undici version.
+ * @throws {ChatTrailError} when undici is not installed (`npm i undici`), or an option is malformed.
+ */
+export function undiciTransport(options: UndiciTransportOptions = {}): UndiciTransport {
+  const connections = options.connections ?? 32;
+  const idleTimeoutMs = options.idleTimeoutMs ?? 30_000;
+  if (!Number.isInteger(connections) || connections < 1) {
+    throw new ChatTrailError(`undiciTransport(): connections must be a positive integer, got ${connections}`);
+  }
+  if (!(idleTimeoutMs > 0) || !Number.isFinite(idleTimeoutMs)) {
+    throw new ChatTrailError(
+      `undiciTransport(): idleTimeoutMs must be a positive number, got ${idleTimeoutMs}`,
+    );
+  }
+  const undici = loadUndici();
+  const Exchange = undiciMajor() >= 8 ? ExchangeHandler : LegacyExchangeHandler;
+  const agentOptions = { connections, keepAliveTimeout: idleTimeoutMs, keepAliveMaxTimeout: idleTimeoutMs };
+  const env =
+    options.proxyEnv !== undefined
+      ? options.proxyEnv
+      : usesEnvProxy(process.env, process.execArgv)
+        ? process.env
+        : null;
+  const httpProxy = env?.HTTP_PROXY ?? env?.http_proxy ?? '';
+  const httpsProxy = env?.HTTPS_PROXY ?? env?.https_proxy ?? '';
+  // The plain Agent when no proxy applies: `''` (not undefined) so EnvHttpProxyAgent does not read
+  // process.env behind an explicit `proxyEnv`.
+  const dispatcher: Undici.Dispatcher =
+    httpProxy === '' && httpsProxy === ''
+      ? new undici.Agent(agentOptions)
+      : new undici.EnvHttpProxyAgent({
+          ...agentOptions,
+          httpProxy,
+          httpsProxy,
+          noProxy: env?.NO_PROXY ?? env?.no_proxy ?? '',
+        });
+
+  // A destination sends to the same few URLs all day (bounded: some paths carry ids).
+  const targets = new LruMap<string, { origin: string; path: string }>(64);
+  const send: Transport = (request) => {
+    let target = targets.get(request.url);
+    if (target === undefined) {
+      try {
+        const url = new URL(request.url);
+        target = { origin: url.origin, path: `${url.pathname}${url.search}` };
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      targets.set(request.url, target);
+    }
+    const { origin, path } = target;
+    const { method, headers, body } = request;
+    return new Promise((resolve, reject) => {
+      const exchange = new Exchange(request, resolve, reject);
+      if (exchange.settled) return;
+      try {
+        dispatcher.dispatch(
+          { origin, path, method: method as Undici.Dispatcher.HttpMethod, headers, body },
+          exchange,
+        );
+      } catch (error) {
+        exchange.fail(error);
+      }
+    });
+  };
+  return Object.assign(send, { close: () => dispatcher.close() });
+}
+
+/** Whether Node was told to send its own requests through the proxy the environment names. */
+export function usesEnvProxy(
+  env: Readonly<Record<string, string | undefined>>,
+  execArgv: readonly string[],
+): boolean {
+  const flag = (args: readonly string[]) => args.includes('--use-env-proxy');
+  return env.NODE_USE_ENV_PROXY === '1' || flag(execArgv) || flag((env.NODE_OPTIONS ?? '').split(/\s+/));
+}
+
+const requireHere = (id: string): unknown => createRequire(import.meta.url)(id);
+
+/** The major version of the undici {@link loadUndici} found; 7 when its package.json cannot be read. */
+function undiciMajor(): number {
+  try {
+    return Number((requireHere('undici/package.json') as { version: string }).version.split('.')[0]);
+  } catch {
+    return 7;
+  }
+}
+
+/**
+ * undici, found from this file as an `import` would find it (tsup shims `import.meta.url` in the CommonJS
+ * build). Synchronous, so a missing package is reported when the transport is made, not on the first
+ * request; not an `import` statement, so `@chattrail/core/node` loads without it.
+ */
+function loadUndici(): typeof Undici {
+  try {
+    return requireHere('undici') as typeof Undici;
+  } catch (error) {
+    const code = (error as { code?: unknown } | null)?.code;
+    if (code !== 'MODULE_NOT_FOUND' && code !== 'ERR_MODULE_NOT_FOUND') throw error;
+    throw new ChatTrailError(
+      'undiciTransport() needs the undici package, an optional peer dependency of @chattrail/core: npm i undici',
+      { cause: error },
+    );
+  }
+}

@@ -1,0 +1,91 @@
+import { ChatTrailError } from '../errors';
+import { messageOf } from '../internal/message-of';
+import { unrefTimer } from '../internal/unref-timer';
+import type { ChatTrailStore, DestinationStore } from '../spec/chat-trail-store';
+import type { TrailErrors } from './trail-errors';
+
+/** A store call that has not answered by then counts as an outage (Redis down, or too slow to wait for). */
+const STORE_TIMEOUT_MS = 2_000;
+/** After an outage the store is asked again this long later; until then batches use in-process state. */
+const STORE_RETRY_MS = 1_000;
+
+/**
+ * The trail's store as its destinations use it: every call bounded by a timeout and never rejecting. When
+ * the store fails, delivery goes on with in-process state, the outage is reported once through `onError`,
+ * and the store is tried again a second later (then used again as soon as it answers).
+ */
+export class GuardedStore {
+  readonly #store: ChatTrailStore;
+  readonly #errors: TrailErrors;
+  readonly #debug: (message: string) => void;
+  readonly #timeoutMs: number;
+  #retryAt = 0;
+  #down = false;
+  #outages = 0;
+
+  constructor(
+    store: ChatTrailStore,
+    errors: TrailErrors,
+    debug: (message: string) => void,
+    timeoutMs = STORE_TIMEOUT_MS,
+  ) {
+    this.#store = store;
+    this.#errors = errors;
+    this.#debug = debug;
+    this.#timeoutMs = timeoutMs;
+  }
+
+  /** The store as the destination named `scope` sees it. */
+  scoped(scope: string): DestinationStore {
+    const store = this.#store;
+    return {
+      sync: (threads) => this.#call('sync', () => store.sync(scope, threads)),
+      setValue: async (threadId, value) =>
+        (await this.#call('setValue', () => store.setValue(scope, threadId, value).then(() => true))) ===
+        true,
+      remove: async (threadId, ids) =>
+        (await this.#call('remove', () => store.remove(scope, threadId, ids).then(() => true))) === true,
+      lock: (threadId, ttlMs) => this.#call('lock', () => store.lock(scope, threadId, ttlMs)),
+      unlock: async (threadId) => {
+        await this.#call('unlock', () => store.unlock(scope, threadId));
+      },
+    };
+  }
+
+  async #call<T>(what: string, run: () => Promise<T>): Promise<T | undefined> {
+    if (this.#down && Date.now() < this.#retryAt) return undefined;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    try {
+      const answer = await Promise.race([
+        // A call that answers after its timeout must not become an unhandled rejection.
+        Promise.resolve()
+          .then(run)
+          .finally(() => clearTimeout(timer)),
+        new Promise<never>((_, reject) => {
+          timer = unrefTimer(
+            setTimeout(() => reject(new Error(`no answer within ${this.#timeoutMs} ms`)), this.#timeoutMs),
+          );
+        }),
+      ]);
+      if (this.#down) {
+        this.#down = false;
+        this.#debug('store: answering again; shared state in use');
+      }
+      return answer;
+    } catch (error) {
+      this.#retryAt = Date.now() + STORE_RETRY_MS;
+      if (!this.#down) {
+        this.#down = true;
+        this.#outages++;
+        this.#errors.reportOnce(
+          `store:${this.#outages}`,
+          new ChatTrailError(
+            `store: ${what} failed (${messageOf(error)}); delivering with this process's own state until the store answers again`,
+            { cause: error },
+          ),
+        );
+      }
+      return undefined;
+    }
+  }
+}

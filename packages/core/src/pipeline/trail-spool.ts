@@ -1,0 +1,58 @@
+import { ChatTrailError } from '../errors';
+import { messageOf } from '../internal/message-of';
+import type { DeliveryItem } from '../spec/chat-trail-destination';
+import { openSpool } from '../spool/open-spool';
+import type { Spool } from '../spool/spool';
+import { ChatTrailDeliveryError } from './chat-trail-delivery-error';
+import type { ChatTrailOptions } from './chat-trail-options';
+import { estimateMessagesBytes, estimateTurnHeadBytes } from './estimate-turn-bytes';
+import { readTrailEnv } from './read-trail-env';
+import type { TrailErrors } from './trail-errors';
+import type { TrailLane } from './trail-lane';
+
+/**
+ * Opens the trail's spool (see `Spool`), when asked for, and queues in the lanes what an earlier process
+ * left in it, before anything new. Returns whether something was replayed along with it.
+ */
+export function startTrailSpool(
+  options: ChatTrailOptions,
+  lanes: readonly TrailLane[],
+  errors: TrailErrors,
+): { spool: Spool | undefined; replayed: boolean } {
+  const spool = openSpool(
+    options.spool,
+    readTrailEnv(options.env, 'CHATTRAIL_SPOOL_DIR'),
+    lanes.map((lane) => ({ name: lane.name, feedback: lane.destination.acceptsFeedback === true })),
+    {
+      failed: (error) =>
+        errors.reportOnce(
+          'spool:failed',
+          new ChatTrailError(
+            `spool: ${messageOf(error)}; the trail goes on in memory, and turns queued from now on do not survive a restart`,
+            { cause: error },
+          ),
+        ),
+      dropped: (lane, count) =>
+        errors.reportOnce(
+          `spool_full:${lanes[lane]!.name}`,
+          new ChatTrailDeliveryError(
+            `spool: its directory reached spool.maxBytes; ${count} ${lanes[lane]!.name} deliveries not yet acknowledged lost their copy on disk (spool_full)`,
+            { reason: 'spool_full', destination: lanes[lane]!.name, count },
+          ),
+        ),
+    },
+  );
+  let replayed = false;
+  for (const { item, lanes: due } of spool?.takeReplay() ?? []) {
+    const bytes = itemBytes(item);
+    for (const lane of due) lanes[lane]!.enqueue(item, bytes);
+    replayed = true;
+  }
+  return { spool, replayed };
+}
+
+function itemBytes(item: DeliveryItem): number {
+  return item.type === 'feedback'
+    ? 256 + (item.feedback.text?.length ?? 0)
+    : estimateTurnHeadBytes(item.turn) + estimateMessagesBytes(item.turn.messages, 0);
+}

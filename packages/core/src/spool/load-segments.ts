@@ -1,0 +1,84 @@
+import type { DeliveryItem } from '../spec/chat-trail-destination';
+import type { TurnMessage } from '../spec/turn';
+import { readSegment } from './read-segment';
+import { replayItem } from './replay-item';
+import { segmentName, segmentNames, segmentNumber } from './segment-names';
+import type { SpoolFs } from './spool-fs';
+import { orphanDirs, type SpoolPlace } from './spool-lock';
+import { type Segment, type SpoolLane, type SpoolRef, segmentState } from './spool-segment';
+
+/** An item read back, with the lanes (of this trail) it is still due to. */
+export interface Replayed {
+  readonly item: DeliveryItem;
+  readonly lanes: number[];
+}
+
+/**
+ * Reads the segments earlier processes left: the directory's own, then (holding `dir`'s own lock) those of
+ * subdirectories whose process has gone, moved in. Segments every destination was done with are deleted.
+ * Each item still due somewhere gets its ref in `refs`, for the acknowledgements to come.
+ */
+export function loadSegments(
+  fs: SpoolFs,
+  place: SpoolPlace,
+  lanes: readonly SpoolLane[],
+  refs: WeakMap<DeliveryItem, SpoolRef>,
+  pid: number,
+): { segments: Segment[]; replay: Replayed[]; next: number } {
+  const { dir } = place;
+  const files = segmentNames(fs, dir).map((name) => `${dir}/${name}`);
+  let next = files.length === 0 ? 0 : segmentNumber(files[files.length - 1]!) + 1;
+  if (place.main) {
+    for (const orphan of orphanDirs(fs, dir, pid)) {
+      for (const name of segmentNames(fs, orphan)) {
+        const to = `${dir}/${segmentName(next++)}`;
+        fs.renameSync(`${orphan}/${name}`, to);
+        files.push(to);
+      }
+      quietly(() => fs.unlinkSync(`${orphan}/lock`));
+      quietly(() => fs.rmdirSync(orphan));
+    }
+  }
+  const threads = new Map<string, TurnMessage[]>();
+  const segments: Segment[] = [];
+  const replay: Replayed[] = [];
+  for (const path of files) {
+    const text = fs.readFileSync(path, 'utf8');
+    const read = readSegment(text);
+    const bits = lanes.map((lane) => {
+      const index = read.lanes.indexOf(lane.name);
+      return index < 0 ? 0 : 1 << index;
+    });
+    const segment = segmentState(path, bits, text.length);
+    segment.torn = read.torn;
+    for (const record of read.records) {
+      // Every record, acknowledged or not, rebuilds its thread for the records after it.
+      const item = replayItem(record, threads);
+      if (item === undefined) continue;
+      const due: number[] = [];
+      let mask = 0;
+      const left = record.m & ~(read.acked.get(record.n) ?? 0);
+      for (let i = 0; i < lanes.length; i++) {
+        if ((left & bits[i]!) === 0 || (item.type === 'feedback' && !lanes[i]!.feedback)) continue;
+        due.push(i);
+        mask |= bits[i]!;
+        segment.pending[i]!++;
+        segment.left++;
+      }
+      if (due.length === 0) continue;
+      refs.set(item, { segment, n: record.n, mask });
+      replay.push({ item, lanes: due });
+    }
+    if (segment.left === 0) fs.unlinkSync(path);
+    else segments.push(segment);
+  }
+  return { segments, replay, next };
+}
+
+function quietly(action: () => void): void {
+  try {
+    action();
+  } catch {
+    // An orphan's lock or directory that will not go: the next start tries again.
+  }
+}

@@ -1,0 +1,86 @@
+import { isProcessAlive, type SpoolFs } from './spool-fs';
+
+/** Where a spool writes: `dir` itself under its lock, or a subdirectory of its own. */
+export interface SpoolPlace {
+  readonly dir: string;
+  readonly lock: string;
+  /** Whether it holds `dir`'s own lock: only then does it replay the leftovers of other processes. */
+  readonly main: boolean;
+}
+
+const LOCK = 'lock';
+/**
+ * The locks this process holds. A lock naming this process's id that is not among them was left by an
+ * earlier process that had the same id: a restarted container's app is often pid 1 every time.
+ */
+const held = new Set<string>();
+
+/**
+ * Takes the lock of `dir` (a file `lock` holding the process id, created exclusively); when a running
+ * process holds it, a subdirectory of this process's own, locked the same way, so that two processes never
+ * append to one file. A lock whose process is gone (killed) is taken over.
+ */
+export function lockSpoolDir(fs: SpoolFs, dir: string, pid: number): SpoolPlace {
+  fs.mkdirSync(dir, { recursive: true });
+  if (tryLock(fs, `${dir}/${LOCK}`, pid)) return { dir, lock: `${dir}/${LOCK}`, main: true };
+  const sub = `${dir}/p${pid}-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+  fs.mkdirSync(sub, { recursive: true });
+  if (!tryLock(fs, `${sub}/${LOCK}`, pid)) throw new Error(`could not lock ${sub}`);
+  return { dir: sub, lock: `${sub}/${LOCK}`, main: false };
+}
+
+/** Lets a lock go (best effort: a lock left behind names a process that is gone, and is taken over). */
+export function unlockSpoolDir(fs: SpoolFs, place: SpoolPlace): void {
+  held.delete(place.lock);
+  try {
+    fs.unlinkSync(place.lock);
+    if (!place.main) fs.rmdirSync(place.dir); // only once empty: what is left is replayed from there
+  } catch {
+    // Left for the next start.
+  }
+}
+
+/** The subdirectories of `dir` whose process is gone: theirs to replay for whoever holds `dir`'s lock. */
+export function orphanDirs(fs: SpoolFs, dir: string, pid: number): string[] {
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && !holderAlive(fs, `${dir}/${entry.name}/${LOCK}`, pid))
+    .map((entry) => `${dir}/${entry.name}`);
+}
+
+function tryLock(fs: SpoolFs, path: string, pid: number): boolean {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = fs.openSync(path, 'wx');
+      try {
+        fs.writeSync(fd, String(pid));
+      } finally {
+        fs.closeSync(fd);
+      }
+      held.add(path);
+      return true;
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== 'EEXIST') throw error;
+    }
+    if (holderAlive(fs, path, pid)) return false;
+    try {
+      fs.unlinkSync(path); // its process is gone
+    } catch {
+      // Someone else took it over first: the next attempt finds out.
+    }
+  }
+  return false;
+}
+
+/** Whether the process named in the lock file runs; a missing or unreadable file has none. */
+function holderAlive(fs: SpoolFs, path: string, ownPid: number): boolean {
+  let text: string;
+  try {
+    text = fs.readFileSync(path, 'utf8');
+  } catch {
+    return false;
+  }
+  const pid = Number.parseInt(text, 10);
+  if (pid === ownPid) return held.has(path);
+  return Number.isInteger(pid) && pid > 0 && isProcessAlive(pid);
+}

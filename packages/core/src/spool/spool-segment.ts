@@ -1,0 +1,45 @@
+/** A destination of the trail, as the spool knows it. */
+export interface SpoolLane {
+  readonly name: string;
+  readonly feedback: boolean;
+}
+
+/** A segment file and what the spool knows of it. */
+export interface Segment {
+  readonly path: string;
+  fd: number | undefined;
+  size: number;
+  /** Per lane of this trail, its bit in the segment's header; 0 when the header does not name it. */
+  readonly bits: number[];
+  /** Per lane of this trail, its deliveries not yet acknowledged. */
+  readonly pending: number[];
+  /** Deliveries (item, lane) not yet acknowledged. */
+  left: number;
+  /** Per lane of this trail, acknowledged record numbers not yet written. */
+  acks: number[][] | undefined;
+  /** Written since the last fsync. */
+  dirty: boolean;
+  /** Ends in a line cut by a crash: the next write starts a new line. */
+  torn: boolean;
+}
+
+/** Where a queued item is spooled, and the lanes (the segment's bits) still due to acknowledge it. */
+export interface SpoolRef {
+  readonly segment: Segment;
+  readonly n: number;
+  mask: number;
+}
+
+export function segmentState(path: string, bits: number[], size: number): Segment {
+  return {
+    path,
+    fd: undefined,
+    size,
+    bits,
+    pending: bits.map(() => 0),
+    left: 0,
+    acks: undefined,
+    dirty: false,
+    torn: false,
+  };
+}

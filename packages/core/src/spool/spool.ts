@@ -1,0 +1,355 @@
+import { unrefTimer } from '../internal/unref-timer';
+import type { SpoolStats } from '../spec/chat-trail';
+import type { DeliveryItem } from '../spec/chat-trail-destination';
+import type { TurnMessage } from '../spec/turn';
+import { loadSegments, type Replayed } from './load-segments';
+import { recordLine } from './record-line';
+import { segmentName } from './segment-names';
+import type { SpoolFs } from './spool-fs';
+import { lockSpoolDir, type SpoolPlace, unlockSpoolDir } from './spool-lock';
+import { type Segment, type SpoolLane, type SpoolRef, segmentState } from './spool-segment';
+
+export interface SpoolSettings {
+  readonly dir: string;
+  readonly maxBytes: number;
+  readonly fsyncMs: number;
+}
+
+/** What a spool tells its trail. */
+export interface SpoolHost {
+  /** The disk failed: the spool has stopped, the trail goes on in memory. */
+  failed(error: unknown): void;
+  /** Deliveries still unacknowledged whose segment went to keep the disk within `maxBytes`. */
+  dropped(lane: number, count: number): void;
+}
+
+const HEADER_VERSION = 1;
+
+/**
+ * A trail's durable queue: JSON lines in append-only segment files. Each item queued in the lanes is
+ * appended (batched: one write per tick, its JSON built then, not in `record()`), and fsynced within
+ * `fsyncMs` and on every flush. A destination's acknowledgement is appended to the segment holding the
+ * item; a segment whose items every destination acknowledged is deleted. A new trail on the same `dir`
+ * replays what is left, in order, before anything new.
+ *
+ * Turns are spooled as queued, as deltas; so that a destination that writes whole threads (Melodi) gets
+ * the whole thread on replay, a thread's first record in a segment carries the thread's earlier messages
+ * (`h`) unless the segment's previous record of the thread ended just there. Each segment then holds its
+ * threads whole, and deleting an older one never takes a message a later turn's thread needs.
+ *
+ * Every disk failure stops the spool (`host.failed`, once): the trail goes on in memory. Never throws
+ * after the constructor.
+ */
+export class Spool {
+  readonly #fs: SpoolFs;
+  readonly #settings: SpoolSettings;
+  readonly #segmentBytes: number;
+  readonly #lanes: readonly SpoolLane[];
+  readonly #host: SpoolHost;
+  readonly #place: SpoolPlace;
+  readonly #refs = new WeakMap<DeliveryItem, SpoolRef>();
+  /** Oldest first; the last is the one appended to. */
+  readonly #segments: Segment[] = [];
+  #active!: Segment;
+  #nextSegment = 0;
+  #n = 0;
+  readonly #turnMask: number;
+  readonly #feedbackMask: number;
+  #queue: { ref: SpoolRef; item: DeliveryItem; history: readonly TurnMessage[] | undefined }[] = [];
+  /** Per thread, what the active segment holds of it: see the class comment. */
+  #threads = new Map<string, { count: number; last: TurnMessage | undefined }>();
+  #writeScheduled = false;
+  #fsyncTimer: ReturnType<typeof setTimeout> | undefined;
+  #state: 'on' | 'failed' | 'closed' = 'on';
+  readonly #stats = { bytes: 0, bytesWritten: 0, fsyncs: 0, replayed: 0 };
+  #replay: Replayed[] | undefined;
+  /** Per lane, deliveries whose segment went at `maxBytes` before they were acknowledged. */
+  readonly dropped: number[];
+
+  /**
+   * Takes the directory and reads what earlier processes left. `fs` undefined (no `node:fs` on this
+   * runtime), or any failure of the disk: the spool is off from the start (`host.failed`, once).
+   */
+  constructor(
+    fs: SpoolFs | undefined,
+    settings: SpoolSettings,
+    lanes: readonly SpoolLane[],
+    host: SpoolHost,
+    pid: number,
+  ) {
+    // Never used once failed, which is what a missing `fs` makes it at once.
+    this.#fs = fs!;
+    this.#settings = settings;
+    this.#segmentBytes = Math.max(4096, Math.min(settings.maxBytes / 4, 16 * 1024 * 1024));
+    this.#lanes = lanes;
+    this.#host = host;
+    this.#turnMask = (1 << lanes.length) - 1;
+    this.#feedbackMask = lanes.reduce((mask, lane, i) => (lane.feedback ? mask | (1 << i) : mask), 0);
+    this.dropped = lanes.map(() => 0);
+    this.#place = { dir: settings.dir, lock: '', main: false };
+    try {
+      if (fs === undefined) throw new Error('node:fs is not available on this runtime (Node ≥ 20.16 needed)');
+      this.#place = lockSpoolDir(fs, settings.dir, pid);
+      const loaded = loadSegments(fs, this.#place, lanes, this.#refs, pid);
+      for (const segment of loaded.segments) this.#add(segment);
+      this.#nextSegment = loaded.next;
+      this.#replay = loaded.replay;
+      this.#stats.replayed = loaded.replay.length;
+      this.#active = this.#newSegment();
+    } catch (error) {
+      this.#fail(error);
+    }
+  }
+
+  get dir(): string {
+    return this.#place.dir;
+  }
+
+  /** What was left by earlier processes, oldest first, each with the lanes it is still due to; once. */
+  takeReplay(): Replayed[] {
+    const replay = this.#replay ?? [];
+    this.#replay = undefined;
+    return replay;
+  }
+
+  /** Spools an item just queued in the lanes. O(1) but for a thread's first record in a segment. */
+  append(item: DeliveryItem): void {
+    if (this.#state !== 'on') return;
+    const mask = item.type === 'turn' ? this.#turnMask : this.#feedbackMask;
+    if (mask === 0) return;
+    const segment = this.#active;
+    const ref: SpoolRef = { segment, n: this.#n++, mask };
+    for (let i = 0; i < this.#lanes.length; i++) {
+      if (((mask >> i) & 1) === 0) continue;
+      segment.pending[i]!++;
+      segment.left++;
+    }
+    this.#refs.set(item, ref);
+    this.#queue.push({ ref, item, history: item.type === 'turn' ? this.#history(item) : undefined });
+    this.#scheduleWrite();
+  }
+
+  /** Lane `lane` is done with these items (delivered, or given up for good); with `outcomes`, the `sent` ones. */
+  ack(
+    lane: number,
+    items: readonly DeliveryItem[],
+    outcomes?: readonly ({ readonly status: string } | undefined)[],
+  ): void {
+    if (this.#state !== 'on' || lane < 0) return;
+    let any = false;
+    for (let i = 0; i < items.length; i++) {
+      if (outcomes !== undefined && outcomes[i]?.status !== 'sent') continue;
+      const ref = this.#refs.get(items[i]!);
+      if (ref === undefined) continue;
+      const { segment } = ref;
+      const bit = segment.bits[lane]!;
+      if ((ref.mask & bit) === 0) continue;
+      ref.mask &= ~bit;
+      segment.pending[lane]!--;
+      segment.left--;
+      segment.acks ??= this.#lanes.map(() => []);
+      segment.acks[lane]!.push(ref.n);
+      any = true;
+    }
+    if (any) this.#scheduleWrite();
+  }
+
+  /** Writes what is waiting and fsyncs it: `flush()` calls this first. */
+  sync(): void {
+    this.#write();
+    this.#fsync();
+  }
+
+  /** Syncs, deletes what is fully acknowledged, and lets the directory's lock go. */
+  close(): void {
+    if (this.#state !== 'on') return;
+    this.sync();
+    if (this.#state !== 'on') return;
+    this.#state = 'closed';
+    this.#quietly(() => {
+      for (const segment of [...this.#segments]) {
+        if (segment.left === 0) this.#remove(segment);
+        else this.#closeFd(segment);
+      }
+    });
+    unlockSpoolDir(this.#fs, this.#place);
+  }
+
+  stats(): SpoolStats {
+    return {
+      dir: this.#place.dir,
+      state: this.#state === 'failed' ? 'memory' : 'on',
+      segments: this.#segments.length,
+      ...this.#stats,
+    };
+  }
+
+  #add(segment: Segment): Segment {
+    this.#segments.push(segment);
+    this.#stats.bytes += segment.size;
+    return segment;
+  }
+
+  #newSegment(): Segment {
+    const path = `${this.#place.dir}/${segmentName(this.#nextSegment++)}`;
+    const segment = this.#add(
+      segmentState(
+        path,
+        this.#lanes.map((_, i) => 1 << i),
+        0,
+      ),
+    );
+    segment.fd = this.#fs.openSync(path, 'wx');
+    this.#writeTo(
+      segment,
+      `${JSON.stringify({ v: HEADER_VERSION, lanes: this.#lanes.map((l) => l.name) })}\n`,
+    );
+    this.#threads = new Map();
+    return segment;
+  }
+
+  /** The thread's messages before this turn's, unless this segment's last record of the thread ends there. */
+  #history(item: Extract<DeliveryItem, { type: 'turn' }>): readonly TurnMessage[] | undefined {
+    const { threadId, messages } = item.turn;
+    const start = item.thread === undefined ? 0 : (item.start ?? 0);
+    const known = this.#threads.get(threadId);
+    const before = start > 0 ? item.thread![start - 1] : undefined;
+    const history =
+      start > 0 && (known === undefined || known.count !== start || known.last !== before)
+        ? item.thread!.slice(0, start)
+        : undefined;
+    const last = messages.length > 0 ? messages[messages.length - 1] : before;
+    if (known === undefined) this.#threads.set(threadId, { count: start + messages.length, last });
+    else {
+      known.count = start + messages.length;
+      known.last = last;
+    }
+    return history;
+  }
+
+  #scheduleWrite(): void {
+    if (this.#writeScheduled) return;
+    this.#writeScheduled = true;
+    setImmediate(() => this.#write());
+  }
+
+  #write(): void {
+    this.#writeScheduled = false;
+    if (this.#state !== 'on') return;
+    try {
+      const queue = this.#queue;
+      if (queue.length > 0) {
+        this.#queue = [];
+        let text = '';
+        for (const { ref, item, history } of queue) text += recordLine(ref.n, ref.mask, item, history);
+        this.#writeTo(this.#active, text);
+      }
+      for (const segment of [...this.#segments]) {
+        const acks = segment.acks;
+        if (acks === undefined) continue;
+        segment.acks = undefined;
+        if (segment.left === 0 && segment !== this.#active) {
+          this.#remove(segment);
+          continue;
+        }
+        let text = '';
+        acks.forEach((ns, lane) => {
+          if (ns.length > 0) text += `{"a":[${ns.join(',')}],"k":${Math.log2(segment.bits[lane]!)}}\n`;
+        });
+        this.#writeTo(segment, text);
+      }
+      const active = this.#active;
+      if (active.size >= this.#segmentBytes || (active.left === 0 && this.#n > 0 && active.size > 256)) {
+        this.#active = this.#newSegment();
+        if (active.left === 0) this.#remove(active);
+      }
+      this.#bound();
+    } catch (error) {
+      this.#fail(error);
+    }
+  }
+
+  #writeTo(segment: Segment, text: string): void {
+    if (text === '') return;
+    if (segment.fd === undefined) segment.fd = this.#fs.openSync(segment.path, 'a');
+    if (segment.torn) {
+      text = `\n${text}`;
+      segment.torn = false;
+    }
+    const bytes = this.#fs.writeSync(segment.fd, text);
+    segment.size += bytes;
+    segment.dirty = true;
+    this.#stats.bytes += bytes;
+    this.#stats.bytesWritten += bytes;
+    if (this.#settings.fsyncMs === 0) this.#fsync();
+    else this.#fsyncTimer ??= unrefTimer(setTimeout(() => this.#fsync(), this.#settings.fsyncMs));
+  }
+
+  #fsync(): void {
+    if (this.#fsyncTimer !== undefined) clearTimeout(this.#fsyncTimer);
+    this.#fsyncTimer = undefined;
+    if (this.#state !== 'on') return;
+    try {
+      for (const segment of this.#segments) {
+        if (!segment.dirty || segment.fd === undefined) continue;
+        this.#fs.fsyncSync(segment.fd);
+        segment.dirty = false;
+        this.#stats.fsyncs++;
+      }
+    } catch (error) {
+      this.#fail(error);
+    }
+  }
+
+  /** Keeps the directory within `maxBytes`: the oldest segments go, with what they still held. */
+  #bound(): void {
+    if (this.#stats.bytes <= this.#settings.maxBytes) return;
+    if (this.#segments.length === 1) {
+      const active = this.#active;
+      this.#active = this.#newSegment();
+      if (active.left === 0) this.#remove(active);
+    }
+    while (this.#stats.bytes > this.#settings.maxBytes && this.#segments.length > 1) {
+      const oldest = this.#segments[0]!;
+      oldest.pending.forEach((count, lane) => {
+        if (count === 0) return;
+        this.dropped[lane]! += count;
+        this.#host.dropped(lane, count);
+      });
+      oldest.left = 0;
+      oldest.pending.fill(0);
+      this.#remove(oldest);
+    }
+  }
+
+  #remove(segment: Segment): void {
+    segment.bits.fill(0); // acknowledgements of its items, still in the lanes, have nowhere to go
+    this.#closeFd(segment);
+    this.#fs.unlinkSync(segment.path);
+    this.#segments.splice(this.#segments.indexOf(segment), 1);
+    this.#stats.bytes -= segment.size;
+  }
+
+  #closeFd(segment: Segment): void {
+    if (segment.fd !== undefined) this.#fs.closeSync(segment.fd);
+    segment.fd = undefined;
+  }
+
+  #fail(error: unknown): void {
+    if (this.#state !== 'on') return;
+    this.#state = 'failed';
+    this.#queue = [];
+    if (this.#fsyncTimer !== undefined) clearTimeout(this.#fsyncTimer);
+    for (const segment of this.#segments) this.#quietly(() => this.#closeFd(segment));
+    if (this.#place.lock !== '') unlockSpoolDir(this.#fs, this.#place);
+    this.#host.failed(error);
+  }
+
+  #quietly(action: () => void): void {
+    try {
+      action();
+    } catch {
+      // Best effort: the files stay for the next start, which replays them.
+    }
+  }
+}

@@ -1,0 +1,278 @@
+import { flatString } from '../normalize/flat-string';
+import type { DeliveryItem } from '../spec/chat-trail-destination';
+import type { Turn, TurnMessage, TurnModel, TurnSource, TurnStatus, TurnUsage, TurnUser } from '../spec/turn';
+
+/** What a thread's turns usually have in common: one object for all of them while it stays the same. */
+export interface TurnHead {
+  readonly threadId: string;
+  readonly user: TurnUser | undefined;
+  readonly model: TurnModel | undefined;
+  readonly source: TurnSource;
+  readonly status: TurnStatus;
+}
+
+/** What few turns have: kept only by a {@link TurnDelta} that has one of them. */
+interface TurnExtras {
+  readonly usage: TurnUsage | undefined;
+  readonly timeToFirstTokenMs: number | undefined;
+  readonly error: Turn['error'];
+  readonly metadata: Turn['metadata'];
+  /** The turn's messages when they are not a run of the thread's log, and where they follow in it. */
+  readonly messages: TurnMessage[] | undefined;
+  readonly at: number;
+}
+
+// Where a turn's messages are in its thread's log and how many, in one small integer (`at * SPAN + count`):
+// a thread's log holds far fewer than MAX_AT messages (its bytes are bounded); a turn beyond either keeps
+// its messages apart.
+const SPAN = 2 ** 14;
+const MAX_AT = 2 ** 16;
+
+/**
+ * A queued turn item (a `DeliveryItem` of type `'turn'`) in one object: a queued turn is held, by every
+ * destination, until it is sent. Its messages are a run of its thread's log (the log's arrays are only ever
+ * extended, so the run never changes), the fields its thread's turns share are one {@link TurnHead}, and
+ * usual token counts are numbers of its own. `turn` builds the `Turn` on each read: a destination that
+ * keeps it keeps a copy, and the queue keeps none.
+ */
+export class TurnDelta {
+  readonly #head: TurnHead;
+  readonly #id: string;
+  readonly #log: readonly TurnMessage[];
+  readonly #span: number;
+  readonly #startedAt: string;
+  readonly #endedAt: string;
+  readonly #inputTokens: number | undefined;
+  readonly #outputTokens: number | undefined;
+  readonly #totalTokens: number | undefined;
+  /** Its estimated size (see `estimateTurnBytes`). */
+  readonly #bytes: number;
+  /** Destinations holding it (see `hold`). */
+  #holders = 0;
+
+  /**
+   * The item of a turn whose messages are `turn.messages[from..]`, found at `log[at..]` (else kept apart);
+   * without `log`, the turn is whole (nothing before it).
+   */
+  static of(
+    turn: Turn,
+    head: TurnHead,
+    bytes: number,
+    log: readonly TurnMessage[] = turn.messages,
+    at = 0,
+    from = 0,
+  ): TurnDelta {
+    const { messages, usage, timeToFirstTokenMs, error, metadata } = turn;
+    const count = messages.length - from;
+    let apart = at >= MAX_AT || count >= SPAN;
+    for (let k = 0; k < count && !apart; k++) apart = log[at + k] !== messages[from + k];
+    const plain = usage === undefined || plainUsage(usage);
+    if (
+      !apart &&
+      plain &&
+      timeToFirstTokenMs === undefined &&
+      error === undefined &&
+      metadata === undefined
+    ) {
+      return new TurnDelta(turn, head, bytes, log, at * SPAN + count);
+    }
+    const extras: TurnExtras = {
+      usage: plain ? undefined : usage,
+      timeToFirstTokenMs,
+      error,
+      metadata,
+      messages: apart ? messages.slice(from) : undefined,
+      at,
+    };
+    return new TurnDeltaWithExtras(turn, head, bytes, log, apart ? 0 : at * SPAN + count, extras);
+  }
+
+  protected constructor(
+    turn: Turn,
+    head: TurnHead,
+    bytes: number,
+    log: readonly TurnMessage[],
+    span: number,
+  ) {
+    this.#head = head;
+    this.#bytes = bytes;
+    this.#id = turn.id;
+    this.#log = log;
+    this.#span = span;
+    this.#startedAt = turn.startedAt;
+    this.#endedAt = turn.endedAt;
+    const { usage } = turn;
+    if (usage !== undefined && plainUsage(usage)) {
+      this.#inputTokens = usage.inputTokens;
+      this.#outputTokens = usage.outputTokens;
+      this.#totalTokens = usage.totalTokens;
+    }
+  }
+
+  get type(): 'turn' {
+    return 'turn';
+  }
+
+  get threadId(): string {
+    return this.#head.threadId;
+  }
+
+  get bytes(): number {
+    return this.#bytes;
+  }
+
+  /** A new `Turn` on each read, with the turn's own messages (see `DeliveryItem`). */
+  get turn(): Turn {
+    const head = this.#head;
+    const extras = this.extras();
+    const at = TurnDelta.#at(this);
+    const turn: Turn = {
+      id: this.#id,
+      threadId: head.threadId,
+      messages: extras?.messages ?? this.#log.slice(at, at + (this.#span % SPAN)),
+      startedAt: this.#startedAt,
+      endedAt: this.#endedAt,
+      status: head.status,
+      source: head.source,
+    };
+    if (head.user !== undefined) turn.user = head.user;
+    if (head.model !== undefined) turn.model = head.model;
+    const usage = extras?.usage ?? tokens(this.#inputTokens, this.#outputTokens, this.#totalTokens);
+    if (usage !== undefined) turn.usage = usage;
+    if (extras?.timeToFirstTokenMs !== undefined) turn.timeToFirstTokenMs = extras.timeToFirstTokenMs;
+    if (extras?.error !== undefined) turn.error = extras.error;
+    if (extras?.metadata !== undefined) turn.metadata = extras.metadata;
+    return turn;
+  }
+
+  /** The thread's log when messages precede the turn's (see `DeliveryItem`). */
+  get thread(): readonly TurnMessage[] | undefined {
+    return TurnDelta.#at(this) > 0 ? this.#log : undefined;
+  }
+
+  get start(): number | undefined {
+    const at = TurnDelta.#at(this);
+    return at > 0 ? at : undefined;
+  }
+
+  /** Counts a destination that holds it; true for the first (see `QueuedBytes`). */
+  hold(): boolean {
+    return this.#holders++ === 0;
+  }
+
+  /** A destination let it go; true for the last. */
+  release(): boolean {
+    return --this.#holders === 0;
+  }
+
+  toJSON(): DeliveryItem {
+    const { thread, start } = this;
+    return thread === undefined
+      ? { type: 'turn', turn: this.turn }
+      : { type: 'turn', turn: this.turn, thread, start: start! };
+  }
+
+  /** What `console.log` and `util.inspect` show (its fields are private). */
+  [Symbol.for('nodejs.util.inspect.custom')](): DeliveryItem {
+    return this.toJSON();
+  }
+
+  /** What few turns have (see `TurnDeltaWithExtras`). */
+  protected extras(): TurnExtras | undefined {
+    return undefined;
+  }
+
+  // Static: a private instance method or accessor would give each instance one more field (its brand).
+  static #at(delta: TurnDelta): number {
+    return delta.extras()?.at ?? Math.floor(delta.#span / SPAN);
+  }
+}
+
+/** A turn with more than the usual: its extras cost an object and a field only when present. */
+class TurnDeltaWithExtras extends TurnDelta {
+  readonly #extras: TurnExtras;
+
+  constructor(
+    turn: Turn,
+    head: TurnHead,
+    bytes: number,
+    log: readonly TurnMessage[],
+    span: number,
+    extras: TurnExtras,
+  ) {
+    super(turn, head, bytes, log, span);
+    this.#extras = extras;
+  }
+
+  protected override extras(): TurnExtras {
+    return this.#extras;
+  }
+}
+
+/** A turn item's thread id, without building its turn. */
+export function turnThreadId(item: Extract<DeliveryItem, { type: 'turn' }>): string {
+  return item instanceof TurnDelta ? item.threadId : item.turn.threadId;
+}
+
+/** The thread's head when the turn's fields are the same as its (the user and model compared by value). */
+export function turnHead(previous: TurnHead | undefined, turn: Turn): TurnHead {
+  const { user, model, source, status } = turn;
+  if (previous !== undefined && previous.source === source && previous.status === status) {
+    const sameUser = previous.user === user || sameFlat(previous.user, user);
+    const sameModel = previous.model === model || sameFlat(previous.model, model);
+    if (sameUser && sameModel) return previous;
+    return {
+      threadId: previous.threadId,
+      user: sameUser ? previous.user : user,
+      model: sameModel ? previous.model : model,
+      source,
+      status,
+    };
+  }
+  return {
+    threadId: previous?.threadId ?? flatString(turn.threadId),
+    user: previous !== undefined && sameFlat(previous.user, user) ? previous.user : user,
+    model: previous !== undefined && sameFlat(previous.model, model) ? previous.model : model,
+    source,
+    status,
+  };
+}
+
+// A function, not a private method: a class with private methods gives each instance one more field.
+function tokens(
+  input: number | undefined,
+  output: number | undefined,
+  total: number | undefined,
+): TurnUsage | undefined {
+  if (input === undefined && output === undefined && total === undefined) return undefined;
+  const usage: TurnUsage = {};
+  if (input !== undefined) usage.inputTokens = input;
+  if (output !== undefined) usage.outputTokens = output;
+  if (total !== undefined) usage.totalTokens = total;
+  return usage;
+}
+
+/** In, out and total tokens only, each a number if present, and at least one: kept as three numbers. */
+function plainUsage(usage: TurnUsage): boolean {
+  let keys = 0;
+  for (const key in usage) {
+    if (key !== 'inputTokens' && key !== 'outputTokens' && key !== 'totalTokens') return false;
+    keys++;
+  }
+  return keys > 0;
+}
+
+/** Two objects of strings with the same keys and values (a user with segments never is). */
+function sameFlat(a: object | undefined, b: object | undefined): boolean {
+  if (a === undefined || b === undefined) return false;
+  const kept = a as Record<string, unknown>;
+  const given = b as Record<string, unknown>;
+  let keys = 0;
+  for (const key in given) {
+    const value = given[key];
+    if (typeof value === 'object' || kept[key] !== value) return false;
+    keys++;
+  }
+  for (const _ in kept) keys--;
+  return keys === 0;
+}

@@ -1,10 +1,10 @@
 import { unrefTimer } from '../internal/unref-timer';
 import type { DestinationStats, DropReason } from '../spec/chat-trail';
 import type { ChatTrailDestination, DeliveryItem } from '../spec/chat-trail-destination';
-import type { TurnMessage } from '../spec/turn';
 import type { LaneHost } from './lane-host';
 import type { LaneReporter } from './lane-reporter';
 import { tooLargeError } from './lane-reports';
+import { ThreadMirrors } from './thread-mirrors';
 import { fromWireError } from './wire-error';
 import { WorkerLane } from './worker-lane';
 import type { FromWorker, WireItem, WorkerInit } from './worker-protocol';
@@ -58,13 +58,7 @@ export class WorkerDelivery {
   #outbox: number[] = [];
   #seq = 0;
   #postScheduled = false;
-  /** Per thread array of the trail's log: its id in the worker, and how many of its messages the worker has. */
-  #mirrors = new WeakMap<readonly TurnMessage[], { id: number; have: number }>();
-  #nextMirror = 1;
-  #forgotten: number[] = [];
-  readonly #registry = new FinalizationRegistry<number>((id) => {
-    this.#forgotten.push(id);
-  });
+  readonly #mirrors = new ThreadMirrors();
   #stats: DestinationStats[];
   /** What workers that ended had counted. */
   readonly #base: DestinationStats[];
@@ -224,15 +218,13 @@ export class WorkerDelivery {
     this.#postScheduled = false;
     const worker = this.#worker;
     if (worker === undefined) return;
-    if (this.#forgotten.length > 0) {
-      worker.postMessage({ t: 'forget', mirrors: this.#forgotten });
-      this.#forgotten = [];
-    }
+    const forgotten = this.#mirrors.takeForgotten();
+    if (forgotten.length > 0) worker.postMessage({ t: 'forget', mirrors: forgotten });
     if (this.#outbox.length === 0) return;
     const items: WireItem[] = [];
     for (const seq of this.#outbox) {
       const held = this.#held.get(seq);
-      if (held !== undefined) items.push(this.#encode(seq, held));
+      if (held !== undefined) items.push(this.#mirrors.encode(seq, held.lanes, held.bytes, held.item));
     }
     const seqs = this.#outbox;
     this.#outbox = [];
@@ -248,14 +240,17 @@ export class WorkerDelivery {
    * alone, threads from their start, and those that cannot cross are dropped as `internal_error`.
    */
   #postOneByOne(worker: WorkerLike, seqs: readonly number[]): void {
-    this.#mirrors = new WeakMap();
+    this.#mirrors.reset();
     for (const seq of seqs) {
       const held = this.#held.get(seq);
       if (held === undefined) continue;
       try {
-        worker.postMessage({ t: 'items', items: [this.#encode(seq, held)] });
+        worker.postMessage({
+          t: 'items',
+          items: [this.#mirrors.encode(seq, held.lanes, held.bytes, held.item)],
+        });
       } catch (error) {
-        this.#mirrors = new WeakMap();
+        this.#mirrors.reset();
         this.lanes.forEach((lane, index) => {
           if ((held.lanes & (1 << index)) === 0) return;
           this.#settle(index, seq);
@@ -265,42 +260,6 @@ export class WorkerDelivery {
         });
       }
     }
-  }
-
-  /** What crosses for one item: a turn's thread as what the worker's copy of it lacks (see `WireItem`). */
-  #encode(seq: number, held: Held): WireItem {
-    const { item, bytes, lanes } = held;
-    if (item.type !== 'turn') return { seq, lanes, bytes, item };
-    // A queued turn is a TurnDelta (private fields, which do not clone): what crosses is read from it, once
-    // (`turn` builds a Turn on each read).
-    const { thread, start = 0 } = item;
-    const turn = item.turn;
-    if (thread === undefined) return { seq, lanes, bytes, item: { type: 'turn', turn } };
-    let mirror = this.#mirrors.get(thread);
-    if (mirror === undefined) {
-      mirror = { id: this.#nextMirror++, have: 0 };
-      this.#mirrors.set(thread, mirror);
-      this.#registry.register(thread, mirror.id);
-    }
-    const have = mirror.have;
-    const messages = turn.messages;
-    let own = 0;
-    while (own < messages.length && thread[start + own] === messages[own]) own++;
-    if (start > have) {
-      mirror.have = start + own;
-      return {
-        seq,
-        lanes,
-        bytes,
-        item: { type: 'turn', turn, start },
-        mirror: mirror.id,
-        have,
-        head: thread.slice(have, start),
-        own,
-      };
-    }
-    mirror.have = Math.max(have, start + own);
-    return { seq, lanes, bytes, item: { type: 'turn', turn, start }, mirror: mirror.id, have, own };
   }
 
   #receive(message: FromWorker): void {
@@ -378,8 +337,8 @@ export class WorkerDelivery {
     this.#debug(
       `the delivery worker ended (exit code ${code}); starting another, which is sent the ${this.#held.size} item(s) not acknowledged`,
     );
-    this.#mirrors = new WeakMap();
-    this.#forgotten = [];
+    this.#mirrors.reset();
+    this.#mirrors.takeForgotten();
     this.#start();
     this.#outbox = [...this.#held.keys()];
     this.#post();

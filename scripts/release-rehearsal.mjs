@@ -10,12 +10,14 @@
 //   4. in fresh directories configured with only that registry (a temp userconfig + globalconfig + cache, no
 //      workspace), installs with the system Node 20's npm what a user would: `@chattrail/devserver`;
 //      `@chattrail/ai-sdk @chattrail/core ai@6`; `@chattrail/langchain @chattrail/core @langchain/core`;
-//      `@chattrail/express @chattrail/core express`; `@chattrail/cli`; `@chattrail/redis @chattrail/core redis`;
+//      `@chattrail/express @chattrail/core express`; `@chattrail/cli`; `@chattrail/core`; `@chattrail/redis @chattrail/core redis`;
 //   5. starts the installed devserver (its bin, port 0) and runs one ~10-line app per adapter on the system
 //      Node 20 that delivers a turn to it from the environment (MIELTO_*, MELODI_*), and the CLI's bin on a
 //      one-conversation JSONL file (`chattrail import`), and a trail with `redisStore()` on a redis-server
 //      started here (Debian's; the step says so and is skipped when none is installed), then reads each turn back
-//      from both emulated backends (/_devserver/mielto/conversations and /_devserver/melodi/threads).
+//      from both emulated backends (/_devserver/mielto/conversations and /_devserver/melodi/threads);
+//      and `@chattrail/core` alone delivering from its worker thread as an ESM app, a CommonJS app and an
+//      esbuild bundle (run from a directory without node_modules).
 //
 // Deliberate differences from release.yml, and why:
 //   - `changeset publish --no-git-tag`: a rehearsal must not leave `@chattrail/core@x.y.z` tags in the
@@ -479,10 +481,58 @@ console.log(execFileSync(process.execPath, [bin, 'import', 'chats.jsonl', '--jso
 `,
 };
 
+// The core alone, delivering from its worker thread (`delivery: 'worker'`), as an ESM app, a CommonJS app
+// and an esbuild bundle of the ESM app run from another directory (no node_modules beside it): the worker
+// is embedded in the package as a string, so no file has to be found. Each prints the trail's debug lines,
+// which must say it delivered from a worker thread.
+const WORKER_TURN = `{ id: 'turn-1', threadId: process.env.MARKER, startedAt: new Date().toISOString(), endedAt: new Date().toISOString(),
+  status: 'ok', source: 'manual', messages: [{ role: 'user', content: process.env.MARKER }, { role: 'assistant', content: 'pong' }] }`;
+const WORKER_APP = (load) => `${load}
+const main = async () => {
+  const trail = createChatTrail({ delivery: 'worker', debug: true }); // MIELTO_* and MELODI_*: the devserver
+  trail.record(${WORKER_TURN});
+  const report = await trail.shutdown();
+  console.log(JSON.stringify({ report, stats: trail.stats() }));
+  process.exitCode = report.ok && trail.stats().sent > 0 ? 0 : 1;
+};
+main();
+`;
+const CORE_APPS = {
+  'core-esm': { file: 'app.mjs', source: WORKER_APP("import { createChatTrail } from '@chattrail/core';") },
+  'core-cjs': {
+    file: 'app.cjs',
+    source: WORKER_APP("const { createChatTrail } = require('@chattrail/core');"),
+  },
+  'core-esbuild': {
+    file: 'app.mjs',
+    source: WORKER_APP("import { createChatTrail } from '@chattrail/core';"),
+    bundle: true,
+  },
+};
+for (const [name, app] of Object.entries(CORE_APPS)) APPS[name] = app;
+
 /** Runs one app on the system node, then reads its turn back from both emulated backends. */
 async function deliver(name, { installed, devserver, sys, redisUrl }) {
   const marker = `rehearsal-${name}-${randomBytes(4).toString('hex')}`;
-  writeFileSync(join(installed.dir, 'app.mjs'), APPS[name]);
+  const app = typeof APPS[name] === 'string' ? { file: 'app.mjs', source: APPS[name] } : APPS[name];
+  let cwd = installed.dir;
+  let file = app.file;
+  writeFileSync(join(installed.dir, app.file), app.source);
+  if (app.bundle) {
+    // The workspace's esbuild (a root devDependency), as an app's build would run it.
+    const { build } = await import('esbuild');
+    cwd = join(installed.dir, 'bundled');
+    mkdirSync(cwd, { recursive: true });
+    file = 'bundle.mjs';
+    await build({
+      entryPoints: [join(installed.dir, app.file)],
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      outfile: join(cwd, file),
+      logLevel: 'error',
+    });
+  }
   const env = {
     ...installed.env,
     ...(redisUrl === undefined ? {} : { REDIS_URL: redisUrl }),
@@ -493,9 +543,12 @@ async function deliver(name, { installed, devserver, sys, redisUrl }) {
     MELODI_PROJECT_ID: '1',
     MELODI_BASE_URL: `${devserver.url}/api/external`,
   };
-  const result = await run(sys.node, ['app.mjs'], { cwd: installed.dir, env, timeoutMs: 90_000 });
+  const result = await run(sys.node, [file], { cwd, env, timeoutMs: 90_000 });
   if (result.code !== 0)
-    throw new StepError(`app.mjs exited ${result.code}:\n${tail(result.stderr + result.stdout)}`);
+    throw new StepError(`${file} exited ${result.code}:\n${tail(result.stderr + result.stdout)}`);
+  if (name.startsWith('core-') && !result.stdout.includes('delivering from a worker thread')) {
+    throw new StepError(`${file} did not deliver from a worker thread:\n${tail(result.stdout)}`);
+  }
 
   // shutdown() resolved with everything delivered, so both backends hold the turn now.
   const held = async (path) => {
@@ -591,6 +644,7 @@ async function main() {
     langchain: ['@chattrail/langchain', '@chattrail/core', '@langchain/core'],
     express: ['@chattrail/express', '@chattrail/core', 'express'],
     cli: ['@chattrail/cli'],
+    core: ['@chattrail/core'],
     redis: ['@chattrail/redis', '@chattrail/core', 'redis@6'],
   };
   const settled = await Promise.allSettled(
@@ -620,7 +674,7 @@ async function main() {
   const third = (name, dep) => `${dep}@${installedVersion(installs[name].dir, dep)}`;
   say(
     `install     ok  node v${sys.version}'s npm, only the local registry: ${third('ai-sdk', 'ai')}, ${third('langchain', '@langchain/core')}, ` +
-      `${third('express', 'express')}, @chattrail/cli ${third('redis', 'redis')} (${seconds(t)}; six installs side by side)`,
+      `${third('express', 'express')}, @chattrail/cli, @chattrail/core, ${third('redis', 'redis')} (${seconds(t)}; seven installs side by side)`,
   );
 
   t = Date.now();
@@ -640,11 +694,12 @@ async function main() {
   const devserver = { url: match[1] };
   say(`devserver   ok  chattrail-devserver from the registry on ${devserver.url} (${seconds(t)})`);
 
-  for (const name of ['ai-sdk', 'langchain', 'express', 'cli']) {
+  for (const name of ['ai-sdk', 'langchain', 'express', 'cli', 'core-esm', 'core-cjs', 'core-esbuild']) {
     t = Date.now();
-    await deliver(name, { installed: installs[name], devserver, sys });
+    const installed = installs[name.startsWith('core-') ? 'core' : name];
+    await deliver(name, { installed, devserver, sys });
     say(
-      `${name.padEnd(11)} ok  a turn reached Mielto and Melodi on the devserver (node v${sys.version}, ${seconds(t)})`,
+      `${name.padEnd(12)} ok  a turn reached Mielto and Melodi on the devserver (node v${sys.version}, ${seconds(t)})`,
     );
   }
   t = Date.now();

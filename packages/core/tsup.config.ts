@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { defineConfig } from 'tsup';
+import { WORKER_SOURCE_FILE, workerSourceModule } from './bundle-worker.mjs';
 
 const { version } = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as {
   version: string;
@@ -22,6 +23,18 @@ export default defineConfig({
   target: 'node20',
   // Inlined so the SDK header names the published version without bundling package.json.
   define: { __CHATTRAIL_CORE_VERSION__: JSON.stringify(version) },
+  // The delivery worker, bundled on its own and embedded as a string (see bundle-worker.mjs).
+  esbuildPlugins: [
+    {
+      name: 'chattrail-worker-source',
+      setup(build) {
+        build.onLoad({ filter: WORKER_SOURCE_FILE }, async () => ({
+          contents: await workerSourceModule({ __CHATTRAIL_CORE_VERSION__: JSON.stringify(version) }),
+          loader: 'ts',
+        }));
+      },
+    },
+  ],
   // `import.meta.url` in the CommonJS build too: src/node/undici-transport.ts loads undici with
   // `createRequire(import.meta.url)`.
   shims: true,

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { defineConfig } from 'vitest/config';
+import { WORKER_SOURCE_FILE, workerSourceModule } from './bundle-worker.mjs';
 
 const { version } = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as {
   version: string;
@@ -8,6 +9,16 @@ const { version } = JSON.parse(readFileSync(new URL('./package.json', import.met
 export default defineConfig({
   // Same constant tsup inlines at build time (see tsup.config.ts).
   define: { __CHATTRAIL_CORE_VERSION__: JSON.stringify(version) },
+  // The delivery worker from src, as the build embeds it (see bundle-worker.mjs).
+  plugins: [
+    {
+      name: 'chattrail-worker-source',
+      load(id) {
+        if (!WORKER_SOURCE_FILE.test(id)) return undefined;
+        return workerSourceModule({ __CHATTRAIL_CORE_VERSION__: JSON.stringify(version) });
+      },
+    },
+  ],
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     // Ample for a loaded machine: tests taking 2-3 s idle were seen taking 10 s beside stress-ng.

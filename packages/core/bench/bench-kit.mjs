@@ -123,9 +123,10 @@ export function deliveryDestinations(server, only, transportFor = () => undefine
 }
 
 /** The delivery benchmarks' trail: one batch may take half a queue, the most the trail allows. */
-export function deliveryTrail(destinations) {
+export function deliveryTrail(destinations, delivery = 'inline') {
   return createChatTrail({
     destinations,
+    delivery,
     maxQueueTurns: DELIVERY_QUEUE_TURNS,
     maxQueueBytes: DELIVERY_QUEUE_BYTES,
     maxBatchTurns: DELIVERY_QUEUE_TURNS / 2,

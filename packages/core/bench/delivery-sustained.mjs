@@ -20,7 +20,9 @@
 // backlog grew by less than 5% of the offered rate, and the last turns arrived within a second after the
 // producer stopped (what was left was under a second of work).
 //
-// Usage: node bench/delivery-sustained.mjs [rate] [seconds] [threads] [turnsPerThread] [undici|legacy-http1]
+// `worker`: the trail delivers from its worker thread (undiciTransport() there when undici is installed),
+// else inline.
+// Usage: node bench/delivery-sustained.mjs [rate] [seconds] [threads] [turnsPerThread] [undici|legacy-http1|worker]
 import { PerformanceObserver } from 'node:perf_hooks';
 import {
   chatWorkload,
@@ -37,6 +39,7 @@ const SECONDS = Number(process.argv[3] ?? 12);
 const THREADS = Number(process.argv[4] ?? 200);
 const TURNS_PER_THREAD = Number(process.argv[5] ?? 100);
 const transportFor = await transportFromFlags(process.argv.slice(6));
+const DELIVERY = process.argv.slice(6).includes('worker') ? 'worker' : 'inline';
 // Every slot's first thread ends within threads × turnsPerThread turns; after that the mix is steady.
 const WARM_SECONDS = Math.min(SECONDS / 2, (THREADS * TURNS_PER_THREAD) / RATE);
 const TURNS = Math.round(RATE * SECONDS);
@@ -74,7 +77,7 @@ const server = await startDevServerChild();
 try {
   const destinations = deliveryDestinations(server, 'both', transportFor);
   const names = destinations.map((d) => d.name);
-  const trail = deliveryTrail(destinations);
+  const trail = deliveryTrail(destinations, DELIVERY);
   const workload = chatWorkload(THREADS, { turnsPerThread: TURNS_PER_THREAD });
 
   // What the host app feels of the trail besides CPU: garbage collection pauses (the queued turns and what
@@ -168,6 +171,7 @@ try {
     threads: THREADS,
     turnsPerThread: TURNS_PER_THREAD,
     fetch: transportFor?.label ?? 'global',
+    delivery: DELIVERY,
     keptUp,
     dropped,
     droppedWhileWarming: droppedWarming ?? dropped,
@@ -216,7 +220,7 @@ try {
     },
   };
   console.log(
-    `sustained delivery (${names.join(' + ')}${transportFor ? `, ${transportFor.label}` : ''}): ${result.offeredTurnsPerSecond} turns/s offered for ${result.seconds} s (${TURNS} turns; ${THREADS} threads at a time, ${TURNS_PER_THREAD} turns each, ${backend.melodi.threads} threads in all) → ${keptUp ? 'KEPT UP' : 'FELL BEHIND'}; ${dropped} dropped (${result.droppedWhileWarming} of them in the first ${result.steadyFromSeconds} s); the last turns arrived ${result.drainMs} ms after the producer stopped`,
+    `sustained delivery (${names.join(' + ')}${transportFor ? `, ${transportFor.label}` : ''}, ${DELIVERY}): ${result.offeredTurnsPerSecond} turns/s offered for ${result.seconds} s (${TURNS} turns; ${THREADS} threads at a time, ${TURNS_PER_THREAD} turns each, ${backend.melodi.threads} threads in all) → ${keptUp ? 'KEPT UP' : 'FELL BEHIND'}; ${dropped} dropped (${result.droppedWhileWarming} of them in the first ${result.steadyFromSeconds} s); the last turns arrived ${result.drainMs} ms after the producer stopped`,
   );
   for (const [name, d] of Object.entries(perDestination)) {
     console.log(

@@ -6,7 +6,10 @@
 // - instant: a trail with two destinations that answer every batch at once, in process: record(), the
 //   queues and the batching, no serialisation or HTTP;
 // - devserver: the trail delivering to Mielto and Melodi on the devserver (its own process, loopback) with
-//   undiciTransport(): everything.
+//   undiciTransport(): everything, inline (`delivery: 'inline'`);
+// - worker: the same destinations delivering from the trail's worker thread (`delivery: 'worker'`, no
+//   transport given: a destination given a function delivers inline; the worker takes undiciTransport()
+//   itself): the main thread records and hands the deltas over, the worker does the rest.
 // With 200 threads at 2,000 turns/s each thread takes ten turns a second, so a batch (at most one per
 // minBatchIntervalMs, 500 ms) holds about five of each thread's turns, which share its requests. A real
 // app's threads take a turn every few seconds: `threads` 2000 gives each one turn a second, a batch then
@@ -30,7 +33,7 @@ const RATE = Number(process.argv[2] ?? 2_000);
 const SECONDS = Number(process.argv[3] ?? 6);
 const THREADS = Number(process.argv[4] ?? 200);
 const modeAt = process.argv.indexOf('--mode');
-const MODES = ['none', 'instant', 'devserver'];
+const MODES = ['none', 'instant', 'devserver', 'worker'];
 
 if (modeAt === -1) {
   const runs = Object.fromEntries(MODES.map((mode) => [mode, []]));
@@ -47,23 +50,25 @@ if (modeAt === -1) {
         loopDelayP99Ms: med(mode, 'loopDelayP99Ms'),
         loopDelayMaxMs: med(mode, 'loopDelayMaxMs'),
         gcMaxMs: med(mode, 'gcMaxMs'),
+        dropped: Math.max(...runs[mode].map((run) => run.dropped)),
       },
     ]),
   );
   const line = (mode, label) => {
     const s = summary[mode];
-    return `  ${label.padEnd(26)} main thread ${Math.round(s.mainThreadMicrosPerTurn)} µs/turn (${Math.round(s.mainThreadShare * 100)}% busy); event loop late by ${s.loopDelayP99Ms.toFixed(1)} ms at p99, ${s.loopDelayMaxMs.toFixed(1)} ms at most; longest GC pause ${s.gcMaxMs.toFixed(1)} ms`;
+    return `  ${label.padEnd(26)} main thread ${Math.round(s.mainThreadMicrosPerTurn)} µs/turn (${Math.round(s.mainThreadShare * 100)}% busy); event loop late by ${s.loopDelayP99Ms.toFixed(1)} ms at p99, ${s.loopDelayMaxMs.toFixed(1)} ms at most; longest GC pause ${s.gcMaxMs.toFixed(1)} ms; ${s.dropped} dropped`;
   };
   console.log(
     `host impact at ${RATE} turns/s for ${SECONDS} s (${THREADS} threads of 100 turns; medians of 2 runs each; the event loop sampled every 5 ms):`,
   );
   console.log(line('none', 'the app alone:'));
   console.log(line('instant', 'trail, instant backends:'));
-  console.log(line('devserver', 'trail → devserver:'));
+  console.log(line('devserver', 'trail → devserver, inline:'));
+  console.log(line('worker', 'trail → devserver, worker:'));
   const added = (mode) =>
     Math.round(summary[mode].mainThreadMicrosPerTurn - summary.none.mainThreadMicrosPerTurn);
   console.log(
-    `  the trail adds ${added('instant')} µs/turn of main-thread CPU for recording and queueing, ${added('devserver')} µs/turn with delivery (serialising, HTTP)`,
+    `  the trail adds ${added('instant')} µs/turn of main-thread CPU for recording and queueing, ${added('devserver')} µs/turn with delivery inline (serialising, HTTP), ${added('worker')} µs/turn delivering from the worker`,
   );
   report({ hostImpact: { rate: RATE, seconds: SECONDS, threads: THREADS, ...summary, runs } });
   process.exit(0);
@@ -82,7 +87,7 @@ const instant = (name) => ({
   name,
   send: async (items) => items.map(() => ({ status: 'sent', messages: 0 })),
 });
-const server = mode === 'devserver' ? await startDevServerChild() : undefined;
+const server = mode === 'devserver' || mode === 'worker' ? await startDevServerChild() : undefined;
 const transportFor = await transportFromFlags(['undici']);
 const trail =
   mode === 'none'
@@ -91,7 +96,8 @@ const trail =
         destinations:
           mode === 'instant'
             ? [instant('mielto'), instant('melodi')]
-            : deliveryDestinations(server, 'both', transportFor),
+            : deliveryDestinations(server, 'both', mode === 'worker' ? undefined : transportFor),
+        delivery: mode === 'worker' ? 'worker' : 'inline',
         onError: (error) => console.error(error.message),
       });
 const workload = chatWorkload(THREADS, { turnsPerThread: 100 });
@@ -122,9 +128,11 @@ const cpu = process.threadCpuUsage(threadCpuStart);
 const loopLate = loopLateness.stop();
 gcObserver.disconnect();
 let delivered = true;
+let dropped = 0;
 if (trail) {
   delivered = (await trail.flush({ timeoutMs: 60_000 })).ok;
   await trail.shutdown();
+  dropped = Object.values(trail.stats().dropped).reduce((sum, n) => sum + n, 0);
 }
 await server?.close();
 if (!delivered) throw new Error(`${mode}: not everything was delivered`);
@@ -137,6 +145,7 @@ report({
     loopDelayP99Ms: loopLate.p99Ms,
     loopDelayMaxMs: loopLate.maxMs,
     gcMaxMs: Math.round(gcMaxMs * 10) / 10,
+    dropped,
   },
 });
 process.exit(0);

@@ -18,8 +18,9 @@ import { describe, expect, it } from 'vitest';
  *  9. spool/                                 the durable spool: queued items on disk (fs at run time)
  * 10. pipeline/                              the trail: createChatTrail, lanes, options, stats
  * 11. node/                                  Node-only (`@chattrail/core/node`)
- * 12. adapter/                               helpers the adapter packages share (`@chattrail/core/adapter`)
- * 13. index.ts, node.ts, adapter.ts          the package's entry points
+ * 12. worker/                                the delivery worker thread's entry (bundled on its own)
+ * 13. adapter/                               helpers the adapter packages share (`@chattrail/core/adapter`)
+ * 14. index.ts, node.ts, adapter.ts          the package's entry points
  *
  * Tests (`*.test.ts`) are integration harnesses at the top: they may import any layer and the kits in
  * `test/`. Production code may import neither a test nor a kit.
@@ -36,6 +37,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['spool'],
   ['pipeline'],
   ['node'],
+  ['worker'],
   ['adapter'],
   ['index.ts', 'node.ts', 'adapter.ts'],
 ];

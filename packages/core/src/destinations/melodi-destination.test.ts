@@ -240,7 +240,13 @@ describe.each(MELODI_MODES)('melodi destination: never omits a stored message (M
       // The reported bug: with turnMessages 'history' each such turn looks like an edit of the thread's
       // start, and a later PUT left out the 2 messages an earlier one had stored.
       const server = await devServer();
-      const trail = createChatTrail({ flushAt: 1, turnMessages, destinations: [destination(server)] });
+      // Inline: from a worker the turns cross together (one per 10 ms), and go in one PUT.
+      const trail = createChatTrail({
+        flushAt: 1,
+        turnMessages,
+        destinations: [destination(server)],
+        delivery: 'inline',
+      });
       for (let t = 0; t < 50; t++) {
         // A turn now and then while PUTs are under way, as an app's requests come.
         if (t % 5 === 0) await new Promise((resolve) => setImmediate(resolve));
@@ -394,8 +400,9 @@ describe('melodi destination: one PUT per thread in flight', () => {
   it("holds a thread's next PUT until the one before settled, other threads going on (two trails, one destination)", async () => {
     const held = await heldMelodi();
     const shared = melodi({ apiKey: MELODI_KEY, projectId: PROJECT_ID, baseUrl: held.server.url });
-    const a = createChatTrail({ turnMessages: 'new', destinations: [shared] });
-    const b = createChatTrail({ turnMessages: 'new', destinations: [shared] });
+    // Inline: a worker would hold a copy of the destination of its own (see the core README).
+    const a = createChatTrail({ turnMessages: 'new', destinations: [shared], delivery: 'inline' });
+    const b = createChatTrail({ turnMessages: 'new', destinations: [shared], delivery: 'inline' });
     const turn = (threadId: string, t: number) => ({
       threadId,
       messages: [

@@ -16,6 +16,7 @@ import type {
 } from '../spec/chat-trail-destination';
 import { classifyDeliveryError } from './classify-delivery-error';
 import type { ClientDestinationOptions } from './client-destination-options';
+import { keepSpec } from './destination-spec';
 import { groupByThread, type ThreadGroup, wholeTurns } from './group-by-thread';
 import { MelodiSharedThreads } from './melodi-shared-threads';
 import { MelodiThreadMemory } from './melodi-thread-memory';
@@ -189,5 +190,7 @@ function withoutMessages(outcome: DeliveryOutcome): DeliveryOutcome {
  * @throws {ChatTrailError} when no API key or project id is given or found in the environment.
  */
 export function melodi(options: MelodiDestinationOptions = {}): MelodiDestination {
-  return new MelodiDestination(options);
+  const destination = new MelodiDestination(options);
+  keepSpec(destination, 'melodi', options);
+  return destination;
 }

@@ -17,6 +17,7 @@ import { loggedHistoryEnd } from '../thread/logged-history-end';
 import { turnOutputStart } from '../thread/turn-output-start';
 import { classifyDeliveryError } from './classify-delivery-error';
 import { InMemoryConversationStore } from './conversation-store';
+import { keepSpec } from './destination-spec';
 import { groupByThread, type ThreadGroup, wholeTurns } from './group-by-thread';
 import { mergeThreadMessages, type ThreadMessage } from './merge-thread-messages';
 import { type LookAhead, MieltoConversationResolver } from './mielto-conversation-resolver';
@@ -382,5 +383,7 @@ export class MieltoDestination implements ChatTrailDestination {
  * @throws {ChatTrailError} when no API key is given or found in `MIELTO_API_KEY`, or an option is malformed.
  */
 export function mielto(options: MieltoDestinationOptions = {}): MieltoDestination {
-  return new MieltoDestination(options);
+  const destination = new MieltoDestination(options);
+  keepSpec(destination, 'mielto', options);
+  return destination;
 }

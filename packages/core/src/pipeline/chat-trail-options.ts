@@ -132,6 +132,14 @@ export interface ChatTrailOptions {
    */
   handleSignals?: boolean;
   /**
+   * Node: `'worker'` delivers from a worker thread (lanes, retries, HTTP), so the app's event loop only
+   * records; `'inline'` delivers on the app's thread. A worker needs destinations it can build again from
+   * plain options: `mielto()`/`melodi()` without a `fetch`, `transport`, `client` or `conversationStore`,
+   * or those of the environment without the trail's `fetch` or `transport`, and no `store`; otherwise, and
+   * on Edge, in browsers, Deno and Bun, delivery is inline. Default `'worker'`, or `CHATTRAIL_DELIVERY`.
+   */
+  delivery?: 'worker' | 'inline';
+  /**
    * Node: keep queued turns in a directory until each destination has them, so that a crash, a kill or a
    * deploy loses none: the next trail on the same `dir` sends what is left (see the README). Default: none,
    * or `CHATTRAIL_SPOOL_DIR`; `false` turns off the variable's.

@@ -44,10 +44,12 @@ import { onBeforeExit } from './on-before-exit';
 import { onExitSignal } from './on-exit-signal';
 import { QueuedBytes } from './queued-bytes';
 import { sourceOf } from './source-of';
+import { startWorkerDelivery } from './start-worker-delivery';
 import { stopLanes } from './stop-lanes';
 import { sumStats } from './sum-stats';
 import { trailDestinations } from './trail-destinations';
 import { TrailErrors } from './trail-errors';
+import type { TrailLane } from './trail-lane';
 import { readTrailSettings } from './trail-settings';
 import { startTrailSpool } from './trail-spool';
 
@@ -82,8 +84,8 @@ export function createChatTrail(options: ChatTrailOptions = {}): ChatTrail {
 }
 
 class ChatTrailImpl implements ChatTrail {
-  readonly #lanes: DeliveryLane[] = [];
-  readonly #feedbackLanes: DeliveryLane[] = [];
+  readonly #lanes: TrailLane[] = [];
+  readonly #feedbackLanes: TrailLane[] = [];
   readonly #inactive: boolean;
   readonly #sampleRate: number;
   readonly #flushAt: number;
@@ -173,8 +175,10 @@ class ChatTrailImpl implements ChatTrail {
         ? {}
         : { store: new GuardedStore(options.store, this.#errors, (m) => this.#debug(m)) }),
     };
-    for (const destination of destinations) {
-      const lane = new DeliveryLane(destination, host);
+    // The seam: the lanes run in a worker thread (Node), else on this thread.
+    const inWorker = startWorkerDelivery(settings, destinations, host, reporter);
+    for (const [index, destination] of destinations.entries()) {
+      const lane = inWorker?.[index] ?? new DeliveryLane(destination, host);
       this.#lanes.push(lane);
       if (destination.acceptsFeedback === true) this.#feedbackLanes.push(lane);
     }
@@ -189,7 +193,7 @@ class ChatTrailImpl implements ChatTrail {
     this.#debug(
       this.#inactive
         ? `trail created, ${disabled ? 'disabled' : 'without destinations'}: recording nothing`
-        : `trail created: ${this.#lanes.map((lane) => lane.name).join(', ')}; sampleRate ${this.#sampleRate}, flushAt ${this.#flushAt}, flushIntervalMs ${this.#flushIntervalMs}, minBatchIntervalMs ${host.minBatchIntervalMs}`,
+        : `trail created: ${this.#lanes.map((lane) => lane.name).join(', ')}; sampleRate ${this.#sampleRate}, flushAt ${this.#flushAt}, flushIntervalMs ${this.#flushIntervalMs}, minBatchIntervalMs ${host.minBatchIntervalMs}${inWorker === undefined ? '' : '; delivering from a worker thread'}`,
     );
   }
 
@@ -454,7 +458,7 @@ class ChatTrailImpl implements ChatTrail {
     this.#enqueue(this.#lanes, TurnDelta.of(turn, turnHead(undefined, turn), bytes), bytes);
   }
 
-  #enqueue(lanes: readonly DeliveryLane[], item: DeliveryItem, bytes: number): void {
+  #enqueue(lanes: readonly TrailLane[], item: DeliveryItem, bytes: number): void {
     this.#spool?.append(item); // first: a lane may settle it at once (too_large)
     let full = false;
     for (const lane of lanes) {

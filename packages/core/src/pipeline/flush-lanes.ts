@@ -1,6 +1,6 @@
 import type { FlushOptions, FlushReport } from '../spec/chat-trail';
-import type { DeliveryLane } from './delivery-lane';
 import type { TrailErrors } from './trail-errors';
+import type { TrailLane } from './trail-lane';
 
 /**
  * Sends what the lanes hold until they are empty or `timeoutMs` passes (raced with a timer, so a hanging
@@ -8,7 +8,7 @@ import type { TrailErrors } from './trail-errors';
  * meanwhile, and the failures remembered since it started. `failed`: an unexpected error while draining.
  */
 export async function flushLanes(
-  lanes: readonly DeliveryLane[],
+  lanes: readonly TrailLane[],
   timeoutMs: number,
   errors: TrailErrors,
   failed: (error: unknown) => void,
@@ -39,7 +39,7 @@ export async function flushLanes(
 }
 
 /** Turns and feedback the lanes dropped after queueing them, in all. */
-function deliveryDrops(lanes: readonly DeliveryLane[]): number {
+function deliveryDrops(lanes: readonly TrailLane[]): number {
   let total = 0;
   for (const lane of lanes) {
     const { dropped, feedback } = lane.snapshot();

@@ -4,6 +4,7 @@ import type { DeliveryLane } from './delivery-lane';
 import type { GuardedStore } from './guarded-store';
 import type { QueuedItem } from './lane-queue';
 import type { QueuedBytes } from './queued-bytes';
+import type { TrailLane } from './trail-lane';
 
 /** What a lane needs from its trail. */
 export interface LaneHost {
@@ -41,7 +42,7 @@ export interface LaneHost {
    * or given up for good (not `queue_full`: a spool keeps those for the next start).
    */
   settled?(
-    lane: DeliveryLane,
+    lane: TrailLane,
     items: readonly DeliveryItem[],
     outcomes?: readonly (DeliveryOutcome | undefined)[],
   ): void;

@@ -2,11 +2,11 @@ import { APIConnectionError } from '../errors';
 import { messageOf } from '../internal/message-of';
 import type { DropReason } from '../spec/chat-trail';
 import type { ChatTrailOptions } from './chat-trail-options';
-import type { DeliveryLane } from './delivery-lane';
 import type { QueuedItem } from './lane-queue';
 import { describeItems, handOverDrop, laneDropError, unreachableError } from './lane-reports';
 import { statusOf } from './status-of';
 import type { TrailErrors } from './trail-errors';
+import type { TrailLane } from './trail-lane';
 
 /** What a trail reports of its lanes' failures and drops: to `onDrop`, `onError` (once per cause), debug logs. */
 export class LaneReporter {
@@ -31,18 +31,23 @@ export class LaneReporter {
   }
 
   /** A request of a batch in flight failed and is about to be retried by a custom destination itself. */
-  retrying(lane: DeliveryLane, error: unknown): void {
+  retrying(lane: Pick<TrailLane, 'name'>, error: unknown): void {
     if (error instanceof APIConnectionError) this.unreachable(lane, error);
   }
 
   /** A request whose outcome is unknown was taken as done, not sent again (at-most-once). */
-  notResent(lane: DeliveryLane, error: unknown): void {
+  notResent(lane: Pick<TrailLane, 'name'>, error: unknown): void {
     if (error instanceof APIConnectionError) {
       this.unreachable(lane, error, 'what it carried may not be stored and is not sent again (at-most-once)');
     } else this.#errors.remember(`${lane.name}: ${messageOf(error)}`);
   }
 
-  dropped(lane: DeliveryLane, reason: DropReason, items: readonly QueuedItem[], error: unknown): void {
+  dropped(
+    lane: Pick<TrailLane, 'name'>,
+    reason: DropReason,
+    items: readonly QueuedItem[],
+    error: unknown,
+  ): void {
     if (this.#onDrop !== undefined) {
       const dropped = items.map((queued) => queued.item);
       handOverDrop(this.#onDrop, lane.name, reason, dropped, error, (message) => this.#debug(message));
@@ -60,7 +65,7 @@ export class LaneReporter {
   }
 
   /** A batch failed transiently and went back to the queue. */
-  failed(lane: DeliveryLane, error: unknown): void {
+  failed(lane: Pick<TrailLane, 'name'>, error: unknown): void {
     if (error instanceof APIConnectionError) this.unreachable(lane, error);
     else this.#errors.remember(`${lane.name}: ${messageOf(error)}`);
   }
@@ -70,7 +75,7 @@ export class LaneReporter {
    * retry, and as soon as the first attempt fails (the client's retries of a hung request take several
    * timeouts). Every occurrence goes to the flush reports.
    */
-  unreachable(lane: DeliveryLane, error: APIConnectionError, consequence?: string): void {
+  unreachable(lane: Pick<TrailLane, 'name'>, error: APIConnectionError, consequence?: string): void {
     const report = unreachableError(lane.name, error, consequence);
     this.#errors.remember(report.message);
     const kind = consequence === undefined ? 'connection' : 'not-resent';

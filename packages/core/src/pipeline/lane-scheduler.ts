@@ -1,11 +1,11 @@
 import { messageOf } from '../internal/message-of';
 import { unrefTimer } from '../internal/unref-timer';
-import type { DeliveryLane } from './delivery-lane';
 import { findWaitUntil, type WaitUntil } from './find-wait-until';
+import type { TrailLane } from './trail-lane';
 
 /** When a trail's lanes send: at `flushAt` right after the current synchronous work, else on the interval timer; serverless, at once under `waitUntil`. */
 export class LaneScheduler {
-  readonly #lanes: readonly DeliveryLane[];
+  readonly #lanes: readonly TrailLane[];
   readonly #flushIntervalMs: number;
   readonly #timeoutMs: number;
   readonly #waitUntil: WaitUntil | undefined;
@@ -16,7 +16,7 @@ export class LaneScheduler {
   #serverlessScheduled = false;
 
   constructor(
-    lanes: readonly DeliveryLane[],
+    lanes: readonly TrailLane[],
     flushIntervalMs: number,
     timeoutMs: number,
     waitUntil: WaitUntil | undefined,

@@ -17,6 +17,9 @@ import { createChatTrail } from './create-chat-trail';
 
 closeServersAfterEach();
 
+// The fixture runs the built core; each test runs with its lanes inline and in a worker thread.
+const DELIVERIES = ['inline', 'worker'] as const;
+
 const script = fileURLToPath(new URL('../../test/fixtures/record-and-end.mjs', import.meta.url));
 
 /** Runs the fixture (the built core) in its own Node process; resolves when it has exited. */
@@ -57,12 +60,17 @@ async function storedAnswers(server: Awaited<ReturnType<typeof devServer>>) {
   };
 }
 
-describe('exiting without flush() (beforeExit)', () => {
+describe.each(DELIVERIES)('exiting without flush() (beforeExit), delivery %s', (delivery) => {
   // flushAt above the turns recorded: nothing starts sending before the script ends, and only the
   // (unref'd) interval timer is left, so without the exit flush nothing at all would arrive.
   it('delivers all 100 turns of a script that records and simply ends', async () => {
     const { env, server } = await envFor();
-    const { code, stderr } = await recordAndEnd({ ...env, TURNS: '100', FLUSH_AT: '1000' });
+    const { code, stderr } = await recordAndEnd({
+      CHATTRAIL_DELIVERY: delivery,
+      ...env,
+      TURNS: '100',
+      FLUSH_AT: '1000',
+    });
     expect(code).toBe(0);
     expect(stderr).not.toContain('[chattrail]');
     // Each turn adds one answer to its thread.
@@ -72,6 +80,7 @@ describe('exiting without flush() (beforeExit)', () => {
   it('with exitFlushMs 0 does nothing: what was still queued is lost (the control for the test above)', async () => {
     const { env, server } = await envFor();
     const { code, stderr } = await recordAndEnd({
+      CHATTRAIL_DELIVERY: delivery,
       ...env,
       TURNS: '100',
       FLUSH_AT: '1000',
@@ -95,6 +104,7 @@ describe('exiting without flush() (beforeExit)', () => {
       await new Promise<void>((resolve) => hanging!.listen(0, '127.0.0.1', resolve));
       const url = `http://127.0.0.1:${(hanging.address() as AddressInfo).port}`;
       const { code, stderr } = await recordAndEnd({
+        CHATTRAIL_DELIVERY: delivery,
         MIELTO_API_KEY: MIELTO_KEY,
         MIELTO_BASE_URL: url,
         TURNS: '10',
@@ -113,13 +123,20 @@ describe('exiting without flush() (beforeExit)', () => {
   });
 });
 
-describe('handleSignals', () => {
+describe.each(DELIVERIES)('handleSignals, delivery %s', (delivery) => {
   it.each(['SIGTERM', 'SIGINT'] as const)(
     'on %s delivers what is queued, then the process ends by that signal',
     async (signal) => {
       const { env, server } = await envFor();
       const child = spawn(process.execPath, [script], {
-        env: { PATH: process.env.PATH ?? '', ...env, TURNS: '100', FLUSH_AT: '1000', SERVE: '1' },
+        env: {
+          PATH: process.env.PATH ?? '',
+          ...env,
+          CHATTRAIL_DELIVERY: delivery,
+          TURNS: '100',
+          FLUSH_AT: '1000',
+          SERVE: '1',
+        },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       let stderr = '';

@@ -1,4 +1,4 @@
-import type { DeliveryLane } from './delivery-lane';
+import type { TrailLane } from './trail-lane';
 
 /**
  * Stops the lanes for good, so that what each destination got is known before the spool closes:
@@ -11,7 +11,7 @@ import type { DeliveryLane } from './delivery-lane';
  * The timers are not unref'd: on `beforeExit` they keep the process up until the spool is closed.
  */
 export async function stopLanes(
-  lanes: readonly DeliveryLane[],
+  lanes: readonly TrailLane[],
   stopping: AbortController,
   graceMs: number,
 ): Promise<void> {
@@ -21,7 +21,7 @@ export async function stopLanes(
   await settled(lanes, graceMs);
 }
 
-async function settled(lanes: readonly DeliveryLane[], ms: number): Promise<void> {
+async function settled(lanes: readonly TrailLane[], ms: number): Promise<void> {
   const running = lanes.map((lane) => lane.running).filter((run) => run !== undefined);
   if (running.length === 0 || ms <= 0) return;
   let timer: ReturnType<typeof setTimeout> | undefined;

@@ -1,13 +1,13 @@
 import type { ChatTrailStats, DropCounts, DropReason } from '../spec/chat-trail';
 import type { Spool } from '../spool/spool';
-import type { DeliveryLane } from './delivery-lane';
+import type { TrailLane } from './trail-lane';
 
 /** A trail's `stats()`: its own counts (before any queue) plus every lane's; `queuedBytes` counts each item once (see `QueuedBytes`). */
 export function sumStats(
   counts: Pick<ChatTrailStats, 'recorded' | 'sampledOut' | 'redactedOut' | 'truncatedMessages'>,
   droppedBeforeQueue: Readonly<DropCounts>,
   feedback: { recorded: number; dropped: number },
-  lanes: readonly DeliveryLane[],
+  lanes: readonly TrailLane[],
   queuedBytes: number,
   spool?: Spool,
 ): ChatTrailStats {

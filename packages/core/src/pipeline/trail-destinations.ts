@@ -1,3 +1,4 @@
+import { keepSpec, specOf } from '../destinations/destination-spec';
 import type { ChatTrailDestination } from '../spec/chat-trail-destination';
 import type { ChatTrailOptions } from './chat-trail-options';
 import { destinationsFromEnv } from './destinations-from-env';
@@ -42,9 +43,12 @@ function uniquelyNamed(destination: ChatTrailDestination, names: Set<string>): C
   for (let n = 2; names.has(name); n++) name = `${destination.name}-${n}`;
   names.add(name);
   if (name === destination.name) return destination;
-  return {
+  const renamed: ChatTrailDestination = {
     name,
     acceptsFeedback: destination.acceptsFeedback,
     send: (items, context) => destination.send(items, context),
   };
+  const spec = specOf(destination);
+  if (spec !== undefined) keepSpec(renamed, spec.kind, { ...spec.options, name });
+  return renamed;
 }

@@ -7,6 +7,7 @@ import { CHAT_TRAIL_DEFAULTS, type ChatTrailOptions } from './chat-trail-options
 import type { LaneHost } from './lane-host';
 import type { NormalizeTurnOptions } from './normalize-turn';
 import { parseEnvFlag, readTrailEnv } from './read-trail-env';
+import type { DeliveryMode } from './start-worker-delivery';
 
 /** A trail's options, checked, with the environment's and the defaults applied. */
 export interface TrailSettings {
@@ -25,6 +26,7 @@ export interface TrailSettings {
   backoffInitialMs: number;
   backoffMaxMs: number;
   destinations: ChatTrailDestination[] | undefined;
+  delivery: DeliveryMode | undefined;
 }
 
 /** Throws {@link ChatTrailError} for a bad option, naming it and its value; never for the environment. */
@@ -128,7 +130,19 @@ export function readTrailSettings(options: ChatTrailOptions): TrailSettings {
     backoffInitialMs,
     backoffMaxMs,
     destinations: given,
+    delivery: deliveryMode(options.delivery, read('CHATTRAIL_DELIVERY')),
   };
+}
+
+/** `delivery`, else `CHATTRAIL_DELIVERY` (a bad value warns once and is ignored), else the default. */
+function deliveryMode(given: unknown, env: string | undefined): DeliveryMode | undefined {
+  if (given !== undefined) return check.oneOf('delivery', given, ['worker', 'inline'], 'inline');
+  if (env === undefined || env === 'worker' || env === 'inline') return env;
+  warnOnce(
+    `env:CHATTRAIL_DELIVERY:${env}`,
+    `CHATTRAIL_DELIVERY must be "worker" or "inline", got ${JSON.stringify(env)}; ignored.`,
+  );
+  return undefined;
 }
 
 function isDestination(value: unknown): value is ChatTrailDestination {

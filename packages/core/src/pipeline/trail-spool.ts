@@ -5,10 +5,10 @@ import { openSpool } from '../spool/open-spool';
 import type { Spool } from '../spool/spool';
 import { ChatTrailDeliveryError } from './chat-trail-delivery-error';
 import type { ChatTrailOptions } from './chat-trail-options';
-import type { DeliveryLane } from './delivery-lane';
 import { estimateMessagesBytes, estimateTurnHeadBytes } from './estimate-turn-bytes';
 import { readTrailEnv } from './read-trail-env';
 import type { TrailErrors } from './trail-errors';
+import type { TrailLane } from './trail-lane';
 
 /**
  * Opens the trail's spool (see `Spool`), when asked for, and queues in the lanes what an earlier process
@@ -16,7 +16,7 @@ import type { TrailErrors } from './trail-errors';
  */
 export function startTrailSpool(
   options: ChatTrailOptions,
-  lanes: readonly DeliveryLane[],
+  lanes: readonly TrailLane[],
   errors: TrailErrors,
 ): { spool: Spool | undefined; replayed: boolean } {
   const spool = openSpool(

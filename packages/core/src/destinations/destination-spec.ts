@@ -1,0 +1,35 @@
+import type { ChatTrailDestination } from '../spec/chat-trail-destination';
+
+/**
+ * A built-in destination's options as plain data, so that a worker thread can build the same destination
+ * (a destination holds functions and cannot cross threads). Only options of strings, numbers and booleans
+ * have one: a `client`, `fetch` or `conversationStore` runs in the app's thread, so such a destination
+ * delivers inline.
+ */
+export interface DestinationSpec {
+  readonly kind: 'mielto' | 'melodi';
+  readonly options: Readonly<Record<string, string | number | boolean>>;
+}
+
+const specs = new WeakMap<ChatTrailDestination, DestinationSpec>();
+
+/** Remembers `destination`'s spec when every option it was given is plain data. */
+export function keepSpec(
+  destination: ChatTrailDestination,
+  kind: DestinationSpec['kind'],
+  options: object,
+): void {
+  const plain: Record<string, string | number | boolean> = {};
+  for (const [key, value] of Object.entries(options)) {
+    if (value === undefined) continue;
+    const type = typeof value;
+    if (type !== 'string' && type !== 'number' && type !== 'boolean') return;
+    plain[key] = value;
+  }
+  specs.set(destination, { kind, options: plain });
+}
+
+/** The spec of a built-in destination built from plain options; `undefined` for any other destination. */
+export function specOf(destination: ChatTrailDestination): DestinationSpec | undefined {
+  return specs.get(destination);
+}

@@ -1,0 +1,97 @@
+import { type DestinationSpec, specOf } from '../destinations/destination-spec';
+import { messageOf } from '../internal/message-of';
+import type { ChatTrailDestination } from '../spec/chat-trail-destination';
+import type { LaneHost } from './lane-host';
+import type { LaneReporter } from './lane-reporter';
+import type { TrailLane } from './trail-lane';
+import type { TrailSettings } from './trail-settings';
+import { WorkerDelivery, type WorkerThreads } from './worker-delivery';
+import type { WorkerInit } from './worker-protocol';
+import { WORKER_SOURCE } from './worker-source';
+
+/** Where delivery runs: `'worker'` (Node), `'inline'` (on the app's thread). */
+export type DeliveryMode = 'worker' | 'inline';
+
+/** The default: a worker wherever one can run (the core suites are green both ways, see the README). */
+export const DEFAULT_DELIVERY: DeliveryMode = 'worker';
+
+/**
+ * The lanes of a trail that delivers from a worker thread, or `undefined` to deliver inline: asked to,
+ * no `node:worker_threads` (Edge, browsers, Deno, Bun, old Node), a destination that cannot be built
+ * in another thread (a custom one, or one given a `fetch`, `transport`, `client` or `conversationStore`),
+ * or a `store` (a client object, which cannot cross).
+ */
+export function startWorkerDelivery(
+  settings: Pick<TrailSettings, 'delivery' | 'flushIntervalMs' | 'debug'>,
+  destinations: readonly ChatTrailDestination[],
+  host: LaneHost,
+  reporter: LaneReporter,
+): TrailLane[] | undefined {
+  const { delivery: mode, flushIntervalMs } = settings;
+  const debug = (message: string) => host.debug(message);
+  if ((mode ?? DEFAULT_DELIVERY) === 'inline' || destinations.length === 0) return undefined;
+  const specs = destinations.map(specOf);
+  const threads = workerThreads();
+  const why =
+    threads === undefined || WORKER_SOURCE === ''
+      ? 'no worker threads here'
+      : specs.some((spec) => spec === undefined)
+        ? 'a destination cannot be built in a worker (a custom one, or one given a fetch, transport, client or conversationStore)'
+        : host.store !== undefined
+          ? 'the trail has a store (its client cannot cross to another thread)'
+          : destinations.length > 30
+            ? 'more than 30 destinations'
+            : undefined;
+  if (why !== undefined) {
+    if (mode === 'worker') debug(`delivering inline: ${why}`);
+    return undefined;
+  }
+  try {
+    const { maxQueueTurns, maxQueueBytes, maxBatchTurns, minBatchIntervalMs, flushAt, timeoutMs } = host;
+    const { maxAttempts, backoffInitialMs, backoffMaxMs } = host;
+    const workerInit: WorkerInit = {
+      specs: specs as DestinationSpec[],
+      // biome-ignore format: one line per group
+      host: { maxQueueTurns, maxQueueBytes, maxBatchTurns, minBatchIntervalMs, flushAt, timeoutMs, maxAttempts, backoffInitialMs, backoffMaxMs },
+      flushIntervalMs,
+      debug: settings.debug,
+      undiciFrom: undiciFrom(),
+    };
+    return new WorkerDelivery(threads!, WORKER_SOURCE, destinations, workerInit, host, reporter).lanes;
+  } catch (error) {
+    debug(`delivering inline: the delivery worker could not start (${messageOf(error)})`);
+    return undefined;
+  }
+}
+
+/**
+ * Where the worker looks for undici (an optional peer dependency): beside this package, then from the
+ * working directory. The worker's script is a string, so it has no location of its own to resolve from.
+ */
+function undiciFrom(): string[] {
+  const from: string[] = [];
+  try {
+    if (typeof import.meta.url === 'string') from.push(import.meta.url);
+  } catch {}
+  const cwd = (globalThis as { process?: { cwd?: () => string } }).process?.cwd?.();
+  if (cwd !== undefined) from.push(`${cwd}/`);
+  return from;
+}
+
+/** `node:worker_threads` on Node, reached without an import so that bundles for Edge never see it. */
+function workerThreads(): WorkerThreads | undefined {
+  const global = globalThis as {
+    Bun?: unknown;
+    Deno?: unknown;
+    process?: { release?: { name?: string }; getBuiltinModule?: (id: string) => unknown };
+  };
+  if (global.Bun !== undefined || global.Deno !== undefined) return undefined;
+  const process = global.process;
+  if (process?.release?.name !== 'node' || typeof process.getBuiltinModule !== 'function') return undefined;
+  try {
+    const module = process.getBuiltinModule('node:worker_threads') as Partial<WorkerThreads> | undefined;
+    return typeof module?.Worker === 'function' ? (module as WorkerThreads) : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,21 @@
+import type { DestinationStats } from '../spec/chat-trail';
+import type { ChatTrailDestination, DeliveryItem } from '../spec/chat-trail-destination';
+
+/**
+ * What a trail needs of a destination's lane: a `DeliveryLane` delivering inline, or a `WorkerLane`
+ * standing for a lane in the delivery worker.
+ */
+export interface TrailLane {
+  readonly name: string;
+  readonly destination: Pick<ChatTrailDestination, 'name' | 'acceptsFeedback'>;
+  readonly queueLength: number;
+  readonly pending: number;
+  /** The batch in flight, if any (an inline lane's; a worker's batches are the worker's). */
+  readonly running?: Promise<void> | undefined;
+  enqueue(item: DeliveryItem, bytes: number): void;
+  kick(): void;
+  drain(deadline: number): Promise<void>;
+  stop(): void;
+  pendingItems(): DeliveryItem[];
+  snapshot(): DestinationStats;
+}

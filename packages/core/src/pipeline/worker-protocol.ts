@@ -1,0 +1,72 @@
+import type { DestinationSpec } from '../destinations/destination-spec';
+import type { DestinationStats, DropReason } from '../spec/chat-trail';
+import type { DeliveryItem } from '../spec/chat-trail-destination';
+import type { TurnMessage } from '../spec/turn';
+import type { LaneHost } from './lane-host';
+import type { WireError } from './wire-error';
+
+// The messages between a trail and its delivery worker (src/worker/). Types only.
+
+/** The worker's `workerData`: what it builds its lanes from. */
+export interface WorkerInit {
+  readonly specs: readonly DestinationSpec[];
+  readonly host: Pick<
+    LaneHost,
+    | 'maxQueueTurns'
+    | 'maxQueueBytes'
+    | 'maxBatchTurns'
+    | 'minBatchIntervalMs'
+    | 'flushAt'
+    | 'timeoutMs'
+    | 'maxAttempts'
+    | 'backoffInitialMs'
+    | 'backoffMaxMs'
+  >;
+  readonly flushIntervalMs: number;
+  readonly debug: boolean;
+  /** Paths or file URLs to resolve undici from, in order (see worker-main.ts). */
+  readonly undiciFrom: readonly string[];
+}
+
+/**
+ * One queued item as it crosses: `seq` names it in acknowledgements, `lanes` is a bit per lane. A turn
+ * with a thread does not carry the thread: the worker keeps a copy of each thread array (`mirror`), and
+ * `head` is what it lacks of it before `start` (`have` messages it has). The turn's first `own` messages extend it.
+ */
+export interface WireItem {
+  readonly seq: number;
+  readonly lanes: number;
+  readonly bytes: number;
+  readonly item: DeliveryItem;
+  readonly mirror?: number;
+  readonly have?: number;
+  readonly head?: readonly TurnMessage[];
+  /** How many of the turn's messages are the thread's from `start` on (the worker's copy takes those). */
+  readonly own?: number;
+}
+
+export type ToWorker =
+  | { readonly t: 'items'; readonly items: readonly WireItem[] }
+  | { readonly t: 'flush'; readonly id: number; readonly deadline: number }
+  /** Thread arrays the app's thread no longer holds: their copies can go. */
+  | { readonly t: 'forget'; readonly mirrors: readonly number[] };
+
+/** What happened in a lane that the trail reports (`LaneReporter`) or hands to `onDrop`. */
+export interface LaneEvent {
+  readonly lane: number;
+  readonly kind: 'dropped' | 'failed' | 'retrying' | 'notResent';
+  readonly reason?: DropReason;
+  readonly seqs?: readonly number[];
+  readonly error?: WireError | undefined;
+}
+
+export type FromWorker =
+  | {
+      readonly t: 'report';
+      /** Per lane, the items it delivered since the last report. */
+      readonly sent: readonly (readonly number[])[];
+      readonly events: readonly LaneEvent[];
+      readonly stats: readonly DestinationStats[];
+      readonly debug: readonly string[];
+    }
+  | { readonly t: 'flushed'; readonly id: number };

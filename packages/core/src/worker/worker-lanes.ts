@@ -1,0 +1,172 @@
+import { melodi } from '../destinations/melodi-destination';
+import { mielto } from '../destinations/mielto-destination';
+import type { Transport } from '../http/transport';
+import { DeliveryLane } from '../pipeline/delivery-lane';
+import type { LaneHost } from '../pipeline/lane-host';
+import type { QueuedItem } from '../pipeline/lane-queue';
+import { LaneScheduler } from '../pipeline/lane-scheduler';
+import { toWireError } from '../pipeline/wire-error';
+import type { FromWorker, LaneEvent, ToWorker, WireItem, WorkerInit } from '../pipeline/worker-protocol';
+import type { ChatTrailDestination, DeliveryItem } from '../spec/chat-trail-destination';
+import type { TurnMessage } from '../spec/turn';
+
+/**
+ * The delivery worker's side of a trail: the lanes, their destinations (built again from their specs),
+ * retries, backoff and HTTP. It tells the app's thread what each lane delivered, dropped or failed, once
+ * per turn of its event loop, and answers flushes once its lanes are empty.
+ */
+export class WorkerLanes {
+  readonly #lanes: DeliveryLane[] = [];
+  readonly #scheduler: LaneScheduler;
+  readonly #post: (message: FromWorker) => void;
+  readonly #debugEnabled: boolean;
+  readonly #flushAt: number;
+  /** The thread arrays of turn items, by the id the app's thread gave them. */
+  readonly #mirrors = new Map<number, TurnMessage[]>();
+  readonly #seqs = new WeakMap<DeliveryItem, number>();
+  #sent: number[][];
+  #events: LaneEvent[] = [];
+  #debug: string[] = [];
+  #reportScheduled = false;
+
+  /** `transport`: what each destination sends with here, undefined for the global `fetch` (see worker-main.ts). */
+  constructor(init: WorkerInit, post: (message: FromWorker) => void, transport: () => Transport | undefined) {
+    this.#post = post;
+    this.#debugEnabled = init.debug;
+    this.#flushAt = init.host.flushAt;
+    this.#sent = init.specs.map(() => []);
+    this.#scheduler = new LaneScheduler(
+      this.#lanes,
+      init.flushIntervalMs,
+      init.host.timeoutMs,
+      undefined,
+      (m) => this.#note(m),
+    );
+    const indexOf = (lane: DeliveryLane) => this.#lanes.indexOf(lane);
+    const event = (
+      lane: DeliveryLane,
+      kind: LaneEvent['kind'],
+      error: unknown,
+      rest?: Partial<LaneEvent>,
+    ) => {
+      this.#events.push({ lane: indexOf(lane), kind, error: toWireError(error), ...rest });
+      this.#scheduleReport();
+    };
+    const host: LaneHost = {
+      ...init.host,
+      // Never aborted: at shutdown the app's thread ends the worker.
+      signal: new AbortController().signal,
+      debug: (message) => this.#note(message),
+      waiting: () => this.#scheduler.armTimer(),
+      dropped: (lane, reason, items, error) =>
+        event(lane, 'dropped', error, { reason, seqs: items.map((queued) => this.#seqOf(queued)) }),
+      failed: (lane, error) => event(lane, 'failed', error),
+      retrying: (lane, error) => event(lane, 'retrying', error),
+      notResent: (lane, error) => event(lane, 'notResent', error),
+    };
+    init.specs.forEach((spec, index) => {
+      const sender = transport();
+      this.#note(
+        `${spec.kind}: sending through ${sender === undefined ? 'the global fetch (undici not found: npm i undici)' : 'undiciTransport()'}`,
+      );
+      const options = sender === undefined ? spec.options : { ...spec.options, transport: sender };
+      const built = spec.kind === 'mielto' ? mielto(options) : melodi(options);
+      this.#lanes.push(new DeliveryLane(this.#acknowledging(built, index), host));
+    });
+  }
+
+  receive(message: ToWorker): void {
+    if (message.t === 'items') this.#enqueue(message.items);
+    else if (message.t === 'flush') void this.#flush(message.id, message.deadline);
+    else for (const id of message.mirrors) this.#mirrors.delete(id);
+  }
+
+  #enqueue(items: readonly WireItem[]): void {
+    let full = false;
+    for (const wire of items) {
+      const item = this.#decode(wire);
+      this.#seqs.set(item, wire.seq);
+      this.#lanes.forEach((lane, index) => {
+        if ((wire.lanes & (1 << index)) === 0) return;
+        lane.enqueue(item, wire.bytes);
+        if (lane.queueLength >= this.#flushAt) full = true;
+      });
+    }
+    this.#scheduler.queued(full);
+  }
+
+  /** A turn item with its thread: the worker's copy of the thread array, extended by what came with it. */
+  #decode(wire: WireItem): DeliveryItem {
+    const { item, mirror } = wire;
+    if (mirror === undefined || item.type !== 'turn') return item;
+    let thread = this.#mirrors.get(mirror);
+    if (thread === undefined) {
+      thread = [];
+      this.#mirrors.set(mirror, thread);
+    }
+    const have = wire.have ?? 0;
+    if (thread.length > have) thread.length = have;
+    if (wire.head !== undefined) for (const message of wire.head) thread.push(message);
+    const start = item.start ?? 0;
+    const { messages } = item.turn;
+    const own = wire.own ?? 0;
+    for (let k = 0; k < own && start + k <= thread.length; k++) thread[start + k] = messages[k]!;
+    return { type: 'turn', turn: item.turn, thread, start };
+  }
+
+  async #flush(id: number, deadline: number): Promise<void> {
+    try {
+      await Promise.all(this.#lanes.map((lane) => lane.drain(deadline)));
+    } finally {
+      this.#report();
+      this.#post({ t: 'flushed', id });
+    }
+  }
+
+  /** The destination, telling which items it delivered (drops come through the host). */
+  #acknowledging(destination: ChatTrailDestination, index: number): ChatTrailDestination {
+    return {
+      name: destination.name,
+      acceptsFeedback: destination.acceptsFeedback,
+      send: async (items, context) => {
+        const outcomes = await destination.send(items, context);
+        const sent = this.#sent[index]!;
+        items.forEach((item, i) => {
+          if (outcomes[i]?.status === 'sent') sent.push(this.#seqs.get(item)!);
+        });
+        this.#scheduleReport();
+        return outcomes;
+      },
+    };
+  }
+
+  #seqOf(queued: QueuedItem): number {
+    return this.#seqs.get(queued.item) ?? -1;
+  }
+
+  #note(message: string): void {
+    if (!this.#debugEnabled) return;
+    this.#debug.push(message);
+    this.#scheduleReport();
+  }
+
+  #scheduleReport(): void {
+    if (this.#reportScheduled) return;
+    this.#reportScheduled = true;
+    setImmediate(() => this.#report());
+  }
+
+  #report(): void {
+    this.#reportScheduled = false;
+    this.#post({
+      t: 'report',
+      sent: this.#sent,
+      events: this.#events,
+      stats: this.#lanes.map((lane) => lane.snapshot()),
+      debug: this.#debug,
+    });
+    this.#sent = this.#sent.map(() => []);
+    this.#events = [];
+    this.#debug = [];
+  }
+}

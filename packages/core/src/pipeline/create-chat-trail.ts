@@ -1,6 +1,5 @@
 import { getChatTrailContext } from '../context/chat-trail-context';
 import type { ChatTrailError } from '../errors';
-import { messageOf } from '../internal/message-of';
 import { boundId } from '../normalize/bound-id';
 import type {
   ChatTrail,
@@ -14,53 +13,46 @@ import type {
 import type { DeliveryItem } from '../spec/chat-trail-destination';
 import type { Turn } from '../spec/turn';
 import type { Spool } from '../spool/spool';
-import { looksLikeNewMessages } from '../thread/looks-like-new-messages';
-import type { RecordedHistory } from '../thread/recorded-history';
 import { ThreadLog } from '../thread/thread-log';
 import { TurnDelta, turnHead } from '../thread/turn-delta';
 import { applyRedact } from './apply-redact';
 import { CapturesInProgress, flushAfterCaptures } from './captures-in-progress';
 import { ChatTrailDeliveryError } from './chat-trail-delivery-error';
-import { CHAT_TRAIL_DEFAULTS, type ChatTrailOptions } from './chat-trail-options';
+import type { ChatTrailOptions } from './chat-trail-options';
 import { DeliveryLane } from './delivery-lane';
-import { estimateMessagesBytes, estimateTurnBytes, estimateTurnHeadBytes } from './estimate-turn-bytes';
+import { estimateTurnBytes } from './estimate-turn-bytes';
 import { flushLanes, flushTimeout } from './flush-lanes';
-import { GuardedStore } from './guarded-store';
 import { isThreadSampled } from './is-thread-sampled';
-import { emptyDropCounts, type LaneHost } from './lane-host';
+import { emptyDropCounts } from './lane-host';
 import { LaneReporter } from './lane-reporter';
 import { handOverDrop } from './lane-reports';
 import { LaneScheduler } from './lane-scheduler';
+import { leftOutMessages } from './left-out-messages';
+import { logTurnDelta } from './log-turn-delta';
 import { normalizeFeedback } from './normalize-feedback';
 import {
   type HistoryReuse,
   type NormalizeTurnOptions,
   normalizeTurn,
-  SKIPPED_MESSAGES_KEY,
   TRUNCATED_MESSAGES_KEY,
   turnMessagesMode,
 } from './normalize-turn';
-import { onBeforeExit } from './on-before-exit';
-import { onExitSignal } from './on-exit-signal';
+import { noteUnlinkedTurn } from './note-unlinked-turn';
 import { QueuedBytes } from './queued-bytes';
+import { reportLost } from './report-lost';
 import { sourceOf } from './source-of';
 import { startWorkerDelivery } from './start-worker-delivery';
 import { stopLanes } from './stop-lanes';
 import { sumStats } from './sum-stats';
 import { trailDestinations } from './trail-destinations';
 import { TrailErrors } from './trail-errors';
+import { TrailExit } from './trail-exit';
 import type { TrailLane } from './trail-lane';
+import { trailLaneHost } from './trail-lane-host';
 import { readTrailSettings } from './trail-settings';
 import { startTrailSpool } from './trail-spool';
 
 const FEEDBACK_BYTES = 256;
-// The thread log: enough threads for those active at once on a busy server. The byte bound is what limits
-// memory; a thread that falls out costs one full normalisation, and its next turn is queued whole.
-const LOG_THREADS = 10_000;
-const LOG_BYTES = 16 * 1024 * 1024;
-const LOG_THREAD_BYTES = 2 * 1024 * 1024;
-// An edit of the first message also carries nothing of the previous turn; three in a row rarely are edits.
-const UNLINKED_TURNS_BEFORE_WARNING = 3;
 
 /**
  * Creates a trail: `record(turn)` queues turns synchronously, and each destination delivers them in the
@@ -73,11 +65,9 @@ const UNLINKED_TURNS_BEFORE_WARNING = 3;
  * trail.record(turn);
  * await trail.shutdown(); // before the process exits
  *
- * @throws {ChatTrailError} for a bad option, naming it and its value (`createChatTrail: flushAt must be a
- * positive integer, got -1`): a configuration mistake surfaces when the app starts. Never for the
- * environment: with no destination at all (none given, none in the environment) it warns once and
- * returns a trail that records nothing, and a malformed variable (`CHATTRAIL_SAMPLE_RATE=abc`) warns
- * once and its default applies. Once created, nothing it does throws into the app.
+ * @throws {ChatTrailError} for a bad option, naming it and its value. Never for the environment (no
+ * destination: it warns once and records nothing; a malformed variable: it warns once, the default
+ * applies). Once created, nothing it does throws into the app.
  */
 export function createChatTrail(options: ChatTrailOptions = {}): ChatTrail {
   return new ChatTrailImpl(options);
@@ -89,9 +79,6 @@ class ChatTrailImpl implements ChatTrail {
   readonly #inactive: boolean;
   readonly #sampleRate: number;
   readonly #flushAt: number;
-  readonly #flushIntervalMs: number;
-  readonly #timeoutMs: number;
-  readonly #maxAttempts: number;
   readonly #normalize: NormalizeTurnOptions;
   readonly #redact: ChatTrailOptions['redact'];
   /** Per thread, its messages and last history: what is new in a turn, and what it resends (see ThreadLog). */
@@ -110,40 +97,30 @@ class ChatTrailImpl implements ChatTrail {
   #closed = false;
   #shutdown: Promise<FlushReport> | undefined;
   readonly #scheduler: LaneScheduler;
-  readonly #exitFlushMs: number;
-  /** Unregisters the `beforeExit` hook (see #flushBeforeExit). */
-  readonly #offBeforeExit: () => void;
-  /** Unregisters the SIGTERM/SIGINT hook (`handleSignals`). */
-  readonly #offSignals: () => void;
-  #exitFlush: 'idle' | 'running' | 'gave-up' = 'idle';
+  readonly #exit: TrailExit | undefined;
   /** Queued items on disk until acknowledged (`spool`); see Spool. */
   readonly #spool: Spool | undefined;
 
   constructor(options: ChatTrailOptions) {
     const settings = readTrailSettings(options);
-    const { env, disabled, limits, backoffInitialMs, backoffMaxMs, destinations: given } = settings;
+    const { env, disabled, timeoutMs, destinations: given } = settings;
     this.#debugEnabled = settings.debug;
     this.#sampleRate = settings.sampleRate;
     this.#flushAt = settings.flushAt;
-    this.#flushIntervalMs = settings.flushIntervalMs;
-    this.#timeoutMs = settings.timeoutMs;
-    this.#maxAttempts = settings.maxAttempts;
     this.#normalize = settings.normalize;
     this.#redact = options.redact;
     // Without content capture no copy keeps its text, so none could be matched to a resent message. With a
     // redact function only turns of new messages use it (see record()).
-    this.#log = this.#normalize.captureContent
-      ? new ThreadLog(LOG_THREADS, LOG_BYTES, LOG_THREAD_BYTES)
-      : undefined;
+    this.#log = this.#normalize.captureContent ? new ThreadLog() : undefined;
     this.#onDrop = options.onDrop;
     this.#onError = options.onError ?? ((error) => console.warn(`[chattrail] ${error.message}`));
 
-    const destinations = trailDestinations(disabled, given, env, this.#timeoutMs, options);
+    const destinations = trailDestinations(disabled, given, env, timeoutMs, options);
     this.#inactive = disabled || destinations.length === 0;
     this.#scheduler = new LaneScheduler(
       this.#lanes,
       settings.flushIntervalMs,
-      this.#timeoutMs,
+      timeoutMs,
       options.waitUntil,
       (message) => this.#debug(message),
     );
@@ -151,30 +128,21 @@ class ChatTrailImpl implements ChatTrail {
     const reporter = new LaneReporter(
       this.#errors,
       this.#onDrop,
-      this.#maxAttempts,
+      settings.maxAttempts,
       this.#debugEnabled,
       (m) => this.#debug(m),
     );
-    const host: LaneHost = {
-      ...limits,
-      flushAt: this.#flushAt,
-      timeoutMs: this.#timeoutMs,
-      maxAttempts: this.#maxAttempts,
-      backoffInitialMs,
-      backoffMaxMs,
+    const host = trailLaneHost(settings, {
       signal: this.#abort.signal,
       queued: this.#queued,
+      lanes: this.#lanes,
+      scheduler: () => this.#scheduler,
+      reporter,
+      spool: () => this.#spool,
+      store: options.store,
+      errors: this.#errors,
       debug: (message) => this.#debug(message),
-      waiting: () => this.#scheduler.armTimer(),
-      dropped: (lane, reason, items, error) => reporter.dropped(lane, reason, items, error),
-      failed: (lane, error) => reporter.failed(lane, error),
-      retrying: (lane, error) => reporter.retrying(lane, error),
-      notResent: (lane, error) => reporter.notResent(lane, error),
-      settled: (lane, items, outcomes) => this.#spool?.ack(this.#lanes.indexOf(lane), items, outcomes),
-      ...(options.store === undefined
-        ? {}
-        : { store: new GuardedStore(options.store, this.#errors, (m) => this.#debug(m)) }),
-    };
+    });
     // The seam: the lanes run in a worker thread (Node), else on this thread.
     const inWorker = startWorkerDelivery(settings, destinations, host, reporter);
     for (const [index, destination] of destinations.entries()) {
@@ -185,15 +153,26 @@ class ChatTrailImpl implements ChatTrail {
     const spooled = this.#inactive ? undefined : startTrailSpool(options, this.#lanes, this.#errors);
     this.#spool = spooled?.spool;
     if (spooled?.replayed === true) this.#scheduler.queued(true);
-    this.#exitFlushMs = settings.exitFlushMs;
-    this.#offBeforeExit =
-      this.#inactive || this.#exitFlushMs === 0 ? () => {} : onBeforeExit(() => this.#flushBeforeExit());
-    this.#offSignals =
-      this.#inactive || !settings.handleSignals ? () => {} : onExitSignal(() => this.#shutDownOnSignal());
+    const lanes = this.#lanes;
+    this.#exit = this.#inactive
+      ? undefined
+      : new TrailExit(settings.exitFlushMs, settings.handleSignals, {
+          isClosed: () => this.#closed,
+          pending: () => lanes.some((lane) => lane.pending > 0),
+          flush: (ms) => this.#flush(ms),
+          shutdown: (o) => this.shutdown(o),
+          giveUp: (ms) => {
+            this.#closed = true;
+            this.#scheduler.stop();
+            void this.#abandon(ms);
+          },
+          reportLost: (report, why, ms) => reportLost(lanes, this.#spool, report, why, ms),
+          debug: (m) => this.#debug(m),
+        });
     this.#debug(
       this.#inactive
         ? `trail created, ${disabled ? 'disabled' : 'without destinations'}: recording nothing`
-        : `trail created: ${this.#lanes.map((lane) => lane.name).join(', ')}; sampleRate ${this.#sampleRate}, flushAt ${this.#flushAt}, flushIntervalMs ${this.#flushIntervalMs}, minBatchIntervalMs ${host.minBatchIntervalMs}${inWorker === undefined ? '' : '; delivering from a worker thread'}`,
+        : `trail created: ${this.#lanes.map((lane) => lane.name).join(', ')}; sampleRate ${this.#sampleRate}, flushAt ${this.#flushAt}, flushIntervalMs ${settings.flushIntervalMs}, minBatchIntervalMs ${host.minBatchIntervalMs}${inWorker === undefined ? '' : '; delivering from a worker thread'}`,
     );
   }
 
@@ -205,17 +184,12 @@ class ChatTrailImpl implements ChatTrail {
       if (capture !== undefined) capture.sources.push(sourceOf(turn));
       if (this.#inactive) return;
       this.#counts.recorded++;
-      if (this.#closed) {
-        this.#dropBeforeQueue('shutdown');
-        return;
-      }
+      if (this.#closed) return this.#dropBeforeQueue('shutdown');
       const rawThreadId = (turn as Partial<Turn> | null | undefined)?.threadId;
       const givenThreadId =
         typeof rawThreadId === 'string' && rawThreadId !== '' ? rawThreadId : context?.threadId;
-      if (typeof givenThreadId !== 'string' || givenThreadId === '') {
-        this.#dropBeforeQueue('invalid_turn');
-        return;
-      }
+      if (typeof givenThreadId !== 'string' || givenThreadId === '')
+        return this.#dropBeforeQueue('invalid_turn');
       // As normalizeTurn will send it: a thread id too long to send is hashed, and sampled and cached by that.
       const threadId = boundId(givenThreadId);
       if (this.#sampleRate < 1 && !isThreadSampled(threadId, this.#sampleRate)) {
@@ -230,14 +204,17 @@ class ChatTrailImpl implements ChatTrail {
       const record = log?.get(threadId);
       const reuse: HistoryReuse | undefined = log === undefined ? undefined : { previous: record?.history };
       let copy = normalizeTurn(turn, this.#normalize, context, reuse, mode);
-      if (copy === undefined) {
-        this.#dropBeforeQueue('invalid_turn');
-        return;
+      if (copy === undefined) return this.#dropBeforeQueue('invalid_turn');
+      const leftOut = copy.metadata === undefined ? 0 : leftOutMessages(copy.metadata);
+      if (leftOut > 0) {
+        this.#counts.truncatedMessages += leftOut;
+        this.#debug(
+          `a turn had more messages than maxMessagesPerTurn (${this.#normalize.maxMessagesPerTurn}) or empty slots: ${leftOut} left out, the newest kept (see ${TRUNCATED_MESSAGES_KEY} in its metadata)`,
+        );
       }
-      if (copy.metadata !== undefined) this.#noteLeftOutMessages(copy.metadata);
       const next = reuse?.next;
       if (next !== undefined && reuse!.previous !== undefined && next.newMessages !== true) {
-        this.#noteUnlinkedTurn(reuse!.previous, next);
+        noteUnlinkedTurn(reuse!.previous, next, this.#errors);
       }
       if (this.#redact !== undefined) {
         // The log's copies are the history's own: redact gets a clone, and the log takes what it returns.
@@ -254,23 +231,10 @@ class ChatTrailImpl implements ChatTrail {
         if (redacted === undefined) return;
         copy = redacted;
       }
-      if (next !== undefined) {
-        const { messages } = copy;
-        let newBytes = 0;
-        const measure = (from: number): number => {
-          newBytes = estimateMessagesBytes(messages, from);
-          return newBytes;
-        };
-        const head = turnHead(record?.head, copy);
-        const logged = log!.update(threadId, record, next, measure, messages);
-        if (logged !== undefined) {
-          // The lanes queue what is new; the thread's earlier messages stay in the log.
-          logged.record.head = head;
-          const bytes = estimateTurnHeadBytes(copy) + newBytes;
-          const item = TurnDelta.of(copy, head, bytes, logged.log, logged.start, logged.index);
-          this.#enqueue(this.#lanes, item, bytes);
-          return;
-        }
+      const delta = next === undefined ? undefined : logTurnDelta(log!, threadId, record, next, copy);
+      if (delta !== undefined) {
+        this.#enqueue(this.#lanes, delta, delta.bytes);
+        return;
       }
       this.#enqueueWhole(copy);
     } catch (error) {
@@ -338,10 +302,7 @@ class ChatTrailImpl implements ChatTrail {
       this.#captures,
       timeoutMs,
       (ms) => {
-        this.#closed = true;
-        this.#scheduler.stop();
-        this.#offBeforeExit();
-        this.#offSignals();
+        this.#close();
         return this.#flush(ms);
       },
       (m) => this.#debug(m),
@@ -356,11 +317,8 @@ class ChatTrailImpl implements ChatTrail {
     return this.#shutdown;
   }
 
-  /**
-   * Whatever is still in flight is abandoned: its requests are aborted, its turns handed to onDrop. With a
-   * spool, first a grace (at most 1 s, at most the timeout; see stopLanes) so that what was delivered is
-   * acknowledged on disk, not sent again by the next start.
-   */
+  /** What is still in flight is abandoned: requests aborted, turns handed to onDrop. With a spool, after a
+   * grace (see stopLanes), so that what was delivered is acknowledged on disk, not sent again next start. */
   async #abandon(timeoutMs: number): Promise<void> {
     await stopLanes(this.#lanes, this.#abort, this.#spool === undefined ? 0 : Math.min(timeoutMs, 1_000));
     this.#spool?.close(); // acknowledged: written and fsynced; what is pending stays, for the next start
@@ -372,84 +330,16 @@ class ChatTrailImpl implements ChatTrail {
     }
   }
 
-  /**
-   * The event loop emptied with deliveries pending: the app ended without `flush()`. One flush, bounded by
-   * `exitFlushMs` (its timer and requests keep the process alive that long, no longer). If it gives up,
-   * what is left is reported once on stderr, counts only, and the process is let go: `beforeExit` comes
-   * again once the flush settles, and finds nothing more to do.
-   */
-  #flushBeforeExit(): void {
-    if (this.#closed || this.#exitFlush !== 'idle') return;
-    if (!this.#lanes.some((lane) => lane.pending > 0)) return;
-    this.#exitFlush = 'running';
-    this.#debug(`the process is exiting with deliveries pending: flushing for up to ${this.#exitFlushMs} ms`);
-    void this.#flush(this.#exitFlushMs).then((report) => {
-      if (report.ok) {
-        this.#exitFlush = 'idle';
-        return;
-      }
-      this.#exitFlush = 'gave-up';
-      // The process is ending: requests still in flight would hold it up to their own timeout. The trail
-      // is shut down as shutdown() would after its timeout (later records count as dropped.shutdown).
-      this.#closed = true;
-      this.#scheduler.stop();
-      this.#offBeforeExit();
-      this.#reportLost(report, 'the process is exiting without flush()', this.#exitFlushMs);
-      void this.#abandon(this.#exitFlushMs);
-    });
-  }
-
-  /** SIGTERM or SIGINT under `handleSignals`: shut down within `exitFlushMs`, and say what was lost. */
-  async #shutDownOnSignal(): Promise<void> {
-    const timeoutMs = this.#exitFlushMs > 0 ? this.#exitFlushMs : CHAT_TRAIL_DEFAULTS.exitFlushMs;
-    const report = await this.shutdown({ timeoutMs });
-    if (!report.ok) this.#reportLost(report, 'the process got a signal to end', timeoutMs);
-  }
-
-  /** Once, on stderr, counts only: what an exit could not deliver. Never throws. */
-  #reportLost(report: FlushReport, why: string, waitedMs: number): void {
-    try {
-      const pending = this.#lanes
-        .filter((lane) => lane.pending > 0)
-        .map((lane) => `${lane.name} ${lane.pending}`);
-      const left = [
-        pending.length > 0 ? `${report.pendingTurns} turn deliveries pending (${pending.join(', ')})` : '',
-        report.droppedTurns !== undefined ? `${report.droppedTurns} dropped` : '',
-      ].filter((part) => part !== '');
-      console.error(
-        `[chattrail] ${why}: after ${waitedMs} ms (exitFlushMs), ${left.join(', ')}; ${this.#spool?.stats().state === 'on' ? `these stay in the spool (${this.#spool.dir}) for the next start` : 'these are lost'}.`,
-      );
-    } catch {
-      // Reporting must never throw into the host.
-    }
-  }
-
   /** Runs the app's redact on the private copy; `undefined` means the turn is not to be queued. */
   #applyRedact(copy: Turn): Turn | undefined {
     const result = applyRedact(this.#redact!, copy);
-    if (result === null) {
-      this.#counts.redactedOut++;
-      return undefined;
-    }
-    if (result instanceof ChatTrailDeliveryError) {
+    if (result === null) this.#counts.redactedOut++;
+    else if (!(result instanceof ChatTrailDeliveryError)) return result;
+    else {
       this.#dropBeforeQueue('redact_error');
       this.#errors.reportOnce(`redact_error:${result.message}`, result);
-      return undefined;
     }
-    return result;
-  }
-
-  /** Counts the messages normalizeTurn left out of a turn (past maxMessagesPerTurn, or holes). */
-  #noteLeftOutMessages(metadata: Readonly<Record<string, unknown>>): void {
-    const truncated = metadata[TRUNCATED_MESSAGES_KEY];
-    const skipped = metadata[SKIPPED_MESSAGES_KEY];
-    if (truncated === undefined && skipped === undefined) return;
-    const count =
-      (typeof truncated === 'number' ? truncated : 0) + (typeof skipped === 'number' ? skipped : 0);
-    this.#counts.truncatedMessages += count;
-    this.#debug(
-      `a turn had more messages than maxMessagesPerTurn (${this.#normalize.maxMessagesPerTurn}) or empty slots: ${count} left out, the newest kept (see ${TRUNCATED_MESSAGES_KEY} in its metadata)`,
-    );
+    return undefined;
   }
 
   /** A turn queued with all its messages (not lined up with its thread's log). */
@@ -480,6 +370,13 @@ class ChatTrailImpl implements ChatTrail {
     return report;
   }
 
+  /** No more records (they count as dropped.shutdown), no more timers or exit hooks. */
+  #close(): void {
+    this.#closed = true;
+    this.#scheduler.stop();
+    this.#exit?.off();
+  }
+
   #dropBeforeQueue(reason: DropReason): void {
     this.#dropped[reason]++;
   }
@@ -488,32 +385,10 @@ class ChatTrailImpl implements ChatTrail {
     try {
       if (where === 'record') this.#dropped.internal_error++;
       if (where === 'feedback') this.#feedback.dropped++;
-      this.#errors.reportOnce(
-        `internal_error:${where}:${messageOf(error)}`,
-        new ChatTrailDeliveryError(`internal error in ${where}(): ${messageOf(error)}`, {
-          reason: 'internal_error',
-          count: 1,
-          cause: error,
-        }),
-      );
+      this.#errors.reportInternal(where, error);
     } catch {
       // Recording must never throw, not even while reporting that it failed.
     }
-  }
-
-  /**
-   * Counts a thread's consecutive turns that carry none of the previous turn's messages, and warns once
-   * per trail when a thread has several: the app most likely sends only the new messages, and then a
-   * repeated text is taken for one already sent unless the trail has `turnMessages: 'new'`.
-   */
-  #noteUnlinkedTurn(previous: RecordedHistory, next: RecordedHistory): void {
-    if (!looksLikeNewMessages(previous, next)) return; // left unset (0): no property added on the hot path
-    next.unlinkedTurns = (previous.unlinkedTurns ?? 0) + 1;
-    if (next.unlinkedTurns < UNLINKED_TURNS_BEFORE_WARNING || !this.#errors.once('warning:unlinked-turns'))
-      return;
-    console.warn(
-      `[chattrail] ${next.unlinkedTurns} turns in a row of one thread carried none of the previous turn's messages. If the app keeps the history itself and sends only the new messages, create the trail with { turnMessages: 'new' }: otherwise a repeated text (a second "yes") is taken for one already sent.`,
-    );
   }
 
   #debug(message: string): void {

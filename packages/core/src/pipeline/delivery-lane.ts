@@ -42,10 +42,7 @@ export class DeliveryLane {
   #inFlightBytes = 0;
   #running: Promise<void> | undefined;
   #backoffUntil = 0;
-  /**
-   * When the last batch started, for `minBatchIntervalMs`: `performance.now()`, which never goes back, so
-   * a wall clock set back cannot hold batches for the time it was set back by.
-   */
+  /** When the last batch started (`performance.now()`: a wall clock set back cannot hold batches). */
   #batchStartedAt = Number.NEGATIVE_INFINITY;
   #attempt = 0;
   /** Batches that delivered at least one item: evidence the destination is up (see the class comment). */
@@ -97,10 +94,9 @@ export class DeliveryLane {
   }
 
   /**
-   * Appends an item, making room by dropping the oldest waiting item when a bound is exceeded. The bounds
-   * cover waiting and in-flight items together, so memory stays within them even while a batch hangs.
-   * O(1) amortised. A turn's `bytes` are its own: its head and its new messages (the thread's earlier messages
-   * are the trail's log's), so no two queued turns count the same message.
+   * Appends an item, dropping the oldest waiting item when a bound is exceeded. The bounds cover waiting
+   * and in-flight items together, so memory stays within them while a batch hangs. A turn's `bytes` are
+   * its head and its new messages (earlier ones are the log's): no two queued turns count one message.
    */
   enqueue(item: DeliveryItem, bytes: number): void {
     this.#host.queued?.hold(item, bytes);
@@ -120,10 +116,7 @@ export class DeliveryLane {
     }
   }
 
-  /**
-   * Starts sending unless already sending, backing off, within the batch interval, shut down or empty.
-   * Never throws.
-   */
+  /** Starts sending unless already sending, backing off, within the batch interval, stopped or empty. */
   kick(): void {
     if (this.#running !== undefined || this.#queue.length === 0 || this.#host.signal.aborted) return;
     if (this.#waitMs() > 0) {
@@ -209,9 +202,8 @@ export class DeliveryLane {
         this.#armWakeTimer();
         return;
       }
-      // Back to back only while a full flushAt is waiting (or someone awaits a flush): a handful of turns
-      // left over waits for the interval timer and joins the next batch, instead of costing a request per
-      // thread now.
+      // Back to back only while a full flushAt waits (or a flush): a handful of turns left over joins the
+      // next batch, instead of costing a request per thread now.
       if (!first && this.#drains === 0 && this.#queue.length < this.#host.flushAt) {
         this.#host.waiting();
         return;
@@ -317,9 +309,8 @@ export class DeliveryLane {
     this.#host.failed(this, retryError);
     if (retryAfterMs === undefined && (sent > 0 || counted > 0 || batch.items.length === 1)) {
       if (sent === 0 && counted === 0) {
-        // Failed alone, and nothing says the destination is up: this item waits (the lane's backoff,
-        // growing) while the lane tries the others. Their success or failure tells an outage from a bad
-        // item; without this, an item at the front failing alone would hold everything for ever.
+        // Failed alone, and nothing says the destination is up: it waits (the lane's growing backoff) while
+        // the lane tries the others, whose outcome tells an outage from a bad item.
         this.#attempt++;
         const state = back[0]!.retry!;
         state.notBefore = Date.now() + this.#backoffDelay(this.#attempt);

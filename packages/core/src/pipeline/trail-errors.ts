@@ -1,4 +1,6 @@
 import type { ChatTrailError } from '../errors';
+import { messageOf } from '../internal/message-of';
+import { ChatTrailDeliveryError } from './chat-trail-delivery-error';
 
 /** Distinct failures kept for flush reports, and distinct keys remembered for "report once". */
 const MAX_REMEMBERED = 100;
@@ -49,5 +51,14 @@ export class TrailErrors {
   reportOnce(key: string, error: ChatTrailError): void {
     this.remember(error.message);
     if (this.once(key)) this.emit(error);
+  }
+
+  /** A failure of the trail's own code (a bug): remembered, and reported once per kind. */
+  reportInternal(where: string, error: unknown): void {
+    const message = `internal error in ${where}(): ${messageOf(error)}`;
+    this.reportOnce(
+      `internal_error:${where}:${messageOf(error)}`,
+      new ChatTrailDeliveryError(message, { reason: 'internal_error', count: 1, cause: error }),
+    );
   }
 }

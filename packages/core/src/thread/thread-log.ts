@@ -38,7 +38,13 @@ export class ThreadLog {
   readonly #records: LruMap<string, ThreadRecord>;
   #bytes = 0;
 
-  constructor(maxThreads: number, maxBytes: number, maxThreadBytes = maxBytes / 4) {
+  // The defaults: enough threads for those active at once on a busy server. The byte bound is what limits
+  // memory; a thread that falls out costs one full normalisation, and its next turn is queued whole.
+  constructor(
+    maxThreads = 10_000,
+    maxBytes = 16 * 1024 * 1024,
+    maxThreadBytes = Math.min(maxBytes / 4, 2 * 1024 * 1024),
+  ) {
     this.#maxBytes = Math.max(0, maxBytes);
     this.#maxThreadBytes = Math.max(0, maxThreadBytes);
     this.#records = new LruMap(maxThreads, (_threadId, record) => {

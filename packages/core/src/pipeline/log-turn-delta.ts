@@ -1,0 +1,31 @@
+import type { Turn } from '../spec/turn';
+import type { RecordedHistory } from '../thread/recorded-history';
+import type { ThreadLog, ThreadRecord } from '../thread/thread-log';
+import { TurnDelta, turnHead } from '../thread/turn-delta';
+import { estimateMessagesBytes, estimateTurnHeadBytes } from './estimate-turn-bytes';
+
+/**
+ * Logs a turn's history in its thread and returns what the lanes queue: the turn with only its new
+ * messages (the earlier ones stay in the log). `undefined` when the log could not take it (the turn is
+ * then queued whole).
+ */
+export function logTurnDelta(
+  log: ThreadLog,
+  threadId: string,
+  record: ThreadRecord | undefined,
+  next: RecordedHistory,
+  turn: Turn,
+): TurnDelta | undefined {
+  const { messages } = turn;
+  let newBytes = 0;
+  const measure = (from: number): number => {
+    newBytes = estimateMessagesBytes(messages, from);
+    return newBytes;
+  };
+  const head = turnHead(record?.head, turn);
+  const logged = log.update(threadId, record, next, measure, messages);
+  if (logged === undefined) return undefined;
+  logged.record.head = head;
+  const bytes = estimateTurnHeadBytes(turn) + newBytes;
+  return TurnDelta.of(turn, head, bytes, logged.log, logged.start, logged.index);
+}

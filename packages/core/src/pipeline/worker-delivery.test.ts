@@ -304,6 +304,40 @@ describe("delivery: 'worker' with a spool, a store, undici", () => {
     }
   });
 
+  it('at shutdown with a spool, a batch in flight in the worker is aborted after the grace and what it delivered is acknowledged, not replayed', async () => {
+    const server = await devServer();
+    const dir = mkdtempSync(join(tmpdir(), 'chattrail-worker-stop-'));
+    try {
+      // One Mielto thread hangs (its first request never answers), the other is stored: one batch.
+      server.setFaults([
+        { route: 'mielto', hang: true, times: 1 },
+        { route: 'melodi', hang: true },
+      ]);
+      const first = workerTrail(server, { spool: { dir } });
+      const scripts = await recordRounds(first, 2, 3);
+      first.flush({ timeoutMs: 30_000 }).catch(() => {});
+      const until = Date.now() + 30_000;
+      while (!(await mieltoConversations(server)).some((c) => c.messages.length === 6)) {
+        if (Date.now() > until) throw new Error('Mielto did not store a thread within 30 s');
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      // Still in flight (the other thread hangs): stopped in the worker, its outcomes reach the spool.
+      expect(first.stats().destinations.mielto!.sent).toBe(0);
+      await first.shutdown({ timeoutMs: 200 });
+      server.setFaults([]);
+
+      const second = workerTrail(server, { spool: { dir } });
+      // Melodi's 6 and the hung thread's 3 at Mielto; the stored thread's 3 were acknowledged.
+      expect(second.stats().spool?.replayed).toBe(6);
+      expect(await second.flush({ timeoutMs: 30_000 })).toEqual({ ok: true, pendingTurns: 0 });
+      expect(second.stats().destinations.mielto).toMatchObject({ sent: 3 });
+      await expectStoredOnce(server, scripts);
+      await second.shutdown();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('delivers inline when the trail has a store (its client cannot cross to the worker)', async () => {
     const server = await devServer();
     const lines: string[] = [];

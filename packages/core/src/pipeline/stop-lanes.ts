@@ -8,7 +8,9 @@ import type { TrailLane } from './trail-lane';
  *    stored is not cut off (cut off, its outcome is unknown, and a replay could store it twice);
  * 3. the lanes abort what is still in flight, and those batches settle (at most `graceMs` again): their
  *    outcomes acknowledge in the spool what they delivered, threads done before the abort included.
- * The timers are not unref'd: on `beforeExit` they keep the process up until the spool is closed.
+ * Lanes in the delivery worker do the same there (`stopGracefully`), at the same time, and the trail has
+ * their outcomes when it resolves. The timers are not unref'd: on `beforeExit` they keep the process up
+ * until the spool is closed.
  */
 export async function stopLanes(
   lanes: readonly TrailLane[],
@@ -16,9 +18,12 @@ export async function stopLanes(
   graceMs: number,
 ): Promise<void> {
   stopping.abort();
+  const elsewhere =
+    graceMs > 0 ? lanes.map((lane) => lane.stopGracefully?.(graceMs)).filter((p) => p !== undefined) : [];
   await settled(lanes, graceMs);
-  for (const lane of lanes) lane.stop();
+  for (const lane of lanes) if (lane.stopGracefully === undefined || graceMs <= 0) lane.stop();
   await settled(lanes, graceMs);
+  await Promise.all(elsewhere);
 }
 
 async function settled(lanes: readonly TrailLane[], ms: number): Promise<void> {

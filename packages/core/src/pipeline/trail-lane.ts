@@ -16,6 +16,11 @@ export interface TrailLane {
   kick(): void;
   drain(deadline: number): Promise<void>;
   stop(): void;
+  /**
+   * Shutdown with a grace, for lanes that run elsewhere (the delivery worker): `stopLanes` there, then
+   * `stop()`; resolves once their outcomes are reported. Given a grace, `stopLanes` calls this instead of `stop()`.
+   */
+  stopGracefully?(graceMs: number): Promise<void>;
   pendingItems(): DeliveryItem[];
   snapshot(): DestinationStats;
 }

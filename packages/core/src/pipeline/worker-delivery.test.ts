@@ -304,6 +304,45 @@ describe("delivery: 'worker' with a spool, a store, undici", () => {
     }
   });
 
+  it('at shutdown with a spool, a batch in flight in the worker is stopped after a grace and what it delivered is acknowledged, not replayed', async () => {
+    const server = await devServer();
+    const dir = mkdtempSync(join(tmpdir(), 'chattrail-worker-stop-'));
+    try {
+      const first = workerTrail(server, { spool: { dir } });
+      const [known, fresh] = [new ConversationScript('worker-known'), new ConversationScript('worker-fresh')];
+      first.record(known.turn());
+      expect(await first.flush({ timeoutMs: 30_000 })).toEqual({ ok: true, pendingTurns: 0 });
+      // One batch: the known thread's turns are stored, the new thread's conversation is never created.
+      server.setFaults([
+        { route: 'POST /api/v1/conversations', hang: true },
+        { route: 'melodi', hang: true },
+      ]);
+      for (let i = 0; i < 2; i++) {
+        first.record(known.turn());
+        first.record(fresh.turn());
+      }
+      void first.flush({ timeoutMs: 30_000 });
+      const until = Date.now() + 30_000;
+      while (!(await mieltoConversations(server)).some((c) => c.messages.length === 6)) {
+        if (Date.now() > until) throw new Error('Mielto did not store the known thread within 30 s');
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      expect(first.stats().destinations.mielto).toMatchObject({ sent: 1, queuedTurns: 4 });
+      await first.shutdown({ timeoutMs: 200 });
+      server.setFaults([]);
+
+      const second = workerTrail(server, { spool: { dir } });
+      // The new thread's 2 turns at Mielto, and the 4 turns at Melodi: the known thread's 2 were acknowledged.
+      expect(second.stats().spool?.replayed).toBe(4);
+      expect(await second.flush({ timeoutMs: 30_000 })).toEqual({ ok: true, pendingTurns: 0 });
+      expect(second.stats().destinations.mielto).toMatchObject({ sent: 2 });
+      await expectStoredOnce(server, [known, fresh]);
+      await second.shutdown();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('delivers inline when the trail has a store (its client cannot cross to the worker)', async () => {
     const server = await devServer();
     const lines: string[] = [];

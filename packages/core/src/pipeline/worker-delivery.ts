@@ -1,6 +1,7 @@
 import { unrefTimer } from '../internal/unref-timer';
 import type { DestinationStats, DropReason } from '../spec/chat-trail';
 import type { ChatTrailDestination, DeliveryItem } from '../spec/chat-trail-destination';
+import { awaitWorkerStop } from './await-worker-stop';
 import type { LaneHost } from './lane-host';
 import type { LaneReporter } from './lane-reporter';
 import { tooLargeError } from './lane-reports';
@@ -15,7 +16,7 @@ export interface WorkerThreads {
   Worker: new (source: string, options: { eval: true; workerData: unknown }) => WorkerLike;
 }
 
-interface WorkerLike {
+export interface WorkerLike {
   postMessage(message: unknown): void;
   on(event: 'message' | 'error' | 'exit', listener: (value: never) => void): unknown;
   ref(): void;
@@ -69,6 +70,7 @@ export class WorkerDelivery {
   readonly #flushed = new Map<number, Promise<void>>();
   #nextFlush = 1;
   #stopped = false;
+  #stopping: Promise<void> | undefined;
   #restarts = 0;
   #gaveUp = false;
 
@@ -174,6 +176,15 @@ export class WorkerDelivery {
     void worker?.terminate().catch(() => {});
   }
 
+  /** Shutdown with a spool: the worker stops as `stopLanes` does and reports the outcomes, then ends. */
+  stopGracefully(graceMs: number): Promise<void> {
+    const worker = this.#stopped ? undefined : this.#worker;
+    this.#stopping ??= (worker === undefined ? Promise.resolve() : awaitWorkerStop(worker, graceMs)).then(
+      () => this.stop(),
+    );
+    return this.#stopping;
+  }
+
   pendingItems(lane: number): DeliveryItem[] {
     const bit = 1 << lane;
     const items: DeliveryItem[] = [];
@@ -267,6 +278,7 @@ export class WorkerDelivery {
       this.#flushes.get(message.id)?.done();
       return;
     }
+    if (message.t === 'stopped') return;
     this.#stats = message.stats.slice();
     for (const event of message.events) {
       const lane = this.lanes[event.lane];
@@ -320,7 +332,8 @@ export class WorkerDelivery {
   /** The worker ended: a new one is sent everything not acknowledged, and the flushes waiting. */
   #restart(code: number): void {
     this.#worker = undefined;
-    if (this.#stopped) return;
+    // Ended while stopping: what it had not reported stays pending (a spool keeps it for the next start).
+    if (this.#stopped || this.#stopping !== undefined) return;
     this.#stats.forEach((stats, lane) => {
       this.#base[lane] = addStats(this.#base[lane]!, stats);
       this.#stats[lane] = emptyStats();

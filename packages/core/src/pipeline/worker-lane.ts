@@ -41,6 +41,10 @@ export class WorkerLane implements TrailLane {
     this.#delivery.stop();
   }
 
+  stopGracefully(graceMs: number): Promise<void> {
+    return this.#delivery.stopGracefully(graceMs);
+  }
+
   pendingItems(): DeliveryItem[] {
     return this.#delivery.pendingItems(this.#index);
   }

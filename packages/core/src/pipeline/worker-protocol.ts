@@ -49,7 +49,9 @@ export type ToWorker =
   | { readonly t: 'items'; readonly items: readonly WireItem[] }
   | { readonly t: 'flush'; readonly id: number; readonly deadline: number }
   /** Thread arrays the app's thread no longer holds: their copies can go. */
-  | { readonly t: 'forget'; readonly mirrors: readonly number[] };
+  | { readonly t: 'forget'; readonly mirrors: readonly number[] }
+  /** Shutdown with a spool: `stopLanes` in the worker, its outcomes reported, then `stopped`. */
+  | { readonly t: 'stop'; readonly graceMs: number };
 
 /** What happened in a lane that the trail reports (`LaneReporter`) or hands to `onDrop`. */
 export interface LaneEvent {
@@ -69,4 +71,5 @@ export type FromWorker =
       readonly stats: readonly DestinationStats[];
       readonly debug: readonly string[];
     }
-  | { readonly t: 'flushed'; readonly id: number };
+  | { readonly t: 'flushed'; readonly id: number }
+  | { readonly t: 'stopped' };

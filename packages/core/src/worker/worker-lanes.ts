@@ -5,6 +5,7 @@ import { DeliveryLane } from '../pipeline/delivery-lane';
 import type { LaneHost } from '../pipeline/lane-host';
 import type { QueuedItem } from '../pipeline/lane-queue';
 import { LaneScheduler } from '../pipeline/lane-scheduler';
+import { stopLanes } from '../pipeline/stop-lanes';
 import { toWireError } from '../pipeline/wire-error';
 import type { FromWorker, LaneEvent, ToWorker, WireItem, WorkerInit } from '../pipeline/worker-protocol';
 import type { ChatTrailDestination, DeliveryItem } from '../spec/chat-trail-destination';
@@ -28,6 +29,8 @@ export class WorkerLanes {
   #events: LaneEvent[] = [];
   #debug: string[] = [];
   #reportScheduled = false;
+  /** The lanes' `LaneHost.signal`: fired by a graceful stop (the app's thread ends the worker otherwise). */
+  readonly #stopping = new AbortController();
 
   /** `transport`: what each destination sends with here, undefined for the global `fetch` (see worker-main.ts). */
   constructor(init: WorkerInit, post: (message: FromWorker) => void, transport: () => Transport | undefined) {
@@ -54,8 +57,7 @@ export class WorkerLanes {
     };
     const host: LaneHost = {
       ...init.host,
-      // Never aborted: at shutdown the app's thread ends the worker.
-      signal: new AbortController().signal,
+      signal: this.#stopping.signal,
       debug: (message) => this.#note(message),
       waiting: () => this.#scheduler.armTimer(),
       dropped: (lane, reason, items, error) =>
@@ -78,7 +80,19 @@ export class WorkerLanes {
   receive(message: ToWorker): void {
     if (message.t === 'items') this.#enqueue(message.items);
     else if (message.t === 'flush') void this.#flush(message.id, message.deadline);
+    else if (message.t === 'stop') void this.#stop(message.graceMs);
     else for (const id of message.mirrors) this.#mirrors.delete(id);
+  }
+
+  /** As the trail stops inline lanes; `stopped` comes after the report of their outcomes. */
+  async #stop(graceMs: number): Promise<void> {
+    this.#scheduler.stop();
+    try {
+      await stopLanes(this.#lanes, this.#stopping, graceMs);
+    } finally {
+      this.#report();
+      this.#post({ t: 'stopped' });
+    }
   }
 
   #enqueue(items: readonly WireItem[]): void {

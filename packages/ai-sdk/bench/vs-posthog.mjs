@@ -17,6 +17,7 @@
 // and requests per call (the trail's stats, checked against the devserver's counters; the sink's counts).
 // Usage: pnpm bench:vs-posthog [-- --rounds 5 --calls 2000 --only bare,mielto,melodi,posthog,mielto-inline,melodi-inline --json out.json]
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { createChatTrail, melodi, mielto } from '@chattrail/core';
@@ -33,6 +34,9 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '5' },
     calls: { type: 'string', default: '2000' },
     only: { type: 'string' },
+    // 'sink': Mielto and Melodi answered by core's bench/sink-server.mjs (the smallest valid answers, no
+    // store), so that the backend's own CPU, which shares this machine's cores, is as small as PostHog's.
+    backend: { type: 'string', default: 'devserver' },
     json: { type: 'string' },
   },
 });
@@ -61,13 +65,22 @@ const sinkUrl = await new Promise((resolve, reject) => {
   sink.stdout.once('data', (data) => resolve(`http://127.0.0.1:${Number(String(data).trim())}`));
   sink.once('exit', (code) => reject(new Error(`the sink exited with ${code}`)));
 });
+/** CPU µs a child process has used so far (Linux; 0 elsewhere). */
+const childCpuMicros = (pid) => {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10_000; // utime + stime, USER_HZ = 100
+  } catch {
+    return 0;
+  }
+};
 const sinkRequests = async () =>
   Object.values(await (await fetch(`${sinkUrl}/__counts`)).json()).reduce((a, b) => a + b, 0);
 
 // ── Mielto's and Melodi's backend: the devserver, in a child process.
-const devserver = await startDevServerChild();
+const devserver = await startDevServerChild({ sink: values.backend === 'sink' });
 const devserverRequests = async () => {
-  const { byRoute } = await devserver.stats();
+  const { byRoute } = (await devserver.stats()) ?? { byRoute: {} };
   const counts = {};
   for (const [route, n] of Object.entries(byRoute)) if (!route.includes('_devserver')) counts[route] = n;
   return counts;
@@ -82,7 +95,10 @@ for (let i = 0; i < 4; i++) {
       role: 'user',
       content: `Question ${i}: what should I pack for a weekend in city number ${i}? ${'Details. '.repeat(8)}`,
     },
-    { role: 'assistant', content: `Answer ${i}: pack layers, an umbrella and comfortable shoes. ${'More. '.repeat(10)}` },
+    {
+      role: 'assistant',
+      content: `Answer ${i}: pack layers, an umbrella and comfortable shoes. ${'More. '.repeat(10)}`,
+    },
   );
 }
 messages.push({ role: 'user', content: 'And for Paris next week?' });
@@ -125,9 +141,12 @@ function chattrailVariant(name, destination, delivery) {
         model,
         system,
         messages,
-        providerOptions: { chattrail: { threadId: `${name}-${run}-${round}-${i}`, userId: userOf(i, round) } },
+        providerOptions: {
+          chattrail: { threadId: `${name}-${run}-${round}-${i}`, userId: userOf(i, round) },
+        },
       }),
     flush: () => trail.flush({ timeoutMs: 120_000 }),
+    backendCpu: () => devserver.cpuSeconds() * 1e6,
     requests: async () => trail.stats().requests,
   };
 }
@@ -144,6 +163,7 @@ const allVariants = [
     mock: bareMock,
     call: () => ai6.generateText({ model: bareMock, system, messages }),
     flush: async () => {},
+    backendCpu: () => 0,
   },
   { label: 'chattrail → Mielto (worker, default)', ...chattrailVariant('mielto', toMielto) },
   { label: 'chattrail → Melodi (worker, default)', ...chattrailVariant('melodi', toMelodi) },
@@ -161,10 +181,17 @@ const allVariants = [
         messages,
       }),
     flush: () => posthog.flush(),
+    backendCpu: () => childCpuMicros(sink.pid),
     requests: sinkRequests,
   },
-  { label: "chattrail → Mielto (delivery: 'inline', fetch)", ...chattrailVariant('mielto-inline', toMielto, 'inline') },
-  { label: "chattrail → Melodi (delivery: 'inline', fetch)", ...chattrailVariant('melodi-inline', toMelodi, 'inline') },
+  {
+    label: "chattrail → Mielto (delivery: 'inline', fetch)",
+    ...chattrailVariant('mielto-inline', toMielto, 'inline'),
+  },
+  {
+    label: "chattrail → Melodi (delivery: 'inline', fetch)",
+    ...chattrailVariant('melodi-inline', toMelodi, 'inline'),
+  },
 ];
 const only = values.only?.split(',');
 const variants = only ? allVariants.filter((v) => v.name === 'bare' || only.includes(v.name)) : allVariants;
@@ -178,6 +205,7 @@ async function measureRound(v, round, calls) {
   await new Promise((resolve) => setTimeout(resolve, 50)); // let the previous variant's threads settle
   globalThis.gc?.();
   const requestsBefore = await v.requests?.();
+  const backend0 = v.backendCpu();
   const t0 = performance.now();
   const process0 = process.cpuUsage();
   const main0 = process.threadCpuUsage();
@@ -193,6 +221,7 @@ async function measureRound(v, round, calls) {
   const process2 = process.cpuUsage();
   const main2 = process.threadCpuUsage();
   const requestsAfter = await v.requests?.();
+  const backend2 = v.backendCpu();
   v.mock.doGenerateCalls.length = 0; // the mock keeps every call's options
   return {
     wall: ((t1 - t0) * 1000) / calls,
@@ -201,8 +230,11 @@ async function measureRound(v, round, calls) {
     flushMs: t2 - t1,
     flushProcessCpuMs: (cpuMicros(process2) - cpuMicros(process1)) / 1000,
     flushMainCpuMs: (cpuMicros(main2) - cpuMicros(main1)) / 1000,
-    // Everything the round cost the process, calls + flush, per call.
+    // Everything the round cost, calls + flush, per call: the app's thread, and the process.
+    totalMain: (cpuMicros(main2) - cpuMicros(main0)) / calls,
     totalProcess: (cpuMicros(process2) - cpuMicros(process0)) / calls,
+    // The backend's child process (devserver or sink), calls + flush: it competes for the same cores.
+    backend: (backend2 - backend0) / calls,
     requests: v.requests ? (requestsAfter - requestsBefore) / calls : 0,
   };
 }
@@ -213,11 +245,11 @@ const median = (xs) => {
   return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 };
 
-const command = `pnpm --filter @chattrail/ai-sdk bench:vs-posthog -- --rounds ${ROUNDS} --calls ${CALLS}${values.only ? ` --only ${values.only}` : ''}`;
+const command = `pnpm --filter @chattrail/ai-sdk bench:vs-posthog -- --rounds ${ROUNDS} --calls ${CALLS} --backend ${values.backend}${values.only ? ` --only ${values.only}` : ''}`;
 console.log(
   `generateText, a new thread per call · ai 6 · node ${process.version} · ${CALLS} calls × ${ROUNDS} rounds, alternating · load average ${loadBefore.map((x) => x.toFixed(2)).join(' ')}`,
 );
-console.log(`devserver ${devserver.url} · PostHog sink ${sinkUrl}\n`);
+console.log(`Mielto/Melodi: ${values.backend} ${devserver.url} · PostHog sink ${sinkUrl}\n`);
 
 for (const v of variants) await measureRound(v, 'warm', Math.min(CALLS, 300)); // JIT, workers, connections
 const devserverBefore = await devserverRequests();
@@ -241,7 +273,9 @@ const rows = variants.map((v) => ({
   'process CPU added': v === bare ? '-' : Math.round(over(v, 'process')),
   'flush ms': Math.round(med(v, 'flushMs')),
   'flush CPU ms': Math.round(med(v, 'flushProcessCpuMs')),
+  'main CPU added incl. flush': v === bare ? '-' : Math.round(over(v, 'totalMain')),
   'process CPU added incl. flush': v === bare ? '-' : Math.round(over(v, 'totalProcess')),
+  'backend CPU µs/call': Math.round(med(v, 'backend')),
   'requests/call': v === bare ? '-' : med(v, 'requests').toFixed(3),
 }));
 console.table(rows);
@@ -263,7 +297,7 @@ if (ph) {
     const verdict = (key) =>
       `${Math.round(over(v, key))} vs ${Math.round(over(ph, key))} µs → ${over(v, key) <= over(ph, key) ? 'at or below' : 'ABOVE'}`;
     console.log(
-      `  ${v.label}: wall ${verdict('wall')} · main-thread CPU ${verdict('main')} · process CPU incl. flush ${verdict('totalProcess')}`,
+      `  ${v.label}: wall ${verdict('wall')} · main-thread CPU ${verdict('main')} (incl. flush ${verdict('totalMain')}) · process CPU incl. flush ${verdict('totalProcess')}`,
     );
   }
 }

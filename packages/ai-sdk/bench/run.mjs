@@ -25,8 +25,11 @@ import { wrapAISDK } from 'langsmith/experimental/vercel';
 import { PostHog } from 'posthog-node';
 import { chatTrailMiddleware } from '../dist/index.js';
 
+// `pnpm bench -- --rounds 3` passes the `--` through, and parseArgs takes what follows a `--` as
+// positionals (the flags were silently ignored): drop it.
+const argv = process.argv.slice(2);
 const { values } = parseArgs({
-  allowPositionals: true, // `pnpm bench -- --rounds 3` passes the `--` through
+  args: argv[0] === '--' ? argv.slice(1) : argv,
   options: {
     rounds: { type: 'string', default: '9' },
     calls: { type: 'string', default: '1000' },

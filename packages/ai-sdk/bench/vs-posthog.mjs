@@ -15,7 +15,8 @@
 // (process.threadCpuUsage) and process CPU (all threads, the delivery worker included), over the calls
 // only; then, separately, the flush that delivers what the round left (trail.flush() / posthog.flush()),
 // and requests per call (the trail's stats, checked against the devserver's counters; the sink's counts).
-// Usage: pnpm bench:vs-posthog [-- --rounds 5 --calls 2000 --only bare,mielto,melodi,posthog,mielto-inline,melodi-inline --json out.json]
+// Usage: pnpm bench:vs-posthog [-- --rounds 5 --calls 2000 --backend devserver|sink --json out.json
+//   --only mielto,melodi,posthog,mielto-inline,melodi-inline,mielto-no-lookup]
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -28,8 +29,11 @@ import { PostHog } from 'posthog-node';
 import { startDevServerChild } from '../../core/bench/bench-kit.mjs';
 import { chatTrailMiddleware } from '../dist/index.js';
 
+// `pnpm bench:vs-posthog -- --rounds 3` passes the `--` through, and parseArgs takes what follows a `--`
+// as positionals: drop it.
+const argv = process.argv.slice(2);
 const { values } = parseArgs({
-  allowPositionals: true, // `pnpm bench:vs-posthog -- --rounds 3` passes the `--` through
+  args: argv[0] === '--' ? argv.slice(1) : argv,
   options: {
     rounds: { type: 'string', default: '5' },
     calls: { type: 'string', default: '2000' },
@@ -150,7 +154,7 @@ function chattrailVariant(name, destination, delivery) {
     requests: async () => trail.stats().requests,
   };
 }
-const toMielto = () => mielto({ apiKey: 'bench', baseUrl: devserver.mieltoBaseUrl });
+const toMielto = (options) => mielto({ apiKey: 'bench', baseUrl: devserver.mieltoBaseUrl, ...options });
 const toMelodi = () => melodi({ apiKey: 'bench', projectId: 1, baseUrl: devserver.melodiBaseUrl });
 
 const posthog = new PostHog('phc_bench_key', { host: sinkUrl, disableGeoip: true });
@@ -193,8 +197,20 @@ const allVariants = [
     ...chattrailVariant('melodi-inline', toMelodi, 'inline'),
   },
 ];
+// Opt-in (`--only …,mielto-no-lookup`): Mielto without the lookup before a conversation is created.
+const optIn = {
+  'mielto-no-lookup': () => ({
+    label: 'chattrail → Mielto, lookupPages: 0 (worker)',
+    ...chattrailVariant('mielto-no-lookup', () => toMielto({ lookupPages: 0 })),
+  }),
+};
 const only = values.only?.split(',');
-const variants = only ? allVariants.filter((v) => v.name === 'bare' || only.includes(v.name)) : allVariants;
+const variants = only
+  ? [
+      ...allVariants.filter((v) => v.name === 'bare' || only.includes(v.name)),
+      ...only.filter((name) => optIn[name]).map((name) => optIn[name]()),
+    ]
+  : allVariants;
 
 // A real app does I/O between calls: yielding lets timers, sockets and worker messages run inside the
 // measured time instead of piling up (same cost for every variant).

@@ -16,7 +16,7 @@
 // only; then, separately, the flush that delivers what the round left (trail.flush() / posthog.flush()),
 // and requests per call (the trail's stats, checked against the devserver's counters; the sink's counts).
 // Usage: pnpm bench:vs-posthog [-- --rounds 5 --calls 2000 --backend devserver|sink --json out.json
-//   --only mielto,melodi,posthog,mielto-inline,melodi-inline,mielto-no-lookup]
+//   --only mielto,melodi,posthog,mielto-inline,melodi-inline,mielto-no-lookup,noop]
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -197,8 +197,28 @@ const allVariants = [
     ...chattrailVariant('melodi-inline', toMelodi, 'inline'),
   },
 ];
-// Opt-in (`--only …,mielto-no-lookup`): Mielto without the lookup before a conversation is created.
+// Opt-in (`--only …,mielto-no-lookup,noop`): Mielto without the lookup before a conversation is created;
+// the middleware with a recorder that does nothing (the adapter's own share of the main thread).
 const optIn = {
+  noop: () => {
+    const mock = mockModel();
+    const middleware = chatTrailMiddleware({ trail: { record() {} } });
+    const model = ai6.wrapLanguageModel({ model: mock, middleware });
+    return {
+      name: 'noop',
+      label: 'chattrail middleware, no-op recorder',
+      mock,
+      call: (i, round) =>
+        ai6.generateText({
+          model,
+          system,
+          messages,
+          providerOptions: { chattrail: { threadId: `noop-${run}-${round}-${i}`, userId: userOf(i, round) } },
+        }),
+      flush: async () => {},
+      backendCpu: () => 0,
+    };
+  },
   'mielto-no-lookup': () => ({
     label: 'chattrail → Mielto, lookupPages: 0 (worker)',
     ...chattrailVariant('mielto-no-lookup', () => toMielto({ lookupPages: 0 })),

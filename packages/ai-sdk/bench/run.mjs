@@ -10,6 +10,8 @@
 // drain of the wrapper's background delivery (flush), so deferred work counts and idle waits (timers,
 // loopback round trips) do not; the sink that stands in for the peers' backends runs in a child process.
 // Overheads are reported as ratios to the bare model and as CPU µs per call / per chunk.
+// Every call here is in one thread; `pnpm bench:vs-posthog` (vs-posthog.mjs) measures a new thread per call,
+// chattrail → Mielto / → Melodi over loopback HTTP against PostHog (issue 27).
 // Usage: pnpm bench [-- --rounds 9 --calls 1000 --streams 2 --stream-rounds 25 --chunks 1000 --ttfc 400 --json out.json]
 import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
@@ -23,8 +25,11 @@ import { wrapAISDK } from 'langsmith/experimental/vercel';
 import { PostHog } from 'posthog-node';
 import { chatTrailMiddleware } from '../dist/index.js';
 
+// `pnpm bench -- --rounds 3` passes the `--` through, and parseArgs takes what follows a `--` as
+// positionals (the flags were silently ignored): drop it.
+const argv = process.argv.slice(2);
 const { values } = parseArgs({
-  allowPositionals: true, // `pnpm bench -- --rounds 3` passes the `--` through
+  args: argv[0] === '--' ? argv.slice(1) : argv,
   options: {
     rounds: { type: 'string', default: '9' },
     calls: { type: 'string', default: '1000' },
@@ -499,6 +504,7 @@ console.log(
 console.log(
   `  first chunk (median): bare ${Math.round(ttfcOf('bare model'))} µs, wrapLanguageModel with an empty middleware ${Math.round(ttfcEmpty)} µs, chattrail ${Math.round(ttfcOurs)} µs → ${(ttfcOurs - ttfcEmpty).toFixed(0)} µs beyond the SDK's own wrapping; nothing is awaited before the first chunk but doStream itself`,
 );
+console.log('  a new thread per call, to Mielto / Melodi over HTTP, against PostHog: pnpm bench:vs-posthog');
 const sinkCounts = await (await fetch(`${sinkUrl}/__counts`)).json();
 console.log(`\nsink received: ${JSON.stringify(sinkCounts)}`);
 if (values.json) {

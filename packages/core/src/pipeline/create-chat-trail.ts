@@ -178,68 +178,73 @@ class ChatTrailImpl implements ChatTrail {
 
   record(turn: Turn): void {
     try {
-      const context = getChatTrailContext();
-      // Before anything else, sampled out or not: the Express adapter reads this to skip its own turn.
-      const capture = context?.capture;
-      if (capture !== undefined) capture.sources.push(sourceOf(turn));
-      if (this.#inactive) return;
-      this.#counts.recorded++;
-      if (this.#closed) return this.#dropBeforeQueue('shutdown');
-      const rawThreadId = (turn as Partial<Turn> | null | undefined)?.threadId;
-      const givenThreadId =
-        typeof rawThreadId === 'string' && rawThreadId !== '' ? rawThreadId : context?.threadId;
-      if (typeof givenThreadId !== 'string' || givenThreadId === '')
-        return this.#dropBeforeQueue('invalid_turn');
-      // As normalizeTurn will send it: a thread id too long to send is hashed, and sampled and cached by that.
-      const threadId = boundId(givenThreadId);
-      if (this.#sampleRate < 1 && !isThreadSampled(threadId, this.#sampleRate)) {
-        this.#counts.sampledOut++;
-        return;
-      }
-      // Turns that resend their history are worked out against the thread's log, except under a redact
-      // function (a clone of the whole history per turn, for redact to rewrite, would cost more than it
-      // saves): those are queued whole. Turns of new messages always are.
-      const mode = turnMessagesMode(turn, context, this.#normalize);
-      const log = this.#redact !== undefined && mode !== 'new' ? undefined : this.#log;
-      const record = log?.get(threadId);
-      const reuse: HistoryReuse | undefined = log === undefined ? undefined : { previous: record?.history };
-      let copy = normalizeTurn(turn, this.#normalize, context, reuse, mode);
-      if (copy === undefined) return this.#dropBeforeQueue('invalid_turn');
-      const leftOut = copy.metadata === undefined ? 0 : leftOutMessages(copy.metadata);
-      if (leftOut > 0) {
-        this.#counts.truncatedMessages += leftOut;
-        this.#debug(
-          `a turn had more messages than maxMessagesPerTurn (${this.#normalize.maxMessagesPerTurn}) or empty slots: ${leftOut} left out, the newest kept (see ${TRUNCATED_MESSAGES_KEY} in its metadata)`,
-        );
-      }
-      const next = reuse?.next;
-      if (next !== undefined && reuse!.previous !== undefined && next.newMessages !== true) {
-        noteUnlinkedTurn(reuse!.previous, next, this.#errors);
-      }
-      if (this.#redact !== undefined) {
-        // The log's copies are the history's own: redact gets a clone, and the log takes what it returns.
-        const redacted = this.#applyRedact(next === undefined ? copy : structuredClone(copy));
-        if (
-          next !== undefined &&
-          (redacted === undefined || redacted.messages.length !== next.messages.length)
-        ) {
-          // Skipped, or reshaped so that its messages no longer line up with the history: not logged.
-          log!.keepHistory(threadId, record, next);
-          if (redacted !== undefined) this.#enqueueWhole(redacted);
-          return;
-        }
-        if (redacted === undefined) return;
-        copy = redacted;
-      }
-      const delta = next === undefined ? undefined : logTurnDelta(log!, threadId, record, next, copy);
-      if (delta !== undefined) {
-        this.#enqueue(this.#lanes, delta, delta.bytes);
-        return;
-      }
-      this.#enqueueWhole(copy);
+      const dropped = this.#record(turn);
+      if (dropped !== undefined) this.#dropped[dropped]++;
     } catch (error) {
       this.#internalError('record', error);
     }
+  }
+
+  /** Queues the turn; the reason when it is dropped before any queue. */
+  #record(turn: Turn): DropReason | undefined {
+    const context = getChatTrailContext();
+    // Before anything else, sampled out or not: the Express adapter reads this to skip its own turn.
+    const capture = context?.capture;
+    if (capture !== undefined) capture.sources.push(sourceOf(turn));
+    if (this.#inactive) return;
+    this.#counts.recorded++;
+    if (this.#closed) return 'shutdown';
+    const rawThreadId = (turn as Partial<Turn> | null | undefined)?.threadId;
+    const givenThreadId =
+      typeof rawThreadId === 'string' && rawThreadId !== '' ? rawThreadId : context?.threadId;
+    if (typeof givenThreadId !== 'string' || givenThreadId === '') return 'invalid_turn';
+    // As normalizeTurn will send it: a thread id too long to send is hashed, and sampled and cached by that.
+    const threadId = boundId(givenThreadId);
+    if (this.#sampleRate < 1 && !isThreadSampled(threadId, this.#sampleRate)) {
+      this.#counts.sampledOut++;
+      return;
+    }
+    // Turns that resend their history are worked out against the thread's log, except under a redact
+    // function (a clone of the whole history per turn, for redact to rewrite, would cost more than it
+    // saves): those are queued whole. Turns of new messages always are.
+    const mode = turnMessagesMode(turn, context, this.#normalize);
+    const log = this.#redact !== undefined && mode !== 'new' ? undefined : this.#log;
+    const record = log?.get(threadId);
+    const reuse: HistoryReuse | undefined = log === undefined ? undefined : { previous: record?.history };
+    let copy = normalizeTurn(turn, this.#normalize, context, reuse, mode);
+    if (copy === undefined) return 'invalid_turn';
+    const leftOut = copy.metadata === undefined ? 0 : leftOutMessages(copy.metadata);
+    if (leftOut > 0) {
+      this.#counts.truncatedMessages += leftOut;
+      this.#debug(
+        `a turn had more messages than maxMessagesPerTurn (${this.#normalize.maxMessagesPerTurn}) or empty slots: ${leftOut} left out, the newest kept (see ${TRUNCATED_MESSAGES_KEY} in its metadata)`,
+      );
+    }
+    const next = reuse?.next;
+    if (next !== undefined && reuse!.previous !== undefined && next.newMessages !== true) {
+      noteUnlinkedTurn(reuse!.previous, next, this.#errors);
+    }
+    if (this.#redact !== undefined) {
+      // The log's copies are the history's own: redact gets a clone, and the log takes what it returns.
+      const redacted = this.#applyRedact(next === undefined ? copy : structuredClone(copy));
+      if (
+        next !== undefined &&
+        (redacted === undefined || redacted.messages.length !== next.messages.length)
+      ) {
+        // Skipped, or reshaped so that its messages no longer line up with the history: not logged.
+        log!.keepHistory(threadId, record, next);
+        if (redacted !== undefined) this.#enqueueWhole(redacted);
+        return;
+      }
+      if (redacted === undefined) return;
+      copy = redacted;
+    }
+    const delta = next === undefined ? undefined : logTurnDelta(log!, threadId, record, next, copy);
+    if (delta !== undefined) {
+      this.#enqueue(this.#lanes, delta, delta.bytes);
+      return;
+    }
+    this.#enqueueWhole(copy);
   }
 
   feedback(feedback: ChatTrailFeedback): void {
@@ -336,7 +341,7 @@ class ChatTrailImpl implements ChatTrail {
     if (result === null) this.#counts.redactedOut++;
     else if (!(result instanceof ChatTrailDeliveryError)) return result;
     else {
-      this.#dropBeforeQueue('redact_error');
+      this.#dropped.redact_error++;
       this.#errors.reportOnce(`redact_error:${result.message}`, result);
     }
     return undefined;
@@ -375,10 +380,6 @@ class ChatTrailImpl implements ChatTrail {
     this.#closed = true;
     this.#scheduler.stop();
     this.#exit?.off();
-  }
-
-  #dropBeforeQueue(reason: DropReason): void {
-    this.#dropped[reason]++;
   }
 
   #internalError(where: string, error: unknown): void {

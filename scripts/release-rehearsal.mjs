@@ -16,8 +16,9 @@
 //      one-conversation JSONL file (`chattrail import`), and a trail with `redisStore()` on a redis-server
 //      started here (Debian's; the step says so and is skipped when none is installed), then reads each turn back
 //      from both emulated backends (/_devserver/mielto/conversations and /_devserver/melodi/threads);
-//      and `@chattrail/core` alone delivering from its worker thread as an ESM app, a CommonJS app and an
-//      esbuild bundle (run from a directory without node_modules).
+//      and `@chattrail/core` alone delivering from its worker thread as an ESM app, a CommonJS app, an
+//      esbuild bundle and a webpack 5 bundle (`target: 'node'`, production; both run from a directory with no
+//      node_modules at or above it).
 //
 // Deliberate differences from release.yml, and why:
 //   - `changeset publish --no-git-tag`: a rehearsal must not leave `@chattrail/core@x.y.z` tags in the
@@ -481,10 +482,10 @@ console.log(execFileSync(process.execPath, [bin, 'import', 'chats.jsonl', '--jso
 `,
 };
 
-// The core alone, delivering from its worker thread (`delivery: 'worker'`), as an ESM app, a CommonJS app
-// and an esbuild bundle of the ESM app run from another directory (no node_modules beside it): the worker
-// is embedded in the package as a string, so no file has to be found. Each prints the trail's debug lines,
-// which must say it delivered from a worker thread.
+// The core alone, delivering from its worker thread (`delivery: 'worker'`), as an ESM app, a CommonJS app,
+// and an esbuild and a webpack bundle of the ESM app, each run from a directory outside the app (no
+// node_modules there or above it): the worker is embedded in the package as a string, so no file has to be
+// found. Each prints the trail's debug lines, which must say it delivered from a worker thread.
 const WORKER_TURN = `{ id: 'turn-1', threadId: process.env.MARKER, startedAt: new Date().toISOString(), endedAt: new Date().toISOString(),
   status: 'ok', source: 'manual', messages: [{ role: 'user', content: process.env.MARKER }, { role: 'assistant', content: 'pong' }] }`;
 const WORKER_APP = (load) => `${load}
@@ -506,10 +507,52 @@ const CORE_APPS = {
   'core-esbuild': {
     file: 'app.mjs',
     source: WORKER_APP("import { createChatTrail } from '@chattrail/core';"),
-    bundle: true,
+    bundle: 'esbuild',
+  },
+  'core-webpack': {
+    file: 'app.mjs',
+    source: WORKER_APP("import { createChatTrail } from '@chattrail/core';"),
+    bundle: 'webpack',
   },
 };
 for (const [name, app] of Object.entries(CORE_APPS)) APPS[name] = app;
+
+/** The workspace's esbuild (a root devDependency), as an app's build would run it. */
+async function esbuildBundle(entry, outdir, file) {
+  const { build } = await import('esbuild');
+  await build({
+    entryPoints: [entry],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    outfile: join(outdir, file),
+    logLevel: 'error',
+  });
+}
+
+/**
+ * The workspace's webpack 5 (a root devDependency) through its Node API, as an app's production build for
+ * Node would run it. Any error or warning fails the step: an app's build would show it to the user.
+ */
+async function webpackBundle(entry, outdir, file) {
+  const { default: webpack } = await import('webpack');
+  const compiler = webpack({
+    mode: 'production',
+    target: 'node',
+    context: dirname(entry),
+    entry,
+    output: { path: outdir, filename: file },
+    stats: 'errors-warnings',
+  });
+  const stats = await new Promise((done, fail) =>
+    compiler.run((error, result) => compiler.close(() => (error ? fail(error) : done(result)))),
+  );
+  if (stats.hasErrors() || stats.hasWarnings()) {
+    throw new StepError(
+      `webpack reported:\n${tail(stats.toString({ colors: false, preset: 'errors-warnings' }))}`,
+    );
+  }
+}
 
 /** Runs one app on the system node, then reads its turn back from both emulated backends. */
 async function deliver(name, { installed, devserver, sys, redisUrl }) {
@@ -519,19 +562,13 @@ async function deliver(name, { installed, devserver, sys, redisUrl }) {
   let file = app.file;
   writeFileSync(join(installed.dir, app.file), app.source);
   if (app.bundle) {
-    // The workspace's esbuild (a root devDependency), as an app's build would run it.
-    const { build } = await import('esbuild');
-    cwd = join(installed.dir, 'bundled');
+    // Run from outside the app: nothing the bundle left out can be found in a node_modules there or above.
+    cwd = join(dirname(dirname(installed.dir)), 'bundled', name);
     mkdirSync(cwd, { recursive: true });
-    file = 'bundle.mjs';
-    await build({
-      entryPoints: [join(installed.dir, app.file)],
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      outfile: join(cwd, file),
-      logLevel: 'error',
-    });
+    file = app.bundle === 'webpack' ? 'bundle.cjs' : 'bundle.mjs';
+    const entry = join(installed.dir, app.file);
+    if (app.bundle === 'webpack') await webpackBundle(entry, cwd, file);
+    else await esbuildBundle(entry, cwd, file);
   }
   const env = {
     ...installed.env,
@@ -694,7 +731,16 @@ async function main() {
   const devserver = { url: match[1] };
   say(`devserver   ok  chattrail-devserver from the registry on ${devserver.url} (${seconds(t)})`);
 
-  for (const name of ['ai-sdk', 'langchain', 'express', 'cli', 'core-esm', 'core-cjs', 'core-esbuild']) {
+  for (const name of [
+    'ai-sdk',
+    'langchain',
+    'express',
+    'cli',
+    'core-esm',
+    'core-cjs',
+    'core-esbuild',
+    'core-webpack',
+  ]) {
     t = Date.now();
     const installed = installs[name.startsWith('core-') ? 'core' : name];
     await deliver(name, { installed, devserver, sys });

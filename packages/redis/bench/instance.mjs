@@ -42,7 +42,7 @@ const slots = Array.from({ length: threads }, (_, t) => ({
 }));
 let late = 0;
 let recorded = 0;
-/** [seconds since start, backlog per destination (turns recorded here but not yet delivered)] */
+/** [seconds since start, backlog per destination (turns recorded here, neither delivered nor dropped)] */
 const samples = [];
 process.once('message', async ({ startAt }) => {
   await new Promise((resolve) => setTimeout(resolve, Math.max(0, startAt - Date.now())));
@@ -51,7 +51,12 @@ process.once('message', async ({ startAt }) => {
     const { destinations } = trail.stats();
     samples.push([
       (Date.now() - started) / 1000,
-      Object.fromEntries(Object.entries(destinations).map(([name, d]) => [name, recorded - d.sent])),
+      Object.fromEntries(
+        Object.entries(destinations).map(([name, d]) => [
+          name,
+          recorded - d.sent - Object.values(d.dropped).reduce((a, b) => a + b, 0),
+        ]),
+      ),
     ]);
   }, 20);
   for (let r = 0; r < rounds; r++) {

@@ -217,7 +217,7 @@ try {
         `   ${name}: backlog after ${warm.toFixed(1)} s grew ${Math.round(growth[name])} turns/s (delivered ≈ ${Math.round(Math.min(offered, offered - growth[name])).toLocaleString('en')} turns/s), steady mean ${Math.round(backlogMean[name])}, max ${backlogMax[name]} (the instances' added)`,
       );
     console.log(
-      `   Redis per 1,000 turns: ${per1000(after.commands - before.commands)} commands, ${per1000(after.bytesIn - before.bytesIn)} bytes in, ${per1000(after.bytesOut - before.bytesOut)} bytes out; errors: ${JSON.stringify(results.flatMap((r) => r.errors))}`,
+      `   Redis per 1,000 turns: ${per1000(after.commands - before.commands)} commands, ${per1000(after.bytesIn - before.bytesIn)} bytes in, ${per1000(after.bytesOut - before.bytesOut)} bytes out; onError: ${JSON.stringify(results.flatMap((r) => r.errors))}`,
     );
     console.log(
       `   load average after: ${loadavg()

@@ -1,7 +1,7 @@
 import { unrefTimer } from '../internal/unref-timer';
 import type { SpoolStats } from '../spec/chat-trail';
 import type { DeliveryItem } from '../spec/chat-trail-destination';
-import type { TurnMessage } from '../spec/turn';
+import type { Turn, TurnMessage } from '../spec/turn';
 import { loadSegments, type Replayed } from './load-segments';
 import { recordLine } from './record-line';
 import { segmentName } from './segment-names';
@@ -55,7 +55,12 @@ export class Spool {
   #n = 0;
   readonly #turnMask: number;
   readonly #feedbackMask: number;
-  #queue: { ref: SpoolRef; item: DeliveryItem; history: readonly TurnMessage[] | undefined }[] = [];
+  #queue: {
+    ref: SpoolRef;
+    item: DeliveryItem;
+    turn: Turn | undefined;
+    history: readonly TurnMessage[] | undefined;
+  }[] = [];
   /** Per thread, what the active segment holds of it: see the class comment. */
   #threads = new Map<string, { count: number; last: TurnMessage | undefined }>();
   #writeScheduled = false;
@@ -125,7 +130,14 @@ export class Spool {
       segment.left++;
     }
     this.#refs.set(item, ref);
-    this.#queue.push({ ref, item, history: item.type === 'turn' ? this.#history(item) : undefined });
+    // A queued turn builds its Turn on each read (see TurnDelta): once here, for the history and the line.
+    let turn: Turn | undefined;
+    let history: readonly TurnMessage[] | undefined;
+    if (item.type === 'turn') {
+      turn = item.turn;
+      history = this.#history(item, turn);
+    }
+    this.#queue.push({ ref, item, turn, history });
     this.#scheduleWrite();
   }
 
@@ -209,8 +221,8 @@ export class Spool {
   }
 
   /** The thread's messages before this turn's, unless this segment's last record of the thread ends there. */
-  #history(item: Extract<DeliveryItem, { type: 'turn' }>): readonly TurnMessage[] | undefined {
-    const { threadId, messages } = item.turn;
+  #history(item: Extract<DeliveryItem, { type: 'turn' }>, turn: Turn): readonly TurnMessage[] | undefined {
+    const { threadId, messages } = turn;
     const start = item.thread === undefined ? 0 : (item.start ?? 0);
     const known = this.#threads.get(threadId);
     const before = start > 0 ? item.thread![start - 1] : undefined;
@@ -241,7 +253,8 @@ export class Spool {
       if (queue.length > 0) {
         this.#queue = [];
         let text = '';
-        for (const { ref, item, history } of queue) text += recordLine(ref.n, ref.mask, item, history);
+        for (const { ref, item, turn, history } of queue)
+          text += recordLine(ref.n, ref.mask, item, turn, history);
         this.#writeTo(this.#active, text);
       }
       for (const segment of [...this.#segments]) {

@@ -3,6 +3,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { DevServer } from '@chattrail/devserver';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   closeServersAfterEach,
@@ -78,6 +79,37 @@ function expectedTexts(t: number, turns: number): string[] {
   ]).flat();
 }
 
+/** The fixture's number of a thread id (`chaos-12`, `a-12`). */
+function threadNumber(id: string): number {
+  return Number(id.slice(id.lastIndexOf('-') + 1));
+}
+
+/** Every Mielto conversation and Melodi thread holds its thread's `turns` turns, in order. */
+async function expectThreadsInOrder(server: DevServer, turns: number): Promise<void> {
+  for (const conversation of await mieltoConversations(server)) {
+    const t = threadNumber(String(conversation.meta_data.thread_id));
+    expect(conversation.messages.map((m) => m.content)).toEqual(expectedTexts(t, turns));
+  }
+  for (const thread of await melodiThreads(server)) {
+    expect(thread.messages.map((m) => m.content)).toEqual(
+      expectedTexts(threadNumber(thread.externalId), turns),
+    );
+  }
+}
+
+/** SIGTERMs the child once it has recorded; the one line it wrote on stderr about the signal. */
+async function signalLine(child: ReturnType<typeof start>): Promise<string> {
+  await child.line('recorded');
+  child.child.kill('SIGTERM');
+  expect((await child.exited).signal).toBe('SIGTERM');
+  const lines = child
+    .stderr()
+    .split('\n')
+    .filter((l) => l.includes('signal'));
+  expect(lines, child.stderr()).toHaveLength(1);
+  return lines[0]!;
+}
+
 describe('spool chaos', () => {
   it('a process killed with 10,000 turns (1,000 threads) queued against a hanging backend loses none, and the next one delivers each message exactly once', {
     timeout: 120_000,
@@ -109,13 +141,8 @@ describe('spool chaos', () => {
     expect(conversations).toHaveLength(THREADS);
     const threads = await melodiThreads(server);
     expect(threads).toHaveLength(THREADS);
-    for (const conversation of conversations) {
-      const t = Number(String(conversation.meta_data.thread_id).slice('chaos-'.length));
-      expect(conversation.messages.map((m) => m.content)).toEqual(expectedTexts(t, turnsPerThread));
-    }
+    await expectThreadsInOrder(server, turnsPerThread);
     for (const thread of threads) {
-      const t = Number(thread.externalId.slice('chaos-'.length));
-      expect(thread.messages.map((m) => m.content)).toEqual(expectedTexts(t, turnsPerThread));
       expect(new Set(thread.messages.map((m) => m.externalId)).size).toBe(2 * turnsPerThread);
     }
     // Everything was acknowledged: no segment is left.
@@ -143,18 +170,9 @@ describe('spool chaos', () => {
     const next = start({ ...env, MODE: 'replay', SPOOL_DIR: dir });
     expect((await next.line('replaying')).spool.replayed).toBe(600);
     expect((await next.line('done')).sent).toBe(1200);
-    const threads = await melodiThreads(server);
-    expect(threads).toHaveLength(60);
-    for (const thread of threads) {
-      const t = Number(thread.externalId.slice(2));
-      expect(thread.messages.map((m) => m.content)).toEqual(expectedTexts(t, 10));
-    }
-    const conversations = await mieltoConversations(server);
-    expect(conversations).toHaveLength(60);
-    for (const conversation of conversations) {
-      const t = Number(String(conversation.meta_data.thread_id).slice(2));
-      expect(conversation.messages.map((m) => m.content)).toEqual(expectedTexts(t, 10));
-    }
+    expect(await melodiThreads(server)).toHaveLength(60);
+    expect(await mieltoConversations(server)).toHaveLength(60);
+    await expectThreadsInOrder(server, 10);
     expect(readdirSync(dir)).toEqual([]);
   });
 
@@ -167,30 +185,14 @@ describe('spool chaos', () => {
     server.setFaults([{ route: 'melodi', hang: true }]);
     const small = { TURNS: '500', THREADS: '50', SPOOL_DIR: dir };
     const child = start({ ...env, ...small, MODE: 'term', EXIT_FLUSH_MS: '500' });
-    await child.line('recorded');
-    child.child.kill('SIGTERM');
-    expect((await child.exited).signal).toBe('SIGTERM');
-    const lines = child
-      .stderr()
-      .split('\n')
-      .filter((l) => l.includes('signal'));
-    expect(lines, child.stderr()).toHaveLength(1);
-    expect(lines[0]).toMatch(/melodi 500\).*these stay in the spool/);
+    expect(await signalLine(child)).toMatch(/melodi 500\).*these stay in the spool/);
 
     server.clearFaults();
     const next = start({ ...env, MODE: 'replay', SPOOL_DIR: dir });
     expect((await next.line('done')).destinations.melodi.sent).toBe(500);
-    const threads = await melodiThreads(server);
-    expect(threads).toHaveLength(50);
-    for (const thread of threads) {
-      const t = Number(thread.externalId.slice('chaos-'.length));
-      expect(thread.messages.map((m) => m.content)).toEqual(expectedTexts(t, 10));
-    }
+    expect(await melodiThreads(server)).toHaveLength(50);
     // Mielto had them all before the signal, or got the rest now: each message once.
-    for (const conversation of await mieltoConversations(server)) {
-      const t = Number(String(conversation.meta_data.thread_id).slice('chaos-'.length));
-      expect(conversation.messages.map((m) => m.content)).toEqual(expectedTexts(t, 10));
-    }
+    await expectThreadsInOrder(server, 10);
     expect(readdirSync(dir).filter((name) => name.endsWith('.jsonl'))).toEqual([]);
   });
 
@@ -201,18 +203,11 @@ describe('spool chaos', () => {
     // Mielto is slow, Melodi never answers: some turns go, some do not, within exitFlushMs.
     server.setFaults([{ route: 'melodi', hang: true }]);
     const child = start({ ...env, MODE: 'term', EXIT_FLUSH_MS: '1500', MAX_BATCH: '200' });
-    await child.line('recorded');
-    child.child.kill('SIGTERM');
-    expect((await child.exited).signal).toBe('SIGTERM');
-    const lines = child
-      .stderr()
-      .split('\n')
-      .filter((l) => l.includes('signal'));
-    expect(lines, child.stderr()).toHaveLength(1);
-    const pending = /pending \(([^)]*)\)/.exec(lines[0]!)![1]!;
+    const line = await signalLine(child);
+    const pending = /pending \(([^)]*)\)/.exec(line)![1]!;
     const pendingOf = (name: string) => Number(new RegExp(`${name} (\\d+)`).exec(pending)?.[1] ?? 0);
     expect(pendingOf('melodi')).toBe(TURNS);
-    expect(lines[0]).toMatch(/these are lost/);
+    expect(line).toMatch(/these are lost/);
     // Every turn not pending at Mielto was sent: its answer is there, once.
     const sentAnswers = TURNS - pendingOf('mielto');
     const answers = (await mieltoConversations(server))

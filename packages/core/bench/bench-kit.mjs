@@ -122,6 +122,14 @@ export function deliveryDestinations(server, only, transportFor = () => undefine
   return destinations;
 }
 
+/** Both destinations on a devserver child whose backends hang: requests wait 10 minutes, nothing is sent. */
+export function hangingDestinations(server) {
+  return [
+    mielto({ apiKey: 'bench', baseUrl: server.mieltoBaseUrl, timeoutMs: 600_000 }),
+    melodi({ apiKey: 'bench', projectId: 1, baseUrl: server.melodiBaseUrl, timeoutMs: 600_000 }),
+  ];
+}
+
 /** The delivery benchmarks' trail: one batch may take half a queue, the most the trail allows. */
 export function deliveryTrail(destinations, delivery = 'inline') {
   return createChatTrail({

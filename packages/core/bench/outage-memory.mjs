@@ -7,8 +7,8 @@
 // average, each replaced after 100 turns), whose queued turns share their history's message objects; the
 // byte bound counts a shared history once per thread, and the heap must still plateau under it.
 // Usage: node --expose-gc bench/outage-memory.mjs [turns] [maxQueueTurns] [window|resent]
-import { createChatTrail, melodi, mielto } from '../dist/index.js';
-import { chatWorkload, report, startDevServerChild } from './bench-kit.mjs';
+import { createChatTrail } from '../dist/index.js';
+import { chatWorkload, hangingDestinations, report, startDevServerChild } from './bench-kit.mjs';
 
 const TURNS = Number(process.argv[2] ?? 100_000);
 const MAX_QUEUE_TURNS = Number(process.argv[3] ?? 10_000);
@@ -22,16 +22,7 @@ const server = await startDevServerChild();
 try {
   await server.setFaults([{ route: '*', hang: true }]);
   const trail = createChatTrail({
-    destinations: [
-      mielto({ apiKey: 'bench', baseUrl: server.mieltoBaseUrl, timeoutMs: 600_000, maxRetries: 0 }),
-      melodi({
-        apiKey: 'bench',
-        projectId: 1,
-        baseUrl: server.melodiBaseUrl,
-        timeoutMs: 600_000,
-        maxRetries: 0,
-      }),
-    ],
+    destinations: hangingDestinations(server),
     maxQueueTurns: MAX_QUEUE_TURNS,
     onError: () => {},
   });

@@ -3,8 +3,8 @@
 // from `start` messages on). Nothing is dropped (the queue bounds are raised), so the heap is what the
 // queued turns and the thread log hold; the queues' byte estimate is printed beside it.
 // Usage: node --expose-gc bench/queued-turn-memory.mjs [start=0] [turns=20000] [threads=200]
-import { createChatTrail, melodi, mielto } from '../dist/index.js';
-import { report, startDevServerChild } from './bench-kit.mjs';
+import { createChatTrail } from '../dist/index.js';
+import { hangingDestinations, report, startDevServerChild } from './bench-kit.mjs';
 
 const START = Number(process.argv[2] ?? 0);
 const TURNS = Number(process.argv[3] ?? 20_000);
@@ -24,16 +24,7 @@ const server = await startDevServerChild();
 try {
   await server.setFaults([{ route: '*', hang: true }]);
   const trail = createChatTrail({
-    destinations: [
-      mielto({ apiKey: 'bench', baseUrl: server.mieltoBaseUrl, timeoutMs: 600_000, maxRetries: 0 }),
-      melodi({
-        apiKey: 'bench',
-        projectId: 1,
-        baseUrl: server.melodiBaseUrl,
-        timeoutMs: 600_000,
-        maxRetries: 0,
-      }),
-    ],
+    destinations: hangingDestinations(server),
     maxQueueTurns: 1_000_000,
     maxQueueBytes: 4 * 1024 * 1024 * 1024,
     onError: () => {},

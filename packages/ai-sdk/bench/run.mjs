@@ -24,6 +24,7 @@ import { Client as LangSmithClient } from 'langsmith';
 import { wrapAISDK } from 'langsmith/experimental/vercel';
 import { PostHog } from 'posthog-node';
 import { chatTrailMiddleware } from '../dist/index.js';
+import { startPeerSink } from './peer-sink.mjs';
 
 // `pnpm bench -- --rounds 3` passes the `--` through, and parseArgs takes what follows a `--` as
 // positionals (the flags were silently ignored): drop it.
@@ -52,28 +53,8 @@ const STREAM_ROUNDS = Number(values['stream-rounds']);
 const TTFC_RUNS = Number(values.ttfc);
 globalThis.AI_SDK_LOG_WARNINGS = false;
 
-// ── A loopback sink for the peers' HTTP clients, in a child process so that its own CPU time (parsing
-// the requests it receives) is not charged to the peers: answers every request 200 `{}` and counts it.
-const SINK_SOURCE = `
-const counts = {};
-const server = require('node:http').createServer((req, res) => {
-  req.resume();
-  req.on('end', () => {
-    const key = req.method + ' ' + req.url.split('?')[0];
-    if (key === 'GET /__counts') { res.end(JSON.stringify(counts)); return; }
-    counts[key] = (counts[key] || 0) + 1;
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end('{}');
-  });
-});
-server.listen(0, '127.0.0.1', () => console.log(server.address().port));
-`;
-const sinkProcess = spawn(process.execPath, ['-e', SINK_SOURCE], { stdio: ['ignore', 'pipe', 'inherit'] });
-const sinkPort = await new Promise((resolve, reject) => {
-  sinkProcess.stdout.once('data', (data) => resolve(Number(String(data).trim())));
-  sinkProcess.once('exit', (code) => reject(new Error(`the sink exited with ${code}`)));
-});
-const sinkUrl = `http://127.0.0.1:${sinkPort}`;
+// ── A loopback sink for the peers' HTTP clients (see peer-sink.mjs).
+const { url: sinkUrl, process: sinkProcess } = await startPeerSink();
 
 // ── Zero-latency models: plain objects (the ai/test mocks record every call, which would grow memory).
 const history = [

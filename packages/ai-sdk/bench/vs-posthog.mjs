@@ -17,7 +17,6 @@
 // and requests per call (the trail's stats, checked against the devserver's counters; the sink's counts).
 // Usage: pnpm bench:vs-posthog [-- --rounds 5 --calls 2000 --backend devserver|sink --json out.json
 //   --only mielto,melodi,posthog,mielto-inline,melodi-inline,mielto-no-lookup,noop]
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -28,6 +27,7 @@ import { MockLanguageModelV3 } from 'ai-v6/test';
 import { PostHog } from 'posthog-node';
 import { startDevServerChild } from '../../core/bench/bench-kit.mjs';
 import { chatTrailMiddleware } from '../dist/index.js';
+import { startPeerSink } from './peer-sink.mjs';
 
 // `pnpm bench:vs-posthog -- --rounds 3` passes the `--` through, and parseArgs takes what follows a `--`
 // as positionals: drop it.
@@ -50,25 +50,7 @@ globalThis.AI_SDK_LOG_WARNINGS = false;
 const loadBefore = loadavg();
 
 // ── PostHog's backend: a loopback sink in a child process (its CPU is not charged to this one).
-const SINK_SOURCE = `
-const counts = {};
-const server = require('node:http').createServer((req, res) => {
-  req.resume();
-  req.on('end', () => {
-    const key = req.method + ' ' + req.url.split('?')[0];
-    if (key === 'GET /__counts') { res.end(JSON.stringify(counts)); return; }
-    counts[key] = (counts[key] || 0) + 1;
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end('{}');
-  });
-});
-server.listen(0, '127.0.0.1', () => console.log(server.address().port));
-`;
-const sink = spawn(process.execPath, ['-e', SINK_SOURCE], { stdio: ['ignore', 'pipe', 'inherit'] });
-const sinkUrl = await new Promise((resolve, reject) => {
-  sink.stdout.once('data', (data) => resolve(`http://127.0.0.1:${Number(String(data).trim())}`));
-  sink.once('exit', (code) => reject(new Error(`the sink exited with ${code}`)));
-});
+const { url: sinkUrl, process: sink } = await startPeerSink();
 /** CPU µs a child process has used so far (Linux; 0 elsewhere). */
 const childCpuMicros = (pid) => {
   try {

@@ -20,10 +20,10 @@
 //        (packages must be built: bash scripts/dev.sh pnpm turbo run build)
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from './free-port.mjs';
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const args = process.argv.slice(2);
@@ -50,16 +50,6 @@ function withTarballs(text, tarballs) {
   return text.replace(/@chattrail\/([\w-]+)(@[\w.^~<>=-]+)?/g, (_whole, name) => {
     if (!tarballs[name]) throw new Error(`no tarball for @chattrail/${name} (is it public and built?)`);
     return tarballs[name];
-  });
-}
-
-function freePort() {
-  return new Promise((done, fail) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => done(port));
-    });
-    server.on('error', fail);
   });
 }
 

@@ -24,11 +24,11 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { freePort } from './free-port.mjs';
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const NEXT = 'next@16.4.6';
@@ -85,17 +85,6 @@ function stop(child) {
   try {
     child.kill('SIGKILL');
   } catch {}
-}
-
-function freePort() {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolvePort(port));
-    });
-  });
 }
 
 /** The system node (Node 20, the packages' floor) and its own npm, as in release-rehearsal.mjs. */

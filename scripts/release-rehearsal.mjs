@@ -49,10 +49,10 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from './free-port.mjs';
 import { publicPackages } from './public-packages.mjs';
 
 const scriptRepo = resolve(fileURLToPath(new URL('..', import.meta.url)));
@@ -605,17 +605,6 @@ async function deliver(name, { installed, devserver, sys, redisUrl }) {
 }
 
 let tmpDir;
-
-function freePort() {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolvePort(port));
-    });
-  });
-}
 
 /** Stops Verdaccio and the devserver and removes the temp dir; safe to call more than once. */
 function cleanup() {

@@ -1,7 +1,5 @@
 import type { FlushOptions, FlushReport } from '../spec/chat-trail';
 import { CHAT_TRAIL_DEFAULTS } from './chat-trail-options';
-import { onBeforeExit } from './on-before-exit';
-import { onExitSignal } from './on-exit-signal';
 
 /** What a trail's exit hooks need of it. */
 export interface ExitingTrail {
@@ -26,8 +24,8 @@ export class TrailExit {
   constructor(exitFlushMs: number, handleSignals: boolean, trail: ExitingTrail) {
     this.#ms = exitFlushMs;
     this.#trail = trail;
-    this.#offBeforeExit = exitFlushMs === 0 ? () => {} : onBeforeExit(() => this.#flushBeforeExit());
-    this.#offSignals = handleSignals ? onExitSignal(() => this.#shutDownOnSignal()) : () => {};
+    this.#offBeforeExit = exitFlushMs === 0 ? noop : onBeforeExit(() => this.#flushBeforeExit());
+    this.#offSignals = handleSignals ? onExitSignal(() => this.#shutDownOnSignal()) : noop;
   }
 
   off(): void {
@@ -65,4 +63,118 @@ export class TrailExit {
     const report = await this.#trail.shutdown({ timeoutMs });
     if (!report.ok) this.#trail.reportLost(report, 'the process got a signal to end', timeoutMs);
   }
+}
+
+// One process listener per event serves every trail (registered with the first, removed with the last), so
+// an app with many trails never trips Node's MaxListeners warning. `process` is reached through
+// `globalThis`, guarded: on Edge runtimes and in browsers there is none, and these do nothing. Exiting must
+// never throw into the host: the hooks' and listeners' errors are swallowed.
+
+type Signal = 'SIGTERM' | 'SIGINT';
+
+interface ProcessLike {
+  pid: number;
+  on(event: Signal | 'beforeExit', listener: (signal: Signal) => void): unknown;
+  off?(event: 'beforeExit', listener: () => void): unknown;
+  removeListener(event: Signal | 'beforeExit', listener: (signal: Signal) => void): unknown;
+  listenerCount(event: Signal): number;
+  kill(pid: number, signal: Signal): unknown;
+}
+
+const SIGNALS: readonly Signal[] = ['SIGTERM', 'SIGINT'];
+const exitHooks = new Set<() => void>();
+const signalHooks = new Set<() => Promise<unknown>>();
+let listening = false;
+
+function noop(): void {}
+
+const someProcess = () => (globalThis as { process?: Partial<ProcessLike> }).process;
+
+/** The process, if it has what the signal hooks use. */
+function signalProcess(): ProcessLike | undefined {
+  const candidate = someProcess();
+  return typeof candidate?.on === 'function' &&
+    typeof candidate.removeListener === 'function' &&
+    typeof candidate.listenerCount === 'function' &&
+    typeof candidate.kill === 'function'
+    ? (candidate as ProcessLike)
+    : undefined;
+}
+
+/**
+ * Node's `beforeExit`: the event loop has emptied. The trail's timers are unref'd, so a script that records
+ * and ends without `flush()` gets one last, bounded, chance here; each time (work it starts can empty the
+ * loop again). Returns the function that unregisters `hook`.
+ */
+function onBeforeExit(hook: () => void): () => void {
+  const process = someProcess();
+  if (typeof process?.on !== 'function') return noop;
+  try {
+    if (exitHooks.size === 0) process.on('beforeExit', runExitHooks);
+  } catch {
+    return noop;
+  }
+  exitHooks.add(hook);
+  return () => {
+    if (!exitHooks.delete(hook) || exitHooks.size > 0) return;
+    try {
+      (process.off ?? process.removeListener)?.call(process, 'beforeExit', runExitHooks);
+    } catch {}
+  };
+}
+
+function runExitHooks(): void {
+  // A copy: a hook may unregister itself (or another trail) while this runs.
+  for (const hook of [...exitHooks]) {
+    try {
+      hook();
+    } catch {}
+  }
+}
+
+/**
+ * `SIGTERM` and `SIGINT` (a deploy, a container stop, Ctrl-C): runs `hook`, then raises the signal again
+ * once every hook has settled, so the process ends as it would have without us; unless the app has
+ * listeners of its own for it (it has taken charge of exiting). Returns the function that unregisters it.
+ */
+function onExitSignal(hook: () => Promise<unknown>): () => void {
+  const process = signalProcess();
+  if (process === undefined) return noop;
+  try {
+    if (!listening) listen(process, true);
+  } catch {
+    return noop;
+  }
+  signalHooks.add(hook);
+  return () => {
+    if (!signalHooks.delete(hook) || signalHooks.size > 0 || !listening) return;
+    try {
+      listen(process, false);
+    } catch {}
+  };
+}
+
+function listen(process: ProcessLike, on: boolean): void {
+  for (const signal of SIGNALS) {
+    if (on) process.on(signal, onSignal);
+    else process.removeListener(signal, onSignal);
+  }
+  listening = on;
+}
+
+function onSignal(signal: Signal): void {
+  const process = signalProcess()!;
+  // From now on a second signal gets the default action: a second Ctrl-C ends the process at once.
+  listen(process, false);
+  const running = [...signalHooks].map((hook) => {
+    try {
+      return hook();
+    } catch {
+      return undefined;
+    }
+  });
+  signalHooks.clear();
+  void Promise.allSettled(running).then(() => {
+    if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+  });
 }

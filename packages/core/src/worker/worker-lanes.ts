@@ -3,7 +3,6 @@ import { mielto } from '../destinations/mielto-destination';
 import type { Transport } from '../http/transport';
 import { DeliveryLane } from '../pipeline/delivery-lane';
 import type { LaneHost } from '../pipeline/lane-host';
-import type { QueuedItem } from '../pipeline/lane-queue';
 import { LaneScheduler } from '../pipeline/lane-scheduler';
 import { stopLanes } from '../pipeline/stop-lanes';
 import { toWireError } from '../pipeline/wire-error';
@@ -45,26 +44,18 @@ export class WorkerLanes {
       undefined,
       (m) => this.#note(m),
     );
-    const indexOf = (lane: DeliveryLane) => this.#lanes.indexOf(lane);
-    const event = (
-      lane: DeliveryLane,
-      kind: LaneEvent['kind'],
-      error: unknown,
-      rest?: Partial<LaneEvent>,
-    ) => {
-      this.#events.push({ lane: indexOf(lane), kind, error: toWireError(error), ...rest });
-      this.#scheduleReport();
-    };
     const host: LaneHost = {
       ...init.host,
       signal: this.#stopping.signal,
       debug: (message) => this.#note(message),
       waiting: () => this.#scheduler.armTimer(),
-      dropped: (lane, reason, items, error) =>
-        event(lane, 'dropped', error, { reason, seqs: items.map((queued) => this.#seqOf(queued)) }),
-      failed: (lane, error) => event(lane, 'failed', error),
-      retrying: (lane, error) => event(lane, 'retrying', error),
-      notResent: (lane, error) => event(lane, 'notResent', error),
+      dropped: (lane, reason, items, error) => {
+        const seqs = items.map((queued) => this.#seqs.get(queued.item) ?? -1);
+        this.#event(lane, 'dropped', error, { reason, seqs });
+      },
+      failed: (lane, error) => this.#event(lane, 'failed', error),
+      retrying: (lane, error) => this.#event(lane, 'retrying', error),
+      notResent: (lane, error) => this.#event(lane, 'notResent', error),
     };
     init.specs.forEach((spec, index) => {
       const sender = transport();
@@ -113,11 +104,8 @@ export class WorkerLanes {
   #decode(wire: WireItem): DeliveryItem {
     const { item, mirror } = wire;
     if (mirror === undefined || item.type !== 'turn') return item;
-    let thread = this.#mirrors.get(mirror);
-    if (thread === undefined) {
-      thread = [];
-      this.#mirrors.set(mirror, thread);
-    }
+    const thread = this.#mirrors.get(mirror) ?? [];
+    this.#mirrors.set(mirror, thread);
     const have = wire.have ?? 0;
     if (thread.length > have) thread.length = have;
     if (wire.head !== undefined) for (const message of wire.head) thread.push(message);
@@ -154,8 +142,9 @@ export class WorkerLanes {
     };
   }
 
-  #seqOf(queued: QueuedItem): number {
-    return this.#seqs.get(queued.item) ?? -1;
+  #event(lane: DeliveryLane, kind: LaneEvent['kind'], error: unknown, rest?: Partial<LaneEvent>): void {
+    this.#events.push({ lane: this.#lanes.indexOf(lane), kind, error: toWireError(error), ...rest });
+    this.#scheduleReport();
   }
 
   #note(message: string): void {

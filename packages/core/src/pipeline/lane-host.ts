@@ -19,10 +19,7 @@ export interface LaneHost {
   readonly maxAttempts: number;
   readonly backoffInitialMs: number;
   readonly backoffMaxMs: number;
-  /**
-   * Fires when the trail stops (`shutdown()` at its timeout): no batch starts any more. Requests listen to
-   * per-batch signals, aborted a grace later by `DeliveryLane.stop()` (see stopLanes).
-   */
+  /** Fires when the trail stops: no batch starts any more (requests have per-batch signals, see stopLanes). */
   readonly signal: AbortSignal;
   /** The trail's count of queued bytes, each item once (absent: the lane counts only its own). */
   readonly queued?: QueuedBytes;
@@ -37,10 +34,7 @@ export interface LaneHost {
   retrying?(lane: DeliveryLane, error: unknown): void;
   /** A request whose outcome is unknown was taken as done, not sent again (at-most-once): it may be lost. */
   notResent?(lane: DeliveryLane, error: unknown): void;
-  /**
-   * The lane is done with these items (those whose outcome is `sent`, when `outcomes` are given): delivered,
-   * or given up for good (not `queue_full`: a spool keeps those for the next start).
-   */
+  /** The lane is done with these items (those `sent`, given `outcomes`): delivered, or given up for good. */
   settled?(
     lane: TrailLane,
     items: readonly DeliveryItem[],

@@ -29,28 +29,13 @@ export class WorkerLane implements TrailLane {
     return this.pending;
   }
 
-  enqueue(item: DeliveryItem, bytes: number): void {
-    this.#delivery.add(this, item, bytes);
-  }
-
+  readonly enqueue = (item: DeliveryItem, bytes: number) => this.#delivery.add(this, item, bytes);
   /** The worker schedules its own batches. */
-  kick(): void {}
-
-  drain(deadline: number): Promise<void> {
-    return this.#delivery.drain(deadline);
-  }
-
-  stop(): void {
-    this.#delivery.stop();
-  }
-
-  stopGracefully(graceMs: number): Promise<void> {
-    return this.#delivery.stopGracefully(graceMs);
-  }
-
-  pendingItems(): DeliveryItem[] {
-    return this.#delivery.pendingItems(this);
-  }
+  readonly kick = () => {};
+  readonly drain = (deadline: number) => this.#delivery.drain(deadline);
+  readonly stop = () => this.#delivery.stop();
+  readonly stopGracefully = (graceMs: number) => this.#delivery.stopGracefully(graceMs);
+  readonly pendingItems = () => this.#delivery.pendingItems(this);
 
   snapshot(): DestinationStats {
     const { backoffMs } = this.stats;
@@ -90,22 +75,12 @@ function emptyStats(): DestinationStats {
   };
 }
 
-/** The counts of two workers (one that ended, the one after it) added up; queue and backoff are `a`'s. */
-function addStats(a: DestinationStats, b: DestinationStats): DestinationStats {
-  const dropped = { ...a.dropped };
-  for (const reason of Object.keys(dropped) as DropReason[]) dropped[reason] += b.dropped[reason] ?? 0;
-  return {
-    ...a,
-    sent: a.sent + b.sent,
-    sentMessages: a.sentMessages + b.sentMessages,
-    requests: a.requests + b.requests,
-    retried: a.retried + b.retried,
-    ambiguous: a.ambiguous + b.ambiguous,
-    dropped,
-    feedback: {
-      recorded: 0,
-      sent: a.feedback.sent + b.feedback.sent,
-      dropped: a.feedback.dropped + b.feedback.dropped,
-    },
-  };
+/** `a` plus `b`, number by number: the counts of a worker that ended and of the one after it. */
+function addStats<T extends object>(a: T, b: T): T {
+  const sum = { ...a } as Record<string, unknown>;
+  for (const [key, value] of Object.entries(a)) {
+    const other = (b as Record<string, unknown>)[key];
+    sum[key] = typeof value === 'number' ? value + ((other as number) ?? 0) : addStats(value, other ?? {});
+  }
+  return sum as T;
 }

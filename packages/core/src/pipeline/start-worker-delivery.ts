@@ -71,16 +71,14 @@ function undiciFrom(): string[] {
 
 /** `node:worker_threads` on Node, reached without an import so that bundles for Edge never see it. */
 function workerThreads(): WorkerThreads | undefined {
-  const global = globalThis as {
+  const { Bun, Deno, process } = globalThis as {
     Bun?: unknown;
     Deno?: unknown;
     process?: { release?: { name?: string }; getBuiltinModule?: (id: string) => unknown };
   };
-  if (global.Bun !== undefined || global.Deno !== undefined) return undefined;
-  const process = global.process;
-  if (process?.release?.name !== 'node' || typeof process.getBuiltinModule !== 'function') return undefined;
+  if (Bun !== undefined || Deno !== undefined || process?.release?.name !== 'node') return undefined;
   try {
-    const module = process.getBuiltinModule('node:worker_threads') as Partial<WorkerThreads> | undefined;
+    const module = process.getBuiltinModule?.('node:worker_threads') as Partial<WorkerThreads> | undefined;
     return typeof module?.Worker === 'function' ? (module as WorkerThreads) : undefined;
   } catch {
     return undefined;

@@ -34,10 +34,8 @@ export class TrailExit {
   }
 
   /**
-   * The event loop emptied with deliveries pending: the app ended without `flush()`. One flush, bounded by
-   * `exitFlushMs` (its timer and requests keep the process alive that long, no longer). If it gives up,
-   * what is left is reported once on stderr, counts only, and the process is let go: `beforeExit` comes
-   * again once the flush settles, and finds nothing more to do.
+   * The app ended without `flush()`: one flush, bounded by `exitFlushMs`. If it gives up, what is left is
+   * reported once on stderr, counts only, and the process is let go (the next `beforeExit` finds nothing to do).
    */
   #flushBeforeExit(): void {
     const trail = this.#trail;
@@ -65,10 +63,9 @@ export class TrailExit {
   }
 }
 
-// One process listener per event serves every trail (registered with the first, removed with the last), so
-// an app with many trails never trips Node's MaxListeners warning. `process` is reached through
-// `globalThis`, guarded: on Edge runtimes and in browsers there is none, and these do nothing. Exiting must
-// never throw into the host: the hooks' and listeners' errors are swallowed.
+// One process listener per event serves every trail, so many trails never trip Node's MaxListeners warning.
+// `process` is reached through `globalThis`, guarded: on Edge and in browsers these do nothing. Exiting must
+// never throw into the host: errors are swallowed.
 
 type Signal = 'SIGTERM' | 'SIGINT';
 
@@ -92,20 +89,14 @@ const someProcess = () => (globalThis as { process?: Partial<ProcessLike> }).pro
 
 /** The process, if it has what the signal hooks use. */
 function signalProcess(): ProcessLike | undefined {
-  const candidate = someProcess();
-  return typeof candidate?.on === 'function' &&
-    typeof candidate.removeListener === 'function' &&
-    typeof candidate.listenerCount === 'function' &&
-    typeof candidate.kill === 'function'
-    ? (candidate as ProcessLike)
+  const process = someProcess();
+  const has = (name: keyof ProcessLike) => typeof process?.[name] === 'function';
+  return has('on') && has('removeListener') && has('listenerCount') && has('kill')
+    ? (process as ProcessLike)
     : undefined;
 }
 
-/**
- * Node's `beforeExit`: the event loop has emptied. The trail's timers are unref'd, so a script that records
- * and ends without `flush()` gets one last, bounded, chance here; each time (work it starts can empty the
- * loop again). Returns the function that unregisters `hook`.
- */
+/** Calls `hook` on each `beforeExit` (the trail's timers are unref'd); returns what unregisters it. */
 function onBeforeExit(hook: () => void): () => void {
   const process = someProcess();
   if (typeof process?.on !== 'function') return noop;
@@ -133,9 +124,8 @@ function runExitHooks(): void {
 }
 
 /**
- * `SIGTERM` and `SIGINT` (a deploy, a container stop, Ctrl-C): runs `hook`, then raises the signal again
- * once every hook has settled, so the process ends as it would have without us; unless the app has
- * listeners of its own for it (it has taken charge of exiting). Returns the function that unregisters it.
+ * Runs `hook` on `SIGTERM`/`SIGINT`, then raises the signal again once every hook settled, so the process
+ * ends as it would have without us, unless the app listens for it too. Returns what unregisters `hook`.
  */
 function onExitSignal(hook: () => Promise<unknown>): () => void {
   const process = signalProcess();

@@ -24,17 +24,9 @@ export interface WorkerLike {
 }
 
 /** An item the worker has not acknowledged: the trail's copy, re-sent if the worker dies. */
-interface Held {
-  readonly item: DeliveryItem;
-  readonly bytes: number;
+interface Held extends QueuedItem {
   /** A bit per lane that has not yet delivered or dropped it. */
   lanes: number;
-}
-
-interface Flush {
-  deadline: number;
-  done: () => void;
-  promise: Promise<void>;
 }
 
 /** How often the app's thread hands what was recorded to the worker: one message per this many ms. */
@@ -65,7 +57,7 @@ export class WorkerDelivery {
   #seq = 0;
   #postScheduled = false;
   readonly #mirrors = new ThreadMirrors();
-  readonly #flushes = new Map<number, Flush>();
+  readonly #flushes = new Map<number, { deadline: number; done: () => void; promise: Promise<void> }>();
   #nextFlush = 1;
   #stopped = false;
   #stopping: Promise<void> | undefined;
@@ -121,21 +113,21 @@ export class WorkerDelivery {
     for (const flush of this.#flushes.values()) if (flush.deadline === deadline) return flush.promise;
     this.#post();
     const id = this.#nextFlush++;
-    const flush = { deadline } as Flush;
-    flush.promise = new Promise((resolve) => {
-      flush.done = () => {
+    let done = () => {};
+    const promise = new Promise<void>((resolve) => {
+      done = () => {
         clearTimeout(timer);
         this.#flushes.delete(id);
         if (this.#flushes.size === 0) this.#worker?.unref();
         resolve();
       };
       // The caller races its own timer too; this one lets the worker go again when the flush gives up.
-      const timer = setTimeout(flush.done, Math.max(0, deadline - Date.now()));
+      const timer = setTimeout(done, Math.max(0, deadline - Date.now()));
     });
-    this.#flushes.set(id, flush);
+    this.#flushes.set(id, { deadline, done, promise });
     worker.ref();
     worker.postMessage({ t: 'flush', id, deadline });
-    return flush.promise;
+    return promise;
   }
 
   /** Shutdown: the worker ends (its requests with it); what it held stays pending, for `onDrop`. */

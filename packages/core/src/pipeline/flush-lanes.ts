@@ -1,4 +1,5 @@
 import type { FlushOptions, FlushReport } from '../spec/chat-trail';
+import { within } from './stop-lanes';
 import type { TrailErrors } from './trail-errors';
 import type { TrailLane } from './trail-lane';
 
@@ -15,19 +16,11 @@ export async function flushLanes(
 ): Promise<FlushReport> {
   const started = Date.now();
   const droppedBefore = deliveryDrops(lanes);
-  let timer: ReturnType<typeof setTimeout> | undefined;
   const deadline = started + timeoutMs;
   try {
-    await Promise.race([
-      Promise.all(lanes.map((lane) => lane.drain(deadline))),
-      new Promise((resolve) => {
-        timer = setTimeout(resolve, timeoutMs);
-      }),
-    ]);
+    await within(Promise.all(lanes.map((lane) => lane.drain(deadline))), timeoutMs);
   } catch (error) {
     failed(error);
-  } finally {
-    if (timer !== undefined) clearTimeout(timer);
   }
   const pendingTurns = lanes.reduce((sum, lane) => sum + lane.pending, 0);
   const droppedTurns = deliveryDrops(lanes) - droppedBefore;

@@ -1,4 +1,4 @@
-import type { DropCounts, DropReason } from '../spec/chat-trail';
+import type { DestinationStats, DropCounts, DropReason } from '../spec/chat-trail';
 import type { DeliveryItem, DeliveryOutcome, DestinationSendContext } from '../spec/chat-trail-destination';
 import type { DeliveryLane } from './delivery-lane';
 import type { GuardedStore } from './guarded-store';
@@ -6,8 +6,8 @@ import type { QueuedItem } from './lane-queue';
 import type { QueuedBytes } from './queued-bytes';
 import type { TrailLane } from './trail-lane';
 
-/** What a lane needs from its trail. */
-export interface LaneHost {
+/** A lane's settings (what crosses to the delivery worker). */
+export interface LaneSettings {
   readonly maxQueueTurns: number;
   readonly maxQueueBytes: number;
   readonly maxBatchTurns: number;
@@ -19,6 +19,10 @@ export interface LaneHost {
   readonly maxAttempts: number;
   readonly backoffInitialMs: number;
   readonly backoffMaxMs: number;
+}
+
+/** What a lane needs from its trail. */
+export interface LaneHost extends LaneSettings {
   /** Fires when the trail stops: no batch starts any more (requests have per-batch signals, see stopLanes). */
   readonly signal: AbortSignal;
   /** The trail's count of queued bytes, each item once (absent: the lane counts only its own). */
@@ -40,7 +44,7 @@ export interface LaneHost {
     items: readonly DeliveryItem[],
     outcomes?: readonly (DeliveryOutcome | undefined)[],
   ): void;
-  /** The trail's shared store (`store` option), if any. */
+  /** The `store` option's. */
   readonly store?: GuardedStore;
 }
 
@@ -59,16 +63,10 @@ export function emptyDropCounts(): DropCounts {
 }
 
 /** What a lane counts, beside its queue. */
-export interface LaneCounts {
-  sent: number;
-  sentMessages: number;
-  requests: number;
-  retried: number;
-  ambiguous: number;
-  dropped: DropCounts;
+export type LaneCounts = Omit<DestinationStats, 'queuedTurns' | 'queuedBytes' | 'feedback' | 'backoffMs'> & {
   feedbackSent: number;
   feedbackDropped: number;
-}
+};
 
 /** The context of one `send()`: the batch's abort signal, and callbacks that count into the lane's stats. */
 export function laneSendContext(

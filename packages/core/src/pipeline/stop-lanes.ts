@@ -23,13 +23,15 @@ export async function stopLanes(
 
 async function settled(lanes: readonly TrailLane[], ms: number): Promise<void> {
   const running = lanes.map((lane) => lane.running).filter((run) => run !== undefined);
-  if (running.length === 0 || ms <= 0) return;
+  if (running.length > 0 && ms > 0) await within(Promise.allSettled(running), ms);
+}
+
+/** Waits for `promise`, at most `ms` (a hanging backend cannot hold the caller past it). */
+export async function within(promise: Promise<unknown>, ms: number): Promise<void> {
   let timer: ReturnType<typeof setTimeout> | undefined;
-  await Promise.race([
-    Promise.allSettled(running),
-    new Promise((resolve) => {
-      timer = setTimeout(resolve, ms);
-    }),
-  ]);
-  clearTimeout(timer);
+  try {
+    await Promise.race([promise, new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -81,7 +81,6 @@ interface ProcessLike {
 const SIGNALS: readonly Signal[] = ['SIGTERM', 'SIGINT'];
 const exitHooks = new Set<() => void>();
 const signalHooks = new Set<() => Promise<unknown>>();
-let listening = false;
 
 function noop(): void {}
 
@@ -96,22 +95,30 @@ function signalProcess(): ProcessLike | undefined {
     : undefined;
 }
 
+/** Adds `hook`; the first one turns the process listener on, the last one removed turns it off. */
+function register<H>(hooks: Set<H>, hook: H, listen: (on: boolean) => void): () => void {
+  try {
+    if (hooks.size === 0) listen(true);
+  } catch {
+    return noop;
+  }
+  hooks.add(hook);
+  return () => {
+    if (!hooks.delete(hook) || hooks.size > 0) return;
+    try {
+      listen(false);
+    } catch {}
+  };
+}
+
 /** Calls `hook` on each `beforeExit` (the trail's timers are unref'd); returns what unregisters it. */
 function onBeforeExit(hook: () => void): () => void {
   const process = someProcess();
   if (typeof process?.on !== 'function') return noop;
-  try {
-    if (exitHooks.size === 0) process.on('beforeExit', runExitHooks);
-  } catch {
-    return noop;
-  }
-  exitHooks.add(hook);
-  return () => {
-    if (!exitHooks.delete(hook) || exitHooks.size > 0) return;
-    try {
-      (process.off ?? process.removeListener)?.call(process, 'beforeExit', runExitHooks);
-    } catch {}
-  };
+  return register(exitHooks, hook, (on) => {
+    if (on) process.on?.('beforeExit', runExitHooks);
+    else (process.off ?? process.removeListener)?.call(process, 'beforeExit', runExitHooks);
+  });
 }
 
 function runExitHooks(): void {
@@ -129,19 +136,7 @@ function runExitHooks(): void {
  */
 function onExitSignal(hook: () => Promise<unknown>): () => void {
   const process = signalProcess();
-  if (process === undefined) return noop;
-  try {
-    if (!listening) listen(process, true);
-  } catch {
-    return noop;
-  }
-  signalHooks.add(hook);
-  return () => {
-    if (!signalHooks.delete(hook) || signalHooks.size > 0 || !listening) return;
-    try {
-      listen(process, false);
-    } catch {}
-  };
+  return process === undefined ? noop : register(signalHooks, hook, (on) => listen(process, on));
 }
 
 function listen(process: ProcessLike, on: boolean): void {
@@ -149,7 +144,6 @@ function listen(process: ProcessLike, on: boolean): void {
     if (on) process.on(signal, onSignal);
     else process.removeListener(signal, onSignal);
   }
-  listening = on;
 }
 
 function onSignal(signal: Signal): void {

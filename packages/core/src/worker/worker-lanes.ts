@@ -70,19 +70,22 @@ export class WorkerLanes {
 
   receive(message: ToWorker): void {
     if (message.t === 'items') this.#enqueue(message.items);
-    else if (message.t === 'flush') void this.#flush(message.id, message.deadline);
-    else if (message.t === 'stop') void this.#stop(message.graceMs);
-    else for (const id of message.mirrors) this.#mirrors.delete(id);
+    else if (message.t === 'flush') {
+      const drained = () => Promise.all(this.#lanes.map((lane) => lane.drain(message.deadline)));
+      void this.#answer(drained, { t: 'flushed', id: message.id });
+    } else if (message.t === 'stop') {
+      this.#scheduler.stop();
+      void this.#answer(() => stopLanes(this.#lanes, this.#stopping, message.graceMs), { t: 'stopped' });
+    } else for (const id of message.mirrors) this.#mirrors.delete(id);
   }
 
-  /** As the trail stops inline lanes; `stopped` comes after the report of their outcomes. */
-  async #stop(graceMs: number): Promise<void> {
-    this.#scheduler.stop();
+  /** `answer` once `work` settled, after a report of what it did (a stop's outcomes, say). */
+  async #answer(work: () => Promise<unknown>, answer: FromWorker): Promise<void> {
     try {
-      await stopLanes(this.#lanes, this.#stopping, graceMs);
+      await work();
     } finally {
       this.#report();
-      this.#post({ t: 'stopped' });
+      this.#post(answer);
     }
   }
 
@@ -114,15 +117,6 @@ export class WorkerLanes {
     const own = wire.own ?? 0;
     for (let k = 0; k < own && start + k <= thread.length; k++) thread[start + k] = messages[k]!;
     return { type: 'turn', turn: item.turn, thread, start };
-  }
-
-  async #flush(id: number, deadline: number): Promise<void> {
-    try {
-      await Promise.all(this.#lanes.map((lane) => lane.drain(deadline)));
-    } finally {
-      this.#report();
-      this.#post({ t: 'flushed', id });
-    }
   }
 
   /** The destination, telling which items it delivered (drops come through the host). */

@@ -135,21 +135,18 @@ class RawHeadersResponse implements TransportResponse {
     this.body = body;
     this.#raw = raw;
   }
+  /** As an object with lower-cased names. */
   get headers(): ResponseHeaders {
-    return headersOfRaw(this.#raw);
+    const raw = this.#raw;
+    const headers: ResponseHeaders = {};
+    for (let i = 0; i + 1 < raw.length; i += 2) {
+      const name = raw[i]!.toString('latin1').toLowerCase();
+      const value = raw[i + 1]!.toString('latin1');
+      const seen = headers[name];
+      headers[name] = seen === undefined ? value : Array.isArray(seen) ? [...seen, value] : [seen, value];
+    }
+    return headers;
   }
 }
 
 const abortReason = (reason: unknown) => (reason instanceof Error ? reason : new Error('aborted'));
-
-/** A raw header list (undici 6 and 7) as an object with lower-cased names. */
-function headersOfRaw(raw: readonly Buffer[]): ResponseHeaders {
-  const headers: ResponseHeaders = {};
-  for (let i = 0; i + 1 < raw.length; i += 2) {
-    const name = raw[i]!.toString('latin1').toLowerCase();
-    const value = raw[i + 1]!.toString('latin1');
-    const seen = headers[name];
-    headers[name] = seen === undefined ? value : Array.isArray(seen) ? [...seen, value] : [seen, value];
-  }
-  return headers;
-}

@@ -48,12 +48,8 @@ export function undiciTransport(options: UndiciTransportOptions = {}): UndiciTra
   const undici = loadUndici();
   const Exchange = undiciMajor() >= 8 ? ExchangeHandler : LegacyExchangeHandler;
   const agentOptions = { connections, keepAliveTimeout: idleTimeoutMs, keepAliveMaxTimeout: idleTimeoutMs };
-  const env =
-    options.proxyEnv !== undefined
-      ? options.proxyEnv
-      : usesEnvProxy(process.env, process.execArgv)
-        ? process.env
-        : null;
+  let env = options.proxyEnv;
+  if (env === undefined) env = usesEnvProxy(process.env, process.execArgv) ? process.env : null;
   const httpProxy = env?.HTTP_PROXY ?? env?.http_proxy ?? '';
   const httpsProxy = env?.HTTPS_PROXY ?? env?.https_proxy ?? '';
   // The plain Agent when no proxy applies: `''` (not undefined) so EnvHttpProxyAgent does not read

@@ -4,9 +4,8 @@ import type { TrailErrors } from './trail-errors';
 import type { TrailLane } from './trail-lane';
 
 /**
- * Sends what the lanes hold until they are empty or `timeoutMs` passes (raced with a timer, so a hanging
- * backend cannot hold the caller past it), and says how it went: what is still pending, what was dropped
- * meanwhile, and the failures remembered since it started. `failed`: an unexpected error while draining.
+ * Sends what the lanes hold until they are empty or `timeoutMs` passes, and says how it went: what is still
+ * pending, dropped meanwhile, and the failures remembered since. `failed`: an unexpected error while draining.
  */
 export async function flushLanes(
   lanes: readonly TrailLane[],

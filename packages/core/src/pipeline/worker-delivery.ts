@@ -210,10 +210,8 @@ export class WorkerDelivery {
       const held = this.#held.get(seq);
       if (held === undefined) continue;
       try {
-        worker.postMessage({
-          t: 'items',
-          items: [this.#mirrors.encode(seq, held.lanes, held.bytes, held.item)],
-        });
+        const item = this.#mirrors.encode(seq, held.lanes, held.bytes, held.item);
+        worker.postMessage({ t: 'items', items: [item] });
       } catch (error) {
         this.#mirrors.reset();
         for (const lane of this.lanes) {
@@ -286,9 +284,8 @@ export class WorkerDelivery {
     if (++this.#restarts > MAX_RESTARTS) {
       this.#gaveUp = true;
       live.delete(this);
-      this.#dropAll(
-        new Error(`the delivery worker ended (exit code ${code}) ${MAX_RESTARTS} times in a row`),
-      );
+      const why = `the delivery worker ended (exit code ${code}) ${MAX_RESTARTS} times in a row`;
+      this.#dropAll(new Error(why));
       for (const flush of [...this.#flushes.values()]) flush.done();
       return;
     }

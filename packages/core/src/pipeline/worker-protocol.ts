@@ -30,7 +30,6 @@ export interface WireItem {
   readonly mirror?: number;
   readonly have?: number;
   readonly head?: readonly TurnMessage[];
-  /** How many of the turn's messages are the thread's from `start` on (the worker's copy takes those). */
   readonly own?: number;
 }
 

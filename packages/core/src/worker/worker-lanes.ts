@@ -11,9 +11,8 @@ import type { ChatTrailDestination, DeliveryItem } from '../spec/chat-trail-dest
 import type { TurnMessage } from '../spec/turn';
 
 /**
- * The delivery worker's side of a trail: the lanes, their destinations (built again from their specs),
- * retries, backoff and HTTP. It tells the app's thread what each lane delivered, dropped or failed, once
- * per turn of its event loop, and answers flushes once its lanes are empty.
+ * The delivery worker's side of a trail: the lanes and their destinations (built again from their specs).
+ * It reports what each lane delivered, dropped or failed once per turn of its event loop.
  */
 export class WorkerLanes {
   readonly #lanes: DeliveryLane[] = [];

@@ -3,10 +3,8 @@ import type { TransportRequest, TransportResponse } from '../http/transport';
 type ResponseHeaders = Record<string, string | string[] | undefined>;
 
 /**
- * One request through undici's `dispatch()`, the API under `request()` without its response stream and
- * promise plumbing (a fifth of the client's CPU per request: BENCHMARKS.md). undici 8 takes handlers of the
- * `onRequestStart` family only ({@link ExchangeHandler}); 6 and 7 take the `onConnect` one natively
- * ({@link LegacyExchangeHandler}; 7 would convert the other, parsing every header again).
+ * One request through undici's `dispatch()`, without `request()`'s response stream and promises
+ * (BENCHMARKS.md). undici 8 takes only {@link ExchangeHandler}; 6 and 7 take {@link LegacyExchangeHandler}.
  */
 abstract class Exchange {
   settled = false;
@@ -127,11 +125,7 @@ export class LegacyExchangeHandler extends Exchange {
   }
 }
 
-/**
- * An answer whose raw headers (undici 6 and 7) are made into an object only when read: the clients read the
- * headers of errors only. A getter on the class, not on each answer: an object literal with its own getter
- * cost 7 µs per request (BENCHMARKS.md).
- */
+/** Raw headers (undici 6 and 7) made an object only when read (errors only), by a class getter: BENCHMARKS.md. */
 class RawHeadersResponse implements TransportResponse {
   readonly status: number;
   readonly body: string;
@@ -141,21 +135,18 @@ class RawHeadersResponse implements TransportResponse {
     this.body = body;
     this.#raw = raw;
   }
+  /** As an object with lower-cased names. */
   get headers(): ResponseHeaders {
-    return headersOfRaw(this.#raw);
+    const raw = this.#raw;
+    const headers: ResponseHeaders = {};
+    for (let i = 0; i + 1 < raw.length; i += 2) {
+      const name = raw[i]!.toString('latin1').toLowerCase();
+      const value = raw[i + 1]!.toString('latin1');
+      const seen = headers[name];
+      headers[name] = seen === undefined ? value : Array.isArray(seen) ? [...seen, value] : [seen, value];
+    }
+    return headers;
   }
 }
 
 const abortReason = (reason: unknown) => (reason instanceof Error ? reason : new Error('aborted'));
-
-/** A raw header list (undici 6 and 7) as an object with lower-cased names. */
-function headersOfRaw(raw: readonly Buffer[]): ResponseHeaders {
-  const headers: ResponseHeaders = {};
-  for (let i = 0; i + 1 < raw.length; i += 2) {
-    const name = raw[i]!.toString('latin1').toLowerCase();
-    const value = raw[i + 1]!.toString('latin1');
-    const seen = headers[name];
-    headers[name] = seen === undefined ? value : Array.isArray(seen) ? [...seen, value] : [seen, value];
-  }
-  return headers;
-}

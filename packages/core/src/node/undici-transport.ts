@@ -8,18 +8,16 @@ import { ExchangeHandler, LegacyExchangeHandler } from './undici-exchange';
 /** Options of {@link undiciTransport}. */
 export interface UndiciTransportOptions {
   /**
-   * Connections kept open per origin (HTTP/1.1 keep-alive, one request at a time each; further requests
-   * wait in order). Default 32: a Mielto destination has up to 24 requests in flight (three times its
-   * `concurrency` of 8 while a batch has new threads).
+   * Connections kept open per origin (keep-alive, one request at a time each; more wait in order). Default
+   * 32: a Mielto destination has up to 24 requests in flight.
    */
   connections?: number;
   /** An idle connection is closed after this long (sooner if the server's `Keep-Alive` says so). Default 30,000 ms. */
   idleTimeoutMs?: number;
   /**
-   * Proxy settings: `HTTP_PROXY`, `HTTPS_PROXY`, `NO_PROXY` (or lower case), through undici's
-   * `EnvHttpProxyAgent`. Default: `process.env` when Node runs with `NODE_USE_ENV_PROXY=1` or
-   * `--use-env-proxy`, so requests take the proxy the global `fetch` then takes; otherwise none. `null`:
-   * never a proxy.
+   * Proxy settings: `HTTP_PROXY`, `HTTPS_PROXY`, `NO_PROXY` (or lower case). Default: `process.env` when Node
+   * runs with `NODE_USE_ENV_PROXY=1` or `--use-env-proxy` (as the global `fetch` then does), else none.
+   * `null`: never a proxy.
    */
   proxyEnv?: Readonly<Record<string, string | undefined>> | null;
 }
@@ -30,16 +28,10 @@ export interface UndiciTransport extends Transport {
 }
 
 /**
- * A {@link Transport} over undici's `dispatch()` on keep-alive connections, for the chattrail clients and
- * destinations on Node: `mielto({ transport: undiciTransport() })`, or
- * `createChatTrail({ transport: undiciTransport() })` for destinations built from the environment.
- *
- * Why: delivering a turn is one HTTP request per thread and destination, and the global `fetch` spends
- * most of the trail's CPU on the `Response`, `Headers` and web streams around it; undici's `dispatch()`
- * (the engine under Node's `fetch`) skips them (BENCHMARKS.md).
- *
- * undici is an optional peer dependency of `@chattrail/core`, loaded when this is called: the main entry
- * stays free of dependencies for Edge runtimes and browsers, and the app picks the undici version.
+ * A {@link Transport} over undici's `dispatch()` on keep-alive connections, for the clients and destinations
+ * on Node: `mielto({ transport: undiciTransport() })` or `createChatTrail({ transport: undiciTransport() })`.
+ * It skips the `Response`, `Headers` and web streams on which the global `fetch` spends most of the trail's
+ * CPU (BENCHMARKS.md). undici is an optional peer dependency, loaded when this is called.
  * @throws {ChatTrailError} when undici is not installed (`npm i undici`), or an option is malformed.
  */
 export function undiciTransport(options: UndiciTransportOptions = {}): UndiciTransport {
@@ -56,12 +48,8 @@ export function undiciTransport(options: UndiciTransportOptions = {}): UndiciTra
   const undici = loadUndici();
   const Exchange = undiciMajor() >= 8 ? ExchangeHandler : LegacyExchangeHandler;
   const agentOptions = { connections, keepAliveTimeout: idleTimeoutMs, keepAliveMaxTimeout: idleTimeoutMs };
-  const env =
-    options.proxyEnv !== undefined
-      ? options.proxyEnv
-      : usesEnvProxy(process.env, process.execArgv)
-        ? process.env
-        : null;
+  let env = options.proxyEnv;
+  if (env === undefined) env = usesEnvProxy(process.env, process.execArgv) ? process.env : null;
   const httpProxy = env?.HTTP_PROXY ?? env?.http_proxy ?? '';
   const httpsProxy = env?.HTTPS_PROXY ?? env?.https_proxy ?? '';
   // The plain Agent when no proxy applies: `''` (not undefined) so EnvHttpProxyAgent does not read
@@ -127,11 +115,7 @@ function undiciMajor(): number {
   }
 }
 
-/**
- * undici, found from this file as an `import` would find it (tsup shims `import.meta.url` in the CommonJS
- * build). Synchronous, so a missing package is reported when the transport is made, not on the first
- * request; not an `import` statement, so `@chattrail/core/node` loads without it.
- */
+/** undici, found as an `import` would; synchronous, so a missing package is reported when the transport is made. */
 function loadUndici(): typeof Undici {
   try {
     return requireHere('undici') as typeof Undici;

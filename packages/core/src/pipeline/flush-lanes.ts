@@ -1,11 +1,11 @@
 import type { FlushOptions, FlushReport } from '../spec/chat-trail';
+import { within } from './stop-lanes';
 import type { TrailErrors } from './trail-errors';
 import type { TrailLane } from './trail-lane';
 
 /**
- * Sends what the lanes hold until they are empty or `timeoutMs` passes (raced with a timer, so a hanging
- * backend cannot hold the caller past it), and says how it went: what is still pending, what was dropped
- * meanwhile, and the failures remembered since it started. `failed`: an unexpected error while draining.
+ * Sends what the lanes hold until they are empty or `timeoutMs` passes, and says how it went: what is still
+ * pending, dropped meanwhile, and the failures remembered since. `failed`: an unexpected error while draining.
  */
 export async function flushLanes(
   lanes: readonly TrailLane[],
@@ -15,19 +15,11 @@ export async function flushLanes(
 ): Promise<FlushReport> {
   const started = Date.now();
   const droppedBefore = deliveryDrops(lanes);
-  let timer: ReturnType<typeof setTimeout> | undefined;
   const deadline = started + timeoutMs;
   try {
-    await Promise.race([
-      Promise.all(lanes.map((lane) => lane.drain(deadline))),
-      new Promise((resolve) => {
-        timer = setTimeout(resolve, timeoutMs);
-      }),
-    ]);
+    await within(Promise.all(lanes.map((lane) => lane.drain(deadline))), timeoutMs);
   } catch (error) {
     failed(error);
-  } finally {
-    if (timer !== undefined) clearTimeout(timer);
   }
   const pendingTurns = lanes.reduce((sum, lane) => sum + lane.pending, 0);
   const droppedTurns = deliveryDrops(lanes) - droppedBefore;

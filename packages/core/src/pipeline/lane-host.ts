@@ -1,4 +1,4 @@
-import type { DropCounts, DropReason } from '../spec/chat-trail';
+import type { DestinationStats, DropCounts, DropReason } from '../spec/chat-trail';
 import type { DeliveryItem, DeliveryOutcome, DestinationSendContext } from '../spec/chat-trail-destination';
 import type { DeliveryLane } from './delivery-lane';
 import type { GuardedStore } from './guarded-store';
@@ -6,8 +6,8 @@ import type { QueuedItem } from './lane-queue';
 import type { QueuedBytes } from './queued-bytes';
 import type { TrailLane } from './trail-lane';
 
-/** What a lane needs from its trail. */
-export interface LaneHost {
+/** A lane's settings (what crosses to the delivery worker). */
+export interface LaneSettings {
   readonly maxQueueTurns: number;
   readonly maxQueueBytes: number;
   readonly maxBatchTurns: number;
@@ -19,10 +19,11 @@ export interface LaneHost {
   readonly maxAttempts: number;
   readonly backoffInitialMs: number;
   readonly backoffMaxMs: number;
-  /**
-   * Fires when the trail stops (`shutdown()` at its timeout): no batch starts any more. Requests listen to
-   * per-batch signals, aborted a grace later by `DeliveryLane.stop()` (see stopLanes).
-   */
+}
+
+/** What a lane needs from its trail. */
+export interface LaneHost extends LaneSettings {
+  /** Fires when the trail stops: no batch starts any more (requests have per-batch signals, see stopLanes). */
   readonly signal: AbortSignal;
   /** The trail's count of queued bytes, each item once (absent: the lane counts only its own). */
   readonly queued?: QueuedBytes;
@@ -37,16 +38,13 @@ export interface LaneHost {
   retrying?(lane: DeliveryLane, error: unknown): void;
   /** A request whose outcome is unknown was taken as done, not sent again (at-most-once): it may be lost. */
   notResent?(lane: DeliveryLane, error: unknown): void;
-  /**
-   * The lane is done with these items (those whose outcome is `sent`, when `outcomes` are given): delivered,
-   * or given up for good (not `queue_full`: a spool keeps those for the next start).
-   */
+  /** The lane is done with these items (those `sent`, given `outcomes`): delivered, or given up for good. */
   settled?(
     lane: TrailLane,
     items: readonly DeliveryItem[],
     outcomes?: readonly (DeliveryOutcome | undefined)[],
   ): void;
-  /** The trail's shared store (`store` option), if any. */
+  /** The `store` option's. */
   readonly store?: GuardedStore;
 }
 
@@ -65,16 +63,10 @@ export function emptyDropCounts(): DropCounts {
 }
 
 /** What a lane counts, beside its queue. */
-export interface LaneCounts {
-  sent: number;
-  sentMessages: number;
-  requests: number;
-  retried: number;
-  ambiguous: number;
-  dropped: DropCounts;
+export type LaneCounts = Omit<DestinationStats, 'queuedTurns' | 'queuedBytes' | 'feedback' | 'backoffMs'> & {
   feedbackSent: number;
   feedbackDropped: number;
-}
+};
 
 /** The context of one `send()`: the batch's abort signal, and callbacks that count into the lane's stats. */
 export function laneSendContext(

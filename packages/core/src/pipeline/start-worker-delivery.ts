@@ -15,12 +15,7 @@ export type DeliveryMode = 'worker' | 'inline';
 /** The default: a worker wherever one can run (the core suites are green both ways, see the README). */
 export const DEFAULT_DELIVERY: DeliveryMode = 'worker';
 
-/**
- * The lanes of a trail that delivers from a worker thread, or `undefined` to deliver inline: asked to,
- * no `node:worker_threads` (Edge, browsers, Deno, Bun, old Node), a destination that cannot be built
- * in another thread (a custom one, or one given a `fetch`, `transport`, `client` or `conversationStore`),
- * or a `store` (a client object, which cannot cross).
- */
+/** The lanes of a trail that delivers from a worker thread, or `undefined` to deliver inline (see `why`). */
 export function startWorkerDelivery(
   settings: Pick<TrailSettings, 'delivery' | 'flushIntervalMs' | 'debug'>,
   destinations: readonly ChatTrailDestination[],
@@ -28,7 +23,6 @@ export function startWorkerDelivery(
   reporter: LaneReporter,
 ): TrailLane[] | undefined {
   const { delivery: mode, flushIntervalMs } = settings;
-  const debug = (message: string) => host.debug(message);
   if ((mode ?? DEFAULT_DELIVERY) === 'inline' || destinations.length === 0) return undefined;
   const specs = destinations.map(specOf);
   const threads = workerThreads();
@@ -43,7 +37,7 @@ export function startWorkerDelivery(
             ? 'more than 30 destinations'
             : undefined;
   if (why !== undefined) {
-    if (mode === 'worker') debug(`delivering inline: ${why}`);
+    if (mode === 'worker') host.debug(`delivering inline: ${why}`);
     return undefined;
   }
   try {
@@ -59,15 +53,12 @@ export function startWorkerDelivery(
     };
     return new WorkerDelivery(threads!, WORKER_SOURCE, destinations, workerInit, host, reporter).lanes;
   } catch (error) {
-    debug(`delivering inline: the delivery worker could not start (${messageOf(error)})`);
+    host.debug(`delivering inline: the delivery worker could not start (${messageOf(error)})`);
     return undefined;
   }
 }
 
-/**
- * Where the worker looks for undici (an optional peer dependency): beside this package, then from the
- * working directory. The worker's script is a string, so it has no location of its own to resolve from.
- */
+/** Where the worker looks for undici: beside this package, then the working directory (its script has no location). */
 function undiciFrom(): string[] {
   const from: string[] = [];
   try {
@@ -80,16 +71,14 @@ function undiciFrom(): string[] {
 
 /** `node:worker_threads` on Node, reached without an import so that bundles for Edge never see it. */
 function workerThreads(): WorkerThreads | undefined {
-  const global = globalThis as {
+  const { Bun, Deno, process } = globalThis as {
     Bun?: unknown;
     Deno?: unknown;
     process?: { release?: { name?: string }; getBuiltinModule?: (id: string) => unknown };
   };
-  if (global.Bun !== undefined || global.Deno !== undefined) return undefined;
-  const process = global.process;
-  if (process?.release?.name !== 'node' || typeof process.getBuiltinModule !== 'function') return undefined;
+  if (Bun !== undefined || Deno !== undefined || process?.release?.name !== 'node') return undefined;
   try {
-    const module = process.getBuiltinModule('node:worker_threads') as Partial<WorkerThreads> | undefined;
+    const module = process.getBuiltinModule?.('node:worker_threads') as Partial<WorkerThreads> | undefined;
     return typeof module?.Worker === 'function' ? (module as WorkerThreads) : undefined;
   } catch {
     return undefined;

@@ -1,7 +1,5 @@
 import type { FlushOptions, FlushReport } from '../spec/chat-trail';
 import { CHAT_TRAIL_DEFAULTS } from './chat-trail-options';
-import { onBeforeExit } from './on-before-exit';
-import { onExitSignal } from './on-exit-signal';
 
 /** What a trail's exit hooks need of it. */
 export interface ExitingTrail {
@@ -26,8 +24,8 @@ export class TrailExit {
   constructor(exitFlushMs: number, handleSignals: boolean, trail: ExitingTrail) {
     this.#ms = exitFlushMs;
     this.#trail = trail;
-    this.#offBeforeExit = exitFlushMs === 0 ? () => {} : onBeforeExit(() => this.#flushBeforeExit());
-    this.#offSignals = handleSignals ? onExitSignal(() => this.#shutDownOnSignal()) : () => {};
+    this.#offBeforeExit = exitFlushMs === 0 ? noop : onBeforeExit(() => this.#flushBeforeExit());
+    this.#offSignals = handleSignals ? onExitSignal(() => this.#shutDownOnSignal()) : noop;
   }
 
   off(): void {
@@ -36,10 +34,8 @@ export class TrailExit {
   }
 
   /**
-   * The event loop emptied with deliveries pending: the app ended without `flush()`. One flush, bounded by
-   * `exitFlushMs` (its timer and requests keep the process alive that long, no longer). If it gives up,
-   * what is left is reported once on stderr, counts only, and the process is let go: `beforeExit` comes
-   * again once the flush settles, and finds nothing more to do.
+   * The app ended without `flush()`: one flush, bounded by `exitFlushMs`. If it gives up, what is left is
+   * reported once on stderr, counts only, and the process is let go (the next `beforeExit` finds nothing to do).
    */
   #flushBeforeExit(): void {
     const trail = this.#trail;
@@ -65,4 +61,104 @@ export class TrailExit {
     const report = await this.#trail.shutdown({ timeoutMs });
     if (!report.ok) this.#trail.reportLost(report, 'the process got a signal to end', timeoutMs);
   }
+}
+
+// One process listener per event serves every trail, so many trails never trip Node's MaxListeners warning.
+// `process` is reached through `globalThis`, guarded: on Edge and in browsers these do nothing. Exiting must
+// never throw into the host: errors are swallowed.
+
+type Signal = 'SIGTERM' | 'SIGINT';
+
+interface ProcessLike {
+  pid: number;
+  on(event: Signal | 'beforeExit', listener: (signal: Signal) => void): unknown;
+  off?(event: 'beforeExit', listener: () => void): unknown;
+  removeListener(event: Signal | 'beforeExit', listener: (signal: Signal) => void): unknown;
+  listenerCount(event: Signal): number;
+  kill(pid: number, signal: Signal): unknown;
+}
+
+const SIGNALS: readonly Signal[] = ['SIGTERM', 'SIGINT'];
+const exitHooks = new Set<() => void>();
+const signalHooks = new Set<() => Promise<unknown>>();
+
+function noop(): void {}
+
+const someProcess = () => (globalThis as { process?: Partial<ProcessLike> }).process;
+
+/** The process, if it has what the signal hooks use. */
+function signalProcess(): ProcessLike | undefined {
+  const process = someProcess();
+  const has = (name: keyof ProcessLike) => typeof process?.[name] === 'function';
+  return has('on') && has('removeListener') && has('listenerCount') && has('kill')
+    ? (process as ProcessLike)
+    : undefined;
+}
+
+/** Adds `hook`; the first one turns the process listener on, the last one removed turns it off. */
+function register<H>(hooks: Set<H>, hook: H, listen: (on: boolean) => void): () => void {
+  try {
+    if (hooks.size === 0) listen(true);
+  } catch {
+    return noop;
+  }
+  hooks.add(hook);
+  return () => {
+    if (!hooks.delete(hook) || hooks.size > 0) return;
+    try {
+      listen(false);
+    } catch {}
+  };
+}
+
+/** Calls `hook` on each `beforeExit` (the trail's timers are unref'd); returns what unregisters it. */
+function onBeforeExit(hook: () => void): () => void {
+  const process = someProcess();
+  if (typeof process?.on !== 'function') return noop;
+  return register(exitHooks, hook, (on) => {
+    if (on) process.on?.('beforeExit', runExitHooks);
+    else (process.off ?? process.removeListener)?.call(process, 'beforeExit', runExitHooks);
+  });
+}
+
+function runExitHooks(): void {
+  // A copy: a hook may unregister itself (or another trail) while this runs.
+  for (const hook of [...exitHooks]) {
+    try {
+      hook();
+    } catch {}
+  }
+}
+
+/**
+ * Runs `hook` on `SIGTERM`/`SIGINT`, then raises the signal again once every hook settled, so the process
+ * ends as it would have without us, unless the app listens for it too. Returns what unregisters `hook`.
+ */
+function onExitSignal(hook: () => Promise<unknown>): () => void {
+  const process = signalProcess();
+  return process === undefined ? noop : register(signalHooks, hook, (on) => listen(process, on));
+}
+
+function listen(process: ProcessLike, on: boolean): void {
+  for (const signal of SIGNALS) {
+    if (on) process.on(signal, onSignal);
+    else process.removeListener(signal, onSignal);
+  }
+}
+
+function onSignal(signal: Signal): void {
+  const process = signalProcess()!;
+  // From now on a second signal gets the default action: a second Ctrl-C ends the process at once.
+  listen(process, false);
+  const running = [...signalHooks].map((hook) => {
+    try {
+      return hook();
+    } catch {
+      return undefined;
+    }
+  });
+  signalHooks.clear();
+  void Promise.allSettled(running).then(() => {
+    if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+  });
 }

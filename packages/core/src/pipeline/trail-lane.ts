@@ -1,10 +1,7 @@
 import type { DestinationStats } from '../spec/chat-trail';
 import type { ChatTrailDestination, DeliveryItem } from '../spec/chat-trail-destination';
 
-/**
- * What a trail needs of a destination's lane: a `DeliveryLane` delivering inline, or a `WorkerLane`
- * standing for a lane in the delivery worker.
- */
+/** What a trail needs of a destination's lane: a `DeliveryLane` (inline), or a `WorkerLane` (in the worker). */
 export interface TrailLane {
   readonly name: string;
   readonly destination: Pick<ChatTrailDestination, 'name' | 'acceptsFeedback'>;
@@ -16,10 +13,7 @@ export interface TrailLane {
   kick(): void;
   drain(deadline: number): Promise<void>;
   stop(): void;
-  /**
-   * Shutdown with a grace, for lanes that run elsewhere (the delivery worker): `stopLanes` there, then
-   * `stop()`; resolves once their outcomes are reported. Given a grace, `stopLanes` calls this instead of `stop()`.
-   */
+  /** Shutdown with a grace, for lanes in the delivery worker: `stopLanes` there, then `stop()`. */
   stopGracefully?(graceMs: number): Promise<void>;
   pendingItems(): DeliveryItem[];
   snapshot(): DestinationStats;

@@ -23,9 +23,7 @@ export interface WireError {
 export function toWireError(error: unknown): WireError | undefined {
   if (error === undefined) return undefined;
   const message = messageOf(error);
-  if (!(error instanceof APIError)) {
-    return { name: error instanceof Error ? error.name : 'Error', message };
-  }
+  if (!(error instanceof APIError)) return { name: error instanceof Error ? error.name : 'Error', message };
   const connection = error instanceof APIConnectionError ? error : undefined;
   return {
     name: error.name,
@@ -48,11 +46,7 @@ export function toWireError(error: unknown): WireError | undefined {
 export function fromWireError(wire: WireError | undefined): unknown {
   if (wire === undefined) return undefined;
   const api = wire.api;
-  if (api === undefined) {
-    const error = new Error(wire.message);
-    error.name = wire.name;
-    return error;
-  }
+  if (api === undefined) return Object.assign(new Error(wire.message), { name: wire.name });
   const { requestId, ...rest } = api;
   const init: APIErrorInit = { ...rest, message: wire.message };
   if (requestId !== undefined) init.headers = new Headers({ 'x-request-id': requestId });

@@ -1,15 +1,14 @@
 import { unrefTimer } from '../internal/unref-timer';
-import type { DestinationStats, DropReason } from '../spec/chat-trail';
+import type { DropReason } from '../spec/chat-trail';
 import type { ChatTrailDestination, DeliveryItem } from '../spec/chat-trail-destination';
-import { awaitWorkerStop } from './await-worker-stop';
 import type { LaneHost } from './lane-host';
+import type { QueuedItem } from './lane-queue';
 import type { LaneReporter } from './lane-reporter';
 import { tooLargeError } from './lane-reports';
 import { ThreadMirrors } from './thread-mirrors';
 import { fromWireError } from './wire-error';
 import { WorkerLane } from './worker-lane';
-import type { FromWorker, WireItem, WorkerInit } from './worker-protocol';
-import { addStats, emptyStats } from './worker-stats';
+import type { FromWorker, WorkerInit } from './worker-protocol';
 
 /** What is used of `node:worker_threads` (reached at run time, never imported: the root entry runs on Edge). */
 export interface WorkerThreads {
@@ -25,49 +24,40 @@ export interface WorkerLike {
 }
 
 /** An item the worker has not acknowledged: the trail's copy, re-sent if the worker dies. */
-interface Held {
-  readonly item: DeliveryItem;
-  readonly bytes: number;
+interface Held extends QueuedItem {
   /** A bit per lane that has not yet delivered or dropped it. */
   lanes: number;
 }
 
+/** How often the app's thread hands what was recorded to the worker: one message per this many ms. */
 const HAND_OVER_MS = 10;
 /** Restarts in a row with nothing acknowledged in between before the trail gives up on the worker. */
 const MAX_RESTARTS = 3;
+/** Beyond the worker's own bound (2 × graceMs, see stopLanes): how long a stop waits for its answer. */
+const STOP_MARGIN_MS = 1_000;
 const live = new Set<WorkerDelivery>();
+const itemOf = (queued: QueuedItem) => queued.item;
 
 /**
  * A trail's delivery worker, seen from the app's thread. `record()` hands items to `add()`; they cross in
- * one message per microtask, and the trail keeps each until the worker says every lane delivered or
+ * one message per HAND_OVER_MS, and the trail keeps each until the worker says every lane delivered or
  * dropped it, so that a worker that dies is started again and sent what it held. The worker never keeps
  * the process alive by itself: it is ref'd only while a flush waits for it.
  */
 export class WorkerDelivery {
   readonly lanes: WorkerLane[];
-  readonly #threads: WorkerThreads;
-  readonly #source: string;
-  readonly #init: WorkerInit;
+  readonly #spawn: () => WorkerLike;
+  readonly #maxQueueBytes: number;
   readonly #reporter: LaneReporter;
   /** The trail's: its queued bytes (`queued`) and the spool's acknowledgements (`settled`). */
-  readonly #host: Pick<LaneHost, 'queued' | 'settled'>;
-  readonly #debug: (message: string) => void;
+  readonly #host: Pick<LaneHost, 'queued' | 'settled' | 'debug'>;
   #worker: WorkerLike | undefined;
   readonly #held = new Map<number, Held>();
-  readonly #counts: number[];
-  readonly #bytes: number[];
   #outbox: number[] = [];
   #seq = 0;
   #postScheduled = false;
   readonly #mirrors = new ThreadMirrors();
-  #stats: DestinationStats[];
-  /** What workers that ended had counted. */
-  readonly #base: DestinationStats[];
-  readonly #flushes = new Map<
-    number,
-    { deadline: number; done: () => void; timer: ReturnType<typeof setTimeout> }
-  >();
-  readonly #flushed = new Map<number, Promise<void>>();
+  readonly #flushes = new Map<number, { deadline: number; done: () => void; promise: Promise<void> }>();
   #nextFlush = 1;
   #stopped = false;
   #stopping: Promise<void> | undefined;
@@ -82,86 +72,61 @@ export class WorkerDelivery {
     host: Pick<LaneHost, 'queued' | 'settled' | 'debug'>,
     reporter: LaneReporter,
   ) {
-    this.#threads = threads;
-    this.#source = source;
-    this.#init = init;
+    this.#spawn = () => new threads.Worker(source, { eval: true, workerData: init });
+    this.#maxQueueBytes = init.host.maxQueueBytes;
     this.#reporter = reporter;
     this.#host = host;
-    this.#debug = (message) => host.debug(message);
-    const names = destinations.map((destination) => destination.name);
-    this.#counts = names.map(() => 0);
-    this.#bytes = names.map(() => 0);
-    this.#stats = names.map(() => emptyStats());
-    this.#base = names.map(() => emptyStats());
-    this.lanes = destinations.map((destination, index) => new WorkerLane(destination, this, index));
+    this.lanes = destinations.map((destination, index) => new WorkerLane(destination, index, this));
     this.#start();
     live.add(this);
   }
 
-  pending(lane: number): number {
-    return this.#counts[lane]!;
-  }
-
   /** Called for each lane an item goes to, one lane after another: the lanes of one item share one entry. */
-  add(lane: number, item: DeliveryItem, bytes: number): void {
-    const { maxQueueBytes } = this.#init.host;
-    if (bytes > maxQueueBytes / 2) {
+  add(lane: WorkerLane, item: DeliveryItem, bytes: number): void {
+    if (bytes > this.#maxQueueBytes / 2) {
       // As a lane does, when recorded: it could never go in a batch.
-      this.#countDrop(lane, item, 'too_large');
-      this.#host.settled?.(this.lanes[lane]!, [item]);
-      this.#reporter.dropped(
-        this.lanes[lane]!,
-        'too_large',
-        [{ item, bytes }],
-        tooLargeError(bytes, maxQueueBytes),
-      );
+      this.#dropped(lane, 'too_large', [{ item, bytes }], tooLargeError(bytes, this.#maxQueueBytes), true);
       return;
     }
-    const bit = 1 << lane;
-    const lastSeq = this.#outbox[this.#outbox.length - 1];
-    const last = lastSeq === undefined ? undefined : this.#held.get(lastSeq);
-    if (last !== undefined && last.item === item) last.lanes |= bit;
+    const bit = 1 << lane.index;
+    const last = this.#held.get(this.#outbox[this.#outbox.length - 1] ?? 0);
+    if (last?.item === item) last.lanes |= bit;
     else {
-      const seq = ++this.#seq;
-      this.#held.set(seq, { item, bytes, lanes: bit });
-      this.#outbox.push(seq);
+      this.#held.set(++this.#seq, { item, bytes, lanes: bit });
+      this.#outbox.push(this.#seq);
     }
-    this.#counts[lane]!++;
-    this.#bytes[lane]! += bytes;
+    lane.pending++;
+    lane.bytes += bytes;
     this.#host.queued?.hold(item, bytes);
-    if (this.#gaveUp) {
-      this.#dropAll(new Error('the delivery worker could not be kept running'));
-      return;
+    if (this.#gaveUp) this.#dropAll(new Error('the delivery worker could not be kept running'));
+    else if (!this.#postScheduled) {
+      this.#postScheduled = true;
+      // Not one message per microtask: a message costs the app's thread several µs whatever it carries.
+      // flush() hands over at once; unref'd, so it never keeps the process up (beforeExit's flush does).
+      unrefTimer(setTimeout(() => this.#post(), HAND_OVER_MS));
     }
-    if (this.#postScheduled) return;
-    this.#postScheduled = true;
-    // One message per tick of HAND_OVER_MS, not per microtask: a message costs the app's thread several µs
-    // whatever it carries, and batches start at most every minBatchIntervalMs anyway. flush() hands over at
-    // once; unref'd, so it never keeps the process up (beforeExit's flush hands over what is left).
-    unrefTimer(setTimeout(() => this.#post(), HAND_OVER_MS));
   }
 
   drain(deadline: number): Promise<void> {
-    if (this.#stopped || this.#held.size === 0 || this.#worker === undefined) return Promise.resolve();
-    const same = [...this.#flushes].find(([, flush]) => flush.deadline === deadline);
-    if (same !== undefined) return this.#flushed.get(same[0])!;
+    const worker = this.#worker;
+    if (this.#stopped || this.#held.size === 0 || worker === undefined) return Promise.resolve();
+    for (const flush of this.#flushes.values()) if (flush.deadline === deadline) return flush.promise;
     this.#post();
     const id = this.#nextFlush++;
+    let done = () => {};
     const promise = new Promise<void>((resolve) => {
-      const done = () => {
+      done = () => {
         clearTimeout(timer);
         this.#flushes.delete(id);
-        this.#flushed.delete(id);
         if (this.#flushes.size === 0) this.#worker?.unref();
         resolve();
       };
       // The caller races its own timer too; this one lets the worker go again when the flush gives up.
       const timer = setTimeout(done, Math.max(0, deadline - Date.now()));
-      this.#flushes.set(id, { deadline, done, timer });
     });
-    this.#flushed.set(id, promise);
-    this.#worker.ref();
-    this.#worker.postMessage({ t: 'flush', id, deadline });
+    this.#flushes.set(id, { deadline, done, promise });
+    worker.ref();
+    worker.postMessage({ t: 'flush', id, deadline });
     return promise;
   }
 
@@ -179,25 +144,17 @@ export class WorkerDelivery {
   /** Shutdown with a spool: the worker stops as `stopLanes` does and reports the outcomes, then ends. */
   stopGracefully(graceMs: number): Promise<void> {
     const worker = this.#stopped ? undefined : this.#worker;
-    this.#stopping ??= (worker === undefined ? Promise.resolve() : awaitWorkerStop(worker, graceMs)).then(
-      () => this.stop(),
+    this.#stopping ??= (worker === undefined ? Promise.resolve() : awaitStop(worker, graceMs)).then(() =>
+      this.stop(),
     );
     return this.#stopping;
   }
 
-  pendingItems(lane: number): DeliveryItem[] {
-    const bit = 1 << lane;
+  pendingItems(lane: WorkerLane): DeliveryItem[] {
+    const bit = 1 << lane.index;
     const items: DeliveryItem[] = [];
     for (const held of this.#held.values()) if ((held.lanes & bit) !== 0) items.push(held.item);
     return items;
-  }
-
-  snapshot(lane: number): DestinationStats {
-    const stats = addStats(this.#base[lane]!, this.#stats[lane]!);
-    stats.queuedTurns = this.#counts[lane]!;
-    stats.queuedBytes = this.#bytes[lane]!;
-    stats.backoffMs = this.#stats[lane]!.backoffMs;
-    return stats;
   }
 
   /** @internal For tests: ends the worker as a crash would; resolves once the trail has seen it end. */
@@ -212,11 +169,11 @@ export class WorkerDelivery {
   }
 
   #start(): void {
-    const worker = new this.#threads.Worker(this.#source, { eval: true, workerData: this.#init });
+    const worker = this.#spawn();
     worker.on('message', (message: FromWorker) => {
       if (this.#worker === worker) this.#receive(message);
     });
-    worker.on('error', (error: Error) => this.#debug(`the delivery worker failed: ${error.message}`));
+    worker.on('error', (error: Error) => this.#host.debug(`the delivery worker failed: ${error.message}`));
     worker.on('exit', (code: number) => {
       if (this.#worker === worker) this.#restart(code);
     });
@@ -231,13 +188,13 @@ export class WorkerDelivery {
     if (worker === undefined) return;
     const forgotten = this.#mirrors.takeForgotten();
     if (forgotten.length > 0) worker.postMessage({ t: 'forget', mirrors: forgotten });
-    if (this.#outbox.length === 0) return;
-    const items: WireItem[] = [];
-    for (const seq of this.#outbox) {
+    const seqs = this.#outbox;
+    if (seqs.length === 0) return;
+    const items = [];
+    for (const seq of seqs) {
       const held = this.#held.get(seq);
       if (held !== undefined) items.push(this.#mirrors.encode(seq, held.lanes, held.bytes, held.item));
     }
-    const seqs = this.#outbox;
     this.#outbox = [];
     try {
       worker.postMessage({ t: 'items', items });
@@ -246,87 +203,76 @@ export class WorkerDelivery {
     }
   }
 
-  /**
-   * A batch that could not be cloned (a `redact` that returned a function or a class instance): each item
-   * alone, threads from their start, and those that cannot cross are dropped as `internal_error`.
-   */
+  /** A batch that could not be cloned (a `redact` that returned a function, say): each item alone. */
   #postOneByOne(worker: WorkerLike, seqs: readonly number[]): void {
     this.#mirrors.reset();
     for (const seq of seqs) {
       const held = this.#held.get(seq);
       if (held === undefined) continue;
       try {
-        worker.postMessage({
-          t: 'items',
-          items: [this.#mirrors.encode(seq, held.lanes, held.bytes, held.item)],
-        });
+        const item = this.#mirrors.encode(seq, held.lanes, held.bytes, held.item);
+        worker.postMessage({ t: 'items', items: [item] });
       } catch (error) {
         this.#mirrors.reset();
-        this.lanes.forEach((lane, index) => {
-          if ((held.lanes & (1 << index)) === 0) return;
-          this.#settle(index, seq);
-          this.#countDrop(index, held.item, 'internal_error');
-          this.#host.settled?.(lane, [held.item]);
-          this.#reporter.dropped(lane, 'internal_error', [held], error);
-        });
+        for (const lane of this.lanes) {
+          if (this.#settle(lane, seq) !== undefined)
+            this.#dropped(lane, 'internal_error', [held], error, true);
+        }
       }
     }
   }
 
   #receive(message: FromWorker): void {
-    if (message.t === 'flushed') {
-      this.#flushes.get(message.id)?.done();
-      return;
-    }
-    if (message.t === 'stopped') return;
-    this.#stats = message.stats.slice();
+    if (message.t === 'flushed') this.#flushes.get(message.id)?.done();
+    if (message.t !== 'report') return;
+    for (const lane of this.lanes) lane.stats = message.stats[lane.index]!;
     for (const event of message.events) {
       const lane = this.lanes[event.lane];
       if (lane === undefined) continue;
       const error = fromWireError(event.error);
-      if (event.kind === 'dropped') {
-        const reason = event.reason ?? 'internal_error';
-        const items = [];
-        for (const seq of event.seqs ?? []) {
-          const held = this.#settle(event.lane, seq);
-          if (held !== undefined) items.push({ item: held.item, bytes: held.bytes });
-        }
-        // As a lane does: a turn dropped from memory for room stays in the spool, for the next start.
-        if (reason !== 'queue_full' && items.length > 0) {
-          this.#host.settled?.(
-            lane,
-            items.map((queued) => queued.item),
-          );
-        }
-        this.#reporter.dropped(lane, reason, items, error);
-      } else if (event.kind === 'failed') this.#reporter.failed(lane, error);
-      else if (event.kind === 'retrying') this.#reporter.retrying(lane, error);
-      else this.#reporter.notResent(lane, error);
-    }
-    message.sent.forEach((seqs, lane) => {
-      if (seqs.length === 0) return;
-      const items: DeliveryItem[] = [];
-      for (const seq of seqs) {
-        const held = this.#settle(lane, seq);
-        if (held !== undefined) items.push(held.item);
+      if (event.kind !== 'dropped') this.#reporter[event.kind](lane, error);
+      else {
+        const items = this.#settleAll(lane, event.seqs ?? []);
+        this.#dropped(lane, event.reason ?? 'internal_error', items, error, false);
       }
-      this.#host.settled?.(this.lanes[lane]!, items);
+    }
+    message.sent.forEach((seqs, index) => {
+      if (seqs.length === 0) return;
+      const lane = this.lanes[index]!;
+      this.#host.settled?.(lane, this.#settleAll(lane, seqs).map(itemOf));
       this.#restarts = 0;
     });
-    for (const line of message.debug) this.#debug(line);
+    for (const line of message.debug) this.#host.debug(line);
   }
 
-  /** Lane `lane` is done with item `seq`: the item, unless it was not held for that lane. */
-  #settle(lane: number, seq: number): Held | undefined {
+  /** `lane` is done with item `seq`: the item, unless it was not held for that lane. */
+  #settle(lane: WorkerLane, seq: number): Held | undefined {
     const held = this.#held.get(seq);
-    const bit = 1 << lane;
+    const bit = 1 << lane.index;
     if (held === undefined || (held.lanes & bit) === 0) return undefined;
     held.lanes &= ~bit;
-    this.#counts[lane]!--;
-    this.#bytes[lane]! -= held.bytes;
+    lane.pending--;
+    lane.bytes -= held.bytes;
     this.#host.queued?.release(held.item, held.bytes);
     if (held.lanes === 0) this.#held.delete(seq);
     return held;
+  }
+
+  #settleAll(lane: WorkerLane, seqs: Iterable<number>): QueuedItem[] {
+    const items: QueuedItem[] = [];
+    for (const seq of seqs) {
+      const held = this.#settle(lane, seq);
+      if (held !== undefined) items.push({ item: held.item, bytes: held.bytes });
+    }
+    return items;
+  }
+
+  /** `lane` gave `items` up; `count`: the worker never counted them. */
+  #dropped(lane: WorkerLane, reason: DropReason, items: QueuedItem[], error: unknown, count: boolean): void {
+    if (count) for (const { item } of items) lane.countDrop(item, reason);
+    // As a lane does: a turn dropped from memory for room stays in the spool, for the next start.
+    if (reason !== 'queue_full' && items.length > 0) this.#host.settled?.(lane, items.map(itemOf));
+    this.#reporter.dropped(lane, reason, items, error);
   }
 
   /** The worker ended: a new one is sent everything not acknowledged, and the flushes waiting. */
@@ -334,20 +280,16 @@ export class WorkerDelivery {
     this.#worker = undefined;
     // Ended while stopping: what it had not reported stays pending (a spool keeps it for the next start).
     if (this.#stopped || this.#stopping !== undefined) return;
-    this.#stats.forEach((stats, lane) => {
-      this.#base[lane] = addStats(this.#base[lane]!, stats);
-      this.#stats[lane] = emptyStats();
-    });
+    for (const lane of this.lanes) lane.workerEnded();
     if (++this.#restarts > MAX_RESTARTS) {
       this.#gaveUp = true;
       live.delete(this);
-      this.#dropAll(
-        new Error(`the delivery worker ended (exit code ${code}) ${MAX_RESTARTS} times in a row`),
-      );
+      const why = `the delivery worker ended (exit code ${code}) ${MAX_RESTARTS} times in a row`;
+      this.#dropAll(new Error(why));
       for (const flush of [...this.#flushes.values()]) flush.done();
       return;
     }
-    this.#debug(
+    this.#host.debug(
       `the delivery worker ended (exit code ${code}); starting another, which is sent the ${this.#held.size} item(s) not acknowledged`,
     );
     this.#mirrors.reset();
@@ -361,31 +303,33 @@ export class WorkerDelivery {
     }
   }
 
-  #countDrop(lane: number, item: DeliveryItem, reason: DropReason): void {
-    const base = this.#base[lane]!;
-    if (item.type === 'feedback') base.feedback.dropped++;
-    else base.dropped[reason]++;
-  }
-
   /** Gave up on the worker: every item held is dropped as `internal_error`, and counted. */
   #dropAll(error: Error): void {
-    this.lanes.forEach((lane, index) => {
-      const bit = 1 << index;
-      const items = [];
-      for (const [seq, held] of this.#held) {
-        if ((held.lanes & bit) === 0) continue;
-        items.push({ item: held.item, bytes: held.bytes });
-        this.#settle(index, seq);
-      }
-      if (items.length === 0) return;
-      for (const { item } of items) this.#countDrop(index, item, 'internal_error');
-      this.#host.settled?.(
-        lane,
-        items.map((queued) => queued.item),
-      );
-      this.#reporter.dropped(lane, 'internal_error', items, error);
-    });
+    for (const lane of this.lanes) {
+      const items = this.#settleAll(lane, this.#held.keys());
+      if (items.length > 0) this.#dropped(lane, 'internal_error', items, error, true);
+    }
   }
+}
+
+/**
+ * Asks the worker to stop its lanes with a grace; resolves once it answers `stopped` (after its report of
+ * their outcomes), ends, or 2 × `graceMs` + a margin passed. Ref'd meanwhile: `beforeExit` waits for it.
+ */
+function awaitStop(worker: WorkerLike, graceMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    const timer = setTimeout(done, 2 * graceMs + STOP_MARGIN_MS);
+    worker.on('message', (message: FromWorker) => {
+      if (message.t === 'stopped') done();
+    });
+    worker.on('exit', done);
+    worker.ref();
+    worker.postMessage({ t: 'stop', graceMs });
+  });
 }
 
 /** @internal For tests: how many trails deliver from a worker now. */

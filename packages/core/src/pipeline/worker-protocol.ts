@@ -2,7 +2,7 @@ import type { DestinationSpec } from '../destinations/destination-spec';
 import type { DestinationStats, DropReason } from '../spec/chat-trail';
 import type { DeliveryItem } from '../spec/chat-trail-destination';
 import type { TurnMessage } from '../spec/turn';
-import type { LaneHost } from './lane-host';
+import type { LaneSettings } from './lane-host';
 import type { WireError } from './wire-error';
 
 // The messages between a trail and its delivery worker (src/worker/). Types only.
@@ -10,18 +10,7 @@ import type { WireError } from './wire-error';
 /** The worker's `workerData`: what it builds its lanes from. */
 export interface WorkerInit {
   readonly specs: readonly DestinationSpec[];
-  readonly host: Pick<
-    LaneHost,
-    | 'maxQueueTurns'
-    | 'maxQueueBytes'
-    | 'maxBatchTurns'
-    | 'minBatchIntervalMs'
-    | 'flushAt'
-    | 'timeoutMs'
-    | 'maxAttempts'
-    | 'backoffInitialMs'
-    | 'backoffMaxMs'
-  >;
+  readonly host: LaneSettings;
   readonly flushIntervalMs: number;
   readonly debug: boolean;
   /** Paths or file URLs to resolve undici from, in order (see worker-main.ts). */
@@ -41,7 +30,6 @@ export interface WireItem {
   readonly mirror?: number;
   readonly have?: number;
   readonly head?: readonly TurnMessage[];
-  /** How many of the turn's messages are the thread's from `start` on (the worker's copy takes those). */
   readonly own?: number;
 }
 

@@ -3,7 +3,6 @@ import { mielto } from '../destinations/mielto-destination';
 import type { Transport } from '../http/transport';
 import { DeliveryLane } from '../pipeline/delivery-lane';
 import type { LaneHost } from '../pipeline/lane-host';
-import type { QueuedItem } from '../pipeline/lane-queue';
 import { LaneScheduler } from '../pipeline/lane-scheduler';
 import { stopLanes } from '../pipeline/stop-lanes';
 import { toWireError } from '../pipeline/wire-error';
@@ -12,9 +11,8 @@ import type { ChatTrailDestination, DeliveryItem } from '../spec/chat-trail-dest
 import type { TurnMessage } from '../spec/turn';
 
 /**
- * The delivery worker's side of a trail: the lanes, their destinations (built again from their specs),
- * retries, backoff and HTTP. It tells the app's thread what each lane delivered, dropped or failed, once
- * per turn of its event loop, and answers flushes once its lanes are empty.
+ * The delivery worker's side of a trail: the lanes and their destinations (built again from their specs).
+ * It reports what each lane delivered, dropped or failed once per turn of its event loop.
  */
 export class WorkerLanes {
   readonly #lanes: DeliveryLane[] = [];
@@ -45,26 +43,18 @@ export class WorkerLanes {
       undefined,
       (m) => this.#note(m),
     );
-    const indexOf = (lane: DeliveryLane) => this.#lanes.indexOf(lane);
-    const event = (
-      lane: DeliveryLane,
-      kind: LaneEvent['kind'],
-      error: unknown,
-      rest?: Partial<LaneEvent>,
-    ) => {
-      this.#events.push({ lane: indexOf(lane), kind, error: toWireError(error), ...rest });
-      this.#scheduleReport();
-    };
     const host: LaneHost = {
       ...init.host,
       signal: this.#stopping.signal,
       debug: (message) => this.#note(message),
       waiting: () => this.#scheduler.armTimer(),
-      dropped: (lane, reason, items, error) =>
-        event(lane, 'dropped', error, { reason, seqs: items.map((queued) => this.#seqOf(queued)) }),
-      failed: (lane, error) => event(lane, 'failed', error),
-      retrying: (lane, error) => event(lane, 'retrying', error),
-      notResent: (lane, error) => event(lane, 'notResent', error),
+      dropped: (lane, reason, items, error) => {
+        const seqs = items.map((queued) => this.#seqs.get(queued.item) ?? -1);
+        this.#event(lane, 'dropped', error, { reason, seqs });
+      },
+      failed: (lane, error) => this.#event(lane, 'failed', error),
+      retrying: (lane, error) => this.#event(lane, 'retrying', error),
+      notResent: (lane, error) => this.#event(lane, 'notResent', error),
     };
     init.specs.forEach((spec, index) => {
       const sender = transport();
@@ -79,19 +69,22 @@ export class WorkerLanes {
 
   receive(message: ToWorker): void {
     if (message.t === 'items') this.#enqueue(message.items);
-    else if (message.t === 'flush') void this.#flush(message.id, message.deadline);
-    else if (message.t === 'stop') void this.#stop(message.graceMs);
-    else for (const id of message.mirrors) this.#mirrors.delete(id);
+    else if (message.t === 'flush') {
+      const drained = () => Promise.all(this.#lanes.map((lane) => lane.drain(message.deadline)));
+      void this.#answer(drained, { t: 'flushed', id: message.id });
+    } else if (message.t === 'stop') {
+      this.#scheduler.stop();
+      void this.#answer(() => stopLanes(this.#lanes, this.#stopping, message.graceMs), { t: 'stopped' });
+    } else for (const id of message.mirrors) this.#mirrors.delete(id);
   }
 
-  /** As the trail stops inline lanes; `stopped` comes after the report of their outcomes. */
-  async #stop(graceMs: number): Promise<void> {
-    this.#scheduler.stop();
+  /** `answer` once `work` settled, after a report of what it did (a stop's outcomes, say). */
+  async #answer(work: () => Promise<unknown>, answer: FromWorker): Promise<void> {
     try {
-      await stopLanes(this.#lanes, this.#stopping, graceMs);
+      await work();
     } finally {
       this.#report();
-      this.#post({ t: 'stopped' });
+      this.#post(answer);
     }
   }
 
@@ -113,11 +106,8 @@ export class WorkerLanes {
   #decode(wire: WireItem): DeliveryItem {
     const { item, mirror } = wire;
     if (mirror === undefined || item.type !== 'turn') return item;
-    let thread = this.#mirrors.get(mirror);
-    if (thread === undefined) {
-      thread = [];
-      this.#mirrors.set(mirror, thread);
-    }
+    const thread = this.#mirrors.get(mirror) ?? [];
+    this.#mirrors.set(mirror, thread);
     const have = wire.have ?? 0;
     if (thread.length > have) thread.length = have;
     if (wire.head !== undefined) for (const message of wire.head) thread.push(message);
@@ -126,15 +116,6 @@ export class WorkerLanes {
     const own = wire.own ?? 0;
     for (let k = 0; k < own && start + k <= thread.length; k++) thread[start + k] = messages[k]!;
     return { type: 'turn', turn: item.turn, thread, start };
-  }
-
-  async #flush(id: number, deadline: number): Promise<void> {
-    try {
-      await Promise.all(this.#lanes.map((lane) => lane.drain(deadline)));
-    } finally {
-      this.#report();
-      this.#post({ t: 'flushed', id });
-    }
   }
 
   /** The destination, telling which items it delivered (drops come through the host). */
@@ -154,8 +135,9 @@ export class WorkerLanes {
     };
   }
 
-  #seqOf(queued: QueuedItem): number {
-    return this.#seqs.get(queued.item) ?? -1;
+  #event(lane: DeliveryLane, kind: LaneEvent['kind'], error: unknown, rest?: Partial<LaneEvent>): void {
+    this.#events.push({ lane: this.#lanes.indexOf(lane), kind, error: toWireError(error), ...rest });
+    this.#scheduleReport();
   }
 
   #note(message: string): void {

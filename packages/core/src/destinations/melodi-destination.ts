@@ -2,6 +2,7 @@ import { ChatTrailError } from '../errors';
 import type { RequestOptions } from '../http/http-options';
 import { isAmbiguousError } from '../http/is-ambiguous-error';
 import type { JsonText } from '../http/json-text';
+import { LruMap } from '../internal/lru-map';
 import { runWithConcurrency } from '../internal/run-with-concurrency';
 import { SerialByKey } from '../internal/serial-by-key';
 import { MelodiClient } from '../melodi/melodi-client';
@@ -14,13 +15,21 @@ import type {
   DeliveryOutcome,
   DestinationSendContext,
 } from '../spec/chat-trail-destination';
+import type { DestinationStore } from '../spec/chat-trail-store';
+import { turnOutputStart } from '../thread/turn-output-start';
 import { classifyDeliveryError } from './classify-delivery-error';
-import type { ClientDestinationOptions } from './client-destination-options';
+import { type ClientDestinationOptions, trailRequestOptions } from './client-destination-options';
 import { keepSpec } from './destination-spec';
 import { groupByThread, type ThreadGroup, wholeTurns } from './group-by-thread';
-import { MelodiSharedThreads } from './melodi-shared-threads';
-import { MelodiThreadMemory } from './melodi-thread-memory';
-import { melodiThreadJson, toMelodiUser } from './to-melodi-thread';
+import { mergeThreadMessages } from './merge-thread-messages';
+import {
+  type BuiltThread,
+  melodiThreadJson,
+  threadBody,
+  threadHead,
+  toMelodiMessage,
+  toMelodiUser,
+} from './to-melodi-thread';
 import { warnIgnoredRetries } from './warn-ignored-retries';
 
 /** Options of {@link melodi}. */
@@ -51,8 +60,7 @@ export class MelodiDestination implements ChatTrailDestination {
   readonly acceptsFeedback = true;
   readonly projectId: number;
   readonly #client: MelodiClient;
-  readonly #ownClient: boolean;
-  readonly #options: MelodiDestinationOptions;
+  readonly #requestOptions: (context: DestinationSendContext) => RequestOptions;
   readonly #concurrency: number;
   readonly #memory = new MelodiThreadMemory();
   /** Per thread, whoever calls `send` (a destination shared by two trails included). */
@@ -62,11 +70,9 @@ export class MelodiDestination implements ChatTrailDestination {
   /** @throws {ChatTrailError} when no API key or project id is given or found in the environment. */
   constructor(options: MelodiDestinationOptions = {}) {
     const check = optionChecker('melodi()');
-    this.#options = options;
     this.name = check.string('name', options.name) ?? 'melodi';
     check.positiveNumber('timeoutMs', options.timeoutMs, 1);
     warnIgnoredRetries('melodi()', options.maxRetries);
-    this.#ownClient = options.client === undefined;
     this.#client =
       options.client ??
       new MelodiClient({
@@ -78,6 +84,7 @@ export class MelodiDestination implements ChatTrailDestination {
         timeoutMs: options.timeoutMs,
         maxRetries: 0,
       });
+    this.#requestOptions = trailRequestOptions(options, { discardResponse: true });
     const projectId = options.projectId ?? this.#client.projectId;
     if (projectId === undefined || !Number.isInteger(projectId) || projectId <= 0) {
       throw new ChatTrailError(
@@ -168,14 +175,6 @@ export class MelodiDestination implements ChatTrailDestination {
       return classifyDeliveryError(error);
     }
   }
-
-  #requestOptions(context: DestinationSendContext): RequestOptions {
-    // Once per attempt, a shared client too: the trail's lane is the one retry layer.
-    const options: RequestOptions = { signal: context.signal, discardResponse: true, maxRetries: 0 };
-    const timeoutMs = this.#options.timeoutMs ?? (this.#ownClient ? context.timeoutMs : undefined);
-    if (timeoutMs !== undefined) options.timeoutMs = timeoutMs;
-    return options;
-  }
 }
 
 /** The thread's outcome for its feedback (the messages were counted with the thread). */
@@ -193,4 +192,152 @@ export function melodi(options: MelodiDestinationOptions = {}): MelodiDestinatio
   const destination = new MelodiDestination(options);
   keepSpec(destination, 'melodi', options);
   return destination;
+}
+
+// Threads and characters kept per process. The memory's are the log's bounds (a thread twice the log's
+// per-thread bound), so a thread the log lets go for its size is still kept.
+const MAX_THREADS = 10_000;
+const MEMORY_MAX_CHARS = 16 * 1024 * 1024;
+const MEMORY_MAX_THREAD_CHARS = 4 * 1024 * 1024;
+const SHARED_MAX_CHARS = 8 * 1024 * 1024;
+
+/**
+ * Per thread, the last `PUT /threads` body that may have landed: the next body starts from it, so it never
+ * leaves out a message an earlier one stored. A forgotten thread is built from the trail's log alone.
+ */
+class MelodiThreadMemory {
+  readonly #threads = new LruMap<string, { built: BuiltThread; chars: number }>(
+    MAX_THREADS,
+    (_threadId, entry) => {
+      this.#chars -= entry.chars;
+    },
+  );
+  #chars = 0;
+
+  get(threadId: string): BuiltThread | undefined {
+    return this.#threads.get(threadId)?.built;
+  }
+
+  set(threadId: string, built: BuiltThread): void {
+    const old = this.#threads.peek(threadId);
+    if (old !== undefined) {
+      this.#chars -= old.chars;
+      this.#threads.delete(threadId);
+    }
+    if (built.chars > MEMORY_MAX_THREAD_CHARS) return;
+    this.#threads.set(threadId, { built, chars: built.chars });
+    this.#chars += built.chars;
+    while (this.#chars > MEMORY_MAX_CHARS && this.#threads.evictOldest() !== undefined) {}
+  }
+}
+
+/** Where `toMelodiMessage` puts the thread position. */
+const POSITION = /"metadata":\{"position":(\d+)/;
+
+/** A thread as the shared store holds it, in store order. */
+interface SharedThread {
+  ids: Set<string>;
+  lastId?: string;
+  json: string[];
+  positions: number[];
+  /** `positions` only ever grew: store order is thread order. */
+  sorted: boolean;
+  chars: number;
+  users: number;
+}
+
+/**
+ * With a shared store, Melodi threads' messages come from it, so every PUT carries every message stored by
+ * any instance. One round trip per batch adds the new messages and reads back only those added since.
+ */
+class MelodiSharedThreads {
+  readonly #threads = new LruMap<string, SharedThread>(MAX_THREADS, (_threadId, thread) => {
+    this.#chars -= thread.chars;
+  });
+  #chars = 0;
+
+  /** Each thread's body, or undefined when the store did not answer. */
+  async bodies(
+    groups: readonly ThreadGroup[],
+    store: DestinationStore,
+    projectId: number,
+  ): Promise<Map<string, JsonText> | undefined> {
+    const known = groups.map((group) => this.#threads.get(group.threadId));
+    // The whole thread, not only new messages: what went out while the store was down is not in it yet.
+    const entries = groups.map((group, i) =>
+      mergeThreadMessages(
+        wholeTurns(group),
+        (turn) => turnOutputStart(turn.messages),
+        (message) => known[i]?.ids.has(message.id) === true,
+      ).map((entry) => ({
+        id: entry.message.id,
+        body: JSON.stringify(toMelodiMessage(entry.message, entry.position)),
+      })),
+    );
+    const answer = await store.sync(
+      groups.map((group, i) => ({
+        threadId: group.threadId,
+        entries: entries[i]!,
+        from: known[i]?.json.length ?? 0,
+        ...(known[i]?.lastId === undefined ? {} : { fromId: known[i]!.lastId }),
+      })),
+    );
+    if (answer === undefined) return undefined;
+    const bodies = new Map<string, JsonText>();
+    groups.forEach((group, i) => {
+      const state = answer.threads[i]!;
+      const before = known[i];
+      const kept = before !== undefined && this.#threads.peek(group.threadId) === before;
+      if (kept) this.#chars -= before.chars;
+      // Grows in place; a store that lost the thread gets what this process knew first, so a PUT never
+      // drops a message it sent before.
+      const thread: SharedThread =
+        before !== undefined && (state.start ?? 0) === before.json.length
+          ? before
+          : { ids: new Set(), json: [], positions: [], sorted: true, chars: 0, users: 0 };
+      const add = (id: string, json: string): void => {
+        if (thread.ids.has(id)) return;
+        const position = Number(POSITION.exec(json)?.[1] ?? 0);
+        if (position < (thread.positions[thread.positions.length - 1] ?? 0)) thread.sorted = false;
+        thread.ids.add(id);
+        thread.lastId = id;
+        thread.json.push(json);
+        thread.positions.push(position);
+        thread.chars += json.length;
+        if (isUserMessage(json)) thread.users++;
+      };
+      if (before !== undefined && thread !== before) {
+        const keep = (state.start ?? 0) > 0 ? before.json.slice(0, state.start) : before.json;
+        for (const json of keep) add(idOf(json), json);
+      }
+      for (const json of state.tail ?? []) add(idOf(json), json);
+      entries[i]!.forEach((entry, j) => {
+        if (state.added[j]) add(entry.id, entry.body);
+      });
+      this.#threads.set(group.threadId, thread);
+      this.#chars += thread.chars;
+      // A stable sort: an edit after its original.
+      const { json, positions } = thread;
+      const ordered = thread.sorted
+        ? json
+        : positions
+            .map((_, j) => j)
+            .sort((x, y) => positions[x]! - positions[y]!)
+            .map((j) => json[j]!);
+      bodies.set(group.threadId, threadBody(threadHead(group.turns, thread.users), projectId, ordered));
+    });
+    while (this.#chars > SHARED_MAX_CHARS && this.#threads.evictOldest() !== undefined) {}
+    return bodies;
+  }
+}
+
+/** `toMelodiMessage` puts `externalId` first. */
+function idOf(json: string): string {
+  const end = json.indexOf('","role":"');
+  return JSON.parse(json.slice('{"externalId":'.length, end + 1)) as string;
+}
+
+/** `role` is the second key. */
+function isUserMessage(json: string): boolean {
+  return json.startsWith('","role":"user"', json.indexOf('","role":"'));
 }

@@ -49,11 +49,9 @@ export interface MelodiDestinationOptions extends ClientDestinationOptions<Melod
 }
 
 /**
- * The Melodi destination: one idempotent `PUT /threads` per thread per batch, carrying the full thread as
- * known (see `melodiThreadJson`). One PUT per thread in flight, so an older body never lands after a newer.
- * Feedback follows its thread's upsert (it needs the thread). A 413 cannot be split (half a thread would
- * replace it): `dropped.too_large`. At-least-once: an ambiguous request is resent, so a vote may rarely
- * count twice.
+ * The Melodi destination: one idempotent `PUT /threads` per thread per batch with the full thread, one in
+ * flight per thread. Feedback follows its thread's upsert. A 413 cannot be split (half a thread would
+ * replace it): `dropped.too_large`. At-least-once: an ambiguous request is resent.
  */
 export class MelodiDestination implements ChatTrailDestination {
   readonly name: string;
@@ -107,22 +105,16 @@ export class MelodiDestination implements ChatTrailDestination {
     await runWithConcurrency(groups, this.#concurrency, async (group) => {
       const outcome = await this.#upsert(group, context, shared?.get(group.threadId));
       threadOutcomes.set(group.threadId, outcome);
-      group.indexes.forEach((index, i) => {
-        outcomes[index] = i === 0 || !('messages' in outcome) ? outcome : { ...outcome, messages: 0 };
-      });
+      group.settle(outcomes, outcome);
     });
-    const feedback: number[] = [];
-    items.forEach((item, index) => {
-      if (item.type === 'feedback') feedback.push(index);
-    });
+    const feedback = items.flatMap((item, index) => (item.type === 'feedback' ? [index] : []));
     await runWithConcurrency(feedback, this.#concurrency, async (index) => {
       const item = items[index] as Extract<DeliveryItem, { type: 'feedback' }>;
       const thread = threadOutcomes.get(item.feedback.threadId);
-      // Sending feedback for a thread whose upsert did not land would only earn a 404.
-      outcomes[index] =
-        thread === undefined || thread.status === 'sent'
-          ? await this.#sendFeedback(item.feedback, context)
-          : withoutMessages(thread);
+      // Feedback for a thread whose upsert did not land would only earn a 404; its messages count there.
+      if (thread === undefined || thread.status === 'sent') {
+        outcomes[index] = await this.#sendFeedback(item.feedback, context);
+      } else outcomes[index] = thread.status === 'dropped' ? { ...thread, messages: 0 } : thread;
     });
     return outcomes;
   }
@@ -177,13 +169,9 @@ export class MelodiDestination implements ChatTrailDestination {
   }
 }
 
-/** The thread's outcome for its feedback (the messages were counted with the thread). */
-function withoutMessages(outcome: DeliveryOutcome): DeliveryOutcome {
-  return outcome.status === 'dropped' ? { ...outcome, messages: 0 } : outcome;
-}
-
 /**
  * The Melodi destination for `createChatTrail({ destinations: [...] })`.
+ *
  * @example
  * createChatTrail({ destinations: [melodi({ apiKey: process.env.MELODI_API_KEY, projectId: 123 })] });
  * @throws {ChatTrailError} when no API key or project id is given or found in the environment.
@@ -201,10 +189,7 @@ const MEMORY_MAX_CHARS = 16 * 1024 * 1024;
 const MEMORY_MAX_THREAD_CHARS = 4 * 1024 * 1024;
 const SHARED_MAX_CHARS = 8 * 1024 * 1024;
 
-/**
- * Per thread, the last `PUT /threads` body that may have landed: the next body starts from it, so it never
- * leaves out a message an earlier one stored. A forgotten thread is built from the trail's log alone.
- */
+/** Per thread, the last body that may have landed: the next starts from it, so it never leaves one out. */
 class MelodiThreadMemory {
   readonly #threads = new LruMap<string, { built: BuiltThread; chars: number }>(
     MAX_THREADS,
@@ -246,10 +231,7 @@ interface SharedThread {
   users: number;
 }
 
-/**
- * With a shared store, Melodi threads' messages come from it, so every PUT carries every message stored by
- * any instance. One round trip per batch adds the new messages and reads back only those added since.
- */
+/** With a shared store, a PUT carries every message any instance stored: one round trip per batch. */
 class MelodiSharedThreads {
   readonly #threads = new LruMap<string, SharedThread>(MAX_THREADS, (_threadId, thread) => {
     this.#chars -= thread.chars;
@@ -287,10 +269,8 @@ class MelodiSharedThreads {
     groups.forEach((group, i) => {
       const state = answer.threads[i]!;
       const before = known[i];
-      const kept = before !== undefined && this.#threads.peek(group.threadId) === before;
-      if (kept) this.#chars -= before.chars;
-      // Grows in place; a store that lost the thread gets what this process knew first, so a PUT never
-      // drops a message it sent before.
+      if (before !== undefined && this.#threads.peek(group.threadId) === before) this.#chars -= before.chars;
+      // Grows in place; a store that lost the thread gets what this process knew first, so no PUT drops one.
       const thread: SharedThread =
         before !== undefined && (state.start ?? 0) === before.json.length
           ? before

@@ -196,10 +196,7 @@ export class MieltoDestination implements ChatTrailDestination {
     const sendGroup = async (group: ThreadGroup): Promise<void> => {
       const outcome = shared?.outcomes.get(group.threadId) ?? (await this.#sendThread(group, context, ahead));
       this.#settleTrackedMessages(group.threadId);
-      // Messages are credited to the thread's first turn only, so sentMessages counts each message once.
-      group.indexes.forEach((index, i) => {
-        outcomes[index] = i === 0 || !('messages' in outcome) ? outcome : { ...outcome, messages: 0 };
-      });
+      group.settle(outcomes, outcome);
     };
     // Known and new threads have slots of their own: in one pool the known queued behind every creation.
     await Promise.all([

@@ -6,10 +6,8 @@ import { mergeThreadMessages, sharedPrefix } from './merge-thread-messages';
 import { latencyMs } from './to-mielto-message';
 
 /**
- * The `PUT /threads` body of a thread's turns, from scratch: the union of their messages with stable
- * `externalId`s and `position`s, so the upsert is idempotent whether Melodi replaces or merges. Thread
- * `metadata` is flat (what Melodi filters by) and describes the latest turn, but for `turns`: its user
- * messages, stable across resends.
+ * The `PUT /threads` body of a thread's turns: the union of their messages with stable `externalId`s and
+ * `position`s (idempotent whether Melodi replaces or merges), and the latest turn's flat `metadata`.
  */
 export function toMelodiThread(turns: readonly Turn[]): MelodiThreadUpsertParams {
   const built = rebuilt(turns, failureMarks(turns));
@@ -20,10 +18,8 @@ export function toMelodiThread(turns: readonly Turn[]): MelodiThreadUpsertParams
 }
 
 /**
- * The next `PUT /threads` body as JSON text: `built` (the last body) with the turns' messages it lacks
- * appended and newer copies updated, so a body never leaves out a message an earlier one carried (replace
- * semantics would delete it). Each message's JSON is kept, so a long thread is not serialised again each
- * turn; when the turns start with `built`'s very messages, only those after them are looked at.
+ * The next `PUT /threads` body as JSON text: `built` (the last body, its messages' JSON reused) with the
+ * turns' messages it lacks appended and newer copies updated, so no body leaves out one an earlier carried.
  * `keep()`: what the body holds, for the next one; nothing changes before it is called.
  */
 export function melodiThreadJson(
@@ -48,10 +44,7 @@ function messageJson(message: TurnMessage, position: number, mark: JsonObject | 
   return JSON.stringify(toMelodiMessage(message, position, mark));
 }
 
-/**
- * What a thread's last body held. Arrays, not a WeakMap keyed by message: that lengthens every major GC
- * pause (BENCHMARKS.md, Melodi upserts).
- */
+/** What a thread's last body held. Arrays, not a WeakMap keyed by message (GC pauses, BENCHMARKS.md). */
 export interface BuiltThread {
   /** Each at its index as thread position. */
   readonly messages: TurnMessage[];
@@ -67,10 +60,7 @@ export interface BuiltThread {
 /** The messages `turns` add to a {@link BuiltThread}, with their JSON. */
 type Extension = Pick<BuiltThread, 'messages' | 'json' | 'chars' | 'userMessages'>;
 
-/**
- * What `turns` add to `built`, or undefined unless they continue it: the first turn starts with its very
- * messages, each later message is new at the next index, and no failure mark falls on a message it holds.
- */
+/** What `turns` add to `built`, or undefined unless they continue it (the same message objects first). */
 function extensionOf(
   turns: readonly Turn[],
   built: BuiltThread,
@@ -165,10 +155,7 @@ function tally(messages: readonly TurnMessage[], json: readonly string[]) {
   return { chars, userMessages };
 }
 
-/**
- * Per message id, the `status` and `error` a failed turn puts on its last message: the thread's metadata
- * says so only until the next turn.
- */
+/** Per message id, the `status` and `error` a failed turn puts on its last message (metadata moves on). */
 function failureMarks(turns: readonly Turn[]): Map<string, JsonObject> | undefined {
   let marks: Map<string, JsonObject> | undefined;
   for (const turn of turns) {
@@ -189,12 +176,7 @@ export function threadBody(
 ): JsonText {
   // `head` always has externalId, so the splice stays valid JSON.
   const rest = JSON.stringify({ ...head, projectId });
-  let messages = '';
-  for (const part of parts) {
-    if (part.length === 0) continue;
-    messages += messages === '' ? part.join(',') : `,${part.join(',')}`;
-  }
-  return new JsonText(`${rest.slice(0, -1)},"messages":[${messages}]}`);
+  return new JsonText(`${rest.slice(0, -1)},"messages":[${parts.flat().join(',')}]}`);
 }
 
 /** The body but its messages: the latest turn's metadata and user. */
@@ -207,13 +189,8 @@ export function threadHead(
     externalId: latest.threadId,
     metadata: threadMetadata(latest, userMessages),
   };
-  for (let i = turns.length - 1; i >= 0; i--) {
-    const user = turns[i]!.user;
-    if (user !== undefined) {
-      head.externalUser = toMelodiUser(user);
-      break;
-    }
-  }
+  const user = turns.findLast((turn) => turn.user !== undefined)?.user;
+  if (user !== undefined) head.externalUser = toMelodiUser(user);
   return head;
 }
 

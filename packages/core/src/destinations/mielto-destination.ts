@@ -76,6 +76,7 @@ export interface ThreadCursor {
   whole: boolean;
 }
 
+const DELIVERY = ['at-most-once', 'at-least-once'] as const;
 // One object for every turn (a batch may hold thousands).
 const SENT: DeliveryOutcome = Object.freeze({ status: 'sent' });
 const STOPPING: DeliveryOutcome = Object.freeze({
@@ -104,7 +105,7 @@ export class MieltoDestination implements ChatTrailDestination {
   readonly #client: MieltoClient;
   readonly #conversations: MieltoConversationResolver;
   readonly #cursors: LruMap<string, ThreadCursor>;
-  readonly #maxTrackedMessages: number;
+  readonly #maxTracked: number;
   /** Sum of `counted` over the cursors kept. */
   #trackedMessages = 0;
   readonly #agentId: string;
@@ -143,21 +144,12 @@ export class MieltoDestination implements ChatTrailDestination {
         this.#trackedMessages -= cursor.counted;
       },
     );
-    this.#maxTrackedMessages = check.positiveInteger(
-      'maxTrackedMessages',
-      options.maxTrackedMessages,
-      250_000,
-    );
+    this.#maxTracked = check.positiveInteger('maxTrackedMessages', options.maxTrackedMessages, 250_000);
     this.#agentId = check.string('agentId', options.agentId) ?? 'assistant';
     this.#maxPerRequest = check.positiveInteger('maxMessagesPerRequest', options.maxMessagesPerRequest, 100);
     this.#concurrency = check.positiveInteger('concurrency', options.concurrency, 8);
-    const delivery = check.oneOf(
-      'delivery',
-      options.delivery,
-      ['at-most-once', 'at-least-once'],
-      'at-most-once',
-    );
-    this.#atLeastOnce = delivery === 'at-least-once';
+    this.#atLeastOnce =
+      check.oneOf('delivery', options.delivery, DELIVERY, 'at-most-once') === 'at-least-once';
     this.#enableMemories = check.boolean('enableMemories', options.enableMemories, false);
     this.#conversations = new MieltoConversationResolver({
       name: this.name,
@@ -306,7 +298,7 @@ export class MieltoDestination implements ChatTrailDestination {
     if (cursor === undefined) return;
     this.#trackedMessages += cursor.sent.size - cursor.counted;
     cursor.counted = cursor.sent.size;
-    while (this.#trackedMessages > this.#maxTrackedMessages && this.#cursors.evictOldest() !== undefined) {}
+    while (this.#trackedMessages > this.#maxTracked && this.#cursors.evictOldest() !== undefined) {}
   }
 
   #forgetCursor(threadId: string): void {

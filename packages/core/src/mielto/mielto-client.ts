@@ -43,7 +43,6 @@ export interface MieltoOpenAICompatibleConfig {
 /**
  * A typed client for the Mielto API: per-attempt timeouts, retries with backoff on transient failures
  * (honouring `Retry-After`), and an `APIError` subclass per status.
- *
  * @example
  * const mielto = new MieltoClient({ apiKey: process.env.MIELTO_API_KEY });
  * const conversation = await mielto.conversations.create({ user_id: 'user-1', title: 'Support' });
@@ -90,9 +89,7 @@ export class MieltoClient {
 
   /**
    * Settings for Mielto's OpenAI-compatible endpoint; `userId` (sent as `x-user-id`) gets your user's memories.
-   *
-   * @example
-   * const openai = new OpenAI(mielto.openAICompatibleConfig({ userId: 'user-1' }));
+   * @example const openai = new OpenAI(mielto.openAICompatibleConfig({ userId: 'user-1' }));
    */
   openAICompatibleConfig(
     options: { userId?: string; headers?: Record<string, string> } = {},
@@ -137,9 +134,7 @@ export class MieltoConversations {
 
   /**
    * `GET /conversations`: `await` it for one page, or `for await` over it for every conversation.
-   *
-   * @example
-   * for await (const c of client.conversations.list({ user_id: 'user-1' })) console.log(c.id);
+   * @example for await (const c of client.conversations.list({ user_id: 'user-1' })) console.log(c.id);
    */
   list(params: ConversationListParams = {}, options?: RequestOptions): MieltoPagePromise<Conversation> {
     const load = async (skip: number): Promise<MieltoPage<Conversation>> => {

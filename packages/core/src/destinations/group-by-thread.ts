@@ -5,10 +5,7 @@ import { wholeTurn } from '../thread/whole-turn';
 
 type TurnItem = Extract<DeliveryItem, { type: 'turn' }>;
 
-/**
- * The turns of one thread in a batch, in order. Holds no list (a batch may hold thousands of turns while a
- * destination hangs): each read builds its arrays from the batch.
- */
+/** The turns of one thread in a batch, in order; holds no list (a batch may hold thousands of turns). */
 export class ThreadGroup {
   readonly threadId: string;
   readonly #items: readonly DeliveryItem[];

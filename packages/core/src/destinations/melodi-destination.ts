@@ -171,7 +171,6 @@ export class MelodiDestination implements ChatTrailDestination {
 
 /**
  * The Melodi destination for `createChatTrail({ destinations: [...] })`.
- *
  * @example
  * createChatTrail({ destinations: [melodi({ apiKey: process.env.MELODI_API_KEY, projectId: 123 })] });
  * @throws {ChatTrailError} when no API key or project id is given or found in the environment.
@@ -182,8 +181,7 @@ export function melodi(options: MelodiDestinationOptions = {}): MelodiDestinatio
   return destination;
 }
 
-// Threads and characters kept per process. The memory's are the log's bounds (a thread twice the log's
-// per-thread bound), so a thread the log lets go for its size is still kept.
+// The memory's bounds are the log's (a thread twice its per-thread bound): what the log keeps is kept.
 const MAX_THREADS = 10_000;
 const MEMORY_MAX_CHARS = 16 * 1024 * 1024;
 const MEMORY_MAX_THREAD_CHARS = 4 * 1024 * 1024;

@@ -93,11 +93,9 @@ interface ThreadProgress {
 }
 
 /**
- * The Mielto destination: per thread of a batch, finds or creates its conversation (store, then lookup by
- * `meta_data.thread_id`, then a single-flight creation) and appends, in order, only the messages it lacks
- * (per-thread cursor of sent ids; an existing conversation's history up to the last answer is taken as
- * logged). A chunk answered 413 is halved; a single message still too large is `dropped.too_large`. A POST
- * whose answer was lost is never resent by the client (`stats().ambiguous`; messages follow `delivery`).
+ * The Mielto destination: per thread of a batch, finds or creates its conversation (store, lookup by
+ * `meta_data.thread_id`, creation) and appends in order only the messages it lacks. A chunk answered 413
+ * is halved; a single message still too large is `dropped.too_large`.
  */
 export class MieltoDestination implements ChatTrailDestination {
   readonly name: string;
@@ -358,10 +356,8 @@ export class MieltoDestination implements ChatTrailDestination {
 
 /**
  * Creates the Mielto destination for `createChatTrail({ destinations: [...] })`.
- *
  * @example
  * createChatTrail({ destinations: [mielto({ apiKey: process.env.MIELTO_API_KEY, agentId: 'support-bot' })] });
- *
  * @throws {ChatTrailError} when no API key is given or found in `MIELTO_API_KEY`, or an option is malformed.
  */
 export function mielto(options: MieltoDestinationOptions = {}): MieltoDestination {

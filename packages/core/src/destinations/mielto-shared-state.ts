@@ -25,11 +25,9 @@ export interface SharedBatch {
 }
 
 /**
- * With a shared store, before a Mielto batch is sent: in one round trip, claims the ids of the messages the
- * batch would write (one another instance claimed is not written again) and reads each thread's
- * conversation; then gives each thread a cursor. A thread the store does not know is new (created once
- * across instances), unless the store may have lost it (`fresh`) and its turn carries history: then it is
- * looked up as without a store. Undefined when the store did not answer: the batch goes on without it.
+ * With a shared store, before a Mielto batch: claims in one round trip the ids of the messages it would write
+ * (another instance's claims are not written again), reads each thread's conversation and gives it a cursor.
+ * Undefined when the store did not answer: the batch goes on without it.
  */
 export async function primeFromStore(
   groups: readonly ThreadGroup[],
@@ -108,10 +106,7 @@ export async function primeFromStore(
   return batch;
 }
 
-/**
- * After the batch: gives back the claims of messages that were not written (another instance, or a retry,
- * sends them), and stores a conversation that replaced a deleted one (404).
- */
+/** After the batch: gives back the claims of unwritten messages, and stores a conversation that replaced one. */
 export async function settleShared(
   batch: SharedBatch,
   store: DestinationStore,
@@ -130,10 +125,7 @@ export async function settleShared(
   await Promise.all(pending);
 }
 
-/**
- * The store lost a thread whose conversation exists: it learns the conversation again, and the history up
- * to the last answer before the newest question (see loggedHistoryEnd) as logged, so no instance resends it.
- */
+/** The store lost a thread whose conversation exists: it learns it again, with its logged history. */
 async function repairLostThread(
   group: ThreadGroup,
   cursor: ThreadCursor,
@@ -159,11 +151,8 @@ function hasHistory(group: ThreadGroup): boolean {
 }
 
 /**
- * The conversation of a thread the shared store has none for, created once across instances: the instance
- * that takes the thread's lock (`SET NX PX`) asks the store again, creates it and stores its id; the others
- * wait for that id until the trail's `timeoutMs` plus 1 s. Undefined when the wait ran out or the store
- * stopped answering half-way (the turns are retried). Without an answer to the first `lock`, it is created
- * as without a store.
+ * The conversation of a thread the shared store has none for, created once across instances: by the lock's
+ * taker; the others wait for its id until `timeoutMs` plus 1 s, else undefined (the turns are retried).
  */
 async function sharedConversation(
   group: ThreadGroup,

@@ -18,9 +18,8 @@ export function toMelodiThread(turns: readonly Turn[]): MelodiThreadUpsertParams
 }
 
 /**
- * The next `PUT /threads` body as JSON text: `built` (the last body, its messages' JSON reused) with the
- * turns' messages it lacks appended and newer copies updated, so no body leaves out one an earlier carried.
- * `keep()`: what the body holds, for the next one; nothing changes before it is called.
+ * The next body as JSON text: `built` (the last, JSON reused) with the turns' messages it lacks appended and
+ * newer copies updated, so no body leaves out one an earlier carried. `keep()`: the body's, for the next.
  */
 export function melodiThreadJson(
   turns: readonly Turn[],

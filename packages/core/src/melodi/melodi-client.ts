@@ -28,7 +28,6 @@ export interface MelodiClientOptions extends HttpClientOptions {
 
 /**
  * A typed client for the Melodi external API, with the transport guarantees of `MieltoClient`.
- *
  * @example
  * const melodi = new MelodiClient({ apiKey: process.env.MELODI_API_KEY, projectId: 123 });
  * await melodi.threads.upsert({ externalId: 'thread-1', messages: [{ externalId: 'm1', role: 'user', content: 'Hi' }] });

@@ -32,6 +32,12 @@ import {
 } from './to-melodi-thread';
 import { warnIgnoredRetries } from './warn-ignored-retries';
 
+// The memory's bounds are the log's (a thread twice its per-thread bound): what the log keeps is kept.
+const MAX_THREADS = 10_000;
+const MEMORY_MAX_CHARS = 16 * 1024 * 1024;
+const MEMORY_MAX_THREAD_CHARS = 4 * 1024 * 1024;
+const SHARED_MAX_CHARS = 8 * 1024 * 1024;
+
 /** Options of {@link melodi}. */
 export interface MelodiDestinationOptions extends ClientDestinationOptions<MelodiClient> {
   /** Default: `MELODI_API_KEY`. Ignored when `client` is given. */
@@ -60,7 +66,14 @@ export class MelodiDestination implements ChatTrailDestination {
   readonly #client: MelodiClient;
   readonly #requestOptions: (context: DestinationSendContext) => RequestOptions;
   readonly #concurrency: number;
-  readonly #memory = new MelodiThreadMemory();
+  /** Per thread, the last body that may have landed. */
+  readonly #memory = new LruMap<string, { built: BuiltThread; chars: number }>(
+    MAX_THREADS,
+    (_threadId, entry) => {
+      this.#memoryChars -= entry.chars;
+    },
+  );
+  #memoryChars = 0;
   /** Per thread, whoever calls `send` (a destination shared by two trails included). */
   readonly #putting = new SerialByKey();
   readonly #shared = new MelodiSharedThreads();
@@ -121,28 +134,41 @@ export class MelodiDestination implements ChatTrailDestination {
 
   #upsert(group: ThreadGroup, context: DestinationSendContext, shared?: JsonText): Promise<DeliveryOutcome> {
     return this.#putting.run(group.threadId, async () => {
-      let thread: ReturnType<typeof melodiThreadJson>;
+      let thread: ReturnType<typeof melodiThreadJson> | undefined;
+      let outcome: DeliveryOutcome;
       try {
-        if (shared !== undefined) {
-          context.onRequest();
-          await this.#client.threads.upsertJson(shared, this.#requestOptions(context));
-          return { status: 'sent', messages: group.turns.reduce((n, turn) => n + turn.messages.length, 0) };
+        if (shared === undefined) {
+          const last = this.#memory.get(group.threadId)?.built;
+          thread = melodiThreadJson(wholeTurns(group), this.projectId, last);
         }
-        thread = melodiThreadJson(wholeTurns(group), this.projectId, this.#memory.get(group.threadId));
         context.onRequest();
-        await this.#client.threads.upsertJson(thread.body, this.#requestOptions(context));
+        await this.#client.threads.upsertJson(thread?.body ?? shared!, this.#requestOptions(context));
+        const messages = thread?.messages ?? group.turns.reduce((n, turn) => n + turn.messages.length, 0);
+        outcome = { status: 'sent', messages };
       } catch (error) {
         // Resent with the batch's retry all the same: the upsert is idempotent.
         if (isAmbiguousError(error)) context.onAmbiguous();
-        const outcome = classifyDeliveryError(error);
-        // A failed body may have landed: the next carries its messages too (not a too large one).
-        const tooLarge = outcome.status === 'dropped' && outcome.reason === 'too_large';
-        if (thread! !== undefined && !tooLarge) this.#memory.set(group.threadId, thread.keep());
-        return outcome;
+        outcome = classifyDeliveryError(error);
       }
-      this.#memory.set(group.threadId, thread.keep());
-      return { status: 'sent', messages: thread.messages };
+      // A failed body may have landed: the next carries its messages too (not a too large one).
+      if (thread !== undefined && !(outcome.status === 'dropped' && outcome.reason === 'too_large')) {
+        this.#remember(group.threadId, thread.keep());
+      }
+      return outcome;
     });
+  }
+
+  /** Keeps the last body that may have landed: the next starts from it, so it never leaves one out. */
+  #remember(threadId: string, built: BuiltThread): void {
+    const old = this.#memory.peek(threadId);
+    if (old !== undefined) {
+      this.#memoryChars -= old.chars;
+      this.#memory.delete(threadId);
+    }
+    if (built.chars > MEMORY_MAX_THREAD_CHARS) return;
+    this.#memory.set(threadId, { built, chars: built.chars });
+    this.#memoryChars += built.chars;
+    while (this.#memoryChars > MEMORY_MAX_CHARS && this.#memory.evictOldest() !== undefined) {}
   }
 
   async #sendFeedback(
@@ -179,39 +205,6 @@ export function melodi(options: MelodiDestinationOptions = {}): MelodiDestinatio
   const destination = new MelodiDestination(options);
   keepSpec(destination, 'melodi', options);
   return destination;
-}
-
-// The memory's bounds are the log's (a thread twice its per-thread bound): what the log keeps is kept.
-const MAX_THREADS = 10_000;
-const MEMORY_MAX_CHARS = 16 * 1024 * 1024;
-const MEMORY_MAX_THREAD_CHARS = 4 * 1024 * 1024;
-const SHARED_MAX_CHARS = 8 * 1024 * 1024;
-
-/** Per thread, the last body that may have landed: the next starts from it, so it never leaves one out. */
-class MelodiThreadMemory {
-  readonly #threads = new LruMap<string, { built: BuiltThread; chars: number }>(
-    MAX_THREADS,
-    (_threadId, entry) => {
-      this.#chars -= entry.chars;
-    },
-  );
-  #chars = 0;
-
-  get(threadId: string): BuiltThread | undefined {
-    return this.#threads.get(threadId)?.built;
-  }
-
-  set(threadId: string, built: BuiltThread): void {
-    const old = this.#threads.peek(threadId);
-    if (old !== undefined) {
-      this.#chars -= old.chars;
-      this.#threads.delete(threadId);
-    }
-    if (built.chars > MEMORY_MAX_THREAD_CHARS) return;
-    this.#threads.set(threadId, { built, chars: built.chars });
-    this.#chars += built.chars;
-    while (this.#chars > MEMORY_MAX_CHARS && this.#threads.evictOldest() !== undefined) {}
-  }
 }
 
 /** Where `toMelodiMessage` puts the thread position. */

@@ -214,11 +214,12 @@ export class MieltoDestination implements ChatTrailDestination {
         // The conversation was deleted at Mielto (or the mapping is stale): write the thread into a new one,
         // once. A 404 of the lookup or the creation (a wrong base URL, say) is an error like any other.
         if (!(error instanceof NotFoundError) || !progress.resolved || progress.written > 0) throw error;
-        const stale = this.#cursors.get(group.threadId)?.conversationId;
+        const stale = this.#cursors.get(group.threadId);
         context.debug(
-          `${this.name}: conversation ${stale} of thread ${group.threadId} is gone (404); starting a new one`,
+          `${this.name}: conversation ${stale?.conversationId} of thread ${group.threadId} is gone (404); starting a new one`,
         );
-        this.#forgetCursor(group.threadId);
+        this.#trackedMessages -= stale?.counted ?? 0;
+        this.#cursors.delete(group.threadId);
         await this.#conversations.storeDelete(group.threadId, context);
         await this.#appendPending(group, progress, context, ahead, true);
       }
@@ -297,13 +298,6 @@ export class MieltoDestination implements ChatTrailDestination {
     this.#trackedMessages += cursor.sent.size - cursor.counted;
     cursor.counted = cursor.sent.size;
     while (this.#trackedMessages > this.#maxTracked && this.#cursors.evictOldest() !== undefined) {}
-  }
-
-  #forgetCursor(threadId: string): void {
-    const cursor = this.#cursors.peek(threadId);
-    if (cursor === undefined) return;
-    this.#trackedMessages -= cursor.counted;
-    this.#cursors.delete(threadId);
   }
 
   /** Appends one chunk in order; on 413 splits it in halves, skipping single messages that still fail. */

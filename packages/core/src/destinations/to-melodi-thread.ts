@@ -58,13 +58,11 @@ export interface BuiltThread {
 
 /** The messages `turns` add to a {@link BuiltThread}, with their JSON. */
 type Extension = Pick<BuiltThread, 'messages' | 'json' | 'chars' | 'userMessages'>;
+type Marks = Map<string, JsonObject> | undefined;
+type ThreadHead = Omit<MelodiThreadUpsertParams, 'messages'>;
 
 /** What `turns` add to `built`, or undefined unless they continue it (the same message objects first). */
-function extensionOf(
-  turns: readonly Turn[],
-  built: BuiltThread,
-  marks: Map<string, JsonObject> | undefined,
-): Extension | undefined {
+function extensionOf(turns: readonly Turn[], built: BuiltThread, marks: Marks): Extension | undefined {
   const prior = built.messages;
   const known = prior.length;
   const first = turns[0]!.messages;
@@ -93,11 +91,7 @@ function extensionOf(
 }
 
 /** `built` with `extension` appended, in place. */
-function extend(
-  built: BuiltThread,
-  extension: Extension,
-  marks: Map<string, JsonObject> | undefined,
-): BuiltThread {
+function extend(built: BuiltThread, extension: Extension, marks: Marks): BuiltThread {
   const ids = idsOf(built);
   for (let i = 0; i < extension.messages.length; i++) {
     const message = extension.messages[i]!;
@@ -117,11 +111,7 @@ function idsOf(built: BuiltThread): Map<string, number> {
 }
 
 /** A new {@link BuiltThread}: `built`'s messages (JSON reused) with the turns' merged in, by id. */
-function rebuilt(
-  turns: readonly Turn[],
-  marks: Map<string, JsonObject> | undefined,
-  built?: BuiltThread,
-): BuiltThread {
+function rebuilt(turns: readonly Turn[], marks: Marks, built?: BuiltThread): BuiltThread {
   const merged = mergeThreadMessages(turns, (turn) => turnOutputStart(turn.messages));
   const messages = built?.messages.slice() ?? [];
   const json = built?.json.slice() ?? [];
@@ -155,8 +145,8 @@ function tally(messages: readonly TurnMessage[], json: readonly string[]) {
 }
 
 /** Per message id, the `status` and `error` a failed turn puts on its last message (metadata moves on). */
-function failureMarks(turns: readonly Turn[]): Map<string, JsonObject> | undefined {
-  let marks: Map<string, JsonObject> | undefined;
+function failureMarks(turns: readonly Turn[]): Marks {
+  let marks: Marks;
   for (const turn of turns) {
     const last = turn.messages[turn.messages.length - 1];
     if (turn.status === 'ok' || last === undefined) continue;
@@ -168,26 +158,16 @@ function failureMarks(turns: readonly Turn[]): Map<string, JsonObject> | undefin
   return marks;
 }
 
-export function threadBody(
-  head: Omit<MelodiThreadUpsertParams, 'messages'>,
-  projectId: number,
-  ...parts: (readonly string[])[]
-): JsonText {
+export function threadBody(head: ThreadHead, projectId: number, ...parts: (readonly string[])[]): JsonText {
   // `head` always has externalId, so the splice stays valid JSON.
   const rest = JSON.stringify({ ...head, projectId });
   return new JsonText(`${rest.slice(0, -1)},"messages":[${parts.flat().join(',')}]}`);
 }
 
 /** The body but its messages: the latest turn's metadata and user. */
-export function threadHead(
-  turns: readonly Turn[],
-  userMessages: number,
-): Omit<MelodiThreadUpsertParams, 'messages'> {
+export function threadHead(turns: readonly Turn[], userMessages: number): ThreadHead {
   const latest = turns[turns.length - 1]!;
-  const head: Omit<MelodiThreadUpsertParams, 'messages'> = {
-    externalId: latest.threadId,
-    metadata: threadMetadata(latest, userMessages),
-  };
+  const head: ThreadHead = { externalId: latest.threadId, metadata: threadMetadata(latest, userMessages) };
   const user = turns.findLast((turn) => turn.user !== undefined)?.user;
   if (user !== undefined) head.externalUser = toMelodiUser(user);
   return head;

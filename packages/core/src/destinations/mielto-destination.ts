@@ -41,19 +41,13 @@ export interface MieltoDestinationOptions extends ClientDestinationOptions<Mielt
   conversationStore?: ConversationStore;
   /** Messages per `POST /messages`; a thread with more new messages is sent in ordered chunks. Default 100. */
   maxMessagesPerRequest?: number;
-  /**
-   * Pages of 1,000 conversations (the user's, else the workspace's, newest first) searched by
-   * `meta_data.thread_id` before creating one for a thread this process has not seen. 0: off. Default 3.
-   */
+  /** Pages of 1,000 conversations searched by `meta_data.thread_id` before creating one. 0: off. Default 3. */
   lookupPages?: number;
   /** Threads whose sent-message cursor is kept (LRU). Default 10,000. */
   maxTrackedThreads?: number;
   /** Message ids kept across all cursors (~40 bytes each), oldest threads first out. Default 250,000. */
   maxTrackedMessages?: number;
-  /**
-   * Threads written in parallel within one batch. Default 8. New threads (look up, create, append) get as
-   * many slots again and are looked up ahead: at most three times `concurrency` requests in flight.
-   */
+  /** Threads written in parallel per batch (new threads get as many slots again). Default 8. */
   concurrency?: number;
   /**
    * A `POST /messages` whose outcome is unknown (counted in `stats().ambiguous`): `'at-most-once'` (default)

@@ -17,6 +17,8 @@ import type {
 /** Mielto's production API. */
 export const MIELTO_DEFAULT_BASE_URL = 'https://api.mielto.com/api/v1';
 
+const AUTH_STYLES = ['bearer', 'x-api-key'] as const;
+
 /** Options of {@link MieltoClient}; each defaults to its environment variable. */
 export interface MieltoClientOptions extends HttpClientOptions {
   /** The Mielto API key. Default: `MIELTO_API_KEY`. */
@@ -65,12 +67,8 @@ export class MieltoClient {
     }
     this.#apiKey = apiKey;
     this.workspaceId = options.workspaceId ?? readEnv('MIELTO_WORKSPACE_ID');
-    const authStyle = optionChecker('MieltoClient').oneOf(
-      'authStyle',
-      options.authStyle,
-      ['bearer', 'x-api-key'],
-      'bearer',
-    );
+    const check = optionChecker('MieltoClient');
+    const authStyle = check.oneOf('authStyle', options.authStyle, AUTH_STYLES, 'bearer');
     const authHeaders: Record<string, string> =
       authStyle === 'x-api-key' ? { 'x-api-key': apiKey } : { authorization: `Bearer ${apiKey}` };
     if (this.workspaceId !== undefined) authHeaders['x-workspace-id'] = this.workspaceId;

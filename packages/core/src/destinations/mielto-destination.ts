@@ -263,17 +263,12 @@ export class MieltoDestination implements ChatTrailDestination {
     const known = this.#cursors.get(group.threadId);
     if (known !== undefined) return known;
     const first = group.turns[0]!;
-    const ref = fresh
+    const { conversationId, created } = fresh
       ? await this.#conversations.createConversation(first, context)
       : ((await this.#conversations.found(group, ahead, context)) ??
         (await this.#conversations.createOnce(first, context)));
-    const cursor: ThreadCursor = {
-      conversationId: ref.conversationId,
-      sent: new Set(),
-      counted: 0,
-      whole: ref.created,
-    };
-    if (!ref.created) {
+    const cursor: ThreadCursor = { conversationId, sent: new Set(), counted: 0, whole: created };
+    if (!created) {
       // What an earlier turn must have logged is assumed logged; a turn of new messages says so by its `start`.
       const logged = loggedHistoryEnd(first.messages);
       for (let i = 0; i < logged; i++) cursor.sent.add(first.messages[i]!.id);

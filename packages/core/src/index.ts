@@ -45,8 +45,12 @@ export {
 export type { HttpClientOptions, RequestOptions, RetryInfo } from './http/http-options';
 export type { Transport, TransportRequest, TransportResponse } from './http/transport';
 // Melodi.
-export { MelodiClient, type MelodiClientOptions } from './melodi/melodi-client';
-export type { MelodiFeedback } from './melodi/melodi-feedback';
+export {
+  MelodiClient,
+  type MelodiClientOptions,
+  type MelodiFeedback,
+  type MelodiThreads,
+} from './melodi/melodi-client';
 export type {
   MelodiExternalUser,
   MelodiFeedbackCreate,
@@ -59,15 +63,16 @@ export type {
   MelodiThreadUser,
   MelodiUserSegment,
 } from './melodi/melodi-models';
-export type { MelodiThreads } from './melodi/melodi-threads';
 // Mielto.
 export {
   MieltoClient,
   type MieltoClientOptions,
+  type MieltoConversations,
+  type MieltoMessages,
   type MieltoOpenAICompatibleConfig,
+  type MieltoPage,
+  type MieltoPagePromise,
 } from './mielto/mielto-client';
-export type { MieltoConversations } from './mielto/mielto-conversations';
-export type { MieltoMessages } from './mielto/mielto-messages';
 export type {
   Conversation,
   ConversationCreateParams,
@@ -80,7 +85,6 @@ export type {
   MessageRead,
   MieltoMessageRole,
 } from './mielto/mielto-models';
-export type { MieltoPage, MieltoPagePromise } from './mielto/mielto-page';
 export {
   ChatTrailConnectionError,
   type ChatTrailConnectionErrorInit,

@@ -1,4 +1,6 @@
+import type { RequestOptions } from '../http/http-options';
 import type { Transport } from '../http/transport';
+import type { DestinationSendContext } from '../spec/chat-trail-destination';
 
 /** Options the built-in destinations share. */
 export interface ClientDestinationOptions<Client> {
@@ -15,4 +17,20 @@ export interface ClientDestinationOptions<Client> {
   timeoutMs?: number;
   /** @deprecated Ignored: the trail retries failed batches (`maxAttempts`). A value but 0 warns once. */
   maxRetries?: number;
+}
+
+/**
+ * A destination's per-request options: sent once per attempt, a shared client too (the trail's lane is the
+ * one retry layer); a shared client keeps its own timeout unless the destination was given one.
+ */
+export function trailRequestOptions(
+  options: ClientDestinationOptions<unknown>,
+  extra: RequestOptions = {},
+): (context: DestinationSendContext) => RequestOptions {
+  const ownClient = options.client === undefined;
+  return (context) => {
+    const timeoutMs = options.timeoutMs ?? (ownClient ? context.timeoutMs : undefined);
+    const base: RequestOptions = { signal: context.signal, maxRetries: 0, ...extra };
+    return timeoutMs === undefined ? base : { ...base, timeoutMs };
+  };
 }

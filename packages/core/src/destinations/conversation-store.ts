@@ -1,10 +1,8 @@
 import { LruMap } from '../internal/lru-map';
 
 /**
- * Which Mielto conversation holds each app thread (Mielto assigns its own ids). A miss is recovered by
- * looking the conversation up by the thread id in its `meta_data`; for several app instances give the
- * trail a shared `store` (`ChatTrailStore`), which is asked first. Methods may return promises; a throw or
- * rejection counts as a miss (`get`) or is ignored.
+ * Which Mielto conversation holds each app thread. A miss is recovered by a lookup of `meta_data.thread_id`;
+ * several app instances share the trail's `store` instead. A throw counts as a miss (`get`) or is ignored.
  */
 export interface ConversationStore {
   get(threadId: string): string | undefined | Promise<string | undefined>;

@@ -1,10 +1,8 @@
 import type { ChatTrailDestination } from '../spec/chat-trail-destination';
 
 /**
- * A built-in destination's options as plain data, so that a worker thread can build the same destination
- * (a destination holds functions and cannot cross threads). Only options of strings, numbers and booleans
- * have one: a `client`, `fetch` or `conversationStore` runs in the app's thread, so such a destination
- * delivers inline.
+ * A built-in destination's options as plain data, so that a worker thread can build the same destination.
+ * Only plain options have one: a destination with a `client`, `fetch` or `conversationStore` delivers inline.
  */
 export interface DestinationSpec {
   readonly kind: 'mielto' | 'melodi';
@@ -14,11 +12,7 @@ export interface DestinationSpec {
 const specs = new WeakMap<ChatTrailDestination, DestinationSpec>();
 
 /** Remembers `destination`'s spec when every option it was given is plain data. */
-export function keepSpec(
-  destination: ChatTrailDestination,
-  kind: DestinationSpec['kind'],
-  options: object,
-): void {
+export function keepSpec(destination: ChatTrailDestination, kind: DestinationSpec['kind'], options: object) {
   const plain: Record<string, string | number | boolean> = {};
   for (const [key, value] of Object.entries(options)) {
     if (value === undefined) continue;

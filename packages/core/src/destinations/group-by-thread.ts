@@ -1,14 +1,11 @@
-import type { DeliveryItem } from '../spec/chat-trail-destination';
+import type { DeliveryItem, DeliveryOutcome } from '../spec/chat-trail-destination';
 import type { Turn, TurnMessage } from '../spec/turn';
 import { turnThreadId } from '../thread/turn-delta';
 import { wholeTurn } from '../thread/whole-turn';
 
 type TurnItem = Extract<DeliveryItem, { type: 'turn' }>;
 
-/**
- * The turns of one thread in a batch, in order. Holds no list: a batch may hold thousands of turns while a
- * destination hangs, so each read builds its arrays from the batch.
- */
+/** The turns of one thread in a batch, in order; holds no list (a batch may hold thousands of turns). */
 export class ThreadGroup {
   readonly threadId: string;
   readonly #items: readonly DeliveryItem[];
@@ -53,20 +50,26 @@ export class ThreadGroup {
   get starts(): number[] {
     return this.#turnItems().map((item) => (item.thread === undefined ? 0 : (item.start ?? 0)));
   }
+
+  /** Sets its turns' outcome; messages are credited to the first turn only, so each counts once. */
+  settle(outcomes: DeliveryOutcome[], outcome: DeliveryOutcome): void {
+    this.indexes.forEach((index, i) => {
+      outcomes[index] = i === 0 || !('messages' in outcome) ? outcome : { ...outcome, messages: 0 };
+    });
+  }
 }
 
 /** The turn items of a batch by thread, in order of first appearance: one write per thread per batch. */
 export function groupByThread(items: readonly DeliveryItem[]): ThreadGroup[] {
   const groups = new Map<string, ThreadGroup>();
   const next = new Int32Array(items.length);
-  for (let index = 0; index < items.length; index++) {
-    const item = items[index]!;
-    if (item.type !== 'turn') continue;
+  items.forEach((item, index) => {
+    if (item.type !== 'turn') return;
     const threadId = turnThreadId(item);
     const group = groups.get(threadId);
     if (group === undefined) groups.set(threadId, new ThreadGroup(threadId, items, next, index));
     else group.add(index);
-  }
+  });
   return [...groups.values()];
 }
 

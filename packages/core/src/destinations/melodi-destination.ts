@@ -2,6 +2,7 @@ import { ChatTrailError } from '../errors';
 import type { RequestOptions } from '../http/http-options';
 import { isAmbiguousError } from '../http/is-ambiguous-error';
 import type { JsonText } from '../http/json-text';
+import { LruMap } from '../internal/lru-map';
 import { runWithConcurrency } from '../internal/run-with-concurrency';
 import { SerialByKey } from '../internal/serial-by-key';
 import { MelodiClient } from '../melodi/melodi-client';
@@ -14,14 +15,28 @@ import type {
   DeliveryOutcome,
   DestinationSendContext,
 } from '../spec/chat-trail-destination';
+import type { DestinationStore } from '../spec/chat-trail-store';
+import { turnOutputStart } from '../thread/turn-output-start';
 import { classifyDeliveryError } from './classify-delivery-error';
-import type { ClientDestinationOptions } from './client-destination-options';
+import { type ClientDestinationOptions, trailRequestOptions } from './client-destination-options';
 import { keepSpec } from './destination-spec';
 import { groupByThread, type ThreadGroup, wholeTurns } from './group-by-thread';
-import { MelodiSharedThreads } from './melodi-shared-threads';
-import { MelodiThreadMemory } from './melodi-thread-memory';
-import { melodiThreadJson, toMelodiUser } from './to-melodi-thread';
+import { mergeThreadMessages } from './merge-thread-messages';
+import {
+  type BuiltThread,
+  melodiThreadJson,
+  threadBody,
+  threadHead,
+  toMelodiMessage,
+  toMelodiUser,
+} from './to-melodi-thread';
 import { warnIgnoredRetries } from './warn-ignored-retries';
+
+// The memory's bounds are the log's (a thread twice its per-thread bound): what the log keeps is kept.
+const MAX_THREADS = 10_000;
+const MEMORY_MAX_CHARS = 16 * 1024 * 1024;
+const MEMORY_MAX_THREAD_CHARS = 4 * 1024 * 1024;
+const SHARED_MAX_CHARS = 8 * 1024 * 1024;
 
 /** Options of {@link melodi}. */
 export interface MelodiDestinationOptions extends ClientDestinationOptions<MelodiClient> {
@@ -40,21 +55,25 @@ export interface MelodiDestinationOptions extends ClientDestinationOptions<Melod
 }
 
 /**
- * The Melodi destination: one idempotent `PUT /threads` per thread per batch, carrying the full thread as
- * known (see `melodiThreadJson`). One PUT per thread in flight, so an older body never lands after a newer.
- * Feedback follows its thread's upsert (it needs the thread). A 413 cannot be split (half a thread would
- * replace it): `dropped.too_large`. At-least-once: an ambiguous request is resent, so a vote may rarely
- * count twice.
+ * The Melodi destination: one idempotent `PUT /threads` per thread per batch with the full thread, one in
+ * flight per thread. Feedback follows its thread's upsert. A 413 cannot be split (half a thread would
+ * replace it): `dropped.too_large`. At-least-once: an ambiguous request is resent.
  */
 export class MelodiDestination implements ChatTrailDestination {
   readonly name: string;
   readonly acceptsFeedback = true;
   readonly projectId: number;
   readonly #client: MelodiClient;
-  readonly #ownClient: boolean;
-  readonly #options: MelodiDestinationOptions;
+  readonly #requestOptions: (context: DestinationSendContext) => RequestOptions;
   readonly #concurrency: number;
-  readonly #memory = new MelodiThreadMemory();
+  /** Per thread, the last body that may have landed. */
+  readonly #memory = new LruMap<string, { built: BuiltThread; chars: number }>(
+    MAX_THREADS,
+    (_threadId, entry) => {
+      this.#memoryChars -= entry.chars;
+    },
+  );
+  #memoryChars = 0;
   /** Per thread, whoever calls `send` (a destination shared by two trails included). */
   readonly #putting = new SerialByKey();
   readonly #shared = new MelodiSharedThreads();
@@ -62,11 +81,9 @@ export class MelodiDestination implements ChatTrailDestination {
   /** @throws {ChatTrailError} when no API key or project id is given or found in the environment. */
   constructor(options: MelodiDestinationOptions = {}) {
     const check = optionChecker('melodi()');
-    this.#options = options;
     this.name = check.string('name', options.name) ?? 'melodi';
     check.positiveNumber('timeoutMs', options.timeoutMs, 1);
     warnIgnoredRetries('melodi()', options.maxRetries);
-    this.#ownClient = options.client === undefined;
     this.#client =
       options.client ??
       new MelodiClient({
@@ -78,6 +95,7 @@ export class MelodiDestination implements ChatTrailDestination {
         timeoutMs: options.timeoutMs,
         maxRetries: 0,
       });
+    this.#requestOptions = trailRequestOptions(options, { discardResponse: true });
     const projectId = options.projectId ?? this.#client.projectId;
     if (projectId === undefined || !Number.isInteger(projectId) || projectId <= 0) {
       throw new ChatTrailError(
@@ -100,50 +118,57 @@ export class MelodiDestination implements ChatTrailDestination {
     await runWithConcurrency(groups, this.#concurrency, async (group) => {
       const outcome = await this.#upsert(group, context, shared?.get(group.threadId));
       threadOutcomes.set(group.threadId, outcome);
-      group.indexes.forEach((index, i) => {
-        outcomes[index] = i === 0 || !('messages' in outcome) ? outcome : { ...outcome, messages: 0 };
-      });
+      group.settle(outcomes, outcome);
     });
-    const feedback: number[] = [];
-    items.forEach((item, index) => {
-      if (item.type === 'feedback') feedback.push(index);
-    });
+    const feedback = items.flatMap((item, index) => (item.type === 'feedback' ? [index] : []));
     await runWithConcurrency(feedback, this.#concurrency, async (index) => {
       const item = items[index] as Extract<DeliveryItem, { type: 'feedback' }>;
       const thread = threadOutcomes.get(item.feedback.threadId);
-      // Sending feedback for a thread whose upsert did not land would only earn a 404.
-      outcomes[index] =
-        thread === undefined || thread.status === 'sent'
-          ? await this.#sendFeedback(item.feedback, context)
-          : withoutMessages(thread);
+      // Feedback for a thread whose upsert did not land would only earn a 404; its messages count there.
+      if (thread === undefined || thread.status === 'sent') {
+        outcomes[index] = await this.#sendFeedback(item.feedback, context);
+      } else outcomes[index] = thread.status === 'dropped' ? { ...thread, messages: 0 } : thread;
     });
     return outcomes;
   }
 
   #upsert(group: ThreadGroup, context: DestinationSendContext, shared?: JsonText): Promise<DeliveryOutcome> {
     return this.#putting.run(group.threadId, async () => {
-      let thread: ReturnType<typeof melodiThreadJson>;
+      let thread: ReturnType<typeof melodiThreadJson> | undefined;
+      let outcome: DeliveryOutcome;
       try {
-        if (shared !== undefined) {
-          context.onRequest();
-          await this.#client.threads.upsertJson(shared, this.#requestOptions(context));
-          return { status: 'sent', messages: group.turns.reduce((n, turn) => n + turn.messages.length, 0) };
+        if (shared === undefined) {
+          const last = this.#memory.get(group.threadId)?.built;
+          thread = melodiThreadJson(wholeTurns(group), this.projectId, last);
         }
-        thread = melodiThreadJson(wholeTurns(group), this.projectId, this.#memory.get(group.threadId));
         context.onRequest();
-        await this.#client.threads.upsertJson(thread.body, this.#requestOptions(context));
+        await this.#client.threads.upsertJson(thread?.body ?? shared!, this.#requestOptions(context));
+        const messages = thread?.messages ?? group.turns.reduce((n, turn) => n + turn.messages.length, 0);
+        outcome = { status: 'sent', messages };
       } catch (error) {
         // Resent with the batch's retry all the same: the upsert is idempotent.
         if (isAmbiguousError(error)) context.onAmbiguous();
-        const outcome = classifyDeliveryError(error);
-        // A failed body may have landed: the next carries its messages too (not a too large one).
-        const tooLarge = outcome.status === 'dropped' && outcome.reason === 'too_large';
-        if (thread! !== undefined && !tooLarge) this.#memory.set(group.threadId, thread.keep());
-        return outcome;
+        outcome = classifyDeliveryError(error);
       }
-      this.#memory.set(group.threadId, thread.keep());
-      return { status: 'sent', messages: thread.messages };
+      // A failed body may have landed: the next carries its messages too (not a too large one).
+      if (thread !== undefined && !(outcome.status === 'dropped' && outcome.reason === 'too_large')) {
+        this.#remember(group.threadId, thread.keep());
+      }
+      return outcome;
     });
+  }
+
+  /** Keeps the last body that may have landed: the next starts from it, so it never leaves one out. */
+  #remember(threadId: string, built: BuiltThread): void {
+    const old = this.#memory.peek(threadId);
+    if (old !== undefined) {
+      this.#memoryChars -= old.chars;
+      this.#memory.delete(threadId);
+    }
+    if (built.chars > MEMORY_MAX_THREAD_CHARS) return;
+    this.#memory.set(threadId, { built, chars: built.chars });
+    this.#memoryChars += built.chars;
+    while (this.#memoryChars > MEMORY_MAX_CHARS && this.#memory.evictOldest() !== undefined) {}
   }
 
   async #sendFeedback(
@@ -168,19 +193,6 @@ export class MelodiDestination implements ChatTrailDestination {
       return classifyDeliveryError(error);
     }
   }
-
-  #requestOptions(context: DestinationSendContext): RequestOptions {
-    // Once per attempt, a shared client too: the trail's lane is the one retry layer.
-    const options: RequestOptions = { signal: context.signal, discardResponse: true, maxRetries: 0 };
-    const timeoutMs = this.#options.timeoutMs ?? (this.#ownClient ? context.timeoutMs : undefined);
-    if (timeoutMs !== undefined) options.timeoutMs = timeoutMs;
-    return options;
-  }
-}
-
-/** The thread's outcome for its feedback (the messages were counted with the thread). */
-function withoutMessages(outcome: DeliveryOutcome): DeliveryOutcome {
-  return outcome.status === 'dropped' ? { ...outcome, messages: 0 } : outcome;
 }
 
 /**
@@ -193,4 +205,110 @@ export function melodi(options: MelodiDestinationOptions = {}): MelodiDestinatio
   const destination = new MelodiDestination(options);
   keepSpec(destination, 'melodi', options);
   return destination;
+}
+
+/** Where `toMelodiMessage` puts the thread position. */
+const POSITION = /"metadata":\{"position":(\d+)/;
+
+/** A thread as the shared store holds it, in store order. */
+interface SharedThread {
+  ids: Set<string>;
+  lastId?: string;
+  json: string[];
+  positions: number[];
+  /** `positions` only ever grew: store order is thread order. */
+  sorted: boolean;
+  chars: number;
+  users: number;
+}
+
+/** With a shared store, a PUT carries every message any instance stored: one round trip per batch. */
+class MelodiSharedThreads {
+  readonly #threads = new LruMap<string, SharedThread>(MAX_THREADS, (_threadId, thread) => {
+    this.#chars -= thread.chars;
+  });
+  #chars = 0;
+
+  /** Each thread's body, or undefined when the store did not answer. */
+  async bodies(
+    groups: readonly ThreadGroup[],
+    store: DestinationStore,
+    projectId: number,
+  ): Promise<Map<string, JsonText> | undefined> {
+    const known = groups.map((group) => this.#threads.get(group.threadId));
+    // The whole thread, not only new messages: what went out while the store was down is not in it yet.
+    const entries = groups.map((group, i) =>
+      mergeThreadMessages(
+        wholeTurns(group),
+        (turn) => turnOutputStart(turn.messages),
+        (message) => known[i]?.ids.has(message.id) === true,
+      ).map((entry) => ({
+        id: entry.message.id,
+        body: JSON.stringify(toMelodiMessage(entry.message, entry.position)),
+      })),
+    );
+    const answer = await store.sync(
+      groups.map((group, i) => ({
+        threadId: group.threadId,
+        entries: entries[i]!,
+        from: known[i]?.json.length ?? 0,
+        ...(known[i]?.lastId === undefined ? {} : { fromId: known[i]!.lastId }),
+      })),
+    );
+    if (answer === undefined) return undefined;
+    const bodies = new Map<string, JsonText>();
+    groups.forEach((group, i) => {
+      const state = answer.threads[i]!;
+      const before = known[i];
+      if (before !== undefined && this.#threads.peek(group.threadId) === before) this.#chars -= before.chars;
+      // Grows in place; a store that lost the thread gets what this process knew first, so no PUT drops one.
+      const thread: SharedThread =
+        before !== undefined && (state.start ?? 0) === before.json.length
+          ? before
+          : { ids: new Set(), json: [], positions: [], sorted: true, chars: 0, users: 0 };
+      const add = (id: string, json: string): void => {
+        if (thread.ids.has(id)) return;
+        const position = Number(POSITION.exec(json)?.[1] ?? 0);
+        if (position < (thread.positions[thread.positions.length - 1] ?? 0)) thread.sorted = false;
+        thread.ids.add(id);
+        thread.lastId = id;
+        thread.json.push(json);
+        thread.positions.push(position);
+        thread.chars += json.length;
+        if (isUserMessage(json)) thread.users++;
+      };
+      if (before !== undefined && thread !== before) {
+        const keep = (state.start ?? 0) > 0 ? before.json.slice(0, state.start) : before.json;
+        for (const json of keep) add(idOf(json), json);
+      }
+      for (const json of state.tail ?? []) add(idOf(json), json);
+      entries[i]!.forEach((entry, j) => {
+        if (state.added[j]) add(entry.id, entry.body);
+      });
+      this.#threads.set(group.threadId, thread);
+      this.#chars += thread.chars;
+      // A stable sort: an edit after its original.
+      const { json, positions } = thread;
+      const ordered = thread.sorted
+        ? json
+        : positions
+            .map((_, j) => j)
+            .sort((x, y) => positions[x]! - positions[y]!)
+            .map((j) => json[j]!);
+      bodies.set(group.threadId, threadBody(threadHead(group.turns, thread.users), projectId, ordered));
+    });
+    while (this.#chars > SHARED_MAX_CHARS && this.#threads.evictOldest() !== undefined) {}
+    return bodies;
+  }
+}
+
+/** `toMelodiMessage` puts `externalId` first. */
+function idOf(json: string): string {
+  const end = json.indexOf('","role":"');
+  return JSON.parse(json.slice('{"externalId":'.length, end + 1)) as string;
+}
+
+/** `role` is the second key. */
+function isUserMessage(json: string): boolean {
+  return json.startsWith('","role":"user"', json.indexOf('","role":"'));
 }

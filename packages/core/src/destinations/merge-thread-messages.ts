@@ -13,9 +13,8 @@ export interface ThreadMessage {
 }
 
 /**
- * The ordered union by id of the messages of a thread's turns: a message keeps its first place, `turn` and
- * `position` and takes the latest body. `offsets`: each turn's `start`. `skip` (messages already sent)
- * spares an entry per message of a long history.
+ * The ordered union by id of a thread's turns' messages: each keeps its first place, `turn` and `position`
+ * and takes the latest body. `offsets`: each turn's `start`; `skip`: messages already sent.
  */
 export function mergeThreadMessages(
   turns: readonly Turn[],

@@ -8,9 +8,13 @@ import { turnOutputStart } from '../thread/turn-output-start';
 import { classifyDeliveryError } from './classify-delivery-error';
 import { type ThreadGroup, wholeTurns } from './group-by-thread';
 import { mergeThreadMessages } from './merge-thread-messages';
-import type { MieltoConversationResolver } from './mielto-conversation-resolver';
+import type { ConversationRef, MieltoConversationResolver } from './mielto-conversation-resolver';
 import type { ThreadCursor } from './mielto-destination';
-import { sharedConversation } from './shared-conversation';
+
+/** How long a creation may hold a thread's lock: one POST ends well within it; a crashed holder's expires. */
+const LOCK_MS = 30_000;
+const POLL_MS = 25;
+const POLL_MAX_MS = 250;
 
 /** What a batch took from the shared store, for settling it once sent. */
 export interface SharedBatch {
@@ -21,12 +25,9 @@ export interface SharedBatch {
 }
 
 /**
- * With a shared store, before a Mielto batch is sent: in one round trip, claims in the store the ids of
- * the messages the batch would write (a message another instance claimed is not written again) and reads
- * each thread's conversation; then gives each thread a cursor. A thread the store does not know is new
- * (created once across instances, see `sharedConversation`), unless the store may have lost it (`fresh`)
- * and its turn carries history: then it is looked up as without a store. Undefined when the store did not
- * answer: the batch goes on with this process's own state.
+ * With a shared store, before a Mielto batch: claims in one round trip the ids of the messages it would write
+ * (another instance's claims are not written again), reads each thread's conversation and gives it a cursor.
+ * Undefined when the store did not answer: the batch goes on without it.
  */
 export async function primeFromStore(
   groups: readonly ThreadGroup[],
@@ -48,8 +49,7 @@ export async function primeFromStore(
     })),
   );
   if (answer === undefined) {
-    // Other instances may have written these threads since this one did: what earlier turns must have
-    // logged is assumed logged, as for a thread this process has no cursor for.
+    // Other instances may have written these threads since: earlier turns' messages are assumed logged.
     for (const group of groups) {
       const cursor = cursors.peek(group.threadId);
       if (cursor !== undefined) assumeLogged(group, cursor);
@@ -68,7 +68,7 @@ export async function primeFromStore(
     const thread: { conversationId?: string; claimed: string[] } = { claimed };
     batch.threads.set(threadId, thread);
     let cursor = cursors.get(threadId);
-    // The store lost the thread (its data, or the thread expired) while it has a conversation: repaired below.
+    // The store lost the thread while it has a conversation: repaired below.
     let lost = state.value === undefined && cursor !== undefined;
     try {
       if (cursor === undefined) {
@@ -106,10 +106,7 @@ export async function primeFromStore(
   return batch;
 }
 
-/**
- * After the batch: gives back the claims of messages that were not written (another instance, or a retry,
- * sends them), and stores a conversation that replaced a deleted one (404). Extra round trips only then.
- */
+/** After the batch: gives back the claims of unwritten messages, and stores a conversation that replaced one. */
 export async function settleShared(
   batch: SharedBatch,
   store: DestinationStore,
@@ -121,21 +118,14 @@ export async function settleShared(
     const unsent =
       cursor === undefined ? thread.claimed : thread.claimed.filter((id) => !cursor.sent.has(id));
     if (unsent.length > 0) pending.push(store.remove(threadId, unsent));
-    if (
-      cursor !== undefined &&
-      thread.conversationId !== undefined &&
-      cursor.conversationId !== thread.conversationId
-    )
+    const { conversationId } = thread;
+    if (cursor !== undefined && conversationId !== undefined && cursor.conversationId !== conversationId)
       pending.push(store.setValue(threadId, cursor.conversationId));
   }
   await Promise.all(pending);
 }
 
-/**
- * The store lost a thread whose conversation exists: it learns the conversation again, and the thread's
- * history as the trail's log holds it up to the last answer before the newest question, taken as logged
- * (as without a store, see loggedHistoryEnd), so that no instance sends it again. Extra round trips, once.
- */
+/** The store lost a thread whose conversation exists: it learns it again, with its logged history. */
 async function repairLostThread(
   group: ThreadGroup,
   cursor: ThreadCursor,
@@ -158,4 +148,65 @@ function assumeLogged(group: ThreadGroup, cursor: ThreadCursor): void {
 /** Whether the group's first turn follows earlier turns (so its thread is not new to the backend). */
 function hasHistory(group: ThreadGroup): boolean {
   return group.starts[0]! > 0 || loggedHistoryEnd(group.turns[0]!.messages) > 0;
+}
+
+/**
+ * The conversation of a thread the shared store has none for, created once across instances: by the lock's
+ * taker; the others wait for its id until `timeoutMs` plus 1 s, else undefined (the turns are retried).
+ */
+async function sharedConversation(
+  group: ThreadGroup,
+  store: DestinationStore,
+  resolver: MieltoConversationResolver,
+  context: DestinationSendContext,
+): Promise<ConversationRef | undefined> {
+  const { threadId } = group;
+  const turn = group.turns[0]!;
+  const deadline = Date.now() + context.timeoutMs + 1_000;
+  for (let wait = POLL_MS, first = true; ; wait = Math.min(wait * 2, POLL_MAX_MS), first = false) {
+    const locked = await store.lock(threadId, LOCK_MS);
+    if (locked === undefined && first) return resolver.createOnce(turn, context);
+    if (locked === true) {
+      let unstored = false;
+      try {
+        const value = await storedValue(store, threadId);
+        if (value === null) return undefined;
+        if (value !== undefined) return { conversationId: value, created: false };
+        const ref = await resolver.createConversation(turn, context);
+        unstored = !(await storeValue(store, threadId, ref.conversationId, deadline));
+        return ref;
+      } finally {
+        // Created, not stored: the lock stays until it expires, so the others wait instead of creating.
+        if (!unstored) await store.unlock(threadId);
+      }
+    }
+    if (Date.now() >= deadline || context.signal.aborted) return undefined;
+    await sleep(wait);
+    const stored = await storedValue(store, threadId);
+    if (typeof stored === 'string') {
+      context.debug(
+        `${resolver.name}: thread ${threadId}: conversation ${stored} created by another instance`,
+      );
+      return { conversationId: stored, created: false };
+    }
+  }
+}
+
+/** Stores the new conversation's id, trying again until `deadline` while the store does not answer. */
+async function storeValue(store: DestinationStore, threadId: string, value: string, deadline: number) {
+  for (let wait = POLL_MS; ; wait = Math.min(wait * 2, POLL_MAX_MS)) {
+    if (await store.setValue(threadId, value)) return true;
+    if (Date.now() >= deadline) return false;
+    await sleep(wait);
+  }
+}
+
+/** The thread's stored conversation; null when the store did not answer. */
+async function storedValue(store: DestinationStore, threadId: string): Promise<string | undefined | null> {
+  const answer = await store.sync([{ threadId, entries: [] }]);
+  return answer === undefined ? null : answer.threads[0]?.value;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }

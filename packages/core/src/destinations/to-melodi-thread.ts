@@ -6,10 +6,8 @@ import { mergeThreadMessages, sharedPrefix } from './merge-thread-messages';
 import { latencyMs } from './to-mielto-message';
 
 /**
- * The `PUT /threads` body of a thread's turns, from scratch: the union of their messages with stable
- * `externalId`s and `position`s, so the upsert is idempotent whether Melodi replaces or merges. Thread
- * `metadata` is flat (what Melodi filters by) and describes the latest turn, but for `turns`: its user
- * messages, stable across resends.
+ * The `PUT /threads` body of a thread's turns: the union of their messages with stable `externalId`s and
+ * `position`s (idempotent whether Melodi replaces or merges), and the latest turn's flat `metadata`.
  */
 export function toMelodiThread(turns: readonly Turn[]): MelodiThreadUpsertParams {
   const built = rebuilt(turns, failureMarks(turns));
@@ -20,11 +18,8 @@ export function toMelodiThread(turns: readonly Turn[]): MelodiThreadUpsertParams
 }
 
 /**
- * The next `PUT /threads` body as JSON text: `built` (the last body) with the turns' messages it lacks
- * appended and newer copies updated, so a body never leaves out a message an earlier one carried (replace
- * semantics would delete it). Each message's JSON is kept, so a long thread is not serialised again each
- * turn; when the turns start with `built`'s very messages, only those after them are looked at.
- * `keep()`: what the body holds, for the next one; nothing changes before it is called.
+ * The next body as JSON text: `built` (the last, JSON reused) with the turns' messages it lacks appended and
+ * newer copies updated, so no body leaves out one an earlier carried. `keep()`: the body's, for the next.
  */
 export function melodiThreadJson(
   turns: readonly Turn[],
@@ -48,10 +43,7 @@ function messageJson(message: TurnMessage, position: number, mark: JsonObject | 
   return JSON.stringify(toMelodiMessage(message, position, mark));
 }
 
-/**
- * What a thread's last body held. Arrays, not a WeakMap keyed by message: that lengthens every major GC
- * pause (BENCHMARKS.md, Melodi upserts).
- */
+/** What a thread's last body held. Arrays, not a WeakMap keyed by message (GC pauses, BENCHMARKS.md). */
 export interface BuiltThread {
   /** Each at its index as thread position. */
   readonly messages: TurnMessage[];
@@ -66,16 +58,11 @@ export interface BuiltThread {
 
 /** The messages `turns` add to a {@link BuiltThread}, with their JSON. */
 type Extension = Pick<BuiltThread, 'messages' | 'json' | 'chars' | 'userMessages'>;
+type Marks = Map<string, JsonObject> | undefined;
+type ThreadHead = Omit<MelodiThreadUpsertParams, 'messages'>;
 
-/**
- * What `turns` add to `built`, or undefined unless they continue it: the first turn starts with its very
- * messages, each later message is new at the next index, and no failure mark falls on a message it holds.
- */
-function extensionOf(
-  turns: readonly Turn[],
-  built: BuiltThread,
-  marks: Map<string, JsonObject> | undefined,
-): Extension | undefined {
+/** What `turns` add to `built`, or undefined unless they continue it (the same message objects first). */
+function extensionOf(turns: readonly Turn[], built: BuiltThread, marks: Marks): Extension | undefined {
   const prior = built.messages;
   const known = prior.length;
   const first = turns[0]!.messages;
@@ -104,11 +91,7 @@ function extensionOf(
 }
 
 /** `built` with `extension` appended, in place. */
-function extend(
-  built: BuiltThread,
-  extension: Extension,
-  marks: Map<string, JsonObject> | undefined,
-): BuiltThread {
+function extend(built: BuiltThread, extension: Extension, marks: Marks): BuiltThread {
   const ids = idsOf(built);
   for (let i = 0; i < extension.messages.length; i++) {
     const message = extension.messages[i]!;
@@ -128,11 +111,7 @@ function idsOf(built: BuiltThread): Map<string, number> {
 }
 
 /** A new {@link BuiltThread}: `built`'s messages (JSON reused) with the turns' merged in, by id. */
-function rebuilt(
-  turns: readonly Turn[],
-  marks: Map<string, JsonObject> | undefined,
-  built?: BuiltThread,
-): BuiltThread {
+function rebuilt(turns: readonly Turn[], marks: Marks, built?: BuiltThread): BuiltThread {
   const merged = mergeThreadMessages(turns, (turn) => turnOutputStart(turn.messages));
   const messages = built?.messages.slice() ?? [];
   const json = built?.json.slice() ?? [];
@@ -165,12 +144,9 @@ function tally(messages: readonly TurnMessage[], json: readonly string[]) {
   return { chars, userMessages };
 }
 
-/**
- * Per message id, the `status` and `error` a failed turn puts on its last message: the thread's metadata
- * says so only until the next turn.
- */
-function failureMarks(turns: readonly Turn[]): Map<string, JsonObject> | undefined {
-  let marks: Map<string, JsonObject> | undefined;
+/** Per message id, the `status` and `error` a failed turn puts on its last message (metadata moves on). */
+function failureMarks(turns: readonly Turn[]): Marks {
+  let marks: Marks;
   for (const turn of turns) {
     const last = turn.messages[turn.messages.length - 1];
     if (turn.status === 'ok' || last === undefined) continue;
@@ -182,38 +158,18 @@ function failureMarks(turns: readonly Turn[]): Map<string, JsonObject> | undefin
   return marks;
 }
 
-export function threadBody(
-  head: Omit<MelodiThreadUpsertParams, 'messages'>,
-  projectId: number,
-  ...parts: (readonly string[])[]
-): JsonText {
+export function threadBody(head: ThreadHead, projectId: number, ...parts: (readonly string[])[]): JsonText {
   // `head` always has externalId, so the splice stays valid JSON.
   const rest = JSON.stringify({ ...head, projectId });
-  let messages = '';
-  for (const part of parts) {
-    if (part.length === 0) continue;
-    messages += messages === '' ? part.join(',') : `,${part.join(',')}`;
-  }
-  return new JsonText(`${rest.slice(0, -1)},"messages":[${messages}]}`);
+  return new JsonText(`${rest.slice(0, -1)},"messages":[${parts.flat().join(',')}]}`);
 }
 
 /** The body but its messages: the latest turn's metadata and user. */
-export function threadHead(
-  turns: readonly Turn[],
-  userMessages: number,
-): Omit<MelodiThreadUpsertParams, 'messages'> {
+export function threadHead(turns: readonly Turn[], userMessages: number): ThreadHead {
   const latest = turns[turns.length - 1]!;
-  const head: Omit<MelodiThreadUpsertParams, 'messages'> = {
-    externalId: latest.threadId,
-    metadata: threadMetadata(latest, userMessages),
-  };
-  for (let i = turns.length - 1; i >= 0; i--) {
-    const user = turns[i]!.user;
-    if (user !== undefined) {
-      head.externalUser = toMelodiUser(user);
-      break;
-    }
-  }
+  const head: ThreadHead = { externalId: latest.threadId, metadata: threadMetadata(latest, userMessages) };
+  const user = turns.findLast((turn) => turn.user !== undefined)?.user;
+  if (user !== undefined) head.externalUser = toMelodiUser(user);
   return head;
 }
 

@@ -2,18 +2,12 @@ import type { MessageCreateRequest } from '../mielto/mielto-models';
 import type { JsonObject, JsonValue, Turn } from '../spec/turn';
 import type { ThreadMessage } from './merge-thread-messages';
 
-export interface MieltoMessageMapping {
-  /** `sender_id` of every message the user did not write. */
-  agentId: string;
-}
-
 /**
- * Maps a thread message to Mielto's `MessageCreateRequest` (the API validates bodies: the rest goes into
- * `meta_data`). `created_at` only when the message has one: one invented at send time would differ between
- * two sends. The turn's usage goes on its last message only, so summing over a conversation counts each
- * model call once; a failed turn that produced nothing puts it on its last (user) message.
+ * A thread message as Mielto's `MessageCreateRequest` (extras go into `meta_data`); `agentId` is the
+ * `sender_id` of messages the user did not write. No invented `created_at`: two sends would differ. The
+ * turn's usage goes on its last message only, so a sum over a conversation counts each model call once.
  */
-export function toMieltoMessage(entry: ThreadMessage, mapping: MieltoMessageMapping): MessageCreateRequest {
+export function toMieltoMessage(entry: ThreadMessage, agentId: string): MessageCreateRequest {
   const { message, turn, position } = entry;
   const role = String(message.role);
   const request: MessageCreateRequest = { content: mieltoContent(entry), role };
@@ -22,7 +16,7 @@ export function toMieltoMessage(entry: ThreadMessage, mapping: MieltoMessageMapp
       ? message.senderId
       : role === 'user'
         ? turn.user?.id
-        : mapping.agentId;
+        : agentId;
   if (typeof senderId === 'string' && senderId !== '') request.sender_id = senderId;
   if (typeof message.createdAt === 'string') request.created_at = message.createdAt;
   if (Array.isArray(message.toolCalls) && message.toolCalls.length > 0) {
@@ -44,20 +38,16 @@ export function toMieltoMessage(entry: ThreadMessage, mapping: MieltoMessageMapp
     if (result.name !== undefined) meta.tool_name = result.name;
     if (result.isError !== undefined) meta.is_error = result.isError;
   }
-  if (entry.isOutput) {
-    if (entry.isTurnEnd) Object.assign(meta, turnOutputMeta(turn));
-    else if (role === 'assistant') Object.assign(meta, producerMeta(turn));
-  } else if (entry.isTurnEnd && turn.status !== 'ok') {
-    Object.assign(meta, turnOutputMeta(turn));
-  }
+  // A failed turn that produced nothing puts its usage on its last (user) message.
+  if (entry.isTurnEnd && (entry.isOutput || turn.status !== 'ok')) Object.assign(meta, turnOutputMeta(turn));
+  else if (entry.isOutput && role === 'assistant') Object.assign(meta, producerMeta(turn));
   if (message.metadata !== undefined) meta.metadata = message.metadata;
   request.meta_data = meta;
   return request;
 }
 
 /** A tool message's text is its output (as JSON unless a string). */
-function mieltoContent(entry: ThreadMessage): string {
-  const { message } = entry;
+function mieltoContent({ message }: ThreadMessage): string {
   const result = message.toolResult;
   if (result !== undefined && result.output !== null && result.output !== undefined) {
     return typeof result.output === 'string' ? result.output : JSON.stringify(result.output);

@@ -1,11 +1,17 @@
 import { readEnv } from '../env/read-env';
 import { ChatTrailError } from '../errors';
-import type { HttpClientOptions } from '../http/http-options';
+import type { HttpClientOptions, RequestOptions } from '../http/http-options';
 import { createHttpTransport } from '../http/http-transport';
+import type { JsonText } from '../http/json-text';
 import { REDACTED } from '../http/redact-secrets';
 import { type Requester, requestJson } from '../http/request-json';
-import { MelodiFeedback } from './melodi-feedback';
-import { MelodiThreads } from './melodi-threads';
+import type {
+  MelodiFeedbackCreate,
+  MelodiFeedbackResult,
+  MelodiThread,
+  MelodiThreadUpsert,
+  MelodiThreadUpsertParams,
+} from './melodi-models';
 
 /** Melodi's production API. */
 export const MELODI_DEFAULT_BASE_URL = 'https://app.melodi.fyi/api/external';
@@ -22,7 +28,6 @@ export interface MelodiClientOptions extends HttpClientOptions {
 
 /**
  * A typed client for the Melodi external API, with the transport guarantees of `MieltoClient`.
- *
  * @example
  * const melodi = new MelodiClient({ apiKey: process.env.MELODI_API_KEY, projectId: 123 });
  * await melodi.threads.upsert({ externalId: 'thread-1', messages: [{ externalId: 'm1', role: 'user', content: 'Hi' }] });
@@ -66,11 +71,65 @@ export class MelodiClient {
 }
 
 function parseProjectId(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value)) {
+  if (value !== undefined && !/^\d+$/.test(value)) {
     throw new ChatTrailError(
       `MelodiClient: MELODI_PROJECT_ID must be an integer, got ${JSON.stringify(value)}`,
     );
   }
-  return Number(value);
+  return value === undefined ? undefined : Number(value);
+}
+
+/** `client.threads`: Melodi's `/threads` endpoint. */
+export class MelodiThreads {
+  readonly #request: Requester;
+  readonly #projectId: number | undefined;
+
+  /** @internal Built by `MelodiClient`. */
+  constructor(request: Requester, projectId: number | undefined) {
+    this.#request = request;
+    this.#projectId = projectId;
+  }
+
+  /**
+   * Creates or updates a thread (`PUT /threads`). Send the whole thread, each message with a stable
+   * `externalId`: correct whether Melodi replaces the thread or merges messages by id.
+   */
+  async upsert(thread: MelodiThreadUpsertParams, options?: RequestOptions): Promise<MelodiThread> {
+    const projectId = thread.projectId ?? this.#projectId;
+    if (projectId === undefined) {
+      throw new ChatTrailError(
+        'MelodiClient: threads.upsert needs a projectId. Pass { projectId } to the client or the call, or set MELODI_PROJECT_ID.',
+      );
+    }
+    const body: MelodiThreadUpsert = { ...thread, projectId };
+    return this.#request({ method: 'PUT', path: '/threads', body, validate: checkThread }, options);
+  }
+
+  /** @internal {@link upsert} with a body that is already JSON text, `projectId` included. */
+  upsertJson(body: JsonText, options?: RequestOptions): Promise<MelodiThread> {
+    return this.#request({ method: 'PUT', path: '/threads', body, validate: checkThread }, options);
+  }
+}
+
+/** `client.feedback`: Melodi's `/feedback` endpoint. */
+export class MelodiFeedback {
+  readonly #request: Requester;
+  readonly #projectId: number | undefined;
+
+  /** @internal Built by `MelodiClient`. */
+  constructor(request: Requester, projectId: number | undefined) {
+    this.#request = request;
+    this.#projectId = projectId;
+  }
+
+  /** A thumbs up or down (`POST /feedback`) on a message, or on the thread's last one. */
+  create(feedback: MelodiFeedbackCreate, options?: RequestOptions): Promise<MelodiFeedbackResult> {
+    const projectId = feedback.projectId ?? this.#projectId;
+    const body: MelodiFeedbackCreate = projectId === undefined ? feedback : { ...feedback, projectId };
+    return this.#request({ method: 'POST', path: '/feedback', body }, options);
+  }
+}
+
+function checkThread(body: unknown): string | undefined {
+  return body !== null && typeof body === 'object' && !Array.isArray(body) ? undefined : 'no thread object';
 }

@@ -43,43 +43,39 @@ export interface MelodiThreadUpsert {
 /** `projectId` may come from the client's options instead. */
 export type MelodiThreadUpsertParams = Omit<MelodiThreadUpsert, 'projectId'> & { projectId?: number };
 
-/** A thread as Melodi returns it. */
-export interface MelodiThread {
+/** The fields of every record Melodi returns. */
+interface MelodiRecord {
   id: number;
-  externalId: string | null;
   organizationId: number;
-  project: { id: number; name: string };
-  messages: MelodiMessage[];
-  externalUser: MelodiThreadUser | null;
-  metadata: JsonObject | null;
   createdAt: string;
   updatedAt: string;
 }
 
+/** A thread as Melodi returns it. */
+export interface MelodiThread extends MelodiRecord {
+  externalId: string | null;
+  project: { id: number; name: string };
+  messages: MelodiMessage[];
+  externalUser: MelodiThreadUser | null;
+  metadata: JsonObject | null;
+}
+
 /** The user of a returned thread; segments come back as objects. */
-export interface MelodiThreadUser {
-  id: number;
-  organizationId: number;
+export interface MelodiThreadUser extends MelodiRecord {
   externalId: string;
   name: string | null;
   email: string | null;
   username: string | null;
   segments: MelodiUserSegment[];
-  createdAt: string;
-  updatedAt: string;
 }
 
 /** One segment value of a user, e.g. `engineering` of type `team`. */
-export interface MelodiUserSegment {
-  id: number;
-  organizationId: number;
+export interface MelodiUserSegment extends MelodiRecord {
   /** The value (`engineering`). */
   name: string;
   userSegmentTypeId: number;
-  createdAt: string;
-  updatedAt: string;
   /** The key (`team`). */
-  type: { id: number; organizationId: number; name: string; createdAt: string; updatedAt: string };
+  type: MelodiRecord & { name: string };
 }
 
 /** Body of `POST /feedback`. */

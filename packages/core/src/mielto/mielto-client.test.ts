@@ -7,9 +7,8 @@ import {
   InvalidResponseError,
   UnprocessableEntityError,
 } from '../errors';
-import { MieltoClient } from './mielto-client';
+import { MieltoClient, MieltoPage } from './mielto-client';
 import type { Conversation } from './mielto-models';
-import { MieltoPage } from './mielto-page';
 
 const API_KEY = 'mielto-test-key-0123456789';
 

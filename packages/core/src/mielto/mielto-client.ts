@@ -1,15 +1,23 @@
 import { readEnv } from '../env/read-env';
 import { ChatTrailError } from '../errors';
-import type { HttpClientOptions } from '../http/http-options';
-import { createHttpTransport, type HttpTransport } from '../http/http-transport';
+import type { HttpClientOptions, RequestOptions } from '../http/http-options';
+import { createHttpTransport } from '../http/http-transport';
 import { REDACTED } from '../http/redact-secrets';
 import { type Requester, requestJson } from '../http/request-json';
 import { optionChecker } from '../options/option-checker';
-import { MieltoConversations } from './mielto-conversations';
-import { MieltoMessages } from './mielto-messages';
+import type {
+  Conversation,
+  ConversationCreateParams,
+  ConversationList,
+  ConversationListParams,
+  CreateMessages,
+  MessageRead,
+} from './mielto-models';
 
 /** Mielto's production API. */
 export const MIELTO_DEFAULT_BASE_URL = 'https://api.mielto.com/api/v1';
+
+const AUTH_STYLES = ['bearer', 'x-api-key'] as const;
 
 /** Options of {@link MieltoClient}; each defaults to its environment variable. */
 export interface MieltoClientOptions extends HttpClientOptions {
@@ -37,7 +45,6 @@ export interface MieltoOpenAICompatibleConfig {
 /**
  * A typed client for the Mielto API: per-attempt timeouts, retries with backoff on transient failures
  * (honouring `Retry-After`), and an `APIError` subclass per status.
- *
  * @example
  * const mielto = new MieltoClient({ apiKey: process.env.MIELTO_API_KEY });
  * const conversation = await mielto.conversations.create({ user_id: 'user-1', title: 'Support' });
@@ -60,16 +67,12 @@ export class MieltoClient {
     }
     this.#apiKey = apiKey;
     this.workspaceId = options.workspaceId ?? readEnv('MIELTO_WORKSPACE_ID');
-    const authStyle = optionChecker('MieltoClient').oneOf(
-      'authStyle',
-      options.authStyle,
-      ['bearer', 'x-api-key'],
-      'bearer',
-    );
+    const check = optionChecker('MieltoClient');
+    const authStyle = check.oneOf('authStyle', options.authStyle, AUTH_STYLES, 'bearer');
     const authHeaders: Record<string, string> =
       authStyle === 'x-api-key' ? { 'x-api-key': apiKey } : { authorization: `Bearer ${apiKey}` };
     if (this.workspaceId !== undefined) authHeaders['x-workspace-id'] = this.workspaceId;
-    const transport: HttpTransport = createHttpTransport({
+    const transport = createHttpTransport({
       backend: 'Mielto',
       baseUrl: options.baseUrl ?? readEnv('MIELTO_BASE_URL') ?? MIELTO_DEFAULT_BASE_URL,
       authHeaders,
@@ -84,9 +87,7 @@ export class MieltoClient {
 
   /**
    * Settings for Mielto's OpenAI-compatible endpoint; `userId` (sent as `x-user-id`) gets your user's memories.
-   *
-   * @example
-   * const openai = new OpenAI(mielto.openAICompatibleConfig({ userId: 'user-1' }));
+   * @example const openai = new OpenAI(mielto.openAICompatibleConfig({ userId: 'user-1' }));
    */
   openAICompatibleConfig(
     options: { userId?: string; headers?: Record<string, string> } = {},
@@ -112,4 +113,155 @@ export class MieltoClient {
   [Symbol.for('nodejs.util.inspect.custom')](): string {
     return `MieltoClient ${JSON.stringify(this.toJSON())}`;
   }
+}
+
+/** `client.conversations`: Mielto's `/conversations` endpoints. */
+export class MieltoConversations {
+  readonly #request: Requester;
+
+  /** @internal Built by `MieltoClient`. */
+  constructor(request: Requester) {
+    this.#request = request;
+  }
+
+  /** `POST /conversations`. A 2xx without an `id` rejects with `InvalidResponseError` and is not resent. */
+  create(params: ConversationCreateParams, options?: RequestOptions): Promise<Conversation> {
+    const validate = (body: unknown) => (hasId(body) ? undefined : 'no conversation id');
+    return this.#request({ method: 'POST', path: '/conversations', body: params, validate }, options);
+  }
+
+  /**
+   * `GET /conversations`: `await` it for one page, or `for await` over it for every conversation.
+   * @example for await (const c of client.conversations.list({ user_id: 'user-1' })) console.log(c.id);
+   */
+  list(params: ConversationListParams = {}, options?: RequestOptions): MieltoPagePromise<Conversation> {
+    const load = async (skip: number): Promise<MieltoPage<Conversation>> => {
+      const body = await this.#request<ConversationList>(
+        {
+          method: 'GET',
+          path: '/conversations',
+          query: { ...params, skip },
+          validate: checkConversationList,
+        },
+        options,
+      );
+      return new MieltoPage(body, skip, load);
+    };
+    return new MieltoPagePromise(() => load(params.skip ?? 0));
+  }
+}
+
+/** `client.messages`: Mielto's `/messages` endpoint. */
+export class MieltoMessages {
+  readonly #request: Requester;
+
+  /** @internal Built by `MieltoClient`. */
+  constructor(request: Requester) {
+    this.#request = request;
+  }
+
+  /** Creates messages in one request (`POST /messages`); resolves with the stored ones, in order. */
+  async create(params: CreateMessages, options?: RequestOptions): Promise<MessageRead[]> {
+    const validate = (body: unknown) => (Array.isArray(body) || isObject(body) ? undefined : 'no messages');
+    const created = await this.#request<MessageRead[] | MessageRead>(
+      { method: 'POST', path: '/messages', body: params, validate },
+      options,
+    );
+    // The API documents an array; a single object is accepted all the same.
+    if (Array.isArray(created)) return created;
+    return created === undefined || created === null ? [] : [created];
+  }
+}
+
+type MieltoPageLoader<T> = (skip: number) => Promise<MieltoPage<T>>;
+
+/**
+ * One page of a Mielto list; `for await` yields its items and those of the following pages, fetched as
+ * the loop reaches them. Offset pagination is no snapshot: concurrent changes can repeat or skip an item.
+ */
+export class MieltoPage<T> implements AsyncIterable<T> {
+  readonly data: T[];
+  /** Items matching the filters across all pages, as of this page's request. */
+  readonly total_count: number;
+  readonly skip: number;
+  readonly #loadPage: MieltoPageLoader<T>;
+
+  constructor(body: { data: T[]; total_count: number }, skip: number, loadPage: MieltoPageLoader<T>) {
+    this.data = Array.isArray(body.data) ? body.data : [];
+    this.total_count = typeof body.total_count === 'number' ? body.total_count : this.data.length;
+    this.skip = skip;
+    this.#loadPage = loadPage;
+  }
+
+  /** An empty page is always the last, whatever `total_count` claims. */
+  hasNextPage(): boolean {
+    return this.data.length > 0 && this.skip + this.data.length < this.total_count;
+  }
+
+  /** Rejects with {@link ChatTrailError} when there is no next page. */
+  getNextPage(): Promise<MieltoPage<T>> {
+    if (!this.hasNextPage()) return Promise.reject(new ChatTrailError('There is no next page'));
+    return this.#loadPage(this.skip + this.data.length);
+  }
+
+  async *iterPages(): AsyncGenerator<MieltoPage<T>> {
+    let page: MieltoPage<T> = this;
+    yield page;
+    while (page.hasNextPage()) {
+      page = await page.getNextPage();
+      yield page;
+    }
+  }
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<T> {
+    for await (const page of this.iterPages()) yield* page.data;
+  }
+}
+
+/**
+ * `await` it for the first page, or `for await` over every item (openai-node's pattern). Requests nothing
+ * until used, so an unused list cannot produce an unhandled rejection.
+ */
+export class MieltoPagePromise<T> implements PromiseLike<MieltoPage<T>>, AsyncIterable<T> {
+  readonly #loadFirst: () => Promise<MieltoPage<T>>;
+  #first: Promise<MieltoPage<T>> | undefined;
+
+  constructor(loadFirst: () => Promise<MieltoPage<T>>) {
+    this.#loadFirst = loadFirst;
+  }
+
+  // biome-ignore lint/suspicious/noThenProperty: deliberately thenable so `await client.conversations.list()` yields the page.
+  then<R1 = MieltoPage<T>, R2 = never>(
+    onFulfilled?: ((page: MieltoPage<T>) => R1 | PromiseLike<R1>) | null,
+    onRejected?: ((reason: any) => R2 | PromiseLike<R2>) | null,
+  ): Promise<R1 | R2> {
+    return this.#firstPage().then(onFulfilled, onRejected);
+  }
+
+  catch<R = never>(onRejected?: ((reason: any) => R | PromiseLike<R>) | null): Promise<MieltoPage<T> | R> {
+    return this.#firstPage().catch(onRejected);
+  }
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<T> {
+    yield* await this.#firstPage();
+  }
+
+  #firstPage(): Promise<MieltoPage<T>> {
+    this.#first ??= this.#loadFirst();
+    return this.#first;
+  }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+function hasId(value: unknown): boolean {
+  return isObject(value) && typeof value.id === 'string' && value.id !== '';
+}
+
+/** A page without `data` is not an empty page. */
+function checkConversationList(body: unknown): string | undefined {
+  if (!isObject(body) || !Array.isArray(body.data)) return 'no data array';
+  return body.data.every(hasId) ? undefined : 'a conversation without an id';
 }

@@ -82,23 +82,16 @@ export interface CreateMessages {
 }
 
 /** A stored message. */
-export interface MessageRead {
+export interface MessageRead extends Omit<MessageCreateRequest, 'role' | 'message_type' | 'sender_id'> {
   id: string;
   conversation_id: string;
   sender_id: string;
   role: MieltoMessageRole;
-  content: string;
   message_type: string;
-  tool_calls?: JsonObject[] | null;
-  tags?: string[] | null;
   checksum?: string | null;
-  attachments?: JsonObject[] | null;
-  parent_message_id?: string | null;
-  meta_data?: JsonObject | null;
   sent_at?: string | null;
   owner_id?: string | null;
   workspace_id: string;
-  created_at?: string | null;
   updated_at?: string | null;
 }
 

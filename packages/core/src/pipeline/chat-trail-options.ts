@@ -13,19 +13,13 @@ import type { WaitUntil } from './find-wait-until';
 export interface ChatTrailOptions {
   /** Where turns go. Default: `mielto()`/`melodi()` from `MIELTO_*`/`MELODI_*` variables; none warns once. */
   destinations?: ChatTrailDestination[];
-  /**
-   * Gets a private copy of each sampled turn; returns it (changed or not) or `null` to skip; a throw
-   * drops it.
-   */
+  /** Gets each sampled turn's private copy; returns it (changed or not) or `null` to skip; a throw drops. */
   redact?: (turn: Turn) => Turn | null;
   /** Share of threads recorded, 0..1, decided per thread id. Default 1, or `CHATTRAIL_SAMPLE_RATE`. */
   sampleRate?: number;
   /** Told about turns given up for good, redact failures, a full queue. Default: one `console.warn` each. */
   onError?: (error: ChatTrailError) => void;
-  /**
-   * Dead letter: each batch of queued turns a destination gives up on, as it would have been sent; called
-   * synchronously, keep it cheap.
-   */
+  /** Dead letter: each batch a destination gives up on, as it would have been sent. Called synchronously. */
   onDrop?: (drop: ChatTrailDrop) => void;
   /** A destination starts sending once this many turns are queued for it. Default 20. */
   flushAt?: number;
@@ -43,10 +37,7 @@ export interface ChatTrailOptions {
   timeoutMs?: number;
   /** @deprecated Ignored: the trail retries failed batches itself (`maxAttempts`); non-zero warns. */
   maxRetries?: number;
-  /**
-   * Failed deliveries of one turn before it drops as `retries_exhausted`; outages and 429s do not
-   * count. Default 8.
-   */
+  /** Failures of one turn before it drops as `retries_exhausted`; outages, 429s do not count. Default 8. */
   maxAttempts?: number;
   /** `console.debug` logs prefixed `[chattrail]`, never keys. Default false, or `CHATTRAIL_DEBUG`. */
   debug?: boolean;

@@ -17,7 +17,7 @@ import { alignHistory } from '../thread/align-history';
 import { numberNewMessages } from '../thread/number-new-messages';
 import { type RecordedHistory, Reuse, reuseAt } from '../thread/recorded-history';
 import { CHAT_TRAIL_DEFAULTS } from './chat-trail-options';
-import { normalizeMessage } from './normalize-message';
+import { type NormalizeMessageOptions, normalizeMessage } from './normalize-message';
 import { dateTime, finiteNumber, nonEmptyString, safeObject, shortText } from './normalize-values';
 import { sourceOf } from './source-of';
 
@@ -28,9 +28,7 @@ export interface HistoryReuse {
 }
 
 /** Settings of {@link normalizeTurn} (the trail's options of the same names). */
-export interface NormalizeTurnOptions {
-  maxMessageBytes: number;
-  captureContent: boolean;
+export interface NormalizeTurnOptions extends NormalizeMessageOptions {
   turnMessages?: TurnMessagesMode;
   maxMessagesPerTurn?: number;
 }
@@ -126,39 +124,22 @@ export function normalizeTurn(
   const error = normalizeError(raw.error, options.maxMessageBytes);
   if (error !== undefined) turn.error = error;
   let metadata = safeObject(raw.metadata ?? context?.metadata, options.maxMessageBytes);
-  // What the trail left out or shortened, said where a reader of the thread sees it.
-  if (cut > 0 || skipped > 0 || threadId !== givenThreadId || (user?.id.length ?? 0) > SHORTENED_MIN_LENGTH) {
-    const notes = trailNotes(cut, skipped, givenThreadId, threadId, givenUser, user);
-    if (notes !== undefined) metadata = metadata === undefined ? notes : Object.assign(metadata, notes);
-  }
-  if (metadata !== undefined) turn.metadata = metadata;
-  return turn;
-}
-
-/** The `chattrail_` metadata of a turn: messages left out, and the prefixes of ids that were hashed. */
-function trailNotes(
-  cut: number,
-  skipped: number,
-  givenThreadId: string,
-  threadId: string,
-  givenUser: unknown,
-  user: TurnUser | undefined,
-): JsonObject | undefined {
+  // What the trail left out or shortened (`chattrail_` keys), said where a reader of the thread sees it.
   let notes: JsonObject | undefined;
   if (cut > 0) notes = { [TRUNCATED_MESSAGES_KEY]: cut };
   if (skipped > 0) notes = { ...notes, [SKIPPED_MESSAGES_KEY]: skipped };
   if (threadId !== givenThreadId && isLongId(givenThreadId)) {
     notes = { ...notes, chattrail_thread_id_prefix: longIdPrefix(givenThreadId) };
   }
-  const givenUserId = (givenUser as { id?: unknown } | undefined)?.id;
-  if (
-    (user?.id.length ?? 0) > SHORTENED_MIN_LENGTH &&
-    typeof givenUserId === 'string' &&
-    isLongId(givenUserId)
-  ) {
-    notes = { ...notes, chattrail_user_id_prefix: longIdPrefix(givenUserId) };
+  if (user !== undefined && user.id.length > SHORTENED_MIN_LENGTH) {
+    const givenUserId = (givenUser as { id?: unknown }).id;
+    if (typeof givenUserId === 'string' && isLongId(givenUserId)) {
+      notes = { ...notes, chattrail_user_id_prefix: longIdPrefix(givenUserId) };
+    }
   }
-  return notes;
+  if (notes !== undefined) metadata = metadata === undefined ? notes : Object.assign(metadata, notes);
+  if (metadata !== undefined) turn.metadata = metadata;
+  return turn;
 }
 
 // What messagesToKeep left out, read right after the call (module state, not a result object: hot path).
@@ -218,9 +199,8 @@ function normalizeHistory(
   const known = previous === undefined ? 0 : Math.min(n, previous.messages.length);
   for (let position = 0; position < n; position++) {
     const input = rawMessages[position];
-    const raw = (input !== null && typeof input === 'object' ? input : undefined) as
-      | Partial<Record<keyof TurnMessage, unknown>>
-      | undefined;
+    const raw: Partial<Record<keyof TurnMessage, unknown>> | undefined =
+      input !== null && typeof input === 'object' ? input : undefined;
     // Only plain text messages are compared: anything else may hide a change in a nested object.
     if (
       raw === undefined ||

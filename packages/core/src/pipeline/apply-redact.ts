@@ -18,26 +18,22 @@ export function applyRedact(
   try {
     result = redact(copy);
   } catch (error) {
-    return new ChatTrailDeliveryError(`redact threw, so the turn was dropped unsent: ${messageOf(error)}`, {
-      reason: 'redact_error',
-      count: 1,
-      cause: error,
-    });
+    return dropped(`redact threw, so the turn was dropped unsent: ${messageOf(error)}`, error);
   }
   if (result === null) return null;
   const turn = result as Partial<Turn> | undefined;
   if (typeof turn !== 'object' || typeof turn.threadId !== 'string' || !Array.isArray(turn.messages)) {
-    return new ChatTrailDeliveryError(
+    return dropped(
       'redact must return the turn (changed or not) or null to skip it; it returned something else, so the turn was dropped unsent',
-      { reason: 'redact_error', count: 1 },
     );
   }
   const problem = checkRedactedTurn(turn as Turn);
   if (problem === undefined) return turn as Turn;
-  return new ChatTrailDeliveryError(
-    `redact returned a turn that cannot be sent (${problem}), so the turn was dropped unsent`,
-    { reason: 'redact_error', count: 1 },
-  );
+  return dropped(`redact returned a turn that cannot be sent (${problem}), so the turn was dropped unsent`);
+}
+
+function dropped(message: string, cause?: unknown): ChatTrailDeliveryError {
+  return new ChatTrailDeliveryError(message, { reason: 'redact_error', count: 1, cause });
 }
 
 /**

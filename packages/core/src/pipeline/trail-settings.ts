@@ -4,7 +4,6 @@ import { optionChecker } from '../options/option-checker';
 import { warnOnce } from '../options/warn-once';
 import type { ChatTrailDestination } from '../spec/chat-trail-destination';
 import { type ChatTrailOptions, CHAT_TRAIL_DEFAULTS as D } from './chat-trail-options';
-import type { LaneHost } from './lane-host';
 import type { NormalizeTurnOptions } from './normalize-turn';
 import { readTrailEnv } from './read-trail-env';
 import type { DeliveryMode } from './start-worker-delivery';
@@ -25,29 +24,29 @@ export function readTrailSettings(o: ChatTrailOptions) {
   if (env !== undefined && (env === null || typeof env !== 'object')) check.fail('env', 'an object', env);
   const read = (name: string) => readTrailEnv(env, name);
   const flag = (name: string) => ENV_FLAGS.get(read(name)?.toLowerCase()) ?? false;
+  const num = (
+    rule: 'positiveInteger' | 'positiveNumber' | 'nonNegativeNumber',
+    name: keyof typeof D & keyof ChatTrailOptions,
+  ) => check[rule](name, o[name], D[name]);
   // Checked in this order, so the first bad option named is always the same one.
   const head = {
     env,
     debug: check.boolean('debug', o.debug, flag('CHATTRAIL_DEBUG')),
     disabled: check.boolean('disabled', o.disabled, flag('CHATTRAIL_DISABLED')),
     sampleRate: check.rate('sampleRate', o.sampleRate, envSampleRate(read('CHATTRAIL_SAMPLE_RATE'))),
-    flushAt: check.positiveInteger('flushAt', o.flushAt, D.flushAt),
-    flushIntervalMs: check.positiveNumber('flushIntervalMs', o.flushIntervalMs, D.flushIntervalMs),
-    timeoutMs: check.positiveNumber('timeoutMs', o.timeoutMs, D.timeoutMs),
-    exitFlushMs: check.nonNegativeNumber('exitFlushMs', o.exitFlushMs, D.exitFlushMs),
+    flushAt: num('positiveInteger', 'flushAt'),
+    flushIntervalMs: num('positiveNumber', 'flushIntervalMs'),
+    timeoutMs: num('positiveNumber', 'timeoutMs'),
+    exitFlushMs: num('nonNegativeNumber', 'exitFlushMs'),
     handleSignals: check.boolean('handleSignals', o.handleSignals, false),
   };
   warnIgnoredRetries('createChatTrail', o.maxRetries);
-  const maxAttempts = check.positiveInteger('maxAttempts', o.maxAttempts, D.maxAttempts);
+  const maxAttempts = num('positiveInteger', 'maxAttempts');
   const normalize: NormalizeTurnOptions = {
-    maxMessageBytes: check.positiveInteger('maxMessageBytes', o.maxMessageBytes, D.maxMessageBytes),
+    maxMessageBytes: num('positiveInteger', 'maxMessageBytes'),
     captureContent: check.boolean('captureContent', o.captureContent, true),
     turnMessages: check.oneOf('turnMessages', o.turnMessages, ['history', 'new'], 'history'),
-    maxMessagesPerTurn: check.positiveInteger(
-      'maxMessagesPerTurn',
-      o.maxMessagesPerTurn,
-      D.maxMessagesPerTurn,
-    ),
+    maxMessagesPerTurn: num('positiveInteger', 'maxMessagesPerTurn'),
   };
   for (const name of ['redact', 'onError', 'onDrop', 'waitUntil', 'fetch'] as const) check.fn(name, o[name]);
   if (o.store !== undefined && (typeof o.store?.sync !== 'function' || typeof o.store.lock !== 'function')) {
@@ -57,7 +56,17 @@ export function readTrailSettings(o: ChatTrailOptions) {
   if (o.fetch !== undefined && o.transport !== undefined) {
     throw new ChatTrailError('createChatTrail(): pass fetch or transport, not both');
   }
-  const limits = queueLimits(o);
+  const maxQueueTurns = num('positiveInteger', 'maxQueueTurns');
+  // A batch over half the queue would leave no room to queue behind it while it hangs.
+  const half = Math.ceil(maxQueueTurns / 2);
+  const batch = check.positiveInteger('maxBatchTurns', o.maxBatchTurns, Math.min(D.maxBatchTurns, half));
+  if (batch > half) check.fail('maxBatchTurns', `at most half of maxQueueTurns (${half})`, batch);
+  const limits = {
+    maxQueueTurns,
+    maxQueueBytes: num('positiveNumber', 'maxQueueBytes'),
+    maxBatchTurns: batch,
+    minBatchIntervalMs: num('nonNegativeNumber', 'minBatchIntervalMs'),
+  };
   if (backoff !== undefined && (backoff === null || typeof backoff !== 'object')) {
     check.fail('backoff', 'an object', backoff);
   }
@@ -104,29 +113,4 @@ function envSampleRate(value: string | undefined): number {
     `CHATTRAIL_SAMPLE_RATE must be a number from 0 to 1, got ${JSON.stringify(value)}; every thread is recorded (sampleRate 1).`,
   );
   return D.sampleRate;
-}
-
-/** The queue's bounds. A batch over half the queue would leave no room to queue behind it while it hangs. */
-function queueLimits(
-  o: ChatTrailOptions,
-): Pick<LaneHost, 'maxQueueTurns' | 'maxQueueBytes' | 'maxBatchTurns' | 'minBatchIntervalMs'> {
-  const maxQueueTurns = check.positiveInteger('maxQueueTurns', o.maxQueueTurns, D.maxQueueTurns);
-  const half = Math.ceil(maxQueueTurns / 2);
-  const maxBatchTurns = check.positiveInteger(
-    'maxBatchTurns',
-    o.maxBatchTurns,
-    Math.min(D.maxBatchTurns, half),
-  );
-  if (maxBatchTurns > half)
-    check.fail('maxBatchTurns', `at most half of maxQueueTurns (${half})`, maxBatchTurns);
-  return {
-    maxQueueTurns,
-    maxQueueBytes: check.positiveNumber('maxQueueBytes', o.maxQueueBytes, D.maxQueueBytes),
-    maxBatchTurns,
-    minBatchIntervalMs: check.nonNegativeNumber(
-      'minBatchIntervalMs',
-      o.minBatchIntervalMs,
-      D.minBatchIntervalMs,
-    ),
-  };
 }

@@ -25,9 +25,7 @@ export function redactText(...maskers: TextMasker[]): (turn: Turn) => Turn {
   return (turn) => {
     for (const message of turn.messages) {
       if (typeof message.content === 'string') message.content = mask(message.content);
-      if (message.toolCalls !== undefined) {
-        for (const call of message.toolCalls) call.args = mapJsonStrings(call.args, mask);
-      }
+      for (const call of message.toolCalls ?? []) call.args = mapJsonStrings(call.args, mask);
       if (message.toolResult !== undefined) {
         message.toolResult.output = mapJsonStrings(message.toolResult.output, mask);
       }

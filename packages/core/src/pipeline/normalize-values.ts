@@ -13,16 +13,10 @@ const MAX_NAME_BYTES = 1024;
 
 /** Any value made JSON-safe and bounded to about `maxBytes` of JSON; an oversized one becomes truncated JSON text. */
 export function safeJson(value: unknown, maxBytes: number): JsonValue {
-  switch (typeof value) {
-    case 'string':
-      return wellFormed(truncateUtf8(value, maxBytes));
-    case 'boolean':
-      return value;
-    case 'undefined':
-      return null;
-    case 'number':
-      return Number.isFinite(value) ? value : String(value);
-  }
+  if (typeof value === 'string') return wellFormed(truncateUtf8(value, maxBytes));
+  if (typeof value === 'boolean') return value;
+  if (typeof value === 'undefined') return null;
+  if (typeof value === 'number') return Number.isFinite(value) ? value : String(value);
   const safe = toJsonSafe(value, { maxStringBytes: maxBytes, maxNodes: PAYLOAD_MAX_NODES });
   if (safe !== null && typeof safe === 'object' && jsonByteLength(safe) > maxBytes) {
     return truncateUtf8(JSON.stringify(safe), maxBytes);

@@ -47,8 +47,7 @@ function store(): ContextStore<Readonly<ChatTrailContext>> {
  * );
  */
 export function withChatTrail<R>(context: ChatTrailContext, fn: () => R): R {
-  const outer = store().get();
-  return store().run(Object.freeze(mergeContexts(outer, context)), fn);
+  return store().run(Object.freeze(mergeContexts(store().get(), context)), fn);
 }
 
 /** The context set by the innermost enclosing {@link withChatTrail}, or `undefined` outside of one. */
@@ -65,16 +64,12 @@ function mergeContexts(
   outer: Readonly<ChatTrailContext> | undefined,
   inner: ChatTrailContext,
 ): ChatTrailContext {
-  const merged: ChatTrailContext = {};
-  const threadId = inner.threadId ?? outer?.threadId;
-  if (threadId !== undefined) merged.threadId = threadId;
-  const user = inner.user ?? outer?.user;
-  if (user !== undefined) merged.user = user;
-  // The same object, not a copy: records made in a nested context must reach the request's capture.
-  const capture = inner.capture ?? outer?.capture;
-  if (capture !== undefined) merged.capture = capture;
-  const turnMessages = inner.turnMessages ?? outer?.turnMessages;
-  if (turnMessages !== undefined) merged.turnMessages = turnMessages;
+  const merged: Record<string, unknown> = {};
+  // `capture` is the same object, not a copy: records made in a nested context must reach the request's.
+  for (const key of ['threadId', 'user', 'capture', 'turnMessages'] as const) {
+    const value = inner[key] ?? outer?.[key];
+    if (value !== undefined) merged[key] = value;
+  }
   if (outer?.metadata !== undefined || inner.metadata !== undefined) {
     merged.metadata = { ...outer?.metadata, ...inner.metadata };
   }

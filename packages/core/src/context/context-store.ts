@@ -22,18 +22,16 @@ export function loadAsyncLocalStorage(): AsyncLocalStorageConstructor | undefine
     AsyncLocalStorage?: unknown;
     process?: { getBuiltinModule?: (id: string) => { AsyncLocalStorage?: unknown } | undefined };
   };
-  if (typeof runtime.AsyncLocalStorage === 'function') {
-    return runtime.AsyncLocalStorage as AsyncLocalStorageConstructor;
-  }
   try {
-    const asyncHooks = runtime.process?.getBuiltinModule?.('node:async_hooks');
-    if (typeof asyncHooks?.AsyncLocalStorage === 'function') {
-      return asyncHooks.AsyncLocalStorage as AsyncLocalStorageConstructor;
-    }
+    const native = runtime.AsyncLocalStorage;
+    const found =
+      typeof native === 'function'
+        ? native
+        : runtime.process?.getBuiltinModule?.('node:async_hooks')?.AsyncLocalStorage;
+    return typeof found === 'function' ? (found as AsyncLocalStorageConstructor) : undefined;
   } catch {
-    // getBuiltinModule without this module: sync-only.
+    return undefined; // getBuiltinModule without this module: sync-only.
   }
-  return undefined;
 }
 
 export function createContextStore<T>(

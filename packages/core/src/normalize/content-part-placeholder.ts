@@ -19,17 +19,8 @@ export function contentPartPlaceholder(part: unknown): string {
   const filename = firstString(record.filename, record.name, nested?.filename, record.title);
 
   const source = describeSource(
-    firstDefined(
-      record.image,
-      record.data,
-      record.url,
-      imageUrlOf(record.image_url),
-      audio?.data,
-      nested?.file_data,
-      nested?.data,
-      nested?.url,
-      record.file_data,
-    ),
+    firstDefined(record.image, record.data, record.url, imageUrlOf(record.image_url), audio?.data) ??
+      firstDefined(nested?.file_data, nested?.data, nested?.url, record.file_data),
   );
   mediaType ??= source.mediaType;
   const fileId =
@@ -46,54 +37,36 @@ export function contentPartPlaceholder(part: unknown): string {
   return details.length > 0 ? `[${kind}: ${details.join(', ')}]` : `[${kind}]`;
 }
 
-interface SourceDescription {
-  size?: number;
-  location?: string;
-  mediaType?: string;
-  reference?: string;
+type SourceDescription = { size?: number; location?: string; mediaType?: string; reference?: string };
+
+// The kind of each part type (`undefined`: none); a file part's kind comes from its media type.
+const KINDS = new Map<string | undefined, string>([[undefined, 'file']]);
+const TYPES_OF_KIND = {
+  image: 'image image_url image-data image-url image-file-id input_image',
+  audio: 'audio input_audio',
+  file: 'file file-data file-url file-id media input_file document reasoning-file',
+};
+for (const [kind, types] of Object.entries(TYPES_OF_KIND)) {
+  for (const type of types.split(' ')) KINDS.set(type, kind);
 }
 
-const IMAGE_TYPES = new Set([
-  'image',
-  'image_url',
-  'image-data',
-  'image-url',
-  'image-file-id',
-  'input_image',
-]);
-const AUDIO_TYPES = new Set(['audio', 'input_audio']);
-const FILE_TYPES = new Set([
-  'file',
-  'file-data',
-  'file-url',
-  'file-id',
-  'media',
-  'input_file',
-  'document',
-  'reasoning-file',
-]);
-
 function kindOf(type: string | undefined, mediaType: string | undefined): string {
-  if (type !== undefined && IMAGE_TYPES.has(type)) return 'image';
-  if (type !== undefined && AUDIO_TYPES.has(type)) return 'audio';
-  if (type === undefined || FILE_TYPES.has(type)) {
+  const kind = KINDS.get(type);
+  if (kind === undefined) return clip(type!, 40);
+  if (kind === 'file') {
     // Generic file parts carry images and audio too (AI SDK user images are `file` parts).
     const topLevel = mediaType?.split('/')[0]?.toLowerCase();
     if (topLevel === 'image' || topLevel === 'audio' || topLevel === 'video') return topLevel;
-    return 'file';
   }
-  return clip(type, 40);
+  return kind;
 }
 
 function describeSource(value: unknown): SourceDescription {
   if (value === undefined || value === null) return {};
   if (typeof value === 'string') return describeString(value);
   if (value instanceof URL) return { location: describeUrl(value) };
-  if (ArrayBuffer.isView(value)) return { size: value.byteLength };
-  if (value instanceof ArrayBuffer) return { size: value.byteLength };
-  if (typeof SharedArrayBuffer !== 'undefined' && value instanceof SharedArrayBuffer) {
-    return { size: value.byteLength };
-  }
+  const shared = typeof SharedArrayBuffer !== 'undefined' && value instanceof SharedArrayBuffer;
+  if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer || shared) return { size: value.byteLength };
   if (typeof Blob !== 'undefined' && value instanceof Blob) {
     return { size: value.size, mediaType: value.type || undefined };
   }
@@ -136,21 +109,17 @@ function describeString(value: string): SourceDescription {
 }
 
 function base64DecodedLength(value: string, length: number): number {
-  let padding = 0;
-  if (value.endsWith('==')) padding = 2;
-  else if (value.endsWith('=')) padding = 1;
+  const padding = value.endsWith('==') ? 2 : value.endsWith('=') ? 1 : 0;
   return Math.max(0, Math.floor((length * 3) / 4) - padding);
 }
 
 /** Origin and path only: query strings of signed URLs carry credentials. */
 function describeUrl(url: URL): string {
-  if (url.protocol === 'http:' || url.protocol === 'https:') return clip(`${url.origin}${url.pathname}`, 100);
   return clip(`${url.protocol}${url.host ? `//${url.host}` : ''}${url.pathname}`, 100);
 }
 
 function imageUrlOf(value: unknown): unknown {
-  if (typeof value === 'string') return value;
-  return asRecord(value)?.url;
+  return typeof value === 'string' ? value : asRecord(value)?.url;
 }
 
 function asRecord(value: unknown): Record<string, unknown> | undefined {

@@ -3,21 +3,12 @@
  * in bytes on the hot path). Exact for plain, non-circular data; `toJSON` is not called.
  */
 export function jsonByteLength(value: unknown): number {
-  switch (typeof value) {
-    case 'string':
-      return jsonStringByteLength(value);
-    case 'number':
-      return Number.isFinite(value) ? String(value).length : 4;
-    case 'boolean':
-      return value ? 4 : 5;
-    case 'bigint':
-      return String(value).length + 2;
-    case 'undefined':
-    case 'function':
-    case 'symbol':
-      return 0;
-  }
+  if (typeof value === 'string') return jsonStringByteLength(value);
+  if (typeof value === 'number') return Number.isFinite(value) ? String(value).length : 4;
+  if (typeof value === 'boolean') return value ? 4 : 5;
+  if (typeof value === 'bigint') return String(value).length + 2;
   if (value === null) return 4;
+  if (typeof value !== 'object') return 0;
   if (Array.isArray(value)) {
     let bytes = 2 + Math.max(0, value.length - 1); // brackets and commas
     for (const item of value) bytes += isOmitted(item) ? 4 : jsonByteLength(item);

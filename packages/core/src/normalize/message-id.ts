@@ -2,7 +2,6 @@ import type { TurnMessage } from '../spec/turn';
 
 // Ids are stable across processes, so a restarted server or a replica does not resend a message. The hash
 // (cyrb53 mixing, both 32-bit lanes kept) is synchronous so `record()` need not await; not cryptographic.
-
 const SEPARATOR = 0x1f;
 
 // The hash's two lanes, module state to keep the hot loop free of property accesses (never re-entered).
@@ -36,12 +35,8 @@ function hex32(value: number): string {
 }
 
 function digest(): string {
-  let a = h1;
-  let b = h2;
-  a = Math.imul(a ^ (a >>> 16), 2246822507);
-  a ^= Math.imul(b ^ (b >>> 13), 3266489909);
-  b = Math.imul(b ^ (b >>> 16), 2246822507);
-  b ^= Math.imul(a ^ (a >>> 13), 3266489909);
+  const a = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  const b = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(a ^ (a >>> 13), 3266489909);
   return hex32(b >>> 0) + hex32(a >>> 0);
 }
 

@@ -19,9 +19,7 @@ export interface JsonSafeOptions {
 
 /** Keys that would reach the prototype chain of whoever later merges or assigns the result. */
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
-
 const UNREADABLE = '[Unreadable]';
-
 const OMIT: unique symbol = Symbol('omit');
 
 /**
@@ -48,35 +46,19 @@ export function toJsonSafe(value: unknown, options: JsonSafeOptions = {}): JsonV
   }
 }
 
-interface WalkState {
-  maxDepth: number;
-  maxKeys: number;
-  maxArrayLength: number;
-  nodesLeft: number;
-  maxStringBytes: number | undefined;
-  ancestors: Set<object>;
-}
+type WalkState = Required<Pick<JsonSafeOptions, 'maxDepth' | 'maxKeys' | 'maxArrayLength'>> &
+  Pick<JsonSafeOptions, 'maxStringBytes'> & { nodesLeft: number; ancestors: Set<object> };
 
 function walk(value: unknown, depth: number, state: WalkState): JsonValue | typeof OMIT {
   if (state.nodesLeft <= 0) return '[Truncated]';
   state.nodesLeft--;
-
-  switch (typeof value) {
-    case 'string':
-      return boundString(value, state);
-    case 'number':
-      return Number.isFinite(value) ? value : String(value);
-    case 'boolean':
-      return value;
-    case 'bigint':
-      return value.toString();
-    case 'undefined':
-    case 'function':
-    case 'symbol':
-      return OMIT;
-  }
+  if (typeof value === 'string') return boundString(value, state);
+  if (typeof value === 'number') return Number.isFinite(value) ? value : String(value);
+  if (typeof value === 'boolean') return value;
+  if (typeof value === 'bigint') return value.toString();
   if (value === null) return null;
-  return walkObject(value as object, depth, state);
+  // Functions, symbols and undefined, as JSON.stringify leaves them out.
+  return typeof value === 'object' ? walkObject(value, depth, state) : OMIT;
 }
 
 function walkObject(value: object, depth: number, state: WalkState): JsonValue | typeof OMIT {
@@ -117,10 +99,8 @@ function describeSpecialObject(value: object): JsonValue | undefined {
   if (value instanceof ArrayBuffer) return `[ArrayBuffer: ${formatBytes(value.byteLength)}]`;
   if (typeof Blob !== 'undefined' && value instanceof Blob) return `[Blob: ${formatBytes(value.size)}]`;
   if (value instanceof RegExp) return String(value);
-  if (value instanceof Promise || value instanceof WeakMap || value instanceof WeakSet) {
-    return `[${tagOf(value)}]`;
-  }
   const tag = tagOf(value);
+  if (value instanceof Promise || value instanceof WeakMap || value instanceof WeakSet) return `[${tag}]`;
   if (tag === 'Number' || tag === 'String' || tag === 'Boolean') {
     const primitive = (value as { valueOf(): unknown }).valueOf();
     if (typeof primitive === 'number') return Number.isFinite(primitive) ? primitive : String(primitive);

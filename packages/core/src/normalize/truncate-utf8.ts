@@ -35,22 +35,12 @@ function cutToBytes(text: string, budget: number): { prefix: string; bytes: numb
   const length = text.length;
   while (end < length) {
     const code = text.charCodeAt(end);
-    let width: number;
-    let units = 1;
-    if (code < 0x80) width = 1;
-    else if (code < 0x800) width = 2;
-    else if (
-      code >= 0xd800 &&
-      code <= 0xdbff &&
-      end + 1 < length &&
-      isLowSurrogate(text.charCodeAt(end + 1))
-    ) {
-      width = 4;
-      units = 2;
-    } else width = 3;
+    const pair =
+      code >= 0xd800 && code <= 0xdbff && end + 1 < length && isLowSurrogate(text.charCodeAt(end + 1));
+    const width = code < 0x80 ? 1 : code < 0x800 ? 2 : pair ? 4 : 3;
     if (bytes + width > budget) break;
     bytes += width;
-    end += units;
+    end += pair ? 2 : 1;
   }
   return { prefix: text.slice(0, end), bytes };
 }

@@ -1,70 +1,52 @@
 import { ChatTrailError } from '../errors';
 
 /**
- * The one options policy: left out gets the default; a bad value throws naming it
- * (`createChatTrail: flushAt must be a positive integer, got -1`), never clamped without a word.
+ * The one options policy, its messages starting with `where` (`'createChatTrail'`): left out gets the
+ * default; a bad value throws naming it (`createChatTrail: flushAt must be a positive integer, got -1`),
+ * never clamped without a word.
  */
-interface OptionChecker {
-  positiveInteger(name: string, value: unknown, fallback: number): number;
-  nonNegativeInteger(name: string, value: unknown, fallback: number): number;
-  positiveNumber(name: string, value: unknown, fallback: number): number;
-  nonNegativeNumber(name: string, value: unknown, fallback: number): number;
-  /** A number from 0 to 1. */
-  rate(name: string, value: unknown, fallback: number): number;
-  boolean(name: string, value: unknown, fallback: boolean): boolean;
-  /** A non-empty string. */
-  string(name: string, value: unknown): string | undefined;
-  oneOf<const T extends string>(name: string, value: unknown, allowed: readonly T[], fallback: NoInfer<T>): T;
-  fn<T>(name: string, value: T | undefined): T | undefined;
+export function optionChecker(where: string) {
   /** Throws the policy's error: `must` says what `name` must be. */
-  fail(name: string, must: string, value: unknown): never;
-}
-
-/** An {@link OptionChecker} whose messages start with `where` (`'createChatTrail'`). */
-export function optionChecker(where: string): OptionChecker {
   const fail = (name: string, must: string, value: unknown): never => {
     throw new ChatTrailError(`${where}: ${name} must be ${must}, got ${describeValue(value)}`);
   };
-  const number = (
-    name: string,
-    value: unknown,
-    fallback: number,
-    must: string,
-    ok: (n: number) => boolean,
-  ): number => {
-    if (value === undefined) return fallback;
-    if (typeof value !== 'number' || !Number.isFinite(value) || !ok(value)) fail(name, must, value);
-    return value as number;
-  };
+  const number =
+    (must: string, ok: (n: number) => boolean) =>
+    (name: string, value: unknown, fallback: number): number => {
+      if (value === undefined) return fallback;
+      if (typeof value !== 'number' || !Number.isFinite(value) || !ok(value)) fail(name, must, value);
+      return value as number;
+    };
   return {
-    positiveInteger: (name, value, fallback) =>
-      number(name, value, fallback, 'a positive integer', (n) => Number.isInteger(n) && n >= 1),
-    nonNegativeInteger: (name, value, fallback) =>
-      number(name, value, fallback, 'a non-negative integer', (n) => Number.isInteger(n) && n >= 0),
-    positiveNumber: (name, value, fallback) =>
-      number(name, value, fallback, 'a positive number', (n) => n > 0),
-    nonNegativeNumber: (name, value, fallback) =>
-      number(name, value, fallback, 'a non-negative number', (n) => n >= 0),
-    rate: (name, value, fallback) =>
-      number(name, value, fallback, 'a number from 0 to 1', (n) => n >= 0 && n <= 1),
-    boolean(name, value, fallback) {
+    positiveInteger: number('a positive integer', (n) => Number.isInteger(n) && n >= 1),
+    nonNegativeInteger: number('a non-negative integer', (n) => Number.isInteger(n) && n >= 0),
+    positiveNumber: number('a positive number', (n) => n > 0),
+    nonNegativeNumber: number('a non-negative number', (n) => n >= 0),
+    rate: number('a number from 0 to 1', (n) => n >= 0 && n <= 1),
+    boolean(name: string, value: unknown, fallback: boolean): boolean {
       if (value === undefined) return fallback;
       if (typeof value !== 'boolean') fail(name, 'true or false', value);
       return value as boolean;
     },
-    string(name, value) {
-      if (value === undefined) return undefined;
-      if (typeof value !== 'string' || value === '') fail(name, 'a non-empty string', value);
-      return value as string;
-    },
-    oneOf(name, value, allowed, fallback) {
-      if (value === undefined) return fallback;
-      if (!allowed.includes(value as never)) {
-        fail(name, `one of ${allowed.map((a) => `'${a}'`).join(', ')}`, value);
+    /** A non-empty string. */
+    string(name: string, value: unknown): string | undefined {
+      if (value !== undefined && (typeof value !== 'string' || value === '')) {
+        fail(name, 'a non-empty string', value);
       }
-      return value as (typeof allowed)[number];
+      return value as string | undefined;
     },
-    fn(name, value) {
+    oneOf<const T extends string>(
+      name: string,
+      value: unknown,
+      allowed: readonly T[],
+      fallback: NoInfer<T>,
+    ): T {
+      if (value === undefined) return fallback;
+      if (!allowed.includes(value as T))
+        fail(name, `one of ${allowed.map((a) => `'${a}'`).join(', ')}`, value);
+      return value as T;
+    },
+    fn<T>(name: string, value: T | undefined): T | undefined {
       if (value !== undefined && typeof value !== 'function') fail(name, 'a function', value);
       return value;
     },

@@ -14,60 +14,43 @@ export interface EnvDestinations {
 }
 
 /**
- * Builds the destinations the environment asks for: `MIELTO_API_KEY` (+ `MIELTO_BASE_URL`,
- * `MIELTO_WORKSPACE_ID`) → `mielto()`; `MELODI_API_KEY` + `MELODI_PROJECT_ID` (+ `MELODI_BASE_URL`) →
- * `melodi()`. Never throws: a half-configured backend is skipped and explained in `problems`, because a
- * missing variable in one environment must not crash the app.
+ * `MIELTO_API_KEY` (+ `MIELTO_BASE_URL`, `MIELTO_WORKSPACE_ID`) → `mielto()`; `MELODI_API_KEY` +
+ * `MELODI_PROJECT_ID` (+ `MELODI_BASE_URL`) → `melodi()`. Never throws: a half-configured backend is
+ * skipped and explained in `problems`, so a variable missing in one environment cannot crash the app.
  */
 export function destinationsFromEnv(
   env: Record<string, string | undefined> | undefined,
   settings: { timeoutMs: number; fetch?: typeof fetch | undefined; transport?: Transport | undefined },
 ): EnvDestinations {
   const read = (name: string) => readTrailEnv(env, name);
-  const destinations: ChatTrailDestination[] = [];
-  const problems: string[] = [];
-
+  const found: EnvDestinations = { destinations: [], problems: [] };
+  const add = (prefix: string, make: () => ChatTrailDestination) => {
+    try {
+      found.destinations.push(make());
+    } catch (error) {
+      found.problems.push(`${prefix}_* variables ignored: ${messageOf(error)}`);
+    }
+  };
   const mieltoKey = read('MIELTO_API_KEY');
   if (mieltoKey !== undefined) {
-    try {
-      destinations.push(
-        mielto({
-          apiKey: mieltoKey,
-          baseUrl: read('MIELTO_BASE_URL') ?? MIELTO_DEFAULT_BASE_URL,
-          workspaceId: read('MIELTO_WORKSPACE_ID'),
-          ...settings,
-        }),
-      );
-    } catch (error) {
-      problems.push(`MIELTO_* variables ignored: ${messageOf(error)}`);
-    }
+    const baseUrl = read('MIELTO_BASE_URL') ?? MIELTO_DEFAULT_BASE_URL;
+    add('MIELTO', () =>
+      mielto({ apiKey: mieltoKey, baseUrl, workspaceId: read('MIELTO_WORKSPACE_ID'), ...settings }),
+    );
   }
-
   const melodiKey = read('MELODI_API_KEY');
   const projectText = read('MELODI_PROJECT_ID');
-  if (melodiKey !== undefined) {
-    const projectId =
-      projectText !== undefined && /^\d+$/.test(projectText) ? Number(projectText) : undefined;
-    if (projectId === undefined || projectId <= 0) {
-      problems.push(
-        projectText === undefined
-          ? 'MELODI_API_KEY is set but MELODI_PROJECT_ID is not; Melodi is skipped'
-          : `MELODI_PROJECT_ID must be a positive integer, got ${JSON.stringify(projectText)}; Melodi is skipped`,
-      );
-    } else {
-      try {
-        destinations.push(
-          melodi({
-            apiKey: melodiKey,
-            projectId,
-            baseUrl: read('MELODI_BASE_URL') ?? MELODI_DEFAULT_BASE_URL,
-            ...settings,
-          }),
-        );
-      } catch (error) {
-        problems.push(`MELODI_* variables ignored: ${messageOf(error)}`);
-      }
-    }
+  if (melodiKey === undefined) return found;
+  const projectId = projectText !== undefined && /^\d+$/.test(projectText) ? Number(projectText) : 0;
+  if (projectId > 0) {
+    const baseUrl = read('MELODI_BASE_URL') ?? MELODI_DEFAULT_BASE_URL;
+    add('MELODI', () => melodi({ apiKey: melodiKey, projectId, baseUrl, ...settings }));
+  } else {
+    found.problems.push(
+      projectText === undefined
+        ? 'MELODI_API_KEY is set but MELODI_PROJECT_ID is not; Melodi is skipped'
+        : `MELODI_PROJECT_ID must be a positive integer, got ${JSON.stringify(projectText)}; Melodi is skipped`,
+    );
   }
-  return { destinations, problems };
+  return found;
 }

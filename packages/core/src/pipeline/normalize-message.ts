@@ -14,26 +14,21 @@ export interface NormalizeMessageOptions {
   captureContent: boolean;
 }
 
-// The usual roles need no check (a well-formedness check costs ~10 ns a string, per new message).
+// The usual roles skip the well-formedness check (one per role of every new message).
 const ROLES = new Set<unknown>(['user', 'assistant', 'system', 'tool']);
 // None of the lists a message holds is ever walked to the end of a huge or sparse array.
 const MAX_TOOL_CALLS = 1_000;
 const MAX_CONTENT_PARTS = 10_000;
 
-/**
- * A private copy of one message: text cut to `maxMessageBytes` (blank without content capture), content
- * parts as text and placeholders, tool calls and results JSON-safe and bounded, and an id
- * (`turnMessageId` of the copy at `position` when the message has none).
- */
+/** A private, bounded copy of one message, with an id (`turnMessageId` of the copy when it has none). */
 export function normalizeMessage(
   input: unknown,
   position: number,
   threadId: string,
   options: NormalizeMessageOptions,
 ): TurnMessage {
-  const raw = (input !== null && typeof input === 'object' ? input : { content: input }) as Partial<
-    Record<keyof TurnMessage, unknown>
-  >;
+  const raw: Partial<Record<keyof TurnMessage, unknown>> =
+    input !== null && typeof input === 'object' ? input : { content: input };
   const { captureContent, maxMessageBytes } = options;
   const content = captureContent
     ? wellFormed(truncateUtf8(contentText(raw.content, maxMessageBytes), maxMessageBytes))
@@ -43,83 +38,57 @@ export function normalizeMessage(
     givenRole === undefined ? 'user' : ROLES.has(givenRole) ? givenRole : shortText(givenRole)
   ) as TurnMessageRole;
   const givenId = nonEmptyString(raw.id);
-  // Only the fields that are present: queued copies are retained until sent, and every field of every
-  // retained message is paid for again by each garbage collection that moves it.
   const message: TurnMessage = {
     id: givenId === undefined ? '' : flatString(boundId(givenId)),
     role,
     content: flatString(content),
   };
-  if (raw.toolCalls !== undefined) {
-    const toolCalls = normalizeToolCalls(raw.toolCalls, options);
-    if (toolCalls !== undefined) message.toolCalls = toolCalls;
-  }
-  if (raw.toolResult !== undefined) {
-    const toolResult = normalizeToolResult(raw.toolResult, options);
-    if (toolResult !== undefined) message.toolResult = toolResult;
-  }
-  if (raw.createdAt !== undefined) {
-    const createdAt = dateTime(raw.createdAt);
-    if (createdAt !== undefined) message.createdAt = createdAt;
-  }
-  if (raw.senderId !== undefined) {
-    const senderId = nonEmptyString(raw.senderId);
-    if (senderId !== undefined) message.senderId = boundId(senderId);
-  }
-  if (raw.metadata !== undefined) {
-    const metadata = safeObject(raw.metadata, maxMessageBytes);
-    if (metadata !== undefined) message.metadata = metadata;
-  }
+  // Only the fields present: every field of a queued copy is paid for again by each GC that moves it.
+  const toolCalls = normalizeToolCalls(raw.toolCalls, options);
+  if (toolCalls !== undefined) message.toolCalls = toolCalls;
+  const toolResult = normalizeToolResult(raw.toolResult, options);
+  if (toolResult !== undefined) message.toolResult = toolResult;
+  const createdAt = dateTime(raw.createdAt);
+  if (createdAt !== undefined) message.createdAt = createdAt;
+  const senderId = nonEmptyString(raw.senderId);
+  if (senderId !== undefined) message.senderId = boundId(senderId);
+  const metadata = safeObject(raw.metadata, maxMessageBytes);
+  if (metadata !== undefined) message.metadata = metadata;
   // Without content capture the id is derived from the blanked message: no hash of the text leaves the process.
   if (message.id === '') message.id = turnMessageId(threadId, position, message);
   return message;
 }
 
-/**
- * Message content as text: strings as they are, content-part arrays joined, parts and bytes as
- * placeholders. Parts are read until the text is past `maxBytes` (it is cut there anyway) or
- * {@link MAX_CONTENT_PARTS} were read.
- */
+/** Content as text: parts joined, non-text parts as placeholders, read only until past `maxBytes`. */
 function contentText(value: unknown, maxBytes: number): string {
-  if (typeof value === 'string') return value;
-  if (value === null || value === undefined) return '';
-  if (Array.isArray(value)) {
-    let text = '';
-    let previousWasPlaceholder = false;
-    const length = value.length >>> 0;
-    const readable = Math.min(length, MAX_CONTENT_PARTS);
-    for (let index = 0; index < readable && text.length <= maxBytes; index++) {
-      const part = value[index];
-      const textPart = partText(part);
-      const isPlaceholder = textPart === undefined;
-      const piece = isPlaceholder ? placeholder(part) : textPart;
-      // Placeholders sit on their own line; adjacent text parts are joined as the model saw them.
-      if (text !== '' && (isPlaceholder || previousWasPlaceholder) && !text.endsWith('\n')) text += '\n';
-      text += piece;
-      previousWasPlaceholder = isPlaceholder;
-    }
-    if (readable < length && text.length <= maxBytes) text += `\n[${length - readable} more content parts]`;
-    return text;
+  if (!Array.isArray(value)) return partText(value) ?? placeholder(value);
+  let text = '';
+  let previousWasPlaceholder = false;
+  const length = value.length >>> 0;
+  const readable = Math.min(length, MAX_CONTENT_PARTS);
+  for (let index = 0; index < readable && text.length <= maxBytes; index++) {
+    const part = value[index];
+    const textPart = partText(part);
+    const isPlaceholder = textPart === undefined;
+    // Placeholders sit on their own line; adjacent text parts are joined as the model saw them.
+    if (text !== '' && (isPlaceholder || previousWasPlaceholder) && !text.endsWith('\n')) text += '\n';
+    text += isPlaceholder ? placeholder(part) : textPart;
+    previousWasPlaceholder = isPlaceholder;
   }
-  if (typeof value === 'object') return partText(value) ?? placeholder(value);
-  return String(value);
+  if (readable < length && text.length <= maxBytes) text += `\n[${length - readable} more content parts]`;
+  return text;
 }
 
 /** The text of a text part, else `undefined`. */
 function partText(part: unknown): string | undefined {
-  if (typeof part === 'string') return part;
-  if (part === null || typeof part !== 'object')
-    return part === undefined || part === null ? '' : String(part);
-  const record = part as { type?: unknown; text?: unknown };
-  if ((record.type === 'text' || record.type === undefined) && typeof record.text === 'string')
-    return record.text;
-  return undefined;
+  if (part === null || typeof part !== 'object') return stringOf(part);
+  const { type, text } = part as { type?: unknown; text?: unknown };
+  return (type === 'text' || type === undefined) && typeof text === 'string' ? text : undefined;
 }
 
 function placeholder(part: unknown): string {
-  if (part instanceof ArrayBuffer) return `[binary: ${formatBytes(part.byteLength)}]`;
-  if (ArrayBuffer.isView(part)) return `[binary: ${formatBytes(part.byteLength)}]`;
-  return contentPartPlaceholder(part);
+  const binary = part instanceof ArrayBuffer || ArrayBuffer.isView(part);
+  return binary ? `[binary: ${formatBytes(part.byteLength)}]` : contentPartPlaceholder(part);
 }
 
 function normalizeToolCalls(value: unknown, options: NormalizeMessageOptions): TurnToolCall[] | undefined {

@@ -4,28 +4,19 @@ import { truncateUtf8 } from '../normalize/truncate-utf8';
 import { wellFormed } from '../normalize/well-formed';
 import type { JsonObject, JsonValue } from '../spec/turn';
 
-// The small readers `normalizeTurn` and `normalizeMessage` share: each takes whatever the host handed over.
-
 // Dates that pydantic and every JS runtime read the same way; anything else parseable is rewritten as ISO.
 const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})$/;
 // Nested values are bounded per payload, so a tool output of a million rows cannot be walked to the end.
 const PAYLOAD_MAX_NODES = 5_000;
-// Names, roles, user fields, model and error names: short by nature, bounded so that none can carry a
-// payload past maxMessageBytes (ids are bounded by boundId).
+// Names, roles, user and model fields: short by nature, bounded so none carries a payload past maxMessageBytes.
 const MAX_NAME_BYTES = 1024;
 
 /** Any value made JSON-safe and bounded to about `maxBytes` of JSON; an oversized one becomes truncated JSON text. */
 export function safeJson(value: unknown, maxBytes: number): JsonValue {
-  switch (typeof value) {
-    case 'string':
-      return wellFormed(truncateUtf8(value, maxBytes));
-    case 'boolean':
-      return value;
-    case 'undefined':
-      return null;
-    case 'number':
-      return Number.isFinite(value) ? value : String(value);
-  }
+  if (typeof value === 'string') return wellFormed(truncateUtf8(value, maxBytes));
+  if (typeof value === 'boolean') return value;
+  if (typeof value === 'undefined') return null;
+  if (typeof value === 'number') return Number.isFinite(value) ? value : String(value);
   const safe = toJsonSafe(value, { maxStringBytes: maxBytes, maxNodes: PAYLOAD_MAX_NODES });
   if (safe !== null && typeof safe === 'object' && jsonByteLength(safe) > maxBytes) {
     return truncateUtf8(JSON.stringify(safe), maxBytes);
@@ -48,11 +39,9 @@ export function dateTime(value: unknown): string | undefined {
     const time = Date.parse(value);
     return Number.isNaN(time) ? undefined : new Date(time).toISOString();
   }
-  if (value instanceof Date || typeof value === 'number') {
-    const time = value instanceof Date ? value.getTime() : value;
-    return Number.isFinite(time) && Math.abs(time) <= 8.64e15 ? new Date(time).toISOString() : undefined;
-  }
-  return undefined;
+  const time = value instanceof Date ? value.getTime() : value;
+  if (typeof time !== 'number' || !Number.isFinite(time) || Math.abs(time) > 8.64e15) return undefined;
+  return new Date(time).toISOString();
 }
 
 /** A name-like string from the host, well-formed and at most {@link MAX_NAME_BYTES} (O(1) when short and Latin-1). */

@@ -1,7 +1,4 @@
-/**
- * The HTTP status an error carries, if any. Errors here may come from custom destinations, so reading one
- * must not throw (a getter may): a lane in the middle of settling a batch cannot be left half done.
- */
+/** The HTTP status an error carries, if any; never throws (a custom destination's error may have a getter). */
 export function statusOf(error: unknown): number | undefined {
   try {
     const status = (error as { status?: unknown } | null | undefined)?.status;

@@ -3,134 +3,92 @@ import { ChatTrailError } from '../errors';
 import { optionChecker } from '../options/option-checker';
 import { warnOnce } from '../options/warn-once';
 import type { ChatTrailDestination } from '../spec/chat-trail-destination';
-import { CHAT_TRAIL_DEFAULTS, type ChatTrailOptions } from './chat-trail-options';
-import type { LaneHost } from './lane-host';
+import { type ChatTrailOptions, CHAT_TRAIL_DEFAULTS as D } from './chat-trail-options';
 import type { NormalizeTurnOptions } from './normalize-turn';
-import { parseEnvFlag, readTrailEnv } from './read-trail-env';
+import { readTrailEnv } from './read-trail-env';
 import type { DeliveryMode } from './start-worker-delivery';
 
 /** A trail's options, checked, with the environment's and the defaults applied. */
-export interface TrailSettings {
-  env: ChatTrailOptions['env'];
-  debug: boolean;
-  disabled: boolean;
-  sampleRate: number;
-  flushAt: number;
-  flushIntervalMs: number;
-  timeoutMs: number;
-  exitFlushMs: number;
-  handleSignals: boolean;
-  maxAttempts: number;
-  normalize: NormalizeTurnOptions;
-  limits: Pick<LaneHost, 'maxQueueTurns' | 'maxQueueBytes' | 'maxBatchTurns' | 'minBatchIntervalMs'>;
-  backoffInitialMs: number;
-  backoffMaxMs: number;
-  destinations: ChatTrailDestination[] | undefined;
-  delivery: DeliveryMode | undefined;
-}
+export type TrailSettings = ReturnType<typeof readTrailSettings>;
+
+const check = optionChecker('createChatTrail');
+const ENV_FLAGS = new Map<string | undefined, boolean>([
+  ...['1', 'true', 'yes', 'on'].map((word) => [word, true] as const),
+  ...['0', 'false', 'no', 'off'].map((word) => [word, false] as const),
+]);
 
 /** Throws {@link ChatTrailError} for a bad option, naming it and its value; never for the environment. */
-export function readTrailSettings(options: ChatTrailOptions): TrailSettings {
-  if (options === null || typeof options !== 'object') check.fail('options', 'an object', options);
-  const env = options.env;
+export function readTrailSettings(o: ChatTrailOptions) {
+  if (o === null || typeof o !== 'object') check.fail('options', 'an object', o);
+  const { env, backoff, destinations } = o;
   if (env !== undefined && (env === null || typeof env !== 'object')) check.fail('env', 'an object', env);
   const read = (name: string) => readTrailEnv(env, name);
-  const debug = check.boolean('debug', options.debug, parseEnvFlag(read('CHATTRAIL_DEBUG')) ?? false);
-  const disabled = check.boolean(
-    'disabled',
-    options.disabled,
-    parseEnvFlag(read('CHATTRAIL_DISABLED')) ?? false,
-  );
-  const sampleRate = check.rate(
-    'sampleRate',
-    options.sampleRate,
-    envSampleRate(read('CHATTRAIL_SAMPLE_RATE')),
-  );
-  const flushAt = check.positiveInteger('flushAt', options.flushAt, CHAT_TRAIL_DEFAULTS.flushAt);
-  const flushIntervalMs = check.positiveNumber(
-    'flushIntervalMs',
-    options.flushIntervalMs,
-    CHAT_TRAIL_DEFAULTS.flushIntervalMs,
-  );
-  const timeoutMs = check.positiveNumber('timeoutMs', options.timeoutMs, CHAT_TRAIL_DEFAULTS.timeoutMs);
-  const exitFlushMs = check.nonNegativeNumber(
-    'exitFlushMs',
-    options.exitFlushMs,
-    CHAT_TRAIL_DEFAULTS.exitFlushMs,
-  );
-  const handleSignals = check.boolean('handleSignals', options.handleSignals, false);
-  warnIgnoredRetries('createChatTrail', options.maxRetries);
-  const maxAttempts = check.positiveInteger(
-    'maxAttempts',
-    options.maxAttempts,
-    CHAT_TRAIL_DEFAULTS.maxAttempts,
-  );
-  const normalize: NormalizeTurnOptions = {
-    maxMessageBytes: check.positiveInteger(
-      'maxMessageBytes',
-      options.maxMessageBytes,
-      CHAT_TRAIL_DEFAULTS.maxMessageBytes,
-    ),
-    captureContent: check.boolean('captureContent', options.captureContent, true),
-    turnMessages: check.oneOf('turnMessages', options.turnMessages, ['history', 'new'], 'history'),
-    maxMessagesPerTurn: check.positiveInteger(
-      'maxMessagesPerTurn',
-      options.maxMessagesPerTurn,
-      CHAT_TRAIL_DEFAULTS.maxMessagesPerTurn,
-    ),
+  const flag = (name: string) => ENV_FLAGS.get(read(name)?.toLowerCase()) ?? false;
+  const num = (
+    rule: 'positiveInteger' | 'positiveNumber' | 'nonNegativeNumber',
+    name: keyof typeof D & keyof ChatTrailOptions,
+  ) => check[rule](name, o[name], D[name]);
+  // Checked in this order, so the first bad option named is always the same one.
+  const head = {
+    env,
+    debug: check.boolean('debug', o.debug, flag('CHATTRAIL_DEBUG')),
+    disabled: check.boolean('disabled', o.disabled, flag('CHATTRAIL_DISABLED')),
+    sampleRate: check.rate('sampleRate', o.sampleRate, envSampleRate(read('CHATTRAIL_SAMPLE_RATE'))),
+    flushAt: num('positiveInteger', 'flushAt'),
+    flushIntervalMs: num('positiveNumber', 'flushIntervalMs'),
+    timeoutMs: num('positiveNumber', 'timeoutMs'),
+    exitFlushMs: num('nonNegativeNumber', 'exitFlushMs'),
+    handleSignals: check.boolean('handleSignals', o.handleSignals, false),
   };
-  check.fn('redact', options.redact);
-  check.fn('onError', options.onError);
-  check.fn('onDrop', options.onDrop);
-  check.fn('waitUntil', options.waitUntil);
-  check.fn('fetch', options.fetch);
-  const store = options.store;
-  if (store !== undefined && (typeof store?.sync !== 'function' || typeof store.lock !== 'function')) {
-    check.fail('store', 'a ChatTrailStore (sync, setValue, remove, lock, unlock)', store);
+  warnIgnoredRetries('createChatTrail', o.maxRetries);
+  const maxAttempts = num('positiveInteger', 'maxAttempts');
+  const normalize: NormalizeTurnOptions = {
+    maxMessageBytes: num('positiveInteger', 'maxMessageBytes'),
+    captureContent: check.boolean('captureContent', o.captureContent, true),
+    turnMessages: check.oneOf('turnMessages', o.turnMessages, ['history', 'new'], 'history'),
+    maxMessagesPerTurn: num('positiveInteger', 'maxMessagesPerTurn'),
+  };
+  for (const name of ['redact', 'onError', 'onDrop', 'waitUntil', 'fetch'] as const) check.fn(name, o[name]);
+  if (o.store !== undefined && (typeof o.store?.sync !== 'function' || typeof o.store.lock !== 'function')) {
+    check.fail('store', 'a ChatTrailStore (sync, setValue, remove, lock, unlock)', o.store);
   }
-  check.fn('transport', options.transport);
-  if (options.fetch !== undefined && options.transport !== undefined) {
+  check.fn('transport', o.transport);
+  if (o.fetch !== undefined && o.transport !== undefined) {
     throw new ChatTrailError('createChatTrail(): pass fetch or transport, not both');
   }
-  const limits = queueLimits(options);
-  const backoff = options.backoff;
+  const maxQueueTurns = num('positiveInteger', 'maxQueueTurns');
+  // A batch over half the queue would leave no room to queue behind it while it hangs.
+  const half = Math.ceil(maxQueueTurns / 2);
+  const batch = check.positiveInteger('maxBatchTurns', o.maxBatchTurns, Math.min(D.maxBatchTurns, half));
+  if (batch > half) check.fail('maxBatchTurns', `at most half of maxQueueTurns (${half})`, batch);
+  const limits = {
+    maxQueueTurns,
+    maxQueueBytes: num('positiveNumber', 'maxQueueBytes'),
+    maxBatchTurns: batch,
+    minBatchIntervalMs: num('nonNegativeNumber', 'minBatchIntervalMs'),
+  };
   if (backoff !== undefined && (backoff === null || typeof backoff !== 'object')) {
     check.fail('backoff', 'an object', backoff);
   }
-  const backoffInitialMs = check.positiveNumber(
-    'backoff.initialMs',
-    backoff?.initialMs,
-    CHAT_TRAIL_DEFAULTS.backoffInitialMs,
-  );
-  const backoffMaxMs = check.positiveNumber(
-    'backoff.maxMs',
-    backoff?.maxMs,
-    CHAT_TRAIL_DEFAULTS.backoffMaxMs,
-  );
-  const given = options.destinations;
-  if (given !== undefined && !Array.isArray(given)) check.fail('destinations', 'an array', given);
-  given?.forEach((destination, i) => {
-    if (!isDestination(destination)) {
+  const backoffInitialMs = check.positiveNumber('backoff.initialMs', backoff?.initialMs, D.backoffInitialMs);
+  const backoffMaxMs = check.positiveNumber('backoff.maxMs', backoff?.maxMs, D.backoffMaxMs);
+  if (destinations !== undefined && !Array.isArray(destinations)) {
+    check.fail('destinations', 'an array', destinations);
+  }
+  destinations?.forEach((destination: Partial<ChatTrailDestination> | null | undefined, i) => {
+    if (typeof destination?.send !== 'function' || typeof destination.name !== 'string') {
       check.fail(`destinations[${i}]`, 'a destination (an object with a name and send())', destination);
     }
   });
   return {
-    env,
-    debug,
-    disabled,
-    sampleRate,
-    flushAt,
-    flushIntervalMs,
-    timeoutMs,
-    exitFlushMs,
-    handleSignals,
+    ...head,
     maxAttempts,
     normalize,
     limits,
     backoffInitialMs,
     backoffMaxMs,
-    destinations: given,
-    delivery: deliveryMode(options.delivery, read('CHATTRAIL_DELIVERY')),
+    destinations,
+    delivery: deliveryMode(o.delivery, read('CHATTRAIL_DELIVERY')),
   };
 }
 
@@ -145,59 +103,14 @@ function deliveryMode(given: unknown, env: string | undefined): DeliveryMode | u
   return undefined;
 }
 
-function isDestination(value: unknown): value is ChatTrailDestination {
-  const destination = value as Partial<ChatTrailDestination> | null | undefined;
-  return typeof destination?.send === 'function' && typeof destination.name === 'string';
-}
-
-const check = optionChecker('createChatTrail');
-
-/**
- * `CHATTRAIL_SAMPLE_RATE`, else 1. Unlike an option, a bad value does not throw: a variable set wrong in
- * one environment must not crash the app (the same goes for the destinations' variables). It warns once
- * and the default applies.
- */
+/** `CHATTRAIL_SAMPLE_RATE`, else 1; a bad value warns once rather than throw, so the app still starts. */
 function envSampleRate(value: string | undefined): number {
-  if (value === undefined) return CHAT_TRAIL_DEFAULTS.sampleRate;
+  if (value === undefined) return D.sampleRate;
   const rate = /^\d*\.?\d+$/.test(value) ? Number(value) : Number.NaN;
   if (rate >= 0 && rate <= 1) return rate;
   warnOnce(
     `env:CHATTRAIL_SAMPLE_RATE:${value}`,
     `CHATTRAIL_SAMPLE_RATE must be a number from 0 to 1, got ${JSON.stringify(value)}; every thread is recorded (sampleRate 1).`,
   );
-  return CHAT_TRAIL_DEFAULTS.sampleRate;
-}
-
-/** The queue's bounds. A batch larger than half the queue would leave no room to queue behind it while it hangs. */
-function queueLimits(
-  options: ChatTrailOptions,
-): Pick<LaneHost, 'maxQueueTurns' | 'maxQueueBytes' | 'maxBatchTurns' | 'minBatchIntervalMs'> {
-  const maxQueueTurns = check.positiveInteger(
-    'maxQueueTurns',
-    options.maxQueueTurns,
-    CHAT_TRAIL_DEFAULTS.maxQueueTurns,
-  );
-  const half = Math.ceil(maxQueueTurns / 2);
-  const maxBatchTurns = check.positiveInteger(
-    'maxBatchTurns',
-    options.maxBatchTurns,
-    Math.min(CHAT_TRAIL_DEFAULTS.maxBatchTurns, half),
-  );
-  if (maxBatchTurns > half) {
-    check.fail('maxBatchTurns', `at most half of maxQueueTurns (${half})`, maxBatchTurns);
-  }
-  return {
-    maxQueueTurns,
-    maxQueueBytes: check.positiveNumber(
-      'maxQueueBytes',
-      options.maxQueueBytes,
-      CHAT_TRAIL_DEFAULTS.maxQueueBytes,
-    ),
-    maxBatchTurns,
-    minBatchIntervalMs: check.nonNegativeNumber(
-      'minBatchIntervalMs',
-      options.minBatchIntervalMs,
-      CHAT_TRAIL_DEFAULTS.minBatchIntervalMs,
-    ),
-  };
+  return D.sampleRate;
 }

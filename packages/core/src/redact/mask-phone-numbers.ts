@@ -13,13 +13,7 @@ export function maskPhoneNumbers(text: string): string {
 }
 
 function looksLikePhone(candidate: string): boolean {
-  let digits = 0;
-  for (let i = 0; i < candidate.length; i++) {
-    const code = candidate.charCodeAt(i);
-    if (code >= 48 && code <= 57) digits++;
-  }
-  if (digits < 7 || digits > 15) return false;
-  if (ISO_DATE.test(candidate) || DOTTED_DATE.test(candidate)) return false;
-  const formatted = /[+() .-]/.test(candidate);
-  return formatted || digits >= 10;
+  const digits = candidate.replace(/\D/g, '').length;
+  if (digits < 7 || digits > 15 || ISO_DATE.test(candidate) || DOTTED_DATE.test(candidate)) return false;
+  return digits >= 10 || /[+() .-]/.test(candidate);
 }

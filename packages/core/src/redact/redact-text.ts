@@ -21,17 +21,11 @@ const defaultMaskers: readonly TextMasker[] = [maskApiKeys, maskEmails, maskCard
  */
 export function redactText(...maskers: TextMasker[]): (turn: Turn) => Turn {
   const list = maskers.length > 0 ? maskers : defaultMaskers;
-  const mask = (text: string): string => {
-    let result = text;
-    for (const masker of list) result = masker(result);
-    return result;
-  };
+  const mask = (text: string): string => list.reduce((result, masker) => masker(result), text);
   return (turn) => {
     for (const message of turn.messages) {
       if (typeof message.content === 'string') message.content = mask(message.content);
-      if (message.toolCalls !== undefined) {
-        for (const call of message.toolCalls) call.args = mapJsonStrings(call.args, mask);
-      }
+      for (const call of message.toolCalls ?? []) call.args = mapJsonStrings(call.args, mask);
       if (message.toolResult !== undefined) {
         message.toolResult.output = mapJsonStrings(message.toolResult.output, mask);
       }

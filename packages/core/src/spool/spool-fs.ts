@@ -39,3 +39,10 @@ export function isProcessAlive(pid: number): boolean {
     return (error as { code?: unknown }).code === 'EPERM';
   }
 }
+
+/** Best effort: what is left behind (a lock, a directory, a file) the next start deals with. */
+export function quietly(action: () => void): void {
+  try {
+    action();
+  } catch {}
+}

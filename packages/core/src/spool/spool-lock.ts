@@ -1,4 +1,4 @@
-import { isProcessAlive, type SpoolFs } from './spool-fs';
+import { isProcessAlive, quietly, type SpoolFs } from './spool-fs';
 
 /** Where a spool writes: `dir` itself under its lock, or a subdirectory of its own. */
 export interface SpoolPlace {
@@ -32,12 +32,10 @@ export function lockSpoolDir(fs: SpoolFs, dir: string, pid: number): SpoolPlace 
 /** Lets a lock go (best effort: a lock left behind names a process that is gone, and is taken over). */
 export function unlockSpoolDir(fs: SpoolFs, place: SpoolPlace): void {
   held.delete(place.lock);
-  try {
+  quietly(() => {
     fs.unlinkSync(place.lock);
     if (!place.main) fs.rmdirSync(place.dir); // only once empty: what is left is replayed from there
-  } catch {
-    // Left for the next start.
-  }
+  });
 }
 
 /** The subdirectories of `dir` whose process is gone: theirs to replay for whoever holds `dir`'s lock. */
@@ -63,11 +61,7 @@ function tryLock(fs: SpoolFs, path: string, pid: number): boolean {
       if ((error as { code?: unknown }).code !== 'EEXIST') throw error;
     }
     if (holderAlive(fs, path, pid)) return false;
-    try {
-      fs.unlinkSync(path); // its process is gone
-    } catch {
-      // Someone else took it over first: the next attempt finds out.
-    }
+    quietly(() => fs.unlinkSync(path)); // its process is gone; one who took it over first wins
   }
   return false;
 }

@@ -7,11 +7,9 @@ import type { RecordedHistory } from './recorded-history';
 import { turnOutputStart } from './turn-output-start';
 
 /**
- * Ids and positions for `turnMessages: 'new'`. Index-derived ids would repeat every turn (a second "yes"
- * taken for the first), so messages after the system prompt derive theirs from the turn id too; an
- * unchanged system prompt keeps its id and is sent once. A tool loop's next step and a retry of a failed
- * turn resend the previous turn's messages: those take its ids and positions, so a request's user message
- * is stored once. Updates `messages` in place; positions continue after the previous turn's.
+ * Ids and positions for `turnMessages: 'new'`: messages after the system prompt derive ids from the turn id
+ * too (index-derived ids would repeat every turn); those a tool loop's next step or a retry resends take
+ * the previous turn's ids and positions. Updates `messages` in place.
  */
 export function numberNewMessages(
   threadId: string,

@@ -22,9 +22,8 @@ const NEVER_SENT = new Set([
 ]);
 
 /**
- * Whether the server may have processed a failed request, so resending could apply it twice: a 2xx with
- * a broken body, a timeout, or a connection that died without a known "never sent" cause. Neither backend
- * takes an idempotency key.
+ * Whether the server may have processed a failed request (neither backend takes an idempotency key): a 2xx
+ * with a broken body, a timeout, or a connection that died without a known "never sent" cause.
  */
 export function isAmbiguousError(error: unknown): boolean {
   if (error instanceof InvalidResponseError) return true;

@@ -8,10 +8,7 @@ const MIN_SECRET_CHARS = 4;
 // A base64 run shorter than this (6 bytes of the secret) is too likely to occur by chance in other text.
 const MIN_BASE64_CORE_BYTES = 6;
 
-/**
- * Replaces each secret however a server echoed it, forms mixed: verbatim, JSON-escaped (`\u002B`),
- * URL-encoded, HTML entities, and base64(url) of the secret after any prefix (a Basic `user:key`).
- */
+/** Replaces each secret however echoed: verbatim, JSON-, URL- or HTML-escaped, base64(url) after a prefix. */
 export function createSecretRedactor(secrets: readonly string[]): SecretRedactor {
   const usable = [...new Set(secrets)].filter((secret) => secret.length >= MIN_SECRET_CHARS);
   if (usable.length === 0) return (text) => text;

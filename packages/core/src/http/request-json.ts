@@ -43,10 +43,7 @@ interface Where {
   path: string;
 }
 
-/**
- * Sends one JSON request with a per-attempt timeout and retries on transient failures, and resolves with
- * the parsed body. Rejects with an {@link APIError}, or a {@link ChatTrailError} for an unserialisable body.
- */
+/** One JSON request, timed out per attempt and retried on transient failures; rejects with an APIError. */
 export async function requestJson<T>(
   transport: HttpTransport,
   request: JsonRequest,
@@ -246,10 +243,7 @@ function redactHeaders(headers: Headers, redact: SecretRedactor): Headers {
   return redacted;
 }
 
-/**
- * A copy of parsed JSON with every string and key redacted (parsing unescapes a JSON-escaped key). Too
- * deep a body throws a `RangeError`, which the caller handles.
- */
+/** A copy of parsed JSON with every string and key redacted; too deep a body throws a `RangeError`. */
 export function redactJson(value: unknown, redact: SecretRedactor): unknown {
   if (typeof value === 'string') return redact(value);
   if (value === null || typeof value !== 'object') return value;
@@ -261,9 +255,8 @@ export function redactJson(value: unknown, redact: SecretRedactor): unknown {
 }
 
 /**
- * A connection error's `cause`: the transport's error itself when no text in it (message, stack, string
- * properties, nested causes) carries a secret, else an `Error` copy with them redacted. undici names a
- * rejected `Bearer <key>` header in its message, and `util.inspect` prints the whole chain.
+ * A connection error's `cause`, or an `Error` copy with secrets redacted when its texts (nested causes too)
+ * carry one: undici names a rejected `Bearer <key>` header, and `util.inspect` prints the whole chain.
  */
 export function redactCause(cause: unknown, redact: SecretRedactor, depth = 0): unknown {
   if (typeof cause === 'string') return redact(cause);
@@ -310,10 +303,7 @@ export function redactCause(cause: unknown, redact: SecretRedactor, depth = 0): 
   return copy;
 }
 
-/**
- * The wait the server asked for in milliseconds: `retry-after-ms`, else `Retry-After` as seconds or an
- * HTTP date (past: 0). Malformed values are ignored rather than guessed at.
- */
+/** The wait asked for in ms: `retry-after-ms`, else `Retry-After` (seconds or a date); malformed: none. */
 export function parseRetryAfter(headers: Headers, now: number = Date.now()): number | undefined {
   const milliseconds = nonNegativeNumber(headers.get('retry-after-ms'));
   if (milliseconds !== undefined) return milliseconds;

@@ -20,9 +20,8 @@ export interface Replayed {
 }
 
 /**
- * Reads the segments earlier processes left: the directory's own, then (holding `dir`'s own lock) those of
- * subdirectories whose process has gone, moved in. Segments every destination was done with are deleted.
- * Each item still due somewhere gets its ref in `refs`, for the acknowledgements to come.
+ * Reads the segments earlier processes left, the directory's own and (holding its lock) those of dead
+ * processes' subdirectories, moved in; deletes those fully done. Items still due get their ref in `refs`.
  */
 export function loadSegments(
   fs: SpoolFs,

@@ -10,15 +10,14 @@ export interface SpoolPlace {
 
 const LOCK = 'lock';
 /**
- * The locks this process holds. A lock naming this process's id that is not among them was left by an
- * earlier process that had the same id: a restarted container's app is often pid 1 every time.
+ * Locks this process holds: one naming its pid but not here is an earlier same-pid process's (a restarted
+ * container's app is often pid 1).
  */
 const held = new Set<string>();
 
 /**
- * Takes the lock of `dir` (a file `lock` holding the process id, created exclusively); when a running
- * process holds it, a subdirectory of this process's own, locked the same way, so that two processes never
- * append to one file. A lock whose process is gone (killed) is taken over.
+ * Takes `dir`'s lock (a file holding the pid, created exclusively), or when a live process holds it a
+ * subdirectory's own, so two processes never append to one file. A dead process's lock is taken over.
  */
 export function lockSpoolDir(fs: SpoolFs, dir: string, pid: number): SpoolPlace {
   fs.mkdirSync(dir, { recursive: true });

@@ -46,10 +46,7 @@ export function numberNewMessages(
 /** The thread position after the previous turn's messages. */
 function threadEnd(previous: RecordedHistory): number {
   const { positions, messages } = previous;
-  if (positions === undefined) return messages.length;
-  let end = 0;
-  for (const position of positions) if (position + 1 > end) end = position + 1;
-  return end;
+  return positions === undefined ? messages.length : positions.reduce((end, p) => Math.max(end, p + 1), 0);
 }
 
 /** How many of the previous turn's messages (after system) it resends: a tool loop's all, a retry's input. */

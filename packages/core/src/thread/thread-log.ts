@@ -126,11 +126,8 @@ export class ThreadLog {
 
   /** Keeps a turn's history without logging its messages (`redact` skipped or reshaped them). */
   keepHistory(threadId: string, record: ThreadRecord | undefined, history: RecordedHistory): void {
-    if (record === undefined) {
-      this.#records.set(threadId, { messages: [], history, bytes: 0 });
-      return;
-    }
-    record.history = history;
+    if (record === undefined) record = { messages: [], history, bytes: 0 };
+    else record.history = history;
     this.#records.set(threadId, record);
   }
 

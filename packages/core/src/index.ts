@@ -47,18 +47,7 @@ export type { Transport, TransportRequest, TransportResponse } from './http/tran
 // Melodi.
 export { MelodiClient, type MelodiClientOptions } from './melodi/melodi-client';
 export type { MelodiFeedback } from './melodi/melodi-feedback';
-export type {
-  MelodiExternalUser,
-  MelodiFeedbackCreate,
-  MelodiFeedbackResult,
-  MelodiMessage,
-  MelodiMessageType,
-  MelodiThread,
-  MelodiThreadUpsert,
-  MelodiThreadUpsertParams,
-  MelodiThreadUser,
-  MelodiUserSegment,
-} from './melodi/melodi-models';
+export type * from './melodi/melodi-models';
 export type { MelodiThreads } from './melodi/melodi-threads';
 // Mielto.
 export {
@@ -68,18 +57,7 @@ export {
 } from './mielto/mielto-client';
 export type { MieltoConversations } from './mielto/mielto-conversations';
 export type { MieltoMessages } from './mielto/mielto-messages';
-export type {
-  Conversation,
-  ConversationCreateParams,
-  ConversationList,
-  ConversationListParams,
-  ConversationStatus,
-  CreateMessages,
-  HTTPValidationError,
-  MessageCreateRequest,
-  MessageRead,
-  MieltoMessageRole,
-} from './mielto/mielto-models';
+export type * from './mielto/mielto-models';
 export type { MieltoPage, MieltoPagePromise } from './mielto/mielto-page';
 export {
   ChatTrailConnectionError,
@@ -100,50 +78,11 @@ export { maskEmails } from './redact/mask-emails';
 export { maskPhoneNumbers } from './redact/mask-phone-numbers';
 export { redactText } from './redact/redact-text';
 export type { TextMasker } from './redact/text-masker';
-export type {
-  ChatTrail,
-  ChatTrailDrop,
-  ChatTrailFeedback,
-  ChatTrailStats,
-  DestinationStats,
-  DropCounts,
-  DropReason,
-  FeedbackStats,
-  FlushOptions,
-  FlushReport,
-  SpoolOptions,
-  SpoolStats,
-} from './spec/chat-trail';
+export type * from './spec/chat-trail';
 // Destinations: the spec every backend implements.
-export type {
-  ChatTrailDestination,
-  DeliveryItem,
-  DeliveryOutcome,
-  DestinationSendContext,
-} from './spec/chat-trail-destination';
+export type * from './spec/chat-trail-destination';
 // The shared store: what several instances of an app share (`@chattrail/redis` implements it).
-export type {
-  ChatTrailStore,
-  DestinationStore,
-  StoreEntry,
-  StoreSyncAnswer,
-  StoreThreadState,
-  StoreThreadSync,
-} from './spec/chat-trail-store';
+export type * from './spec/chat-trail-store';
 // The Turn model: the one value every adapter produces.
-export type {
-  JsonObject,
-  JsonValue,
-  Turn,
-  TurnMessage,
-  TurnMessageRole,
-  TurnMessagesMode,
-  TurnModel,
-  TurnSource,
-  TurnStatus,
-  TurnToolCall,
-  TurnToolResult,
-  TurnUsage,
-  TurnUser,
-} from './spec/turn';
+export type * from './spec/turn';
 export type { TurnRecorder } from './spec/turn-recorder';

@@ -44,12 +44,10 @@ export {
 } from './errors';
 export type { HttpClientOptions, RequestOptions, RetryInfo } from './http/http-options';
 export type { Transport, TransportRequest, TransportResponse } from './http/transport';
-// Melodi.
 export { MelodiClient, type MelodiClientOptions } from './melodi/melodi-client';
 export type { MelodiFeedback } from './melodi/melodi-feedback';
 export type * from './melodi/melodi-models';
 export type { MelodiThreads } from './melodi/melodi-threads';
-// Mielto.
 export {
   MieltoClient,
   type MieltoClientOptions,
@@ -68,7 +66,6 @@ export {
   type ChatTrailDeliveryErrorInit,
 } from './pipeline/chat-trail-delivery-error';
 export type { ChatTrailOptions } from './pipeline/chat-trail-options';
-// The trail.
 export { createChatTrail } from './pipeline/create-chat-trail';
 export type { WaitUntil } from './pipeline/find-wait-until';
 // Redaction: maskers and the redact function built from them.

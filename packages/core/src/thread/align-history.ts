@@ -99,12 +99,10 @@ export function alignHistory(
   let windowed = false;
   for (let j = 0; j < n; j++) {
     let position: number;
-    if (j < prefix) {
-      position = positionOf(j);
-      take(j, j);
-    } else if (shift > 0 && j < matchedTo) {
-      position = positionOf(j + shift);
-      take(j, j + shift);
+    if (j < matchedTo) {
+      const k = j < prefix ? j : j + shift;
+      position = positionOf(k);
+      take(j, k);
     } else {
       position = j === 0 ? (m > 0 ? positionOf(0) : 0) : positions[j - 1]! + 1;
       // A copy kept from the previous turn carries an id derived at that turn's position.

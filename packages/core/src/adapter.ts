@@ -1,7 +1,5 @@
-// `@chattrail/core/adapter`: helpers for code that builds on the core — the adapter packages, custom
-// destinations and importers. Apps need only the root entry. Everything here is a pure function or a
-// constant, or (isRetryableError, isAmbiguousError) reads the root's error classes through the same shared
-// chunk, so nothing here holds state of its own apart from the root.
+// `@chattrail/core/adapter`: helpers for adapter packages, custom destinations and importers. Pure functions
+// and constants; the error checks read the root's classes through a shared chunk, so no state of its own.
 
 export { beginCapture } from './adapter/begin-capture';
 export { getChatTrailContextMode } from './context/chat-trail-context';

@@ -1,7 +1,4 @@
-/**
- * The clients' errors, one class per HTTP status family as in openai-node. No message, body, header or
- * cause ever carries the API key: the requester redacts every secret before building an error.
- */
+// One class per HTTP status family, as in openai-node. None carries the API key: requests redact first.
 
 /** Base class of every error thrown by `@chattrail/core`. */
 export class ChatTrailError extends Error {

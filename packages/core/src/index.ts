@@ -44,7 +44,6 @@ export {
 } from './errors';
 export type { HttpClientOptions, RequestOptions, RetryInfo } from './http/http-options';
 export type { Transport, TransportRequest, TransportResponse } from './http/transport';
-// Melodi.
 export {
   MelodiClient,
   type MelodiClientOptions,
@@ -63,7 +62,6 @@ export type {
   MelodiThreadUser,
   MelodiUserSegment,
 } from './melodi/melodi-models';
-// Mielto.
 export {
   MieltoClient,
   type MieltoClientOptions,
@@ -94,7 +92,6 @@ export {
   type ChatTrailDeliveryErrorInit,
 } from './pipeline/chat-trail-delivery-error';
 export type { ChatTrailOptions } from './pipeline/chat-trail-options';
-// The trail.
 export { createChatTrail } from './pipeline/create-chat-trail';
 export type { WaitUntil } from './pipeline/find-wait-until';
 // Redaction: maskers and the redact function built from them.
@@ -104,50 +101,11 @@ export { maskEmails } from './redact/mask-emails';
 export { maskPhoneNumbers } from './redact/mask-phone-numbers';
 export { redactText } from './redact/redact-text';
 export type { TextMasker } from './redact/text-masker';
-export type {
-  ChatTrail,
-  ChatTrailDrop,
-  ChatTrailFeedback,
-  ChatTrailStats,
-  DestinationStats,
-  DropCounts,
-  DropReason,
-  FeedbackStats,
-  FlushOptions,
-  FlushReport,
-  SpoolOptions,
-  SpoolStats,
-} from './spec/chat-trail';
+export type * from './spec/chat-trail';
 // Destinations: the spec every backend implements.
-export type {
-  ChatTrailDestination,
-  DeliveryItem,
-  DeliveryOutcome,
-  DestinationSendContext,
-} from './spec/chat-trail-destination';
+export type * from './spec/chat-trail-destination';
 // The shared store: what several instances of an app share (`@chattrail/redis` implements it).
-export type {
-  ChatTrailStore,
-  DestinationStore,
-  StoreEntry,
-  StoreSyncAnswer,
-  StoreThreadState,
-  StoreThreadSync,
-} from './spec/chat-trail-store';
+export type * from './spec/chat-trail-store';
 // The Turn model: the one value every adapter produces.
-export type {
-  JsonObject,
-  JsonValue,
-  Turn,
-  TurnMessage,
-  TurnMessageRole,
-  TurnMessagesMode,
-  TurnModel,
-  TurnSource,
-  TurnStatus,
-  TurnToolCall,
-  TurnToolResult,
-  TurnUsage,
-  TurnUser,
-} from './spec/turn';
+export type * from './spec/turn';
 export type { TurnRecorder } from './spec/turn-recorder';

@@ -3,10 +3,9 @@ import type { TurnRecorder } from '../spec/turn-recorder';
 function ended(): void {}
 
 /**
- * For adapters: tells the recorder that a capture has started whose turn is recorded later, so that
- * `flush()` waits for it. Call the returned function once the turn is recorded, or given up, on every
- * path (errors and aborts too); calling it again does nothing. A recorder without `beginCapture` (a custom
- * one) gets a no-op, and one that throws is ignored: never in the host's way.
+ * For adapters: tells the recorder a capture started whose turn is recorded later, so `flush()` waits for
+ * it. Call the result once the turn is recorded or given up, on every path; again does nothing. A recorder
+ * without `beginCapture`, or one that throws, is no bother: never in the host's way.
  */
 export function beginCapture(recorder: TurnRecorder | null | undefined): () => void {
   try {

@@ -8,9 +8,8 @@ export interface BackoffOptions {
 }
 
 /**
- * The delay before retry number `retry` (0 first): equal jitter, uniform in `[step / 2, step)` with
- * `step = min(cap, base × 2^retry)`. Jitter spreads clients recovering from one outage; the half-step floor
- * keeps a lane from hammering a backend that just failed.
+ * Retry `retry`'s delay (0 first): uniform in `[step / 2, step)`, step = min(cap, base × 2^retry). Jitter
+ * spreads clients recovering from one outage; the floor keeps a lane off a backend that just failed.
  */
 export function backoffDelayMs(retry: number, options: BackoffOptions = {}): number {
   const { baseMs = 250, capMs = 8_000, random = Math.random } = options;

@@ -14,10 +14,7 @@ const UNREACHABLE_CODES = new Set(['EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN', 'E
 const TLS_CODE = /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_|SELF_SIGNED_|HOSTNAME_MISMATCH)/;
 const MAX_DEPTH = 5;
 
-/**
- * Why a request got no response, worded from the error codes along the rejection's causes (undici keeps
- * the reason in `cause`, sometimes an AggregateError of one error per address tried).
- */
+/** Why a request got no response, from the codes along its causes (undici's, maybe an AggregateError). */
 export function describeConnectionFailure(
   error: unknown,
   target: ConnectionTarget,

@@ -27,10 +27,7 @@ export interface HttpTransport {
   readonly urls: LruMap<string, ParsedUrl>;
 }
 
-export interface ParsedUrl {
-  href: string;
-  pathname: string;
-}
+export type ParsedUrl = Pick<URL, 'href' | 'pathname'>;
 
 // Paths carrying ids (`/conversations/{id}`) are unbounded in number.
 const MAX_CACHED_URLS = 64;

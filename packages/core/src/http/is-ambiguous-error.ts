@@ -21,11 +21,7 @@ const NEVER_SENT = new Set([
   'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
 ]);
 
-/**
- * Whether the server may have processed a failed request, so resending could apply it twice: a 2xx with
- * a broken body, a timeout, or a connection that died without a known "never sent" cause. Neither backend
- * takes an idempotency key.
- */
+/** Whether the server may have processed a failed request: a broken 2xx, a timeout, a cut after sending. */
 export function isAmbiguousError(error: unknown): boolean {
   if (error instanceof InvalidResponseError) return true;
   if (!(error instanceof APIConnectionError)) return false;

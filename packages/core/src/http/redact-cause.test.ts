@@ -1,7 +1,7 @@
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { redactCause } from './redact-cause';
 import { createSecretRedactor } from './redact-secrets';
+import { redactCause } from './request-json';
 
 const KEY = 'mk_live_ab+cd/ef==';
 const redact = createSecretRedactor([KEY]);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { redactJson } from './redact-json';
 import { createSecretRedactor } from './redact-secrets';
+import { redactJson } from './request-json';
 
 const KEY = 'mk_live_ab+cd/ef==';
 const redact = createSecretRedactor([KEY]);

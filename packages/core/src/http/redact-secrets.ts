@@ -8,11 +8,7 @@ const MIN_SECRET_CHARS = 4;
 // A base64 run shorter than this (6 bytes of the secret) is too likely to occur by chance in other text.
 const MIN_BASE64_CORE_BYTES = 6;
 
-/**
- * Replaces each secret with `[redacted]` however a server echoed it, forms mixed freely: verbatim,
- * JSON-escaped (`\u002B`), URL-encoded, HTML entities, and base64(url) of the secret after any prefix
- * (a Basic `user:key`).
- */
+/** Replaces each secret however echoed: verbatim, JSON-, URL- or HTML-escaped, base64(url) after a prefix. */
 export function createSecretRedactor(secrets: readonly string[]): SecretRedactor {
   const usable = [...new Set(secrets)].filter((secret) => secret.length >= MIN_SECRET_CHARS);
   if (usable.length === 0) return (text) => text;
@@ -25,10 +21,7 @@ export function createSecretRedactor(secrets: readonly string[]): SecretRedactor
 
 const BASE64_CHAR = /[A-Za-z0-9+/_-]/;
 
-/**
- * Redacts each whole base64 word holding a run (its edges encode bytes of the key too). Widened by hand:
- * a pattern starting with a character class scans a long base64 text quadratically.
- */
+/** Redacts each whole base64 word holding a run, widened by hand: a class-led pattern scans quadratically. */
 function redactBase64Words(text: string, runs: RegExp): string {
   runs.lastIndex = 0;
   let match = runs.exec(text);

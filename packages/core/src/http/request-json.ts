@@ -4,6 +4,7 @@ import {
   APIError,
   APIUserAbortError,
   ChatTrailError,
+  createAPIError,
   InvalidResponseError,
 } from '../errors';
 import { messageOf } from '../internal/message-of';
@@ -13,14 +14,13 @@ import type { RequestOptions, RetryInfo } from './http-options';
 import { type HttpTransport, mergeHeaders, type ParsedUrl } from './http-transport';
 import { isAmbiguousError } from './is-ambiguous-error';
 import { JsonText } from './json-text';
-import { errorFromResponse, parseSuccess } from './read-response';
-import { redactCause } from './redact-cause';
-import { abortError, describe, type Where } from './request-where';
+import type { SecretRedactor } from './redact-secrets';
 import { isRetryableError } from './retryable';
-import type { TransportResponse } from './transport';
+import { headersOf, type TransportResponse } from './transport';
 
 /** Longer `Retry-After`s throw at once (with `retryAfterMs`), so a caller with a queue can schedule it. */
-export const MAX_RETRY_AFTER_MS = 60_000;
+const MAX_RETRY_AFTER_MS = 60_000;
+const MAX_CAUSE_DEPTH = 5;
 
 export interface JsonRequest {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -36,10 +36,14 @@ export interface JsonRequest {
 
 export type Requester = <T>(request: JsonRequest, options?: RequestOptions) => Promise<T>;
 
-/**
- * Sends one JSON request with a per-attempt timeout and retries on transient failures, and resolves with
- * the parsed body. Rejects with an {@link APIError}, or a {@link ChatTrailError} for an unserialisable body.
- */
+/** What a request's errors name. */
+interface Where {
+  backend: string;
+  method: string;
+  path: string;
+}
+
+/** One JSON request, timed out per attempt and retried on transient failures; rejects with an APIError. */
 export async function requestJson<T>(
   transport: HttpTransport,
   request: JsonRequest,
@@ -62,11 +66,11 @@ export async function requestJson<T>(
   const maxRetries = options.maxRetries ?? transport.maxRetries;
   const timeoutMs = options.timeoutMs ?? transport.timeoutMs;
   const init = { method: request.method, headers, body };
+  const discard = options.discardResponse === true;
 
   for (let retry = 0; ; retry++) {
     let error: APIError;
     try {
-      const discard = options.discardResponse === true;
       const response = await sendOnce(transport, url.href, init, timeoutMs, options.signal, where, discard);
       if (response.status >= 200 && response.status <= 299) {
         return discard ? (undefined as T) : parseSuccess<T>(transport, response, where, request.validate);
@@ -80,7 +84,12 @@ export async function requestJson<T>(
     if (options.retryAmbiguous === false && isAmbiguousError(error)) throw error;
     const delayMs = error.retryAfterMs ?? backoffDelayMs(retry);
     if (delayMs > MAX_RETRY_AFTER_MS) throw error;
-    notifyRetry(transport, { ...where, retry: retry + 1, delayMs, error });
+    const info: RetryInfo = { ...where, retry: retry + 1, delayMs, error };
+    try {
+      transport.onRetry?.(info);
+    } catch {
+      // An observer must not change the outcome.
+    }
     await sleep(delayMs, options.signal, where);
   }
 }
@@ -140,20 +149,9 @@ async function sendOnce(
   }
 }
 
-function notifyRetry(transport: HttpTransport, info: RetryInfo): void {
-  try {
-    transport.onRetry?.(info);
-  } catch {
-    // An observer must not change the outcome.
-  }
-}
-
 function sleep(ms: number, signal: AbortSignal | undefined, where: Where): Promise<void> {
   return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(abortError(where));
-      return;
-    }
+    if (signal?.aborted) return reject(abortError(where));
     const onAbort = () => {
       clearTimeout(timer);
       reject(abortError(where));
@@ -179,4 +177,148 @@ function urlOf(transport: HttpTransport, path: string, query: JsonRequest['query
   const parsed = { href: url.href, pathname: url.pathname };
   transport.urls.set(path, parsed);
   return parsed;
+}
+
+function describe(where: Where): string {
+  return `${where.backend} ${where.method} ${where.path}`;
+}
+
+function abortError(where: Where): APIUserAbortError {
+  return new APIUserAbortError({ ...where, message: `${describe(where)} was aborted by the caller` });
+}
+
+/** The parsed 2xx body; not JSON or failing `validate`, it rejects with {@link InvalidResponseError}. */
+function parseSuccess<T>(
+  transport: HttpTransport,
+  response: TransportResponse,
+  where: Where,
+  validate: JsonRequest['validate'],
+): T {
+  let body: unknown;
+  let problem: string | undefined;
+  if (response.body.trim() !== '') {
+    try {
+      body = JSON.parse(response.body);
+    } catch {
+      problem = 'a body that is not JSON';
+    }
+  }
+  problem ??= validate?.(body);
+  if (problem === undefined) return body as T;
+  // The body is left out: a success body is the caller's data, not an explanation.
+  throw new InvalidResponseError({
+    ...where,
+    status: response.status,
+    headers: redactHeaders(headersOf(response.headers), transport.redact),
+    message: `${describe(where)} returned ${response.status} with ${problem}`,
+  });
+}
+
+function errorFromResponse(transport: HttpTransport, response: TransportResponse, where: Where): APIError {
+  const { redact } = transport;
+  let body: unknown;
+  if (response.body.trim() !== '') {
+    try {
+      body = redactJson(JSON.parse(response.body), redact);
+    } catch {
+      body = redact(response.body);
+    }
+  }
+  const headers = headersOf(response.headers);
+  return createAPIError({
+    ...where,
+    status: response.status,
+    headers: redactHeaders(headers, redact),
+    body,
+    retryAfterMs: parseRetryAfter(headers),
+  });
+}
+
+/** A header whose name carries a secret is left out: `[redacted]` is no valid header name. */
+function redactHeaders(headers: Headers, redact: SecretRedactor): Headers {
+  const redacted = new Headers();
+  headers.forEach((value, name) => {
+    if (redact(name) === name) redacted.append(name, redact(value));
+  });
+  return redacted;
+}
+
+/** A copy of parsed JSON with every string and key redacted; too deep a body throws a `RangeError`. */
+export function redactJson(value: unknown, redact: SecretRedactor): unknown {
+  if (typeof value === 'string') return redact(value);
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((item) => redactJson(item, redact));
+  // fromEntries defines own properties, so a `__proto__` key stays a key and never becomes a prototype.
+  return Object.fromEntries(
+    Object.entries(value).map(([key, item]) => [redact(key), redactJson(item, redact)]),
+  );
+}
+
+/**
+ * A connection error's `cause`, or an `Error` copy with secrets redacted when its texts (nested causes too)
+ * carry one: undici names a rejected `Bearer <key>` header, and `util.inspect` prints the whole chain.
+ */
+export function redactCause(cause: unknown, redact: SecretRedactor, depth = 0): unknown {
+  if (typeof cause === 'string') return redact(cause);
+  if (cause === null || typeof cause !== 'object') return cause;
+  if (depth >= MAX_CAUSE_DEPTH) return undefined;
+  const source = cause as Record<string, unknown>;
+  const enumerable = new Set(Object.keys(source));
+  // `cause` and an AggregateError's `errors` are own but not enumerable.
+  const keys = new Set(['message', 'stack', 'cause', 'errors', ...enumerable]);
+  const fields: [key: string, value: unknown][] = [];
+  let changed = false;
+  for (const key of keys) {
+    let value: unknown;
+    try {
+      if (!Object.hasOwn(source, key) && key !== 'message' && key !== 'stack') continue;
+      value = source[key];
+    } catch {
+      continue; // a throwing getter: nothing to copy
+    }
+    let copy = value;
+    if (typeof value === 'string') copy = redact(value);
+    else if (key === 'errors' && Array.isArray(value)) {
+      const errors = value.map((error) => redactCause(error, redact, depth + 1));
+      if (errors.some((error, i) => error !== value[i])) copy = errors;
+    } else if (key === 'cause' || (value !== null && typeof value === 'object')) {
+      copy = redactCause(value, redact, depth + 1);
+    }
+    if (copy !== value) changed = true;
+    fields.push([key, copy]);
+  }
+  if (!changed) return cause;
+  const copy = new Error();
+  for (const [key, value] of fields) {
+    Object.defineProperty(copy, key, {
+      value,
+      enumerable: enumerable.has(key),
+      writable: true,
+      configurable: true,
+    });
+  }
+  if (cause instanceof Error) {
+    Object.defineProperty(copy, 'name', { value: cause.name, writable: true, configurable: true });
+  }
+  return copy;
+}
+
+/** The wait asked for in ms: `retry-after-ms`, else `Retry-After` (seconds or a date); malformed: none. */
+export function parseRetryAfter(headers: Headers, now: number = Date.now()): number | undefined {
+  const milliseconds = nonNegativeNumber(headers.get('retry-after-ms'));
+  if (milliseconds !== undefined) return milliseconds;
+  const value = headers.get('retry-after');
+  if (value === null) return undefined;
+  const seconds = nonNegativeNumber(value);
+  if (seconds !== undefined) return seconds * 1000;
+  // Only a value that looks like a date: Date.parse accepts too much ("1" is year 2001).
+  const date = /[a-z]/i.test(value) ? Date.parse(value) : Number.NaN;
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+function nonNegativeNumber(value: string | null): number | undefined {
+  const trimmed = value?.trim() ?? '';
+  if (!/^\d+(\.\d+)?$/.test(trimmed)) return undefined;
+  const parsed = Number(trimmed);
+  return Number.isFinite(parsed) ? parsed : undefined;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseRetryAfter } from './retry-after';
+import { parseRetryAfter } from './request-json';
 
 const NOW = Date.parse('2025-06-01T12:00:00Z');
 const parse = (init: Record<string, string>) => parseRetryAfter(new Headers(init), NOW);

@@ -7,9 +7,8 @@ interface Entry<V> {
 }
 
 /**
- * A Map that forgets its least recently used entries beyond `maxEntries`, O(1) amortised. The order is a
- * queue of (key, stamp) records, not the Map's (evicting via `keys().next()` is O(size) in V8); stale
- * records are skipped. An entry moves only once aged past half the bound: recency is approximate.
+ * A Map that forgets its least recently used entries beyond `maxEntries`, O(1) amortised: the order is a
+ * queue of (key, stamp) records, stale ones skipped; an entry moves only once aged past half the bound.
  */
 export class LruMap<K, V> {
   readonly maxEntries: number;

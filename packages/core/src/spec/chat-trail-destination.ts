@@ -1,25 +1,14 @@
-/**
- * The specification of a destination: the one thing the trail needs from a backend. `mielto()` and
- * `melodi()` implement it; an app can implement it too (a file, a queue, another service). Types only.
- */
+/** What the trail needs from a backend: `mielto()` and `melodi()` implement it, so can an app. Types only. */
 import type { ChatTrailFeedback } from './chat-trail';
 import type { DestinationStore } from './chat-trail-store';
 import type { Turn, TurnMessage } from './turn';
 
 /**
- * One queued thing to deliver: a turn, or feedback. Never mutate it, nor anything it holds.
- *
- * A turn item is a delta: `turn` is the turn with only the messages that were new to its thread (a chat that
- * resends its history gets the question and the answer). A thread's first turn carries all its messages,
- * and so does a turn the trail could not line up with the thread (its log let the thread go, or `redact`
- * is set and turns resend their history): take a message you already have (same `id`) as that message
- * again, not as a new one.
- *
- * With `thread`, the messages before `turn.messages` are `thread.slice(0, start)`: what a destination that
- * writes whole threads (Melodi) needs. `thread` is shared with the thread's other queued turns and may
- * already hold later messages after `start`. A destination that appends (Mielto) needs only `turn.messages`.
- *
- * `turn` is built on each read: read it once per use.
+ * One queued thing to deliver, a turn or feedback; never mutate it. A turn item is a delta: `turn` holds
+ * only the messages new to its thread, except for a thread's first turn and a turn the trail could not
+ * line up (take a message whose `id` you have as that message again). With `thread`, the messages before
+ * `turn.messages` are `thread.slice(0, start)` (for whole-thread writers such as Melodi); `thread` is shared
+ * and may hold later messages. `turn` is built on each read: read it once per use.
  */
 export type DeliveryItem =
   | {
@@ -51,10 +40,7 @@ export type DeliveryOutcome =
 export interface DestinationSendContext {
   /** Fires when the trail shuts down with this batch still in flight; pass it to every request. */
   readonly signal: AbortSignal;
-  /**
-   * Fires first, when the trail starts shutting down: start no new request whose outcome could be lost
-   * (answer `retry` instead); requests already in flight get a short grace before `signal` fires.
-   */
+  /** Fires first on shutdown: start no request whose outcome could be lost (answer `retry`). */
   readonly stopping?: AbortSignal;
   /** The trail's per-attempt timeout, for destinations that were not given their own. */
   readonly timeoutMs: number;
@@ -65,9 +51,8 @@ export interface DestinationSendContext {
   /** Only for a destination that retries a request itself: once per retry (`stats().retried`), with why. */
   onRetry(error?: unknown): void;
   /**
-   * Call once per request whose outcome is unknown (sent, then the connection died or timed out, or a 2xx
-   * with a broken body; see `isAmbiguousError`). Pass `notResent: true` when you take it as done without
-   * resending (at-most-once): the trail then reports it via `onError`, since what it carried may be lost.
+   * Call once per request whose outcome is unknown (see `isAmbiguousError`); `notResent: true` when you take
+   * it as done without resending, so the trail reports the possible loss via `onError`.
    */
   onAmbiguous(error?: unknown, notResent?: boolean): void;
   /** A one-line debug note; printed only when the trail runs with `debug`. Never pass a secret. */
@@ -76,10 +61,7 @@ export interface DestinationSendContext {
   readonly store?: DestinationStore;
 }
 
-/**
- * A backend the trail delivers to. The trail calls `send` with one batch at a time per destination (never
- * two concurrently), in queue order, so a destination may keep per-thread state without locks.
- */
+/** A backend the trail delivers to: one batch at a time, in order, so per-thread state needs no lock. */
 export interface ChatTrailDestination {
   /** Short, unique per trail (`'mielto'`, `'melodi'`); names the destination in stats, logs and errors. */
   readonly name: string;

@@ -1,12 +1,8 @@
 /**
- * The specification of a trail's shared store: what several instances of an app (behind a load balancer)
- * share so that the turns of one conversation, landing on different instances, make one conversation at
- * each backend. `@chattrail/redis` implements it; any database can (see that package's README). Types only.
- *
- * Per `scope` (a destination's name) and thread it keeps an optional value (the Mielto conversation id) and
- * entries in the order first added, each an id with an optional body (ids of the messages a backend holds;
- * for Melodi their JSON too). Keys expire after the store's TTL unless touched. A destination calls `sync`
- * once per batch: one round trip on the hot path.
+ * What the instances of an app share so that one conversation's turns make one conversation at each
+ * backend (`@chattrail/redis` implements it). Per `scope` (a destination) and thread: an optional value
+ * (the Mielto conversation id) and entries in order, an id with an optional body (a message's JSON);
+ * keys expire after the TTL unless touched. `sync` is called once per batch. Types only.
  */
 export interface ChatTrailStore {
   /** Per thread: adds the entries it lacks (by id, in order) and answers its state. One round trip. */
@@ -19,10 +15,7 @@ export interface ChatTrailStore {
   lock(scope: string, threadId: string, ttlMs: number): Promise<boolean>;
   /** Releases the thread's lock if this instance holds it. */
   unlock(scope: string, threadId: string): Promise<void>;
-  /**
-   * How long the trail waits for a call before taking the store as down for a second (delivering with its
-   * own state meanwhile). Default 2,000 ms.
-   */
+  /** How long a call may take before the store counts as down for a second. Default 2,000 ms. */
   readonly timeoutMs?: number;
 }
 
@@ -54,19 +47,12 @@ export interface StoreThreadState {
 }
 
 export interface StoreSyncAnswer {
-  /**
-   * True while the store may lack threads it was told about (it began empty less than a TTL ago). A thread
-   * it does not know is then looked up at the backend if its turn carries history; otherwise it is new.
-   */
+  /** True while the store may lack threads (it began empty within a TTL): unknown ones are looked up. */
   fresh: boolean;
   threads: StoreThreadState[];
 }
 
-/**
- * A trail's store as a destination sees it (`DestinationSendContext.store`): scoped, bounded by a timeout,
- * never rejecting. `undefined` (or `false`) means it could not answer: go on with in-process state (the
- * trail has reported the outage).
- */
+/** The store as a destination sees it: scoped, never rejecting; `undefined`/`false`: use in-process state. */
 export interface DestinationStore {
   sync(threads: readonly StoreThreadSync[]): Promise<StoreSyncAnswer | undefined>;
   setValue(threadId: string, value: string): Promise<boolean>;

@@ -62,9 +62,8 @@ export type DropReason =
 export type DropCounts = Record<DropReason, number>;
 
 /**
- * What `onDrop` is handed: turns (and feedback) a destination gave up on, normalised and redacted. Persist
- * them and `record()` them again later: message ids are stable, so nothing is stored twice. They are shared
- * with other destinations' queues: read them, do not change them.
+ * What `onDrop` is handed: turns and feedback a destination gave up on, normalised and redacted (read, do
+ * not change). `record()` them again later: message ids are stable, so nothing is stored twice.
  */
 export interface ChatTrailDrop {
   destination: string;
@@ -95,10 +94,7 @@ export interface DestinationStats {
   requests: number;
   /** Batches (or failed parts) put back after a transient failure, plus a custom destination's `onRetry`. */
   retried: number;
-  /**
-   * Requests whose outcome is unknown (connection died, timed out, or a 2xx with a broken body). Mielto does
-   * not resend such a message POST by default (at-most-once; see the README).
-   */
+  /** Requests whose outcome is unknown (connection died, timeout, broken 2xx); Mielto's are not resent. */
   ambiguous: number;
   dropped: DropCounts;
   /** Turns waiting or in flight. */
@@ -163,10 +159,7 @@ export interface ChatTrail extends TurnRecorder {
   record(turn: Turn): void;
   /** Queues feedback for the destinations that accept it (Melodi). Never throws. */
   feedback(feedback: ChatTrailFeedback): void;
-  /**
-   * Called by adapters when a capture starts whose turn they record later; call the returned function once
-   * it has recorded (or given up). Never throws; calling the returned function again does nothing.
-   */
+  /** For adapters: a capture started whose turn is recorded later; call the result once it is. No throws. */
   beginCapture(): () => void;
   /**
    * Waits for open captures to record, then sends everything queued. Resolves within `timeoutMs` (default

@@ -5,9 +5,8 @@ export interface TurnRecorder {
   /** Synchronous; never throws. */
   record(turn: Turn): void;
   /**
-   * Says a capture has started whose turn is recorded later; call the returned function once it has
-   * recorded, or given up. `flush()` and `shutdown()` wait for open captures. Optional: adapters call it
-   * through `beginCapture(recorder)` of `@chattrail/core/adapter`, which does without it.
+   * A capture started whose turn is recorded later (`flush()` waits for it); call the result once recorded
+   * or given up. Optional: adapters call it through `beginCapture(recorder)`, which does without it.
    */
   beginCapture?(): () => void;
 }

@@ -1,11 +1,17 @@
 import type { DeliveryItem } from '../spec/chat-trail-destination';
 import type { TurnMessage } from '../spec/turn';
-import { readSegment } from './read-segment';
-import { replayItem } from './replay-item';
-import { segmentName, segmentNames, segmentNumber } from './segment-names';
-import type { SpoolFs } from './spool-fs';
+import { readSegment, type SpoolRecord } from './read-segment';
+import { quietly, type SpoolFs } from './spool-fs';
 import { orphanDirs, type SpoolPlace } from './spool-lock';
-import { type Segment, type SpoolLane, type SpoolRef, segmentState } from './spool-segment';
+import {
+  type Segment,
+  type SpoolLane,
+  type SpoolRef,
+  segmentName,
+  segmentNames,
+  segmentNumber,
+  segmentState,
+} from './spool-segment';
 
 /** An item read back, with the lanes (of this trail) it is still due to. */
 export interface Replayed {
@@ -14,9 +20,8 @@ export interface Replayed {
 }
 
 /**
- * Reads the segments earlier processes left: the directory's own, then (holding `dir`'s own lock) those of
- * subdirectories whose process has gone, moved in. Segments every destination was done with are deleted.
- * Each item still due somewhere gets its ref in `refs`, for the acknowledgements to come.
+ * Reads the segments earlier processes left, the directory's own and (holding its lock) those of dead
+ * processes' subdirectories, moved in; deletes those fully done. Items still due get their ref in `refs`.
  */
 export function loadSegments(
   fs: SpoolFs,
@@ -28,16 +33,14 @@ export function loadSegments(
   const { dir } = place;
   const files = segmentNames(fs, dir).map((name) => `${dir}/${name}`);
   let next = files.length === 0 ? 0 : segmentNumber(files[files.length - 1]!) + 1;
-  if (place.main) {
-    for (const orphan of orphanDirs(fs, dir, pid)) {
-      for (const name of segmentNames(fs, orphan)) {
-        const to = `${dir}/${segmentName(next++)}`;
-        fs.renameSync(`${orphan}/${name}`, to);
-        files.push(to);
-      }
-      quietly(() => fs.unlinkSync(`${orphan}/lock`));
-      quietly(() => fs.rmdirSync(orphan));
+  for (const orphan of place.main ? orphanDirs(fs, dir, pid) : []) {
+    for (const name of segmentNames(fs, orphan)) {
+      const to = `${dir}/${segmentName(next++)}`;
+      fs.renameSync(`${orphan}/${name}`, to);
+      files.push(to);
     }
+    quietly(() => fs.unlinkSync(`${orphan}/lock`));
+    quietly(() => fs.rmdirSync(orphan));
   }
   const threads = new Map<string, TurnMessage[]>();
   const segments: Segment[] = [];
@@ -75,10 +78,19 @@ export function loadSegments(
   return { segments, replay, next };
 }
 
-function quietly(action: () => void): void {
-  try {
-    action();
-  } catch {
-    // An orphan's lock or directory that will not go: the next start tries again.
+/** The item a record queued, its thread rebuilt from the records before it (`threads`, per thread id). */
+function replayItem(record: SpoolRecord, threads: Map<string, TurnMessage[]>): DeliveryItem | undefined {
+  if (record.f !== undefined) return { type: 'feedback', feedback: record.f };
+  const turn = record.t;
+  if (turn === undefined || typeof turn.threadId !== 'string' || !Array.isArray(turn.messages)) return;
+  const start = record.s ?? 0;
+  let thread = record.h ?? threads.get(turn.threadId);
+  if (start === 0 || thread === undefined || thread.length < start) {
+    threads.set(turn.threadId, [...turn.messages]);
+    return { type: 'turn', turn };
   }
+  if (thread.length > start) thread = thread.slice(0, start);
+  thread.push(...turn.messages);
+  threads.set(turn.threadId, thread);
+  return { type: 'turn', turn, thread, start };
 }

@@ -9,8 +9,7 @@ const DEFAULT_FSYNC_MS = 100;
 
 /**
  * The trail's spool: `spool` when given (`false`: none), else one in `CHATTRAIL_SPOOL_DIR` when set.
- * @throws {ChatTrailError} for a bad `spool` option; a disk or runtime that cannot hold it is reported
- * through `host.failed` instead, and the trail runs in memory.
+ * @throws {ChatTrailError} for a bad option; a disk that cannot hold it goes to `host.failed`.
  */
 export function openSpool(
   given: SpoolOptions | false | undefined,

@@ -25,9 +25,8 @@ export interface ReadSegment {
 }
 
 /**
- * Parses a segment: a header line `{"v":1,"lanes":[...]}`, then records (`{"n":..,"m":..,"t":..}`) and
- * acknowledgements (`{"a":[n,...],"k":bit index}`), one JSON value a line. A line that does not parse
- * (the last one, cut by a crash) is skipped: what it held was never acknowledged as queued.
+ * Parses a segment: a header `{"v":1,"lanes":[...]}`, records `{"n","m","t"}` and acknowledgements
+ * `{"a":[n,...],"k":bit}`, a line each. A line that does not parse (cut by a crash) was never queued.
  */
 export function readSegment(text: string): ReadSegment {
   const segment: ReadSegment = { lanes: [], records: [], acked: new Map(), torn: !text.endsWith('\n') };

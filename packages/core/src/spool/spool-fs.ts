@@ -1,7 +1,4 @@
-/**
- * The few `node:fs` calls the spool makes, synchronous: a batch is one `writeSync`, done in the same tick
- * as it is assembled, so the order of records and acknowledgements in a file is the order they happened.
- */
+/** The `node:fs` calls the spool makes, synchronous so that a file's lines are in the order they happened. */
 export interface SpoolFs {
   openSync(path: string, flags: string): number;
   closeSync(fd: number): void;
@@ -15,10 +12,7 @@ export interface SpoolFs {
   readdirSync(path: string, options: { withFileTypes: true }): { name: string; isDirectory(): boolean }[];
 }
 
-/**
- * `node:fs` through `process.getBuiltinModule` (Node ≥ 20.16 / 22.3, Deno, Bun): a lookup at run time,
- * so the core's entry still loads on Edge runtimes and in browsers, and no bundler pulls `fs` in.
- */
+/** `node:fs` looked up at run time, so the entry still loads on Edge and in browsers and no bundler pulls it. */
 export function loadSpoolFs(): SpoolFs | undefined {
   try {
     const runtime = globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } };
@@ -38,4 +32,11 @@ export function isProcessAlive(pid: number): boolean {
   } catch (error) {
     return (error as { code?: unknown }).code === 'EPERM';
   }
+}
+
+/** Best effort: what is left behind (a lock, a directory, a file) the next start deals with. */
+export function quietly(action: () => void): void {
+  try {
+    action();
+  } catch {}
 }

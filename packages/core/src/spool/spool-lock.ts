@@ -1,4 +1,4 @@
-import { isProcessAlive, type SpoolFs } from './spool-fs';
+import { isProcessAlive, quietly, type SpoolFs } from './spool-fs';
 
 /** Where a spool writes: `dir` itself under its lock, or a subdirectory of its own. */
 export interface SpoolPlace {
@@ -10,15 +10,14 @@ export interface SpoolPlace {
 
 const LOCK = 'lock';
 /**
- * The locks this process holds. A lock naming this process's id that is not among them was left by an
- * earlier process that had the same id: a restarted container's app is often pid 1 every time.
+ * Locks this process holds: one naming its pid but not here is an earlier same-pid process's (a restarted
+ * container's app is often pid 1).
  */
 const held = new Set<string>();
 
 /**
- * Takes the lock of `dir` (a file `lock` holding the process id, created exclusively); when a running
- * process holds it, a subdirectory of this process's own, locked the same way, so that two processes never
- * append to one file. A lock whose process is gone (killed) is taken over.
+ * Takes `dir`'s lock (a file holding the pid, created exclusively), or when a live process holds it a
+ * subdirectory's own, so two processes never append to one file. A dead process's lock is taken over.
  */
 export function lockSpoolDir(fs: SpoolFs, dir: string, pid: number): SpoolPlace {
   fs.mkdirSync(dir, { recursive: true });
@@ -32,12 +31,10 @@ export function lockSpoolDir(fs: SpoolFs, dir: string, pid: number): SpoolPlace 
 /** Lets a lock go (best effort: a lock left behind names a process that is gone, and is taken over). */
 export function unlockSpoolDir(fs: SpoolFs, place: SpoolPlace): void {
   held.delete(place.lock);
-  try {
+  quietly(() => {
     fs.unlinkSync(place.lock);
     if (!place.main) fs.rmdirSync(place.dir); // only once empty: what is left is replayed from there
-  } catch {
-    // Left for the next start.
-  }
+  });
 }
 
 /** The subdirectories of `dir` whose process is gone: theirs to replay for whoever holds `dir`'s lock. */
@@ -63,11 +60,7 @@ function tryLock(fs: SpoolFs, path: string, pid: number): boolean {
       if ((error as { code?: unknown }).code !== 'EEXIST') throw error;
     }
     if (holderAlive(fs, path, pid)) return false;
-    try {
-      fs.unlinkSync(path); // its process is gone
-    } catch {
-      // Someone else took it over first: the next attempt finds out.
-    }
+    quietly(() => fs.unlinkSync(path)); // its process is gone; one who took it over first wins
   }
   return false;
 }

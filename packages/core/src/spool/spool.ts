@@ -3,11 +3,10 @@ import type { SpoolStats } from '../spec/chat-trail';
 import type { DeliveryItem } from '../spec/chat-trail-destination';
 import type { Turn, TurnMessage } from '../spec/turn';
 import { loadSegments, type Replayed } from './load-segments';
-import { recordLine } from './record-line';
-import { segmentName } from './segment-names';
-import type { SpoolFs } from './spool-fs';
+import type { SpoolRecord } from './read-segment';
+import { quietly, type SpoolFs } from './spool-fs';
 import { lockSpoolDir, type SpoolPlace, unlockSpoolDir } from './spool-lock';
-import { type Segment, type SpoolLane, type SpoolRef, segmentState } from './spool-segment';
+import { type Segment, type SpoolLane, type SpoolRef, segmentName, segmentState } from './spool-segment';
 
 export interface SpoolSettings {
   readonly dir: string;
@@ -26,19 +25,16 @@ export interface SpoolHost {
 const HEADER_VERSION = 1;
 
 /**
- * A trail's durable queue: JSON lines in append-only segment files. Each item queued in the lanes is
- * appended (batched: one write per tick, its JSON built then, not in `record()`), and fsynced within
- * `fsyncMs` and on every flush. A destination's acknowledgement is appended to the segment holding the
- * item; a segment whose items every destination acknowledged is deleted. A new trail on the same `dir`
- * replays what is left, in order, before anything new.
+ * A trail's durable queue: JSON lines in append-only segment files. Queued items are appended (one write
+ * per tick), fsynced within `fsyncMs` and on every flush; acknowledgements are appended to the item's
+ * segment, and a fully acknowledged segment is deleted. A new trail on the same `dir` replays what is left.
  *
- * Turns are spooled as queued, as deltas; so that a destination that writes whole threads (Melodi) gets
- * the whole thread on replay, a thread's first record in a segment carries the thread's earlier messages
- * (`h`) unless the segment's previous record of the thread ended just there. Each segment then holds its
- * threads whole, and deleting an older one never takes a message a later turn's thread needs.
+ * Turns are spooled as deltas; a thread's first record in a segment carries its earlier messages (`h`)
+ * unless the segment's previous record of the thread ended there, so each segment holds its threads whole
+ * (Melodi needs whole threads on replay) and deleting an older one loses nothing a later turn needs.
  *
- * Every disk failure stops the spool (`host.failed`, once): the trail goes on in memory. Never throws
- * after the constructor.
+ * A disk failure stops the spool (`host.failed`, once) and the trail goes on in memory; never throws after
+ * the constructor.
  */
 export class Spool {
   readonly #fs: SpoolFs;
@@ -55,12 +51,8 @@ export class Spool {
   #n = 0;
   readonly #turnMask: number;
   readonly #feedbackMask: number;
-  #queue: {
-    ref: SpoolRef;
-    item: DeliveryItem;
-    turn: Turn | undefined;
-    history: readonly TurnMessage[] | undefined;
-  }[] = [];
+  /** Records to write, `m` set then: an acknowledgement may come first. */
+  #queue: { ref: SpoolRef; record: SpoolRecord }[] = [];
   /** Per thread, what the active segment holds of it: see the class comment. */
   #threads = new Map<string, { count: number; last: TurnMessage | undefined }>();
   #writeScheduled = false;
@@ -71,10 +63,7 @@ export class Spool {
   /** Per lane, deliveries whose segment went at `maxBytes` before they were acknowledged. */
   readonly dropped: number[];
 
-  /**
-   * Takes the directory and reads what earlier processes left. `fs` undefined (no `node:fs` on this
-   * runtime), or any failure of the disk: the spool is off from the start (`host.failed`, once).
-   */
+  /** Takes the directory and reads what is left; without `fs` or on a disk failure the spool is off. */
   constructor(
     fs: SpoolFs | undefined,
     settings: SpoolSettings,
@@ -82,8 +71,7 @@ export class Spool {
     host: SpoolHost,
     pid: number,
   ) {
-    // Never used once failed, which is what a missing `fs` makes it at once.
-    this.#fs = fs!;
+    this.#fs = fs!; // never used once failed, which a missing `fs` makes it at once
     this.#settings = settings;
     this.#segmentBytes = Math.max(4096, Math.min(settings.maxBytes / 4, 16 * 1024 * 1024));
     this.#lanes = lanes;
@@ -130,14 +118,16 @@ export class Spool {
       segment.left++;
     }
     this.#refs.set(item, ref);
-    // A queued turn builds its Turn on each read (see TurnDelta): once here, for the history and the line.
-    let turn: Turn | undefined;
-    let history: readonly TurnMessage[] | undefined;
-    if (item.type === 'turn') {
-      turn = item.turn;
-      history = this.#history(item, turn);
+    const record: SpoolRecord = { n: ref.n, m: mask };
+    if (item.type === 'feedback') record.f = item.feedback;
+    else {
+      // A queued turn builds its Turn on each read (see TurnDelta): once here.
+      record.t = item.turn;
+      if (item.thread !== undefined && (item.start ?? 0) > 0) record.s = item.start!;
+      const history = this.#history(item, record.t);
+      if (history !== undefined) record.h = history as TurnMessage[];
     }
-    this.#queue.push({ ref, item, turn, history });
+    this.#queue.push({ ref, record });
     this.#scheduleWrite();
   }
 
@@ -178,7 +168,7 @@ export class Spool {
     this.sync();
     if (this.#state !== 'on') return;
     this.#state = 'closed';
-    this.#quietly(() => {
+    quietly(() => {
       for (const segment of [...this.#segments]) {
         if (segment.left === 0) this.#remove(segment);
         else this.#closeFd(segment);
@@ -204,18 +194,11 @@ export class Spool {
 
   #newSegment(): Segment {
     const path = `${this.#place.dir}/${segmentName(this.#nextSegment++)}`;
-    const segment = this.#add(
-      segmentState(
-        path,
-        this.#lanes.map((_, i) => 1 << i),
-        0,
-      ),
-    );
+    const bits = this.#lanes.map((_, i) => 1 << i);
+    const segment = this.#add(segmentState(path, bits, 0));
     segment.fd = this.#fs.openSync(path, 'wx');
-    this.#writeTo(
-      segment,
-      `${JSON.stringify({ v: HEADER_VERSION, lanes: this.#lanes.map((l) => l.name) })}\n`,
-    );
+    const header = { v: HEADER_VERSION, lanes: this.#lanes.map((lane) => lane.name) };
+    this.#writeTo(segment, `${JSON.stringify(header)}\n`);
     this.#threads = new Map();
     return segment;
   }
@@ -231,11 +214,7 @@ export class Spool {
         ? item.thread!.slice(0, start)
         : undefined;
     const last = messages.length > 0 ? messages[messages.length - 1] : before;
-    if (known === undefined) this.#threads.set(threadId, { count: start + messages.length, last });
-    else {
-      known.count = start + messages.length;
-      known.last = last;
-    }
+    this.#threads.set(threadId, { count: start + messages.length, last });
     return history;
   }
 
@@ -253,8 +232,10 @@ export class Spool {
       if (queue.length > 0) {
         this.#queue = [];
         let text = '';
-        for (const { ref, item, turn, history } of queue)
-          text += recordLine(ref.n, ref.mask, item, turn, history);
+        for (const { ref, record } of queue) {
+          record.m = ref.mask;
+          text += `${JSON.stringify(record)}\n`;
+        }
         this.#writeTo(this.#active, text);
       }
       for (const segment of [...this.#segments]) {
@@ -353,16 +334,8 @@ export class Spool {
     this.#state = 'failed';
     this.#queue = [];
     if (this.#fsyncTimer !== undefined) clearTimeout(this.#fsyncTimer);
-    for (const segment of this.#segments) this.#quietly(() => this.#closeFd(segment));
+    for (const segment of this.#segments) quietly(() => this.#closeFd(segment));
     if (this.#place.lock !== '') unlockSpoolDir(this.#fs, this.#place);
     this.#host.failed(error);
-  }
-
-  #quietly(action: () => void): void {
-    try {
-      action();
-    } catch {
-      // Best effort: the files stay for the next start, which replays them.
-    }
   }
 }

@@ -9,13 +9,10 @@ export interface HistoryAlignment {
 }
 
 /**
- * Keeps derived message ids stable when an app sends a window of the history (the last N messages, a
- * summary): ids derive from the thread position, and a window shifts every index each turn, which would
- * resend every message. `messages` carry ids derived from their index; a common prefix keeps its positions,
- * the rest is matched against `previous` shifted by the fewest dropped messages, and new messages continue
- * the numbering; matched messages take the previous copy (or its id). Updates `messages` in place (never a
- * copy `previous` holds); `undefined` when every position is the index (a resent history: one comparison
- * per message). Without a match, positions continue from the prefix: a full resend's ids.
+ * Keeps derived ids stable when an app sends a window of the history (ids derive from the thread position,
+ * which a window shifts): a common prefix keeps its positions, the rest is matched against `previous`
+ * shifted by the fewest dropped messages, new messages continue the numbering. Updates `messages` in place;
+ * `undefined` when every position is the index.
  */
 export function alignHistory(
   threadId: string,
@@ -28,27 +25,13 @@ export function alignHistory(
   const priorPositions = previous.positions;
   const n = messages.length;
   const m = prior.length;
+  const common = Math.min(n, m);
   if (priorPositions === undefined) {
-    // The usual resent history, checked before `lineUp` allocates its closures.
+    // The usual resent history, checked before the closures below are created.
     let j = 0;
-    const common = Math.min(n, m);
     while (j < common && (messages[j] === prior[j] || messages[j]!.id === prior[j]!.id)) j++;
     if (j === common) return undefined;
   }
-  return lineUp(threadId, rawMessages, messages, reuse, previous);
-}
-
-function lineUp(
-  threadId: string,
-  rawMessages: readonly unknown[],
-  messages: TurnMessage[],
-  reuse: number[],
-  previous: RecordedHistory,
-): HistoryAlignment | undefined {
-  const prior = previous.messages;
-  const priorPositions = previous.positions;
-  const n = messages.length;
-  const m = prior.length;
   const positionOf = (k: number): number => (priorPositions === undefined ? k : priorPositions[k]!);
   // Asked again for the same message while searching; the answer may cost a hash.
   const ownIds: (boolean | undefined)[] = [];
@@ -57,8 +40,7 @@ function lineUp(
     return ownIds[j]!;
   };
 
-  // Whether message j is the previous turn's k. Ids are still derived at j: one derived at another
-  // position is recomputed, text compared first (cheap).
+  // Whether message j (its id still derived at j) is the previous turn's k; text compared first (cheap).
   const same = (j: number, k: number): boolean => {
     const message = messages[j]!;
     const before = prior[k]!;
@@ -72,12 +54,10 @@ function lineUp(
   };
 
   let prefix = 0;
-  const common = Math.min(n, m);
   while (prefix < common && same(prefix, prefix)) prefix++;
   if (prefix === common && priorPositions === undefined) return undefined;
 
-  // The smallest shift (messages dropped after the prefix) under which this turn continues the previous:
-  // matched to the end of either, or for two messages (a window moved while the answer was regenerated).
+  // The smallest shift (messages dropped after the prefix) matching to the end of either, or for two.
   let shift = 0;
   let matchedTo = prefix;
   for (let d = 1; prefix < n && prefix + d < m; d++) {
@@ -119,12 +99,10 @@ function lineUp(
   let windowed = false;
   for (let j = 0; j < n; j++) {
     let position: number;
-    if (j < prefix) {
-      position = positionOf(j);
-      take(j, j);
-    } else if (shift > 0 && j < matchedTo) {
-      position = positionOf(j + shift);
-      take(j, j + shift);
+    if (j < matchedTo) {
+      const k = j < prefix ? j : j + shift;
+      position = positionOf(k);
+      take(j, k);
     } else {
       position = j === 0 ? (m > 0 ? positionOf(0) : 0) : positions[j - 1]! + 1;
       // A copy kept from the previous turn carries an id derived at that turn's position.

@@ -1,10 +1,7 @@
 import type { TurnMessage } from '../spec/turn';
 import { turnOutputStart } from './turn-output-start';
 
-/**
- * How many leading messages an earlier turn must have logged, when the thread's sent-message cursor is
- * unknown: up to the last assistant message before the last user message (the previous turn's answer).
- */
+/** How many leading messages an earlier turn logged: up to the answer before the last user message. */
 export function loggedHistoryEnd(messages: readonly TurnMessage[]): number {
   for (let i = turnOutputStart(messages) - 2; i >= 0; i--)
     if (messages[i]!.role === 'assistant') return i + 1;

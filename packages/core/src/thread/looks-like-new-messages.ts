@@ -1,11 +1,7 @@
 import { leadingSystemCount } from './leading-system-count';
 import type { RecordedHistory } from './recorded-history';
 
-/**
- * Whether a `'history'` turn looks like only new messages: after the system prompt, a user message and
- * none of the previous turn's. An edited first message looks the same, so the trail warns only after
- * several in a row.
- */
+/** Whether a `'history'` turn looks like only new messages: a user message first, none of the last turn's. */
 export function looksLikeNewMessages(previous: RecordedHistory, next: RecordedHistory): boolean {
   const prior = previous.messages;
   const { messages } = next;

@@ -7,11 +7,9 @@ import type { RecordedHistory } from './recorded-history';
 import { turnOutputStart } from './turn-output-start';
 
 /**
- * Ids and positions for `turnMessages: 'new'`. Index-derived ids would repeat every turn (a second "yes"
- * taken for the first), so messages after the system prompt derive theirs from the turn id too; an
- * unchanged system prompt keeps its id and is sent once. A tool loop's next step and a retry of a failed
- * turn resend the previous turn's messages: those take its ids and positions, so a request's user message
- * is stored once. Updates `messages` in place; positions continue after the previous turn's.
+ * Ids and positions for `turnMessages: 'new'`: messages after the system prompt derive ids from the turn id
+ * too (index-derived ids would repeat every turn); those a tool loop's next step or a retry resends take
+ * the previous turn's ids and positions. Updates `messages` in place.
  */
 export function numberNewMessages(
   threadId: string,
@@ -48,10 +46,7 @@ export function numberNewMessages(
 /** The thread position after the previous turn's messages. */
 function threadEnd(previous: RecordedHistory): number {
   const { positions, messages } = previous;
-  if (positions === undefined) return messages.length;
-  let end = 0;
-  for (const position of positions) if (position + 1 > end) end = position + 1;
-  return end;
+  return positions === undefined ? messages.length : positions.reduce((end, p) => Math.max(end, p + 1), 0);
 }
 
 /** How many of the previous turn's messages (after system) it resends: a tool loop's all, a retry's input. */

@@ -1,9 +1,6 @@
 import type { TurnMessage } from '../spec/turn';
 
-/**
- * A thread's last recorded history: `normalizeTurn`'s copies of its messages. The next turn resends them,
- * so an identical message reuses its copy rather than being normalised and hashed again.
- */
+/** A thread's last recorded history: copies the next turn's identical messages reuse, unnormalised again. */
 export interface RecordedHistory {
   /** Never mutated. */
   readonly messages: readonly TurnMessage[];

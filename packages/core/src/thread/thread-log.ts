@@ -5,10 +5,7 @@ import type { TurnHead } from './turn-delta';
 
 /** One thread of the log: its messages so far and its last recorded history. */
 export interface ThreadRecord {
-  /**
-   * Index = thread position. Only ever extended in place: a turn that rewrites a position starts a new
-   * array, so what a queued turn reads before its `start` never changes.
-   */
+  /** Index = thread position; only extended in place, so what a queued turn reads before `start` holds. */
   messages: TurnMessage[];
   history: RecordedHistory;
   /** Estimated bytes of `messages`. */
@@ -28,9 +25,8 @@ export interface LoggedTurn {
 }
 
 /**
- * The trail's log of recently recorded threads: what a turn's new messages are worked out against, and what
- * a turn item's `thread` is. Bounded by threads, bytes in all and bytes per thread, least recently recorded
- * first out; a thread that falls out is seeded again by its next turn, which then carries all its messages.
+ * The trail's log of recent threads, what a turn's new messages are worked out against. Bounded by threads
+ * and bytes (LRU); a thread that falls out is seeded again by its next turn, which carries all its messages.
  */
 export class ThreadLog {
   readonly #maxBytes: number;
@@ -38,8 +34,7 @@ export class ThreadLog {
   readonly #records: LruMap<string, ThreadRecord>;
   #bytes = 0;
 
-  // The defaults: enough threads for those active at once on a busy server. The byte bound is what limits
-  // memory; a thread that falls out costs one full normalisation, and its next turn is queued whole.
+  // The byte bound limits memory; the thread bound covers those active at once on a busy server.
   constructor(
     maxThreads = 10_000,
     maxBytes = 16 * 1024 * 1024,
@@ -58,9 +53,8 @@ export class ThreadLog {
   }
 
   /**
-   * Writes `sent` (what goes to the destinations, one per message of `history`) at its thread positions.
-   * `newBytes(index)`: what the messages from `index` on add. `undefined` when the turn cannot be logged
-   * (the thread outgrew its bound, or positions leave a gap): the log lets the thread go.
+   * Writes `sent` (one per message of `history`) at its thread positions; `newBytes(index)` is what the
+   * messages from `index` on add. `undefined` (the thread let go) when it outgrew its bound or has a gap.
    */
   update(
     threadId: string,
@@ -132,11 +126,8 @@ export class ThreadLog {
 
   /** Keeps a turn's history without logging its messages (`redact` skipped or reshaped them). */
   keepHistory(threadId: string, record: ThreadRecord | undefined, history: RecordedHistory): void {
-    if (record === undefined) {
-      this.#records.set(threadId, { messages: [], history, bytes: 0 });
-      return;
-    }
-    record.history = history;
+    if (record === undefined) record = { messages: [], history, bytes: 0 };
+    else record.history = history;
     this.#records.set(threadId, record);
   }
 

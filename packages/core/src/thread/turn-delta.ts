@@ -27,11 +27,7 @@ interface TurnExtras {
 const SPAN = 2 ** 14;
 const MAX_AT = 2 ** 16;
 
-/**
- * A queued turn item in one small object, since every destination holds it until sent: its messages are a
- * run of its thread's log, shared fields one {@link TurnHead}, token counts plain numbers; `turn` is built
- * on each read.
- */
+/** A queued turn item in one small object: messages a run of the thread's log, `turn` built on each read. */
 export class TurnDelta {
   readonly #head: TurnHead;
   readonly #id: string;
@@ -59,15 +55,8 @@ export class TurnDelta {
     let apart = at >= MAX_AT || count >= SPAN;
     for (let k = 0; k < count && !apart; k++) apart = log[at + k] !== messages[from + k];
     const plain = usage === undefined || plainUsage(usage);
-    if (
-      !apart &&
-      plain &&
-      timeToFirstTokenMs === undefined &&
-      error === undefined &&
-      metadata === undefined
-    ) {
-      return new TurnDelta(turn, head, bytes, log, at * SPAN + count);
-    }
+    const rare = !plain || timeToFirstTokenMs !== undefined || error !== undefined || metadata !== undefined;
+    if (!apart && !rare) return new TurnDelta(turn, head, bytes, log, at * SPAN + count);
     const extras: TurnExtras = {
       usage: plain ? undefined : usage,
       timeToFirstTokenMs,

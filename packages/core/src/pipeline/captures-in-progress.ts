@@ -9,9 +9,8 @@ interface Waiter {
 }
 
 /**
- * The captures adapters have begun and not ended yet (`beginCapture`): a response being sent, a model
- * stream, a LangChain run. Their turns are recorded when they end, which can be after the client has its
- * answer (Express records on the response's 'close'), so `flush()` waits for them before it drains.
+ * The captures adapters have begun and not ended yet (`beginCapture`). Their turns are recorded when they
+ * end, which can be after the client has its answer (Express records on 'close'), so `flush()` waits.
  */
 export class CapturesInProgress {
   readonly #open = new Set<object>();
@@ -30,9 +29,8 @@ export class CapturesInProgress {
   }
 
   /**
-   * Resolves to 0 once every capture open now has ended (later ones are not waited for), or at
-   * `timeoutMs` to how many had not. Those are forgotten: a capture that never ends (a stream the app
-   * abandoned) holds up one flush, not every flush after it.
+   * Resolves to 0 once every capture open now has ended, or at `timeoutMs` to how many had not. Those are
+   * forgotten: a capture that never ends holds up one flush, not every flush after it.
    */
   settle(timeoutMs: number): Promise<number> {
     if (this.#open.size === 0) return Promise.resolve(0);
@@ -66,9 +64,9 @@ export class CapturesInProgress {
 }
 
 /**
- * `flush()` and `shutdown()`: the captures in progress record their turns first, then `flush` drains the
- * queues in what is left of `timeoutMs`. Without captures in progress, `flush` runs at once, synchronously.
- * Captures still open at the timeout make the report not `ok` and are counted in `openCaptures`.
+ * `flush()` and `shutdown()`: the captures in progress record their turns first, then `flush` drains in
+ * what is left of `timeoutMs` (at once, synchronously, without captures). Captures still open at the
+ * timeout make the report not `ok` and are counted in `openCaptures`.
  */
 export async function flushAfterCaptures(
   captures: CapturesInProgress,

@@ -2,7 +2,9 @@ import type { ChatTrailStats, DropCounts, DropReason } from '../spec/chat-trail'
 import type { Spool } from '../spool/spool';
 import type { TrailLane } from './trail-lane';
 
-/** A trail's `stats()`: its own counts (before any queue) plus every lane's; `queuedBytes` counts each item once (see `QueuedBytes`). */
+const SUMMED = ['sent', 'sentMessages', 'requests', 'retried', 'ambiguous', 'queuedTurns'] as const;
+
+/** A trail's `stats()`: its own counts (before any queue) plus every lane's; `queuedBytes` counts each item once. */
 export function sumStats(
   counts: Pick<ChatTrailStats, 'recorded' | 'sampledOut' | 'redactedOut' | 'truncatedMessages'>,
   droppedBeforeQueue: Readonly<DropCounts>,
@@ -30,12 +32,7 @@ export function sumStats(
     const snapshot = lane.snapshot();
     if (spool !== undefined) snapshot.dropped.spool_full = spool.dropped[i]!;
     destinations[lane.name] = snapshot;
-    stats.sent += snapshot.sent;
-    stats.sentMessages += snapshot.sentMessages;
-    stats.requests += snapshot.requests;
-    stats.retried += snapshot.retried;
-    stats.ambiguous += snapshot.ambiguous;
-    stats.queuedTurns += snapshot.queuedTurns;
+    for (const key of SUMMED) stats[key] += snapshot[key];
     stats.feedback.sent += snapshot.feedback.sent;
     stats.feedback.dropped += snapshot.feedback.dropped;
     for (const reason of Object.keys(dropped) as DropReason[]) dropped[reason] += snapshot.dropped[reason];

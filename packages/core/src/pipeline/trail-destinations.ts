@@ -14,24 +14,17 @@ export function trailDestinations(
   timeoutMs: number,
   sender: Pick<ChatTrailOptions, 'fetch' | 'transport'>,
 ): ChatTrailDestination[] {
-  let destinations: ChatTrailDestination[] = [];
-  if (!disabled) {
-    if (given !== undefined) {
-      destinations = given;
-    } else {
-      const fromEnv = destinationsFromEnv(env, {
-        timeoutMs,
-        fetch: sender.fetch,
-        transport: sender.transport,
-      });
-      destinations = fromEnv.destinations;
-      for (const problem of fromEnv.problems) console.warn(`[chattrail] ${problem}`);
-    }
-    if (destinations.length === 0) {
-      console.warn(
-        '[chattrail] no destination configured: set MIELTO_API_KEY, or MELODI_API_KEY and MELODI_PROJECT_ID (or pass destinations to createChatTrail); turns will not be recorded.',
-      );
-    }
+  if (disabled) return [];
+  let destinations = given;
+  if (destinations === undefined) {
+    const fromEnv = destinationsFromEnv(env, { timeoutMs, fetch: sender.fetch, transport: sender.transport });
+    destinations = fromEnv.destinations;
+    for (const problem of fromEnv.problems) console.warn(`[chattrail] ${problem}`);
+  }
+  if (destinations.length === 0) {
+    console.warn(
+      '[chattrail] no destination configured: set MIELTO_API_KEY, or MELODI_API_KEY and MELODI_PROJECT_ID (or pass destinations to createChatTrail); turns will not be recorded.',
+    );
   }
   const names = new Set<string>();
   return destinations.map((destination) => uniquelyNamed(destination, names));

@@ -24,7 +24,7 @@ import { estimateTurnBytes } from './estimate-turn-bytes';
 import { flushLanes, flushTimeout } from './flush-lanes';
 import { isThreadSampled } from './is-thread-sampled';
 import { emptyDropCounts } from './lane-host';
-import { LaneReporter } from './lane-reporter';
+import { laneReporter } from './lane-reporter';
 import { handOverDrop } from './lane-reports';
 import { LaneScheduler } from './lane-scheduler';
 import { logTurnDelta } from './log-turn-delta';
@@ -114,13 +114,7 @@ class ChatTrailImpl implements ChatTrail {
     this.#inactive = disabled || destinations.length === 0;
     const lanes = this.#lanes;
     this.#scheduler = new LaneScheduler(lanes, settings.flushIntervalMs, timeoutMs, options.waitUntil, debug);
-    const reporter = new LaneReporter(
-      this.#errors,
-      this.#onDrop,
-      settings.maxAttempts,
-      settings.debug,
-      debug,
-    );
+    const reporter = laneReporter(this.#errors, this.#onDrop, settings.maxAttempts, settings.debug, debug);
     const host = trailLaneHost(settings, {
       signal: this.#abort.signal,
       queued: this.#queued,
@@ -235,24 +229,18 @@ class ChatTrailImpl implements ChatTrail {
     try {
       if (this.#inactive) return;
       this.#feedback.recorded++;
-      if (this.#closed) {
-        this.#feedback.dropped++;
+      const item = this.#closed ? undefined : normalizeFeedback(feedback, this.#settings.normalize);
+      if (item !== undefined && this.#feedbackLanes.length > 0) {
+        this.#enqueue(this.#feedbackLanes, item, FEEDBACK_BYTES + (item.feedback.text?.length ?? 0));
         return;
       }
-      const item = normalizeFeedback(feedback, this.#settings.normalize);
+      this.#feedback.dropped++;
+      if (this.#closed) return;
       if (item === undefined) {
-        this.#feedback.dropped++;
         this.#debug('feedback ignored: it needs a threadId and a type of "positive" or "negative"');
-        return;
+      } else if (this.#errors.once('feedback:no-destination')) {
+        this.#debug('feedback is sent to Melodi only, and this trail has no Melodi destination; ignored');
       }
-      if (this.#feedbackLanes.length === 0) {
-        this.#feedback.dropped++;
-        if (this.#errors.once('feedback:no-destination')) {
-          this.#debug('feedback is sent to Melodi only, and this trail has no Melodi destination; ignored');
-        }
-        return;
-      }
-      this.#enqueue(this.#feedbackLanes, item, FEEDBACK_BYTES + (item.feedback.text?.length ?? 0));
     } catch (error) {
       this.#internalError('feedback', error);
     }

@@ -3,9 +3,9 @@ import { unrefTimer } from '../internal/unref-timer';
 import type { DestinationStats, DropReason } from '../spec/chat-trail';
 import type { ChatTrailDestination, DeliveryItem, DeliveryOutcome } from '../spec/chat-trail-destination';
 import { emptyDropCounts, type LaneCounts, type LaneHost, laneSendContext } from './lane-host';
-import { type Batch, LaneQueue, type QueuedItem, queuedAt, sizeAt } from './lane-queue';
+import { type Batch, LaneQueue, type QueuedItem, queuedAt, sizeAt, threadOf } from './lane-queue';
 import { tooLargeError } from './lane-reports';
-import { chargeFailures, readOutcome, tallyOutcomes } from './tally-outcomes';
+import { type BatchTally, readOutcome, tallyOutcomes } from './tally-outcomes';
 
 /**
  * One destination's queue and sender: one batch at a time (so per-thread order holds and the destination
@@ -216,7 +216,8 @@ export class DeliveryLane {
   }
 
   #apply(batch: Batch, outcomes: readonly (DeliveryOutcome | undefined)[], elapsedMs: number): void {
-    const { sent, retry, retryErrors, retryAfterMs, dropped } = tallyOutcomes(batch, outcomes, this.#stats);
+    const tally = tallyOutcomes(batch, outcomes, this.#stats);
+    const { sent, retry, retryErrors, retryAfterMs, dropped } = tally;
     if (sent > 0) {
       for (let i = 0; i < outcomes.length; i++)
         if (outcomes[i]?.status === 'sent') this.#host.queued?.release(batch.items[i]!, sizeAt(batch, i));
@@ -228,20 +229,8 @@ export class DeliveryLane {
     // Which failures count against their item (see the class comment); a 429 counts against none.
     let counted = 0;
     let back: QueuedItem[] = retry;
-    if (retry.length > 0 && retryAfterMs === undefined) {
-      ({ back, counted } = chargeFailures(
-        retry,
-        retryErrors,
-        {
-          sent,
-          batchLength: batch.items.length,
-          successes: this.#successes,
-          maxAttempts: this.#host.maxAttempts,
-          backoffDelay: (attempts) => this.#backoffDelay(attempts),
-        },
-        dropped,
-      ));
-    }
+    if (retry.length > 0 && retryAfterMs === undefined)
+      ({ back, counted } = this.#charge(tally, batch.items.length));
     for (const group of dropped.values()) this.#drop(group.reason, group.items, group.error);
     this.#host.debug(
       `${this.name}: batch of ${batch.items.length} → ${sent} sent, ${retry.length} to retry${counted > 0 ? ` (${counted} failure(s) counted against their turn)` : ''}, ${batch.items.length - sent - retry.length} dropped (${elapsedMs} ms)`,
@@ -285,6 +274,36 @@ export class DeliveryLane {
     this.#backoffUntil = Date.now() + delay;
     this.#host.debug(`${this.name}: ${back.length} item(s) back in the queue; next attempt in ${delay} ms`);
     this.#armWakeTimer();
+  }
+
+  /** Counts the failures that are the items' own against them; returns the items to put back, in order. */
+  #charge(tally: BatchTally, batchLength: number): { back: QueuedItem[]; counted: number } {
+    let counted = 0;
+    const back: QueuedItem[] = [];
+    const now = Date.now();
+    const threads = new Set<string>();
+    for (const [i, queued] of tally.retry.entries()) {
+      queued.retry ??= { attempts: 0, notBefore: 0, successes: -1, alone: false };
+      const state = queued.retry;
+      const thread = threadOf(queued.item);
+      const attributable =
+        tally.sent > 0 || (batchLength === 1 && state.successes >= 0 && state.successes < this.#successes);
+      // Only the first failing item of a thread: the ones after it failed behind it, not for themselves.
+      if (attributable && !threads.has(thread)) {
+        threads.add(thread);
+        counted++;
+        state.attempts++;
+        if (state.attempts >= this.#host.maxAttempts) {
+          tally.dropped.add('retries_exhausted', queued, tally.retryErrors[i]);
+          continue;
+        }
+        state.notBefore = now + this.#backoffDelay(state.attempts);
+        state.alone = true;
+      }
+      state.successes = this.#successes;
+      back.push(queued);
+    }
+    return { back, counted };
   }
 
   /** The clients' formula (equal jitter), with the trail's steps. */

@@ -13,82 +13,27 @@ import type { TrailLane } from './trail-lane';
 type Lane = Pick<TrailLane, 'name'>;
 
 /** What a trail reports of its lanes' failures and drops: to `onDrop`, `onError` (once per cause), debug logs. */
-export class LaneReporter {
-  readonly #errors: TrailErrors;
-  readonly #onDrop: ChatTrailOptions['onDrop'];
-  readonly #maxAttempts: number;
-  readonly #debugEnabled: boolean;
-  readonly #debug: (message: string) => void;
+export type LaneReporter = ReturnType<typeof laneReporter>;
 
-  constructor(
-    errors: TrailErrors,
-    onDrop: ChatTrailOptions['onDrop'],
-    maxAttempts: number,
-    debugEnabled: boolean,
-    debug: (message: string) => void,
-  ) {
-    this.#errors = errors;
-    this.#onDrop = onDrop;
-    this.#maxAttempts = maxAttempts;
-    this.#debugEnabled = debugEnabled;
-    this.#debug = debug;
-  }
-
-  /** A request of a batch in flight failed and is about to be retried by a custom destination itself. */
-  retrying(lane: Lane, error: unknown): void {
-    if (error instanceof APIConnectionError) this.unreachable(lane, error);
-  }
-
-  /** A request whose outcome is unknown was taken as done, not sent again (at-most-once). */
-  notResent(lane: Lane, error: unknown): void {
-    if (error instanceof APIConnectionError) {
-      this.unreachable(lane, error, 'what it carried may not be stored and is not sent again (at-most-once)');
-    } else this.#errors.remember(`${lane.name}: ${messageOf(error)}`);
-  }
-
-  dropped(lane: Lane, reason: DropReason, items: readonly QueuedItem[], error: unknown): void {
-    const { name } = lane;
-    if (this.#onDrop !== undefined) {
-      const dropped = items.map((queued) => queued.item);
-      handOverDrop(this.#onDrop, name, reason, dropped, error, this.#debug);
-    }
-    const status = statusOf(error);
-    const what = describeItems(items);
-    if (error !== undefined) this.#errors.remember(`${name}: ${messageOf(error)}`);
-    if (this.#debugEnabled)
-      this.#debug(`${name}: dropped ${what} (${reason}${status === undefined ? '' : ` ${status}`})`);
-    // Once per (destination, reason, status): a revoked key must not flood the app's error tracker.
-    if (!this.#errors.once(`${reason}:${name}:${status ?? ''}`)) return;
-    const http = status === undefined ? '' : `, HTTP ${status}`;
-    const message =
-      reason === 'queue_full'
-        ? `${name} destination: queue full, dropping the oldest queued turns to make room (is the backend reachable? see maxQueueTurns / maxQueueBytes)`
-        : reason === 'retries_exhausted'
-          ? `${name} destination gave up on ${what} after ${this.#maxAttempts} failed attempts while it accepted others (retries_exhausted${http}; see maxAttempts): ${messageOf(error)}`
-          : `${name} destination dropped ${what} (${reason}${http}): ${messageOf(error)}`;
-    const init = { reason, destination: name, status, count: items.length, cause: error };
-    this.#errors.emit(new ChatTrailDeliveryError(message, init));
-  }
-
-  /** A batch failed transiently and went back to the queue. */
-  failed(lane: Lane, error: unknown): void {
-    if (error instanceof APIConnectionError) this.unreachable(lane, error);
-    else this.#errors.remember(`${lane.name}: ${messageOf(error)}`);
-  }
-
+export function laneReporter(
+  errors: TrailErrors,
+  onDrop: ChatTrailOptions['onDrop'],
+  maxAttempts: number,
+  debugEnabled: boolean,
+  debug: (message: string) => void,
+) {
   /**
    * A destination got no response: reported once per destination and cause (code and host), as soon as
    * the first attempt fails (the client's retries of a hung request take several timeouts). Every
    * occurrence goes to the flush reports. `consequence`: for an unknown outcome.
    */
-  unreachable(lane: Lane, error: APIConnectionError, consequence?: string): void {
-    const { name } = lane;
+  const unreachable = ({ name }: Lane, error: APIConnectionError, consequence?: string): void => {
     const message = `${name}: ${error.summary}${consequence === undefined ? '' : `; ${consequence}`}`;
-    this.#errors.remember(message);
+    errors.remember(message);
     const kind = consequence === undefined ? 'connection' : 'not-resent';
-    if (!this.#errors.once(`${kind}:${name}:${error.code ?? error.name}:${error.host ?? ''}`)) return;
-    this.#debug(consequence === undefined ? `${message} (turns stay queued and are retried)` : message);
-    this.#errors.emit(
+    if (!errors.once(`${kind}:${name}:${error.code ?? error.name}:${error.host ?? ''}`)) return;
+    debug(consequence === undefined ? `${message} (turns stay queued and are retried)` : message);
+    errors.emit(
       new ChatTrailConnectionError(message, {
         destination: name,
         ...(error.code === undefined ? {} : { code: error.code }),
@@ -96,7 +41,49 @@ export class LaneReporter {
         cause: error,
       }),
     );
-  }
+  };
+  return {
+    /** A request of a batch in flight failed and is about to be retried by a custom destination itself. */
+    retrying(lane: Lane, error: unknown): void {
+      if (error instanceof APIConnectionError) unreachable(lane, error);
+    },
+
+    /** A request whose outcome is unknown was taken as done, not sent again (at-most-once). */
+    notResent(lane: Lane, error: unknown): void {
+      if (error instanceof APIConnectionError) {
+        unreachable(lane, error, 'what it carried may not be stored and is not sent again (at-most-once)');
+      } else errors.remember(`${lane.name}: ${messageOf(error)}`);
+    },
+
+    /** A batch failed transiently and went back to the queue. */
+    failed(lane: Lane, error: unknown): void {
+      if (error instanceof APIConnectionError) unreachable(lane, error);
+      else errors.remember(`${lane.name}: ${messageOf(error)}`);
+    },
+
+    dropped({ name }: Lane, reason: DropReason, items: readonly QueuedItem[], error: unknown): void {
+      if (onDrop !== undefined) {
+        const dropped = items.map((queued) => queued.item);
+        handOverDrop(onDrop, name, reason, dropped, error, debug);
+      }
+      const status = statusOf(error);
+      const what = describeItems(items);
+      if (error !== undefined) errors.remember(`${name}: ${messageOf(error)}`);
+      if (debugEnabled)
+        debug(`${name}: dropped ${what} (${reason}${status === undefined ? '' : ` ${status}`})`);
+      // Once per (destination, reason, status): a revoked key must not flood the app's error tracker.
+      if (!errors.once(`${reason}:${name}:${status ?? ''}`)) return;
+      const http = status === undefined ? '' : `, HTTP ${status}`;
+      const message =
+        reason === 'queue_full'
+          ? `${name} destination: queue full, dropping the oldest queued turns to make room (is the backend reachable? see maxQueueTurns / maxQueueBytes)`
+          : reason === 'retries_exhausted'
+            ? `${name} destination gave up on ${what} after ${maxAttempts} failed attempts while it accepted others (retries_exhausted${http}; see maxAttempts): ${messageOf(error)}`
+            : `${name} destination dropped ${what} (${reason}${http}): ${messageOf(error)}`;
+      const init = { reason, destination: name, status, count: items.length, cause: error };
+      errors.emit(new ChatTrailDeliveryError(message, init));
+    },
+  };
 }
 
 /** "3 turns and 1 feedback item". */

@@ -5,15 +5,12 @@ import { openSpool } from '../spool/open-spool';
 import type { Spool } from '../spool/spool';
 import { ChatTrailDeliveryError } from './chat-trail-delivery-error';
 import type { ChatTrailOptions } from './chat-trail-options';
-import { estimateMessagesBytes, estimateTurnHeadBytes } from './estimate-turn-bytes';
+import { estimateTurnBytes } from './estimate-turn-bytes';
 import { readTrailEnv } from './read-trail-env';
 import type { TrailErrors } from './trail-errors';
 import type { TrailLane } from './trail-lane';
 
-/**
- * Opens the trail's spool (see `Spool`), when asked for, and queues in the lanes what an earlier process
- * left in it, before anything new. Returns whether something was replayed along with it.
- */
+/** Opens the trail's spool (see `Spool`), if asked for, and queues in the lanes what an earlier process left. */
 export function startTrailSpool(
   options: ChatTrailOptions,
   lanes: readonly TrailLane[],
@@ -52,7 +49,5 @@ export function startTrailSpool(
 }
 
 function itemBytes(item: DeliveryItem): number {
-  return item.type === 'feedback'
-    ? 256 + (item.feedback.text?.length ?? 0)
-    : estimateTurnHeadBytes(item.turn) + estimateMessagesBytes(item.turn.messages, 0);
+  return item.type === 'feedback' ? 256 + (item.feedback.text?.length ?? 0) : estimateTurnBytes(item.turn);
 }

@@ -1,5 +1,4 @@
 import { getChatTrailContext } from '../context/chat-trail-context';
-import type { ChatTrailError } from '../errors';
 import { boundId } from '../normalize/bound-id';
 import type {
   ChatTrail,
@@ -49,9 +48,7 @@ import { TrailExit } from './trail-exit';
 import type { TrailLane } from './trail-lane';
 import { trailLaneHost } from './trail-lane-host';
 import { readTrailSettings, type TrailSettings } from './trail-settings';
-import { startTrailSpool } from './trail-spool';
-
-const FEEDBACK_BYTES = 256;
+import { deliveryItemBytes, startTrailSpool } from './trail-spool';
 
 /**
  * Creates a trail: `record(turn)` queues turns synchronously; each destination delivers them in the
@@ -80,7 +77,6 @@ class ChatTrailImpl implements ChatTrail {
   readonly #redact: ChatTrailOptions['redact'];
   /** Per thread, its messages and last history (see ThreadLog). */
   readonly #log: ThreadLog | undefined;
-  readonly #onError: (error: ChatTrailError) => void;
   readonly #onDrop: ChatTrailOptions['onDrop'];
   readonly #abort = new AbortController();
   readonly #queued = new QueuedBytes();
@@ -88,8 +84,7 @@ class ChatTrailImpl implements ChatTrail {
   readonly #dropped: DropCounts = emptyDropCounts();
   readonly #feedback = { recorded: 0, dropped: 0 };
   readonly #captures = new CapturesInProgress();
-  /** `onError` is read when an error comes: it is set in the constructor, after this. */
-  readonly #errors = new TrailErrors((error) => this.#onError(error));
+  readonly #errors: TrailErrors;
   readonly #debug = (message: string): void => {
     if (this.#settings.debug) console.debug(`[chattrail] ${message}`);
   };
@@ -101,13 +96,15 @@ class ChatTrailImpl implements ChatTrail {
 
   constructor(options: ChatTrailOptions) {
     const settings = readTrailSettings(options);
+    this.#errors = new TrailErrors(
+      options.onError ?? ((error) => console.warn(`[chattrail] ${error.message}`)),
+    );
     const { disabled, timeoutMs } = settings;
     this.#settings = settings;
     this.#redact = options.redact;
     // Without content capture no copy keeps its text, so none could be matched to a resent message.
     this.#log = settings.normalize.captureContent ? new ThreadLog() : undefined;
     this.#onDrop = options.onDrop;
-    this.#onError = options.onError ?? ((error) => console.warn(`[chattrail] ${error.message}`));
     const debug = this.#debug;
 
     const destinations = trailDestinations(disabled, settings.destinations, settings.env, timeoutMs, options);
@@ -231,7 +228,7 @@ class ChatTrailImpl implements ChatTrail {
       this.#feedback.recorded++;
       const item = this.#closed ? undefined : normalizeFeedback(feedback, this.#settings.normalize);
       if (item !== undefined && this.#feedbackLanes.length > 0) {
-        this.#enqueue(this.#feedbackLanes, item, FEEDBACK_BYTES + (item.feedback.text?.length ?? 0));
+        this.#enqueue(this.#feedbackLanes, item, deliveryItemBytes(item));
         return;
       }
       this.#feedback.dropped++;
@@ -247,14 +244,8 @@ class ChatTrailImpl implements ChatTrail {
   }
 
   stats(): ChatTrailStats {
-    return sumStats(
-      this.#counts,
-      this.#dropped,
-      this.#feedback,
-      this.#lanes,
-      this.#queued.bytes,
-      this.#spool,
-    );
+    const queuedBytes = this.#queued.bytes;
+    return sumStats(this.#counts, this.#dropped, this.#feedback, this.#lanes, queuedBytes, this.#spool);
   }
 
   beginCapture(): () => void {
@@ -273,10 +264,7 @@ class ChatTrailImpl implements ChatTrail {
     const flushed = flushAfterCaptures(
       this.#captures,
       timeoutMs,
-      (ms) => {
-        this.#close();
-        return this.#flush(ms);
-      },
+      (ms) => this.#closeAndFlush(ms),
       this.#debug,
     );
     this.#shutdown = flushed.then(async (report) => {
@@ -339,11 +327,12 @@ class ChatTrailImpl implements ChatTrail {
     return report;
   }
 
-  /** No more records (they count as dropped.shutdown), no more timers or exit hooks. */
-  #close(): void {
+  /** No more records (they count as dropped.shutdown), no more timers or exit hooks; then the last flush. */
+  #closeAndFlush(timeoutMs: number): Promise<FlushReport> {
     this.#closed = true;
     this.#scheduler.stop();
     this.#exit?.off();
+    return this.#flush(timeoutMs);
   }
 
   #internalError(where: string, error: unknown): void {

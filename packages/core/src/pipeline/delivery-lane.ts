@@ -90,12 +90,7 @@ export class DeliveryLane {
     }
     this.#queue.pushBack(item, bytes);
     this.#heldUntil = 0; // this one may be ready
-    if (
-      this.#queue.length + this.#inFlight.length > this.#host.maxQueueTurns ||
-      this.#queue.bytes + this.#inFlightBytes > this.#host.maxQueueBytes
-    ) {
-      this.#enforceBounds();
-    }
+    this.#enforceBounds();
   }
 
   /** Starts sending unless already sending, backing off, within the batch interval, stopped or empty. */
@@ -249,8 +244,8 @@ export class DeliveryLane {
     this.#host.failed(this, retryErrors.at(-1));
     if (retryAfterMs === undefined && (sent > 0 || counted > 0 || batch.items.length === 1)) {
       if (sent === 0 && counted === 0) {
-        // Failed alone, and nothing says the destination is up: it waits (the lane's growing backoff) while
-        // the lane tries the others, whose outcome tells an outage from a bad item.
+        // Failed alone, nothing says the destination is up: it waits (the lane's backoff) while the others
+        // go, whose outcome tells an outage from a bad item.
         this.#attempt++;
         const state = back[0]!.retry!;
         state.notBefore = Date.now() + this.#backoffDelay(this.#attempt);
@@ -308,10 +303,8 @@ export class DeliveryLane {
 
   /** The clients' formula (equal jitter), with the trail's steps. */
   #backoffDelay(attempt: number): number {
-    return backoffDelayMs(attempt - 1, {
-      baseMs: this.#host.backoffInitialMs,
-      capMs: this.#host.backoffMaxMs,
-    });
+    const { backoffInitialMs: baseMs, backoffMaxMs: capMs } = this.#host;
+    return backoffDelayMs(attempt - 1, { baseMs, capMs });
   }
 
   /**
@@ -327,26 +320,25 @@ export class DeliveryLane {
 
   #armWakeTimer(): void {
     if (this.#wakeTimer !== undefined || this.#host.signal.aborted) return;
-    const delay = this.#waitMs();
-    this.#wakeTimer = unrefTimer(
-      setTimeout(() => {
-        this.#wakeTimer = undefined;
-        this.kick();
-      }, delay),
-    );
+    const wake = () => {
+      this.#wakeTimer = undefined;
+      this.kick();
+    };
+    this.#wakeTimer = unrefTimer(setTimeout(wake, this.#waitMs()));
   }
 
   #enforceBounds(): void {
     const { maxQueueTurns, maxQueueBytes } = this.#host;
-    const dropped: QueuedItem[] = [];
+    let dropped: QueuedItem[] | undefined; // allocated only when something goes: enqueue() calls this
     while (
       this.#queue.length > 0 &&
       (this.#queue.length + this.#inFlight.length > maxQueueTurns ||
         this.#queue.bytes + this.#inFlightBytes > maxQueueBytes)
     ) {
+      dropped ??= [];
       dropped.push(this.#queue.popFront());
     }
-    if (dropped.length > 0) this.#drop('queue_full', dropped);
+    if (dropped !== undefined) this.#drop('queue_full', dropped);
   }
 
   #drop(reason: DropReason, items: readonly QueuedItem[], error?: unknown): void {

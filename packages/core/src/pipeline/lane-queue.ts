@@ -40,7 +40,7 @@ export function sizeAt(batch: Batch, i: number): number {
   return batch.queued?.[i]?.bytes ?? (batch.items[i] as TurnDelta).bytes;
 }
 
-/** A waiting item: a turn item as it is (it knows its size), anything else with its size and retry state. */
+/** A turn item as it is (it knows its size), anything else with its size and retry state. */
 type Entry = TurnDelta | QueuedItem;
 
 /**
@@ -49,7 +49,6 @@ type Entry = TurnDelta | QueuedItem;
  */
 export class LaneQueue {
   readonly #entries = new Deque<Entry>();
-  /** Sum of the waiting items' sizes. */
   bytes = 0;
 
   get length(): number {

@@ -71,12 +71,10 @@ export class LaneScheduler {
   #scheduleServerlessFlush(waitUntil: WaitUntil): void {
     if (this.#serverlessScheduled) return;
     this.#serverlessScheduled = true;
-    const delivery = new Promise<void>((resolve) => {
-      queueMicrotask(() => {
-        this.#serverlessScheduled = false;
-        const deadline = Date.now() + this.#timeoutMs;
-        resolve(Promise.all(this.#lanes.map((lane) => lane.drain(deadline))).then(noop, noop));
-      });
+    const delivery = Promise.resolve().then(() => {
+      this.#serverlessScheduled = false;
+      const deadline = Date.now() + this.#timeoutMs;
+      return Promise.all(this.#lanes.map((lane) => lane.drain(deadline))).then(noop, noop);
     });
     try {
       waitUntil(delivery);

@@ -15,18 +15,12 @@ export interface BatchTally {
 }
 
 /** Dropped items grouped by reason and status, so one report covers every item a failure affected. */
-export class DropGroups {
-  readonly #groups = new Map<string, { reason: DropReason; items: QueuedItem[]; error: unknown }>();
-
+export class DropGroups extends Map<string, { reason: DropReason; items: QueuedItem[]; error: unknown }> {
   add(reason: DropReason, queued: QueuedItem, error: unknown): void {
     const key = `${reason}:${statusOf(error) ?? ''}`;
-    const existing = this.#groups.get(key);
-    if (existing === undefined) this.#groups.set(key, { reason, items: [queued], error });
+    const existing = this.get(key);
+    if (existing === undefined) this.set(key, { reason, items: [queued], error });
     else existing.items.push(queued);
-  }
-
-  values(): IterableIterator<{ reason: DropReason; items: QueuedItem[]; error: unknown }> {
-    return this.#groups.values();
   }
 }
 

@@ -41,13 +41,14 @@ export function startTrailSpool(
   );
   let replayed = false;
   for (const { item, lanes: due } of spool?.takeReplay() ?? []) {
-    const bytes = itemBytes(item);
+    const bytes = deliveryItemBytes(item);
     for (const lane of due) lanes[lane]!.enqueue(item, bytes);
     replayed = true;
   }
   return { spool, replayed };
 }
 
-function itemBytes(item: DeliveryItem): number {
+/** An item's estimated size, as a lane counts it. */
+export function deliveryItemBytes(item: DeliveryItem): number {
   return item.type === 'feedback' ? 256 + (item.feedback.text?.length ?? 0) : estimateTurnBytes(item.turn);
 }

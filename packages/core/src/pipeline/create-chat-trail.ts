@@ -41,7 +41,6 @@ import { reportLost } from './report-lost';
 import { sourceOf } from './source-of';
 import { startWorkerDelivery } from './start-worker-delivery';
 import { stopLanes } from './stop-lanes';
-import { sumStats } from './sum-stats';
 import { trailDestinations } from './trail-destinations';
 import { TrailErrors } from './trail-errors';
 import { TrailExit } from './trail-exit';
@@ -49,6 +48,8 @@ import type { TrailLane } from './trail-lane';
 import { trailLaneHost } from './trail-lane-host';
 import { readTrailSettings, type TrailSettings } from './trail-settings';
 import { deliveryItemBytes, startTrailSpool } from './trail-spool';
+
+const SUMMED_STATS = ['sent', 'sentMessages', 'requests', 'retried', 'ambiguous', 'queuedTurns'] as const;
 
 /**
  * Creates a trail: `record(turn)` queues turns synchronously; each destination delivers them in the
@@ -243,9 +244,35 @@ class ChatTrailImpl implements ChatTrail {
     }
   }
 
+  /** Its own counts (before any queue) plus every lane's; `queuedBytes` counts each item once. */
   stats(): ChatTrailStats {
-    const queuedBytes = this.#queued.bytes;
-    return sumStats(this.#counts, this.#dropped, this.#feedback, this.#lanes, queuedBytes, this.#spool);
+    const destinations: ChatTrailStats['destinations'] = {};
+    const dropped: DropCounts = { ...this.#dropped };
+    const stats: ChatTrailStats = {
+      ...this.#counts,
+      sent: 0,
+      sentMessages: 0,
+      requests: 0,
+      retried: 0,
+      ambiguous: 0,
+      dropped,
+      queuedTurns: 0,
+      queuedBytes: this.#queued.bytes,
+      feedback: { recorded: this.#feedback.recorded, sent: 0, dropped: this.#feedback.dropped },
+      destinations,
+    };
+    const spool = this.#spool;
+    for (const [i, lane] of this.#lanes.entries()) {
+      const snapshot = lane.snapshot();
+      if (spool !== undefined) snapshot.dropped.spool_full = spool.dropped[i]!;
+      destinations[lane.name] = snapshot;
+      for (const key of SUMMED_STATS) stats[key] += snapshot[key];
+      stats.feedback.sent += snapshot.feedback.sent;
+      stats.feedback.dropped += snapshot.feedback.dropped;
+      for (const reason of Object.keys(dropped) as DropReason[]) dropped[reason] += snapshot.dropped[reason];
+    }
+    if (spool !== undefined) stats.spool = spool.stats();
+    return stats;
   }
 
   beginCapture(): () => void {

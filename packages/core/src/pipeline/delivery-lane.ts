@@ -66,12 +66,10 @@ export class DeliveryLane {
     return this.destination.name;
   }
 
-  /** Items waiting (not in flight). */
   get queueLength(): number {
     return this.#queue.length;
   }
 
-  /** Items waiting or in flight. */
   get pending(): number {
     return this.#queue.length + this.#inFlight.length;
   }
@@ -301,7 +299,6 @@ export class DeliveryLane {
     return { back, counted };
   }
 
-  /** The clients' formula (equal jitter), with the trail's steps. */
   #backoffDelay(attempt: number): number {
     const { backoffInitialMs: baseMs, backoffMaxMs: capMs } = this.#host;
     return backoffDelayMs(attempt - 1, { baseMs, capMs });
@@ -358,9 +355,8 @@ export class DeliveryLane {
 }
 
 /**
- * One batch's controller. Every request of the batch listens to its signal; past 10 listeners Node warns
- * (`MaxListenersExceededWarning`) although nothing leaks, so the limit is lifted for this signal only,
- * through `events.setMaxListeners` looked up at run time (no Node-only import reaches Edge bundles).
+ * One batch's controller, without Node's listener limit: every request of the batch listens to it, and past
+ * 10 Node warns although nothing leaks. Looked up at run time, so no Node-only import reaches Edge bundles.
  */
 function batchAbortController(): AbortController {
   const controller = new AbortController();

@@ -6,7 +6,7 @@ import { TurnDelta, turnThreadId } from '../thread/turn-delta';
 export interface QueuedItem {
   item: DeliveryItem;
   bytes: number;
-  /** Set once the item has failed transiently (few items ever do). */
+  /** Set once the item has failed transiently. */
   retry?: RetryState | undefined;
 }
 

@@ -22,11 +22,8 @@ export function laneReporter(
   debugEnabled: boolean,
   debug: (message: string) => void,
 ) {
-  /**
-   * A destination got no response: reported once per destination and cause (code and host), as soon as
-   * the first attempt fails (the client's retries of a hung request take several timeouts). Every
-   * occurrence goes to the flush reports. `consequence`: for an unknown outcome.
-   */
+  // No response: reported once per destination and cause (code and host), at the first failed attempt
+  // (a hung request's retries take several timeouts); every occurrence goes to the flush reports.
   const unreachable = ({ name }: Lane, error: APIConnectionError, consequence?: string): void => {
     const message = `${name}: ${error.summary}${consequence === undefined ? '' : `; ${consequence}`}`;
     errors.remember(message);

@@ -169,8 +169,7 @@ class ChatTrailImpl implements ChatTrail {
   #record(turn: Turn): DropReason | undefined {
     const context = getChatTrailContext();
     // Before anything else, sampled out or not: the Express adapter reads this to skip its own turn.
-    const capture = context?.capture;
-    if (capture !== undefined) capture.sources.push(sourceOf(turn));
+    context?.capture?.sources.push(sourceOf(turn));
     if (this.#inactive) return;
     this.#counts.recorded++;
     if (this.#closed) return 'shutdown';

@@ -21,22 +21,16 @@ export function startTrailSpool(
     readTrailEnv(options.env, 'CHATTRAIL_SPOOL_DIR'),
     lanes.map((lane) => ({ name: lane.name, feedback: lane.destination.acceptsFeedback === true })),
     {
-      failed: (error) =>
-        errors.reportOnce(
-          'spool:failed',
-          new ChatTrailError(
-            `spool: ${messageOf(error)}; the trail goes on in memory, and turns queued from now on do not survive a restart`,
-            { cause: error },
-          ),
-        ),
-      dropped: (lane, count) =>
-        errors.reportOnce(
-          `spool_full:${lanes[lane]!.name}`,
-          new ChatTrailDeliveryError(
-            `spool: its directory reached spool.maxBytes; ${count} ${lanes[lane]!.name} deliveries not yet acknowledged lost their copy on disk (spool_full)`,
-            { reason: 'spool_full', destination: lanes[lane]!.name, count },
-          ),
-        ),
+      failed: (error) => {
+        const message = `spool: ${messageOf(error)}; the trail goes on in memory, and turns queued from now on do not survive a restart`;
+        errors.reportOnce('spool:failed', new ChatTrailError(message, { cause: error }));
+      },
+      dropped: (lane, count) => {
+        const destination = lanes[lane]!.name;
+        const message = `spool: its directory reached spool.maxBytes; ${count} ${destination} deliveries not yet acknowledged lost their copy on disk (spool_full)`;
+        const init = { reason: 'spool_full', destination, count } as const;
+        errors.reportOnce(`spool_full:${destination}`, new ChatTrailDeliveryError(message, init));
+      },
     },
   );
   let replayed = false;

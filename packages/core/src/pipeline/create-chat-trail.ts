@@ -108,7 +108,7 @@ class ChatTrailImpl implements ChatTrail {
     this.#onDrop = options.onDrop;
     const debug = this.#debug;
 
-    const destinations = trailDestinations(disabled, settings.destinations, settings.env, timeoutMs, options);
+    const destinations = trailDestinations(settings, options);
     this.#inactive = disabled || destinations.length === 0;
     const lanes = this.#lanes;
     this.#scheduler = new LaneScheduler(lanes, settings.flushIntervalMs, timeoutMs, options.waitUntil, debug);

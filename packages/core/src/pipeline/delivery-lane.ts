@@ -8,19 +8,17 @@ import { tooLargeError } from './lane-reports';
 import { type BatchTally, readOutcome, tallyOutcomes } from './tally-outcomes';
 
 /**
- * One destination's queue and sender: one batch at a time (so per-thread order holds and the destination
- * needs no locks); transient failures go back to the front and the lane backs off; permanent ones drop.
+ * One destination's queue and sender: one batch at a time (per-thread order holds, the destination needs
+ * no locks); transient failures go back to the front and the lane backs off; permanent ones are dropped.
+ * Bounded by turns and bytes: when full the OLDEST item goes (later turns of a thread resend its history);
+ * a turn over half the byte bound is dropped as `too_large` as it comes.
  *
- * Bounded by turns and bytes; when full, the OLDEST item is dropped (later turns of a thread resend its
- * history, so that loses the least). A turn over half the byte bound is dropped as `too_large` as it comes.
- *
- * An outage and a "poison" turn (refused with a 5xx every time) look alike, so the lane goes by evidence:
- * a failure counts against an item only when the destination delivered others in the same batch, or the
- * item failed alone and something was delivered since its last failure. A counted item waits out its own
- * backoff (its thread's later items behind it), goes alone from then on, and is dropped as
- * `retries_exhausted` at `maxAttempts`. Otherwise the whole lane backs off and nothing is counted, so an
- * outage costs no turns beyond the queue's bounds. A batch that fails whole twice in a row is halved until
- * the bad item fails alone; any success lifts the limit. A 429 (`retryAfterMs`) holds the whole lane and
+ * An outage and a "poison" turn (a 5xx every time) look alike, so a failure counts against an item only
+ * when others of its batch were delivered, or it failed alone and something was delivered since its last
+ * failure. A counted item waits out its own backoff (its thread behind it), goes alone from then on, and
+ * is dropped as `retries_exhausted` at `maxAttempts`; otherwise the whole lane backs off and nothing is
+ * counted, so an outage costs no turns beyond the queue's bounds. A batch failing whole twice is halved
+ * until the bad item fails alone; a success lifts that. A 429 (`retryAfterMs`) holds the whole lane and
  * counts against nothing.
  */
 export class DeliveryLane {

@@ -2,16 +2,14 @@ import { keepSpec, specOf } from '../destinations/destination-spec';
 import type { ChatTrailDestination } from '../spec/chat-trail-destination';
 import type { ChatTrailOptions } from './chat-trail-options';
 import { destinationsFromEnv } from './destinations-from-env';
+import type { TrailSettings } from './trail-settings';
 
 /**
  * The trail's destinations, each with a name of its own: those given, else those the environment
  * configures; none when disabled. Warns when there is none (the trail then records nothing).
  */
 export function trailDestinations(
-  disabled: boolean,
-  given: ChatTrailDestination[] | undefined,
-  env: ChatTrailOptions['env'],
-  timeoutMs: number,
+  { disabled, destinations: given, env, timeoutMs }: TrailSettings,
   sender: Pick<ChatTrailOptions, 'fetch' | 'transport'>,
 ): ChatTrailDestination[] {
   if (disabled) return [];

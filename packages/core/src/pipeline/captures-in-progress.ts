@@ -3,18 +3,14 @@ import type { FlushReport } from '../spec/chat-trail';
 /** Open captures kept at most; beyond, the oldest (likely abandoned: a stream nobody read) is forgotten. */
 const MAX_OPEN = 10_000;
 
-interface Waiter {
-  readonly left: Set<object>;
-  readonly done: () => void;
-}
-
 /**
  * The captures adapters have begun and not ended yet (`beginCapture`). Their turns are recorded when they
  * end, which can be after the client has its answer (Express records on 'close'), so `flush()` waits.
  */
 export class CapturesInProgress {
   readonly #open = new Set<object>();
-  #waiters: Waiter[] = [];
+  /** Per settle() waiting: the captures it still waits for, and what it does once none is left. */
+  readonly #waiters = new Map<Set<object>, () => void>();
 
   get size(): number {
     return this.#open.size;
@@ -35,31 +31,26 @@ export class CapturesInProgress {
   settle(timeoutMs: number): Promise<number> {
     if (this.#open.size === 0) return Promise.resolve(0);
     return new Promise((resolve) => {
-      const waiter: Waiter = {
-        left: new Set(this.#open),
-        done: () => {
-          clearTimeout(timer);
-          resolve(0);
-        },
-      };
+      const left = new Set(this.#open);
       const timer = setTimeout(() => {
-        this.#waiters = this.#waiters.filter((other) => other !== waiter);
-        const open = waiter.left.size;
-        for (const capture of waiter.left) this.#forget(capture);
-        resolve(open);
+        this.#waiters.delete(left);
+        for (const capture of left) this.#forget(capture);
+        resolve(left.size);
       }, timeoutMs);
-      this.#waiters.push(waiter);
+      this.#waiters.set(left, () => {
+        clearTimeout(timer);
+        resolve(0);
+      });
     });
   }
 
   #forget(capture: object): void {
-    if (!this.#open.delete(capture) || this.#waiters.length === 0) return;
-    this.#waiters = this.#waiters.filter((waiter) => {
-      waiter.left.delete(capture);
-      if (waiter.left.size > 0) return true;
-      waiter.done();
-      return false;
-    });
+    if (!this.#open.delete(capture)) return;
+    for (const [left, done] of this.#waiters) {
+      if (!left.delete(capture) || left.size > 0) continue;
+      this.#waiters.delete(left);
+      done();
+    }
   }
 }
 

@@ -3,19 +3,14 @@ import type { FlushReport } from '../spec/chat-trail';
 /** Open captures kept at most; beyond, the oldest (likely abandoned: a stream nobody read) is forgotten. */
 const MAX_OPEN = 10_000;
 
-interface Waiter {
-  readonly left: Set<object>;
-  readonly done: () => void;
-}
-
 /**
- * The captures adapters have begun and not ended yet (`beginCapture`): a response being sent, a model
- * stream, a LangChain run. Their turns are recorded when they end, which can be after the client has its
- * answer (Express records on the response's 'close'), so `flush()` waits for them before it drains.
+ * The captures adapters have begun and not ended yet (`beginCapture`). Their turns are recorded when they
+ * end, which can be after the client has its answer (Express records on 'close'), so `flush()` waits.
  */
 export class CapturesInProgress {
   readonly #open = new Set<object>();
-  #waiters: Waiter[] = [];
+  /** Per settle() waiting: the captures it still waits for, and what it does once none is left. */
+  readonly #waiters = new Map<Set<object>, () => void>();
 
   get size(): number {
     return this.#open.size;
@@ -30,45 +25,39 @@ export class CapturesInProgress {
   }
 
   /**
-   * Resolves to 0 once every capture open now has ended (later ones are not waited for), or at
-   * `timeoutMs` to how many had not. Those are forgotten: a capture that never ends (a stream the app
-   * abandoned) holds up one flush, not every flush after it.
+   * Resolves to 0 once every capture open now has ended, or at `timeoutMs` to how many had not. Those are
+   * forgotten: a capture that never ends holds up one flush, not every flush after it.
    */
   settle(timeoutMs: number): Promise<number> {
     if (this.#open.size === 0) return Promise.resolve(0);
     return new Promise((resolve) => {
-      const waiter: Waiter = {
-        left: new Set(this.#open),
-        done: () => {
-          clearTimeout(timer);
-          resolve(0);
-        },
-      };
+      const left = new Set(this.#open);
       const timer = setTimeout(() => {
-        this.#waiters = this.#waiters.filter((other) => other !== waiter);
-        const open = waiter.left.size;
-        for (const capture of waiter.left) this.#forget(capture);
-        resolve(open);
+        this.#waiters.delete(left);
+        for (const capture of left) this.#forget(capture);
+        resolve(left.size);
       }, timeoutMs);
-      this.#waiters.push(waiter);
+      this.#waiters.set(left, () => {
+        clearTimeout(timer);
+        resolve(0);
+      });
     });
   }
 
   #forget(capture: object): void {
-    if (!this.#open.delete(capture) || this.#waiters.length === 0) return;
-    this.#waiters = this.#waiters.filter((waiter) => {
-      waiter.left.delete(capture);
-      if (waiter.left.size > 0) return true;
-      waiter.done();
-      return false;
-    });
+    if (!this.#open.delete(capture)) return;
+    for (const [left, done] of this.#waiters) {
+      if (!left.delete(capture) || left.size > 0) continue;
+      this.#waiters.delete(left);
+      done();
+    }
   }
 }
 
 /**
- * `flush()` and `shutdown()`: the captures in progress record their turns first, then `flush` drains the
- * queues in what is left of `timeoutMs`. Without captures in progress, `flush` runs at once, synchronously.
- * Captures still open at the timeout make the report not `ok` and are counted in `openCaptures`.
+ * `flush()` and `shutdown()`: the captures in progress record their turns first, then `flush` drains in
+ * what is left of `timeoutMs` (at once, synchronously, without captures). Captures still open at the
+ * timeout make the report not `ok` and are counted in `openCaptures`.
  */
 export async function flushAfterCaptures(
   captures: CapturesInProgress,

@@ -13,10 +13,9 @@ export interface ChatTrailConnectionErrorInit {
 }
 
 /**
- * What `onError` receives when a destination cannot reach its backend: the host does not resolve, the
- * connection is refused or reset, or no response comes within the timeout. Nothing is dropped for it —
- * the turns stay queued and are retried with backoff — but it is said once per destination and cause, as
- * soon as the first attempt fails: `mielto: cannot resolve host api.example`.
+ * What `onError` receives when a destination cannot reach its backend (no such host, refused or reset, no
+ * response in time). Nothing is dropped for it (the turns stay queued and are retried); it is said once
+ * per destination and cause, at the first failed attempt: `mielto: cannot resolve host api.example`.
  */
 export class ChatTrailConnectionError extends ChatTrailError {
   override name = 'ChatTrailConnectionError';

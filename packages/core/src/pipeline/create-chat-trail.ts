@@ -1,5 +1,4 @@
 import { getChatTrailContext } from '../context/chat-trail-context';
-import type { ChatTrailError } from '../errors';
 import { boundId } from '../normalize/bound-id';
 import type {
   ChatTrail,
@@ -24,16 +23,15 @@ import { estimateTurnBytes } from './estimate-turn-bytes';
 import { flushLanes, flushTimeout } from './flush-lanes';
 import { isThreadSampled } from './is-thread-sampled';
 import { emptyDropCounts } from './lane-host';
-import { LaneReporter } from './lane-reporter';
+import { laneReporter } from './lane-reporter';
 import { handOverDrop } from './lane-reports';
 import { LaneScheduler } from './lane-scheduler';
-import { leftOutMessages } from './left-out-messages';
 import { logTurnDelta } from './log-turn-delta';
 import { normalizeFeedback } from './normalize-feedback';
 import {
   type HistoryReuse,
-  type NormalizeTurnOptions,
   normalizeTurn,
+  SKIPPED_MESSAGES_KEY,
   TRUNCATED_MESSAGES_KEY,
   turnMessagesMode,
 } from './normalize-turn';
@@ -43,19 +41,18 @@ import { reportLost } from './report-lost';
 import { sourceOf } from './source-of';
 import { startWorkerDelivery } from './start-worker-delivery';
 import { stopLanes } from './stop-lanes';
-import { sumStats } from './sum-stats';
 import { trailDestinations } from './trail-destinations';
 import { TrailErrors } from './trail-errors';
 import { TrailExit } from './trail-exit';
 import type { TrailLane } from './trail-lane';
 import { trailLaneHost } from './trail-lane-host';
-import { readTrailSettings } from './trail-settings';
-import { startTrailSpool } from './trail-spool';
+import { readTrailSettings, type TrailSettings } from './trail-settings';
+import { deliveryItemBytes, startTrailSpool } from './trail-spool';
 
-const FEEDBACK_BYTES = 256;
+const SUMMED_STATS = ['sent', 'sentMessages', 'requests', 'retried', 'ambiguous', 'queuedTurns'] as const;
 
 /**
- * Creates a trail: `record(turn)` queues turns synchronously, and each destination delivers them in the
+ * Creates a trail: `record(turn)` queues turns synchronously; each destination delivers them in the
  * background, in batches, with retries and bounded memory.
  *
  * @example
@@ -76,84 +73,67 @@ export function createChatTrail(options: ChatTrailOptions = {}): ChatTrail {
 class ChatTrailImpl implements ChatTrail {
   readonly #lanes: TrailLane[] = [];
   readonly #feedbackLanes: TrailLane[] = [];
+  readonly #settings: TrailSettings;
   readonly #inactive: boolean;
-  readonly #sampleRate: number;
-  readonly #flushAt: number;
-  readonly #normalize: NormalizeTurnOptions;
   readonly #redact: ChatTrailOptions['redact'];
-  /** Per thread, its messages and last history: what is new in a turn, and what it resends (see ThreadLog). */
+  /** Per thread, its messages and last history (see ThreadLog). */
   readonly #log: ThreadLog | undefined;
-  readonly #onError: (error: ChatTrailError) => void;
   readonly #onDrop: ChatTrailOptions['onDrop'];
-  readonly #debugEnabled: boolean;
   readonly #abort = new AbortController();
   readonly #queued = new QueuedBytes();
   readonly #counts = { recorded: 0, sampledOut: 0, redactedOut: 0, truncatedMessages: 0 };
   readonly #dropped: DropCounts = emptyDropCounts();
   readonly #feedback = { recorded: 0, dropped: 0 };
   readonly #captures = new CapturesInProgress();
-  /** `onError` is read when an error comes: it is set in the constructor, after this. */
-  readonly #errors = new TrailErrors((error) => this.#onError(error));
+  readonly #errors: TrailErrors;
+  readonly #debug = (message: string): void => {
+    if (this.#settings.debug) console.debug(`[chattrail] ${message}`);
+  };
   #closed = false;
   #shutdown: Promise<FlushReport> | undefined;
   readonly #scheduler: LaneScheduler;
   readonly #exit: TrailExit | undefined;
-  /** Queued items on disk until acknowledged (`spool`); see Spool. */
   readonly #spool: Spool | undefined;
 
   constructor(options: ChatTrailOptions) {
     const settings = readTrailSettings(options);
-    const { env, disabled, timeoutMs, destinations: given } = settings;
-    this.#debugEnabled = settings.debug;
-    this.#sampleRate = settings.sampleRate;
-    this.#flushAt = settings.flushAt;
-    this.#normalize = settings.normalize;
+    this.#errors = new TrailErrors(
+      options.onError ?? ((error) => console.warn(`[chattrail] ${error.message}`)),
+    );
+    const { disabled, timeoutMs } = settings;
+    this.#settings = settings;
     this.#redact = options.redact;
-    // Without content capture no copy keeps its text, so none could be matched to a resent message. With a
-    // redact function only turns of new messages use it (see record()).
-    this.#log = this.#normalize.captureContent ? new ThreadLog() : undefined;
+    // Without content capture no copy keeps its text, so none could be matched to a resent message.
+    this.#log = settings.normalize.captureContent ? new ThreadLog() : undefined;
     this.#onDrop = options.onDrop;
-    this.#onError = options.onError ?? ((error) => console.warn(`[chattrail] ${error.message}`));
+    const debug = this.#debug;
 
-    const destinations = trailDestinations(disabled, given, env, timeoutMs, options);
+    const destinations = trailDestinations(settings, options);
     this.#inactive = disabled || destinations.length === 0;
-    this.#scheduler = new LaneScheduler(
-      this.#lanes,
-      settings.flushIntervalMs,
-      timeoutMs,
-      options.waitUntil,
-      (message) => this.#debug(message),
-    );
-
-    const reporter = new LaneReporter(
-      this.#errors,
-      this.#onDrop,
-      settings.maxAttempts,
-      this.#debugEnabled,
-      (m) => this.#debug(m),
-    );
+    const lanes = this.#lanes;
+    this.#scheduler = new LaneScheduler(lanes, settings.flushIntervalMs, timeoutMs, options.waitUntil, debug);
+    const reporter = laneReporter(this.#errors, this.#onDrop, settings.maxAttempts, settings.debug, debug);
     const host = trailLaneHost(settings, {
       signal: this.#abort.signal,
       queued: this.#queued,
-      lanes: this.#lanes,
+      lanes,
       scheduler: () => this.#scheduler,
       reporter,
       spool: () => this.#spool,
       store: options.store,
       errors: this.#errors,
-      debug: (message) => this.#debug(message),
+      debug,
     });
     // The seam: the lanes run in a worker thread (Node), else on this thread.
     const inWorker = startWorkerDelivery(settings, destinations, host, reporter);
     for (const [index, destination] of destinations.entries()) {
       const lane = inWorker?.[index] ?? new DeliveryLane(destination, host);
-      this.#lanes.push(lane);
+      lanes.push(lane);
       if (destination.acceptsFeedback === true) this.#feedbackLanes.push(lane);
     }
-    const spooled = this.#inactive ? undefined : startTrailSpool(options, this.#lanes, this.#errors);
+    const spooled = this.#inactive ? undefined : startTrailSpool(options, lanes, this.#errors);
     this.#spool = spooled?.spool;
     if (spooled?.replayed === true) this.#scheduler.queued(true);
-    const lanes = this.#lanes;
     this.#exit = this.#inactive
       ? undefined
       : new TrailExit(settings.exitFlushMs, settings.handleSignals, {
@@ -167,12 +147,12 @@ class ChatTrailImpl implements ChatTrail {
             void this.#abandon(ms);
           },
           reportLost: (report, why, ms) => reportLost(lanes, this.#spool, report, why, ms),
-          debug: (m) => this.#debug(m),
+          debug,
         });
     this.#debug(
       this.#inactive
         ? `trail created, ${disabled ? 'disabled' : 'without destinations'}: recording nothing`
-        : `trail created: ${this.#lanes.map((lane) => lane.name).join(', ')}; sampleRate ${this.#sampleRate}, flushAt ${this.#flushAt}, flushIntervalMs ${settings.flushIntervalMs}, minBatchIntervalMs ${host.minBatchIntervalMs}${inWorker === undefined ? '' : '; delivering from a worker thread'}`,
+        : `trail created: ${lanes.map((lane) => lane.name).join(', ')}; sampleRate ${settings.sampleRate}, flushAt ${settings.flushAt}, flushIntervalMs ${settings.flushIntervalMs}, minBatchIntervalMs ${host.minBatchIntervalMs}${inWorker === undefined ? '' : '; delivering from a worker thread'}`,
     );
   }
 
@@ -189,8 +169,7 @@ class ChatTrailImpl implements ChatTrail {
   #record(turn: Turn): DropReason | undefined {
     const context = getChatTrailContext();
     // Before anything else, sampled out or not: the Express adapter reads this to skip its own turn.
-    const capture = context?.capture;
-    if (capture !== undefined) capture.sources.push(sourceOf(turn));
+    context?.capture?.sources.push(sourceOf(turn));
     if (this.#inactive) return;
     this.#counts.recorded++;
     if (this.#closed) return 'shutdown';
@@ -200,24 +179,23 @@ class ChatTrailImpl implements ChatTrail {
     if (typeof givenThreadId !== 'string' || givenThreadId === '') return 'invalid_turn';
     // As normalizeTurn will send it: a thread id too long to send is hashed, and sampled and cached by that.
     const threadId = boundId(givenThreadId);
-    if (this.#sampleRate < 1 && !isThreadSampled(threadId, this.#sampleRate)) {
+    if (this.#settings.sampleRate < 1 && !isThreadSampled(threadId, this.#settings.sampleRate)) {
       this.#counts.sampledOut++;
       return;
     }
-    // Turns that resend their history are worked out against the thread's log, except under a redact
-    // function (a clone of the whole history per turn, for redact to rewrite, would cost more than it
-    // saves): those are queued whole. Turns of new messages always are.
-    const mode = turnMessagesMode(turn, context, this.#normalize);
+    // Under a redact function only turns of new messages use the log (cloning a whole history per turn
+    // for redact to rewrite would cost more than it saves): the others are queued whole.
+    const mode = turnMessagesMode(turn, context, this.#settings.normalize);
     const log = this.#redact !== undefined && mode !== 'new' ? undefined : this.#log;
     const record = log?.get(threadId);
     const reuse: HistoryReuse | undefined = log === undefined ? undefined : { previous: record?.history };
-    let copy = normalizeTurn(turn, this.#normalize, context, reuse, mode);
+    let copy = normalizeTurn(turn, this.#settings.normalize, context, reuse, mode);
     if (copy === undefined) return 'invalid_turn';
-    const leftOut = copy.metadata === undefined ? 0 : leftOutMessages(copy.metadata);
+    const leftOut = leftOutMessages(copy.metadata);
     if (leftOut > 0) {
       this.#counts.truncatedMessages += leftOut;
       this.#debug(
-        `a turn had more messages than maxMessagesPerTurn (${this.#normalize.maxMessagesPerTurn}) or empty slots: ${leftOut} left out, the newest kept (see ${TRUNCATED_MESSAGES_KEY} in its metadata)`,
+        `a turn had more messages than maxMessagesPerTurn (${this.#settings.normalize.maxMessagesPerTurn}) or empty slots: ${leftOut} left out, the newest kept (see ${TRUNCATED_MESSAGES_KEY} in its metadata)`,
       );
     }
     const next = reuse?.next;
@@ -240,49 +218,60 @@ class ChatTrailImpl implements ChatTrail {
       copy = redacted;
     }
     const delta = next === undefined ? undefined : logTurnDelta(log!, threadId, record, next, copy);
-    if (delta !== undefined) {
-      this.#enqueue(this.#lanes, delta, delta.bytes);
-      return;
-    }
-    this.#enqueueWhole(copy);
+    if (delta === undefined) this.#enqueueWhole(copy);
+    else this.#enqueue(this.#lanes, delta, delta.bytes);
   }
 
   feedback(feedback: ChatTrailFeedback): void {
     try {
       if (this.#inactive) return;
       this.#feedback.recorded++;
-      if (this.#closed) {
-        this.#feedback.dropped++;
+      const item = this.#closed ? undefined : normalizeFeedback(feedback, this.#settings.normalize);
+      if (item !== undefined && this.#feedbackLanes.length > 0) {
+        this.#enqueue(this.#feedbackLanes, item, deliveryItemBytes(item));
         return;
       }
-      const item = normalizeFeedback(feedback, this.#normalize);
+      this.#feedback.dropped++;
+      if (this.#closed) return;
       if (item === undefined) {
-        this.#feedback.dropped++;
         this.#debug('feedback ignored: it needs a threadId and a type of "positive" or "negative"');
-        return;
+      } else if (this.#errors.once('feedback:no-destination')) {
+        this.#debug('feedback is sent to Melodi only, and this trail has no Melodi destination; ignored');
       }
-      if (this.#feedbackLanes.length === 0) {
-        this.#feedback.dropped++;
-        if (this.#errors.once('feedback:no-destination')) {
-          this.#debug('feedback is sent to Melodi only, and this trail has no Melodi destination; ignored');
-        }
-        return;
-      }
-      this.#enqueue(this.#feedbackLanes, item, FEEDBACK_BYTES + (item.feedback.text?.length ?? 0));
     } catch (error) {
       this.#internalError('feedback', error);
     }
   }
 
+  /** Its own counts (before any queue) plus every lane's; `queuedBytes` counts each item once. */
   stats(): ChatTrailStats {
-    return sumStats(
-      this.#counts,
-      this.#dropped,
-      this.#feedback,
-      this.#lanes,
-      this.#queued.bytes,
-      this.#spool,
-    );
+    const destinations: ChatTrailStats['destinations'] = {};
+    const dropped: DropCounts = { ...this.#dropped };
+    const stats: ChatTrailStats = {
+      ...this.#counts,
+      sent: 0,
+      sentMessages: 0,
+      requests: 0,
+      retried: 0,
+      ambiguous: 0,
+      dropped,
+      queuedTurns: 0,
+      queuedBytes: this.#queued.bytes,
+      feedback: { recorded: this.#feedback.recorded, sent: 0, dropped: this.#feedback.dropped },
+      destinations,
+    };
+    const spool = this.#spool;
+    for (const [i, lane] of this.#lanes.entries()) {
+      const snapshot = lane.snapshot();
+      if (spool !== undefined) snapshot.dropped.spool_full = spool.dropped[i]!;
+      destinations[lane.name] = snapshot;
+      for (const key of SUMMED_STATS) stats[key] += snapshot[key];
+      stats.feedback.sent += snapshot.feedback.sent;
+      stats.feedback.dropped += snapshot.feedback.dropped;
+      for (const reason of Object.keys(dropped) as DropReason[]) dropped[reason] += snapshot.dropped[reason];
+    }
+    if (spool !== undefined) stats.spool = spool.stats();
+    return stats;
   }
 
   beginCapture(): () => void {
@@ -291,12 +280,7 @@ class ChatTrailImpl implements ChatTrail {
   }
 
   flush(options: FlushOptions = {}): Promise<FlushReport> {
-    return flushAfterCaptures(
-      this.#captures,
-      flushTimeout(options),
-      (ms) => this.#flush(ms),
-      (m) => this.#debug(m),
-    );
+    return flushAfterCaptures(this.#captures, flushTimeout(options), (ms) => this.#flush(ms), this.#debug);
   }
 
   shutdown(options: FlushOptions = {}): Promise<FlushReport> {
@@ -306,11 +290,8 @@ class ChatTrailImpl implements ChatTrail {
     const flushed = flushAfterCaptures(
       this.#captures,
       timeoutMs,
-      (ms) => {
-        this.#close();
-        return this.#flush(ms);
-      },
-      (m) => this.#debug(m),
+      (ms) => this.#closeAndFlush(ms),
+      this.#debug,
     );
     this.#shutdown = flushed.then(async (report) => {
       await this.#abandon(timeoutMs);
@@ -322,16 +303,13 @@ class ChatTrailImpl implements ChatTrail {
     return this.#shutdown;
   }
 
-  /** What is still in flight is abandoned: requests aborted, turns handed to onDrop. With a spool, after a
-   * grace (see stopLanes), so that what was delivered is acknowledged on disk, not sent again next start. */
+  /** Aborts what is in flight and hands what is pending to onDrop; with a spool after a grace (see stopLanes). */
   async #abandon(timeoutMs: number): Promise<void> {
     await stopLanes(this.#lanes, this.#abort, this.#spool === undefined ? 0 : Math.min(timeoutMs, 1_000));
     this.#spool?.close(); // acknowledged: written and fsynced; what is pending stays, for the next start
     for (const lane of this.#lanes) {
-      if (this.#onDrop !== undefined && lane.pending > 0)
-        handOverDrop(this.#onDrop, lane.name, 'shutdown', lane.pendingItems(), undefined, (message) =>
-          this.#debug(message),
-        );
+      if (this.#onDrop === undefined || lane.pending === 0) continue;
+      handOverDrop(this.#onDrop, lane.name, 'shutdown', lane.pendingItems(), undefined, this.#debug);
     }
   }
 
@@ -358,7 +336,7 @@ class ChatTrailImpl implements ChatTrail {
     let full = false;
     for (const lane of lanes) {
       lane.enqueue(item, bytes);
-      if (lane.queueLength >= this.#flushAt) full = true;
+      if (lane.queueLength >= this.#settings.flushAt) full = true;
     }
     this.#scheduler.queued(full);
   }
@@ -375,11 +353,12 @@ class ChatTrailImpl implements ChatTrail {
     return report;
   }
 
-  /** No more records (they count as dropped.shutdown), no more timers or exit hooks. */
-  #close(): void {
+  /** No more records (they count as dropped.shutdown), no more timers or exit hooks; then the last flush. */
+  #closeAndFlush(timeoutMs: number): Promise<FlushReport> {
     this.#closed = true;
     this.#scheduler.stop();
     this.#exit?.off();
+    return this.#flush(timeoutMs);
   }
 
   #internalError(where: string, error: unknown): void {
@@ -391,10 +370,13 @@ class ChatTrailImpl implements ChatTrail {
       // Recording must never throw, not even while reporting that it failed.
     }
   }
-
-  #debug(message: string): void {
-    if (this.#debugEnabled) console.debug(`[chattrail] ${message}`);
-  }
 }
 
 function noCapture(): void {}
+
+/** How many messages normalizeTurn left out of a turn (past maxMessagesPerTurn, or holes). */
+function leftOutMessages(metadata: Readonly<Record<string, unknown>> | undefined): number {
+  const truncated = metadata?.[TRUNCATED_MESSAGES_KEY];
+  const skipped = metadata?.[SKIPPED_MESSAGES_KEY];
+  return (typeof truncated === 'number' ? truncated : 0) + (typeof skipped === 'number' ? skipped : 0);
+}

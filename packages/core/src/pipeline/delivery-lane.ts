@@ -2,37 +2,24 @@ import { backoffDelayMs } from '../http/backoff';
 import { unrefTimer } from '../internal/unref-timer';
 import type { DestinationStats, DropReason } from '../spec/chat-trail';
 import type { ChatTrailDestination, DeliveryItem, DeliveryOutcome } from '../spec/chat-trail-destination';
-import { batchAbortController } from './batch-abort-controller';
-import { chargeFailures } from './charge-failures';
 import { emptyDropCounts, type LaneCounts, type LaneHost, laneSendContext } from './lane-host';
-import { type Batch, LaneQueue, type QueuedItem, queuedAt, sizeAt } from './lane-queue';
+import { type Batch, LaneQueue, type QueuedItem, queuedAt, sizeAt, threadOf } from './lane-queue';
 import { tooLargeError } from './lane-reports';
-import { takeBatch } from './take-batch';
-import { readOutcome, tallyOutcomes } from './tally-outcomes';
+import { type BatchTally, readOutcome, tallyOutcomes } from './tally-outcomes';
 
 /**
- * One destination's queue and sender. Items wait in a bounded deque; one batch at a time is handed to the
- * destination (so per-thread order holds and the destination needs no locks); items that failed
- * transiently go back to the front and the lane backs off; permanent failures are dropped and counted.
+ * One destination's queue and sender: one batch at a time (per-thread order holds, the destination needs
+ * no locks); transient failures go back to the front and the lane backs off; permanent ones are dropped.
+ * Bounded by turns and bytes: when full the OLDEST item goes (later turns of a thread resend its history);
+ * a turn over half the byte bound is dropped as `too_large` as it comes.
  *
- * The queue is bounded by turns and by bytes. When full, the OLDEST item is dropped: later turns of a
- * thread carry the same history as earlier ones (adapters resend it every turn), so dropping the oldest
- * loses the least — usually nothing but a stale copy of messages a newer turn still holds. A turn larger
- * than a batch may be (half the byte bound) is dropped as `too_large` as it comes, and never makes room.
- *
- * A failure is either the destination's (down, rate limited: everything waits, nothing is given up) or an
- * item's (a "poison" turn the backend refuses with a 5xx every time). They look alike, so the lane goes by
- * evidence. A failure counts against an item only when the destination delivered other items in the same
- * batch, or when the item failed alone and the destination delivered something since its last failure.
- * A counted item waits out its own backoff (its thread's later items wait behind it, in order: they
- * usually carry its messages anyway) while other threads keep flowing, is sent alone from then on, and
- * is dropped as `retries_exhausted` at `maxAttempts`. Otherwise (nothing delivered: an outage) the whole
- * lane backs off as before and nothing is counted, so an outage costs no turns beyond the queue's bounds.
- * For a destination that fails a batch whole for one bad item, a batch that fails whole twice in a row is
- * halved, and halved again, until the bad item fails alone; any success lifts the limit. A 429 (a
- * `retryAfterMs`) holds the whole lane and counts against nothing: a rate limit is the destination's.
- * With no other traffic at all a poison turn is never counted: it is retried at the backoff cap, like an
- * outage, until the queue's bounds drop it.
+ * An outage and a "poison" turn (a 5xx every time) look alike, so a failure counts against an item only
+ * when others of its batch were delivered, or it failed alone and something was delivered since its last
+ * failure. A counted item waits out its own backoff (its thread behind it), goes alone from then on, and
+ * is dropped as `retries_exhausted` at `maxAttempts`; otherwise the whole lane backs off and nothing is
+ * counted, so an outage costs no turns beyond the queue's bounds. A batch failing whole twice is halved
+ * until the bad item fails alone; a success lifts that. A 429 (`retryAfterMs`) holds the whole lane and
+ * counts against nothing.
  */
 export class DeliveryLane {
   readonly destination: ChatTrailDestination;
@@ -42,20 +29,18 @@ export class DeliveryLane {
   #inFlightBytes = 0;
   #running: Promise<void> | undefined;
   #backoffUntil = 0;
-  /** When the last batch started (`performance.now()`: a wall clock set back cannot hold batches). */
+  /** `performance.now()`: a wall clock set back cannot hold batches. */
   #batchStartedAt = Number.NEGATIVE_INFINITY;
   #attempt = 0;
-  /** Batches that delivered at least one item: evidence the destination is up (see the class comment). */
+  /** Batches that delivered something: evidence the destination is up. */
   #successes = 0;
   /** Consecutive batches that delivered nothing, for halving. */
   #wholeFailures = 0;
   /** Items per batch while halving a batch that fails whole; lifted by any success. */
   #batchLimit = Number.POSITIVE_INFINITY;
-  /** Nothing queued is ready before this (items waiting out their own backoff); cleared by `enqueue`. */
+  /** Nothing queued is ready before this (items waiting out their own backoff). */
   #heldUntil = 0;
-  /** Kicks the lane when a backoff or the batch interval ends. */
   #wakeTimer: ReturnType<typeof setTimeout> | undefined;
-  /** Aborts the batch in flight; see `batchAbortController`. */
   #batchAbort: AbortController | undefined;
   /** Flushes in progress: while one waits, batches go back to back whatever their size. */
   #drains = 0;
@@ -79,12 +64,10 @@ export class DeliveryLane {
     return this.destination.name;
   }
 
-  /** Items waiting (not in flight). */
   get queueLength(): number {
     return this.#queue.length;
   }
 
-  /** Items waiting or in flight. */
   get pending(): number {
     return this.#queue.length + this.#inFlight.length;
   }
@@ -93,27 +76,17 @@ export class DeliveryLane {
     return this.#running;
   }
 
-  /**
-   * Appends an item, dropping the oldest waiting item when a bound is exceeded. The bounds cover waiting
-   * and in-flight items together, so memory stays within them while a batch hangs. A turn's `bytes` are
-   * its head and its new messages (earlier ones are the log's): no two queued turns count one message.
-   */
+  /** Appends an item, dropping the oldest when a bound (over waiting and in-flight items) is exceeded. */
   enqueue(item: DeliveryItem, bytes: number): void {
     this.#host.queued?.hold(item, bytes);
     if (bytes > this.#host.maxQueueBytes / 2) {
-      // It could never go in a batch (at most half the byte bound), and making room for it would evict
-      // turns that can: it goes, alone.
+      // It could never go in a batch, and making room for it would evict turns that can.
       this.#drop('too_large', [{ item, bytes }], tooLargeError(bytes, this.#host.maxQueueBytes));
       return;
     }
     this.#queue.pushBack(item, bytes);
     this.#heldUntil = 0; // this one may be ready
-    if (
-      this.#queue.length + this.#inFlight.length > this.#host.maxQueueTurns ||
-      this.#queue.bytes + this.#inFlightBytes > this.#host.maxQueueBytes
-    ) {
-      this.#enforceBounds();
-    }
+    this.#enforceBounds();
   }
 
   /** Starts sending unless already sending, backing off, within the batch interval, stopped or empty. */
@@ -131,38 +104,29 @@ export class DeliveryLane {
       });
   }
 
-  /**
-   * Sends until the queue is empty or `deadline` passes, waiting out backoffs that end before it. Resolves
-   * early when nothing can happen before the deadline; the caller races it with its own timeout anyway.
-   */
+  /** Sends until the queue is empty or `deadline` passes, waiting out backoffs that end before it. */
   async drain(deadline: number): Promise<void> {
     this.#drains++;
     try {
-      await this.#drainUntil(deadline);
+      while (!this.#host.signal.aborted) {
+        if (this.#running !== undefined) {
+          await this.#running;
+          continue;
+        }
+        const now = Date.now();
+        if (this.#queue.length === 0 || now >= deadline) return;
+        const until = Math.max(this.#backoffUntil, this.#heldUntil);
+        if (until >= deadline) return;
+        if (until > now) {
+          // Not unref'd: someone is awaiting this flush, so the process must stay up for it.
+          await new Promise((resolve) => setTimeout(resolve, until - now));
+          continue;
+        }
+        this.kick();
+        if (this.#running === undefined) return;
+      }
     } finally {
       this.#drains--;
-    }
-  }
-
-  async #drainUntil(deadline: number): Promise<void> {
-    for (;;) {
-      if (this.#host.signal.aborted) return;
-      if (this.#running !== undefined) {
-        await this.#running;
-        continue;
-      }
-      if (this.#queue.length === 0) return;
-      const now = Date.now();
-      if (now >= deadline) return;
-      const until = Math.max(this.#backoffUntil, this.#heldUntil);
-      if (until > now) {
-        if (until >= deadline) return;
-        // Not unref'd: someone is awaiting this flush, so the process must stay up for it.
-        await new Promise((resolve) => setTimeout(resolve, until - now));
-        continue;
-      }
-      this.kick();
-      if (this.#running === undefined) return;
     }
   }
 
@@ -173,47 +137,37 @@ export class DeliveryLane {
     this.#wakeTimer = undefined;
   }
 
-  /** After `stop()`: the items still pending (in flight first, then waiting), in order. They stay counted as pending. */
+  /** After `stop()`: the items still pending (in flight first, then waiting), in order. */
   pendingItems(): DeliveryItem[] {
     return [...this.#inFlight, ...this.#queue.toArray()];
   }
 
   snapshot(): DestinationStats {
-    const stats = this.#stats;
+    const { feedbackSent, feedbackDropped, dropped, ...counts } = this.#stats;
     return {
-      sent: stats.sent,
-      sentMessages: stats.sentMessages,
-      requests: stats.requests,
-      retried: stats.retried,
-      ambiguous: stats.ambiguous,
-      dropped: { ...stats.dropped },
+      ...counts,
+      dropped: { ...dropped },
       queuedTurns: this.pending,
       queuedBytes: this.#queue.bytes + this.#inFlightBytes,
-      feedback: { recorded: 0, sent: stats.feedbackSent, dropped: stats.feedbackDropped },
+      feedback: { recorded: 0, sent: feedbackSent, dropped: feedbackDropped },
       backoffMs: Math.max(0, this.#backoffUntil - Date.now()),
     };
   }
 
   async #run(): Promise<void> {
     for (let first = true; this.#queue.length > 0 && !this.#host.signal.aborted; first = false) {
-      // A backoff before the flushAt check: when it ends, turns put back for a retry go whatever their
-      // number. The batch interval after it (#waitMs covers both): it only spaces out full batches.
+      // A backoff before the flushAt check: when it ends, retried turns go whatever their number.
       if (Date.now() < this.#backoffUntil) {
         this.#armWakeTimer();
         return;
       }
-      // Back to back only while a full flushAt waits (or a flush): a handful of turns left over joins the
-      // next batch, instead of costing a request per thread now.
+      // Back to back only while a full flushAt waits (or a flush): a handful left over joins the next batch.
       if (!first && this.#drains === 0 && this.#queue.length < this.#host.flushAt) {
         this.#host.waiting();
         return;
       }
-      if (this.#waitMs() > 0) {
-        this.#armWakeTimer();
-        return;
-      }
-      if (!(await this.#sendBatch())) {
-        // Everything queued waits out its own backoff (#heldUntil is set).
+      // Not sent: everything queued waits out its own backoff (#heldUntil is set).
+      if (this.#waitMs() > 0 || !(await this.#sendBatch())) {
         this.#armWakeTimer();
         return;
       }
@@ -224,12 +178,9 @@ export class DeliveryLane {
   async #sendBatch(): Promise<boolean> {
     const max = Math.min(this.#host.maxBatchTurns, this.#batchLimit);
     // At most half the byte bound per batch, so newer turns can still queue behind a batch that hangs.
-    this.#heldUntil = 0;
-    const batch = takeBatch(this.#queue, max, this.#host.maxQueueBytes / 2, Date.now());
-    if (typeof batch === 'number') {
-      this.#heldUntil = batch;
-      return false;
-    }
+    const batch = this.#queue.takeBatch(max, this.#host.maxQueueBytes / 2, Date.now());
+    this.#heldUntil = typeof batch === 'number' ? batch : 0;
+    if (typeof batch === 'number') return false;
     this.#inFlight = batch.items;
     this.#inFlightBytes = batch.bytes;
     const started = Date.now();
@@ -240,17 +191,13 @@ export class DeliveryLane {
       const context = laneSendContext(this, this.#host, this.#stats, this.#batchAbort.signal);
       outcomes = await this.destination.send(batch.items, context);
       if (!Array.isArray(outcomes)) throw new TypeError('send() did not resolve to an array of outcomes');
-      // Read once, here: a custom destination's outcome whose getter throws fails the batch as a whole
-      // instead of leaving it half settled.
+      // Read once, here: an outcome whose getter throws fails the batch whole, not half settled.
       outcomes = batch.items.map((_, i) => readOutcome(outcomes[i]));
     } catch (error) {
       this.#inFlight = [];
       this.#inFlightBytes = 0;
-      this.#drop(
-        'internal_error',
-        batch.items.map((_, i) => queuedAt(batch, i)),
-        error,
-      );
+      const items = batch.items.map((_, i) => queuedAt(batch, i));
+      this.#drop('internal_error', items, error);
       return true;
     }
     this.#inFlight = [];
@@ -260,12 +207,8 @@ export class DeliveryLane {
   }
 
   #apply(batch: Batch, outcomes: readonly (DeliveryOutcome | undefined)[], elapsedMs: number): void {
-    const stats = this.#stats;
-    const { sent, retry, retryErrors, retryError, retryAfterMs, dropped } = tallyOutcomes(
-      batch,
-      outcomes,
-      stats,
-    );
+    const tally = tallyOutcomes(batch, outcomes, this.#stats);
+    const { sent, retry, retryErrors, retryAfterMs, dropped } = tally;
     if (sent > 0) {
       for (let i = 0; i < outcomes.length; i++)
         if (outcomes[i]?.status === 'sent') this.#host.queued?.release(batch.items[i]!, sizeAt(batch, i));
@@ -277,20 +220,8 @@ export class DeliveryLane {
     // Which failures count against their item (see the class comment); a 429 counts against none.
     let counted = 0;
     let back: QueuedItem[] = retry;
-    if (retry.length > 0 && retryAfterMs === undefined) {
-      ({ back, counted } = chargeFailures(
-        retry,
-        retryErrors,
-        {
-          sent,
-          batchLength: batch.items.length,
-          successes: this.#successes,
-          maxAttempts: this.#host.maxAttempts,
-          backoffDelay: (attempts) => this.#backoffDelay(attempts),
-        },
-        dropped,
-      ));
-    }
+    if (retry.length > 0 && retryAfterMs === undefined)
+      ({ back, counted } = this.#charge(tally, batch.items.length));
     for (const group of dropped.values()) this.#drop(group.reason, group.items, group.error);
     this.#host.debug(
       `${this.name}: batch of ${batch.items.length} → ${sent} sent, ${retry.length} to retry${counted > 0 ? ` (${counted} failure(s) counted against their turn)` : ''}, ${batch.items.length - sent - retry.length} dropped (${elapsedMs} ms)`,
@@ -303,14 +234,14 @@ export class DeliveryLane {
     }
     // Back to the front, in their original order, ahead of anything queued meanwhile.
     for (let i = back.length - 1; i >= 0; i--) this.#queue.pushFront(back[i]!);
-    stats.retried++;
+    this.#stats.retried++;
     this.#enforceBounds();
     if (this.#host.signal.aborted) return;
-    this.#host.failed(this, retryError);
+    this.#host.failed(this, retryErrors.at(-1));
     if (retryAfterMs === undefined && (sent > 0 || counted > 0 || batch.items.length === 1)) {
       if (sent === 0 && counted === 0) {
-        // Failed alone, and nothing says the destination is up: it waits (the lane's growing backoff) while
-        // the lane tries the others, whose outcome tells an outage from a bad item.
+        // Failed alone, nothing says the destination is up: it waits (the lane's backoff) while the others
+        // go, whose outcome tells an outage from a bad item.
         this.#attempt++;
         const state = back[0]!.retry!;
         state.notBefore = Date.now() + this.#backoffDelay(this.#attempt);
@@ -336,19 +267,44 @@ export class DeliveryLane {
     this.#armWakeTimer();
   }
 
-  /** Exponential from the initial delay, capped: the clients' formula (equal jitter), with the trail's steps. */
+  /** Counts the failures that are the items' own against them; returns the items to put back, in order. */
+  #charge(tally: BatchTally, batchLength: number): { back: QueuedItem[]; counted: number } {
+    let counted = 0;
+    const back: QueuedItem[] = [];
+    const now = Date.now();
+    const threads = new Set<string>();
+    for (const [i, queued] of tally.retry.entries()) {
+      queued.retry ??= { attempts: 0, notBefore: 0, successes: -1, alone: false };
+      const state = queued.retry;
+      const thread = threadOf(queued.item);
+      const attributable =
+        tally.sent > 0 || (batchLength === 1 && state.successes >= 0 && state.successes < this.#successes);
+      // Only the first failing item of a thread: the ones after it failed behind it, not for themselves.
+      if (attributable && !threads.has(thread)) {
+        threads.add(thread);
+        counted++;
+        state.attempts++;
+        if (state.attempts >= this.#host.maxAttempts) {
+          tally.dropped.add('retries_exhausted', queued, tally.retryErrors[i]);
+          continue;
+        }
+        state.notBefore = now + this.#backoffDelay(state.attempts);
+        state.alone = true;
+      }
+      state.successes = this.#successes;
+      back.push(queued);
+    }
+    return { back, counted };
+  }
+
   #backoffDelay(attempt: number): number {
-    return backoffDelayMs(attempt - 1, {
-      baseMs: this.#host.backoffInitialMs,
-      capMs: this.#host.backoffMaxMs,
-    });
+    const { backoffInitialMs: baseMs, backoffMaxMs: capMs } = this.#host;
+    return backoffDelayMs(attempt - 1, { baseMs, capMs });
   }
 
   /**
-   * How long before a batch may start: no batch starts before a backoff ends, nor (unless a flush waits)
-   * within `minBatchIntervalMs` of the last batch's start. Under load batches would otherwise go back to
-   * back however small, each costing a request per thread it holds; waiting lets a thread's turns
-   * collapse into one request, at the cost of turns arriving up to that much later (see BENCHMARKS.md).
+   * How long before a batch may start: not before a backoff ends, nor (unless a flush waits) within
+   * `minBatchIntervalMs` of the last start, so that a thread's turns collapse into one request under load.
    */
   #waitMs(): number {
     const backoff = Math.max(this.#backoffUntil, this.#heldUntil) - Date.now();
@@ -359,27 +315,25 @@ export class DeliveryLane {
 
   #armWakeTimer(): void {
     if (this.#wakeTimer !== undefined || this.#host.signal.aborted) return;
-    const delay = this.#waitMs();
-    this.#wakeTimer = unrefTimer(
-      setTimeout(() => {
-        this.#wakeTimer = undefined;
-        this.kick();
-      }, delay),
-    );
+    const wake = () => {
+      this.#wakeTimer = undefined;
+      this.kick();
+    };
+    this.#wakeTimer = unrefTimer(setTimeout(wake, this.#waitMs()));
   }
 
   #enforceBounds(): void {
     const { maxQueueTurns, maxQueueBytes } = this.#host;
-    const dropped: QueuedItem[] = [];
-    const inFlight = this.#inFlight.length;
+    let dropped: QueuedItem[] | undefined; // allocated only when something goes: enqueue() calls this
     while (
       this.#queue.length > 0 &&
-      (this.#queue.length + inFlight > maxQueueTurns ||
+      (this.#queue.length + this.#inFlight.length > maxQueueTurns ||
         this.#queue.bytes + this.#inFlightBytes > maxQueueBytes)
     ) {
+      dropped ??= [];
       dropped.push(this.#queue.popFront());
     }
-    if (dropped.length > 0) this.#drop('queue_full', dropped);
+    if (dropped !== undefined) this.#drop('queue_full', dropped);
   }
 
   #drop(reason: DropReason, items: readonly QueuedItem[], error?: unknown): void {
@@ -396,4 +350,23 @@ export class DeliveryLane {
       );
     this.#host.dropped(this, reason, items, error);
   }
+}
+
+/**
+ * One batch's controller, without Node's listener limit: every request of the batch listens to it, and past
+ * 10 Node warns although nothing leaks. Looked up at run time, so no Node-only import reaches Edge bundles.
+ */
+function batchAbortController(): AbortController {
+  const controller = new AbortController();
+  try {
+    const runtime = globalThis as {
+      process?: {
+        getBuiltinModule?: (id: string) => { setMaxListeners?: (n: number, ...targets: unknown[]) => void };
+      };
+    };
+    runtime.process?.getBuiltinModule?.('node:events')?.setMaxListeners?.(0, controller.signal);
+  } catch {
+    // Only a warning is at stake.
+  }
+  return controller;
 }

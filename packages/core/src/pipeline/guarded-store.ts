@@ -4,18 +4,14 @@ import { unrefTimer } from '../internal/unref-timer';
 import type { ChatTrailStore, DestinationStore } from '../spec/chat-trail-store';
 import type { TrailErrors } from './trail-errors';
 
-/**
- * A store call that has not answered by then counts as an outage (Redis down, or too slow to wait for),
- * unless the store says otherwise (`ChatTrailStore.timeoutMs`).
- */
+/** A store call unanswered by then counts as an outage, unless the store says otherwise (`timeoutMs`). */
 const STORE_TIMEOUT_MS = 2_000;
 /** After an outage the store is asked again this long later; until then batches use in-process state. */
 const STORE_RETRY_MS = 1_000;
 
 /**
  * The trail's store as its destinations use it: every call bounded by a timeout and never rejecting. When
- * the store fails, delivery goes on with in-process state, the outage is reported once through `onError`,
- * and the store is tried again a second later (then used again as soon as it answers).
+ * the store fails, delivery goes on with in-process state and the outage is reported once through `onError`.
  */
 export class GuardedStore {
   readonly #store: ChatTrailStore;
@@ -31,22 +27,20 @@ export class GuardedStore {
     this.#errors = errors;
     this.#debug = debug;
     const { timeoutMs } = store;
-    this.#timeoutMs =
-      typeof timeoutMs === 'number' && timeoutMs > 0 && Number.isFinite(timeoutMs)
-        ? timeoutMs
-        : STORE_TIMEOUT_MS;
+    const valid = typeof timeoutMs === 'number' && timeoutMs > 0 && Number.isFinite(timeoutMs);
+    this.#timeoutMs = valid ? timeoutMs : STORE_TIMEOUT_MS;
   }
 
   /** The store as the destination named `scope` sees it. */
   scoped(scope: string): DestinationStore {
     const store = this.#store;
+    const done = () => true;
     return {
       sync: (threads) => this.#call('sync', () => store.sync(scope, threads)),
       setValue: async (threadId, value) =>
-        (await this.#call('setValue', () => store.setValue(scope, threadId, value).then(() => true))) ===
-        true,
+        (await this.#call('setValue', () => store.setValue(scope, threadId, value).then(done))) === true,
       remove: async (threadId, ids) =>
-        (await this.#call('remove', () => store.remove(scope, threadId, ids).then(() => true))) === true,
+        (await this.#call('remove', () => store.remove(scope, threadId, ids).then(done))) === true,
       lock: (threadId, ttlMs) => this.#call('lock', () => store.lock(scope, threadId, ttlMs)),
       unlock: async (threadId) => {
         await this.#call('unlock', () => store.unlock(scope, threadId));
@@ -57,17 +51,17 @@ export class GuardedStore {
   async #call<T>(what: string, run: () => Promise<T>): Promise<T | undefined> {
     if (this.#down && Date.now() < this.#retryAt) return undefined;
     let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      const error = () => reject(new Error(`no answer within ${this.#timeoutMs} ms`));
+      timer = unrefTimer(setTimeout(error, this.#timeoutMs));
+    });
     try {
+      // A call that answers after its timeout must not become an unhandled rejection.
       const answer = await Promise.race([
-        // A call that answers after its timeout must not become an unhandled rejection.
         Promise.resolve()
           .then(run)
           .finally(() => clearTimeout(timer)),
-        new Promise<never>((_, reject) => {
-          timer = unrefTimer(
-            setTimeout(() => reject(new Error(`no answer within ${this.#timeoutMs} ms`)), this.#timeoutMs),
-          );
-        }),
+        timeout,
       ]);
       if (this.#down) {
         this.#down = false;
@@ -78,14 +72,8 @@ export class GuardedStore {
       this.#retryAt = Date.now() + STORE_RETRY_MS;
       if (!this.#down) {
         this.#down = true;
-        this.#outages++;
-        this.#errors.reportOnce(
-          `store:${this.#outages}`,
-          new ChatTrailError(
-            `store: ${what} failed (${messageOf(error)}); delivering with this process's own state until the store answers again`,
-            { cause: error },
-          ),
-        );
+        const message = `store: ${what} failed (${messageOf(error)}); delivering with this process's own state until the store answers again`;
+        this.#errors.reportOnce(`store:${++this.#outages}`, new ChatTrailError(message, { cause: error }));
       }
       return undefined;
     }

@@ -6,15 +6,15 @@ import { TurnDelta, turnThreadId } from '../thread/turn-delta';
 export interface QueuedItem {
   item: DeliveryItem;
   bytes: number;
-  /** Set once the item has failed transiently; undefined while it never has (most items). */
+  /** Set once the item has failed transiently. */
   retry?: RetryState | undefined;
 }
 
-/** What a lane remembers of an item that failed transiently. */
+/** What a lane remembers of an item that failed transiently (see `DeliveryLane`). */
 export interface RetryState {
-  /** Failures counted against the item (see `DeliveryLane`): at `maxAttempts` it is dropped. */
+  /** Failures counted against the item: at `maxAttempts` it is dropped. */
   attempts: number;
-  /** Not sent again before this (`Date.now()`): its own backoff, which holds only its thread. */
+  /** Its own backoff (`Date.now()`), which holds only its thread. */
   notBefore: number;
   /** The lane's count of batches that delivered something, at this item's last failure. */
   successes: number;
@@ -22,13 +22,10 @@ export interface RetryState {
   alone: boolean;
 }
 
-/**
- * Items handed to a destination together. A batch in flight holds no wrapper per turn item (it may hold
- * thousands, for as long as the destination hangs): a turn item knows its size.
- */
+/** Items handed to a destination together; a turn item knows its size, so holds no wrapper in flight. */
 export interface Batch {
   readonly items: DeliveryItem[];
-  /** Per item, its queued form when it is not a bare turn item (see `LaneQueue`); undefined while none is. */
+  /** Per item, its queued form when it is not a bare turn item; undefined while none is. */
   queued: (QueuedItem | undefined)[] | undefined;
   bytes: number;
 }
@@ -43,16 +40,15 @@ export function sizeAt(batch: Batch, i: number): number {
   return batch.queued?.[i]?.bytes ?? (batch.items[i] as TurnDelta).bytes;
 }
 
-/** A waiting item: a turn item as it is (it knows its size), anything else with its size and retry state. */
+/** A turn item as it is (it knows its size), anything else with its size and retry state. */
 type Entry = TurnDelta | QueuedItem;
 
 /**
  * A lane's waiting items, oldest first, and their total size. A turn item that never failed waits as it
- * is: record() then allocates nothing per destination, and a queued turn costs each lane one slot.
+ * is: record() then allocates nothing per destination.
  */
 export class LaneQueue {
   readonly #entries = new Deque<Entry>();
-  /** Sum of the waiting items' sizes. */
   bytes = 0;
 
   get length(): number {
@@ -73,24 +69,6 @@ export class LaneQueue {
     return queued;
   }
 
-  /** Moves the front item into `batch`. */
-  popInto(batch: Batch): void {
-    const entry = this.#entries.popFront()!;
-    let bytes: number;
-    if (entry instanceof TurnDelta) {
-      batch.items.push(entry);
-      batch.queued?.push(undefined);
-      bytes = entry.bytes;
-    } else {
-      batch.items.push(entry.item);
-      batch.queued ??= new Array<QueuedItem | undefined>(batch.items.length - 1).fill(undefined);
-      batch.queued.push(entry);
-      bytes = entry.bytes;
-    }
-    batch.bytes += bytes;
-    this.bytes -= bytes;
-  }
-
   /** Puts a popped item back in front (a retry, or one passed over). */
   pushFront(queued: QueuedItem): void {
     const { item, bytes, retry } = queued;
@@ -100,23 +78,55 @@ export class LaneQueue {
     this.bytes += bytes;
   }
 
-  peekItem(): DeliveryItem | undefined {
-    const entry = this.#entries.peekFront();
-    return entry instanceof TurnDelta ? entry : entry?.item;
-  }
-
-  peekBytes(): number | undefined {
-    return this.#entries.peekFront()?.bytes;
-  }
-
-  peekRetry(): RetryState | undefined {
-    const entry = this.#entries.peekFront();
-    return entry instanceof TurnDelta ? undefined : entry?.retry;
+  /**
+   * Takes up to `max` items and `maxBytes` (one item at least) from the front. Items waiting out their own
+   * backoff, and the later items of their thread, are passed over and put back in order; an item that
+   * failed alone before goes alone. Returns the earliest end of a backoff instead when nothing was ready.
+   */
+  takeBatch(max: number, maxBytes: number, now: number): Batch | number {
+    const batch: Batch = { items: [], queued: undefined, bytes: 0 };
+    const held: QueuedItem[] = [];
+    const heldThreads = new Set<string>();
+    let heldUntil = Number.POSITIVE_INFINITY;
+    while (batch.items.length < max && this.#entries.length > 0) {
+      const entry = this.#entries.peekFront()!;
+      const retry = entry instanceof TurnDelta ? undefined : entry.retry;
+      if (retry !== undefined || held.length > 0) {
+        // Only once something failed: the common path never reads a thread id.
+        const thread = threadOf(itemOf(entry));
+        const waiting = retry !== undefined && retry.notBefore > now;
+        if (waiting || heldThreads.has(thread)) {
+          if (waiting) heldUntil = Math.min(heldUntil, retry.notBefore);
+          held.push(this.popFront());
+          heldThreads.add(thread);
+          continue;
+        }
+        // A suspect goes alone, so it cannot fail a batch of others.
+        if (retry?.alone === true && batch.items.length > 0) break;
+      }
+      if (batch.items.length > 0 && batch.bytes + entry.bytes > maxBytes) break;
+      this.#entries.popFront();
+      this.bytes -= entry.bytes;
+      batch.bytes += entry.bytes;
+      batch.items.push(itemOf(entry));
+      if (entry instanceof TurnDelta) batch.queued?.push(undefined);
+      else {
+        batch.queued ??= new Array<QueuedItem | undefined>(batch.items.length - 1).fill(undefined);
+        batch.queued.push(entry);
+      }
+      if (retry?.alone === true) break;
+    }
+    for (let i = held.length - 1; i >= 0; i--) this.pushFront(held[i]!);
+    return held.length > 0 && batch.items.length === 0 ? heldUntil : batch;
   }
 
   toArray(): DeliveryItem[] {
-    return this.#entries.toArray().map((entry) => (entry instanceof TurnDelta ? entry : entry.item));
+    return this.#entries.toArray().map(itemOf);
   }
+}
+
+function itemOf(entry: Entry): DeliveryItem {
+  return entry instanceof TurnDelta ? entry : entry.item;
 }
 
 function bareQueued(item: TurnDelta): QueuedItem {

@@ -1,88 +1,94 @@
 import { APIConnectionError } from '../errors';
 import { messageOf } from '../internal/message-of';
 import type { DropReason } from '../spec/chat-trail';
+import { ChatTrailConnectionError } from './chat-trail-connection-error';
+import { ChatTrailDeliveryError } from './chat-trail-delivery-error';
 import type { ChatTrailOptions } from './chat-trail-options';
 import type { QueuedItem } from './lane-queue';
-import { describeItems, handOverDrop, laneDropError, unreachableError } from './lane-reports';
+import { handOverDrop } from './lane-reports';
 import { statusOf } from './status-of';
 import type { TrailErrors } from './trail-errors';
 import type { TrailLane } from './trail-lane';
 
+type Lane = Pick<TrailLane, 'name'>;
+
 /** What a trail reports of its lanes' failures and drops: to `onDrop`, `onError` (once per cause), debug logs. */
-export class LaneReporter {
-  readonly #errors: TrailErrors;
-  readonly #onDrop: ChatTrailOptions['onDrop'];
-  readonly #maxAttempts: number;
-  readonly #debugEnabled: boolean;
-  readonly #debug: (message: string) => void;
+export type LaneReporter = ReturnType<typeof laneReporter>;
 
-  constructor(
-    errors: TrailErrors,
-    onDrop: ChatTrailOptions['onDrop'],
-    maxAttempts: number,
-    debugEnabled: boolean,
-    debug: (message: string) => void,
-  ) {
-    this.#errors = errors;
-    this.#onDrop = onDrop;
-    this.#maxAttempts = maxAttempts;
-    this.#debugEnabled = debugEnabled;
-    this.#debug = debug;
-  }
-
-  /** A request of a batch in flight failed and is about to be retried by a custom destination itself. */
-  retrying(lane: Pick<TrailLane, 'name'>, error: unknown): void {
-    if (error instanceof APIConnectionError) this.unreachable(lane, error);
-  }
-
-  /** A request whose outcome is unknown was taken as done, not sent again (at-most-once). */
-  notResent(lane: Pick<TrailLane, 'name'>, error: unknown): void {
-    if (error instanceof APIConnectionError) {
-      this.unreachable(lane, error, 'what it carried may not be stored and is not sent again (at-most-once)');
-    } else this.#errors.remember(`${lane.name}: ${messageOf(error)}`);
-  }
-
-  dropped(
-    lane: Pick<TrailLane, 'name'>,
-    reason: DropReason,
-    items: readonly QueuedItem[],
-    error: unknown,
-  ): void {
-    if (this.#onDrop !== undefined) {
-      const dropped = items.map((queued) => queued.item);
-      handOverDrop(this.#onDrop, lane.name, reason, dropped, error, (message) => this.#debug(message));
-    }
-    const status = statusOf(error);
-    if (error !== undefined) this.#errors.remember(`${lane.name}: ${messageOf(error)}`);
-    if (this.#debugEnabled) {
-      this.#debug(
-        `${lane.name}: dropped ${describeItems(items)} (${reason}${status === undefined ? '' : ` ${status}`})`,
-      );
-    }
-    // Once per (destination, reason, status): a revoked key must not flood the app's error tracker.
-    if (!this.#errors.once(`${reason}:${lane.name}:${status ?? ''}`)) return;
-    this.#errors.emit(laneDropError(lane.name, reason, items, error, this.#maxAttempts));
-  }
-
-  /** A batch failed transiently and went back to the queue. */
-  failed(lane: Pick<TrailLane, 'name'>, error: unknown): void {
-    if (error instanceof APIConnectionError) this.unreachable(lane, error);
-    else this.#errors.remember(`${lane.name}: ${messageOf(error)}`);
-  }
-
-  /**
-   * A destination got no response: reported once per destination and cause (code and host), not per
-   * retry, and as soon as the first attempt fails (the client's retries of a hung request take several
-   * timeouts). Every occurrence goes to the flush reports.
-   */
-  unreachable(lane: Pick<TrailLane, 'name'>, error: APIConnectionError, consequence?: string): void {
-    const report = unreachableError(lane.name, error, consequence);
-    this.#errors.remember(report.message);
+export function laneReporter(
+  errors: TrailErrors,
+  onDrop: ChatTrailOptions['onDrop'],
+  maxAttempts: number,
+  debugEnabled: boolean,
+  debug: (message: string) => void,
+) {
+  // No response: reported once per destination and cause (code and host), at the first failed attempt
+  // (a hung request's retries take several timeouts); every occurrence goes to the flush reports.
+  const unreachable = ({ name }: Lane, error: APIConnectionError, consequence?: string): void => {
+    const message = `${name}: ${error.summary}${consequence === undefined ? '' : `; ${consequence}`}`;
+    errors.remember(message);
     const kind = consequence === undefined ? 'connection' : 'not-resent';
-    if (!this.#errors.once(`${kind}:${lane.name}:${error.code ?? error.name}:${error.host ?? ''}`)) return;
-    this.#debug(
-      consequence === undefined ? `${report.message} (turns stay queued and are retried)` : report.message,
+    if (!errors.once(`${kind}:${name}:${error.code ?? error.name}:${error.host ?? ''}`)) return;
+    debug(consequence === undefined ? `${message} (turns stay queued and are retried)` : message);
+    errors.emit(
+      new ChatTrailConnectionError(message, {
+        destination: name,
+        ...(error.code === undefined ? {} : { code: error.code }),
+        ...(error.host === undefined ? {} : { host: error.host }),
+        cause: error,
+      }),
     );
-    this.#errors.emit(report);
-  }
+  };
+  return {
+    /** A request of a batch in flight failed and is about to be retried by a custom destination itself. */
+    retrying(lane: Lane, error: unknown): void {
+      if (error instanceof APIConnectionError) unreachable(lane, error);
+    },
+
+    /** A request whose outcome is unknown was taken as done, not sent again (at-most-once). */
+    notResent(lane: Lane, error: unknown): void {
+      if (error instanceof APIConnectionError) {
+        unreachable(lane, error, 'what it carried may not be stored and is not sent again (at-most-once)');
+      } else errors.remember(`${lane.name}: ${messageOf(error)}`);
+    },
+
+    /** A batch failed transiently and went back to the queue. */
+    failed(lane: Lane, error: unknown): void {
+      if (error instanceof APIConnectionError) unreachable(lane, error);
+      else errors.remember(`${lane.name}: ${messageOf(error)}`);
+    },
+
+    dropped({ name }: Lane, reason: DropReason, items: readonly QueuedItem[], error: unknown): void {
+      if (onDrop !== undefined) {
+        const dropped = items.map((queued) => queued.item);
+        handOverDrop(onDrop, name, reason, dropped, error, debug);
+      }
+      const status = statusOf(error);
+      const what = describeItems(items);
+      if (error !== undefined) errors.remember(`${name}: ${messageOf(error)}`);
+      if (debugEnabled)
+        debug(`${name}: dropped ${what} (${reason}${status === undefined ? '' : ` ${status}`})`);
+      // Once per (destination, reason, status): a revoked key must not flood the app's error tracker.
+      if (!errors.once(`${reason}:${name}:${status ?? ''}`)) return;
+      const http = status === undefined ? '' : `, HTTP ${status}`;
+      const message =
+        reason === 'queue_full'
+          ? `${name} destination: queue full, dropping the oldest queued turns to make room (is the backend reachable? see maxQueueTurns / maxQueueBytes)`
+          : reason === 'retries_exhausted'
+            ? `${name} destination gave up on ${what} after ${maxAttempts} failed attempts while it accepted others (retries_exhausted${http}; see maxAttempts): ${messageOf(error)}`
+            : `${name} destination dropped ${what} (${reason}${http}): ${messageOf(error)}`;
+      const init = { reason, destination: name, status, count: items.length, cause: error };
+      errors.emit(new ChatTrailDeliveryError(message, init));
+    },
+  };
+}
+
+/** "3 turns and 1 feedback item". */
+function describeItems(items: readonly QueuedItem[]): string {
+  const turns = items.filter((queued) => queued.item.type !== 'feedback').length;
+  const feedback = items.length - turns;
+  const parts: string[] = [];
+  if (turns > 0) parts.push(`${turns} turn${turns === 1 ? '' : 's'}`);
+  if (feedback > 0) parts.push(`${feedback} feedback item${feedback === 1 ? '' : 's'}`);
+  return parts.join(' and ') || 'nothing';
 }

@@ -33,8 +33,15 @@ export class LaneScheduler {
   queued(full: boolean): void {
     const waitUntil = this.#waitUntil ?? findWaitUntil();
     if (waitUntil !== undefined) this.#scheduleServerlessFlush(waitUntil);
-    else if (full) this.#scheduleKick();
-    else this.armTimer();
+    else if (!full) this.armTimer();
+    else if (!this.#kickScheduled) {
+      // Right after the current synchronous work, never inside record().
+      this.#kickScheduled = true;
+      queueMicrotask(() => {
+        this.#kickScheduled = false;
+        this.#kickAll();
+      });
+    }
   }
 
   /** Shutdown: no timer from now on. */
@@ -44,24 +51,13 @@ export class LaneScheduler {
     this.#timer = undefined;
   }
 
-  /** A queue reached `flushAt`: start sending right after the current synchronous work, never inside record(). */
-  #scheduleKick(): void {
-    if (this.#kickScheduled) return;
-    this.#kickScheduled = true;
-    queueMicrotask(() => {
-      this.#kickScheduled = false;
-      this.#kickAll();
-    });
-  }
-
   armTimer(): void {
     if (this.#timer !== undefined || this.#stopped) return;
-    this.#timer = unrefTimer(
-      setTimeout(() => {
-        this.#timer = undefined;
-        this.#kickAll();
-      }, this.#flushIntervalMs),
-    );
+    const fire = () => {
+      this.#timer = undefined;
+      this.#kickAll();
+    };
+    this.#timer = unrefTimer(setTimeout(fire, this.#flushIntervalMs));
   }
 
   #kickAll(): void {
@@ -70,18 +66,15 @@ export class LaneScheduler {
 
   /**
    * Serverless: the invocation may be frozen as soon as the response is sent, so timers cannot be trusted.
-   * Deliver right away and hand the delivery to the platform's `waitUntil`, once per synchronous run of
-   * records.
+   * Deliver at once under the platform's `waitUntil`, once per synchronous run of records.
    */
   #scheduleServerlessFlush(waitUntil: WaitUntil): void {
     if (this.#serverlessScheduled) return;
     this.#serverlessScheduled = true;
-    const delivery = new Promise<void>((resolve) => {
-      queueMicrotask(() => {
-        this.#serverlessScheduled = false;
-        const deadline = Date.now() + this.#timeoutMs;
-        resolve(Promise.all(this.#lanes.map((lane) => lane.drain(deadline))).then(noop, noop));
-      });
+    const delivery = Promise.resolve().then(() => {
+      this.#serverlessScheduled = false;
+      const deadline = Date.now() + this.#timeoutMs;
+      return Promise.all(this.#lanes.map((lane) => lane.drain(deadline))).then(noop, noop);
     });
     try {
       waitUntil(delivery);

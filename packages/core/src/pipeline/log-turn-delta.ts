@@ -5,9 +5,8 @@ import { TurnDelta, turnHead } from '../thread/turn-delta';
 import { estimateMessagesBytes, estimateTurnHeadBytes } from './estimate-turn-bytes';
 
 /**
- * Logs a turn's history in its thread and returns what the lanes queue: the turn with only its new
- * messages (the earlier ones stay in the log). `undefined` when the log could not take it (the turn is
- * then queued whole).
+ * Logs a turn's history in its thread and returns the turn with only its new messages (the earlier ones
+ * stay in the log); `undefined` when the log could not take it (the turn is then queued whole).
  */
 export function logTurnDelta(
   log: ThreadLog,
@@ -18,10 +17,7 @@ export function logTurnDelta(
 ): TurnDelta | undefined {
   const { messages } = turn;
   let newBytes = 0;
-  const measure = (from: number): number => {
-    newBytes = estimateMessagesBytes(messages, from);
-    return newBytes;
-  };
+  const measure = (from: number): number => (newBytes = estimateMessagesBytes(messages, from));
   const head = turnHead(record?.head, turn);
   const logged = log.update(threadId, record, next, measure, messages);
   if (logged === undefined) return undefined;

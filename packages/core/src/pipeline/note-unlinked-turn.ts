@@ -6,9 +6,8 @@ import type { TrailErrors } from './trail-errors';
 const UNLINKED_TURNS_BEFORE_WARNING = 3;
 
 /**
- * Counts a thread's consecutive turns that carry none of the previous turn's messages, and warns once
- * per trail when a thread has several: the app most likely sends only the new messages, and then a
- * repeated text is taken for one already sent unless the trail has `turnMessages: 'new'`.
+ * Counts a thread's consecutive turns that carry none of the previous turn's messages, and warns once per
+ * trail when a thread has several: the app most likely sends only the new messages.
  */
 export function noteUnlinkedTurn(
   previous: RecordedHistory,

@@ -9,26 +9,18 @@ export interface BatchTally {
   retry: QueuedItem[];
   /** `retry[i]`'s error. */
   retryErrors: unknown[];
-  /** The last retry's error, for reports. */
-  retryError: unknown;
   /** The longest `retryAfterMs` asked for (a rate limit). */
   retryAfterMs: number | undefined;
   dropped: DropGroups;
 }
 
 /** Dropped items grouped by reason and status, so one report covers every item a failure affected. */
-export class DropGroups {
-  readonly #groups = new Map<string, { reason: DropReason; items: QueuedItem[]; error: unknown }>();
-
+export class DropGroups extends Map<string, { reason: DropReason; items: QueuedItem[]; error: unknown }> {
   add(reason: DropReason, queued: QueuedItem, error: unknown): void {
     const key = `${reason}:${statusOf(error) ?? ''}`;
-    const existing = this.#groups.get(key);
-    if (existing === undefined) this.#groups.set(key, { reason, items: [queued], error });
+    const existing = this.get(key);
+    if (existing === undefined) this.set(key, { reason, items: [queued], error });
     else existing.items.push(queued);
-  }
-
-  values(): IterableIterator<{ reason: DropReason; items: QueuedItem[]; error: unknown }> {
-    return this.#groups.values();
   }
 }
 
@@ -42,7 +34,6 @@ export function tallyOutcomes(
     sent: 0,
     retry: [],
     retryErrors: [],
-    retryError: undefined,
     retryAfterMs: undefined,
     dropped: new DropGroups(),
   };
@@ -56,7 +47,6 @@ export function tallyOutcomes(
     } else if (outcome?.status === 'retry') {
       tally.retry.push(queuedAt(batch, i));
       tally.retryErrors.push(outcome.error);
-      tally.retryError = outcome.error;
       if (outcome.retryAfterMs !== undefined)
         tally.retryAfterMs = Math.max(tally.retryAfterMs ?? 0, outcome.retryAfterMs);
     } else {

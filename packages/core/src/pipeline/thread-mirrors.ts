@@ -3,16 +3,14 @@ import type { TurnMessage } from '../spec/turn';
 import type { WireItem } from './worker-protocol';
 
 /**
- * What the delivery worker holds of each thread array of the trail's log (its copy, by id), so that a
- * turn crosses with only what the copy lacks; ids of arrays collected here are told to the worker to forget.
+ * What the delivery worker holds of each thread array of the trail's log (its copy, by id), so that a turn
+ * crosses with only what the copy lacks; ids of arrays collected here are told to the worker to forget.
  */
 export class ThreadMirrors {
   #mirrors = new WeakMap<readonly TurnMessage[], { id: number; have: number }>();
   #next = 1;
   #forgotten: number[] = [];
-  readonly #registry = new FinalizationRegistry<number>((id) => {
-    this.#forgotten.push(id);
-  });
+  readonly #registry = new FinalizationRegistry<number>((id) => this.#forgotten.push(id));
 
   /** A new worker, or one that missed a message: threads cross from their start again. */
   reset(): void {
@@ -26,13 +24,11 @@ export class ThreadMirrors {
     return forgotten;
   }
 
-  /** What crosses for one item: a turn's thread as what the worker's copy of it lacks (see `WireItem`). */
+  /** What crosses for one item (see `WireItem`). */
   encode(seq: number, lanes: number, bytes: number, item: DeliveryItem): WireItem {
     if (item.type !== 'turn') return { seq, lanes, bytes, item };
-    // A queued turn is a TurnDelta (private fields, which do not clone): what crosses is read from it, once
-    // (`turn` builds a Turn on each read).
-    const { thread, start = 0 } = item;
-    const turn = item.turn;
+    // A TurnDelta's private fields do not clone; `turn` builds a Turn on each read, so it is read once.
+    const { thread, start = 0, turn } = item;
     if (thread === undefined) return { seq, lanes, bytes, item: { type: 'turn', turn } };
     let mirror = this.#mirrors.get(thread);
     if (mirror === undefined) {

@@ -2,36 +2,27 @@ import { keepSpec, specOf } from '../destinations/destination-spec';
 import type { ChatTrailDestination } from '../spec/chat-trail-destination';
 import type { ChatTrailOptions } from './chat-trail-options';
 import { destinationsFromEnv } from './destinations-from-env';
+import type { TrailSettings } from './trail-settings';
 
 /**
  * The trail's destinations, each with a name of its own: those given, else those the environment
  * configures; none when disabled. Warns when there is none (the trail then records nothing).
  */
 export function trailDestinations(
-  disabled: boolean,
-  given: ChatTrailDestination[] | undefined,
-  env: ChatTrailOptions['env'],
-  timeoutMs: number,
+  { disabled, destinations: given, env, timeoutMs }: TrailSettings,
   sender: Pick<ChatTrailOptions, 'fetch' | 'transport'>,
 ): ChatTrailDestination[] {
-  let destinations: ChatTrailDestination[] = [];
-  if (!disabled) {
-    if (given !== undefined) {
-      destinations = given;
-    } else {
-      const fromEnv = destinationsFromEnv(env, {
-        timeoutMs,
-        fetch: sender.fetch,
-        transport: sender.transport,
-      });
-      destinations = fromEnv.destinations;
-      for (const problem of fromEnv.problems) console.warn(`[chattrail] ${problem}`);
-    }
-    if (destinations.length === 0) {
-      console.warn(
-        '[chattrail] no destination configured: set MIELTO_API_KEY, or MELODI_API_KEY and MELODI_PROJECT_ID (or pass destinations to createChatTrail); turns will not be recorded.',
-      );
-    }
+  if (disabled) return [];
+  let destinations = given;
+  if (destinations === undefined) {
+    const fromEnv = destinationsFromEnv(env, { timeoutMs, fetch: sender.fetch, transport: sender.transport });
+    destinations = fromEnv.destinations;
+    for (const problem of fromEnv.problems) console.warn(`[chattrail] ${problem}`);
+  }
+  if (destinations.length === 0) {
+    console.warn(
+      '[chattrail] no destination configured: set MIELTO_API_KEY, or MELODI_API_KEY and MELODI_PROJECT_ID (or pass destinations to createChatTrail); turns will not be recorded.',
+    );
   }
   const names = new Set<string>();
   return destinations.map((destination) => uniquelyNamed(destination, names));

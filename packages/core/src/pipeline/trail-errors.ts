@@ -6,9 +6,8 @@ import { ChatTrailDeliveryError } from './chat-trail-delivery-error';
 const MAX_REMEMBERED = 100;
 
 /**
- * What a trail remembers of its failures: the recent ones, for flush reports, and which it has reported
- * already, so that `onError` hears of each kind once (a revoked key must not flood the app's error
- * tracker). Both bounded, so a stream of distinct failures cannot grow memory.
+ * A trail's recent failures, for flush reports, and which it has reported already, so that `onError`
+ * hears of each kind once (a revoked key must not flood the app's error tracker). Both bounded.
  */
 export class TrailErrors {
   readonly #onError: (error: ChatTrailError) => void;
@@ -21,8 +20,7 @@ export class TrailErrors {
 
   /** True the first time `key` is seen. */
   once(key: string): boolean {
-    if (this.#reported.has(key)) return false;
-    if (this.#reported.size >= MAX_REMEMBERED) return false;
+    if (this.#reported.has(key) || this.#reported.size >= MAX_REMEMBERED) return false;
     this.#reported.add(key);
     return true;
   }
@@ -38,7 +36,6 @@ export class TrailErrors {
     return [...new Set(this.#recent.filter((e) => e.at >= at).map((e) => e.message))];
   }
 
-  /** Hands the error to `onError`; nothing the observer does (or throws) changes what the trail does. */
   emit(error: ChatTrailError): void {
     try {
       this.#onError(error);
@@ -53,12 +50,10 @@ export class TrailErrors {
     if (this.once(key)) this.emit(error);
   }
 
-  /** A failure of the trail's own code (a bug): remembered, and reported once per kind. */
+  /** A failure of the trail's own code (a bug). */
   reportInternal(where: string, error: unknown): void {
     const message = `internal error in ${where}(): ${messageOf(error)}`;
-    this.reportOnce(
-      `internal_error:${where}:${messageOf(error)}`,
-      new ChatTrailDeliveryError(message, { reason: 'internal_error', count: 1, cause: error }),
-    );
+    const report = new ChatTrailDeliveryError(message, { reason: 'internal_error', count: 1, cause: error });
+    this.reportOnce(`internal_error:${where}:${messageOf(error)}`, report);
   }
 }

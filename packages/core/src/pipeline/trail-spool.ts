@@ -5,15 +5,12 @@ import { openSpool } from '../spool/open-spool';
 import type { Spool } from '../spool/spool';
 import { ChatTrailDeliveryError } from './chat-trail-delivery-error';
 import type { ChatTrailOptions } from './chat-trail-options';
-import { estimateMessagesBytes, estimateTurnHeadBytes } from './estimate-turn-bytes';
+import { estimateTurnBytes } from './estimate-turn-bytes';
 import { readTrailEnv } from './read-trail-env';
 import type { TrailErrors } from './trail-errors';
 import type { TrailLane } from './trail-lane';
 
-/**
- * Opens the trail's spool (see `Spool`), when asked for, and queues in the lanes what an earlier process
- * left in it, before anything new. Returns whether something was replayed along with it.
- */
+/** Opens the trail's spool (see `Spool`), if asked for, and queues in the lanes what an earlier process left. */
 export function startTrailSpool(
   options: ChatTrailOptions,
   lanes: readonly TrailLane[],
@@ -24,35 +21,28 @@ export function startTrailSpool(
     readTrailEnv(options.env, 'CHATTRAIL_SPOOL_DIR'),
     lanes.map((lane) => ({ name: lane.name, feedback: lane.destination.acceptsFeedback === true })),
     {
-      failed: (error) =>
-        errors.reportOnce(
-          'spool:failed',
-          new ChatTrailError(
-            `spool: ${messageOf(error)}; the trail goes on in memory, and turns queued from now on do not survive a restart`,
-            { cause: error },
-          ),
-        ),
-      dropped: (lane, count) =>
-        errors.reportOnce(
-          `spool_full:${lanes[lane]!.name}`,
-          new ChatTrailDeliveryError(
-            `spool: its directory reached spool.maxBytes; ${count} ${lanes[lane]!.name} deliveries not yet acknowledged lost their copy on disk (spool_full)`,
-            { reason: 'spool_full', destination: lanes[lane]!.name, count },
-          ),
-        ),
+      failed: (error) => {
+        const message = `spool: ${messageOf(error)}; the trail goes on in memory, and turns queued from now on do not survive a restart`;
+        errors.reportOnce('spool:failed', new ChatTrailError(message, { cause: error }));
+      },
+      dropped: (lane, count) => {
+        const destination = lanes[lane]!.name;
+        const message = `spool: its directory reached spool.maxBytes; ${count} ${destination} deliveries not yet acknowledged lost their copy on disk (spool_full)`;
+        const init = { reason: 'spool_full', destination, count } as const;
+        errors.reportOnce(`spool_full:${destination}`, new ChatTrailDeliveryError(message, init));
+      },
     },
   );
   let replayed = false;
   for (const { item, lanes: due } of spool?.takeReplay() ?? []) {
-    const bytes = itemBytes(item);
+    const bytes = deliveryItemBytes(item);
     for (const lane of due) lanes[lane]!.enqueue(item, bytes);
     replayed = true;
   }
   return { spool, replayed };
 }
 
-function itemBytes(item: DeliveryItem): number {
-  return item.type === 'feedback'
-    ? 256 + (item.feedback.text?.length ?? 0)
-    : estimateTurnHeadBytes(item.turn) + estimateMessagesBytes(item.turn.messages, 0);
+/** An item's estimated size, as a lane counts it. */
+export function deliveryItemBytes(item: DeliveryItem): number {
+  return item.type === 'feedback' ? 256 + (item.feedback.text?.length ?? 0) : estimateTurnBytes(item.turn);
 }

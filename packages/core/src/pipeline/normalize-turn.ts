@@ -157,8 +157,18 @@ export function normalizeTurn(
           user,
           model,
           usage,
+          turnMessages: mode,
         }
-      : { id, threadId, messages, startedAt: startedAt ?? now, endedAt: endedAt ?? now, status, source };
+      : {
+          id,
+          threadId,
+          messages,
+          startedAt: startedAt ?? now,
+          endedAt: endedAt ?? now,
+          status,
+          source,
+          turnMessages: mode,
+        };
   if (turn.user === undefined && user !== undefined) turn.user = user;
   if (turn.model === undefined && model !== undefined) turn.model = model;
   if (turn.usage === undefined && usage !== undefined) turn.usage = usage;

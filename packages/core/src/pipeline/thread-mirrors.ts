@@ -26,13 +26,21 @@ export class ThreadMirrors {
     return forgotten;
   }
 
-  /** What crosses for one item: a turn's thread as what the worker's copy of it lacks (see `WireItem`). */
-  encode(seq: number, lanes: number, bytes: number, item: DeliveryItem): WireItem {
+  /**
+   * What crosses for one item: a turn's thread as what the worker's copy of it lacks (see `WireItem`).
+   * `resent`: a worker that died held it and may have delivered it in part, so its turn is no longer
+   * taken for its thread's first (it loses its `turnMessages`, as a spool's replay does).
+   */
+  encode(seq: number, lanes: number, bytes: number, item: DeliveryItem, resent = false): WireItem {
     if (item.type !== 'turn') return { seq, lanes, bytes, item };
     // A queued turn is a TurnDelta (private fields, which do not clone): what crosses is read from it, once
     // (`turn` builds a Turn on each read).
     const { thread, start = 0 } = item;
-    const turn = item.turn;
+    let turn = item.turn;
+    if (resent) {
+      turn = { ...turn };
+      delete turn.turnMessages;
+    }
     if (thread === undefined) return { seq, lanes, bytes, item: { type: 'turn', turn } };
     let mirror = this.#mirrors.get(thread);
     if (mirror === undefined) {

@@ -58,6 +58,8 @@ export class WorkerDelivery {
   readonly #bytes: number[];
   #outbox: number[] = [];
   #seq = 0;
+  /** Items up to this seq were held by a worker that died (see `ThreadMirrors.encode`). */
+  #resent = 0;
   #postScheduled = false;
   readonly #mirrors = new ThreadMirrors();
   #stats: DestinationStats[];
@@ -235,7 +237,8 @@ export class WorkerDelivery {
     const items: WireItem[] = [];
     for (const seq of this.#outbox) {
       const held = this.#held.get(seq);
-      if (held !== undefined) items.push(this.#mirrors.encode(seq, held.lanes, held.bytes, held.item));
+      if (held === undefined) continue;
+      items.push(this.#mirrors.encode(seq, held.lanes, held.bytes, held.item, seq <= this.#resent));
     }
     const seqs = this.#outbox;
     this.#outbox = [];
@@ -354,6 +357,7 @@ export class WorkerDelivery {
     this.#mirrors.takeForgotten();
     this.#start();
     this.#outbox = [...this.#held.keys()];
+    this.#resent = this.#seq;
     this.#post();
     for (const [id, flush] of this.#flushes) {
       this.#worker!.ref();

@@ -11,7 +11,8 @@ import {
   mieltoConversations,
   requestsOf,
 } from '../../test/trail-test-kit';
-import { type ChatTrailOptions, createChatTrail } from '../pipeline/create-chat-trail';
+import type { ChatTrailOptions } from '../pipeline/chat-trail-options';
+import { createChatTrail } from '../pipeline/create-chat-trail';
 import { terminateDeliveryWorkers } from '../pipeline/worker-delivery';
 import type { Turn } from '../spec/turn';
 import { isFirstTurn } from './is-first-turn';

@@ -1,15 +1,6 @@
 import { flatString } from '../normalize/flat-string';
 import type { DeliveryItem } from '../spec/chat-trail-destination';
-import type {
-  Turn,
-  TurnMessage,
-  TurnMessagesMode,
-  TurnModel,
-  TurnSource,
-  TurnStatus,
-  TurnUsage,
-  TurnUser,
-} from '../spec/turn';
+import type { Turn, TurnMessage, TurnModel, TurnSource, TurnStatus, TurnUsage, TurnUser } from '../spec/turn';
 
 /** What a thread's turns usually have in common: one object for all of them while it stays the same. */
 export interface TurnHead {
@@ -18,7 +9,7 @@ export interface TurnHead {
   readonly model: TurnModel | undefined;
   readonly source: TurnSource;
   readonly status: TurnStatus;
-  readonly turnMessages: TurnMessagesMode | undefined;
+  readonly turnMessages: Turn['turnMessages'];
 }
 
 /** What few turns have. */

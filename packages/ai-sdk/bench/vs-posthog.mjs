@@ -16,7 +16,7 @@
 // only; then, separately, the flush that delivers what the round left (trail.flush() / posthog.flush()),
 // and requests per call (the trail's stats, checked against the devserver's counters; the sink's counts).
 // Usage: pnpm bench:vs-posthog [-- --rounds 5 --calls 2000 --backend devserver|sink --json out.json
-//   --only mielto,melodi,posthog,mielto-inline,melodi-inline,mielto-no-lookup,noop]
+//   --only mielto,melodi,posthog,mielto-inline,melodi-inline,mielto-no-lookup,noop --exchanges 4]
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -42,6 +42,9 @@ const { values } = parseArgs({
     // store), so that the backend's own CPU, which shares this machine's cores, is as small as PostHog's.
     backend: { type: 'string', default: 'devserver' },
     json: { type: 'string' },
+    // Question-and-answer pairs before each call's question; 0: every call is its thread's first turn,
+    // which Mielto creates without a lookup.
+    exchanges: { type: 'string', default: '4' },
   },
 });
 const ROUNDS = Number(values.rounds);
@@ -72,10 +75,10 @@ const devserverRequests = async () => {
   return counts;
 };
 
-// ── The chat: system prompt + 9 messages, the same for every variant.
+// ── The chat: system prompt + 9 messages (`--exchanges 4`), the same for every variant.
 const system = 'You are a helpful travel assistant. Answer briefly and cite the weather tool.';
 const messages = [];
-for (let i = 0; i < 4; i++) {
+for (let i = 0; i < Number(values.exchanges); i++) {
   messages.push(
     {
       role: 'user',
@@ -263,7 +266,7 @@ const median = (xs) => {
   return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 };
 
-const command = `pnpm --filter @chattrail/ai-sdk bench:vs-posthog -- --rounds ${ROUNDS} --calls ${CALLS} --backend ${values.backend}${values.only ? ` --only ${values.only}` : ''}`;
+const command = `pnpm --filter @chattrail/ai-sdk bench:vs-posthog -- --rounds ${ROUNDS} --calls ${CALLS} --backend ${values.backend} --exchanges ${values.exchanges}${values.only ? ` --only ${values.only}` : ''}`;
 console.log(
   `generateText, a new thread per call · ai 6 · node ${process.version} · ${CALLS} calls × ${ROUNDS} rounds, alternating · load average ${loadBefore.map((x) => x.toFixed(2)).join(' ')}`,
 );

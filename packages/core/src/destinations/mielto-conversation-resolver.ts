@@ -7,6 +7,7 @@ import type { DestinationSendContext } from '../spec/chat-trail-destination';
 import type { Turn } from '../spec/turn';
 import type { ConversationStore } from './conversation-store';
 import type { ThreadGroup } from './group-by-thread';
+import { isFirstTurn } from './is-first-turn';
 
 export interface ConversationRef {
   conversationId: string;
@@ -65,7 +66,10 @@ export class MieltoConversationResolver {
   ): Promise<ConversationRef | undefined> {
     let finding = ahead.get(group.threadId);
     if (finding === undefined) {
-      finding = this.#creating.get(group.threadId) ?? this.#findExisting(group.turns[0]!, context);
+      const turn = group.turns[0]!;
+      finding =
+        this.#creating.get(group.threadId) ??
+        this.#findExisting(turn, context, group.starts[0] === 0 && isFirstTurn(turn));
       ahead.set(group.threadId, finding);
     }
     return finding;
@@ -91,12 +95,19 @@ export class MieltoConversationResolver {
     return creating;
   }
 
-  /** The thread's conversation from the store, else from the lookup (then stored); undefined when there is none. */
-  async #findExisting(turn: Turn, context: DestinationSendContext): Promise<ConversationRef | undefined> {
+  /**
+   * The thread's conversation from the store, else from the lookup (then stored); undefined when there is
+   * none. `first`: the thread's first turn (see `isFirstTurn`), which has no conversation to look up.
+   */
+  async #findExisting(
+    turn: Turn,
+    context: DestinationSendContext,
+    first: boolean,
+  ): Promise<ConversationRef | undefined> {
     const { threadId } = turn;
     const stored = await this.storeGet(threadId, context);
     if (stored !== undefined) return { conversationId: stored, created: false };
-    const found = await this.#findConversation(turn, context);
+    const found = await this.#findConversation(turn, context, first);
     if (found === undefined) return undefined;
     context.debug(`${this.#config.name}: found conversation ${found} of thread ${threadId}`);
     await this.storeSet(threadId, found, context);
@@ -144,12 +155,18 @@ export class MieltoConversationResolver {
     return { conversationId, created: true };
   }
 
-  async #findConversation(turn: Turn, context: DestinationSendContext): Promise<string | undefined> {
+  async #findConversation(
+    turn: Turn,
+    context: DestinationSendContext,
+    first = false,
+  ): Promise<string | undefined> {
     // A thread whose creation may have succeeded unseen is looked up even when lookups are off.
     const lookupPages =
-      this.#unconfirmedCreates.peek(turn.threadId) === undefined
-        ? this.#config.lookupPages
-        : Math.max(1, this.#config.lookupPages);
+      this.#unconfirmedCreates.peek(turn.threadId) !== undefined
+        ? Math.max(1, this.#config.lookupPages)
+        : first
+          ? 0
+          : this.#config.lookupPages;
     if (lookupPages === 0) return undefined;
     const params = turn.user?.id === undefined ? { limit: 1000 } : { limit: 1000, user_id: turn.user.id };
     context.onRequest();

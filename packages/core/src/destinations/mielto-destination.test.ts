@@ -12,12 +12,19 @@ import type { ChatTrailError } from '../errors';
 import { MieltoClient } from '../mielto/mielto-client';
 import { undiciTransport } from '../node/undici-transport';
 import { createChatTrail } from '../pipeline/create-chat-trail';
+import type { Turn } from '../spec/turn';
 import { InMemoryConversationStore } from './conversation-store';
 import { type MieltoDestinationOptions, mielto } from './mielto-destination';
 
 closeServersAfterEach();
 
 const USER = { id: 'user-ada', name: 'Ada', email: 'ada@example.com' };
+
+/** The second turn of a thread whose first this process never saw: its conversation is looked up. */
+function laterTurn(script: ConversationScript): Turn {
+  script.turn();
+  return script.turn();
+}
 
 /** The real fetch, observed: the most requests in flight at once, and the order they completed in. */
 function observedFetch(): { fetch: typeof fetch; seen: { maxInFlight: number; completed: string[] } } {
@@ -113,9 +120,9 @@ describe('mielto destination', () => {
     );
     const stats = trail.stats();
     expect(stats).toMatchObject({ recorded: 10, sent: 10, sentMessages: 20, queuedTurns: 0 });
-    // One lookup and one creation for the new thread, then one POST /messages per flush.
+    // One creation for the new thread (its first turn needs no lookup), then one POST /messages per flush.
     expect(requestsOf(server, 'POST /api/v1/conversations')).toHaveLength(1);
-    expect(requestsOf(server, 'GET /api/v1/conversations')).toHaveLength(1);
+    expect(requestsOf(server, 'GET /api/v1/conversations')).toHaveLength(0);
     expect(requestsOf(server, 'POST /api/v1/messages')).toHaveLength(6);
   });
 
@@ -232,7 +239,7 @@ describe('mielto destination', () => {
       { length: 12 },
       (_, i) => new ConversationScript(`thread-new-${i}`, { id: `user-${i}` }),
     );
-    for (const script of scripts) trail.record(script.turn());
+    for (const script of scripts) trail.record(laterTurn(script));
     expect(await trail.shutdown()).toEqual({ ok: true, pendingTurns: 0 });
 
     const conversations = await mieltoConversations(server);
@@ -295,7 +302,7 @@ describe('mielto destination', () => {
       destinations: [mielto({ apiKey: MIELTO_KEY, baseUrl: server.mieltoBaseUrl, concurrency: 2 })],
       flushAt: 1_000,
     });
-    for (let i = 0; i < 10; i++) trail.record(new ConversationScript(`thread-cut-${i}`, USER).turn());
+    for (let i = 0; i < 10; i++) trail.record(laterTurn(new ConversationScript(`thread-cut-${i}`, USER)));
     // Cut short once the lookups are done and both append slots hang (not after a fixed second, which a
     // loaded machine can use up before the lookups are).
     const flushing = trail.flush({ timeoutMs: 30_000 });
@@ -323,7 +330,7 @@ describe('mielto destination', () => {
       flushAt: 1_000,
       onError: () => {},
     });
-    for (let i = 0; i < 3; i++) trail.record(new ConversationScript(`thread-404-${i}`, USER).turn());
+    for (let i = 0; i < 3; i++) trail.record(laterTurn(new ConversationScript(`thread-404-${i}`, USER)));
     await trail.shutdown();
     expect(requestsOf(server, 'GET /api/v1/conversations')).toHaveLength(3);
     // No second try through the "conversation gone" path: no creation for a lookup that failed.
@@ -345,7 +352,9 @@ describe('mielto destination', () => {
       flushAt: 1_000,
       onError,
     });
-    for (let i = 0; i < 6; i++) trail.record(new ConversationScript(`thread-denied-${i}`, USER).turn());
+    for (let i = 0; i < 6; i++) {
+      trail.record(laterTurn(new ConversationScript(`thread-denied-${i}`, USER)));
+    }
     await trail.shutdown();
     expect(requestsOf(server, 'GET /api/v1/conversations')).toHaveLength(6);
     expect(requestsOf(server, 'POST /api/v1/conversations')).toHaveLength(0);
@@ -446,9 +455,10 @@ describe('mielto destination', () => {
         script.history.map((m) => m.id),
       );
     }
-    // Forgotten cursors came back from the conversation store: no second lookup or creation per thread.
+    // Forgotten cursors came back from the conversation store: no second creation per thread, and no
+    // lookup at all (a thread's first turn needs none).
     expect(requestsOf(server, 'POST /api/v1/conversations')).toHaveLength(3);
-    expect(requestsOf(server, 'GET /api/v1/conversations')).toHaveLength(3);
+    expect(requestsOf(server, 'GET /api/v1/conversations')).toHaveLength(0);
     // The cursors were forgotten indeed: each later turn of a thread started from "assumed logged".
     const resumed = debug.mock.calls.filter(([line]) => String(line).includes('messages assumed logged'));
     debug.mockRestore();

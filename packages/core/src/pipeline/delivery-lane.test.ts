@@ -194,7 +194,8 @@ describe('delivery', () => {
       expect(mieltoError).toBeInstanceOf(ChatTrailDeliveryError);
       expect(mieltoError).toMatchObject({ destination: 'mielto', status: 401, reason: 'permanent_error' });
       expect(mieltoError!.message).toMatch(
-        /^mielto destination dropped 1 turn \(permanent_error, HTTP 401\): Mielto GET/,
+        // A thread's first turn is not looked up: its creation is the first request.
+        /^mielto destination dropped 1 turn \(permanent_error, HTTP 401\): Mielto POST \/api\/v1\/conversations/,
       );
       expect(melodiError!.message).toMatch(
         /^melodi destination .*HTTP 401.*Melodi PUT \/api\/external\/threads failed with 401/,

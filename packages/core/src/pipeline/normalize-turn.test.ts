@@ -27,7 +27,7 @@ describe('normalizeTurn', () => {
       metadata: { route: '/chat' },
     });
     const output = normalizeTurn(input, OPTIONS)!;
-    expect(output).toEqual(input);
+    expect(output).toEqual({ ...input, turnMessages: 'history' });
     expect(output).not.toBe(input);
     expect(output.messages[0]).not.toBe(input.messages[0]);
     expect(output.user).not.toBe(input.user);

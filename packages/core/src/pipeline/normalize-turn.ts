@@ -114,8 +114,8 @@ export function normalizeTurn(
   // The usual turn in one literal, all its fields in the object itself (a queued turn is held until sent).
   const turn: Turn =
     user !== undefined && model !== undefined && usage !== undefined
-      ? { id, threadId, messages, startedAt, endedAt, status, source, user, model, usage }
-      : { id, threadId, messages, startedAt, endedAt, status, source };
+      ? { id, threadId, messages, startedAt, endedAt, status, source, user, model, usage, turnMessages: mode }
+      : { id, threadId, messages, startedAt, endedAt, status, source, turnMessages: mode };
   if (turn.user === undefined && user !== undefined) turn.user = user;
   if (turn.model === undefined && model !== undefined) turn.model = model;
   if (turn.usage === undefined && usage !== undefined) turn.usage = usage;

@@ -24,11 +24,19 @@ export class ThreadMirrors {
     return forgotten;
   }
 
-  /** What crosses for one item (see `WireItem`). */
-  encode(seq: number, lanes: number, bytes: number, item: DeliveryItem): WireItem {
+  /**
+   * What crosses for one item (see `WireItem`). `resent`: a worker that died held it and may have delivered
+   * it in part, so it is no longer taken for its thread's first turn (as a spool's replay is not).
+   */
+  encode(seq: number, lanes: number, bytes: number, item: DeliveryItem, resent = false): WireItem {
     if (item.type !== 'turn') return { seq, lanes, bytes, item };
     // A TurnDelta's private fields do not clone; `turn` builds a Turn on each read, so it is read once.
-    const { thread, start = 0, turn } = item;
+    const { thread, start = 0 } = item;
+    let turn = item.turn;
+    if (resent) {
+      turn = { ...turn };
+      delete turn.turnMessages;
+    }
     if (thread === undefined) return { seq, lanes, bytes, item: { type: 'turn', turn } };
     let mirror = this.#mirrors.get(thread);
     if (mirror === undefined) {

@@ -55,6 +55,8 @@ export class WorkerDelivery {
   readonly #held = new Map<number, Held>();
   #outbox: number[] = [];
   #seq = 0;
+  /** Items up to this seq were held by a worker that died (see `ThreadMirrors.encode`). */
+  #resent = 0;
   #postScheduled = false;
   readonly #mirrors = new ThreadMirrors();
   readonly #flushes = new Map<number, { deadline: number; done: () => void; promise: Promise<void> }>();
@@ -193,7 +195,8 @@ export class WorkerDelivery {
     const items = [];
     for (const seq of seqs) {
       const held = this.#held.get(seq);
-      if (held !== undefined) items.push(this.#mirrors.encode(seq, held.lanes, held.bytes, held.item));
+      if (held === undefined) continue;
+      items.push(this.#mirrors.encode(seq, held.lanes, held.bytes, held.item, seq <= this.#resent));
     }
     this.#outbox = [];
     try {
@@ -296,6 +299,7 @@ export class WorkerDelivery {
     this.#mirrors.takeForgotten();
     this.#start();
     this.#outbox = [...this.#held.keys()];
+    this.#resent = this.#seq;
     this.#post();
     for (const [id, flush] of this.#flushes) {
       this.#worker!.ref();

@@ -93,6 +93,9 @@ export interface Turn {
   error?: { name: string; message: string };
   metadata?: Record<string, JsonValue>;
   source: TurnSource;
-  /** Overrides the trail's `turnMessages` for this turn (an adapter sets it from the call or the context). */
+  /**
+   * Overrides the trail's `turnMessages` for this turn (an adapter sets it from the call or the context).
+   * A recorded turn carries the mode it was recorded with; a replayed one carries none.
+   */
   turnMessages?: TurnMessagesMode;
 }

@@ -83,6 +83,8 @@ function replayItem(record: SpoolRecord, threads: Map<string, TurnMessage[]>): D
   if (record.f !== undefined) return { type: 'feedback', feedback: record.f };
   const turn = record.t;
   if (turn === undefined || typeof turn.threadId !== 'string' || !Array.isArray(turn.messages)) return;
+  // A crashed process may have delivered it in part: not taken for a thread's first (see `isFirstTurn`).
+  delete turn.turnMessages;
   const start = record.s ?? 0;
   let thread = record.h ?? threads.get(turn.threadId);
   if (start === 0 || thread === undefined || thread.length < start) {

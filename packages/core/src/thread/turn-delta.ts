@@ -9,6 +9,7 @@ export interface TurnHead {
   readonly model: TurnModel | undefined;
   readonly source: TurnSource;
   readonly status: TurnStatus;
+  readonly turnMessages: Turn['turnMessages'];
 }
 
 /** What few turns have. */
@@ -117,6 +118,7 @@ export class TurnDelta {
     };
     if (head.user !== undefined) turn.user = head.user;
     if (head.model !== undefined) turn.model = head.model;
+    if (head.turnMessages !== undefined) turn.turnMessages = head.turnMessages;
     const usage = extras?.usage ?? tokens(this.#inputTokens, this.#outputTokens, this.#totalTokens);
     if (usage !== undefined) turn.usage = usage;
     if (extras?.timeToFirstTokenMs !== undefined) turn.timeToFirstTokenMs = extras.timeToFirstTokenMs;
@@ -194,17 +196,21 @@ export function turnThreadId(item: Extract<DeliveryItem, { type: 'turn' }>): str
 
 /** The thread's head when the turn's fields are the same as its (the user and model compared by value). */
 export function turnHead(previous: TurnHead | undefined, turn: Turn): TurnHead {
-  const { user, model, source, status } = turn;
-  if (previous === undefined) return { threadId: flatString(turn.threadId), user, model, source, status };
+  const { user, model, source, status, turnMessages } = turn;
+  if (previous === undefined) {
+    return { threadId: flatString(turn.threadId), user, model, source, status, turnMessages };
+  }
   const sameUser = previous.user === user || sameFlat(previous.user, user);
   const sameModel = previous.model === model || sameFlat(previous.model, model);
-  if (sameUser && sameModel && previous.source === source && previous.status === status) return previous;
+  const same = previous.source === source && previous.status === status;
+  if (sameUser && sameModel && same && previous.turnMessages === turnMessages) return previous;
   return {
     threadId: previous.threadId,
     user: sameUser ? previous.user : user,
     model: sameModel ? previous.model : model,
     source,
     status,
+    turnMessages,
   };
 }
 

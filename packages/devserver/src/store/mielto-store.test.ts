@@ -21,3 +21,69 @@ describe('MieltoStore.appendMessages', () => {
     expect(message.checksum).toBe(createHash('sha256').update('héllo 😀').digest('hex'));
   });
 });
+
+describe('MieltoStore.listConversations', () => {
+  /** 30 conversations over two workspaces and three users (one of them none), some with a title and collection. */
+  function seeded(): MieltoStore {
+    const store = new MieltoStore(() => {});
+    for (let i = 0; i < 30; i++) {
+      store.createConversation({
+        workspace_id: i % 5 === 0 ? 'w2' : 'w1',
+        owner_id: 'o',
+        user_id: ['ada', 'bob', null][i % 3],
+        title: i % 4 === 0 ? `Weather ${i}` : `chat ${i}`,
+        collections: i % 2 === 0 ? ['c1'] : [],
+      });
+    }
+    return store;
+  }
+
+  /** What the listing was before its index: a scan of every conversation, newest first. */
+  function scanned(store: MieltoStore, query: Parameters<MieltoStore['listConversations']>[0]) {
+    const search = query.search?.toLowerCase();
+    const matches = store
+      .allConversations()
+      .filter(
+        (c) =>
+          c.workspace_id === query.workspaceId &&
+          (!query.status || c.status === query.status) &&
+          (!query.userId || c.user_id === query.userId) &&
+          (!query.collectionId || c.collections.includes(query.collectionId)) &&
+          (!search || (c.title ?? '').toLowerCase().includes(search)),
+      )
+      .reverse();
+    return { data: matches.slice(query.skip, query.skip + query.limit), total_count: matches.length };
+  }
+
+  it('lists newest first and pages exactly as a scan of every conversation does, by user or not', () => {
+    const store = seeded();
+    for (const workspaceId of ['w1', 'w2', 'w3']) {
+      for (const userId of [undefined, '', 'ada', 'bob', 'eve']) {
+        for (const filters of [{}, { status: 'active' }, { search: 'WEATHER' }, { collectionId: 'c1' }]) {
+          for (const [skip, limit] of [
+            [0, 1000],
+            [0, 3],
+            [3, 3],
+            [7, 100],
+            [40, 5],
+          ] as const) {
+            const query = { workspaceId, userId, skip, limit, ...filters };
+            expect(store.listConversations(query)).toEqual(scanned(store, query));
+          }
+        }
+      }
+    }
+    const newest = store.listConversations({ workspaceId: 'w1', userId: 'ada', skip: 0, limit: 2 });
+    expect(newest.data.map((c) => c.title)).toEqual(['chat 27', 'Weather 24']);
+  });
+
+  it('keeps its index across toJSON and load, and clear empties it', () => {
+    const store = seeded();
+    const copy = new MieltoStore(() => {});
+    copy.load(JSON.parse(JSON.stringify(store.toJSON())));
+    const query = { workspaceId: 'w1', userId: 'bob', skip: 1, limit: 4 };
+    expect(copy.listConversations(query)).toEqual(store.listConversations(query));
+    copy.clear();
+    expect(copy.listConversations(query)).toEqual({ data: [], total_count: 0 });
+  });
+});

@@ -89,6 +89,11 @@ const sha256Hex: (text: string) => string =
 export class MieltoStore {
   private readonly conversations = new Map<string, MieltoConversation>();
   private readonly messagesByConversation = new Map<string, MieltoMessage[]>();
+  /**
+   * Conversations in creation order per workspace, and per workspace and user: a listing (the destination's
+   * lookup of a thread, once per new thread) reads its own list, never every conversation.
+   */
+  private readonly byOwner = new Map<string, MieltoConversation[]>();
   messageCount = 0;
 
   constructor(private readonly onChange: () => void) {}
@@ -114,8 +119,7 @@ export class MieltoStore {
       updated_at: now,
       user_id: input.user_id ?? null,
     };
-    this.conversations.set(conversation.id, conversation);
-    this.messagesByConversation.set(conversation.id, []);
+    this.add(conversation);
     this.onChange();
     return conversation;
   }
@@ -129,17 +133,22 @@ export class MieltoStore {
 
   /** Newest first, like the service's listing; ties keep creation order so pages never overlap. */
   listConversations(query: ListConversationsQuery): { data: MieltoConversation[]; total_count: number } {
+    const owned = this.byOwner.get(ownerKey(query.workspaceId, query.userId || undefined)) ?? [];
     const search = query.search?.toLowerCase();
+    if (!query.status && !query.collectionId && !search) {
+      // Unfiltered: a page is read off the end of the list, whatever its length.
+      const end = Math.max(0, owned.length - query.skip);
+      const data = owned.slice(Math.max(0, end - query.limit), end).reverse();
+      return { data, total_count: owned.length };
+    }
     const matches: MieltoConversation[] = [];
-    for (const c of this.conversations.values()) {
-      if (c.workspace_id !== query.workspaceId) continue;
+    for (let i = owned.length - 1; i >= 0; i--) {
+      const c = owned[i]!;
       if (query.status && c.status !== query.status) continue;
-      if (query.userId && c.user_id !== query.userId) continue;
       if (query.collectionId && !c.collections.includes(query.collectionId)) continue;
       if (search && !(c.title ?? '').toLowerCase().includes(search)) continue;
       matches.push(c);
     }
-    matches.reverse();
     return { data: matches.slice(query.skip, query.skip + query.limit), total_count: matches.length };
   }
 
@@ -203,10 +212,8 @@ export class MieltoStore {
   load(state: MieltoState): void {
     this.conversations.clear();
     this.messagesByConversation.clear();
-    for (const c of state.conversations) {
-      this.conversations.set(c.id, c);
-      this.messagesByConversation.set(c.id, []);
-    }
+    this.byOwner.clear();
+    for (const c of state.conversations) this.add(c);
     for (const m of state.messages) this.messagesByConversation.get(m.conversation_id)?.push(m);
     this.messageCount = state.messages.length;
   }
@@ -214,4 +221,22 @@ export class MieltoStore {
   clear(): void {
     this.load({ conversations: [], messages: [] });
   }
+
+  private add(conversation: MieltoConversation): void {
+    this.conversations.set(conversation.id, conversation);
+    this.messagesByConversation.set(conversation.id, []);
+    const { workspace_id: workspaceId, user_id: userId } = conversation;
+    const keys = [ownerKey(workspaceId, undefined)];
+    if (userId) keys.push(ownerKey(workspaceId, userId));
+    for (const key of keys) {
+      const owned = this.byOwner.get(key);
+      if (owned === undefined) this.byOwner.set(key, [conversation]);
+      else owned.push(conversation);
+    }
+  }
+}
+
+/** A workspace's conversations (`userId` undefined), or its user's. JSON: no separator can collide. */
+function ownerKey(workspaceId: string, userId: string | undefined): string {
+  return JSON.stringify(userId === undefined ? [workspaceId] : [workspaceId, userId]);
 }

@@ -21,13 +21,16 @@
 // producer stopped (what was left was under a second of work).
 //
 // `worker`: the trail delivers from its worker thread (undiciTransport() there when undici is installed),
-// else inline.
-// Usage: node bench/delivery-sustained.mjs [rate] [seconds] [threads] [turnsPerThread] [undici|legacy-http1|worker]
+// else inline; on Linux the worker runs at a lower priority than the app (nice +10), `worker-nice0` puts it
+// back at the app's (needs CAP_SYS_NICE). `--backend-nice 10`: the devserver under `nice -n 10`.
+// Usage: node bench/delivery-sustained.mjs [rate] [seconds] [threads] [turnsPerThread] [undici|legacy-http1|worker|worker-nice0] [--backend-nice n]
+import { loadavg } from 'node:os';
 import { PerformanceObserver } from 'node:perf_hooks';
 import {
   chatWorkload,
   deliveryDestinations,
   deliveryTrail,
+  deliveryWorkerThread,
   eventLoopLateness,
   report,
   startDevServerChild,
@@ -39,7 +42,11 @@ const SECONDS = Number(process.argv[3] ?? 12);
 const THREADS = Number(process.argv[4] ?? 200);
 const TURNS_PER_THREAD = Number(process.argv[5] ?? 100);
 const transportFor = await transportFromFlags(process.argv.slice(6));
-const DELIVERY = process.argv.slice(6).includes('worker') ? 'worker' : 'inline';
+const FLAGS = process.argv.slice(6);
+const NICE0 = FLAGS.includes('worker-nice0');
+const DELIVERY = FLAGS.includes('worker') || NICE0 ? 'worker' : 'inline';
+const backendNiceAt = FLAGS.indexOf('--backend-nice');
+const BACKEND_NICE = backendNiceAt === -1 ? 0 : Number(FLAGS[backendNiceAt + 1]);
 // Every slot's first thread ends within threads × turnsPerThread turns; after that the mix is steady.
 const WARM_SECONDS = Math.min(SECONDS / 2, (THREADS * TURNS_PER_THREAD) / RATE);
 const TURNS = Math.round(RATE * SECONDS);
@@ -73,11 +80,13 @@ function slope(points) {
   return sxx === 0 ? 0 : sxy / sxx;
 }
 
-const server = await startDevServerChild();
+const server = await startDevServerChild({ nice: BACKEND_NICE });
 try {
   const destinations = deliveryDestinations(server, 'both', transportFor);
   const names = destinations.map((d) => d.name);
   const trail = deliveryTrail(destinations, DELIVERY);
+  const worker = DELIVERY === 'worker' ? await deliveryWorkerThread() : undefined;
+  if (NICE0) worker?.atAppPriority();
   const workload = chatWorkload(THREADS, { turnsPerThread: TURNS_PER_THREAD });
 
   // What the host app feels of the trail besides CPU: garbage collection pauses (the queued turns and what
@@ -220,7 +229,7 @@ try {
     },
   };
   console.log(
-    `sustained delivery (${names.join(' + ')}${transportFor ? `, ${transportFor.label}` : ''}, ${DELIVERY}): ${result.offeredTurnsPerSecond} turns/s offered for ${result.seconds} s (${TURNS} turns; ${THREADS} threads at a time, ${TURNS_PER_THREAD} turns each, ${backend.melodi.threads} threads in all) → ${keptUp ? 'KEPT UP' : 'FELL BEHIND'}; ${dropped} dropped (${result.droppedWhileWarming} of them in the first ${result.steadyFromSeconds} s); the last turns arrived ${result.drainMs} ms after the producer stopped`,
+    `sustained delivery (${names.join(' + ')}${transportFor ? `, ${transportFor.label}` : ''}, ${DELIVERY}): ${result.offeredTurnsPerSecond} turns/s offered for ${result.seconds} s (${TURNS} turns; ${THREADS} threads at a time${worker === undefined ? '' : `; the worker at nice ${worker.nice()}`}${BACKEND_NICE > 0 ? `, the devserver at nice ${BACKEND_NICE}` : ''}; load ${loadavg()[0].toFixed(1)}, ${TURNS_PER_THREAD} turns each, ${backend.melodi.threads} threads in all) → ${keptUp ? 'KEPT UP' : 'FELL BEHIND'}; ${dropped} dropped (${result.droppedWhileWarming} of them in the first ${result.steadyFromSeconds} s); the last turns arrived ${result.drainMs} ms after the producer stopped`,
   );
   for (const [name, d] of Object.entries(perDestination)) {
     console.log(

@@ -140,6 +140,7 @@ try {
   const serverCpuEnd = server.cpuSeconds();
   const stats = trail.stats();
   const backend = await server.stats();
+  const workerNice = worker?.nice(); // now: the thread ends with the trail
   await trail.shutdown();
 
   const steady = samples.filter(([at]) => at >= WARM_SECONDS && at <= producedSeconds);
@@ -229,7 +230,7 @@ try {
     },
   };
   console.log(
-    `sustained delivery (${names.join(' + ')}${transportFor ? `, ${transportFor.label}` : ''}, ${DELIVERY}): ${result.offeredTurnsPerSecond} turns/s offered for ${result.seconds} s (${TURNS} turns; ${THREADS} threads at a time${worker === undefined ? '' : `; the worker at nice ${worker.nice()}`}${BACKEND_NICE > 0 ? `, the devserver at nice ${BACKEND_NICE}` : ''}; load ${loadavg()[0].toFixed(1)}, ${TURNS_PER_THREAD} turns each, ${backend.melodi.threads} threads in all) → ${keptUp ? 'KEPT UP' : 'FELL BEHIND'}; ${dropped} dropped (${result.droppedWhileWarming} of them in the first ${result.steadyFromSeconds} s); the last turns arrived ${result.drainMs} ms after the producer stopped`,
+    `sustained delivery (${names.join(' + ')}${transportFor ? `, ${transportFor.label}` : ''}, ${DELIVERY}): ${result.offeredTurnsPerSecond} turns/s offered for ${result.seconds} s (${TURNS} turns; ${THREADS} threads at a time, ${TURNS_PER_THREAD} turns each, ${backend.melodi.threads} threads in all${workerNice === undefined ? '' : `; the worker at nice ${workerNice}`}${BACKEND_NICE > 0 ? `, the devserver at nice ${BACKEND_NICE}` : ''}; load ${loadavg()[0].toFixed(1)}) → ${keptUp ? 'KEPT UP' : 'FELL BEHIND'}; ${dropped} dropped (${result.droppedWhileWarming} of them in the first ${result.steadyFromSeconds} s); the last turns arrived ${result.drainMs} ms after the producer stopped`,
   );
   for (const [name, d] of Object.entries(perDestination)) {
     console.log(

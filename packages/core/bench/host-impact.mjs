@@ -181,6 +181,7 @@ while (produced < TURNS) {
 const seconds = (performance.now() - started) / 1000;
 const cpu = process.threadCpuUsage(threadCpuStart);
 const workerSeconds = workerCpu() - workerCpuStart;
+const workerNice = worker?.nice(); // now: the thread ends with the trail
 const loopLate = loopLateness.stop();
 gcObserver.disconnect();
 let delivered = true;
@@ -203,7 +204,7 @@ report({
     gcMaxMs: Math.round(gcMaxMs * 10) / 10,
     dropped,
     workerMicrosPerTurn: worker === undefined ? undefined : Math.round((workerSeconds * 1e6) / TURNS),
-    workerNice: worker?.nice(),
+    workerNice,
     loadAverage: Number(loadavg()[0].toFixed(1)),
   },
 });

@@ -267,8 +267,8 @@ export function report(result) {
 
 /**
  * The trail's delivery worker thread (Linux, one trail with a worker in this process), once it has started
- * and lowered its priority (or after 5 s): its CPU so far (seconds), its nice value, and `atAppPriority()`,
- * which puts it back at the app's (needs CAP_SYS_NICE, e.g. root). Undefined off Linux.
+ * and lowered its priority (or after 5 s): its CPU so far (seconds), its nice value, and `niceBelowApp(steps)`,
+ * which sets it `steps` below the app's priority (0: the app's; raising it needs CAP_SYS_NICE, e.g. root). Undefined off Linux.
  */
 export async function deliveryWorkerThread() {
   if (process.platform !== 'linux') return undefined;
@@ -286,6 +286,6 @@ export async function deliveryWorkerThread() {
   return {
     cpuSeconds: () => (Number(stat(tid)[11]) + Number(stat(tid)[12])) / 100, // utime + stime, USER_HZ
     nice: () => Number(stat(tid)[16]),
-    atAppPriority: () => setPriority(Number(tid), app),
+    niceBelowApp: (steps) => setPriority(Number(tid), Math.min(19, app + steps)),
   };
 }

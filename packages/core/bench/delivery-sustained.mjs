@@ -21,9 +21,9 @@
 // producer stopped (what was left was under a second of work).
 //
 // `worker`: the trail delivers from its worker thread (undiciTransport() there when undici is installed),
-// else inline; on Linux the worker runs at a lower priority than the app (nice +10), `worker-nice0` puts it
-// back at the app's (needs CAP_SYS_NICE). `--backend-nice 10`: the devserver under `nice -n 10`.
-// Usage: node bench/delivery-sustained.mjs [rate] [seconds] [threads] [turnsPerThread] [undici|legacy-http1|worker|worker-nice0] [--backend-nice n]
+// else inline; on Linux the worker runs at a lower priority than the app (nice +10), `worker-nice<n>` sets it n
+// steps below the app's instead (`worker-nice0`: the app's; needs CAP_SYS_NICE). `--backend-nice 10`: the devserver under `nice -n 10`.
+// Usage: node bench/delivery-sustained.mjs [rate] [seconds] [threads] [turnsPerThread] [undici|legacy-http1|worker|worker-nice<n>] [--backend-nice n]
 import { loadavg } from 'node:os';
 import { PerformanceObserver } from 'node:perf_hooks';
 import {
@@ -43,8 +43,10 @@ const THREADS = Number(process.argv[4] ?? 200);
 const TURNS_PER_THREAD = Number(process.argv[5] ?? 100);
 const transportFor = await transportFromFlags(process.argv.slice(6));
 const FLAGS = process.argv.slice(6);
-const NICE0 = FLAGS.includes('worker-nice0');
-const DELIVERY = FLAGS.includes('worker') || NICE0 ? 'worker' : 'inline';
+const NICE_STEPS = FLAGS.map((flag) => /^worker-nice(\d+)$/.exec(flag)?.[1]).find(
+  (steps) => steps !== undefined,
+);
+const DELIVERY = FLAGS.includes('worker') || NICE_STEPS !== undefined ? 'worker' : 'inline';
 const backendNiceAt = FLAGS.indexOf('--backend-nice');
 const BACKEND_NICE = backendNiceAt === -1 ? 0 : Number(FLAGS[backendNiceAt + 1]);
 // Every slot's first thread ends within threads × turnsPerThread turns; after that the mix is steady.
@@ -86,7 +88,7 @@ try {
   const names = destinations.map((d) => d.name);
   const trail = deliveryTrail(destinations, DELIVERY);
   const worker = DELIVERY === 'worker' ? await deliveryWorkerThread() : undefined;
-  if (NICE0) worker?.atAppPriority();
+  if (NICE_STEPS !== undefined) worker?.niceBelowApp(Number(NICE_STEPS));
   const workload = chatWorkload(THREADS, { turnsPerThread: TURNS_PER_THREAD });
 
   // What the host app feels of the trail besides CPU: garbage collection pauses (the queued turns and what

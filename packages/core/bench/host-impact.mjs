@@ -10,9 +10,10 @@
 // - worker: the same destinations delivering from the trail's worker thread (`delivery: 'worker'`, no
 //   transport given: a destination given a function delivers inline; the worker takes undiciTransport()
 //   itself): the main thread records and hands the deltas over, the worker does the rest. On Linux the
-//   worker runs at a lower priority (nice 10, its thread only), so the app's threads get the CPU first;
-// - worker-nice0 (not in the default set): the same with the worker put back at the app's priority from
-//   outside (bench-kit's deliveryWorkerThread(); needs CAP_SYS_NICE, e.g. root), to measure what the lower priority does.
+//   worker runs 10 nice steps below the app (its thread only), so the app's threads get the CPU first;
+// - worker-nice<n> (not in the default set): the same with the worker set n steps below the app's priority
+//   instead, from outside (bench-kit's deliveryWorkerThread(); needs CAP_SYS_NICE, e.g. root):
+//   worker-nice0 is the worker at the app's priority, as before it lowered its own.
 // `--backend-nice 10` starts the devserver under `nice -n 10`: the backend is no part of the host app (in a
 // deployment it runs on other machines), so on a small box this keeps its CPU from counting against the app.
 // `--modes none,worker,...` and `--rounds n` pick the modes and how many times each runs, in turn.
@@ -46,7 +47,8 @@ const flag = (name, fallback) => {
   return at === -1 ? fallback : process.argv[at + 1];
 };
 const modeAt = process.argv.indexOf('--mode');
-const ALL_MODES = ['none', 'instant', 'devserver', 'worker', 'worker-nice0'];
+const ALL_MODES = ['none', 'instant', 'devserver', 'worker'];
+const niceSteps = (mode) => /^worker-nice(\d+)$/.exec(mode)?.[1];
 const MODES = flag('--modes', 'none,instant,devserver,worker').split(',');
 const ROUNDS = Number(flag('--rounds', 2));
 const BACKEND_NICE = Number(flag('--backend-nice', 0));
@@ -92,7 +94,7 @@ if (modeAt === -1) {
     worker: 'trail → devserver, worker:',
     'worker-nice0': 'worker at the app priority:',
   };
-  for (const mode of MODES) console.log(line(mode, LABELS[mode]));
+  for (const mode of MODES) console.log(line(mode, LABELS[mode] ?? `worker, nice +${niceSteps(mode)}:`));
   if (summary.none !== undefined) {
     const added = (mode) =>
       Math.round(summary[mode].mainThreadMicrosPerTurn - summary.none.mainThreadMicrosPerTurn);
@@ -130,8 +132,9 @@ async function child(mode) {
 }
 
 const mode = process.argv[modeAt + 1];
-if (!ALL_MODES.includes(mode)) throw new Error(`--mode: one of ${ALL_MODES.join(', ')}`);
-const inWorker = mode === 'worker' || mode === 'worker-nice0';
+if (!ALL_MODES.includes(mode) && niceSteps(mode) === undefined)
+  throw new Error(`--mode: one of ${ALL_MODES.join(', ')}, worker-nice<n>`);
+const inWorker = mode === 'worker' || niceSteps(mode) !== undefined;
 /** Answers every batch at once: what the trail costs before any serialisation or I/O. */
 const instant = (name) => ({
   name,
@@ -152,7 +155,7 @@ const trail =
         onError: (error) => console.error(error.message),
       });
 const worker = inWorker ? await deliveryWorkerThread() : undefined;
-if (mode === 'worker-nice0') worker.atAppPriority();
+if (niceSteps(mode) !== undefined) worker.niceBelowApp(Number(niceSteps(mode)));
 const workerCpu = () => worker?.cpuSeconds() ?? 0;
 const workload = chatWorkload(THREADS, { turnsPerThread: 100 });
 let gcMaxMs = 0;

@@ -13,6 +13,13 @@ export default defineConfig({
   plugins: [
     {
       name: 'chattrail-worker-source',
+      // Never from vitest's fsModuleCache: it keys a module on its own file, and this one is built from
+      // src/worker/, so the cache would serve a worker bundled before the last edit.
+      configureVitest(context: {
+        defineCacheKeyGenerator(generate: (file: { id: string }) => false | undefined): void;
+      }) {
+        context.defineCacheKeyGenerator(({ id }) => (WORKER_SOURCE_FILE.test(id) ? false : undefined));
+      },
       load(id) {
         if (!WORKER_SOURCE_FILE.test(id)) return undefined;
         return workerSourceModule({ __CHATTRAIL_CORE_VERSION__: JSON.stringify(version) });

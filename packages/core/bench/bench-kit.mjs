@@ -1,6 +1,7 @@
 // Shared helpers of the core benchmarks: turns shaped like an adapter's, and the devserver as a child.
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { getPriority, setPriority } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { turnMessageId } from '../dist/adapter.js';
@@ -183,14 +184,16 @@ export async function transportFromFlags(flags) {
 export const neverCompletes = { name: 'never', send: () => new Promise(() => {}) };
 
 /** Starts `node packages/devserver/dist/cli.js --port 0 --quiet` and resolves with its URL. */
-export async function startDevServerChild({ sink = false } = {}) {
+export async function startDevServerChild({ sink = false, nice = 0 } = {}) {
   // sink: bench/sink-server.mjs instead, a backend that accepts everything and does nothing with it.
   const script = sink
     ? fileURLToPath(new URL('./sink-server.mjs', import.meta.url))
     : fileURLToPath(new URL('../../devserver/dist/cli.js', import.meta.url));
-  const child = spawn(process.execPath, sink ? [script] : [script, '--port', '0', '--quiet'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const args = sink ? [script] : [script, '--port', '0', '--quiet'];
+  // nice: the backend at a lower priority (`nice -n`, all its threads), as if on another machine.
+  const command =
+    nice > 0 ? ['nice', ['-n', String(nice), process.execPath, ...args]] : [process.execPath, args];
+  const child = spawn(command[0], command[1], { stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (data) => {
@@ -260,4 +263,29 @@ export function eventLoopLateness(resolutionMs) {
 /** Prints the result as the last line, for bench/run.mjs to collect. */
 export function report(result) {
   console.log(`RESULT ${JSON.stringify(result)}`);
+}
+
+/**
+ * The trail's delivery worker thread (Linux, one trail with a worker in this process), once it has started
+ * and lowered its priority (or after 5 s): its CPU so far (seconds), its nice value, and `niceBelowApp(steps)`,
+ * which sets it `steps` below the app's priority (0: the app's; raising it needs CAP_SYS_NICE, e.g. root). Undefined off Linux.
+ */
+export async function deliveryWorkerThread() {
+  if (process.platform !== 'linux') return undefined;
+  const stat = (tid) => readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').split(') ')[1].split(' ');
+  const app = getPriority(process.pid);
+  let tid;
+  for (let tries = 0; tries < 500; tries++) {
+    for (const task of readdirSync('/proc/self/task')) {
+      if (readFileSync(`/proc/self/task/${task}/comm`, 'utf8').trim() === 'WorkerThread') tid = task;
+    }
+    if (tid !== undefined && Number(stat(tid)[16]) !== app) break;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  if (tid === undefined) throw new Error('no delivery worker thread');
+  return {
+    cpuSeconds: () => (Number(stat(tid)[11]) + Number(stat(tid)[12])) / 100, // utime + stime, USER_HZ
+    nice: () => Number(stat(tid)[16]),
+    niceBelowApp: (steps) => setPriority(Number(tid), Math.min(19, app + steps)),
+  };
 }

@@ -21,13 +21,16 @@
 // producer stopped (what was left was under a second of work).
 //
 // `worker`: the trail delivers from its worker thread (undiciTransport() there when undici is installed),
-// else inline.
-// Usage: node bench/delivery-sustained.mjs [rate] [seconds] [threads] [turnsPerThread] [undici|legacy-http1|worker]
+// else inline; on Linux the worker runs at a lower priority than the app (nice +10), `worker-nice<n>` sets it n
+// steps below the app's instead (`worker-nice0`: the app's; needs CAP_SYS_NICE). `--backend-nice 10`: the devserver under `nice -n 10`.
+// Usage: node bench/delivery-sustained.mjs [rate] [seconds] [threads] [turnsPerThread] [undici|legacy-http1|worker|worker-nice<n>] [--backend-nice n]
+import { loadavg } from 'node:os';
 import { PerformanceObserver } from 'node:perf_hooks';
 import {
   chatWorkload,
   deliveryDestinations,
   deliveryTrail,
+  deliveryWorkerThread,
   eventLoopLateness,
   report,
   startDevServerChild,
@@ -39,7 +42,13 @@ const SECONDS = Number(process.argv[3] ?? 12);
 const THREADS = Number(process.argv[4] ?? 200);
 const TURNS_PER_THREAD = Number(process.argv[5] ?? 100);
 const transportFor = await transportFromFlags(process.argv.slice(6));
-const DELIVERY = process.argv.slice(6).includes('worker') ? 'worker' : 'inline';
+const FLAGS = process.argv.slice(6);
+const NICE_STEPS = FLAGS.map((flag) => /^worker-nice(\d+)$/.exec(flag)?.[1]).find(
+  (steps) => steps !== undefined,
+);
+const DELIVERY = FLAGS.includes('worker') || NICE_STEPS !== undefined ? 'worker' : 'inline';
+const backendNiceAt = FLAGS.indexOf('--backend-nice');
+const BACKEND_NICE = backendNiceAt === -1 ? 0 : Number(FLAGS[backendNiceAt + 1]);
 // Every slot's first thread ends within threads × turnsPerThread turns; after that the mix is steady.
 const WARM_SECONDS = Math.min(SECONDS / 2, (THREADS * TURNS_PER_THREAD) / RATE);
 const TURNS = Math.round(RATE * SECONDS);
@@ -73,11 +82,13 @@ function slope(points) {
   return sxx === 0 ? 0 : sxy / sxx;
 }
 
-const server = await startDevServerChild();
+const server = await startDevServerChild({ nice: BACKEND_NICE });
 try {
   const destinations = deliveryDestinations(server, 'both', transportFor);
   const names = destinations.map((d) => d.name);
   const trail = deliveryTrail(destinations, DELIVERY);
+  const worker = DELIVERY === 'worker' ? await deliveryWorkerThread() : undefined;
+  if (NICE_STEPS !== undefined) worker?.niceBelowApp(Number(NICE_STEPS));
   const workload = chatWorkload(THREADS, { turnsPerThread: TURNS_PER_THREAD });
 
   // What the host app feels of the trail besides CPU: garbage collection pauses (the queued turns and what
@@ -131,6 +142,7 @@ try {
   const serverCpuEnd = server.cpuSeconds();
   const stats = trail.stats();
   const backend = await server.stats();
+  const workerNice = worker?.nice(); // now: the thread ends with the trail
   await trail.shutdown();
 
   const steady = samples.filter(([at]) => at >= WARM_SECONDS && at <= producedSeconds);
@@ -220,7 +232,7 @@ try {
     },
   };
   console.log(
-    `sustained delivery (${names.join(' + ')}${transportFor ? `, ${transportFor.label}` : ''}, ${DELIVERY}): ${result.offeredTurnsPerSecond} turns/s offered for ${result.seconds} s (${TURNS} turns; ${THREADS} threads at a time, ${TURNS_PER_THREAD} turns each, ${backend.melodi.threads} threads in all) → ${keptUp ? 'KEPT UP' : 'FELL BEHIND'}; ${dropped} dropped (${result.droppedWhileWarming} of them in the first ${result.steadyFromSeconds} s); the last turns arrived ${result.drainMs} ms after the producer stopped`,
+    `sustained delivery (${names.join(' + ')}${transportFor ? `, ${transportFor.label}` : ''}, ${DELIVERY}): ${result.offeredTurnsPerSecond} turns/s offered for ${result.seconds} s (${TURNS} turns; ${THREADS} threads at a time, ${TURNS_PER_THREAD} turns each, ${backend.melodi.threads} threads in all${workerNice === undefined ? '' : `; the worker at nice ${workerNice}`}${BACKEND_NICE > 0 ? `, the devserver at nice ${BACKEND_NICE}` : ''}; load ${loadavg()[0].toFixed(1)}) → ${keptUp ? 'KEPT UP' : 'FELL BEHIND'}; ${dropped} dropped (${result.droppedWhileWarming} of them in the first ${result.steadyFromSeconds} s); the last turns arrived ${result.drainMs} ms after the producer stopped`,
   );
   for (const [name, d] of Object.entries(perDestination)) {
     console.log(

@@ -4,10 +4,12 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { Transport } from '../http/transport';
 import { undiciTransport } from '../node/undici-transport';
 import type { FromWorker, ToWorker, WorkerInit } from '../pipeline/worker-protocol';
+import { lowerThreadPriority } from './lower-thread-priority';
 import { WorkerLanes } from './worker-lanes';
 
 const port = parentPort!;
 const init = workerData as WorkerInit;
+lowerThreadPriority();
 
 /**
  * undiciTransport() when undici can be loaded (it costs the worker far less CPU per request than the

@@ -18,9 +18,16 @@ const server = require('node:http').createServer((req, res) => {
 server.listen(0, '127.0.0.1', () => console.log(server.address().port));
 `;
 
-/** Starts the sink; `url` is its base URL, `process` the child (kill it when done). */
-export async function startPeerSink() {
-  const child = spawn(process.execPath, ['-e', SINK_SOURCE], { stdio: ['ignore', 'pipe', 'inherit'] });
+/**
+ * Starts the sink; `url` is its base URL, `process` the child (kill it when done). `nice`: run it at a lower
+ * priority, as core's bench-kit does the devserver, so both sides' backends are treated alike.
+ */
+export async function startPeerSink({ nice = 0 } = {}) {
+  const [command, args] =
+    nice > 0
+      ? ['nice', ['-n', String(nice), process.execPath, '-e', SINK_SOURCE]]
+      : [process.execPath, ['-e', SINK_SOURCE]];
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise((resolve, reject) => {
     child.stdout.once('data', (data) => resolve(Number(String(data).trim())));
     child.once('exit', (code) => reject(new Error(`the sink exited with ${code}`)));

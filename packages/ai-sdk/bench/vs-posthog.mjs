@@ -16,7 +16,8 @@
 // only; then, separately, the flush that delivers what the round left (trail.flush() / posthog.flush()),
 // and requests per call (the trail's stats, checked against the devserver's counters; the sink's counts).
 // Usage: pnpm bench:vs-posthog [-- --rounds 5 --calls 2000 --backend devserver|sink --json out.json
-//   --only mielto,melodi,posthog,mielto-inline,melodi-inline,mielto-no-lookup,noop --exchanges 4]
+//   --only mielto,melodi,posthog,mielto-inline,melodi-inline,mielto-no-lookup,noop --exchanges 4
+//   --backend-nice 10]
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -45,6 +46,9 @@ const { values } = parseArgs({
     // Question-and-answer pairs before each call's question; 0: every call is its thread's first turn,
     // which Mielto creates without a lookup.
     exchanges: { type: 'string', default: '4' },
+    // Both backends (devserver or sink, and PostHog's sink) under `nice -n N`: on a real deployment the
+    // backend is another machine, not a process competing with the app for these 2 cores.
+    'backend-nice': { type: 'string', default: '0' },
   },
 });
 const ROUNDS = Number(values.rounds);
@@ -53,7 +57,8 @@ globalThis.AI_SDK_LOG_WARNINGS = false;
 const loadBefore = loadavg();
 
 // ── PostHog's backend: a loopback sink in a child process (its CPU is not charged to this one).
-const { url: sinkUrl, process: sink } = await startPeerSink();
+const BACKEND_NICE = Number(values['backend-nice']);
+const { url: sinkUrl, process: sink } = await startPeerSink({ nice: BACKEND_NICE });
 /** CPU µs a child process has used so far (Linux; 0 elsewhere). */
 const childCpuMicros = (pid) => {
   try {
@@ -67,7 +72,7 @@ const sinkRequests = async () =>
   Object.values(await (await fetch(`${sinkUrl}/__counts`)).json()).reduce((a, b) => a + b, 0);
 
 // ── Mielto's and Melodi's backend: the devserver, in a child process.
-const devserver = await startDevServerChild({ sink: values.backend === 'sink' });
+const devserver = await startDevServerChild({ sink: values.backend === 'sink', nice: BACKEND_NICE });
 const devserverRequests = async () => {
   const { byRoute } = (await devserver.stats()) ?? { byRoute: {} };
   const counts = {};

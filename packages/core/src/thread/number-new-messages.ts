@@ -1,15 +1,13 @@
 import { turnMessageId } from '../normalize/message-id';
 import type { TurnMessage } from '../spec/turn';
-import type { HistoryAlignment } from './align-history';
-import { hasOwnId } from './has-own-id';
+import { alignment, type HistoryAlignment, hasOwnId } from './align-history';
 import { leadingSystemCount } from './leading-system-count';
 import type { RecordedHistory } from './recorded-history';
 import { turnOutputStart } from './turn-output-start';
 
 /**
- * Ids and positions for `turnMessages: 'new'`: messages after the system prompt derive ids from the turn id
- * too (index-derived ids would repeat every turn); those a tool loop's next step or a retry resends take
- * the previous turn's ids and positions. Updates `messages` in place.
+ * Ids for `turnMessages: 'new'`, derived from the turn id too (index-derived ones would repeat every turn);
+ * messages a tool loop's next step or a retry resends keep the previous turn's. Updates `messages` in place.
  */
 export function numberNewMessages(
   threadId: string,
@@ -35,12 +33,10 @@ export function numberNewMessages(
   const positionOf = (k: number): number => previous.positions?.[k] ?? k;
   const positions: number[] = new Array(n);
   let next = carried > 0 ? positionOf(priorSystem + carried - 1) + 1 : threadEnd(previous);
-  let windowed = false;
   for (let j = 0; j < n; j++) {
     positions[j] = j < system ? j : j < system + carried ? positionOf(priorSystem + j - system) : next++;
-    if (positions[j] !== j) windowed = true;
   }
-  return windowed ? { positions } : undefined;
+  return alignment(positions);
 }
 
 /** The thread position after the previous turn's messages. */

@@ -9,10 +9,11 @@ export type TurnHead = Pick<Turn, 'threadId' | 'user' | 'model' | 'source' | 'st
 type TurnExtras = Pick<Turn, 'usage' | 'timeToFirstTokenMs' | 'error' | 'metadata'> & {
   readonly messages: TurnMessage[] | undefined;
   readonly at: number;
+  readonly count: number;
 };
 
 // Where a turn's messages are in its thread's log and how many, as one small integer `at * SPAN + count`
-// (a turn beyond either bound keeps its messages apart).
+// (a turn beyond either bound keeps its messages apart). A turn with extras holds them there instead.
 const SPAN = 2 ** 14;
 const MAX_AT = 2 ** 16;
 
@@ -21,7 +22,7 @@ export class TurnDelta {
   readonly #head: TurnHead;
   readonly #id: string;
   readonly #log: readonly TurnMessage[];
-  readonly #span: number;
+  readonly #span: number | TurnExtras;
   readonly #startedAt: string;
   readonly #endedAt: string;
   readonly #inputTokens: number | undefined;
@@ -53,16 +54,17 @@ export class TurnDelta {
       metadata,
       messages: apart ? messages.slice(from) : undefined,
       at,
+      count,
     };
-    return new TurnDeltaWithExtras(turn, head, bytes, log, apart ? 0 : at * SPAN + count, extras);
+    return new TurnDelta(turn, head, bytes, log, extras);
   }
 
-  protected constructor(
+  private constructor(
     turn: Turn,
     head: TurnHead,
     bytes: number,
     log: readonly TurnMessage[],
-    span: number,
+    span: number | TurnExtras,
   ) {
     this.#head = head;
     this.#bytes = bytes;
@@ -93,12 +95,14 @@ export class TurnDelta {
 
   get turn(): Turn {
     const head = this.#head;
-    const extras = this.extras();
+    const span = this.#span;
+    const extras = typeof span === 'number' ? undefined : span;
     const at = TurnDelta.#at(this);
+    const count = typeof span === 'number' ? span % SPAN : span.count;
     const turn: Turn = {
       id: this.#id,
       threadId: head.threadId,
-      messages: extras?.messages ?? this.#log.slice(at, at + (this.#span % SPAN)),
+      messages: extras?.messages ?? this.#log.slice(at, at + count),
       startedAt: this.#startedAt,
       endedAt: this.#endedAt,
       status: head.status,
@@ -144,34 +148,10 @@ export class TurnDelta {
     return this.toJSON();
   }
 
-  protected extras(): TurnExtras | undefined {
-    return undefined;
-  }
-
   // Static: a private instance method or accessor would give each instance one more field (its brand).
   static #at(delta: TurnDelta): number {
-    return delta.extras()?.at ?? Math.floor(delta.#span / SPAN);
-  }
-}
-
-/** A subclass, so that extras cost a field only when present. */
-class TurnDeltaWithExtras extends TurnDelta {
-  readonly #extras: TurnExtras;
-
-  constructor(
-    turn: Turn,
-    head: TurnHead,
-    bytes: number,
-    log: readonly TurnMessage[],
-    span: number,
-    extras: TurnExtras,
-  ) {
-    super(turn, head, bytes, log, span);
-    this.#extras = extras;
-  }
-
-  protected override extras(): TurnExtras {
-    return this.#extras;
+    const span = delta.#span;
+    return typeof span === 'number' ? Math.floor(span / SPAN) : span.at;
   }
 }
 

@@ -50,18 +50,7 @@ export {
   type MelodiFeedback,
   type MelodiThreads,
 } from './melodi/melodi-client';
-export type {
-  MelodiExternalUser,
-  MelodiFeedbackCreate,
-  MelodiFeedbackResult,
-  MelodiMessage,
-  MelodiMessageType,
-  MelodiThread,
-  MelodiThreadUpsert,
-  MelodiThreadUpsertParams,
-  MelodiThreadUser,
-  MelodiUserSegment,
-} from './melodi/melodi-models';
+export type * from './melodi/melodi-models';
 export {
   MieltoClient,
   type MieltoClientOptions,
@@ -71,18 +60,7 @@ export {
   type MieltoPage,
   type MieltoPagePromise,
 } from './mielto/mielto-client';
-export type {
-  Conversation,
-  ConversationCreateParams,
-  ConversationList,
-  ConversationListParams,
-  ConversationStatus,
-  CreateMessages,
-  HTTPValidationError,
-  MessageCreateRequest,
-  MessageRead,
-  MieltoMessageRole,
-} from './mielto/mielto-models';
+export type * from './mielto/mielto-models';
 export {
   ChatTrailConnectionError,
   type ChatTrailConnectionErrorInit,

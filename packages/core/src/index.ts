@@ -2,7 +2,6 @@
 // context, redaction, the standalone clients and the errors they throw. At most 30 runtime values
 // (src/public-api.test.ts); helpers the adapter packages share are in `@chattrail/core/adapter`.
 
-// Ambient identity for adapters.
 export {
   type ChatTrailCapture,
   type ChatTrailContext,
@@ -72,7 +71,6 @@ export {
 export type { ChatTrailOptions } from './pipeline/chat-trail-options';
 export { createChatTrail } from './pipeline/create-chat-trail';
 export type { WaitUntil } from './pipeline/find-wait-until';
-// Redaction: maskers and the redact function built from them.
 export { maskApiKeys } from './redact/mask-api-keys';
 export { maskCardNumbers } from './redact/mask-card-numbers';
 export { maskEmails } from './redact/mask-emails';
@@ -80,10 +78,7 @@ export { maskPhoneNumbers } from './redact/mask-phone-numbers';
 export { redactText } from './redact/redact-text';
 export type { TextMasker } from './redact/text-masker';
 export type * from './spec/chat-trail';
-// Destinations: the spec every backend implements.
 export type * from './spec/chat-trail-destination';
-// The shared store: what several instances of an app share (`@chattrail/redis` implements it).
 export type * from './spec/chat-trail-store';
-// The Turn model: the one value every adapter produces.
 export type * from './spec/turn';
 export type { TurnRecorder } from './spec/turn-recorder';

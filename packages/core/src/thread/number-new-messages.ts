@@ -20,7 +20,7 @@ export function numberNewMessages(
   const system = leadingSystemCount(messages);
   const prior = previous?.messages ?? [];
   const priorSystem = leadingSystemCount(prior);
-  const carried = previous === undefined ? 0 : carriedOver(messages, system, previous, priorSystem);
+  const carried = previous === undefined ? 0 : carriedOver(messages, system, previous);
   for (let j = system; j < n; j++) {
     if (hasOwnId(rawMessages[j], j, threadId, messages[j]!)) continue;
     messages[j]!.id =
@@ -46,13 +46,9 @@ function threadEnd(previous: RecordedHistory): number {
 }
 
 /** How many of the previous turn's messages (after system) it resends: a tool loop's all, a retry's input. */
-function carriedOver(
-  messages: readonly TurnMessage[],
-  system: number,
-  previous: RecordedHistory,
-  priorSystem: number,
-): number {
+function carriedOver(messages: readonly TurnMessage[], system: number, previous: RecordedHistory): number {
   const prior = previous.messages;
+  const priorSystem = leadingSystemCount(prior);
   const end = previous.failed ? turnOutputStart(prior) : endsInTools(prior) ? prior.length : 0;
   const count = end - priorSystem;
   if (count <= 0 || system + count > messages.length) return 0;

@@ -14,6 +14,7 @@ type TurnExtras = Pick<Turn, 'usage' | 'timeToFirstTokenMs' | 'error' | 'metadat
 
 // Where a turn's messages are in its thread's log and how many, as one small integer `at * SPAN + count`
 // (a turn beyond either bound keeps its messages apart). A turn with extras holds them there instead.
+type Span = number | TurnExtras;
 const SPAN = 2 ** 14;
 const MAX_AT = 2 ** 16;
 
@@ -22,7 +23,7 @@ export class TurnDelta {
   readonly #head: TurnHead;
   readonly #id: string;
   readonly #log: readonly TurnMessage[];
-  readonly #span: number | TurnExtras;
+  readonly #span: Span;
   readonly #startedAt: string;
   readonly #endedAt: string;
   readonly #inputTokens: number | undefined;
@@ -59,13 +60,7 @@ export class TurnDelta {
     return new TurnDelta(turn, head, bytes, log, extras);
   }
 
-  private constructor(
-    turn: Turn,
-    head: TurnHead,
-    bytes: number,
-    log: readonly TurnMessage[],
-    span: number | TurnExtras,
-  ) {
+  private constructor(turn: Turn, head: TurnHead, bytes: number, log: readonly TurnMessage[], span: Span) {
     this.#head = head;
     this.#bytes = bytes;
     this.#id = turn.id;

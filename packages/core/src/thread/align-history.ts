@@ -44,10 +44,7 @@ export function alignHistory(
   const positionOf = (k: number): number => (priorPositions === undefined ? k : priorPositions[k]!);
   // Asked again for the same message while searching; the answer may cost a hash.
   const ownIds: (boolean | undefined)[] = [];
-  const hasOwn = (j: number): boolean => {
-    ownIds[j] ??= hasOwnId(rawMessages[j], j, threadId, messages[j]!);
-    return ownIds[j]!;
-  };
+  const hasOwn = (j: number): boolean => (ownIds[j] ??= hasOwnId(rawMessages[j], j, threadId, messages[j]!));
 
   // Whether message j (its id still derived at j) is the previous turn's k; text compared first (cheap).
   const same = (j: number, k: number): boolean => {
@@ -57,9 +54,7 @@ export function alignHistory(
     if (hasOwn(j)) return message.id === before.id;
     if (message.role !== before.role || message.content !== before.content) return false;
     const position = positionOf(k);
-    return position === j
-      ? message.id === before.id
-      : turnMessageId(threadId, position, message) === before.id;
+    return (position === j ? message.id : turnMessageId(threadId, position, message)) === before.id;
   };
 
   let prefix = 0;

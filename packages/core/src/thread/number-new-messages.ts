@@ -76,6 +76,5 @@ function sameMessage(a: TurnMessage, b: TurnMessage): boolean {
   );
 }
 
-function toolCallIds(message: TurnMessage): string {
-  return message.toolCalls === undefined ? '' : message.toolCalls.map((call) => call.id).join('\u001f');
-}
+const toolCallIds = (message: TurnMessage): string =>
+  message.toolCalls?.map((call) => call.id).join('\u001f') ?? '';

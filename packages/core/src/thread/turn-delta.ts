@@ -165,7 +165,6 @@ export function turnHead(last: TurnHead | undefined, turn: Turn): TurnHead {
   return { threadId: last?.threadId ?? flatString(turn.threadId), user, model, source, status, turnMessages };
 }
 
-// A function, not a private method: a class with private methods gives each instance one more field.
 function tokens(input?: number, output?: number, total?: number): TurnUsage | undefined {
   if (input === undefined && output === undefined && total === undefined) return undefined;
   const usage: TurnUsage = {};

@@ -119,8 +119,7 @@ export class TurnDelta {
   }
 
   get start(): number | undefined {
-    const at = TurnDelta.#at(this);
-    return at > 0 ? at : undefined;
+    return TurnDelta.#at(this) || undefined;
   }
 
   /** True for the first destination to hold it (see `QueuedBytes`). */

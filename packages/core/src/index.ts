@@ -2,7 +2,6 @@
 // context, redaction, the standalone clients and the errors they throw. At most 30 runtime values
 // (src/public-api.test.ts); helpers the adapter packages share are in `@chattrail/core/adapter`.
 
-// Ambient identity for adapters.
 export {
   type ChatTrailCapture,
   type ChatTrailContext,
@@ -50,18 +49,7 @@ export {
   type MelodiFeedback,
   type MelodiThreads,
 } from './melodi/melodi-client';
-export type {
-  MelodiExternalUser,
-  MelodiFeedbackCreate,
-  MelodiFeedbackResult,
-  MelodiMessage,
-  MelodiMessageType,
-  MelodiThread,
-  MelodiThreadUpsert,
-  MelodiThreadUpsertParams,
-  MelodiThreadUser,
-  MelodiUserSegment,
-} from './melodi/melodi-models';
+export type * from './melodi/melodi-models';
 export {
   MieltoClient,
   type MieltoClientOptions,
@@ -71,18 +59,7 @@ export {
   type MieltoPage,
   type MieltoPagePromise,
 } from './mielto/mielto-client';
-export type {
-  Conversation,
-  ConversationCreateParams,
-  ConversationList,
-  ConversationListParams,
-  ConversationStatus,
-  CreateMessages,
-  HTTPValidationError,
-  MessageCreateRequest,
-  MessageRead,
-  MieltoMessageRole,
-} from './mielto/mielto-models';
+export type * from './mielto/mielto-models';
 export {
   ChatTrailConnectionError,
   type ChatTrailConnectionErrorInit,
@@ -94,7 +71,6 @@ export {
 export type { ChatTrailOptions } from './pipeline/chat-trail-options';
 export { createChatTrail } from './pipeline/create-chat-trail';
 export type { WaitUntil } from './pipeline/find-wait-until';
-// Redaction: maskers and the redact function built from them.
 export { maskApiKeys } from './redact/mask-api-keys';
 export { maskCardNumbers } from './redact/mask-card-numbers';
 export { maskEmails } from './redact/mask-emails';
@@ -102,10 +78,7 @@ export { maskPhoneNumbers } from './redact/mask-phone-numbers';
 export { redactText } from './redact/redact-text';
 export type { TextMasker } from './redact/text-masker';
 export type * from './spec/chat-trail';
-// Destinations: the spec every backend implements.
 export type * from './spec/chat-trail-destination';
-// The shared store: what several instances of an app share (`@chattrail/redis` implements it).
 export type * from './spec/chat-trail-store';
-// The Turn model: the one value every adapter produces.
 export type * from './spec/turn';
 export type { TurnRecorder } from './spec/turn-recorder';

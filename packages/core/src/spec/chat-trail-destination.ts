@@ -4,19 +4,17 @@ import type { DestinationStore } from './chat-trail-store';
 import type { Turn, TurnMessage } from './turn';
 
 /**
- * One queued thing to deliver, a turn or feedback; never mutate it. A turn item is a delta: `turn` holds
- * only the messages new to its thread, except for a thread's first turn and a turn the trail could not
- * line up (take a message whose `id` you have as that message again). With `thread`, the messages before
- * `turn.messages` are `thread.slice(0, start)` (for whole-thread writers such as Melodi); `thread` is shared
- * and may hold later messages. `turn` is built on each read: read it once per use.
+ * One queued thing to deliver, a turn or feedback; never mutate it. A turn item's `turn` (built on each read:
+ * read it once per use) holds only the messages new to its thread, except for a thread's first turn and one
+ * the trail could not line up (take a message whose `id` you have as that message again).
  */
 export type DeliveryItem =
   | {
       readonly type: 'turn';
       readonly turn: Turn;
-      /** The thread as the trail's log holds it; its first `start` messages precede `turn.messages`. */
+      /** The trail's log of the thread, for whole-thread writers (Melodi); shared: may hold more. */
       readonly thread?: readonly TurnMessage[];
-      /** How many messages of `thread` come before this turn's (set with `thread`). */
+      /** Set with `thread`: `thread.slice(0, start)` are the messages before `turn.messages`. */
       readonly start?: number;
     }
   | { readonly type: 'feedback'; readonly feedback: ChatTrailFeedback };
@@ -50,10 +48,7 @@ export interface DestinationSendContext {
   onRequest(): void;
   /** Only for a destination that retries a request itself: once per retry (`stats().retried`), with why. */
   onRetry(error?: unknown): void;
-  /**
-   * Call once per request whose outcome is unknown (see `isAmbiguousError`); `notResent: true` when you take
-   * it as done without resending, so the trail reports the possible loss via `onError`.
-   */
+  /** Once per request of unknown outcome (`isAmbiguousError`); `notResent: true`: the loss is reported. */
   onAmbiguous(error?: unknown, notResent?: boolean): void;
   /** A one-line debug note; printed only when the trail runs with `debug`. Never pass a secret. */
   debug(message: string): void;

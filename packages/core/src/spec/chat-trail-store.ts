@@ -1,8 +1,7 @@
 /**
- * What the instances of an app share so that one conversation's turns make one conversation at each
- * backend (`@chattrail/redis` implements it). Per `scope` (a destination) and thread: an optional value
- * (the Mielto conversation id) and entries in order, an id with an optional body (a message's JSON);
- * keys expire after the TTL unless touched. `sync` is called once per batch. Types only.
+ * What an app's instances share so that a conversation is one at each backend (`@chattrail/redis`). Per
+ * `scope` (a destination) and thread: an optional value (the Mielto conversation id) and entries in order,
+ * each an id and an optional body (a message's JSON), expiring after the TTL unless touched. Types only.
  */
 export interface ChatTrailStore {
   /** Per thread: adds the entries it lacks (by id, in order) and answers its state. One round trip. */

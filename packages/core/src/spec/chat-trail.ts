@@ -61,10 +61,7 @@ export type DropReason =
 /** Counts per drop reason. */
 export type DropCounts = Record<DropReason, number>;
 
-/**
- * What `onDrop` is handed: turns and feedback a destination gave up on, normalised and redacted (read, do
- * not change). `record()` them again later: message ids are stable, so nothing is stored twice.
- */
+/** What `onDrop` gets (read only): what a destination gave up on; `record()` them again, ids are stable. */
 export interface ChatTrailDrop {
   destination: string;
   reason: DropReason;
@@ -152,19 +149,13 @@ export interface ChatTrailStats extends Omit<DestinationStats, 'backoffMs'> {
 
 /** A trail, created by `createChatTrail`: records turns synchronously, delivers them in the background. */
 export interface ChatTrail extends TurnRecorder {
-  /**
-   * Queues a turn for every destination. Synchronous, O(size of the turn), no I/O, never throws: a turn
-   * that cannot be recorded is counted in `stats().dropped` and reported through `onError`.
-   */
+  /** Queues a turn for every destination: synchronous, no I/O, never throws (bad turns count as dropped). */
   record(turn: Turn): void;
   /** Queues feedback for the destinations that accept it (Melodi). Never throws. */
   feedback(feedback: ChatTrailFeedback): void;
   /** For adapters: a capture started whose turn is recorded later; call the result once it is. No throws. */
   beginCapture(): () => void;
-  /**
-   * Waits for open captures to record, then sends everything queued. Resolves within `timeoutMs` (default
-   * 10 s) even when a capture never ends or a backend hangs, reporting what is still pending. Never rejects.
-   */
+  /** Waits for open captures, sends all queued; resolves by `timeoutMs` even if one hangs. Never rejects. */
   flush(options?: FlushOptions): Promise<FlushReport>;
   /**
    * Flushes, then stops: requests still running at the timeout are aborted, and later `record()` calls

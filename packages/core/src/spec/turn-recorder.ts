@@ -4,9 +4,6 @@ import type { Turn } from './turn';
 export interface TurnRecorder {
   /** Synchronous; never throws. */
   record(turn: Turn): void;
-  /**
-   * A capture started whose turn is recorded later (`flush()` waits for it); call the result once recorded
-   * or given up. Optional: adapters call it through `beginCapture(recorder)`, which does without it.
-   */
+  /** A capture started (`flush()` waits for it); call the result once recorded or given up. Optional. */
   beginCapture?(): () => void;
 }

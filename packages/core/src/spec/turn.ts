@@ -93,9 +93,6 @@ export interface Turn {
   error?: { name: string; message: string };
   metadata?: Record<string, JsonValue>;
   source: TurnSource;
-  /**
-   * Overrides the trail's `turnMessages` for this turn (an adapter sets it from the call or the context).
-   * A recorded turn carries the mode it was recorded with; a replayed one carries none.
-   */
+  /** Overrides the trail's `turnMessages` for this turn; recorded turns carry theirs, replayed ones none. */
   turnMessages?: TurnMessagesMode;
 }

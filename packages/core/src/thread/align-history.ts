@@ -1,6 +1,5 @@
 import { turnMessageId } from '../normalize/message-id';
 import type { TurnMessage } from '../spec/turn';
-import { hasOwnId } from './has-own-id';
 import { type RecordedHistory, Reuse, reuseAt } from './recorded-history';
 
 /** Each message's thread position, when they are not its indexes. */
@@ -8,11 +7,21 @@ export interface HistoryAlignment {
   positions: number[];
 }
 
+/** Whether a raw message brings its own id (one equal to the index-derived id is positional). */
+export function hasOwnId(input: unknown, index: number, threadId: string, message: TurnMessage): boolean {
+  if (input === null || typeof input !== 'object') return false;
+  const id = (input as { id?: unknown }).id;
+  return typeof id === 'string' && id !== '' && id !== turnMessageId(threadId, index, message);
+}
+
+/** The alignment of `positions`, `undefined` when each is its index. */
+export function alignment(positions: number[]): HistoryAlignment | undefined {
+  return positions.some((position, j) => position !== j) ? { positions } : undefined;
+}
+
 /**
- * Keeps derived ids stable when an app sends a window of the history (ids derive from the thread position,
- * which a window shifts): a common prefix keeps its positions, the rest is matched against `previous`
- * shifted by the fewest dropped messages, new messages continue the numbering. Updates `messages` in place;
- * `undefined` when every position is the index.
+ * Keeps derived ids stable when an app sends a window of the history (a window shifts the positions ids
+ * derive from): matches `previous` shifted by the fewest dropped messages. Updates `messages` in place.
  */
 export function alignHistory(
   threadId: string,
@@ -35,10 +44,7 @@ export function alignHistory(
   const positionOf = (k: number): number => (priorPositions === undefined ? k : priorPositions[k]!);
   // Asked again for the same message while searching; the answer may cost a hash.
   const ownIds: (boolean | undefined)[] = [];
-  const hasOwn = (j: number): boolean => {
-    ownIds[j] ??= hasOwnId(rawMessages[j], j, threadId, messages[j]!);
-    return ownIds[j]!;
-  };
+  const hasOwn = (j: number): boolean => (ownIds[j] ??= hasOwnId(rawMessages[j], j, threadId, messages[j]!));
 
   // Whether message j (its id still derived at j) is the previous turn's k; text compared first (cheap).
   const same = (j: number, k: number): boolean => {
@@ -48,9 +54,7 @@ export function alignHistory(
     if (hasOwn(j)) return message.id === before.id;
     if (message.role !== before.role || message.content !== before.content) return false;
     const position = positionOf(k);
-    return position === j
-      ? message.id === before.id
-      : turnMessageId(threadId, position, message) === before.id;
+    return (position === j ? message.id : turnMessageId(threadId, position, message)) === before.id;
   };
 
   let prefix = 0;
@@ -90,29 +94,22 @@ export function alignHistory(
       (!hasOwn(j) || message.id === before.id)
     ) {
       messages[j] = before;
-      return;
-    }
-    if (!hasOwn(j)) setId(j, before.id);
+    } else if (!hasOwn(j)) setId(j, before.id);
   };
 
   const positions: number[] = new Array(n);
-  let windowed = false;
   for (let j = 0; j < n; j++) {
-    let position: number;
     if (j < matchedTo) {
       const k = j < prefix ? j : j + shift;
-      position = positionOf(k);
+      positions[j] = positionOf(k);
       take(j, k);
-    } else {
-      position = j === 0 ? (m > 0 ? positionOf(0) : 0) : positions[j - 1]! + 1;
-      // A copy kept from the previous turn carries an id derived at that turn's position.
-      const derivedAt = shared(j) ? positionOf(j) : j;
-      if (derivedAt !== position && !hasOwn(j)) {
-        setId(j, turnMessageId(threadId, position, messages[j]!));
-      }
+      continue;
     }
+    const position = j === 0 ? (m > 0 ? positionOf(0) : 0) : positions[j - 1]! + 1;
     positions[j] = position;
-    if (position !== j) windowed = true;
+    // A copy kept from the previous turn carries an id derived at that turn's position.
+    const derivedAt = shared(j) ? positionOf(j) : j;
+    if (derivedAt !== position && !hasOwn(j)) setId(j, turnMessageId(threadId, position, messages[j]!));
   }
-  return windowed ? { positions } : undefined;
+  return alignment(positions);
 }

@@ -7,9 +7,9 @@ export function looksLikeNewMessages(previous: RecordedHistory, next: RecordedHi
   const { messages } = next;
   const start = leadingSystemCount(messages);
   const priorStart = leadingSystemCount(prior);
-  if (start >= messages.length || priorStart >= prior.length || messages[start]!.role !== 'user')
+  const first = messages[start];
+  if (first?.role !== 'user' || priorStart >= prior.length || first.id === prior[priorStart]!.id)
     return false;
-  if (messages[start]!.id === prior[priorStart]!.id) return false;
   const ids = new Set<string>();
   for (let k = priorStart; k < prior.length; k++) ids.add(prior[k]!.id);
   for (let j = start; j < messages.length; j++) if (ids.has(messages[j]!.id)) return false;

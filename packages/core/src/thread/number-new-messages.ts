@@ -1,15 +1,13 @@
 import { turnMessageId } from '../normalize/message-id';
 import type { TurnMessage } from '../spec/turn';
-import type { HistoryAlignment } from './align-history';
-import { hasOwnId } from './has-own-id';
+import { alignment, type HistoryAlignment, hasOwnId } from './align-history';
 import { leadingSystemCount } from './leading-system-count';
 import type { RecordedHistory } from './recorded-history';
 import { turnOutputStart } from './turn-output-start';
 
 /**
- * Ids and positions for `turnMessages: 'new'`: messages after the system prompt derive ids from the turn id
- * too (index-derived ids would repeat every turn); those a tool loop's next step or a retry resends take
- * the previous turn's ids and positions. Updates `messages` in place.
+ * Ids for `turnMessages: 'new'`, derived from the turn id too (index-derived ones would repeat every turn);
+ * messages a tool loop's next step or a retry resends keep the previous turn's. Updates `messages` in place.
  */
 export function numberNewMessages(
   threadId: string,
@@ -22,7 +20,7 @@ export function numberNewMessages(
   const system = leadingSystemCount(messages);
   const prior = previous?.messages ?? [];
   const priorSystem = leadingSystemCount(prior);
-  const carried = previous === undefined ? 0 : carriedOver(messages, system, previous, priorSystem);
+  const carried = previous === undefined ? 0 : carriedOver(messages, system, previous);
   for (let j = system; j < n; j++) {
     if (hasOwnId(rawMessages[j], j, threadId, messages[j]!)) continue;
     messages[j]!.id =
@@ -35,12 +33,10 @@ export function numberNewMessages(
   const positionOf = (k: number): number => previous.positions?.[k] ?? k;
   const positions: number[] = new Array(n);
   let next = carried > 0 ? positionOf(priorSystem + carried - 1) + 1 : threadEnd(previous);
-  let windowed = false;
   for (let j = 0; j < n; j++) {
     positions[j] = j < system ? j : j < system + carried ? positionOf(priorSystem + j - system) : next++;
-    if (positions[j] !== j) windowed = true;
   }
-  return windowed ? { positions } : undefined;
+  return alignment(positions);
 }
 
 /** The thread position after the previous turn's messages. */
@@ -50,13 +46,9 @@ function threadEnd(previous: RecordedHistory): number {
 }
 
 /** How many of the previous turn's messages (after system) it resends: a tool loop's all, a retry's input. */
-function carriedOver(
-  messages: readonly TurnMessage[],
-  system: number,
-  previous: RecordedHistory,
-  priorSystem: number,
-): number {
+function carriedOver(messages: readonly TurnMessage[], system: number, previous: RecordedHistory): number {
   const prior = previous.messages;
+  const priorSystem = leadingSystemCount(prior);
   const end = previous.failed ? turnOutputStart(prior) : endsInTools(prior) ? prior.length : 0;
   const count = end - priorSystem;
   if (count <= 0 || system + count > messages.length) return 0;
@@ -84,6 +76,5 @@ function sameMessage(a: TurnMessage, b: TurnMessage): boolean {
   );
 }
 
-function toolCallIds(message: TurnMessage): string {
-  return message.toolCalls === undefined ? '' : message.toolCalls.map((call) => call.id).join('\u001f');
-}
+const toolCallIds = (message: TurnMessage): string =>
+  message.toolCalls?.map((call) => call.id).join('\u001f') ?? '';

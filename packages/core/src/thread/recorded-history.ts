@@ -28,6 +28,5 @@ export const Reuse = {
 
 /** How the history's copy at `position` may be reused. */
 export function reuseAt(history: RecordedHistory, position: number): number | undefined {
-  const { reuse } = history;
-  return typeof reuse === 'number' ? reuse : reuse[position];
+  return typeof history.reuse === 'number' ? history.reuse : history.reuse[position];
 }

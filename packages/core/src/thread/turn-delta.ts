@@ -1,30 +1,20 @@
 import { flatString } from '../normalize/flat-string';
 import type { DeliveryItem } from '../spec/chat-trail-destination';
-import type { Turn, TurnMessage, TurnModel, TurnSource, TurnStatus, TurnUsage, TurnUser } from '../spec/turn';
+import type { Turn, TurnMessage, TurnUsage } from '../spec/turn';
 
 /** What a thread's turns usually have in common: one object for all of them while it stays the same. */
-export interface TurnHead {
-  readonly threadId: string;
-  readonly user: TurnUser | undefined;
-  readonly model: TurnModel | undefined;
-  readonly source: TurnSource;
-  readonly status: TurnStatus;
-  readonly turnMessages: Turn['turnMessages'];
-}
+export type TurnHead = Pick<Turn, 'threadId' | 'user' | 'model' | 'source' | 'status' | 'turnMessages'>;
 
-/** What few turns have. */
-interface TurnExtras {
-  readonly usage: TurnUsage | undefined;
-  readonly timeToFirstTokenMs: number | undefined;
-  readonly error: Turn['error'];
-  readonly metadata: Turn['metadata'];
-  /** The turn's messages when they are not a run of the thread's log. */
+/** What few turns have; `messages` when they are not a run of the thread's log. */
+type TurnExtras = Pick<Turn, 'usage' | 'timeToFirstTokenMs' | 'error' | 'metadata'> & {
   readonly messages: TurnMessage[] | undefined;
   readonly at: number;
-}
+  readonly count: number;
+};
 
 // Where a turn's messages are in its thread's log and how many, as one small integer `at * SPAN + count`
-// (a turn beyond either bound keeps its messages apart).
+// (a turn beyond either bound keeps its messages apart). A turn with extras holds them there instead.
+type Span = number | TurnExtras;
 const SPAN = 2 ** 14;
 const MAX_AT = 2 ** 16;
 
@@ -33,7 +23,7 @@ export class TurnDelta {
   readonly #head: TurnHead;
   readonly #id: string;
   readonly #log: readonly TurnMessage[];
-  readonly #span: number;
+  readonly #span: Span;
   readonly #startedAt: string;
   readonly #endedAt: string;
   readonly #inputTokens: number | undefined;
@@ -65,17 +55,12 @@ export class TurnDelta {
       metadata,
       messages: apart ? messages.slice(from) : undefined,
       at,
+      count,
     };
-    return new TurnDeltaWithExtras(turn, head, bytes, log, apart ? 0 : at * SPAN + count, extras);
+    return new TurnDelta(turn, head, bytes, log, extras);
   }
 
-  protected constructor(
-    turn: Turn,
-    head: TurnHead,
-    bytes: number,
-    log: readonly TurnMessage[],
-    span: number,
-  ) {
+  private constructor(turn: Turn, head: TurnHead, bytes: number, log: readonly TurnMessage[], span: Span) {
     this.#head = head;
     this.#bytes = bytes;
     this.#id = turn.id;
@@ -105,12 +90,14 @@ export class TurnDelta {
 
   get turn(): Turn {
     const head = this.#head;
-    const extras = this.extras();
+    const span = this.#span;
+    const extras = typeof span === 'number' ? undefined : span;
     const at = TurnDelta.#at(this);
+    const count = typeof span === 'number' ? span % SPAN : span.count;
     const turn: Turn = {
       id: this.#id,
       threadId: head.threadId,
-      messages: extras?.messages ?? this.#log.slice(at, at + (this.#span % SPAN)),
+      messages: extras?.messages ?? this.#log.slice(at, at + count),
       startedAt: this.#startedAt,
       endedAt: this.#endedAt,
       status: head.status,
@@ -132,8 +119,7 @@ export class TurnDelta {
   }
 
   get start(): number | undefined {
-    const at = TurnDelta.#at(this);
-    return at > 0 ? at : undefined;
+    return TurnDelta.#at(this) || undefined;
   }
 
   /** True for the first destination to hold it (see `QueuedBytes`). */
@@ -147,10 +133,8 @@ export class TurnDelta {
   }
 
   toJSON(): DeliveryItem {
-    const { thread, start } = this;
-    return thread === undefined
-      ? { type: 'turn', turn: this.turn }
-      : { type: 'turn', turn: this.turn, thread, start: start! };
+    const { turn, thread, start } = this;
+    return thread === undefined ? { type: 'turn', turn } : { type: 'turn', turn, thread, start: start! };
   }
 
   /** What `util.inspect` shows (its fields are private). */
@@ -158,34 +142,10 @@ export class TurnDelta {
     return this.toJSON();
   }
 
-  protected extras(): TurnExtras | undefined {
-    return undefined;
-  }
-
   // Static: a private instance method or accessor would give each instance one more field (its brand).
   static #at(delta: TurnDelta): number {
-    return delta.extras()?.at ?? Math.floor(delta.#span / SPAN);
-  }
-}
-
-/** A subclass, so that extras cost a field only when present. */
-class TurnDeltaWithExtras extends TurnDelta {
-  readonly #extras: TurnExtras;
-
-  constructor(
-    turn: Turn,
-    head: TurnHead,
-    bytes: number,
-    log: readonly TurnMessage[],
-    span: number,
-    extras: TurnExtras,
-  ) {
-    super(turn, head, bytes, log, span);
-    this.#extras = extras;
-  }
-
-  protected override extras(): TurnExtras {
-    return this.#extras;
+    const span = delta.#span;
+    return typeof span === 'number' ? Math.floor(span / SPAN) : span.at;
   }
 }
 
@@ -195,31 +155,16 @@ export function turnThreadId(item: Extract<DeliveryItem, { type: 'turn' }>): str
 }
 
 /** The thread's head when the turn's fields are the same as its (the user and model compared by value). */
-export function turnHead(previous: TurnHead | undefined, turn: Turn): TurnHead {
-  const { user, model, source, status, turnMessages } = turn;
-  if (previous === undefined) {
-    return { threadId: flatString(turn.threadId), user, model, source, status, turnMessages };
-  }
-  const sameUser = previous.user === user || sameFlat(previous.user, user);
-  const sameModel = previous.model === model || sameFlat(previous.model, model);
-  const same = previous.source === source && previous.status === status;
-  if (sameUser && sameModel && same && previous.turnMessages === turnMessages) return previous;
-  return {
-    threadId: previous.threadId,
-    user: sameUser ? previous.user : user,
-    model: sameModel ? previous.model : model,
-    source,
-    status,
-    turnMessages,
-  };
+export function turnHead(last: TurnHead | undefined, turn: Turn): TurnHead {
+  const { source, status, turnMessages } = turn;
+  const user = sameFlat(last?.user, turn.user) ? last?.user : turn.user;
+  const model = sameFlat(last?.model, turn.model) ? last?.model : turn.model;
+  const same = last !== undefined && user === last.user && model === last.model && source === last.source;
+  if (same && status === last.status && turnMessages === last.turnMessages) return last;
+  return { threadId: last?.threadId ?? flatString(turn.threadId), user, model, source, status, turnMessages };
 }
 
-// A function, not a private method: a class with private methods gives each instance one more field.
-function tokens(
-  input: number | undefined,
-  output: number | undefined,
-  total: number | undefined,
-): TurnUsage | undefined {
+function tokens(input?: number, output?: number, total?: number): TurnUsage | undefined {
   if (input === undefined && output === undefined && total === undefined) return undefined;
   const usage: TurnUsage = {};
   if (input !== undefined) usage.inputTokens = input;
@@ -239,16 +184,14 @@ function plainUsage(usage: TurnUsage): boolean {
 }
 
 /** Two objects of strings with the same keys and values (a user with segments never is). */
-function sameFlat(a: object | undefined, b: object | undefined): boolean {
+function sameFlat<T extends object>(a: T | undefined, b: T | undefined): boolean {
+  if (a === b) return true;
   if (a === undefined || b === undefined) return false;
-  const kept = a as Record<string, unknown>;
-  const given = b as Record<string, unknown>;
   let keys = 0;
-  for (const key in given) {
-    const value = given[key];
-    if (typeof value === 'object' || kept[key] !== value) return false;
+  for (const key in b) {
+    if (typeof b[key] === 'object' || a[key] !== b[key]) return false;
     keys++;
   }
-  for (const _ in kept) keys--;
+  for (const _ in a) keys--;
   return keys === 0;
 }

@@ -3,7 +3,5 @@ import type { Turn, TurnMessage } from '../spec/turn';
 /** A turn item's turn with `thread.slice(0, start)` put back before its messages (see `DeliveryItem`). */
 export function wholeTurn(turn: Turn, thread: readonly TurnMessage[] | undefined, start = 0): Turn {
   if (thread === undefined || start <= 0) return turn;
-  const messages = thread.slice(0, Math.min(start, thread.length));
-  for (const message of turn.messages) messages.push(message);
-  return { ...turn, messages };
+  return { ...turn, messages: thread.slice(0, start).concat(turn.messages) };
 }

@@ -1,3 +1,5 @@
+import type { DropReason } from './spec/chat-trail';
+
 // One class per HTTP status family, as in openai-node. None carries the API key: requests redact first.
 
 /** Base class of every error thrown by `@chattrail/core`. */
@@ -54,10 +56,7 @@ export class APIError extends ChatTrailError {
   constructor(init: APIErrorInit) {
     const body = asRecord(init.body);
     const errorCode = typeof body?.error_code === 'string' ? body.error_code : undefined;
-    super(
-      init.message ?? describeFailure(init, errorCode),
-      init.cause === undefined ? {} : { cause: init.cause },
-    );
+    super(init.message ?? describeFailure(init, errorCode), causeOf(init));
     this.backend = init.backend;
     this.method = init.method;
     this.path = init.path;
@@ -165,6 +164,74 @@ export class InvalidResponseError extends APIError {
 /** The caller's `AbortSignal` fired. Never retried. */
 export class APIUserAbortError extends APIError {
   override name = 'APIUserAbortError';
+}
+
+/** What {@link ChatTrailConnectionError} says about the failure. */
+export interface ChatTrailConnectionErrorInit {
+  /** The destination's name. */
+  destination: string;
+  /** The system or transport code (`ENOTFOUND`, `ECONNREFUSED`, ...), when there is one. */
+  code?: string;
+  /** `host:port` the destination could not reach. */
+  host?: string;
+  /** The client's `APIConnectionError`. */
+  cause?: unknown;
+}
+
+/**
+ * What `onError` receives when a destination cannot reach its backend (no such host, refused or reset, no
+ * response in time). Nothing is dropped for it (the turns stay queued and are retried); it is said once
+ * per destination and cause, at the first failed attempt: `mielto: cannot resolve host api.example`.
+ */
+export class ChatTrailConnectionError extends ChatTrailError {
+  override name = 'ChatTrailConnectionError';
+  readonly destination: string;
+  readonly code: string | undefined;
+  readonly host: string | undefined;
+
+  constructor(message: string, init: ChatTrailConnectionErrorInit) {
+    super(message, causeOf(init));
+    this.destination = init.destination;
+    this.code = init.code;
+    this.host = init.host;
+  }
+}
+
+/** What {@link ChatTrailDeliveryError} says about the failure. */
+export interface ChatTrailDeliveryErrorInit {
+  reason: DropReason;
+  /** The destination's name, when the failure belongs to one. */
+  destination?: string;
+  /** The HTTP status the backend answered, when there was one. */
+  status?: number;
+  /** How many turns (or feedback items) this first report covers. */
+  count: number;
+  cause?: unknown;
+}
+
+/**
+ * What `onError` receives when the trail gives up on turns: the destination, the reason, the HTTP status
+ * and, in the message, the server's explanation (from the client error, which never carries the key).
+ */
+export class ChatTrailDeliveryError extends ChatTrailError {
+  override name = 'ChatTrailDeliveryError';
+  readonly reason: DropReason;
+  readonly destination: string | undefined;
+  readonly status: number | undefined;
+  readonly count: number;
+
+  constructor(message: string, init: ChatTrailDeliveryErrorInit) {
+    super(message, causeOf(init));
+    this.reason = init.reason;
+    this.destination = init.destination;
+    this.status = init.status;
+    this.count = init.count;
+  }
+}
+
+/** No `cause` key when there is none: `{ cause: undefined }` would still set one. */
+function causeOf(init: { cause?: unknown }): ErrorOptions {
+  return init.cause === undefined ? {} : { cause: init.cause };
 }
 
 /** The {@link APIError} subclass that matches `init.status`. */

@@ -9,7 +9,7 @@ export interface SpoolLane {
 /** A segment file and what the spool knows of it. */
 export interface Segment {
   readonly path: string;
-  fd: number | undefined;
+  fd?: number;
   size: number;
   /** Per lane of this trail, its bit in the segment's header; 0 when the header does not name it. */
   readonly bits: number[];
@@ -18,7 +18,7 @@ export interface Segment {
   /** Deliveries (item, lane) not yet acknowledged. */
   left: number;
   /** Per lane of this trail, acknowledged record numbers not yet written. */
-  acks: number[][] | undefined;
+  acks?: number[][];
   /** Written since the last fsync. */
   dirty: boolean;
   /** Ends in a line cut by a crash: the next write starts a new line. */
@@ -33,17 +33,7 @@ export interface SpoolRef {
 }
 
 export function segmentState(path: string, bits: number[], size: number): Segment {
-  return {
-    path,
-    fd: undefined,
-    size,
-    bits,
-    pending: bits.map(() => 0),
-    left: 0,
-    acks: undefined,
-    dirty: false,
-    torn: false,
-  };
+  return { path, size, bits, pending: bits.map(() => 0), left: 0, dirty: false, torn: false };
 }
 
 /** Segment files are `0000000012.jsonl`, numbered in the order they were started; replay reads them so. */

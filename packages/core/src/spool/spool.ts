@@ -1,18 +1,12 @@
 import { unrefTimer } from '../internal/unref-timer';
-import type { SpoolStats } from '../spec/chat-trail';
+import { optionChecker } from '../options/option-checker';
+import type { SpoolOptions, SpoolStats } from '../spec/chat-trail';
 import type { DeliveryItem } from '../spec/chat-trail-destination';
 import type { Turn, TurnMessage } from '../spec/turn';
-import { loadSegments, type Replayed } from './load-segments';
-import type { SpoolRecord } from './read-segment';
-import { quietly, type SpoolFs } from './spool-fs';
+import { loadSegments, type Replayed, type SpoolRecord } from './load-segments';
+import { loadSpoolFs, quietly, type SpoolFs } from './spool-fs';
 import { lockSpoolDir, type SpoolPlace, unlockSpoolDir } from './spool-lock';
 import { type Segment, type SpoolLane, type SpoolRef, segmentName, segmentState } from './spool-segment';
-
-export interface SpoolSettings {
-  readonly dir: string;
-  readonly maxBytes: number;
-  readonly fsyncMs: number;
-}
 
 /** What a spool tells its trail. */
 export interface SpoolHost {
@@ -23,6 +17,32 @@ export interface SpoolHost {
 }
 
 const HEADER_VERSION = 1;
+const DEFAULT_MAX_BYTES = 256 * 1024 * 1024;
+const DEFAULT_FSYNC_MS = 100;
+
+/**
+ * The trail's spool: `spool` when given (`false`: none), else one in `CHATTRAIL_SPOOL_DIR` when set.
+ * @throws {ChatTrailError} for a bad option; a disk that cannot hold it goes to `host.failed`.
+ */
+export function openSpool(
+  given: SpoolOptions | false | undefined,
+  envDir: string | undefined,
+  lanes: readonly SpoolLane[],
+  host: SpoolHost,
+): Spool | undefined {
+  if (given === false || (given === undefined && envDir === undefined)) return undefined;
+  const check = optionChecker('createChatTrail');
+  if (given !== undefined && (given === null || typeof given !== 'object'))
+    check.fail('spool', 'an object { dir, maxBytes?, fsyncMs? } or false', given);
+  const dir = given === undefined ? envDir! : check.string('spool.dir', given.dir);
+  if (dir === undefined) return check.fail('spool.dir', 'a directory path', given?.dir);
+  const settings = {
+    dir: dir.endsWith('/') && dir.length > 1 ? dir.slice(0, -1) : dir,
+    maxBytes: check.positiveInteger('spool.maxBytes', given?.maxBytes, DEFAULT_MAX_BYTES),
+    fsyncMs: check.nonNegativeNumber('spool.fsyncMs', given?.fsyncMs, DEFAULT_FSYNC_MS),
+  };
+  return new Spool(settings, lanes, host);
+}
 
 /**
  * A trail's durable queue: JSON lines in append-only segment files. Queued items are appended (one write
@@ -38,7 +58,7 @@ const HEADER_VERSION = 1;
  */
 export class Spool {
   readonly #fs: SpoolFs;
-  readonly #settings: SpoolSettings;
+  readonly #settings: Required<SpoolOptions>;
   readonly #segmentBytes: number;
   readonly #lanes: readonly SpoolLane[];
   readonly #host: SpoolHost;
@@ -63,14 +83,10 @@ export class Spool {
   /** Per lane, deliveries whose segment went at `maxBytes` before they were acknowledged. */
   readonly dropped: number[];
 
-  /** Takes the directory and reads what is left; without `fs` or on a disk failure the spool is off. */
-  constructor(
-    fs: SpoolFs | undefined,
-    settings: SpoolSettings,
-    lanes: readonly SpoolLane[],
-    host: SpoolHost,
-    pid: number,
-  ) {
+  /** Takes the directory and reads what is left; without `node:fs` or on a disk failure the spool is off. */
+  constructor(settings: Required<SpoolOptions>, lanes: readonly SpoolLane[], host: SpoolHost) {
+    const fs = loadSpoolFs();
+    const pid = (globalThis as { process?: { pid?: number } }).process?.pid ?? 0;
     this.#fs = fs!; // never used once failed, which a missing `fs` makes it at once
     this.#settings = settings;
     this.#segmentBytes = Math.max(4096, Math.min(settings.maxBytes / 4, 16 * 1024 * 1024));

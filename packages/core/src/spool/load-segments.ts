@@ -110,21 +110,18 @@ export interface SpoolRecord {
   f?: ChatTrailFeedback;
 }
 
-interface ReadSegment {
-  lanes: string[];
-  records: SpoolRecord[];
-  /** Per record `n`, the bits of destinations that acknowledged it. */
-  acked: Map<number, number>;
-  /** It ends without a newline: the process died in the middle of a write. */
-  torn: boolean;
-}
-
 /**
  * Parses a segment: a header `{"v":1,"lanes":[...]}`, records `{"n","m","t"}` and acknowledgements
- * `{"a":[n,...],"k":bit}`, a line each. A line that does not parse (cut by a crash) was never queued.
+ * `{"a":[n,...],"k":bit}` (`acked`: per record, the bits that acknowledged it), a line each. A line that
+ * does not parse (cut by a crash) was never queued; `torn`: the file ends in one.
  */
-function readSegment(text: string): ReadSegment {
-  const segment: ReadSegment = { lanes: [], records: [], acked: new Map(), torn: !text.endsWith('\n') };
+function readSegment(text: string) {
+  const segment = {
+    lanes: [] as string[],
+    records: [] as SpoolRecord[],
+    acked: new Map<number, number>(),
+    torn: !text.endsWith('\n'),
+  };
   for (const line of text.split('\n')) {
     if (line === '') continue;
     let value: Record<string, unknown>;

@@ -9,10 +9,7 @@ export interface SpoolPlace {
 }
 
 const LOCK = 'lock';
-/**
- * Locks this process holds: one naming its pid but not here is an earlier same-pid process's (a restarted
- * container's app is often pid 1).
- */
+// Locks this process holds: one naming its pid but not here is a same-pid predecessor's (a container's pid 1).
 const held = new Set<string>();
 
 /**

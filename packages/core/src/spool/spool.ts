@@ -2,7 +2,7 @@ import { unrefTimer } from '../internal/unref-timer';
 import { optionChecker } from '../options/option-checker';
 import type { SpoolOptions, SpoolStats } from '../spec/chat-trail';
 import type { DeliveryItem } from '../spec/chat-trail-destination';
-import type { Turn, TurnMessage } from '../spec/turn';
+import type { TurnMessage } from '../spec/turn';
 import { loadSegments, type Replayed, type SpoolRecord } from './load-segments';
 import { loadSpoolFs, quietly, type SpoolFs } from './spool-fs';
 import { lockSpoolDir, type SpoolPlace, unlockSpoolDir } from './spool-lock';
@@ -45,16 +45,12 @@ export function openSpool(
 }
 
 /**
- * A trail's durable queue: JSON lines in append-only segment files. Queued items are appended (one write
- * per tick), fsynced within `fsyncMs` and on every flush; acknowledgements are appended to the item's
- * segment, and a fully acknowledged segment is deleted. A new trail on the same `dir` replays what is left.
- *
- * Turns are spooled as deltas; a thread's first record in a segment carries its earlier messages (`h`)
- * unless the segment's previous record of the thread ended there, so each segment holds its threads whole
- * (Melodi needs whole threads on replay) and deleting an older one loses nothing a later turn needs.
- *
- * A disk failure stops the spool (`host.failed`, once) and the trail goes on in memory; never throws after
- * the constructor.
+ * A trail's durable queue: JSON lines in append-only segment files, written once per tick and fsynced within
+ * `fsyncMs` and on every flush; acknowledgements go to the item's segment, and a fully acknowledged one is
+ * deleted. A new trail on the same `dir` replays what is left. Turns are spooled as deltas, but a thread's
+ * first record in a segment carries its earlier messages (`h`): each segment holds its threads whole (Melodi
+ * needs them on replay), so deleting an older one loses nothing. A disk failure stops the spool
+ * (`host.failed`, once) and the trail goes on in memory; never throws after the constructor.
  */
 export class Spool {
   readonly #fs: SpoolFs;
@@ -139,9 +135,7 @@ export class Spool {
     else {
       // A queued turn builds its Turn on each read (see TurnDelta): once here.
       record.t = item.turn;
-      if (item.thread !== undefined && (item.start ?? 0) > 0) record.s = item.start!;
-      const history = this.#history(item, record.t);
-      if (history !== undefined) record.h = history as TurnMessage[];
+      this.#addThread(record, item);
     }
     this.#queue.push({ ref, record });
     this.#scheduleWrite();
@@ -219,19 +213,17 @@ export class Spool {
     return segment;
   }
 
-  /** The thread's messages before this turn's, unless this segment's last record of the thread ends there. */
-  #history(item: Extract<DeliveryItem, { type: 'turn' }>, turn: Turn): readonly TurnMessage[] | undefined {
-    const { threadId, messages } = turn;
+  /** Sets `s`, and `h` unless this segment's last record of the thread ends just before `s`. */
+  #addThread(record: SpoolRecord, item: Extract<DeliveryItem, { type: 'turn' }>): void {
+    const { threadId, messages } = record.t!;
     const start = item.thread === undefined ? 0 : (item.start ?? 0);
     const known = this.#threads.get(threadId);
     const before = start > 0 ? item.thread![start - 1] : undefined;
-    const history =
-      start > 0 && (known === undefined || known.count !== start || known.last !== before)
-        ? item.thread!.slice(0, start)
-        : undefined;
-    const last = messages.length > 0 ? messages[messages.length - 1] : before;
-    this.#threads.set(threadId, { count: start + messages.length, last });
-    return history;
+    if (start > 0) {
+      record.s = start;
+      if (known?.count !== start || known.last !== before) record.h = item.thread!.slice(0, start);
+    }
+    this.#threads.set(threadId, { count: start + messages.length, last: messages.at(-1) ?? before });
   }
 
   #scheduleWrite(): void {

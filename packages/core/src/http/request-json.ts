@@ -16,7 +16,7 @@ import { isAmbiguousError } from './is-ambiguous-error';
 import { JsonText } from './json-text';
 import type { SecretRedactor } from './redact-secrets';
 import { isRetryableError } from './retryable';
-import { headersOf, type TransportResponse } from './transport';
+import { headersOf, type TransportRequest, type TransportResponse } from './transport';
 
 /** Longer `Retry-After`s throw at once (with `retryAfterMs`), so a caller with a queue can schedule it. */
 const MAX_RETRY_AFTER_MS = 60_000;
@@ -64,16 +64,17 @@ export async function requestJson<T>(
     headers['content-type'] ??= 'application/json';
   }
   const maxRetries = options.maxRetries ?? transport.maxRetries;
+  const { signal } = options;
+  const discardBody = options.discardResponse === true;
+  const attempt = { url: url.href, method: request.method, headers, body, discardBody };
   const timeoutMs = options.timeoutMs ?? transport.timeoutMs;
-  const init = { method: request.method, headers, body };
-  const discard = options.discardResponse === true;
 
   for (let retry = 0; ; retry++) {
     let error: APIError;
     try {
-      const response = await sendOnce(transport, url.href, init, timeoutMs, options.signal, where, discard);
+      const response = await sendOnce(transport, attempt, timeoutMs, signal, where);
       if (response.status >= 200 && response.status <= 299) {
-        return discard ? (undefined as T) : parseSuccess<T>(transport, response, where, request.validate);
+        return discardBody ? (undefined as T) : parseSuccess<T>(transport, response, where, request.validate);
       }
       error = errorFromResponse(transport, response, where);
     } catch (caught) {
@@ -90,19 +91,17 @@ export async function requestJson<T>(
     } catch {
       // An observer must not change the outcome.
     }
-    await sleep(delayMs, options.signal, where);
+    await sleep(delayMs, signal, where);
   }
 }
 
 /** The timeout covers reading the body too: a server can stall mid-body. */
 async function sendOnce(
   transport: HttpTransport,
-  url: string,
-  init: { method: string; headers: Record<string, string>; body: string | undefined },
+  attempt: Omit<TransportRequest, 'signal'>,
   timeoutMs: number,
   signal: AbortSignal | undefined,
   where: Where,
-  discard: boolean,
 ): Promise<TransportResponse> {
   if (signal?.aborted) throw abortError(where);
   const controller = new AbortController();
@@ -114,7 +113,7 @@ async function sendOnce(
   const forwardAbort = () => controller.abort();
   signal?.addEventListener('abort', forwardAbort, { once: true });
   try {
-    const response = await transport.send({ url, ...init, signal: controller.signal, discardBody: discard });
+    const response = await transport.send({ ...attempt, signal: controller.signal });
     // A user's transport may answer anything: a failed attempt, not a crash.
     if (!Number.isInteger(response?.status) || typeof response.body !== 'string') {
       throw new TypeError('the transport resolved without a numeric status and a string body');

@@ -1,10 +1,11 @@
+import { nodeBuiltin } from '../internal/node-builtin';
 import { unrefTimer } from '../internal/unref-timer';
 import { optionChecker } from '../options/option-checker';
 import type { SpoolOptions, SpoolStats } from '../spec/chat-trail';
 import type { DeliveryItem } from '../spec/chat-trail-destination';
 import type { TurnMessage } from '../spec/turn';
 import { loadSegments, type Replayed, type SpoolRecord } from './load-segments';
-import { loadSpoolFs, quietly, type SpoolFs } from './spool-fs';
+import { quietly, type SpoolFs } from './spool-fs';
 import { lockSpoolDir, type SpoolPlace, unlockSpoolDir } from './spool-lock';
 import { type Segment, type SpoolLane, type SpoolRef, segmentName, segmentState } from './spool-segment';
 
@@ -81,7 +82,7 @@ export class Spool {
 
   /** Takes the directory and reads what is left; without `node:fs` or on a disk failure the spool is off. */
   constructor(settings: Required<SpoolOptions>, lanes: readonly SpoolLane[], host: SpoolHost) {
-    const fs = loadSpoolFs();
+    const fs = nodeBuiltin<SpoolFs>('node:fs');
     const pid = (globalThis as { process?: { pid?: number } }).process?.pid ?? 0;
     this.#fs = fs!; // never used once failed, which a missing `fs` makes it at once
     this.#settings = settings;
@@ -93,7 +94,8 @@ export class Spool {
     this.dropped = lanes.map(() => 0);
     this.#place = { dir: settings.dir, lock: '', main: false };
     try {
-      if (fs === undefined) throw new Error('node:fs is not available on this runtime (Node ≥ 20.16 needed)');
+      if (typeof fs?.writeSync !== 'function')
+        throw new Error('node:fs is not available on this runtime (Node ≥ 20.16 needed)');
       this.#place = lockSpoolDir(fs, settings.dir, pid);
       const loaded = loadSegments(fs, this.#place, lanes, this.#refs, pid);
       for (const segment of loaded.segments) this.#add(segment);

@@ -9,7 +9,7 @@ export interface SpoolPlace {
 }
 
 const LOCK = 'lock';
-// Locks this process holds: one naming our pid but not here is a same-pid predecessor's (a container's pid 1).
+// Locks this process holds: one naming our pid but not here is a same-pid predecessor's (a container pid 1).
 const held = new Set<string>();
 
 /**

@@ -21,6 +21,7 @@ import { headersOf, type TransportRequest, type TransportResponse } from './tran
 /** Longer `Retry-After`s throw at once (with `retryAfterMs`), so a caller with a queue can schedule it. */
 const MAX_RETRY_AFTER_MS = 60_000;
 const MAX_CAUSE_DEPTH = 5;
+const FIELD = { writable: true, configurable: true };
 
 export interface JsonRequest {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -263,11 +264,10 @@ export function redactCause(cause: unknown, redact: SecretRedactor, depth = 0): 
   if (depth >= MAX_CAUSE_DEPTH) return undefined;
   const source = cause as Record<string, unknown>;
   const enumerable = new Set(Object.keys(source));
-  // `cause` and an AggregateError's `errors` are own but not enumerable.
-  const keys = new Set(['message', 'stack', 'cause', 'errors', ...enumerable]);
-  const fields: [key: string, value: unknown][] = [];
+  const result = new Error();
   let changed = false;
-  for (const key of keys) {
+  // `cause` and an AggregateError's `errors` are own but not enumerable.
+  for (const key of new Set(['message', 'stack', 'cause', 'errors', ...enumerable])) {
     let value: unknown;
     try {
       if (!Object.hasOwn(source, key) && key !== 'message' && key !== 'stack') continue;
@@ -284,22 +284,11 @@ export function redactCause(cause: unknown, redact: SecretRedactor, depth = 0): 
       copy = redactCause(value, redact, depth + 1);
     }
     if (copy !== value) changed = true;
-    fields.push([key, copy]);
+    Object.defineProperty(result, key, { ...FIELD, value: copy, enumerable: enumerable.has(key) });
   }
   if (!changed) return cause;
-  const copy = new Error();
-  for (const [key, value] of fields) {
-    Object.defineProperty(copy, key, {
-      value,
-      enumerable: enumerable.has(key),
-      writable: true,
-      configurable: true,
-    });
-  }
-  if (cause instanceof Error) {
-    Object.defineProperty(copy, 'name', { value: cause.name, writable: true, configurable: true });
-  }
-  return copy;
+  if (cause instanceof Error) Object.defineProperty(result, 'name', { ...FIELD, value: cause.name });
+  return result;
 }
 
 /** The wait asked for in ms: `retry-after-ms`, else `Retry-After` (seconds or a date); malformed: none. */

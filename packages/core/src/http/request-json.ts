@@ -2,6 +2,7 @@ import {
   APIConnectionError,
   APIConnectionTimeoutError,
   APIError,
+  type APIErrorInit,
   APIUserAbortError,
   ChatTrailError,
   createAPIError,
@@ -38,11 +39,7 @@ export interface JsonRequest {
 export type Requester = <T>(request: JsonRequest, options?: RequestOptions) => Promise<T>;
 
 /** What a request's errors name. */
-interface Where {
-  backend: string;
-  method: string;
-  path: string;
-}
+type Where = Pick<APIErrorInit, 'backend' | 'method' | 'path'>;
 
 /** One JSON request, timed out per attempt and retried on transient failures; rejects with an APIError. */
 export async function requestJson<T>(

@@ -3,15 +3,7 @@ import type { DeliveryItem } from '../spec/chat-trail-destination';
 import type { Turn, TurnMessage } from '../spec/turn';
 import { quietly, type SpoolFs } from './spool-fs';
 import { orphanDirs, type SpoolPlace } from './spool-lock';
-import {
-  type Segment,
-  type SpoolLane,
-  type SpoolRef,
-  segmentName,
-  segmentNames,
-  segmentNumber,
-  segmentState,
-} from './spool-segment';
+import { type Segment, type SpoolLane, type SpoolRef, segmentName, segmentState } from './spool-segment';
 
 /** An item read back, with the lanes (of this trail) it is still due to. */
 export interface Replayed {
@@ -139,4 +131,16 @@ function readSegment(text: string) {
     }
   }
   return segment;
+}
+
+function segmentNumber(path: string): number {
+  return Number.parseInt(path.slice(path.lastIndexOf('/') + 1), 10);
+}
+
+function segmentNames(fs: SpoolFs, dir: string): string[] {
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .filter((entry) => !entry.isDirectory() && /^\d{10}\.jsonl$/.test(entry.name))
+    .map((entry) => entry.name)
+    .sort();
 }

@@ -153,10 +153,7 @@ export class APIConnectionTimeoutError extends APIConnectionError {
   override name = 'APIConnectionTimeoutError';
 }
 
-/**
- * A 2xx whose body is not JSON or lacks what the caller needs. The request was processed, so the client
- * does not resend it (a second create would make a second conversation).
- */
+/** A 2xx whose body is not JSON or lacks what the caller needs. Not resent: the request was processed. */
 export class InvalidResponseError extends APIError {
   override name = 'InvalidResponseError';
 }
@@ -179,9 +176,8 @@ export interface ChatTrailConnectionErrorInit {
 }
 
 /**
- * What `onError` receives when a destination cannot reach its backend (no such host, refused or reset, no
- * response in time). Nothing is dropped for it (the turns stay queued and are retried); it is said once
- * per destination and cause, at the first failed attempt: `mielto: cannot resolve host api.example`.
+ * `onError`'s news that a destination cannot reach its backend (`mielto: cannot resolve host api.example`):
+ * once per destination and cause, at the first failed attempt. Nothing is dropped; the turns are retried.
  */
 export class ChatTrailConnectionError extends ChatTrailError {
   override name = 'ChatTrailConnectionError';
@@ -209,10 +205,7 @@ export interface ChatTrailDeliveryErrorInit {
   cause?: unknown;
 }
 
-/**
- * What `onError` receives when the trail gives up on turns: the destination, the reason, the HTTP status
- * and, in the message, the server's explanation (from the client error, which never carries the key).
- */
+/** What `onError` receives when the trail gives up on turns; the message holds the server's explanation. */
 export class ChatTrailDeliveryError extends ChatTrailError {
   override name = 'ChatTrailDeliveryError';
   readonly reason: DropReason;

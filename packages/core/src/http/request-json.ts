@@ -120,22 +120,15 @@ async function sendOnce(
   } catch (error) {
     if (signal?.aborted) throw abortError(where);
     const { target, redact } = transport;
-    if (timedOut) {
-      const summary = `no response within ${timeoutMs} ms from ${target.hostPort}`;
-      throw new APIConnectionTimeoutError({
-        ...where,
-        message: `${describe(where)} failed: ${summary}`,
-        host: target.hostPort,
-        summary,
-      });
-    }
-    const failure = describeConnectionFailure(error, target);
-    const summary = redact(failure.summary);
+    const failure = timedOut
+      ? { code: undefined, summary: `no response within ${timeoutMs} ms from ${target.hostPort}` }
+      : describeConnectionFailure(error, target);
+    const summary = timedOut ? failure.summary : redact(failure.summary);
     const code = failure.code === undefined || summary.includes(failure.code) ? '' : ` (${failure.code})`;
-    throw new APIConnectionError({
+    throw new (timedOut ? APIConnectionTimeoutError : APIConnectionError)({
       ...where,
       message: `${describe(where)} failed: ${summary}${code}`,
-      cause: redactCause(error, redact),
+      cause: timedOut ? undefined : redactCause(error, redact),
       code: failure.code,
       host: target.hostPort,
       summary,

@@ -279,12 +279,9 @@ function describeIssues(value: unknown): string | undefined {
   const items = value.flatMap((entry) => {
     const issue = asRecord(entry);
     if (issue === undefined || typeof issue.message !== 'string') return [];
-    const path = Array.isArray(issue.path)
-      ? issue.path.join('.')
-      : typeof issue.path === 'string'
-        ? issue.path
-        : '';
-    return [path === '' ? issue.message : `${path}: ${issue.message}`];
+    const { path } = issue;
+    const where = Array.isArray(path) ? path.join('.') : typeof path === 'string' ? path : '';
+    return [where === '' ? issue.message : `${where}: ${issue.message}`];
   });
   return items.length > 0 ? items.join('; ') : undefined;
 }

@@ -238,16 +238,13 @@ export class Spool {
     this.#writeScheduled = false;
     if (this.#state !== 'on') return;
     try {
-      const queue = this.#queue;
-      if (queue.length > 0) {
-        this.#queue = [];
-        let text = '';
-        for (const { ref, record } of queue) {
-          record.m = ref.mask;
-          text += `${JSON.stringify(record)}\n`;
-        }
-        this.#writeTo(this.#active, text);
+      let text = '';
+      for (const { ref, record } of this.#queue) {
+        record.m = ref.mask;
+        text += `${JSON.stringify(record)}\n`;
       }
+      this.#queue = [];
+      this.#writeTo(this.#active, text);
       for (const segment of [...this.#segments]) {
         const acks = segment.acks;
         if (acks === undefined) continue;

@@ -62,11 +62,8 @@ function errorChain(error: unknown): Link[] {
 }
 
 function innermostMessage(chain: readonly Link[]): string {
-  for (let i = chain.length - 1; i >= 0; i--) {
-    const message = chain[i]!.message;
-    if (typeof message === 'string' && message !== '') return message;
-  }
-  return 'unknown error';
+  const link = chain.findLast(({ message }) => typeof message === 'string' && message !== '');
+  return (link?.message as string | undefined) ?? 'unknown error';
 }
 
 function describeCause(error: unknown): string {

@@ -11,7 +11,7 @@ import {
 import { messageOf } from '../internal/message-of';
 import { backoffDelayMs } from './backoff';
 import { describeConnectionFailure } from './describe-connection-failure';
-import type { RequestOptions, RetryInfo } from './http-options';
+import type { RequestOptions } from './http-options';
 import { type HttpTransport, mergeHeaders, type ParsedUrl } from './http-transport';
 import { isAmbiguousError } from './is-ambiguous-error';
 import { JsonText } from './json-text';
@@ -83,9 +83,8 @@ export async function requestJson<T>(
     if (options.retryAmbiguous === false && isAmbiguousError(error)) throw error;
     const delayMs = error.retryAfterMs ?? backoffDelayMs(retry);
     if (delayMs > MAX_RETRY_AFTER_MS) throw error;
-    const info: RetryInfo = { ...where, retry: retry + 1, delayMs, error };
     try {
-      transport.onRetry?.(info);
+      transport.onRetry?.({ ...where, retry: retry + 1, delayMs, error });
     } catch {
       // An observer must not change the outcome.
     }

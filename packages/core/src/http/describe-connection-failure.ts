@@ -68,8 +68,7 @@ function innermostMessage(chain: readonly Link[]): string {
 
 function describeCause(error: unknown): string {
   const message = messageOf(error);
-  const cause =
-    error instanceof Error ? (error.cause as { code?: unknown; message?: unknown } | undefined) : undefined;
+  const cause = error instanceof Error ? (error.cause as Link | undefined) : undefined;
   const reason =
     typeof cause?.code === 'string' ? cause.code : typeof cause?.message === 'string' ? cause.message : '';
   return reason === '' || message.includes(reason) ? message : `${message} (${reason})`;

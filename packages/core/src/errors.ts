@@ -1,3 +1,5 @@
+import type { DropReason } from './spec/chat-trail';
+
 // One class per HTTP status family, as in openai-node. None carries the API key: requests redact first.
 
 /** Base class of every error thrown by `@chattrail/core`. */
@@ -54,10 +56,7 @@ export class APIError extends ChatTrailError {
   constructor(init: APIErrorInit) {
     const body = asRecord(init.body);
     const errorCode = typeof body?.error_code === 'string' ? body.error_code : undefined;
-    super(
-      init.message ?? describeFailure(init, errorCode),
-      init.cause === undefined ? {} : { cause: init.cause },
-    );
+    super(init.message ?? describeFailure(init, errorCode), causeOf(init));
     this.backend = init.backend;
     this.method = init.method;
     this.path = init.path;
@@ -154,10 +153,7 @@ export class APIConnectionTimeoutError extends APIConnectionError {
   override name = 'APIConnectionTimeoutError';
 }
 
-/**
- * A 2xx whose body is not JSON or lacks what the caller needs. The request was processed, so the client
- * does not resend it (a second create would make a second conversation).
- */
+/** A 2xx whose body is not JSON or lacks what the caller needs. Not resent: the request was processed. */
 export class InvalidResponseError extends APIError {
   override name = 'InvalidResponseError';
 }
@@ -165,6 +161,70 @@ export class InvalidResponseError extends APIError {
 /** The caller's `AbortSignal` fired. Never retried. */
 export class APIUserAbortError extends APIError {
   override name = 'APIUserAbortError';
+}
+
+/** What {@link ChatTrailConnectionError} says about the failure. */
+export interface ChatTrailConnectionErrorInit {
+  /** The destination's name. */
+  destination: string;
+  /** The system or transport code (`ENOTFOUND`, `ECONNREFUSED`, ...), when there is one. */
+  code?: string;
+  /** `host:port` the destination could not reach. */
+  host?: string;
+  /** The client's `APIConnectionError`. */
+  cause?: unknown;
+}
+
+/**
+ * `onError`'s news that a destination cannot reach its backend (`mielto: cannot resolve host api.example`):
+ * once per destination and cause, at the first failed attempt. Nothing is dropped; the turns are retried.
+ */
+export class ChatTrailConnectionError extends ChatTrailError {
+  override name = 'ChatTrailConnectionError';
+  readonly destination: string;
+  readonly code: string | undefined;
+  readonly host: string | undefined;
+
+  constructor(message: string, init: ChatTrailConnectionErrorInit) {
+    super(message, causeOf(init));
+    this.destination = init.destination;
+    this.code = init.code;
+    this.host = init.host;
+  }
+}
+
+/** What {@link ChatTrailDeliveryError} says about the failure. */
+export interface ChatTrailDeliveryErrorInit {
+  reason: DropReason;
+  /** The destination's name, when the failure belongs to one. */
+  destination?: string;
+  /** The HTTP status the backend answered, when there was one. */
+  status?: number;
+  /** How many turns (or feedback items) this first report covers. */
+  count: number;
+  cause?: unknown;
+}
+
+/** What `onError` receives when the trail gives up on turns; the message holds the server's explanation. */
+export class ChatTrailDeliveryError extends ChatTrailError {
+  override name = 'ChatTrailDeliveryError';
+  readonly reason: DropReason;
+  readonly destination: string | undefined;
+  readonly status: number | undefined;
+  readonly count: number;
+
+  constructor(message: string, init: ChatTrailDeliveryErrorInit) {
+    super(message, causeOf(init));
+    this.reason = init.reason;
+    this.destination = init.destination;
+    this.status = init.status;
+    this.count = init.count;
+  }
+}
+
+/** No `cause` key when there is none: `{ cause: undefined }` would still set one. */
+function causeOf(init: { cause?: unknown }): ErrorOptions {
+  return init.cause === undefined ? {} : { cause: init.cause };
 }
 
 /** The {@link APIError} subclass that matches `init.status`. */
@@ -219,12 +279,9 @@ function describeIssues(value: unknown): string | undefined {
   const items = value.flatMap((entry) => {
     const issue = asRecord(entry);
     if (issue === undefined || typeof issue.message !== 'string') return [];
-    const path = Array.isArray(issue.path)
-      ? issue.path.join('.')
-      : typeof issue.path === 'string'
-        ? issue.path
-        : '';
-    return [path === '' ? issue.message : `${path}: ${issue.message}`];
+    const { path } = issue;
+    const where = Array.isArray(path) ? path.join('.') : typeof path === 'string' ? path : '';
+    return [where === '' ? issue.message : `${where}: ${issue.message}`];
   });
   return items.length > 0 ? items.join('; ') : undefined;
 }

@@ -29,6 +29,10 @@ export {
   APIUserAbortError,
   AuthenticationError,
   BadRequestError,
+  ChatTrailConnectionError,
+  type ChatTrailConnectionErrorInit,
+  ChatTrailDeliveryError,
+  type ChatTrailDeliveryErrorInit,
   ChatTrailError,
   ConflictError,
   InternalServerError,
@@ -60,14 +64,6 @@ export {
   type MieltoPagePromise,
 } from './mielto/mielto-client';
 export type * from './mielto/mielto-models';
-export {
-  ChatTrailConnectionError,
-  type ChatTrailConnectionErrorInit,
-} from './pipeline/chat-trail-connection-error';
-export {
-  ChatTrailDeliveryError,
-  type ChatTrailDeliveryErrorInit,
-} from './pipeline/chat-trail-delivery-error';
 export type { ChatTrailOptions } from './pipeline/chat-trail-options';
 export { createChatTrail } from './pipeline/create-chat-trail';
 export type { WaitUntil } from './pipeline/find-wait-until';

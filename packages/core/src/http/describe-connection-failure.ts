@@ -7,12 +7,26 @@ export interface ConnectionTarget {
   hostPort: string;
 }
 
-const DNS_CODES = new Set(['ENOTFOUND', 'EAI_NONAME', 'EAI_FAIL', 'EAI_NODATA', 'EAI_AGAIN']);
-const CLOSED_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
-const CONNECT_TIMEOUT_CODES = new Set(['ETIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT']);
-const UNREACHABLE_CODES = new Set(['EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN', 'EHOSTDOWN']);
-const TLS_CODE = /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_|SELF_SIGNED_|HOSTNAME_MISMATCH)/;
 const MAX_DEPTH = 5;
+
+/** Tried in order; the first code along the causes that matches names the failure. */
+const FAILURES: [RegExp, (host: string, hostPort: string, chain: readonly Link[]) => string][] = [
+  [/^(ENOTFOUND|EAI_NONAME|EAI_FAIL|EAI_NODATA|EAI_AGAIN)$/, (host) => `cannot resolve host ${host}`],
+  [/^ECONNREFUSED$/, (_, hostPort) => `connection refused ${hostPort}`],
+  [
+    /^(ETIMEDOUT|UND_ERR_CONNECT_TIMEOUT)$/,
+    (_, hostPort) => `cannot connect to ${hostPort}: connecting timed out`,
+  ],
+  [/^(EHOSTUNREACH|ENETUNREACH|ENETDOWN|EHOSTDOWN)$/, (_, hostPort) => `${hostPort} is unreachable`],
+  [
+    /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_|SELF_SIGNED_|HOSTNAME_MISMATCH)/,
+    (_, hostPort, chain) => `TLS with ${hostPort} failed: ${innermostMessage(chain)}`,
+  ],
+  [
+    /^(ECONNRESET|EPIPE|ECONNABORTED|UND_ERR_SOCKET|UND_ERR_CLOSED)$/,
+    (_, hostPort) => `connection to ${hostPort} closed before the response`,
+  ],
+];
 
 /** Why a request got no response, from the codes along its causes (undici's, maybe an AggregateError). */
 export function describeConnectionFailure(
@@ -21,31 +35,12 @@ export function describeConnectionFailure(
 ): { code: string | undefined; summary: string } {
   const chain = errorChain(error);
   const codes = chain.flatMap((link) => (typeof link.code === 'string' ? [link.code] : []));
-  const find = (set: ReadonlySet<string>) => codes.find((code) => set.has(code));
   const host = target.hostname.startsWith('[') ? target.hostname.slice(1, -1) : target.hostname;
-  const dns = find(DNS_CODES);
-  if (dns !== undefined) return { code: dns, summary: `cannot resolve host ${host}` };
-  if (codes.includes('ECONNREFUSED')) {
-    return { code: 'ECONNREFUSED', summary: `connection refused ${target.hostPort}` };
+  for (const [pattern, summary] of FAILURES) {
+    const code = codes.find((candidate) => pattern.test(candidate));
+    if (code !== undefined) return { code, summary: summary(host, target.hostPort, chain) };
   }
-  const timeout = find(CONNECT_TIMEOUT_CODES);
-  if (timeout !== undefined) {
-    return { code: timeout, summary: `cannot connect to ${target.hostPort}: connecting timed out` };
-  }
-  const unreachable = find(UNREACHABLE_CODES);
-  if (unreachable !== undefined) return { code: unreachable, summary: `${target.hostPort} is unreachable` };
-  const tls = codes.find((code) => TLS_CODE.test(code));
-  if (tls !== undefined) {
-    return { code: tls, summary: `TLS with ${target.hostPort} failed: ${innermostMessage(chain)}` };
-  }
-  const closed = find(CLOSED_CODES);
-  if (closed !== undefined) {
-    return { code: closed, summary: `connection to ${target.hostPort} closed before the response` };
-  }
-  return {
-    code: codes[0],
-    summary: `connection error with ${target.hostPort}: ${describeCause(error)}`,
-  };
+  return { code: codes[0], summary: `connection error with ${target.hostPort}: ${describeCause(error)}` };
 }
 
 interface Link {
@@ -67,17 +62,13 @@ function errorChain(error: unknown): Link[] {
 }
 
 function innermostMessage(chain: readonly Link[]): string {
-  for (let i = chain.length - 1; i >= 0; i--) {
-    const message = chain[i]!.message;
-    if (typeof message === 'string' && message !== '') return message;
-  }
-  return 'unknown error';
+  const link = chain.findLast(({ message }) => typeof message === 'string' && message !== '');
+  return (link?.message as string | undefined) ?? 'unknown error';
 }
 
 function describeCause(error: unknown): string {
   const message = messageOf(error);
-  const cause =
-    error instanceof Error ? (error.cause as { code?: unknown; message?: unknown } | undefined) : undefined;
+  const cause = error instanceof Error ? (error.cause as Link | undefined) : undefined;
   const reason =
     typeof cause?.code === 'string' ? cause.code : typeof cause?.message === 'string' ? cause.message : '';
   return reason === '' || message.includes(reason) ? message : `${message} (${reason})`;

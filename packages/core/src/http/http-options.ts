@@ -24,10 +24,7 @@ export interface RequestOptions {
   timeoutMs?: number;
   maxRetries?: number;
   headers?: Record<string, string>;
-  /**
-   * Whether to retry a failure after which the server may have processed the request (a timeout, a
-   * connection lost after sending). Default true; false for a POST that must not apply twice.
-   */
+  /** false: no retry once the server may have the request (a timeout, a cut after sending). Default true. */
   retryAmbiguous?: boolean;
   /** @internal A 2xx body is drained unparsed and the method resolves empty. */
   discardResponse?: boolean;

@@ -2,31 +2,15 @@ import { ChatTrailError } from '../errors';
 import { LruMap } from '../internal/lru-map';
 import { optionChecker } from '../options/option-checker';
 import { VERSION } from '../version';
-import type { ConnectionTarget } from './describe-connection-failure';
-import type { HttpClientOptions, RetryInfo } from './http-options';
-import { createSecretRedactor, type SecretRedactor } from './redact-secrets';
-import { fetchTransport, type Transport } from './transport';
+import type { HttpClientOptions } from './http-options';
+import { createSecretRedactor } from './redact-secrets';
+import { fetchTransport } from './transport';
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
 export const DEFAULT_MAX_RETRIES = 2;
 
-/** Everything a client fixes once for all its requests. */
-export interface HttpTransport {
-  readonly backend: string;
-  /** No trailing slash, no credentials. */
-  readonly baseUrl: string;
-  readonly target: ConnectionTarget;
-  /** Lower-cased names; authentication included. */
-  readonly headers: Readonly<Record<string, string>>;
-  readonly redact: SecretRedactor;
-  readonly timeoutMs: number;
-  readonly maxRetries: number;
-  readonly send: Transport;
-  readonly onRetry: ((info: RetryInfo) => void) | undefined;
-  /** Parsed URLs of query-less paths: a destination sends to the same few paths all day. */
-  readonly urls: LruMap<string, ParsedUrl>;
-}
-
+/** Everything a client fixes once for all its requests; header names are lower-cased. */
+export type HttpTransport = ReturnType<typeof createHttpTransport>;
 export type ParsedUrl = Pick<URL, 'href' | 'pathname'>;
 
 // Paths carrying ids (`/conversations/{id}`) are unbounded in number.
@@ -39,7 +23,7 @@ export function createHttpTransport(config: {
   authHeaders: Record<string, string>;
   secrets: readonly string[];
   options: HttpClientOptions;
-}): HttpTransport {
+}) {
   const { backend, options } = config;
   let baseUrl = config.baseUrl.replace(/\/+$/, '');
   let parsed: URL;
@@ -81,7 +65,7 @@ export function createHttpTransport(config: {
   }
   return {
     backend,
-    baseUrl,
+    baseUrl, // no trailing slash, no credentials
     target: {
       hostname: parsed.hostname,
       hostPort: `${parsed.hostname}:${parsed.port === '' ? (parsed.protocol === 'https:' ? 443 : 80) : parsed.port}`,
@@ -96,7 +80,8 @@ export function createHttpTransport(config: {
     maxRetries,
     send: options.transport ?? fetchTransport(options.fetch),
     onRetry: options.onRetry,
-    urls: new LruMap(MAX_CACHED_URLS),
+    // Parsed URLs of query-less paths: a destination sends to the same few paths all day.
+    urls: new LruMap<string, ParsedUrl>(MAX_CACHED_URLS),
   };
 }
 

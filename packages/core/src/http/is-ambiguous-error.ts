@@ -1,6 +1,6 @@
 import { APIConnectionError, InvalidResponseError } from '../errors';
 
-/** Failures before the request is written; any other cut connection may come after the server stored it. */
+/** Failures before the request is written (any cause); any other cut may come after the server stored it. */
 const NEVER_SENT = new Set([
   'ECONNREFUSED',
   'ENOTFOUND',
@@ -25,15 +25,13 @@ const NEVER_SENT = new Set([
 export function isAmbiguousError(error: unknown): boolean {
   if (error instanceof InvalidResponseError) return true;
   if (!(error instanceof APIConnectionError)) return false;
-  return !causeCodes(error.cause).some((code) => NEVER_SENT.has(code));
+  return !neverSent(error.cause);
 }
 
-function causeCodes(cause: unknown, depth = 0): string[] {
-  if (depth > 5 || cause === null || typeof cause !== 'object') return [];
-  const codes: string[] = [];
+function neverSent(cause: unknown, depth = 0): boolean {
+  if (depth > 5 || cause === null || typeof cause !== 'object') return false;
   const { code, errors } = cause as { code?: unknown; errors?: unknown };
-  if (typeof code === 'string') codes.push(code);
-  if (Array.isArray(errors)) for (const inner of errors) codes.push(...causeCodes(inner, depth + 1));
-  codes.push(...causeCodes((cause as { cause?: unknown }).cause, depth + 1));
-  return codes;
+  if (typeof code === 'string' && NEVER_SENT.has(code)) return true;
+  if (Array.isArray(errors) && errors.some((inner) => neverSent(inner, depth + 1))) return true;
+  return neverSent((cause as { cause?: unknown }).cause, depth + 1);
 }

@@ -2,6 +2,7 @@ import {
   APIConnectionError,
   APIConnectionTimeoutError,
   APIError,
+  type APIErrorInit,
   APIUserAbortError,
   ChatTrailError,
   createAPIError,
@@ -10,17 +11,18 @@ import {
 import { messageOf } from '../internal/message-of';
 import { backoffDelayMs } from './backoff';
 import { describeConnectionFailure } from './describe-connection-failure';
-import type { RequestOptions, RetryInfo } from './http-options';
+import type { RequestOptions } from './http-options';
 import { type HttpTransport, mergeHeaders, type ParsedUrl } from './http-transport';
 import { isAmbiguousError } from './is-ambiguous-error';
 import { JsonText } from './json-text';
 import type { SecretRedactor } from './redact-secrets';
 import { isRetryableError } from './retryable';
-import { headersOf, type TransportResponse } from './transport';
+import { headersOf, type TransportRequest, type TransportResponse } from './transport';
 
 /** Longer `Retry-After`s throw at once (with `retryAfterMs`), so a caller with a queue can schedule it. */
 const MAX_RETRY_AFTER_MS = 60_000;
 const MAX_CAUSE_DEPTH = 5;
+const FIELD = { writable: true, configurable: true };
 
 export interface JsonRequest {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -37,11 +39,7 @@ export interface JsonRequest {
 export type Requester = <T>(request: JsonRequest, options?: RequestOptions) => Promise<T>;
 
 /** What a request's errors name. */
-interface Where {
-  backend: string;
-  method: string;
-  path: string;
-}
+type Where = Pick<APIErrorInit, 'backend' | 'method' | 'path'>;
 
 /** One JSON request, timed out per attempt and retried on transient failures; rejects with an APIError. */
 export async function requestJson<T>(
@@ -64,16 +62,17 @@ export async function requestJson<T>(
     headers['content-type'] ??= 'application/json';
   }
   const maxRetries = options.maxRetries ?? transport.maxRetries;
+  const { signal } = options;
+  const discardBody = options.discardResponse === true;
+  const attempt = { url: url.href, method: request.method, headers, body, discardBody };
   const timeoutMs = options.timeoutMs ?? transport.timeoutMs;
-  const init = { method: request.method, headers, body };
-  const discard = options.discardResponse === true;
 
   for (let retry = 0; ; retry++) {
     let error: APIError;
     try {
-      const response = await sendOnce(transport, url.href, init, timeoutMs, options.signal, where, discard);
+      const response = await sendOnce(transport, attempt, timeoutMs, signal, where);
       if (response.status >= 200 && response.status <= 299) {
-        return discard ? (undefined as T) : parseSuccess<T>(transport, response, where, request.validate);
+        return discardBody ? (undefined as T) : parseSuccess<T>(transport, response, where, request.validate);
       }
       error = errorFromResponse(transport, response, where);
     } catch (caught) {
@@ -84,25 +83,22 @@ export async function requestJson<T>(
     if (options.retryAmbiguous === false && isAmbiguousError(error)) throw error;
     const delayMs = error.retryAfterMs ?? backoffDelayMs(retry);
     if (delayMs > MAX_RETRY_AFTER_MS) throw error;
-    const info: RetryInfo = { ...where, retry: retry + 1, delayMs, error };
     try {
-      transport.onRetry?.(info);
+      transport.onRetry?.({ ...where, retry: retry + 1, delayMs, error });
     } catch {
       // An observer must not change the outcome.
     }
-    await sleep(delayMs, options.signal, where);
+    await sleep(delayMs, signal, where);
   }
 }
 
 /** The timeout covers reading the body too: a server can stall mid-body. */
 async function sendOnce(
   transport: HttpTransport,
-  url: string,
-  init: { method: string; headers: Record<string, string>; body: string | undefined },
+  attempt: Omit<TransportRequest, 'signal'>,
   timeoutMs: number,
   signal: AbortSignal | undefined,
   where: Where,
-  discard: boolean,
 ): Promise<TransportResponse> {
   if (signal?.aborted) throw abortError(where);
   const controller = new AbortController();
@@ -114,7 +110,7 @@ async function sendOnce(
   const forwardAbort = () => controller.abort();
   signal?.addEventListener('abort', forwardAbort, { once: true });
   try {
-    const response = await transport.send({ url, ...init, signal: controller.signal, discardBody: discard });
+    const response = await transport.send({ ...attempt, signal: controller.signal });
     // A user's transport may answer anything: a failed attempt, not a crash.
     if (!Number.isInteger(response?.status) || typeof response.body !== 'string') {
       throw new TypeError('the transport resolved without a numeric status and a string body');
@@ -123,22 +119,15 @@ async function sendOnce(
   } catch (error) {
     if (signal?.aborted) throw abortError(where);
     const { target, redact } = transport;
-    if (timedOut) {
-      const summary = `no response within ${timeoutMs} ms from ${target.hostPort}`;
-      throw new APIConnectionTimeoutError({
-        ...where,
-        message: `${describe(where)} failed: ${summary}`,
-        host: target.hostPort,
-        summary,
-      });
-    }
-    const failure = describeConnectionFailure(error, target);
-    const summary = redact(failure.summary);
+    const failure = timedOut
+      ? { code: undefined, summary: `no response within ${timeoutMs} ms from ${target.hostPort}` }
+      : describeConnectionFailure(error, target);
+    const summary = timedOut ? failure.summary : redact(failure.summary);
     const code = failure.code === undefined || summary.includes(failure.code) ? '' : ` (${failure.code})`;
-    throw new APIConnectionError({
+    throw new (timedOut ? APIConnectionTimeoutError : APIConnectionError)({
       ...where,
       message: `${describe(where)} failed: ${summary}${code}`,
-      cause: redactCause(error, redact),
+      cause: timedOut ? undefined : redactCause(error, redact),
       code: failure.code,
       host: target.hostPort,
       summary,
@@ -264,11 +253,10 @@ export function redactCause(cause: unknown, redact: SecretRedactor, depth = 0): 
   if (depth >= MAX_CAUSE_DEPTH) return undefined;
   const source = cause as Record<string, unknown>;
   const enumerable = new Set(Object.keys(source));
-  // `cause` and an AggregateError's `errors` are own but not enumerable.
-  const keys = new Set(['message', 'stack', 'cause', 'errors', ...enumerable]);
-  const fields: [key: string, value: unknown][] = [];
+  const result = new Error();
   let changed = false;
-  for (const key of keys) {
+  // `cause` and an AggregateError's `errors` are own but not enumerable.
+  for (const key of new Set(['message', 'stack', 'cause', 'errors', ...enumerable])) {
     let value: unknown;
     try {
       if (!Object.hasOwn(source, key) && key !== 'message' && key !== 'stack') continue;
@@ -285,22 +273,11 @@ export function redactCause(cause: unknown, redact: SecretRedactor, depth = 0): 
       copy = redactCause(value, redact, depth + 1);
     }
     if (copy !== value) changed = true;
-    fields.push([key, copy]);
+    Object.defineProperty(result, key, { ...FIELD, value: copy, enumerable: enumerable.has(key) });
   }
   if (!changed) return cause;
-  const copy = new Error();
-  for (const [key, value] of fields) {
-    Object.defineProperty(copy, key, {
-      value,
-      enumerable: enumerable.has(key),
-      writable: true,
-      configurable: true,
-    });
-  }
-  if (cause instanceof Error) {
-    Object.defineProperty(copy, 'name', { value: cause.name, writable: true, configurable: true });
-  }
-  return copy;
+  if (cause instanceof Error) Object.defineProperty(result, 'name', { ...FIELD, value: cause.name });
+  return result;
 }
 
 /** The wait asked for in ms: `retry-after-ms`, else `Retry-After` (seconds or a date); malformed: none. */

@@ -23,10 +23,7 @@ export interface TransportResponse {
   body: string;
 }
 
-/**
- * Sends one HTTP request. Resolves with any status; rejects only when there is no answer. The client
- * classifies a rejection by the `code`s along its `cause`s and redacts secrets from it.
- */
+/** One HTTP request: resolves with any status; rejects only without an answer (`code`s on its `cause`s). */
 export type Transport = (request: TransportRequest) => Promise<TransportResponse>;
 
 /** `fetchImpl`, or the global `fetch` looked up per request (frameworks may patch it later). */

@@ -50,10 +50,7 @@ export class Deque<T> {
 
   /** A power of two, so indexes wrap with a mask. */
   #grow(): void {
-    const old = this.#buffer;
-    const next: (T | undefined)[] = new Array(old.length * 2);
-    for (let i = 0; i < this.#length; i++) next[i] = old[(this.#head + i) & (old.length - 1)];
-    this.#buffer = next;
+    this.#buffer = [...this.toArray(), ...new Array<undefined>(this.#length)];
     this.#head = 0;
   }
 }

@@ -1,8 +1,8 @@
+import { ChatTrailDeliveryError } from '../errors';
 import { messageOf } from '../internal/message-of';
 import { boundId } from '../normalize/bound-id';
 import { wellFormed } from '../normalize/well-formed';
 import type { Turn } from '../spec/turn';
-import { ChatTrailDeliveryError } from './chat-trail-delivery-error';
 import type { ChatTrailOptions } from './chat-trail-options';
 
 /**

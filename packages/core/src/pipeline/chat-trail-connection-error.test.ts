@@ -3,9 +3,8 @@ import { type ScriptedServer, startScriptedServer } from '../../test/scripted-ht
 import { ConversationScript, MELODI_KEY, MIELTO_KEY, PROJECT_ID } from '../../test/trail-test-kit';
 import { melodi } from '../destinations/melodi-destination';
 import { mielto } from '../destinations/mielto-destination';
-import { APIConnectionError, type ChatTrailError } from '../errors';
+import { APIConnectionError, ChatTrailConnectionError, type ChatTrailError } from '../errors';
 import { undiciTransport } from '../node/undici-transport';
-import { ChatTrailConnectionError } from './chat-trail-connection-error';
 import type { ChatTrailOptions } from './chat-trail-options';
 import { createChatTrail } from './create-chat-trail';
 

@@ -17,13 +17,12 @@ import {
 import { getChatTrailContext, withChatTrail } from '../context/chat-trail-context';
 import { melodi } from '../destinations/melodi-destination';
 import { mielto } from '../destinations/mielto-destination';
-import type { ChatTrailError } from '../errors';
+import type { ChatTrailDeliveryError, ChatTrailError } from '../errors';
 import { contentPartPlaceholder } from '../normalize/content-part-placeholder';
 import { redactText } from '../redact/redact-text';
 import type { ChatTrailDestination, DeliveryItem } from '../spec/chat-trail-destination';
 import type { Turn, TurnMessage, TurnSource } from '../spec/turn';
 import { wholeTurn } from '../thread/whole-turn';
-import type { ChatTrailDeliveryError } from './chat-trail-delivery-error';
 import { createChatTrail } from './create-chat-trail';
 
 closeServersAfterEach();

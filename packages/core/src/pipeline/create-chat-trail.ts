@@ -1,4 +1,5 @@
 import { getChatTrailContext } from '../context/chat-trail-context';
+import { ChatTrailDeliveryError } from '../errors';
 import { boundId } from '../normalize/bound-id';
 import type {
   ChatTrail,
@@ -16,7 +17,6 @@ import { ThreadLog } from '../thread/thread-log';
 import { TurnDelta, turnHead } from '../thread/turn-delta';
 import { applyRedact } from './apply-redact';
 import { CapturesInProgress, flushAfterCaptures } from './captures-in-progress';
-import { ChatTrailDeliveryError } from './chat-trail-delivery-error';
 import type { ChatTrailOptions } from './chat-trail-options';
 import { DeliveryLane } from './delivery-lane';
 import { estimateTurnBytes } from './estimate-turn-bytes';

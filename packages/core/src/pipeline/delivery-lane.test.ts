@@ -15,11 +15,10 @@ import {
 } from '../../test/trail-test-kit';
 import { melodi } from '../destinations/melodi-destination';
 import { mielto } from '../destinations/mielto-destination';
-import type { ChatTrailError } from '../errors';
+import { ChatTrailDeliveryError, type ChatTrailError } from '../errors';
 import type { ChatTrailDrop } from '../spec/chat-trail';
 import type { ChatTrailDestination, DeliveryItem, DeliveryOutcome } from '../spec/chat-trail-destination';
 import type { Turn, TurnMessage } from '../spec/turn';
-import { ChatTrailDeliveryError } from './chat-trail-delivery-error';
 import { createChatTrail } from './create-chat-trail';
 import { DeliveryLane } from './delivery-lane';
 import { estimateTurnBytes } from './estimate-turn-bytes';

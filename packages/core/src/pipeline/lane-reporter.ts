@@ -1,8 +1,6 @@
-import { APIConnectionError } from '../errors';
+import { APIConnectionError, ChatTrailConnectionError, ChatTrailDeliveryError } from '../errors';
 import { messageOf } from '../internal/message-of';
 import type { DropReason } from '../spec/chat-trail';
-import { ChatTrailConnectionError } from './chat-trail-connection-error';
-import { ChatTrailDeliveryError } from './chat-trail-delivery-error';
 import type { ChatTrailOptions } from './chat-trail-options';
 import type { QueuedItem } from './lane-queue';
 import { handOverDrop } from './lane-reports';

@@ -1,6 +1,5 @@
-import type { ChatTrailError } from '../errors';
+import { ChatTrailDeliveryError, type ChatTrailError } from '../errors';
 import { messageOf } from '../internal/message-of';
-import { ChatTrailDeliveryError } from './chat-trail-delivery-error';
 
 /** Distinct failures kept for flush reports, and distinct keys remembered for "report once". */
 const MAX_REMEMBERED = 100;

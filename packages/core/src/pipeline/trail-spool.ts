@@ -1,9 +1,7 @@
-import { ChatTrailError } from '../errors';
+import { ChatTrailDeliveryError, ChatTrailError } from '../errors';
 import { messageOf } from '../internal/message-of';
 import type { DeliveryItem } from '../spec/chat-trail-destination';
-import { openSpool } from '../spool/open-spool';
-import type { Spool } from '../spool/spool';
-import { ChatTrailDeliveryError } from './chat-trail-delivery-error';
+import { openSpool, type Spool } from '../spool/spool';
 import type { ChatTrailOptions } from './chat-trail-options';
 import { estimateTurnBytes } from './estimate-turn-bytes';
 import { readTrailEnv } from './read-trail-env';

@@ -17,9 +17,8 @@ import {
 } from '../../test/trail-test-kit';
 import { melodi } from '../destinations/melodi-destination';
 import { mielto } from '../destinations/mielto-destination';
-import { AuthenticationError, type ChatTrailError } from '../errors';
+import { AuthenticationError, type ChatTrailDeliveryError, type ChatTrailError } from '../errors';
 import type { ChatTrailDrop } from '../spec/chat-trail';
-import type { ChatTrailDeliveryError } from './chat-trail-delivery-error';
 import type { ChatTrailOptions } from './chat-trail-options';
 import { createChatTrail } from './create-chat-trail';
 import { liveDeliveryWorkers, terminateDeliveryWorkers } from './worker-delivery';

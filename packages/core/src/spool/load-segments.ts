@@ -1,17 +1,9 @@
+import type { ChatTrailFeedback } from '../spec/chat-trail';
 import type { DeliveryItem } from '../spec/chat-trail-destination';
-import type { TurnMessage } from '../spec/turn';
-import { readSegment, type SpoolRecord } from './read-segment';
+import type { Turn, TurnMessage } from '../spec/turn';
 import { quietly, type SpoolFs } from './spool-fs';
 import { orphanDirs, type SpoolPlace } from './spool-lock';
-import {
-  type Segment,
-  type SpoolLane,
-  type SpoolRef,
-  segmentName,
-  segmentNames,
-  segmentNumber,
-  segmentState,
-} from './spool-segment';
+import { type Segment, type SpoolLane, type SpoolRef, segmentName, segmentState } from './spool-segment';
 
 /** An item read back, with the lanes (of this trail) it is still due to. */
 export interface Replayed {
@@ -95,4 +87,60 @@ function replayItem(record: SpoolRecord, threads: Map<string, TurnMessage[]>): D
   thread.push(...turn.messages);
   threads.set(turn.threadId, thread);
   return { type: 'turn', turn, thread, start };
+}
+
+/** A record line: a delivery item, `m` the bits (header order) of the destinations it is queued for. */
+export interface SpoolRecord {
+  n: number;
+  m: number;
+  /** A turn: only the messages new to its thread when recorded (a delta), like a queued item. */
+  t?: Turn;
+  /** The thread position of `t`'s first message, when not 0. */
+  s?: number;
+  /** The thread's messages before `s`, when this segment does not hold them already (see `Spool`). */
+  h?: TurnMessage[];
+  f?: ChatTrailFeedback;
+}
+
+/**
+ * Parses a segment: a header `{"v":1,"lanes":[...]}`, records `{"n","m","t"}` and acknowledgements
+ * `{"a":[n,...],"k":bit}` (`acked`: per record, the bits that acknowledged it), a line each. A line that
+ * does not parse (cut by a crash) was never queued; `torn`: the file ends in one.
+ */
+function readSegment(text: string) {
+  const segment = {
+    lanes: [] as string[],
+    records: [] as SpoolRecord[],
+    acked: new Map<number, number>(),
+    torn: !text.endsWith('\n'),
+  };
+  for (const line of text.split('\n')) {
+    if (line === '') continue;
+    let value: Record<string, unknown>;
+    try {
+      value = JSON.parse(line) as Record<string, unknown>;
+    } catch {
+      continue;
+    }
+    if (Array.isArray(value.lanes)) segment.lanes = value.lanes.map(String);
+    else if (Array.isArray(value.a) && typeof value.k === 'number') {
+      const bit = 1 << value.k;
+      for (const n of value.a as number[]) segment.acked.set(n, (segment.acked.get(n) ?? 0) | bit);
+    } else if (typeof value.n === 'number' && typeof value.m === 'number') {
+      segment.records.push(value as unknown as SpoolRecord);
+    }
+  }
+  return segment;
+}
+
+function segmentNumber(path: string): number {
+  return Number.parseInt(path.slice(path.lastIndexOf('/') + 1), 10);
+}
+
+function segmentNames(fs: SpoolFs, dir: string): string[] {
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .filter((entry) => !entry.isDirectory() && /^\d{10}\.jsonl$/.test(entry.name))
+    .map((entry) => entry.name)
+    .sort();
 }

@@ -12,28 +12,6 @@ export interface SpoolFs {
   readdirSync(path: string, options: { withFileTypes: true }): { name: string; isDirectory(): boolean }[];
 }
 
-/** `node:fs` looked up at run time, so the entry still loads on Edge and in browsers and no bundler pulls it. */
-export function loadSpoolFs(): SpoolFs | undefined {
-  try {
-    const runtime = globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } };
-    const fs = runtime.process?.getBuiltinModule?.('node:fs') as SpoolFs | undefined;
-    return typeof fs?.writeSync === 'function' ? fs : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Whether a process with this id runs (a signal 0 probe: EPERM means it runs as another user). */
-export function isProcessAlive(pid: number): boolean {
-  const runtime = globalThis as { process?: { kill?: (pid: number, signal: number) => void } };
-  try {
-    runtime.process?.kill?.(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as { code?: unknown }).code === 'EPERM';
-  }
-}
-
 /** Best effort: what is left behind (a lock, a directory, a file) the next start deals with. */
 export function quietly(action: () => void): void {
   try {

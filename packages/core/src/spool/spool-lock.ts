@@ -1,4 +1,4 @@
-import { isProcessAlive, quietly, type SpoolFs } from './spool-fs';
+import { quietly, type SpoolFs } from './spool-fs';
 
 /** Where a spool writes: `dir` itself under its lock, or a subdirectory of its own. */
 export interface SpoolPlace {
@@ -9,10 +9,7 @@ export interface SpoolPlace {
 }
 
 const LOCK = 'lock';
-/**
- * Locks this process holds: one naming its pid but not here is an earlier same-pid process's (a restarted
- * container's app is often pid 1).
- */
+// Locks this process holds: one naming our pid but not here is a same-pid predecessor's (a container pid 1).
 const held = new Set<string>();
 
 /**
@@ -76,4 +73,15 @@ function holderAlive(fs: SpoolFs, path: string, ownPid: number): boolean {
   const pid = Number.parseInt(text, 10);
   if (pid === ownPid) return held.has(path);
   return Number.isInteger(pid) && pid > 0 && isProcessAlive(pid);
+}
+
+/** Whether a process with this id runs (a signal 0 probe: EPERM means it runs as another user). */
+function isProcessAlive(pid: number): boolean {
+  const runtime = globalThis as { process?: { kill?: (pid: number, signal: number) => void } };
+  try {
+    runtime.process?.kill?.(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as { code?: unknown }).code === 'EPERM';
+  }
 }

@@ -1,5 +1,3 @@
-import type { SpoolFs } from './spool-fs';
-
 /** A destination of the trail, as the spool knows it. */
 export interface SpoolLane {
   readonly name: string;
@@ -9,7 +7,7 @@ export interface SpoolLane {
 /** A segment file and what the spool knows of it. */
 export interface Segment {
   readonly path: string;
-  fd: number | undefined;
+  fd?: number;
   size: number;
   /** Per lane of this trail, its bit in the segment's header; 0 when the header does not name it. */
   readonly bits: number[];
@@ -18,7 +16,7 @@ export interface Segment {
   /** Deliveries (item, lane) not yet acknowledged. */
   left: number;
   /** Per lane of this trail, acknowledged record numbers not yet written. */
-  acks: number[][] | undefined;
+  acks?: number[][];
   /** Written since the last fsync. */
   dirty: boolean;
   /** Ends in a line cut by a crash: the next write starts a new line. */
@@ -33,32 +31,10 @@ export interface SpoolRef {
 }
 
 export function segmentState(path: string, bits: number[], size: number): Segment {
-  return {
-    path,
-    fd: undefined,
-    size,
-    bits,
-    pending: bits.map(() => 0),
-    left: 0,
-    acks: undefined,
-    dirty: false,
-    torn: false,
-  };
+  return { path, size, bits, pending: bits.map(() => 0), left: 0, dirty: false, torn: false };
 }
 
 /** Segment files are `0000000012.jsonl`, numbered in the order they were started; replay reads them so. */
 export function segmentName(n: number): string {
   return `${String(n).padStart(10, '0')}.jsonl`;
-}
-
-export function segmentNumber(path: string): number {
-  return Number.parseInt(path.slice(path.lastIndexOf('/') + 1), 10);
-}
-
-export function segmentNames(fs: SpoolFs, dir: string): string[] {
-  return fs
-    .readdirSync(dir, { withFileTypes: true })
-    .filter((entry) => !entry.isDirectory() && /^\d{10}\.jsonl$/.test(entry.name))
-    .map((entry) => entry.name)
-    .sort();
 }

@@ -1,18 +1,13 @@
+import { nodeBuiltin } from '../internal/node-builtin';
 import { unrefTimer } from '../internal/unref-timer';
-import type { SpoolStats } from '../spec/chat-trail';
+import { optionChecker } from '../options/option-checker';
+import type { SpoolOptions, SpoolStats } from '../spec/chat-trail';
 import type { DeliveryItem } from '../spec/chat-trail-destination';
-import type { Turn, TurnMessage } from '../spec/turn';
-import { loadSegments, type Replayed } from './load-segments';
-import type { SpoolRecord } from './read-segment';
+import type { TurnMessage } from '../spec/turn';
+import { loadSegments, type Replayed, type SpoolRecord } from './load-segments';
 import { quietly, type SpoolFs } from './spool-fs';
 import { lockSpoolDir, type SpoolPlace, unlockSpoolDir } from './spool-lock';
 import { type Segment, type SpoolLane, type SpoolRef, segmentName, segmentState } from './spool-segment';
-
-export interface SpoolSettings {
-  readonly dir: string;
-  readonly maxBytes: number;
-  readonly fsyncMs: number;
-}
 
 /** What a spool tells its trail. */
 export interface SpoolHost {
@@ -23,22 +18,44 @@ export interface SpoolHost {
 }
 
 const HEADER_VERSION = 1;
+const DEFAULT_MAX_BYTES = 256 * 1024 * 1024;
+const DEFAULT_FSYNC_MS = 100;
 
 /**
- * A trail's durable queue: JSON lines in append-only segment files. Queued items are appended (one write
- * per tick), fsynced within `fsyncMs` and on every flush; acknowledgements are appended to the item's
- * segment, and a fully acknowledged segment is deleted. A new trail on the same `dir` replays what is left.
- *
- * Turns are spooled as deltas; a thread's first record in a segment carries its earlier messages (`h`)
- * unless the segment's previous record of the thread ended there, so each segment holds its threads whole
- * (Melodi needs whole threads on replay) and deleting an older one loses nothing a later turn needs.
- *
- * A disk failure stops the spool (`host.failed`, once) and the trail goes on in memory; never throws after
- * the constructor.
+ * The trail's spool: `spool` when given (`false`: none), else one in `CHATTRAIL_SPOOL_DIR` when set.
+ * @throws {ChatTrailError} for a bad option; a disk that cannot hold it goes to `host.failed`.
+ */
+export function openSpool(
+  given: SpoolOptions | false | undefined,
+  envDir: string | undefined,
+  lanes: readonly SpoolLane[],
+  host: SpoolHost,
+): Spool | undefined {
+  if (given === false || (given === undefined && envDir === undefined)) return undefined;
+  const check = optionChecker('createChatTrail');
+  if (given !== undefined && (given === null || typeof given !== 'object'))
+    check.fail('spool', 'an object { dir, maxBytes?, fsyncMs? } or false', given);
+  const dir = given === undefined ? envDir! : check.string('spool.dir', given.dir);
+  if (dir === undefined) return check.fail('spool.dir', 'a directory path', given?.dir);
+  const settings = {
+    dir: dir.endsWith('/') && dir.length > 1 ? dir.slice(0, -1) : dir,
+    maxBytes: check.positiveInteger('spool.maxBytes', given?.maxBytes, DEFAULT_MAX_BYTES),
+    fsyncMs: check.nonNegativeNumber('spool.fsyncMs', given?.fsyncMs, DEFAULT_FSYNC_MS),
+  };
+  return new Spool(settings, lanes, host);
+}
+
+/**
+ * A trail's durable queue: JSON lines in append-only segment files, written once per tick and fsynced within
+ * `fsyncMs` and on every flush; acknowledgements go to the item's segment, and a fully acknowledged one is
+ * deleted. A new trail on the same `dir` replays what is left. Turns are spooled as deltas, but a thread's
+ * first record in a segment carries its earlier messages (`h`): each segment holds its threads whole (Melodi
+ * needs them on replay), so deleting an older one loses nothing. A disk failure stops the spool
+ * (`host.failed`, once) and the trail goes on in memory; never throws after the constructor.
  */
 export class Spool {
   readonly #fs: SpoolFs;
-  readonly #settings: SpoolSettings;
+  readonly #settings: Required<SpoolOptions>;
   readonly #segmentBytes: number;
   readonly #lanes: readonly SpoolLane[];
   readonly #host: SpoolHost;
@@ -63,14 +80,10 @@ export class Spool {
   /** Per lane, deliveries whose segment went at `maxBytes` before they were acknowledged. */
   readonly dropped: number[];
 
-  /** Takes the directory and reads what is left; without `fs` or on a disk failure the spool is off. */
-  constructor(
-    fs: SpoolFs | undefined,
-    settings: SpoolSettings,
-    lanes: readonly SpoolLane[],
-    host: SpoolHost,
-    pid: number,
-  ) {
+  /** Takes the directory and reads what is left; without `node:fs` or on a disk failure the spool is off. */
+  constructor(settings: Required<SpoolOptions>, lanes: readonly SpoolLane[], host: SpoolHost) {
+    const fs = nodeBuiltin<SpoolFs>('node:fs');
+    const pid = (globalThis as { process?: { pid?: number } }).process?.pid ?? 0;
     this.#fs = fs!; // never used once failed, which a missing `fs` makes it at once
     this.#settings = settings;
     this.#segmentBytes = Math.max(4096, Math.min(settings.maxBytes / 4, 16 * 1024 * 1024));
@@ -81,7 +94,8 @@ export class Spool {
     this.dropped = lanes.map(() => 0);
     this.#place = { dir: settings.dir, lock: '', main: false };
     try {
-      if (fs === undefined) throw new Error('node:fs is not available on this runtime (Node ≥ 20.16 needed)');
+      if (typeof fs?.writeSync !== 'function')
+        throw new Error('node:fs is not available on this runtime (Node ≥ 20.16 needed)');
       this.#place = lockSpoolDir(fs, settings.dir, pid);
       const loaded = loadSegments(fs, this.#place, lanes, this.#refs, pid);
       for (const segment of loaded.segments) this.#add(segment);
@@ -123,9 +137,7 @@ export class Spool {
     else {
       // A queued turn builds its Turn on each read (see TurnDelta): once here.
       record.t = item.turn;
-      if (item.thread !== undefined && (item.start ?? 0) > 0) record.s = item.start!;
-      const history = this.#history(item, record.t);
-      if (history !== undefined) record.h = history as TurnMessage[];
+      this.#addThread(record, item);
     }
     this.#queue.push({ ref, record });
     this.#scheduleWrite();
@@ -203,19 +215,17 @@ export class Spool {
     return segment;
   }
 
-  /** The thread's messages before this turn's, unless this segment's last record of the thread ends there. */
-  #history(item: Extract<DeliveryItem, { type: 'turn' }>, turn: Turn): readonly TurnMessage[] | undefined {
-    const { threadId, messages } = turn;
+  /** Sets `s`, and `h` unless this segment's last record of the thread ends just before `s`. */
+  #addThread(record: SpoolRecord, item: Extract<DeliveryItem, { type: 'turn' }>): void {
+    const { threadId, messages } = record.t!;
     const start = item.thread === undefined ? 0 : (item.start ?? 0);
     const known = this.#threads.get(threadId);
     const before = start > 0 ? item.thread![start - 1] : undefined;
-    const history =
-      start > 0 && (known === undefined || known.count !== start || known.last !== before)
-        ? item.thread!.slice(0, start)
-        : undefined;
-    const last = messages.length > 0 ? messages[messages.length - 1] : before;
-    this.#threads.set(threadId, { count: start + messages.length, last });
-    return history;
+    if (start > 0) {
+      record.s = start;
+      if (known?.count !== start || known.last !== before) record.h = item.thread!.slice(0, start);
+    }
+    this.#threads.set(threadId, { count: start + messages.length, last: messages.at(-1) ?? before });
   }
 
   #scheduleWrite(): void {
@@ -228,16 +238,13 @@ export class Spool {
     this.#writeScheduled = false;
     if (this.#state !== 'on') return;
     try {
-      const queue = this.#queue;
-      if (queue.length > 0) {
-        this.#queue = [];
-        let text = '';
-        for (const { ref, record } of queue) {
-          record.m = ref.mask;
-          text += `${JSON.stringify(record)}\n`;
-        }
-        this.#writeTo(this.#active, text);
+      let text = '';
+      for (const { ref, record } of this.#queue) {
+        record.m = ref.mask;
+        text += `${JSON.stringify(record)}\n`;
       }
+      this.#queue = [];
+      this.#writeTo(this.#active, text);
       for (const segment of [...this.#segments]) {
         const acks = segment.acks;
         if (acks === undefined) continue;

@@ -1,8 +1,9 @@
+import { boundId } from '../normalize/bound-id';
 import { jsonByteLength } from '../normalize/json-byte-length';
 import { toJsonSafe } from '../normalize/to-json-safe';
 import { truncateUtf8 } from '../normalize/truncate-utf8';
 import { wellFormed } from '../normalize/well-formed';
-import type { JsonObject, JsonValue } from '../spec/turn';
+import type { JsonObject, JsonValue, TurnUser } from '../spec/turn';
 
 // Dates that pydantic and every JS runtime read the same way; anything else parseable is rewritten as ISO.
 const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})$/;
@@ -59,4 +60,33 @@ export function stringOf(value: unknown): string {
 
 export function finiteNumber(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+}
+
+/** {@link shortText} of a string, else `undefined`. */
+export function textField(value: unknown): string | undefined {
+  return typeof value === 'string' ? shortText(value) : undefined;
+}
+
+/** A user with `id` bounded and the name fields of `raw` as short texts. */
+export function turnUser(id: string, raw: object): TurnUser {
+  return copyFields<TurnUser>({ id: boundId(id) }, raw, ['email', 'name', 'username'], textField)!;
+}
+
+export function isObject(value: unknown): value is object {
+  return value !== null && typeof value === 'object';
+}
+
+/** `to` with each of `fields` of `from` that `read` accepts; `undefined` when `from` is not an object. */
+export function copyFields<T extends object>(
+  to: T,
+  from: unknown,
+  fields: readonly (keyof T)[],
+  read: (value: unknown) => T[keyof T] | undefined,
+): T | undefined {
+  if (!isObject(from)) return undefined;
+  for (const field of fields) {
+    const value = read((from as Record<keyof T, unknown>)[field]);
+    if (value !== undefined) to[field] = value;
+  }
+  return to;
 }

@@ -13,10 +13,7 @@ export interface ChatTrailContext {
   metadata?: Record<string, JsonValue>;
   /** Overrides the trail's `turnMessages` for the turns recorded inside (see `TurnMessagesMode`). */
   turnMessages?: TurnMessagesMode;
-  /**
-   * `record()` pushes each turn's `source` here, so the Express middleware can skip its own turn when
-   * another adapter recorded one inside the request. Inner contexts inherit it.
-   */
+  /** `record()` pushes each turn's `source` here (inherited), so Express skips a turn recorded inside. */
   capture?: ChatTrailCapture;
 }
 
@@ -36,15 +33,8 @@ function store(): ContextStore<Readonly<ChatTrailContext>> {
 }
 
 /**
- * Runs `fn` so that turns recorded while it runs (after `await`s too) are attributed to this thread and
- * user. Nested calls merge, the inner one winning; a user is replaced whole, `metadata` keys are merged.
- * Without AsyncLocalStorage the context reaches only up to `fn`'s first `await` (see
- * {@link getChatTrailContextMode}).
- *
- * @example
- * app.post('/chat', (req, res) =>
- *   withChatTrail({ threadId: req.body.id, user: { id: req.user.id } }, () => handleChat(req, res)),
- * );
+ * Runs `fn` so that turns recorded in it (after `await`s too) get this thread and user. Nested calls merge,
+ * the inner winning, `metadata` key by key; without AsyncLocalStorage, only up to the first `await`.
  */
 export function withChatTrail<R>(context: ChatTrailContext, fn: () => R): R {
   return store().run(Object.freeze(mergeContexts(store().get(), context)), fn);

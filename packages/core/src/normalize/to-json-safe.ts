@@ -23,10 +23,8 @@ const UNREADABLE = '[Unreadable]';
 const OMIT: unique symbol = Symbol('omit');
 
 /**
- * Any value as fresh plain JSON, without throwing, so app metadata can never break recording: cycles become
- * `"[Circular]"`, bigints and dates strings, `Map`/`Set` objects and arrays, binary data a size such as
- * `"[Uint8Array: 34 KB]"`, throwing getters `"[Unreadable]"`; `__proto__`-like keys are dropped and strings
- * made well-formed. Functions, symbols and `undefined` go as `JSON.stringify` drops them.
+ * Any value as fresh plain JSON, never throwing: cycles become `"[Circular]"`, binary data a size
+ * (`"[Uint8Array: 34 KB]"`), throwing getters `"[Unreadable]"`; `__proto__`-like keys are dropped.
  */
 export function toJsonSafe(value: unknown, options: JsonSafeOptions = {}): JsonValue {
   const state: WalkState = {
@@ -58,10 +56,7 @@ function walk(value: unknown, depth: number, state: WalkState): JsonValue | type
   if (typeof value === 'bigint') return value.toString();
   if (value === null) return null;
   // Functions, symbols and undefined, as JSON.stringify leaves them out.
-  return typeof value === 'object' ? walkObject(value, depth, state) : OMIT;
-}
-
-function walkObject(value: object, depth: number, state: WalkState): JsonValue | typeof OMIT {
+  if (typeof value !== 'object') return OMIT;
   const special = describeSpecialObject(value);
   if (special !== undefined) return special;
   if (state.ancestors.has(value)) return '[Circular]';

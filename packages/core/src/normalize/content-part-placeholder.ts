@@ -1,9 +1,8 @@
 import { formatBytes } from './format-bytes';
 
 /**
- * A non-text message part (AI SDK, OpenAI, LangChain or Anthropic shape) as a short placeholder such as
- * `[image: image/png, 34 KB]`: kind, media type, file name and size or address, never the bytes. The size of
- * base64 data is estimated from its length, so a 50 MB data URL is never decoded or scanned.
+ * A non-text message part (AI SDK, OpenAI, LangChain or Anthropic shape) as a placeholder such as
+ * `[image: image/png, 34 KB]`, never the bytes; base64 sizes come from the length, never decoding.
  */
 export function contentPartPlaceholder(part: unknown): string {
   if (part === null || typeof part !== 'object') return '[unknown part]';

@@ -1,7 +1,4 @@
-/**
- * The UTF-8 byte length of `JSON.stringify(value)` without building the string (queues bound their memory
- * in bytes on the hot path). Exact for plain, non-circular data; `toJSON` is not called.
- */
+/** UTF-8 bytes of `JSON.stringify(value)`, without building it; exact for plain non-circular data. */
 export function jsonByteLength(value: unknown): number {
   if (typeof value === 'string') return jsonStringByteLength(value);
   if (typeof value === 'number') return Number.isFinite(value) ? String(value).length : 4;

@@ -1,10 +1,9 @@
 import type { TurnMessage } from '../spec/turn';
 
-// Ids are stable across processes, so a restarted server or a replica does not resend a message. The hash
-// (cyrb53 mixing, both 32-bit lanes kept) is synchronous so `record()` need not await; not cryptographic.
+// cyrb53 mixing, both 32-bit lanes kept: synchronous, so `record()` need not await; not cryptographic.
 const SEPARATOR = 0x1f;
 
-// The hash's two lanes, module state to keep the hot loop free of property accesses (never re-entered).
+// The hash's two lanes: module state keeps the hot loop free of property accesses (never re-entered).
 let h1 = 0;
 let h2 = 0;
 
@@ -40,10 +39,7 @@ function digest(): string {
   return hex32(b >>> 0) + hex32(a >>> 0);
 }
 
-/**
- * The stable id of a message, `msg_` and 16 hex digits, the same for the same (threadId, position in the
- * thread, role, content) in every process. Pass the normalised content, as sent.
- */
+/** `msg_` and 16 hex digits, the same for the same (threadId, position, role, sent content) anywhere. */
 export function messageId(threadId: string, position: number, role: string, content: string): string {
   if (threadId.length > LONG_THREAD_ID) absorbLongThreadId(threadId);
   else start(threadId);
@@ -53,8 +49,7 @@ export function messageId(threadId: string, position: number, role: string, cont
   return `msg_${digest()}`;
 }
 
-// The hash state after a long thread id is remembered (the last one), so a 5 MB id is hashed once per
-// turn, not once per message; ordinary ids are cheaper to hash again than to compare.
+// The state after the last long thread id, so a 5 MB id is hashed once per turn, not once per message.
 const LONG_THREAD_ID = 256;
 let lastLongThreadId: string | undefined;
 let lastH1 = 0;

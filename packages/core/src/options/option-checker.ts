@@ -1,12 +1,7 @@
 import { ChatTrailError } from '../errors';
 
-/**
- * The one options policy, its messages starting with `where` (`'createChatTrail'`): left out gets the
- * default; a bad value throws naming it (`createChatTrail: flushAt must be a positive integer, got -1`),
- * never clamped without a word.
- */
+/** The options policy: left out gets the default; a bad value throws naming it, never clamped silently. */
 export function optionChecker(where: string) {
-  /** Throws the policy's error: `must` says what `name` must be. */
   const fail = (name: string, must: string, value: unknown): never => {
     throw new ChatTrailError(`${where}: ${name} must be ${must}, got ${describeValue(value)}`);
   };
@@ -28,7 +23,6 @@ export function optionChecker(where: string) {
       if (typeof value !== 'boolean') fail(name, 'true or false', value);
       return value as boolean;
     },
-    /** A non-empty string. */
     string(name: string, value: unknown): string | undefined {
       if (value !== undefined && (typeof value !== 'string' || value === '')) {
         fail(name, 'a non-empty string', value);

@@ -96,21 +96,19 @@ export function readTrailSettings(o: ChatTrailOptions) {
 function deliveryMode(given: unknown, env: string | undefined): DeliveryMode | undefined {
   if (given !== undefined) return check.oneOf('delivery', given, ['worker', 'inline'], 'inline');
   if (env === undefined || env === 'worker' || env === 'inline') return env;
-  warnOnce(
-    `env:CHATTRAIL_DELIVERY:${env}`,
-    `CHATTRAIL_DELIVERY must be "worker" or "inline", got ${JSON.stringify(env)}; ignored.`,
-  );
-  return undefined;
+  return badEnv('CHATTRAIL_DELIVERY', env, '"worker" or "inline"', 'ignored');
 }
 
-/** `CHATTRAIL_SAMPLE_RATE`, else 1; a bad value warns once rather than throw, so the app still starts. */
+/** `CHATTRAIL_SAMPLE_RATE`, else 1. */
 function envSampleRate(value: string | undefined): number {
   if (value === undefined) return D.sampleRate;
   const rate = /^\d*\.?\d+$/.test(value) ? Number(value) : Number.NaN;
   if (rate >= 0 && rate <= 1) return rate;
-  warnOnce(
-    `env:CHATTRAIL_SAMPLE_RATE:${value}`,
-    `CHATTRAIL_SAMPLE_RATE must be a number from 0 to 1, got ${JSON.stringify(value)}; every thread is recorded (sampleRate 1).`,
-  );
+  badEnv('CHATTRAIL_SAMPLE_RATE', value, 'a number from 0 to 1', 'every thread is recorded (sampleRate 1)');
   return D.sampleRate;
+}
+
+/** Warns once about a bad variable rather than throw, so the app still starts. */
+function badEnv(name: string, value: string, must: string, instead: string): undefined {
+  warnOnce(`env:${name}:${value}`, `${name} must be ${must}, got ${JSON.stringify(value)}; ${instead}.`);
 }

@@ -78,12 +78,9 @@ export function turnMessageId(
   position: number,
   message: Pick<TurnMessage, 'role' | 'content' | 'toolCalls' | 'toolResult'>,
 ): string {
+  const { toolCalls, toolResult } = message;
   let content = message.content;
-  if (message.toolCalls !== undefined && message.toolCalls.length > 0) {
-    content += `\u001ftool_calls:${message.toolCalls.map((call) => call.id).join(',')}`;
-  }
-  if (message.toolResult !== undefined) {
-    content += `\u001ftool_result:${message.toolResult.toolCallId}`;
-  }
+  if (toolCalls?.length) content += `\u001ftool_calls:${toolCalls.map((call) => call.id).join(',')}`;
+  if (toolResult !== undefined) content += `\u001ftool_result:${toolResult.toolCallId}`;
   return messageId(threadId, position, message.role, content);
 }

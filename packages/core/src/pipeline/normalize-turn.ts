@@ -55,10 +55,8 @@ const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 let turnSequence = 0;
 
 /**
- * A fresh, private, JSON-safe, bounded copy of a turn as the host handed it over (see the README's "What
- * record() guarantees"), or `undefined` when it is not a turn (not an object, or no thread id anywhere).
- * A missing thread id or user comes from the `withChatTrail` context. Never reuses an object of the input,
- * so neither the app nor `redact` can change the other's. One pass: this is `record()`'s hot path.
+ * A fresh, private, JSON-safe, bounded copy of a turn (README: "What record() guarantees"), or `undefined`
+ * without a thread id (here or in the context). Shares no object with the input. `record()`'s hot path.
  */
 export function normalizeTurn(
   input: unknown,
@@ -165,10 +163,7 @@ export function turnMessagesMode(
   return options.turnMessages ?? 'history';
 }
 
-/**
- * Normalises `rawMessages` into `messages`, reusing the previous turn's copy of each plain text message
- * that is the same at the same position, then lines the turn up with the previous one (`alignHistory`).
- */
+/** Normalises `rawMessages` into `messages`, reusing the previous turn's copy of an unchanged text message. */
 function normalizeHistory(
   rawMessages: readonly unknown[],
   threadId: string,

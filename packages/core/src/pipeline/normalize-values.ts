@@ -9,31 +9,27 @@ import type { JsonObject, JsonValue, TurnUser } from '../spec/turn';
 const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})$/;
 // Nested values are bounded per payload, so a tool output of a million rows cannot be walked to the end.
 const PAYLOAD_MAX_NODES = 5_000;
-// Names, roles, user and model fields: short by nature, bounded so none carries a payload past maxMessageBytes.
+// Names, roles, user and model fields: short by nature, bounded so none carries a payload.
 const MAX_NAME_BYTES = 1024;
 
-/** Any value made JSON-safe and bounded to about `maxBytes` of JSON; an oversized one becomes truncated JSON text. */
+/** Any value JSON-safe and bounded to about `maxBytes` of JSON (else as truncated JSON text). */
 export function safeJson(value: unknown, maxBytes: number): JsonValue {
   if (typeof value === 'string') return wellFormed(truncateUtf8(value, maxBytes));
-  if (typeof value === 'boolean') return value;
-  if (typeof value === 'undefined') return null;
-  if (typeof value === 'number') return Number.isFinite(value) ? value : String(value);
   const safe = toJsonSafe(value, { maxStringBytes: maxBytes, maxNodes: PAYLOAD_MAX_NODES });
-  if (safe !== null && typeof safe === 'object' && jsonByteLength(safe) > maxBytes) {
-    return truncateUtf8(JSON.stringify(safe), maxBytes);
-  }
-  return safe;
+  return isObject(safe) && jsonByteLength(safe) > maxBytes
+    ? truncateUtf8(JSON.stringify(safe), maxBytes)
+    : safe;
 }
 
 /** Metadata: a JSON-safe object bounded like {@link safeJson}; anything that is not an object is left out. */
 export function safeObject(value: unknown, maxBytes: number): JsonObject | undefined {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+  if (!isObject(value) || Array.isArray(value)) return undefined;
   const safe = safeJson(value, maxBytes);
   if (typeof safe === 'string') return { _truncated: safe };
-  return safe !== null && typeof safe === 'object' && !Array.isArray(safe) ? safe : undefined;
+  return isObject(safe) && !Array.isArray(safe) ? safe : undefined;
 }
 
-/** ISO 8601 as given when it is strict ISO; other parseable dates (and epoch numbers, Dates) rewritten as ISO. */
+/** Strict ISO 8601 as given; other parseable dates (and epoch numbers, Dates) rewritten as ISO. */
 export function dateTime(value: unknown): string | undefined {
   if (typeof value === 'string') {
     if (ISO_DATE_TIME.test(value)) return value;
@@ -45,7 +41,7 @@ export function dateTime(value: unknown): string | undefined {
   return new Date(time).toISOString();
 }
 
-/** A name-like string from the host, well-formed and at most {@link MAX_NAME_BYTES} (O(1) when short and Latin-1). */
+/** A name-like string from the host, well-formed and at most {@link MAX_NAME_BYTES}. */
 export function shortText(value: string): string {
   return wellFormed(truncateUtf8(value, MAX_NAME_BYTES));
 }

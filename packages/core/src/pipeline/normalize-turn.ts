@@ -3,7 +3,7 @@ import { boundId, isLongId, longIdPrefix } from '../normalize/bound-id';
 import { flatString } from '../normalize/flat-string';
 import { truncateUtf8 } from '../normalize/truncate-utf8';
 import { wellFormed } from '../normalize/well-formed';
-import type { JsonObject, Turn, TurnMessage, TurnMessagesMode, TurnModel, TurnUsage } from '../spec/turn';
+import type { Turn, TurnMessage, TurnMessagesMode, TurnModel, TurnUsage } from '../spec/turn';
 import { alignHistory } from '../thread/align-history';
 import { numberNewMessages } from '../thread/number-new-messages';
 import { type RecordedHistory, Reuse, reuseAt } from '../thread/recorded-history';
@@ -136,17 +136,15 @@ export function normalizeTurn(
   if (error !== undefined) turn.error = error;
   let metadata = safeObject(raw.metadata ?? context?.metadata, options.maxMessageBytes);
   // What the trail left out or shortened (`chattrail_` keys), said where a reader of the thread sees it.
-  let notes: JsonObject | undefined;
-  if (cut > 0) notes = { [TRUNCATED_MESSAGES_KEY]: cut };
-  if (skipped > 0) notes = { ...notes, [SKIPPED_MESSAGES_KEY]: skipped };
+  if (cut > 0) metadata = { ...metadata, [TRUNCATED_MESSAGES_KEY]: cut };
+  if (skipped > 0) metadata = { ...metadata, [SKIPPED_MESSAGES_KEY]: skipped };
   if (threadId !== givenThreadId && isLongId(givenThreadId)) {
-    notes = { ...notes, chattrail_thread_id_prefix: longIdPrefix(givenThreadId) };
+    metadata = { ...metadata, chattrail_thread_id_prefix: longIdPrefix(givenThreadId) };
   }
   const givenUserId = user === undefined ? undefined : (givenUser as { id?: unknown }).id;
   if (typeof givenUserId === 'string' && user!.id !== givenUserId && isLongId(givenUserId)) {
-    notes = { ...notes, chattrail_user_id_prefix: longIdPrefix(givenUserId) };
+    metadata = { ...metadata, chattrail_user_id_prefix: longIdPrefix(givenUserId) };
   }
-  if (notes !== undefined) metadata = metadata === undefined ? notes : Object.assign(metadata, notes);
   if (metadata !== undefined) turn.metadata = metadata;
   return turn;
 }

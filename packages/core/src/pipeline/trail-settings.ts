@@ -12,10 +12,8 @@ import type { DeliveryMode } from './start-worker-delivery';
 export type TrailSettings = ReturnType<typeof readTrailSettings>;
 
 const check = optionChecker('createChatTrail');
-const ENV_FLAGS = new Map<string | undefined, boolean>([
-  ...['1', 'true', 'yes', 'on'].map((word) => [word, true] as const),
-  ...['0', 'false', 'no', 'off'].map((word) => [word, false] as const),
-]);
+// Any other value of a flag variable is false.
+const TRUE_WORDS = new Set<string | undefined>(['1', 'true', 'yes', 'on']);
 
 /** Throws {@link ChatTrailError} for a bad option, naming it and its value; never for the environment. */
 export function readTrailSettings(o: ChatTrailOptions) {
@@ -23,7 +21,7 @@ export function readTrailSettings(o: ChatTrailOptions) {
   const { env, backoff, destinations } = o;
   if (env !== undefined && (env === null || typeof env !== 'object')) check.fail('env', 'an object', env);
   const read = (name: string) => readTrailEnv(env, name);
-  const flag = (name: string) => ENV_FLAGS.get(read(name)?.toLowerCase()) ?? false;
+  const flag = (name: string) => TRUE_WORDS.has(read(name)?.toLowerCase());
   const num = (
     rule: 'positiveInteger' | 'positiveNumber' | 'nonNegativeNumber',
     name: keyof typeof D & keyof ChatTrailOptions,

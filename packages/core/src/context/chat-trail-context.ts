@@ -50,10 +50,7 @@ export function getChatTrailContextMode(): ContextMode {
   return store().mode;
 }
 
-function mergeContexts(
-  outer: Readonly<ChatTrailContext> | undefined,
-  inner: ChatTrailContext,
-): ChatTrailContext {
+function mergeContexts(outer: Readonly<ChatTrailContext> | undefined, inner: ChatTrailContext) {
   const merged: Record<string, unknown> = {};
   // `capture` is the same object, not a copy: records made in a nested context must reach the request's.
   for (const key of ['threadId', 'user', 'capture', 'turnMessages'] as const) {
@@ -63,5 +60,5 @@ function mergeContexts(
   if (outer?.metadata !== undefined || inner.metadata !== undefined) {
     merged.metadata = { ...outer?.metadata, ...inner.metadata };
   }
-  return merged;
+  return merged as ChatTrailContext;
 }

@@ -7,8 +7,6 @@ import { formatBytes } from './format-bytes';
 export function contentPartPlaceholder(part: unknown): string {
   if (part === null || typeof part !== 'object') return '[unknown part]';
   const record = part as Record<string, unknown>;
-  const type = typeof record.type === 'string' ? record.type : undefined;
-
   const nested = asRecord(record.file) ?? asRecord(record.source);
   const audio = asRecord(record.input_audio);
   let mediaType =
@@ -16,7 +14,6 @@ export function contentPartPlaceholder(part: unknown): string {
     firstString(nested?.mediaType, nested?.mime_type, nested?.media_type) ??
     (typeof audio?.format === 'string' ? `audio/${audio.format}` : undefined);
   const filename = firstString(record.filename, record.name, nested?.filename, record.title);
-
   const source = describeSource(
     firstDefined(record.image, record.data, record.url, imageUrlOf(record.image_url), audio?.data) ??
       firstDefined(nested?.file_data, nested?.data, nested?.url, record.file_data),
@@ -24,8 +21,7 @@ export function contentPartPlaceholder(part: unknown): string {
   mediaType ??= source.mediaType;
   const fileId =
     firstString(record.file_id, record.fileId, nested?.file_id, nested?.fileId) ?? source.reference;
-
-  const kind = kindOf(type, mediaType);
+  const kind = kindOf(typeof record.type === 'string' ? record.type : undefined, mediaType);
   const details: string[] = [];
   // A bare top-level type ('image', as LanguageModelV4 allows) repeats the kind.
   if (mediaType?.includes('/')) details.push(clip(mediaType, 80));

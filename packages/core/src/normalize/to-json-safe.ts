@@ -61,7 +61,6 @@ function walk(value: unknown, depth: number, state: WalkState): JsonValue | type
   if (special !== undefined) return special;
   if (state.ancestors.has(value)) return '[Circular]';
   if (depth >= state.maxDepth) return '[Max depth]';
-
   state.ancestors.add(value);
   try {
     if (Array.isArray(value)) return walkItems(value, value.length, depth, state);

@@ -112,7 +112,6 @@ export function normalizeTurn(
     }
   }
   if (reuse?.next !== undefined && status !== 'ok') reuse.next.failed = true;
-
   const givenStart = dateTime(raw.startedAt);
   const startedAt = givenStart ?? new Date().toISOString();
   const endedAt = dateTime(raw.endedAt) ?? (givenStart === undefined ? startedAt : new Date().toISOString());

@@ -100,8 +100,7 @@ function deliveryMode(given: unknown, env: string | undefined): DeliveryMode | u
 /** `CHATTRAIL_SAMPLE_RATE`, else 1. */
 function envSampleRate(value: string | undefined): number {
   if (value === undefined) return D.sampleRate;
-  const rate = /^\d*\.?\d+$/.test(value) ? Number(value) : Number.NaN;
-  if (rate >= 0 && rate <= 1) return rate;
+  if (/^\d*\.?\d+$/.test(value) && Number(value) <= 1) return Number(value);
   badEnv('CHATTRAIL_SAMPLE_RATE', value, 'a number from 0 to 1', 'every thread is recorded (sampleRate 1)');
   return D.sampleRate;
 }

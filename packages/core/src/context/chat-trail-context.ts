@@ -22,8 +22,7 @@ export interface ChatTrailCapture {
   sources: TurnSource[];
 }
 
-// One store per process, not per copy of this module: an app can load the ESM build while an adapter
-// loads the CJS build, and a context set through one must be visible through the other.
+// One store per process, not per copy of this module: the app's ESM and an adapter's CJS build share it.
 const STORE_KEY = Symbol.for('@chattrail/core/context-store');
 
 function store(): ContextStore<Readonly<ChatTrailContext>> {
@@ -32,10 +31,7 @@ function store(): ContextStore<Readonly<ChatTrailContext>> {
   return registry[STORE_KEY];
 }
 
-/**
- * Runs `fn` so that turns recorded in it (after `await`s too) get this thread and user. Nested calls merge,
- * the inner winning, `metadata` key by key; without AsyncLocalStorage, only up to the first `await`.
- */
+/** Runs `fn` so turns recorded in it (after `await`s too) get this thread and user; nested calls merge. */
 export function withChatTrail<R>(context: ChatTrailContext, fn: () => R): R {
   return store().run(Object.freeze(mergeContexts(store().get(), context)), fn);
 }

@@ -1,9 +1,6 @@
 import { formatBytes } from './format-bytes';
 
-/**
- * A non-text message part (AI SDK, OpenAI, LangChain or Anthropic shape) as a placeholder such as
- * `[image: image/png, 34 KB]`, never the bytes; base64 sizes come from the length, never decoding.
- */
+/** A non-text message part (AI SDK, OpenAI, LangChain, Anthropic) as `[image: image/png, 34 KB]`. */
 export function contentPartPlaceholder(part: unknown): string {
   if (part === null || typeof part !== 'object') return '[unknown part]';
   const record = part as Record<string, unknown>;

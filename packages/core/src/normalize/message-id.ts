@@ -41,8 +41,17 @@ function digest(): string {
 
 /** `msg_` and 16 hex digits, the same for the same (threadId, position, role, sent content) anywhere. */
 export function messageId(threadId: string, position: number, role: string, content: string): string {
-  if (threadId.length > LONG_THREAD_ID) absorbLongThreadId(threadId);
-  else start(threadId);
+  if (threadId === lastLongThreadId) {
+    h1 = lastH1;
+    h2 = lastH2;
+  } else {
+    start(threadId);
+    if (threadId.length > LONG_THREAD_ID) {
+      lastLongThreadId = threadId;
+      lastH1 = h1;
+      lastH2 = h2;
+    }
+  }
   absorb(String(position));
   absorb(role);
   absorb(content);
@@ -54,17 +63,6 @@ const LONG_THREAD_ID = 256;
 let lastLongThreadId: string | undefined;
 let lastH1 = 0;
 let lastH2 = 0;
-
-function absorbLongThreadId(threadId: string): void {
-  if (threadId !== lastLongThreadId) {
-    start(threadId);
-    lastLongThreadId = threadId;
-    lastH1 = h1;
-    lastH2 = h2;
-  }
-  h1 = lastH1;
-  h2 = lastH2;
-}
 
 /** The hash of {@link messageId} over `text` alone, as 16 hex digits; stands for a text too long to keep. */
 export function textHash(text: string): string {

@@ -22,10 +22,7 @@ const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 const UNREADABLE = '[Unreadable]';
 const OMIT: unique symbol = Symbol('omit');
 
-/**
- * Any value as fresh plain JSON, never throwing: cycles become `"[Circular]"`, binary data a size
- * (`"[Uint8Array: 34 KB]"`), throwing getters `"[Unreadable]"`; `__proto__`-like keys are dropped.
- */
+/** Any value as fresh plain JSON, never throwing: cycles, binary data, throwing getters become markers. */
 export function toJsonSafe(value: unknown, options: JsonSafeOptions = {}): JsonValue {
   const state: WalkState = {
     // Clamped so no option can make the recursion deep enough to overflow the stack.
@@ -118,12 +115,7 @@ function walkItems(items: Iterable<unknown>, size: number, depth: number, state:
   return out;
 }
 
-function walkEntries(
-  entries: Iterable<[string, unknown]>,
-  size: number,
-  depth: number,
-  state: WalkState,
-): JsonObject {
+function walkEntries(entries: Iterable<[string, unknown]>, size: number, depth: number, state: WalkState) {
   const out: JsonObject = {};
   let kept = 0;
   let seen = 0;

@@ -5,11 +5,7 @@ import type { ChatTrailFeedback } from '../spec/chat-trail';
 import type { DeliveryItem } from '../spec/chat-trail-destination';
 import { isObject, nonEmptyString, shortText, turnUser } from './normalize-values';
 
-/**
- * A private, bounded copy of feedback as the item the trail queues; `undefined` without a thread id or a
- * type of `'positive'`/`'negative'`. Ids are bounded as `normalizeTurn` bounds them, so feedback reaches
- * the thread its turns went to; texts are cut to `maxMessageBytes` (and left out without content capture).
- */
+/** A private, bounded copy of feedback to queue (ids bounded as for turns); `undefined` if invalid. */
 export function normalizeFeedback(
   input: ChatTrailFeedback,
   options: { maxMessageBytes: number; captureContent: boolean },

@@ -54,10 +54,7 @@ const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 let turnSequence = 0;
 
-/**
- * A fresh, private, JSON-safe, bounded copy of a turn (README: "What record() guarantees"), or `undefined`
- * without a thread id (here or in the context). Shares no object with the input. `record()`'s hot path.
- */
+/** A fresh, private, bounded copy of a turn, sharing no object with it; `undefined` without a thread. */
 export function normalizeTurn(
   input: unknown,
   options: NormalizeTurnOptions,
@@ -160,7 +157,7 @@ export function turnMessagesMode(
   return options.turnMessages ?? 'history';
 }
 
-/** Normalises `rawMessages` into `messages`, reusing the previous turn's copy of an unchanged text message. */
+/** Normalises `rawMessages` into `messages`, reusing the previous turn's copy of unchanged texts. */
 function normalizeHistory(
   rawMessages: readonly unknown[],
   threadId: string,

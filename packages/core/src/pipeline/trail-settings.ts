@@ -12,7 +12,6 @@ import type { DeliveryMode } from './start-worker-delivery';
 export type TrailSettings = ReturnType<typeof readTrailSettings>;
 
 const check = optionChecker('createChatTrail');
-// Any other value of a flag variable is false.
 const TRUE_WORDS = new Set<string | undefined>(['1', 'true', 'yes', 'on']);
 
 /** Throws {@link ChatTrailError} for a bad option, naming it and its value; never for the environment. */

@@ -8,10 +8,7 @@ import type { TextMasker } from './text-masker';
 // Cards before phones, so a card number is labelled as a card.
 const defaultMaskers: readonly TextMasker[] = [maskApiKeys, maskEmails, maskCardNumbers, maskPhoneNumbers];
 
-/**
- * A `redact` running `maskers` (default: all four built-in) over every text of a turn in place: contents,
- * tool arguments and outputs, metadata, the error message; not ids, roles, names, the model or the user.
- */
+/** A `redact` running `maskers` (default: all built-in) over a turn's texts in place; not ids or names. */
 export function redactText(...maskers: TextMasker[]): (turn: Turn) => Turn {
   const list = maskers.length > 0 ? maskers : defaultMaskers;
   const mask = (text: string): string => list.reduce((result, masker) => masker(result), text);

@@ -24,12 +24,7 @@ export function optionChecker(where: string) {
     rate: number('a number from 0 to 1', (n) => n >= 0 && n <= 1),
     boolean: rule<boolean>('true or false', (value) => typeof value === 'boolean'),
     string: (name: string, value: unknown) => nonEmpty(name, value, undefined),
-    oneOf<const T extends string>(
-      name: string,
-      value: unknown,
-      allowed: readonly T[],
-      fallback: NoInfer<T>,
-    ): T {
+    oneOf<const T extends string>(name: string, value: unknown, allowed: readonly T[], fallback: NoInfer<T>) {
       const must = `one of ${allowed.map((a) => `'${a}'`).join(', ')}`;
       return rule<T>(must, (v) => allowed.includes(v as T))(name, value, fallback);
     },

@@ -240,10 +240,7 @@ function normalizeUser(value: unknown): Turn['user'] {
 
 function normalizeError(value: unknown, maxBytes: number): Turn['error'] {
   if (value === undefined || value === null) return undefined;
-  const raw = (typeof value === 'object' ? value : { message: String(value) }) as {
-    name?: unknown;
-    message?: unknown;
-  };
+  const raw = (typeof value === 'object' ? value : { message: String(value) }) as Record<string, unknown>;
   return {
     name: typeof raw.name === 'string' ? shortText(raw.name) : 'Error',
     message: wellFormed(truncateUtf8(typeof raw.message === 'string' ? raw.message : '', maxBytes)),

@@ -207,11 +207,10 @@ function normalizeHistory(
     reuse[position] =
       message.content !== raw.content ? Reuse.never : ownId === undefined ? Reuse.derivedId : Reuse.givenId;
   }
-  const aligned =
-    previous === undefined ? undefined : alignHistory(threadId, rawMessages, messages, reuse, previous);
+  const positions = previous && alignHistory(threadId, rawMessages, messages, reuse, previous)?.positions;
   let uniform = n > 0;
   for (let position = 1; position < n && uniform; position++) uniform = reuse[position] === reuse[0];
-  return { messages, reuse: uniform ? reuse[0]! : reuse, positions: aligned?.positions };
+  return { messages, reuse: uniform ? reuse[0]! : reuse, positions };
 }
 
 function normalizeUser(value: unknown): Turn['user'] {

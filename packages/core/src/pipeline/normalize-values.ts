@@ -31,12 +31,9 @@ export function safeObject(value: unknown, maxBytes: number): JsonObject | undef
 
 /** Strict ISO 8601 as given; other parseable dates (and epoch numbers, Dates) rewritten as ISO. */
 export function dateTime(value: unknown): string | undefined {
-  if (typeof value === 'string') {
-    if (ISO_DATE_TIME.test(value)) return value;
-    const time = Date.parse(value);
-    return Number.isNaN(time) ? undefined : new Date(time).toISOString();
-  }
-  const time = value instanceof Date ? value.getTime() : value;
+  if (typeof value === 'string' && ISO_DATE_TIME.test(value)) return value;
+  const time =
+    typeof value === 'string' ? Date.parse(value) : value instanceof Date ? value.getTime() : value;
   if (typeof time !== 'number' || !Number.isFinite(time) || Math.abs(time) > 8.64e15) return undefined;
   return new Date(time).toISOString();
 }

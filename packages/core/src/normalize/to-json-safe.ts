@@ -82,10 +82,7 @@ function walk(value: unknown, depth: number, state: WalkState): JsonValue | type
 
 /** Values with a fixed short form, checked before toJSON (Buffer's toJSON would dump every byte). */
 function describeSpecialObject(value: object): JsonValue | undefined {
-  if (value instanceof Date) {
-    const time = value.getTime();
-    return Number.isNaN(time) ? null : value.toISOString();
-  }
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value.toISOString();
   if (ArrayBuffer.isView(value)) return `[${tagOf(value)}: ${formatBytes(value.byteLength)}]`;
   if (value instanceof ArrayBuffer) return `[ArrayBuffer: ${formatBytes(value.byteLength)}]`;
   if (typeof Blob !== 'undefined' && value instanceof Blob) return `[Blob: ${formatBytes(value.size)}]`;

@@ -13,10 +13,7 @@ export interface ChatTrailContext {
   metadata?: Record<string, JsonValue>;
   /** Overrides the trail's `turnMessages` for the turns recorded inside (see `TurnMessagesMode`). */
   turnMessages?: TurnMessagesMode;
-  /**
-   * `record()` pushes each turn's `source` here, so the Express middleware can skip its own turn when
-   * another adapter recorded one inside the request. Inner contexts inherit it.
-   */
+  /** `record()` pushes each turn's `source` here (inherited), so Express skips a turn recorded inside. */
   capture?: ChatTrailCapture;
 }
 
@@ -25,8 +22,7 @@ export interface ChatTrailCapture {
   sources: TurnSource[];
 }
 
-// One store per process, not per copy of this module: an app can load the ESM build while an adapter
-// loads the CJS build, and a context set through one must be visible through the other.
+// One store per process, not per copy of this module: the app's ESM and an adapter's CJS build share it.
 const STORE_KEY = Symbol.for('@chattrail/core/context-store');
 
 function store(): ContextStore<Readonly<ChatTrailContext>> {
@@ -35,17 +31,7 @@ function store(): ContextStore<Readonly<ChatTrailContext>> {
   return registry[STORE_KEY];
 }
 
-/**
- * Runs `fn` so that turns recorded while it runs (after `await`s too) are attributed to this thread and
- * user. Nested calls merge, the inner one winning; a user is replaced whole, `metadata` keys are merged.
- * Without AsyncLocalStorage the context reaches only up to `fn`'s first `await` (see
- * {@link getChatTrailContextMode}).
- *
- * @example
- * app.post('/chat', (req, res) =>
- *   withChatTrail({ threadId: req.body.id, user: { id: req.user.id } }, () => handleChat(req, res)),
- * );
- */
+/** Runs `fn` so turns recorded in it (after `await`s too) get this thread and user; nested calls merge. */
 export function withChatTrail<R>(context: ChatTrailContext, fn: () => R): R {
   return store().run(Object.freeze(mergeContexts(store().get(), context)), fn);
 }
@@ -60,10 +46,7 @@ export function getChatTrailContextMode(): ContextMode {
   return store().mode;
 }
 
-function mergeContexts(
-  outer: Readonly<ChatTrailContext> | undefined,
-  inner: ChatTrailContext,
-): ChatTrailContext {
+function mergeContexts(outer: Readonly<ChatTrailContext> | undefined, inner: ChatTrailContext) {
   const merged: Record<string, unknown> = {};
   // `capture` is the same object, not a copy: records made in a nested context must reach the request's.
   for (const key of ['threadId', 'user', 'capture', 'turnMessages'] as const) {
@@ -73,5 +56,5 @@ function mergeContexts(
   if (outer?.metadata !== undefined || inner.metadata !== undefined) {
     merged.metadata = { ...outer?.metadata, ...inner.metadata };
   }
-  return merged;
+  return merged as ChatTrailContext;
 }

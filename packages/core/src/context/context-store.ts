@@ -13,10 +13,7 @@ export interface ContextStore<T> {
   get(): T | undefined;
 }
 
-/**
- * AsyncLocalStorage without a top-level import, which would stop the core loading on Edge and in browsers:
- * the global (Vercel Edge, Workers), else `process.getBuiltinModule`, a lookup no bundler tries to resolve.
- */
+/** AsyncLocalStorage without a top-level import (Edge, browsers): the global, else `getBuiltinModule`. */
 export function loadAsyncLocalStorage(): AsyncLocalStorageConstructor | undefined {
   const runtime = globalThis as {
     AsyncLocalStorage?: unknown;

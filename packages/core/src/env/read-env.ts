@@ -1,7 +1,4 @@
-/**
- * A variable from `env` when given, else from the runtime: Node, Edge (no `process`) or Deno (throws without
- * permission). Blank counts as unset: `MIELTO_API_KEY=` in a .env file means no key.
- */
+/** A variable from `env` when given, else from Node, Edge or Deno; blank (`MIELTO_API_KEY=`) is unset. */
 export function readEnv(name: string, env?: Record<string, string | undefined>): string | undefined {
   const runtime = globalThis as {
     process?: { env?: Record<string, string | undefined> };

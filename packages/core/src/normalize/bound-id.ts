@@ -17,10 +17,7 @@ export function isLongId(id: string): boolean {
   return id.length > MAX_ID_BYTES || utf8ByteLength(id) > MAX_ID_BYTES;
 }
 
-/**
- * A host id as it may be sent: well-formed and at most {@link MAX_ID_BYTES}. A longer one becomes its first
- * 64 bytes, `…` and a stable hash of the whole, so a thread stays one thread in every process.
- */
+/** A host id, well-formed and at most {@link MAX_ID_BYTES}: else its first 64 bytes, `…` and a hash. */
 export function boundId(id: string): string {
   if (!isLongId(id)) return wellFormed(id);
   if (id === lastLong) return lastShort;

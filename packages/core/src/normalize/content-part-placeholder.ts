@@ -1,15 +1,9 @@
 import { formatBytes } from './format-bytes';
 
-/**
- * A non-text message part (AI SDK, OpenAI, LangChain or Anthropic shape) as a short placeholder such as
- * `[image: image/png, 34 KB]`: kind, media type, file name and size or address, never the bytes. The size of
- * base64 data is estimated from its length, so a 50 MB data URL is never decoded or scanned.
- */
+/** A non-text message part (AI SDK, OpenAI, LangChain, Anthropic) as `[image: image/png, 34 KB]`. */
 export function contentPartPlaceholder(part: unknown): string {
   if (part === null || typeof part !== 'object') return '[unknown part]';
   const record = part as Record<string, unknown>;
-  const type = typeof record.type === 'string' ? record.type : undefined;
-
   const nested = asRecord(record.file) ?? asRecord(record.source);
   const audio = asRecord(record.input_audio);
   let mediaType =
@@ -17,7 +11,6 @@ export function contentPartPlaceholder(part: unknown): string {
     firstString(nested?.mediaType, nested?.mime_type, nested?.media_type) ??
     (typeof audio?.format === 'string' ? `audio/${audio.format}` : undefined);
   const filename = firstString(record.filename, record.name, nested?.filename, record.title);
-
   const source = describeSource(
     firstDefined(record.image, record.data, record.url, imageUrlOf(record.image_url), audio?.data) ??
       firstDefined(nested?.file_data, nested?.data, nested?.url, record.file_data),
@@ -25,8 +18,7 @@ export function contentPartPlaceholder(part: unknown): string {
   mediaType ??= source.mediaType;
   const fileId =
     firstString(record.file_id, record.fileId, nested?.file_id, nested?.fileId) ?? source.reference;
-
-  const kind = kindOf(type, mediaType);
+  const kind = kindOf(typeof record.type === 'string' ? record.type : undefined, mediaType);
   const details: string[] = [];
   // A bare top-level type ('image', as LanguageModelV4 allows) repeats the kind.
   if (mediaType?.includes('/')) details.push(clip(mediaType, 80));
@@ -39,19 +31,17 @@ export function contentPartPlaceholder(part: unknown): string {
 
 type SourceDescription = { size?: number; location?: string; mediaType?: string; reference?: string };
 
-// The kind of each part type (`undefined`: none); a file part's kind comes from its media type.
-const KINDS = new Map<string | undefined, string>([[undefined, 'file']]);
-const TYPES_OF_KIND = {
-  image: 'image image_url image-data image-url image-file-id input_image',
-  audio: 'audio input_audio',
-  file: 'file file-data file-url file-id media input_file document reasoning-file',
-};
-for (const [kind, types] of Object.entries(TYPES_OF_KIND)) {
-  for (const type of types.split(' ')) KINDS.set(type, kind);
-}
+// The kind of each part type (none: a file); a file part's kind comes from its media type.
+const KINDS = new Map(
+  Object.entries({
+    image: 'image image_url image-data image-url image-file-id input_image',
+    audio: 'audio input_audio',
+    file: 'file file-data file-url file-id media input_file document reasoning-file',
+  }).flatMap(([kind, types]) => types.split(' ').map((type) => [type, kind] as const)),
+);
 
 function kindOf(type: string | undefined, mediaType: string | undefined): string {
-  const kind = KINDS.get(type);
+  const kind = KINDS.get(type ?? 'file');
   if (kind === undefined) return clip(type!, 40);
   if (kind === 'file') {
     // Generic file parts carry images and audio too (AI SDK user images are `file` parts).
@@ -71,17 +61,14 @@ function describeSource(value: unknown): SourceDescription {
     return { size: value.size, mediaType: value.type || undefined };
   }
   const tagged = asRecord(value);
-  if (tagged !== undefined) {
-    if (tagged.type === 'data') return describeSource(tagged.data);
-    if (tagged.type === 'url') return describeSource(tagged.url);
-    if (tagged.type === 'text' && typeof tagged.text === 'string') return { size: tagged.text.length };
-    const reference = asRecord(tagged.reference);
-    if (tagged.type === 'reference' && reference !== undefined) {
-      return { reference: Object.values(reference).find((v) => typeof v === 'string') as string | undefined };
-    }
-    if (typeof tagged.url === 'string') return describeString(tagged.url);
+  if (tagged === undefined) return {};
+  if (tagged.type === 'data' || tagged.type === 'url') return describeSource(tagged[tagged.type]);
+  if (tagged.type === 'text' && typeof tagged.text === 'string') return { size: tagged.text.length };
+  const reference = asRecord(tagged.reference);
+  if (tagged.type === 'reference' && reference !== undefined) {
+    return { reference: Object.values(reference).find((v) => typeof v === 'string') as string | undefined };
   }
-  return {};
+  return typeof tagged.url === 'string' ? describeString(tagged.url) : {};
 }
 
 const SCHEME = /^[a-z][a-z0-9+.-]{1,20}:/i;
@@ -123,10 +110,9 @@ function imageUrlOf(value: unknown): unknown {
 }
 
 function asRecord(value: unknown): Record<string, unknown> | undefined {
-  if (value === null || typeof value !== 'object' || ArrayBuffer.isView(value) || value instanceof URL) {
-    return undefined;
-  }
-  return value as Record<string, unknown>;
+  const plain =
+    value !== null && typeof value === 'object' && !ArrayBuffer.isView(value) && !(value instanceof URL);
+  return plain ? (value as Record<string, unknown>) : undefined;
 }
 
 function firstString(...values: unknown[]): string | undefined {

@@ -1,7 +1,6 @@
-/**
- * The UTF-8 byte length of `JSON.stringify(value)` without building the string (queues bound their memory
- * in bytes on the hot path). Exact for plain, non-circular data; `toJSON` is not called.
- */
+import { isLowSurrogate } from './utf8-byte-length';
+
+/** UTF-8 bytes of `JSON.stringify(value)`, without building it; exact for plain non-circular data. */
 export function jsonByteLength(value: unknown): number {
   if (typeof value === 'string') return jsonStringByteLength(value);
   if (typeof value === 'number') return Number.isFinite(value) ? String(value).length : 4;
@@ -40,14 +39,11 @@ function jsonStringByteLength(text: string): number {
     } else if (code === 0x22 || code === 0x5c) bytes += 2;
     else if (code < 0x80) bytes += 1;
     else if (code < 0x800) bytes += 2;
-    else if (code >= 0xd800 && code <= 0xdbff) {
-      const next = i + 1 < length ? text.charCodeAt(i + 1) : 0;
-      if (next >= 0xdc00 && next <= 0xdfff) {
-        bytes += 4;
-        i++;
-      } else bytes += 6; // lone surrogate: JSON.stringify writes \udXXX
-    } else if (code >= 0xdc00 && code <= 0xdfff) bytes += 6;
-    else bytes += 3;
+    else if (code < 0xd800 || code > 0xdfff) bytes += 3;
+    else if (code <= 0xdbff && isLowSurrogate(text.charCodeAt(i + 1))) {
+      bytes += 4;
+      i++;
+    } else bytes += 6; // lone surrogate: JSON.stringify writes \udXXX
   }
   return bytes;
 }

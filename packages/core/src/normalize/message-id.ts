@@ -1,10 +1,9 @@
 import type { TurnMessage } from '../spec/turn';
 
-// Ids are stable across processes, so a restarted server or a replica does not resend a message. The hash
-// (cyrb53 mixing, both 32-bit lanes kept) is synchronous so `record()` need not await; not cryptographic.
+// cyrb53 mixing, both 32-bit lanes kept: synchronous, so `record()` need not await; not cryptographic.
 const SEPARATOR = 0x1f;
 
-// The hash's two lanes, module state to keep the hot loop free of property accesses (never re-entered).
+// The hash's two lanes: module state keeps the hot loop free of property accesses (never re-entered).
 let h1 = 0;
 let h2 = 0;
 
@@ -40,36 +39,30 @@ function digest(): string {
   return hex32(b >>> 0) + hex32(a >>> 0);
 }
 
-/**
- * The stable id of a message, `msg_` and 16 hex digits, the same for the same (threadId, position in the
- * thread, role, content) in every process. Pass the normalised content, as sent.
- */
+/** `msg_` and 16 hex digits, the same for the same (threadId, position, role, sent content) anywhere. */
 export function messageId(threadId: string, position: number, role: string, content: string): string {
-  if (threadId.length > LONG_THREAD_ID) absorbLongThreadId(threadId);
-  else start(threadId);
+  if (threadId === lastLongThreadId) {
+    h1 = lastH1;
+    h2 = lastH2;
+  } else {
+    start(threadId);
+    if (threadId.length > LONG_THREAD_ID) {
+      lastLongThreadId = threadId;
+      lastH1 = h1;
+      lastH2 = h2;
+    }
+  }
   absorb(String(position));
   absorb(role);
   absorb(content);
   return `msg_${digest()}`;
 }
 
-// The hash state after a long thread id is remembered (the last one), so a 5 MB id is hashed once per
-// turn, not once per message; ordinary ids are cheaper to hash again than to compare.
+// The state after the last long thread id, so a 5 MB id is hashed once per turn, not once per message.
 const LONG_THREAD_ID = 256;
 let lastLongThreadId: string | undefined;
 let lastH1 = 0;
 let lastH2 = 0;
-
-function absorbLongThreadId(threadId: string): void {
-  if (threadId !== lastLongThreadId) {
-    start(threadId);
-    lastLongThreadId = threadId;
-    lastH1 = h1;
-    lastH2 = h2;
-  }
-  h1 = lastH1;
-  h2 = lastH2;
-}
 
 /** The hash of {@link messageId} over `text` alone, as 16 hex digits; stands for a text too long to keep. */
 export function textHash(text: string): string {
@@ -83,12 +76,9 @@ export function turnMessageId(
   position: number,
   message: Pick<TurnMessage, 'role' | 'content' | 'toolCalls' | 'toolResult'>,
 ): string {
+  const { toolCalls, toolResult } = message;
   let content = message.content;
-  if (message.toolCalls !== undefined && message.toolCalls.length > 0) {
-    content += `\u001ftool_calls:${message.toolCalls.map((call) => call.id).join(',')}`;
-  }
-  if (message.toolResult !== undefined) {
-    content += `\u001ftool_result:${message.toolResult.toolCallId}`;
-  }
+  if (toolCalls?.length) content += `\u001ftool_calls:${toolCalls.map((call) => call.id).join(',')}`;
+  if (toolResult !== undefined) content += `\u001ftool_result:${toolResult.toolCallId}`;
   return messageId(threadId, position, message.role, content);
 }

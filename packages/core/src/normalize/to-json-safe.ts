@@ -22,12 +22,7 @@ const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 const UNREADABLE = '[Unreadable]';
 const OMIT: unique symbol = Symbol('omit');
 
-/**
- * Any value as fresh plain JSON, without throwing, so app metadata can never break recording: cycles become
- * `"[Circular]"`, bigints and dates strings, `Map`/`Set` objects and arrays, binary data a size such as
- * `"[Uint8Array: 34 KB]"`, throwing getters `"[Unreadable]"`; `__proto__`-like keys are dropped and strings
- * made well-formed. Functions, symbols and `undefined` go as `JSON.stringify` drops them.
- */
+/** Any value as fresh plain JSON, never throwing: cycles, binary data, throwing getters become markers. */
 export function toJsonSafe(value: unknown, options: JsonSafeOptions = {}): JsonValue {
   const state: WalkState = {
     // Clamped so no option can make the recursion deep enough to overflow the stack.
@@ -58,15 +53,11 @@ function walk(value: unknown, depth: number, state: WalkState): JsonValue | type
   if (typeof value === 'bigint') return value.toString();
   if (value === null) return null;
   // Functions, symbols and undefined, as JSON.stringify leaves them out.
-  return typeof value === 'object' ? walkObject(value, depth, state) : OMIT;
-}
-
-function walkObject(value: object, depth: number, state: WalkState): JsonValue | typeof OMIT {
+  if (typeof value !== 'object') return OMIT;
   const special = describeSpecialObject(value);
   if (special !== undefined) return special;
   if (state.ancestors.has(value)) return '[Circular]';
   if (depth >= state.maxDepth) return '[Max depth]';
-
   state.ancestors.add(value);
   try {
     if (Array.isArray(value)) return walkItems(value, value.length, depth, state);
@@ -91,10 +82,7 @@ function walkObject(value: object, depth: number, state: WalkState): JsonValue |
 
 /** Values with a fixed short form, checked before toJSON (Buffer's toJSON would dump every byte). */
 function describeSpecialObject(value: object): JsonValue | undefined {
-  if (value instanceof Date) {
-    const time = value.getTime();
-    return Number.isNaN(time) ? null : value.toISOString();
-  }
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value.toISOString();
   if (ArrayBuffer.isView(value)) return `[${tagOf(value)}: ${formatBytes(value.byteLength)}]`;
   if (value instanceof ArrayBuffer) return `[ArrayBuffer: ${formatBytes(value.byteLength)}]`;
   if (typeof Blob !== 'undefined' && value instanceof Blob) return `[Blob: ${formatBytes(value.size)}]`;
@@ -124,12 +112,7 @@ function walkItems(items: Iterable<unknown>, size: number, depth: number, state:
   return out;
 }
 
-function walkEntries(
-  entries: Iterable<[string, unknown]>,
-  size: number,
-  depth: number,
-  state: WalkState,
-): JsonObject {
+function walkEntries(entries: Iterable<[string, unknown]>, size: number, depth: number, state: WalkState) {
   const out: JsonObject = {};
   let kept = 0;
   let seen = 0;

@@ -4,10 +4,7 @@ export function truncationMarker(removedBytes: number): string {
   return `… [truncated ${removedBytes} bytes]`;
 }
 
-/**
- * Cuts `text` to at most `maxBytes` of UTF-8, marker `… [truncated N bytes]` included (left out when it does
- * not fit). Never splits a surrogate pair; text that fits is returned as is.
- */
+/** `text` cut to at most `maxBytes` of UTF-8, with a `… [truncated N bytes]` marker if it fits. */
 export function truncateUtf8(text: string, maxBytes: number): string {
   const limit = Math.max(0, Math.floor(maxBytes));
   // Each UTF-16 code unit encodes to at most 3 bytes, so short strings need no scan at all.

@@ -4,10 +4,7 @@ type WellFormedString = string & { isWellFormed?(): boolean; toWellFormed?(): st
 
 const NATIVE = typeof (String.prototype as WellFormedString).isWellFormed === 'function';
 
-/**
- * `text` with lone surrogates replaced by U+FFFD (the same string when it has none): the `\udXXX` escape
- * `JSON.stringify` writes for one is rejected or mangled by Python's, Rust's and Go's decoders.
- */
+/** `text` with lone surrogates as U+FFFD: Python's, Rust's and Go's JSON decoders reject their `\udXXX`. */
 export function wellFormed(text: string): string {
   if (NATIVE) {
     const native = text as WellFormedString;

@@ -1,55 +1,34 @@
 import { ChatTrailError } from '../errors';
 
-/**
- * The one options policy, its messages starting with `where` (`'createChatTrail'`): left out gets the
- * default; a bad value throws naming it (`createChatTrail: flushAt must be a positive integer, got -1`),
- * never clamped without a word.
- */
+/** The options policy: left out gets the default; a bad value throws naming it, never clamped silently. */
 export function optionChecker(where: string) {
-  /** Throws the policy's error: `must` says what `name` must be. */
   const fail = (name: string, must: string, value: unknown): never => {
     throw new ChatTrailError(`${where}: ${name} must be ${must}, got ${describeValue(value)}`);
   };
-  const number =
-    (must: string, ok: (n: number) => boolean) =>
-    (name: string, value: unknown, fallback: number): number => {
+  const rule =
+    <T>(must: string, ok: (value: unknown) => boolean) =>
+    (name: string, value: unknown, fallback: T): T => {
       if (value === undefined) return fallback;
-      if (typeof value !== 'number' || !Number.isFinite(value) || !ok(value)) fail(name, must, value);
-      return value as number;
+      if (!ok(value)) fail(name, must, value);
+      return value as T;
     };
+  const number = (must: string, ok: (n: number) => boolean) =>
+    rule<number>(must, (n) => typeof n === 'number' && Number.isFinite(n) && ok(n));
+  const nonEmpty = rule<string | undefined>('a non-empty string', (v) => typeof v === 'string' && v !== '');
+  const isFunction = rule<unknown>('a function', (v) => typeof v === 'function');
   return {
     positiveInteger: number('a positive integer', (n) => Number.isInteger(n) && n >= 1),
     nonNegativeInteger: number('a non-negative integer', (n) => Number.isInteger(n) && n >= 0),
     positiveNumber: number('a positive number', (n) => n > 0),
     nonNegativeNumber: number('a non-negative number', (n) => n >= 0),
     rate: number('a number from 0 to 1', (n) => n >= 0 && n <= 1),
-    boolean(name: string, value: unknown, fallback: boolean): boolean {
-      if (value === undefined) return fallback;
-      if (typeof value !== 'boolean') fail(name, 'true or false', value);
-      return value as boolean;
+    boolean: rule<boolean>('true or false', (value) => typeof value === 'boolean'),
+    string: (name: string, value: unknown) => nonEmpty(name, value, undefined),
+    oneOf<const T extends string>(name: string, value: unknown, allowed: readonly T[], fallback: NoInfer<T>) {
+      const must = `one of ${allowed.map((a) => `'${a}'`).join(', ')}`;
+      return rule<T>(must, (v) => allowed.includes(v as T))(name, value, fallback);
     },
-    /** A non-empty string. */
-    string(name: string, value: unknown): string | undefined {
-      if (value !== undefined && (typeof value !== 'string' || value === '')) {
-        fail(name, 'a non-empty string', value);
-      }
-      return value as string | undefined;
-    },
-    oneOf<const T extends string>(
-      name: string,
-      value: unknown,
-      allowed: readonly T[],
-      fallback: NoInfer<T>,
-    ): T {
-      if (value === undefined) return fallback;
-      if (!allowed.includes(value as T))
-        fail(name, `one of ${allowed.map((a) => `'${a}'`).join(', ')}`, value);
-      return value as T;
-    },
-    fn<T>(name: string, value: T | undefined): T | undefined {
-      if (value !== undefined && typeof value !== 'function') fail(name, 'a function', value);
-      return value;
-    },
+    fn: <T>(name: string, value: T | undefined) => isFunction(name, value, undefined) as T | undefined,
     fail,
   };
 }

@@ -4,12 +4,9 @@ import { boundId } from '../normalize/bound-id';
 import { wellFormed } from '../normalize/well-formed';
 import type { Turn } from '../spec/turn';
 import type { ChatTrailOptions } from './chat-trail-options';
+import { isObject } from './normalize-values';
 
-/**
- * Runs the app's `redact` on a turn's private copy: the turn to queue, `null` when redact skipped it, or
- * the error that drops it unsent (`redact_error`) when redact threw, returned something that is not a
- * turn, or a turn that cannot be sent. Never throws.
- */
+/** The app's `redact` on a turn's copy: the turn, `null` (skipped) or the `redact_error` dropping it. */
 export function applyRedact(
   redact: NonNullable<ChatTrailOptions['redact']>,
   copy: Turn,
@@ -36,34 +33,28 @@ function dropped(message: string, cause?: unknown): ChatTrailDeliveryError {
   return new ChatTrailDeliveryError(message, { reason: 'redact_error', count: 1, cause });
 }
 
-/**
- * What is wrong with a redacted turn, or `undefined` after making its strings safe to send again (a redact
- * may cut a text inside a surrogate pair or rename the thread). Holes and stripped messages are caught
- * here, not later inside a destination.
- */
+/** What is wrong with a redacted turn, or `undefined` after making its ids and texts safe to send again. */
 function checkRedactedTurn(turn: Turn): string | undefined {
   if (turn.threadId === '') return 'its threadId is not a non-empty string';
   turn.threadId = boundId(turn.threadId);
   const { messages } = turn;
   for (let i = 0; i < messages.length; i++) {
     const message = messages[i] as Partial<Turn['messages'][number]> | null | undefined;
-    if (message === null || typeof message !== 'object') {
+    if (!isObject(message)) {
       return `its messages[${i}] is ${message === undefined ? 'missing (a hole left by delete? remove messages with splice or filter)' : String(message)}`;
     }
     for (const field of ['content', 'role', 'id'] as const) {
       if (typeof message[field] !== 'string') return `its messages[${i}].${field} is not a string`;
     }
     const { toolCalls, toolResult } = message;
-    if (toolCalls !== undefined) {
-      if (!Array.isArray(toolCalls)) return `its messages[${i}].toolCalls is not an array`;
-      for (const call of toolCalls) {
-        if (call === null || typeof call !== 'object')
-          return `its messages[${i}].toolCalls holds a non-object`;
-      }
+    if (toolCalls !== undefined && !Array.isArray(toolCalls)) {
+      return `its messages[${i}].toolCalls is not an array`;
     }
-    if (toolResult !== undefined && (toolResult === null || typeof toolResult !== 'object')) {
+    for (const call of toolCalls ?? []) {
+      if (!isObject(call)) return `its messages[${i}].toolCalls holds a non-object`;
+    }
+    if (toolResult !== undefined && !isObject(toolResult))
       return `its messages[${i}].toolResult is not an object`;
-    }
     message.content = wellFormed(message.content!);
   }
   return undefined;

@@ -6,10 +6,7 @@ import type { ChatTrailStore } from '../spec/chat-trail-store';
 import type { Turn, TurnMessagesMode } from '../spec/turn';
 import type { WaitUntil } from './find-wait-until';
 
-/**
- * Options of `createChatTrail`, all optional (details: the README's options table). A bad value throws a
- * `ChatTrailError` naming the option.
- */
+/** Options of `createChatTrail`, all optional (README: options table); a bad one throws a `ChatTrailError`. */
 export interface ChatTrailOptions {
   /** Where turns go. Default: `mielto()`/`melodi()` from `MIELTO_*`/`MELODI_*` variables; none warns once. */
   destinations?: ChatTrailDestination[];

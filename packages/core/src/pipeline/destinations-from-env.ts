@@ -7,17 +7,13 @@ import { MIELTO_DEFAULT_BASE_URL } from '../mielto/mielto-client';
 import type { ChatTrailDestination } from '../spec/chat-trail-destination';
 import { readTrailEnv } from './read-trail-env';
 
-/** What the environment configures. `problems` are one-line explanations of variables that could not be used. */
+/** What the environment configures; `problems` explain variables that could not be used. */
 export interface EnvDestinations {
   destinations: ChatTrailDestination[];
   problems: string[];
 }
 
-/**
- * `MIELTO_API_KEY` (+ `MIELTO_BASE_URL`, `MIELTO_WORKSPACE_ID`) → `mielto()`; `MELODI_API_KEY` +
- * `MELODI_PROJECT_ID` (+ `MELODI_BASE_URL`) → `melodi()`. Never throws: a half-configured backend is
- * skipped and explained in `problems`, so a variable missing in one environment cannot crash the app.
- */
+/** `mielto()`/`melodi()` from `MIELTO_*`/`MELODI_*`; never throws: a half-configured one is in `problems`. */
 export function destinationsFromEnv(
   env: Record<string, string | undefined> | undefined,
   settings: { timeoutMs: number; fetch?: typeof fetch | undefined; transport?: Transport | undefined },

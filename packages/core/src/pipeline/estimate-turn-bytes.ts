@@ -1,15 +1,11 @@
 import { jsonByteLength } from '../normalize/json-byte-length';
 import type { Turn, TurnMessage } from '../spec/turn';
 
-// What a message and a turn cost beyond their texts, calibrated against V8's heap
-// (bench/queued-turn-memory.mjs).
+// What a message and a turn cost beyond their texts, calibrated in bench/queued-turn-memory.mjs.
 const MESSAGE_OVERHEAD = 96;
 const TURN_OVERHEAD = 256;
 
-/**
- * About how many bytes a normalised turn holds, for `maxQueueBytes`. Hot path: texts count their UTF-16
- * length (texts are capped by `maxMessageBytes` anyway); structured values are measured exactly.
- */
+/** About how many bytes a normalised turn holds, for `maxQueueBytes`: texts count their UTF-16 length. */
 export function estimateTurnBytes(turn: Turn): number {
   return estimateTurnHeadBytes(turn) + estimateMessagesBytes(turn.messages, 0);
 }

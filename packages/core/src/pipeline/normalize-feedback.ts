@@ -3,18 +3,14 @@ import { truncateUtf8 } from '../normalize/truncate-utf8';
 import { wellFormed } from '../normalize/well-formed';
 import type { ChatTrailFeedback } from '../spec/chat-trail';
 import type { DeliveryItem } from '../spec/chat-trail-destination';
-import { nonEmptyString, shortText } from './normalize-values';
+import { isObject, nonEmptyString, shortText, turnUser } from './normalize-values';
 
-/**
- * A private, bounded copy of feedback as the item the trail queues; `undefined` without a thread id or a
- * type of `'positive'`/`'negative'`. Ids are bounded as `normalizeTurn` bounds them, so feedback reaches
- * the thread its turns went to; texts are cut to `maxMessageBytes` (and left out without content capture).
- */
+/** A private, bounded copy of feedback to queue (ids bounded as for turns); `undefined` if invalid. */
 export function normalizeFeedback(
   input: ChatTrailFeedback,
   options: { maxMessageBytes: number; captureContent: boolean },
 ): Extract<DeliveryItem, { type: 'feedback' }> | undefined {
-  if (input === null || typeof input !== 'object') return undefined;
+  if (!isObject(input)) return undefined;
   const threadId = nonEmptyString(input.threadId);
   if (threadId === undefined || (input.type !== 'positive' && input.type !== 'negative')) return undefined;
   const feedback: ChatTrailFeedback = { threadId: boundId(threadId), type: input.type };
@@ -22,7 +18,7 @@ export function normalizeFeedback(
   if (messageId !== undefined) feedback.messageId = boundId(messageId);
   const bounded = (text: string) => wellFormed(truncateUtf8(text, options.maxMessageBytes));
   if (typeof input.text === 'string' && options.captureContent) feedback.text = bounded(input.text);
-  if (input.attributes !== null && typeof input.attributes === 'object') {
+  if (isObject(input.attributes)) {
     const attributes: Record<string, string> = {};
     for (const [key, value] of Object.entries(input.attributes)) {
       if (key !== '__proto__' && (typeof value === 'string' || typeof value === 'number')) {
@@ -32,11 +28,6 @@ export function normalizeFeedback(
     feedback.attributes = attributes;
   }
   const user = input.user;
-  if (user !== null && typeof user === 'object' && nonEmptyString(user.id) !== undefined) {
-    feedback.user = { id: boundId(user.id) };
-    for (const field of ['email', 'name', 'username'] as const) {
-      if (typeof user[field] === 'string') feedback.user[field] = shortText(user[field]);
-    }
-  }
+  if (isObject(user) && nonEmptyString(user.id) !== undefined) feedback.user = turnUser(user.id, user);
   return { type: 'feedback', feedback };
 }

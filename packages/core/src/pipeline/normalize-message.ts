@@ -44,10 +44,8 @@ export function normalizeMessage(
     content: flatString(content),
   };
   // Only the fields present: every field of a queued copy is paid for again by each GC that moves it.
-  const toolCalls = normalizeToolCalls(raw.toolCalls, options);
-  if (toolCalls !== undefined) message.toolCalls = toolCalls;
-  const toolResult = normalizeToolResult(raw.toolResult, options);
-  if (toolResult !== undefined) message.toolResult = toolResult;
+  setToolCalls(message, raw.toolCalls, options);
+  setToolResult(message, raw.toolResult, options);
   const createdAt = dateTime(raw.createdAt);
   if (createdAt !== undefined) message.createdAt = createdAt;
   const senderId = nonEmptyString(raw.senderId);
@@ -91,8 +89,8 @@ function placeholder(part: unknown): string {
   return binary ? `[binary: ${formatBytes(part.byteLength)}]` : contentPartPlaceholder(part);
 }
 
-function normalizeToolCalls(value: unknown, options: NormalizeMessageOptions): TurnToolCall[] | undefined {
-  if (!Array.isArray(value) || value.length === 0) return undefined;
+function setToolCalls(message: TurnMessage, value: unknown, options: NormalizeMessageOptions): void {
+  if (!Array.isArray(value) || value.length === 0) return;
   const calls: TurnToolCall[] = [];
   const readable = Math.min(value.length >>> 0, MAX_TOOL_CALLS);
   for (let index = 0; index < readable; index++) {
@@ -105,11 +103,11 @@ function normalizeToolCalls(value: unknown, options: NormalizeMessageOptions): T
       args: options.captureContent ? safeJson(call.args, options.maxMessageBytes) : null,
     });
   }
-  return calls.length > 0 ? calls : undefined;
+  if (calls.length > 0) message.toolCalls = calls;
 }
 
-function normalizeToolResult(value: unknown, options: NormalizeMessageOptions): TurnToolResult | undefined {
-  if (value === null || typeof value !== 'object') return undefined;
+function setToolResult(message: TurnMessage, value: unknown, options: NormalizeMessageOptions): void {
+  if (value === null || typeof value !== 'object') return;
   const raw = value as Partial<Record<keyof TurnToolResult, unknown>>;
   const result: TurnToolResult = {
     toolCallId: boundId(stringOf(raw.toolCallId)),
@@ -117,5 +115,5 @@ function normalizeToolResult(value: unknown, options: NormalizeMessageOptions): 
   };
   if (typeof raw.name === 'string') result.name = shortText(raw.name);
   if (typeof raw.isError === 'boolean') result.isError = raw.isError;
-  return result;
+  message.toolResult = result;
 }

@@ -3,22 +3,23 @@ import { boundId, isLongId, longIdPrefix } from '../normalize/bound-id';
 import { flatString } from '../normalize/flat-string';
 import { truncateUtf8 } from '../normalize/truncate-utf8';
 import { wellFormed } from '../normalize/well-formed';
-import type {
-  JsonObject,
-  Turn,
-  TurnMessage,
-  TurnMessagesMode,
-  TurnModel,
-  TurnStatus,
-  TurnUsage,
-  TurnUser,
-} from '../spec/turn';
+import type { Turn, TurnMessage, TurnMessagesMode, TurnModel, TurnUsage } from '../spec/turn';
 import { alignHistory } from '../thread/align-history';
 import { numberNewMessages } from '../thread/number-new-messages';
 import { type RecordedHistory, Reuse, reuseAt } from '../thread/recorded-history';
 import { CHAT_TRAIL_DEFAULTS } from './chat-trail-options';
 import { type NormalizeMessageOptions, normalizeMessage } from './normalize-message';
-import { dateTime, finiteNumber, nonEmptyString, safeObject, shortText } from './normalize-values';
+import {
+  copyFields,
+  dateTime,
+  finiteNumber,
+  isObject,
+  nonEmptyString,
+  safeObject,
+  shortText,
+  textField,
+  turnUser,
+} from './normalize-values';
 import { sourceOf } from './source-of';
 
 /** The thread's previous copies (`previous`, read) and this turn's (`next`, set for the caller to cache). */
@@ -49,17 +50,11 @@ const USAGE_FIELDS = [
 // None of a user's lists is walked to the end of a huge or sparse object.
 const MAX_SEGMENTS = 100;
 const NO_MESSAGES: readonly unknown[] = [];
-// A short id from boundId is longer than this; most ids are not, and need no second look.
-const SHORTENED_MIN_LENGTH = 17;
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 let turnSequence = 0;
 
-/**
- * A fresh, private, JSON-safe, bounded copy of a turn as the host handed it over (see the README's "What
- * record() guarantees"), or `undefined` when it is not a turn (not an object, or no thread id anywhere).
- * A missing thread id or user comes from the `withChatTrail` context. Never reuses an object of the input,
- * so neither the app nor `redact` can change the other's. One pass: this is `record()`'s hot path.
- */
+/** A fresh, private, bounded copy of a turn, sharing no object with it; `undefined` without a thread. */
 export function normalizeTurn(
   input: unknown,
   options: NormalizeTurnOptions,
@@ -67,22 +62,36 @@ export function normalizeTurn(
   reuse?: HistoryReuse,
   mode: TurnMessagesMode = turnMessagesMode(input, context, options),
 ): Turn | undefined {
-  if (input === null || typeof input !== 'object') return undefined;
+  if (!isObject(input)) return undefined;
   const raw = input as Partial<Record<keyof Turn, unknown>>;
   const givenThreadId = nonEmptyString(raw.threadId) ?? nonEmptyString(context?.threadId);
   if (givenThreadId === undefined) return undefined;
   const threadId = boundId(givenThreadId);
   const max = options.maxMessagesPerTurn ?? CHAT_TRAIL_DEFAULTS.maxMessagesPerTurn;
-  const rawMessages = messagesToKeep(Array.isArray(raw.messages) ? raw.messages : NO_MESSAGES, max);
-  const cut = keptFrom;
-  const skipped = skippedMessages;
+  // The newest `max` slots without holes or nulls, so a sparse array of `length = 5e7` costs `max` reads.
+  let rawMessages = Array.isArray(raw.messages) ? raw.messages : NO_MESSAGES;
+  // A proxy may report any length: only an array index is taken as one.
+  const length = rawMessages.length >>> 0;
+  let whole = length === rawMessages.length && length <= max;
+  for (let i = 0; whole && i < length; i++) whole = rawMessages[i] !== undefined && rawMessages[i] !== null;
+  const cut = whole || length <= max ? 0 : length - max;
+  let skipped = 0;
+  if (!whole) {
+    const kept: unknown[] = [];
+    for (let i = cut; i < length; i++) {
+      const message = rawMessages[i];
+      if (message === undefined || message === null) skipped++;
+      else kept.push(message);
+    }
+    rawMessages = kept;
+  }
   const givenId = nonEmptyString(raw.id);
   const id = flatString(
     givenId === undefined
       ? `turn_${Date.now().toString(36)}_${(++turnSequence).toString(36)}`
       : boundId(givenId),
   );
-  const status = STATUSES.has(raw.status) ? (raw.status as TurnStatus) : 'ok';
+  const status = STATUSES.has(raw.status) ? (raw.status as Turn['status']) : 'ok';
   // Sized up front and filled by index: pushing grows the array several times over.
   const messages: TurnMessage[] = new Array(rawMessages.length);
   if (mode === 'history' && reuse !== undefined) {
@@ -100,17 +109,15 @@ export function normalizeTurn(
     }
   }
   if (reuse?.next !== undefined && status !== 'ok') reuse.next.failed = true;
-
   const givenStart = dateTime(raw.startedAt);
-  const givenEnd = dateTime(raw.endedAt);
-  const now = givenStart === undefined || givenEnd === undefined ? new Date().toISOString() : '';
-  const startedAt = givenStart ?? now;
-  const endedAt = givenEnd ?? now;
+  const startedAt = givenStart ?? new Date().toISOString();
+  const endedAt = dateTime(raw.endedAt) ?? (givenStart === undefined ? startedAt : new Date().toISOString());
   const source = sourceOf(raw);
   const givenUser = raw.user ?? context?.user;
   const user = normalizeUser(givenUser);
-  const model = normalizeModel(raw.model);
-  const usage = normalizeUsage(raw.usage);
+  const model = copyFields<TurnModel>({}, raw.model, ['provider', 'id'], textField);
+  // Absent means "not reported": a field that is not a finite number is left out rather than zeroed.
+  const usage = copyFields<TurnUsage>({}, raw.usage, USAGE_FIELDS, finiteNumber);
   // The usual turn in one literal, all its fields in the object itself (a queued turn is held until sent).
   const turn: Turn =
     user !== undefined && model !== undefined && usage !== undefined
@@ -125,50 +132,17 @@ export function normalizeTurn(
   if (error !== undefined) turn.error = error;
   let metadata = safeObject(raw.metadata ?? context?.metadata, options.maxMessageBytes);
   // What the trail left out or shortened (`chattrail_` keys), said where a reader of the thread sees it.
-  let notes: JsonObject | undefined;
-  if (cut > 0) notes = { [TRUNCATED_MESSAGES_KEY]: cut };
-  if (skipped > 0) notes = { ...notes, [SKIPPED_MESSAGES_KEY]: skipped };
+  if (cut > 0) metadata = { ...metadata, [TRUNCATED_MESSAGES_KEY]: cut };
+  if (skipped > 0) metadata = { ...metadata, [SKIPPED_MESSAGES_KEY]: skipped };
   if (threadId !== givenThreadId && isLongId(givenThreadId)) {
-    notes = { ...notes, chattrail_thread_id_prefix: longIdPrefix(givenThreadId) };
+    metadata = { ...metadata, chattrail_thread_id_prefix: longIdPrefix(givenThreadId) };
   }
-  if (user !== undefined && user.id.length > SHORTENED_MIN_LENGTH) {
-    const givenUserId = (givenUser as { id?: unknown }).id;
-    if (typeof givenUserId === 'string' && isLongId(givenUserId)) {
-      notes = { ...notes, chattrail_user_id_prefix: longIdPrefix(givenUserId) };
-    }
+  const givenUserId = user === undefined ? undefined : (givenUser as { id?: unknown }).id;
+  if (typeof givenUserId === 'string' && user!.id !== givenUserId && isLongId(givenUserId)) {
+    metadata = { ...metadata, chattrail_user_id_prefix: longIdPrefix(givenUserId) };
   }
-  if (notes !== undefined) metadata = metadata === undefined ? notes : Object.assign(metadata, notes);
   if (metadata !== undefined) turn.metadata = metadata;
   return turn;
-}
-
-// What messagesToKeep left out, read right after the call (module state, not a result object: hot path).
-let keptFrom = 0;
-let skippedMessages = 0;
-
-/**
- * The newest `max` slots of `given` without holes or `null`s (`given` itself when that is all of it), so a
- * sparse array of `length = 5e7` costs `max` reads. Sets {@link keptFrom} and {@link skippedMessages}.
- */
-function messagesToKeep(given: readonly unknown[], max: number): readonly unknown[] {
-  // A proxy may report any length: only an array index is taken as one.
-  const length = given.length >>> 0;
-  keptFrom = 0;
-  skippedMessages = 0;
-  if (length === given.length && length <= max) {
-    let i = 0;
-    while (i < length && given[i] !== undefined && given[i] !== null) i++;
-    if (i === length) return given;
-  }
-  const start = length > max ? length - max : 0;
-  const kept: unknown[] = [];
-  for (let i = start; i < length; i++) {
-    const message = given[i];
-    if (message === undefined || message === null) skippedMessages++;
-    else kept.push(message);
-  }
-  keptFrom = start;
-  return kept;
 }
 
 /** What a turn's messages are: the turn's own `turnMessages`, else the context's, else the trail's. */
@@ -183,10 +157,7 @@ export function turnMessagesMode(
   return options.turnMessages ?? 'history';
 }
 
-/**
- * Normalises `rawMessages` into `messages`, reusing the previous turn's copy of each plain text message
- * that is the same at the same position, then lines the turn up with the previous one (`alignHistory`).
- */
+/** Normalises `rawMessages` into `messages`, reusing the previous turn's copy of unchanged texts. */
 function normalizeHistory(
   rawMessages: readonly unknown[],
   threadId: string,
@@ -199,8 +170,7 @@ function normalizeHistory(
   const known = previous === undefined ? 0 : Math.min(n, previous.messages.length);
   for (let position = 0; position < n; position++) {
     const input = rawMessages[position];
-    const raw: Partial<Record<keyof TurnMessage, unknown>> | undefined =
-      input !== null && typeof input === 'object' ? input : undefined;
+    const raw: Partial<Record<keyof TurnMessage, unknown>> | undefined = isObject(input) ? input : undefined;
     // Only plain text messages are compared: anything else may hide a change in a nested object.
     if (
       raw === undefined ||
@@ -237,33 +207,26 @@ function normalizeHistory(
     reuse[position] =
       message.content !== raw.content ? Reuse.never : ownId === undefined ? Reuse.derivedId : Reuse.givenId;
   }
-  const aligned =
-    previous === undefined ? undefined : alignHistory(threadId, rawMessages, messages, reuse, previous);
+  const positions = previous && alignHistory(threadId, rawMessages, messages, reuse, previous)?.positions;
   let uniform = n > 0;
   for (let position = 1; position < n && uniform; position++) uniform = reuse[position] === reuse[0];
-  return { messages, reuse: uniform ? reuse[0]! : reuse, positions: aligned?.positions };
+  return { messages, reuse: uniform ? reuse[0]! : reuse, positions };
 }
 
-function normalizeUser(value: unknown): TurnUser | undefined {
-  if (value === null || typeof value !== 'object') return undefined;
-  const raw = value as Partial<Record<keyof TurnUser, unknown>>;
+function normalizeUser(value: unknown): Turn['user'] {
+  if (!isObject(value)) return undefined;
+  const raw = value as Record<string, unknown>;
   const id = nonEmptyString(raw.id) ?? (typeof raw.id === 'number' ? String(raw.id) : undefined);
   if (id === undefined) return undefined;
-  const user: TurnUser = { id: boundId(id) };
-  for (const field of ['email', 'name', 'username'] as const) {
-    const text = raw[field];
-    if (typeof text === 'string') user[field] = shortText(text);
-  }
-  if (raw.segments !== null && typeof raw.segments === 'object') {
+  const user = turnUser(id, raw);
+  if (isObject(raw.segments)) {
     const segments: Record<string, string> = {};
     const given = raw.segments as Record<string, unknown>;
     let read = 0;
     // for...in stops early; Object.entries would first copy every entry of a huge object.
     for (const key in given) {
       if (read++ >= MAX_SEGMENTS) break;
-      if (!Object.hasOwn(given, key) || key === '__proto__' || key === 'constructor' || key === 'prototype') {
-        continue;
-      }
+      if (!Object.hasOwn(given, key) || FORBIDDEN_KEYS.has(key)) continue;
       const segment = given[key];
       if (typeof segment === 'string' || typeof segment === 'number' || typeof segment === 'boolean') {
         segments[shortText(key)] = typeof segment === 'string' ? shortText(segment) : String(segment);
@@ -274,33 +237,9 @@ function normalizeUser(value: unknown): TurnUser | undefined {
   return user;
 }
 
-function normalizeModel(value: unknown): TurnModel | undefined {
-  if (value === null || typeof value !== 'object') return undefined;
-  const raw = value as Partial<Record<keyof TurnModel, unknown>>;
-  const model: TurnModel = {};
-  if (typeof raw.provider === 'string') model.provider = shortText(raw.provider);
-  if (typeof raw.id === 'string') model.id = shortText(raw.id);
-  return model;
-}
-
-function normalizeUsage(value: unknown): TurnUsage | undefined {
-  if (value === null || typeof value !== 'object') return undefined;
-  const raw = value as Partial<Record<keyof TurnUsage, unknown>>;
-  const usage: TurnUsage = {};
-  // Absent means "not reported": a field that is not a finite number is left out rather than zeroed.
-  for (const field of USAGE_FIELDS) {
-    const count = finiteNumber(raw[field]);
-    if (count !== undefined) usage[field] = count;
-  }
-  return usage;
-}
-
 function normalizeError(value: unknown, maxBytes: number): Turn['error'] {
   if (value === undefined || value === null) return undefined;
-  const raw = (typeof value === 'object' ? value : { message: String(value) }) as {
-    name?: unknown;
-    message?: unknown;
-  };
+  const raw = (typeof value === 'object' ? value : { message: String(value) }) as Record<string, unknown>;
   return {
     name: typeof raw.name === 'string' ? shortText(raw.name) : 'Error',
     message: wellFormed(truncateUtf8(typeof raw.message === 'string' ? raw.message : '', maxBytes)),

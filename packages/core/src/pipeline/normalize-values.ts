@@ -1,50 +1,44 @@
+import { boundId } from '../normalize/bound-id';
 import { jsonByteLength } from '../normalize/json-byte-length';
 import { toJsonSafe } from '../normalize/to-json-safe';
 import { truncateUtf8 } from '../normalize/truncate-utf8';
 import { wellFormed } from '../normalize/well-formed';
-import type { JsonObject, JsonValue } from '../spec/turn';
+import type { JsonObject, JsonValue, TurnUser } from '../spec/turn';
 
 // Dates that pydantic and every JS runtime read the same way; anything else parseable is rewritten as ISO.
 const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})$/;
 // Nested values are bounded per payload, so a tool output of a million rows cannot be walked to the end.
 const PAYLOAD_MAX_NODES = 5_000;
-// Names, roles, user and model fields: short by nature, bounded so none carries a payload past maxMessageBytes.
+// Names, roles, user and model fields: short by nature, bounded so none carries a payload.
 const MAX_NAME_BYTES = 1024;
 
-/** Any value made JSON-safe and bounded to about `maxBytes` of JSON; an oversized one becomes truncated JSON text. */
+/** Any value JSON-safe and bounded to about `maxBytes` of JSON (else as truncated JSON text). */
 export function safeJson(value: unknown, maxBytes: number): JsonValue {
   if (typeof value === 'string') return wellFormed(truncateUtf8(value, maxBytes));
-  if (typeof value === 'boolean') return value;
-  if (typeof value === 'undefined') return null;
-  if (typeof value === 'number') return Number.isFinite(value) ? value : String(value);
   const safe = toJsonSafe(value, { maxStringBytes: maxBytes, maxNodes: PAYLOAD_MAX_NODES });
-  if (safe !== null && typeof safe === 'object' && jsonByteLength(safe) > maxBytes) {
-    return truncateUtf8(JSON.stringify(safe), maxBytes);
-  }
-  return safe;
+  return isObject(safe) && jsonByteLength(safe) > maxBytes
+    ? truncateUtf8(JSON.stringify(safe), maxBytes)
+    : safe;
 }
 
 /** Metadata: a JSON-safe object bounded like {@link safeJson}; anything that is not an object is left out. */
 export function safeObject(value: unknown, maxBytes: number): JsonObject | undefined {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+  if (!isObject(value) || Array.isArray(value)) return undefined;
   const safe = safeJson(value, maxBytes);
   if (typeof safe === 'string') return { _truncated: safe };
-  return safe !== null && typeof safe === 'object' && !Array.isArray(safe) ? safe : undefined;
+  return isObject(safe) && !Array.isArray(safe) ? safe : undefined;
 }
 
-/** ISO 8601 as given when it is strict ISO; other parseable dates (and epoch numbers, Dates) rewritten as ISO. */
+/** Strict ISO 8601 as given; other parseable dates (and epoch numbers, Dates) rewritten as ISO. */
 export function dateTime(value: unknown): string | undefined {
-  if (typeof value === 'string') {
-    if (ISO_DATE_TIME.test(value)) return value;
-    const time = Date.parse(value);
-    return Number.isNaN(time) ? undefined : new Date(time).toISOString();
-  }
-  const time = value instanceof Date ? value.getTime() : value;
+  if (typeof value === 'string' && ISO_DATE_TIME.test(value)) return value;
+  const time =
+    typeof value === 'string' ? Date.parse(value) : value instanceof Date ? value.getTime() : value;
   if (typeof time !== 'number' || !Number.isFinite(time) || Math.abs(time) > 8.64e15) return undefined;
   return new Date(time).toISOString();
 }
 
-/** A name-like string from the host, well-formed and at most {@link MAX_NAME_BYTES} (O(1) when short and Latin-1). */
+/** A name-like string from the host, well-formed and at most {@link MAX_NAME_BYTES}. */
 export function shortText(value: string): string {
   return wellFormed(truncateUtf8(value, MAX_NAME_BYTES));
 }
@@ -59,4 +53,33 @@ export function stringOf(value: unknown): string {
 
 export function finiteNumber(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+}
+
+/** {@link shortText} of a string, else `undefined`. */
+export function textField(value: unknown): string | undefined {
+  return typeof value === 'string' ? shortText(value) : undefined;
+}
+
+/** A user with `id` bounded and the name fields of `raw` as short texts. */
+export function turnUser(id: string, raw: object): TurnUser {
+  return copyFields<TurnUser>({ id: boundId(id) }, raw, ['email', 'name', 'username'], textField)!;
+}
+
+export function isObject(value: unknown): value is object {
+  return value !== null && typeof value === 'object';
+}
+
+/** `to` with each of `fields` of `from` that `read` accepts; `undefined` when `from` is not an object. */
+export function copyFields<T extends object>(
+  to: T,
+  from: unknown,
+  fields: readonly (keyof T)[],
+  read: (value: unknown) => T[keyof T] | undefined,
+): T | undefined {
+  if (!isObject(from)) return undefined;
+  for (const field of fields) {
+    const value = read((from as Record<keyof T, unknown>)[field]);
+    if (value !== undefined) to[field] = value;
+  }
+  return to;
 }

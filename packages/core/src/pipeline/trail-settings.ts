@@ -12,10 +12,7 @@ import type { DeliveryMode } from './start-worker-delivery';
 export type TrailSettings = ReturnType<typeof readTrailSettings>;
 
 const check = optionChecker('createChatTrail');
-const ENV_FLAGS = new Map<string | undefined, boolean>([
-  ...['1', 'true', 'yes', 'on'].map((word) => [word, true] as const),
-  ...['0', 'false', 'no', 'off'].map((word) => [word, false] as const),
-]);
+const TRUE_WORDS = new Set<string | undefined>(['1', 'true', 'yes', 'on']);
 
 /** Throws {@link ChatTrailError} for a bad option, naming it and its value; never for the environment. */
 export function readTrailSettings(o: ChatTrailOptions) {
@@ -23,7 +20,7 @@ export function readTrailSettings(o: ChatTrailOptions) {
   const { env, backoff, destinations } = o;
   if (env !== undefined && (env === null || typeof env !== 'object')) check.fail('env', 'an object', env);
   const read = (name: string) => readTrailEnv(env, name);
-  const flag = (name: string) => ENV_FLAGS.get(read(name)?.toLowerCase()) ?? false;
+  const flag = (name: string) => TRUE_WORDS.has(read(name)?.toLowerCase());
   const num = (
     rule: 'positiveInteger' | 'positiveNumber' | 'nonNegativeNumber',
     name: keyof typeof D & keyof ChatTrailOptions,
@@ -96,21 +93,18 @@ export function readTrailSettings(o: ChatTrailOptions) {
 function deliveryMode(given: unknown, env: string | undefined): DeliveryMode | undefined {
   if (given !== undefined) return check.oneOf('delivery', given, ['worker', 'inline'], 'inline');
   if (env === undefined || env === 'worker' || env === 'inline') return env;
-  warnOnce(
-    `env:CHATTRAIL_DELIVERY:${env}`,
-    `CHATTRAIL_DELIVERY must be "worker" or "inline", got ${JSON.stringify(env)}; ignored.`,
-  );
-  return undefined;
+  return badEnv('CHATTRAIL_DELIVERY', env, '"worker" or "inline"', 'ignored');
 }
 
-/** `CHATTRAIL_SAMPLE_RATE`, else 1; a bad value warns once rather than throw, so the app still starts. */
+/** `CHATTRAIL_SAMPLE_RATE`, else 1. */
 function envSampleRate(value: string | undefined): number {
   if (value === undefined) return D.sampleRate;
-  const rate = /^\d*\.?\d+$/.test(value) ? Number(value) : Number.NaN;
-  if (rate >= 0 && rate <= 1) return rate;
-  warnOnce(
-    `env:CHATTRAIL_SAMPLE_RATE:${value}`,
-    `CHATTRAIL_SAMPLE_RATE must be a number from 0 to 1, got ${JSON.stringify(value)}; every thread is recorded (sampleRate 1).`,
-  );
+  if (/^\d*\.?\d+$/.test(value) && Number(value) <= 1) return Number(value);
+  badEnv('CHATTRAIL_SAMPLE_RATE', value, 'a number from 0 to 1', 'every thread is recorded (sampleRate 1)');
   return D.sampleRate;
+}
+
+/** Warns once about a bad variable rather than throw, so the app still starts. */
+function badEnv(name: string, value: string, must: string, instead: string): undefined {
+  warnOnce(`env:${name}:${value}`, `${name} must be ${must}, got ${JSON.stringify(value)}; ${instead}.`);
 }

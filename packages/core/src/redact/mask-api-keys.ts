@@ -13,11 +13,7 @@ const BEARER = /\b(Bearer|Basic|Token)\s+[A-Za-z0-9._~+/=-]{8,}/gi;
 const LONG_HEX = /(?<![A-Za-z0-9])[a-fA-F0-9]{32,}(?![A-Za-z0-9])/g;
 const LONG_TOKEN = /(?<![A-Za-z0-9+/_=-])[A-Za-z0-9+/_-]{40,}={0,2}(?![A-Za-z0-9+/_=-])/g;
 
-/**
- * Replaces API keys and tokens with `[secret]`: known key shapes, JWTs, the credential after `Bearer`,
- * 32+ hex digits (a commit hash too, erring on the safe side) and 40+ base64 characters of mixed case
- * and digits. UUIDs and words are left alone.
- */
+/** Replaces API keys, JWTs, bearer credentials, 32+ hex digits and mixed 40+ base64 runs with `[secret]`. */
 export function maskApiKeys(text: string): string {
   let result = text;
   for (const pattern of PATTERNS) result = result.replace(pattern, '[secret]');

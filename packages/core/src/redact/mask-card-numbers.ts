@@ -11,10 +11,7 @@ export function passesLuhn(digits: string): boolean {
   for (let i = digits.length - 1; i >= 0; i--) {
     let digit = digits.charCodeAt(i) - 48;
     if (digit < 0 || digit > 9) return false;
-    if (double) {
-      digit *= 2;
-      if (digit > 9) digit -= 9;
-    }
+    if (double) digit = digit > 4 ? digit * 2 - 9 : digit * 2;
     sum += digit;
     double = !double;
   }

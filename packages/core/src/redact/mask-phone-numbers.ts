@@ -4,10 +4,7 @@ const CANDIDATE =
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 const DOTTED_DATE = /^\d{1,2}[./-]\d{1,2}[./-]\d{2,4}$/;
 
-/**
- * Replaces phone numbers with `[phone]`: 7–15 digits written as one (`+44 20 7946 0958`, `(555) 123-4567`);
- * an unformatted run needs 10, dates are left alone. A heuristic that errs on masking.
- */
+/** Replaces phone numbers (7–15 digits written as one; 10 unformatted; not dates) with `[phone]`. */
 export function maskPhoneNumbers(text: string): string {
   return text.replace(CANDIDATE, (match) => (looksLikePhone(match) ? '[phone]' : match));
 }

@@ -8,17 +8,7 @@ import type { TextMasker } from './text-masker';
 // Cards before phones, so a card number is labelled as a card.
 const defaultMaskers: readonly TextMasker[] = [maskApiKeys, maskEmails, maskCardNumbers, maskPhoneNumbers];
 
-/**
- * A `redact` for `createChatTrail` running `maskers` (default: the four built-in ones) over every text of a
- * turn: contents, tool arguments and outputs, metadata and the error message; not ids, roles, tool names,
- * the model or the user. It rewrites the turn in place: `record()` hands `redact` a private copy.
- *
- * @example
- * createChatTrail({ redact: redactText() });                        // all built-in maskers
- * createChatTrail({ redact: redactText(maskEmails, maskApiKeys) }); // a chosen few
- * const mask = redactText(maskEmails, (text) => text.replaceAll(/ACME-\d+/g, '[ticket]'));
- * createChatTrail({ redact: (turn) => (turn.metadata?.private ? null : mask(turn)) });
- */
+/** A `redact` running `maskers` (default: all built-in) over a turn's texts in place; not ids or names. */
 export function redactText(...maskers: TextMasker[]): (turn: Turn) => Turn {
   const list = maskers.length > 0 ? maskers : defaultMaskers;
   const mask = (text: string): string => list.reduce((result, masker) => masker(result), text);
@@ -26,11 +16,9 @@ export function redactText(...maskers: TextMasker[]): (turn: Turn) => Turn {
     for (const message of turn.messages) {
       if (typeof message.content === 'string') message.content = mask(message.content);
       for (const call of message.toolCalls ?? []) call.args = mapJsonStrings(call.args, mask);
-      if (message.toolResult !== undefined) {
-        message.toolResult.output = mapJsonStrings(message.toolResult.output, mask);
-      }
-      if (message.metadata !== undefined)
-        message.metadata = mapJsonStrings(message.metadata as JsonObject, mask);
+      const { toolResult, metadata } = message;
+      if (toolResult !== undefined) toolResult.output = mapJsonStrings(toolResult.output, mask);
+      if (metadata !== undefined) message.metadata = mapJsonStrings(metadata as JsonObject, mask);
     }
     if (turn.metadata !== undefined) turn.metadata = mapJsonStrings(turn.metadata as JsonObject, mask);
     if (turn.error !== undefined) turn.error = { ...turn.error, message: mask(turn.error.message) };

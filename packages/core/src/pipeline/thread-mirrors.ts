@@ -1,4 +1,3 @@
-import type { DeliveryItem } from '../spec/chat-trail-destination';
 import type { TurnMessage } from '../spec/turn';
 import type { WireItem } from './worker-protocol';
 
@@ -24,11 +23,8 @@ export class ThreadMirrors {
     return forgotten;
   }
 
-  /**
-   * What crosses for one item (see `WireItem`). `resent`: a worker that died held it and may have delivered
-   * it in part, so it is no longer taken for its thread's first turn (as a spool's replay is not).
-   */
-  encode(seq: number, lanes: number, bytes: number, item: DeliveryItem, resent = false): WireItem {
+  /** What crosses for one item (`WireItem`). `resent`: a dead worker may have sent it in part (`isFirstTurn`). */
+  encode(seq: number, { lanes, bytes, item }: Omit<WireItem, 'seq'>, resent = false): WireItem {
     if (item.type !== 'turn') return { seq, lanes, bytes, item };
     // A TurnDelta's private fields do not clone; `turn` builds a Turn on each read, so it is read once.
     const { thread, start = 0 } = item;

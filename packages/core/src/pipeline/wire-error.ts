@@ -54,8 +54,7 @@ export function fromWireError(wire: WireError | undefined): unknown {
   if (wire.name === 'APIConnectionError') return new APIConnectionError(init);
   if (wire.name === 'InvalidResponseError') return new InvalidResponseError(init);
   if (wire.name === 'APIUserAbortError') return new APIUserAbortError(init);
-  if (api.status !== undefined) return createAPIError({ ...init, status: api.status });
-  return new APIError(init);
+  return api.status === undefined ? new APIError(init) : createAPIError({ ...init, status: api.status });
 }
 
 /** A body that clones: what the client parsed from JSON, or text. */

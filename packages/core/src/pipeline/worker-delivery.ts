@@ -39,10 +39,8 @@ const live = new Set<WorkerDelivery>();
 const itemOf = (queued: QueuedItem) => queued.item;
 
 /**
- * A trail's delivery worker, seen from the app's thread. `record()` hands items to `add()`; they cross in
- * one message per HAND_OVER_MS, and the trail keeps each until the worker says every lane delivered or
- * dropped it, so that a worker that dies is started again and sent what it held. The worker never keeps
- * the process alive by itself: it is ref'd only while a flush waits for it.
+ * A trail's delivery worker, seen from the app's thread. The trail keeps each item until the worker says every
+ * lane is done with it, so a worker that dies is started again and sent what it held. Ref'd only during a flush.
  */
 export class WorkerDelivery {
   readonly lanes: WorkerLane[];
@@ -190,31 +188,20 @@ export class WorkerDelivery {
     if (worker === undefined) return;
     const forgotten = this.#mirrors.takeForgotten();
     if (forgotten.length > 0) worker.postMessage({ t: 'forget', mirrors: forgotten });
-    const seqs = this.#outbox;
-    if (seqs.length === 0) return;
-    const items = [];
-    for (const seq of seqs) {
-      const held = this.#held.get(seq);
-      if (held === undefined) continue;
-      items.push(this.#mirrors.encode(seq, held.lanes, held.bytes, held.item, seq <= this.#resent));
-    }
+    const seqs = this.#outbox.filter((seq) => this.#held.has(seq));
     this.#outbox = [];
+    if (seqs.length === 0) return;
     try {
+      const items = seqs.map((seq) => this.#mirrors.encode(seq, this.#held.get(seq)!, seq <= this.#resent));
       worker.postMessage({ t: 'items', items });
-    } catch {
-      this.#postOneByOne(worker, seqs);
-    }
-  }
-
-  /** A batch that could not be cloned (a `redact` that returned a function, say): each item alone. */
-  #postOneByOne(worker: WorkerLike, seqs: readonly number[]): void {
+      return;
+    } catch {}
+    // A batch that could not be cloned (a `redact` that returned a function, say): each item alone.
     this.#mirrors.reset();
     for (const seq of seqs) {
-      const held = this.#held.get(seq);
-      if (held === undefined) continue;
+      const held = this.#held.get(seq)!;
       try {
-        const item = this.#mirrors.encode(seq, held.lanes, held.bytes, held.item);
-        worker.postMessage({ t: 'items', items: [item] });
+        worker.postMessage({ t: 'items', items: [this.#mirrors.encode(seq, held)] });
       } catch (error) {
         this.#mirrors.reset();
         for (const lane of this.lanes) {
@@ -262,12 +249,7 @@ export class WorkerDelivery {
   }
 
   #settleAll(lane: WorkerLane, seqs: Iterable<number>): QueuedItem[] {
-    const items: QueuedItem[] = [];
-    for (const seq of seqs) {
-      const held = this.#settle(lane, seq);
-      if (held !== undefined) items.push({ item: held.item, bytes: held.bytes });
-    }
-    return items;
+    return [...seqs].map((seq) => this.#settle(lane, seq)).filter((held) => held !== undefined);
   }
 
   /** `lane` gave `items` up; `count`: the worker never counted them. */
@@ -296,15 +278,12 @@ export class WorkerDelivery {
       `the delivery worker ended (exit code ${code}); starting another, which is sent the ${this.#held.size} item(s) not acknowledged`,
     );
     this.#mirrors.reset();
-    this.#mirrors.takeForgotten();
     this.#start();
     this.#outbox = [...this.#held.keys()];
     this.#resent = this.#seq;
     this.#post();
-    for (const [id, flush] of this.#flushes) {
-      this.#worker!.ref();
-      this.#worker!.postMessage({ t: 'flush', id, deadline: flush.deadline });
-    }
+    // Ref'd still if flushes wait (see #start).
+    for (const [id, { deadline }] of this.#flushes) this.#worker!.postMessage({ t: 'flush', id, deadline });
   }
 
   /** Gave up on the worker: every item held is dropped as `internal_error`, and counted. */
@@ -316,10 +295,7 @@ export class WorkerDelivery {
   }
 }
 
-/**
- * Asks the worker to stop its lanes with a grace; resolves once it answers `stopped` (after its report of
- * their outcomes), ends, or 2 × `graceMs` + a margin passed. Ref'd meanwhile: `beforeExit` waits for it.
- */
+/** Resolves once the worker answers `stop` (after reporting), ends, or it is late; ref'd: beforeExit waits. */
 function awaitStop(worker: WorkerLike, graceMs: number): Promise<void> {
   return new Promise((resolve) => {
     const done = () => {

@@ -7,9 +7,6 @@ import type { WorkerDelivery } from './worker-delivery';
 /** A destination's lane as the trail sees it when the lane itself runs in the delivery worker. */
 export class WorkerLane implements TrailLane {
   readonly name: string;
-  readonly destination: ChatTrailDestination;
-  readonly index: number;
-  readonly #delivery: WorkerDelivery;
   /** Items not yet acknowledged by the worker: the trail holds them until it says they were sent or dropped. */
   pending = 0;
   bytes = 0;
@@ -18,24 +15,25 @@ export class WorkerLane implements TrailLane {
   /** What workers that ended had counted, and the drops counted here. */
   #base = emptyStats();
 
-  constructor(destination: ChatTrailDestination, index: number, delivery: WorkerDelivery) {
+  constructor(
+    readonly destination: ChatTrailDestination,
+    readonly index: number,
+    readonly delivery: WorkerDelivery,
+  ) {
     this.name = destination.name;
-    this.destination = destination;
-    this.index = index;
-    this.#delivery = delivery;
   }
 
   get queueLength(): number {
     return this.pending;
   }
 
-  readonly enqueue = (item: DeliveryItem, bytes: number) => this.#delivery.add(this, item, bytes);
+  readonly enqueue = (item: DeliveryItem, bytes: number) => this.delivery.add(this, item, bytes);
   /** The worker schedules its own batches. */
   readonly kick = () => {};
-  readonly drain = (deadline: number) => this.#delivery.drain(deadline);
-  readonly stop = () => this.#delivery.stop();
-  readonly stopGracefully = (graceMs: number) => this.#delivery.stopGracefully(graceMs);
-  readonly pendingItems = () => this.#delivery.pendingItems(this);
+  readonly drain = (deadline: number) => this.delivery.drain(deadline);
+  readonly stop = () => this.delivery.stop();
+  readonly stopGracefully = (graceMs: number) => this.delivery.stopGracefully(graceMs);
+  readonly pendingItems = () => this.delivery.pendingItems(this);
 
   snapshot(): DestinationStats {
     const { backoffMs } = this.stats;

@@ -1,26 +1,19 @@
+import type { Worker } from 'node:worker_threads';
 import { unrefTimer } from '../internal/unref-timer';
 import type { DropReason } from '../spec/chat-trail';
 import type { ChatTrailDestination, DeliveryItem } from '../spec/chat-trail-destination';
+import type { TurnMessage } from '../spec/turn';
 import type { LaneHost } from './lane-host';
 import type { QueuedItem } from './lane-queue';
 import type { LaneReporter } from './lane-reporter';
 import { tooLargeError } from './lane-reports';
-import { ThreadMirrors } from './thread-mirrors';
 import { fromWireError } from './wire-error';
 import { WorkerLane } from './worker-lane';
-import type { FromWorker, WorkerInit } from './worker-protocol';
+import type { FromWorker, WireItem, WorkerInit } from './worker-protocol';
 
 /** What is used of `node:worker_threads` (reached at run time, never imported: the root entry runs on Edge). */
 export interface WorkerThreads {
-  Worker: new (source: string, options: { eval: true; workerData: unknown }) => WorkerLike;
-}
-
-export interface WorkerLike {
-  postMessage(message: unknown): void;
-  on(event: 'message' | 'error' | 'exit', listener: (value: never) => void): unknown;
-  ref(): void;
-  unref(): void;
-  terminate(): Promise<number>;
+  Worker: typeof Worker;
 }
 
 /** An item the worker has not acknowledged: the trail's copy, re-sent if the worker dies. */
@@ -44,19 +37,21 @@ const itemOf = (queued: QueuedItem) => queued.item;
  */
 export class WorkerDelivery {
   readonly lanes: WorkerLane[];
-  readonly #spawn: () => WorkerLike;
+  readonly #spawn: () => Worker;
   readonly #maxQueueBytes: number;
-  readonly #reporter: LaneReporter;
-  /** The trail's: its queued bytes (`queued`) and the spool's acknowledgements (`settled`). */
-  readonly #host: Pick<LaneHost, 'queued' | 'settled' | 'debug'>;
-  #worker: WorkerLike | undefined;
+  #worker: Worker | undefined;
   readonly #held = new Map<number, Held>();
   #outbox: number[] = [];
   #seq = 0;
-  /** Items up to this seq were held by a worker that died (see `ThreadMirrors.encode`). */
+  /** Items up to this seq were held by a worker that died (see `#encode`). */
   #resent = 0;
   #postScheduled = false;
-  readonly #mirrors = new ThreadMirrors();
+  /** What the worker holds of each thread array (its copy, by id), so a turn crosses with only what it lacks. */
+  #mirrors = new WeakMap<readonly TurnMessage[], { id: number; have: number }>();
+  #nextMirror = 1;
+  /** Ids of thread arrays collected here: the worker is told to forget its copies. */
+  #forgotten: number[] = [];
+  readonly #registry = new FinalizationRegistry<number>((id) => this.#forgotten.push(id));
   readonly #flushes = new Map<number, { deadline: number; done: () => void; promise: Promise<void> }>();
   #nextFlush = 1;
   #stopped = false;
@@ -69,13 +64,12 @@ export class WorkerDelivery {
     source: string,
     destinations: readonly ChatTrailDestination[],
     init: WorkerInit,
-    host: Pick<LaneHost, 'queued' | 'settled' | 'debug'>,
-    reporter: LaneReporter,
+    /** The trail's: its queued bytes (`queued`) and the spool's acknowledgements (`settled`). */
+    private readonly host: Pick<LaneHost, 'queued' | 'settled' | 'debug'>,
+    private readonly reporter: LaneReporter,
   ) {
     this.#spawn = () => new threads.Worker(source, { eval: true, workerData: init });
     this.#maxQueueBytes = init.host.maxQueueBytes;
-    this.#reporter = reporter;
-    this.#host = host;
     this.lanes = destinations.map((destination, index) => new WorkerLane(destination, index, this));
     this.#start();
     live.add(this);
@@ -97,7 +91,7 @@ export class WorkerDelivery {
     }
     lane.pending++;
     lane.bytes += bytes;
-    this.#host.queued?.hold(item, bytes);
+    this.host.queued?.hold(item, bytes);
     if (this.#gaveUp) this.#dropAll(new Error('the delivery worker could not be kept running'));
     else if (!this.#postScheduled) {
       this.#postScheduled = true;
@@ -152,9 +146,7 @@ export class WorkerDelivery {
 
   pendingItems(lane: WorkerLane): DeliveryItem[] {
     const bit = 1 << lane.index;
-    const items: DeliveryItem[] = [];
-    for (const held of this.#held.values()) if ((held.lanes & bit) !== 0) items.push(held.item);
-    return items;
+    return [...this.#held.values()].filter((held) => (held.lanes & bit) !== 0).map(itemOf);
   }
 
   /** @internal For tests: ends the worker as a crash would; resolves once the trail has seen it end. */
@@ -173,7 +165,7 @@ export class WorkerDelivery {
     worker.on('message', (message: FromWorker) => {
       if (this.#worker === worker) this.#receive(message);
     });
-    worker.on('error', (error: Error) => this.#host.debug(`the delivery worker failed: ${error.message}`));
+    worker.on('error', (error: Error) => this.host.debug(`the delivery worker failed: ${error.message}`));
     worker.on('exit', (code: number) => {
       if (this.#worker === worker) this.#restart(code);
     });
@@ -186,30 +178,51 @@ export class WorkerDelivery {
     this.#postScheduled = false;
     const worker = this.#worker;
     if (worker === undefined) return;
-    const forgotten = this.#mirrors.takeForgotten();
-    if (forgotten.length > 0) worker.postMessage({ t: 'forget', mirrors: forgotten });
+    if (this.#forgotten.length > 0) worker.postMessage({ t: 'forget', mirrors: this.#forgotten.splice(0) });
     const seqs = this.#outbox.filter((seq) => this.#held.has(seq));
     this.#outbox = [];
     if (seqs.length === 0) return;
     try {
-      const items = seqs.map((seq) => this.#mirrors.encode(seq, this.#held.get(seq)!, seq <= this.#resent));
+      const items = seqs.map((seq) => this.#encode(seq, seq <= this.#resent));
       worker.postMessage({ t: 'items', items });
       return;
     } catch {}
     // A batch that could not be cloned (a `redact` that returned a function, say): each item alone.
-    this.#mirrors.reset();
+    this.#mirrors = new WeakMap();
     for (const seq of seqs) {
       const held = this.#held.get(seq)!;
       try {
-        worker.postMessage({ t: 'items', items: [this.#mirrors.encode(seq, held)] });
+        worker.postMessage({ t: 'items', items: [this.#encode(seq)] });
       } catch (error) {
-        this.#mirrors.reset();
+        this.#mirrors = new WeakMap();
         for (const lane of this.lanes) {
           if (this.#settle(lane, seq) !== undefined)
             this.#dropped(lane, 'internal_error', [held], error, true);
         }
       }
     }
+  }
+
+  /** What crosses for item `seq`. `resent`: a dead worker may have sent it in part (see `isFirstTurn`). */
+  #encode(seq: number, resent = false): WireItem {
+    const { lanes, bytes, item } = this.#held.get(seq)!;
+    if (item.type !== 'turn') return { seq, lanes, bytes, item };
+    // A TurnDelta's private fields do not clone; `turn` builds a Turn on each read, so it is read once.
+    const { thread, start = 0 } = item;
+    const turn = resent ? { ...item.turn, turnMessages: undefined } : item.turn;
+    if (thread === undefined) return { seq, lanes, bytes, item: { type: 'turn', turn } };
+    let mirror = this.#mirrors.get(thread);
+    if (mirror === undefined) {
+      mirror = { id: this.#nextMirror++, have: 0 };
+      this.#mirrors.set(thread, mirror);
+      this.#registry.register(thread, mirror.id);
+    }
+    const { id, have } = mirror;
+    let own = 0;
+    while (own < turn.messages.length && thread[start + own] === turn.messages[own]) own++;
+    mirror.have = start > have ? start + own : Math.max(have, start + own);
+    const wire = { seq, lanes, bytes, item: { type: 'turn', turn, start } as const, mirror: id, have, own };
+    return start > have ? { ...wire, head: thread.slice(have, start) } : wire;
   }
 
   #receive(message: FromWorker): void {
@@ -220,7 +233,7 @@ export class WorkerDelivery {
       const lane = this.lanes[event.lane];
       if (lane === undefined) continue;
       const error = fromWireError(event.error);
-      if (event.kind !== 'dropped') this.#reporter[event.kind](lane, error);
+      if (event.kind !== 'dropped') this.reporter[event.kind](lane, error);
       else {
         const items = this.#settleAll(lane, event.seqs ?? []);
         this.#dropped(lane, event.reason ?? 'internal_error', items, error, false);
@@ -229,10 +242,10 @@ export class WorkerDelivery {
     message.sent.forEach((seqs, index) => {
       if (seqs.length === 0) return;
       const lane = this.lanes[index]!;
-      this.#host.settled?.(lane, this.#settleAll(lane, seqs).map(itemOf));
+      this.host.settled?.(lane, this.#settleAll(lane, seqs).map(itemOf));
       this.#restarts = 0;
     });
-    for (const line of message.debug) this.#host.debug(line);
+    for (const line of message.debug) this.host.debug(line);
   }
 
   /** `lane` is done with item `seq`: the item, unless it was not held for that lane. */
@@ -243,7 +256,7 @@ export class WorkerDelivery {
     held.lanes &= ~bit;
     lane.pending--;
     lane.bytes -= held.bytes;
-    this.#host.queued?.release(held.item, held.bytes);
+    this.host.queued?.release(held.item, held.bytes);
     if (held.lanes === 0) this.#held.delete(seq);
     return held;
   }
@@ -256,8 +269,8 @@ export class WorkerDelivery {
   #dropped(lane: WorkerLane, reason: DropReason, items: QueuedItem[], error: unknown, count: boolean): void {
     if (count) for (const { item } of items) lane.countDrop(item, reason);
     // As a lane does: a turn dropped from memory for room stays in the spool, for the next start.
-    if (reason !== 'queue_full' && items.length > 0) this.#host.settled?.(lane, items.map(itemOf));
-    this.#reporter.dropped(lane, reason, items, error);
+    if (reason !== 'queue_full' && items.length > 0) this.host.settled?.(lane, items.map(itemOf));
+    this.reporter.dropped(lane, reason, items, error);
   }
 
   /** The worker ended: a new one is sent everything not acknowledged, and the flushes waiting. */
@@ -274,10 +287,10 @@ export class WorkerDelivery {
       for (const flush of [...this.#flushes.values()]) flush.done();
       return;
     }
-    this.#host.debug(
+    this.host.debug(
       `the delivery worker ended (exit code ${code}); starting another, which is sent the ${this.#held.size} item(s) not acknowledged`,
     );
-    this.#mirrors.reset();
+    this.#mirrors = new WeakMap();
     this.#start();
     this.#outbox = [...this.#held.keys()];
     this.#resent = this.#seq;
@@ -296,7 +309,7 @@ export class WorkerDelivery {
 }
 
 /** Resolves once the worker answers `stop` (after reporting), ends, or it is late; ref'd: beforeExit waits. */
-function awaitStop(worker: WorkerLike, graceMs: number): Promise<void> {
+function awaitStop(worker: Worker, graceMs: number): Promise<void> {
   return new Promise((resolve) => {
     const done = () => {
       clearTimeout(timer);

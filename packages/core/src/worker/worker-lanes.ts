@@ -103,19 +103,15 @@ export class WorkerLanes {
   }
 
   /** A turn item with its thread: the worker's copy of the thread array, extended by what came with it. */
-  #decode(wire: WireItem): DeliveryItem {
-    const { item, mirror } = wire;
+  #decode({ item, mirror, have = 0, head = [], own = 0 }: WireItem): DeliveryItem {
     if (mirror === undefined || item.type !== 'turn') return item;
     const thread = this.#mirrors.get(mirror) ?? [];
     this.#mirrors.set(mirror, thread);
-    const have = wire.have ?? 0;
     if (thread.length > have) thread.length = have;
-    if (wire.head !== undefined) for (const message of wire.head) thread.push(message);
-    const start = item.start ?? 0;
-    const { messages } = item.turn;
-    const own = wire.own ?? 0;
-    for (let k = 0; k < own && start + k <= thread.length; k++) thread[start + k] = messages[k]!;
-    return { type: 'turn', turn: item.turn, thread, start };
+    for (const message of head) thread.push(message);
+    const { turn, start = 0 } = item;
+    for (let k = 0; k < own && start + k <= thread.length; k++) thread[start + k] = turn.messages[k]!;
+    return { type: 'turn', turn, thread, start };
   }
 
   /** The destination, telling which items it delivered (drops come through the host). */

@@ -7,6 +7,7 @@ import type { LaneHost } from './lane-host';
 import type { QueuedItem } from './lane-queue';
 import type { LaneReporter } from './lane-reporter';
 import { tooLargeError } from './lane-reports';
+import { within } from './stop-lanes';
 import { fromWireError } from './wire-error';
 import { WorkerLane } from './worker-lane';
 import type { FromWorker, WireItem, WorkerInit } from './worker-protocol';
@@ -108,15 +109,11 @@ export class WorkerDelivery {
     this.#post();
     const id = this.#nextFlush++;
     let done = () => {};
-    const promise = new Promise<void>((resolve) => {
-      done = () => {
-        clearTimeout(timer);
-        this.#flushes.delete(id);
-        if (this.#flushes.size === 0) this.#worker?.unref();
-        resolve();
-      };
-      // The caller races its own timer too; this one lets the worker go again when the flush gives up.
-      const timer = setTimeout(done, Math.max(0, deadline - Date.now()));
+    const answered = new Promise<void>((resolve) => (done = resolve));
+    // The caller races its own timer too; this one lets the worker go again when the flush gives up.
+    const promise = within(answered, deadline - Date.now()).then(() => {
+      this.#flushes.delete(id);
+      if (this.#flushes.size === 0) this.#worker?.unref();
     });
     this.#flushes.set(id, { deadline, done, promise });
     worker.ref();
@@ -190,15 +187,11 @@ export class WorkerDelivery {
     // A batch that could not be cloned (a `redact` that returned a function, say): each item alone.
     this.#mirrors = new WeakMap();
     for (const seq of seqs) {
-      const held = this.#held.get(seq)!;
       try {
         worker.postMessage({ t: 'items', items: [this.#encode(seq)] });
       } catch (error) {
         this.#mirrors = new WeakMap();
-        for (const lane of this.lanes) {
-          if (this.#settle(lane, seq) !== undefined)
-            this.#dropped(lane, 'internal_error', [held], error, true);
-        }
+        this.#dropAll(error, [seq]);
       }
     }
   }
@@ -299,10 +292,10 @@ export class WorkerDelivery {
     for (const [id, { deadline }] of this.#flushes) this.#worker!.postMessage({ t: 'flush', id, deadline });
   }
 
-  /** Gave up on the worker: every item held is dropped as `internal_error`, and counted. */
-  #dropAll(error: Error): void {
+  /** Every lane drops what it holds of `seqs` (default: all) as `internal_error`, counted here. */
+  #dropAll(error: unknown, seqs?: readonly number[]): void {
     for (const lane of this.lanes) {
-      const items = this.#settleAll(lane, this.#held.keys());
+      const items = this.#settleAll(lane, seqs ?? this.#held.keys());
       if (items.length > 0) this.#dropped(lane, 'internal_error', items, error, true);
     }
   }
@@ -310,19 +303,15 @@ export class WorkerDelivery {
 
 /** Resolves once the worker answers `stop` (after reporting), ends, or it is late; ref'd: beforeExit waits. */
 function awaitStop(worker: Worker, graceMs: number): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      resolve();
-    };
-    const timer = setTimeout(done, 2 * graceMs + STOP_MARGIN_MS);
+  const answered = new Promise((resolve) => {
     worker.on('message', (message: FromWorker) => {
-      if (message.t === 'stopped') done();
+      if (message.t === 'stopped') resolve(undefined);
     });
-    worker.on('exit', done);
-    worker.ref();
-    worker.postMessage({ t: 'stop', graceMs });
+    worker.on('exit', resolve);
   });
+  worker.ref();
+  worker.postMessage({ t: 'stop', graceMs });
+  return within(answered, 2 * graceMs + STOP_MARGIN_MS);
 }
 
 /** @internal For tests: how many trails deliver from a worker now. */

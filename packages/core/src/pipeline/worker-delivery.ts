@@ -1,15 +1,15 @@
 import type { Worker } from 'node:worker_threads';
 import { unrefTimer } from '../internal/unref-timer';
-import type { DropReason } from '../spec/chat-trail';
+import type { DestinationStats, DropReason } from '../spec/chat-trail';
 import type { ChatTrailDestination, DeliveryItem } from '../spec/chat-trail-destination';
 import type { TurnMessage } from '../spec/turn';
-import type { LaneHost } from './lane-host';
+import { emptyDropCounts, type LaneHost } from './lane-host';
 import type { QueuedItem } from './lane-queue';
 import type { LaneReporter } from './lane-reporter';
 import { tooLargeError } from './lane-reports';
 import { within } from './stop-lanes';
+import type { TrailLane } from './trail-lane';
 import { fromWireError } from './wire-error';
-import { WorkerLane } from './worker-lane';
 import type { FromWorker, WireItem, WorkerInit } from './worker-protocol';
 
 /** What is used of `node:worker_threads` (reached at run time, never imported: the root entry runs on Edge). */
@@ -17,11 +17,8 @@ export interface WorkerThreads {
   Worker: typeof Worker;
 }
 
-/** An item the worker has not acknowledged: the trail's copy, re-sent if the worker dies. */
-interface Held extends QueuedItem {
-  /** A bit per lane that has not yet delivered or dropped it. */
-  lanes: number;
-}
+/** An item the worker has not acknowledged (re-sent if it dies); `lanes`: a bit per lane not done with it. */
+type Held = QueuedItem & { lanes: number };
 
 /** How often the app's thread hands what was recorded to the worker: one message per this many ms. */
 const HAND_OVER_MS = 10;
@@ -134,10 +131,7 @@ export class WorkerDelivery {
 
   /** Shutdown with a spool: the worker stops as `stopLanes` does and reports the outcomes, then ends. */
   stopGracefully(graceMs: number): Promise<void> {
-    const worker = this.#stopped ? undefined : this.#worker;
-    this.#stopping ??= (worker === undefined ? Promise.resolve() : awaitStop(worker, graceMs)).then(() =>
-      this.stop(),
-    );
+    this.#stopping ??= awaitStop(this.#stopped ? undefined : this.#worker, graceMs).then(() => this.stop());
     return this.#stopping;
   }
 
@@ -223,8 +217,7 @@ export class WorkerDelivery {
     if (message.t !== 'report') return;
     for (const lane of this.lanes) lane.stats = message.stats[lane.index]!;
     for (const event of message.events) {
-      const lane = this.lanes[event.lane];
-      if (lane === undefined) continue;
+      const lane = this.lanes[event.lane]!;
       const error = fromWireError(event.error);
       if (event.kind !== 'dropped') this.reporter[event.kind](lane, error);
       else {
@@ -302,7 +295,8 @@ export class WorkerDelivery {
 }
 
 /** Resolves once the worker answers `stop` (after reporting), ends, or it is late; ref'd: beforeExit waits. */
-function awaitStop(worker: Worker, graceMs: number): Promise<void> {
+async function awaitStop(worker: Worker | undefined, graceMs: number): Promise<void> {
+  if (worker === undefined) return;
   const answered = new Promise((resolve) => {
     worker.on('message', (message: FromWorker) => {
       if (message.t === 'stopped') resolve(undefined);
@@ -311,7 +305,80 @@ function awaitStop(worker: Worker, graceMs: number): Promise<void> {
   });
   worker.ref();
   worker.postMessage({ t: 'stop', graceMs });
-  return within(answered, 2 * graceMs + STOP_MARGIN_MS);
+  await within(answered, 2 * graceMs + STOP_MARGIN_MS);
+}
+
+/** A destination's lane as the trail sees it when the lane itself runs in the delivery worker. */
+export class WorkerLane implements TrailLane {
+  readonly name: string;
+  /** Items not yet acknowledged by the worker: the trail holds them until it says they were sent or dropped. */
+  pending = 0;
+  bytes = 0;
+  /** The running worker's counts. */
+  stats = emptyStats();
+  /** What workers that ended had counted (but their backoff), and the drops counted here. */
+  #base = emptyStats();
+
+  constructor(
+    readonly destination: ChatTrailDestination,
+    readonly index: number,
+    readonly delivery: WorkerDelivery,
+  ) {
+    this.name = destination.name;
+  }
+
+  get queueLength(): number {
+    return this.pending;
+  }
+
+  readonly enqueue = (item: DeliveryItem, bytes: number) => this.delivery.add(this, item, bytes);
+  /** The worker schedules its own batches. */
+  readonly kick = () => {};
+  readonly drain = (deadline: number) => this.delivery.drain(deadline);
+  readonly stop = () => this.delivery.stop();
+  readonly stopGracefully = (graceMs: number) => this.delivery.stopGracefully(graceMs);
+  readonly pendingItems = () => this.delivery.pendingItems(this);
+
+  snapshot(): DestinationStats {
+    return { ...addStats(this.#base, this.stats), queuedTurns: this.pending, queuedBytes: this.bytes };
+  }
+
+  /** A drop the worker never saw. */
+  countDrop(item: DeliveryItem, reason: DropReason): void {
+    if (item.type === 'feedback') this.#base.feedback.dropped++;
+    else this.#base.dropped[reason]++;
+  }
+
+  /** The worker ended: the next one counts from zero. */
+  workerEnded(): void {
+    this.#base = { ...addStats(this.#base, this.stats), backoffMs: 0 };
+    this.stats = emptyStats();
+  }
+}
+
+function emptyStats(): DestinationStats {
+  return {
+    sent: 0,
+    sentMessages: 0,
+    requests: 0,
+    retried: 0,
+    ambiguous: 0,
+    dropped: emptyDropCounts(),
+    queuedTurns: 0,
+    queuedBytes: 0,
+    feedback: { recorded: 0, sent: 0, dropped: 0 },
+    backoffMs: 0,
+  };
+}
+
+/** `a` plus `b`, number by number: the counts of a worker that ended and of the one after it. */
+function addStats<T extends object>(a: T, b: T): T {
+  const sum = { ...a } as Record<string, unknown>;
+  for (const [key, value] of Object.entries(a)) {
+    const other = (b as Record<string, unknown>)[key];
+    sum[key] = typeof value === 'number' ? value + ((other as number) ?? 0) : addStats(value, other ?? {});
+  }
+  return sum as T;
 }
 
 /** @internal For tests: how many trails deliver from a worker now. */

@@ -7,7 +7,7 @@ import { LaneScheduler } from '../pipeline/lane-scheduler';
 import { stopLanes } from '../pipeline/stop-lanes';
 import { toWireError } from '../pipeline/wire-error';
 import type { FromWorker, LaneEvent, ToWorker, WireItem, WorkerInit } from '../pipeline/worker-protocol';
-import type { ChatTrailDestination, DeliveryItem } from '../spec/chat-trail-destination';
+import type { DeliveryItem } from '../spec/chat-trail-destination';
 import type { TurnMessage } from '../spec/turn';
 
 /**
@@ -55,16 +55,24 @@ export class WorkerLanes {
       failed: (lane, error) => this.#event(lane, 'failed', error),
       retrying: (lane, error) => this.#event(lane, 'retrying', error),
       notResent: (lane, error) => this.#event(lane, 'notResent', error),
+      // Tells the app's thread which items were delivered (drops come through `dropped`).
+      settled: (lane, items, outcomes) => {
+        const sent = this.#sent[this.#lanes.indexOf(lane as DeliveryLane)];
+        if (outcomes === undefined || sent === undefined) return;
+        items.forEach((item, i) => {
+          if (outcomes[i]?.status === 'sent') sent.push(this.#seqs.get(item)!);
+        });
+        this.#scheduleReport();
+      },
     };
-    init.specs.forEach((spec, index) => {
+    for (const spec of init.specs) {
       const sender = transport();
       this.#note(
         `${spec.kind}: sending through ${sender === undefined ? 'the global fetch (undici not found: npm i undici)' : 'undiciTransport()'}`,
       );
       const options = sender === undefined ? spec.options : { ...spec.options, transport: sender };
-      const built = spec.kind === 'mielto' ? mielto(options) : melodi(options);
-      this.#lanes.push(new DeliveryLane(this.#acknowledging(built, index), host));
-    });
+      this.#lanes.push(new DeliveryLane(spec.kind === 'mielto' ? mielto(options) : melodi(options), host));
+    }
   }
 
   receive(message: ToWorker): void {
@@ -112,23 +120,6 @@ export class WorkerLanes {
     const { turn, start = 0 } = item;
     for (let k = 0; k < own && start + k <= thread.length; k++) thread[start + k] = turn.messages[k]!;
     return { type: 'turn', turn, thread, start };
-  }
-
-  /** The destination, telling which items it delivered (drops come through the host). */
-  #acknowledging(destination: ChatTrailDestination, index: number): ChatTrailDestination {
-    return {
-      name: destination.name,
-      acceptsFeedback: destination.acceptsFeedback,
-      send: async (items, context) => {
-        const outcomes = await destination.send(items, context);
-        const sent = this.#sent[index]!;
-        items.forEach((item, i) => {
-          if (outcomes[i]?.status === 'sent') sent.push(this.#seqs.get(item)!);
-        });
-        this.#scheduleReport();
-        return outcomes;
-      },
-    };
   }
 
   #event(lane: DeliveryLane, kind: LaneEvent['kind'], error: unknown, rest?: Partial<LaneEvent>): void {

@@ -57,22 +57,14 @@ export function startWorkerDelivery(
 
 /** Where the worker looks for undici: beside this package, then the working directory (its script has no location). */
 function undiciFrom(): string[] {
-  const from: string[] = [];
-  try {
-    if (typeof import.meta.url === 'string') from.push(import.meta.url);
-  } catch {}
+  const from = typeof import.meta.url === 'string' ? [import.meta.url] : [];
   const cwd = (globalThis as { process?: { cwd?: () => string } }).process?.cwd?.();
-  if (cwd !== undefined) from.push(`${cwd}/`);
-  return from;
+  return cwd === undefined ? from : [...from, `${cwd}/`];
 }
 
 /** `node:worker_threads` on Node, reached without an import so that bundles for Edge never see it. */
 function workerThreads(): WorkerThreads | undefined {
-  const { Bun, Deno, process } = globalThis as {
-    Bun?: unknown;
-    Deno?: unknown;
-    process?: { release?: { name?: string }; getBuiltinModule?: (id: string) => unknown };
-  };
+  const { Bun, Deno, process } = globalThis as { Bun?: unknown; Deno?: unknown; process?: NodeJS.Process };
   if (Bun !== undefined || Deno !== undefined || process?.release?.name !== 'node') return undefined;
   const module = process.getBuiltinModule?.('node:worker_threads') as Partial<WorkerThreads> | undefined;
   return typeof module?.Worker === 'function' ? (module as WorkerThreads) : undefined;

@@ -18,8 +18,8 @@ export interface WorkerInit {
 }
 
 /**
- * One queued item as it crosses (`seq` names it, `lanes`: a bit per lane). A turn's thread stays behind: the worker
- * keeps a copy (`mirror`) of `have` messages, `head` extends it up to `start`, then the turn's first `own`.
+ * One queued item as it crosses (`seq` names it, `lanes`: a bit per lane). A turn's thread stays behind: the
+ * worker keeps a copy (`mirror`) of `have` messages; `head` extends it to `start`, then the turn's first `own`.
  */
 export interface WireItem {
   readonly seq: number;

@@ -19,7 +19,7 @@ export interface WorkerInit {
 
 /**
  * One queued item as it crosses (`seq` names it, `lanes`: a bit per lane). A turn's thread stays behind: the
- * worker keeps a copy (`mirror`) of `have` messages; `head` extends it to `start`, then the turn's first `own`.
+ * worker keeps a copy (`mirror`) of `have` messages; `head` extends it to `start`, then the turn's `own`.
  */
 export interface WireItem {
   readonly seq: number;

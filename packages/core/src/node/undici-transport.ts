@@ -5,6 +5,8 @@ import type { Transport } from '../http/transport';
 import { LruMap } from '../internal/lru-map';
 import { ExchangeHandler, LegacyExchangeHandler } from './undici-exchange';
 
+type HttpMethod = Undici.Dispatcher.HttpMethod;
+
 /** Options of {@link undiciTransport}. */
 export interface UndiciTransportOptions {
   /** Keep-alive connections per origin, one request each at a time. Default 32 (Mielto: ≤ 24 at once). */
@@ -61,32 +63,25 @@ export function undiciTransport(options: UndiciTransportOptions = {}): UndiciTra
 
   // A destination sends to the same few URLs all day (bounded: some paths carry ids).
   const targets = new LruMap<string, { origin: string; path: string }>(64);
-  const send: Transport = (request) => {
-    let target = targets.get(request.url);
-    if (target === undefined) {
-      try {
+  const send: Transport = (request) =>
+    new Promise((resolve, reject) => {
+      let target = targets.get(request.url);
+      if (target === undefined) {
+        // A malformed URL throws here, which rejects the promise with it.
         const url = new URL(request.url);
         target = { origin: url.origin, path: `${url.pathname}${url.search}` };
-      } catch (error) {
-        return Promise.reject(error);
+        targets.set(request.url, target);
       }
-      targets.set(request.url, target);
-    }
-    const { origin, path } = target;
-    const { method, headers, body } = request;
-    return new Promise((resolve, reject) => {
       const exchange = new Exchange(request, resolve, reject);
       if (exchange.settled) return;
+      const { origin, path } = target;
+      const { method, headers, body } = request;
       try {
-        dispatcher.dispatch(
-          { origin, path, method: method as Undici.Dispatcher.HttpMethod, headers, body },
-          exchange,
-        );
+        dispatcher.dispatch({ origin, path, method: method as HttpMethod, headers, body }, exchange);
       } catch (error) {
         exchange.fail(error);
       }
     });
-  };
   return Object.assign(send, { close: () => dispatcher.close() });
 }
 

@@ -36,17 +36,18 @@ export class WorkerLanes {
     this.#debugEnabled = init.debug;
     this.#flushAt = init.host.flushAt;
     this.#sent = init.specs.map(() => []);
+    const note = (message: string) => this.#note(message);
     this.#scheduler = new LaneScheduler(
       this.#lanes,
       init.flushIntervalMs,
       init.host.timeoutMs,
       undefined,
-      (m) => this.#note(m),
+      note,
     );
     const host: LaneHost = {
       ...init.host,
       signal: this.#stopping.signal,
-      debug: (message) => this.#note(message),
+      debug: note,
       waiting: () => this.#scheduler.armTimer(),
       dropped: (lane, reason, items, error) => {
         const seqs = items.map((queued) => this.#seqs.get(queued.item) ?? -1);

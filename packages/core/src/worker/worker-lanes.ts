@@ -18,7 +18,6 @@ export class WorkerLanes {
   readonly #lanes: DeliveryLane[] = [];
   readonly #scheduler: LaneScheduler;
   readonly #post: (message: FromWorker) => void;
-  readonly #debugEnabled: boolean;
   readonly #flushAt: number;
   /** The thread arrays of turn items, by the id the app's thread gave them. */
   readonly #mirrors = new Map<number, TurnMessage[]>();
@@ -32,18 +31,12 @@ export class WorkerLanes {
 
   /** `transport`: what each destination sends with here, undefined for the global `fetch` (see worker-main.ts). */
   constructor(init: WorkerInit, post: (message: FromWorker) => void, transport: () => Transport | undefined) {
+    const { flushAt, timeoutMs } = init.host;
     this.#post = post;
-    this.#debugEnabled = init.debug;
-    this.#flushAt = init.host.flushAt;
+    this.#flushAt = flushAt;
     this.#sent = init.specs.map(() => []);
-    const note = (message: string) => this.#note(message);
-    this.#scheduler = new LaneScheduler(
-      this.#lanes,
-      init.flushIntervalMs,
-      init.host.timeoutMs,
-      undefined,
-      note,
-    );
+    const note = init.debug ? (message: string) => this.#note(message) : () => {};
+    this.#scheduler = new LaneScheduler(this.#lanes, init.flushIntervalMs, timeoutMs, undefined, note);
     const host: LaneHost = {
       ...init.host,
       signal: this.#stopping.signal,
@@ -68,7 +61,7 @@ export class WorkerLanes {
     };
     for (const spec of init.specs) {
       const sender = transport();
-      this.#note(
+      note(
         `${spec.kind}: sending through ${sender === undefined ? 'the global fetch (undici not found: npm i undici)' : 'undiciTransport()'}`,
       );
       const options = sender === undefined ? spec.options : { ...spec.options, transport: sender };
@@ -129,7 +122,6 @@ export class WorkerLanes {
   }
 
   #note(message: string): void {
-    if (!this.#debugEnabled) return;
     this.#debug.push(message);
     this.#scheduleReport();
   }

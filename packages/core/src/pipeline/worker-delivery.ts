@@ -35,8 +35,6 @@ const itemOf = (queued: QueuedItem) => queued.item;
  */
 export class WorkerDelivery {
   readonly lanes: WorkerLane[];
-  readonly #spawn: () => Worker;
-  readonly #maxQueueBytes: number;
   #worker: Worker | undefined;
   readonly #held = new Map<number, Held>();
   #outbox: number[] = [];
@@ -55,19 +53,16 @@ export class WorkerDelivery {
   #stopped = false;
   #stopping: Promise<void> | undefined;
   #restarts = 0;
-  #gaveUp = false;
 
   constructor(
-    threads: WorkerThreads,
-    source: string,
+    private readonly threads: WorkerThreads,
+    private readonly source: string,
     destinations: readonly ChatTrailDestination[],
-    init: WorkerInit,
+    private readonly init: WorkerInit,
     /** The trail's: its queued bytes (`queued`) and the spool's acknowledgements (`settled`). */
     private readonly host: Pick<LaneHost, 'queued' | 'settled' | 'debug'>,
     private readonly reporter: LaneReporter,
   ) {
-    this.#spawn = () => new threads.Worker(source, { eval: true, workerData: init });
-    this.#maxQueueBytes = init.host.maxQueueBytes;
     this.lanes = destinations.map((destination, index) => new WorkerLane(destination, index, this));
     this.#start();
     live.add(this);
@@ -75,9 +70,10 @@ export class WorkerDelivery {
 
   /** Called for each lane an item goes to, one lane after another: the lanes of one item share one entry. */
   add(lane: WorkerLane, item: DeliveryItem, bytes: number): void {
-    if (bytes > this.#maxQueueBytes / 2) {
+    const { maxQueueBytes } = this.init.host;
+    if (bytes > maxQueueBytes / 2) {
       // As a lane does, when recorded: it could never go in a batch.
-      this.#dropped(lane, 'too_large', [{ item, bytes }], tooLargeError(bytes, this.#maxQueueBytes), true);
+      this.#dropped(lane, 'too_large', [{ item, bytes }], tooLargeError(bytes, maxQueueBytes), true);
       return;
     }
     const bit = 1 << lane.index;
@@ -90,7 +86,8 @@ export class WorkerDelivery {
     lane.pending++;
     lane.bytes += bytes;
     this.host.queued?.hold(item, bytes);
-    if (this.#gaveUp) this.#dropAll(new Error('the delivery worker could not be kept running'));
+    if (this.#restarts > MAX_RESTARTS)
+      this.#dropAll(new Error('the delivery worker could not be kept running'));
     else if (!this.#postScheduled) {
       this.#postScheduled = true;
       // Not one message per microtask: a message costs the app's thread several µs whatever it carries.
@@ -152,7 +149,7 @@ export class WorkerDelivery {
   }
 
   #start(): void {
-    const worker = this.#spawn();
+    const worker = new this.threads.Worker(this.source, { eval: true, workerData: this.init });
     worker.on('message', (message: FromWorker) => {
       if (this.#worker === worker) this.#receive(message);
     });
@@ -266,7 +263,6 @@ export class WorkerDelivery {
     if (this.#stopped || this.#stopping !== undefined) return;
     for (const lane of this.lanes) lane.workerEnded();
     if (++this.#restarts > MAX_RESTARTS) {
-      this.#gaveUp = true;
       live.delete(this);
       const why = `the delivery worker ended (exit code ${code}) ${MAX_RESTARTS} times in a row`;
       this.#dropAll(new Error(why));

@@ -120,10 +120,9 @@ export class WorkerDelivery {
     if (this.#stopped) return;
     this.#stopped = true;
     live.delete(this);
-    for (const flush of [...this.#flushes.values()]) flush.done();
-    const worker = this.#worker;
+    for (const flush of this.#flushes.values()) flush.done();
+    void this.#worker?.terminate().catch(() => {});
     this.#worker = undefined;
-    void worker?.terminate().catch(() => {});
   }
 
   /** Shutdown with a spool: the worker stops as `stopLanes` does and reports the outcomes, then ends. */
@@ -266,7 +265,7 @@ export class WorkerDelivery {
       live.delete(this);
       const why = `the delivery worker ended (exit code ${code}) ${MAX_RESTARTS} times in a row`;
       this.#dropAll(new Error(why));
-      for (const flush of [...this.#flushes.values()]) flush.done();
+      for (const flush of this.#flushes.values()) flush.done();
       return;
     }
     this.host.debug(

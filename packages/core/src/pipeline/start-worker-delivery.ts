@@ -64,7 +64,11 @@ function undiciFrom(): string[] {
 
 /** `node:worker_threads` on Node, reached without an import so that bundles for Edge never see it. */
 function workerThreads(): WorkerThreads | undefined {
-  const { Bun, Deno, process } = globalThis as { Bun?: unknown; Deno?: unknown; process?: NodeJS.Process };
+  const { Bun, Deno, process } = globalThis as {
+    Bun?: unknown;
+    Deno?: unknown;
+    process?: { release?: { name?: string }; getBuiltinModule?: (id: string) => unknown };
+  };
   if (Bun !== undefined || Deno !== undefined || process?.release?.name !== 'node') return undefined;
   const module = process.getBuiltinModule?.('node:worker_threads') as Partial<WorkerThreads> | undefined;
   return typeof module?.Worker === 'function' ? (module as WorkerThreads) : undefined;

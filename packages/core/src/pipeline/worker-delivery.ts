@@ -1,4 +1,3 @@
-import type { Worker } from 'node:worker_threads';
 import { unrefTimer } from '../internal/unref-timer';
 import type { DestinationStats, DropReason } from '../spec/chat-trail';
 import type { ChatTrailDestination, DeliveryItem } from '../spec/chat-trail-destination';
@@ -14,7 +13,15 @@ import type { FromWorker, WireItem, WorkerInit } from './worker-protocol';
 
 /** What is used of `node:worker_threads` (reached at run time, never imported: the root entry runs on Edge). */
 export interface WorkerThreads {
-  Worker: typeof Worker;
+  Worker: new (source: string, options: { eval: true; workerData: unknown }) => Worker;
+}
+
+interface Worker {
+  postMessage(message: unknown): void;
+  on(event: 'message' | 'error' | 'exit', listener: (value: never) => void): unknown;
+  ref(): void;
+  unref(): void;
+  terminate(): Promise<number>;
 }
 
 /** An item the worker has not acknowledged (re-sent if it dies); `lanes`: a bit per lane not done with it. */

@@ -13,43 +13,37 @@ abstract class Exchange {
   #chunks: Buffer[] = [];
   #keep = true;
   #abort: ((reason: Error) => void) | undefined;
-  readonly #request: TransportRequest;
-  readonly #resolve: (response: TransportResponse) => void;
-  readonly #reject: (error: unknown) => void;
 
   constructor(
-    request: TransportRequest,
-    resolve: (response: TransportResponse) => void,
-    reject: (error: unknown) => void,
+    private readonly request: TransportRequest,
+    private readonly resolve: (response: TransportResponse) => void,
+    private readonly reject: (error: unknown) => void,
   ) {
-    this.#request = request;
-    this.#resolve = resolve;
-    this.#reject = reject;
     if (request.signal.aborted) this.#cancel(request.signal.reason);
     else request.signal.addEventListener('abort', this);
   }
 
   /** The signal's listener (an object, not a closure per request). */
   handleEvent(): void {
-    this.#cancel(this.#request.signal.reason);
+    this.#cancel(this.request.signal.reason);
   }
 
   /** The request failed: rejects with undici's error (once). */
   fail(error: unknown): void {
-    if (this.#settle()) this.#reject(error);
+    if (this.#settle()) this.reject(error);
   }
 
   protected started(abort: (reason: Error) => void): void {
     this.#abort = abort;
     // Cancelled while it waited for a connection.
-    if (this.settled) abort(abortReason(this.#request.signal.reason));
+    if (this.settled) abort(abortReason(this.request.signal.reason));
   }
 
   protected head(status: number, headers: ResponseHeaders | Buffer[]): void {
     if (status < 200) return; // an interim 1xx answer
     this.#status = status;
     this.#headers = headers;
-    this.#keep = !(this.#request.discardBody && status <= 299);
+    this.#keep = !(this.request.discardBody && status <= 299);
   }
 
   protected data(chunk: Buffer): void {
@@ -65,7 +59,7 @@ abstract class Exchange {
     const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
     const status = this.#status;
     const raw = this.#headers;
-    this.#resolve(
+    this.resolve(
       Array.isArray(raw) ? new RawHeadersResponse(status, body, raw) : { status, body, headers: raw },
     );
   }
@@ -73,14 +67,14 @@ abstract class Exchange {
   /** The signal fired: rejects with its reason, and stops the request if undici has started it. */
   #cancel(reason: unknown): void {
     if (!this.#settle()) return;
-    this.#reject(reason);
+    this.reject(reason);
     this.#abort?.(abortReason(reason));
   }
 
   #settle(): boolean {
     if (this.settled) return false;
     this.settled = true;
-    this.#request.signal.removeEventListener('abort', this);
+    this.request.signal.removeEventListener('abort', this);
     return true;
   }
 }
@@ -127,17 +121,14 @@ export class LegacyExchangeHandler extends Exchange {
 
 /** Raw headers (undici 6 and 7) made an object only when read (errors only), by a class getter: BENCHMARKS.md. */
 class RawHeadersResponse implements TransportResponse {
-  readonly status: number;
-  readonly body: string;
-  readonly #raw: readonly Buffer[];
-  constructor(status: number, body: string, raw: readonly Buffer[]) {
-    this.status = status;
-    this.body = body;
-    this.#raw = raw;
-  }
+  constructor(
+    readonly status: number,
+    readonly body: string,
+    private readonly raw: readonly Buffer[],
+  ) {}
   /** As an object with lower-cased names. */
   get headers(): ResponseHeaders {
-    const raw = this.#raw;
+    const raw = this.raw;
     const headers: ResponseHeaders = {};
     for (let i = 0; i + 1 < raw.length; i += 2) {
       const name = raw[i]!.toString('latin1').toLowerCase();

@@ -5,19 +5,17 @@ import type { Transport } from '../http/transport';
 import { LruMap } from '../internal/lru-map';
 import { ExchangeHandler, LegacyExchangeHandler } from './undici-exchange';
 
+type HttpMethod = Undici.Dispatcher.HttpMethod;
+
 /** Options of {@link undiciTransport}. */
 export interface UndiciTransportOptions {
-  /**
-   * Connections kept open per origin (keep-alive, one request at a time each; more wait in order). Default
-   * 32: a Mielto destination has up to 24 requests in flight.
-   */
+  /** Keep-alive connections per origin, one request each at a time. Default 32 (Mielto: ≤ 24 at once). */
   connections?: number;
   /** An idle connection is closed after this long (sooner if the server's `Keep-Alive` says so). Default 30,000 ms. */
   idleTimeoutMs?: number;
   /**
-   * Proxy settings: `HTTP_PROXY`, `HTTPS_PROXY`, `NO_PROXY` (or lower case). Default: `process.env` when Node
-   * runs with `NODE_USE_ENV_PROXY=1` or `--use-env-proxy` (as the global `fetch` then does), else none.
-   * `null`: never a proxy.
+   * `HTTP_PROXY`, `HTTPS_PROXY`, `NO_PROXY` (or lower case). Default: `process.env` when Node runs with
+   * `NODE_USE_ENV_PROXY=1` or `--use-env-proxy` (as the global `fetch` then does), else none. `null`: none.
    */
   proxyEnv?: Readonly<Record<string, string | undefined>> | null;
 }
@@ -28,10 +26,9 @@ export interface UndiciTransport extends Transport {
 }
 
 /**
- * A {@link Transport} over undici's `dispatch()` on keep-alive connections, for the clients and destinations
- * on Node: `mielto({ transport: undiciTransport() })` or `createChatTrail({ transport: undiciTransport() })`.
- * It skips the `Response`, `Headers` and web streams on which the global `fetch` spends most of the trail's
- * CPU (BENCHMARKS.md). undici is an optional peer dependency, loaded when this is called.
+ * A {@link Transport} over undici's `dispatch()` on keep-alive connections, without the `Response`, `Headers`
+ * and web streams on which `fetch` spends most of the trail's CPU (BENCHMARKS.md). undici is an optional peer
+ * dependency, loaded when this is called: `mielto({ transport: undiciTransport() })`.
  * @throws {ChatTrailError} when undici is not installed (`npm i undici`), or an option is malformed.
  */
 export function undiciTransport(options: UndiciTransportOptions = {}): UndiciTransport {
@@ -66,32 +63,25 @@ export function undiciTransport(options: UndiciTransportOptions = {}): UndiciTra
 
   // A destination sends to the same few URLs all day (bounded: some paths carry ids).
   const targets = new LruMap<string, { origin: string; path: string }>(64);
-  const send: Transport = (request) => {
-    let target = targets.get(request.url);
-    if (target === undefined) {
-      try {
+  const send: Transport = (request) =>
+    new Promise((resolve, reject) => {
+      let target = targets.get(request.url);
+      if (target === undefined) {
+        // A malformed URL throws here, which rejects the promise with it.
         const url = new URL(request.url);
         target = { origin: url.origin, path: `${url.pathname}${url.search}` };
-      } catch (error) {
-        return Promise.reject(error);
+        targets.set(request.url, target);
       }
-      targets.set(request.url, target);
-    }
-    const { origin, path } = target;
-    const { method, headers, body } = request;
-    return new Promise((resolve, reject) => {
       const exchange = new Exchange(request, resolve, reject);
       if (exchange.settled) return;
+      const { origin, path } = target;
+      const { method, headers, body } = request;
       try {
-        dispatcher.dispatch(
-          { origin, path, method: method as Undici.Dispatcher.HttpMethod, headers, body },
-          exchange,
-        );
+        dispatcher.dispatch({ origin, path, method: method as HttpMethod, headers, body }, exchange);
       } catch (error) {
         exchange.fail(error);
       }
     });
-  };
   return Object.assign(send, { close: () => dispatcher.close() });
 }
 

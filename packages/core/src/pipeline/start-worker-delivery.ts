@@ -9,11 +9,8 @@ import { WorkerDelivery, type WorkerThreads } from './worker-delivery';
 import type { WorkerInit } from './worker-protocol';
 import { WORKER_SOURCE } from './worker-source';
 
-/** Where delivery runs: `'worker'` (Node), `'inline'` (on the app's thread). */
+/** Where delivery runs: `'worker'` (Node; the default wherever one can run), `'inline'` (on the app's thread). */
 export type DeliveryMode = 'worker' | 'inline';
-
-/** The default: a worker wherever one can run (the core suites are green both ways, see the README). */
-export const DEFAULT_DELIVERY: DeliveryMode = 'worker';
 
 /** The lanes of a trail that delivers from a worker thread, or `undefined` to deliver inline (see `why`). */
 export function startWorkerDelivery(
@@ -23,24 +20,24 @@ export function startWorkerDelivery(
   reporter: LaneReporter,
 ): TrailLane[] | undefined {
   const { delivery: mode, flushIntervalMs } = settings;
-  if ((mode ?? DEFAULT_DELIVERY) === 'inline' || destinations.length === 0) return undefined;
+  if (mode === 'inline' || destinations.length === 0) return undefined;
   const specs = destinations.map(specOf);
-  const threads = workerThreads();
-  const why =
-    threads === undefined || WORKER_SOURCE === ''
-      ? 'no worker threads here'
-      : specs.some((spec) => spec === undefined)
-        ? 'a destination cannot be built in a worker (a custom one, or one given a fetch, transport, client or conversationStore)'
-        : host.store !== undefined
-          ? 'the trail has a store (its client cannot cross to another thread)'
-          : destinations.length > 30
-            ? 'more than 30 destinations'
-            : undefined;
-  if (why !== undefined) {
-    if (mode === 'worker') host.debug(`delivering inline: ${why}`);
-    return undefined;
-  }
   try {
+    const threads = workerThreads();
+    const why =
+      threads === undefined || WORKER_SOURCE === ''
+        ? 'no worker threads here'
+        : specs.some((spec) => spec === undefined)
+          ? 'a destination cannot be built in a worker (a custom one, or one given a fetch, transport, client or conversationStore)'
+          : host.store !== undefined
+            ? 'the trail has a store (its client cannot cross to another thread)'
+            : destinations.length > 30
+              ? 'more than 30 destinations'
+              : undefined;
+    if (why !== undefined) {
+      if (mode === 'worker') host.debug(`delivering inline: ${why}`);
+      return undefined;
+    }
     const { maxQueueTurns, maxQueueBytes, maxBatchTurns, minBatchIntervalMs, flushAt, timeoutMs } = host;
     const { maxAttempts, backoffInitialMs, backoffMaxMs } = host;
     const workerInit: WorkerInit = {
@@ -60,13 +57,9 @@ export function startWorkerDelivery(
 
 /** Where the worker looks for undici: beside this package, then the working directory (its script has no location). */
 function undiciFrom(): string[] {
-  const from: string[] = [];
-  try {
-    if (typeof import.meta.url === 'string') from.push(import.meta.url);
-  } catch {}
+  const from = typeof import.meta.url === 'string' ? [import.meta.url] : [];
   const cwd = (globalThis as { process?: { cwd?: () => string } }).process?.cwd?.();
-  if (cwd !== undefined) from.push(`${cwd}/`);
-  return from;
+  return cwd === undefined ? from : [...from, `${cwd}/`];
 }
 
 /** `node:worker_threads` on Node, reached without an import so that bundles for Edge never see it. */
@@ -77,10 +70,6 @@ function workerThreads(): WorkerThreads | undefined {
     process?: { release?: { name?: string }; getBuiltinModule?: (id: string) => unknown };
   };
   if (Bun !== undefined || Deno !== undefined || process?.release?.name !== 'node') return undefined;
-  try {
-    const module = process.getBuiltinModule?.('node:worker_threads') as Partial<WorkerThreads> | undefined;
-    return typeof module?.Worker === 'function' ? (module as WorkerThreads) : undefined;
-  } catch {
-    return undefined;
-  }
+  const module = process.getBuiltinModule?.('node:worker_threads') as Partial<WorkerThreads> | undefined;
+  return typeof module?.Worker === 'function' ? (module as WorkerThreads) : undefined;
 }

@@ -10,9 +10,8 @@ import {
 import { messageOf } from '../internal/message-of';
 
 /**
- * An error as it crosses from the delivery worker to the app's thread: structured cloning keeps neither
- * classes nor their fields, so the client errors are sent as their fields and built again, and the
- * trail reports the same classes (`instanceof APIConnectionError`, `status`, `summary`) either way.
+ * An error crossing from the delivery worker: cloning keeps no classes, so client errors cross as their
+ * fields and are built again (the trail reports the same classes, `status` and `summary` either way).
  */
 export interface WireError {
   readonly name: string;
@@ -54,8 +53,7 @@ export function fromWireError(wire: WireError | undefined): unknown {
   if (wire.name === 'APIConnectionError') return new APIConnectionError(init);
   if (wire.name === 'InvalidResponseError') return new InvalidResponseError(init);
   if (wire.name === 'APIUserAbortError') return new APIUserAbortError(init);
-  if (api.status !== undefined) return createAPIError({ ...init, status: api.status });
-  return new APIError(init);
+  return api.status === undefined ? new APIError(init) : createAPIError({ ...init, status: api.status });
 }
 
 /** A body that clones: what the client parsed from JSON, or text. */

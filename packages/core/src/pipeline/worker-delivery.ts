@@ -1,21 +1,22 @@
 import { unrefTimer } from '../internal/unref-timer';
-import type { DropReason } from '../spec/chat-trail';
+import type { DestinationStats, DropReason } from '../spec/chat-trail';
 import type { ChatTrailDestination, DeliveryItem } from '../spec/chat-trail-destination';
-import type { LaneHost } from './lane-host';
+import type { TurnMessage } from '../spec/turn';
+import { emptyDropCounts, type LaneHost } from './lane-host';
 import type { QueuedItem } from './lane-queue';
 import type { LaneReporter } from './lane-reporter';
 import { tooLargeError } from './lane-reports';
-import { ThreadMirrors } from './thread-mirrors';
+import { within } from './stop-lanes';
+import type { TrailLane } from './trail-lane';
 import { fromWireError } from './wire-error';
-import { WorkerLane } from './worker-lane';
-import type { FromWorker, WorkerInit } from './worker-protocol';
+import type { FromWorker, WireItem, WorkerInit } from './worker-protocol';
 
 /** What is used of `node:worker_threads` (reached at run time, never imported: the root entry runs on Edge). */
 export interface WorkerThreads {
-  Worker: new (source: string, options: { eval: true; workerData: unknown }) => WorkerLike;
+  Worker: new (source: string, options: { eval: true; workerData: unknown }) => Worker;
 }
 
-export interface WorkerLike {
+interface Worker {
   postMessage(message: unknown): void;
   on(event: 'message' | 'error' | 'exit', listener: (value: never) => void): unknown;
   ref(): void;
@@ -23,11 +24,8 @@ export interface WorkerLike {
   terminate(): Promise<number>;
 }
 
-/** An item the worker has not acknowledged: the trail's copy, re-sent if the worker dies. */
-interface Held extends QueuedItem {
-  /** A bit per lane that has not yet delivered or dropped it. */
-  lanes: number;
-}
+/** An item the worker has not acknowledged (re-sent if it dies); `lanes`: a bit per lane not done with it. */
+type Held = QueuedItem & { lanes: number };
 
 /** How often the app's thread hands what was recorded to the worker: one message per this many ms. */
 const HAND_OVER_MS = 10;
@@ -39,45 +37,39 @@ const live = new Set<WorkerDelivery>();
 const itemOf = (queued: QueuedItem) => queued.item;
 
 /**
- * A trail's delivery worker, seen from the app's thread. `record()` hands items to `add()`; they cross in
- * one message per HAND_OVER_MS, and the trail keeps each until the worker says every lane delivered or
- * dropped it, so that a worker that dies is started again and sent what it held. The worker never keeps
- * the process alive by itself: it is ref'd only while a flush waits for it.
+ * A trail's delivery worker, seen from the app's thread. The trail keeps each item until the worker says every
+ * lane is done with it, so a worker that dies is started again and sent what it held. Ref'd only during a flush.
  */
 export class WorkerDelivery {
   readonly lanes: WorkerLane[];
-  readonly #spawn: () => WorkerLike;
-  readonly #maxQueueBytes: number;
-  readonly #reporter: LaneReporter;
-  /** The trail's: its queued bytes (`queued`) and the spool's acknowledgements (`settled`). */
-  readonly #host: Pick<LaneHost, 'queued' | 'settled' | 'debug'>;
-  #worker: WorkerLike | undefined;
+  #worker: Worker | undefined;
   readonly #held = new Map<number, Held>();
   #outbox: number[] = [];
   #seq = 0;
-  /** Items up to this seq were held by a worker that died (see `ThreadMirrors.encode`). */
+  /** Items up to this seq were held by a worker that died (see `#encode`). */
   #resent = 0;
   #postScheduled = false;
-  readonly #mirrors = new ThreadMirrors();
+  /** What the worker holds of each thread array (its copy, by id), so a turn crosses with only what it lacks. */
+  #mirrors = new WeakMap<readonly TurnMessage[], { id: number; have: number }>();
+  #nextMirror = 1;
+  /** Ids of thread arrays collected here: the worker is told to forget its copies. */
+  #forgotten: number[] = [];
+  readonly #registry = new FinalizationRegistry<number>((id) => this.#forgotten.push(id));
   readonly #flushes = new Map<number, { deadline: number; done: () => void; promise: Promise<void> }>();
   #nextFlush = 1;
   #stopped = false;
   #stopping: Promise<void> | undefined;
   #restarts = 0;
-  #gaveUp = false;
 
   constructor(
-    threads: WorkerThreads,
-    source: string,
+    private readonly threads: WorkerThreads,
+    private readonly source: string,
     destinations: readonly ChatTrailDestination[],
-    init: WorkerInit,
-    host: Pick<LaneHost, 'queued' | 'settled' | 'debug'>,
-    reporter: LaneReporter,
+    private readonly init: WorkerInit,
+    /** The trail's: its queued bytes (`queued`) and the spool's acknowledgements (`settled`). */
+    private readonly host: Pick<LaneHost, 'queued' | 'settled' | 'debug'>,
+    private readonly reporter: LaneReporter,
   ) {
-    this.#spawn = () => new threads.Worker(source, { eval: true, workerData: init });
-    this.#maxQueueBytes = init.host.maxQueueBytes;
-    this.#reporter = reporter;
-    this.#host = host;
     this.lanes = destinations.map((destination, index) => new WorkerLane(destination, index, this));
     this.#start();
     live.add(this);
@@ -85,9 +77,10 @@ export class WorkerDelivery {
 
   /** Called for each lane an item goes to, one lane after another: the lanes of one item share one entry. */
   add(lane: WorkerLane, item: DeliveryItem, bytes: number): void {
-    if (bytes > this.#maxQueueBytes / 2) {
+    const { maxQueueBytes } = this.init.host;
+    if (bytes > maxQueueBytes / 2) {
       // As a lane does, when recorded: it could never go in a batch.
-      this.#dropped(lane, 'too_large', [{ item, bytes }], tooLargeError(bytes, this.#maxQueueBytes), true);
+      this.#dropped(lane, 'too_large', [{ item, bytes }], tooLargeError(bytes, maxQueueBytes), true);
       return;
     }
     const bit = 1 << lane.index;
@@ -99,8 +92,9 @@ export class WorkerDelivery {
     }
     lane.pending++;
     lane.bytes += bytes;
-    this.#host.queued?.hold(item, bytes);
-    if (this.#gaveUp) this.#dropAll(new Error('the delivery worker could not be kept running'));
+    this.host.queued?.hold(item, bytes);
+    if (this.#restarts > MAX_RESTARTS)
+      this.#dropAll(new Error('the delivery worker could not be kept running'));
     else if (!this.#postScheduled) {
       this.#postScheduled = true;
       // Not one message per microtask: a message costs the app's thread several µs whatever it carries.
@@ -116,15 +110,11 @@ export class WorkerDelivery {
     this.#post();
     const id = this.#nextFlush++;
     let done = () => {};
-    const promise = new Promise<void>((resolve) => {
-      done = () => {
-        clearTimeout(timer);
-        this.#flushes.delete(id);
-        if (this.#flushes.size === 0) this.#worker?.unref();
-        resolve();
-      };
-      // The caller races its own timer too; this one lets the worker go again when the flush gives up.
-      const timer = setTimeout(done, Math.max(0, deadline - Date.now()));
+    const answered = new Promise<void>((resolve) => (done = resolve));
+    // The caller races its own timer too; this one lets the worker go again when the flush gives up.
+    const promise = within(answered, deadline - Date.now()).then(() => {
+      this.#flushes.delete(id);
+      if (this.#flushes.size === 0) this.#worker?.unref();
     });
     this.#flushes.set(id, { deadline, done, promise });
     worker.ref();
@@ -137,45 +127,34 @@ export class WorkerDelivery {
     if (this.#stopped) return;
     this.#stopped = true;
     live.delete(this);
-    for (const flush of [...this.#flushes.values()]) flush.done();
-    const worker = this.#worker;
+    for (const flush of this.#flushes.values()) flush.done();
+    void this.#worker?.terminate().catch(() => {});
     this.#worker = undefined;
-    void worker?.terminate().catch(() => {});
   }
 
   /** Shutdown with a spool: the worker stops as `stopLanes` does and reports the outcomes, then ends. */
   stopGracefully(graceMs: number): Promise<void> {
-    const worker = this.#stopped ? undefined : this.#worker;
-    this.#stopping ??= (worker === undefined ? Promise.resolve() : awaitStop(worker, graceMs)).then(() =>
-      this.stop(),
-    );
+    this.#stopping ??= awaitStop(this.#stopped ? undefined : this.#worker, graceMs).then(() => this.stop());
     return this.#stopping;
   }
 
   pendingItems(lane: WorkerLane): DeliveryItem[] {
     const bit = 1 << lane.index;
-    const items: DeliveryItem[] = [];
-    for (const held of this.#held.values()) if ((held.lanes & bit) !== 0) items.push(held.item);
-    return items;
+    return [...this.#held.values()].filter((held) => (held.lanes & bit) !== 0).map(itemOf);
   }
 
   /** @internal For tests: ends the worker as a crash would; resolves once the trail has seen it end. */
   terminateWorker(): Promise<number> | undefined {
-    const worker = this.#worker;
-    if (worker === undefined) return undefined;
-    return new Promise((resolve) => {
-      // After the listener #start added, which restarts it.
-      worker.on('exit', (code: number) => resolve(code));
-      void worker.terminate();
-    });
+    // Node resolves it from an 'exit' listener added after #start's, which restarts the worker.
+    return this.#worker?.terminate();
   }
 
   #start(): void {
-    const worker = this.#spawn();
+    const worker = new this.threads.Worker(this.source, { eval: true, workerData: this.init });
     worker.on('message', (message: FromWorker) => {
       if (this.#worker === worker) this.#receive(message);
     });
-    worker.on('error', (error: Error) => this.#host.debug(`the delivery worker failed: ${error.message}`));
+    worker.on('error', (error: Error) => this.host.debug(`the delivery worker failed: ${error.message}`));
     worker.on('exit', (code: number) => {
       if (this.#worker === worker) this.#restart(code);
     });
@@ -188,41 +167,47 @@ export class WorkerDelivery {
     this.#postScheduled = false;
     const worker = this.#worker;
     if (worker === undefined) return;
-    const forgotten = this.#mirrors.takeForgotten();
-    if (forgotten.length > 0) worker.postMessage({ t: 'forget', mirrors: forgotten });
-    const seqs = this.#outbox;
-    if (seqs.length === 0) return;
-    const items = [];
-    for (const seq of seqs) {
-      const held = this.#held.get(seq);
-      if (held === undefined) continue;
-      items.push(this.#mirrors.encode(seq, held.lanes, held.bytes, held.item, seq <= this.#resent));
-    }
+    if (this.#forgotten.length > 0) worker.postMessage({ t: 'forget', mirrors: this.#forgotten.splice(0) });
+    const seqs = this.#outbox.filter((seq) => this.#held.has(seq));
     this.#outbox = [];
+    if (seqs.length === 0) return;
     try {
+      const items = seqs.map((seq) => this.#encode(seq, seq <= this.#resent));
       worker.postMessage({ t: 'items', items });
-    } catch {
-      this.#postOneByOne(worker, seqs);
+      return;
+    } catch {}
+    // A batch that could not be cloned (a `redact` that returned a function, say): each item alone.
+    this.#mirrors = new WeakMap();
+    for (const seq of seqs) {
+      try {
+        worker.postMessage({ t: 'items', items: [this.#encode(seq)] });
+      } catch (error) {
+        this.#mirrors = new WeakMap();
+        this.#dropAll(error, [seq]);
+      }
     }
   }
 
-  /** A batch that could not be cloned (a `redact` that returned a function, say): each item alone. */
-  #postOneByOne(worker: WorkerLike, seqs: readonly number[]): void {
-    this.#mirrors.reset();
-    for (const seq of seqs) {
-      const held = this.#held.get(seq);
-      if (held === undefined) continue;
-      try {
-        const item = this.#mirrors.encode(seq, held.lanes, held.bytes, held.item);
-        worker.postMessage({ t: 'items', items: [item] });
-      } catch (error) {
-        this.#mirrors.reset();
-        for (const lane of this.lanes) {
-          if (this.#settle(lane, seq) !== undefined)
-            this.#dropped(lane, 'internal_error', [held], error, true);
-        }
-      }
+  /** What crosses for item `seq`. `resent`: a dead worker may have sent it in part (see `isFirstTurn`). */
+  #encode(seq: number, resent = false): WireItem {
+    const { lanes, bytes, item } = this.#held.get(seq)!;
+    if (item.type !== 'turn') return { seq, lanes, bytes, item };
+    // A TurnDelta's private fields do not clone; `turn` builds a Turn on each read, so it is read once.
+    const { thread, start = 0 } = item;
+    const turn = resent ? { ...item.turn, turnMessages: undefined } : item.turn;
+    if (thread === undefined) return { seq, lanes, bytes, item: { type: 'turn', turn } };
+    let mirror = this.#mirrors.get(thread);
+    if (mirror === undefined) {
+      mirror = { id: this.#nextMirror++, have: 0 };
+      this.#mirrors.set(thread, mirror);
+      this.#registry.register(thread, mirror.id);
     }
+    const { id, have } = mirror;
+    let own = 0;
+    while (own < turn.messages.length && thread[start + own] === turn.messages[own]) own++;
+    mirror.have = start > have ? start + own : Math.max(have, start + own);
+    const wire = { seq, lanes, bytes, item: { type: 'turn', turn, start } as const, mirror: id, have, own };
+    return start > have ? { ...wire, head: thread.slice(have, start) } : wire;
   }
 
   #receive(message: FromWorker): void {
@@ -230,10 +215,9 @@ export class WorkerDelivery {
     if (message.t !== 'report') return;
     for (const lane of this.lanes) lane.stats = message.stats[lane.index]!;
     for (const event of message.events) {
-      const lane = this.lanes[event.lane];
-      if (lane === undefined) continue;
+      const lane = this.lanes[event.lane]!;
       const error = fromWireError(event.error);
-      if (event.kind !== 'dropped') this.#reporter[event.kind](lane, error);
+      if (event.kind !== 'dropped') this.reporter[event.kind](lane, error);
       else {
         const items = this.#settleAll(lane, event.seqs ?? []);
         this.#dropped(lane, event.reason ?? 'internal_error', items, error, false);
@@ -242,10 +226,10 @@ export class WorkerDelivery {
     message.sent.forEach((seqs, index) => {
       if (seqs.length === 0) return;
       const lane = this.lanes[index]!;
-      this.#host.settled?.(lane, this.#settleAll(lane, seqs).map(itemOf));
+      this.host.settled?.(lane, this.#settleAll(lane, seqs).map(itemOf));
       this.#restarts = 0;
     });
-    for (const line of message.debug) this.#host.debug(line);
+    for (const line of message.debug) this.host.debug(line);
   }
 
   /** `lane` is done with item `seq`: the item, unless it was not held for that lane. */
@@ -256,26 +240,21 @@ export class WorkerDelivery {
     held.lanes &= ~bit;
     lane.pending--;
     lane.bytes -= held.bytes;
-    this.#host.queued?.release(held.item, held.bytes);
+    this.host.queued?.release(held.item, held.bytes);
     if (held.lanes === 0) this.#held.delete(seq);
     return held;
   }
 
   #settleAll(lane: WorkerLane, seqs: Iterable<number>): QueuedItem[] {
-    const items: QueuedItem[] = [];
-    for (const seq of seqs) {
-      const held = this.#settle(lane, seq);
-      if (held !== undefined) items.push({ item: held.item, bytes: held.bytes });
-    }
-    return items;
+    return [...seqs].map((seq) => this.#settle(lane, seq)).filter((held) => held !== undefined);
   }
 
   /** `lane` gave `items` up; `count`: the worker never counted them. */
   #dropped(lane: WorkerLane, reason: DropReason, items: QueuedItem[], error: unknown, count: boolean): void {
     if (count) for (const { item } of items) lane.countDrop(item, reason);
     // As a lane does: a turn dropped from memory for room stays in the spool, for the next start.
-    if (reason !== 'queue_full' && items.length > 0) this.#host.settled?.(lane, items.map(itemOf));
-    this.#reporter.dropped(lane, reason, items, error);
+    if (reason !== 'queue_full' && items.length > 0) this.host.settled?.(lane, items.map(itemOf));
+    this.reporter.dropped(lane, reason, items, error);
   }
 
   /** The worker ended: a new one is sent everything not acknowledged, and the flushes waiting. */
@@ -285,55 +264,118 @@ export class WorkerDelivery {
     if (this.#stopped || this.#stopping !== undefined) return;
     for (const lane of this.lanes) lane.workerEnded();
     if (++this.#restarts > MAX_RESTARTS) {
-      this.#gaveUp = true;
       live.delete(this);
       const why = `the delivery worker ended (exit code ${code}) ${MAX_RESTARTS} times in a row`;
       this.#dropAll(new Error(why));
-      for (const flush of [...this.#flushes.values()]) flush.done();
+      for (const flush of this.#flushes.values()) flush.done();
       return;
     }
-    this.#host.debug(
+    this.host.debug(
       `the delivery worker ended (exit code ${code}); starting another, which is sent the ${this.#held.size} item(s) not acknowledged`,
     );
-    this.#mirrors.reset();
-    this.#mirrors.takeForgotten();
+    this.#mirrors = new WeakMap();
     this.#start();
     this.#outbox = [...this.#held.keys()];
     this.#resent = this.#seq;
     this.#post();
-    for (const [id, flush] of this.#flushes) {
-      this.#worker!.ref();
-      this.#worker!.postMessage({ t: 'flush', id, deadline: flush.deadline });
-    }
+    // Ref'd still if flushes wait (see #start).
+    for (const [id, { deadline }] of this.#flushes) this.#worker!.postMessage({ t: 'flush', id, deadline });
   }
 
-  /** Gave up on the worker: every item held is dropped as `internal_error`, and counted. */
-  #dropAll(error: Error): void {
+  /** Every lane drops what it holds of `seqs` (default: all) as `internal_error`, counted here. */
+  #dropAll(error: unknown, seqs?: readonly number[]): void {
     for (const lane of this.lanes) {
-      const items = this.#settleAll(lane, this.#held.keys());
+      const items = this.#settleAll(lane, seqs ?? this.#held.keys());
       if (items.length > 0) this.#dropped(lane, 'internal_error', items, error, true);
     }
   }
 }
 
-/**
- * Asks the worker to stop its lanes with a grace; resolves once it answers `stopped` (after its report of
- * their outcomes), ends, or 2 × `graceMs` + a margin passed. Ref'd meanwhile: `beforeExit` waits for it.
- */
-function awaitStop(worker: WorkerLike, graceMs: number): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      resolve();
-    };
-    const timer = setTimeout(done, 2 * graceMs + STOP_MARGIN_MS);
+/** Resolves once the worker answers `stop` (after reporting), ends, or it is late; ref'd: beforeExit waits. */
+async function awaitStop(worker: Worker | undefined, graceMs: number): Promise<void> {
+  if (worker === undefined) return;
+  const answered = new Promise((resolve) => {
     worker.on('message', (message: FromWorker) => {
-      if (message.t === 'stopped') done();
+      if (message.t === 'stopped') resolve(undefined);
     });
-    worker.on('exit', done);
-    worker.ref();
-    worker.postMessage({ t: 'stop', graceMs });
+    worker.on('exit', resolve);
   });
+  worker.ref();
+  worker.postMessage({ t: 'stop', graceMs });
+  await within(answered, 2 * graceMs + STOP_MARGIN_MS);
+}
+
+/** A destination's lane as the trail sees it when the lane itself runs in the delivery worker. */
+export class WorkerLane implements TrailLane {
+  readonly name: string;
+  /** Items not yet acknowledged by the worker: the trail holds them until it says they were sent or dropped. */
+  pending = 0;
+  bytes = 0;
+  /** The running worker's counts. */
+  stats = emptyStats();
+  /** What workers that ended had counted (but their backoff), and the drops counted here. */
+  #base = emptyStats();
+
+  constructor(
+    readonly destination: ChatTrailDestination,
+    readonly index: number,
+    readonly delivery: WorkerDelivery,
+  ) {
+    this.name = destination.name;
+  }
+
+  get queueLength(): number {
+    return this.pending;
+  }
+
+  readonly enqueue = (item: DeliveryItem, bytes: number) => this.delivery.add(this, item, bytes);
+  /** The worker schedules its own batches. */
+  readonly kick = () => {};
+  readonly drain = (deadline: number) => this.delivery.drain(deadline);
+  readonly stop = () => this.delivery.stop();
+  readonly stopGracefully = (graceMs: number) => this.delivery.stopGracefully(graceMs);
+  readonly pendingItems = () => this.delivery.pendingItems(this);
+
+  snapshot(): DestinationStats {
+    return { ...addStats(this.#base, this.stats), queuedTurns: this.pending, queuedBytes: this.bytes };
+  }
+
+  /** A drop the worker never saw. */
+  countDrop(item: DeliveryItem, reason: DropReason): void {
+    if (item.type === 'feedback') this.#base.feedback.dropped++;
+    else this.#base.dropped[reason]++;
+  }
+
+  /** The worker ended: the next one counts from zero. */
+  workerEnded(): void {
+    this.#base = { ...addStats(this.#base, this.stats), backoffMs: 0 };
+    this.stats = emptyStats();
+  }
+}
+
+function emptyStats(): DestinationStats {
+  return {
+    sent: 0,
+    sentMessages: 0,
+    requests: 0,
+    retried: 0,
+    ambiguous: 0,
+    dropped: emptyDropCounts(),
+    queuedTurns: 0,
+    queuedBytes: 0,
+    feedback: { recorded: 0, sent: 0, dropped: 0 },
+    backoffMs: 0,
+  };
+}
+
+/** `a` plus `b`, number by number: the counts of a worker that ended and of the one after it. */
+function addStats<T extends object>(a: T, b: T): T {
+  const sum = { ...a } as Record<string, unknown>;
+  for (const [key, value] of Object.entries(a)) {
+    const other = (b as Record<string, unknown>)[key];
+    sum[key] = typeof value === 'number' ? value + ((other as number) ?? 0) : addStats(value, other ?? {});
+  }
+  return sum as T;
 }
 
 /** @internal For tests: how many trails deliver from a worker now. */

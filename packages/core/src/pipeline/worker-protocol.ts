@@ -18,9 +18,8 @@ export interface WorkerInit {
 }
 
 /**
- * One queued item as it crosses: `seq` names it in acknowledgements, `lanes` is a bit per lane. A turn
- * with a thread does not carry the thread: the worker keeps a copy of each thread array (`mirror`), and
- * `head` is what it lacks of it before `start` (`have` messages it has). The turn's first `own` messages extend it.
+ * One queued item as it crosses (`seq` names it, `lanes`: a bit per lane). A turn's thread stays behind: the
+ * worker keeps a copy (`mirror`) of `have` messages; `head` extends it to `start`, then the turn's `own`.
  */
 export interface WireItem {
   readonly seq: number;

@@ -7,7 +7,7 @@ import { LaneScheduler } from '../pipeline/lane-scheduler';
 import { stopLanes } from '../pipeline/stop-lanes';
 import { toWireError } from '../pipeline/wire-error';
 import type { FromWorker, LaneEvent, ToWorker, WireItem, WorkerInit } from '../pipeline/worker-protocol';
-import type { ChatTrailDestination, DeliveryItem } from '../spec/chat-trail-destination';
+import type { DeliveryItem } from '../spec/chat-trail-destination';
 import type { TurnMessage } from '../spec/turn';
 
 /**
@@ -18,7 +18,6 @@ export class WorkerLanes {
   readonly #lanes: DeliveryLane[] = [];
   readonly #scheduler: LaneScheduler;
   readonly #post: (message: FromWorker) => void;
-  readonly #debugEnabled: boolean;
   readonly #flushAt: number;
   /** The thread arrays of turn items, by the id the app's thread gave them. */
   readonly #mirrors = new Map<number, TurnMessage[]>();
@@ -32,21 +31,16 @@ export class WorkerLanes {
 
   /** `transport`: what each destination sends with here, undefined for the global `fetch` (see worker-main.ts). */
   constructor(init: WorkerInit, post: (message: FromWorker) => void, transport: () => Transport | undefined) {
+    const { flushAt, timeoutMs } = init.host;
     this.#post = post;
-    this.#debugEnabled = init.debug;
-    this.#flushAt = init.host.flushAt;
+    this.#flushAt = flushAt;
     this.#sent = init.specs.map(() => []);
-    this.#scheduler = new LaneScheduler(
-      this.#lanes,
-      init.flushIntervalMs,
-      init.host.timeoutMs,
-      undefined,
-      (m) => this.#note(m),
-    );
+    const note = init.debug ? (message: string) => this.#note(message) : () => {};
+    this.#scheduler = new LaneScheduler(this.#lanes, init.flushIntervalMs, timeoutMs, undefined, note);
     const host: LaneHost = {
       ...init.host,
       signal: this.#stopping.signal,
-      debug: (message) => this.#note(message),
+      debug: note,
       waiting: () => this.#scheduler.armTimer(),
       dropped: (lane, reason, items, error) => {
         const seqs = items.map((queued) => this.#seqs.get(queued.item) ?? -1);
@@ -55,16 +49,24 @@ export class WorkerLanes {
       failed: (lane, error) => this.#event(lane, 'failed', error),
       retrying: (lane, error) => this.#event(lane, 'retrying', error),
       notResent: (lane, error) => this.#event(lane, 'notResent', error),
+      // Tells the app's thread which items were delivered (drops come through `dropped`).
+      settled: (lane, items, outcomes) => {
+        const sent = this.#sent[this.#lanes.indexOf(lane as DeliveryLane)];
+        if (outcomes === undefined || sent === undefined) return;
+        items.forEach((item, i) => {
+          if (outcomes[i]?.status === 'sent') sent.push(this.#seqs.get(item)!);
+        });
+        this.#scheduleReport();
+      },
     };
-    init.specs.forEach((spec, index) => {
+    for (const spec of init.specs) {
       const sender = transport();
-      this.#note(
+      note(
         `${spec.kind}: sending through ${sender === undefined ? 'the global fetch (undici not found: npm i undici)' : 'undiciTransport()'}`,
       );
       const options = sender === undefined ? spec.options : { ...spec.options, transport: sender };
-      const built = spec.kind === 'mielto' ? mielto(options) : melodi(options);
-      this.#lanes.push(new DeliveryLane(this.#acknowledging(built, index), host));
-    });
+      this.#lanes.push(new DeliveryLane(spec.kind === 'mielto' ? mielto(options) : melodi(options), host));
+    }
   }
 
   receive(message: ToWorker): void {
@@ -103,36 +105,15 @@ export class WorkerLanes {
   }
 
   /** A turn item with its thread: the worker's copy of the thread array, extended by what came with it. */
-  #decode(wire: WireItem): DeliveryItem {
-    const { item, mirror } = wire;
+  #decode({ item, mirror, have = 0, head = [], own = 0 }: WireItem): DeliveryItem {
     if (mirror === undefined || item.type !== 'turn') return item;
     const thread = this.#mirrors.get(mirror) ?? [];
     this.#mirrors.set(mirror, thread);
-    const have = wire.have ?? 0;
     if (thread.length > have) thread.length = have;
-    if (wire.head !== undefined) for (const message of wire.head) thread.push(message);
-    const start = item.start ?? 0;
-    const { messages } = item.turn;
-    const own = wire.own ?? 0;
-    for (let k = 0; k < own && start + k <= thread.length; k++) thread[start + k] = messages[k]!;
-    return { type: 'turn', turn: item.turn, thread, start };
-  }
-
-  /** The destination, telling which items it delivered (drops come through the host). */
-  #acknowledging(destination: ChatTrailDestination, index: number): ChatTrailDestination {
-    return {
-      name: destination.name,
-      acceptsFeedback: destination.acceptsFeedback,
-      send: async (items, context) => {
-        const outcomes = await destination.send(items, context);
-        const sent = this.#sent[index]!;
-        items.forEach((item, i) => {
-          if (outcomes[i]?.status === 'sent') sent.push(this.#seqs.get(item)!);
-        });
-        this.#scheduleReport();
-        return outcomes;
-      },
-    };
+    for (const message of head) thread.push(message);
+    const { turn, start = 0 } = item;
+    for (let k = 0; k < own && start + k <= thread.length; k++) thread[start + k] = turn.messages[k]!;
+    return { type: 'turn', turn, thread, start };
   }
 
   #event(lane: DeliveryLane, kind: LaneEvent['kind'], error: unknown, rest?: Partial<LaneEvent>): void {
@@ -141,7 +122,6 @@ export class WorkerLanes {
   }
 
   #note(message: string): void {
-    if (!this.#debugEnabled) return;
     this.#debug.push(message);
     this.#scheduleReport();
   }

@@ -67,13 +67,10 @@ export class MelodiDestination implements ChatTrailDestination {
   readonly #requestOptions: (context: DestinationSendContext) => RequestOptions;
   readonly #concurrency: number;
   /** Per thread, the last body that may have landed. */
-  readonly #memory = new LruMap<string, { built: BuiltThread; chars: number }>(
-    MAX_THREADS,
-    (_threadId, entry) => {
-      this.#memoryChars -= entry.chars;
-    },
-  );
-  #memoryChars = 0;
+  readonly #memory = new LruMap<string, BuiltThread>(MAX_THREADS, undefined, {
+    of: (built) => built.chars,
+    max: MEMORY_MAX_CHARS,
+  });
   /** Per thread, whoever calls `send` (a destination shared by two trails included). */
   readonly #putting = new SerialByKey();
   readonly #shared = new MelodiSharedThreads();
@@ -138,8 +135,7 @@ export class MelodiDestination implements ChatTrailDestination {
       let outcome: DeliveryOutcome;
       try {
         if (shared === undefined) {
-          const last = this.#memory.get(group.threadId)?.built;
-          thread = melodiThreadJson(wholeTurns(group), this.projectId, last);
+          thread = melodiThreadJson(wholeTurns(group), this.projectId, this.#memory.get(group.threadId));
         }
         context.onRequest();
         await this.#client.threads.upsertJson(thread?.body ?? shared!, this.#requestOptions(context));
@@ -151,24 +147,14 @@ export class MelodiDestination implements ChatTrailDestination {
         outcome = classifyDeliveryError(error);
       }
       // A failed body may have landed: the next carries its messages too (not a too large one).
+      // The next body starts from the last that may have landed, so it never leaves one out.
       if (thread !== undefined && !(outcome.status === 'dropped' && outcome.reason === 'too_large')) {
-        this.#remember(group.threadId, thread.keep());
+        const built = thread.keep();
+        if (built.chars > MEMORY_MAX_THREAD_CHARS) this.#memory.delete(group.threadId);
+        else this.#memory.set(group.threadId, built);
       }
       return outcome;
     });
-  }
-
-  /** Keeps the last body that may have landed: the next starts from it, so it never leaves one out. */
-  #remember(threadId: string, built: BuiltThread): void {
-    const old = this.#memory.peek(threadId);
-    if (old !== undefined) {
-      this.#memoryChars -= old.chars;
-      this.#memory.delete(threadId);
-    }
-    if (built.chars > MEMORY_MAX_THREAD_CHARS) return;
-    this.#memory.set(threadId, { built, chars: built.chars });
-    this.#memoryChars += built.chars;
-    while (this.#memoryChars > MEMORY_MAX_CHARS && this.#memory.evictOldest() !== undefined) {}
   }
 
   async #sendFeedback(
@@ -224,10 +210,10 @@ interface SharedThread {
 
 /** With a shared store, a PUT carries every message any instance stored: one round trip per batch. */
 class MelodiSharedThreads {
-  readonly #threads = new LruMap<string, SharedThread>(MAX_THREADS, (_threadId, thread) => {
-    this.#chars -= thread.chars;
+  // Trimmed to SHARED_MAX_CHARS after each batch, not during it.
+  readonly #threads = new LruMap<string, SharedThread>(MAX_THREADS, undefined, {
+    of: (thread) => thread.chars,
   });
-  #chars = 0;
 
   /** Each thread's body, or undefined when the store did not answer. */
   async bodies(
@@ -260,7 +246,6 @@ class MelodiSharedThreads {
     groups.forEach((group, i) => {
       const state = answer.threads[i]!;
       const before = known[i];
-      if (before !== undefined && this.#threads.peek(group.threadId) === before) this.#chars -= before.chars;
       // Grows in place; a store that lost the thread gets what this process knew first, so no PUT drops one.
       const thread: SharedThread =
         before !== undefined && (state.start ?? 0) === before.json.length
@@ -286,7 +271,6 @@ class MelodiSharedThreads {
         if (state.added[j]) add(entry.id, entry.body);
       });
       this.#threads.set(group.threadId, thread);
-      this.#chars += thread.chars;
       // A stable sort: an edit after its original.
       const { json, positions } = thread;
       const ordered = thread.sorted
@@ -297,7 +281,7 @@ class MelodiSharedThreads {
             .map((j) => json[j]!);
       bodies.set(group.threadId, threadBody(threadHead(group.turns, thread.users), projectId, ordered));
     });
-    while (this.#chars > SHARED_MAX_CHARS && this.#threads.evictOldest() !== undefined) {}
+    while (this.#threads.weight > SHARED_MAX_CHARS && this.#threads.evictOldest() !== undefined) {}
     return bodies;
   }
 }

@@ -64,8 +64,6 @@ export interface ThreadCursor {
   conversationId: string;
   /** Ids of the messages already in the conversation (sent, or assumed logged by an earlier process). */
   sent: Set<string>;
-  /** How many of `sent` count towards `maxTrackedMessages` (settled after each write of the thread). */
-  counted: number;
   /** The conversation is new: the turns' earlier thread goes to it too, until one write went through. */
   whole: boolean;
 }
@@ -96,10 +94,8 @@ export class MieltoDestination implements ChatTrailDestination {
   readonly acceptsFeedback = false;
   readonly #client: MieltoClient;
   readonly #conversations: MieltoConversationResolver;
+  /** Weighed by `sent` after each write of the thread (see `maxTrackedMessages`). */
   readonly #cursors: LruMap<string, ThreadCursor>;
-  readonly #maxTracked: number;
-  /** Sum of `counted` over the cursors kept. */
-  #trackedMessages = 0;
   readonly #agentId: string;
   readonly #enableMemories: boolean;
   readonly #maxPerRequest: number;
@@ -132,11 +128,12 @@ export class MieltoDestination implements ChatTrailDestination {
     // Bounded: a forgotten cursor costs a store lookup, never a duplicate (see #cursorFor).
     this.#cursors = new LruMap(
       check.positiveInteger('maxTrackedThreads', options.maxTrackedThreads, 10_000),
-      (_threadId, cursor) => {
-        this.#trackedMessages -= cursor.counted;
+      undefined,
+      {
+        of: (cursor) => cursor.sent.size,
+        max: check.positiveInteger('maxTrackedMessages', options.maxTrackedMessages, 250_000),
       },
     );
-    this.#maxTracked = check.positiveInteger('maxTrackedMessages', options.maxTrackedMessages, 250_000);
     this.#agentId = check.string('agentId', options.agentId) ?? 'assistant';
     this.#maxPerRequest = check.positiveInteger('maxMessagesPerRequest', options.maxMessagesPerRequest, 100);
     this.#concurrency = check.positiveInteger('concurrency', options.concurrency, 8);
@@ -179,7 +176,8 @@ export class MieltoDestination implements ChatTrailDestination {
     });
     const sendGroup = async (group: ThreadGroup): Promise<void> => {
       const outcome = shared?.outcomes.get(group.threadId) ?? (await this.#sendThread(group, context, ahead));
-      this.#settleTrackedMessages(group.threadId);
+      const cursor = this.#cursors.peek(group.threadId);
+      if (cursor !== undefined) this.#cursors.set(group.threadId, cursor);
       group.settle(outcomes, outcome);
     };
     // Known and new threads have slots of their own: in one pool the known queued behind every creation.
@@ -212,7 +210,6 @@ export class MieltoDestination implements ChatTrailDestination {
         context.debug(
           `${this.name}: conversation ${stale?.conversationId} of thread ${group.threadId} is gone (404); starting a new one`,
         );
-        this.#trackedMessages -= stale?.counted ?? 0;
         this.#cursors.delete(group.threadId);
         await this.#conversations.storeDelete(group.threadId, context);
         await this.#appendPending(group, progress, context, ahead, true);
@@ -267,7 +264,9 @@ export class MieltoDestination implements ChatTrailDestination {
       ? await this.#conversations.createConversation(first, context)
       : ((await this.#conversations.found(group, ahead, context)) ??
         (await this.#conversations.createOnce(first, context)));
-    const cursor: ThreadCursor = { conversationId, sent: new Set(), counted: 0, whole: created };
+    const cursor: ThreadCursor = { conversationId, sent: new Set(), whole: created };
+    // Weighed empty: its ids count once the thread is written.
+    this.#cursors.set(group.threadId, cursor);
     if (!created) {
       // What an earlier turn must have logged is assumed logged; a turn of new messages says so by its `start`.
       const logged = loggedHistoryEnd(first.messages);
@@ -276,17 +275,7 @@ export class MieltoDestination implements ChatTrailDestination {
       if (before > 0)
         context.debug(`${this.name}: thread ${group.threadId} continues; ${before} messages assumed logged`);
     }
-    this.#cursors.set(group.threadId, cursor);
     return cursor;
-  }
-
-  /** Counts the ids the thread's cursor gained, then forgets the least recently written cursors over the bound. */
-  #settleTrackedMessages(threadId: string): void {
-    const cursor = this.#cursors.peek(threadId);
-    if (cursor === undefined) return;
-    this.#trackedMessages += cursor.sent.size - cursor.counted;
-    cursor.counted = cursor.sent.size;
-    while (this.#trackedMessages > this.#maxTracked && this.#cursors.evictOldest() !== undefined) {}
   }
 
   /** Appends one chunk in order; on 413 splits it in halves, skipping single messages that still fail. */

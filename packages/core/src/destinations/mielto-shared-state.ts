@@ -93,7 +93,7 @@ export async function primeFromStore(
           }
           conversationId = ref.conversationId;
         }
-        cursor = { conversationId, sent: new Set(), counted: 0, whole: false };
+        cursor = { conversationId, sent: new Set(), whole: false };
         cursors.set(threadId, cursor);
       } else if (state.value !== undefined) cursor.conversationId = state.value;
       for (const id of held) cursor.sent.add(id);

@@ -29,10 +29,8 @@ export interface LoggedTurn {
  * and bytes (LRU); a thread that falls out is seeded again by its next turn, which carries all its messages.
  */
 export class ThreadLog {
-  readonly #maxBytes: number;
   readonly #maxThreadBytes: number;
   readonly #records: LruMap<string, ThreadRecord>;
-  #bytes = 0;
 
   // The byte bound limits memory; the thread bound covers those active at once on a busy server.
   constructor(
@@ -40,10 +38,10 @@ export class ThreadLog {
     maxBytes = 16 * 1024 * 1024,
     maxThreadBytes = Math.min(maxBytes / 4, 2 * 1024 * 1024),
   ) {
-    this.#maxBytes = Math.max(0, maxBytes);
     this.#maxThreadBytes = Math.max(0, maxThreadBytes);
-    this.#records = new LruMap(maxThreads, (_threadId, record) => {
-      this.#bytes -= record.bytes;
+    this.#records = new LruMap(maxThreads, undefined, {
+      of: (record) => record.bytes,
+      max: Math.max(0, maxBytes),
     });
   }
 
@@ -101,7 +99,6 @@ export class ThreadLog {
     const before = record?.bytes ?? 0;
     const added = newBytes(carried);
     const bytes = (start >= length ? before : (before * start) / length) + (carried < index ? 0 : added);
-    if (record !== undefined) this.#bytes -= record.bytes;
     if (!fits || bytes > this.#maxThreadBytes) {
       if (record !== undefined) this.#records.delete(threadId);
       return undefined;
@@ -116,9 +113,7 @@ export class ThreadLog {
       record.history = history;
       record.bytes = bytes;
     }
-    this.#bytes += bytes;
     this.#records.set(threadId, record);
-    while (this.#bytes > this.#maxBytes && this.#records.evictOldest() !== undefined) {}
     return carried < index
       ? { log: thread, index: carried, start: at(carried), record }
       : { log: thread, index, start, record };
@@ -136,6 +131,6 @@ export class ThreadLog {
   }
 
   get bytes(): number {
-    return this.#bytes;
+    return this.#records.weight;
   }
 }

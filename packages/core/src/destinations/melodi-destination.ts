@@ -16,7 +16,6 @@ import type {
   DestinationSendContext,
 } from '../spec/chat-trail-destination';
 import type { DestinationStore } from '../spec/chat-trail-store';
-import { turnOutputStart } from '../thread/turn-output-start';
 import { classifyDeliveryError } from './classify-delivery-error';
 import { type ClientDestinationOptions, trailRequestOptions } from './client-destination-options';
 import { keepSpec } from './destination-spec';
@@ -224,14 +223,12 @@ class MelodiSharedThreads {
     const known = groups.map((group) => this.#threads.get(group.threadId));
     // The whole thread, not only new messages: what went out while the store was down is not in it yet.
     const entries = groups.map((group, i) =>
-      mergeThreadMessages(
-        wholeTurns(group),
-        (turn) => turnOutputStart(turn.messages),
-        (message) => known[i]?.ids.has(message.id) === true,
-      ).map((entry) => ({
-        id: entry.message.id,
-        body: JSON.stringify(toMelodiMessage(entry.message, entry.position)),
-      })),
+      mergeThreadMessages(wholeTurns(group), (message) => known[i]?.ids.has(message.id) === true).map(
+        (entry) => ({
+          id: entry.message.id,
+          body: JSON.stringify(toMelodiMessage(entry.message, entry.position)),
+        }),
+      ),
     );
     const answer = await store.sync(
       groups.map((group, i) => ({

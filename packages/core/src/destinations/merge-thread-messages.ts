@@ -1,4 +1,5 @@
 import type { Turn, TurnMessage } from '../spec/turn';
+import { turnOutputStart } from '../thread/turn-output-start';
 
 /** A message of a thread with the turn it came from and its index in that turn. */
 export interface ThreadMessage {
@@ -18,7 +19,6 @@ export interface ThreadMessage {
  */
 export function mergeThreadMessages(
   turns: readonly Turn[],
-  outputStart: (turn: Turn) => number,
   skip?: (message: TurnMessage) => boolean,
   offsets?: readonly number[],
 ): ThreadMessage[] {
@@ -27,7 +27,7 @@ export function mergeThreadMessages(
   for (let t = 0; t < turns.length; t++) {
     const turn = turns[t]!;
     const offset = offsets?.[t] ?? 0;
-    const start = outputStart(turn);
+    const start = turnOutputStart(turn.messages);
     const { messages } = turn;
     // Consecutive turns share the objects of their common history, already merged.
     let index = sharedPrefix(messages, previous);

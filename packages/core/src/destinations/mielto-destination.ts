@@ -13,7 +13,6 @@ import type {
   DestinationSendContext,
 } from '../spec/chat-trail-destination';
 import { loggedHistoryEnd } from '../thread/logged-history-end';
-import { turnOutputStart } from '../thread/turn-output-start';
 import { classifyDeliveryError } from './classify-delivery-error';
 import { type ClientDestinationOptions, trailRequestOptions } from './client-destination-options';
 import { type ConversationStore, InMemoryConversationStore } from './conversation-store';
@@ -240,7 +239,6 @@ export class MieltoDestination implements ChatTrailDestination {
     progress.resolved = true;
     const pending = mergeThreadMessages(
       cursor.whole ? wholeTurns(group) : group.turns,
-      (turn) => turnOutputStart(turn.messages),
       (message) => cursor.sent.has(message.id),
       cursor.whole ? undefined : group.starts,
     );

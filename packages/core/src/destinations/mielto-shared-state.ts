@@ -4,7 +4,6 @@ import { runWithConcurrency } from '../internal/run-with-concurrency';
 import type { DeliveryOutcome, DestinationSendContext } from '../spec/chat-trail-destination';
 import type { DestinationStore } from '../spec/chat-trail-store';
 import { loggedHistoryEnd } from '../thread/logged-history-end';
-import { turnOutputStart } from '../thread/turn-output-start';
 import { classifyDeliveryError } from './classify-delivery-error';
 import { type ThreadGroup, wholeTurns } from './group-by-thread';
 import { mergeThreadMessages } from './merge-thread-messages';
@@ -40,7 +39,7 @@ export async function primeFromStore(
   const candidates = groups.map((group) => {
     const local = cursors.peek(group.threadId);
     const skip = local === undefined ? undefined : (m: { id: string }) => local.sent.has(m.id);
-    return mergeThreadMessages(group.turns, (t) => turnOutputStart(t.messages), skip, group.starts);
+    return mergeThreadMessages(group.turns, skip, group.starts);
   });
   const answer = await store.sync(
     groups.map((group, i) => ({

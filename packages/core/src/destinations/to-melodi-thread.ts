@@ -1,7 +1,6 @@
 import { JsonText } from '../http/json-text';
 import type { MelodiExternalUser, MelodiMessage, MelodiThreadUpsertParams } from '../melodi/melodi-models';
 import type { JsonObject, JsonValue, Turn, TurnMessage, TurnUser } from '../spec/turn';
-import { turnOutputStart } from '../thread/turn-output-start';
 import { mergeThreadMessages, sharedPrefix } from './merge-thread-messages';
 import { latencyMs } from './to-mielto-message';
 
@@ -112,7 +111,7 @@ function idsOf(built: BuiltThread): Map<string, number> {
 
 /** A new {@link BuiltThread}: `built`'s messages (JSON reused) with the turns' merged in, by id. */
 function rebuilt(turns: readonly Turn[], marks: Marks, built?: BuiltThread): BuiltThread {
-  const merged = mergeThreadMessages(turns, (turn) => turnOutputStart(turn.messages));
+  const merged = mergeThreadMessages(turns);
   const messages = built?.messages.slice() ?? [];
   const json = built?.json.slice() ?? [];
   const ids = new Map(built === undefined ? undefined : idsOf(built));

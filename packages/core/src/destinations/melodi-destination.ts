@@ -7,7 +7,6 @@ import { runWithConcurrency } from '../internal/run-with-concurrency';
 import { SerialByKey } from '../internal/serial-by-key';
 import { MelodiClient } from '../melodi/melodi-client';
 import type { MelodiFeedbackCreate } from '../melodi/melodi-models';
-import { optionChecker } from '../options/option-checker';
 import type { ChatTrailFeedback } from '../spec/chat-trail';
 import type {
   ChatTrailDestination,
@@ -17,7 +16,7 @@ import type {
 } from '../spec/chat-trail-destination';
 import type { DestinationStore } from '../spec/chat-trail-store';
 import { classifyDeliveryError } from './classify-delivery-error';
-import { type ClientDestinationOptions, trailRequestOptions } from './client-destination-options';
+import { type ClientDestinationOptions, clientDestination } from './client-destination-options';
 import { keepSpec } from './destination-spec';
 import { groupByThread, type ThreadGroup, wholeTurns } from './group-by-thread';
 import { mergeThreadMessages } from './merge-thread-messages';
@@ -29,7 +28,6 @@ import {
   toMelodiMessage,
   toMelodiUser,
 } from './to-melodi-thread';
-import { warnIgnoredRetries } from './warn-ignored-retries';
 
 // The memory's bounds are the log's (a thread twice its per-thread bound): what the log keeps is kept.
 const MAX_THREADS = 10_000;
@@ -76,23 +74,17 @@ export class MelodiDestination implements ChatTrailDestination {
 
   /** @throws {ChatTrailError} when no API key or project id is given or found in the environment. */
   constructor(options: MelodiDestinationOptions = {}) {
-    const check = optionChecker('melodi()');
-    this.name = check.string('name', options.name) ?? 'melodi';
-    check.positiveNumber('timeoutMs', options.timeoutMs, 1);
-    warnIgnoredRetries('melodi()', options.maxRetries);
-    this.#client =
-      options.client ??
-      new MelodiClient({
-        apiKey: options.apiKey,
-        fetch: check.fn('fetch', options.fetch),
-        transport: check.fn('transport', options.transport),
-        projectId: options.projectId,
-        baseUrl: options.baseUrl,
-        timeoutMs: options.timeoutMs,
-        maxRetries: 0,
-      });
-    this.#requestOptions = trailRequestOptions(options, { discardResponse: true });
-    const projectId = options.projectId ?? this.#client.projectId;
+    const { apiKey, projectId: given, baseUrl } = options;
+    const { check, name, client, requestOptions } = clientDestination(
+      'melodi',
+      options,
+      (http) => new MelodiClient({ ...http, apiKey, projectId: given, baseUrl }),
+      { discardResponse: true },
+    );
+    this.name = name;
+    this.#client = client;
+    this.#requestOptions = requestOptions;
+    const projectId = given ?? client.projectId;
     if (projectId === undefined || !Number.isInteger(projectId) || projectId <= 0) {
       throw new ChatTrailError(
         `melodi(): a positive integer projectId is required. Pass { projectId } or set MELODI_PROJECT_ID (got ${String(projectId)}).`,

@@ -5,7 +5,6 @@ import { LruMap } from '../internal/lru-map';
 import { messageOf } from '../internal/message-of';
 import { runWithConcurrency } from '../internal/run-with-concurrency';
 import { MieltoClient } from '../mielto/mielto-client';
-import { optionChecker } from '../options/option-checker';
 import type {
   ChatTrailDestination,
   DeliveryItem,
@@ -14,7 +13,7 @@ import type {
 } from '../spec/chat-trail-destination';
 import { loggedHistoryEnd } from '../thread/logged-history-end';
 import { classifyDeliveryError } from './classify-delivery-error';
-import { type ClientDestinationOptions, trailRequestOptions } from './client-destination-options';
+import { type ClientDestinationOptions, clientDestination } from './client-destination-options';
 import { type ConversationStore, InMemoryConversationStore } from './conversation-store';
 import { keepSpec } from './destination-spec';
 import { groupByThread, type ThreadGroup, wholeTurns } from './group-by-thread';
@@ -22,7 +21,6 @@ import { mergeThreadMessages, type ThreadMessage } from './merge-thread-messages
 import { type LookAhead, MieltoConversationResolver } from './mielto-conversation-resolver';
 import { primeFromStore, settleShared } from './mielto-shared-state';
 import { toMieltoMessage } from './to-mielto-message';
-import { warnIgnoredRetries } from './warn-ignored-retries';
 
 /** Options of {@link mielto}. */
 export interface MieltoDestinationOptions extends ClientDestinationOptions<MieltoClient> {
@@ -104,22 +102,15 @@ export class MieltoDestination implements ChatTrailDestination {
 
   /** @throws {ChatTrailError} when no API key is given or found in `MIELTO_API_KEY`, or an option is malformed. */
   constructor(options: MieltoDestinationOptions = {}) {
-    const check = optionChecker('mielto()');
-    this.name = check.string('name', options.name) ?? 'mielto';
-    check.positiveNumber('timeoutMs', options.timeoutMs, 1);
-    warnIgnoredRetries('mielto()', options.maxRetries);
-    this.#client =
-      options.client ??
-      new MieltoClient({
-        apiKey: options.apiKey,
-        fetch: check.fn('fetch', options.fetch),
-        transport: check.fn('transport', options.transport),
-        baseUrl: options.baseUrl,
-        workspaceId: options.workspaceId,
-        timeoutMs: options.timeoutMs,
-        maxRetries: 0,
-      });
-    this.#requestOptions = trailRequestOptions(options);
+    const { apiKey, baseUrl, workspaceId } = options;
+    const { check, name, client, requestOptions } = clientDestination(
+      'mielto',
+      options,
+      (http) => new MieltoClient({ ...http, apiKey, baseUrl, workspaceId }),
+    );
+    this.name = name;
+    this.#client = client;
+    this.#requestOptions = requestOptions;
     const store = options.conversationStore;
     if (store !== undefined && (typeof store?.get !== 'function' || typeof store.set !== 'function')) {
       check.fail('conversationStore', 'an object with get() and set()', store);

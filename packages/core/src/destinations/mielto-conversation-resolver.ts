@@ -15,13 +15,9 @@ export interface ConversationRef {
   created: boolean;
 }
 
-/** Threads whose conversation creation may have succeeded unseen, kept for at most this many threads. */
-const MAX_UNCONFIRMED_CREATES = 10_000;
-
 /** Per batch: thread id → its existing conversation as the look-ahead found it (undefined: none yet). */
 export type LookAhead = Map<string, Promise<ConversationRef | undefined>>;
 
-/** What the resolver needs from its Mielto destination. */
 export interface ConversationResolverConfig {
   name: string;
   client: MieltoClient;
@@ -32,19 +28,14 @@ export interface ConversationResolverConfig {
 }
 
 /**
- * A Mielto destination's threadId → conversation: from the conversation store, else by a lookup of
- * `meta_data.thread_id`, else created (single-flight per thread). A creation whose answer was lost is
- * followed by a lookup, never by a second creation.
+ * A thread's Mielto conversation: stored, else looked up by `meta_data.thread_id`, else created (once per
+ * thread); a creation whose answer was lost is followed by a lookup, never by a second creation.
  */
 export class MieltoConversationResolver {
   readonly #config: ConversationResolverConfig;
   readonly #creating = new Map<string, Promise<ConversationRef>>();
-  /**
-   * Threads whose `POST /conversations` failed ambiguously and whose conversation has not been found
-   * since: the next attempt looks the thread up first (even with `lookupPages: 0`), and a conversation it
-   * finds is one this process created, still empty, so the whole thread is sent to it.
-   */
-  readonly #unconfirmedCreates = new LruMap<string, true>(MAX_UNCONFIRMED_CREATES);
+  /** Created ambiguously, not found since: looked up even with `lookupPages: 0`; if found, ours and empty. */
+  readonly #unconfirmedCreates = new LruMap<string, true>(10_000);
 
   constructor(config: ConversationResolverConfig) {
     this.#config = config;
@@ -54,11 +45,7 @@ export class MieltoConversationResolver {
     return this.#config.name;
   }
 
-  /**
-   * The existing conversation of a thread without a cursor (undefined: none), looked for once per batch:
-   * by the look-ahead or by the thread's own append, whichever comes first, the other awaiting the same
-   * promise. It never creates (see `concurrency`).
-   */
+  /** The existing conversation of a thread (undefined: none), looked for once per batch; never creates. */
   found(
     group: ThreadGroup,
     ahead: LookAhead,
@@ -75,11 +62,7 @@ export class MieltoConversationResolver {
     return finding;
   }
 
-  /**
-   * Creates the conversation of a thread the lookup found none for. Single-flight per thread, and the
-   * store is asked again first: a concurrent send() (an app calling it itself; the trail never does) may
-   * have created and stored one since this one's lookup.
-   */
+  /** Once per thread; asks the store again first (an app's own concurrent send() may have stored one). */
   createOnce(turn: Turn, context: DestinationSendContext): Promise<ConversationRef> {
     const inFlight = this.#creating.get(turn.threadId);
     if (inFlight !== undefined) return inFlight;
@@ -95,10 +78,7 @@ export class MieltoConversationResolver {
     return creating;
   }
 
-  /**
-   * The thread's conversation from the store, else from the lookup (then stored); undefined when there is
-   * none. `first`: the thread's first turn (see `isFirstTurn`), which has no conversation to look up.
-   */
+  /** Stored, else looked up (then stored); `first` (see `isFirstTurn`): nothing to look up. */
   async #findExisting(
     turn: Turn,
     context: DestinationSendContext,
@@ -110,7 +90,7 @@ export class MieltoConversationResolver {
     const found = await this.#findConversation(turn, context, first);
     if (found === undefined) return undefined;
     context.debug(`${this.#config.name}: found conversation ${found} of thread ${threadId}`);
-    await this.storeSet(threadId, found, context);
+    await this.#tryStore('set', context, (store) => store.set(threadId, found));
     // Ours, created by an attempt whose answer was lost: nothing of the thread was written to it yet.
     const created = this.#unconfirmedCreates.delete(threadId);
     return { conversationId: found, created };
@@ -151,7 +131,7 @@ export class MieltoConversationResolver {
       context.debug(`${this.#config.name}: found conversation ${found} of thread ${threadId}`);
     }
     this.#unconfirmedCreates.delete(threadId);
-    await this.storeSet(threadId, conversationId, context);
+    await this.#tryStore('set', context, (store) => store.set(threadId, conversationId));
     return { conversationId, created: true };
   }
 
@@ -182,30 +162,22 @@ export class MieltoConversationResolver {
   }
 
   async storeGet(threadId: string, context: DestinationSendContext): Promise<string | undefined> {
+    const value = await this.#tryStore('get', context, (store) => store.get(threadId));
+    return typeof value === 'string' && value !== '' ? value : undefined;
+  }
+
+  storeDelete(threadId: string, context: DestinationSendContext): Promise<unknown> {
+    return this.#tryStore('delete', context, (store) => store.delete?.(threadId));
+  }
+
+  /** A store that throws is worked around: a miss (`get`), or nothing stored. */
+  async #tryStore<T>(op: string, context: DestinationSendContext, call: (store: ConversationStore) => T) {
     try {
-      const value = await this.#config.store.get(threadId);
-      return typeof value === 'string' && value !== '' ? value : undefined;
+      return await call(this.#config.store);
     } catch (error) {
-      context.debug(
-        `${this.#config.name}: conversationStore.get failed (${messageOf(error)}); treated as a miss`,
-      );
+      const then = op === 'get' ? 'treated as a miss' : 'ignored';
+      context.debug(`${this.#config.name}: conversationStore.${op} failed (${messageOf(error)}); ${then}`);
       return undefined;
-    }
-  }
-
-  async storeDelete(threadId: string, context: DestinationSendContext): Promise<void> {
-    try {
-      await this.#config.store.delete?.(threadId);
-    } catch (error) {
-      context.debug(`${this.#config.name}: conversationStore.delete failed (${messageOf(error)}); ignored`);
-    }
-  }
-
-  async storeSet(threadId: string, conversationId: string, context: DestinationSendContext): Promise<void> {
-    try {
-      await this.#config.store.set(threadId, conversationId);
-    } catch (error) {
-      context.debug(`${this.#config.name}: conversationStore.set failed (${messageOf(error)}); ignored`);
     }
   }
 }

@@ -82,9 +82,8 @@ interface ThreadProgress {
 }
 
 /**
- * The Mielto destination: per thread of a batch, finds or creates its conversation (store, lookup by
- * `meta_data.thread_id`, creation) and appends in order only the messages it lacks. A chunk answered 413
- * is halved; a single message still too large is `dropped.too_large`.
+ * The Mielto destination: per thread of a batch, finds or creates its conversation and appends in order the
+ * messages it lacks. A chunk answered 413 is halved; a single message still too large is `too_large`.
  */
 export class MieltoDestination implements ChatTrailDestination {
   readonly name: string;
@@ -146,18 +145,16 @@ export class MieltoDestination implements ChatTrailDestination {
         ? SENT
         : { status: 'dropped', reason: 'internal_error', error: new Error('Mielto takes no feedback') },
     );
-    const known: ThreadGroup[] = [];
-    const unknown: ThreadGroup[] = [];
     const groups = groupByThread(items);
     const { store } = context;
     const shared =
       store === undefined
         ? undefined
         : await primeFromStore(groups, store, this.#cursors, this.#conversations, this.#concurrency, context);
-    for (const group of groups) {
-      const settled = shared?.outcomes.has(group.threadId) === true;
-      (settled || this.#cursors.peek(group.threadId) !== undefined ? known : unknown).push(group);
-    }
+    const isKnown = ({ threadId }: ThreadGroup) =>
+      shared?.outcomes.has(threadId) === true || this.#cursors.peek(threadId) !== undefined;
+    const known = groups.filter(isKnown);
+    const unknown = groups.filter((group) => !isKnown(group));
     // Threads without a cursor are looked up ahead, so a new thread does not hold a slot through its lookup.
     const ahead: LookAhead = new Map();
     const lookingAhead = runWithConcurrency(unknown, this.#concurrency, async (group) => {
@@ -204,15 +201,10 @@ export class MieltoDestination implements ChatTrailDestination {
         await this.#conversations.storeDelete(group.threadId, context);
         await this.#appendPending(group, progress, context, ahead, true);
       }
-      if (progress.tooLarge === 0) return { status: 'sent', messages: progress.written };
-      return {
-        status: 'dropped',
-        reason: 'too_large',
-        messages: progress.written,
-        error: new Error(
-          `${progress.tooLarge} message(s) of thread ${group.threadId} exceeded the body limit`,
-        ),
-      };
+      const { tooLarge, written: messages } = progress;
+      if (tooLarge === 0) return { status: 'sent', messages };
+      const error = new Error(`${tooLarge} message(s) of thread ${group.threadId} exceeded the body limit`);
+      return { status: 'dropped', reason: 'too_large', messages, error };
     } catch (error) {
       return classifyDeliveryError(error, progress.written);
     }

@@ -21,7 +21,7 @@ export interface ClientDestinationOptions<Client> {
   maxRetries?: number;
 }
 
-/** The start of `mielto()` and `melodi()`: `kind` is their default name; `newClient` gets the checked options. */
+/** The start of `mielto()` and `melodi()`; `kind` is their default name. */
 export function clientDestination<Client>(
   kind: string,
   options: ClientDestinationOptions<Client> & { name?: string },
@@ -32,21 +32,15 @@ export function clientDestination<Client>(
   const name = check.string('name', options.name) ?? kind;
   check.positiveNumber('timeoutMs', options.timeoutMs, 1);
   warnIgnoredRetries(`${kind}()`, options.maxRetries);
-  const client =
-    options.client ??
-    newClient({
-      fetch: check.fn('fetch', options.fetch),
-      transport: check.fn('transport', options.transport),
-      timeoutMs: options.timeoutMs,
-      maxRetries: 0,
-    });
+  const { client, fetch, transport, timeoutMs } = options;
   // Sent once per attempt, a shared client too (the trail's lane is the one retry layer); a shared client
   // keeps its own timeout unless the destination was given one.
-  const ownClient = options.client === undefined;
   const requestOptions = (context: DestinationSendContext): RequestOptions => {
-    const timeoutMs = options.timeoutMs ?? (ownClient ? context.timeoutMs : undefined);
+    const ms = options.timeoutMs ?? (client === undefined ? context.timeoutMs : undefined);
     const base: RequestOptions = { signal: context.signal, maxRetries: 0, ...extra };
-    return timeoutMs === undefined ? base : { ...base, timeoutMs };
+    return ms === undefined ? base : { ...base, timeoutMs: ms };
   };
-  return { check, name, client, requestOptions };
+  // The client checks `fetch` and `transport`.
+  const own = client ?? newClient({ fetch, transport, timeoutMs, maxRetries: 0 });
+  return { check, name, client: own, requestOptions };
 }

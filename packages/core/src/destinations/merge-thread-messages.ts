@@ -13,10 +13,7 @@ export interface ThreadMessage {
   isTurnEnd: boolean;
 }
 
-/**
- * The ordered union by id of a thread's turns' messages: each keeps its first place, `turn` and `position`
- * and takes the latest body. `offsets`: each turn's `start`; `skip`: messages already sent.
- */
+/** The ordered union by id of the turns' messages, each in its first place with its latest body. */
 export function mergeThreadMessages(
   turns: readonly Turn[],
   skip?: (message: TurnMessage) => boolean,

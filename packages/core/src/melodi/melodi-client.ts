@@ -90,10 +90,7 @@ export class MelodiThreads {
     this.#projectId = projectId;
   }
 
-  /**
-   * Creates or updates a thread (`PUT /threads`). Send the whole thread, each message with a stable
-   * `externalId`: correct whether Melodi replaces the thread or merges messages by id.
-   */
+  /** Creates or updates a thread (`PUT /threads`): send it whole, each message with a stable `externalId`. */
   async upsert(thread: MelodiThreadUpsertParams, options?: RequestOptions): Promise<MelodiThread> {
     const projectId = thread.projectId ?? this.#projectId;
     if (projectId === undefined) {

@@ -175,10 +175,7 @@ export class MieltoMessages {
 
 type MieltoPageLoader<T> = (skip: number) => Promise<MieltoPage<T>>;
 
-/**
- * One page of a Mielto list; `for await` yields its items and those of the following pages, fetched as
- * the loop reaches them. Offset pagination is no snapshot: concurrent changes can repeat or skip an item.
- */
+/** A page of a list; `for await` yields its items and the next pages' (changes may repeat or skip one). */
 export class MieltoPage<T> implements AsyncIterable<T> {
   readonly data: T[];
   /** Items matching the filters across all pages, as of this page's request. */
@@ -218,10 +215,7 @@ export class MieltoPage<T> implements AsyncIterable<T> {
   }
 }
 
-/**
- * `await` it for the first page, or `for await` over every item (openai-node's pattern). Requests nothing
- * until used, so an unused list cannot produce an unhandled rejection.
- */
+/** `await` it for the first page, or `for await` over every item; requests nothing until used. */
 export class MieltoPagePromise<T> implements PromiseLike<MieltoPage<T>>, AsyncIterable<T> {
   readonly #loadFirst: () => Promise<MieltoPage<T>>;
   #first: Promise<MieltoPage<T>> | undefined;

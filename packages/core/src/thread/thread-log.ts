@@ -24,10 +24,7 @@ export interface LoggedTurn {
   readonly record: ThreadRecord;
 }
 
-/**
- * The trail's log of recent threads, what a turn's new messages are worked out against. Bounded by threads
- * and bytes (LRU); a thread that falls out is seeded again by its next turn, which carries all its messages.
- */
+/** Recent threads (LRU by threads and bytes), which a turn's new messages are worked out against. */
 export class ThreadLog {
   readonly #maxThreadBytes: number;
   readonly #records: LruMap<string, ThreadRecord>;
@@ -50,10 +47,7 @@ export class ThreadLog {
     return this.#records.peek(threadId);
   }
 
-  /**
-   * Writes `sent` (one per message of `history`) at its thread positions; `newBytes(index)` is what the
-   * messages from `index` on add. `undefined` (the thread let go) when it outgrew its bound or has a gap.
-   */
+  /** Writes `sent` at its thread positions; undefined (let go) when it outgrew its bound or has a gap. */
   update(
     threadId: string,
     record: ThreadRecord | undefined,

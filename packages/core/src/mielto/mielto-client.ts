@@ -117,17 +117,13 @@ export class MieltoClient {
 
 /** `client.conversations`: Mielto's `/conversations` endpoints. */
 export class MieltoConversations {
-  readonly #request: Requester;
-
   /** @internal Built by `MieltoClient`. */
-  constructor(request: Requester) {
-    this.#request = request;
-  }
+  constructor(private readonly request: Requester) {}
 
   /** `POST /conversations`. A 2xx without an `id` rejects with `InvalidResponseError` and is not resent. */
   create(params: ConversationCreateParams, options?: RequestOptions): Promise<Conversation> {
     const validate = (body: unknown) => (hasId(body) ? undefined : 'no conversation id');
-    return this.#request({ method: 'POST', path: '/conversations', body: params, validate }, options);
+    return this.request({ method: 'POST', path: '/conversations', body: params, validate }, options);
   }
 
   /**
@@ -136,7 +132,7 @@ export class MieltoConversations {
    */
   list(params: ConversationListParams = {}, options?: RequestOptions): MieltoPagePromise<Conversation> {
     const load = async (skip: number): Promise<MieltoPage<Conversation>> => {
-      const body = await this.#request<ConversationList>(
+      const body = await this.request<ConversationList>(
         {
           method: 'GET',
           path: '/conversations',
@@ -153,17 +149,13 @@ export class MieltoConversations {
 
 /** `client.messages`: Mielto's `/messages` endpoint. */
 export class MieltoMessages {
-  readonly #request: Requester;
-
   /** @internal Built by `MieltoClient`. */
-  constructor(request: Requester) {
-    this.#request = request;
-  }
+  constructor(private readonly request: Requester) {}
 
   /** Creates messages in one request (`POST /messages`); resolves with the stored ones, in order. */
   async create(params: CreateMessages, options?: RequestOptions): Promise<MessageRead[]> {
     const validate = (body: unknown) => (Array.isArray(body) || isObject(body) ? undefined : 'no messages');
-    const created = await this.#request<MessageRead[] | MessageRead>(
+    const created = await this.request<MessageRead[] | MessageRead>(
       { method: 'POST', path: '/messages', body: params, validate },
       options,
     );

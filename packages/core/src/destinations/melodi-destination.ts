@@ -141,8 +141,8 @@ export class MelodiDestination implements ChatTrailDestination {
       // The next body starts from the last that may have landed, so it never leaves one out.
       if (thread !== undefined && !(outcome.status === 'dropped' && outcome.reason === 'too_large')) {
         const built = thread.keep();
-        if (built.chars > MEMORY_MAX_THREAD_CHARS) this.#memory.delete(group.threadId);
-        else this.#memory.set(group.threadId, built);
+        this.#memory.delete(group.threadId); // set anew: the newest, so not the one evicted for room
+        if (built.chars <= MEMORY_MAX_THREAD_CHARS) this.#memory.set(group.threadId, built);
       }
       return outcome;
     });

@@ -32,6 +32,7 @@ export interface ConversationResolverConfig {
  * thread); a creation whose answer was lost is followed by a lookup, never by a second creation.
  */
 export class MieltoConversationResolver {
+  readonly name: string;
   readonly #config: ConversationResolverConfig;
   readonly #creating = new Map<string, Promise<ConversationRef>>();
   /** Created ambiguously, not found since: looked up even with `lookupPages: 0`; if found, ours and empty. */
@@ -39,10 +40,7 @@ export class MieltoConversationResolver {
 
   constructor(config: ConversationResolverConfig) {
     this.#config = config;
-  }
-
-  get name(): string {
-    return this.#config.name;
+    this.name = config.name;
   }
 
   /** The existing conversation of a thread (undefined: none), looked for once per batch; never creates. */
@@ -89,7 +87,7 @@ export class MieltoConversationResolver {
     if (stored !== undefined) return { conversationId: stored, created: false };
     const found = await this.#findConversation(turn, context, first);
     if (found === undefined) return undefined;
-    context.debug(`${this.#config.name}: found conversation ${found} of thread ${threadId}`);
+    context.debug(`${this.name}: found conversation ${found} of thread ${threadId}`);
     await this.#tryStore('set', context, (store) => store.set(threadId, found));
     // Ours, created by an attempt whose answer was lost: nothing of the thread was written to it yet.
     const created = this.#unconfirmedCreates.delete(threadId);
@@ -116,19 +114,19 @@ export class MieltoConversationResolver {
         { ...this.#config.requestOptions(context), retryAmbiguous: false },
       );
       conversationId = conversation.id;
-      context.debug(`${this.#config.name}: created conversation ${conversationId} for thread ${threadId}`);
+      context.debug(`${this.name}: created conversation ${conversationId} for thread ${threadId}`);
     } catch (error) {
       if (!isAmbiguousError(error)) throw error;
       // The conversation may exist: find it rather than create a second one, now or on the retry.
       context.onAmbiguous();
       this.#unconfirmedCreates.set(threadId, true);
       context.debug(
-        `${this.#config.name}: creating the conversation of thread ${threadId} may have succeeded (${messageOf(error)}); looking it up`,
+        `${this.name}: creating the conversation of thread ${threadId} may have succeeded (${messageOf(error)}); looking it up`,
       );
       const found = await this.#findConversation(turn, context).catch(() => undefined);
       if (found === undefined) throw error;
       conversationId = found;
-      context.debug(`${this.#config.name}: found conversation ${found} of thread ${threadId}`);
+      context.debug(`${this.name}: found conversation ${found} of thread ${threadId}`);
     }
     this.#unconfirmedCreates.delete(threadId);
     await this.#tryStore('set', context, (store) => store.set(threadId, conversationId));
@@ -176,7 +174,7 @@ export class MieltoConversationResolver {
       return await call(this.#config.store);
     } catch (error) {
       const then = op === 'get' ? 'treated as a miss' : 'ignored';
-      context.debug(`${this.#config.name}: conversationStore.${op} failed (${messageOf(error)}); ${then}`);
+      context.debug(`${this.name}: conversationStore.${op} failed (${messageOf(error)}); ${then}`);
       return undefined;
     }
   }

@@ -1,6 +1,8 @@
-import type { RequestOptions } from '../http/http-options';
+import type { HttpClientOptions, RequestOptions } from '../http/http-options';
 import type { Transport } from '../http/transport';
+import { optionChecker } from '../options/option-checker';
 import type { DestinationSendContext } from '../spec/chat-trail-destination';
+import { warnIgnoredRetries } from './warn-ignored-retries';
 
 /** Options the built-in destinations share. */
 export interface ClientDestinationOptions<Client> {
@@ -19,18 +21,26 @@ export interface ClientDestinationOptions<Client> {
   maxRetries?: number;
 }
 
-/**
- * A destination's per-request options: sent once per attempt, a shared client too (the trail's lane is the
- * one retry layer); a shared client keeps its own timeout unless the destination was given one.
- */
-export function trailRequestOptions(
-  options: ClientDestinationOptions<unknown>,
-  extra: RequestOptions = {},
-): (context: DestinationSendContext) => RequestOptions {
-  const ownClient = options.client === undefined;
-  return (context) => {
-    const timeoutMs = options.timeoutMs ?? (ownClient ? context.timeoutMs : undefined);
+/** The start of `mielto()` and `melodi()`; `kind` is their default name. */
+export function clientDestination<Client>(
+  kind: string,
+  options: ClientDestinationOptions<Client> & { name?: string },
+  newClient: (http: HttpClientOptions) => Client,
+  extra?: RequestOptions,
+) {
+  const check = optionChecker(`${kind}()`);
+  const name = check.string('name', options.name) ?? kind;
+  check.positiveNumber('timeoutMs', options.timeoutMs, 1);
+  warnIgnoredRetries(`${kind}()`, options.maxRetries);
+  const { client, fetch, transport, timeoutMs } = options;
+  // Sent once per attempt, a shared client too (the trail's lane is the one retry layer); a shared client
+  // keeps its own timeout unless the destination was given one.
+  const requestOptions = (context: DestinationSendContext): RequestOptions => {
+    const ms = options.timeoutMs ?? (client === undefined ? context.timeoutMs : undefined);
     const base: RequestOptions = { signal: context.signal, maxRetries: 0, ...extra };
-    return timeoutMs === undefined ? base : { ...base, timeoutMs };
+    return ms === undefined ? base : { ...base, timeoutMs: ms };
   };
+  // The client checks `fetch` and `transport`.
+  const own = client ?? newClient({ fetch, transport, timeoutMs, maxRetries: 0 });
+  return { check, name, client: own, requestOptions };
 }

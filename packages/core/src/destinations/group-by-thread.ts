@@ -7,36 +7,33 @@ type TurnItem = Extract<DeliveryItem, { type: 'turn' }>;
 
 /** The turns of one thread in a batch, in order; holds no list (a batch may hold thousands of turns). */
 export class ThreadGroup {
-  readonly threadId: string;
-  readonly #items: readonly DeliveryItem[];
-  /** Per batch index, the thread's next turn's index; shared by the groups. */
-  readonly #next: Int32Array;
-  readonly #first: number;
   #last: number;
 
-  constructor(threadId: string, items: readonly DeliveryItem[], next: Int32Array, first: number) {
-    this.threadId = threadId;
-    this.#items = items;
-    this.#next = next;
-    this.#first = first;
+  constructor(
+    readonly threadId: string,
+    private readonly items: readonly DeliveryItem[],
+    /** Per batch index, the thread's next turn's index; shared by the groups. */
+    private readonly next: Int32Array,
+    private readonly first: number,
+  ) {
     this.#last = first;
   }
 
   add(index: number): void {
-    this.#next[this.#last] = index;
+    this.next[this.#last] = index;
     this.#last = index;
   }
 
   get indexes(): number[] {
     const indexes: number[] = [];
-    for (let i = this.#first; ; i = this.#next[i]!) {
+    for (let i = this.first; ; i = this.next[i]!) {
       indexes.push(i);
       if (i === this.#last) return indexes;
     }
   }
 
   #turnItems(): TurnItem[] {
-    return this.indexes.map((i) => this.#items[i] as TurnItem);
+    return this.indexes.map((i) => this.items[i] as TurnItem);
   }
 
   get turns(): Turn[] {

@@ -7,7 +7,6 @@ import { runWithConcurrency } from '../internal/run-with-concurrency';
 import { SerialByKey } from '../internal/serial-by-key';
 import { MelodiClient } from '../melodi/melodi-client';
 import type { MelodiFeedbackCreate } from '../melodi/melodi-models';
-import { optionChecker } from '../options/option-checker';
 import type { ChatTrailFeedback } from '../spec/chat-trail';
 import type {
   ChatTrailDestination,
@@ -16,9 +15,8 @@ import type {
   DestinationSendContext,
 } from '../spec/chat-trail-destination';
 import type { DestinationStore } from '../spec/chat-trail-store';
-import { turnOutputStart } from '../thread/turn-output-start';
 import { classifyDeliveryError } from './classify-delivery-error';
-import { type ClientDestinationOptions, trailRequestOptions } from './client-destination-options';
+import { type ClientDestinationOptions, clientDestination } from './client-destination-options';
 import { keepSpec } from './destination-spec';
 import { groupByThread, type ThreadGroup, wholeTurns } from './group-by-thread';
 import { mergeThreadMessages } from './merge-thread-messages';
@@ -30,7 +28,6 @@ import {
   toMelodiMessage,
   toMelodiUser,
 } from './to-melodi-thread';
-import { warnIgnoredRetries } from './warn-ignored-retries';
 
 // The memory's bounds are the log's (a thread twice its per-thread bound): what the log keeps is kept.
 const MAX_THREADS = 10_000;
@@ -67,36 +64,27 @@ export class MelodiDestination implements ChatTrailDestination {
   readonly #requestOptions: (context: DestinationSendContext) => RequestOptions;
   readonly #concurrency: number;
   /** Per thread, the last body that may have landed. */
-  readonly #memory = new LruMap<string, { built: BuiltThread; chars: number }>(
-    MAX_THREADS,
-    (_threadId, entry) => {
-      this.#memoryChars -= entry.chars;
-    },
-  );
-  #memoryChars = 0;
+  readonly #memory = new LruMap<string, BuiltThread>(MAX_THREADS, undefined, {
+    of: (built) => built.chars,
+    max: MEMORY_MAX_CHARS,
+  });
   /** Per thread, whoever calls `send` (a destination shared by two trails included). */
   readonly #putting = new SerialByKey();
   readonly #shared = new MelodiSharedThreads();
 
   /** @throws {ChatTrailError} when no API key or project id is given or found in the environment. */
   constructor(options: MelodiDestinationOptions = {}) {
-    const check = optionChecker('melodi()');
-    this.name = check.string('name', options.name) ?? 'melodi';
-    check.positiveNumber('timeoutMs', options.timeoutMs, 1);
-    warnIgnoredRetries('melodi()', options.maxRetries);
-    this.#client =
-      options.client ??
-      new MelodiClient({
-        apiKey: options.apiKey,
-        fetch: check.fn('fetch', options.fetch),
-        transport: check.fn('transport', options.transport),
-        projectId: options.projectId,
-        baseUrl: options.baseUrl,
-        timeoutMs: options.timeoutMs,
-        maxRetries: 0,
-      });
-    this.#requestOptions = trailRequestOptions(options, { discardResponse: true });
-    const projectId = options.projectId ?? this.#client.projectId;
+    const { apiKey, projectId: given, baseUrl } = options;
+    const { check, name, client, requestOptions } = clientDestination(
+      'melodi',
+      options,
+      (http) => new MelodiClient({ ...http, apiKey, projectId: given, baseUrl }),
+      { discardResponse: true },
+    );
+    this.name = name;
+    this.#client = client;
+    this.#requestOptions = requestOptions;
+    const projectId = given ?? client.projectId;
     if (projectId === undefined || !Number.isInteger(projectId) || projectId <= 0) {
       throw new ChatTrailError(
         `melodi(): a positive integer projectId is required. Pass { projectId } or set MELODI_PROJECT_ID (got ${String(projectId)}).`,
@@ -138,8 +126,7 @@ export class MelodiDestination implements ChatTrailDestination {
       let outcome: DeliveryOutcome;
       try {
         if (shared === undefined) {
-          const last = this.#memory.get(group.threadId)?.built;
-          thread = melodiThreadJson(wholeTurns(group), this.projectId, last);
+          thread = melodiThreadJson(wholeTurns(group), this.projectId, this.#memory.get(group.threadId));
         }
         context.onRequest();
         await this.#client.threads.upsertJson(thread?.body ?? shared!, this.#requestOptions(context));
@@ -151,24 +138,14 @@ export class MelodiDestination implements ChatTrailDestination {
         outcome = classifyDeliveryError(error);
       }
       // A failed body may have landed: the next carries its messages too (not a too large one).
+      // The next body starts from the last that may have landed, so it never leaves one out.
       if (thread !== undefined && !(outcome.status === 'dropped' && outcome.reason === 'too_large')) {
-        this.#remember(group.threadId, thread.keep());
+        const built = thread.keep();
+        this.#memory.delete(group.threadId); // set anew: the newest, so not the one evicted for room
+        if (built.chars <= MEMORY_MAX_THREAD_CHARS) this.#memory.set(group.threadId, built);
       }
       return outcome;
     });
-  }
-
-  /** Keeps the last body that may have landed: the next starts from it, so it never leaves one out. */
-  #remember(threadId: string, built: BuiltThread): void {
-    const old = this.#memory.peek(threadId);
-    if (old !== undefined) {
-      this.#memoryChars -= old.chars;
-      this.#memory.delete(threadId);
-    }
-    if (built.chars > MEMORY_MAX_THREAD_CHARS) return;
-    this.#memory.set(threadId, { built, chars: built.chars });
-    this.#memoryChars += built.chars;
-    while (this.#memoryChars > MEMORY_MAX_CHARS && this.#memory.evictOldest() !== undefined) {}
   }
 
   async #sendFeedback(
@@ -224,10 +201,10 @@ interface SharedThread {
 
 /** With a shared store, a PUT carries every message any instance stored: one round trip per batch. */
 class MelodiSharedThreads {
-  readonly #threads = new LruMap<string, SharedThread>(MAX_THREADS, (_threadId, thread) => {
-    this.#chars -= thread.chars;
+  // Trimmed to SHARED_MAX_CHARS after each batch, not during it.
+  readonly #threads = new LruMap<string, SharedThread>(MAX_THREADS, undefined, {
+    of: (thread) => thread.chars,
   });
-  #chars = 0;
 
   /** Each thread's body, or undefined when the store did not answer. */
   async bodies(
@@ -238,14 +215,12 @@ class MelodiSharedThreads {
     const known = groups.map((group) => this.#threads.get(group.threadId));
     // The whole thread, not only new messages: what went out while the store was down is not in it yet.
     const entries = groups.map((group, i) =>
-      mergeThreadMessages(
-        wholeTurns(group),
-        (turn) => turnOutputStart(turn.messages),
-        (message) => known[i]?.ids.has(message.id) === true,
-      ).map((entry) => ({
-        id: entry.message.id,
-        body: JSON.stringify(toMelodiMessage(entry.message, entry.position)),
-      })),
+      mergeThreadMessages(wholeTurns(group), (message) => known[i]?.ids.has(message.id) === true).map(
+        (entry) => ({
+          id: entry.message.id,
+          body: JSON.stringify(toMelodiMessage(entry.message, entry.position)),
+        }),
+      ),
     );
     const answer = await store.sync(
       groups.map((group, i) => ({
@@ -260,7 +235,6 @@ class MelodiSharedThreads {
     groups.forEach((group, i) => {
       const state = answer.threads[i]!;
       const before = known[i];
-      if (before !== undefined && this.#threads.peek(group.threadId) === before) this.#chars -= before.chars;
       // Grows in place; a store that lost the thread gets what this process knew first, so no PUT drops one.
       const thread: SharedThread =
         before !== undefined && (state.start ?? 0) === before.json.length
@@ -286,7 +260,6 @@ class MelodiSharedThreads {
         if (state.added[j]) add(entry.id, entry.body);
       });
       this.#threads.set(group.threadId, thread);
-      this.#chars += thread.chars;
       // A stable sort: an edit after its original.
       const { json, positions } = thread;
       const ordered = thread.sorted
@@ -297,7 +270,7 @@ class MelodiSharedThreads {
             .map((j) => json[j]!);
       bodies.set(group.threadId, threadBody(threadHead(group.turns, thread.users), projectId, ordered));
     });
-    while (this.#chars > SHARED_MAX_CHARS && this.#threads.evictOldest() !== undefined) {}
+    while (this.#threads.weight > SHARED_MAX_CHARS && this.#threads.evictOldest() !== undefined) {}
     return bodies;
   }
 }

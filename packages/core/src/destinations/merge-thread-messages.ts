@@ -1,4 +1,5 @@
 import type { Turn, TurnMessage } from '../spec/turn';
+import { turnOutputStart } from '../thread/turn-output-start';
 
 /** A message of a thread with the turn it came from and its index in that turn. */
 export interface ThreadMessage {
@@ -12,13 +13,9 @@ export interface ThreadMessage {
   isTurnEnd: boolean;
 }
 
-/**
- * The ordered union by id of a thread's turns' messages: each keeps its first place, `turn` and `position`
- * and takes the latest body. `offsets`: each turn's `start`; `skip`: messages already sent.
- */
+/** The ordered union by id of the turns' messages, each in its first place with its latest body. */
 export function mergeThreadMessages(
   turns: readonly Turn[],
-  outputStart: (turn: Turn) => number,
   skip?: (message: TurnMessage) => boolean,
   offsets?: readonly number[],
 ): ThreadMessage[] {
@@ -27,7 +24,7 @@ export function mergeThreadMessages(
   for (let t = 0; t < turns.length; t++) {
     const turn = turns[t]!;
     const offset = offsets?.[t] ?? 0;
-    const start = outputStart(turn);
+    const start = turnOutputStart(turn.messages);
     const { messages } = turn;
     // Consecutive turns share the objects of their common history, already merged.
     let index = sharedPrefix(messages, previous);

@@ -15,13 +15,9 @@ export interface ConversationRef {
   created: boolean;
 }
 
-/** Threads whose conversation creation may have succeeded unseen, kept for at most this many threads. */
-const MAX_UNCONFIRMED_CREATES = 10_000;
-
 /** Per batch: thread id → its existing conversation as the look-ahead found it (undefined: none yet). */
 export type LookAhead = Map<string, Promise<ConversationRef | undefined>>;
 
-/** What the resolver needs from its Mielto destination. */
 export interface ConversationResolverConfig {
   name: string;
   client: MieltoClient;
@@ -32,33 +28,22 @@ export interface ConversationResolverConfig {
 }
 
 /**
- * A Mielto destination's threadId → conversation: from the conversation store, else by a lookup of
- * `meta_data.thread_id`, else created (single-flight per thread). A creation whose answer was lost is
- * followed by a lookup, never by a second creation.
+ * A thread's Mielto conversation: stored, else looked up by `meta_data.thread_id`, else created (once per
+ * thread); a creation whose answer was lost is followed by a lookup, never by a second creation.
  */
 export class MieltoConversationResolver {
+  readonly name: string;
   readonly #config: ConversationResolverConfig;
   readonly #creating = new Map<string, Promise<ConversationRef>>();
-  /**
-   * Threads whose `POST /conversations` failed ambiguously and whose conversation has not been found
-   * since: the next attempt looks the thread up first (even with `lookupPages: 0`), and a conversation it
-   * finds is one this process created, still empty, so the whole thread is sent to it.
-   */
-  readonly #unconfirmedCreates = new LruMap<string, true>(MAX_UNCONFIRMED_CREATES);
+  /** Created ambiguously, not found since: looked up even with `lookupPages: 0`; if found, ours and empty. */
+  readonly #unconfirmedCreates = new LruMap<string, true>(10_000);
 
   constructor(config: ConversationResolverConfig) {
     this.#config = config;
+    this.name = config.name;
   }
 
-  get name(): string {
-    return this.#config.name;
-  }
-
-  /**
-   * The existing conversation of a thread without a cursor (undefined: none), looked for once per batch:
-   * by the look-ahead or by the thread's own append, whichever comes first, the other awaiting the same
-   * promise. It never creates (see `concurrency`).
-   */
+  /** The existing conversation of a thread (undefined: none), looked for once per batch; never creates. */
   found(
     group: ThreadGroup,
     ahead: LookAhead,
@@ -75,11 +60,7 @@ export class MieltoConversationResolver {
     return finding;
   }
 
-  /**
-   * Creates the conversation of a thread the lookup found none for. Single-flight per thread, and the
-   * store is asked again first: a concurrent send() (an app calling it itself; the trail never does) may
-   * have created and stored one since this one's lookup.
-   */
+  /** Once per thread; asks the store again first (an app's own concurrent send() may have stored one). */
   createOnce(turn: Turn, context: DestinationSendContext): Promise<ConversationRef> {
     const inFlight = this.#creating.get(turn.threadId);
     if (inFlight !== undefined) return inFlight;
@@ -95,10 +76,7 @@ export class MieltoConversationResolver {
     return creating;
   }
 
-  /**
-   * The thread's conversation from the store, else from the lookup (then stored); undefined when there is
-   * none. `first`: the thread's first turn (see `isFirstTurn`), which has no conversation to look up.
-   */
+  /** Stored, else looked up (then stored); `first` (see `isFirstTurn`): nothing to look up. */
   async #findExisting(
     turn: Turn,
     context: DestinationSendContext,
@@ -109,8 +87,8 @@ export class MieltoConversationResolver {
     if (stored !== undefined) return { conversationId: stored, created: false };
     const found = await this.#findConversation(turn, context, first);
     if (found === undefined) return undefined;
-    context.debug(`${this.#config.name}: found conversation ${found} of thread ${threadId}`);
-    await this.storeSet(threadId, found, context);
+    context.debug(`${this.name}: found conversation ${found} of thread ${threadId}`);
+    await this.#tryStore('set', context, (store) => store.set(threadId, found));
     // Ours, created by an attempt whose answer was lost: nothing of the thread was written to it yet.
     const created = this.#unconfirmedCreates.delete(threadId);
     return { conversationId: found, created };
@@ -136,22 +114,22 @@ export class MieltoConversationResolver {
         { ...this.#config.requestOptions(context), retryAmbiguous: false },
       );
       conversationId = conversation.id;
-      context.debug(`${this.#config.name}: created conversation ${conversationId} for thread ${threadId}`);
+      context.debug(`${this.name}: created conversation ${conversationId} for thread ${threadId}`);
     } catch (error) {
       if (!isAmbiguousError(error)) throw error;
       // The conversation may exist: find it rather than create a second one, now or on the retry.
       context.onAmbiguous();
       this.#unconfirmedCreates.set(threadId, true);
       context.debug(
-        `${this.#config.name}: creating the conversation of thread ${threadId} may have succeeded (${messageOf(error)}); looking it up`,
+        `${this.name}: creating the conversation of thread ${threadId} may have succeeded (${messageOf(error)}); looking it up`,
       );
       const found = await this.#findConversation(turn, context).catch(() => undefined);
       if (found === undefined) throw error;
       conversationId = found;
-      context.debug(`${this.#config.name}: found conversation ${found} of thread ${threadId}`);
+      context.debug(`${this.name}: found conversation ${found} of thread ${threadId}`);
     }
     this.#unconfirmedCreates.delete(threadId);
-    await this.storeSet(threadId, conversationId, context);
+    await this.#tryStore('set', context, (store) => store.set(threadId, conversationId));
     return { conversationId, created: true };
   }
 
@@ -182,30 +160,22 @@ export class MieltoConversationResolver {
   }
 
   async storeGet(threadId: string, context: DestinationSendContext): Promise<string | undefined> {
+    const value = await this.#tryStore('get', context, (store) => store.get(threadId));
+    return typeof value === 'string' && value !== '' ? value : undefined;
+  }
+
+  storeDelete(threadId: string, context: DestinationSendContext): Promise<unknown> {
+    return this.#tryStore('delete', context, (store) => store.delete?.(threadId));
+  }
+
+  /** A store that throws is worked around: a miss (`get`), or nothing stored. */
+  async #tryStore<T>(op: string, context: DestinationSendContext, call: (store: ConversationStore) => T) {
     try {
-      const value = await this.#config.store.get(threadId);
-      return typeof value === 'string' && value !== '' ? value : undefined;
+      return await call(this.#config.store);
     } catch (error) {
-      context.debug(
-        `${this.#config.name}: conversationStore.get failed (${messageOf(error)}); treated as a miss`,
-      );
+      const then = op === 'get' ? 'treated as a miss' : 'ignored';
+      context.debug(`${this.name}: conversationStore.${op} failed (${messageOf(error)}); ${then}`);
       return undefined;
-    }
-  }
-
-  async storeDelete(threadId: string, context: DestinationSendContext): Promise<void> {
-    try {
-      await this.#config.store.delete?.(threadId);
-    } catch (error) {
-      context.debug(`${this.#config.name}: conversationStore.delete failed (${messageOf(error)}); ignored`);
-    }
-  }
-
-  async storeSet(threadId: string, conversationId: string, context: DestinationSendContext): Promise<void> {
-    try {
-      await this.#config.store.set(threadId, conversationId);
-    } catch (error) {
-      context.debug(`${this.#config.name}: conversationStore.set failed (${messageOf(error)}); ignored`);
     }
   }
 }

@@ -5,7 +5,6 @@ import { LruMap } from '../internal/lru-map';
 import { messageOf } from '../internal/message-of';
 import { runWithConcurrency } from '../internal/run-with-concurrency';
 import { MieltoClient } from '../mielto/mielto-client';
-import { optionChecker } from '../options/option-checker';
 import type {
   ChatTrailDestination,
   DeliveryItem,
@@ -13,9 +12,8 @@ import type {
   DestinationSendContext,
 } from '../spec/chat-trail-destination';
 import { loggedHistoryEnd } from '../thread/logged-history-end';
-import { turnOutputStart } from '../thread/turn-output-start';
 import { classifyDeliveryError } from './classify-delivery-error';
-import { type ClientDestinationOptions, trailRequestOptions } from './client-destination-options';
+import { type ClientDestinationOptions, clientDestination } from './client-destination-options';
 import { type ConversationStore, InMemoryConversationStore } from './conversation-store';
 import { keepSpec } from './destination-spec';
 import { groupByThread, type ThreadGroup, wholeTurns } from './group-by-thread';
@@ -23,7 +21,6 @@ import { mergeThreadMessages, type ThreadMessage } from './merge-thread-messages
 import { type LookAhead, MieltoConversationResolver } from './mielto-conversation-resolver';
 import { primeFromStore, settleShared } from './mielto-shared-state';
 import { toMieltoMessage } from './to-mielto-message';
-import { warnIgnoredRetries } from './warn-ignored-retries';
 
 /** Options of {@link mielto}. */
 export interface MieltoDestinationOptions extends ClientDestinationOptions<MieltoClient> {
@@ -64,8 +61,6 @@ export interface ThreadCursor {
   conversationId: string;
   /** Ids of the messages already in the conversation (sent, or assumed logged by an earlier process). */
   sent: Set<string>;
-  /** How many of `sent` count towards `maxTrackedMessages` (settled after each write of the thread). */
-  counted: number;
   /** The conversation is new: the turns' earlier thread goes to it too, until one write went through. */
   whole: boolean;
 }
@@ -87,19 +82,16 @@ interface ThreadProgress {
 }
 
 /**
- * The Mielto destination: per thread of a batch, finds or creates its conversation (store, lookup by
- * `meta_data.thread_id`, creation) and appends in order only the messages it lacks. A chunk answered 413
- * is halved; a single message still too large is `dropped.too_large`.
+ * The Mielto destination: per thread of a batch, finds or creates its conversation and appends in order the
+ * messages it lacks. A chunk answered 413 is halved; a single message still too large is `too_large`.
  */
 export class MieltoDestination implements ChatTrailDestination {
   readonly name: string;
   readonly acceptsFeedback = false;
   readonly #client: MieltoClient;
   readonly #conversations: MieltoConversationResolver;
+  /** Weighed by `sent` after each write of the thread (see `maxTrackedMessages`). */
   readonly #cursors: LruMap<string, ThreadCursor>;
-  readonly #maxTracked: number;
-  /** Sum of `counted` over the cursors kept. */
-  #trackedMessages = 0;
   readonly #agentId: string;
   readonly #enableMemories: boolean;
   readonly #maxPerRequest: number;
@@ -109,22 +101,15 @@ export class MieltoDestination implements ChatTrailDestination {
 
   /** @throws {ChatTrailError} when no API key is given or found in `MIELTO_API_KEY`, or an option is malformed. */
   constructor(options: MieltoDestinationOptions = {}) {
-    const check = optionChecker('mielto()');
-    this.name = check.string('name', options.name) ?? 'mielto';
-    check.positiveNumber('timeoutMs', options.timeoutMs, 1);
-    warnIgnoredRetries('mielto()', options.maxRetries);
-    this.#client =
-      options.client ??
-      new MieltoClient({
-        apiKey: options.apiKey,
-        fetch: check.fn('fetch', options.fetch),
-        transport: check.fn('transport', options.transport),
-        baseUrl: options.baseUrl,
-        workspaceId: options.workspaceId,
-        timeoutMs: options.timeoutMs,
-        maxRetries: 0,
-      });
-    this.#requestOptions = trailRequestOptions(options);
+    const { apiKey, baseUrl, workspaceId } = options;
+    const { check, name, client, requestOptions } = clientDestination(
+      'mielto',
+      options,
+      (http) => new MieltoClient({ ...http, apiKey, baseUrl, workspaceId }),
+    );
+    this.name = name;
+    this.#client = client;
+    this.#requestOptions = requestOptions;
     const store = options.conversationStore;
     if (store !== undefined && (typeof store?.get !== 'function' || typeof store.set !== 'function')) {
       check.fail('conversationStore', 'an object with get() and set()', store);
@@ -132,11 +117,12 @@ export class MieltoDestination implements ChatTrailDestination {
     // Bounded: a forgotten cursor costs a store lookup, never a duplicate (see #cursorFor).
     this.#cursors = new LruMap(
       check.positiveInteger('maxTrackedThreads', options.maxTrackedThreads, 10_000),
-      (_threadId, cursor) => {
-        this.#trackedMessages -= cursor.counted;
+      undefined,
+      {
+        of: (cursor) => cursor.sent.size,
+        max: check.positiveInteger('maxTrackedMessages', options.maxTrackedMessages, 250_000),
       },
     );
-    this.#maxTracked = check.positiveInteger('maxTrackedMessages', options.maxTrackedMessages, 250_000);
     this.#agentId = check.string('agentId', options.agentId) ?? 'assistant';
     this.#maxPerRequest = check.positiveInteger('maxMessagesPerRequest', options.maxMessagesPerRequest, 100);
     this.#concurrency = check.positiveInteger('concurrency', options.concurrency, 8);
@@ -159,18 +145,16 @@ export class MieltoDestination implements ChatTrailDestination {
         ? SENT
         : { status: 'dropped', reason: 'internal_error', error: new Error('Mielto takes no feedback') },
     );
-    const known: ThreadGroup[] = [];
-    const unknown: ThreadGroup[] = [];
     const groups = groupByThread(items);
     const { store } = context;
     const shared =
       store === undefined
         ? undefined
         : await primeFromStore(groups, store, this.#cursors, this.#conversations, this.#concurrency, context);
-    for (const group of groups) {
-      const settled = shared?.outcomes.has(group.threadId) === true;
-      (settled || this.#cursors.peek(group.threadId) !== undefined ? known : unknown).push(group);
-    }
+    const isKnown = ({ threadId }: ThreadGroup) =>
+      shared?.outcomes.has(threadId) === true || this.#cursors.peek(threadId) !== undefined;
+    const known = groups.filter(isKnown);
+    const unknown = groups.filter((group) => !isKnown(group));
     // Threads without a cursor are looked up ahead, so a new thread does not hold a slot through its lookup.
     const ahead: LookAhead = new Map();
     const lookingAhead = runWithConcurrency(unknown, this.#concurrency, async (group) => {
@@ -179,7 +163,8 @@ export class MieltoDestination implements ChatTrailDestination {
     });
     const sendGroup = async (group: ThreadGroup): Promise<void> => {
       const outcome = shared?.outcomes.get(group.threadId) ?? (await this.#sendThread(group, context, ahead));
-      this.#settleTrackedMessages(group.threadId);
+      const cursor = this.#cursors.peek(group.threadId);
+      if (cursor !== undefined) this.#cursors.set(group.threadId, cursor);
       group.settle(outcomes, outcome);
     };
     // Known and new threads have slots of their own: in one pool the known queued behind every creation.
@@ -212,20 +197,14 @@ export class MieltoDestination implements ChatTrailDestination {
         context.debug(
           `${this.name}: conversation ${stale?.conversationId} of thread ${group.threadId} is gone (404); starting a new one`,
         );
-        this.#trackedMessages -= stale?.counted ?? 0;
         this.#cursors.delete(group.threadId);
         await this.#conversations.storeDelete(group.threadId, context);
         await this.#appendPending(group, progress, context, ahead, true);
       }
-      if (progress.tooLarge === 0) return { status: 'sent', messages: progress.written };
-      return {
-        status: 'dropped',
-        reason: 'too_large',
-        messages: progress.written,
-        error: new Error(
-          `${progress.tooLarge} message(s) of thread ${group.threadId} exceeded the body limit`,
-        ),
-      };
+      const { tooLarge, written: messages } = progress;
+      if (tooLarge === 0) return { status: 'sent', messages };
+      const error = new Error(`${tooLarge} message(s) of thread ${group.threadId} exceeded the body limit`);
+      return { status: 'dropped', reason: 'too_large', messages, error };
     } catch (error) {
       return classifyDeliveryError(error, progress.written);
     }
@@ -243,7 +222,6 @@ export class MieltoDestination implements ChatTrailDestination {
     progress.resolved = true;
     const pending = mergeThreadMessages(
       cursor.whole ? wholeTurns(group) : group.turns,
-      (turn) => turnOutputStart(turn.messages),
       (message) => cursor.sent.has(message.id),
       cursor.whole ? undefined : group.starts,
     );
@@ -267,7 +245,9 @@ export class MieltoDestination implements ChatTrailDestination {
       ? await this.#conversations.createConversation(first, context)
       : ((await this.#conversations.found(group, ahead, context)) ??
         (await this.#conversations.createOnce(first, context)));
-    const cursor: ThreadCursor = { conversationId, sent: new Set(), counted: 0, whole: created };
+    const cursor: ThreadCursor = { conversationId, sent: new Set(), whole: created };
+    // Weighed empty: its ids count once the thread is written.
+    this.#cursors.set(group.threadId, cursor);
     if (!created) {
       // What an earlier turn must have logged is assumed logged; a turn of new messages says so by its `start`.
       const logged = loggedHistoryEnd(first.messages);
@@ -276,17 +256,7 @@ export class MieltoDestination implements ChatTrailDestination {
       if (before > 0)
         context.debug(`${this.name}: thread ${group.threadId} continues; ${before} messages assumed logged`);
     }
-    this.#cursors.set(group.threadId, cursor);
     return cursor;
-  }
-
-  /** Counts the ids the thread's cursor gained, then forgets the least recently written cursors over the bound. */
-  #settleTrackedMessages(threadId: string): void {
-    const cursor = this.#cursors.peek(threadId);
-    if (cursor === undefined) return;
-    this.#trackedMessages += cursor.sent.size - cursor.counted;
-    cursor.counted = cursor.sent.size;
-    while (this.#trackedMessages > this.#maxTracked && this.#cursors.evictOldest() !== undefined) {}
   }
 
   /** Appends one chunk in order; on 413 splits it in halves, skipping single messages that still fail. */

@@ -4,14 +4,13 @@ import { runWithConcurrency } from '../internal/run-with-concurrency';
 import type { DeliveryOutcome, DestinationSendContext } from '../spec/chat-trail-destination';
 import type { DestinationStore } from '../spec/chat-trail-store';
 import { loggedHistoryEnd } from '../thread/logged-history-end';
-import { turnOutputStart } from '../thread/turn-output-start';
 import { classifyDeliveryError } from './classify-delivery-error';
 import { type ThreadGroup, wholeTurns } from './group-by-thread';
 import { mergeThreadMessages } from './merge-thread-messages';
 import type { ConversationRef, MieltoConversationResolver } from './mielto-conversation-resolver';
 import type { ThreadCursor } from './mielto-destination';
 
-/** How long a creation may hold a thread's lock: one POST ends well within it; a crashed holder's expires. */
+/** A creation's lock: one POST ends well within it; a crashed holder's expires. */
 const LOCK_MS = 30_000;
 const POLL_MS = 25;
 const POLL_MAX_MS = 250;
@@ -25,9 +24,8 @@ export interface SharedBatch {
 }
 
 /**
- * With a shared store, before a Mielto batch: claims in one round trip the ids of the messages it would write
- * (another instance's claims are not written again), reads each thread's conversation and gives it a cursor.
- * Undefined when the store did not answer: the batch goes on without it.
+ * Before a batch with a shared store: claims in one round trip the ids of the messages it would write (not
+ * those another instance claimed) and gives each thread a cursor. Undefined when the store did not answer.
  */
 export async function primeFromStore(
   groups: readonly ThreadGroup[],
@@ -40,7 +38,7 @@ export async function primeFromStore(
   const candidates = groups.map((group) => {
     const local = cursors.peek(group.threadId);
     const skip = local === undefined ? undefined : (m: { id: string }) => local.sent.has(m.id);
-    return mergeThreadMessages(group.turns, (t) => turnOutputStart(t.messages), skip, group.starts);
+    return mergeThreadMessages(group.turns, skip, group.starts);
   });
   const answer = await store.sync(
     groups.map((group, i) => ({
@@ -52,7 +50,9 @@ export async function primeFromStore(
     // Other instances may have written these threads since: earlier turns' messages are assumed logged.
     for (const group of groups) {
       const cursor = cursors.peek(group.threadId);
-      if (cursor !== undefined) assumeLogged(group, cursor);
+      for (const { messages } of cursor === undefined ? [] : group.turns) {
+        for (let m = 0; m < loggedHistoryEnd(messages); m++) cursor!.sent.add(messages[m]!.id);
+      }
     }
     return undefined;
   }
@@ -73,7 +73,9 @@ export async function primeFromStore(
     try {
       if (cursor === undefined) {
         let conversationId = state.value;
-        if (conversationId === undefined && answer.fresh && hasHistory(group)) {
+        // A store that starts empty may lack a thread that follows earlier turns: look for its conversation.
+        const hasHistory = group.starts[0]! > 0 || loggedHistoryEnd(group.turns[0]!.messages) > 0;
+        if (conversationId === undefined && answer.fresh && hasHistory) {
           const found = await resolver.found(group, new Map(), context);
           if (found !== undefined) {
             conversationId = found.conversationId;
@@ -93,7 +95,7 @@ export async function primeFromStore(
           }
           conversationId = ref.conversationId;
         }
-        cursor = { conversationId, sent: new Set(), counted: 0, whole: false };
+        cursor = { conversationId, sent: new Set(), whole: false };
         cursors.set(threadId, cursor);
       } else if (state.value !== undefined) cursor.conversationId = state.value;
       for (const id of held) cursor.sent.add(id);
@@ -139,21 +141,7 @@ async function repairLostThread(
   await store.sync([{ threadId: group.threadId, entries: logged.map((message) => ({ id: message.id })) }]);
 }
 
-function assumeLogged(group: ThreadGroup, cursor: ThreadCursor): void {
-  for (const { messages } of group.turns) {
-    for (let m = 0; m < loggedHistoryEnd(messages); m++) cursor.sent.add(messages[m]!.id);
-  }
-}
-
-/** Whether the group's first turn follows earlier turns (so its thread is not new to the backend). */
-function hasHistory(group: ThreadGroup): boolean {
-  return group.starts[0]! > 0 || loggedHistoryEnd(group.turns[0]!.messages) > 0;
-}
-
-/**
- * The conversation of a thread the shared store has none for, created once across instances: by the lock's
- * taker; the others wait for its id until `timeoutMs` plus 1 s, else undefined (the turns are retried).
- */
+/** Created once across instances, by the lock's taker; the others wait `timeoutMs` + 1 s, else undefined. */
 async function sharedConversation(
   group: ThreadGroup,
   store: DestinationStore,

@@ -1,14 +1,10 @@
 import { JsonText } from '../http/json-text';
 import type { MelodiExternalUser, MelodiMessage, MelodiThreadUpsertParams } from '../melodi/melodi-models';
 import type { JsonObject, JsonValue, Turn, TurnMessage, TurnUser } from '../spec/turn';
-import { turnOutputStart } from '../thread/turn-output-start';
 import { mergeThreadMessages, sharedPrefix } from './merge-thread-messages';
 import { latencyMs } from './to-mielto-message';
 
-/**
- * The `PUT /threads` body of a thread's turns: the union of their messages with stable `externalId`s and
- * `position`s (idempotent whether Melodi replaces or merges), and the latest turn's flat `metadata`.
- */
+/** The `PUT /threads` body of a thread's turns: the union of their messages, idempotent by `externalId`. */
 export function toMelodiThread(turns: readonly Turn[]): MelodiThreadUpsertParams {
   const built = rebuilt(turns, failureMarks(turns));
   return {
@@ -17,10 +13,7 @@ export function toMelodiThread(turns: readonly Turn[]): MelodiThreadUpsertParams
   };
 }
 
-/**
- * The next body as JSON text: `built` (the last, JSON reused) with the turns' messages it lacks appended and
- * newer copies updated, so no body leaves out one an earlier carried. `keep()`: the body's, for the next.
- */
+/** The next body: `built` (the last) with the turns' messages it lacks added; `keep()` it for the next. */
 export function melodiThreadJson(
   turns: readonly Turn[],
   projectId: number,
@@ -112,7 +105,7 @@ function idsOf(built: BuiltThread): Map<string, number> {
 
 /** A new {@link BuiltThread}: `built`'s messages (JSON reused) with the turns' merged in, by id. */
 function rebuilt(turns: readonly Turn[], marks: Marks, built?: BuiltThread): BuiltThread {
-  const merged = mergeThreadMessages(turns, (turn) => turnOutputStart(turn.messages));
+  const merged = mergeThreadMessages(turns);
   const messages = built?.messages.slice() ?? [];
   const json = built?.json.slice() ?? [];
   const ids = new Map(built === undefined ? undefined : idsOf(built));

@@ -3,9 +3,8 @@ import type { JsonObject, JsonValue, Turn } from '../spec/turn';
 import type { ThreadMessage } from './merge-thread-messages';
 
 /**
- * A thread message as Mielto's `MessageCreateRequest` (extras go into `meta_data`); `agentId` is the
- * `sender_id` of messages the user did not write. No invented `created_at`: two sends would differ. The
- * turn's usage goes on its last message only, so a sum over a conversation counts each model call once.
+ * A thread message for `POST /messages`, extras in `meta_data`; no invented `created_at` (two sends would
+ * differ). A turn's usage goes on its last message only, so a conversation's sum counts each call once.
  */
 export function toMieltoMessage(entry: ThreadMessage, agentId: string): MessageCreateRequest {
   const { message, turn, position } = entry;

@@ -4,11 +4,13 @@ interface Entry<V> {
   value: V;
   /** Matches the one live record of the entry in the order. */
   stamp: number;
+  weight: number;
 }
 
 /**
- * A Map that forgets its least recently used entries beyond `maxEntries`, O(1) amortised: the order is a
- * queue of (key, stamp) records, stale ones skipped; an entry moves only once aged past half the bound.
+ * A Map that forgets its least recently used entries beyond `maxEntries` (and `weigh.max`), O(1) amortised:
+ * the order is a queue of (key, stamp) records, stale ones skipped; an entry moves only once aged past half
+ * the bound. A value is weighed when set: set a value grown in place again.
  */
 export class LruMap<K, V> {
   readonly maxEntries: number;
@@ -16,16 +18,27 @@ export class LruMap<K, V> {
   readonly #order = new Deque<K>();
   readonly #stamps = new Deque<number>();
   readonly #onEvict: ((key: K, value: V) => void) | undefined;
+  readonly #weigh: { of: (value: V) => number; max?: number } | undefined;
+  #weight = 0;
   #clock = 0;
 
   /** `onEvict` is told about entries forgotten to make room (not about `delete`). */
-  constructor(maxEntries: number, onEvict?: (key: K, value: V) => void) {
+  constructor(
+    maxEntries: number,
+    onEvict?: (key: K, value: V) => void,
+    weigh?: { of: (value: V) => number; max?: number },
+  ) {
     this.maxEntries = Math.max(1, Math.floor(maxEntries));
     this.#onEvict = onEvict;
+    this.#weigh = weigh;
   }
 
   get size(): number {
     return this.#entries.size;
+  }
+
+  get weight(): number {
+    return this.#weight;
   }
 
   get(key: K): V | undefined {
@@ -41,20 +54,29 @@ export class LruMap<K, V> {
   }
 
   set(key: K, value: V): this {
-    const entry = this.#entries.get(key);
+    let entry = this.#entries.get(key);
     if (entry !== undefined) {
       entry.value = value;
       this.#touch(key, entry);
     } else {
-      const fresh: Entry<V> = { value, stamp: 0 };
-      this.#entries.set(key, fresh);
-      this.#stamp(key, fresh);
+      entry = { value, stamp: 0, weight: 0 };
+      this.#entries.set(key, entry);
+      this.#stamp(key, entry);
     }
-    while (this.#entries.size > this.maxEntries) this.evictOldest();
+    const weight = this.#weigh?.of(value) ?? 0;
+    this.#weight += weight - entry.weight;
+    entry.weight = weight;
+    while (
+      (this.#entries.size > this.maxEntries || this.#weight > (this.#weigh?.max ?? this.#weight)) &&
+      this.evictOldest() !== undefined
+    ) {}
     return this;
   }
 
   delete(key: K): boolean {
+    const entry = this.#entries.get(key);
+    if (entry === undefined) return false;
+    this.#weight -= entry.weight;
     return this.#entries.delete(key);
   }
 
@@ -66,6 +88,7 @@ export class LruMap<K, V> {
       const entry = this.#entries.get(key);
       if (entry === undefined || entry.stamp !== stamp) continue; // stale: deleted, or moved since
       this.#entries.delete(key);
+      this.#weight -= entry.weight;
       this.#onEvict?.(key, entry.value);
       return [key, entry.value];
     }

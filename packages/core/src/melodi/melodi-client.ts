@@ -81,52 +81,43 @@ function parseProjectId(value: string | undefined): number | undefined {
 
 /** `client.threads`: Melodi's `/threads` endpoint. */
 export class MelodiThreads {
-  readonly #request: Requester;
-  readonly #projectId: number | undefined;
-
   /** @internal Built by `MelodiClient`. */
-  constructor(request: Requester, projectId: number | undefined) {
-    this.#request = request;
-    this.#projectId = projectId;
-  }
+  constructor(
+    private readonly request: Requester,
+    private readonly projectId: number | undefined,
+  ) {}
 
-  /**
-   * Creates or updates a thread (`PUT /threads`). Send the whole thread, each message with a stable
-   * `externalId`: correct whether Melodi replaces the thread or merges messages by id.
-   */
+  /** Creates or updates a thread (`PUT /threads`): send it whole, each message with a stable `externalId`. */
   async upsert(thread: MelodiThreadUpsertParams, options?: RequestOptions): Promise<MelodiThread> {
-    const projectId = thread.projectId ?? this.#projectId;
+    const projectId = thread.projectId ?? this.projectId;
     if (projectId === undefined) {
       throw new ChatTrailError(
         'MelodiClient: threads.upsert needs a projectId. Pass { projectId } to the client or the call, or set MELODI_PROJECT_ID.',
       );
     }
     const body: MelodiThreadUpsert = { ...thread, projectId };
-    return this.#request({ method: 'PUT', path: '/threads', body, validate: checkThread }, options);
+    return this.request({ method: 'PUT', path: '/threads', body, validate: checkThread }, options);
   }
 
   /** @internal {@link upsert} with a body that is already JSON text, `projectId` included. */
   upsertJson(body: JsonText, options?: RequestOptions): Promise<MelodiThread> {
-    return this.#request({ method: 'PUT', path: '/threads', body, validate: checkThread }, options);
+    return this.request({ method: 'PUT', path: '/threads', body, validate: checkThread }, options);
   }
 }
 
 /** `client.feedback`: Melodi's `/feedback` endpoint. */
 export class MelodiFeedback {
-  readonly #request: Requester;
-  readonly #projectId: number | undefined;
-
   /** @internal Built by `MelodiClient`. */
-  constructor(request: Requester, projectId: number | undefined) {
-    this.#request = request;
-    this.#projectId = projectId;
-  }
+  constructor(
+    private readonly request: Requester,
+    private readonly projectId: number | undefined,
+  ) {}
 
   /** A thumbs up or down (`POST /feedback`) on a message, or on the thread's last one. */
   create(feedback: MelodiFeedbackCreate, options?: RequestOptions): Promise<MelodiFeedbackResult> {
-    const projectId = feedback.projectId ?? this.#projectId;
+    const projectId = feedback.projectId ?? this.projectId;
     const body: MelodiFeedbackCreate = projectId === undefined ? feedback : { ...feedback, projectId };
-    return this.#request({ method: 'POST', path: '/feedback', body }, options);
+    return this.request({ method: 'POST', path: '/feedback', body }, options);
   }
 }
 

@@ -117,17 +117,13 @@ export class MieltoClient {
 
 /** `client.conversations`: Mielto's `/conversations` endpoints. */
 export class MieltoConversations {
-  readonly #request: Requester;
-
   /** @internal Built by `MieltoClient`. */
-  constructor(request: Requester) {
-    this.#request = request;
-  }
+  constructor(private readonly request: Requester) {}
 
   /** `POST /conversations`. A 2xx without an `id` rejects with `InvalidResponseError` and is not resent. */
   create(params: ConversationCreateParams, options?: RequestOptions): Promise<Conversation> {
     const validate = (body: unknown) => (hasId(body) ? undefined : 'no conversation id');
-    return this.#request({ method: 'POST', path: '/conversations', body: params, validate }, options);
+    return this.request({ method: 'POST', path: '/conversations', body: params, validate }, options);
   }
 
   /**
@@ -136,7 +132,7 @@ export class MieltoConversations {
    */
   list(params: ConversationListParams = {}, options?: RequestOptions): MieltoPagePromise<Conversation> {
     const load = async (skip: number): Promise<MieltoPage<Conversation>> => {
-      const body = await this.#request<ConversationList>(
+      const body = await this.request<ConversationList>(
         {
           method: 'GET',
           path: '/conversations',
@@ -153,17 +149,13 @@ export class MieltoConversations {
 
 /** `client.messages`: Mielto's `/messages` endpoint. */
 export class MieltoMessages {
-  readonly #request: Requester;
-
   /** @internal Built by `MieltoClient`. */
-  constructor(request: Requester) {
-    this.#request = request;
-  }
+  constructor(private readonly request: Requester) {}
 
   /** Creates messages in one request (`POST /messages`); resolves with the stored ones, in order. */
   async create(params: CreateMessages, options?: RequestOptions): Promise<MessageRead[]> {
     const validate = (body: unknown) => (Array.isArray(body) || isObject(body) ? undefined : 'no messages');
-    const created = await this.#request<MessageRead[] | MessageRead>(
+    const created = await this.request<MessageRead[] | MessageRead>(
       { method: 'POST', path: '/messages', body: params, validate },
       options,
     );
@@ -175,10 +167,7 @@ export class MieltoMessages {
 
 type MieltoPageLoader<T> = (skip: number) => Promise<MieltoPage<T>>;
 
-/**
- * One page of a Mielto list; `for await` yields its items and those of the following pages, fetched as
- * the loop reaches them. Offset pagination is no snapshot: concurrent changes can repeat or skip an item.
- */
+/** A page of a list; `for await` yields its items and the next pages' (changes may repeat or skip one). */
 export class MieltoPage<T> implements AsyncIterable<T> {
   readonly data: T[];
   /** Items matching the filters across all pages, as of this page's request. */
@@ -218,10 +207,7 @@ export class MieltoPage<T> implements AsyncIterable<T> {
   }
 }
 
-/**
- * `await` it for the first page, or `for await` over every item (openai-node's pattern). Requests nothing
- * until used, so an unused list cannot produce an unhandled rejection.
- */
+/** `await` it for the first page, or `for await` over every item; requests nothing until used. */
 export class MieltoPagePromise<T> implements PromiseLike<MieltoPage<T>>, AsyncIterable<T> {
   readonly #loadFirst: () => Promise<MieltoPage<T>>;
   #first: Promise<MieltoPage<T>> | undefined;

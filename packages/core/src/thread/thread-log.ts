@@ -24,15 +24,10 @@ export interface LoggedTurn {
   readonly record: ThreadRecord;
 }
 
-/**
- * The trail's log of recent threads, what a turn's new messages are worked out against. Bounded by threads
- * and bytes (LRU); a thread that falls out is seeded again by its next turn, which carries all its messages.
- */
+/** Recent threads (LRU by threads and bytes), which a turn's new messages are worked out against. */
 export class ThreadLog {
-  readonly #maxBytes: number;
   readonly #maxThreadBytes: number;
   readonly #records: LruMap<string, ThreadRecord>;
-  #bytes = 0;
 
   // The byte bound limits memory; the thread bound covers those active at once on a busy server.
   constructor(
@@ -40,10 +35,10 @@ export class ThreadLog {
     maxBytes = 16 * 1024 * 1024,
     maxThreadBytes = Math.min(maxBytes / 4, 2 * 1024 * 1024),
   ) {
-    this.#maxBytes = Math.max(0, maxBytes);
     this.#maxThreadBytes = Math.max(0, maxThreadBytes);
-    this.#records = new LruMap(maxThreads, (_threadId, record) => {
-      this.#bytes -= record.bytes;
+    this.#records = new LruMap(maxThreads, undefined, {
+      of: (record) => record.bytes,
+      max: Math.max(0, maxBytes),
     });
   }
 
@@ -52,10 +47,7 @@ export class ThreadLog {
     return this.#records.peek(threadId);
   }
 
-  /**
-   * Writes `sent` (one per message of `history`) at its thread positions; `newBytes(index)` is what the
-   * messages from `index` on add. `undefined` (the thread let go) when it outgrew its bound or has a gap.
-   */
+  /** Writes `sent` at its thread positions; undefined (let go) when it outgrew its bound or has a gap. */
   update(
     threadId: string,
     record: ThreadRecord | undefined,
@@ -101,7 +93,6 @@ export class ThreadLog {
     const before = record?.bytes ?? 0;
     const added = newBytes(carried);
     const bytes = (start >= length ? before : (before * start) / length) + (carried < index ? 0 : added);
-    if (record !== undefined) this.#bytes -= record.bytes;
     if (!fits || bytes > this.#maxThreadBytes) {
       if (record !== undefined) this.#records.delete(threadId);
       return undefined;
@@ -116,9 +107,7 @@ export class ThreadLog {
       record.history = history;
       record.bytes = bytes;
     }
-    this.#bytes += bytes;
     this.#records.set(threadId, record);
-    while (this.#bytes > this.#maxBytes && this.#records.evictOldest() !== undefined) {}
     return carried < index
       ? { log: thread, index: carried, start: at(carried), record }
       : { log: thread, index, start, record };
@@ -136,6 +125,6 @@ export class ThreadLog {
   }
 
   get bytes(): number {
-    return this.#bytes;
+    return this.#records.weight;
   }
 }

@@ -22,7 +22,7 @@ import { DeliveryLane } from './delivery-lane';
 import { estimateTurnBytes } from './estimate-turn-bytes';
 import { flushLanes, flushTimeout } from './flush-lanes';
 import { isThreadSampled } from './is-thread-sampled';
-import { emptyDropCounts } from './lane-host';
+import { addStats, emptyDropCounts, emptyStats } from './lane-host';
 import { laneReporter } from './lane-reporter';
 import { handOverDrop } from './lane-reports';
 import { LaneScheduler } from './lane-scheduler';
@@ -48,8 +48,6 @@ import type { TrailLane } from './trail-lane';
 import { trailLaneHost } from './trail-lane-host';
 import { readTrailSettings, type TrailSettings } from './trail-settings';
 import { deliveryItemBytes, startTrailSpool } from './trail-spool';
-
-const SUMMED_STATS = ['sent', 'sentMessages', 'requests', 'retried', 'ambiguous', 'queuedTurns'] as const;
 
 /**
  * Creates a trail: `record(turn)` queues turns synchronously; each destination delivers them in the
@@ -246,30 +244,27 @@ class ChatTrailImpl implements ChatTrail {
   /** Its own counts (before any queue) plus every lane's; `queuedBytes` counts each item once. */
   stats(): ChatTrailStats {
     const destinations: ChatTrailStats['destinations'] = {};
-    const dropped: DropCounts = { ...this.#dropped };
-    const stats: ChatTrailStats = {
-      ...this.#counts,
-      sent: 0,
-      sentMessages: 0,
-      requests: 0,
-      retried: 0,
-      ambiguous: 0,
-      dropped,
-      queuedTurns: 0,
-      queuedBytes: this.#queued.bytes,
-      feedback: { recorded: this.#feedback.recorded, sent: 0, dropped: this.#feedback.dropped },
-      destinations,
-    };
     const spool = this.#spool;
+    let sum = emptyStats();
     for (const [i, lane] of this.#lanes.entries()) {
       const snapshot = lane.snapshot();
       if (spool !== undefined) snapshot.dropped.spool_full = spool.dropped[i]!;
       destinations[lane.name] = snapshot;
-      for (const key of SUMMED_STATS) stats[key] += snapshot[key];
-      stats.feedback.sent += snapshot.feedback.sent;
-      stats.feedback.dropped += snapshot.feedback.dropped;
-      for (const reason of Object.keys(dropped) as DropReason[]) dropped[reason] += snapshot.dropped[reason];
+      sum = addStats(sum, snapshot);
     }
+    const { backoffMs, feedback, ...totals } = sum;
+    const stats: ChatTrailStats = {
+      ...this.#counts,
+      ...totals,
+      dropped: addStats(totals.dropped, this.#dropped),
+      queuedBytes: this.#queued.bytes,
+      feedback: {
+        ...feedback,
+        recorded: this.#feedback.recorded,
+        dropped: feedback.dropped + this.#feedback.dropped,
+      },
+      destinations,
+    };
     if (spool !== undefined) stats.spool = spool.stats();
     return stats;
   }

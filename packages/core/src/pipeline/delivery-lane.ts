@@ -2,7 +2,7 @@ import { backoffDelayMs } from '../http/backoff';
 import { unrefTimer } from '../internal/unref-timer';
 import type { DestinationStats, DropReason } from '../spec/chat-trail';
 import type { ChatTrailDestination, DeliveryItem, DeliveryOutcome } from '../spec/chat-trail-destination';
-import { emptyDropCounts, type LaneCounts, type LaneHost, laneSendContext } from './lane-host';
+import { emptyStats, type LaneHost, laneSendContext } from './lane-host';
 import { type Batch, LaneQueue, type QueuedItem, queuedAt, sizeAt, threadOf } from './lane-queue';
 import { tooLargeError } from './lane-reports';
 import { type BatchTally, readOutcome, tallyOutcomes } from './tally-outcomes';
@@ -44,16 +44,8 @@ export class DeliveryLane {
   #batchAbort: AbortController | undefined;
   /** Flushes in progress: while one waits, batches go back to back whatever their size. */
   #drains = 0;
-  readonly #stats: LaneCounts = {
-    sent: 0,
-    sentMessages: 0,
-    requests: 0,
-    retried: 0,
-    ambiguous: 0,
-    dropped: emptyDropCounts(),
-    feedbackSent: 0,
-    feedbackDropped: 0,
-  };
+  /** Its counts; the queue's are filled in by `snapshot()`. */
+  readonly #stats = emptyStats();
 
   constructor(destination: ChatTrailDestination, host: LaneHost) {
     this.destination = destination;
@@ -143,13 +135,12 @@ export class DeliveryLane {
   }
 
   snapshot(): DestinationStats {
-    const { feedbackSent, feedbackDropped, dropped, ...counts } = this.#stats;
     return {
-      ...counts,
-      dropped: { ...dropped },
+      ...this.#stats,
+      dropped: { ...this.#stats.dropped },
+      feedback: { ...this.#stats.feedback },
       queuedTurns: this.pending,
       queuedBytes: this.#queue.bytes + this.#inFlightBytes,
-      feedback: { recorded: 0, sent: feedbackSent, dropped: feedbackDropped },
       backoffMs: Math.max(0, this.#backoffUntil - Date.now()),
     };
   }
@@ -210,9 +201,10 @@ export class DeliveryLane {
     const tally = tallyOutcomes(batch, outcomes, this.#stats);
     const { sent, retry, retryErrors, retryAfterMs, dropped } = tally;
     if (sent > 0) {
+      const delivered = batch.items.filter((_, i) => outcomes[i]?.status === 'sent');
       for (let i = 0; i < outcomes.length; i++)
         if (outcomes[i]?.status === 'sent') this.#host.queued?.release(batch.items[i]!, sizeAt(batch, i));
-      this.#host.settled?.(this, batch.items, outcomes);
+      this.#host.settled?.(this, delivered);
       this.#successes++;
       this.#wholeFailures = 0;
       this.#batchLimit = Number.POSITIVE_INFINITY;
@@ -340,7 +332,7 @@ export class DeliveryLane {
     for (const queued of items) {
       this.#host.queued?.release(queued.item, queued.bytes);
       if (queued.item.type !== 'feedback') this.#stats.dropped[reason]++;
-      else this.#stats.feedbackDropped++;
+      else this.#stats.feedback.dropped++;
     }
     // A turn dropped from memory for room stays in the spool (if any), for the next start.
     if (reason !== 'queue_full')

@@ -1,5 +1,5 @@
 import type { DestinationStats, DropCounts, DropReason } from '../spec/chat-trail';
-import type { DeliveryItem, DeliveryOutcome, DestinationSendContext } from '../spec/chat-trail-destination';
+import type { DeliveryItem, DestinationSendContext } from '../spec/chat-trail-destination';
 import type { DeliveryLane } from './delivery-lane';
 import type { GuardedStore } from './guarded-store';
 import type { QueuedItem } from './lane-queue';
@@ -38,12 +38,8 @@ export interface LaneHost extends LaneSettings {
   retrying?(lane: DeliveryLane, error: unknown): void;
   /** A request whose outcome is unknown was taken as done, not sent again (at-most-once): it may be lost. */
   notResent?(lane: DeliveryLane, error: unknown): void;
-  /** The lane is done with these items (those `sent`, given `outcomes`): delivered, or given up for good. */
-  settled?(
-    lane: TrailLane,
-    items: readonly DeliveryItem[],
-    outcomes?: readonly (DeliveryOutcome | undefined)[],
-  ): void;
+  /** The lane is done with these items: delivered, or given up for good. */
+  settled?(lane: TrailLane, items: readonly DeliveryItem[]): void;
   /** The `store` option's. */
   readonly store?: GuardedStore;
 }
@@ -62,17 +58,36 @@ export function emptyDropCounts(): DropCounts {
   };
 }
 
-/** What a lane counts, beside its queue. */
-export type LaneCounts = Omit<DestinationStats, 'queuedTurns' | 'queuedBytes' | 'feedback' | 'backoffMs'> & {
-  feedbackSent: number;
-  feedbackDropped: number;
-};
+export function emptyStats(): DestinationStats {
+  return {
+    sent: 0,
+    sentMessages: 0,
+    requests: 0,
+    retried: 0,
+    ambiguous: 0,
+    dropped: emptyDropCounts(),
+    queuedTurns: 0,
+    queuedBytes: 0,
+    feedback: { recorded: 0, sent: 0, dropped: 0 },
+    backoffMs: 0,
+  };
+}
+
+/** `a` plus `b`, number by number (nested counts too). */
+export function addStats<T extends object>(a: T, b: T): T {
+  const sum = { ...a } as Record<string, unknown>;
+  for (const [key, value] of Object.entries(a)) {
+    const other = (b as Record<string, unknown>)[key];
+    sum[key] = typeof value === 'number' ? value + ((other as number) ?? 0) : addStats(value, other ?? {});
+  }
+  return sum as T;
+}
 
 /** The context of one `send()`: the batch's abort signal, and callbacks that count into the lane's stats. */
 export function laneSendContext(
   lane: DeliveryLane,
   host: LaneHost,
-  stats: LaneCounts,
+  stats: DestinationStats,
   signal: AbortSignal,
 ): DestinationSendContext {
   const context: DestinationSendContext = {

@@ -28,7 +28,7 @@ export class DropGroups extends Map<string, { reason: DropReason; items: QueuedI
 export function tallyOutcomes(
   batch: Batch,
   outcomes: readonly (DeliveryOutcome | undefined)[],
-  stats: { sent: number; sentMessages: number; feedbackSent: number },
+  stats: { sent: number; sentMessages: number; feedback: { sent: number } },
 ): BatchTally {
   const tally: BatchTally = {
     sent: 0,
@@ -41,7 +41,7 @@ export function tallyOutcomes(
     const outcome = outcomes[i];
     if (outcome?.status === 'sent') {
       if (batch.items[i]!.type !== 'feedback') stats.sent++;
-      else stats.feedbackSent++;
+      else stats.feedback.sent++;
       stats.sentMessages += outcome.messages ?? 0;
       tally.sent++;
     } else if (outcome?.status === 'retry') {

@@ -40,7 +40,7 @@ export function trailLaneHost(
     failed: (lane, error) => reporter.failed(lane, error),
     retrying: (lane, error) => reporter.retrying(lane, error),
     notResent: (lane, error) => reporter.notResent(lane, error),
-    settled: (lane, items, outcomes) => trail.spool()?.ack(trail.lanes.indexOf(lane), items, outcomes),
+    settled: (lane, items) => trail.spool()?.ack(trail.lanes.indexOf(lane), items),
     ...(store === undefined ? {} : { store: new GuardedStore(store, trail.errors, debug) }),
   };
 }

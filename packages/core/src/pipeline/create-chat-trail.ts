@@ -37,13 +37,12 @@ import {
 } from './normalize-turn';
 import { noteUnlinkedTurn } from './note-unlinked-turn';
 import { QueuedBytes } from './queued-bytes';
-import { reportLost } from './report-lost';
 import { sourceOf } from './source-of';
 import { startWorkerDelivery } from './start-worker-delivery';
 import { stopLanes } from './stop-lanes';
 import { trailDestinations } from './trail-destinations';
 import { TrailErrors } from './trail-errors';
-import { TrailExit } from './trail-exit';
+import { onTrailExit } from './trail-exit';
 import type { TrailLane } from './trail-lane';
 import { trailLaneHost } from './trail-lane-host';
 import { readTrailSettings, type TrailSettings } from './trail-settings';
@@ -90,7 +89,7 @@ class ChatTrailImpl implements ChatTrail {
   #closed = false;
   #shutdown: Promise<FlushReport> | undefined;
   readonly #scheduler: LaneScheduler;
-  readonly #exit: TrailExit | undefined;
+  readonly #offExit: (() => void) | undefined;
   readonly #spool: Spool | undefined;
 
   constructor(options: ChatTrailOptions) {
@@ -132,11 +131,12 @@ class ChatTrailImpl implements ChatTrail {
     const spooled = this.#inactive ? undefined : startTrailSpool(options, lanes, this.#errors);
     this.#spool = spooled?.spool;
     if (spooled?.replayed === true) this.#scheduler.queued(true);
-    this.#exit = this.#inactive
+    this.#offExit = this.#inactive
       ? undefined
-      : new TrailExit(settings.exitFlushMs, settings.handleSignals, {
+      : onTrailExit(settings.exitFlushMs, settings.handleSignals, {
+          lanes,
+          spool: () => this.#spool,
           isClosed: () => this.#closed,
-          pending: () => lanes.some((lane) => lane.pending > 0),
           flush: (ms) => this.#flush(ms),
           shutdown: (o) => this.shutdown(o),
           giveUp: (ms) => {
@@ -144,7 +144,6 @@ class ChatTrailImpl implements ChatTrail {
             this.#scheduler.stop();
             void this.#abandon(ms);
           },
-          reportLost: (report, why, ms) => reportLost(lanes, this.#spool, report, why, ms),
           debug,
         });
     this.#debug(
@@ -352,7 +351,7 @@ class ChatTrailImpl implements ChatTrail {
   #closeAndFlush(timeoutMs: number): Promise<FlushReport> {
     this.#closed = true;
     this.#scheduler.stop();
-    this.#exit?.off();
+    this.#offExit?.();
     return this.#flush(timeoutMs);
   }
 

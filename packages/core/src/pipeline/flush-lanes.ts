@@ -30,17 +30,21 @@ export async function flushLanes(
   return report;
 }
 
+/** What a lane drops of what it queued (not what the trail or the spool counts). */
+const LANE_DROPS = [
+  'queue_full',
+  'permanent_error',
+  'too_large',
+  'internal_error',
+  'retries_exhausted',
+] as const;
+
 /** Turns and feedback the lanes dropped after queueing them, in all. */
 function deliveryDrops(lanes: readonly TrailLane[]): number {
   let total = 0;
   for (const lane of lanes) {
     const { dropped, feedback } = lane.snapshot();
-    total +=
-      dropped.queue_full +
-      dropped.permanent_error +
-      dropped.too_large +
-      dropped.internal_error +
-      dropped.retries_exhausted;
+    for (const reason of LANE_DROPS) total += dropped[reason];
     total += feedback.dropped;
   }
   return total;

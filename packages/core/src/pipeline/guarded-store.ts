@@ -51,18 +51,13 @@ export class GuardedStore {
   async #call<T>(what: string, run: () => Promise<T>): Promise<T | undefined> {
     if (this.#down && Date.now() < this.#retryAt) return undefined;
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      const error = () => reject(new Error(`no answer within ${this.#timeoutMs} ms`));
-      timer = unrefTimer(setTimeout(error, this.#timeoutMs));
-    });
     try {
-      // A call that answers after its timeout must not become an unhandled rejection.
-      const answer = await Promise.race([
-        Promise.resolve()
-          .then(run)
-          .finally(() => clearTimeout(timer)),
-        timeout,
-      ]);
+      // A call that answers after its timeout must not become an unhandled rejection: `reject` takes it.
+      const answer = await new Promise<T>((resolve, reject) => {
+        const error = () => reject(new Error(`no answer within ${this.#timeoutMs} ms`));
+        timer = unrefTimer(setTimeout(error, this.#timeoutMs));
+        Promise.resolve().then(run).then(resolve, reject);
+      }).finally(() => clearTimeout(timer));
       if (this.#down) {
         this.#down = false;
         this.#debug('store: answering again; shared state in use');

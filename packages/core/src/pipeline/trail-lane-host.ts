@@ -24,7 +24,7 @@ export function trailLaneHost(
     debug: (message: string) => void;
   },
 ): LaneHost {
-  const { reporter, store, debug } = trail;
+  const { store, debug } = trail;
   return {
     ...settings.limits,
     flushAt: settings.flushAt,
@@ -36,10 +36,7 @@ export function trailLaneHost(
     queued: trail.queued,
     debug,
     waiting: () => trail.scheduler().armTimer(),
-    dropped: (lane, reason, items, error) => reporter.dropped(lane, reason, items, error),
-    failed: (lane, error) => reporter.failed(lane, error),
-    retrying: (lane, error) => reporter.retrying(lane, error),
-    notResent: (lane, error) => reporter.notResent(lane, error),
+    ...trail.reporter,
     settled: (lane, items) => trail.spool()?.ack(trail.lanes.indexOf(lane), items),
     ...(store === undefined ? {} : { store: new GuardedStore(store, trail.errors, debug) }),
   };

@@ -3,10 +3,7 @@ import type { FlushReport } from '../spec/chat-trail';
 /** Open captures kept at most; beyond, the oldest (likely abandoned: a stream nobody read) is forgotten. */
 const MAX_OPEN = 10_000;
 
-/**
- * The captures adapters have begun and not ended yet (`beginCapture`). Their turns are recorded when they
- * end, which can be after the client has its answer (Express records on 'close'), so `flush()` waits.
- */
+/** Captures begun and not ended (`beginCapture`): their turns come later (Express on 'close'); flush waits. */
 export class CapturesInProgress {
   readonly #open = new Set<object>();
   /** Per settle() waiting: the captures it still waits for, and what it does once none is left. */
@@ -24,10 +21,7 @@ export class CapturesInProgress {
     return () => this.#forget(capture);
   }
 
-  /**
-   * Resolves to 0 once every capture open now has ended, or at `timeoutMs` to how many had not. Those are
-   * forgotten: a capture that never ends holds up one flush, not every flush after it.
-   */
+  /** 0 once every capture open now has ended, or at `timeoutMs` how many had not (forgotten from then on). */
   settle(timeoutMs: number): Promise<number> {
     if (this.#open.size === 0) return Promise.resolve(0);
     return new Promise((resolve) => {
@@ -54,11 +48,7 @@ export class CapturesInProgress {
   }
 }
 
-/**
- * `flush()` and `shutdown()`: the captures in progress record their turns first, then `flush` drains in
- * what is left of `timeoutMs` (at once, synchronously, without captures). Captures still open at the
- * timeout make the report not `ok` and are counted in `openCaptures`.
- */
+/** `flush()` and `shutdown()`: the open captures record first, then `flush` gets what is left of `timeoutMs`. */
 export async function flushAfterCaptures(
   captures: CapturesInProgress,
   timeoutMs: number,

@@ -49,8 +49,7 @@ import { readTrailSettings, type TrailSettings } from './trail-settings';
 import { deliveryItemBytes, startTrailSpool } from './trail-spool';
 
 /**
- * Creates a trail: `record(turn)` queues turns synchronously; each destination delivers them in the
- * background, in batches, with retries and bounded memory.
+ * Creates a trail: `record(turn)` queues turns; each destination delivers them in the background.
  *
  * @example
  * const trail = createChatTrail({
@@ -59,9 +58,8 @@ import { deliveryItemBytes, startTrailSpool } from './trail-spool';
  * trail.record(turn);
  * await trail.shutdown(); // before the process exits
  *
- * @throws {ChatTrailError} for a bad option, naming it and its value. Never for the environment (no
- * destination: it warns once and records nothing; a malformed variable: it warns once, the default
- * applies). Once created, nothing it does throws into the app.
+ * @throws {ChatTrailError} for a bad option (never for the environment: it warns once). Once created, nothing
+ * it does throws into the app.
  */
 export function createChatTrail(options: ChatTrailOptions = {}): ChatTrail {
   return new ChatTrailImpl(options);
@@ -73,7 +71,6 @@ class ChatTrailImpl implements ChatTrail {
   readonly #settings: TrailSettings;
   readonly #inactive: boolean;
   readonly #redact: ChatTrailOptions['redact'];
-  /** Per thread, its messages and last history (see ThreadLog). */
   readonly #log: ThreadLog | undefined;
   readonly #onDrop: ChatTrailOptions['onDrop'];
   readonly #abort = new AbortController();
@@ -94,9 +91,7 @@ class ChatTrailImpl implements ChatTrail {
 
   constructor(options: ChatTrailOptions) {
     const settings = readTrailSettings(options);
-    this.#errors = new TrailErrors(
-      options.onError ?? ((error) => console.warn(`[chattrail] ${error.message}`)),
-    );
+    this.#errors = new TrailErrors(options.onError ?? ((e) => console.warn(`[chattrail] ${e.message}`)));
     const { disabled, timeoutMs } = settings;
     this.#settings = settings;
     this.#redact = options.redact;

@@ -3,23 +3,17 @@ import { unrefTimer } from '../internal/unref-timer';
 import type { DestinationStats, DropReason } from '../spec/chat-trail';
 import type { ChatTrailDestination, DeliveryItem, DeliveryOutcome } from '../spec/chat-trail-destination';
 import { emptyStats, type LaneHost, laneSendContext } from './lane-host';
-import { type Batch, LaneQueue, type QueuedItem, queuedAt, sizeAt, threadOf } from './lane-queue';
+import { type Batch, itemOf, LaneQueue, type QueuedItem, queuedAt, sizeAt, threadOf } from './lane-queue';
 import { tooLargeError } from './lane-reports';
 import { type BatchTally, readOutcome, tallyOutcomes } from './tally-outcomes';
 
 /**
- * One destination's queue and sender: one batch at a time (per-thread order holds, the destination needs
- * no locks); transient failures go back to the front and the lane backs off; permanent ones are dropped.
- * Bounded by turns and bytes: when full the OLDEST item goes (later turns of a thread resend its history);
- * a turn over half the byte bound is dropped as `too_large` as it comes.
- *
- * An outage and a "poison" turn (a 5xx every time) look alike, so a failure counts against an item only
- * when others of its batch were delivered, or it failed alone and something was delivered since its last
- * failure. A counted item waits out its own backoff (its thread behind it), goes alone from then on, and
- * is dropped as `retries_exhausted` at `maxAttempts`; otherwise the whole lane backs off and nothing is
- * counted, so an outage costs no turns beyond the queue's bounds. A batch failing whole twice is halved
- * until the bad item fails alone; a success lifts that. A 429 (`retryAfterMs`) holds the whole lane and
- * counts against nothing.
+ * One destination's queue and sender, one batch at a time (per-thread order holds). Full: the OLDEST goes.
+ * An outage and a "poison" turn look alike, so a failure counts against an item only when others of its
+ * batch were delivered, or it failed alone after something was delivered since its last failure; a counted
+ * item waits out its own backoff, goes alone, and is dropped at `maxAttempts`. Otherwise the whole lane
+ * backs off, counting nothing (an outage costs no turns). A batch failing whole twice is halved; a 429
+ * holds the lane and counts against nothing.
  */
 export class DeliveryLane {
   readonly destination: ChatTrailDestination;
@@ -27,14 +21,14 @@ export class DeliveryLane {
   readonly #queue = new LaneQueue();
   #inFlight: readonly DeliveryItem[] = [];
   #inFlightBytes = 0;
-  #running: Promise<void> | undefined;
+  /** The run in progress, if any. */
+  running: Promise<void> | undefined;
   #backoffUntil = 0;
   /** `performance.now()`: a wall clock set back cannot hold batches. */
   #batchStartedAt = Number.NEGATIVE_INFINITY;
   #attempt = 0;
   /** Batches that delivered something: evidence the destination is up. */
   #successes = 0;
-  /** Consecutive batches that delivered nothing, for halving. */
   #wholeFailures = 0;
   /** Items per batch while halving a batch that fails whole; lifted by any success. */
   #batchLimit = Number.POSITIVE_INFINITY;
@@ -44,7 +38,6 @@ export class DeliveryLane {
   #batchAbort: AbortController | undefined;
   /** Flushes in progress: while one waits, batches go back to back whatever their size. */
   #drains = 0;
-  /** Its counts; the queue's are filled in by `snapshot()`. */
   readonly #stats = emptyStats();
 
   constructor(destination: ChatTrailDestination, host: LaneHost) {
@@ -64,15 +57,9 @@ export class DeliveryLane {
     return this.#queue.length + this.#inFlight.length;
   }
 
-  get running(): Promise<void> | undefined {
-    return this.#running;
-  }
-
-  /** Appends an item, dropping the oldest when a bound (over waiting and in-flight items) is exceeded. */
   enqueue(item: DeliveryItem, bytes: number): void {
     this.#host.queued?.hold(item, bytes);
     if (bytes > this.#host.maxQueueBytes / 2) {
-      // It could never go in a batch, and making room for it would evict turns that can.
       this.#drop('too_large', [{ item, bytes }], tooLargeError(bytes, this.#host.maxQueueBytes));
       return;
     }
@@ -81,18 +68,17 @@ export class DeliveryLane {
     this.#enforceBounds();
   }
 
-  /** Starts sending unless already sending, backing off, within the batch interval, stopped or empty. */
   kick(): void {
-    if (this.#running !== undefined || this.#queue.length === 0 || this.#host.signal.aborted) return;
+    if (this.running !== undefined || this.#queue.length === 0 || this.#host.signal.aborted) return;
     if (this.#waitMs() > 0) {
       this.#armWakeTimer();
       return;
     }
-    this.#running = this.#run()
+    this.running = this.#run()
       // Nothing in a run should throw; if something does, it is reported, never an unhandled rejection.
       .catch((error: unknown) => this.#host.failed(this, error))
       .finally(() => {
-        this.#running = undefined;
+        this.running = undefined;
       });
   }
 
@@ -101,8 +87,8 @@ export class DeliveryLane {
     this.#drains++;
     try {
       while (!this.#host.signal.aborted) {
-        if (this.#running !== undefined) {
-          await this.#running;
+        if (this.running !== undefined) {
+          await this.running;
           continue;
         }
         const now = Date.now();
@@ -115,14 +101,14 @@ export class DeliveryLane {
           continue;
         }
         this.kick();
-        if (this.#running === undefined) return;
+        if (this.running === undefined) return;
       }
     } finally {
       this.#drains--;
     }
   }
 
-  /** Shutdown: aborts the batch in flight (its items stay pending) and stops the wake timer. */
+  /** Shutdown: the batch in flight is aborted, its items stay pending. */
   stop(): void {
     this.#batchAbort?.abort();
     if (this.#wakeTimer !== undefined) clearTimeout(this.#wakeTimer);
@@ -157,7 +143,6 @@ export class DeliveryLane {
         this.#host.waiting();
         return;
       }
-      // Not sent: everything queued waits out its own backoff (#heldUntil is set).
       if (this.#waitMs() > 0 || !(await this.#sendBatch())) {
         this.#armWakeTimer();
         return;
@@ -165,7 +150,7 @@ export class DeliveryLane {
     }
   }
 
-  /** Sends the next batch; false when nothing queued was ready to go (items waiting out their backoff). */
+  /** False when nothing queued was ready to go (items waiting out their backoff). */
   async #sendBatch(): Promise<boolean> {
     const max = Math.min(this.#host.maxBatchTurns, this.#batchLimit);
     // At most half the byte bound per batch, so newer turns can still queue behind a batch that hangs.
@@ -232,8 +217,7 @@ export class DeliveryLane {
     this.#host.failed(this, retryErrors.at(-1));
     if (retryAfterMs === undefined && (sent > 0 || counted > 0 || batch.items.length === 1)) {
       if (sent === 0 && counted === 0) {
-        // Failed alone, nothing says the destination is up: it waits (the lane's backoff) while the others
-        // go, whose outcome tells an outage from a bad item.
+        // Failed alone, nothing says the destination is up: it waits while the others tell an outage from it.
         this.#attempt++;
         const state = back[0]!.retry!;
         state.notBefore = Date.now() + this.#backoffDelay(this.#attempt);
@@ -259,7 +243,7 @@ export class DeliveryLane {
     this.#armWakeTimer();
   }
 
-  /** Counts the failures that are the items' own against them; returns the items to put back, in order. */
+  /** Counts the failures that are the items' own against them; returns the items to put back. */
   #charge(tally: BatchTally, batchLength: number): { back: QueuedItem[]; counted: number } {
     let counted = 0;
     const back: QueuedItem[] = [];
@@ -294,10 +278,7 @@ export class DeliveryLane {
     return backoffDelayMs(attempt - 1, { baseMs, capMs });
   }
 
-  /**
-   * How long before a batch may start: not before a backoff ends, nor (unless a flush waits) within
-   * `minBatchIntervalMs` of the last start, so that a thread's turns collapse into one request under load.
-   */
+  /** Not before a backoff ends, nor (unless a flush waits) within `minBatchIntervalMs` of the last start. */
   #waitMs(): number {
     const backoff = Math.max(this.#backoffUntil, this.#heldUntil) - Date.now();
     const paced =
@@ -335,19 +316,12 @@ export class DeliveryLane {
       else this.#stats.feedback.dropped++;
     }
     // A turn dropped from memory for room stays in the spool (if any), for the next start.
-    if (reason !== 'queue_full')
-      this.#host.settled?.(
-        this,
-        items.map((queued) => queued.item),
-      );
+    if (reason !== 'queue_full') this.#host.settled?.(this, items.map(itemOf));
     this.#host.dropped(this, reason, items, error);
   }
 }
 
-/**
- * One batch's controller, without Node's listener limit: every request of the batch listens to it, and past
- * 10 Node warns although nothing leaks. Looked up at run time, so no Node-only import reaches Edge bundles.
- */
+/** Without Node's listener limit (every request listens to it); looked up at run time, for Edge bundles. */
 function batchAbortController(): AbortController {
   const controller = new AbortController();
   try {

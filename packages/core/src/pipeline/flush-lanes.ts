@@ -3,10 +3,7 @@ import { within } from './stop-lanes';
 import type { TrailErrors } from './trail-errors';
 import type { TrailLane } from './trail-lane';
 
-/**
- * Sends what the lanes hold until they are empty or `timeoutMs` passes, and says how it went: what is still
- * pending, dropped meanwhile, and the failures remembered since. `failed`: an unexpected error while draining.
- */
+/** Sends what the lanes hold until empty or `timeoutMs`; reports what is pending, dropped and failed since. */
 export async function flushLanes(
   lanes: readonly TrailLane[],
   timeoutMs: number,
@@ -52,7 +49,6 @@ function deliveryDrops(lanes: readonly TrailLane[]): number {
 
 const DEFAULT_FLUSH_TIMEOUT_MS = 10_000;
 
-/** A flush's `timeoutMs`, else the default. */
 export function flushTimeout(options: FlushOptions | undefined): number {
   const timeoutMs = options?.timeoutMs;
   return typeof timeoutMs === 'number' && timeoutMs >= 0 && Number.isFinite(timeoutMs)

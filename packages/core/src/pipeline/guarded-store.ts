@@ -9,10 +9,7 @@ const STORE_TIMEOUT_MS = 2_000;
 /** After an outage the store is asked again this long later; until then batches use in-process state. */
 const STORE_RETRY_MS = 1_000;
 
-/**
- * The trail's store as its destinations use it: every call bounded by a timeout and never rejecting. When
- * the store fails, delivery goes on with in-process state and the outage is reported once through `onError`.
- */
+/** The trail's store for its destinations: calls time out, never reject; an outage is reported once. */
 export class GuardedStore {
   readonly #store: ChatTrailStore;
   readonly #errors: TrailErrors;

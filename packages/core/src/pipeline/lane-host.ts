@@ -15,7 +15,7 @@ export interface LaneSettings {
   /** Batches start at least this long apart (start to start) unless a flush waits; 0: back to back. */
   readonly minBatchIntervalMs: number;
   readonly timeoutMs: number;
-  /** Failures counted against one item (see `DeliveryLane`) before it is dropped as `retries_exhausted`. */
+  /** Failures counted against one item before it is dropped as `retries_exhausted`. */
   readonly maxAttempts: number;
   readonly backoffInitialMs: number;
   readonly backoffMaxMs: number;
@@ -25,14 +25,13 @@ export interface LaneSettings {
 export interface LaneHost extends LaneSettings {
   /** Fires when the trail stops: no batch starts any more (requests have per-batch signals, see stopLanes). */
   readonly signal: AbortSignal;
-  /** The trail's count of queued bytes, each item once (absent: the lane counts only its own). */
+  /** The trail's count of queued bytes, each item once. */
   readonly queued?: QueuedBytes;
   debug(message: string): void;
   /** Fewer than `flushAt` items are left after a batch: arm the interval timer for them. */
   waiting(): void;
-  /** Items given up for `reason`; `error` explains why (the trail decides what to report). */
+  /** Items given up for `reason`; `error` explains why. */
   dropped(lane: DeliveryLane, reason: DropReason, items: readonly QueuedItem[], error?: unknown): void;
-  /** A transient failure, for flush reports and debug logs. */
   failed(lane: DeliveryLane, error: unknown): void;
   /** A request of a batch in flight failed and is about to be retried by a custom destination itself. */
   retrying?(lane: DeliveryLane, error: unknown): void;
@@ -40,7 +39,6 @@ export interface LaneHost extends LaneSettings {
   notResent?(lane: DeliveryLane, error: unknown): void;
   /** The lane is done with these items: delivered, or given up for good. */
   settled?(lane: TrailLane, items: readonly DeliveryItem[]): void;
-  /** The `store` option's. */
   readonly store?: GuardedStore;
 }
 
@@ -83,7 +81,7 @@ export function addStats<T extends object>(a: T, b: T): T {
   return sum as T;
 }
 
-/** The context of one `send()`: the batch's abort signal, and callbacks that count into the lane's stats. */
+/** The context of one `send()`: the batch's signal, and callbacks that count into the lane's stats. */
 export function laneSendContext(
   lane: DeliveryLane,
   host: LaneHost,

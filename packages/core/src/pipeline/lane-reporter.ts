@@ -4,7 +4,7 @@ import type { DropReason } from '../spec/chat-trail';
 import { ChatTrailConnectionError } from './chat-trail-connection-error';
 import { ChatTrailDeliveryError } from './chat-trail-delivery-error';
 import type { ChatTrailOptions } from './chat-trail-options';
-import type { QueuedItem } from './lane-queue';
+import { itemOf, type QueuedItem } from './lane-queue';
 import { handOverDrop } from './lane-reports';
 import { statusOf } from './status-of';
 import type { TrailErrors } from './trail-errors';
@@ -22,8 +22,7 @@ export function laneReporter(
   debugEnabled: boolean,
   debug: (message: string) => void,
 ) {
-  // No response: reported once per destination and cause (code and host), at the first failed attempt
-  // (a hung request's retries take several timeouts); every occurrence goes to the flush reports.
+  // No response: reported once per destination, code and host, at the first failed attempt.
   const unreachable = ({ name }: Lane, error: APIConnectionError, consequence?: string): void => {
     const message = `${name}: ${error.summary}${consequence === undefined ? '' : `; ${consequence}`}`;
     errors.remember(message);
@@ -40,29 +39,23 @@ export function laneReporter(
     );
   };
   return {
-    /** A request of a batch in flight failed and is about to be retried by a custom destination itself. */
     retrying(lane: Lane, error: unknown): void {
       if (error instanceof APIConnectionError) unreachable(lane, error);
     },
 
-    /** A request whose outcome is unknown was taken as done, not sent again (at-most-once). */
     notResent(lane: Lane, error: unknown): void {
       if (error instanceof APIConnectionError) {
         unreachable(lane, error, 'what it carried may not be stored and is not sent again (at-most-once)');
       } else errors.remember(`${lane.name}: ${messageOf(error)}`);
     },
 
-    /** A batch failed transiently and went back to the queue. */
     failed(lane: Lane, error: unknown): void {
       if (error instanceof APIConnectionError) unreachable(lane, error);
       else errors.remember(`${lane.name}: ${messageOf(error)}`);
     },
 
     dropped({ name }: Lane, reason: DropReason, items: readonly QueuedItem[], error: unknown): void {
-      if (onDrop !== undefined) {
-        const dropped = items.map((queued) => queued.item);
-        handOverDrop(onDrop, name, reason, dropped, error, debug);
-      }
+      if (onDrop !== undefined) handOverDrop(onDrop, name, reason, items.map(itemOf), error, debug);
       const status = statusOf(error);
       const what = describeItems(items);
       if (error !== undefined) errors.remember(`${name}: ${messageOf(error)}`);

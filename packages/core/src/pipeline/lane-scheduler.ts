@@ -44,7 +44,6 @@ export class LaneScheduler {
     }
   }
 
-  /** Shutdown: no timer from now on. */
   stop(): void {
     this.#stopped = true;
     if (this.#timer !== undefined) clearTimeout(this.#timer);
@@ -64,10 +63,7 @@ export class LaneScheduler {
     for (const lane of this.#lanes) lane.kick();
   }
 
-  /**
-   * Serverless: the invocation may be frozen as soon as the response is sent, so timers cannot be trusted.
-   * Deliver at once under the platform's `waitUntil`, once per synchronous run of records.
-   */
+  /** Serverless: the invocation may freeze once it answered, so deliver at once under `waitUntil`. */
   #scheduleServerlessFlush(waitUntil: WaitUntil): void {
     if (this.#serverlessScheduled) return;
     this.#serverlessScheduled = true;

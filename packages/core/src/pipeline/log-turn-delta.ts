@@ -4,10 +4,7 @@ import type { ThreadLog, ThreadRecord } from '../thread/thread-log';
 import { TurnDelta, turnHead } from '../thread/turn-delta';
 import { estimateMessagesBytes, estimateTurnHeadBytes } from './estimate-turn-bytes';
 
-/**
- * Logs a turn's history in its thread and returns the turn with only its new messages (the earlier ones
- * stay in the log); `undefined` when the log could not take it (the turn is then queued whole).
- */
+/** Logs a turn's history and returns the turn with only its new messages; `undefined`: the log could not. */
 export function logTurnDelta(
   log: ThreadLog,
   threadId: string,

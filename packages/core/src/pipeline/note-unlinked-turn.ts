@@ -5,10 +5,7 @@ import type { TrailErrors } from './trail-errors';
 // An edit of the first message also carries nothing of the previous turn; three in a row rarely are edits.
 const UNLINKED_TURNS_BEFORE_WARNING = 3;
 
-/**
- * Counts a thread's consecutive turns that carry none of the previous turn's messages, and warns once per
- * trail when a thread has several: the app most likely sends only the new messages.
- */
+/** Counts a thread's turns in a row that carry none of the previous one's messages; warns once at 3. */
 export function noteUnlinkedTurn(
   previous: RecordedHistory,
   next: RecordedHistory,

@@ -14,7 +14,7 @@ export interface BatchTally {
   dropped: DropGroups;
 }
 
-/** Dropped items grouped by reason and status, so one report covers every item a failure affected. */
+/** Dropped items by reason and status: one report per failure. */
 export class DropGroups extends Map<string, { reason: DropReason; items: QueuedItem[]; error: unknown }> {
   add(reason: DropReason, queued: QueuedItem, error: unknown): void {
     const key = `${reason}:${statusOf(error) ?? ''}`;

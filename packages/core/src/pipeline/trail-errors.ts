@@ -5,10 +5,7 @@ import { ChatTrailDeliveryError } from './chat-trail-delivery-error';
 /** Distinct failures kept for flush reports, and distinct keys remembered for "report once". */
 const MAX_REMEMBERED = 100;
 
-/**
- * A trail's recent failures, for flush reports, and which it has reported already, so that `onError`
- * hears of each kind once (a revoked key must not flood the app's error tracker). Both bounded.
- */
+/** A trail's recent failures (for flush reports) and which `onError` has heard of already; both bounded. */
 export class TrailErrors {
   readonly #onError: (error: ChatTrailError) => void;
   readonly #reported = new Set<string>();
@@ -25,7 +22,6 @@ export class TrailErrors {
     return true;
   }
 
-  /** Keeps a failure's message for the flush reports. */
   remember(message: string): void {
     this.#recent.push({ at: Date.now(), message });
     if (this.#recent.length > MAX_REMEMBERED) this.#recent.splice(0, this.#recent.length - MAX_REMEMBERED);

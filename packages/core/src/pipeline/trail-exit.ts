@@ -71,9 +71,8 @@ function reportLost(
   }
 }
 
-// One process listener per event serves every trail, so many trails never trip Node's MaxListeners warning.
-// `process` is reached through `globalThis`, guarded: on Edge and in browsers these do nothing. Exiting must
-// never throw into the host: errors are swallowed.
+// One process listener per event serves every trail (no MaxListeners warning). Through `globalThis`,
+// guarded: on Edge and in browsers these do nothing; errors are swallowed.
 
 type Signal = 'SIGTERM' | 'SIGINT';
 
@@ -119,7 +118,7 @@ function register<H>(hooks: Set<H>, hook: H, listen: (on: boolean) => void): () 
   };
 }
 
-/** Calls `hook` on each `beforeExit` (the trail's timers are unref'd); returns what unregisters it. */
+/** Calls `hook` on each `beforeExit` (the trail's timers are unref'd); returns `off`. */
 function onBeforeExit(hook: () => void): () => void {
   const process = someProcess();
   if (typeof process?.on !== 'function') return noop;
@@ -138,10 +137,7 @@ function runExitHooks(): void {
   }
 }
 
-/**
- * Runs `hook` on `SIGTERM`/`SIGINT`, then raises the signal again once every hook settled, so the process
- * ends as it would have without us, unless the app listens for it too. Returns what unregisters `hook`.
- */
+/** Runs `hook` on SIGTERM/SIGINT, then re-raises the signal (unless the app listens too); returns `off`. */
 function onExitSignal(hook: () => Promise<unknown>): () => void {
   const process = signalProcess();
   return process === undefined ? noop : register(signalHooks, hook, (on) => listen(process, on));
@@ -158,13 +154,8 @@ function onSignal(signal: Signal): void {
   const process = signalProcess()!;
   // From now on a second signal gets the default action: a second Ctrl-C ends the process at once.
   listen(process, false);
-  const running = [...signalHooks].map((hook) => {
-    try {
-      return hook();
-    } catch {
-      return undefined;
-    }
-  });
+  // Async functions: a hook rejects, never throws.
+  const running = [...signalHooks].map((hook) => hook());
   signalHooks.clear();
   void Promise.allSettled(running).then(() => {
     if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);

@@ -42,7 +42,6 @@ export function startTrailSpool(
   return { spool, replayed };
 }
 
-/** An item's estimated size, as a lane counts it. */
 export function deliveryItemBytes(item: DeliveryItem): number {
   return item.type === 'feedback' ? 256 + (item.feedback.text?.length ?? 0) : estimateTurnBytes(item.turn);
 }

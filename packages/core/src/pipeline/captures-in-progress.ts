@@ -9,10 +9,6 @@ export class CapturesInProgress {
   /** Per settle() waiting: the captures it still waits for, and what it does once none is left. */
   readonly #waiters = new Map<Set<object>, () => void>();
 
-  get size(): number {
-    return this.#open.size;
-  }
-
   /** Registers a capture; the returned function ends it (again: nothing). */
   begin(): () => void {
     const capture = {};
@@ -21,9 +17,28 @@ export class CapturesInProgress {
     return () => this.#forget(capture);
   }
 
+  /** `flush()` and `shutdown()`: the open captures record first, then `flush` gets what is left of `timeoutMs`. */
+  async flushAfter(
+    timeoutMs: number,
+    flush: (timeoutMs: number) => Promise<FlushReport>,
+    debug: (message: string) => void,
+  ): Promise<FlushReport> {
+    if (this.#open.size === 0) return flush(timeoutMs);
+    const started = Date.now();
+    const open = await this.#settle(timeoutMs);
+    const report = await flush(Math.max(0, timeoutMs - (Date.now() - started)));
+    if (open > 0) {
+      report.ok = false;
+      report.openCaptures = open;
+      debug(
+        `flush: ${open} capture(s) still in progress after ${timeoutMs} ms; no flush waits for them again`,
+      );
+    }
+    return report;
+  }
+
   /** 0 once every capture open now has ended, or at `timeoutMs` how many had not (forgotten from then on). */
-  settle(timeoutMs: number): Promise<number> {
-    if (this.#open.size === 0) return Promise.resolve(0);
+  #settle(timeoutMs: number): Promise<number> {
     return new Promise((resolve) => {
       const left = new Set(this.#open);
       const timer = setTimeout(() => {
@@ -46,23 +61,4 @@ export class CapturesInProgress {
       done();
     }
   }
-}
-
-/** `flush()` and `shutdown()`: the open captures record first, then `flush` gets what is left of `timeoutMs`. */
-export async function flushAfterCaptures(
-  captures: CapturesInProgress,
-  timeoutMs: number,
-  flush: (timeoutMs: number) => Promise<FlushReport>,
-  debug: (message: string) => void,
-): Promise<FlushReport> {
-  if (captures.size === 0) return flush(timeoutMs);
-  const started = Date.now();
-  const open = await captures.settle(timeoutMs);
-  const report = await flush(Math.max(0, timeoutMs - (Date.now() - started)));
-  if (open > 0) {
-    report.ok = false;
-    report.openCaptures = open;
-    debug(`flush: ${open} capture(s) still in progress after ${timeoutMs} ms; no flush waits for them again`);
-  }
-  return report;
 }

@@ -15,14 +15,15 @@ import type { Spool } from '../spool/spool';
 import { ThreadLog } from '../thread/thread-log';
 import { TurnDelta, turnHead } from '../thread/turn-delta';
 import { applyRedact } from './apply-redact';
-import { CapturesInProgress, flushAfterCaptures } from './captures-in-progress';
+import { CapturesInProgress } from './captures-in-progress';
 import { ChatTrailDeliveryError } from './chat-trail-delivery-error';
 import type { ChatTrailOptions } from './chat-trail-options';
 import { DeliveryLane } from './delivery-lane';
 import { estimateTurnBytes } from './estimate-turn-bytes';
 import { flushLanes, flushTimeout } from './flush-lanes';
+import { GuardedStore } from './guarded-store';
 import { isThreadSampled } from './is-thread-sampled';
-import { addStats, emptyDropCounts, emptyStats } from './lane-host';
+import { addStats, emptyDropCounts, emptyStats, type LaneHost } from './lane-host';
 import { laneReporter } from './lane-reporter';
 import { handOverDrop } from './lane-reports';
 import { LaneScheduler } from './lane-scheduler';
@@ -44,7 +45,6 @@ import { trailDestinations } from './trail-destinations';
 import { TrailErrors } from './trail-errors';
 import { onTrailExit } from './trail-exit';
 import type { TrailLane } from './trail-lane';
-import { trailLaneHost } from './trail-lane-host';
 import { readTrailSettings, type TrailSettings } from './trail-settings';
 import { deliveryItemBytes, startTrailSpool } from './trail-spool';
 
@@ -105,17 +105,22 @@ class ChatTrailImpl implements ChatTrail {
     const lanes = this.#lanes;
     this.#scheduler = new LaneScheduler(lanes, settings.flushIntervalMs, timeoutMs, options.waitUntil, debug);
     const reporter = laneReporter(this.#errors, this.#onDrop, settings.maxAttempts, settings.debug, debug);
-    const host = trailLaneHost(settings, {
+    const { store } = options;
+    const host: LaneHost = {
+      ...settings.limits,
+      flushAt: settings.flushAt,
+      timeoutMs,
+      maxAttempts: settings.maxAttempts,
+      backoffInitialMs: settings.backoffInitialMs,
+      backoffMaxMs: settings.backoffMaxMs,
       signal: this.#abort.signal,
       queued: this.#queued,
-      lanes,
-      scheduler: () => this.#scheduler,
-      reporter,
-      spool: () => this.#spool,
-      store: options.store,
-      errors: this.#errors,
       debug,
-    });
+      waiting: () => this.#scheduler.armTimer(),
+      ...reporter,
+      settled: (lane, items) => this.#spool?.ack(lanes.indexOf(lane), items),
+      ...(store === undefined ? {} : { store: new GuardedStore(store, this.#errors, debug) }),
+    };
     // The seam: the lanes run in a worker thread (Node), else on this thread.
     const inWorker = startWorkerDelivery(settings, destinations, host, reporter);
     for (const [index, destination] of destinations.entries()) {
@@ -269,19 +274,14 @@ class ChatTrailImpl implements ChatTrail {
   }
 
   flush(options: FlushOptions = {}): Promise<FlushReport> {
-    return flushAfterCaptures(this.#captures, flushTimeout(options), (ms) => this.#flush(ms), this.#debug);
+    return this.#captures.flushAfter(flushTimeout(options), (ms) => this.#flush(ms), this.#debug);
   }
 
   shutdown(options: FlushOptions = {}): Promise<FlushReport> {
     if (this.#shutdown !== undefined) return this.#shutdown;
     const timeoutMs = flushTimeout(options);
     // The captures in progress record their turns first; the trail closes once they have ended.
-    const flushed = flushAfterCaptures(
-      this.#captures,
-      timeoutMs,
-      (ms) => this.#closeAndFlush(ms),
-      this.#debug,
-    );
+    const flushed = this.#captures.flushAfter(timeoutMs, (ms) => this.#closeAndFlush(ms), this.#debug);
     this.#shutdown = flushed.then(async (report) => {
       await this.#abandon(timeoutMs);
       this.#debug(

@@ -2,7 +2,7 @@ import { backoffDelayMs } from '../http/backoff';
 import { unrefTimer } from '../internal/unref-timer';
 import type { DestinationStats, DropReason } from '../spec/chat-trail';
 import type { ChatTrailDestination, DeliveryItem, DeliveryOutcome } from '../spec/chat-trail-destination';
-import { emptyStats, type LaneHost, laneSendContext } from './lane-host';
+import { emptyStats, type LaneHost } from './lane-host';
 import { type Batch, itemOf, LaneQueue, type QueuedItem, queuedAt, sizeAt, threadOf } from './lane-queue';
 import { tooLargeError } from './lane-reports';
 import { type BatchTally, readOutcome, tallyOutcomes } from './tally-outcomes';
@@ -164,8 +164,7 @@ export class DeliveryLane {
     let outcomes: (DeliveryOutcome | undefined)[];
     try {
       this.#batchAbort = batchAbortController();
-      const context = laneSendContext(this, this.#host, this.#stats, this.#batchAbort.signal);
-      outcomes = await this.destination.send(batch.items, context);
+      outcomes = await this.destination.send(batch.items, this.#sendContext(this.#batchAbort.signal));
       if (!Array.isArray(outcomes)) throw new TypeError('send() did not resolve to an array of outcomes');
       // Read once, here: an outcome whose getter throws fails the batch whole, not half settled.
       outcomes = batch.items.map((_, i) => readOutcome(outcomes[i]));
@@ -180,6 +179,32 @@ export class DeliveryLane {
     this.#inFlightBytes = 0;
     this.#apply(batch, outcomes, Date.now() - started);
     return true;
+  }
+
+  /** The context of one `send()`: the batch's signal, and callbacks that count into the lane's stats. */
+  #sendContext(signal: AbortSignal) {
+    const host = this.#host;
+    const stats = this.#stats;
+    const context = {
+      signal,
+      stopping: host.signal,
+      timeoutMs: host.timeoutMs,
+      // The lane is the one retry layer: each request is sent once per attempt of its batch.
+      maxRetries: 0,
+      onRequest: () => {
+        stats.requests++;
+      },
+      onRetry: (error?: unknown) => {
+        stats.retried++;
+        if (error !== undefined) host.retrying?.(this, error);
+      },
+      onAmbiguous: (error?: unknown, notResent?: boolean) => {
+        stats.ambiguous++;
+        if (notResent === true && error !== undefined) host.notResent?.(this, error);
+      },
+      debug: (message: string) => host.debug(message),
+    };
+    return host.store === undefined ? context : { ...context, store: host.store.scoped(this.name) };
   }
 
   #apply(batch: Batch, outcomes: readonly (DeliveryOutcome | undefined)[], elapsedMs: number): void {

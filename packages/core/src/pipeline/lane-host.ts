@@ -1,5 +1,5 @@
 import type { DestinationStats, DropCounts, DropReason } from '../spec/chat-trail';
-import type { DeliveryItem, DestinationSendContext } from '../spec/chat-trail-destination';
+import type { DeliveryItem } from '../spec/chat-trail-destination';
 import type { DeliveryLane } from './delivery-lane';
 import type { GuardedStore } from './guarded-store';
 import type { QueuedItem } from './lane-queue';
@@ -79,33 +79,4 @@ export function addStats<T extends object>(a: T, b: T): T {
     sum[key] = typeof value === 'number' ? value + ((other as number) ?? 0) : addStats(value, other ?? {});
   }
   return sum as T;
-}
-
-/** The context of one `send()`: the batch's signal, and callbacks that count into the lane's stats. */
-export function laneSendContext(
-  lane: DeliveryLane,
-  host: LaneHost,
-  stats: DestinationStats,
-  signal: AbortSignal,
-): DestinationSendContext {
-  const context: DestinationSendContext = {
-    signal,
-    stopping: host.signal,
-    timeoutMs: host.timeoutMs,
-    // The lane is the one retry layer: each request is sent once per attempt of its batch.
-    maxRetries: 0,
-    onRequest: () => {
-      stats.requests++;
-    },
-    onRetry: (error?: unknown) => {
-      stats.retried++;
-      if (error !== undefined) host.retrying?.(lane, error);
-    },
-    onAmbiguous: (error?: unknown, notResent?: boolean) => {
-      stats.ambiguous++;
-      if (notResent === true && error !== undefined) host.notResent?.(lane, error);
-    },
-    debug: (message) => host.debug(message),
-  };
-  return host.store === undefined ? context : { ...context, store: host.store.scoped(lane.name) };
 }

@@ -196,9 +196,7 @@ class ChatTrailImpl implements ChatTrail {
       );
     }
     const next = reuse?.next;
-    if (next !== undefined && reuse!.previous !== undefined && next.newMessages !== true) {
-      noteUnlinkedTurn(reuse!.previous, next, this.#errors);
-    }
+    noteUnlinkedTurn(reuse?.previous, next, this.#errors);
     if (this.#redact !== undefined) {
       // The log's copies are the history's own: redact gets a clone, and the log takes what it returns.
       const redacted = this.#applyRedact(next === undefined ? copy : structuredClone(copy));

@@ -161,23 +161,26 @@ export class DeliveryLane {
     this.#inFlightBytes = batch.bytes;
     const started = Date.now();
     this.#batchStartedAt = performance.now();
-    let outcomes: (DeliveryOutcome | undefined)[];
+    let outcomes: (DeliveryOutcome | undefined)[] | undefined;
+    let failure: unknown;
     try {
       this.#batchAbort = batchAbortController();
-      outcomes = await this.destination.send(batch.items, this.#sendContext(this.#batchAbort.signal));
-      if (!Array.isArray(outcomes)) throw new TypeError('send() did not resolve to an array of outcomes');
+      const said = await this.destination.send(batch.items, this.#sendContext(this.#batchAbort.signal));
+      if (!Array.isArray(said)) throw new TypeError('send() did not resolve to an array of outcomes');
       // Read once, here: an outcome whose getter throws fails the batch whole, not half settled.
-      outcomes = batch.items.map((_, i) => readOutcome(outcomes[i]));
+      outcomes = batch.items.map((_, i) => readOutcome(said[i]));
     } catch (error) {
-      this.#inFlight = [];
-      this.#inFlightBytes = 0;
-      const items = batch.items.map((_, i) => queuedAt(batch, i));
-      this.#drop('internal_error', items, error);
-      return true;
+      failure = error;
     }
     this.#inFlight = [];
     this.#inFlightBytes = 0;
-    this.#apply(batch, outcomes, Date.now() - started);
+    if (outcomes !== undefined) this.#apply(batch, outcomes, Date.now() - started);
+    else
+      this.#drop(
+        'internal_error',
+        batch.items.map((_, i) => queuedAt(batch, i)),
+        failure,
+      );
     return true;
   }
 

@@ -7,11 +7,12 @@ const UNLINKED_TURNS_BEFORE_WARNING = 3;
 
 /** Counts a thread's turns in a row that carry none of the previous one's messages; warns once at 3. */
 export function noteUnlinkedTurn(
-  previous: RecordedHistory,
-  next: RecordedHistory,
+  previous: RecordedHistory | undefined,
+  next: RecordedHistory | undefined,
   errors: TrailErrors,
 ): void {
-  if (!looksLikeNewMessages(previous, next)) return; // left unset (0): no property added on the hot path
+  // Left unset (0) otherwise: no property added on the hot path.
+  if (!previous || !next || next.newMessages === true || !looksLikeNewMessages(previous, next)) return;
   next.unlinkedTurns = (previous.unlinkedTurns ?? 0) + 1;
   if (next.unlinkedTurns < UNLINKED_TURNS_BEFORE_WARNING || !errors.once('warning:unlinked-turns')) return;
   console.warn(

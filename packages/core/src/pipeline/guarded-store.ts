@@ -15,8 +15,8 @@ export class GuardedStore {
   readonly #errors: TrailErrors;
   readonly #debug: (message: string) => void;
   readonly #timeoutMs: number;
+  /** While the store is down, when to ask it again; 0 while it answers. */
   #retryAt = 0;
-  #down = false;
   #outages = 0;
 
   constructor(store: ChatTrailStore, errors: TrailErrors, debug: (message: string) => void) {
@@ -46,7 +46,7 @@ export class GuardedStore {
   }
 
   async #call<T>(what: string, run: () => Promise<T>): Promise<T | undefined> {
-    if (this.#down && Date.now() < this.#retryAt) return undefined;
+    if (Date.now() < this.#retryAt) return undefined;
     let timer: ReturnType<typeof setTimeout> | undefined;
     try {
       // A call that answers after its timeout must not become an unhandled rejection: `reject` takes it.
@@ -55,18 +55,17 @@ export class GuardedStore {
         timer = unrefTimer(setTimeout(error, this.#timeoutMs));
         Promise.resolve().then(run).then(resolve, reject);
       }).finally(() => clearTimeout(timer));
-      if (this.#down) {
-        this.#down = false;
+      if (this.#retryAt !== 0) {
+        this.#retryAt = 0;
         this.#debug('store: answering again; shared state in use');
       }
       return answer;
     } catch (error) {
-      this.#retryAt = Date.now() + STORE_RETRY_MS;
-      if (!this.#down) {
-        this.#down = true;
+      if (this.#retryAt === 0) {
         const message = `store: ${what} failed (${messageOf(error)}); delivering with this process's own state until the store answers again`;
         this.#errors.reportOnce(`store:${++this.#outages}`, new ChatTrailError(message, { cause: error }));
       }
+      this.#retryAt = Date.now() + STORE_RETRY_MS;
       return undefined;
     }
   }

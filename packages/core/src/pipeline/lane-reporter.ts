@@ -38,22 +38,17 @@ export function laneReporter(
       }),
     );
   };
+  const failed = (lane: Lane, error: unknown, consequence?: string): void => {
+    if (error instanceof APIConnectionError) unreachable(lane, error, consequence);
+    else errors.remember(`${lane.name}: ${messageOf(error)}`);
+  };
   return {
+    failed,
     retrying(lane: Lane, error: unknown): void {
       if (error instanceof APIConnectionError) unreachable(lane, error);
     },
-
-    notResent(lane: Lane, error: unknown): void {
-      if (error instanceof APIConnectionError) {
-        unreachable(lane, error, 'what it carried may not be stored and is not sent again (at-most-once)');
-      } else errors.remember(`${lane.name}: ${messageOf(error)}`);
-    },
-
-    failed(lane: Lane, error: unknown): void {
-      if (error instanceof APIConnectionError) unreachable(lane, error);
-      else errors.remember(`${lane.name}: ${messageOf(error)}`);
-    },
-
+    notResent: (lane: Lane, error: unknown) =>
+      failed(lane, error, 'what it carried may not be stored and is not sent again (at-most-once)'),
     dropped({ name }: Lane, reason: DropReason, items: readonly QueuedItem[], error: unknown): void {
       if (onDrop !== undefined) handOverDrop(onDrop, name, reason, items.map(itemOf), error, debug);
       const status = statusOf(error);

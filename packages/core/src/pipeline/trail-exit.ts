@@ -79,7 +79,6 @@ type Signal = 'SIGTERM' | 'SIGINT';
 interface ProcessLike {
   pid: number;
   on(event: Signal | 'beforeExit', listener: (signal: Signal) => void): unknown;
-  off?(event: 'beforeExit', listener: () => void): unknown;
   removeListener(event: Signal | 'beforeExit', listener: (signal: Signal) => void): unknown;
   listenerCount(event: Signal): number;
   kill(pid: number, signal: Signal): unknown;
@@ -124,7 +123,7 @@ function onBeforeExit(hook: () => void): () => void {
   if (typeof process?.on !== 'function') return noop;
   return register(exitHooks, hook, (on) => {
     if (on) process.on?.('beforeExit', runExitHooks);
-    else (process.off ?? process.removeListener)?.call(process, 'beforeExit', runExitHooks);
+    else process.removeListener?.('beforeExit', runExitHooks);
   });
 }
 

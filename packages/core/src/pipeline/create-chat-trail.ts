@@ -12,14 +12,16 @@ import type {
 import type { DeliveryItem } from '../spec/chat-trail-destination';
 import type { Turn } from '../spec/turn';
 import type { Spool } from '../spool/spool';
-import { ThreadLog } from '../thread/thread-log';
+import { looksLikeNewMessages } from '../thread/looks-like-new-messages';
+import type { RecordedHistory } from '../thread/recorded-history';
+import { ThreadLog, type ThreadRecord } from '../thread/thread-log';
 import { TurnDelta, turnHead } from '../thread/turn-delta';
 import { applyRedact } from './apply-redact';
 import { CapturesInProgress } from './captures-in-progress';
 import { ChatTrailDeliveryError } from './chat-trail-delivery-error';
 import type { ChatTrailOptions } from './chat-trail-options';
 import { DeliveryLane } from './delivery-lane';
-import { estimateTurnBytes } from './estimate-turn-bytes';
+import { estimateMessagesBytes, estimateTurnBytes, estimateTurnHeadBytes } from './estimate-turn-bytes';
 import { flushLanes, flushTimeout } from './flush-lanes';
 import { GuardedStore } from './guarded-store';
 import { isThreadSampled } from './is-thread-sampled';
@@ -27,7 +29,6 @@ import { addStats, emptyDropCounts, emptyStats, type LaneHost } from './lane-hos
 import { laneReporter } from './lane-reporter';
 import { handOverDrop } from './lane-reports';
 import { LaneScheduler } from './lane-scheduler';
-import { logTurnDelta } from './log-turn-delta';
 import { normalizeFeedback } from './normalize-feedback';
 import {
   type HistoryReuse,
@@ -36,7 +37,6 @@ import {
   TRUNCATED_MESSAGES_KEY,
   turnMessagesMode,
 } from './normalize-turn';
-import { noteUnlinkedTurn } from './note-unlinked-turn';
 import { QueuedBytes } from './queued-bytes';
 import { sourceOf } from './source-of';
 import { startWorkerDelivery } from './start-worker-delivery';
@@ -50,14 +50,6 @@ import { deliveryItemBytes, startTrailSpool } from './trail-spool';
 
 /**
  * Creates a trail: `record(turn)` queues turns; each destination delivers them in the background.
- *
- * @example
- * const trail = createChatTrail({
- *   destinations: [mielto({ apiKey: process.env.MIELTO_API_KEY }), melodi({ apiKey, projectId: 123 })],
- * });
- * trail.record(turn);
- * await trail.shutdown(); // before the process exits
- *
  * @throws {ChatTrailError} for a bad option (never for the environment: it warns once). Once created, nothing
  * it does throws into the app.
  */
@@ -121,7 +113,6 @@ class ChatTrailImpl implements ChatTrail {
       settled: (lane, items) => this.#spool?.ack(lanes.indexOf(lane), items),
       ...(store === undefined ? {} : { store: new GuardedStore(store, this.#errors, debug) }),
     };
-    // The seam: the lanes run in a worker thread (Node), else on this thread.
     const inWorker = startWorkerDelivery(settings, destinations, host, reporter);
     for (const [index, destination] of destinations.entries()) {
       const lane = inWorker?.[index] ?? new DeliveryLane(destination, host);
@@ -180,8 +171,7 @@ class ChatTrailImpl implements ChatTrail {
       this.#counts.sampledOut++;
       return;
     }
-    // Under a redact function only turns of new messages use the log (cloning a whole history per turn
-    // for redact to rewrite would cost more than it saves): the others are queued whole.
+    // Under redact only turns of new messages use the log (cloning whole histories would cost more).
     const mode = turnMessagesMode(turn, context, this.#settings.normalize);
     const log = this.#redact !== undefined && mode !== 'new' ? undefined : this.#log;
     const record = log?.get(threadId);
@@ -290,7 +280,7 @@ class ChatTrailImpl implements ChatTrail {
     return this.#shutdown;
   }
 
-  /** Aborts what is in flight and hands what is pending to onDrop; with a spool after a grace (see stopLanes). */
+  /** Aborts what is in flight (with a spool after a grace) and hands what is pending to onDrop. */
   async #abandon(timeoutMs: number): Promise<void> {
     await stopLanes(this.#lanes, this.#abort, this.#spool === undefined ? 0 : Math.min(timeoutMs, 1_000));
     this.#spool?.close(); // acknowledged: written and fsynced; what is pending stays, for the next start
@@ -300,7 +290,6 @@ class ChatTrailImpl implements ChatTrail {
     }
   }
 
-  /** Runs the app's redact on the private copy; `undefined` means the turn is not to be queued. */
   #applyRedact(copy: Turn): Turn | undefined {
     const result = applyRedact(this.#redact!, copy);
     if (result === null) this.#counts.redactedOut++;
@@ -312,7 +301,6 @@ class ChatTrailImpl implements ChatTrail {
     return undefined;
   }
 
-  /** A turn queued with all its messages (not lined up with its thread's log). */
   #enqueueWhole(turn: Turn): void {
     const bytes = estimateTurnBytes(turn);
     this.#enqueue(this.#lanes, TurnDelta.of(turn, turnHead(undefined, turn), bytes), bytes);
@@ -361,9 +349,45 @@ class ChatTrailImpl implements ChatTrail {
 
 function noCapture(): void {}
 
-/** How many messages normalizeTurn left out of a turn (past maxMessagesPerTurn, or holes). */
 function leftOutMessages(metadata: Readonly<Record<string, unknown>> | undefined): number {
   const truncated = metadata?.[TRUNCATED_MESSAGES_KEY];
   const skipped = metadata?.[SKIPPED_MESSAGES_KEY];
   return (typeof truncated === 'number' ? truncated : 0) + (typeof skipped === 'number' ? skipped : 0);
+}
+
+/** Logs a turn's history and returns the turn with only its new messages; `undefined`: the log could not. */
+function logTurnDelta(
+  log: ThreadLog,
+  threadId: string,
+  record: ThreadRecord | undefined,
+  next: RecordedHistory,
+  turn: Turn,
+): TurnDelta | undefined {
+  const { messages } = turn;
+  let newBytes = 0;
+  const measure = (from: number): number => (newBytes = estimateMessagesBytes(messages, from));
+  const head = turnHead(record?.head, turn);
+  const logged = log.update(threadId, record, next, measure, messages);
+  if (logged === undefined) return undefined;
+  logged.record.head = head;
+  const bytes = estimateTurnHeadBytes(turn) + newBytes;
+  return TurnDelta.of(turn, head, bytes, logged.log, logged.start, logged.index);
+}
+
+// An edit of the first message also carries nothing of the previous turn; three in a row rarely are edits.
+const UNLINKED_TURNS_BEFORE_WARNING = 3;
+
+/** Counts a thread's turns in a row that carry none of the previous one's messages; warns once at 3. */
+function noteUnlinkedTurn(
+  previous: RecordedHistory | undefined,
+  next: RecordedHistory | undefined,
+  errors: TrailErrors,
+): void {
+  // Left unset (0) otherwise: no property added on the hot path.
+  if (!previous || !next || next.newMessages === true || !looksLikeNewMessages(previous, next)) return;
+  next.unlinkedTurns = (previous.unlinkedTurns ?? 0) + 1;
+  if (next.unlinkedTurns < UNLINKED_TURNS_BEFORE_WARNING || !errors.once('warning:unlinked-turns')) return;
+  console.warn(
+    `[chattrail] ${next.unlinkedTurns} turns in a row of one thread carried none of the previous turn's messages. If the app keeps the history itself and sends only the new messages, create the trail with { turnMessages: 'new' }: otherwise a repeated text (a second "yes") is taken for one already sent.`,
+  );
 }

@@ -21,7 +21,6 @@ export class DeliveryLane {
   readonly #queue = new LaneQueue();
   #inFlight: readonly DeliveryItem[] = [];
   #inFlightBytes = 0;
-  /** The run in progress, if any. */
   running: Promise<void> | undefined;
   #backoffUntil = 0;
   /** `performance.now()`: a wall clock set back cannot hold batches. */
@@ -184,7 +183,6 @@ export class DeliveryLane {
     return true;
   }
 
-  /** The context of one `send()`: the batch's signal, and callbacks that count into the lane's stats. */
   #sendContext(signal: AbortSignal) {
     const host = this.#host;
     const stats = this.#stats;
@@ -222,7 +220,7 @@ export class DeliveryLane {
       this.#wholeFailures = 0;
       this.#batchLimit = Number.POSITIVE_INFINITY;
     }
-    // Which failures count against their item (see the class comment); a 429 counts against none.
+    // Which failures count against their item (see the class comment).
     let counted = 0;
     let back: QueuedItem[] = retry;
     if (retry.length > 0 && retryAfterMs === undefined)

@@ -2,7 +2,6 @@ import { Deque } from '../internal/deque';
 import type { DeliveryItem } from '../spec/chat-trail-destination';
 import { TurnDelta, turnThreadId } from '../thread/turn-delta';
 
-/** An item waiting in a lane with its estimated size. */
 export interface QueuedItem {
   item: DeliveryItem;
   bytes: number;
@@ -11,13 +10,11 @@ export interface QueuedItem {
 
 /** What a lane remembers of an item that failed transiently (see `DeliveryLane`). */
 export interface RetryState {
-  /** Failures counted against the item. */
   attempts: number;
   /** Its own backoff (`Date.now()`), which holds only its thread. */
   notBefore: number;
   /** The lane's count of batches that delivered something, at this item's last failure. */
   successes: number;
-  /** Sent alone from now on. */
   alone: boolean;
 }
 

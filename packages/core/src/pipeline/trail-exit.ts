@@ -3,7 +3,6 @@ import type { Spool } from '../spool/spool';
 import { CHAT_TRAIL_DEFAULTS } from './chat-trail-options';
 import type { TrailLane } from './trail-lane';
 
-/** What a trail's exit hooks need of it. */
 export interface ExitingTrail {
   readonly lanes: readonly TrailLane[];
   spool(): Spool | undefined;
@@ -92,7 +91,6 @@ function noop(): void {}
 
 const someProcess = () => (globalThis as { process?: Partial<ProcessLike> }).process;
 
-/** The process, if it has what the signal hooks use. */
 function signalProcess(): ProcessLike | undefined {
   const process = someProcess();
   const has = (name: keyof ProcessLike) => typeof process?.[name] === 'function';

@@ -9,7 +9,7 @@ export class CapturesInProgress {
   /** Per settle() waiting: the captures it still waits for, and what it does once none is left. */
   readonly #waiters = new Map<Set<object>, () => void>();
 
-  /** Registers a capture; the returned function ends it (again: nothing). */
+  /** Returns what ends the capture (again: nothing). */
   begin(): () => void {
     const capture = {};
     this.#open.add(capture);

@@ -25,9 +25,8 @@ import { estimateMessagesBytes, estimateTurnBytes, estimateTurnHeadBytes } from 
 import { flushLanes, flushTimeout } from './flush-lanes';
 import { GuardedStore } from './guarded-store';
 import { isThreadSampled } from './is-thread-sampled';
-import { addStats, emptyDropCounts, emptyStats, type LaneHost } from './lane-host';
-import { laneReporter } from './lane-reporter';
-import { handOverDrop } from './lane-reports';
+import { addStats, emptyDropCounts, emptyStats, type LaneHost, QueuedBytes } from './lane-host';
+import { handOverDrop, laneReporter } from './lane-reporter';
 import { LaneScheduler } from './lane-scheduler';
 import { normalizeFeedback } from './normalize-feedback';
 import {
@@ -37,7 +36,6 @@ import {
   TRUNCATED_MESSAGES_KEY,
   turnMessagesMode,
 } from './normalize-turn';
-import { QueuedBytes } from './queued-bytes';
 import { sourceOf } from './source-of';
 import { startWorkerDelivery } from './start-worker-delivery';
 import { stopLanes } from './stop-lanes';
@@ -218,11 +216,10 @@ class ChatTrailImpl implements ChatTrail {
       }
       this.#feedback.dropped++;
       if (this.#closed) return;
-      if (item === undefined) {
+      if (item === undefined)
         this.#debug('feedback ignored: it needs a threadId and a type of "positive" or "negative"');
-      } else if (this.#errors.once('feedback:no-destination')) {
+      else if (this.#errors.once('feedback:no-destination'))
         this.#debug('feedback is sent to Melodi only, and this trail has no Melodi destination; ignored');
-      }
     } catch (error) {
       this.#internalError('feedback', error);
     }
@@ -240,16 +237,14 @@ class ChatTrailImpl implements ChatTrail {
       sum = addStats(sum, snapshot);
     }
     const { backoffMs, feedback, ...totals } = sum;
+    feedback.recorded = this.#feedback.recorded;
+    feedback.dropped += this.#feedback.dropped;
     const stats: ChatTrailStats = {
       ...this.#counts,
       ...totals,
       dropped: addStats(totals.dropped, this.#dropped),
       queuedBytes: this.#queued.bytes,
-      feedback: {
-        ...feedback,
-        recorded: this.#feedback.recorded,
-        dropped: feedback.dropped + this.#feedback.dropped,
-      },
+      feedback,
       destinations,
     };
     if (spool !== undefined) stats.spool = spool.stats();

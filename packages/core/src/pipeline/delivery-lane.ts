@@ -16,8 +16,6 @@ import { type BatchTally, readOutcome, tallyOutcomes } from './tally-outcomes';
  * holds the lane and counts against nothing.
  */
 export class DeliveryLane {
-  readonly destination: ChatTrailDestination;
-  readonly #host: LaneHost;
   readonly #queue = new LaneQueue();
   #inFlight: readonly DeliveryItem[] = [];
   #inFlightBytes = 0;
@@ -39,10 +37,10 @@ export class DeliveryLane {
   #drains = 0;
   readonly #stats = emptyStats();
 
-  constructor(destination: ChatTrailDestination, host: LaneHost) {
-    this.destination = destination;
-    this.#host = host;
-  }
+  constructor(
+    readonly destination: ChatTrailDestination,
+    private readonly host: LaneHost,
+  ) {}
 
   get name(): string {
     return this.destination.name;
@@ -57,9 +55,9 @@ export class DeliveryLane {
   }
 
   enqueue(item: DeliveryItem, bytes: number): void {
-    this.#host.queued?.hold(item, bytes);
-    if (bytes > this.#host.maxQueueBytes / 2) {
-      this.#drop('too_large', [{ item, bytes }], tooLargeError(bytes, this.#host.maxQueueBytes));
+    this.host.queued?.hold(item, bytes);
+    if (bytes > this.host.maxQueueBytes / 2) {
+      this.#drop('too_large', [{ item, bytes }], tooLargeError(bytes, this.host.maxQueueBytes));
       return;
     }
     this.#queue.pushBack(item, bytes);
@@ -68,14 +66,14 @@ export class DeliveryLane {
   }
 
   kick(): void {
-    if (this.running !== undefined || this.#queue.length === 0 || this.#host.signal.aborted) return;
+    if (this.running !== undefined || this.#queue.length === 0 || this.host.signal.aborted) return;
     if (this.#waitMs() > 0) {
       this.#armWakeTimer();
       return;
     }
     this.running = this.#run()
       // Nothing in a run should throw; if something does, it is reported, never an unhandled rejection.
-      .catch((error: unknown) => this.#host.failed(this, error))
+      .catch((error: unknown) => this.host.failed(this, error))
       .finally(() => {
         this.running = undefined;
       });
@@ -85,7 +83,7 @@ export class DeliveryLane {
   async drain(deadline: number): Promise<void> {
     this.#drains++;
     try {
-      while (!this.#host.signal.aborted) {
+      while (!this.host.signal.aborted) {
         if (this.running !== undefined) {
           await this.running;
           continue;
@@ -131,15 +129,15 @@ export class DeliveryLane {
   }
 
   async #run(): Promise<void> {
-    for (let first = true; this.#queue.length > 0 && !this.#host.signal.aborted; first = false) {
+    for (let first = true; this.#queue.length > 0 && !this.host.signal.aborted; first = false) {
       // A backoff before the flushAt check: when it ends, retried turns go whatever their number.
       if (Date.now() < this.#backoffUntil) {
         this.#armWakeTimer();
         return;
       }
       // Back to back only while a full flushAt waits (or a flush): a handful left over joins the next batch.
-      if (!first && this.#drains === 0 && this.#queue.length < this.#host.flushAt) {
-        this.#host.waiting();
+      if (!first && this.#drains === 0 && this.#queue.length < this.host.flushAt) {
+        this.host.waiting();
         return;
       }
       if (this.#waitMs() > 0 || !(await this.#sendBatch())) {
@@ -151,9 +149,9 @@ export class DeliveryLane {
 
   /** False when nothing queued was ready to go (items waiting out their backoff). */
   async #sendBatch(): Promise<boolean> {
-    const max = Math.min(this.#host.maxBatchTurns, this.#batchLimit);
+    const max = Math.min(this.host.maxBatchTurns, this.#batchLimit);
     // At most half the byte bound per batch, so newer turns can still queue behind a batch that hangs.
-    const batch = this.#queue.takeBatch(max, this.#host.maxQueueBytes / 2, Date.now());
+    const batch = this.#queue.takeBatch(max, this.host.maxQueueBytes / 2, Date.now());
     this.#heldUntil = typeof batch === 'number' ? batch : 0;
     if (typeof batch === 'number') return false;
     this.#inFlight = batch.items;
@@ -184,7 +182,7 @@ export class DeliveryLane {
   }
 
   #sendContext(signal: AbortSignal) {
-    const host = this.#host;
+    const host = this.host;
     const stats = this.#stats;
     const context = {
       signal,
@@ -214,8 +212,8 @@ export class DeliveryLane {
     if (sent > 0) {
       const delivered = batch.items.filter((_, i) => outcomes[i]?.status === 'sent');
       for (let i = 0; i < outcomes.length; i++)
-        if (outcomes[i]?.status === 'sent') this.#host.queued?.release(batch.items[i]!, sizeAt(batch, i));
-      this.#host.settled?.(this, delivered);
+        if (outcomes[i]?.status === 'sent') this.host.queued?.release(batch.items[i]!, sizeAt(batch, i));
+      this.host.settled?.(this, delivered);
       this.#successes++;
       this.#wholeFailures = 0;
       this.#batchLimit = Number.POSITIVE_INFINITY;
@@ -226,7 +224,7 @@ export class DeliveryLane {
     if (retry.length > 0 && retryAfterMs === undefined)
       ({ back, counted } = this.#charge(tally, batch.items.length));
     for (const group of dropped.values()) this.#drop(group.reason, group.items, group.error);
-    this.#host.debug(
+    this.host.debug(
       `${this.name}: batch of ${batch.items.length} → ${sent} sent, ${retry.length} to retry${counted > 0 ? ` (${counted} failure(s) counted against their turn)` : ''}, ${batch.items.length - sent - retry.length} dropped (${elapsedMs} ms)`,
     );
     if (back.length === 0) {
@@ -239,8 +237,8 @@ export class DeliveryLane {
     for (let i = back.length - 1; i >= 0; i--) this.#queue.pushFront(back[i]!);
     this.#stats.retried++;
     this.#enforceBounds();
-    if (this.#host.signal.aborted) return;
-    this.#host.failed(this, retryErrors.at(-1));
+    if (this.host.signal.aborted) return;
+    this.host.failed(this, retryErrors.at(-1));
     if (retryAfterMs === undefined && (sent > 0 || counted > 0 || batch.items.length === 1)) {
       if (sent === 0 && counted === 0) {
         // Failed alone, nothing says the destination is up: it waits while the others tell an outage from it.
@@ -252,7 +250,7 @@ export class DeliveryLane {
       // Only the failed items wait (each its own backoff); the rest goes on.
       if (sent > 0) this.#attempt = 0;
       this.#backoffUntil = 0;
-      this.#host.debug(
+      this.host.debug(
         `${this.name}: ${back.length} item(s) back in the queue, each waiting out its own backoff`,
       );
       return;
@@ -265,7 +263,7 @@ export class DeliveryLane {
     const delay =
       retryAfterMs !== undefined ? Math.min(retryAfterMs, 3_600_000) : this.#backoffDelay(this.#attempt);
     this.#backoffUntil = Date.now() + delay;
-    this.#host.debug(`${this.name}: ${back.length} item(s) back in the queue; next attempt in ${delay} ms`);
+    this.host.debug(`${this.name}: ${back.length} item(s) back in the queue; next attempt in ${delay} ms`);
     this.#armWakeTimer();
   }
 
@@ -286,7 +284,7 @@ export class DeliveryLane {
         threads.add(thread);
         counted++;
         state.attempts++;
-        if (state.attempts >= this.#host.maxAttempts) {
+        if (state.attempts >= this.host.maxAttempts) {
           tally.dropped.add('retries_exhausted', queued, tally.retryErrors[i]);
           continue;
         }
@@ -300,7 +298,7 @@ export class DeliveryLane {
   }
 
   #backoffDelay(attempt: number): number {
-    const { backoffInitialMs: baseMs, backoffMaxMs: capMs } = this.#host;
+    const { backoffInitialMs: baseMs, backoffMaxMs: capMs } = this.host;
     return backoffDelayMs(attempt - 1, { baseMs, capMs });
   }
 
@@ -308,12 +306,12 @@ export class DeliveryLane {
   #waitMs(): number {
     const backoff = Math.max(this.#backoffUntil, this.#heldUntil) - Date.now();
     const paced =
-      this.#drains === 0 ? this.#batchStartedAt + this.#host.minBatchIntervalMs - performance.now() : 0;
+      this.#drains === 0 ? this.#batchStartedAt + this.host.minBatchIntervalMs - performance.now() : 0;
     return Math.max(0, backoff, paced);
   }
 
   #armWakeTimer(): void {
-    if (this.#wakeTimer !== undefined || this.#host.signal.aborted) return;
+    if (this.#wakeTimer !== undefined || this.host.signal.aborted) return;
     const wake = () => {
       this.#wakeTimer = undefined;
       this.kick();
@@ -322,7 +320,7 @@ export class DeliveryLane {
   }
 
   #enforceBounds(): void {
-    const { maxQueueTurns, maxQueueBytes } = this.#host;
+    const { maxQueueTurns, maxQueueBytes } = this.host;
     let dropped: QueuedItem[] | undefined; // allocated only when something goes: enqueue() calls this
     while (
       this.#queue.length > 0 &&
@@ -337,13 +335,13 @@ export class DeliveryLane {
 
   #drop(reason: DropReason, items: readonly QueuedItem[], error?: unknown): void {
     for (const queued of items) {
-      this.#host.queued?.release(queued.item, queued.bytes);
+      this.host.queued?.release(queued.item, queued.bytes);
       if (queued.item.type !== 'feedback') this.#stats.dropped[reason]++;
       else this.#stats.feedback.dropped++;
     }
     // A turn dropped from memory for room stays in the spool (if any), for the next start.
-    if (reason !== 'queue_full') this.#host.settled?.(this, items.map(itemOf));
-    this.#host.dropped(this, reason, items, error);
+    if (reason !== 'queue_full') this.host.settled?.(this, items.map(itemOf));
+    this.host.dropped(this, reason, items, error);
   }
 }
 

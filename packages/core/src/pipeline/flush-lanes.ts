@@ -12,9 +12,8 @@ export async function flushLanes(
 ): Promise<FlushReport> {
   const started = Date.now();
   const droppedBefore = deliveryDrops(lanes);
-  const deadline = started + timeoutMs;
   try {
-    await within(Promise.all(lanes.map((lane) => lane.drain(deadline))), timeoutMs);
+    await within(Promise.all(lanes.map((lane) => lane.drain(started + timeoutMs))), timeoutMs);
   } catch (error) {
     failed(error);
   }

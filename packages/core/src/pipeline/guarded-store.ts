@@ -11,18 +11,16 @@ const STORE_RETRY_MS = 1_000;
 
 /** The trail's store for its destinations: calls time out, never reject; an outage is reported once. */
 export class GuardedStore {
-  readonly #store: ChatTrailStore;
-  readonly #errors: TrailErrors;
-  readonly #debug: (message: string) => void;
   readonly #timeoutMs: number;
   /** While the store is down, when to ask it again; 0 while it answers. */
   #retryAt = 0;
   #outages = 0;
 
-  constructor(store: ChatTrailStore, errors: TrailErrors, debug: (message: string) => void) {
-    this.#store = store;
-    this.#errors = errors;
-    this.#debug = debug;
+  constructor(
+    private readonly store: ChatTrailStore,
+    private readonly errors: TrailErrors,
+    private readonly debug: (message: string) => void,
+  ) {
     const { timeoutMs } = store;
     const valid = typeof timeoutMs === 'number' && timeoutMs > 0 && Number.isFinite(timeoutMs);
     this.#timeoutMs = valid ? timeoutMs : STORE_TIMEOUT_MS;
@@ -30,7 +28,7 @@ export class GuardedStore {
 
   /** The store as the destination named `scope` sees it. */
   scoped(scope: string): DestinationStore {
-    const store = this.#store;
+    const store = this.store;
     const done = () => true;
     return {
       sync: (threads) => this.#call('sync', () => store.sync(scope, threads)),
@@ -57,13 +55,13 @@ export class GuardedStore {
       }).finally(() => clearTimeout(timer));
       if (this.#retryAt !== 0) {
         this.#retryAt = 0;
-        this.#debug('store: answering again; shared state in use');
+        this.debug('store: answering again; shared state in use');
       }
       return answer;
     } catch (error) {
       if (this.#retryAt === 0) {
         const message = `store: ${what} failed (${messageOf(error)}); delivering with this process's own state until the store answers again`;
-        this.#errors.reportOnce(`store:${++this.#outages}`, new ChatTrailError(message, { cause: error }));
+        this.errors.reportOnce(`store:${++this.#outages}`, new ChatTrailError(message, { cause: error }));
       }
       this.#retryAt = Date.now() + STORE_RETRY_MS;
       return undefined;

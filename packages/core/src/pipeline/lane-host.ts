@@ -1,9 +1,9 @@
 import type { DestinationStats, DropCounts, DropReason } from '../spec/chat-trail';
 import type { DeliveryItem } from '../spec/chat-trail-destination';
+import { TurnDelta } from '../thread/turn-delta';
 import type { DeliveryLane } from './delivery-lane';
 import type { GuardedStore } from './guarded-store';
 import type { QueuedItem } from './lane-queue';
-import type { QueuedBytes } from './queued-bytes';
 import type { TrailLane } from './trail-lane';
 
 /** A lane's settings (what crosses to the delivery worker). */
@@ -21,11 +21,9 @@ export interface LaneSettings {
   readonly backoffMaxMs: number;
 }
 
-/** What a lane needs from its trail. */
 export interface LaneHost extends LaneSettings {
   /** Fires when the trail stops: no batch starts any more (requests have per-batch signals, see stopLanes). */
   readonly signal: AbortSignal;
-  /** The trail's count of queued bytes, each item once. */
   readonly queued?: QueuedBytes;
   debug(message: string): void;
   /** Fewer than `flushAt` items are left after a batch: arm the interval timer for them. */
@@ -71,7 +69,7 @@ export function emptyStats(): DestinationStats {
   };
 }
 
-/** `a` plus `b`, number by number (nested counts too). */
+/** `a` plus `b`, number by number. */
 export function addStats<T extends object>(a: T, b: T): T {
   const sum = { ...a } as Record<string, unknown>;
   for (const [key, value] of Object.entries(a)) {
@@ -79,4 +77,17 @@ export function addStats<T extends object>(a: T, b: T): T {
     sum[key] = typeof value === 'number' ? value + ((other as number) ?? 0) : addStats(value, other ?? {});
   }
   return sum as T;
+}
+
+/** `stats().queuedBytes`: each item counted once however many lanes hold it (they share one object). */
+export class QueuedBytes {
+  bytes = 0;
+
+  hold(item: DeliveryItem, bytes: number): void {
+    if (!(item instanceof TurnDelta) || item.hold()) this.bytes += bytes;
+  }
+
+  release(item: DeliveryItem, bytes: number): void {
+    if (!(item instanceof TurnDelta) || item.release()) this.bytes -= bytes;
+  }
 }

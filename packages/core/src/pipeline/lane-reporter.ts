@@ -1,11 +1,12 @@
 import { APIConnectionError } from '../errors';
 import { messageOf } from '../internal/message-of';
-import type { DropReason } from '../spec/chat-trail';
+import type { ChatTrailDrop, DropReason } from '../spec/chat-trail';
+import type { DeliveryItem } from '../spec/chat-trail-destination';
+import { wholeTurn } from '../thread/whole-turn';
 import { ChatTrailConnectionError } from './chat-trail-connection-error';
 import { ChatTrailDeliveryError } from './chat-trail-delivery-error';
 import type { ChatTrailOptions } from './chat-trail-options';
 import { itemOf, type QueuedItem } from './lane-queue';
-import { handOverDrop } from './lane-reports';
 import { statusOf } from './status-of';
 import type { TrailErrors } from './trail-errors';
 import type { TrailLane } from './trail-lane';
@@ -79,4 +80,27 @@ function describeItems(items: readonly QueuedItem[]): string {
   if (turns > 0) parts.push(`${turns} turn${turns === 1 ? '' : 's'}`);
   if (feedback > 0) parts.push(`${feedback} feedback item${feedback === 1 ? '' : 's'}`);
   return parts.join(' and ') || 'nothing';
+}
+
+/** Gives dropped items to `onDrop`, turns whole as recorded; nothing it does (or throws) reaches the trail. */
+export function handOverDrop(
+  onDrop: NonNullable<ChatTrailOptions['onDrop']>,
+  destination: string,
+  reason: DropReason,
+  items: readonly DeliveryItem[],
+  error: unknown,
+  debug: (message: string) => void,
+): void {
+  const drop: ChatTrailDrop = { destination, reason, turns: [], feedback: [] };
+  for (const item of items) {
+    // Whole: what an app keeps of a dropped turn must not depend on what was queued before it.
+    if (item.type === 'turn') drop.turns.push(wholeTurn(item.turn, item.thread, item.start));
+    else drop.feedback.push(item.feedback);
+  }
+  if (error !== undefined) drop.error = error;
+  try {
+    onDrop(drop);
+  } catch (hookError) {
+    debug(`onDrop threw (${messageOf(hookError)}); ignored`);
+  }
 }

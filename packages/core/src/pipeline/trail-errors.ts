@@ -7,13 +7,10 @@ const MAX_REMEMBERED = 100;
 
 /** A trail's recent failures (for flush reports) and which `onError` has heard of already; both bounded. */
 export class TrailErrors {
-  readonly #onError: (error: ChatTrailError) => void;
   readonly #reported = new Set<string>();
   readonly #recent: { at: number; message: string }[] = [];
 
-  constructor(onError: (error: ChatTrailError) => void) {
-    this.#onError = onError;
-  }
+  constructor(private readonly onError: (error: ChatTrailError) => void) {}
 
   /** True the first time `key` is seen. */
   once(key: string): boolean {
@@ -34,7 +31,7 @@ export class TrailErrors {
 
   emit(error: ChatTrailError): void {
     try {
-      this.#onError(error);
+      this.onError(error);
     } catch {
       // An observer must not change what the trail does.
     }
@@ -46,7 +43,6 @@ export class TrailErrors {
     if (this.once(key)) this.emit(error);
   }
 
-  /** A failure of the trail's own code (a bug). */
   reportInternal(where: string, error: unknown): void {
     const message = `internal error in ${where}(): ${messageOf(error)}`;
     const report = new ChatTrailDeliveryError(message, { reason: 'internal_error', count: 1, cause: error });

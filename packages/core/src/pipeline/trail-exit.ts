@@ -34,7 +34,6 @@ export function onTrailExit(ms: number, handleSignals: boolean, trail: ExitingTr
             trail.giveUp(ms);
           });
         });
-  // Shut down within `exitFlushMs`, and say what was lost.
   const offSignals = !handleSignals
     ? noop
     : onExitSignal(async () => {

@@ -33,13 +33,12 @@ export function startTrailSpool(
       },
     },
   );
-  let replayed = false;
-  for (const { item, lanes: due } of spool?.takeReplay() ?? []) {
+  const replay = spool?.takeReplay() ?? [];
+  for (const { item, lanes: due } of replay) {
     const bytes = deliveryItemBytes(item);
     for (const lane of due) lanes[lane]!.enqueue(item, bytes);
-    replayed = true;
   }
-  return { spool, replayed };
+  return { spool, replayed: replay.length > 0 };
 }
 
 export function deliveryItemBytes(item: DeliveryItem): number {

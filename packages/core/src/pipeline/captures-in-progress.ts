@@ -3,20 +3,13 @@ import type { FlushReport } from '../spec/chat-trail';
 /** Open captures kept at most; beyond, the oldest (likely abandoned: a stream nobody read) is forgotten. */
 const MAX_OPEN = 10_000;
 
-/**
- * The captures adapters have begun and not ended yet (`beginCapture`). Their turns are recorded when they
- * end, which can be after the client has its answer (Express records on 'close'), so `flush()` waits.
- */
+/** Captures begun and not ended (`beginCapture`): their turns come later (Express on 'close'); flush waits. */
 export class CapturesInProgress {
   readonly #open = new Set<object>();
   /** Per settle() waiting: the captures it still waits for, and what it does once none is left. */
   readonly #waiters = new Map<Set<object>, () => void>();
 
-  get size(): number {
-    return this.#open.size;
-  }
-
-  /** Registers a capture; the returned function ends it (again: nothing). */
+  /** Returns what ends the capture (again: nothing). */
   begin(): () => void {
     const capture = {};
     this.#open.add(capture);
@@ -24,12 +17,28 @@ export class CapturesInProgress {
     return () => this.#forget(capture);
   }
 
-  /**
-   * Resolves to 0 once every capture open now has ended, or at `timeoutMs` to how many had not. Those are
-   * forgotten: a capture that never ends holds up one flush, not every flush after it.
-   */
-  settle(timeoutMs: number): Promise<number> {
-    if (this.#open.size === 0) return Promise.resolve(0);
+  /** `flush()` and `shutdown()`: the open captures record first, then `flush` gets what is left of `timeoutMs`. */
+  async flushAfter(
+    timeoutMs: number,
+    flush: (timeoutMs: number) => Promise<FlushReport>,
+    debug: (message: string) => void,
+  ): Promise<FlushReport> {
+    if (this.#open.size === 0) return flush(timeoutMs);
+    const started = Date.now();
+    const open = await this.#settle(timeoutMs);
+    const report = await flush(Math.max(0, timeoutMs - (Date.now() - started)));
+    if (open > 0) {
+      report.ok = false;
+      report.openCaptures = open;
+      debug(
+        `flush: ${open} capture(s) still in progress after ${timeoutMs} ms; no flush waits for them again`,
+      );
+    }
+    return report;
+  }
+
+  /** 0 once every capture open now has ended, or at `timeoutMs` how many had not (forgotten from then on). */
+  #settle(timeoutMs: number): Promise<number> {
     return new Promise((resolve) => {
       const left = new Set(this.#open);
       const timer = setTimeout(() => {
@@ -52,27 +61,4 @@ export class CapturesInProgress {
       done();
     }
   }
-}
-
-/**
- * `flush()` and `shutdown()`: the captures in progress record their turns first, then `flush` drains in
- * what is left of `timeoutMs` (at once, synchronously, without captures). Captures still open at the
- * timeout make the report not `ok` and are counted in `openCaptures`.
- */
-export async function flushAfterCaptures(
-  captures: CapturesInProgress,
-  timeoutMs: number,
-  flush: (timeoutMs: number) => Promise<FlushReport>,
-  debug: (message: string) => void,
-): Promise<FlushReport> {
-  if (captures.size === 0) return flush(timeoutMs);
-  const started = Date.now();
-  const open = await captures.settle(timeoutMs);
-  const report = await flush(Math.max(0, timeoutMs - (Date.now() - started)));
-  if (open > 0) {
-    report.ok = false;
-    report.openCaptures = open;
-    debug(`flush: ${open} capture(s) still in progress after ${timeoutMs} ms; no flush waits for them again`);
-  }
-  return report;
 }

@@ -13,20 +13,21 @@ import type {
 import type { DeliveryItem } from '../spec/chat-trail-destination';
 import type { Turn } from '../spec/turn';
 import type { Spool } from '../spool/spool';
-import { ThreadLog } from '../thread/thread-log';
+import { looksLikeNewMessages } from '../thread/looks-like-new-messages';
+import type { RecordedHistory } from '../thread/recorded-history';
+import { ThreadLog, type ThreadRecord } from '../thread/thread-log';
 import { TurnDelta, turnHead } from '../thread/turn-delta';
 import { applyRedact } from './apply-redact';
-import { CapturesInProgress, flushAfterCaptures } from './captures-in-progress';
+import { CapturesInProgress } from './captures-in-progress';
 import type { ChatTrailOptions } from './chat-trail-options';
 import { DeliveryLane } from './delivery-lane';
-import { estimateTurnBytes } from './estimate-turn-bytes';
+import { estimateMessagesBytes, estimateTurnBytes, estimateTurnHeadBytes } from './estimate-turn-bytes';
 import { flushLanes, flushTimeout } from './flush-lanes';
+import { GuardedStore } from './guarded-store';
 import { isThreadSampled } from './is-thread-sampled';
-import { emptyDropCounts } from './lane-host';
-import { laneReporter } from './lane-reporter';
-import { handOverDrop } from './lane-reports';
+import { addStats, emptyDropCounts, emptyStats, type LaneHost, QueuedBytes } from './lane-host';
+import { handOverDrop, laneReporter } from './lane-reporter';
 import { LaneScheduler } from './lane-scheduler';
-import { logTurnDelta } from './log-turn-delta';
 import { normalizeFeedback } from './normalize-feedback';
 import {
   type HistoryReuse,
@@ -35,36 +36,20 @@ import {
   TRUNCATED_MESSAGES_KEY,
   turnMessagesMode,
 } from './normalize-turn';
-import { noteUnlinkedTurn } from './note-unlinked-turn';
-import { QueuedBytes } from './queued-bytes';
-import { reportLost } from './report-lost';
 import { sourceOf } from './source-of';
 import { startWorkerDelivery } from './start-worker-delivery';
 import { stopLanes } from './stop-lanes';
 import { trailDestinations } from './trail-destinations';
 import { TrailErrors } from './trail-errors';
-import { TrailExit } from './trail-exit';
+import { onTrailExit } from './trail-exit';
 import type { TrailLane } from './trail-lane';
-import { trailLaneHost } from './trail-lane-host';
 import { readTrailSettings, type TrailSettings } from './trail-settings';
 import { deliveryItemBytes, startTrailSpool } from './trail-spool';
 
-const SUMMED_STATS = ['sent', 'sentMessages', 'requests', 'retried', 'ambiguous', 'queuedTurns'] as const;
-
 /**
- * Creates a trail: `record(turn)` queues turns synchronously; each destination delivers them in the
- * background, in batches, with retries and bounded memory.
- *
- * @example
- * const trail = createChatTrail({
- *   destinations: [mielto({ apiKey: process.env.MIELTO_API_KEY }), melodi({ apiKey, projectId: 123 })],
- * });
- * trail.record(turn);
- * await trail.shutdown(); // before the process exits
- *
- * @throws {ChatTrailError} for a bad option, naming it and its value. Never for the environment (no
- * destination: it warns once and records nothing; a malformed variable: it warns once, the default
- * applies). Once created, nothing it does throws into the app.
+ * Creates a trail: `record(turn)` queues turns; each destination delivers them in the background.
+ * @throws {ChatTrailError} for a bad option (never for the environment: it warns once). Once created, nothing
+ * it does throws into the app.
  */
 export function createChatTrail(options: ChatTrailOptions = {}): ChatTrail {
   return new ChatTrailImpl(options);
@@ -76,7 +61,6 @@ class ChatTrailImpl implements ChatTrail {
   readonly #settings: TrailSettings;
   readonly #inactive: boolean;
   readonly #redact: ChatTrailOptions['redact'];
-  /** Per thread, its messages and last history (see ThreadLog). */
   readonly #log: ThreadLog | undefined;
   readonly #onDrop: ChatTrailOptions['onDrop'];
   readonly #abort = new AbortController();
@@ -92,14 +76,12 @@ class ChatTrailImpl implements ChatTrail {
   #closed = false;
   #shutdown: Promise<FlushReport> | undefined;
   readonly #scheduler: LaneScheduler;
-  readonly #exit: TrailExit | undefined;
+  readonly #offExit: (() => void) | undefined;
   readonly #spool: Spool | undefined;
 
   constructor(options: ChatTrailOptions) {
     const settings = readTrailSettings(options);
-    this.#errors = new TrailErrors(
-      options.onError ?? ((error) => console.warn(`[chattrail] ${error.message}`)),
-    );
+    this.#errors = new TrailErrors(options.onError ?? ((e) => console.warn(`[chattrail] ${e.message}`)));
     const { disabled, timeoutMs } = settings;
     this.#settings = settings;
     this.#redact = options.redact;
@@ -113,18 +95,22 @@ class ChatTrailImpl implements ChatTrail {
     const lanes = this.#lanes;
     this.#scheduler = new LaneScheduler(lanes, settings.flushIntervalMs, timeoutMs, options.waitUntil, debug);
     const reporter = laneReporter(this.#errors, this.#onDrop, settings.maxAttempts, settings.debug, debug);
-    const host = trailLaneHost(settings, {
+    const { store } = options;
+    const host: LaneHost = {
+      ...settings.limits,
+      flushAt: settings.flushAt,
+      timeoutMs,
+      maxAttempts: settings.maxAttempts,
+      backoffInitialMs: settings.backoffInitialMs,
+      backoffMaxMs: settings.backoffMaxMs,
       signal: this.#abort.signal,
       queued: this.#queued,
-      lanes,
-      scheduler: () => this.#scheduler,
-      reporter,
-      spool: () => this.#spool,
-      store: options.store,
-      errors: this.#errors,
       debug,
-    });
-    // The seam: the lanes run in a worker thread (Node), else on this thread.
+      waiting: () => this.#scheduler.armTimer(),
+      ...reporter,
+      settled: (lane, items) => this.#spool?.ack(lanes.indexOf(lane), items),
+      ...(store === undefined ? {} : { store: new GuardedStore(store, this.#errors, debug) }),
+    };
     const inWorker = startWorkerDelivery(settings, destinations, host, reporter);
     for (const [index, destination] of destinations.entries()) {
       const lane = inWorker?.[index] ?? new DeliveryLane(destination, host);
@@ -134,11 +120,12 @@ class ChatTrailImpl implements ChatTrail {
     const spooled = this.#inactive ? undefined : startTrailSpool(options, lanes, this.#errors);
     this.#spool = spooled?.spool;
     if (spooled?.replayed === true) this.#scheduler.queued(true);
-    this.#exit = this.#inactive
+    this.#offExit = this.#inactive
       ? undefined
-      : new TrailExit(settings.exitFlushMs, settings.handleSignals, {
+      : onTrailExit(settings.exitFlushMs, settings.handleSignals, {
+          lanes,
+          spool: () => this.#spool,
           isClosed: () => this.#closed,
-          pending: () => lanes.some((lane) => lane.pending > 0),
           flush: (ms) => this.#flush(ms),
           shutdown: (o) => this.shutdown(o),
           giveUp: (ms) => {
@@ -146,7 +133,6 @@ class ChatTrailImpl implements ChatTrail {
             this.#scheduler.stop();
             void this.#abandon(ms);
           },
-          reportLost: (report, why, ms) => reportLost(lanes, this.#spool, report, why, ms),
           debug,
         });
     this.#debug(
@@ -183,8 +169,7 @@ class ChatTrailImpl implements ChatTrail {
       this.#counts.sampledOut++;
       return;
     }
-    // Under a redact function only turns of new messages use the log (cloning a whole history per turn
-    // for redact to rewrite would cost more than it saves): the others are queued whole.
+    // Under redact only turns of new messages use the log (cloning whole histories would cost more).
     const mode = turnMessagesMode(turn, context, this.#settings.normalize);
     const log = this.#redact !== undefined && mode !== 'new' ? undefined : this.#log;
     const record = log?.get(threadId);
@@ -199,9 +184,7 @@ class ChatTrailImpl implements ChatTrail {
       );
     }
     const next = reuse?.next;
-    if (next !== undefined && reuse!.previous !== undefined && next.newMessages !== true) {
-      noteUnlinkedTurn(reuse!.previous, next, this.#errors);
-    }
+    noteUnlinkedTurn(reuse?.previous, next, this.#errors);
     if (this.#redact !== undefined) {
       // The log's copies are the history's own: redact gets a clone, and the log takes what it returns.
       const redacted = this.#applyRedact(next === undefined ? copy : structuredClone(copy));
@@ -233,11 +216,10 @@ class ChatTrailImpl implements ChatTrail {
       }
       this.#feedback.dropped++;
       if (this.#closed) return;
-      if (item === undefined) {
+      if (item === undefined)
         this.#debug('feedback ignored: it needs a threadId and a type of "positive" or "negative"');
-      } else if (this.#errors.once('feedback:no-destination')) {
+      else if (this.#errors.once('feedback:no-destination'))
         this.#debug('feedback is sent to Melodi only, and this trail has no Melodi destination; ignored');
-      }
     } catch (error) {
       this.#internalError('feedback', error);
     }
@@ -246,30 +228,25 @@ class ChatTrailImpl implements ChatTrail {
   /** Its own counts (before any queue) plus every lane's; `queuedBytes` counts each item once. */
   stats(): ChatTrailStats {
     const destinations: ChatTrailStats['destinations'] = {};
-    const dropped: DropCounts = { ...this.#dropped };
-    const stats: ChatTrailStats = {
-      ...this.#counts,
-      sent: 0,
-      sentMessages: 0,
-      requests: 0,
-      retried: 0,
-      ambiguous: 0,
-      dropped,
-      queuedTurns: 0,
-      queuedBytes: this.#queued.bytes,
-      feedback: { recorded: this.#feedback.recorded, sent: 0, dropped: this.#feedback.dropped },
-      destinations,
-    };
     const spool = this.#spool;
+    let sum = emptyStats();
     for (const [i, lane] of this.#lanes.entries()) {
       const snapshot = lane.snapshot();
       if (spool !== undefined) snapshot.dropped.spool_full = spool.dropped[i]!;
       destinations[lane.name] = snapshot;
-      for (const key of SUMMED_STATS) stats[key] += snapshot[key];
-      stats.feedback.sent += snapshot.feedback.sent;
-      stats.feedback.dropped += snapshot.feedback.dropped;
-      for (const reason of Object.keys(dropped) as DropReason[]) dropped[reason] += snapshot.dropped[reason];
+      sum = addStats(sum, snapshot);
     }
+    const { backoffMs, feedback, ...totals } = sum;
+    feedback.recorded = this.#feedback.recorded;
+    feedback.dropped += this.#feedback.dropped;
+    const stats: ChatTrailStats = {
+      ...this.#counts,
+      ...totals,
+      dropped: addStats(totals.dropped, this.#dropped),
+      queuedBytes: this.#queued.bytes,
+      feedback,
+      destinations,
+    };
     if (spool !== undefined) stats.spool = spool.stats();
     return stats;
   }
@@ -280,19 +257,14 @@ class ChatTrailImpl implements ChatTrail {
   }
 
   flush(options: FlushOptions = {}): Promise<FlushReport> {
-    return flushAfterCaptures(this.#captures, flushTimeout(options), (ms) => this.#flush(ms), this.#debug);
+    return this.#captures.flushAfter(flushTimeout(options), (ms) => this.#flush(ms), this.#debug);
   }
 
   shutdown(options: FlushOptions = {}): Promise<FlushReport> {
     if (this.#shutdown !== undefined) return this.#shutdown;
     const timeoutMs = flushTimeout(options);
     // The captures in progress record their turns first; the trail closes once they have ended.
-    const flushed = flushAfterCaptures(
-      this.#captures,
-      timeoutMs,
-      (ms) => this.#closeAndFlush(ms),
-      this.#debug,
-    );
+    const flushed = this.#captures.flushAfter(timeoutMs, (ms) => this.#closeAndFlush(ms), this.#debug);
     this.#shutdown = flushed.then(async (report) => {
       await this.#abandon(timeoutMs);
       this.#debug(
@@ -303,7 +275,7 @@ class ChatTrailImpl implements ChatTrail {
     return this.#shutdown;
   }
 
-  /** Aborts what is in flight and hands what is pending to onDrop; with a spool after a grace (see stopLanes). */
+  /** Aborts what is in flight (with a spool after a grace) and hands what is pending to onDrop. */
   async #abandon(timeoutMs: number): Promise<void> {
     await stopLanes(this.#lanes, this.#abort, this.#spool === undefined ? 0 : Math.min(timeoutMs, 1_000));
     this.#spool?.close(); // acknowledged: written and fsynced; what is pending stays, for the next start
@@ -313,7 +285,6 @@ class ChatTrailImpl implements ChatTrail {
     }
   }
 
-  /** Runs the app's redact on the private copy; `undefined` means the turn is not to be queued. */
   #applyRedact(copy: Turn): Turn | undefined {
     const result = applyRedact(this.#redact!, copy);
     if (result === null) this.#counts.redactedOut++;
@@ -325,7 +296,6 @@ class ChatTrailImpl implements ChatTrail {
     return undefined;
   }
 
-  /** A turn queued with all its messages (not lined up with its thread's log). */
   #enqueueWhole(turn: Turn): void {
     const bytes = estimateTurnBytes(turn);
     this.#enqueue(this.#lanes, TurnDelta.of(turn, turnHead(undefined, turn), bytes), bytes);
@@ -357,7 +327,7 @@ class ChatTrailImpl implements ChatTrail {
   #closeAndFlush(timeoutMs: number): Promise<FlushReport> {
     this.#closed = true;
     this.#scheduler.stop();
-    this.#exit?.off();
+    this.#offExit?.();
     return this.#flush(timeoutMs);
   }
 
@@ -374,9 +344,45 @@ class ChatTrailImpl implements ChatTrail {
 
 function noCapture(): void {}
 
-/** How many messages normalizeTurn left out of a turn (past maxMessagesPerTurn, or holes). */
 function leftOutMessages(metadata: Readonly<Record<string, unknown>> | undefined): number {
   const truncated = metadata?.[TRUNCATED_MESSAGES_KEY];
   const skipped = metadata?.[SKIPPED_MESSAGES_KEY];
   return (typeof truncated === 'number' ? truncated : 0) + (typeof skipped === 'number' ? skipped : 0);
+}
+
+/** Logs a turn's history and returns the turn with only its new messages; `undefined`: the log could not. */
+function logTurnDelta(
+  log: ThreadLog,
+  threadId: string,
+  record: ThreadRecord | undefined,
+  next: RecordedHistory,
+  turn: Turn,
+): TurnDelta | undefined {
+  const { messages } = turn;
+  let newBytes = 0;
+  const measure = (from: number): number => (newBytes = estimateMessagesBytes(messages, from));
+  const head = turnHead(record?.head, turn);
+  const logged = log.update(threadId, record, next, measure, messages);
+  if (logged === undefined) return undefined;
+  logged.record.head = head;
+  const bytes = estimateTurnHeadBytes(turn) + newBytes;
+  return TurnDelta.of(turn, head, bytes, logged.log, logged.start, logged.index);
+}
+
+// An edit of the first message also carries nothing of the previous turn; three in a row rarely are edits.
+const UNLINKED_TURNS_BEFORE_WARNING = 3;
+
+/** Counts a thread's turns in a row that carry none of the previous one's messages; warns once at 3. */
+function noteUnlinkedTurn(
+  previous: RecordedHistory | undefined,
+  next: RecordedHistory | undefined,
+  errors: TrailErrors,
+): void {
+  // Left unset (0) otherwise: no property added on the hot path.
+  if (!previous || !next || next.newMessages === true || !looksLikeNewMessages(previous, next)) return;
+  next.unlinkedTurns = (previous.unlinkedTurns ?? 0) + 1;
+  if (next.unlinkedTurns < UNLINKED_TURNS_BEFORE_WARNING || !errors.once('warning:unlinked-turns')) return;
+  console.warn(
+    `[chattrail] ${next.unlinkedTurns} turns in a row of one thread carried none of the previous turn's messages. If the app keeps the history itself and sends only the new messages, create the trail with { turnMessages: 'new' }: otherwise a repeated text (a second "yes") is taken for one already sent.`,
+  );
 }

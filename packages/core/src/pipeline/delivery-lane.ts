@@ -2,39 +2,30 @@ import { backoffDelayMs } from '../http/backoff';
 import { unrefTimer } from '../internal/unref-timer';
 import type { DestinationStats, DropReason } from '../spec/chat-trail';
 import type { ChatTrailDestination, DeliveryItem, DeliveryOutcome } from '../spec/chat-trail-destination';
-import { emptyDropCounts, type LaneCounts, type LaneHost, laneSendContext } from './lane-host';
-import { type Batch, LaneQueue, type QueuedItem, queuedAt, sizeAt, threadOf } from './lane-queue';
+import { emptyStats, type LaneHost } from './lane-host';
+import { type Batch, itemOf, LaneQueue, type QueuedItem, queuedAt, sizeAt, threadOf } from './lane-queue';
 import { tooLargeError } from './lane-reports';
 import { type BatchTally, readOutcome, tallyOutcomes } from './tally-outcomes';
 
 /**
- * One destination's queue and sender: one batch at a time (per-thread order holds, the destination needs
- * no locks); transient failures go back to the front and the lane backs off; permanent ones are dropped.
- * Bounded by turns and bytes: when full the OLDEST item goes (later turns of a thread resend its history);
- * a turn over half the byte bound is dropped as `too_large` as it comes.
- *
- * An outage and a "poison" turn (a 5xx every time) look alike, so a failure counts against an item only
- * when others of its batch were delivered, or it failed alone and something was delivered since its last
- * failure. A counted item waits out its own backoff (its thread behind it), goes alone from then on, and
- * is dropped as `retries_exhausted` at `maxAttempts`; otherwise the whole lane backs off and nothing is
- * counted, so an outage costs no turns beyond the queue's bounds. A batch failing whole twice is halved
- * until the bad item fails alone; a success lifts that. A 429 (`retryAfterMs`) holds the whole lane and
- * counts against nothing.
+ * One destination's queue and sender, one batch at a time (per-thread order holds). Full: the OLDEST goes.
+ * An outage and a "poison" turn look alike, so a failure counts against an item only when others of its
+ * batch were delivered, or it failed alone after something was delivered since its last failure; a counted
+ * item waits out its own backoff, goes alone, and is dropped at `maxAttempts`. Otherwise the whole lane
+ * backs off, counting nothing (an outage costs no turns). A batch failing whole twice is halved; a 429
+ * holds the lane and counts against nothing.
  */
 export class DeliveryLane {
-  readonly destination: ChatTrailDestination;
-  readonly #host: LaneHost;
   readonly #queue = new LaneQueue();
   #inFlight: readonly DeliveryItem[] = [];
   #inFlightBytes = 0;
-  #running: Promise<void> | undefined;
+  running: Promise<void> | undefined;
   #backoffUntil = 0;
   /** `performance.now()`: a wall clock set back cannot hold batches. */
   #batchStartedAt = Number.NEGATIVE_INFINITY;
   #attempt = 0;
   /** Batches that delivered something: evidence the destination is up. */
   #successes = 0;
-  /** Consecutive batches that delivered nothing, for halving. */
   #wholeFailures = 0;
   /** Items per batch while halving a batch that fails whole; lifted by any success. */
   #batchLimit = Number.POSITIVE_INFINITY;
@@ -44,21 +35,12 @@ export class DeliveryLane {
   #batchAbort: AbortController | undefined;
   /** Flushes in progress: while one waits, batches go back to back whatever their size. */
   #drains = 0;
-  readonly #stats: LaneCounts = {
-    sent: 0,
-    sentMessages: 0,
-    requests: 0,
-    retried: 0,
-    ambiguous: 0,
-    dropped: emptyDropCounts(),
-    feedbackSent: 0,
-    feedbackDropped: 0,
-  };
+  readonly #stats = emptyStats();
 
-  constructor(destination: ChatTrailDestination, host: LaneHost) {
-    this.destination = destination;
-    this.#host = host;
-  }
+  constructor(
+    readonly destination: ChatTrailDestination,
+    private readonly host: LaneHost,
+  ) {}
 
   get name(): string {
     return this.destination.name;
@@ -72,16 +54,10 @@ export class DeliveryLane {
     return this.#queue.length + this.#inFlight.length;
   }
 
-  get running(): Promise<void> | undefined {
-    return this.#running;
-  }
-
-  /** Appends an item, dropping the oldest when a bound (over waiting and in-flight items) is exceeded. */
   enqueue(item: DeliveryItem, bytes: number): void {
-    this.#host.queued?.hold(item, bytes);
-    if (bytes > this.#host.maxQueueBytes / 2) {
-      // It could never go in a batch, and making room for it would evict turns that can.
-      this.#drop('too_large', [{ item, bytes }], tooLargeError(bytes, this.#host.maxQueueBytes));
+    this.host.queued?.hold(item, bytes);
+    if (bytes > this.host.maxQueueBytes / 2) {
+      this.#drop('too_large', [{ item, bytes }], tooLargeError(bytes, this.host.maxQueueBytes));
       return;
     }
     this.#queue.pushBack(item, bytes);
@@ -89,18 +65,17 @@ export class DeliveryLane {
     this.#enforceBounds();
   }
 
-  /** Starts sending unless already sending, backing off, within the batch interval, stopped or empty. */
   kick(): void {
-    if (this.#running !== undefined || this.#queue.length === 0 || this.#host.signal.aborted) return;
+    if (this.running !== undefined || this.#queue.length === 0 || this.host.signal.aborted) return;
     if (this.#waitMs() > 0) {
       this.#armWakeTimer();
       return;
     }
-    this.#running = this.#run()
+    this.running = this.#run()
       // Nothing in a run should throw; if something does, it is reported, never an unhandled rejection.
-      .catch((error: unknown) => this.#host.failed(this, error))
+      .catch((error: unknown) => this.host.failed(this, error))
       .finally(() => {
-        this.#running = undefined;
+        this.running = undefined;
       });
   }
 
@@ -108,9 +83,9 @@ export class DeliveryLane {
   async drain(deadline: number): Promise<void> {
     this.#drains++;
     try {
-      while (!this.#host.signal.aborted) {
-        if (this.#running !== undefined) {
-          await this.#running;
+      while (!this.host.signal.aborted) {
+        if (this.running !== undefined) {
+          await this.running;
           continue;
         }
         const now = Date.now();
@@ -123,14 +98,14 @@ export class DeliveryLane {
           continue;
         }
         this.kick();
-        if (this.#running === undefined) return;
+        if (this.running === undefined) return;
       }
     } finally {
       this.#drains--;
     }
   }
 
-  /** Shutdown: aborts the batch in flight (its items stay pending) and stops the wake timer. */
+  /** Shutdown: the batch in flight is aborted, its items stay pending. */
   stop(): void {
     this.#batchAbort?.abort();
     if (this.#wakeTimer !== undefined) clearTimeout(this.#wakeTimer);
@@ -143,30 +118,28 @@ export class DeliveryLane {
   }
 
   snapshot(): DestinationStats {
-    const { feedbackSent, feedbackDropped, dropped, ...counts } = this.#stats;
     return {
-      ...counts,
-      dropped: { ...dropped },
+      ...this.#stats,
+      dropped: { ...this.#stats.dropped },
+      feedback: { ...this.#stats.feedback },
       queuedTurns: this.pending,
       queuedBytes: this.#queue.bytes + this.#inFlightBytes,
-      feedback: { recorded: 0, sent: feedbackSent, dropped: feedbackDropped },
       backoffMs: Math.max(0, this.#backoffUntil - Date.now()),
     };
   }
 
   async #run(): Promise<void> {
-    for (let first = true; this.#queue.length > 0 && !this.#host.signal.aborted; first = false) {
+    for (let first = true; this.#queue.length > 0 && !this.host.signal.aborted; first = false) {
       // A backoff before the flushAt check: when it ends, retried turns go whatever their number.
       if (Date.now() < this.#backoffUntil) {
         this.#armWakeTimer();
         return;
       }
       // Back to back only while a full flushAt waits (or a flush): a handful left over joins the next batch.
-      if (!first && this.#drains === 0 && this.#queue.length < this.#host.flushAt) {
-        this.#host.waiting();
+      if (!first && this.#drains === 0 && this.#queue.length < this.host.flushAt) {
+        this.host.waiting();
         return;
       }
-      // Not sent: everything queued waits out its own backoff (#heldUntil is set).
       if (this.#waitMs() > 0 || !(await this.#sendBatch())) {
         this.#armWakeTimer();
         return;
@@ -174,56 +147,84 @@ export class DeliveryLane {
     }
   }
 
-  /** Sends the next batch; false when nothing queued was ready to go (items waiting out their backoff). */
+  /** False when nothing queued was ready to go (items waiting out their backoff). */
   async #sendBatch(): Promise<boolean> {
-    const max = Math.min(this.#host.maxBatchTurns, this.#batchLimit);
+    const max = Math.min(this.host.maxBatchTurns, this.#batchLimit);
     // At most half the byte bound per batch, so newer turns can still queue behind a batch that hangs.
-    const batch = this.#queue.takeBatch(max, this.#host.maxQueueBytes / 2, Date.now());
+    const batch = this.#queue.takeBatch(max, this.host.maxQueueBytes / 2, Date.now());
     this.#heldUntil = typeof batch === 'number' ? batch : 0;
     if (typeof batch === 'number') return false;
     this.#inFlight = batch.items;
     this.#inFlightBytes = batch.bytes;
     const started = Date.now();
     this.#batchStartedAt = performance.now();
-    let outcomes: (DeliveryOutcome | undefined)[];
+    let outcomes: (DeliveryOutcome | undefined)[] | undefined;
+    let failure: unknown;
     try {
       this.#batchAbort = batchAbortController();
-      const context = laneSendContext(this, this.#host, this.#stats, this.#batchAbort.signal);
-      outcomes = await this.destination.send(batch.items, context);
-      if (!Array.isArray(outcomes)) throw new TypeError('send() did not resolve to an array of outcomes');
+      const said = await this.destination.send(batch.items, this.#sendContext(this.#batchAbort.signal));
+      if (!Array.isArray(said)) throw new TypeError('send() did not resolve to an array of outcomes');
       // Read once, here: an outcome whose getter throws fails the batch whole, not half settled.
-      outcomes = batch.items.map((_, i) => readOutcome(outcomes[i]));
+      outcomes = batch.items.map((_, i) => readOutcome(said[i]));
     } catch (error) {
-      this.#inFlight = [];
-      this.#inFlightBytes = 0;
-      const items = batch.items.map((_, i) => queuedAt(batch, i));
-      this.#drop('internal_error', items, error);
-      return true;
+      failure = error;
     }
     this.#inFlight = [];
     this.#inFlightBytes = 0;
-    this.#apply(batch, outcomes, Date.now() - started);
+    if (outcomes !== undefined) this.#apply(batch, outcomes, Date.now() - started);
+    else
+      this.#drop(
+        'internal_error',
+        batch.items.map((_, i) => queuedAt(batch, i)),
+        failure,
+      );
     return true;
+  }
+
+  #sendContext(signal: AbortSignal) {
+    const host = this.host;
+    const stats = this.#stats;
+    const context = {
+      signal,
+      stopping: host.signal,
+      timeoutMs: host.timeoutMs,
+      // The lane is the one retry layer: each request is sent once per attempt of its batch.
+      maxRetries: 0,
+      onRequest: () => {
+        stats.requests++;
+      },
+      onRetry: (error?: unknown) => {
+        stats.retried++;
+        if (error !== undefined) host.retrying?.(this, error);
+      },
+      onAmbiguous: (error?: unknown, notResent?: boolean) => {
+        stats.ambiguous++;
+        if (notResent === true && error !== undefined) host.notResent?.(this, error);
+      },
+      debug: (message: string) => host.debug(message),
+    };
+    return host.store === undefined ? context : { ...context, store: host.store.scoped(this.name) };
   }
 
   #apply(batch: Batch, outcomes: readonly (DeliveryOutcome | undefined)[], elapsedMs: number): void {
     const tally = tallyOutcomes(batch, outcomes, this.#stats);
     const { sent, retry, retryErrors, retryAfterMs, dropped } = tally;
     if (sent > 0) {
+      const delivered = batch.items.filter((_, i) => outcomes[i]?.status === 'sent');
       for (let i = 0; i < outcomes.length; i++)
-        if (outcomes[i]?.status === 'sent') this.#host.queued?.release(batch.items[i]!, sizeAt(batch, i));
-      this.#host.settled?.(this, batch.items, outcomes);
+        if (outcomes[i]?.status === 'sent') this.host.queued?.release(batch.items[i]!, sizeAt(batch, i));
+      this.host.settled?.(this, delivered, true);
       this.#successes++;
       this.#wholeFailures = 0;
       this.#batchLimit = Number.POSITIVE_INFINITY;
     }
-    // Which failures count against their item (see the class comment); a 429 counts against none.
+    // Which failures count against their item (see the class comment).
     let counted = 0;
     let back: QueuedItem[] = retry;
     if (retry.length > 0 && retryAfterMs === undefined)
       ({ back, counted } = this.#charge(tally, batch.items.length));
     for (const group of dropped.values()) this.#drop(group.reason, group.items, group.error);
-    this.#host.debug(
+    this.host.debug(
       `${this.name}: batch of ${batch.items.length} → ${sent} sent, ${retry.length} to retry${counted > 0 ? ` (${counted} failure(s) counted against their turn)` : ''}, ${batch.items.length - sent - retry.length} dropped (${elapsedMs} ms)`,
     );
     if (back.length === 0) {
@@ -236,12 +237,11 @@ export class DeliveryLane {
     for (let i = back.length - 1; i >= 0; i--) this.#queue.pushFront(back[i]!);
     this.#stats.retried++;
     this.#enforceBounds();
-    if (this.#host.signal.aborted) return;
-    this.#host.failed(this, retryErrors.at(-1));
+    if (this.host.signal.aborted) return;
+    this.host.failed(this, retryErrors.at(-1));
     if (retryAfterMs === undefined && (sent > 0 || counted > 0 || batch.items.length === 1)) {
       if (sent === 0 && counted === 0) {
-        // Failed alone, nothing says the destination is up: it waits (the lane's backoff) while the others
-        // go, whose outcome tells an outage from a bad item.
+        // Failed alone, nothing says the destination is up: it waits while the others tell an outage from it.
         this.#attempt++;
         const state = back[0]!.retry!;
         state.notBefore = Date.now() + this.#backoffDelay(this.#attempt);
@@ -250,7 +250,7 @@ export class DeliveryLane {
       // Only the failed items wait (each its own backoff); the rest goes on.
       if (sent > 0) this.#attempt = 0;
       this.#backoffUntil = 0;
-      this.#host.debug(
+      this.host.debug(
         `${this.name}: ${back.length} item(s) back in the queue, each waiting out its own backoff`,
       );
       return;
@@ -263,11 +263,11 @@ export class DeliveryLane {
     const delay =
       retryAfterMs !== undefined ? Math.min(retryAfterMs, 3_600_000) : this.#backoffDelay(this.#attempt);
     this.#backoffUntil = Date.now() + delay;
-    this.#host.debug(`${this.name}: ${back.length} item(s) back in the queue; next attempt in ${delay} ms`);
+    this.host.debug(`${this.name}: ${back.length} item(s) back in the queue; next attempt in ${delay} ms`);
     this.#armWakeTimer();
   }
 
-  /** Counts the failures that are the items' own against them; returns the items to put back, in order. */
+  /** Counts the failures that are the items' own against them; returns the items to put back. */
   #charge(tally: BatchTally, batchLength: number): { back: QueuedItem[]; counted: number } {
     let counted = 0;
     const back: QueuedItem[] = [];
@@ -284,7 +284,7 @@ export class DeliveryLane {
         threads.add(thread);
         counted++;
         state.attempts++;
-        if (state.attempts >= this.#host.maxAttempts) {
+        if (state.attempts >= this.host.maxAttempts) {
           tally.dropped.add('retries_exhausted', queued, tally.retryErrors[i]);
           continue;
         }
@@ -298,23 +298,20 @@ export class DeliveryLane {
   }
 
   #backoffDelay(attempt: number): number {
-    const { backoffInitialMs: baseMs, backoffMaxMs: capMs } = this.#host;
+    const { backoffInitialMs: baseMs, backoffMaxMs: capMs } = this.host;
     return backoffDelayMs(attempt - 1, { baseMs, capMs });
   }
 
-  /**
-   * How long before a batch may start: not before a backoff ends, nor (unless a flush waits) within
-   * `minBatchIntervalMs` of the last start, so that a thread's turns collapse into one request under load.
-   */
+  /** Not before a backoff ends, nor (unless a flush waits) within `minBatchIntervalMs` of the last start. */
   #waitMs(): number {
     const backoff = Math.max(this.#backoffUntil, this.#heldUntil) - Date.now();
     const paced =
-      this.#drains === 0 ? this.#batchStartedAt + this.#host.minBatchIntervalMs - performance.now() : 0;
+      this.#drains === 0 ? this.#batchStartedAt + this.host.minBatchIntervalMs - performance.now() : 0;
     return Math.max(0, backoff, paced);
   }
 
   #armWakeTimer(): void {
-    if (this.#wakeTimer !== undefined || this.#host.signal.aborted) return;
+    if (this.#wakeTimer !== undefined || this.host.signal.aborted) return;
     const wake = () => {
       this.#wakeTimer = undefined;
       this.kick();
@@ -323,7 +320,7 @@ export class DeliveryLane {
   }
 
   #enforceBounds(): void {
-    const { maxQueueTurns, maxQueueBytes } = this.#host;
+    const { maxQueueTurns, maxQueueBytes } = this.host;
     let dropped: QueuedItem[] | undefined; // allocated only when something goes: enqueue() calls this
     while (
       this.#queue.length > 0 &&
@@ -338,24 +335,17 @@ export class DeliveryLane {
 
   #drop(reason: DropReason, items: readonly QueuedItem[], error?: unknown): void {
     for (const queued of items) {
-      this.#host.queued?.release(queued.item, queued.bytes);
+      this.host.queued?.release(queued.item, queued.bytes);
       if (queued.item.type !== 'feedback') this.#stats.dropped[reason]++;
-      else this.#stats.feedbackDropped++;
+      else this.#stats.feedback.dropped++;
     }
     // A turn dropped from memory for room stays in the spool (if any), for the next start.
-    if (reason !== 'queue_full')
-      this.#host.settled?.(
-        this,
-        items.map((queued) => queued.item),
-      );
-    this.#host.dropped(this, reason, items, error);
+    if (reason !== 'queue_full') this.host.settled?.(this, items.map(itemOf));
+    this.host.dropped(this, reason, items, error);
   }
 }
 
-/**
- * One batch's controller, without Node's listener limit: every request of the batch listens to it, and past
- * 10 Node warns although nothing leaks. Looked up at run time, so no Node-only import reaches Edge bundles.
- */
+/** Without Node's listener limit (every request listens to it); looked up at run time, for Edge bundles. */
 function batchAbortController(): AbortController {
   const controller = new AbortController();
   try {

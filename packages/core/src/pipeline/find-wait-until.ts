@@ -3,10 +3,7 @@ export type WaitUntil = (promise: Promise<unknown>) => void;
 
 const VERCEL_REQUEST_CONTEXT = Symbol.for('@vercel/request-context');
 
-/**
- * The current Vercel request's `waitUntil` (Node or Edge functions), from the request context Vercel
- * publishes under a global symbol (as `@vercel/functions` reads it). Per call: the context is per request.
- */
+/** The current Vercel request's `waitUntil`, from its global request context (as `@vercel/functions`). */
 export function findWaitUntil(): WaitUntil | undefined {
   try {
     const registry = globalThis as {

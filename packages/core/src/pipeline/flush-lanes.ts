@@ -3,10 +3,7 @@ import { within } from './stop-lanes';
 import type { TrailErrors } from './trail-errors';
 import type { TrailLane } from './trail-lane';
 
-/**
- * Sends what the lanes hold until they are empty or `timeoutMs` passes, and says how it went: what is still
- * pending, dropped meanwhile, and the failures remembered since. `failed`: an unexpected error while draining.
- */
+/** Sends what the lanes hold until empty or `timeoutMs`; reports what is pending, dropped and failed since. */
 export async function flushLanes(
   lanes: readonly TrailLane[],
   timeoutMs: number,
@@ -15,9 +12,8 @@ export async function flushLanes(
 ): Promise<FlushReport> {
   const started = Date.now();
   const droppedBefore = deliveryDrops(lanes);
-  const deadline = started + timeoutMs;
   try {
-    await within(Promise.all(lanes.map((lane) => lane.drain(deadline))), timeoutMs);
+    await within(Promise.all(lanes.map((lane) => lane.drain(started + timeoutMs))), timeoutMs);
   } catch (error) {
     failed(error);
   }
@@ -30,17 +26,21 @@ export async function flushLanes(
   return report;
 }
 
+/** What a lane drops of what it queued (not what the trail or the spool counts). */
+const LANE_DROPS = [
+  'queue_full',
+  'permanent_error',
+  'too_large',
+  'internal_error',
+  'retries_exhausted',
+] as const;
+
 /** Turns and feedback the lanes dropped after queueing them, in all. */
 function deliveryDrops(lanes: readonly TrailLane[]): number {
   let total = 0;
   for (const lane of lanes) {
     const { dropped, feedback } = lane.snapshot();
-    total +=
-      dropped.queue_full +
-      dropped.permanent_error +
-      dropped.too_large +
-      dropped.internal_error +
-      dropped.retries_exhausted;
+    for (const reason of LANE_DROPS) total += dropped[reason];
     total += feedback.dropped;
   }
   return total;
@@ -48,7 +48,6 @@ function deliveryDrops(lanes: readonly TrailLane[]): number {
 
 const DEFAULT_FLUSH_TIMEOUT_MS = 10_000;
 
-/** A flush's `timeoutMs`, else the default. */
 export function flushTimeout(options: FlushOptions | undefined): number {
   const timeoutMs = options?.timeoutMs;
   return typeof timeoutMs === 'number' && timeoutMs >= 0 && Number.isFinite(timeoutMs)

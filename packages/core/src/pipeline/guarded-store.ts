@@ -9,23 +9,18 @@ const STORE_TIMEOUT_MS = 2_000;
 /** After an outage the store is asked again this long later; until then batches use in-process state. */
 const STORE_RETRY_MS = 1_000;
 
-/**
- * The trail's store as its destinations use it: every call bounded by a timeout and never rejecting. When
- * the store fails, delivery goes on with in-process state and the outage is reported once through `onError`.
- */
+/** The trail's store for its destinations: calls time out, never reject; an outage is reported once. */
 export class GuardedStore {
-  readonly #store: ChatTrailStore;
-  readonly #errors: TrailErrors;
-  readonly #debug: (message: string) => void;
   readonly #timeoutMs: number;
+  /** While the store is down, when to ask it again; 0 while it answers. */
   #retryAt = 0;
-  #down = false;
   #outages = 0;
 
-  constructor(store: ChatTrailStore, errors: TrailErrors, debug: (message: string) => void) {
-    this.#store = store;
-    this.#errors = errors;
-    this.#debug = debug;
+  constructor(
+    private readonly store: ChatTrailStore,
+    private readonly errors: TrailErrors,
+    private readonly debug: (message: string) => void,
+  ) {
     const { timeoutMs } = store;
     const valid = typeof timeoutMs === 'number' && timeoutMs > 0 && Number.isFinite(timeoutMs);
     this.#timeoutMs = valid ? timeoutMs : STORE_TIMEOUT_MS;
@@ -33,7 +28,7 @@ export class GuardedStore {
 
   /** The store as the destination named `scope` sees it. */
   scoped(scope: string): DestinationStore {
-    const store = this.#store;
+    const store = this.store;
     const done = () => true;
     return {
       sync: (threads) => this.#call('sync', () => store.sync(scope, threads)),
@@ -49,32 +44,26 @@ export class GuardedStore {
   }
 
   async #call<T>(what: string, run: () => Promise<T>): Promise<T | undefined> {
-    if (this.#down && Date.now() < this.#retryAt) return undefined;
+    if (Date.now() < this.#retryAt) return undefined;
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      const error = () => reject(new Error(`no answer within ${this.#timeoutMs} ms`));
-      timer = unrefTimer(setTimeout(error, this.#timeoutMs));
-    });
     try {
-      // A call that answers after its timeout must not become an unhandled rejection.
-      const answer = await Promise.race([
-        Promise.resolve()
-          .then(run)
-          .finally(() => clearTimeout(timer)),
-        timeout,
-      ]);
-      if (this.#down) {
-        this.#down = false;
-        this.#debug('store: answering again; shared state in use');
+      // A call that answers after its timeout must not become an unhandled rejection: `reject` takes it.
+      const answer = await new Promise<T>((resolve, reject) => {
+        const error = () => reject(new Error(`no answer within ${this.#timeoutMs} ms`));
+        timer = unrefTimer(setTimeout(error, this.#timeoutMs));
+        Promise.resolve().then(run).then(resolve, reject);
+      }).finally(() => clearTimeout(timer));
+      if (this.#retryAt !== 0) {
+        this.#retryAt = 0;
+        this.debug('store: answering again; shared state in use');
       }
       return answer;
     } catch (error) {
-      this.#retryAt = Date.now() + STORE_RETRY_MS;
-      if (!this.#down) {
-        this.#down = true;
+      if (this.#retryAt === 0) {
         const message = `store: ${what} failed (${messageOf(error)}); delivering with this process's own state until the store answers again`;
-        this.#errors.reportOnce(`store:${++this.#outages}`, new ChatTrailError(message, { cause: error }));
+        this.errors.reportOnce(`store:${++this.#outages}`, new ChatTrailError(message, { cause: error }));
       }
+      this.#retryAt = Date.now() + STORE_RETRY_MS;
       return undefined;
     }
   }

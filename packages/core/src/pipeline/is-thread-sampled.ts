@@ -1,7 +1,4 @@
-/**
- * Whether a thread is kept at `sampleRate` (0..1), by its id, so a thread is recorded whole or not at all,
- * in every process and replica: 32-bit FNV-1a over the UTF-16 code units, mapped to [0, 1).
- */
+/** Whether a thread is kept at `sampleRate`, by its id (whole or not at all, in every replica): FNV-1a. */
 export function isThreadSampled(threadId: string, sampleRate: number): boolean {
   if (sampleRate >= 1) return true;
   if (!(sampleRate > 0)) return false;

@@ -1,9 +1,9 @@
 import type { DestinationStats, DropCounts, DropReason } from '../spec/chat-trail';
-import type { DeliveryItem, DeliveryOutcome, DestinationSendContext } from '../spec/chat-trail-destination';
+import type { DeliveryItem } from '../spec/chat-trail-destination';
+import { TurnDelta } from '../thread/turn-delta';
 import type { DeliveryLane } from './delivery-lane';
 import type { GuardedStore } from './guarded-store';
 import type { QueuedItem } from './lane-queue';
-import type { QueuedBytes } from './queued-bytes';
 import type { TrailLane } from './trail-lane';
 
 /** A lane's settings (what crosses to the delivery worker). */
@@ -15,36 +15,28 @@ export interface LaneSettings {
   /** Batches start at least this long apart (start to start) unless a flush waits; 0: back to back. */
   readonly minBatchIntervalMs: number;
   readonly timeoutMs: number;
-  /** Failures counted against one item (see `DeliveryLane`) before it is dropped as `retries_exhausted`. */
+  /** Failures counted against one item before it is dropped as `retries_exhausted`. */
   readonly maxAttempts: number;
   readonly backoffInitialMs: number;
   readonly backoffMaxMs: number;
 }
 
-/** What a lane needs from its trail. */
 export interface LaneHost extends LaneSettings {
   /** Fires when the trail stops: no batch starts any more (requests have per-batch signals, see stopLanes). */
   readonly signal: AbortSignal;
-  /** The trail's count of queued bytes, each item once (absent: the lane counts only its own). */
   readonly queued?: QueuedBytes;
   debug(message: string): void;
   /** Fewer than `flushAt` items are left after a batch: arm the interval timer for them. */
   waiting(): void;
-  /** Items given up for `reason`; `error` explains why (the trail decides what to report). */
+  /** Items given up for `reason`; `error` explains why. */
   dropped(lane: DeliveryLane, reason: DropReason, items: readonly QueuedItem[], error?: unknown): void;
-  /** A transient failure, for flush reports and debug logs. */
   failed(lane: DeliveryLane, error: unknown): void;
   /** A request of a batch in flight failed and is about to be retried by a custom destination itself. */
   retrying?(lane: DeliveryLane, error: unknown): void;
   /** A request whose outcome is unknown was taken as done, not sent again (at-most-once): it may be lost. */
   notResent?(lane: DeliveryLane, error: unknown): void;
-  /** The lane is done with these items (those `sent`, given `outcomes`): delivered, or given up for good. */
-  settled?(
-    lane: TrailLane,
-    items: readonly DeliveryItem[],
-    outcomes?: readonly (DeliveryOutcome | undefined)[],
-  ): void;
-  /** The `store` option's. */
+  /** The lane is done with these items: delivered (`sent`), or given up for good. */
+  settled?(lane: TrailLane, items: readonly DeliveryItem[], sent?: boolean): void;
   readonly store?: GuardedStore;
 }
 
@@ -62,37 +54,40 @@ export function emptyDropCounts(): DropCounts {
   };
 }
 
-/** What a lane counts, beside its queue. */
-export type LaneCounts = Omit<DestinationStats, 'queuedTurns' | 'queuedBytes' | 'feedback' | 'backoffMs'> & {
-  feedbackSent: number;
-  feedbackDropped: number;
-};
-
-/** The context of one `send()`: the batch's abort signal, and callbacks that count into the lane's stats. */
-export function laneSendContext(
-  lane: DeliveryLane,
-  host: LaneHost,
-  stats: LaneCounts,
-  signal: AbortSignal,
-): DestinationSendContext {
-  const context: DestinationSendContext = {
-    signal,
-    stopping: host.signal,
-    timeoutMs: host.timeoutMs,
-    // The lane is the one retry layer: each request is sent once per attempt of its batch.
-    maxRetries: 0,
-    onRequest: () => {
-      stats.requests++;
-    },
-    onRetry: (error?: unknown) => {
-      stats.retried++;
-      if (error !== undefined) host.retrying?.(lane, error);
-    },
-    onAmbiguous: (error?: unknown, notResent?: boolean) => {
-      stats.ambiguous++;
-      if (notResent === true && error !== undefined) host.notResent?.(lane, error);
-    },
-    debug: (message) => host.debug(message),
+export function emptyStats(): DestinationStats {
+  return {
+    sent: 0,
+    sentMessages: 0,
+    requests: 0,
+    retried: 0,
+    ambiguous: 0,
+    dropped: emptyDropCounts(),
+    queuedTurns: 0,
+    queuedBytes: 0,
+    feedback: { recorded: 0, sent: 0, dropped: 0 },
+    backoffMs: 0,
   };
-  return host.store === undefined ? context : { ...context, store: host.store.scoped(lane.name) };
+}
+
+/** `a` plus `b`, number by number. */
+export function addStats<T extends object>(a: T, b: T): T {
+  const sum = { ...a } as Record<string, unknown>;
+  for (const [key, value] of Object.entries(a)) {
+    const other = (b as Record<string, unknown>)[key];
+    sum[key] = typeof value === 'number' ? value + ((other as number) ?? 0) : addStats(value, other ?? {});
+  }
+  return sum as T;
+}
+
+/** `stats().queuedBytes`: each item counted once however many lanes hold it (they share one object). */
+export class QueuedBytes {
+  bytes = 0;
+
+  hold(item: DeliveryItem, bytes: number): void {
+    if (!(item instanceof TurnDelta) || item.hold()) this.bytes += bytes;
+  }
+
+  release(item: DeliveryItem, bytes: number): void {
+    if (!(item instanceof TurnDelta) || item.release()) this.bytes -= bytes;
+  }
 }

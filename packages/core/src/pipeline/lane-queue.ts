@@ -2,23 +2,19 @@ import { Deque } from '../internal/deque';
 import type { DeliveryItem } from '../spec/chat-trail-destination';
 import { TurnDelta, turnThreadId } from '../thread/turn-delta';
 
-/** An item waiting in a lane with its estimated size. */
 export interface QueuedItem {
   item: DeliveryItem;
   bytes: number;
-  /** Set once the item has failed transiently. */
   retry?: RetryState | undefined;
 }
 
 /** What a lane remembers of an item that failed transiently (see `DeliveryLane`). */
 export interface RetryState {
-  /** Failures counted against the item: at `maxAttempts` it is dropped. */
   attempts: number;
   /** Its own backoff (`Date.now()`), which holds only its thread. */
   notBefore: number;
   /** The lane's count of batches that delivered something, at this item's last failure. */
   successes: number;
-  /** It failed on its own while the destination delivered others: it is sent alone from now on. */
   alone: boolean;
 }
 
@@ -30,23 +26,18 @@ export interface Batch {
   bytes: number;
 }
 
-/** Item `i` of a batch as a queued item (for the batch's failures, which are few). */
+/** Item `i` of a batch as a queued item (for its failures, which are few). */
 export function queuedAt(batch: Batch, i: number): QueuedItem {
   return batch.queued?.[i] ?? bareQueued(batch.items[i] as TurnDelta);
 }
 
-/** What item `i` of a batch counts for. */
 export function sizeAt(batch: Batch, i: number): number {
   return batch.queued?.[i]?.bytes ?? (batch.items[i] as TurnDelta).bytes;
 }
 
-/** A turn item as it is (it knows its size), anything else with its size and retry state. */
 type Entry = TurnDelta | QueuedItem;
 
-/**
- * A lane's waiting items, oldest first, and their total size. A turn item that never failed waits as it
- * is: record() then allocates nothing per destination.
- */
+/** A lane's waiting items, oldest first; a turn item that never failed waits bare (no allocation per lane). */
 export class LaneQueue {
   readonly #entries = new Deque<Entry>();
   bytes = 0;
@@ -69,7 +60,6 @@ export class LaneQueue {
     return queued;
   }
 
-  /** Puts a popped item back in front (a retry, or one passed over). */
   pushFront(queued: QueuedItem): void {
     const { item, bytes, retry } = queued;
     this.#entries.pushFront(
@@ -79,9 +69,8 @@ export class LaneQueue {
   }
 
   /**
-   * Takes up to `max` items and `maxBytes` (one item at least) from the front. Items waiting out their own
-   * backoff, and the later items of their thread, are passed over and put back in order; an item that
-   * failed alone before goes alone. Returns the earliest end of a backoff instead when nothing was ready.
+   * Up to `max` items and `maxBytes` (one at least) from the front, passing over items in their own backoff
+   * and their threads' later items; else (nothing ready) the earliest end of a backoff.
    */
   takeBatch(max: number, maxBytes: number, now: number): Batch | number {
     const batch: Batch = { items: [], queued: undefined, bytes: 0 };
@@ -92,7 +81,6 @@ export class LaneQueue {
       const entry = this.#entries.peekFront()!;
       const retry = entry instanceof TurnDelta ? undefined : entry.retry;
       if (retry !== undefined || held.length > 0) {
-        // Only once something failed: the common path never reads a thread id.
         const thread = threadOf(itemOf(entry));
         const waiting = retry !== undefined && retry.notBefore > now;
         if (waiting || heldThreads.has(thread)) {
@@ -125,7 +113,7 @@ export class LaneQueue {
   }
 }
 
-function itemOf(entry: Entry): DeliveryItem {
+export function itemOf(entry: Entry): DeliveryItem {
   return entry instanceof TurnDelta ? entry : entry.item;
 }
 
@@ -133,7 +121,7 @@ function bareQueued(item: TurnDelta): QueuedItem {
   return { item, bytes: item.bytes, retry: undefined };
 }
 
-/** The thread an item belongs to: its turns (and feedback) keep their order behind a failed one. */
+/** The thread an item belongs to: its items keep their order behind a failed one. */
 export function threadOf(item: DeliveryItem): string {
   return item.type === 'feedback' ? item.feedback.threadId : turnThreadId(item);
 }

@@ -1,9 +1,10 @@
 import { APIConnectionError, ChatTrailConnectionError, ChatTrailDeliveryError } from '../errors';
 import { messageOf } from '../internal/message-of';
-import type { DropReason } from '../spec/chat-trail';
+import type { ChatTrailDrop, DropReason } from '../spec/chat-trail';
+import type { DeliveryItem } from '../spec/chat-trail-destination';
+import { wholeTurn } from '../thread/whole-turn';
 import type { ChatTrailOptions } from './chat-trail-options';
-import type { QueuedItem } from './lane-queue';
-import { handOverDrop } from './lane-reports';
+import { itemOf, type QueuedItem } from './lane-queue';
 import { statusOf } from './status-of';
 import type { TrailErrors } from './trail-errors';
 import type { TrailLane } from './trail-lane';
@@ -20,8 +21,7 @@ export function laneReporter(
   debugEnabled: boolean,
   debug: (message: string) => void,
 ) {
-  // No response: reported once per destination and cause (code and host), at the first failed attempt
-  // (a hung request's retries take several timeouts); every occurrence goes to the flush reports.
+  // No response: reported once per destination, code and host, at the first failed attempt.
   const unreachable = ({ name }: Lane, error: APIConnectionError, consequence?: string): void => {
     const message = `${name}: ${error.summary}${consequence === undefined ? '' : `; ${consequence}`}`;
     errors.remember(message);
@@ -37,30 +37,19 @@ export function laneReporter(
       }),
     );
   };
+  const failed = (lane: Lane, error: unknown, consequence?: string): void => {
+    if (error instanceof APIConnectionError) unreachable(lane, error, consequence);
+    else errors.remember(`${lane.name}: ${messageOf(error)}`);
+  };
   return {
-    /** A request of a batch in flight failed and is about to be retried by a custom destination itself. */
+    failed,
     retrying(lane: Lane, error: unknown): void {
       if (error instanceof APIConnectionError) unreachable(lane, error);
     },
-
-    /** A request whose outcome is unknown was taken as done, not sent again (at-most-once). */
-    notResent(lane: Lane, error: unknown): void {
-      if (error instanceof APIConnectionError) {
-        unreachable(lane, error, 'what it carried may not be stored and is not sent again (at-most-once)');
-      } else errors.remember(`${lane.name}: ${messageOf(error)}`);
-    },
-
-    /** A batch failed transiently and went back to the queue. */
-    failed(lane: Lane, error: unknown): void {
-      if (error instanceof APIConnectionError) unreachable(lane, error);
-      else errors.remember(`${lane.name}: ${messageOf(error)}`);
-    },
-
+    notResent: (lane: Lane, error: unknown) =>
+      failed(lane, error, 'what it carried may not be stored and is not sent again (at-most-once)'),
     dropped({ name }: Lane, reason: DropReason, items: readonly QueuedItem[], error: unknown): void {
-      if (onDrop !== undefined) {
-        const dropped = items.map((queued) => queued.item);
-        handOverDrop(onDrop, name, reason, dropped, error, debug);
-      }
+      if (onDrop !== undefined) handOverDrop(onDrop, name, reason, items.map(itemOf), error, debug);
       const status = statusOf(error);
       const what = describeItems(items);
       if (error !== undefined) errors.remember(`${name}: ${messageOf(error)}`);
@@ -89,4 +78,27 @@ function describeItems(items: readonly QueuedItem[]): string {
   if (turns > 0) parts.push(`${turns} turn${turns === 1 ? '' : 's'}`);
   if (feedback > 0) parts.push(`${feedback} feedback item${feedback === 1 ? '' : 's'}`);
   return parts.join(' and ') || 'nothing';
+}
+
+/** Gives dropped items to `onDrop`, turns whole as recorded; nothing it does (or throws) reaches the trail. */
+export function handOverDrop(
+  onDrop: NonNullable<ChatTrailOptions['onDrop']>,
+  destination: string,
+  reason: DropReason,
+  items: readonly DeliveryItem[],
+  error: unknown,
+  debug: (message: string) => void,
+): void {
+  const drop: ChatTrailDrop = { destination, reason, turns: [], feedback: [] };
+  for (const item of items) {
+    // Whole: what an app keeps of a dropped turn must not depend on what was queued before it.
+    if (item.type === 'turn') drop.turns.push(wholeTurn(item.turn, item.thread, item.start));
+    else drop.feedback.push(item.feedback);
+  }
+  if (error !== undefined) drop.error = error;
+  try {
+    onDrop(drop);
+  } catch (hookError) {
+    debug(`onDrop threw (${messageOf(hookError)}); ignored`);
+  }
 }

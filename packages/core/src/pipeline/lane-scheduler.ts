@@ -5,33 +5,22 @@ import type { TrailLane } from './trail-lane';
 
 /** When a trail's lanes send: at `flushAt` right after the current synchronous work, else on the interval timer; serverless, at once under `waitUntil`. */
 export class LaneScheduler {
-  readonly #lanes: readonly TrailLane[];
-  readonly #flushIntervalMs: number;
-  readonly #timeoutMs: number;
-  readonly #waitUntil: WaitUntil | undefined;
-  readonly #debug: (message: string) => void;
   #stopped = false;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #kickScheduled = false;
   #serverlessScheduled = false;
 
   constructor(
-    lanes: readonly TrailLane[],
-    flushIntervalMs: number,
-    timeoutMs: number,
-    waitUntil: WaitUntil | undefined,
-    debug: (message: string) => void,
-  ) {
-    this.#lanes = lanes;
-    this.#flushIntervalMs = flushIntervalMs;
-    this.#timeoutMs = timeoutMs;
-    this.#waitUntil = waitUntil;
-    this.#debug = debug;
-  }
+    private readonly lanes: readonly TrailLane[],
+    private readonly flushIntervalMs: number,
+    private readonly timeoutMs: number,
+    private readonly waitUntil: WaitUntil | undefined,
+    private readonly debug: (message: string) => void,
+  ) {}
 
   /** Items were queued; `full`: a lane reached `flushAt`. */
   queued(full: boolean): void {
-    const waitUntil = this.#waitUntil ?? findWaitUntil();
+    const waitUntil = this.waitUntil ?? findWaitUntil();
     if (waitUntil !== undefined) this.#scheduleServerlessFlush(waitUntil);
     else if (!full) this.armTimer();
     else if (!this.#kickScheduled) {
@@ -44,7 +33,6 @@ export class LaneScheduler {
     }
   }
 
-  /** Shutdown: no timer from now on. */
   stop(): void {
     this.#stopped = true;
     if (this.#timer !== undefined) clearTimeout(this.#timer);
@@ -57,29 +45,26 @@ export class LaneScheduler {
       this.#timer = undefined;
       this.#kickAll();
     };
-    this.#timer = unrefTimer(setTimeout(fire, this.#flushIntervalMs));
+    this.#timer = unrefTimer(setTimeout(fire, this.flushIntervalMs));
   }
 
   #kickAll(): void {
-    for (const lane of this.#lanes) lane.kick();
+    for (const lane of this.lanes) lane.kick();
   }
 
-  /**
-   * Serverless: the invocation may be frozen as soon as the response is sent, so timers cannot be trusted.
-   * Deliver at once under the platform's `waitUntil`, once per synchronous run of records.
-   */
+  /** Serverless: the invocation may freeze once it answered, so deliver at once under `waitUntil`. */
   #scheduleServerlessFlush(waitUntil: WaitUntil): void {
     if (this.#serverlessScheduled) return;
     this.#serverlessScheduled = true;
     const delivery = Promise.resolve().then(() => {
       this.#serverlessScheduled = false;
-      const deadline = Date.now() + this.#timeoutMs;
-      return Promise.all(this.#lanes.map((lane) => lane.drain(deadline))).then(noop, noop);
+      const deadline = Date.now() + this.timeoutMs;
+      return Promise.all(this.lanes.map((lane) => lane.drain(deadline))).then(noop, noop);
     });
     try {
       waitUntil(delivery);
     } catch (error) {
-      this.#debug(`waitUntil threw (${messageOf(error)}); delivering without it`);
+      this.debug(`waitUntil threw (${messageOf(error)}); delivering without it`);
     }
   }
 }

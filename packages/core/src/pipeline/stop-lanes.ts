@@ -1,11 +1,9 @@
 import type { TrailLane } from './trail-lane';
 
 /**
- * Stops the lanes for good, so that what each destination got is known before the spool closes: `stopping`
- * fires (no batch starts any more); batches in flight get `graceMs` to finish (a POST cut off has an unknown
- * outcome, and a replay could store it twice); then the lanes abort and their batches settle (`graceMs`
- * again), acknowledging in the spool what they delivered. Lanes in the worker do the same there. The timers
- * are not unref'd: on `beforeExit` they keep the process up until the spool is closed.
+ * Stops the lanes so what each destination got is known before the spool closes: batches in flight get
+ * `graceMs` (a POST cut off could be stored twice on replay), then abort and settle (`graceMs` again). The
+ * timers are ref'd: on `beforeExit` they keep the process up until the spool is closed.
  */
 export async function stopLanes(
   lanes: readonly TrailLane[],

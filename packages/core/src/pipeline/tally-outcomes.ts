@@ -14,7 +14,7 @@ export interface BatchTally {
   dropped: DropGroups;
 }
 
-/** Dropped items grouped by reason and status, so one report covers every item a failure affected. */
+/** Dropped items by reason and status: one report per failure. */
 export class DropGroups extends Map<string, { reason: DropReason; items: QueuedItem[]; error: unknown }> {
   add(reason: DropReason, queued: QueuedItem, error: unknown): void {
     const key = `${reason}:${statusOf(error) ?? ''}`;
@@ -28,7 +28,7 @@ export class DropGroups extends Map<string, { reason: DropReason; items: QueuedI
 export function tallyOutcomes(
   batch: Batch,
   outcomes: readonly (DeliveryOutcome | undefined)[],
-  stats: { sent: number; sentMessages: number; feedbackSent: number },
+  stats: { sent: number; sentMessages: number; feedback: { sent: number } },
 ): BatchTally {
   const tally: BatchTally = {
     sent: 0,
@@ -41,7 +41,7 @@ export function tallyOutcomes(
     const outcome = outcomes[i];
     if (outcome?.status === 'sent') {
       if (batch.items[i]!.type !== 'feedback') stats.sent++;
-      else stats.feedbackSent++;
+      else stats.feedback.sent++;
       stats.sentMessages += outcome.messages ?? 0;
       tally.sent++;
     } else if (outcome?.status === 'retry') {

@@ -4,10 +4,7 @@ import type { ChatTrailOptions } from './chat-trail-options';
 import { destinationsFromEnv } from './destinations-from-env';
 import type { TrailSettings } from './trail-settings';
 
-/**
- * The trail's destinations, each with a name of its own: those given, else those the environment
- * configures; none when disabled. Warns when there is none (the trail then records nothing).
- */
+/** The destinations given, else the environment's, each uniquely named; warns when there is none. */
 export function trailDestinations(
   { disabled, destinations: given, env, timeoutMs }: TrailSettings,
   sender: Pick<ChatTrailOptions, 'fetch' | 'transport'>,

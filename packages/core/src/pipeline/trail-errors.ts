@@ -4,18 +4,12 @@ import { messageOf } from '../internal/message-of';
 /** Distinct failures kept for flush reports, and distinct keys remembered for "report once". */
 const MAX_REMEMBERED = 100;
 
-/**
- * A trail's recent failures, for flush reports, and which it has reported already, so that `onError`
- * hears of each kind once (a revoked key must not flood the app's error tracker). Both bounded.
- */
+/** A trail's recent failures (for flush reports) and which `onError` has heard of already; both bounded. */
 export class TrailErrors {
-  readonly #onError: (error: ChatTrailError) => void;
   readonly #reported = new Set<string>();
   readonly #recent: { at: number; message: string }[] = [];
 
-  constructor(onError: (error: ChatTrailError) => void) {
-    this.#onError = onError;
-  }
+  constructor(private readonly onError: (error: ChatTrailError) => void) {}
 
   /** True the first time `key` is seen. */
   once(key: string): boolean {
@@ -24,7 +18,6 @@ export class TrailErrors {
     return true;
   }
 
-  /** Keeps a failure's message for the flush reports. */
   remember(message: string): void {
     this.#recent.push({ at: Date.now(), message });
     if (this.#recent.length > MAX_REMEMBERED) this.#recent.splice(0, this.#recent.length - MAX_REMEMBERED);
@@ -37,7 +30,7 @@ export class TrailErrors {
 
   emit(error: ChatTrailError): void {
     try {
-      this.#onError(error);
+      this.onError(error);
     } catch {
       // An observer must not change what the trail does.
     }
@@ -49,7 +42,6 @@ export class TrailErrors {
     if (this.once(key)) this.emit(error);
   }
 
-  /** A failure of the trail's own code (a bug). */
   reportInternal(where: string, error: unknown): void {
     const message = `internal error in ${where}(): ${messageOf(error)}`;
     const report = new ChatTrailDeliveryError(message, { reason: 'internal_error', count: 1, cause: error });

@@ -1,78 +1,82 @@
 import type { FlushOptions, FlushReport } from '../spec/chat-trail';
+import type { Spool } from '../spool/spool';
 import { CHAT_TRAIL_DEFAULTS } from './chat-trail-options';
+import type { TrailLane } from './trail-lane';
 
-/** What a trail's exit hooks need of it. */
 export interface ExitingTrail {
+  readonly lanes: readonly TrailLane[];
+  spool(): Spool | undefined;
   isClosed(): boolean;
-  pending(): boolean;
   flush(timeoutMs: number): Promise<FlushReport>;
   shutdown(options: FlushOptions): Promise<FlushReport>;
   /** The exit flush gave up: stop taking records, and abandon what is left as shutdown() does. */
   giveUp(timeoutMs: number): void;
-  reportLost(report: FlushReport, why: string, waitedMs: number): void;
   debug(message: string): void;
 }
 
-/** A trail's `beforeExit` flush (`exitFlushMs`) and its SIGTERM/SIGINT hook (`handleSignals`). */
-export class TrailExit {
-  readonly #ms: number;
-  readonly #trail: ExitingTrail;
-  #state: 'idle' | 'running' | 'gave-up' = 'idle';
-  readonly #offBeforeExit: () => void;
-  readonly #offSignals: () => void;
+/** A trail's `beforeExit` flush (`exitFlushMs`) and its SIGTERM/SIGINT hook (`handleSignals`); returns `off`. */
+export function onTrailExit(ms: number, handleSignals: boolean, trail: ExitingTrail): () => void {
+  let idle = true;
+  // The app ended without `flush()`: one flush within `exitFlushMs`; if it gives up, the process is let go.
+  const offBeforeExit =
+    ms === 0
+      ? noop
+      : onBeforeExit(() => {
+          if (trail.isClosed() || !idle || !trail.lanes.some((lane) => lane.pending > 0)) return;
+          idle = false;
+          trail.debug(`the process is exiting with deliveries pending: flushing for up to ${ms} ms`);
+          void trail.flush(ms).then((report) => {
+            idle = report.ok;
+            if (report.ok) return;
+            // Requests still in flight would hold the process up to their own timeout.
+            offBeforeExit();
+            reportLost(trail, report, 'the process is exiting without flush()', ms);
+            trail.giveUp(ms);
+          });
+        });
+  const offSignals = !handleSignals
+    ? noop
+    : onExitSignal(async () => {
+        const timeoutMs = ms > 0 ? ms : CHAT_TRAIL_DEFAULTS.exitFlushMs;
+        const report = await trail.shutdown({ timeoutMs });
+        if (!report.ok) reportLost(trail, report, 'the process got a signal to end', timeoutMs);
+      });
+  return () => {
+    offBeforeExit();
+    offSignals();
+  };
+}
 
-  constructor(exitFlushMs: number, handleSignals: boolean, trail: ExitingTrail) {
-    this.#ms = exitFlushMs;
-    this.#trail = trail;
-    this.#offBeforeExit = exitFlushMs === 0 ? noop : onBeforeExit(() => this.#flushBeforeExit());
-    this.#offSignals = handleSignals ? onExitSignal(() => this.#shutDownOnSignal()) : noop;
-  }
-
-  off(): void {
-    this.#offBeforeExit();
-    this.#offSignals();
-  }
-
-  /**
-   * The app ended without `flush()`: one flush, bounded by `exitFlushMs`. If it gives up, what is left is
-   * reported once on stderr, counts only, and the process is let go (the next `beforeExit` finds nothing to do).
-   */
-  #flushBeforeExit(): void {
-    const trail = this.#trail;
-    if (trail.isClosed() || this.#state !== 'idle' || !trail.pending()) return;
-    this.#state = 'running';
-    trail.debug(`the process is exiting with deliveries pending: flushing for up to ${this.#ms} ms`);
-    void trail.flush(this.#ms).then((report) => {
-      if (report.ok) {
-        this.#state = 'idle';
-        return;
-      }
-      this.#state = 'gave-up';
-      // Requests still in flight would hold the process up to their own timeout.
-      this.#offBeforeExit();
-      trail.reportLost(report, 'the process is exiting without flush()', this.#ms);
-      trail.giveUp(this.#ms);
-    });
-  }
-
-  /** SIGTERM or SIGINT under `handleSignals`: shut down within `exitFlushMs`, and say what was lost. */
-  async #shutDownOnSignal(): Promise<void> {
-    const timeoutMs = this.#ms > 0 ? this.#ms : CHAT_TRAIL_DEFAULTS.exitFlushMs;
-    const report = await this.#trail.shutdown({ timeoutMs });
-    if (!report.ok) this.#trail.reportLost(report, 'the process got a signal to end', timeoutMs);
+/** Once, on stderr, counts only: what an exit could not deliver. Never throws. */
+function reportLost(
+  { lanes, spool: spoolOf }: ExitingTrail,
+  report: FlushReport,
+  why: string,
+  waitedMs: number,
+): void {
+  try {
+    const pending = lanes.filter((lane) => lane.pending > 0).map((lane) => `${lane.name} ${lane.pending}`);
+    const left = [
+      pending.length > 0 ? `${report.pendingTurns} turn deliveries pending (${pending.join(', ')})` : '',
+      report.droppedTurns !== undefined ? `${report.droppedTurns} dropped` : '',
+    ].filter((part) => part !== '');
+    const spool = spoolOf();
+    console.error(
+      `[chattrail] ${why}: after ${waitedMs} ms (exitFlushMs), ${left.join(', ')}; ${spool?.stats().state === 'on' ? `these stay in the spool (${spool.dir}) for the next start` : 'these are lost'}.`,
+    );
+  } catch {
+    // Reporting must never throw into the host.
   }
 }
 
-// One process listener per event serves every trail, so many trails never trip Node's MaxListeners warning.
-// `process` is reached through `globalThis`, guarded: on Edge and in browsers these do nothing. Exiting must
-// never throw into the host: errors are swallowed.
+// One process listener per event serves every trail (no MaxListeners warning). Through `globalThis`,
+// guarded: on Edge and in browsers these do nothing; errors are swallowed.
 
 type Signal = 'SIGTERM' | 'SIGINT';
 
 interface ProcessLike {
   pid: number;
   on(event: Signal | 'beforeExit', listener: (signal: Signal) => void): unknown;
-  off?(event: 'beforeExit', listener: () => void): unknown;
   removeListener(event: Signal | 'beforeExit', listener: (signal: Signal) => void): unknown;
   listenerCount(event: Signal): number;
   kill(pid: number, signal: Signal): unknown;
@@ -86,7 +90,6 @@ function noop(): void {}
 
 const someProcess = () => (globalThis as { process?: Partial<ProcessLike> }).process;
 
-/** The process, if it has what the signal hooks use. */
 function signalProcess(): ProcessLike | undefined {
   const process = someProcess();
   const has = (name: keyof ProcessLike) => typeof process?.[name] === 'function';
@@ -111,13 +114,13 @@ function register<H>(hooks: Set<H>, hook: H, listen: (on: boolean) => void): () 
   };
 }
 
-/** Calls `hook` on each `beforeExit` (the trail's timers are unref'd); returns what unregisters it. */
+/** Calls `hook` on each `beforeExit` (the trail's timers are unref'd); returns `off`. */
 function onBeforeExit(hook: () => void): () => void {
   const process = someProcess();
   if (typeof process?.on !== 'function') return noop;
   return register(exitHooks, hook, (on) => {
     if (on) process.on?.('beforeExit', runExitHooks);
-    else (process.off ?? process.removeListener)?.call(process, 'beforeExit', runExitHooks);
+    else process.removeListener?.('beforeExit', runExitHooks);
   });
 }
 
@@ -130,10 +133,7 @@ function runExitHooks(): void {
   }
 }
 
-/**
- * Runs `hook` on `SIGTERM`/`SIGINT`, then raises the signal again once every hook settled, so the process
- * ends as it would have without us, unless the app listens for it too. Returns what unregisters `hook`.
- */
+/** Runs `hook` on SIGTERM/SIGINT, then re-raises the signal (unless the app listens too); returns `off`. */
 function onExitSignal(hook: () => Promise<unknown>): () => void {
   const process = signalProcess();
   return process === undefined ? noop : register(signalHooks, hook, (on) => listen(process, on));
@@ -150,13 +150,8 @@ function onSignal(signal: Signal): void {
   const process = signalProcess()!;
   // From now on a second signal gets the default action: a second Ctrl-C ends the process at once.
   listen(process, false);
-  const running = [...signalHooks].map((hook) => {
-    try {
-      return hook();
-    } catch {
-      return undefined;
-    }
-  });
+  // Async functions: a hook rejects, never throws.
+  const running = [...signalHooks].map((hook) => hook());
   signalHooks.clear();
   void Promise.allSettled(running).then(() => {
     if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);

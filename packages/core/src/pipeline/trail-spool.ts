@@ -31,16 +31,14 @@ export function startTrailSpool(
       },
     },
   );
-  let replayed = false;
-  for (const { item, lanes: due } of spool?.takeReplay() ?? []) {
+  const replay = spool?.takeReplay() ?? [];
+  for (const { item, lanes: due } of replay) {
     const bytes = deliveryItemBytes(item);
     for (const lane of due) lanes[lane]!.enqueue(item, bytes);
-    replayed = true;
   }
-  return { spool, replayed };
+  return { spool, replayed: replay.length > 0 };
 }
 
-/** An item's estimated size, as a lane counts it. */
 export function deliveryItemBytes(item: DeliveryItem): number {
   return item.type === 'feedback' ? 256 + (item.feedback.text?.length ?? 0) : estimateTurnBytes(item.turn);
 }

@@ -2,7 +2,7 @@ import { unrefTimer } from '../internal/unref-timer';
 import type { DestinationStats, DropReason } from '../spec/chat-trail';
 import type { ChatTrailDestination, DeliveryItem } from '../spec/chat-trail-destination';
 import type { TurnMessage } from '../spec/turn';
-import { emptyDropCounts, type LaneHost } from './lane-host';
+import { addStats, emptyStats, type LaneHost } from './lane-host';
 import type { QueuedItem } from './lane-queue';
 import type { LaneReporter } from './lane-reporter';
 import { tooLargeError } from './lane-reports';
@@ -351,31 +351,6 @@ export class WorkerLane implements TrailLane {
     this.#base = { ...addStats(this.#base, this.stats), backoffMs: 0 };
     this.stats = emptyStats();
   }
-}
-
-function emptyStats(): DestinationStats {
-  return {
-    sent: 0,
-    sentMessages: 0,
-    requests: 0,
-    retried: 0,
-    ambiguous: 0,
-    dropped: emptyDropCounts(),
-    queuedTurns: 0,
-    queuedBytes: 0,
-    feedback: { recorded: 0, sent: 0, dropped: 0 },
-    backoffMs: 0,
-  };
-}
-
-/** `a` plus `b`, number by number: the counts of a worker that ended and of the one after it. */
-function addStats<T extends object>(a: T, b: T): T {
-  const sum = { ...a } as Record<string, unknown>;
-  for (const [key, value] of Object.entries(a)) {
-    const other = (b as Record<string, unknown>)[key];
-    sum[key] = typeof value === 'number' ? value + ((other as number) ?? 0) : addStats(value, other ?? {});
-  }
-  return sum as T;
 }
 
 /** @internal For tests: how many trails deliver from a worker now. */

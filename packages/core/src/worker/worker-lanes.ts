@@ -50,12 +50,10 @@ export class WorkerLanes {
       retrying: (lane, error) => this.#event(lane, 'retrying', error),
       notResent: (lane, error) => this.#event(lane, 'notResent', error),
       // Tells the app's thread which items were delivered (drops come through `dropped`).
-      settled: (lane, items, outcomes) => {
+      settled: (lane, items, delivered) => {
         const sent = this.#sent[this.#lanes.indexOf(lane as DeliveryLane)];
-        if (outcomes === undefined || sent === undefined) return;
-        items.forEach((item, i) => {
-          if (outcomes[i]?.status === 'sent') sent.push(this.#seqs.get(item)!);
-        });
+        if (delivered !== true || sent === undefined) return;
+        for (const item of items) sent.push(this.#seqs.get(item)!);
         this.#scheduleReport();
       },
     };

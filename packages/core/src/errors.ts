@@ -1,3 +1,4 @@
+import { quietly } from './internal/quietly';
 import type { DropReason } from './spec/chat-trail';
 
 // One class per HTTP status family, as in openai-node. None carries the API key: requests redact first.
@@ -298,11 +299,7 @@ function asRecord(value: unknown): Record<string, unknown> | undefined {
 }
 
 function safeStringify(value: unknown): string {
-  try {
-    return JSON.stringify(value) ?? String(value);
-  } catch {
-    return String(value);
-  }
+  return quietly(() => JSON.stringify(value)) ?? String(value);
 }
 
 function clip(text: string): string {

@@ -1,5 +1,6 @@
 import { ChatTrailError } from '../errors';
 import { LruMap } from '../internal/lru-map';
+import { quietly } from '../internal/quietly';
 import { optionChecker } from '../options/option-checker';
 import { VERSION } from '../version';
 import type { HttpClientOptions } from './http-options';
@@ -102,9 +103,5 @@ function withoutUserinfo(url: string): string {
 }
 
 function decoded(component: string): string {
-  try {
-    return decodeURIComponent(component);
-  } catch {
-    return component;
-  }
+  return quietly(() => decodeURIComponent(component)) ?? component;
 }

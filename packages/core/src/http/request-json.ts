@@ -9,6 +9,7 @@ import {
   InvalidResponseError,
 } from '../errors';
 import { messageOf } from '../internal/message-of';
+import { quietly } from '../internal/quietly';
 import { backoffDelayMs } from './backoff';
 import { describeConnectionFailure } from './describe-connection-failure';
 import type { RequestOptions } from './http-options';
@@ -83,11 +84,8 @@ export async function requestJson<T>(
     if (options.retryAmbiguous === false && isAmbiguousError(error)) throw error;
     const delayMs = error.retryAfterMs ?? backoffDelayMs(retry);
     if (delayMs > MAX_RETRY_AFTER_MS) throw error;
-    try {
-      transport.onRetry?.({ ...where, retry: retry + 1, delayMs, error });
-    } catch {
-      // An observer must not change the outcome.
-    }
+    // An observer must not change the outcome.
+    quietly(() => transport.onRetry?.({ ...where, retry: retry + 1, delayMs, error }));
     await sleep(delayMs, signal, where);
   }
 }

@@ -11,10 +11,3 @@ export interface SpoolFs {
   rmdirSync(path: string): void;
   readdirSync(path: string, options: { withFileTypes: true }): { name: string; isDirectory(): boolean }[];
 }
-
-/** Best effort: what is left behind (a lock, a directory, a file) the next start deals with. */
-export function quietly(action: () => void): void {
-  try {
-    action();
-  } catch {}
-}

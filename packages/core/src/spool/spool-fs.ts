@@ -3,6 +3,7 @@ export interface SpoolFs {
   openSync(path: string, flags: string): number;
   closeSync(fd: number): void;
   writeSync(fd: number, text: string): number;
+  writeFileSync(path: string, text: string, options: { flag: string }): void;
   fsyncSync(fd: number): void;
   readFileSync(path: string, encoding: 'utf8'): string;
   unlinkSync(path: string): void;

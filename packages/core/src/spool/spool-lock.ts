@@ -46,12 +46,7 @@ export function orphanDirs(fs: SpoolFs, dir: string, pid: number): string[] {
 function tryLock(fs: SpoolFs, path: string, pid: number): boolean {
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      const fd = fs.openSync(path, 'wx');
-      try {
-        fs.writeSync(fd, String(pid));
-      } finally {
-        fs.closeSync(fd);
-      }
+      fs.writeFileSync(path, String(pid), { flag: 'wx' });
       held.add(path);
       return true;
     } catch (error) {

@@ -319,8 +319,6 @@ export class Spool {
         this.dropped[lane]! += count;
         this.#host.dropped(lane, count);
       });
-      oldest.left = 0;
-      oldest.pending.fill(0);
       this.#remove(oldest);
     }
   }

@@ -113,11 +113,8 @@ export class UnprocessableEntityError extends APIError {
 
   constructor(init: APIErrorInit) {
     super(init);
-    const raw = asRecord(init.body)?.detail;
-    Object.defineProperty(this, 'detail', {
-      value: Array.isArray(raw) ? raw.filter(isValidationErrorItem) : [],
-      enumerable: true,
-    });
+    const raw: unknown = this.detail;
+    (this as { detail: unknown }).detail = Array.isArray(raw) ? raw.filter(isValidationErrorItem) : [];
   }
 }
 

@@ -181,16 +181,9 @@ function parseSuccess<T>(
   where: Where,
   validate: JsonRequest['validate'],
 ): T {
-  let body: unknown;
-  let problem: string | undefined;
-  if (response.body.trim() !== '') {
-    try {
-      body = JSON.parse(response.body);
-    } catch {
-      problem = 'a body that is not JSON';
-    }
-  }
-  problem ??= validate?.(body);
+  const empty = response.body.trim() === '';
+  const body: unknown = empty ? undefined : quietly(() => JSON.parse(response.body));
+  const problem = !empty && body === undefined ? 'a body that is not JSON' : validate?.(body);
   if (problem === undefined) return body as T;
   // The body is left out: a success body is the caller's data, not an explanation.
   throw new InvalidResponseError({
@@ -203,14 +196,9 @@ function parseSuccess<T>(
 
 function errorFromResponse(transport: HttpTransport, response: TransportResponse, where: Where): APIError {
   const { redact } = transport;
-  let body: unknown;
-  if (response.body.trim() !== '') {
-    try {
-      body = redactJson(JSON.parse(response.body), redact);
-    } catch {
-      body = redact(response.body);
-    }
-  }
+  const empty = response.body.trim() === '';
+  let body = empty ? undefined : quietly(() => redactJson(JSON.parse(response.body), redact));
+  if (!empty && body === undefined) body = redact(response.body); // not JSON, or too deep to redact
   const headers = headersOf(response.headers);
   return createAPIError({
     ...where,

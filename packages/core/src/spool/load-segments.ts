@@ -60,13 +60,12 @@ export function loadSegments(
         due.push(i);
         mask |= bits[i]!;
         segment.pending[i]!++;
-        segment.left++;
       }
       if (due.length === 0) continue;
       refs.set(item, { segment, n: record.n, mask });
       replay.push({ item, lanes: due });
     }
-    if (segment.left === 0) fs.unlinkSync(path);
+    if (segment.pending.every((count) => count === 0)) fs.unlinkSync(path);
     else segments.push(segment);
   }
   return { segments, replay, next };

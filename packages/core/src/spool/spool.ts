@@ -75,7 +75,7 @@ export class Spool {
   #writeScheduled = false;
   #fsyncTimer: ReturnType<typeof setTimeout> | undefined;
   #state: 'on' | 'failed' | 'closed' = 'on';
-  readonly #stats = { bytes: 0, bytesWritten: 0, fsyncs: 0, replayed: 0 };
+  readonly #stats = { bytesWritten: 0, fsyncs: 0, replayed: 0 };
   #replay: Replayed[] | undefined;
   /** Per lane, deliveries whose segment went at `maxBytes` before they were acknowledged. */
   readonly dropped: number[];
@@ -100,7 +100,7 @@ export class Spool {
         throw new Error('node:fs is not available on this runtime (Node ≥ 20.16 needed)');
       this.#place = lockSpoolDir(fs, settings.dir, pid);
       const loaded = loadSegments(fs, this.#place, lanes, this.#refs, pid);
-      for (const segment of loaded.segments) this.#add(segment);
+      this.#segments.push(...loaded.segments);
       this.#nextSegment = loaded.next;
       this.#replay = loaded.replay;
       this.#stats.replayed = loaded.replay.length;
@@ -128,11 +128,7 @@ export class Spool {
     if (mask === 0) return;
     const segment = this.#active;
     const ref: SpoolRef = { segment, n: this.#n++, mask };
-    for (let i = 0; i < this.#lanes.length; i++) {
-      if (((mask >> i) & 1) === 0) continue;
-      segment.pending[i]!++;
-      segment.left++;
-    }
+    for (let i = 0; i < this.#lanes.length; i++) segment.pending[i]! += (mask >> i) & 1; // bit i is 1 << i
     this.#refs.set(item, ref);
     const record: SpoolRecord = { n: ref.n, m: mask };
     if (item.type === 'feedback') record.f = item.feedback;
@@ -162,7 +158,6 @@ export class Spool {
       if ((ref.mask & bit) === 0) continue;
       ref.mask &= ~bit;
       segment.pending[lane]!--;
-      segment.left--;
       segment.acks ??= this.#lanes.map(() => []);
       segment.acks[lane]!.push(ref.n);
       any = true;
@@ -184,7 +179,7 @@ export class Spool {
     this.#state = 'closed';
     quietly(() => {
       for (const segment of [...this.#segments]) {
-        if (segment.left === 0) this.#remove(segment);
+        if (settled(segment)) this.#remove(segment);
         else this.#closeFd(segment);
       }
     });
@@ -196,20 +191,20 @@ export class Spool {
       dir: this.#place.dir,
       state: this.#state === 'failed' ? 'memory' : 'on',
       segments: this.#segments.length,
+      bytes: this.#bytes,
       ...this.#stats,
     };
   }
 
-  #add(segment: Segment): Segment {
-    this.#segments.push(segment);
-    this.#stats.bytes += segment.size;
-    return segment;
+  get #bytes(): number {
+    return this.#segments.reduce((sum, segment) => sum + segment.size, 0);
   }
 
   #newSegment(): Segment {
     const path = `${this.#place.dir}/${segmentName(this.#nextSegment++)}`;
     const bits = this.#lanes.map((_, i) => 1 << i);
-    const segment = this.#add(segmentState(path, bits, 0));
+    const segment = segmentState(path, bits, 0);
+    this.#segments.push(segment);
     segment.fd = this.#fs.openSync(path, 'wx');
     const header = { v: HEADER_VERSION, lanes: this.#lanes.map((lane) => lane.name) };
     this.#writeTo(segment, `${JSON.stringify(header)}\n`);
@@ -251,7 +246,7 @@ export class Spool {
         const acks = segment.acks;
         if (acks === undefined) continue;
         segment.acks = undefined;
-        if (segment.left === 0 && segment !== this.#active) {
+        if (settled(segment) && segment !== this.#active) {
           this.#remove(segment);
           continue;
         }
@@ -262,9 +257,9 @@ export class Spool {
         this.#writeTo(segment, text);
       }
       const active = this.#active;
-      if (active.size >= this.#segmentBytes || (active.left === 0 && this.#n > 0 && active.size > 256)) {
+      if (active.size >= this.#segmentBytes || (settled(active) && this.#n > 0 && active.size > 256)) {
         this.#active = this.#newSegment();
-        if (active.left === 0) this.#remove(active);
+        if (settled(active)) this.#remove(active);
       }
       this.#bound();
     } catch (error) {
@@ -282,7 +277,6 @@ export class Spool {
     const bytes = this.#fs.writeSync(segment.fd, text);
     segment.size += bytes;
     segment.dirty = true;
-    this.#stats.bytes += bytes;
     this.#stats.bytesWritten += bytes;
     if (this.#settings.fsyncMs === 0) this.#fsync();
     else this.#fsyncTimer ??= unrefTimer(setTimeout(() => this.#fsync(), this.#settings.fsyncMs));
@@ -306,13 +300,13 @@ export class Spool {
 
   /** Keeps the directory within `maxBytes`: the oldest segments go, with what they still held. */
   #bound(): void {
-    if (this.#stats.bytes <= this.#settings.maxBytes) return;
+    if (this.#bytes <= this.#settings.maxBytes) return;
     if (this.#segments.length === 1) {
       const active = this.#active;
       this.#active = this.#newSegment();
-      if (active.left === 0) this.#remove(active);
+      if (settled(active)) this.#remove(active);
     }
-    while (this.#stats.bytes > this.#settings.maxBytes && this.#segments.length > 1) {
+    while (this.#bytes > this.#settings.maxBytes && this.#segments.length > 1) {
       const oldest = this.#segments[0]!;
       oldest.pending.forEach((count, lane) => {
         if (count === 0) return;
@@ -328,7 +322,6 @@ export class Spool {
     this.#closeFd(segment);
     this.#fs.unlinkSync(segment.path);
     this.#segments.splice(this.#segments.indexOf(segment), 1);
-    this.#stats.bytes -= segment.size;
   }
 
   #closeFd(segment: Segment): void {
@@ -345,4 +338,9 @@ export class Spool {
     if (this.#place.lock !== '') unlockSpoolDir(this.#fs, this.#place);
     this.#host.failed(error);
   }
+}
+
+/** Whether every delivery spooled in it is acknowledged. */
+function settled(segment: Segment): boolean {
+  return segment.pending.every((count) => count === 0);
 }

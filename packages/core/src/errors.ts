@@ -267,8 +267,7 @@ function describeBody(body: unknown): string | undefined {
   const issues = describeIssues(record.issues ?? record.errors);
   if (message !== undefined) return clip(issues === undefined ? message : `${message}: ${issues}`);
   if (issues !== undefined) return clip(issues);
-  if (detail !== undefined) return clip(safeStringify(detail));
-  return undefined;
+  return detail === undefined ? undefined : clip(safeStringify(detail));
 }
 
 /** Zod-style `issues` / `errors` lists of `{ path, message }`, as Melodi sends. */

@@ -62,8 +62,6 @@ export async function requestJson<T>(
     }
     headers['content-type'] ??= 'application/json';
   }
-  const maxRetries = options.maxRetries ?? transport.maxRetries;
-  const { signal } = options;
   const discardBody = options.discardResponse === true;
   const attempt = { url: url.href, method: request.method, headers, body, discardBody };
   const timeoutMs = options.timeoutMs ?? transport.timeoutMs;
@@ -71,7 +69,7 @@ export async function requestJson<T>(
   for (let retry = 0; ; retry++) {
     let error: APIError;
     try {
-      const response = await sendOnce(transport, attempt, timeoutMs, signal, where);
+      const response = await sendOnce(transport, attempt, timeoutMs, options.signal, where);
       if (response.status >= 200 && response.status <= 299) {
         return discardBody ? (undefined as T) : parseSuccess<T>(transport, response, where, request.validate);
       }
@@ -80,13 +78,13 @@ export async function requestJson<T>(
       if (!(caught instanceof APIError) || caught instanceof APIUserAbortError) throw caught;
       error = caught;
     }
-    if (retry >= maxRetries || !isRetryableError(error)) throw error;
+    if (retry >= (options.maxRetries ?? transport.maxRetries) || !isRetryableError(error)) throw error;
     if (options.retryAmbiguous === false && isAmbiguousError(error)) throw error;
     const delayMs = error.retryAfterMs ?? backoffDelayMs(retry);
     if (delayMs > MAX_RETRY_AFTER_MS) throw error;
     // An observer must not change the outcome.
     quietly(() => transport.onRetry?.({ ...where, retry: retry + 1, delayMs, error }));
-    await sleep(delayMs, signal, where);
+    await sleep(delayMs, options.signal, where);
   }
 }
 

@@ -46,12 +46,11 @@ export function openSpool(
 }
 
 /**
- * A trail's durable queue: JSON lines in append-only segment files, written once per tick and fsynced within
- * `fsyncMs` and on every flush; acknowledgements go to the item's segment, and a fully acknowledged one is
- * deleted. A new trail on the same `dir` replays what is left. Turns are spooled as deltas, but a thread's
- * first record in a segment carries its earlier messages (`h`): each segment holds its threads whole (Melodi
- * needs them on replay), so deleting an older one loses nothing. A disk failure stops the spool
- * (`host.failed`, once) and the trail goes on in memory; never throws after the constructor.
+ * A trail's durable queue: JSON lines in append-only segment files, written once per tick, fsynced within
+ * `fsyncMs` and on flush; acks go to the item's segment, deleted once all are in; a new trail on `dir`
+ * replays the rest. Turns are spooled as deltas, but a thread's first record in a segment carries its earlier
+ * messages (`h`): a segment holds its threads whole (Melodi needs them), so deleting an older one loses
+ * nothing. A disk failure stops it (`host.failed`, once): the trail goes on in memory. Never throws later.
  */
 export class Spool {
   readonly #fs: SpoolFs;

@@ -153,15 +153,11 @@ function urlOf(transport: HttpTransport, path: string, query: JsonRequest['query
   const cached = query === undefined ? transport.urls.get(path) : undefined;
   if (cached !== undefined) return cached;
   const url = new URL(transport.baseUrl + path);
-  if (query !== undefined) {
-    for (const [key, value] of Object.entries(query)) {
-      if (value !== undefined && value !== null) url.searchParams.set(key, String(value));
-    }
-    return url;
+  if (query === undefined) transport.urls.set(path, url);
+  for (const [key, value] of Object.entries(query ?? {})) {
+    if (value !== undefined && value !== null) url.searchParams.set(key, String(value));
   }
-  const parsed = { href: url.href, pathname: url.pathname };
-  transport.urls.set(path, parsed);
-  return parsed;
+  return url;
 }
 
 function describe(where: Where): string {

@@ -1,3 +1,4 @@
+import { quietly } from './internal/quietly';
 import type { DropReason } from './spec/chat-trail';
 
 // One class per HTTP status family, as in openai-node. None carries the API key: requests redact first.
@@ -112,11 +113,8 @@ export class UnprocessableEntityError extends APIError {
 
   constructor(init: APIErrorInit) {
     super(init);
-    const raw = asRecord(init.body)?.detail;
-    Object.defineProperty(this, 'detail', {
-      value: Array.isArray(raw) ? raw.filter(isValidationErrorItem) : [],
-      enumerable: true,
-    });
+    const raw: unknown = this.detail;
+    (this as { detail: unknown }).detail = Array.isArray(raw) ? raw.filter(isValidationErrorItem) : [];
   }
 }
 
@@ -269,8 +267,7 @@ function describeBody(body: unknown): string | undefined {
   const issues = describeIssues(record.issues ?? record.errors);
   if (message !== undefined) return clip(issues === undefined ? message : `${message}: ${issues}`);
   if (issues !== undefined) return clip(issues);
-  if (detail !== undefined) return clip(safeStringify(detail));
-  return undefined;
+  return detail === undefined ? undefined : clip(safeStringify(detail));
 }
 
 /** Zod-style `issues` / `errors` lists of `{ path, message }`, as Melodi sends. */
@@ -298,11 +295,7 @@ function asRecord(value: unknown): Record<string, unknown> | undefined {
 }
 
 function safeStringify(value: unknown): string {
-  try {
-    return JSON.stringify(value) ?? String(value);
-  } catch {
-    return String(value);
-  }
+  return quietly(() => JSON.stringify(value)) ?? String(value);
 }
 
 function clip(text: string): string {

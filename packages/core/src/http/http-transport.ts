@@ -1,5 +1,6 @@
 import { ChatTrailError } from '../errors';
 import { LruMap } from '../internal/lru-map';
+import { quietly } from '../internal/quietly';
 import { optionChecker } from '../options/option-checker';
 import { VERSION } from '../version';
 import type { HttpClientOptions } from './http-options';
@@ -26,11 +27,8 @@ export function createHttpTransport(config: {
 }) {
   const { backend, options } = config;
   let baseUrl = config.baseUrl.replace(/\/+$/, '');
-  let parsed: URL;
-  try {
-    parsed = new URL(baseUrl);
-    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error('not http(s)');
-  } catch {
+  const parsed = quietly(() => new URL(baseUrl));
+  if (parsed?.protocol !== 'http:' && parsed?.protocol !== 'https:') {
     throw new ChatTrailError(
       `${backend}: baseUrl must be an absolute http(s) URL, got ${JSON.stringify(withoutUserinfo(baseUrl))}`,
     );
@@ -45,13 +43,10 @@ export function createHttpTransport(config: {
     parsed.password = '';
     baseUrl = parsed.href.replace(/\/+$/, '');
   }
-  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  if (!(timeoutMs > 0) || !Number.isFinite(timeoutMs)) {
-    throw new ChatTrailError(
-      `${backend}: timeoutMs must be a positive number of milliseconds, got ${timeoutMs}`,
-    );
-  }
   const check = optionChecker(backend);
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  if (!(timeoutMs > 0) || !Number.isFinite(timeoutMs))
+    check.fail('timeoutMs', 'a positive number of milliseconds', timeoutMs);
   const maxRetries = check.nonNegativeInteger('maxRetries', options.maxRetries, DEFAULT_MAX_RETRIES);
   check.fn('fetch', options.fetch);
   check.fn('transport', options.transport);
@@ -102,9 +97,5 @@ function withoutUserinfo(url: string): string {
 }
 
 function decoded(component: string): string {
-  try {
-    return decodeURIComponent(component);
-  } catch {
-    return component;
-  }
+  return quietly(() => decodeURIComponent(component)) ?? component;
 }

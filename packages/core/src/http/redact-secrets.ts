@@ -12,7 +12,7 @@ const MIN_BASE64_CORE_BYTES = 6;
 export function createSecretRedactor(secrets: readonly string[]): SecretRedactor {
   const usable = [...new Set(secrets)].filter((secret) => secret.length >= MIN_SECRET_CHARS);
   if (usable.length === 0) return (text) => text;
-  const flexible = new RegExp(usable.map(flexiblePattern).join('|'), 'g');
+  const flexible = new RegExp(usable.map((secret) => [...secret].map(charPattern).join('')).join('|'), 'g');
   // Longest first, so a longer run is replaced whole rather than a shorter one inside it.
   const cores = [...new Set(usable.flatMap(base64Cores))].sort((a, b) => b.length - a.length);
   const base64 = new RegExp(cores.map(escapeRegExp).join('|'), 'g');
@@ -42,25 +42,19 @@ function redactBase64Words(text: string, runs: RegExp): string {
   return redacted + text.slice(copied);
 }
 
-function flexiblePattern(secret: string): string {
-  let pattern = '';
-  for (const char of secret) pattern += charPattern(char);
-  return pattern;
-}
-
 function charPattern(char: string): string {
   const forms = [escapeRegExp(char)];
   // JSON's two-character escapes (`\"`, `\n`, ...), and `\/`, which JSON.stringify never writes.
   const short = char === '/' ? '\\/' : JSON.stringify(char).slice(1, -1);
   if (short.length === 2) forms.push(escapeRegExp(short));
-  // \uXXXX per UTF-16 code unit (a character outside the BMP is a surrogate pair).
-  let unicode = '';
-  for (let i = 0; i < char.length; i++) unicode += `\\\\u${hexPattern(char.charCodeAt(i), 4)}`;
-  forms.push(unicode);
-  // %XX per UTF-8 byte.
-  let percent = '';
-  for (const byte of new TextEncoder().encode(char)) percent += `%${hexPattern(byte, 2)}`;
-  forms.push(percent);
+  // \uXXXX per UTF-16 code unit (a character outside the BMP is a surrogate pair), %XX per UTF-8 byte.
+  forms.push(
+    char
+      .split('')
+      .map((unit) => `\\\\u${hexPattern(unit.charCodeAt(0), 4)}`)
+      .join(''),
+    Array.from(new TextEncoder().encode(char), (byte) => `%${hexPattern(byte, 2)}`).join(''),
+  );
   if (char === ' ') forms.push('\\+');
   const codePoint = char.codePointAt(0)!;
   forms.push(`&#0*${codePoint};`, `&#[xX]0*${hexPattern(codePoint, 1)};`);
@@ -87,9 +81,7 @@ function base64Cores(secret: string): string[] {
 }
 
 function base64(bytes: Uint8Array): string {
-  let binary = '';
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary);
+  return btoa(Array.from(bytes, (byte) => String.fromCharCode(byte)).join(''));
 }
 
 function escapeRegExp(text: string): string {

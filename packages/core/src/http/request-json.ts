@@ -9,6 +9,7 @@ import {
   InvalidResponseError,
 } from '../errors';
 import { messageOf } from '../internal/message-of';
+import { quietly } from '../internal/quietly';
 import { backoffDelayMs } from './backoff';
 import { describeConnectionFailure } from './describe-connection-failure';
 import type { RequestOptions } from './http-options';
@@ -61,8 +62,6 @@ export async function requestJson<T>(
     }
     headers['content-type'] ??= 'application/json';
   }
-  const maxRetries = options.maxRetries ?? transport.maxRetries;
-  const { signal } = options;
   const discardBody = options.discardResponse === true;
   const attempt = { url: url.href, method: request.method, headers, body, discardBody };
   const timeoutMs = options.timeoutMs ?? transport.timeoutMs;
@@ -70,7 +69,7 @@ export async function requestJson<T>(
   for (let retry = 0; ; retry++) {
     let error: APIError;
     try {
-      const response = await sendOnce(transport, attempt, timeoutMs, signal, where);
+      const response = await sendOnce(transport, attempt, timeoutMs, options.signal, where);
       if (response.status >= 200 && response.status <= 299) {
         return discardBody ? (undefined as T) : parseSuccess<T>(transport, response, where, request.validate);
       }
@@ -79,16 +78,13 @@ export async function requestJson<T>(
       if (!(caught instanceof APIError) || caught instanceof APIUserAbortError) throw caught;
       error = caught;
     }
-    if (retry >= maxRetries || !isRetryableError(error)) throw error;
+    if (retry >= (options.maxRetries ?? transport.maxRetries) || !isRetryableError(error)) throw error;
     if (options.retryAmbiguous === false && isAmbiguousError(error)) throw error;
     const delayMs = error.retryAfterMs ?? backoffDelayMs(retry);
     if (delayMs > MAX_RETRY_AFTER_MS) throw error;
-    try {
-      transport.onRetry?.({ ...where, retry: retry + 1, delayMs, error });
-    } catch {
-      // An observer must not change the outcome.
-    }
-    await sleep(delayMs, signal, where);
+    // An observer must not change the outcome.
+    quietly(() => transport.onRetry?.({ ...where, retry: retry + 1, delayMs, error }));
+    await sleep(delayMs, options.signal, where);
   }
 }
 
@@ -157,15 +153,11 @@ function urlOf(transport: HttpTransport, path: string, query: JsonRequest['query
   const cached = query === undefined ? transport.urls.get(path) : undefined;
   if (cached !== undefined) return cached;
   const url = new URL(transport.baseUrl + path);
-  if (query !== undefined) {
-    for (const [key, value] of Object.entries(query)) {
-      if (value !== undefined && value !== null) url.searchParams.set(key, String(value));
-    }
-    return url;
+  if (query === undefined) transport.urls.set(path, url);
+  for (const [key, value] of Object.entries(query ?? {})) {
+    if (value !== undefined && value !== null) url.searchParams.set(key, String(value));
   }
-  const parsed = { href: url.href, pathname: url.pathname };
-  transport.urls.set(path, parsed);
-  return parsed;
+  return url;
 }
 
 function describe(where: Where): string {
@@ -183,16 +175,9 @@ function parseSuccess<T>(
   where: Where,
   validate: JsonRequest['validate'],
 ): T {
-  let body: unknown;
-  let problem: string | undefined;
-  if (response.body.trim() !== '') {
-    try {
-      body = JSON.parse(response.body);
-    } catch {
-      problem = 'a body that is not JSON';
-    }
-  }
-  problem ??= validate?.(body);
+  const empty = response.body.trim() === '';
+  const body: unknown = empty ? undefined : quietly(() => JSON.parse(response.body));
+  const problem = !empty && body === undefined ? 'a body that is not JSON' : validate?.(body);
   if (problem === undefined) return body as T;
   // The body is left out: a success body is the caller's data, not an explanation.
   throw new InvalidResponseError({
@@ -205,14 +190,9 @@ function parseSuccess<T>(
 
 function errorFromResponse(transport: HttpTransport, response: TransportResponse, where: Where): APIError {
   const { redact } = transport;
-  let body: unknown;
-  if (response.body.trim() !== '') {
-    try {
-      body = redactJson(JSON.parse(response.body), redact);
-    } catch {
-      body = redact(response.body);
-    }
-  }
+  const empty = response.body.trim() === '';
+  let body = empty ? undefined : quietly(() => redactJson(JSON.parse(response.body), redact));
+  if (!empty && body === undefined) body = redact(response.body); // not JSON, or too deep to redact
   const headers = headersOf(response.headers);
   return createAPIError({
     ...where,

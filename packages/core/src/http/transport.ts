@@ -1,3 +1,5 @@
+import { quietly } from '../internal/quietly';
+
 /** One request as a {@link Transport} gets it. */
 export interface TransportRequest {
   /** Upper case. */
@@ -43,11 +45,7 @@ export function headersOf(headers: TransportResponse['headers']): Headers {
   const result = new Headers();
   for (const [name, value] of Object.entries(headers ?? {})) {
     for (const item of typeof value === 'string' ? [value] : Array.isArray(value) ? value : []) {
-      try {
-        result.append(name, item);
-      } catch {
-        // Left out rather than failing the error report.
-      }
+      quietly(() => result.append(name, item)); // an invalid header is left out, not failing the report
     }
   }
   return result;

@@ -1,7 +1,8 @@
+import { quietly } from '../internal/quietly';
 import type { ChatTrailFeedback } from '../spec/chat-trail';
 import type { DeliveryItem } from '../spec/chat-trail-destination';
 import type { Turn, TurnMessage } from '../spec/turn';
-import { quietly, type SpoolFs } from './spool-fs';
+import type { SpoolFs } from './spool-fs';
 import { orphanDirs, type SpoolPlace } from './spool-lock';
 import { type Segment, type SpoolLane, type SpoolRef, segmentName, segmentState } from './spool-segment';
 
@@ -23,8 +24,9 @@ export function loadSegments(
   pid: number,
 ): { segments: Segment[]; replay: Replayed[]; next: number } {
   const { dir } = place;
-  const files = segmentNames(fs, dir).map((name) => `${dir}/${name}`);
-  let next = files.length === 0 ? 0 : segmentNumber(files[files.length - 1]!) + 1;
+  const names = segmentNames(fs, dir);
+  const files = names.map((name) => `${dir}/${name}`);
+  let next = names.length === 0 ? 0 : Number.parseInt(names.at(-1)!, 10) + 1;
   for (const orphan of place.main ? orphanDirs(fs, dir, pid) : []) {
     for (const name of segmentNames(fs, orphan)) {
       const to = `${dir}/${segmentName(next++)}`;
@@ -58,13 +60,12 @@ export function loadSegments(
         due.push(i);
         mask |= bits[i]!;
         segment.pending[i]!++;
-        segment.left++;
       }
       if (due.length === 0) continue;
       refs.set(item, { segment, n: record.n, mask });
       replay.push({ item, lanes: due });
     }
-    if (segment.left === 0) fs.unlinkSync(path);
+    if (segment.pending.every((count) => count === 0)) fs.unlinkSync(path);
     else segments.push(segment);
   }
   return { segments, replay, next };
@@ -116,12 +117,8 @@ function readSegment(text: string) {
   };
   for (const line of text.split('\n')) {
     if (line === '') continue;
-    let value: Record<string, unknown>;
-    try {
-      value = JSON.parse(line) as Record<string, unknown>;
-    } catch {
-      continue;
-    }
+    const value = quietly(() => JSON.parse(line) as Record<string, unknown>);
+    if (value === undefined) continue;
     if (Array.isArray(value.lanes)) segment.lanes = value.lanes.map(String);
     else if (Array.isArray(value.a) && typeof value.k === 'number') {
       const bit = 1 << value.k;
@@ -131,10 +128,6 @@ function readSegment(text: string) {
     }
   }
   return segment;
-}
-
-function segmentNumber(path: string): number {
-  return Number.parseInt(path.slice(path.lastIndexOf('/') + 1), 10);
 }
 
 function segmentNames(fs: SpoolFs, dir: string): string[] {

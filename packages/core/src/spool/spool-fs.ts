@@ -3,6 +3,7 @@ export interface SpoolFs {
   openSync(path: string, flags: string): number;
   closeSync(fd: number): void;
   writeSync(fd: number, text: string): number;
+  writeFileSync(path: string, text: string, options: { flag: string }): void;
   fsyncSync(fd: number): void;
   readFileSync(path: string, encoding: 'utf8'): string;
   unlinkSync(path: string): void;
@@ -10,11 +11,4 @@ export interface SpoolFs {
   mkdirSync(path: string, options: { recursive: boolean }): unknown;
   rmdirSync(path: string): void;
   readdirSync(path: string, options: { withFileTypes: true }): { name: string; isDirectory(): boolean }[];
-}
-
-/** Best effort: what is left behind (a lock, a directory, a file) the next start deals with. */
-export function quietly(action: () => void): void {
-  try {
-    action();
-  } catch {}
 }

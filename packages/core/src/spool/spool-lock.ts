@@ -1,4 +1,5 @@
-import { quietly, type SpoolFs } from './spool-fs';
+import { quietly } from '../internal/quietly';
+import type { SpoolFs } from './spool-fs';
 
 /** Where a spool writes: `dir` itself under its lock, or a subdirectory of its own. */
 export interface SpoolPlace {
@@ -45,12 +46,7 @@ export function orphanDirs(fs: SpoolFs, dir: string, pid: number): string[] {
 function tryLock(fs: SpoolFs, path: string, pid: number): boolean {
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      const fd = fs.openSync(path, 'wx');
-      try {
-        fs.writeSync(fd, String(pid));
-      } finally {
-        fs.closeSync(fd);
-      }
+      fs.writeFileSync(path, String(pid), { flag: 'wx' });
       held.add(path);
       return true;
     } catch (error) {
@@ -64,12 +60,8 @@ function tryLock(fs: SpoolFs, path: string, pid: number): boolean {
 
 /** Whether the process named in the lock file runs; a missing or unreadable file has none. */
 function holderAlive(fs: SpoolFs, path: string, ownPid: number): boolean {
-  let text: string;
-  try {
-    text = fs.readFileSync(path, 'utf8');
-  } catch {
-    return false;
-  }
+  const text = quietly(() => fs.readFileSync(path, 'utf8'));
+  if (text === undefined) return false;
   const pid = Number.parseInt(text, 10);
   if (pid === ownPid) return held.has(path);
   return Number.isInteger(pid) && pid > 0 && isProcessAlive(pid);

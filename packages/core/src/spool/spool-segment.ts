@@ -13,8 +13,6 @@ export interface Segment {
   readonly bits: number[];
   /** Per lane of this trail, its deliveries not yet acknowledged. */
   readonly pending: number[];
-  /** Deliveries (item, lane) not yet acknowledged. */
-  left: number;
   /** Per lane of this trail, acknowledged record numbers not yet written. */
   acks?: number[][];
   /** Written since the last fsync. */
@@ -31,7 +29,7 @@ export interface SpoolRef {
 }
 
 export function segmentState(path: string, bits: number[], size: number): Segment {
-  return { path, size, bits, pending: bits.map(() => 0), left: 0, dirty: false, torn: false };
+  return { path, size, bits, pending: bits.map(() => 0), dirty: false, torn: false };
 }
 
 /** Segment files are `0000000012.jsonl`, numbered in the order they were started; replay reads them so. */

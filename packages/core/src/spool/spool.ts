@@ -1,11 +1,11 @@
-import { nodeBuiltin } from '../internal/node-builtin';
+import { quietly } from '../internal/quietly';
 import { unrefTimer } from '../internal/unref-timer';
 import { optionChecker } from '../options/option-checker';
 import type { SpoolOptions, SpoolStats } from '../spec/chat-trail';
 import type { DeliveryItem } from '../spec/chat-trail-destination';
 import type { TurnMessage } from '../spec/turn';
 import { loadSegments, type Replayed, type SpoolRecord } from './load-segments';
-import { quietly, type SpoolFs } from './spool-fs';
+import type { SpoolFs } from './spool-fs';
 import { lockSpoolDir, type SpoolPlace, unlockSpoolDir } from './spool-lock';
 import { type Segment, type SpoolLane, type SpoolRef, segmentName, segmentState } from './spool-segment';
 
@@ -46,12 +46,11 @@ export function openSpool(
 }
 
 /**
- * A trail's durable queue: JSON lines in append-only segment files, written once per tick and fsynced within
- * `fsyncMs` and on every flush; acknowledgements go to the item's segment, and a fully acknowledged one is
- * deleted. A new trail on the same `dir` replays what is left. Turns are spooled as deltas, but a thread's
- * first record in a segment carries its earlier messages (`h`): each segment holds its threads whole (Melodi
- * needs them on replay), so deleting an older one loses nothing. A disk failure stops the spool
- * (`host.failed`, once) and the trail goes on in memory; never throws after the constructor.
+ * A trail's durable queue: JSON lines in append-only segment files, written once per tick, fsynced within
+ * `fsyncMs` and on flush; acks go to the item's segment, deleted once all are in; a new trail on `dir`
+ * replays the rest. Turns are spooled as deltas, but a thread's first record in a segment carries its earlier
+ * messages (`h`): a segment holds its threads whole (Melodi needs them), so deleting an older one loses
+ * nothing. A disk failure stops it (`host.failed`, once): the trail goes on in memory. Never throws later.
  */
 export class Spool {
   readonly #fs: SpoolFs;
@@ -75,15 +74,17 @@ export class Spool {
   #writeScheduled = false;
   #fsyncTimer: ReturnType<typeof setTimeout> | undefined;
   #state: 'on' | 'failed' | 'closed' = 'on';
-  readonly #stats = { bytes: 0, bytesWritten: 0, fsyncs: 0, replayed: 0 };
+  readonly #stats = { bytesWritten: 0, fsyncs: 0, replayed: 0 };
   #replay: Replayed[] | undefined;
   /** Per lane, deliveries whose segment went at `maxBytes` before they were acknowledged. */
   readonly dropped: number[];
 
   /** Takes the directory and reads what is left; without `node:fs` or on a disk failure the spool is off. */
   constructor(settings: Required<SpoolOptions>, lanes: readonly SpoolLane[], host: SpoolHost) {
-    const fs = nodeBuiltin<SpoolFs>('node:fs');
-    const pid = (globalThis as { process?: { pid?: number } }).process?.pid ?? 0;
+    // Looked up at run time so Edge and browsers load the entry and bundlers leave `node:fs` out.
+    const runtime = globalThis as { process?: { pid?: number; getBuiltinModule?: (id: string) => unknown } };
+    const fs = quietly(() => runtime.process?.getBuiltinModule?.('node:fs') as SpoolFs | undefined);
+    const pid = runtime.process?.pid ?? 0;
     this.#fs = fs!; // never used once failed, which a missing `fs` makes it at once
     this.#settings = settings;
     this.#segmentBytes = Math.max(4096, Math.min(settings.maxBytes / 4, 16 * 1024 * 1024));
@@ -98,7 +99,7 @@ export class Spool {
         throw new Error('node:fs is not available on this runtime (Node ≥ 20.16 needed)');
       this.#place = lockSpoolDir(fs, settings.dir, pid);
       const loaded = loadSegments(fs, this.#place, lanes, this.#refs, pid);
-      for (const segment of loaded.segments) this.#add(segment);
+      this.#segments.push(...loaded.segments);
       this.#nextSegment = loaded.next;
       this.#replay = loaded.replay;
       this.#stats.replayed = loaded.replay.length;
@@ -126,11 +127,7 @@ export class Spool {
     if (mask === 0) return;
     const segment = this.#active;
     const ref: SpoolRef = { segment, n: this.#n++, mask };
-    for (let i = 0; i < this.#lanes.length; i++) {
-      if (((mask >> i) & 1) === 0) continue;
-      segment.pending[i]!++;
-      segment.left++;
-    }
+    for (let i = 0; i < this.#lanes.length; i++) segment.pending[i]! += (mask >> i) & 1; // bit i is 1 << i
     this.#refs.set(item, ref);
     const record: SpoolRecord = { n: ref.n, m: mask };
     if (item.type === 'feedback') record.f = item.feedback;
@@ -160,7 +157,6 @@ export class Spool {
       if ((ref.mask & bit) === 0) continue;
       ref.mask &= ~bit;
       segment.pending[lane]!--;
-      segment.left--;
       segment.acks ??= this.#lanes.map(() => []);
       segment.acks[lane]!.push(ref.n);
       any = true;
@@ -182,7 +178,7 @@ export class Spool {
     this.#state = 'closed';
     quietly(() => {
       for (const segment of [...this.#segments]) {
-        if (segment.left === 0) this.#remove(segment);
+        if (settled(segment)) this.#remove(segment);
         else this.#closeFd(segment);
       }
     });
@@ -194,20 +190,20 @@ export class Spool {
       dir: this.#place.dir,
       state: this.#state === 'failed' ? 'memory' : 'on',
       segments: this.#segments.length,
+      bytes: this.#bytes,
       ...this.#stats,
     };
   }
 
-  #add(segment: Segment): Segment {
-    this.#segments.push(segment);
-    this.#stats.bytes += segment.size;
-    return segment;
+  get #bytes(): number {
+    return this.#segments.reduce((sum, segment) => sum + segment.size, 0);
   }
 
   #newSegment(): Segment {
     const path = `${this.#place.dir}/${segmentName(this.#nextSegment++)}`;
     const bits = this.#lanes.map((_, i) => 1 << i);
-    const segment = this.#add(segmentState(path, bits, 0));
+    const segment = segmentState(path, bits, 0);
+    this.#segments.push(segment);
     segment.fd = this.#fs.openSync(path, 'wx');
     const header = { v: HEADER_VERSION, lanes: this.#lanes.map((lane) => lane.name) };
     this.#writeTo(segment, `${JSON.stringify(header)}\n`);
@@ -249,7 +245,7 @@ export class Spool {
         const acks = segment.acks;
         if (acks === undefined) continue;
         segment.acks = undefined;
-        if (segment.left === 0 && segment !== this.#active) {
+        if (settled(segment) && segment !== this.#active) {
           this.#remove(segment);
           continue;
         }
@@ -260,9 +256,9 @@ export class Spool {
         this.#writeTo(segment, text);
       }
       const active = this.#active;
-      if (active.size >= this.#segmentBytes || (active.left === 0 && this.#n > 0 && active.size > 256)) {
+      if (active.size >= this.#segmentBytes || (settled(active) && this.#n > 0 && active.size > 256)) {
         this.#active = this.#newSegment();
-        if (active.left === 0) this.#remove(active);
+        if (settled(active)) this.#remove(active);
       }
       this.#bound();
     } catch (error) {
@@ -280,7 +276,6 @@ export class Spool {
     const bytes = this.#fs.writeSync(segment.fd, text);
     segment.size += bytes;
     segment.dirty = true;
-    this.#stats.bytes += bytes;
     this.#stats.bytesWritten += bytes;
     if (this.#settings.fsyncMs === 0) this.#fsync();
     else this.#fsyncTimer ??= unrefTimer(setTimeout(() => this.#fsync(), this.#settings.fsyncMs));
@@ -304,21 +299,19 @@ export class Spool {
 
   /** Keeps the directory within `maxBytes`: the oldest segments go, with what they still held. */
   #bound(): void {
-    if (this.#stats.bytes <= this.#settings.maxBytes) return;
+    if (this.#bytes <= this.#settings.maxBytes) return;
     if (this.#segments.length === 1) {
       const active = this.#active;
       this.#active = this.#newSegment();
-      if (active.left === 0) this.#remove(active);
+      if (settled(active)) this.#remove(active);
     }
-    while (this.#stats.bytes > this.#settings.maxBytes && this.#segments.length > 1) {
+    while (this.#bytes > this.#settings.maxBytes && this.#segments.length > 1) {
       const oldest = this.#segments[0]!;
       oldest.pending.forEach((count, lane) => {
         if (count === 0) return;
         this.dropped[lane]! += count;
         this.#host.dropped(lane, count);
       });
-      oldest.left = 0;
-      oldest.pending.fill(0);
       this.#remove(oldest);
     }
   }
@@ -328,7 +321,6 @@ export class Spool {
     this.#closeFd(segment);
     this.#fs.unlinkSync(segment.path);
     this.#segments.splice(this.#segments.indexOf(segment), 1);
-    this.#stats.bytes -= segment.size;
   }
 
   #closeFd(segment: Segment): void {
@@ -345,4 +337,9 @@ export class Spool {
     if (this.#place.lock !== '') unlockSpoolDir(this.#fs, this.#place);
     this.#host.failed(error);
   }
+}
+
+/** Whether every delivery spooled in it is acknowledged. */
+function settled(segment: Segment): boolean {
+  return segment.pending.every((count) => count === 0);
 }

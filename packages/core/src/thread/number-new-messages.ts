@@ -32,17 +32,13 @@ export function numberNewMessages(
 
   const positionOf = (k: number): number => previous.positions?.[k] ?? k;
   const positions: number[] = new Array(n);
-  let next = carried > 0 ? positionOf(priorSystem + carried - 1) + 1 : threadEnd(previous);
+  // After the last carried message, else after the previous turn's.
+  let next = carried > 0 ? positionOf(priorSystem + carried - 1) + 1 : 0;
+  for (let k = 0; carried === 0 && k < prior.length; k++) next = Math.max(next, positionOf(k) + 1);
   for (let j = 0; j < n; j++) {
     positions[j] = j < system ? j : j < system + carried ? positionOf(priorSystem + j - system) : next++;
   }
   return alignment(positions);
-}
-
-/** The thread position after the previous turn's messages. */
-function threadEnd(previous: RecordedHistory): number {
-  const { positions, messages } = previous;
-  return positions === undefined ? messages.length : positions.reduce((end, p) => Math.max(end, p + 1), 0);
 }
 
 /** How many of the previous turn's messages (after system) it resends: a tool loop's all, a retry's input. */

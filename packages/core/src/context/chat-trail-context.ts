@@ -27,8 +27,7 @@ const STORE_KEY = Symbol.for('@chattrail/core/context-store');
 
 function store(): ContextStore<Readonly<ChatTrailContext>> {
   const registry = globalThis as { [STORE_KEY]?: ContextStore<Readonly<ChatTrailContext>> };
-  registry[STORE_KEY] ??= createContextStore(loadAsyncLocalStorage());
-  return registry[STORE_KEY];
+  return (registry[STORE_KEY] ??= createContextStore(loadAsyncLocalStorage()));
 }
 
 /** Runs `fn` so turns recorded in it (after `await`s too) get this thread and user; nested calls merge. */

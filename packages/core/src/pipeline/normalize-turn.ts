@@ -16,8 +16,7 @@ import type {
   TurnToolResult,
   TurnUsage,
 } from '../spec/turn';
-import { alignHistory } from '../thread/align-history';
-import { numberNewMessages } from '../thread/number-new-messages';
+import { alignHistory, numberNewMessages } from '../thread/align-history';
 import { type RecordedHistory, Reuse, reuseAt } from '../thread/recorded-history';
 import { CHAT_TRAIL_DEFAULTS } from './chat-trail-options';
 import {

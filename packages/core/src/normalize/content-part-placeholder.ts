@@ -77,10 +77,9 @@ function describeString(value: string): SourceDescription {
     const comma = value.indexOf(',');
     if (comma === -1) return {};
     const header = value.slice(5, comma);
-    const [mediaType] = header.split(';');
     const payloadLength = value.length - comma - 1;
     const size = /;base64$/i.test(header) ? base64DecodedLength(value, payloadLength) : payloadLength;
-    return { size, mediaType: mediaType || undefined };
+    return { size, mediaType: header.split(';')[0] || undefined };
   }
   if (SCHEME.test(head)) {
     try {

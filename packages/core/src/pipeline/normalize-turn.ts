@@ -320,7 +320,6 @@ function contentText(value: unknown, maxBytes: number): string {
   return text;
 }
 
-/** The text of a text part, else `undefined`. */
 function partText(part: unknown): string | undefined {
   if (part === null || typeof part !== 'object') return stringOf(part);
   const { type, text } = part as { type?: unknown; text?: unknown };

@@ -5,9 +5,7 @@ import { type RecordedHistory, Reuse, reuseAt } from './recorded-history';
 import { turnOutputStart } from './turn-output-start';
 
 /** Each message's thread position, when they are not its indexes. */
-export interface HistoryAlignment {
-  positions: number[];
-}
+type HistoryAlignment = { positions: number[] };
 
 /** Whether a raw message brings its own id (one equal to the index-derived id is positional). */
 function hasOwnId(input: unknown, index: number, threadId: string, message: TurnMessage): boolean {

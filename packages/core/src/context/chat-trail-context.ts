@@ -27,7 +27,8 @@ const STORE_KEY = Symbol.for('@chattrail/core/context-store');
 
 function store(): ContextStore<Readonly<ChatTrailContext>> {
   const registry = globalThis as { [STORE_KEY]?: ContextStore<Readonly<ChatTrailContext>> };
-  return (registry[STORE_KEY] ??= createContextStore(loadAsyncLocalStorage()));
+  registry[STORE_KEY] ??= createContextStore(loadAsyncLocalStorage());
+  return registry[STORE_KEY];
 }
 
 /** Runs `fn` so turns recorded in it (after `await`s too) get this thread and user; nested calls merge. */

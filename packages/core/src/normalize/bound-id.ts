@@ -13,8 +13,7 @@ let lastShort = '';
 
 /** Longer than {@link MAX_ID_BYTES} as UTF-8 (O(1) for ids that are clearly short). */
 export function isLongId(id: string): boolean {
-  if (id.length * 3 <= MAX_ID_BYTES) return false;
-  return id.length > MAX_ID_BYTES || utf8ByteLength(id) > MAX_ID_BYTES;
+  return id.length * 3 > MAX_ID_BYTES && (id.length > MAX_ID_BYTES || utf8ByteLength(id) > MAX_ID_BYTES);
 }
 
 /** A host id, well-formed and at most {@link MAX_ID_BYTES}: else its first 64 bytes, `…` and a hash. */

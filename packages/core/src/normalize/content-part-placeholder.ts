@@ -42,13 +42,10 @@ const KINDS = new Map(
 
 function kindOf(type: string | undefined, mediaType: string | undefined): string {
   const kind = KINDS.get(type ?? 'file');
-  if (kind === undefined) return clip(type!, 40);
-  if (kind === 'file') {
-    // Generic file parts carry images and audio too (AI SDK user images are `file` parts).
-    const topLevel = mediaType?.split('/')[0]?.toLowerCase();
-    if (topLevel === 'image' || topLevel === 'audio' || topLevel === 'video') return topLevel;
-  }
-  return kind;
+  if (kind !== 'file') return kind ?? clip(type!, 40);
+  // Generic file parts carry images and audio too (AI SDK user images are `file` parts).
+  const topLevel = mediaType?.split('/')[0]?.toLowerCase();
+  return topLevel === 'image' || topLevel === 'audio' || topLevel === 'video' ? topLevel : kind;
 }
 
 function describeSource(value: unknown): SourceDescription {
@@ -80,10 +77,9 @@ function describeString(value: string): SourceDescription {
     const comma = value.indexOf(',');
     if (comma === -1) return {};
     const header = value.slice(5, comma);
-    const [mediaType] = header.split(';');
     const payloadLength = value.length - comma - 1;
     const size = /;base64$/i.test(header) ? base64DecodedLength(value, payloadLength) : payloadLength;
-    return { size, mediaType: mediaType || undefined };
+    return { size, mediaType: header.split(';')[0] || undefined };
   }
   if (SCHEME.test(head)) {
     try {

@@ -41,16 +41,14 @@ function digest(): string {
 
 /** `msg_` and 16 hex digits, the same for the same (threadId, position, role, sent content) anywhere. */
 export function messageId(threadId: string, position: number, role: string, content: string): string {
-  if (threadId === lastLongThreadId) {
+  if (threadId === lastThreadId) {
     h1 = lastH1;
     h2 = lastH2;
   } else {
     start(threadId);
-    if (threadId.length > LONG_THREAD_ID) {
-      lastLongThreadId = threadId;
-      lastH1 = h1;
-      lastH2 = h2;
-    }
+    lastThreadId = threadId;
+    lastH1 = h1;
+    lastH2 = h2;
   }
   absorb(String(position));
   absorb(role);
@@ -58,9 +56,8 @@ export function messageId(threadId: string, position: number, role: string, cont
   return `msg_${digest()}`;
 }
 
-// The state after the last long thread id, so a 5 MB id is hashed once per turn, not once per message.
-const LONG_THREAD_ID = 256;
-let lastLongThreadId: string | undefined;
+// The state after the last thread id, so a 5 MB id is hashed once per turn, not once per message.
+let lastThreadId: string | undefined;
 let lastH1 = 0;
 let lastH2 = 0;
 

@@ -99,15 +99,13 @@ function describeSpecialObject(value: object): JsonValue | undefined {
 
 function walkItems(items: Iterable<unknown>, size: number, depth: number, state: WalkState): JsonValue[] {
   const out: JsonValue[] = [];
-  let index = 0;
   for (const item of items) {
-    if (index >= state.maxArrayLength || state.nodesLeft <= 0) {
-      out.push(`[${size - index} more items]`);
+    if (out.length >= state.maxArrayLength || state.nodesLeft <= 0) {
+      out.push(`[${size - out.length} more items]`);
       break;
     }
     const safe = walk(item, depth + 1, state);
     out.push(safe === OMIT ? null : safe);
-    index++;
   }
   return out;
 }

@@ -6,11 +6,8 @@ const NATIVE = typeof (String.prototype as WellFormedString).isWellFormed === 'f
 
 /** `text` with lone surrogates as U+FFFD: Python's, Rust's and Go's JSON decoders reject their `\udXXX`. */
 export function wellFormed(text: string): string {
-  if (NATIVE) {
-    const native = text as WellFormedString;
-    return native.isWellFormed!() ? text : native.toWellFormed!();
-  }
-  return replaceLoneSurrogates(text);
+  if (!NATIVE) return replaceLoneSurrogates(text);
+  return (text as WellFormedString).isWellFormed!() ? text : (text as WellFormedString).toWellFormed!();
 }
 
 /** The fallback of {@link wellFormed}; exported for its test. */

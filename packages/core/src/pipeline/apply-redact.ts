@@ -47,12 +47,10 @@ function checkRedactedTurn(turn: Turn): string | undefined {
       if (typeof message[field] !== 'string') return `its messages[${i}].${field} is not a string`;
     }
     const { toolCalls, toolResult } = message;
-    if (toolCalls !== undefined && !Array.isArray(toolCalls)) {
+    if (toolCalls !== undefined && !Array.isArray(toolCalls))
       return `its messages[${i}].toolCalls is not an array`;
-    }
-    for (const call of toolCalls ?? []) {
+    for (const call of toolCalls ?? [])
       if (!isObject(call)) return `its messages[${i}].toolCalls holds a non-object`;
-    }
     if (toolResult !== undefined && !isObject(toolResult))
       return `its messages[${i}].toolResult is not an object`;
     message.content = wellFormed(message.content!);

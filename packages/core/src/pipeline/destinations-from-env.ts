@@ -7,19 +7,13 @@ import { MIELTO_DEFAULT_BASE_URL } from '../mielto/mielto-client';
 import type { ChatTrailDestination } from '../spec/chat-trail-destination';
 import { readTrailEnv } from './read-trail-env';
 
-/** What the environment configures; `problems` explain variables that could not be used. */
-export interface EnvDestinations {
-  destinations: ChatTrailDestination[];
-  problems: string[];
-}
-
-/** `mielto()`/`melodi()` from `MIELTO_*`/`MELODI_*`; never throws: a half-configured one is in `problems`. */
+/** `mielto()`/`melodi()` from `MIELTO_*`/`MELODI_*`; never throws: unusable variables go to `problems`. */
 export function destinationsFromEnv(
   env: Record<string, string | undefined> | undefined,
   settings: { timeoutMs: number; fetch?: typeof fetch | undefined; transport?: Transport | undefined },
-): EnvDestinations {
+): { destinations: ChatTrailDestination[]; problems: string[] } {
   const read = (name: string) => readTrailEnv(env, name);
-  const found: EnvDestinations = { destinations: [], problems: [] };
+  const found = { destinations: [] as ChatTrailDestination[], problems: [] as string[] };
   const add = (prefix: string, make: () => ChatTrailDestination) => {
     try {
       found.destinations.push(make());
@@ -38,15 +32,13 @@ export function destinationsFromEnv(
   const projectText = read('MELODI_PROJECT_ID');
   if (melodiKey === undefined) return found;
   const projectId = projectText !== undefined && /^\d+$/.test(projectText) ? Number(projectText) : 0;
-  if (projectId > 0) {
-    const baseUrl = read('MELODI_BASE_URL') ?? MELODI_DEFAULT_BASE_URL;
-    add('MELODI', () => melodi({ apiKey: melodiKey, projectId, baseUrl, ...settings }));
+  const baseUrl = read('MELODI_BASE_URL') ?? MELODI_DEFAULT_BASE_URL;
+  if (projectId > 0) add('MELODI', () => melodi({ apiKey: melodiKey, projectId, baseUrl, ...settings }));
+  else if (projectText === undefined) {
+    found.problems.push('MELODI_API_KEY is set but MELODI_PROJECT_ID is not; Melodi is skipped');
   } else {
-    found.problems.push(
-      projectText === undefined
-        ? 'MELODI_API_KEY is set but MELODI_PROJECT_ID is not; Melodi is skipped'
-        : `MELODI_PROJECT_ID must be a positive integer, got ${JSON.stringify(projectText)}; Melodi is skipped`,
-    );
+    const got = JSON.stringify(projectText);
+    found.problems.push(`MELODI_PROJECT_ID must be a positive integer, got ${got}; Melodi is skipped`);
   }
   return found;
 }

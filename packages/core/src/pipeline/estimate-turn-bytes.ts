@@ -23,7 +23,6 @@ export function estimateMessagesBytes(messages: readonly TurnMessage[], from: nu
   return bytes;
 }
 
-/** What a turn holds besides its messages. */
 export function estimateTurnHeadBytes(turn: Turn): number {
   let bytes = TURN_OVERHEAD + lengthOf(turn.threadId) + lengthOf(turn.id);
   if (turn.metadata !== undefined) bytes += jsonByteLength(turn.metadata);

@@ -55,7 +55,6 @@ export function finiteNumber(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 }
 
-/** {@link shortText} of a string, else `undefined`. */
 export function textField(value: unknown): string | undefined {
   return typeof value === 'string' ? shortText(value) : undefined;
 }

@@ -31,7 +31,5 @@ function mapJsonStrings<T extends JsonValue>(value: T, fn: (text: string) => str
   if (typeof value === 'string') return fn(value) as T;
   if (value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) return value.map((item) => mapJsonStrings(item, fn)) as T;
-  const out: Record<string, JsonValue> = {};
-  for (const key of Object.keys(value)) out[key] = mapJsonStrings(value[key]!, fn);
-  return out as T;
+  return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, mapJsonStrings(item, fn)])) as T;
 }

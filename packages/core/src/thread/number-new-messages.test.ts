@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { turnMessageId } from '../normalize/message-id';
 import type { TurnMessage } from '../spec/turn';
-import { numberNewMessages } from './number-new-messages';
+import { numberNewMessages } from './align-history';
 import type { RecordedHistory } from './recorded-history';
 
 type Raw = { role: string; content: string; id?: string };

@@ -16,7 +16,6 @@ export interface RecordedHistory {
   unlinkedTurns?: number;
 }
 
-/** How a copy may be reused. */
 export const Reuse = {
   /** More than role, id and text (tool calls, parts, metadata), or its text was cut or blanked. */
   never: 0,
@@ -26,7 +25,6 @@ export const Reuse = {
   derivedId: 2,
 } as const;
 
-/** How the history's copy at `position` may be reused. */
 export function reuseAt(history: RecordedHistory, position: number): number | undefined {
   return typeof history.reuse === 'number' ? history.reuse : history.reuse[position];
 }

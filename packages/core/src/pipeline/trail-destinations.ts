@@ -1,7 +1,13 @@
 import { keepSpec, specOf } from '../destinations/destination-spec';
+import { melodi } from '../destinations/melodi-destination';
+import { mielto } from '../destinations/mielto-destination';
+import type { Transport } from '../http/transport';
+import { messageOf } from '../internal/message-of';
+import { MELODI_DEFAULT_BASE_URL } from '../melodi/melodi-client';
+import { MIELTO_DEFAULT_BASE_URL } from '../mielto/mielto-client';
 import type { ChatTrailDestination } from '../spec/chat-trail-destination';
 import type { ChatTrailOptions } from './chat-trail-options';
-import { destinationsFromEnv } from './destinations-from-env';
+import { readTrailEnv } from './read-trail-env';
 import type { TrailSettings } from './trail-settings';
 
 /** The destinations given, else the environment's, each uniquely named; warns when there is none. */
@@ -39,4 +45,40 @@ function uniquelyNamed(destination: ChatTrailDestination, names: Set<string>): C
   const spec = specOf(destination);
   if (spec !== undefined) keepSpec(renamed, spec.kind, { ...spec.options, name });
   return renamed;
+}
+
+/** `mielto()`/`melodi()` from `MIELTO_*`/`MELODI_*`; never throws: unusable variables go to `problems`. */
+export function destinationsFromEnv(
+  env: Record<string, string | undefined> | undefined,
+  settings: { timeoutMs: number; fetch?: typeof fetch | undefined; transport?: Transport | undefined },
+): { destinations: ChatTrailDestination[]; problems: string[] } {
+  const read = (name: string) => readTrailEnv(env, name);
+  const found = { destinations: [] as ChatTrailDestination[], problems: [] as string[] };
+  const add = (prefix: string, make: () => ChatTrailDestination) => {
+    try {
+      found.destinations.push(make());
+    } catch (error) {
+      found.problems.push(`${prefix}_* variables ignored: ${messageOf(error)}`);
+    }
+  };
+  const mieltoKey = read('MIELTO_API_KEY');
+  if (mieltoKey !== undefined) {
+    const baseUrl = read('MIELTO_BASE_URL') ?? MIELTO_DEFAULT_BASE_URL;
+    add('MIELTO', () =>
+      mielto({ apiKey: mieltoKey, baseUrl, workspaceId: read('MIELTO_WORKSPACE_ID'), ...settings }),
+    );
+  }
+  const melodiKey = read('MELODI_API_KEY');
+  const projectText = read('MELODI_PROJECT_ID');
+  if (melodiKey === undefined) return found;
+  const projectId = projectText !== undefined && /^\d+$/.test(projectText) ? Number(projectText) : 0;
+  const baseUrl = read('MELODI_BASE_URL') ?? MELODI_DEFAULT_BASE_URL;
+  if (projectId > 0) add('MELODI', () => melodi({ apiKey: melodiKey, projectId, baseUrl, ...settings }));
+  else if (projectText === undefined) {
+    found.problems.push('MELODI_API_KEY is set but MELODI_PROJECT_ID is not; Melodi is skipped');
+  } else {
+    const got = JSON.stringify(projectText);
+    found.problems.push(`MELODI_PROJECT_ID must be a positive integer, got ${got}; Melodi is skipped`);
+  }
+  return found;
 }

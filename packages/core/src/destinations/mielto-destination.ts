@@ -252,7 +252,7 @@ export class MieltoDestination implements ChatTrailDestination {
       // What an earlier turn must have logged is assumed logged; a turn of new messages says so by its `start`.
       const logged = loggedHistoryEnd(first.messages);
       for (let i = 0; i < logged; i++) cursor.sent.add(first.messages[i]!.id);
-      const before = logged + (group.threads[0] === undefined ? 0 : group.starts[0]!);
+      const before = logged + group.starts[0]!;
       if (before > 0)
         context.debug(`${this.name}: thread ${group.threadId} continues; ${before} messages assumed logged`);
     }

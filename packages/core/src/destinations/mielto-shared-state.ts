@@ -88,7 +88,7 @@ export async function primeFromStore(
             batch.outcomes.set(threadId, {
               status: 'retry',
               error: new ChatTrailError(
-                `${resolver.name}: another instance is creating the conversation of thread ${threadId}`,
+                `${resolver.config.name}: another instance is creating the conversation of thread ${threadId}`,
               ),
             });
             return;
@@ -173,7 +173,7 @@ async function sharedConversation(
     const stored = await storedValue(store, threadId);
     if (typeof stored === 'string') {
       context.debug(
-        `${resolver.name}: thread ${threadId}: conversation ${stored} created by another instance`,
+        `${resolver.config.name}: thread ${threadId}: conversation ${stored} created by another instance`,
       );
       return { conversationId: stored, created: false };
     }

@@ -23,10 +23,7 @@ export interface SharedBatch {
   outcomes: Map<string, DeliveryOutcome>;
 }
 
-/**
- * Before a batch with a shared store: claims in one round trip the ids of the messages it would write (not
- * those another instance claimed) and gives each thread a cursor. Undefined when the store did not answer.
- */
+/** One round trip claims the ids the batch would write, and a cursor per thread; undefined: no answer. */
 export async function primeFromStore(
   groups: readonly ThreadGroup[],
   store: DestinationStore,

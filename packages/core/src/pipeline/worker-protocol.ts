@@ -70,10 +70,7 @@ export type FromWorker =
   | { readonly t: 'flushed'; readonly id: number }
   | { readonly t: 'stopped' };
 
-/**
- * An error crossing from the delivery worker: cloning keeps no classes, so client errors cross as their
- * fields and are built again (the trail reports the same classes, `status` and `summary` either way).
- */
+/** An error as it crosses: cloning keeps no classes, so client errors cross as fields and are built again. */
 export interface WireError {
   readonly name: string;
   readonly message: string;

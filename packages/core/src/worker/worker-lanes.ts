@@ -10,10 +10,7 @@ import { toWireError } from '../pipeline/worker-protocol';
 import type { DeliveryItem } from '../spec/chat-trail-destination';
 import type { TurnMessage } from '../spec/turn';
 
-/**
- * The delivery worker's side of a trail: the lanes and their destinations (built again from their specs).
- * It reports what each lane delivered, dropped or failed once per turn of its event loop.
- */
+/** The worker's lanes, built again from their specs; it reports once per turn of its event loop. */
 export class WorkerLanes {
   readonly #lanes: DeliveryLane[] = [];
   readonly #scheduler: LaneScheduler;

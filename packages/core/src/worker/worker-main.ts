@@ -11,11 +11,7 @@ const port = parentPort!;
 const init = workerData as WorkerInit;
 lowerThreadPriority();
 
-/**
- * undiciTransport() when undici can be loaded (it costs the worker far less CPU per request than the
- * global fetch, see BENCHMARKS.md), else undefined: the global fetch. bundle-worker.mjs points the
- * transport's `import.meta.url` at `__chattrailUndiciFrom`, tried here in turn.
- */
+/** undiciTransport() from the first of `undiciFrom` it loads from (bundle-worker.mjs), else global fetch. */
 function transport(): Transport | undefined {
   const global = globalThis as { __chattrailUndiciFrom?: string };
   for (const from of init.undiciFrom) {

@@ -17,7 +17,6 @@ import type {
 import type { DestinationStore } from '../spec/chat-trail-store';
 import { classifyDeliveryError } from './classify-delivery-error';
 import { type ClientDestinationOptions, clientDestination } from './client-destination-options';
-import { keepSpec } from './destination-spec';
 import { groupByThread, type ThreadGroup, wholeTurns } from './group-by-thread';
 import { mergeThreadMessages } from './merge-thread-messages';
 import {
@@ -76,6 +75,7 @@ export class MelodiDestination implements ChatTrailDestination {
   constructor(options: MelodiDestinationOptions = {}) {
     const { apiKey, projectId: given, baseUrl } = options;
     const { check, name, client, requestOptions } = clientDestination(
+      this,
       'melodi',
       options,
       (http) => new MelodiClient({ ...http, apiKey, projectId: given, baseUrl }),
@@ -108,9 +108,8 @@ export class MelodiDestination implements ChatTrailDestination {
       threadOutcomes.set(group.threadId, outcome);
       group.settle(outcomes, outcome);
     });
-    const feedback = items.flatMap((item, index) => (item.type === 'feedback' ? [index] : []));
-    await runWithConcurrency(feedback, this.#concurrency, async (index) => {
-      const item = items[index] as Extract<DeliveryItem, { type: 'feedback' }>;
+    await runWithConcurrency(items, this.#concurrency, async (item, index) => {
+      if (item.type !== 'feedback') return;
       const thread = threadOutcomes.get(item.feedback.threadId);
       // Feedback for a thread whose upsert did not land would only earn a 404; its messages count there.
       if (thread === undefined || thread.status === 'sent') {
@@ -179,9 +178,7 @@ export class MelodiDestination implements ChatTrailDestination {
  * @throws {ChatTrailError} when no API key or project id is given or found in the environment.
  */
 export function melodi(options: MelodiDestinationOptions = {}): MelodiDestination {
-  const destination = new MelodiDestination(options);
-  keepSpec(destination, 'melodi', options);
-  return destination;
+  return new MelodiDestination(options);
 }
 
 /** Where `toMelodiMessage` puts the thread position. */

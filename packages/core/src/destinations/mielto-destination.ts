@@ -15,7 +15,6 @@ import { loggedHistoryEnd } from '../thread/logged-history-end';
 import { classifyDeliveryError } from './classify-delivery-error';
 import { type ClientDestinationOptions, clientDestination } from './client-destination-options';
 import { type ConversationStore, InMemoryConversationStore } from './conversation-store';
-import { keepSpec } from './destination-spec';
 import { groupByThread, type ThreadGroup, wholeTurns } from './group-by-thread';
 import { mergeThreadMessages, type ThreadMessage } from './merge-thread-messages';
 import { type LookAhead, MieltoConversationResolver } from './mielto-conversation-resolver';
@@ -103,6 +102,7 @@ export class MieltoDestination implements ChatTrailDestination {
   constructor(options: MieltoDestinationOptions = {}) {
     const { apiKey, baseUrl, workspaceId } = options;
     const { check, name, client, requestOptions } = clientDestination(
+      this,
       'mielto',
       options,
       (http) => new MieltoClient({ ...http, apiKey, baseUrl, workspaceId }),
@@ -314,7 +314,5 @@ export class MieltoDestination implements ChatTrailDestination {
  * @throws {ChatTrailError} when no API key is given or found in `MIELTO_API_KEY`, or an option is malformed.
  */
 export function mielto(options: MieltoDestinationOptions = {}): MieltoDestination {
-  const destination = new MieltoDestination(options);
-  keepSpec(destination, 'mielto', options);
-  return destination;
+  return new MieltoDestination(options);
 }

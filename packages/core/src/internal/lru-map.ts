@@ -51,14 +51,12 @@ export class LruMap<K, V> {
 
   set(key: K, value: V): this {
     let entry = this.#entries.get(key);
-    if (entry !== undefined) {
-      entry.value = value;
-      this.#touch(key, entry);
-    } else {
+    if (entry === undefined) {
       entry = { value, stamp: 0, weight: 0 };
       this.#entries.set(key, entry);
       this.#stamp(key, entry);
-    }
+    } else this.#touch(key, entry);
+    entry.value = value;
     const weight = this.weigh?.of(value) ?? 0;
     this.#weight += weight - entry.weight;
     entry.weight = weight;

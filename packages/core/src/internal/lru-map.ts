@@ -98,10 +98,7 @@ export class LruMap<K, V> {
     this.#order.pushBack(key);
     this.#stamps.pushBack(entry.stamp);
     // Rebuilt when stale records outnumber live ones: O(size) memory, the cost amortised.
-    if (this.#order.length > 2 * this.#entries.size + 64) this.#rebuildOrder();
-  }
-
-  #rebuildOrder(): void {
+    if (this.#order.length <= 2 * this.#entries.size + 64) return;
     const live = [...this.#entries].sort((a, b) => a[1].stamp - b[1].stamp);
     this.#order.clear();
     this.#stamps.clear();

@@ -132,13 +132,9 @@ export class MieltoConversations {
    */
   list(params: ConversationListParams = {}, options?: RequestOptions): MieltoPagePromise<Conversation> {
     const load = async (skip: number): Promise<MieltoPage<Conversation>> => {
+      const query = { ...params, skip };
       const body = await this.request<ConversationList>(
-        {
-          method: 'GET',
-          path: '/conversations',
-          query: { ...params, skip },
-          validate: checkConversationList,
-        },
+        { method: 'GET', path: '/conversations', query, validate: checkConversationList },
         options,
       );
       return new MieltoPage(body, skip, load);

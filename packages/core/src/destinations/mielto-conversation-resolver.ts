@@ -5,9 +5,10 @@ import { messageOf } from '../internal/message-of';
 import type { MieltoClient } from '../mielto/mielto-client';
 import type { DestinationSendContext } from '../spec/chat-trail-destination';
 import type { Turn } from '../spec/turn';
+import { leadingSystemCount } from '../thread/leading-system-count';
+import { turnOutputStart } from '../thread/turn-output-start';
 import type { ConversationStore } from './conversation-store';
 import type { ThreadGroup } from './group-by-thread';
-import { isFirstTurn } from './is-first-turn';
 
 export interface ConversationRef {
   conversationId: string;
@@ -187,4 +188,13 @@ function conversationTitle(turn: Turn): string {
   return chars.length <= TITLE_MAX_CHARS
     ? chars.join('')
     : `${chars.slice(0, TITLE_MAX_CHARS - 1).join('')}…`;
+}
+
+/**
+ * Whether a turn is provably its thread's first: recorded as the whole history (`turnMessages: 'history'`,
+ * which a replayed turn no longer says) and that history is one user message after system messages only.
+ */
+export function isFirstTurn(turn: Turn): boolean {
+  const output = turnOutputStart(turn.messages);
+  return turn.turnMessages === 'history' && output > 0 && leadingSystemCount(turn.messages) === output - 1;
 }

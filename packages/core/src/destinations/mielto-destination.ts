@@ -115,14 +115,9 @@ export class MieltoDestination implements ChatTrailDestination {
       check.fail('conversationStore', 'an object with get() and set()', store);
     }
     // Bounded: a forgotten cursor costs a store lookup, never a duplicate (see #cursorFor).
-    this.#cursors = new LruMap(
-      check.positiveInteger('maxTrackedThreads', options.maxTrackedThreads, 10_000),
-      undefined,
-      {
-        of: (cursor) => cursor.sent.size,
-        max: check.positiveInteger('maxTrackedMessages', options.maxTrackedMessages, 250_000),
-      },
-    );
+    const maxThreads = check.positiveInteger('maxTrackedThreads', options.maxTrackedThreads, 10_000);
+    const max = check.positiveInteger('maxTrackedMessages', options.maxTrackedMessages, 250_000);
+    this.#cursors = new LruMap(maxThreads, undefined, { of: (cursor) => cursor.sent.size, max });
     this.#agentId = check.string('agentId', options.agentId) ?? 'assistant';
     this.#maxPerRequest = check.positiveInteger('maxMessagesPerRequest', options.maxMessagesPerRequest, 100);
     this.#concurrency = check.positiveInteger('concurrency', options.concurrency, 8);

@@ -36,9 +36,8 @@ const host: LaneHost = {
   signal: stopping.signal,
   debug: note,
   waiting: () => scheduler.armTimer(),
-  dropped: (lane, reason, items, error) => {
-    event(lane, 'dropped', error, { reason, seqs: items.map((queued) => seqs.get(queued.item) ?? -1) });
-  },
+  dropped: (lane, reason, items, error) =>
+    event(lane, 'dropped', error, { reason, seqs: items.map((queued) => seqs.get(queued.item) ?? -1) }),
   failed: (lane, error) => event(lane, 'failed', error),
   retrying: (lane, error) => event(lane, 'retrying', error),
   notResent: (lane, error) => event(lane, 'notResent', error),

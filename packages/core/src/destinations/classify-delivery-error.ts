@@ -8,10 +8,7 @@ import {
 import { isRetryableError } from '../http/retryable';
 import type { DeliveryOutcome } from '../spec/chat-trail-destination';
 
-/**
- * The outcome of a failed client call: transient errors, aborts and a garbled 2xx (an outage) → `retry`;
- * 413 → `too_large`; other statuses and configuration errors → `permanent_error`; else a bug.
- */
+/** Transient, aborted, garbled 2xx (an outage) → retry; 413 → too_large; other statuses → permanent. */
 export function classifyDeliveryError(error: unknown, messages = 0): DeliveryOutcome {
   if (
     error instanceof APIUserAbortError ||

@@ -1,7 +1,8 @@
 import type { HttpClientOptions, RequestOptions } from '../http/http-options';
 import type { Transport } from '../http/transport';
 import { optionChecker } from '../options/option-checker';
-import type { DestinationSendContext } from '../spec/chat-trail-destination';
+import type { ChatTrailDestination, DestinationSendContext } from '../spec/chat-trail-destination';
+import { type DestinationSpec, keepSpec } from './destination-spec';
 import { warnIgnoredRetries } from './warn-ignored-retries';
 
 /** Options the built-in destinations share. */
@@ -21,13 +22,15 @@ export interface ClientDestinationOptions<Client> {
   maxRetries?: number;
 }
 
-/** The start of `mielto()` and `melodi()`; `kind` is their default name. */
+/** The start of `mielto()` and `melodi()` (their spec kept); `kind` is their default name. */
 export function clientDestination<Client>(
-  kind: string,
+  destination: ChatTrailDestination,
+  kind: DestinationSpec['kind'],
   options: ClientDestinationOptions<Client> & { name?: string },
   newClient: (http: HttpClientOptions) => Client,
   extra?: RequestOptions,
 ) {
+  keepSpec(destination, kind, options);
   const check = optionChecker(`${kind}()`);
   const name = check.string('name', options.name) ?? kind;
   check.positiveNumber('timeoutMs', options.timeoutMs, 1);

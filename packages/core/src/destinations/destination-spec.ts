@@ -1,9 +1,6 @@
 import type { ChatTrailDestination } from '../spec/chat-trail-destination';
 
-/**
- * A built-in destination's options as plain data, so that a worker thread can build the same destination.
- * Only plain options have one: a destination with a `client`, `fetch` or `conversationStore` delivers inline.
- */
+/** A built-in destination's plain-data options, from which the delivery worker builds it again. */
 export interface DestinationSpec {
   readonly kind: 'mielto' | 'melodi';
   readonly options: Readonly<Record<string, string | number | boolean>>;

@@ -1,5 +1,5 @@
 import type { DeliveryItem, DeliveryOutcome } from '../spec/chat-trail-destination';
-import type { Turn, TurnMessage } from '../spec/turn';
+import type { Turn } from '../spec/turn';
 import { turnThreadId } from '../thread/turn-delta';
 import { wholeTurn } from '../thread/whole-turn';
 
@@ -32,20 +32,16 @@ export class ThreadGroup {
     }
   }
 
-  #turnItems(): TurnItem[] {
+  turnItems(): TurnItem[] {
     return this.indexes.map((i) => this.items[i] as TurnItem);
   }
 
   get turns(): Turn[] {
-    return this.#turnItems().map((item) => item.turn);
-  }
-
-  get threads(): (readonly TurnMessage[] | undefined)[] {
-    return this.#turnItems().map((item) => item.thread);
+    return this.turnItems().map((item) => item.turn);
   }
 
   get starts(): number[] {
-    return this.#turnItems().map((item) => (item.thread === undefined ? 0 : (item.start ?? 0)));
+    return this.turnItems().map((item) => (item.thread === undefined ? 0 : (item.start ?? 0)));
   }
 
   /** Sets its turns' outcome; messages are credited to the first turn only, so each counts once. */
@@ -72,6 +68,5 @@ export function groupByThread(items: readonly DeliveryItem[]): ThreadGroup[] {
 
 /** The group's turns with the thread before them put back (see `wholeTurn`); never kept. */
 export function wholeTurns(group: ThreadGroup): Turn[] {
-  const { threads, starts } = group;
-  return group.turns.map((turn, i) => wholeTurn(turn, threads[i], starts[i]));
+  return group.turnItems().map((item) => wholeTurn(item.turn, item.thread, item.start));
 }

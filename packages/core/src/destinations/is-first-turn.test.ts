@@ -15,7 +15,7 @@ import type { ChatTrailOptions } from '../pipeline/chat-trail-options';
 import { createChatTrail } from '../pipeline/create-chat-trail';
 import { terminateDeliveryWorkers } from '../pipeline/worker-delivery';
 import type { Turn } from '../spec/turn';
-import { isFirstTurn } from './is-first-turn';
+import { isFirstTurn } from './mielto-conversation-resolver';
 import { mielto } from './mielto-destination';
 
 closeServersAfterEach();

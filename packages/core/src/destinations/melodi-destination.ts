@@ -17,7 +17,6 @@ import type {
 import type { DestinationStore } from '../spec/chat-trail-store';
 import { classifyDeliveryError } from './classify-delivery-error';
 import { type ClientDestinationOptions, clientDestination } from './client-destination-options';
-import { keepSpec } from './destination-spec';
 import { groupByThread, type ThreadGroup, wholeTurns } from './group-by-thread';
 import { mergeThreadMessages } from './merge-thread-messages';
 import {
@@ -70,12 +69,16 @@ export class MelodiDestination implements ChatTrailDestination {
   });
   /** Per thread, whoever calls `send` (a destination shared by two trails included). */
   readonly #putting = new SerialByKey();
-  readonly #shared = new MelodiSharedThreads();
+  /** With a shared store: per thread, what the store holds (trimmed to SHARED_MAX_CHARS after each batch). */
+  readonly #shared = new LruMap<string, SharedThread>(MAX_THREADS, undefined, {
+    of: (thread) => thread.chars,
+  });
 
   /** @throws {ChatTrailError} when no API key or project id is given or found in the environment. */
   constructor(options: MelodiDestinationOptions = {}) {
     const { apiKey, projectId: given, baseUrl } = options;
     const { check, name, client, requestOptions } = clientDestination(
+      this,
       'melodi',
       options,
       (http) => new MelodiClient({ ...http, apiKey, projectId: given, baseUrl }),
@@ -102,15 +105,14 @@ export class MelodiDestination implements ChatTrailDestination {
     const shared =
       context.store === undefined
         ? undefined
-        : await this.#shared.bodies(groups, context.store, this.projectId).catch(() => undefined);
+        : await sharedBodies(this.#shared, groups, context.store, this.projectId).catch(() => undefined);
     await runWithConcurrency(groups, this.#concurrency, async (group) => {
       const outcome = await this.#upsert(group, context, shared?.get(group.threadId));
       threadOutcomes.set(group.threadId, outcome);
       group.settle(outcomes, outcome);
     });
-    const feedback = items.flatMap((item, index) => (item.type === 'feedback' ? [index] : []));
-    await runWithConcurrency(feedback, this.#concurrency, async (index) => {
-      const item = items[index] as Extract<DeliveryItem, { type: 'feedback' }>;
+    await runWithConcurrency(items, this.#concurrency, async (item, index) => {
+      if (item.type !== 'feedback') return;
       const thread = threadOutcomes.get(item.feedback.threadId);
       // Feedback for a thread whose upsert did not land would only earn a 404; its messages count there.
       if (thread === undefined || thread.status === 'sent') {
@@ -179,9 +181,7 @@ export class MelodiDestination implements ChatTrailDestination {
  * @throws {ChatTrailError} when no API key or project id is given or found in the environment.
  */
 export function melodi(options: MelodiDestinationOptions = {}): MelodiDestination {
-  const destination = new MelodiDestination(options);
-  keepSpec(destination, 'melodi', options);
-  return destination;
+  return new MelodiDestination(options);
 }
 
 /** Where `toMelodiMessage` puts the thread position. */
@@ -199,80 +199,73 @@ interface SharedThread {
   users: number;
 }
 
-/** With a shared store, a PUT carries every message any instance stored: one round trip per batch. */
-class MelodiSharedThreads {
-  // Trimmed to SHARED_MAX_CHARS after each batch, not during it.
-  readonly #threads = new LruMap<string, SharedThread>(MAX_THREADS, undefined, {
-    of: (thread) => thread.chars,
-  });
-
-  /** Each thread's body, or undefined when the store did not answer. */
-  async bodies(
-    groups: readonly ThreadGroup[],
-    store: DestinationStore,
-    projectId: number,
-  ): Promise<Map<string, JsonText> | undefined> {
-    const known = groups.map((group) => this.#threads.get(group.threadId));
-    // The whole thread, not only new messages: what went out while the store was down is not in it yet.
-    const entries = groups.map((group, i) =>
-      mergeThreadMessages(wholeTurns(group), (message) => known[i]?.ids.has(message.id) === true).map(
-        (entry) => ({
-          id: entry.message.id,
-          body: JSON.stringify(toMelodiMessage(entry.message, entry.position)),
-        }),
-      ),
-    );
-    const answer = await store.sync(
-      groups.map((group, i) => ({
-        threadId: group.threadId,
-        entries: entries[i]!,
-        from: known[i]?.json.length ?? 0,
-        ...(known[i]?.lastId === undefined ? {} : { fromId: known[i]!.lastId }),
-      })),
-    );
-    if (answer === undefined) return undefined;
-    const bodies = new Map<string, JsonText>();
-    groups.forEach((group, i) => {
-      const state = answer.threads[i]!;
-      const before = known[i];
-      // Grows in place; a store that lost the thread gets what this process knew first, so no PUT drops one.
-      const thread: SharedThread =
-        before !== undefined && (state.start ?? 0) === before.json.length
-          ? before
-          : { ids: new Set(), json: [], positions: [], sorted: true, chars: 0, users: 0 };
-      const add = (id: string, json: string): void => {
-        if (thread.ids.has(id)) return;
-        const position = Number(POSITION.exec(json)?.[1] ?? 0);
-        if (position < (thread.positions[thread.positions.length - 1] ?? 0)) thread.sorted = false;
-        thread.ids.add(id);
-        thread.lastId = id;
-        thread.json.push(json);
-        thread.positions.push(position);
-        thread.chars += json.length;
-        if (isUserMessage(json)) thread.users++;
-      };
-      if (before !== undefined && thread !== before) {
-        const keep = (state.start ?? 0) > 0 ? before.json.slice(0, state.start) : before.json;
-        for (const json of keep) add(idOf(json), json);
-      }
-      for (const json of state.tail ?? []) add(idOf(json), json);
-      entries[i]!.forEach((entry, j) => {
-        if (state.added[j]) add(entry.id, entry.body);
-      });
-      this.#threads.set(group.threadId, thread);
-      // A stable sort: an edit after its original.
-      const { json, positions } = thread;
-      const ordered = thread.sorted
-        ? json
-        : positions
-            .map((_, j) => j)
-            .sort((x, y) => positions[x]! - positions[y]!)
-            .map((j) => json[j]!);
-      bodies.set(group.threadId, threadBody(threadHead(group.turns, thread.users), projectId, ordered));
+/** Each thread's body, every message any instance stored, in one round trip; undefined: no answer. */
+async function sharedBodies(
+  threads: LruMap<string, SharedThread>,
+  groups: readonly ThreadGroup[],
+  store: DestinationStore,
+  projectId: number,
+): Promise<Map<string, JsonText> | undefined> {
+  const known = groups.map((group) => threads.get(group.threadId));
+  // The whole thread, not only new messages: what went out while the store was down is not in it yet.
+  const entries = groups.map((group, i) =>
+    mergeThreadMessages(wholeTurns(group), (message) => known[i]?.ids.has(message.id) === true).map(
+      (entry) => ({
+        id: entry.message.id,
+        body: JSON.stringify(toMelodiMessage(entry.message, entry.position)),
+      }),
+    ),
+  );
+  const answer = await store.sync(
+    groups.map((group, i) => ({
+      threadId: group.threadId,
+      entries: entries[i]!,
+      from: known[i]?.json.length ?? 0,
+      ...(known[i]?.lastId === undefined ? {} : { fromId: known[i]!.lastId }),
+    })),
+  );
+  if (answer === undefined) return undefined;
+  const bodies = new Map<string, JsonText>();
+  groups.forEach((group, i) => {
+    const state = answer.threads[i]!;
+    const before = known[i];
+    // Grows in place; a store that lost the thread gets what this process knew first, so no PUT drops one.
+    const thread: SharedThread =
+      before !== undefined && (state.start ?? 0) === before.json.length
+        ? before
+        : { ids: new Set(), json: [], positions: [], sorted: true, chars: 0, users: 0 };
+    const add = (id: string, json: string): void => {
+      if (thread.ids.has(id)) return;
+      const position = Number(POSITION.exec(json)?.[1] ?? 0);
+      if (position < (thread.positions[thread.positions.length - 1] ?? 0)) thread.sorted = false;
+      thread.ids.add(id);
+      thread.lastId = id;
+      thread.json.push(json);
+      thread.positions.push(position);
+      thread.chars += json.length;
+      if (isUserMessage(json)) thread.users++;
+    };
+    if (before !== undefined && thread !== before) {
+      const keep = (state.start ?? 0) > 0 ? before.json.slice(0, state.start) : before.json;
+      for (const json of keep) add(idOf(json), json);
+    }
+    for (const json of state.tail ?? []) add(idOf(json), json);
+    entries[i]!.forEach((entry, j) => {
+      if (state.added[j]) add(entry.id, entry.body);
     });
-    while (this.#threads.weight > SHARED_MAX_CHARS && this.#threads.evictOldest() !== undefined) {}
-    return bodies;
-  }
+    threads.set(group.threadId, thread);
+    // A stable sort: an edit after its original.
+    const { json, positions } = thread;
+    const ordered = thread.sorted
+      ? json
+      : positions
+          .map((_, j) => j)
+          .sort((x, y) => positions[x]! - positions[y]!)
+          .map((j) => json[j]!);
+    bodies.set(group.threadId, threadBody(threadHead(group.turns, thread.users), projectId, ordered));
+  });
+  while (threads.weight > SHARED_MAX_CHARS && threads.evictOldest() !== undefined) {}
+  return bodies;
 }
 
 /** `toMelodiMessage` puts `externalId` first. */

@@ -5,9 +5,10 @@ import { messageOf } from '../internal/message-of';
 import type { MieltoClient } from '../mielto/mielto-client';
 import type { DestinationSendContext } from '../spec/chat-trail-destination';
 import type { Turn } from '../spec/turn';
+import { leadingSystemCount } from '../thread/leading-system-count';
+import { turnOutputStart } from '../thread/turn-output-start';
 import type { ConversationStore } from './conversation-store';
 import type { ThreadGroup } from './group-by-thread';
-import { isFirstTurn } from './is-first-turn';
 
 export interface ConversationRef {
   conversationId: string;
@@ -32,16 +33,11 @@ export interface ConversationResolverConfig {
  * thread); a creation whose answer was lost is followed by a lookup, never by a second creation.
  */
 export class MieltoConversationResolver {
-  readonly name: string;
-  readonly #config: ConversationResolverConfig;
   readonly #creating = new Map<string, Promise<ConversationRef>>();
   /** Created ambiguously, not found since: looked up even with `lookupPages: 0`; if found, ours and empty. */
   readonly #unconfirmedCreates = new LruMap<string, true>(10_000);
 
-  constructor(config: ConversationResolverConfig) {
-    this.#config = config;
-    this.name = config.name;
-  }
+  constructor(readonly config: ConversationResolverConfig) {}
 
   /** The existing conversation of a thread (undefined: none), looked for once per batch; never creates. */
   found(
@@ -69,9 +65,7 @@ export class MieltoConversationResolver {
       return stored === undefined
         ? this.createConversation(turn, context)
         : { conversationId: stored, created: false };
-    })().finally(() => {
-      this.#creating.delete(turn.threadId);
-    });
+    })().finally(() => this.#creating.delete(turn.threadId));
     this.#creating.set(turn.threadId, creating);
     return creating;
   }
@@ -87,7 +81,7 @@ export class MieltoConversationResolver {
     if (stored !== undefined) return { conversationId: stored, created: false };
     const found = await this.#findConversation(turn, context, first);
     if (found === undefined) return undefined;
-    context.debug(`${this.name}: found conversation ${found} of thread ${threadId}`);
+    context.debug(`${this.config.name}: found conversation ${found} of thread ${threadId}`);
     await this.#tryStore('set', context, (store) => store.set(threadId, found));
     // Ours, created by an attempt whose answer was lost: nothing of the thread was written to it yet.
     const created = this.#unconfirmedCreates.delete(threadId);
@@ -100,7 +94,7 @@ export class MieltoConversationResolver {
     context.onRequest();
     let conversationId: string;
     try {
-      const conversation = await this.#config.client.conversations.create(
+      const conversation = await this.config.client.conversations.create(
         {
           ...(turn.user?.id === undefined ? {} : { user_id: turn.user.id }),
           title: conversationTitle(turn),
@@ -108,25 +102,25 @@ export class MieltoConversationResolver {
             thread_id: threadId,
             source: 'chattrail',
             adapter: turn.source,
-            agent_id: this.#config.agentId,
+            agent_id: this.config.agentId,
           },
         },
-        { ...this.#config.requestOptions(context), retryAmbiguous: false },
+        { ...this.config.requestOptions(context), retryAmbiguous: false },
       );
       conversationId = conversation.id;
-      context.debug(`${this.name}: created conversation ${conversationId} for thread ${threadId}`);
+      context.debug(`${this.config.name}: created conversation ${conversationId} for thread ${threadId}`);
     } catch (error) {
       if (!isAmbiguousError(error)) throw error;
       // The conversation may exist: find it rather than create a second one, now or on the retry.
       context.onAmbiguous();
       this.#unconfirmedCreates.set(threadId, true);
       context.debug(
-        `${this.name}: creating the conversation of thread ${threadId} may have succeeded (${messageOf(error)}); looking it up`,
+        `${this.config.name}: creating the conversation of thread ${threadId} may have succeeded (${messageOf(error)}); looking it up`,
       );
       const found = await this.#findConversation(turn, context).catch(() => undefined);
       if (found === undefined) throw error;
       conversationId = found;
-      context.debug(`${this.name}: found conversation ${found} of thread ${threadId}`);
+      context.debug(`${this.config.name}: found conversation ${found} of thread ${threadId}`);
     }
     this.#unconfirmedCreates.delete(threadId);
     await this.#tryStore('set', context, (store) => store.set(threadId, conversationId));
@@ -141,14 +135,14 @@ export class MieltoConversationResolver {
     // A thread whose creation may have succeeded unseen is looked up even when lookups are off.
     const lookupPages =
       this.#unconfirmedCreates.peek(turn.threadId) !== undefined
-        ? Math.max(1, this.#config.lookupPages)
+        ? Math.max(1, this.config.lookupPages)
         : first
           ? 0
-          : this.#config.lookupPages;
+          : this.config.lookupPages;
     if (lookupPages === 0) return undefined;
     const params = turn.user?.id === undefined ? { limit: 1000 } : { limit: 1000, user_id: turn.user.id };
     context.onRequest();
-    let page = await this.#config.client.conversations.list(params, this.#config.requestOptions(context));
+    let page = await this.config.client.conversations.list(params, this.config.requestOptions(context));
     for (let pages = 1; ; pages++) {
       for (const conversation of page.data) {
         if (conversation.meta_data?.thread_id === turn.threadId) return conversation.id;
@@ -171,10 +165,10 @@ export class MieltoConversationResolver {
   /** A store that throws is worked around: a miss (`get`), or nothing stored. */
   async #tryStore<T>(op: string, context: DestinationSendContext, call: (store: ConversationStore) => T) {
     try {
-      return await call(this.#config.store);
+      return await call(this.config.store);
     } catch (error) {
       const then = op === 'get' ? 'treated as a miss' : 'ignored';
-      context.debug(`${this.name}: conversationStore.${op} failed (${messageOf(error)}); ${then}`);
+      context.debug(`${this.config.name}: conversationStore.${op} failed (${messageOf(error)}); ${then}`);
       return undefined;
     }
   }
@@ -194,4 +188,13 @@ function conversationTitle(turn: Turn): string {
   return chars.length <= TITLE_MAX_CHARS
     ? chars.join('')
     : `${chars.slice(0, TITLE_MAX_CHARS - 1).join('')}…`;
+}
+
+/**
+ * Whether a turn is provably its thread's first: recorded as the whole history (`turnMessages: 'history'`,
+ * which a replayed turn no longer says) and that history is one user message after system messages only.
+ */
+export function isFirstTurn(turn: Turn): boolean {
+  const output = turnOutputStart(turn.messages);
+  return turn.turnMessages === 'history' && output > 0 && leadingSystemCount(turn.messages) === output - 1;
 }

@@ -15,7 +15,6 @@ import { loggedHistoryEnd } from '../thread/logged-history-end';
 import { classifyDeliveryError } from './classify-delivery-error';
 import { type ClientDestinationOptions, clientDestination } from './client-destination-options';
 import { type ConversationStore, InMemoryConversationStore } from './conversation-store';
-import { keepSpec } from './destination-spec';
 import { groupByThread, type ThreadGroup, wholeTurns } from './group-by-thread';
 import { mergeThreadMessages, type ThreadMessage } from './merge-thread-messages';
 import { type LookAhead, MieltoConversationResolver } from './mielto-conversation-resolver';
@@ -103,6 +102,7 @@ export class MieltoDestination implements ChatTrailDestination {
   constructor(options: MieltoDestinationOptions = {}) {
     const { apiKey, baseUrl, workspaceId } = options;
     const { check, name, client, requestOptions } = clientDestination(
+      this,
       'mielto',
       options,
       (http) => new MieltoClient({ ...http, apiKey, baseUrl, workspaceId }),
@@ -115,14 +115,9 @@ export class MieltoDestination implements ChatTrailDestination {
       check.fail('conversationStore', 'an object with get() and set()', store);
     }
     // Bounded: a forgotten cursor costs a store lookup, never a duplicate (see #cursorFor).
-    this.#cursors = new LruMap(
-      check.positiveInteger('maxTrackedThreads', options.maxTrackedThreads, 10_000),
-      undefined,
-      {
-        of: (cursor) => cursor.sent.size,
-        max: check.positiveInteger('maxTrackedMessages', options.maxTrackedMessages, 250_000),
-      },
-    );
+    const maxThreads = check.positiveInteger('maxTrackedThreads', options.maxTrackedThreads, 10_000);
+    const max = check.positiveInteger('maxTrackedMessages', options.maxTrackedMessages, 250_000);
+    this.#cursors = new LruMap(maxThreads, undefined, { of: (cursor) => cursor.sent.size, max });
     this.#agentId = check.string('agentId', options.agentId) ?? 'assistant';
     this.#maxPerRequest = check.positiveInteger('maxMessagesPerRequest', options.maxMessagesPerRequest, 100);
     this.#concurrency = check.positiveInteger('concurrency', options.concurrency, 8);
@@ -252,7 +247,7 @@ export class MieltoDestination implements ChatTrailDestination {
       // What an earlier turn must have logged is assumed logged; a turn of new messages says so by its `start`.
       const logged = loggedHistoryEnd(first.messages);
       for (let i = 0; i < logged; i++) cursor.sent.add(first.messages[i]!.id);
-      const before = logged + (group.threads[0] === undefined ? 0 : group.starts[0]!);
+      const before = logged + group.starts[0]!;
       if (before > 0)
         context.debug(`${this.name}: thread ${group.threadId} continues; ${before} messages assumed logged`);
     }
@@ -314,7 +309,5 @@ export class MieltoDestination implements ChatTrailDestination {
  * @throws {ChatTrailError} when no API key is given or found in `MIELTO_API_KEY`, or an option is malformed.
  */
 export function mielto(options: MieltoDestinationOptions = {}): MieltoDestination {
-  const destination = new MieltoDestination(options);
-  keepSpec(destination, 'mielto', options);
-  return destination;
+  return new MieltoDestination(options);
 }

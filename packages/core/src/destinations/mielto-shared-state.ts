@@ -23,10 +23,7 @@ export interface SharedBatch {
   outcomes: Map<string, DeliveryOutcome>;
 }
 
-/**
- * Before a batch with a shared store: claims in one round trip the ids of the messages it would write (not
- * those another instance claimed) and gives each thread a cursor. Undefined when the store did not answer.
- */
+/** One round trip claims the ids the batch would write, and a cursor per thread; undefined: no answer. */
 export async function primeFromStore(
   groups: readonly ThreadGroup[],
   store: DestinationStore,
@@ -88,7 +85,7 @@ export async function primeFromStore(
             batch.outcomes.set(threadId, {
               status: 'retry',
               error: new ChatTrailError(
-                `${resolver.name}: another instance is creating the conversation of thread ${threadId}`,
+                `${resolver.config.name}: another instance is creating the conversation of thread ${threadId}`,
               ),
             });
             return;
@@ -173,7 +170,7 @@ async function sharedConversation(
     const stored = await storedValue(store, threadId);
     if (typeof stored === 'string') {
       context.debug(
-        `${resolver.name}: thread ${threadId}: conversation ${stored} created by another instance`,
+        `${resolver.config.name}: thread ${threadId}: conversation ${stored} created by another instance`,
       );
       return { conversationId: stored, created: false };
     }

@@ -2,10 +2,7 @@ import type { MessageCreateRequest } from '../mielto/mielto-models';
 import type { JsonObject, JsonValue, Turn } from '../spec/turn';
 import type { ThreadMessage } from './merge-thread-messages';
 
-/**
- * A thread message for `POST /messages`, extras in `meta_data`; no invented `created_at` (two sends would
- * differ). A turn's usage goes on its last message only, so a conversation's sum counts each call once.
- */
+/** For `POST /messages`; usage on a turn's last message only (sums count a call once); no invented dates. */
 export function toMieltoMessage(entry: ThreadMessage, agentId: string): MessageCreateRequest {
   const { message, turn, position } = entry;
   const role = String(message.role);

@@ -17,20 +17,16 @@ export class LruMap<K, V> {
   readonly #entries = new Map<K, Entry<V>>();
   readonly #order = new Deque<K>();
   readonly #stamps = new Deque<number>();
-  readonly #onEvict: ((key: K, value: V) => void) | undefined;
-  readonly #weigh: { of: (value: V) => number; max?: number } | undefined;
   #weight = 0;
   #clock = 0;
 
   /** `onEvict` is told about entries forgotten to make room (not about `delete`). */
   constructor(
     maxEntries: number,
-    onEvict?: (key: K, value: V) => void,
-    weigh?: { of: (value: V) => number; max?: number },
+    private readonly onEvict?: (key: K, value: V) => void,
+    private readonly weigh?: { of: (value: V) => number; max?: number },
   ) {
     this.maxEntries = Math.max(1, Math.floor(maxEntries));
-    this.#onEvict = onEvict;
-    this.#weigh = weigh;
   }
 
   get size(): number {
@@ -55,19 +51,17 @@ export class LruMap<K, V> {
 
   set(key: K, value: V): this {
     let entry = this.#entries.get(key);
-    if (entry !== undefined) {
-      entry.value = value;
-      this.#touch(key, entry);
-    } else {
+    if (entry === undefined) {
       entry = { value, stamp: 0, weight: 0 };
       this.#entries.set(key, entry);
       this.#stamp(key, entry);
-    }
-    const weight = this.#weigh?.of(value) ?? 0;
+    } else this.#touch(key, entry);
+    entry.value = value;
+    const weight = this.weigh?.of(value) ?? 0;
     this.#weight += weight - entry.weight;
     entry.weight = weight;
     while (
-      (this.#entries.size > this.maxEntries || this.#weight > (this.#weigh?.max ?? this.#weight)) &&
+      (this.#entries.size > this.maxEntries || this.#weight > (this.weigh?.max ?? this.#weight)) &&
       this.evictOldest() !== undefined
     ) {}
     return this;
@@ -89,7 +83,7 @@ export class LruMap<K, V> {
       if (entry === undefined || entry.stamp !== stamp) continue; // stale: deleted, or moved since
       this.#entries.delete(key);
       this.#weight -= entry.weight;
-      this.#onEvict?.(key, entry.value);
+      this.onEvict?.(key, entry.value);
       return [key, entry.value];
     }
     return undefined;
@@ -104,10 +98,7 @@ export class LruMap<K, V> {
     this.#order.pushBack(key);
     this.#stamps.pushBack(entry.stamp);
     // Rebuilt when stale records outnumber live ones: O(size) memory, the cost amortised.
-    if (this.#order.length > 2 * this.#entries.size + 64) this.#rebuildOrder();
-  }
-
-  #rebuildOrder(): void {
+    if (this.#order.length <= 2 * this.#entries.size + 64) return;
     const live = [...this.#entries].sort((a, b) => a[1].stamp - b[1].stamp);
     this.#order.clear();
     this.#stamps.clear();

@@ -132,13 +132,9 @@ export class MieltoConversations {
    */
   list(params: ConversationListParams = {}, options?: RequestOptions): MieltoPagePromise<Conversation> {
     const load = async (skip: number): Promise<MieltoPage<Conversation>> => {
+      const query = { ...params, skip };
       const body = await this.request<ConversationList>(
-        {
-          method: 'GET',
-          path: '/conversations',
-          query: { ...params, skip },
-          validate: checkConversationList,
-        },
+        { method: 'GET', path: '/conversations', query, validate: checkConversationList },
         options,
       );
       return new MieltoPage(body, skip, load);
@@ -209,11 +205,11 @@ export class MieltoPage<T> implements AsyncIterable<T> {
 
 /** `await` it for the first page, or `for await` over every item; requests nothing until used. */
 export class MieltoPagePromise<T> implements PromiseLike<MieltoPage<T>>, AsyncIterable<T> {
-  readonly #loadFirst: () => Promise<MieltoPage<T>>;
-  #first: Promise<MieltoPage<T>> | undefined;
+  readonly #firstPage: () => Promise<MieltoPage<T>>;
 
   constructor(loadFirst: () => Promise<MieltoPage<T>>) {
-    this.#loadFirst = loadFirst;
+    let first: Promise<MieltoPage<T>> | undefined;
+    this.#firstPage = () => (first ??= loadFirst());
   }
 
   // biome-ignore lint/suspicious/noThenProperty: deliberately thenable so `await client.conversations.list()` yields the page.
@@ -230,11 +226,6 @@ export class MieltoPagePromise<T> implements PromiseLike<MieltoPage<T>>, AsyncIt
 
   async *[Symbol.asyncIterator](): AsyncGenerator<T> {
     yield* await this.#firstPage();
-  }
-
-  #firstPage(): Promise<MieltoPage<T>> {
-    this.#first ??= this.#loadFirst();
-    return this.#first;
   }
 }
 

@@ -2,10 +2,7 @@ import type { TransportRequest, TransportResponse } from '../http/transport';
 
 type ResponseHeaders = Record<string, string | string[] | undefined>;
 
-/**
- * One request through undici's `dispatch()`, without `request()`'s response stream and promises
- * (BENCHMARKS.md). undici 8 takes only {@link ExchangeHandler}; 6 and 7 take {@link LegacyExchangeHandler}.
- */
+/** One request through undici's `dispatch()`, without `request()`'s stream and promises (BENCHMARKS.md). */
 abstract class Exchange {
   settled = false;
   #status = 0;

@@ -3,6 +3,7 @@ import type * as Undici from 'undici';
 import { ChatTrailError } from '../errors';
 import type { Transport } from '../http/transport';
 import { LruMap } from '../internal/lru-map';
+import { optionChecker } from '../options/option-checker';
 import { ExchangeHandler, LegacyExchangeHandler } from './undici-exchange';
 
 type HttpMethod = Undici.Dispatcher.HttpMethod;
@@ -32,16 +33,9 @@ export interface UndiciTransport extends Transport {
  * @throws {ChatTrailError} when undici is not installed (`npm i undici`), or an option is malformed.
  */
 export function undiciTransport(options: UndiciTransportOptions = {}): UndiciTransport {
-  const connections = options.connections ?? 32;
-  const idleTimeoutMs = options.idleTimeoutMs ?? 30_000;
-  if (!Number.isInteger(connections) || connections < 1) {
-    throw new ChatTrailError(`undiciTransport(): connections must be a positive integer, got ${connections}`);
-  }
-  if (!(idleTimeoutMs > 0) || !Number.isFinite(idleTimeoutMs)) {
-    throw new ChatTrailError(
-      `undiciTransport(): idleTimeoutMs must be a positive number, got ${idleTimeoutMs}`,
-    );
-  }
+  const check = optionChecker('undiciTransport()');
+  const connections = check.positiveInteger('connections', options.connections ?? 32, 32);
+  const idleTimeoutMs = check.positiveNumber('idleTimeoutMs', options.idleTimeoutMs ?? 30_000, 30_000);
   const undici = loadUndici();
   const Exchange = undiciMajor() >= 8 ? ExchangeHandler : LegacyExchangeHandler;
   const agentOptions = { connections, keepAliveTimeout: idleTimeoutMs, keepAliveMaxTimeout: idleTimeoutMs };

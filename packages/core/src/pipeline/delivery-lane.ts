@@ -1,4 +1,6 @@
 import { backoffDelayMs } from '../http/backoff';
+import { nodeBuiltin } from '../internal/node-builtin';
+import { quietly } from '../internal/quietly';
 import { unrefTimer } from '../internal/unref-timer';
 import type { DestinationStats, DropReason } from '../spec/chat-trail';
 import type { ChatTrailDestination, DeliveryItem, DeliveryOutcome } from '../spec/chat-trail-destination';
@@ -345,18 +347,10 @@ export class DeliveryLane {
   }
 }
 
-/** Without Node's listener limit (every request listens to it); looked up at run time, for Edge bundles. */
+/** Without Node's listener limit (every request listens to it; only a warning is at stake). */
 function batchAbortController(): AbortController {
   const controller = new AbortController();
-  try {
-    const runtime = globalThis as {
-      process?: {
-        getBuiltinModule?: (id: string) => { setMaxListeners?: (n: number, ...targets: unknown[]) => void };
-      };
-    };
-    runtime.process?.getBuiltinModule?.('node:events')?.setMaxListeners?.(0, controller.signal);
-  } catch {
-    // Only a warning is at stake.
-  }
+  type Events = { setMaxListeners?: (n: number, ...targets: unknown[]) => void };
+  quietly(() => nodeBuiltin<Events>('node:events')?.setMaxListeners?.(0, controller.signal));
   return controller;
 }

@@ -1,5 +1,6 @@
 import { type DestinationSpec, specOf } from '../destinations/destination-spec';
 import { messageOf } from '../internal/message-of';
+import { nodeBuiltin } from '../internal/node-builtin';
 import type { ChatTrailDestination } from '../spec/chat-trail-destination';
 import type { LaneHost } from './lane-host';
 import type { LaneReporter } from './lane-reporter';
@@ -64,12 +65,8 @@ function undiciFrom(): string[] {
 
 /** `node:worker_threads` on Node, reached without an import so that bundles for Edge never see it. */
 function workerThreads(): WorkerThreads | undefined {
-  const { Bun, Deno, process } = globalThis as {
-    Bun?: unknown;
-    Deno?: unknown;
-    process?: { release?: { name?: string }; getBuiltinModule?: (id: string) => unknown };
-  };
+  const { Bun, Deno, process } = globalThis as { Bun?: unknown; Deno?: unknown; process?: NodeJS.Process };
   if (Bun !== undefined || Deno !== undefined || process?.release?.name !== 'node') return undefined;
-  const module = process.getBuiltinModule?.('node:worker_threads') as Partial<WorkerThreads> | undefined;
+  const module = nodeBuiltin<Partial<WorkerThreads>>('node:worker_threads');
   return typeof module?.Worker === 'function' ? (module as WorkerThreads) : undefined;
 }

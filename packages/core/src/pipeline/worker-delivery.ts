@@ -8,8 +8,7 @@ import type { LaneReporter } from './lane-reporter';
 import { tooLargeError } from './lane-reports';
 import { within } from './stop-lanes';
 import type { TrailLane } from './trail-lane';
-import { fromWireError } from './wire-error';
-import type { FromWorker, WireItem, WorkerInit } from './worker-protocol';
+import { type FromWorker, fromWireError, type WireItem, type WorkerInit } from './worker-protocol';
 
 /** What is used of `node:worker_threads` (reached at run time, never imported: the root entry runs on Edge). */
 export interface WorkerThreads {

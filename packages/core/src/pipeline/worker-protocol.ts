@@ -1,11 +1,20 @@
 import type { DestinationSpec } from '../destinations/destination-spec';
+import {
+  APIConnectionError,
+  APIConnectionTimeoutError,
+  APIError,
+  type APIErrorInit,
+  APIUserAbortError,
+  createAPIError,
+  InvalidResponseError,
+} from '../errors';
+import { messageOf } from '../internal/message-of';
 import type { DestinationStats, DropReason } from '../spec/chat-trail';
 import type { DeliveryItem } from '../spec/chat-trail-destination';
 import type { TurnMessage } from '../spec/turn';
 import type { LaneSettings } from './lane-host';
-import type { WireError } from './wire-error';
 
-// The messages between a trail and its delivery worker (src/worker/). Types only.
+// The messages between a trail and its delivery worker (src/worker/), and the errors in them.
 
 /** The worker's `workerData`: what it builds its lanes from. */
 export interface WorkerInit {
@@ -60,3 +69,56 @@ export type FromWorker =
     }
   | { readonly t: 'flushed'; readonly id: number }
   | { readonly t: 'stopped' };
+
+/** An error as it crosses: cloning keeps no classes, so client errors cross as fields and are built again. */
+export interface WireError {
+  readonly name: string;
+  readonly message: string;
+  readonly api?: APIErrorInit & { requestId?: string | undefined };
+}
+
+export function toWireError(error: unknown): WireError | undefined {
+  if (error === undefined) return undefined;
+  const message = messageOf(error);
+  if (!(error instanceof APIError)) return { name: error instanceof Error ? error.name : 'Error', message };
+  const connection = error instanceof APIConnectionError ? error : undefined;
+  return {
+    name: error.name,
+    message,
+    api: {
+      backend: error.backend,
+      method: error.method,
+      path: error.path,
+      status: error.status,
+      body: jsonOrUndefined(error.body),
+      retryAfterMs: error.retryAfterMs,
+      requestId: error.requestId,
+      code: connection?.code,
+      host: connection?.host,
+      summary: connection?.summary,
+    },
+  };
+}
+
+/** The client errors not named by their status. */
+const BY_NAME = { APIConnectionTimeoutError, APIConnectionError, InvalidResponseError, APIUserAbortError };
+
+export function fromWireError(wire: WireError | undefined): unknown {
+  if (wire === undefined) return undefined;
+  const api = wire.api;
+  if (api === undefined) return Object.assign(new Error(wire.message), { name: wire.name });
+  const { requestId, ...rest } = api;
+  const init: APIErrorInit = { ...rest, message: wire.message };
+  if (requestId !== undefined) init.headers = new Headers({ 'x-request-id': requestId });
+  if (Object.hasOwn(BY_NAME, wire.name)) return new BY_NAME[wire.name as keyof typeof BY_NAME](init);
+  return api.status === undefined ? new APIError(init) : createAPIError({ ...init, status: api.status });
+}
+
+/** A body that clones: what the client parsed from JSON, or text. */
+function jsonOrUndefined(body: unknown): unknown {
+  try {
+    return body === undefined ? undefined : JSON.parse(JSON.stringify(body));
+  } catch {
+    return undefined;
+  }
+}

@@ -101,16 +101,12 @@ export class ThreadLog {
     if (own && same && positions === undefined && thread.length === n) {
       (history as { messages: readonly TurnMessage[] }).messages = thread;
     }
-    if (record === undefined) record = { messages: thread, history, bytes };
-    else {
-      record.messages = thread;
-      record.history = history;
-      record.bytes = bytes;
-    }
+    record ??= { messages: thread, history, bytes };
+    record.messages = thread;
+    record.history = history;
+    record.bytes = bytes;
     this.#records.set(threadId, record);
-    return carried < index
-      ? { log: thread, index: carried, start: at(carried), record }
-      : { log: thread, index, start, record };
+    return { log: thread, index: carried, start: carried < index ? at(carried) : start, record };
   }
 
   /** Keeps a turn's history without logging its messages (`redact` skipped or reshaped them). */

@@ -1,21 +1,75 @@
 // The delivery worker's entry: bundled on its own into one script (see tsup.config.ts) that the trail
-// starts with `new Worker(source, { eval: true })`, so no file has to be found at run time.
+// starts with `new Worker(source, { eval: true })`, so no file has to be found at run time. It builds the
+// lanes again from their specs and reports what they did once per turn of its event loop.
 import { parentPort, workerData } from 'node:worker_threads';
+import { melodi } from '../destinations/melodi-destination';
+import { mielto } from '../destinations/mielto-destination';
 import type { Transport } from '../http/transport';
 import { undiciTransport } from '../node/undici-transport';
-import type { FromWorker, ToWorker, WorkerInit } from '../pipeline/worker-protocol';
+import { DeliveryLane } from '../pipeline/delivery-lane';
+import type { LaneHost } from '../pipeline/lane-host';
+import { LaneScheduler } from '../pipeline/lane-scheduler';
+import { stopLanes } from '../pipeline/stop-lanes';
+import type { FromWorker, LaneEvent, ToWorker, WireItem, WorkerInit } from '../pipeline/worker-protocol';
+import { toWireError } from '../pipeline/worker-protocol';
+import type { DeliveryItem } from '../spec/chat-trail-destination';
+import type { TurnMessage } from '../spec/turn';
 import { lowerThreadPriority } from './lower-thread-priority';
-import { WorkerLanes } from './worker-lanes';
 
 const port = parentPort!;
 const init = workerData as WorkerInit;
 lowerThreadPriority();
 
-/**
- * undiciTransport() when undici can be loaded (it costs the worker far less CPU per request than the
- * global fetch, see BENCHMARKS.md), else undefined: the global fetch. bundle-worker.mjs points the
- * transport's `import.meta.url` at `__chattrailUndiciFrom`, tried here in turn.
- */
+const lanes: DeliveryLane[] = [];
+/** The thread arrays of turn items, by the id the app's thread gave them. */
+const mirrors = new Map<number, TurnMessage[]>();
+const seqs = new WeakMap<DeliveryItem, number>();
+let sent: number[][] = init.specs.map(() => []);
+let events: LaneEvent[] = [];
+let debug: string[] = [];
+let reportScheduled = false;
+/** The lanes' `LaneHost.signal`: fired by a graceful stop (the app's thread ends the worker otherwise). */
+const stopping = new AbortController();
+const scheduler = new LaneScheduler(lanes, init.flushIntervalMs, init.host.timeoutMs, undefined, note);
+const host: LaneHost = {
+  ...init.host,
+  signal: stopping.signal,
+  debug: note,
+  waiting: () => scheduler.armTimer(),
+  dropped: (lane, reason, items, error) =>
+    event(lane, 'dropped', error, { reason, seqs: items.map((queued) => seqs.get(queued.item) ?? -1) }),
+  failed: (lane, error) => event(lane, 'failed', error),
+  retrying: (lane, error) => event(lane, 'retrying', error),
+  notResent: (lane, error) => event(lane, 'notResent', error),
+  // Tells the app's thread which items were delivered (drops come through `dropped`).
+  settled: (lane, items, wereSent) => {
+    const delivered = sent[lanes.indexOf(lane as DeliveryLane)];
+    if (wereSent !== true || delivered === undefined) return;
+    for (const item of items) delivered.push(seqs.get(item)!);
+    scheduleReport();
+  },
+};
+for (const spec of init.specs) {
+  const sender = transport();
+  note(
+    `${spec.kind}: sending through ${sender === undefined ? 'the global fetch (undici not found: npm i undici)' : 'undiciTransport()'}`,
+  );
+  const options = sender === undefined ? spec.options : { ...spec.options, transport: sender };
+  lanes.push(new DeliveryLane(spec.kind === 'mielto' ? mielto(options) : melodi(options), host));
+}
+
+port.on('message', (message: ToWorker) => {
+  if (message.t === 'items') enqueue(message.items);
+  else if (message.t === 'flush') {
+    const drained = () => Promise.all(lanes.map((lane) => lane.drain(message.deadline)));
+    void answer(drained, { t: 'flushed', id: message.id });
+  } else if (message.t === 'stop') {
+    scheduler.stop();
+    void answer(() => stopLanes(lanes, stopping, message.graceMs), { t: 'stopped' });
+  } else for (const id of message.mirrors) mirrors.delete(id);
+});
+
+/** undiciTransport() from the first of `undiciFrom` it loads from (bundle-worker.mjs), else global fetch. */
 function transport(): Transport | undefined {
   const global = globalThis as { __chattrailUndiciFrom?: string };
   for (const from of init.undiciFrom) {
@@ -27,5 +81,64 @@ function transport(): Transport | undefined {
   return undefined;
 }
 
-const lanes = new WorkerLanes(init, (message: FromWorker) => port.postMessage(message), transport);
-port.on('message', (message: ToWorker) => lanes.receive(message));
+/** `answer` once `work` settled, after a report of what it did (a stop's outcomes, say). */
+async function answer(work: () => Promise<unknown>, message: FromWorker): Promise<void> {
+  try {
+    await work();
+  } finally {
+    report();
+    port.postMessage(message);
+  }
+}
+
+function enqueue(items: readonly WireItem[]): void {
+  let full = false;
+  for (const wire of items) {
+    const item = decode(wire);
+    seqs.set(item, wire.seq);
+    lanes.forEach((lane, index) => {
+      if ((wire.lanes & (1 << index)) === 0) return;
+      lane.enqueue(item, wire.bytes);
+      if (lane.queueLength >= init.host.flushAt) full = true;
+    });
+  }
+  scheduler.queued(full);
+}
+
+/** A turn item with its thread: the worker's copy of the thread array, extended by what came with it. */
+function decode({ item, mirror, have = 0, head = [], own = 0 }: WireItem): DeliveryItem {
+  if (mirror === undefined || item.type !== 'turn') return item;
+  const thread = mirrors.get(mirror) ?? [];
+  mirrors.set(mirror, thread);
+  if (thread.length > have) thread.length = have;
+  for (const message of head) thread.push(message);
+  const { turn, start = 0 } = item;
+  for (let k = 0; k < own && start + k <= thread.length; k++) thread[start + k] = turn.messages[k]!;
+  return { type: 'turn', turn, thread, start };
+}
+
+function event(lane: DeliveryLane, kind: LaneEvent['kind'], error: unknown, rest?: Partial<LaneEvent>): void {
+  events.push({ lane: lanes.indexOf(lane), kind, error: toWireError(error), ...rest });
+  scheduleReport();
+}
+
+function note(message: string): void {
+  if (!init.debug) return;
+  debug.push(message);
+  scheduleReport();
+}
+
+function scheduleReport(): void {
+  if (reportScheduled) return;
+  reportScheduled = true;
+  setImmediate(report);
+}
+
+function report(): void {
+  reportScheduled = false;
+  const stats = lanes.map((lane) => lane.snapshot());
+  port.postMessage({ t: 'report', sent, events, stats, debug } satisfies FromWorker);
+  sent = sent.map(() => []);
+  events = [];
+  debug = [];
+}

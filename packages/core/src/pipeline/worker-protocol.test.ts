@@ -5,7 +5,7 @@ import {
   AuthenticationError,
   RateLimitError,
 } from '../errors';
-import { fromWireError, toWireError } from './wire-error';
+import { fromWireError, toWireError } from './worker-protocol';
 
 // Structured cloning keeps no classes: errors cross from the worker as fields and are built again.
 const roundTrip = (error: unknown) => fromWireError(structuredClone(toWireError(error)));

@@ -54,6 +54,8 @@ export const SKIPPED_MESSAGES_KEY = 'chattrail_skipped_messages';
 
 const STATUSES = new Set<unknown>(['ok', 'error', 'aborted']);
 const MODES = new Set<unknown>(['history', 'new']);
+// Module constants: an array literal in the hot path is allocated on every call.
+const MODEL_FIELDS = ['provider', 'id'] as const;
 const USAGE_FIELDS = [
   'inputTokens',
   'outputTokens',
@@ -133,7 +135,7 @@ export function normalizeTurn(
   const source = sourceOf(raw);
   const givenUser = raw.user ?? context?.user;
   const user = normalizeUser(givenUser);
-  const model = copyFields<TurnModel>({}, raw.model, ['provider', 'id'], textField);
+  const model = copyFields<TurnModel>({}, raw.model, MODEL_FIELDS, textField);
   // Absent means "not reported": a field that is not a finite number is left out rather than zeroed.
   const usage = copyFields<TurnUsage>({}, raw.usage, USAGE_FIELDS, finiteNumber);
   // The usual turn in one literal, all its fields in the object itself (a queued turn is held until sent).

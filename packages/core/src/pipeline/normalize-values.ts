@@ -59,9 +59,11 @@ export function textField(value: unknown): string | undefined {
   return typeof value === 'string' ? shortText(value) : undefined;
 }
 
+const USER_FIELDS = ['email', 'name', 'username'] as const;
+
 /** A user with `id` bounded and the name fields of `raw` as short texts. */
 export function turnUser(id: string, raw: object): TurnUser {
-  return copyFields<TurnUser>({ id: boundId(id) }, raw, ['email', 'name', 'username'], textField)!;
+  return copyFields<TurnUser>({ id: boundId(id) }, raw, USER_FIELDS, textField)!;
 }
 
 export function isObject(value: unknown): value is object {

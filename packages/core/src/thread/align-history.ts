@@ -31,16 +31,28 @@ export function alignHistory(
   previous: RecordedHistory,
 ): HistoryAlignment | undefined {
   const prior = previous.messages;
-  const priorPositions = previous.positions;
-  const n = messages.length;
-  const m = prior.length;
-  const common = Math.min(n, m);
-  if (priorPositions === undefined) {
-    // The usual resent history, checked before the closures below are created.
+  if (previous.positions === undefined) {
+    // The usual resent history, in a function of its own: lineUp's closures cost a context on every call.
+    const common = Math.min(messages.length, prior.length);
     let j = 0;
     while (j < common && (messages[j] === prior[j] || messages[j]!.id === prior[j]!.id)) j++;
     if (j === common) return undefined;
   }
+  return lineUp(threadId, rawMessages, messages, reuse, previous);
+}
+
+function lineUp(
+  threadId: string,
+  rawMessages: readonly unknown[],
+  messages: TurnMessage[],
+  reuse: number[],
+  previous: RecordedHistory,
+): HistoryAlignment | undefined {
+  const prior = previous.messages;
+  const priorPositions = previous.positions;
+  const n = messages.length;
+  const m = prior.length;
+  const common = Math.min(n, m);
   const positionOf = (k: number): number => (priorPositions === undefined ? k : priorPositions[k]!);
   // Asked again for the same message while searching; the answer may cost a hash.
   const ownIds: (boolean | undefined)[] = [];

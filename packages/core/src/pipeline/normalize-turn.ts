@@ -20,7 +20,6 @@ import { alignHistory, numberNewMessages } from '../thread/align-history';
 import { type RecordedHistory, Reuse, reuseAt } from '../thread/recorded-history';
 import { CHAT_TRAIL_DEFAULTS } from './chat-trail-options';
 import {
-  copyFields,
   dateTime,
   finiteNumber,
   isObject,
@@ -29,7 +28,6 @@ import {
   safeObject,
   shortText,
   stringOf,
-  textField,
   turnUser,
 } from './normalize-values';
 import { sourceOf } from './source-of';
@@ -54,15 +52,6 @@ export const SKIPPED_MESSAGES_KEY = 'chattrail_skipped_messages';
 
 const STATUSES = new Set<unknown>(['ok', 'error', 'aborted']);
 const MODES = new Set<unknown>(['history', 'new']);
-// Module constants: an array literal in the hot path is allocated on every call.
-const MODEL_FIELDS = ['provider', 'id'] as const;
-const USAGE_FIELDS = [
-  'inputTokens',
-  'outputTokens',
-  'totalTokens',
-  'reasoningTokens',
-  'cachedInputTokens',
-] as const;
 // None of a user's lists is walked to the end of a huge or sparse object or array.
 const MAX_SEGMENTS = 100;
 const MAX_TOOL_CALLS = 1_000;
@@ -135,9 +124,9 @@ export function normalizeTurn(
   const source = sourceOf(raw);
   const givenUser = raw.user ?? context?.user;
   const user = normalizeUser(givenUser);
-  const model = copyFields<TurnModel>({}, raw.model, MODEL_FIELDS, textField);
+  const model = normalizeModel(raw.model);
   // Absent means "not reported": a field that is not a finite number is left out rather than zeroed.
-  const usage = copyFields<TurnUsage>({}, raw.usage, USAGE_FIELDS, finiteNumber);
+  const usage = normalizeUsage(raw.usage);
   // The usual turn in one literal, all its fields in the object itself (a queued turn is held until sent).
   const turn: Turn =
     user !== undefined && model !== undefined && usage !== undefined
@@ -360,4 +349,31 @@ function setToolResult(message: TurnMessage, value: unknown, options: NormalizeT
   if (typeof raw.name === 'string') result.name = shortText(raw.name);
   if (typeof raw.isError === 'boolean') result.isError = raw.isError;
   message.toolResult = result;
+}
+
+// Field by field, not by a loop over names: named stores stay monomorphic on record()'s hot path.
+function normalizeModel(value: unknown): TurnModel | undefined {
+  if (!isObject(value)) return undefined;
+  const raw = value as Record<string, unknown>;
+  const model: TurnModel = {};
+  if (typeof raw.provider === 'string') model.provider = shortText(raw.provider);
+  if (typeof raw.id === 'string') model.id = shortText(raw.id);
+  return model;
+}
+
+function normalizeUsage(value: unknown): TurnUsage | undefined {
+  if (!isObject(value)) return undefined;
+  const raw = value as Record<string, unknown>;
+  const usage: TurnUsage = {};
+  const input = finiteNumber(raw.inputTokens);
+  if (input !== undefined) usage.inputTokens = input;
+  const output = finiteNumber(raw.outputTokens);
+  if (output !== undefined) usage.outputTokens = output;
+  const total = finiteNumber(raw.totalTokens);
+  if (total !== undefined) usage.totalTokens = total;
+  const reasoning = finiteNumber(raw.reasoningTokens);
+  if (reasoning !== undefined) usage.reasoningTokens = reasoning;
+  const cached = finiteNumber(raw.cachedInputTokens);
+  if (cached !== undefined) usage.cachedInputTokens = cached;
+  return usage;
 }

@@ -55,32 +55,16 @@ export function finiteNumber(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 }
 
-export function textField(value: unknown): string | undefined {
-  return typeof value === 'string' ? shortText(value) : undefined;
-}
-
-const USER_FIELDS = ['email', 'name', 'username'] as const;
-
 /** A user with `id` bounded and the name fields of `raw` as short texts. */
 export function turnUser(id: string, raw: object): TurnUser {
-  return copyFields<TurnUser>({ id: boundId(id) }, raw, USER_FIELDS, textField)!;
+  const { email, name, username } = raw as Record<string, unknown>;
+  const user: TurnUser = { id: boundId(id) };
+  if (typeof email === 'string') user.email = shortText(email);
+  if (typeof name === 'string') user.name = shortText(name);
+  if (typeof username === 'string') user.username = shortText(username);
+  return user;
 }
 
 export function isObject(value: unknown): value is object {
   return value !== null && typeof value === 'object';
-}
-
-/** `to` with each of `fields` of `from` that `read` accepts; `undefined` when `from` is not an object. */
-export function copyFields<T extends object>(
-  to: T,
-  from: unknown,
-  fields: readonly (keyof T)[],
-  read: (value: unknown) => T[keyof T] | undefined,
-): T | undefined {
-  if (!isObject(from)) return undefined;
-  for (const field of fields) {
-    const value = read((from as Record<keyof T, unknown>)[field]);
-    if (value !== undefined) to[field] = value;
-  }
-  return to;
 }

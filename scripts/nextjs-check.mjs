@@ -13,30 +13,23 @@
 //      on a free port (system node), POSTs to both routes and checks that each turn reached Mielto and Melodi
 //      on the devserver, that the nodejs route delivered from a worker thread and the edge route inline.
 // Prints one line per step, exits 1 on any failure, and stops its servers and removes its temp dir.
-import { execFile, execFileSync, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  realpathSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { freePort } from './free-port.mjs';
+import { startServer } from './start-server.mjs';
+import { StepError, tail } from './step-error.mjs';
+import { systemNode } from './system-node.mjs';
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const NEXT = 'next@16.4.6';
 const started = Date.now();
 const seconds = (since) => `${((Date.now() - since) / 1000).toFixed(1)} s`;
 const say = (line) => console.log(`nextjs-check: ${line}`);
-const tail = (text, lines = 25) => text.trim().split('\n').slice(-lines).join('\n');
-class StepError extends Error {}
 
 const children = new Set();
 function run(cmd, args, options) {
@@ -54,46 +47,11 @@ function run(cmd, args, options) {
   });
 }
 
-/** Starts a server; resolves with its output so far (a getter) once `ready` matches it. */
-function startServer(name, cmd, args, { ready, ...options }) {
-  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], ...options });
-  children.add(child);
-  let output = '';
-  return new Promise((resolveStart, rejectStart) => {
-    const fail = (why) => rejectStart(new StepError(`${name} ${why}:\n${tail(output)}`));
-    const timer = setTimeout(() => fail('did not start within 60 s'), 60_000);
-    const onData = (chunk) => {
-      output += chunk;
-      const match = ready.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolveStart({ child, match, output: () => output });
-      }
-    };
-    child.stdout.setEncoding('utf8').on('data', onData);
-    child.stderr.setEncoding('utf8').on('data', onData);
-    child.once('exit', (code, signal) => {
-      children.delete(child);
-      clearTimeout(timer);
-      fail(`exited (${signal ?? code})`);
-    });
-  });
-}
-
 function stop(child) {
   children.delete(child);
   try {
     child.kill('SIGKILL');
   } catch {}
-}
-
-/** The system node (Node 20, the packages' floor) and its own npm, as in release-rehearsal.mjs. */
-function systemNode() {
-  const node = process.env.CHATTRAIL_SYSTEM_NODE || '/usr/bin/node';
-  if (!existsSync(node)) throw new StepError(`no system node at ${node} (set CHATTRAIL_SYSTEM_NODE)`);
-  const version = execFileSync(node, ['-p', 'process.versions.node'], { encoding: 'utf8' }).trim();
-  const target = realpathSync(join(dirname(node), 'npm'));
-  return { node, version, npm: /\.[cm]?js$/.test(target) ? [node, target] : [join(dirname(node), 'npm')] };
 }
 
 const ROUTE = (
@@ -136,11 +94,13 @@ async function main() {
   if (packed.code !== 0 || tarball === undefined)
     throw new StepError(`npm pack failed:\n${tail(packed.output)}`);
   const devserver = await startServer(
+    children,
     'devserver',
     process.execPath,
     [join(root, 'packages', 'devserver', 'dist', 'cli.js'), '--port', '0', '--quiet'],
     {
       ready: /(http:\/\/127\.0\.0\.1:\d+)[/\s]/,
+      readyOn: 'both',
       env,
     },
   );
@@ -206,11 +166,13 @@ async function main() {
     t = Date.now();
     const port = await freePort();
     const server = await startServer(
+      children,
       'next start',
       sys.node,
       [next, 'start', '-p', String(port), '-H', '127.0.0.1'],
       {
         ready: /Ready in/,
+        readyOn: 'both',
         cwd: app,
         env: appEnv,
       },

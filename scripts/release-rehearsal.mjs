@@ -38,22 +38,17 @@
 // and removes its temp dir (--keep keeps the dir for a post-mortem).
 // usage: node scripts/release-rehearsal.mjs [--keep] [--root <repo>]   (or CHATTRAIL_REPO_ROOT=<repo>)
 //        system node: $CHATTRAIL_SYSTEM_NODE (dev.sh sets it), else /usr/bin/node
-import { execFile, execFileSync, spawn } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  realpathSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from './free-port.mjs';
 import { publicPackages } from './public-packages.mjs';
+import { startServer } from './start-server.mjs';
+import { StepError, tail } from './step-error.mjs';
+import { systemNode } from './system-node.mjs';
 
 const scriptRepo = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const rootArg = process.argv.indexOf('--root');
@@ -63,8 +58,6 @@ const root = resolve(
 const started = Date.now();
 const seconds = (since) => `${((Date.now() - since) / 1000).toFixed(1)} s`;
 const say = (line) => console.log(`release-rehearsal: ${line}`);
-
-class StepError extends Error {}
 
 // ── child processes ────────────────────────────────────────────────────────────────────────────────────
 
@@ -91,37 +84,6 @@ function run(cmd, args, { timeoutMs, ...options }) {
   });
 }
 
-/** Starts a long-running child and resolves once a line of its stdout matches `ready` (or rejects). */
-function startServer(name, cmd, args, { ready, timeoutMs, ...options }) {
-  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], ...options });
-  children.add(child);
-  let output = '';
-  return new Promise((resolveStart, rejectStart) => {
-    const fail = (why) => {
-      clearTimeout(timer);
-      rejectStart(new StepError(`${name} ${why}:\n${tail(output)}`));
-    };
-    const timer = setTimeout(() => fail(`did not start within ${timeoutMs / 1000} s`), timeoutMs);
-    const onData = (chunk) => {
-      output += chunk;
-      const match = ready.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolveStart({ child, match, output: () => output });
-      }
-    };
-    child.stdout.setEncoding('utf8').on('data', onData);
-    child.stderr.setEncoding('utf8').on('data', (chunk) => {
-      output += chunk;
-    });
-    child.once('error', (error) => fail(`could not be started (${error.message})`));
-    child.once('exit', (code, signal) => {
-      children.delete(child);
-      fail(`exited (${signal ?? code}) before it was ready`);
-    });
-  });
-}
-
 function stopChildren() {
   for (const child of children) {
     try {
@@ -131,28 +93,9 @@ function stopChildren() {
   children.clear();
 }
 
-const tail = (text, lines = 25) => text.trim().split('\n').slice(-lines).join('\n');
 const indent = (text) => text.replace(/^/gm, '    ');
 
 // ── environment ────────────────────────────────────────────────────────────────────────────────────────
-
-function systemNode() {
-  const node = process.env.CHATTRAIL_SYSTEM_NODE || '/usr/bin/node';
-  if (!existsSync(node)) throw new StepError(`no system node at ${node} (set CHATTRAIL_SYSTEM_NODE)`);
-  const version = execFileSync(node, ['-p', 'process.versions.node'], {
-    encoding: 'utf8',
-    timeout: 30_000,
-  }).trim();
-  if (Number(version.split('.')[0]) < 20)
-    throw new StepError(`${node} is v${version}; the packages promise Node >=20`);
-  // The npm that ships with that node, run by that node: what a user on it would type.
-  const npmLink = join(dirname(node), 'npm');
-  if (!existsSync(npmLink)) throw new StepError(`no npm next to ${node}`);
-  // Usually a link to npm-cli.js, run by that node; a shell wrapper runs as is (PATH has that node first).
-  const target = realpathSync(npmLink);
-  const npm = /\.[cm]?js$/.test(target) ? [node, target] : [npmLink];
-  return { node, version, npm };
-}
 
 /** The inherited environment minus every npm/pnpm setting (registry, userconfig, provenance, tokens). */
 function cleanEnv() {
@@ -261,7 +204,7 @@ runServer(${JSON.stringify(configPath)}).then((app) => {
 }, (error) => { console.error(error); process.exit(1); });
 `,
   );
-  const { match, output } = await startServer('verdaccio', process.execPath, [launcher], {
+  const { match, output } = await startServer(children, 'verdaccio', process.execPath, [launcher], {
     ready: /rehearsal-registry-port=(\d+)\n/,
     timeoutMs: 60_000,
     cwd: dir,
@@ -711,7 +654,7 @@ async function main() {
     'devserver',
     byName.get('@chattrail/devserver').bin['chattrail-devserver'],
   );
-  const { match } = await startServer('devserver', sys.node, [bin, '--port', '0', '--quiet'], {
+  const { match } = await startServer(children, 'devserver', sys.node, [bin, '--port', '0', '--quiet'], {
     ready: /(http:\/\/127\.0\.0\.1:\d+)[/\s]/,
     timeoutMs: 30_000,
     cwd: installs.devserver.dir,
@@ -746,6 +689,7 @@ async function main() {
   } else {
     const port = await freePort();
     await startServer(
+      children,
       'redis-server',
       redisServer,
       ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--dir', tmp],

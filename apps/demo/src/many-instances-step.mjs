@@ -4,10 +4,10 @@
 // Needs Debian's redis-server (npm test installs it as root); without it the step says so and is skipped.
 import { fork, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '../../../scripts/free-port.mjs';
 import { printTranscript } from './print-transcript.mjs';
 
 const REDIS_SERVER = ['/usr/bin/redis-server', '/usr/local/bin/redis-server'].find((p) => existsSync(p));
@@ -21,17 +21,6 @@ const QUESTIONS = [
   ['Great, book the 12:34 please.', 'Done: Lyon Part-Dieu 12:34 → Genève 14:26, Friday.'],
   ['Thanks!', 'Have a good trip!'],
 ];
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function startRedis(port, dir) {
   const child = spawn(

@@ -71,6 +71,15 @@ async function backends(replace: boolean) {
   return { server, env };
 }
 
+/** Replace-mode backends hanging on `route`, and a fresh spool directory removed after the test. */
+async function hangingBackends(route: string) {
+  const { server, env } = await backends(true);
+  server.setFaults([{ route, hang: true }]);
+  const dir = mkdtempSync(join(tmpdir(), 'chattrail-chaos-'));
+  dirs.push(dir);
+  return { server, env, dir };
+}
+
 /** The texts a thread holds after `turns` turns of the fixture, in order. */
 function expectedTexts(t: number, turns: number): string[] {
   return Array.from({ length: turns }, (_, i) => [
@@ -114,10 +123,7 @@ describe('spool chaos', () => {
   it('a process killed with 10,000 turns (1,000 threads) queued against a hanging backend loses none, and the next one delivers each message exactly once', {
     timeout: 120_000,
   }, async () => {
-    const { server, env } = await backends(true);
-    const dir = mkdtempSync(join(tmpdir(), 'chattrail-chaos-'));
-    dirs.push(dir);
-    server.setFaults([{ route: '*', hang: true }]);
+    const { server, env, dir } = await hangingBackends('*');
 
     const first = start({ ...env, MODE: 'kill', SPOOL_DIR: dir });
     const synced = await first.line('synced');
@@ -152,10 +158,7 @@ describe('spool chaos', () => {
   it('two processes on one directory: the second spools into its own subdirectory, and the next start replays both', {
     timeout: 120_000,
   }, async () => {
-    const { server, env } = await backends(true);
-    const dir = mkdtempSync(join(tmpdir(), 'chattrail-chaos-'));
-    dirs.push(dir);
-    server.setFaults([{ route: '*', hang: true }]);
+    const { server, env, dir } = await hangingBackends('*');
     const small = { ...env, MODE: 'kill', SPOOL_DIR: dir, TURNS: '300', THREADS: '30' };
     const a = start({ ...small, PREFIX: 'a' });
     expect((await a.line('synced')).spool.dir).toBe(dir);
@@ -179,10 +182,7 @@ describe('spool chaos', () => {
   it('with a spool, what SIGTERM under handleSignals could not send in time stays on disk, and the next start sends it', {
     timeout: 120_000,
   }, async () => {
-    const { server, env } = await backends(true);
-    const dir = mkdtempSync(join(tmpdir(), 'chattrail-chaos-'));
-    dirs.push(dir);
-    server.setFaults([{ route: 'melodi', hang: true }]);
+    const { server, env, dir } = await hangingBackends('melodi');
     const small = { TURNS: '500', THREADS: '50', SPOOL_DIR: dir };
     const child = start({ ...env, ...small, MODE: 'term', EXIT_FLUSH_MS: '500' });
     expect(await signalLine(child)).toMatch(/melodi 500\).*these stay in the spool/);

@@ -21,8 +21,7 @@
 // producer stopped (what was left was under a second of work).
 //
 // `worker`: the trail delivers from its worker thread (undiciTransport() there when undici is installed),
-// else inline; on Linux the worker runs at a lower priority than the app (nice +10), `worker-nice<n>` sets it n
-// steps below the app's instead (`worker-nice0`: the app's; needs CAP_SYS_NICE). `--backend-nice 10`: the devserver under `nice -n 10`.
+// else inline; `worker-nice<n>` sets the worker's thread n steps below the app's priority (Linux). `--backend-nice 10`: the devserver under `nice -n 10`.
 // Usage: node bench/delivery-sustained.mjs [rate] [seconds] [threads] [turnsPerThread] [undici|legacy-http1|worker|worker-nice<n>] [--backend-nice n]
 import { loadavg } from 'node:os';
 import { PerformanceObserver } from 'node:perf_hooks';

@@ -9,11 +9,9 @@
 //   undiciTransport(): everything, inline (`delivery: 'inline'`);
 // - worker: the same destinations delivering from the trail's worker thread (`delivery: 'worker'`, no
 //   transport given: a destination given a function delivers inline; the worker takes undiciTransport()
-//   itself): the main thread records and hands the deltas over, the worker does the rest. On Linux the
-//   worker runs 10 nice steps below the app (its thread only), so the app's threads get the CPU first;
-// - worker-nice<n> (not in the default set): the same with the worker set n steps below the app's priority
-//   instead, from outside (bench-kit's deliveryWorkerThread(); needs CAP_SYS_NICE, e.g. root):
-//   worker-nice0 is the worker at the app's priority, as before it lowered its own.
+//   itself): the main thread records and hands the deltas over, the worker does the rest;
+// - worker-nice<n> (not in the default set): the same with the worker's thread set n steps below the app's
+//   priority from outside (bench-kit's deliveryWorkerThread()); see BENCHMARKS.md, "The worker's priority".
 // `--backend-nice 10` starts the devserver under `nice -n 10`: the backend is no part of the host app (in a
 // deployment it runs on other machines), so on a small box this keeps its CPU from counting against the app.
 // `--modes none,worker,...` and `--rounds n` pick the modes and how many times each runs, in turn.

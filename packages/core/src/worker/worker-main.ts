@@ -14,11 +14,9 @@ import type { FromWorker, LaneEvent, ToWorker, WireItem, WorkerInit } from '../p
 import { toWireError } from '../pipeline/worker-protocol';
 import type { DeliveryItem } from '../spec/chat-trail-destination';
 import type { TurnMessage } from '../spec/turn';
-import { lowerThreadPriority } from './lower-thread-priority';
 
 const port = parentPort!;
 const init = workerData as WorkerInit;
-lowerThreadPriority();
 
 const lanes: DeliveryLane[] = [];
 /** The thread arrays of turn items, by the id the app's thread gave them. */

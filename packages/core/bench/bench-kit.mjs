@@ -190,9 +190,15 @@ export async function startDevServerChild({ sink = false, nice = 0 } = {}) {
     ? fileURLToPath(new URL('./sink-server.mjs', import.meta.url))
     : fileURLToPath(new URL('../../devserver/dist/cli.js', import.meta.url));
   const args = sink ? [script] : [script, '--port', '0', '--quiet'];
-  // nice: the backend at a lower priority (`nice -n`, all its threads), as if on another machine.
+  // nice: the backend at a lower priority (`nice -n`, all its threads), as if on another machine; 'idle':
+  // SCHED_IDLE (Linux's `chrt`; nice 19 elsewhere), only ever on a CPU nothing else wants.
+  if (nice === 'idle' && process.platform !== 'linux') nice = 19;
   const command =
-    nice > 0 ? ['nice', ['-n', String(nice), process.execPath, ...args]] : [process.execPath, args];
+    nice === 'idle'
+      ? ['chrt', ['--idle', '0', process.execPath, ...args]]
+      : nice > 0
+        ? ['nice', ['-n', String(nice), process.execPath, ...args]]
+        : [process.execPath, args];
   const child = spawn(command[0], command[1], { stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise((resolve, reject) => {
     let out = '';
@@ -267,8 +273,8 @@ export function report(result) {
 
 /**
  * The trail's delivery worker thread (Linux, one trail with a worker in this process), once it has started
- * and lowered its priority (or after 5 s): its CPU so far (seconds), its nice value, and `niceBelowApp(steps)`,
- * which sets it `steps` below the app's priority (0: the app's; raising it needs CAP_SYS_NICE, e.g. root). Undefined off Linux.
+ * (waiting up to 5 s): its CPU so far (seconds), its nice value, and `niceBelowApp(steps)`, which sets it
+ * `steps` below the app's priority (0: the app's; raising it needs CAP_SYS_NICE, e.g. root). Undefined off Linux.
  */
 export async function deliveryWorkerThread() {
   if (process.platform !== 'linux') return undefined;
@@ -279,7 +285,7 @@ export async function deliveryWorkerThread() {
     for (const task of readdirSync('/proc/self/task')) {
       if (readFileSync(`/proc/self/task/${task}/comm`, 'utf8').trim() === 'WorkerThread') tid = task;
     }
-    if (tid !== undefined && Number(stat(tid)[16]) !== app) break;
+    if (tid !== undefined) break;
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
   if (tid === undefined) throw new Error('no delivery worker thread');

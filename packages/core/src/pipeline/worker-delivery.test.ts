@@ -201,14 +201,12 @@ describe("delivery: 'worker'", () => {
     await trail.shutdown();
   });
 
-  it('drops a turn that cannot cross to the worker (redact put a function in it) as internal_error, and only it', async () => {
+  it('drops a turn that cannot cross to the worker (redact put a BigInt in it, which no JSON body carries) as internal_error, and only it', async () => {
     const server = await devServer();
     const drops: ChatTrailDrop[] = [];
     const trail = workerTrail(server, {
       redact: (turn) =>
-        turn.threadId === 'odd'
-          ? { ...turn, metadata: { ...turn.metadata, hook: (() => {}) as never } }
-          : turn,
+        turn.threadId === 'odd' ? { ...turn, metadata: { ...turn.metadata, count: 10n as never } } : turn,
       onDrop: (drop) => drops.push(drop),
       onError: () => {},
     });

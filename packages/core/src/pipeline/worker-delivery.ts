@@ -172,14 +172,14 @@ export class WorkerDelivery {
     if (seqs.length === 0) return;
     try {
       const items = seqs.map((seq) => this.#encode(seq, seq <= this.#resent));
-      worker.postMessage({ t: 'items', items });
+      worker.postMessage({ t: 'items', json: JSON.stringify(items) });
       return;
     } catch {}
-    // A batch that could not be cloned (a `redact` that returned a function, say): each item alone.
+    // A batch that could not be serialised (a BigInt or a cycle in it, say): each item alone.
     this.#mirrors = new WeakMap();
     for (const seq of seqs) {
       try {
-        worker.postMessage({ t: 'items', items: [this.#encode(seq)] });
+        worker.postMessage({ t: 'items', json: JSON.stringify([this.#encode(seq)]) });
       } catch (error) {
         this.#mirrors = new WeakMap();
         this.#dropAll(error, [seq]);

@@ -42,7 +42,11 @@ export interface WireItem {
 }
 
 export type ToWorker =
-  | { readonly t: 'items'; readonly items: readonly WireItem[] }
+  /**
+   * `WireItem[]` as JSON: a turn is JSON-safe once normalised (it goes out as JSON), and a string crosses for
+   * about half the app's CPU of a structured clone of the same items (BENCHMARKS.md, "The hand-over").
+   */
+  | { readonly t: 'items'; readonly json: string }
   | { readonly t: 'flush'; readonly id: number; readonly deadline: number }
   /** Thread arrays the app's thread no longer holds: their copies can go. */
   | { readonly t: 'forget'; readonly mirrors: readonly number[] }

@@ -57,7 +57,7 @@ for (const spec of init.specs) {
 }
 
 port.on('message', (message: ToWorker) => {
-  if (message.t === 'items') enqueue(message.items);
+  if (message.t === 'items') enqueue(JSON.parse(message.json) as WireItem[]);
   else if (message.t === 'flush') {
     const drained = () => Promise.all(lanes.map((lane) => lane.drain(message.deadline)));
     void answer(drained, { t: 'flushed', id: message.id });

@@ -108,7 +108,8 @@ class ChatTrailImpl implements ChatTrail {
       debug,
       waiting: () => this.#scheduler.armTimer(),
       ...reporter,
-      settled: (lane, items) => this.#spool?.ack(lanes.indexOf(lane), items),
+      delivered: (lane, items) => this.#spool?.ack(lanes.indexOf(lane), items),
+      gaveUp: (lane, items) => this.#spool?.ack(lanes.indexOf(lane), items),
       ...(store === undefined ? {} : { store: new GuardedStore(store, this.#errors, debug) }),
     };
     const inWorker = startWorkerDelivery(settings, destinations, host, reporter);

@@ -215,7 +215,7 @@ export class DeliveryLane {
       const delivered = batch.items.filter((_, i) => outcomes[i]?.status === 'sent');
       for (let i = 0; i < outcomes.length; i++)
         if (outcomes[i]?.status === 'sent') this.host.queued?.release(batch.items[i]!, sizeAt(batch, i));
-      this.host.settled?.(this, delivered, true);
+      this.host.delivered?.(this, delivered);
       this.#successes++;
       this.#wholeFailures = 0;
       this.#batchLimit = Number.POSITIVE_INFINITY;
@@ -342,7 +342,7 @@ export class DeliveryLane {
       else this.#stats.feedback.dropped++;
     }
     // A turn dropped from memory for room stays in the spool (if any), for the next start.
-    if (reason !== 'queue_full') this.host.settled?.(this, items.map(itemOf));
+    if (reason !== 'queue_full') this.host.gaveUp?.(this, items.map(itemOf));
     this.host.dropped(this, reason, items, error);
   }
 }

@@ -35,8 +35,10 @@ export interface LaneHost extends LaneSettings {
   retrying?(lane: DeliveryLane, error: unknown): void;
   /** A request whose outcome is unknown was taken as done, not sent again (at-most-once): it may be lost. */
   notResent?(lane: DeliveryLane, error: unknown): void;
-  /** The lane is done with these items: delivered (`sent`), or given up for good. */
-  settled?(lane: TrailLane, items: readonly DeliveryItem[], sent?: boolean): void;
+  /** The lane delivered these items. */
+  delivered?(lane: TrailLane, items: readonly DeliveryItem[]): void;
+  /** The lane gave these items up for good (not for room: a spool keeps those for the next start). */
+  gaveUp?(lane: TrailLane, items: readonly DeliveryItem[]): void;
   readonly store?: GuardedStore;
 }
 

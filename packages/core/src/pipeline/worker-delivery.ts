@@ -65,8 +65,8 @@ export class WorkerDelivery {
     private readonly source: string,
     destinations: readonly ChatTrailDestination[],
     private readonly init: WorkerInit,
-    /** The trail's: its queued bytes (`queued`) and the spool's acknowledgements (`settled`). */
-    private readonly host: Pick<LaneHost, 'queued' | 'settled' | 'debug'>,
+    /** The trail's: its queued bytes (`queued`) and the spool's acknowledgements (`delivered`, `gaveUp`). */
+    private readonly host: Pick<LaneHost, 'queued' | 'delivered' | 'gaveUp' | 'debug'>,
     private readonly reporter: LaneReporter,
   ) {
     this.lanes = destinations.map((destination, index) => new WorkerLane(destination, index, this));
@@ -225,7 +225,7 @@ export class WorkerDelivery {
     message.sent.forEach((seqs, index) => {
       if (seqs.length === 0) return;
       const lane = this.lanes[index]!;
-      this.host.settled?.(lane, this.#settleAll(lane, seqs).map(itemOf));
+      this.host.delivered?.(lane, this.#settleAll(lane, seqs).map(itemOf));
       this.#restarts = 0;
     });
     for (const line of message.debug) this.host.debug(line);
@@ -252,7 +252,7 @@ export class WorkerDelivery {
   #dropped(lane: WorkerLane, reason: DropReason, items: QueuedItem[], error: unknown, count: boolean): void {
     if (count) for (const { item } of items) lane.countDrop(item, reason);
     // As a lane does: a turn dropped from memory for room stays in the spool, for the next start.
-    if (reason !== 'queue_full' && items.length > 0) this.host.settled?.(lane, items.map(itemOf));
+    if (reason !== 'queue_full' && items.length > 0) this.host.gaveUp?.(lane, items.map(itemOf));
     this.reporter.dropped(lane, reason, items, error);
   }
 

@@ -40,9 +40,9 @@ const host: LaneHost = {
   retrying: (lane, error) => event(lane, 'retrying', error),
   notResent: (lane, error) => event(lane, 'notResent', error),
   // Tells the app's thread which items were delivered (drops come through `dropped`).
-  settled: (lane, items, wereSent) => {
+  delivered: (lane, items) => {
     const delivered = sent[lanes.indexOf(lane as DeliveryLane)];
-    if (wereSent !== true || delivered === undefined) return;
+    if (delivered === undefined) return;
     for (const item of items) delivered.push(seqs.get(item)!);
     scheduleReport();
   },

@@ -14,7 +14,8 @@ export async function workerSourceModule(define) {
     format: 'cjs',
     platform: 'node',
     target: 'node20',
-    minify: true,
+    // CHATTRAIL_WORKER_UNMINIFIED=1 at build time keeps the names, for profiling the worker.
+    minify: process.env.CHATTRAIL_WORKER_UNMINIFIED !== '1',
     legalComments: 'none',
     // The script has no location: undiciTransport() resolves undici from where worker-main.ts says.
     define: { ...define, 'import.meta.url': 'globalThis.__chattrailUndiciFrom' },

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { memoryStore } from '../../test/memory-store';
 import {
   ConversationScript,
@@ -15,6 +15,8 @@ import { mielto } from '../destinations/mielto-destination';
 import type { ChatTrailError } from '../errors';
 import type { ChatTrailStore } from '../spec/chat-trail-store';
 import { createChatTrail } from './create-chat-trail';
+import { GuardedStore } from './guarded-store';
+import { TrailErrors } from './trail-errors';
 
 closeServersAfterEach();
 
@@ -158,5 +160,44 @@ describe('a trail with a shared store', () => {
 
   it('rejects a store that is not one', () => {
     expect(() => createChatTrail({ store: {} as ChatTrailStore, destinations: [] })).toThrow(/store/);
+  });
+});
+
+describe('GuardedStore', () => {
+  it('reports an outage once, and a failure within 30 s of the store coming back as the same outage (debug only)', async () => {
+    vi.useFakeTimers();
+    try {
+      const store = memoryStore();
+      store.failing = true;
+      const reported: string[] = [];
+      const debug: string[] = [];
+      const guarded = new GuardedStore(
+        store,
+        new TrailErrors((error) => reported.push(error.message)),
+        (line) => debug.push(line),
+      );
+      const scoped = guarded.scoped('mielto');
+      const sync = () => scoped.sync([{ threadId: 't', entries: [] }]);
+      expect(await sync()).toBeUndefined();
+      expect(reported).toHaveLength(1);
+      store.failing = false;
+      vi.advanceTimersByTime(1_100);
+      expect(await sync()).toBeDefined();
+      store.failing = true;
+      vi.advanceTimersByTime(2_000);
+      expect(await sync()).toBeUndefined();
+      expect(reported).toHaveLength(1);
+      expect(debug.at(-1)).toMatch(/^store: sync failed \(store down\).*not reported again\)$/);
+      // Up for longer than that: the next failure is a new outage.
+      store.failing = false;
+      vi.advanceTimersByTime(1_100);
+      expect(await sync()).toBeDefined();
+      vi.advanceTimersByTime(31_000);
+      store.failing = true;
+      expect(await sync()).toBeUndefined();
+      expect(reported).toHaveLength(2);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

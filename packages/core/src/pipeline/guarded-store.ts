@@ -8,6 +8,11 @@ import type { TrailErrors } from './trail-errors';
 const STORE_TIMEOUT_MS = 2_000;
 /** After an outage the store is asked again this long later; until then batches use in-process state. */
 const STORE_RETRY_MS = 1_000;
+/**
+ * A failure this soon after the store came back is the same outage flapping (a restarted Redis answering
+ * slowly at first, a call that timed out after it was back): a debug line, not another `onError`.
+ */
+const FLAP_MS = 30_000;
 
 /** The trail's store for its destinations: calls time out, never reject; an outage is reported once. */
 export class GuardedStore {
@@ -15,6 +20,8 @@ export class GuardedStore {
   /** While the store is down, when to ask it again; 0 while it answers. */
   #retryAt = 0;
   #outages = 0;
+  /** When it last came back after an outage. */
+  #backAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly store: ChatTrailStore,
@@ -55,13 +62,17 @@ export class GuardedStore {
       }).finally(() => clearTimeout(timer));
       if (this.#retryAt !== 0) {
         this.#retryAt = 0;
+        this.#backAt = Date.now();
         this.debug('store: answering again; shared state in use');
       }
       return answer;
     } catch (error) {
       if (this.#retryAt === 0) {
         const message = `store: ${what} failed (${messageOf(error)}); delivering with this process's own state until the store answers again`;
-        this.errors.reportOnce(`store:${++this.#outages}`, new ChatTrailError(message, { cause: error }));
+        if (Date.now() - this.#backAt < FLAP_MS)
+          this.debug(`${message} (the outage before ended under ${FLAP_MS} ms ago: not reported again)`);
+        else
+          this.errors.reportOnce(`store:${++this.#outages}`, new ChatTrailError(message, { cause: error }));
       }
       this.#retryAt = Date.now() + STORE_RETRY_MS;
       return undefined;

@@ -223,6 +223,35 @@ describe("delivery: 'worker'", () => {
     await trail.shutdown();
   });
 
+  it('delivers a turn whose redact hook added a function, without it, as inline delivery sends it', async () => {
+    const stored = async (delivery: 'worker' | 'inline') => {
+      const server = await devServer();
+      const drops: ChatTrailDrop[] = [];
+      const trail = workerTrail(server, {
+        delivery,
+        redact: (turn) => ({
+          ...turn,
+          metadata: { ...turn.metadata, hook: (() => {}) as never, kept: 'yes' },
+        }),
+        onDrop: (drop) => drops.push(drop),
+      });
+      const script = new ConversationScript('with-hook');
+      trail.record(script.turn());
+      expect(await trail.flush({ timeoutMs: 30_000 })).toMatchObject({ ok: true, pendingTurns: 0 });
+      await trail.shutdown();
+      expect(drops).toEqual([]);
+      await expectStoredOnce(server, [script]);
+      const [conversation] = await mieltoConversations(server);
+      return JSON.stringify(conversation!.messages.map((message) => message.meta_data));
+    };
+    const fromWorker = await stored('worker');
+    expect(fromWorker).toContain('"kept":"yes"');
+    expect(fromWorker).not.toContain('"hook"');
+    expect(fromWorker.replace(/"(created_at|updated_at|id|conversation_id)":"[^"]*"/g, '')).toEqual(
+      (await stored('inline')).replace(/"(created_at|updated_at|id|conversation_id)":"[^"]*"/g, ''),
+    );
+  });
+
   it('stores what inline delivery stores: edits, regenerated answers and trimmed windows, turn by turn', async () => {
     const stored = async (delivery: 'worker' | 'inline') => {
       const server = await devServer();

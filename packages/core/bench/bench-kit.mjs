@@ -1,5 +1,5 @@
 // Shared helpers of the core benchmarks: turns shaped like an adapter's, and the devserver as a child.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { getPriority, setPriority } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -191,8 +191,8 @@ export async function startDevServerChild({ sink = false, nice = 0 } = {}) {
     : fileURLToPath(new URL('../../devserver/dist/cli.js', import.meta.url));
   const args = sink ? [script] : [script, '--port', '0', '--quiet'];
   // nice: the backend at a lower priority (`nice -n`, all its threads), as if on another machine; 'idle':
-  // SCHED_IDLE (Linux's `chrt`; nice 19 elsewhere), only ever on a CPU nothing else wants.
-  if (nice === 'idle' && process.platform !== 'linux') nice = 19;
+  // SCHED_IDLE (Linux's `chrt`; nice 19 where it cannot run), only ever on a CPU nothing else wants.
+  if (nice === 'idle' && spawnSync('chrt', ['--idle', '0', 'true']).status !== 0) nice = 19;
   const command =
     nice === 'idle'
       ? ['chrt', ['--idle', '0', process.execPath, ...args]]

@@ -43,8 +43,9 @@ export interface WireItem {
 
 export type ToWorker =
   /**
-   * `WireItem[]` as JSON: a turn is JSON-safe once normalised (it goes out as JSON), and a string crosses for
-   * about half the app's CPU of a structured clone of the same items (BENCHMARKS.md, "The hand-over").
+   * `WireItem[]` as JSON: a turn is JSON-safe once normalised (it goes out as JSON), and a string costs the
+   * app's thread about a fifth less than a structured clone of the same items (BENCHMARKS.md, "The event loop
+   * beside the worker").
    */
   | { readonly t: 'items'; readonly json: string }
   | { readonly t: 'flush'; readonly id: number; readonly deadline: number }

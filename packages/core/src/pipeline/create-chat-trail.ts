@@ -96,6 +96,8 @@ class ChatTrailImpl implements ChatTrail {
     this.#scheduler = new LaneScheduler(lanes, settings.flushIntervalMs, timeoutMs, options.waitUntil, debug);
     const reporter = laneReporter(this.#errors, this.#onDrop, settings.maxAttempts, settings.debug, debug);
     const { store } = options;
+    const ackSpool = (lane: TrailLane, items: readonly DeliveryItem[]) =>
+      this.#spool?.ack(lanes.indexOf(lane), items);
     const host: LaneHost = {
       ...settings.limits,
       flushAt: settings.flushAt,
@@ -108,8 +110,9 @@ class ChatTrailImpl implements ChatTrail {
       debug,
       waiting: () => this.#scheduler.armTimer(),
       ...reporter,
-      delivered: (lane, items) => this.#spool?.ack(lanes.indexOf(lane), items),
-      gaveUp: (lane, items) => this.#spool?.ack(lanes.indexOf(lane), items),
+      // The spool forgets a turn either way: delivered, or given up for good.
+      delivered: ackSpool,
+      gaveUp: ackSpool,
       ...(store === undefined ? {} : { store: new GuardedStore(store, this.#errors, debug) }),
     };
     const inWorker = startWorkerDelivery(settings, destinations, host, reporter);

@@ -8,6 +8,7 @@ import type { LaneReporter } from './lane-reporter';
 import { tooLargeError } from './lane-reports';
 import { within } from './stop-lanes';
 import type { TrailLane } from './trail-lane';
+import { headOf, sameHead, type WireHead, type WireTurn, wireTurn } from './wire-turn';
 import { type FromWorker, fromWireError, type WireItem, type WorkerInit } from './worker-protocol';
 
 /** What is used of `node:worker_threads` (reached at run time, never imported: the root entry runs on Edge). */
@@ -49,7 +50,7 @@ export class WorkerDelivery {
   #resent = 0;
   #postScheduled = false;
   /** What the worker holds of each thread array (its copy, by id), so a turn crosses with only what it lacks. */
-  #mirrors = new WeakMap<readonly TurnMessage[], { id: number; have: number }>();
+  #mirrors = new WeakMap<readonly TurnMessage[], { id: number; have: number; head?: WireHead }>();
   #nextMirror = 1;
   /** Ids of thread arrays collected here: the worker is told to forget its copies. */
   #forgotten: number[] = [];
@@ -188,13 +189,20 @@ export class WorkerDelivery {
   }
 
   /** What crosses for item `seq`. `resent`: a dead worker may have sent it in part (see `isFirstTurn`). */
-  #encode(seq: number, resent = false): WireItem {
+  #encode(seq: number, resent = false): WireItem | WireTurn {
     const { lanes, bytes, item } = this.#held.get(seq)!;
     if (item.type !== 'turn') return { seq, lanes, bytes, item };
     // A TurnDelta's private fields do not clone; `turn` builds a Turn on each read, so it is read once.
     const { thread, start = 0 } = item;
     const turn = resent ? { ...item.turn, turnMessages: undefined } : item.turn;
-    if (thread === undefined) return { seq, lanes, bytes, item: { type: 'turn', turn } };
+    if (thread === undefined) {
+      return wireTurn(
+        { seq, lanes, bytes, mirror: 0, have: 0, own: 0, start: 0 },
+        headOf(turn),
+        turn,
+        undefined,
+      );
+    }
     let mirror = this.#mirrors.get(thread);
     if (mirror === undefined) {
       mirror = { id: this.#nextMirror++, have: 0 };
@@ -205,8 +213,15 @@ export class WorkerDelivery {
     let own = 0;
     while (own < turn.messages.length && thread[start + own] === turn.messages[own]) own++;
     mirror.have = start > have ? start + own : Math.max(have, start + own);
-    const wire = { seq, lanes, bytes, item: { type: 'turn', turn, start } as const, mirror: id, have, own };
-    return start > have ? { ...wire, head: thread.slice(have, start) } : wire;
+    const same = mirror.head !== undefined && sameHead(mirror.head, turn);
+    if (!same) mirror.head = headOf(turn);
+    const prefix = start > have ? thread.slice(have, start) : undefined;
+    return wireTurn(
+      { seq, lanes, bytes, mirror: id, have, own, start },
+      same ? 0 : mirror.head!,
+      turn,
+      prefix,
+    );
   }
 
   #receive(message: FromWorker): void {

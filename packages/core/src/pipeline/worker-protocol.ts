@@ -11,7 +11,6 @@ import {
 import { messageOf } from '../internal/message-of';
 import type { DestinationStats, DropReason } from '../spec/chat-trail';
 import type { DeliveryItem } from '../spec/chat-trail-destination';
-import type { TurnMessage } from '../spec/turn';
 import type { LaneSettings } from './lane-host';
 
 // The messages between a trail and its delivery worker (src/worker/), and the errors in them.
@@ -26,26 +25,18 @@ export interface WorkerInit {
   readonly undiciFrom: readonly string[];
 }
 
-/**
- * One queued item as it crosses (`seq` names it, `lanes`: a bit per lane). A turn's thread stays behind: the
- * worker keeps a copy (`mirror`) of `have` messages; `head` extends it to `start`, then the turn's `own`.
- */
+/** A feedback item as it crosses (`seq` names it, `lanes`: a bit per lane); a turn crosses as a `WireTurn`. */
 export interface WireItem {
   readonly seq: number;
   readonly lanes: number;
   readonly bytes: number;
   readonly item: DeliveryItem;
-  readonly mirror?: number;
-  readonly have?: number;
-  readonly head?: readonly TurnMessage[];
-  readonly own?: number;
 }
 
 export type ToWorker =
   /**
-   * `WireItem[]` as JSON: a turn is JSON-safe once normalised (it goes out as JSON), and a string costs the
-   * app's thread about a fifth less than a structured clone of the same items (BENCHMARKS.md, "The event loop
-   * beside the worker").
+   * `(WireItem | WireTurn)[]` as JSON: a turn is JSON-safe once normalised (it goes out as JSON), and a string
+   * costs the app's thread less than a structured clone (BENCHMARKS.md, "The event loop beside the worker").
    */
   | { readonly t: 'items'; readonly json: string }
   | { readonly t: 'flush'; readonly id: number; readonly deadline: number }

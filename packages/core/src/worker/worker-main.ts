@@ -10,6 +10,13 @@ import { DeliveryLane } from '../pipeline/delivery-lane';
 import type { LaneHost } from '../pipeline/lane-host';
 import { LaneScheduler } from '../pipeline/lane-scheduler';
 import { stopLanes } from '../pipeline/stop-lanes';
+import {
+  isWireTurn,
+  messageFromWire,
+  turnFromWire,
+  type WireHead,
+  type WireTurn,
+} from '../pipeline/wire-turn';
 import type { FromWorker, LaneEvent, ToWorker, WireItem, WorkerInit } from '../pipeline/worker-protocol';
 import { toWireError } from '../pipeline/worker-protocol';
 import type { DeliveryItem } from '../spec/chat-trail-destination';
@@ -19,8 +26,8 @@ const port = parentPort!;
 const init = workerData as WorkerInit;
 
 const lanes: DeliveryLane[] = [];
-/** The thread arrays of turn items, by the id the app's thread gave them. */
-const mirrors = new Map<number, TurnMessage[]>();
+/** The thread arrays of turn items and their threads' last heads, by the id the app's thread gave them. */
+const mirrors = new Map<number, { thread: TurnMessage[]; head: WireHead }>();
 const seqs = new WeakMap<DeliveryItem, number>();
 let sent: number[][] = init.specs.map(() => []);
 let events: LaneEvent[] = [];
@@ -57,7 +64,7 @@ for (const spec of init.specs) {
 }
 
 port.on('message', (message: ToWorker) => {
-  if (message.t === 'items') enqueue(JSON.parse(message.json) as WireItem[]);
+  if (message.t === 'items') enqueue(JSON.parse(message.json) as (WireItem | WireTurn)[]);
   else if (message.t === 'flush') {
     const drained = () => Promise.all(lanes.map((lane) => lane.drain(message.deadline)));
     void answer(drained, { t: 'flushed', id: message.id });
@@ -89,14 +96,16 @@ async function answer(work: () => Promise<unknown>, message: FromWorker): Promis
   }
 }
 
-function enqueue(items: readonly WireItem[]): void {
+function enqueue(items: readonly (WireItem | WireTurn)[]): void {
   let full = false;
   for (const wire of items) {
-    const item = decode(wire);
-    seqs.set(item, wire.seq);
+    const [seq, bits, bytes, item] = isWireTurn(wire)
+      ? [wire[0], wire[1], wire[2], decode(wire)]
+      : [wire.seq, wire.lanes, wire.bytes, wire.item];
+    seqs.set(item, seq);
     lanes.forEach((lane, index) => {
-      if ((wire.lanes & (1 << index)) === 0) return;
-      lane.enqueue(item, wire.bytes);
+      if ((bits & (1 << index)) === 0) return;
+      lane.enqueue(item, bytes);
       if (lane.queueLength >= init.host.flushAt) full = true;
     });
   }
@@ -104,13 +113,16 @@ function enqueue(items: readonly WireItem[]): void {
 }
 
 /** A turn item with its thread: the worker's copy of the thread array, extended by what came with it. */
-function decode({ item, mirror, have = 0, head = [], own = 0 }: WireItem): DeliveryItem {
-  if (mirror === undefined || item.type !== 'turn') return item;
-  const thread = mirrors.get(mirror) ?? [];
-  mirrors.set(mirror, thread);
+function decode(wire: WireTurn): DeliveryItem {
+  const [, , , id, have, own, start, head, , , , , , prefix] = wire;
+  if (id === 0) return { type: 'turn', turn: turnFromWire(wire, head as WireHead) };
+  const mirror = mirrors.get(id) ?? { thread: [], head: head as WireHead };
+  mirrors.set(id, mirror);
+  if (head !== 0) mirror.head = head;
+  const turn = turnFromWire(wire, mirror.head);
+  const { thread } = mirror;
   if (thread.length > have) thread.length = have;
-  for (const message of head) thread.push(message);
-  const { turn, start = 0 } = item;
+  if (prefix !== 0) for (const message of prefix) thread.push(messageFromWire(message));
   for (let k = 0; k < own && start + k <= thread.length; k++) thread[start + k] = turn.messages[k]!;
   return { type: 'turn', turn, thread, start };
 }

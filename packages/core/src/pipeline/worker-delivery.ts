@@ -25,7 +25,7 @@ interface Worker {
 }
 
 /** An item the worker has not acknowledged (re-sent if it dies); `lanes`: a bit per lane not done with it. */
-type Held = QueuedItem & { lanes: number };
+type Held = QueuedItem & { readonly seq: number; lanes: number };
 
 /** How often the app's thread hands what was recorded to the worker: one message per this many ms. */
 const HAND_OVER_MS = 10;
@@ -44,7 +44,8 @@ export class WorkerDelivery {
   readonly lanes: WorkerLane[];
   #worker: Worker | undefined;
   readonly #held = new Map<number, Held>();
-  #outbox: number[] = [];
+  /** Held items not handed over yet (those with no lane left were dropped meanwhile). */
+  #outbox: Held[] = [];
   #seq = 0;
   /** Items up to this seq were held by a worker that died (see `#encode`). */
   #resent = 0;
@@ -84,11 +85,12 @@ export class WorkerDelivery {
       return;
     }
     const bit = 1 << lane.index;
-    const last = this.#held.get(this.#outbox[this.#outbox.length - 1] ?? 0);
-    if (last?.item === item) last.lanes |= bit;
+    const last = this.#outbox[this.#outbox.length - 1];
+    if (last?.item === item && last.lanes !== 0) last.lanes |= bit;
     else {
-      this.#held.set(++this.#seq, { item, bytes, lanes: bit });
-      this.#outbox.push(this.#seq);
+      const held = { seq: ++this.#seq, item, bytes, lanes: bit };
+      this.#held.set(held.seq, held);
+      this.#outbox.push(held);
     }
     lane.pending++;
     lane.bytes += bytes;
@@ -168,29 +170,28 @@ export class WorkerDelivery {
     const worker = this.#worker;
     if (worker === undefined) return;
     if (this.#forgotten.length > 0) worker.postMessage({ t: 'forget', mirrors: this.#forgotten.splice(0) });
-    const seqs = this.#outbox.filter((seq) => this.#held.has(seq));
+    const outbox = this.#outbox.filter((held) => held.lanes !== 0);
     this.#outbox = [];
-    if (seqs.length === 0) return;
+    if (outbox.length === 0) return;
     try {
-      const items = seqs.map((seq) => this.#encode(seq, seq <= this.#resent));
+      const items = outbox.map((held) => this.#encode(held, held.seq <= this.#resent));
       worker.postMessage({ t: 'items', json: JSON.stringify(items) });
       return;
     } catch {}
     // A batch that could not be serialised (a BigInt or a cycle in it, say): each item alone.
     this.#mirrors = new WeakMap();
-    for (const seq of seqs) {
+    for (const held of outbox) {
       try {
-        worker.postMessage({ t: 'items', json: JSON.stringify([this.#encode(seq)]) });
+        worker.postMessage({ t: 'items', json: JSON.stringify([this.#encode(held)]) });
       } catch (error) {
         this.#mirrors = new WeakMap();
-        this.#dropAll(error, [seq]);
+        this.#dropAll(error, [held.seq]);
       }
     }
   }
 
-  /** What crosses for item `seq`. `resent`: a dead worker may have sent it in part (see `isFirstTurn`). */
-  #encode(seq: number, resent = false): WireItem | WireTurn {
-    const { lanes, bytes, item } = this.#held.get(seq)!;
+  /** What crosses for `held`. `resent`: a dead worker may have sent it in part (see `isFirstTurn`). */
+  #encode({ seq, lanes, bytes, item }: Held, resent = false): WireItem | WireTurn {
     if (item.type !== 'turn') return { seq, lanes, bytes, item };
     // A TurnDelta's private fields do not clone; `turn` builds a Turn on each read, so it is read once.
     const { thread, start = 0 } = item;
@@ -289,7 +290,7 @@ export class WorkerDelivery {
     );
     this.#mirrors = new WeakMap();
     this.#start();
-    this.#outbox = [...this.#held.keys()];
+    this.#outbox = [...this.#held.values()];
     this.#resent = this.#seq;
     this.#post();
     // Ref'd still if flushes wait (see #start).

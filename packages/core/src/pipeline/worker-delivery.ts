@@ -197,12 +197,7 @@ export class WorkerDelivery {
     const { thread, start = 0 } = item;
     const turn = resent ? { ...item.turn, turnMessages: undefined } : item.turn;
     if (thread === undefined) {
-      return wireTurn(
-        { seq, lanes, bytes, mirror: 0, have: 0, own: 0, start: 0 },
-        headOf(turn),
-        turn,
-        undefined,
-      );
+      return wireTurn([seq, lanes, bytes, 0, 0, 0, 0], headOf(turn), turn, undefined);
     }
     let mirror = this.#mirrors.get(thread);
     if (mirror === undefined) {
@@ -217,12 +212,7 @@ export class WorkerDelivery {
     const same = mirror.head !== undefined && sameHead(mirror.head, turn);
     if (!same) mirror.head = headOf(turn);
     const prefix = start > have ? thread.slice(have, start) : undefined;
-    return wireTurn(
-      { seq, lanes, bytes, mirror: id, have, own, start },
-      same ? 0 : mirror.head!,
-      turn,
-      prefix,
-    );
+    return wireTurn([seq, lanes, bytes, id, have, own, start], same ? 0 : mirror.head!, turn, prefix);
   }
 
   #receive(message: FromWorker): void {

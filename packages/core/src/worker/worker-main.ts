@@ -10,13 +10,7 @@ import { DeliveryLane } from '../pipeline/delivery-lane';
 import type { LaneHost } from '../pipeline/lane-host';
 import { LaneScheduler } from '../pipeline/lane-scheduler';
 import { stopLanes } from '../pipeline/stop-lanes';
-import {
-  isWireTurn,
-  messageFromWire,
-  turnFromWire,
-  type WireHead,
-  type WireTurn,
-} from '../pipeline/wire-turn';
+import { messageFromWire, turnFromWire, type WireHead, type WireTurn } from '../pipeline/wire-turn';
 import type { FromWorker, LaneEvent, ToWorker, WireItem, WorkerInit } from '../pipeline/worker-protocol';
 import { toWireError } from '../pipeline/worker-protocol';
 import type { DeliveryItem } from '../spec/chat-trail-destination';
@@ -96,10 +90,10 @@ async function answer(work: () => Promise<unknown>, message: FromWorker): Promis
   }
 }
 
-function enqueue(items: readonly (WireItem | WireTurn)[]): void {
+function enqueue(items: (WireItem | WireTurn)[]): void {
   let full = false;
   for (const wire of items) {
-    const [seq, bits, bytes, item] = isWireTurn(wire)
+    const [seq, bits, bytes, item] = Array.isArray(wire)
       ? [wire[0], wire[1], wire[2], decode(wire)]
       : [wire.seq, wire.lanes, wire.bytes, wire.item];
     seqs.set(item, seq);
@@ -114,7 +108,7 @@ function enqueue(items: readonly (WireItem | WireTurn)[]): void {
 
 /** A turn item with its thread: the worker's copy of the thread array, extended by what came with it. */
 function decode(wire: WireTurn): DeliveryItem {
-  const [, , , id, have, own, start, head, , , , , , prefix] = wire;
+  const [, , , id, have, own, start, head, , , , , prefix] = wire;
   if (id === 0) return { type: 'turn', turn: turnFromWire(wire, head as WireHead) };
   const mirror = mirrors.get(id) ?? { thread: [], head: head as WireHead };
   mirrors.set(id, mirror);

@@ -154,7 +154,10 @@ function failureMarks(turns: readonly Turn[]): Marks {
 export function threadBody(head: ThreadHead, projectId: number, ...parts: (readonly string[])[]): JsonText {
   // `head` always has externalId, so the splice stays valid JSON.
   const rest = JSON.stringify({ ...head, projectId });
-  return new JsonText(`${rest.slice(0, -1)},"messages":[${parts.flat().join(',')}]}`);
+  // Joined part by part: `parts.flat()` would copy the whole thread's array first.
+  let messages = '';
+  for (const part of parts) if (part.length > 0) messages += `${messages === '' ? '' : ','}${part.join(',')}`;
+  return new JsonText(`${rest.slice(0, -1)},"messages":[${messages}]}`);
 }
 
 /** The body but its messages: the latest turn's metadata and user. */

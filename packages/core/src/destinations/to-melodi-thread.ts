@@ -152,12 +152,10 @@ function failureMarks(turns: readonly Turn[]): Marks {
 }
 
 export function threadBody(head: ThreadHead, projectId: number, ...parts: (readonly string[])[]): JsonText {
-  // `head` always has externalId, so the splice stays valid JSON.
+  // `head` always has externalId, so the splice stays valid JSON. Parts joined each: flat() copies them all.
   const rest = JSON.stringify({ ...head, projectId });
-  // Joined part by part: `parts.flat()` would copy the whole thread's array first.
-  let messages = '';
-  for (const part of parts) if (part.length > 0) messages += `${messages === '' ? '' : ','}${part.join(',')}`;
-  return new JsonText(`${rest.slice(0, -1)},"messages":[${messages}]}`);
+  const messages = parts.map((part) => part.join(',')).filter((text) => text !== '');
+  return new JsonText(`${rest.slice(0, -1)},"messages":[${messages.join(',')}]}`);
 }
 
 /** The body but its messages: the latest turn's metadata and user. */

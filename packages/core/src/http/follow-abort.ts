@@ -1,6 +1,8 @@
-interface Followers {
-  controllers: Set<AbortController>;
-  listener: () => void;
+/** The controllers following a signal, and its listener (by `handleEvent`) while any does. */
+class Followers extends Set<AbortController> {
+  handleEvent(): void {
+    for (const controller of this) controller.abort();
+  }
 }
 
 const bySignal = new WeakMap<AbortSignal, Followers>();
@@ -11,22 +13,16 @@ const bySignal = new WeakMap<AbortSignal, Followers>();
  * EventTarget's add and remove walk all its listeners.
  */
 export function followAbort(signal: AbortSignal, controller: AbortController): void {
-  let followers = bySignal.get(signal);
-  if (followers === undefined) {
-    const controllers = new Set<AbortController>();
-    const listener = () => {
-      for (const follower of controllers) follower.abort();
-    };
-    followers = { controllers, listener };
-    bySignal.set(signal, followers);
-  }
+  const followers = bySignal.get(signal) ?? new Followers();
   // Listened to only while followed: a listener keeps an `AbortSignal.timeout()` from being collected.
-  if (followers.controllers.size === 0) signal.addEventListener('abort', followers.listener, { once: true });
-  followers.controllers.add(controller);
+  if (followers.size === 0) {
+    bySignal.set(signal, followers);
+    signal.addEventListener('abort', followers, { once: true });
+  }
+  followers.add(controller);
 }
 
 export function unfollowAbort(signal: AbortSignal, controller: AbortController): void {
   const followers = bySignal.get(signal);
-  if (followers === undefined || !followers.controllers.delete(controller)) return;
-  if (followers.controllers.size === 0) signal.removeEventListener('abort', followers.listener);
+  if (followers?.delete(controller) && followers.size === 0) signal.removeEventListener('abort', followers);
 }

@@ -51,11 +51,9 @@ export async function requestJson<T>(
 ): Promise<T> {
   const url = urlOf(transport, request.path, request.query);
   const where = { backend: transport.backend, method: request.method, path: url.pathname };
-  // A copy per request (a user's transport may change it); the transport's names are lower-cased already.
-  const headers =
-    options.headers === undefined
-      ? { ...transport.headers }
-      : mergeHeaders(transport.headers, options.headers);
+  // Copied, not merged, when the call adds none: the transport's names are lower-cased already.
+  const extra = options.headers;
+  const headers = extra === undefined ? { ...transport.headers } : mergeHeaders(transport.headers, extra);
   let body: string | undefined;
   if (request.body !== undefined) {
     try {

@@ -1,53 +1,35 @@
+const FORM = '0000-00-00T00:00:00.000Z'; // `0`: a digit
+
 /**
  * `Date.parse(text)`, read by hand when `text` is in `toISOString()`'s form (`YYYY-MM-DDTHH:mm:ss.sssZ`, as
  * the trail writes a turn's times) with every field in range: the general parser costs the worker several
  * times more, twice per turn and destination. Anything else goes to `Date.parse`, so the result is always its.
  */
 export function parseIsoDate(text: string): number {
-  if (typeof text !== 'string' || text.length !== 24 || !separated(text)) return Date.parse(text);
-  const year = digits(text, 0, 4);
-  const month = digits(text, 5, 2);
-  const day = digits(text, 8, 2);
-  const hour = digits(text, 11, 2);
-  const minute = digits(text, 14, 2);
-  const second = digits(text, 17, 2);
-  const ms = digits(text, 20, 3);
-  // A non-digit made its field negative.
-  if (year < 0 || month < 1 || month > 12 || day < 1 || day > daysIn(year, month)) return Date.parse(text);
-  if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59 || ms < 0) {
-    return Date.parse(text);
+  if (typeof text !== 'string' || text.length !== 24) return Date.parse(text);
+  for (let i = 0; i < 24; i++) {
+    const char = text.charCodeAt(i);
+    const form = FORM.charCodeAt(i);
+    if (form === 48 ? char < 48 || char > 57 : char !== form) return Date.parse(text);
   }
-  return ((daysFromEpoch(year, month, day) * 24 + hour) * 60 + minute) * 60_000 + second * 1000 + ms;
+  const [year, month, day] = [digits(text, 0, 4), digits(text, 5, 2), digits(text, 8, 2)];
+  const [hour, minute, second] = [digits(text, 11, 2), digits(text, 14, 2), digits(text, 17, 2)];
+  const date = month >= 1 && month <= 12 && day >= 1 && day <= daysIn(year, month);
+  // 24:00:00 and leap seconds go to Date.parse too.
+  if (!date || hour > 23 || minute > 59 || second > 59) return Date.parse(text);
+  const seconds = ((daysFromEpoch(year, month, day) * 24 + hour) * 60 + minute) * 60 + second;
+  return seconds * 1000 + digits(text, 20, 3);
 }
 
-/** `-`, `-`, `T`, `:`, `:`, `.` and `Z` in their places. */
-function separated(text: string): boolean {
-  const at = (i: number) => text.charCodeAt(i);
-  return (
-    at(4) === 45 &&
-    at(7) === 45 &&
-    at(10) === 84 &&
-    at(13) === 58 &&
-    at(16) === 58 &&
-    at(19) === 46 &&
-    at(23) === 90
-  );
-}
-
-/** The decimal number in `text[at, at + count)`, or -1 if a character is not an ASCII digit. */
 function digits(text: string, at: number, count: number): number {
   let value = 0;
-  for (let i = at; i < at + count; i++) {
-    const digit = text.charCodeAt(i) - 48;
-    if (digit < 0 || digit > 9) return -1;
-    value = value * 10 + digit;
-  }
+  for (let i = at; i < at + count; i++) value = value * 10 + text.charCodeAt(i) - 48;
   return value;
 }
 
 function daysIn(year: number, month: number): number {
-  if (month !== 2) return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
-  return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
 
 /** Days from 1970-01-01 to the date (proleptic Gregorian), by H. Hinnant's `days_from_civil`. */

@@ -3,8 +3,8 @@ const SEPARATORS = [4, 7, 10, 13, 16, 19, 23];
 
 /**
  * `Date.parse(text)`, read by hand when `text` is in `toISOString()`'s form (`YYYY-MM-DDTHH:mm:ss.sssZ`, as
- * the trail writes a turn's times) with every field in range: the general parser costs the worker several
- * times more, twice per turn and destination. Anything else goes to `Date.parse`, so the result is always its.
+ * the trail writes a turn's times) with every field in range: the general parser costs the worker a few
+ * times more, twice per turn and destination. Anything else goes to `Date.parse`: the result is always its.
  */
 export function parseIsoDate(text: string): number {
   if (typeof text !== 'string' || text.length !== 24) return Date.parse(text);
@@ -14,7 +14,7 @@ export function parseIsoDate(text: string): number {
   const [hour, minute, second] = [digits(text, 11, 2), digits(text, 14, 2), digits(text, 17, 2)];
   const ms = digits(text, 20, 3);
   const date = year >= 100 && month >= 1 && month <= 12 && day >= 1 && day <= daysIn(year, month);
-  // NaN (a non-digit) fails every test; 24:00, leap seconds and years 0-99 (19xx to Date.UTC) go to Date.parse.
+  // NaN (a non-digit) fails every test; 24:00, leap seconds, years 0-99 (Date.UTC's 19xx) go to Date.parse.
   if (!(date && hour <= 23 && minute <= 59 && second <= 59 && ms >= 0)) return Date.parse(text);
   return Date.UTC(year, month - 1, day, hour, minute, second, ms);
 }

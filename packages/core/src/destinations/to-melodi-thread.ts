@@ -152,10 +152,9 @@ function failureMarks(turns: readonly Turn[]): Marks {
 }
 
 export function threadBody(head: ThreadHead, projectId: number, ...parts: (readonly string[])[]): JsonText {
-  // `head` always has externalId, so the splice stays valid JSON. Parts joined each: flat() copies them all.
+  // `head` always has externalId, so the splice stays valid JSON.
   const rest = JSON.stringify({ ...head, projectId });
-  const messages = parts.map((part) => part.join(',')).filter((text) => text !== '');
-  return new JsonText(`${rest.slice(0, -1)},"messages":[${messages.join(',')}]}`);
+  return new JsonText(`${rest.slice(0, -1)},"messages":[${parts.flat().join(',')}]}`);
 }
 
 /** The body but its messages: the latest turn's metadata and user. */

@@ -1,3 +1,4 @@
+import { parseIsoDate } from '../internal/parse-iso-date';
 import type { MessageCreateRequest } from '../mielto/mielto-models';
 import type { JsonObject, JsonValue, Turn } from '../spec/turn';
 import type { ThreadMessage } from './merge-thread-messages';
@@ -76,6 +77,6 @@ function turnOutputMeta(turn: Turn): JsonObject {
 
 /** `endedAt - startedAt` in milliseconds, when both parse. */
 export function latencyMs(turn: Turn): number | undefined {
-  const latency = Date.parse(turn.endedAt) - Date.parse(turn.startedAt);
+  const latency = parseIsoDate(turn.endedAt) - parseIsoDate(turn.startedAt);
   return Number.isFinite(latency) && latency >= 0 ? latency : undefined;
 }

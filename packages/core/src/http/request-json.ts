@@ -12,6 +12,7 @@ import { messageOf } from '../internal/message-of';
 import { quietly } from '../internal/quietly';
 import { backoffDelayMs } from './backoff';
 import { describeConnectionFailure } from './describe-connection-failure';
+import { followAbort, unfollowAbort } from './follow-abort';
 import type { RequestOptions } from './http-options';
 import { type HttpTransport, mergeHeaders, type ParsedUrl } from './http-transport';
 import { isAmbiguousError } from './is-ambiguous-error';
@@ -50,7 +51,9 @@ export async function requestJson<T>(
 ): Promise<T> {
   const url = urlOf(transport, request.path, request.query);
   const where = { backend: transport.backend, method: request.method, path: url.pathname };
-  const headers = mergeHeaders(transport.headers, options.headers);
+  // Copied, not merged, when the call adds none: the transport's names are lower-cased already.
+  const extra = options.headers;
+  const headers = extra === undefined ? { ...transport.headers } : mergeHeaders(transport.headers, extra);
   let body: string | undefined;
   if (request.body !== undefined) {
     try {
@@ -103,8 +106,7 @@ async function sendOnce(
     timedOut = true;
     controller.abort();
   }, timeoutMs);
-  const forwardAbort = () => controller.abort();
-  signal?.addEventListener('abort', forwardAbort, { once: true });
+  if (signal) followAbort(signal, controller);
   try {
     const response = await transport.send({ ...attempt, signal: controller.signal });
     // A user's transport may answer anything: a failed attempt, not a crash.
@@ -130,7 +132,7 @@ async function sendOnce(
     });
   } finally {
     clearTimeout(timer);
-    signal?.removeEventListener('abort', forwardAbort);
+    if (signal) unfollowAbort(signal, controller);
   }
 }
 

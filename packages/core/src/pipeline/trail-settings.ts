@@ -4,6 +4,7 @@ import { optionChecker } from '../options/option-checker';
 import { warnOnce } from '../options/warn-once';
 import type { ChatTrailDestination } from '../spec/chat-trail-destination';
 import { type ChatTrailOptions, CHAT_TRAIL_DEFAULTS as D } from './chat-trail-options';
+import type { LaneSettings } from './lane-host';
 import type { NormalizeTurnOptions } from './normalize-turn';
 import { readTrailEnv } from './read-trail-env';
 import type { DeliveryMode } from './start-worker-delivery';
@@ -58,17 +59,22 @@ export function readTrailSettings(o: ChatTrailOptions) {
   const half = Math.ceil(maxQueueTurns / 2);
   const batch = check.positiveInteger('maxBatchTurns', o.maxBatchTurns, Math.min(D.maxBatchTurns, half));
   if (batch > half) check.fail('maxBatchTurns', `at most half of maxQueueTurns (${half})`, batch);
-  const limits = {
-    maxQueueTurns,
-    maxQueueBytes: num('positiveNumber', 'maxQueueBytes'),
-    maxBatchTurns: batch,
-    minBatchIntervalMs: num('nonNegativeNumber', 'minBatchIntervalMs'),
-  };
+  const maxQueueBytes = num('positiveNumber', 'maxQueueBytes');
+  const minBatchIntervalMs = num('nonNegativeNumber', 'minBatchIntervalMs');
   if (backoff !== undefined && (backoff === null || typeof backoff !== 'object')) {
     check.fail('backoff', 'an object', backoff);
   }
-  const backoffInitialMs = check.positiveNumber('backoff.initialMs', backoff?.initialMs, D.backoffInitialMs);
-  const backoffMaxMs = check.positiveNumber('backoff.maxMs', backoff?.maxMs, D.backoffMaxMs);
+  const lane: LaneSettings = {
+    maxQueueTurns,
+    maxQueueBytes,
+    maxBatchTurns: batch,
+    minBatchIntervalMs,
+    flushAt: head.flushAt,
+    timeoutMs: head.timeoutMs,
+    maxAttempts,
+    backoffInitialMs: check.positiveNumber('backoff.initialMs', backoff?.initialMs, D.backoffInitialMs),
+    backoffMaxMs: check.positiveNumber('backoff.maxMs', backoff?.maxMs, D.backoffMaxMs),
+  };
   if (destinations !== undefined && !Array.isArray(destinations)) {
     check.fail('destinations', 'an array', destinations);
   }
@@ -79,11 +85,8 @@ export function readTrailSettings(o: ChatTrailOptions) {
   });
   return {
     ...head,
-    maxAttempts,
     normalize,
-    limits,
-    backoffInitialMs,
-    backoffMaxMs,
+    lane,
     destinations,
     delivery: deliveryMode(o.delivery, read('CHATTRAIL_DELIVERY')),
   };

@@ -23,6 +23,7 @@ export function optionChecker(where: string) {
     nonNegativeNumber: number('a non-negative number', (n) => n >= 0),
     rate: number('a number from 0 to 1', (n) => n >= 0 && n <= 1),
     boolean: rule<boolean>('true or false', (value) => typeof value === 'boolean'),
+    object: rule<object | undefined>('an object', (value) => value !== null && typeof value === 'object'),
     string: (name: string, value: unknown) => nonEmpty(name, value, undefined),
     oneOf<const T extends string>(name: string, value: unknown, allowed: readonly T[], fallback: NoInfer<T>) {
       const must = `one of ${allowed.map((a) => `'${a}'`).join(', ')}`;

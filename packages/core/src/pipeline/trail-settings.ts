@@ -19,7 +19,7 @@ const TRUE_WORDS = new Set<string | undefined>(['1', 'true', 'yes', 'on']);
 export function readTrailSettings(o: ChatTrailOptions) {
   if (o === null || typeof o !== 'object') check.fail('options', 'an object', o);
   const { env, backoff, destinations } = o;
-  if (env !== undefined && (env === null || typeof env !== 'object')) check.fail('env', 'an object', env);
+  check.object('env', env, undefined);
   const read = (name: string) => readTrailEnv(env, name);
   const flag = (name: string) => TRUE_WORDS.has(read(name)?.toLowerCase());
   const num = (
@@ -61,9 +61,7 @@ export function readTrailSettings(o: ChatTrailOptions) {
   if (batch > half) check.fail('maxBatchTurns', `at most half of maxQueueTurns (${half})`, batch);
   const maxQueueBytes = num('positiveNumber', 'maxQueueBytes');
   const minBatchIntervalMs = num('nonNegativeNumber', 'minBatchIntervalMs');
-  if (backoff !== undefined && (backoff === null || typeof backoff !== 'object')) {
-    check.fail('backoff', 'an object', backoff);
-  }
+  check.object('backoff', backoff, undefined);
   const lane: LaneSettings = {
     maxQueueTurns,
     maxQueueBytes,

@@ -139,17 +139,12 @@ export class Spool {
     this.#scheduleWrite();
   }
 
-  /** Lane `lane` is done with these items (delivered, or given up for good); with `outcomes`, the `sent` ones. */
-  ack(
-    lane: number,
-    items: readonly DeliveryItem[],
-    outcomes?: readonly ({ readonly status: string } | undefined)[],
-  ): void {
+  /** Lane `lane` is done with these items (delivered, or given up for good). */
+  ack(lane: number, items: readonly DeliveryItem[]): void {
     if (this.#state !== 'on' || lane < 0) return;
     let any = false;
-    for (let i = 0; i < items.length; i++) {
-      if (outcomes !== undefined && outcomes[i]?.status !== 'sent') continue;
-      const ref = this.#refs.get(items[i]!);
+    for (const item of items) {
+      const ref = this.#refs.get(item);
       if (ref === undefined) continue;
       const { segment } = ref;
       const bit = segment.bits[lane]!;

@@ -1,4 +1,5 @@
 import { warnIgnoredRetries } from '../destinations/warn-ignored-retries';
+import { readEnv } from '../env/read-env';
 import { ChatTrailError } from '../errors';
 import { optionChecker } from '../options/option-checker';
 import { warnOnce } from '../options/warn-once';
@@ -6,7 +7,6 @@ import type { ChatTrailDestination } from '../spec/chat-trail-destination';
 import { type ChatTrailOptions, CHAT_TRAIL_DEFAULTS as D } from './chat-trail-options';
 import type { LaneSettings } from './lane-host';
 import type { NormalizeTurnOptions } from './normalize-turn';
-import { readTrailEnv } from './read-trail-env';
 import type { DeliveryMode } from './start-worker-delivery';
 
 /** A trail's options, checked, with the environment's and the defaults applied. */
@@ -20,7 +20,7 @@ export function readTrailSettings(o: ChatTrailOptions) {
   if (o === null || typeof o !== 'object') check.fail('options', 'an object', o);
   const { env, backoff, destinations } = o;
   check.object('env', env, undefined);
-  const read = (name: string) => readTrailEnv(env, name);
+  const read = (name: string) => readEnv(name, env);
   const flag = (name: string) => TRUE_WORDS.has(read(name)?.toLowerCase());
   const num = (
     rule: 'positiveInteger' | 'positiveNumber' | 'nonNegativeNumber',

@@ -1,4 +1,5 @@
 import { ChatTrailError } from '../errors';
+import { warnOnce } from './warn-once';
 
 /** The options policy: left out gets the default; a bad value throws naming it, never clamped silently. */
 export function optionChecker(where: string) {
@@ -31,6 +32,14 @@ export function optionChecker(where: string) {
     },
     fn: <T>(name: string, value: T | undefined) => isFunction(name, value, undefined) as T | undefined,
     fail,
+    /** The deprecated `maxRetries` is ignored (the trail retries batches): any value but 0 warns once. */
+    ignoredRetries(maxRetries: unknown): void {
+      if (maxRetries === undefined || maxRetries === 0) return;
+      warnOnce(
+        `maxRetries:${where}`,
+        `${where}: maxRetries is deprecated and ignored: inside a trail each request is sent once per attempt and the trail retries failed batches itself (see maxAttempts).`,
+      );
+    },
   };
 }
 

@@ -1,4 +1,3 @@
-import { warnIgnoredRetries } from '../destinations/warn-ignored-retries';
 import { readEnv } from '../env/read-env';
 import { ChatTrailError } from '../errors';
 import { optionChecker } from '../options/option-checker';
@@ -38,7 +37,7 @@ export function readTrailSettings(o: ChatTrailOptions) {
     exitFlushMs: num('nonNegativeNumber', 'exitFlushMs'),
     handleSignals: check.boolean('handleSignals', o.handleSignals, false),
   };
-  warnIgnoredRetries('createChatTrail', o.maxRetries);
+  check.ignoredRetries(o.maxRetries);
   const maxAttempts = num('positiveInteger', 'maxAttempts');
   const normalize: NormalizeTurnOptions = {
     maxMessageBytes: num('positiveInteger', 'maxMessageBytes'),

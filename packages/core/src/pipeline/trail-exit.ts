@@ -48,19 +48,14 @@ export function onTrailExit(ms: number, handleSignals: boolean, trail: ExitingTr
 }
 
 /** Once, on stderr, counts only: what an exit could not deliver. Never throws. */
-function reportLost(
-  { lanes, spool: spoolOf }: ExitingTrail,
-  report: FlushReport,
-  why: string,
-  waitedMs: number,
-): void {
+function reportLost(trail: ExitingTrail, report: FlushReport, why: string, waitedMs: number): void {
   try {
-    const pending = lanes.filter((lane) => lane.pending > 0).map((lane) => `${lane.name} ${lane.pending}`);
+    const pending = trail.lanes.flatMap((lane) => (lane.pending > 0 ? [`${lane.name} ${lane.pending}`] : []));
     const left = [
       pending.length > 0 ? `${report.pendingTurns} turn deliveries pending (${pending.join(', ')})` : '',
       report.droppedTurns !== undefined ? `${report.droppedTurns} dropped` : '',
     ].filter((part) => part !== '');
-    const spool = spoolOf();
+    const spool = trail.spool();
     console.error(
       `[chattrail] ${why}: after ${waitedMs} ms (exitFlushMs), ${left.join(', ')}; ${spool?.stats().state === 'on' ? `these stay in the spool (${spool.dir}) for the next start` : 'these are lost'}.`,
     );

@@ -1,3 +1,4 @@
+import { quietly } from '../internal/quietly';
 import type { FlushOptions, FlushReport } from '../spec/chat-trail';
 import type { Spool } from '../spool/spool';
 import { CHAT_TRAIL_DEFAULTS } from './chat-trail-options';
@@ -102,10 +103,7 @@ function register<H>(hooks: Set<H>, hook: H, listen: (on: boolean) => void): () 
   }
   hooks.add(hook);
   return () => {
-    if (!hooks.delete(hook) || hooks.size > 0) return;
-    try {
-      listen(false);
-    } catch {}
+    if (hooks.delete(hook) && hooks.size === 0) quietly(() => listen(false));
   };
 }
 
@@ -121,11 +119,7 @@ function onBeforeExit(hook: () => void): () => void {
 
 function runExitHooks(): void {
   // A copy: a hook may unregister itself (or another trail) while this runs.
-  for (const hook of [...exitHooks]) {
-    try {
-      hook();
-    } catch {}
-  }
+  for (const hook of [...exitHooks]) quietly(hook);
 }
 
 /** Runs `hook` on SIGTERM/SIGINT, then re-raises the signal (unless the app listens too); returns `off`. */

@@ -3,10 +3,8 @@
 
 export { beginCapture } from './adapter/begin-capture';
 export { getChatTrailContextMode } from './context/chat-trail-context';
-export {
-  InMemoryConversationStore,
-  type InMemoryConversationStoreOptions,
-} from './destinations/conversation-store';
+export type { InMemoryConversationStoreOptions } from './destinations/conversation-store';
+export { InMemoryConversationStore } from './destinations/conversation-store';
 export { isAmbiguousError } from './http/is-ambiguous-error';
 export { isRetryableError } from './http/retryable';
 export { MELODI_DEFAULT_BASE_URL } from './melodi/melodi-client';

@@ -2,24 +2,14 @@
 // context, redaction, the standalone clients and the errors they throw. At most 30 runtime values
 // (src/public-api.test.ts); helpers the adapter packages share are in `@chattrail/core/adapter`.
 
-export {
-  type ChatTrailCapture,
-  type ChatTrailContext,
-  getChatTrailContext,
-  withChatTrail,
-} from './context/chat-trail-context';
+export type { ChatTrailCapture, ChatTrailContext } from './context/chat-trail-context';
+export { getChatTrailContext, withChatTrail } from './context/chat-trail-context';
 export type { ContextMode } from './context/context-store';
 export type { ConversationStore, InMemoryConversationStoreOptions } from './destinations/conversation-store';
-export {
-  type MelodiDestination,
-  type MelodiDestinationOptions,
-  melodi,
-} from './destinations/melodi-destination';
-export {
-  type MieltoDestination,
-  type MieltoDestinationOptions,
-  mielto,
-} from './destinations/mielto-destination';
+export type { MelodiDestination, MelodiDestinationOptions } from './destinations/melodi-destination';
+export { melodi } from './destinations/melodi-destination';
+export type { MieltoDestination, MieltoDestinationOptions } from './destinations/mielto-destination';
+export { mielto } from './destinations/mielto-destination';
 // Errors: everything core throws or reports is a ChatTrailError.
 export {
   APIConnectionError,
@@ -47,12 +37,8 @@ export {
 } from './errors';
 export type { HttpClientOptions, RequestOptions, RetryInfo } from './http/http-options';
 export type { Transport, TransportRequest, TransportResponse } from './http/transport';
-export {
-  MelodiClient,
-  type MelodiClientOptions,
-  type MelodiFeedback,
-  type MelodiThreads,
-} from './melodi/melodi-client';
+export type { MelodiClientOptions, MelodiFeedback, MelodiThreads } from './melodi/melodi-client';
+export { MelodiClient } from './melodi/melodi-client';
 export type * from './melodi/melodi-models';
 export {
   MieltoClient,

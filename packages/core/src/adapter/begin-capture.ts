@@ -1,3 +1,4 @@
+import { quietly } from '../internal/quietly';
 import type { TurnRecorder } from '../spec/turn-recorder';
 
 /**
@@ -5,17 +6,11 @@ import type { TurnRecorder } from '../spec/turn-recorder';
  * once on every path. Never in the host's way: a recorder without `beginCapture`, or failing, is no bother.
  */
 export function beginCapture(recorder: TurnRecorder | null | undefined): () => void {
-  let end: unknown;
-  try {
-    end = recorder?.beginCapture?.();
-  } catch {
-    // A custom recorder's failure stays ours (here and below).
-  }
+  // A custom recorder's failure stays ours (here and below).
+  let end: unknown = quietly(() => recorder?.beginCapture?.());
   return () => {
     const call = end;
     end = undefined;
-    try {
-      if (typeof call === 'function') call();
-    } catch {}
+    if (typeof call === 'function') quietly(call as () => void);
   };
 }

@@ -1,5 +1,7 @@
 // Kept apart from `withChatTrail` so both paths can be tested in one runtime.
 
+import { nodeBuiltin } from '../internal/node-builtin';
+
 type AsyncLocalStorageConstructor = new <T>() => {
   run<R>(store: T, fn: () => R): R;
   getStore(): T | undefined;
@@ -13,22 +15,14 @@ export interface ContextStore<T> {
   get(): T | undefined;
 }
 
-/** AsyncLocalStorage without a top-level import (Edge, browsers): the global, else `getBuiltinModule`. */
+/** AsyncLocalStorage without a top-level import (Edge, browsers): the global, else `node:async_hooks`. */
 export function loadAsyncLocalStorage(): AsyncLocalStorageConstructor | undefined {
-  const runtime = globalThis as {
-    AsyncLocalStorage?: unknown;
-    process?: { getBuiltinModule?: (id: string) => { AsyncLocalStorage?: unknown } | undefined };
-  };
-  try {
-    const native = runtime.AsyncLocalStorage;
-    const found =
-      typeof native === 'function'
-        ? native
-        : runtime.process?.getBuiltinModule?.('node:async_hooks')?.AsyncLocalStorage;
-    return typeof found === 'function' ? (found as AsyncLocalStorageConstructor) : undefined;
-  } catch {
-    return undefined; // getBuiltinModule without this module: sync-only.
-  }
+  const native = (globalThis as { AsyncLocalStorage?: unknown }).AsyncLocalStorage;
+  const found =
+    typeof native === 'function'
+      ? native
+      : nodeBuiltin<{ AsyncLocalStorage?: unknown }>('node:async_hooks')?.AsyncLocalStorage;
+  return typeof found === 'function' ? (found as AsyncLocalStorageConstructor) : undefined;
 }
 
 export function createContextStore<T>(

@@ -3,7 +3,6 @@ import type { Transport } from '../http/transport';
 import { optionChecker } from '../options/option-checker';
 import type { ChatTrailDestination, DestinationSendContext } from '../spec/chat-trail-destination';
 import { type DestinationSpec, keepSpec } from './destination-spec';
-import { warnIgnoredRetries } from './warn-ignored-retries';
 
 /** Options the built-in destinations share. */
 export interface ClientDestinationOptions<Client> {
@@ -34,7 +33,7 @@ export function clientDestination<Client>(
   const check = optionChecker(`${kind}()`);
   const name = check.string('name', options.name) ?? kind;
   check.positiveNumber('timeoutMs', options.timeoutMs, 1);
-  warnIgnoredRetries(`${kind}()`, options.maxRetries);
+  check.ignoredRetries(options.maxRetries);
   const { client, fetch, transport, timeoutMs } = options;
   // Sent once per attempt, a shared client too (the trail's lane is the one retry layer); a shared client
   // keeps its own timeout unless the destination was given one.

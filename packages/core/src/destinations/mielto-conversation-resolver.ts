@@ -127,11 +127,7 @@ export class MieltoConversationResolver {
     return { conversationId, created: true };
   }
 
-  async #findConversation(
-    turn: Turn,
-    context: DestinationSendContext,
-    first = false,
-  ): Promise<string | undefined> {
+  async #findConversation(turn: Turn, context: DestinationSendContext, first = false) {
     // A thread whose creation may have succeeded unseen is looked up even when lookups are off.
     const lookupPages =
       this.#unconfirmedCreates.peek(turn.threadId) !== undefined

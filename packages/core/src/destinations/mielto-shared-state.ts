@@ -125,11 +125,7 @@ export async function settleShared(
 }
 
 /** The store lost a thread whose conversation exists: it learns it again, with its logged history. */
-async function repairLostThread(
-  group: ThreadGroup,
-  cursor: ThreadCursor,
-  store: DestinationStore,
-): Promise<void> {
+async function repairLostThread(group: ThreadGroup, cursor: ThreadCursor, store: DestinationStore) {
   const turns = wholeTurns(group);
   const messages = turns[turns.length - 1]!.messages;
   const logged = messages.slice(0, loggedHistoryEnd(messages));

@@ -43,10 +43,7 @@ export function describeConnectionFailure(
   return { code: codes[0], summary: `connection error with ${target.hostPort}: ${describeCause(error)}` };
 }
 
-interface Link {
-  code?: unknown;
-  message?: unknown;
-}
+type Link = { code?: unknown; message?: unknown };
 
 /** The error, its causes and the first error of any AggregateError, outermost first. */
 function errorChain(error: unknown): Link[] {

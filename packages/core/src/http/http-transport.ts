@@ -54,10 +54,7 @@ export function createHttpTransport(config: {
     throw new ChatTrailError(`${backend}: pass fetch or transport, not both`);
   }
   check.fn('onRetry', options.onRetry);
-  const { defaultHeaders } = options;
-  if (defaultHeaders !== undefined && (defaultHeaders === null || typeof defaultHeaders !== 'object')) {
-    check.fail('defaultHeaders', 'an object', defaultHeaders);
-  }
+  check.object('defaultHeaders', options.defaultHeaders, undefined);
   return {
     backend,
     baseUrl, // no trailing slash, no credentials

@@ -48,13 +48,9 @@ function charPattern(char: string): string {
   const short = char === '/' ? '\\/' : JSON.stringify(char).slice(1, -1);
   if (short.length === 2) forms.push(escapeRegExp(short));
   // \uXXXX per UTF-16 code unit (a character outside the BMP is a surrogate pair), %XX per UTF-8 byte.
-  forms.push(
-    char
-      .split('')
-      .map((unit) => `\\\\u${hexPattern(unit.charCodeAt(0), 4)}`)
-      .join(''),
-    Array.from(new TextEncoder().encode(char), (byte) => `%${hexPattern(byte, 2)}`).join(''),
-  );
+  const utf16 = char.split('').map((unit) => `\\\\u${hexPattern(unit.charCodeAt(0), 4)}`);
+  const utf8 = Array.from(new TextEncoder().encode(char), (byte) => `%${hexPattern(byte, 2)}`);
+  forms.push(utf16.join(''), utf8.join(''));
   if (char === ' ') forms.push('\\+');
   const codePoint = char.codePointAt(0)!;
   forms.push(`&#0*${codePoint};`, `&#[xX]0*${hexPattern(codePoint, 1)};`);

@@ -1,4 +1,5 @@
 import { ChatTrailError } from '../errors';
+import { warnOnce } from './warn-once';
 
 /** The options policy: left out gets the default; a bad value throws naming it, never clamped silently. */
 export function optionChecker(where: string) {
@@ -23,6 +24,7 @@ export function optionChecker(where: string) {
     nonNegativeNumber: number('a non-negative number', (n) => n >= 0),
     rate: number('a number from 0 to 1', (n) => n >= 0 && n <= 1),
     boolean: rule<boolean>('true or false', (value) => typeof value === 'boolean'),
+    object: rule<object | undefined>('an object', (value) => value !== null && typeof value === 'object'),
     string: (name: string, value: unknown) => nonEmpty(name, value, undefined),
     oneOf<const T extends string>(name: string, value: unknown, allowed: readonly T[], fallback: NoInfer<T>) {
       const must = `one of ${allowed.map((a) => `'${a}'`).join(', ')}`;
@@ -30,6 +32,14 @@ export function optionChecker(where: string) {
     },
     fn: <T>(name: string, value: T | undefined) => isFunction(name, value, undefined) as T | undefined,
     fail,
+    /** The deprecated `maxRetries` is ignored (the trail retries batches): any value but 0 warns once. */
+    ignoredRetries(maxRetries: unknown): void {
+      if (maxRetries === undefined || maxRetries === 0) return;
+      warnOnce(
+        `maxRetries:${where}`,
+        `${where}: maxRetries is deprecated and ignored: inside a trail each request is sent once per attempt and the trail retries failed batches itself (see maxAttempts).`,
+      );
+    },
   };
 }
 

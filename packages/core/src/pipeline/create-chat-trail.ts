@@ -94,17 +94,13 @@ class ChatTrailImpl implements ChatTrail {
     this.#inactive = disabled || destinations.length === 0;
     const lanes = this.#lanes;
     this.#scheduler = new LaneScheduler(lanes, settings.flushIntervalMs, timeoutMs, options.waitUntil, debug);
-    const reporter = laneReporter(this.#errors, this.#onDrop, settings.maxAttempts, settings.debug, debug);
+    const { maxAttempts } = settings.lane;
+    const reporter = laneReporter(this.#errors, this.#onDrop, maxAttempts, settings.debug, debug);
     const { store } = options;
     const ackSpool = (lane: TrailLane, items: readonly DeliveryItem[]) =>
       this.#spool?.ack(lanes.indexOf(lane), items);
     const host: LaneHost = {
-      ...settings.limits,
-      flushAt: settings.flushAt,
-      timeoutMs,
-      maxAttempts: settings.maxAttempts,
-      backoffInitialMs: settings.backoffInitialMs,
-      backoffMaxMs: settings.backoffMaxMs,
+      ...settings.lane,
       signal: this.#abort.signal,
       queued: this.#queued,
       debug,

@@ -174,12 +174,10 @@ export class DeliveryLane {
     this.#inFlight = [];
     this.#inFlightBytes = 0;
     if (outcomes !== undefined) this.#apply(batch, outcomes, Date.now() - started);
-    else
-      this.#drop(
-        'internal_error',
-        batch.items.map((_, i) => queuedAt(batch, i)),
-        failure,
-      );
+    else {
+      const items = batch.items.map((_, i) => queuedAt(batch, i));
+      this.#drop('internal_error', items, failure);
+    }
     return true;
   }
 

@@ -2,11 +2,7 @@ import { Deque } from '../internal/deque';
 import type { DeliveryItem } from '../spec/chat-trail-destination';
 import { TurnDelta, turnThreadId } from '../thread/turn-delta';
 
-export interface QueuedItem {
-  item: DeliveryItem;
-  bytes: number;
-  retry?: RetryState | undefined;
-}
+export type QueuedItem = { item: DeliveryItem; bytes: number; retry?: RetryState | undefined };
 
 /** What a lane remembers of an item that failed transiently (see `DeliveryLane`). */
 export interface RetryState {

@@ -33,10 +33,7 @@ import {
 import { sourceOf } from './source-of';
 
 /** The thread's previous copies (`previous`, read) and this turn's (`next`, set for the caller to cache). */
-export interface HistoryReuse {
-  previous: RecordedHistory | undefined;
-  next?: RecordedHistory;
-}
+export type HistoryReuse = { previous: RecordedHistory | undefined; next?: RecordedHistory };
 
 /** Settings of {@link normalizeTurn} (the trail's options of the same names). */
 export interface NormalizeTurnOptions {

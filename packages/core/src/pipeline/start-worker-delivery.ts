@@ -15,7 +15,7 @@ export type DeliveryMode = 'worker' | 'inline';
 
 /** The lanes of a trail that delivers from a worker thread, or `undefined` to deliver inline (see `why`). */
 export function startWorkerDelivery(
-  settings: Pick<TrailSettings, 'delivery' | 'flushIntervalMs' | 'debug'>,
+  settings: Pick<TrailSettings, 'delivery' | 'flushIntervalMs' | 'debug' | 'lane'>,
   destinations: readonly ChatTrailDestination[],
   host: LaneHost,
   reporter: LaneReporter,
@@ -39,12 +39,9 @@ export function startWorkerDelivery(
       if (mode === 'worker') host.debug(`delivering inline: ${why}`);
       return undefined;
     }
-    const { maxQueueTurns, maxQueueBytes, maxBatchTurns, minBatchIntervalMs, flushAt, timeoutMs } = host;
-    const { maxAttempts, backoffInitialMs, backoffMaxMs } = host;
     const workerInit: WorkerInit = {
       specs: specs as DestinationSpec[],
-      // biome-ignore format: one line per group
-      host: { maxQueueTurns, maxQueueBytes, maxBatchTurns, minBatchIntervalMs, flushAt, timeoutMs, maxAttempts, backoffInitialMs, backoffMaxMs },
+      host: settings.lane,
       flushIntervalMs,
       debug: settings.debug,
       undiciFrom: undiciFrom(),

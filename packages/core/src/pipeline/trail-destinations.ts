@@ -1,13 +1,13 @@
 import { keepSpec, specOf } from '../destinations/destination-spec';
 import { melodi } from '../destinations/melodi-destination';
 import { mielto } from '../destinations/mielto-destination';
+import { readEnv } from '../env/read-env';
 import type { Transport } from '../http/transport';
 import { messageOf } from '../internal/message-of';
 import { MELODI_DEFAULT_BASE_URL } from '../melodi/melodi-client';
 import { MIELTO_DEFAULT_BASE_URL } from '../mielto/mielto-client';
 import type { ChatTrailDestination } from '../spec/chat-trail-destination';
 import type { ChatTrailOptions } from './chat-trail-options';
-import { readTrailEnv } from './read-trail-env';
 import type { TrailSettings } from './trail-settings';
 
 /** The destinations given, else the environment's, each uniquely named; warns when there is none. */
@@ -52,7 +52,7 @@ export function destinationsFromEnv(
   env: Record<string, string | undefined> | undefined,
   settings: { timeoutMs: number; fetch?: typeof fetch | undefined; transport?: Transport | undefined },
 ): { destinations: ChatTrailDestination[]; problems: string[] } {
-  const read = (name: string) => readTrailEnv(env, name);
+  const read = (name: string) => readEnv(name, env);
   const found = { destinations: [] as ChatTrailDestination[], problems: [] as string[] };
   const add = (prefix: string, make: () => ChatTrailDestination) => {
     try {

@@ -1,5 +1,6 @@
 import { ChatTrailDeliveryError, type ChatTrailError } from '../errors';
 import { messageOf } from '../internal/message-of';
+import { quietly } from '../internal/quietly';
 
 /** Distinct failures kept for flush reports, and distinct keys remembered for "report once". */
 const MAX_REMEMBERED = 100;
@@ -29,11 +30,7 @@ export class TrailErrors {
   }
 
   emit(error: ChatTrailError): void {
-    try {
-      this.onError(error);
-    } catch {
-      // An observer must not change what the trail does.
-    }
+    quietly(() => this.onError(error)); // an observer must not change what the trail does
   }
 
   /** Remembers the error, and hands it to `onError` the first time `key` is seen. */

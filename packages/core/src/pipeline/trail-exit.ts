@@ -1,3 +1,4 @@
+import { quietly } from '../internal/quietly';
 import type { FlushOptions, FlushReport } from '../spec/chat-trail';
 import type { Spool } from '../spool/spool';
 import { CHAT_TRAIL_DEFAULTS } from './chat-trail-options';
@@ -48,19 +49,14 @@ export function onTrailExit(ms: number, handleSignals: boolean, trail: ExitingTr
 }
 
 /** Once, on stderr, counts only: what an exit could not deliver. Never throws. */
-function reportLost(
-  { lanes, spool: spoolOf }: ExitingTrail,
-  report: FlushReport,
-  why: string,
-  waitedMs: number,
-): void {
+function reportLost(trail: ExitingTrail, report: FlushReport, why: string, waitedMs: number): void {
   try {
-    const pending = lanes.filter((lane) => lane.pending > 0).map((lane) => `${lane.name} ${lane.pending}`);
+    const pending = trail.lanes.flatMap((lane) => (lane.pending > 0 ? [`${lane.name} ${lane.pending}`] : []));
     const left = [
       pending.length > 0 ? `${report.pendingTurns} turn deliveries pending (${pending.join(', ')})` : '',
       report.droppedTurns !== undefined ? `${report.droppedTurns} dropped` : '',
     ].filter((part) => part !== '');
-    const spool = spoolOf();
+    const spool = trail.spool();
     console.error(
       `[chattrail] ${why}: after ${waitedMs} ms (exitFlushMs), ${left.join(', ')}; ${spool?.stats().state === 'on' ? `these stay in the spool (${spool.dir}) for the next start` : 'these are lost'}.`,
     );
@@ -107,10 +103,7 @@ function register<H>(hooks: Set<H>, hook: H, listen: (on: boolean) => void): () 
   }
   hooks.add(hook);
   return () => {
-    if (!hooks.delete(hook) || hooks.size > 0) return;
-    try {
-      listen(false);
-    } catch {}
+    if (hooks.delete(hook) && hooks.size === 0) quietly(() => listen(false));
   };
 }
 
@@ -126,11 +119,7 @@ function onBeforeExit(hook: () => void): () => void {
 
 function runExitHooks(): void {
   // A copy: a hook may unregister itself (or another trail) while this runs.
-  for (const hook of [...exitHooks]) {
-    try {
-      hook();
-    } catch {}
-  }
+  for (const hook of [...exitHooks]) quietly(hook);
 }
 
 /** Runs `hook` on SIGTERM/SIGINT, then re-raises the signal (unless the app listens too); returns `off`. */

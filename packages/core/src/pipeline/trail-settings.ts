@@ -1,11 +1,11 @@
-import { warnIgnoredRetries } from '../destinations/warn-ignored-retries';
+import { readEnv } from '../env/read-env';
 import { ChatTrailError } from '../errors';
 import { optionChecker } from '../options/option-checker';
 import { warnOnce } from '../options/warn-once';
 import type { ChatTrailDestination } from '../spec/chat-trail-destination';
 import { type ChatTrailOptions, CHAT_TRAIL_DEFAULTS as D } from './chat-trail-options';
+import type { LaneSettings } from './lane-host';
 import type { NormalizeTurnOptions } from './normalize-turn';
-import { readTrailEnv } from './read-trail-env';
 import type { DeliveryMode } from './start-worker-delivery';
 
 /** A trail's options, checked, with the environment's and the defaults applied. */
@@ -18,8 +18,8 @@ const TRUE_WORDS = new Set<string | undefined>(['1', 'true', 'yes', 'on']);
 export function readTrailSettings(o: ChatTrailOptions) {
   if (o === null || typeof o !== 'object') check.fail('options', 'an object', o);
   const { env, backoff, destinations } = o;
-  if (env !== undefined && (env === null || typeof env !== 'object')) check.fail('env', 'an object', env);
-  const read = (name: string) => readTrailEnv(env, name);
+  check.object('env', env, undefined);
+  const read = (name: string) => readEnv(name, env);
   const flag = (name: string) => TRUE_WORDS.has(read(name)?.toLowerCase());
   const num = (
     rule: 'positiveInteger' | 'positiveNumber' | 'nonNegativeNumber',
@@ -37,7 +37,7 @@ export function readTrailSettings(o: ChatTrailOptions) {
     exitFlushMs: num('nonNegativeNumber', 'exitFlushMs'),
     handleSignals: check.boolean('handleSignals', o.handleSignals, false),
   };
-  warnIgnoredRetries('createChatTrail', o.maxRetries);
+  check.ignoredRetries(o.maxRetries);
   const maxAttempts = num('positiveInteger', 'maxAttempts');
   const normalize: NormalizeTurnOptions = {
     maxMessageBytes: num('positiveInteger', 'maxMessageBytes'),
@@ -58,17 +58,20 @@ export function readTrailSettings(o: ChatTrailOptions) {
   const half = Math.ceil(maxQueueTurns / 2);
   const batch = check.positiveInteger('maxBatchTurns', o.maxBatchTurns, Math.min(D.maxBatchTurns, half));
   if (batch > half) check.fail('maxBatchTurns', `at most half of maxQueueTurns (${half})`, batch);
-  const limits = {
+  const maxQueueBytes = num('positiveNumber', 'maxQueueBytes');
+  const minBatchIntervalMs = num('nonNegativeNumber', 'minBatchIntervalMs');
+  check.object('backoff', backoff, undefined);
+  const lane: LaneSettings = {
     maxQueueTurns,
-    maxQueueBytes: num('positiveNumber', 'maxQueueBytes'),
+    maxQueueBytes,
     maxBatchTurns: batch,
-    minBatchIntervalMs: num('nonNegativeNumber', 'minBatchIntervalMs'),
+    minBatchIntervalMs,
+    flushAt: head.flushAt,
+    timeoutMs: head.timeoutMs,
+    maxAttempts,
+    backoffInitialMs: check.positiveNumber('backoff.initialMs', backoff?.initialMs, D.backoffInitialMs),
+    backoffMaxMs: check.positiveNumber('backoff.maxMs', backoff?.maxMs, D.backoffMaxMs),
   };
-  if (backoff !== undefined && (backoff === null || typeof backoff !== 'object')) {
-    check.fail('backoff', 'an object', backoff);
-  }
-  const backoffInitialMs = check.positiveNumber('backoff.initialMs', backoff?.initialMs, D.backoffInitialMs);
-  const backoffMaxMs = check.positiveNumber('backoff.maxMs', backoff?.maxMs, D.backoffMaxMs);
   if (destinations !== undefined && !Array.isArray(destinations)) {
     check.fail('destinations', 'an array', destinations);
   }
@@ -79,11 +82,8 @@ export function readTrailSettings(o: ChatTrailOptions) {
   });
   return {
     ...head,
-    maxAttempts,
     normalize,
-    limits,
-    backoffInitialMs,
-    backoffMaxMs,
+    lane,
     destinations,
     delivery: deliveryMode(o.delivery, read('CHATTRAIL_DELIVERY')),
   };

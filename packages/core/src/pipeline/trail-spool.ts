@@ -1,10 +1,10 @@
+import { readEnv } from '../env/read-env';
 import { ChatTrailDeliveryError, ChatTrailError } from '../errors';
 import { messageOf } from '../internal/message-of';
 import type { DeliveryItem } from '../spec/chat-trail-destination';
 import { openSpool, type Spool } from '../spool/spool';
 import type { ChatTrailOptions } from './chat-trail-options';
 import { estimateTurnBytes } from './estimate-turn-bytes';
-import { readTrailEnv } from './read-trail-env';
 import type { TrailErrors } from './trail-errors';
 import type { TrailLane } from './trail-lane';
 
@@ -16,7 +16,7 @@ export function startTrailSpool(
 ): { spool: Spool | undefined; replayed: boolean } {
   const spool = openSpool(
     options.spool,
-    readTrailEnv(options.env, 'CHATTRAIL_SPOOL_DIR'),
+    readEnv('CHATTRAIL_SPOOL_DIR', options.env),
     lanes.map((lane) => ({ name: lane.name, feedback: lane.destination.acceptsFeedback === true })),
     {
       failed: (error) => {

@@ -9,6 +9,7 @@ import {
   InvalidResponseError,
 } from '../errors';
 import { messageOf } from '../internal/message-of';
+import { quietly } from '../internal/quietly';
 import type { DestinationStats, DropReason } from '../spec/chat-trail';
 import type { DeliveryItem } from '../spec/chat-trail-destination';
 import type { LaneSettings } from './lane-host';
@@ -86,7 +87,8 @@ export function toWireError(error: unknown): WireError | undefined {
       method: error.method,
       path: error.path,
       status: error.status,
-      body: jsonOrUndefined(error.body),
+      // A body that clones: what the client parsed from JSON, or text.
+      body: error.body === undefined ? undefined : quietly(() => JSON.parse(JSON.stringify(error.body))),
       retryAfterMs: error.retryAfterMs,
       requestId: error.requestId,
       code: connection?.code,
@@ -108,13 +110,4 @@ export function fromWireError(wire: WireError | undefined): unknown {
   if (requestId !== undefined) init.headers = new Headers({ 'x-request-id': requestId });
   if (Object.hasOwn(BY_NAME, wire.name)) return new BY_NAME[wire.name as keyof typeof BY_NAME](init);
   return api.status === undefined ? new APIError(init) : createAPIError({ ...init, status: api.status });
-}
-
-/** A body that clones: what the client parsed from JSON, or text. */
-function jsonOrUndefined(body: unknown): unknown {
-  try {
-    return body === undefined ? undefined : JSON.parse(JSON.stringify(body));
-  } catch {
-    return undefined;
-  }
 }

@@ -7,10 +7,7 @@ import { orphanDirs, type SpoolPlace } from './spool-lock';
 import { type Segment, type SpoolLane, type SpoolRef, segmentName, segmentState } from './spool-segment';
 
 /** An item read back, with the lanes (of this trail) it is still due to. */
-export interface Replayed {
-  readonly item: DeliveryItem;
-  readonly lanes: number[];
-}
+export type Replayed = { readonly item: DeliveryItem; readonly lanes: number[] };
 
 /**
  * Reads the segments earlier processes left, the directory's own and (holding its lock) those of dead

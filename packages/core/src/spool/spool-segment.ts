@@ -1,8 +1,5 @@
 /** A destination of the trail, as the spool knows it. */
-export interface SpoolLane {
-  readonly name: string;
-  readonly feedback: boolean;
-}
+export type SpoolLane = { readonly name: string; readonly feedback: boolean };
 
 /** A segment file and what the spool knows of it. */
 export interface Segment {
@@ -22,11 +19,7 @@ export interface Segment {
 }
 
 /** Where a queued item is spooled, and the lanes (the segment's bits) still due to acknowledge it. */
-export interface SpoolRef {
-  readonly segment: Segment;
-  readonly n: number;
-  mask: number;
-}
+export type SpoolRef = { readonly segment: Segment; readonly n: number; mask: number };
 
 export function segmentState(path: string, bits: number[], size: number): Segment {
   return { path, size, bits, pending: bits.map(() => 0), dirty: false, torn: false };

@@ -1,3 +1,4 @@
+import { nodeBuiltin } from '../internal/node-builtin';
 import { quietly } from '../internal/quietly';
 import { unrefTimer } from '../internal/unref-timer';
 import { optionChecker } from '../options/option-checker';
@@ -81,10 +82,8 @@ export class Spool {
 
   /** Takes the directory and reads what is left; without `node:fs` or on a disk failure the spool is off. */
   constructor(settings: Required<SpoolOptions>, lanes: readonly SpoolLane[], host: SpoolHost) {
-    // Looked up at run time so Edge and browsers load the entry and bundlers leave `node:fs` out.
-    const runtime = globalThis as { process?: { pid?: number; getBuiltinModule?: (id: string) => unknown } };
-    const fs = quietly(() => runtime.process?.getBuiltinModule?.('node:fs') as SpoolFs | undefined);
-    const pid = runtime.process?.pid ?? 0;
+    const fs = nodeBuiltin<SpoolFs>('node:fs');
+    const pid = (globalThis as { process?: { pid?: number } }).process?.pid ?? 0;
     this.#fs = fs!; // never used once failed, which a missing `fs` makes it at once
     this.#settings = settings;
     this.#segmentBytes = Math.max(4096, Math.min(settings.maxBytes / 4, 16 * 1024 * 1024));
@@ -140,17 +139,12 @@ export class Spool {
     this.#scheduleWrite();
   }
 
-  /** Lane `lane` is done with these items (delivered, or given up for good); with `outcomes`, the `sent` ones. */
-  ack(
-    lane: number,
-    items: readonly DeliveryItem[],
-    outcomes?: readonly ({ readonly status: string } | undefined)[],
-  ): void {
+  /** Lane `lane` is done with these items (delivered, or given up for good). */
+  ack(lane: number, items: readonly DeliveryItem[]): void {
     if (this.#state !== 'on' || lane < 0) return;
     let any = false;
-    for (let i = 0; i < items.length; i++) {
-      if (outcomes !== undefined && outcomes[i]?.status !== 'sent') continue;
-      const ref = this.#refs.get(items[i]!);
+    for (const item of items) {
+      const ref = this.#refs.get(item);
       if (ref === undefined) continue;
       const { segment } = ref;
       const bit = segment.bits[lane]!;

@@ -111,9 +111,8 @@ export class ThreadLog {
 
   /** Keeps a turn's history without logging its messages (`redact` skipped or reshaped them). */
   keepHistory(threadId: string, record: ThreadRecord | undefined, history: RecordedHistory): void {
-    if (record === undefined) record = { messages: [], history, bytes: 0 };
-    else record.history = history;
-    this.#records.set(threadId, record);
+    if (record !== undefined) record.history = history;
+    this.#records.set(threadId, record ?? { messages: [], history, bytes: 0 });
   }
 
   get size(): number {

@@ -5,6 +5,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { melodi } from '../destinations/melodi-destination';
 import { mielto } from '../destinations/mielto-destination';
 import type { Transport } from '../http/transport';
+import { quietly } from '../internal/quietly';
 import { undiciTransport } from '../node/undici-transport';
 import { DeliveryLane } from '../pipeline/delivery-lane';
 import type { LaneHost } from '../pipeline/lane-host';
@@ -73,9 +74,8 @@ function transport(): Transport | undefined {
   const global = globalThis as { __chattrailUndiciFrom?: string };
   for (const from of init.undiciFrom) {
     global.__chattrailUndiciFrom = from;
-    try {
-      return undiciTransport();
-    } catch {}
+    const found = quietly(undiciTransport);
+    if (found !== undefined) return found;
   }
   return undefined;
 }

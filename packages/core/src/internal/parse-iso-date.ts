@@ -7,15 +7,24 @@ const SEPARATORS = [4, 7, 10, 13, 16, 19, 23];
  * times more, twice per turn and destination. Anything else goes to `Date.parse`: the result is always its.
  */
 export function parseIsoDate(text: string): number {
-  if (typeof text !== 'string' || text.length !== 24) return Date.parse(text);
+  return (typeof text === 'string' ? canonicalIsoTime(text) : undefined) ?? Date.parse(text);
+}
+
+/** The time of `text` in `toISOString()`'s form with every field in range, else `undefined`. */
+export function canonicalIsoTime(text: string): number | undefined {
+  if (text.length !== 24) return undefined;
   for (let i = 0; i < 7; i++)
-    if (text.charCodeAt(SEPARATORS[i]!) !== '--T::.Z'.charCodeAt(i)) return Date.parse(text);
-  const [year, month, day] = [digits(text, 0, 4), digits(text, 5, 2), digits(text, 8, 2)];
-  const [hour, minute, second] = [digits(text, 11, 2), digits(text, 14, 2), digits(text, 17, 2)];
+    if (text.charCodeAt(SEPARATORS[i]!) !== '--T::.Z'.charCodeAt(i)) return undefined;
+  const year = digits(text, 0, 4);
+  const month = digits(text, 5, 2);
+  const day = digits(text, 8, 2);
+  const hour = digits(text, 11, 2);
+  const minute = digits(text, 14, 2);
+  const second = digits(text, 17, 2);
   const ms = digits(text, 20, 3);
   const date = year >= 100 && month >= 1 && month <= 12 && day >= 1 && day <= daysIn(year, month);
-  // NaN (a non-digit) fails every test; 24:00, leap seconds, years 0-99 (Date.UTC's 19xx) go to Date.parse.
-  if (!(date && hour <= 23 && minute <= 59 && second <= 59 && ms >= 0)) return Date.parse(text);
+  // NaN (a non-digit) fails every test; 24:00, leap seconds, years 0-99 (Date.UTC's 19xx) are left to Date.parse.
+  if (!(date && hour <= 23 && minute <= 59 && second <= 59 && ms >= 0)) return undefined;
   return Date.UTC(year, month - 1, day, hour, minute, second, ms);
 }
 
@@ -30,7 +39,7 @@ function digits(text: string, at: number, count: number): number {
   return value;
 }
 
-function daysIn(year: number, month: number): number {
+export function daysIn(year: number, month: number): number {
   if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
   return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }

@@ -145,6 +145,24 @@ describe('normalizeTurn', () => {
     expect(output.messages[0]!.id).toBe(turnMessageId('thread-1', 0, { role: 'user', content: '' }));
   });
 
+  it('keeps an ISO 8601 time as given only when it is a real instant (month 13, 30 February are not)', () => {
+    const at = (startedAt: string, createdAt = startedAt) =>
+      normalizeTurn(
+        baseTurn({ startedAt, messages: [{ role: 'user', content: 'hi', createdAt }] }),
+        OPTIONS,
+      )!;
+    for (const given of ['2025-01-01T00:00:00.000Z', '2025-01-01T10:00+05:30', '2024-02-29T23:59:59.5Z']) {
+      expect(at(given).startedAt).toBe(given);
+      expect(at(given).messages[0]!.createdAt).toBe(given);
+    }
+    // Rolled over as Date.parse reads it, as any other parseable date is rewritten.
+    expect(at('2025-02-30T10:00:00.000Z').startedAt).toBe('2025-03-02T10:00:00.000Z');
+    const nonsense = at('2025-13-45T99:99:99.000Z');
+    expect(nonsense.startedAt).not.toBe('2025-13-45T99:99:99.000Z');
+    expect(Number.isFinite(Date.parse(nonsense.startedAt))).toBe(true);
+    expect(nonsense.messages[0]).not.toHaveProperty('createdAt');
+  });
+
   it('fixes dates, statuses, sources, usage and users it cannot use as they are', () => {
     const output = normalizeTurn(
       baseTurn({

@@ -1,3 +1,4 @@
+import { canonicalIsoTime, daysIn } from '../internal/parse-iso-date';
 import { boundId } from '../normalize/bound-id';
 import { jsonByteLength } from '../normalize/json-byte-length';
 import { toJsonSafe } from '../normalize/to-json-safe';
@@ -29,13 +30,22 @@ export function safeObject(value: unknown, maxBytes: number): JsonObject | undef
   return isObject(safe) && !Array.isArray(safe) ? safe : undefined;
 }
 
-/** Strict ISO 8601 as given; other parseable dates (and epoch numbers, Dates) rewritten as ISO. */
+/** Strict ISO 8601 of a real instant as given; other parseable dates (and epoch numbers, Dates) rewritten as ISO. */
 export function dateTime(value: unknown): string | undefined {
-  if (typeof value === 'string' && ISO_DATE_TIME.test(value)) return value;
+  if (typeof value === 'string' && (canonicalIsoTime(value) !== undefined || realInstant(value)))
+    return value;
   const time =
     typeof value === 'string' ? Date.parse(value) : value instanceof Date ? value.getTime() : value;
   if (typeof time !== 'number' || !Number.isFinite(time) || Math.abs(time) > 8.64e15) return undefined;
   return new Date(time).toISOString();
+}
+
+/** ISO 8601 of a real instant (the pattern alone takes month 13, 31 April or hour 99; `Date.parse` rolls some over). */
+function realInstant(text: string): boolean {
+  if (!ISO_DATE_TIME.test(text)) return false;
+  const [month, day] = [Number(text.slice(5, 7)), Number(text.slice(8, 10))];
+  const inMonth = month >= 1 && month <= 12 && day >= 1 && day <= daysIn(Number(text.slice(0, 4)), month);
+  return inMonth && Number.isFinite(Date.parse(text));
 }
 
 /** A name-like string from the host, well-formed and at most {@link MAX_NAME_BYTES}. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Turn } from '../spec/turn';
-import { headOf, sameHead, turnFromWire, type WireHead, type WireTurn, wireTurn } from './wire-turn';
+import { type TurnHead, turnHead } from '../thread/turn-delta';
+import { turnFromWire, type WireTurn, wireTurn } from './wire-turn';
 
 const place: Parameters<typeof wireTurn>[0] = [7, 3, 600, 2, 4, 2, 4];
 const user = { id: 'user-1' };
@@ -27,7 +28,7 @@ function turnWith(fields: Partial<Turn> = {}): Turn {
 }
 
 /** As the worker reads it: the JSON of the wire, its head the wire's own or `last`. */
-function across(turn: Turn, head: WireHead | 0 = headOf(turn), last?: WireHead): Turn {
+function across(turn: Turn, head: TurnHead | 0 = turnHead(undefined, turn), last?: TurnHead): Turn {
   const wire = JSON.parse(JSON.stringify(wireTurn(place, head, turn, undefined))) as WireTurn;
   return turnFromWire(wire, wire[7] === 0 ? last! : wire[7]);
 }
@@ -46,13 +47,15 @@ describe('wireTurn / turnFromWire', () => {
 
   it('a turn of the same head crosses without it and takes the thread last one', () => {
     const first = turnWith();
-    const head = headOf(first);
+    const head = turnHead(undefined, first);
     const next = turnWith({ id: 'turn-2' });
-    expect(sameHead(head, next)).toBe(true);
+    expect(turnHead(head, next)).toBe(head);
     expect(across(next, 0, head)).toEqual(next);
-    expect(sameHead(head, turnWith({ model: { provider: 'openai', id: 'gpt-4o' } }))).toBe(false);
-    expect(sameHead(head, turnWith({ status: 'error' }))).toBe(false);
-    expect(sameHead(head, turnWith({ turnMessages: undefined }))).toBe(false);
+    // The same model by value is the same head (turnHead compares flat objects by value); another is not.
+    expect(turnHead(head, turnWith({ model: { provider: 'openai', id: 'gpt-4o' } }))).toBe(head);
+    expect(turnHead(head, turnWith({ model: { provider: 'openai', id: 'gpt-4.1' } }))).not.toBe(head);
+    expect(turnHead(head, turnWith({ status: 'error' }))).not.toBe(head);
+    expect(turnHead(head, turnWith({ turnMessages: undefined }))).not.toBe(head);
   });
 
   it('keeps optional head fields absent, and the rare fields present', () => {

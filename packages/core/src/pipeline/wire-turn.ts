@@ -1,7 +1,5 @@
 import type { Turn, TurnMessage } from '../spec/turn';
-
-/** A turn's fields that its thread's turns share: the worker keeps them per thread, so they cross once. */
-export type WireHead = Pick<Turn, 'threadId' | 'user' | 'model' | 'source' | 'status' | 'turnMessages'>;
+import type { TurnHead } from '../thread/turn-delta';
 
 /** A message as it crosses: `[id, role, content]` when that is all it has, else itself. */
 export type WireMessage = readonly [id: string, role: string, content: string] | TurnMessage;
@@ -19,11 +17,11 @@ type Place = [
 
 /**
  * A turn item as it crosses to the worker, by position: half the JSON of the item object, parsed in a third
- * of the time. `head` 0: the thread's last; `prefix`: thread messages the worker lacks before `start`.
+ * of the time. `head` (see `turnHead`) 0: the thread's last, kept by the worker; `prefix`: thread messages the worker lacks before `start`.
  */
 export type WireTurn = [
   ...place: Place,
-  head: WireHead | 0,
+  head: TurnHead | 0,
   id: string,
   startedAt: string,
   endedAt: string,
@@ -32,27 +30,10 @@ export type WireTurn = [
   rare: Rare | 0,
 ];
 
-/** Whether `turn` has the fields of `head` (the same objects: a thread's turns share them, see `turnHead`). */
-export function sameHead(head: WireHead, turn: Turn): boolean {
-  const { threadId, user, model, source, status, turnMessages } = head;
-  return (
-    threadId === turn.threadId &&
-    user === turn.user &&
-    model === turn.model &&
-    source === turn.source &&
-    status === turn.status &&
-    turnMessages === turn.turnMessages
-  );
-}
-
-export function headOf({ threadId, user, model, source, status, turnMessages }: Turn): WireHead {
-  return { threadId, user, model, source, status, turnMessages };
-}
-
 /** `turn` as it crosses after its `place`, with `head` (0: the thread's last) and the `prefix` the worker lacks. */
 export function wireTurn(
   place: Place,
-  head: WireHead | 0,
+  head: TurnHead | 0,
   turn: Turn,
   prefix: readonly TurnMessage[] | undefined,
 ): WireTurn {
@@ -72,7 +53,7 @@ export function wireTurn(
 }
 
 /** The turn `wire` carries, `head` its thread's (the wire's own, or the last one the thread sent). */
-export function turnFromWire(wire: WireTurn, head: WireHead): Turn {
+export function turnFromWire(wire: WireTurn, head: TurnHead): Turn {
   const [, , , , , , , , id, startedAt, endedAt, messages, , rare] = wire;
   const { threadId, status, source } = head;
   const turn = { id, threadId, messages: messages.map(messageFromWire), startedAt, endedAt, status, source };

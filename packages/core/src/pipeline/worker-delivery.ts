@@ -2,13 +2,14 @@ import { unrefTimer } from '../internal/unref-timer';
 import type { DestinationStats, DropReason } from '../spec/chat-trail';
 import type { ChatTrailDestination, DeliveryItem } from '../spec/chat-trail-destination';
 import type { TurnMessage } from '../spec/turn';
+import { type TurnHead, turnHead } from '../thread/turn-delta';
 import { addStats, emptyStats, type LaneHost } from './lane-host';
 import type { QueuedItem } from './lane-queue';
 import type { LaneReporter } from './lane-reporter';
 import { tooLargeError } from './lane-reports';
 import { within } from './stop-lanes';
 import type { TrailLane } from './trail-lane';
-import { headOf, sameHead, type WireHead, type WireTurn, wireTurn } from './wire-turn';
+import { type WireTurn, wireTurn } from './wire-turn';
 import { type FromWorker, fromWireError, type WireItem, type WorkerInit } from './worker-protocol';
 
 /** What is used of `node:worker_threads` (reached at run time, never imported: the root entry runs on Edge). */
@@ -51,7 +52,7 @@ export class WorkerDelivery {
   #resent = 0;
   #postScheduled = false;
   /** What the worker holds of each thread array (its copy, by id), so a turn crosses with only what it lacks. */
-  #mirrors = new WeakMap<readonly TurnMessage[], { id: number; have: number; head?: WireHead }>();
+  #mirrors = new WeakMap<readonly TurnMessage[], { id: number; have: number; head?: TurnHead }>();
   #nextMirror = 1;
   /** Ids of thread arrays collected here: the worker is told to forget its copies. */
   #forgotten: number[] = [];
@@ -197,7 +198,7 @@ export class WorkerDelivery {
     const { thread, start = 0 } = item;
     const turn = resent ? { ...item.turn, turnMessages: undefined } : item.turn;
     if (thread === undefined) {
-      return wireTurn([seq, lanes, bytes, 0, 0, 0, 0], headOf(turn), turn, undefined);
+      return wireTurn([seq, lanes, bytes, 0, 0, 0, 0], turnHead(undefined, turn), turn, undefined);
     }
     let mirror = this.#mirrors.get(thread);
     if (mirror === undefined) {
@@ -209,10 +210,13 @@ export class WorkerDelivery {
     let own = 0;
     while (own < turn.messages.length && thread[start + own] === turn.messages[own]) own++;
     mirror.have = start > have ? start + own : Math.max(have, start + own);
-    const same = mirror.head !== undefined && sameHead(mirror.head, turn);
-    if (!same) mirror.head = headOf(turn);
+    // The thread's last head while the turn's fields are the same: the worker has it already.
+    const last = mirror.head?.threadId === turn.threadId ? mirror.head : undefined;
+    const head = turnHead(last, turn);
+    const same = head === last;
+    mirror.head = head;
     const prefix = start > have ? thread.slice(have, start) : undefined;
-    return wireTurn([seq, lanes, bytes, id, have, own, start], same ? 0 : mirror.head!, turn, prefix);
+    return wireTurn([seq, lanes, bytes, id, have, own, start], same ? 0 : head, turn, prefix);
   }
 
   #receive(message: FromWorker): void {

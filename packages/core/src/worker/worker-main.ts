@@ -11,18 +11,19 @@ import { DeliveryLane } from '../pipeline/delivery-lane';
 import type { LaneHost } from '../pipeline/lane-host';
 import { LaneScheduler } from '../pipeline/lane-scheduler';
 import { stopLanes } from '../pipeline/stop-lanes';
-import { messageFromWire, turnFromWire, type WireHead, type WireTurn } from '../pipeline/wire-turn';
+import { messageFromWire, turnFromWire, type WireTurn } from '../pipeline/wire-turn';
 import type { FromWorker, LaneEvent, ToWorker, WireItem, WorkerInit } from '../pipeline/worker-protocol';
 import { toWireError } from '../pipeline/worker-protocol';
 import type { DeliveryItem } from '../spec/chat-trail-destination';
 import type { TurnMessage } from '../spec/turn';
+import type { TurnHead } from '../thread/turn-delta';
 
 const port = parentPort!;
 const init = workerData as WorkerInit;
 
 const lanes: DeliveryLane[] = [];
 /** The thread arrays of turn items and their threads' last heads, by the id the app's thread gave them. */
-const mirrors = new Map<number, { thread: TurnMessage[]; head: WireHead }>();
+const mirrors = new Map<number, { thread: TurnMessage[]; head: TurnHead }>();
 const seqs = new WeakMap<DeliveryItem, number>();
 let sent: number[][] = init.specs.map(() => []);
 let events: LaneEvent[] = [];
@@ -109,8 +110,8 @@ function enqueue(items: (WireItem | WireTurn)[]): void {
 /** A turn item with its thread: the worker's copy of the thread array, extended by what came with it. */
 function decode(wire: WireTurn): DeliveryItem {
   const [, , , id, have, own, start, head, , , , , prefix] = wire;
-  if (id === 0) return { type: 'turn', turn: turnFromWire(wire, head as WireHead) };
-  const mirror = mirrors.get(id) ?? { thread: [], head: head as WireHead };
+  if (id === 0) return { type: 'turn', turn: turnFromWire(wire, head as TurnHead) };
+  const mirror = mirrors.get(id) ?? { thread: [], head: head as TurnHead };
   mirrors.set(id, mirror);
   if (head !== 0) mirror.head = head;
   const turn = turnFromWire(wire, mirror.head);

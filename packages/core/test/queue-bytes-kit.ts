@@ -53,3 +53,18 @@ export function wholeBytes(items: readonly DeliveryItem[]): number {
   }
   return bytes;
 }
+
+/** What a lane may also count: each thread array its pending turns read before their own, whole, once. */
+export function threadBytes(items: readonly DeliveryItem[]): number {
+  const seen = new Set<readonly TurnMessage[]>();
+  let bytes = 0;
+  for (const item of items) {
+    if (item.type !== 'turn' || !item.start || item.thread === undefined || seen.has(item.thread)) continue;
+    seen.add(item.thread);
+    // Rounded up once per array (the lane counts whole bytes).
+    bytes += 1;
+    for (const message of item.thread)
+      if (message !== undefined) bytes += messageBytes(item.turn, message) + 8;
+  }
+  return bytes;
+}

@@ -11,7 +11,7 @@ import type {
   FlushReport,
 } from '../spec/chat-trail';
 import type { DeliveryItem } from '../spec/chat-trail-destination';
-import type { Turn } from '../spec/turn';
+import type { Turn, TurnMessage } from '../spec/turn';
 import type { Spool } from '../spool/spool';
 import { looksLikeNewMessages } from '../thread/looks-like-new-messages';
 import type { RecordedHistory } from '../thread/recorded-history';
@@ -243,7 +243,8 @@ class ChatTrailImpl implements ChatTrail {
       ...this.#counts,
       ...totals,
       dropped: addStats(totals.dropped, this.#dropped),
-      queuedBytes: this.#queued.bytes,
+      // Lanes read the same thread arrays (one object per turn): the largest share stands for all.
+      queuedBytes: this.#queued.bytes + Math.max(0, ...this.#lanes.map((lane) => lane.pinnedBytes)),
       feedback,
       destinations,
     };
@@ -360,13 +361,16 @@ function logTurnDelta(
 ): TurnDelta | undefined {
   const { messages } = turn;
   let newBytes = 0;
-  const measure = (from: number): number => (newBytes = estimateMessagesBytes(messages, from));
+  const measure = (from: number, kept?: readonly TurnMessage[]): number =>
+    kept === undefined ? (newBytes = estimateMessagesBytes(messages, from)) : estimateMessagesBytes(kept, 0);
   const head = turnHead(record?.head, turn);
   const logged = log.update(threadId, record, next, measure, messages);
   if (logged === undefined) return undefined;
   logged.record.head = head;
   const bytes = estimateTurnHeadBytes(turn) + newBytes;
-  return TurnDelta.of(turn, head, bytes, logged.log, logged.start, logged.index);
+  const delta = TurnDelta.of(turn, head, bytes, logged.log, logged.start, logged.index);
+  delta.threadBytes = Math.max(0, Math.ceil(logged.record.bytes - newBytes));
+  return delta;
 }
 
 // An edit of the first message also carries nothing of the previous turn; three in a row rarely are edits.

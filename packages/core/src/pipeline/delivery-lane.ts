@@ -4,9 +4,11 @@ import { quietly } from '../internal/quietly';
 import { unrefTimer } from '../internal/unref-timer';
 import type { DestinationStats, DropReason } from '../spec/chat-trail';
 import type { ChatTrailDestination, DeliveryItem, DeliveryOutcome } from '../spec/chat-trail-destination';
+import type { TurnDelta } from '../thread/turn-delta';
 import { emptyStats, type LaneHost } from './lane-host';
 import { type Batch, itemOf, LaneQueue, type QueuedItem, queuedAt, sizeAt, threadOf } from './lane-queue';
 import { tooLargeError } from './lane-reports';
+import { PinnedThreads } from './pinned-threads';
 import { type BatchTally, readOutcome, tallyOutcomes } from './tally-outcomes';
 
 /**
@@ -38,6 +40,7 @@ export class DeliveryLane {
   /** Flushes in progress: while one waits, batches go back to back whatever their size. */
   #drains = 0;
   readonly #stats = emptyStats();
+  readonly #pins = new PinnedThreads();
 
   constructor(
     readonly destination: ChatTrailDestination,
@@ -56,8 +59,14 @@ export class DeliveryLane {
     return this.#queue.length + this.#inFlight.length;
   }
 
-  enqueue(item: DeliveryItem, bytes: number): void {
+  get pinnedBytes(): number {
+    return this.#pins.bytes;
+  }
+
+  /** `threadBytes`: its thread before its own messages (a worker's items bring it from the app's thread). */
+  enqueue(item: DeliveryItem, bytes: number, threadBytes = (item as TurnDelta).threadBytes ?? 0): void {
     this.host.queued?.hold(item, bytes);
+    this.#pins.hold(item, threadBytes);
     if (bytes > this.host.maxQueueBytes / 2) {
       this.#drop('too_large', [{ item, bytes }], tooLargeError(bytes, this.host.maxQueueBytes));
       return;
@@ -125,7 +134,7 @@ export class DeliveryLane {
       dropped: { ...this.#stats.dropped },
       feedback: { ...this.#stats.feedback },
       queuedTurns: this.pending,
-      queuedBytes: this.#queue.bytes + this.#inFlightBytes,
+      queuedBytes: this.#queue.bytes + this.#inFlightBytes + this.#pins.bytes,
       backoffMs: Math.max(0, this.#backoffUntil - Date.now()),
     };
   }
@@ -212,7 +221,7 @@ export class DeliveryLane {
     if (sent > 0) {
       const delivered = batch.items.filter((_, i) => outcomes[i]?.status === 'sent');
       for (let i = 0; i < outcomes.length; i++)
-        if (outcomes[i]?.status === 'sent') this.host.queued?.release(batch.items[i]!, sizeAt(batch, i));
+        if (outcomes[i]?.status === 'sent') this.#release(batch.items[i]!, sizeAt(batch, i));
       this.host.delivered?.(this, delivered);
       this.#successes++;
       this.#wholeFailures = 0;
@@ -325,23 +334,31 @@ export class DeliveryLane {
     while (
       this.#queue.length > 0 &&
       (this.#queue.length + this.#inFlight.length > maxQueueTurns ||
-        this.#queue.bytes + this.#inFlightBytes > maxQueueBytes)
+        this.#queue.bytes + this.#inFlightBytes + this.#pins.bytes > maxQueueBytes)
     ) {
       dropped ??= [];
-      dropped.push(this.#queue.popFront());
+      const queued = this.#queue.popFront();
+      // Let go at once: the thread it may have been the last to read stops counting before the next check.
+      this.#release(queued.item, queued.bytes);
+      dropped.push(queued);
     }
     if (dropped !== undefined) this.#drop('queue_full', dropped);
   }
 
   #drop(reason: DropReason, items: readonly QueuedItem[], error?: unknown): void {
     for (const queued of items) {
-      this.host.queued?.release(queued.item, queued.bytes);
+      if (reason !== 'queue_full') this.#release(queued.item, queued.bytes); // #enforceBounds did
       if (queued.item.type !== 'feedback') this.#stats.dropped[reason]++;
       else this.#stats.feedback.dropped++;
     }
     // A turn dropped from memory for room stays in the spool (if any), for the next start.
     if (reason !== 'queue_full') this.host.gaveUp?.(this, items.map(itemOf));
     this.host.dropped(this, reason, items, error);
+  }
+
+  #release(item: DeliveryItem, bytes: number): void {
+    this.host.queued?.release(item, bytes);
+    this.#pins.release(item);
   }
 }
 

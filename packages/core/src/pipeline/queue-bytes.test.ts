@@ -2,9 +2,10 @@
 // dropped, rejected or answered wrongly in any order, under turns that resend, edit, trim and cut their
 // history, with redact (skipping, throwing, reshaping), `turnMessages: 'new'`, invalid turns, feedback and an
 // onDrop hook that throws. After every step each lane counts no less than its pending turns hold (each
-// message object once, earlier messages included) and no more than their whole sizes; at the end, 0.
+// message object once, earlier messages included) and no more than their whole sizes and the thread arrays
+// they read before their own messages; at the end, 0.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { heldBytes, seededRandom, wholeBytes } from '../../test/queue-bytes-kit';
+import { heldBytes, seededRandom, threadBytes, wholeBytes } from '../../test/queue-bytes-kit';
 import type { ChatTrailDestination, DeliveryOutcome } from '../spec/chat-trail-destination';
 import { createChatTrail } from './create-chat-trail';
 import { DeliveryLane } from './delivery-lane';
@@ -88,7 +89,7 @@ describe('queue bytes through the trail', () => {
             expect(q, `step ${n} lane ${lane.name} held`).toBeGreaterThanOrEqual(heldBytes(pending));
             const fb = pending.filter((i) => i.type === 'feedback').length;
             expect(q, `step ${n} lane ${lane.name} whole`).toBeLessThanOrEqual(
-              wholeBytes(pending) + fb * 10_000,
+              wholeBytes(pending) + threadBytes(pending) + fb * 10_000,
             );
           }
         };

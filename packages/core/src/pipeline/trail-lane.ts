@@ -7,6 +7,8 @@ export interface TrailLane {
   readonly destination: Pick<ChatTrailDestination, 'name' | 'acceptsFeedback'>;
   readonly queueLength: number;
   readonly pending: number;
+  /** Bytes of the threads its turns read before their own messages (see `PinnedThreads`). */
+  readonly pinnedBytes: number;
   /** The batch in flight, if any (an inline lane's; a worker's batches are the worker's). */
   readonly running?: Promise<void> | undefined;
   enqueue(item: DeliveryItem, bytes: number): void;

@@ -28,6 +28,7 @@ export type WireTurn = [
   messages: readonly WireMessage[],
   prefix: readonly WireMessage[] | 0,
   rare: Rare | 0,
+  threadBytes: number,
 ];
 
 /** `turn` as it crosses after its `place`, with `head` (0: the thread's last) and the `prefix` the worker lacks. */
@@ -36,6 +37,7 @@ export function wireTurn(
   head: TurnHead | 0,
   turn: Turn,
   prefix: readonly TurnMessage[] | undefined,
+  threadBytes = 0,
 ): WireTurn {
   const { usage, timeToFirstTokenMs, error, metadata } = turn;
   const rare =
@@ -49,6 +51,7 @@ export function wireTurn(
     turn.messages.map(wireMessage),
     prefix === undefined ? 0 : prefix.map(wireMessage),
     rare ? { usage, timeToFirstTokenMs, error, metadata } : 0,
+    threadBytes,
   ];
 }
 

@@ -2,7 +2,7 @@ import { unrefTimer } from '../internal/unref-timer';
 import type { DestinationStats, DropReason } from '../spec/chat-trail';
 import type { ChatTrailDestination, DeliveryItem } from '../spec/chat-trail-destination';
 import type { TurnMessage } from '../spec/turn';
-import { type TurnHead, turnHead } from '../thread/turn-delta';
+import { type TurnDelta, type TurnHead, turnHead } from '../thread/turn-delta';
 import { addStats, emptyStats, type LaneHost } from './lane-host';
 import type { QueuedItem } from './lane-queue';
 import type { LaneReporter } from './lane-reporter';
@@ -216,13 +216,17 @@ export class WorkerDelivery {
     const same = head === last;
     mirror.head = head;
     const prefix = start > have ? thread.slice(have, start) : undefined;
-    return wireTurn([seq, lanes, bytes, id, have, own, start], same ? 0 : head, turn, prefix);
+    const pinned = (item as TurnDelta).threadBytes ?? 0;
+    return wireTurn([seq, lanes, bytes, id, have, own, start], same ? 0 : head, turn, prefix, pinned);
   }
 
   #receive(message: FromWorker): void {
     if (message.t === 'flushed') this.#flushes.get(message.id)?.done();
     if (message.t !== 'report') return;
-    for (const lane of this.lanes) lane.stats = message.stats[lane.index]!;
+    for (const lane of this.lanes) {
+      lane.stats = message.stats[lane.index]!;
+      lane.pinnedBytes = message.pins[lane.index]!;
+    }
     for (const event of message.events) {
       const lane = this.lanes[event.lane]!;
       const error = fromWireError(event.error);
@@ -320,6 +324,8 @@ export class WorkerLane implements TrailLane {
   /** Items not yet acknowledged by the worker: the trail holds them until it says they were sent or dropped. */
   pending = 0;
   bytes = 0;
+  /** The worker lane's, as last reported. */
+  pinnedBytes = 0;
   /** The running worker's counts. */
   stats = emptyStats();
   /** What workers that ended had counted (but their backoff), and the drops counted here. */
@@ -346,7 +352,8 @@ export class WorkerLane implements TrailLane {
   readonly pendingItems = () => this.delivery.pendingItems(this);
 
   snapshot(): DestinationStats {
-    return { ...addStats(this.#base, this.stats), queuedTurns: this.pending, queuedBytes: this.bytes };
+    const queuedBytes = this.bytes + this.pinnedBytes;
+    return { ...addStats(this.#base, this.stats), queuedTurns: this.pending, queuedBytes };
   }
 
   /** A drop the worker never saw. */

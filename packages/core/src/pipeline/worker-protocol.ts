@@ -62,6 +62,8 @@ export type FromWorker =
       readonly sent: readonly (readonly number[])[];
       readonly events: readonly LaneEvent[];
       readonly stats: readonly DestinationStats[];
+      /** Per lane, `pinnedBytes` (part of its stats' `queuedBytes`). */
+      readonly pins: readonly number[];
       readonly debug: readonly string[];
     }
   | { readonly t: 'flushed'; readonly id: number }

@@ -96,7 +96,7 @@ export interface DestinationStats {
   dropped: DropCounts;
   /** Turns waiting or in flight. */
   queuedTurns: number;
-  /** Estimated heap those turns hold (what `maxQueueBytes` bounds). */
+  /** Estimated heap those turns hold, with the threads they read (what `maxQueueBytes` bounds). */
   queuedBytes: number;
   feedback: FeedbackStats;
   /** Milliseconds until the next attempt when the destination is backing off, else 0. */

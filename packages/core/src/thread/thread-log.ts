@@ -47,12 +47,13 @@ export class ThreadLog {
     return this.#records.peek(threadId);
   }
 
-  /** Writes `sent` at its thread positions; undefined (let go) when it outgrew its bound or has a gap. */
+  /** Writes `sent` at its thread positions; undefined (let go) when it outgrew its bound or has a gap.
+   * `newBytes(index)` estimates `sent[index..]`, `newBytes(0, kept)` an edit's kept prefix. */
   update(
     threadId: string,
     record: ThreadRecord | undefined,
     history: RecordedHistory,
-    newBytes: (index: number) => number,
+    newBytes: (index: number, kept?: readonly TurnMessage[]) => number,
     sent: readonly TurnMessage[] = history.messages,
   ): LoggedTurn | undefined {
     const { positions } = history;
@@ -82,6 +83,8 @@ export class ThreadLog {
       : old !== undefined && start >= length
         ? old
         : (old?.slice(0, start) ?? []);
+    // An edit rewrites it in a new array: what that keeps is measured (a share of the old estimate is not).
+    const before = old === undefined || start >= length ? (record?.bytes ?? 0) : newBytes(0, thread);
     let fits = true;
     for (let j = fresh ? n : index; j < n && fits; j++) {
       const position = at(j);
@@ -90,9 +93,8 @@ export class ThreadLog {
     }
     // A turn that adds nothing still carries its last message: its usage and timings go with it.
     const carried = index === n && n > 0 ? n - 1 : index;
-    const before = record?.bytes ?? 0;
-    const added = newBytes(carried);
-    const bytes = (start >= length ? before : (before * start) / length) + (carried < index ? 0 : added);
+    const added = newBytes(carried); // called either way: it measures the turn's own bytes too
+    const bytes = before + (carried < index ? 0 : added);
     if (!fits || bytes > this.#maxThreadBytes) {
       if (record !== undefined) this.#records.delete(threadId);
       return undefined;

@@ -31,6 +31,8 @@ export class TurnDelta {
   readonly #totalTokens: number | undefined;
   readonly #bytes: number;
   #holders = 0;
+  /** Estimated bytes of its thread before its own messages (see `PinnedThreads`). */
+  threadBytes = 0;
 
   /** The item of a turn whose messages `turn.messages[from..]` are found at `log[at..]`, else kept apart. */
   static of(

@@ -94,13 +94,13 @@ async function answer(work: () => Promise<unknown>, message: FromWorker): Promis
 function enqueue(items: (WireItem | WireTurn)[]): void {
   let full = false;
   for (const wire of items) {
-    const [seq, bits, bytes, item] = Array.isArray(wire)
-      ? [wire[0], wire[1], wire[2], decode(wire)]
-      : [wire.seq, wire.lanes, wire.bytes, wire.item];
+    const [seq, bits, bytes, item, threadBytes] = Array.isArray(wire)
+      ? [wire[0], wire[1], wire[2], decode(wire), wire[14]]
+      : [wire.seq, wire.lanes, wire.bytes, wire.item, 0];
     seqs.set(item, seq);
     lanes.forEach((lane, index) => {
       if ((bits & (1 << index)) === 0) return;
-      lane.enqueue(item, bytes);
+      lane.enqueue(item, bytes, threadBytes);
       if (lane.queueLength >= init.host.flushAt) full = true;
     });
   }
@@ -142,7 +142,8 @@ function scheduleReport(): void {
 function report(): void {
   reportScheduled = false;
   const stats = lanes.map((lane) => lane.snapshot());
-  port.postMessage({ t: 'report', sent, events, stats, debug } satisfies FromWorker);
+  const pins = lanes.map((lane) => lane.pinnedBytes);
+  port.postMessage({ t: 'report', sent, events, stats, pins, debug } satisfies FromWorker);
   sent = sent.map(() => []);
   events = [];
   debug = [];

@@ -3,6 +3,7 @@ import type * as Undici from 'undici';
 import { ChatTrailError } from '../errors';
 import type { Transport } from '../http/transport';
 import { LruMap } from '../internal/lru-map';
+import { quietly } from '../internal/quietly';
 import { optionChecker } from '../options/option-checker';
 import { ExchangeHandler, LegacyExchangeHandler } from './undici-exchange';
 
@@ -92,11 +93,8 @@ const requireHere = (id: string): unknown => createRequire(import.meta.url)(id);
 
 /** The major version of the undici {@link loadUndici} found; 7 when its package.json cannot be read. */
 function undiciMajor(): number {
-  try {
-    return Number((requireHere('undici/package.json') as { version: string }).version.split('.')[0]);
-  } catch {
-    return 7;
-  }
+  const package_ = quietly(() => requireHere('undici/package.json') as { version: string });
+  return quietly(() => Number(package_!.version.split('.')[0])) ?? 7;
 }
 
 /** undici, found as an `import` would; synchronous, so a missing package is reported when the transport is made. */

@@ -50,7 +50,7 @@ export function onTrailExit(ms: number, handleSignals: boolean, trail: ExitingTr
 
 /** Once, on stderr, counts only: what an exit could not deliver. Never throws. */
 function reportLost(trail: ExitingTrail, report: FlushReport, why: string, waitedMs: number): void {
-  try {
+  quietly(() => {
     const pending = trail.lanes.flatMap((lane) => (lane.pending > 0 ? [`${lane.name} ${lane.pending}`] : []));
     const left = [
       pending.length > 0 ? `${report.pendingTurns} turn deliveries pending (${pending.join(', ')})` : '',
@@ -60,9 +60,7 @@ function reportLost(trail: ExitingTrail, report: FlushReport, why: string, waite
     console.error(
       `[chattrail] ${why}: after ${waitedMs} ms (exitFlushMs), ${left.join(', ')}; ${spool?.stats().state === 'on' ? `these stay in the spool (${spool.dir}) for the next start` : 'these are lost'}.`,
     );
-  } catch {
-    // Reporting must never throw into the host.
-  }
+  });
 }
 
 // One process listener per event serves every trail (no MaxListeners warning). Through `globalThis`,

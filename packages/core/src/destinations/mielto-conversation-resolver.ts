@@ -40,11 +40,7 @@ export class MieltoConversationResolver {
   constructor(readonly config: ConversationResolverConfig) {}
 
   /** The existing conversation of a thread (undefined: none), looked for once per batch; never creates. */
-  found(
-    group: ThreadGroup,
-    ahead: LookAhead,
-    context: DestinationSendContext,
-  ): Promise<ConversationRef | undefined> {
+  found(group: ThreadGroup, ahead: LookAhead, context: DestinationSendContext) {
     let finding = ahead.get(group.threadId);
     if (finding === undefined) {
       const turn = group.turns[0]!;
@@ -71,11 +67,7 @@ export class MieltoConversationResolver {
   }
 
   /** Stored, else looked up (then stored); `first` (see `isFirstTurn`): nothing to look up. */
-  async #findExisting(
-    turn: Turn,
-    context: DestinationSendContext,
-    first: boolean,
-  ): Promise<ConversationRef | undefined> {
+  async #findExisting(turn: Turn, context: DestinationSendContext, first: boolean) {
     const { threadId } = turn;
     const stored = await this.storeGet(threadId, context);
     if (stored !== undefined) return { conversationId: stored, created: false };

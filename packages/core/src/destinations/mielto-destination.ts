@@ -227,12 +227,7 @@ export class MieltoDestination implements ChatTrailDestination {
   }
 
   /** The thread's cursor; `fresh`: its conversation is gone, so a new one is created without asking around. */
-  async #cursorFor(
-    group: ThreadGroup,
-    context: DestinationSendContext,
-    ahead: LookAhead,
-    fresh: boolean,
-  ): Promise<ThreadCursor> {
+  async #cursorFor(group: ThreadGroup, context: DestinationSendContext, ahead: LookAhead, fresh: boolean) {
     const known = this.#cursors.get(group.threadId);
     if (known !== undefined) return known;
     const first = group.turns[0]!;

@@ -81,10 +81,7 @@ export function undiciTransport(options: UndiciTransportOptions = {}): UndiciTra
 }
 
 /** Whether Node was told to send its own requests through the proxy the environment names. */
-export function usesEnvProxy(
-  env: Readonly<Record<string, string | undefined>>,
-  execArgv: readonly string[],
-): boolean {
+export function usesEnvProxy(env: Readonly<Record<string, string | undefined>>, execArgv: readonly string[]) {
   const flag = (args: readonly string[]) => args.includes('--use-env-proxy');
   return env.NODE_USE_ENV_PROXY === '1' || flag(execArgv) || flag((env.NODE_OPTIONS ?? '').split(/\s+/));
 }

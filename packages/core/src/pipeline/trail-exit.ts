@@ -56,9 +56,9 @@ function reportLost(trail: ExitingTrail, report: FlushReport, why: string, waite
       pending.length > 0 ? `${report.pendingTurns} turn deliveries pending (${pending.join(', ')})` : '',
       report.droppedTurns !== undefined ? `${report.droppedTurns} dropped` : '',
     ].filter((part) => part !== '');
-    const spool = trail.spool();
+    const spool = trail.spool()?.stats();
     console.error(
-      `[chattrail] ${why}: after ${waitedMs} ms (exitFlushMs), ${left.join(', ')}; ${spool?.stats().state === 'on' ? `these stay in the spool (${spool.dir}) for the next start` : 'these are lost'}.`,
+      `[chattrail] ${why}: after ${waitedMs} ms (exitFlushMs), ${left.join(', ')}; ${spool?.state === 'on' ? `these stay in the spool (${spool.dir}) for the next start` : 'these are lost'}.`,
     );
   });
 }

@@ -250,9 +250,7 @@ async function sharedBodies(
       for (const json of keep) add(idOf(json), json);
     }
     for (const json of state.tail ?? []) add(idOf(json), json);
-    entries[i]!.forEach((entry, j) => {
-      if (state.added[j]) add(entry.id, entry.body);
-    });
+    for (const [j, entry] of entries[i]!.entries()) if (state.added[j]) add(entry.id, entry.body);
     threads.set(group.threadId, thread);
     // A stable sort: an edit after its original.
     const { json, positions } = thread;

@@ -121,12 +121,9 @@ export class MieltoConversationResolver {
 
   async #findConversation(turn: Turn, context: DestinationSendContext, first = false) {
     // A thread whose creation may have succeeded unseen is looked up even when lookups are off.
-    const lookupPages =
-      this.#unconfirmedCreates.peek(turn.threadId) !== undefined
-        ? Math.max(1, this.config.lookupPages)
-        : first
-          ? 0
-          : this.config.lookupPages;
+    const { lookupPages: pagesAsked } = this.config;
+    const unconfirmed = this.#unconfirmedCreates.peek(turn.threadId) !== undefined;
+    const lookupPages = unconfirmed ? Math.max(1, pagesAsked) : first ? 0 : pagesAsked;
     if (lookupPages === 0) return undefined;
     const params = turn.user?.id === undefined ? { limit: 1000 } : { limit: 1000, user_id: turn.user.id };
     context.onRequest();

@@ -44,8 +44,7 @@ export function undiciTransport(options: UndiciTransportOptions = {}): UndiciTra
   if (env === undefined) env = usesEnvProxy(process.env, process.execArgv) ? process.env : null;
   const httpProxy = env?.HTTP_PROXY ?? env?.http_proxy ?? '';
   const httpsProxy = env?.HTTPS_PROXY ?? env?.https_proxy ?? '';
-  // The plain Agent when no proxy applies: `''` (not undefined) so EnvHttpProxyAgent does not read
-  // process.env behind an explicit `proxyEnv`.
+  // No proxy: the plain Agent. `''`, not undefined, or EnvHttpProxyAgent reads process.env past `proxyEnv`.
   const dispatcher: Undici.Dispatcher =
     httpProxy === '' && httpsProxy === ''
       ? new undici.Agent(agentOptions)

@@ -63,8 +63,7 @@ function reportLost(trail: ExitingTrail, report: FlushReport, why: string, waite
   });
 }
 
-// One process listener per event serves every trail (no MaxListeners warning). Through `globalThis`,
-// guarded: on Edge and in browsers these do nothing; errors are swallowed.
+// One process listener per event for every trail (no MaxListeners warning); through `globalThis`: Edge-safe.
 
 type Signal = 'SIGTERM' | 'SIGINT';
 

@@ -35,8 +35,7 @@ export function clientDestination<Client>(
   check.positiveNumber('timeoutMs', options.timeoutMs, 1);
   check.ignoredRetries(options.maxRetries);
   const { client, fetch, transport, timeoutMs } = options;
-  // Sent once per attempt, a shared client too (the trail's lane is the one retry layer); a shared client
-  // keeps its own timeout unless the destination was given one.
+  // Once per attempt, a shared client too (the lane is the one retry layer); a shared one keeps its timeout.
   const requestOptions = (context: DestinationSendContext): RequestOptions => {
     const ms = options.timeoutMs ?? (client === undefined ? context.timeoutMs : undefined);
     const base: RequestOptions = { signal: context.signal, maxRetries: 0, ...extra };

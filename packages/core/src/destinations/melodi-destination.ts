@@ -139,8 +139,7 @@ export class MelodiDestination implements ChatTrailDestination {
         if (isAmbiguousError(error)) context.onAmbiguous();
         outcome = classifyDeliveryError(error);
       }
-      // A failed body may have landed: the next carries its messages too (not a too large one).
-      // The next body starts from the last that may have landed, so it never leaves one out.
+      // The next body starts from the last that may have landed, a failed one too (not a too large one).
       if (thread !== undefined && !(outcome.status === 'dropped' && outcome.reason === 'too_large')) {
         const built = thread.keep();
         this.#memory.delete(group.threadId); // set anew: the newest, so not the one evicted for room
@@ -250,9 +249,7 @@ async function sharedBodies(
       for (const json of keep) add(idOf(json), json);
     }
     for (const json of state.tail ?? []) add(idOf(json), json);
-    entries[i]!.forEach((entry, j) => {
-      if (state.added[j]) add(entry.id, entry.body);
-    });
+    for (const [j, entry] of entries[i]!.entries()) if (state.added[j]) add(entry.id, entry.body);
     threads.set(group.threadId, thread);
     // A stable sort: an edit after its original.
     const { json, positions } = thread;

@@ -40,11 +40,7 @@ export class MieltoConversationResolver {
   constructor(readonly config: ConversationResolverConfig) {}
 
   /** The existing conversation of a thread (undefined: none), looked for once per batch; never creates. */
-  found(
-    group: ThreadGroup,
-    ahead: LookAhead,
-    context: DestinationSendContext,
-  ): Promise<ConversationRef | undefined> {
+  found(group: ThreadGroup, ahead: LookAhead, context: DestinationSendContext) {
     let finding = ahead.get(group.threadId);
     if (finding === undefined) {
       const turn = group.turns[0]!;
@@ -71,11 +67,7 @@ export class MieltoConversationResolver {
   }
 
   /** Stored, else looked up (then stored); `first` (see `isFirstTurn`): nothing to look up. */
-  async #findExisting(
-    turn: Turn,
-    context: DestinationSendContext,
-    first: boolean,
-  ): Promise<ConversationRef | undefined> {
+  async #findExisting(turn: Turn, context: DestinationSendContext, first: boolean) {
     const { threadId } = turn;
     const stored = await this.storeGet(threadId, context);
     if (stored !== undefined) return { conversationId: stored, created: false };
@@ -129,12 +121,9 @@ export class MieltoConversationResolver {
 
   async #findConversation(turn: Turn, context: DestinationSendContext, first = false) {
     // A thread whose creation may have succeeded unseen is looked up even when lookups are off.
-    const lookupPages =
-      this.#unconfirmedCreates.peek(turn.threadId) !== undefined
-        ? Math.max(1, this.config.lookupPages)
-        : first
-          ? 0
-          : this.config.lookupPages;
+    const { lookupPages: pagesAsked } = this.config;
+    const unconfirmed = this.#unconfirmedCreates.peek(turn.threadId) !== undefined;
+    const lookupPages = unconfirmed ? Math.max(1, pagesAsked) : first ? 0 : pagesAsked;
     if (lookupPages === 0) return undefined;
     const params = turn.user?.id === undefined ? { limit: 1000 } : { limit: 1000, user_id: turn.user.id };
     context.onRequest();

@@ -74,6 +74,7 @@ const STOPPING: DeliveryOutcome = Object.freeze({
 
 /** What one thread's requests achieved, so a failure half-way still reports the rest. */
 interface ThreadProgress {
+  context: DestinationSendContext;
   written: number;
   tooLarge: number;
   /** The conversation is known: a 404 from here on means it is gone. */
@@ -180,10 +181,10 @@ export class MieltoDestination implements ChatTrailDestination {
   ): Promise<DeliveryOutcome> {
     // Shutting down: a thread not started waits in the queue (or the spool); one started finishes if it can.
     if (context.stopping?.aborted === true) return STOPPING;
-    const progress: ThreadProgress = { written: 0, tooLarge: 0, resolved: false };
+    const progress: ThreadProgress = { context, written: 0, tooLarge: 0, resolved: false };
     try {
       try {
-        await this.#appendPending(group, progress, context, ahead);
+        await this.#appendPending(group, progress, ahead);
       } catch (error) {
         // The conversation was deleted at Mielto (or the mapping is stale): write the thread into a new one,
         // once. A 404 of the lookup or the creation (a wrong base URL, say) is an error like any other.
@@ -194,7 +195,7 @@ export class MieltoDestination implements ChatTrailDestination {
         );
         this.#cursors.delete(group.threadId);
         await this.#conversations.storeDelete(group.threadId, context);
-        await this.#appendPending(group, progress, context, ahead, true);
+        await this.#appendPending(group, progress, ahead, true);
       }
       const { tooLarge, written: messages } = progress;
       if (tooLarge === 0) return { status: 'sent', messages };
@@ -206,14 +207,8 @@ export class MieltoDestination implements ChatTrailDestination {
   }
 
   /** Appends, in order and in chunks, the messages of the group's turns its conversation lacks. */
-  async #appendPending(
-    group: ThreadGroup,
-    progress: ThreadProgress,
-    context: DestinationSendContext,
-    ahead: LookAhead,
-    fresh = false,
-  ): Promise<void> {
-    const cursor = await this.#cursorFor(group, context, ahead, fresh);
+  async #appendPending(group: ThreadGroup, progress: ThreadProgress, ahead: LookAhead, fresh = false) {
+    const cursor = await this.#cursorFor(group, progress.context, ahead, fresh);
     progress.resolved = true;
     const pending = mergeThreadMessages(
       cursor.whole ? wholeTurns(group) : group.turns,
@@ -221,18 +216,13 @@ export class MieltoDestination implements ChatTrailDestination {
       cursor.whole ? undefined : group.starts,
     );
     for (let start = 0; start < pending.length; start += this.#maxPerRequest) {
-      await this.#append(cursor, pending.slice(start, start + this.#maxPerRequest), progress, context);
+      await this.#append(cursor, pending.slice(start, start + this.#maxPerRequest), progress);
     }
     cursor.whole = false;
   }
 
   /** The thread's cursor; `fresh`: its conversation is gone, so a new one is created without asking around. */
-  async #cursorFor(
-    group: ThreadGroup,
-    context: DestinationSendContext,
-    ahead: LookAhead,
-    fresh: boolean,
-  ): Promise<ThreadCursor> {
+  async #cursorFor(group: ThreadGroup, context: DestinationSendContext, ahead: LookAhead, fresh: boolean) {
     const known = this.#cursors.get(group.threadId);
     if (known !== undefined) return known;
     const first = group.turns[0]!;
@@ -255,12 +245,8 @@ export class MieltoDestination implements ChatTrailDestination {
   }
 
   /** Appends one chunk in order; on 413 splits it in halves, skipping single messages that still fail. */
-  async #append(
-    cursor: ThreadCursor,
-    chunk: ThreadMessage[],
-    progress: ThreadProgress,
-    context: DestinationSendContext,
-  ): Promise<void> {
+  async #append(cursor: ThreadCursor, chunk: ThreadMessage[], progress: ThreadProgress): Promise<void> {
+    const { context } = progress;
     try {
       context.onRequest();
       await this.#client.messages.create(
@@ -293,8 +279,8 @@ export class MieltoDestination implements ChatTrailDestination {
       }
       const half = Math.ceil(chunk.length / 2);
       context.debug(`${this.name}: 413 for ${chunk.length} messages; splitting`);
-      await this.#append(cursor, chunk.slice(0, half), progress, context);
-      await this.#append(cursor, chunk.slice(half), progress, context);
+      await this.#append(cursor, chunk.slice(0, half), progress);
+      await this.#append(cursor, chunk.slice(half), progress);
       return;
     }
     for (const entry of chunk) cursor.sent.add(entry.message.id);

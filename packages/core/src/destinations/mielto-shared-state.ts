@@ -59,9 +59,8 @@ export async function primeFromStore(
     const state = answer.threads[i]!;
     const held: string[] = [];
     const claimed: string[] = [];
-    candidates[i]!.forEach((entry, j) => {
+    for (const [j, entry] of candidates[i]!.entries())
       (state.added[j] ? claimed : held).push(entry.message.id);
-    });
     const thread: { conversationId?: string; claimed: string[] } = { claimed };
     batch.threads.set(threadId, thread);
     let cursor = cursors.get(threadId);

@@ -14,11 +14,7 @@ export function toMelodiThread(turns: readonly Turn[]): MelodiThreadUpsertParams
 }
 
 /** The next body: `built` (the last) with the turns' messages it lacks added; `keep()` it for the next. */
-export function melodiThreadJson(
-  turns: readonly Turn[],
-  projectId: number,
-  built?: BuiltThread,
-): { body: JsonText; messages: number; keep: () => BuiltThread } {
+export function melodiThreadJson(turns: readonly Turn[], projectId: number, built?: BuiltThread) {
   const marks = failureMarks(turns);
   const extension = built !== undefined ? extensionOf(turns, built, marks) : undefined;
   if (built !== undefined && extension !== undefined) {

@@ -78,9 +78,7 @@ export function createHttpTransport(config: {
 }
 
 /** Left to right with lower-cased names, so `Authorization` cannot appear twice. */
-export function mergeHeaders(
-  ...sources: (Readonly<Record<string, string>> | undefined)[]
-): Record<string, string> {
+export function mergeHeaders(...sources: (Readonly<Record<string, string>> | undefined)[]) {
   const merged: Record<string, string> = {};
   for (const source of sources) {
     if (source === undefined) continue;

@@ -3,6 +3,7 @@ import type * as Undici from 'undici';
 import { ChatTrailError } from '../errors';
 import type { Transport } from '../http/transport';
 import { LruMap } from '../internal/lru-map';
+import { quietly } from '../internal/quietly';
 import { optionChecker } from '../options/option-checker';
 import { ExchangeHandler, LegacyExchangeHandler } from './undici-exchange';
 
@@ -43,8 +44,7 @@ export function undiciTransport(options: UndiciTransportOptions = {}): UndiciTra
   if (env === undefined) env = usesEnvProxy(process.env, process.execArgv) ? process.env : null;
   const httpProxy = env?.HTTP_PROXY ?? env?.http_proxy ?? '';
   const httpsProxy = env?.HTTPS_PROXY ?? env?.https_proxy ?? '';
-  // The plain Agent when no proxy applies: `''` (not undefined) so EnvHttpProxyAgent does not read
-  // process.env behind an explicit `proxyEnv`.
+  // No proxy: the plain Agent. `''`, not undefined, or EnvHttpProxyAgent reads process.env past `proxyEnv`.
   const dispatcher: Undici.Dispatcher =
     httpProxy === '' && httpsProxy === ''
       ? new undici.Agent(agentOptions)
@@ -80,10 +80,7 @@ export function undiciTransport(options: UndiciTransportOptions = {}): UndiciTra
 }
 
 /** Whether Node was told to send its own requests through the proxy the environment names. */
-export function usesEnvProxy(
-  env: Readonly<Record<string, string | undefined>>,
-  execArgv: readonly string[],
-): boolean {
+export function usesEnvProxy(env: Readonly<Record<string, string | undefined>>, execArgv: readonly string[]) {
   const flag = (args: readonly string[]) => args.includes('--use-env-proxy');
   return env.NODE_USE_ENV_PROXY === '1' || flag(execArgv) || flag((env.NODE_OPTIONS ?? '').split(/\s+/));
 }
@@ -92,11 +89,8 @@ const requireHere = (id: string): unknown => createRequire(import.meta.url)(id);
 
 /** The major version of the undici {@link loadUndici} found; 7 when its package.json cannot be read. */
 function undiciMajor(): number {
-  try {
-    return Number((requireHere('undici/package.json') as { version: string }).version.split('.')[0]);
-  } catch {
-    return 7;
-  }
+  const package_ = quietly(() => requireHere('undici/package.json') as { version: string });
+  return quietly(() => Number(package_!.version.split('.')[0])) ?? 7;
 }
 
 /** undici, found as an `import` would; synchronous, so a missing package is reported when the transport is made. */

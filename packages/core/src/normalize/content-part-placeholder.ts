@@ -1,3 +1,4 @@
+import { quietly } from '../internal/quietly';
 import { formatBytes } from './format-bytes';
 
 /** A non-text message part (AI SDK, OpenAI, LangChain, Anthropic) as `[image: image/png, 34 KB]`. */
@@ -82,11 +83,8 @@ function describeString(value: string): SourceDescription {
     return { size, mediaType: header.split(';')[0] || undefined };
   }
   if (SCHEME.test(head)) {
-    try {
-      return { location: describeUrl(new URL(value)) };
-    } catch {
-      return { location: clip(head.split(/[?#]/)[0] ?? '', 100) };
-    }
+    const url = quietly(() => new URL(value));
+    return { location: url === undefined ? clip(head.split(/[?#]/)[0] ?? '', 100) : describeUrl(url) };
   }
   return { size: base64DecodedLength(value, value.length) };
 }

@@ -1,3 +1,4 @@
+import { quietly } from '../internal/quietly';
 import type { JsonObject, JsonValue } from '../spec/turn';
 import { formatBytes } from './format-bytes';
 import { truncateUtf8 } from './truncate-utf8';
@@ -33,12 +34,8 @@ export function toJsonSafe(value: unknown, options: JsonSafeOptions = {}): JsonV
     maxStringBytes: options.maxStringBytes,
     ancestors: new Set(),
   };
-  try {
-    const result = walk(value, 0, state);
-    return result === OMIT ? null : result;
-  } catch {
-    return UNREADABLE;
-  }
+  const result = quietly(() => walk(value, 0, state));
+  return result === undefined ? UNREADABLE : result === OMIT ? null : result;
 }
 
 type WalkState = Required<Pick<JsonSafeOptions, 'maxDepth' | 'maxKeys' | 'maxArrayLength'>> &
@@ -143,11 +140,9 @@ function* mapEntries(map: Map<unknown, unknown>): Generator<[string, unknown]> {
 }
 
 function keyToString(key: unknown): string {
-  try {
-    return typeof key === 'object' && key !== null ? `[${tagOf(key)}]` : String(key);
-  } catch {
-    return UNREADABLE;
-  }
+  return (
+    quietly(() => (typeof key === 'object' && key !== null ? `[${tagOf(key)}]` : String(key))) ?? UNREADABLE
+  );
 }
 
 function readProperty(value: object, key: string): unknown {

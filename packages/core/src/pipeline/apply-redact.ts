@@ -7,10 +7,7 @@ import type { ChatTrailOptions } from './chat-trail-options';
 import { isObject } from './normalize-values';
 
 /** The app's `redact` on a turn's copy: the turn, `null` (skipped) or the `redact_error` dropping it. */
-export function applyRedact(
-  redact: NonNullable<ChatTrailOptions['redact']>,
-  copy: Turn,
-): Turn | null | ChatTrailDeliveryError {
+export function applyRedact(redact: NonNullable<ChatTrailOptions['redact']>, copy: Turn) {
   let result: unknown;
   try {
     result = redact(copy);

@@ -8,10 +8,7 @@ import type { TrailErrors } from './trail-errors';
 const STORE_TIMEOUT_MS = 2_000;
 /** After an outage the store is asked again this long later; until then batches use in-process state. */
 const STORE_RETRY_MS = 1_000;
-/**
- * A failure this soon after the store came back is the same outage flapping (a restarted Redis answering
- * slowly at first, a call that timed out after it was back): a debug line, not another `onError`.
- */
+/** A failure this soon after the store came back is that outage flapping: a debug line, not an `onError`. */
 const FLAP_MS = 30_000;
 
 /** The trail's store for its destinations: calls time out, never reject; an outage is reported once. */
@@ -20,7 +17,6 @@ export class GuardedStore {
   /** While the store is down, when to ask it again; 0 while it answers. */
   #retryAt = 0;
   #outages = 0;
-  /** When it last came back after an outage. */
   #backAt = Number.NEGATIVE_INFINITY;
 
   constructor(

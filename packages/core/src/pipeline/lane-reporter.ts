@@ -28,14 +28,8 @@ export function laneReporter(
     const kind = consequence === undefined ? 'connection' : 'not-resent';
     if (!errors.once(`${kind}:${name}:${error.code ?? error.name}:${error.host ?? ''}`)) return;
     debug(consequence === undefined ? `${message} (turns stay queued and are retried)` : message);
-    errors.emit(
-      new ChatTrailConnectionError(message, {
-        destination: name,
-        ...(error.code === undefined ? {} : { code: error.code }),
-        ...(error.host === undefined ? {} : { host: error.host }),
-        cause: error,
-      }),
-    );
+    const init = { destination: name, code: error.code, host: error.host, cause: error };
+    errors.emit(new ChatTrailConnectionError(message, init));
   };
   const failed = (lane: Lane, error: unknown, consequence?: string): void => {
     if (error instanceof APIConnectionError) unreachable(lane, error, consequence);

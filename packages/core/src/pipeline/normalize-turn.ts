@@ -253,12 +253,7 @@ function normalizeError(value: unknown, maxBytes: number): Turn['error'] {
 }
 
 /** A private, bounded copy of one message, with an id (`turnMessageId` of the copy when it has none). */
-function normalizeMessage(
-  input: unknown,
-  position: number,
-  threadId: string,
-  options: NormalizeTurnOptions,
-): TurnMessage {
+function normalizeMessage(input: unknown, position: number, threadId: string, options: NormalizeTurnOptions) {
   const raw: Partial<Record<keyof TurnMessage, unknown>> = isObject(input) ? input : { content: input };
   const { captureContent, maxMessageBytes } = options;
   const content = captureContent

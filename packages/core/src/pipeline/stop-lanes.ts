@@ -5,11 +5,7 @@ import type { TrailLane } from './trail-lane';
  * `graceMs` (a POST cut off could be stored twice on replay), then abort and settle (`graceMs` again). The
  * timers are ref'd: on `beforeExit` they keep the process up until the spool is closed.
  */
-export async function stopLanes(
-  lanes: readonly TrailLane[],
-  stopping: AbortController,
-  graceMs: number,
-): Promise<void> {
+export async function stopLanes(lanes: readonly TrailLane[], stopping: AbortController, graceMs: number) {
   stopping.abort();
   const elsewhere =
     graceMs > 0 ? lanes.map((lane) => lane.stopGracefully?.(graceMs)).filter((p) => p !== undefined) : [];

@@ -16,12 +16,8 @@ export function trailDestinations(
   sender: Pick<ChatTrailOptions, 'fetch' | 'transport'>,
 ): ChatTrailDestination[] {
   if (disabled) return [];
-  let destinations = given;
-  if (destinations === undefined) {
-    const fromEnv = destinationsFromEnv(env, { timeoutMs, fetch: sender.fetch, transport: sender.transport });
-    destinations = fromEnv.destinations;
-    for (const problem of fromEnv.problems) console.warn(`[chattrail] ${problem}`);
-  }
+  const destinations =
+    given ?? destinationsFromEnv(env, { timeoutMs, fetch: sender.fetch, transport: sender.transport });
   if (destinations.length === 0) {
     console.warn(
       '[chattrail] no destination configured: set MIELTO_API_KEY, or MELODI_API_KEY and MELODI_PROJECT_ID (or pass destinations to createChatTrail); turns will not be recorded.',
@@ -47,18 +43,19 @@ function uniquelyNamed(destination: ChatTrailDestination, names: Set<string>): C
   return renamed;
 }
 
-/** `mielto()`/`melodi()` from `MIELTO_*`/`MELODI_*`; never throws: unusable variables go to `problems`. */
-export function destinationsFromEnv(
+/** `mielto()`/`melodi()` from `MIELTO_*`/`MELODI_*`; never throws: unusable variables warn. */
+function destinationsFromEnv(
   env: Record<string, string | undefined> | undefined,
   settings: { timeoutMs: number; fetch?: typeof fetch | undefined; transport?: Transport | undefined },
-): { destinations: ChatTrailDestination[]; problems: string[] } {
+): ChatTrailDestination[] {
   const read = (name: string) => readEnv(name, env);
-  const found = { destinations: [] as ChatTrailDestination[], problems: [] as string[] };
+  const found: ChatTrailDestination[] = [];
+  const problem = (text: string) => console.warn(`[chattrail] ${text}`);
   const add = (prefix: string, make: () => ChatTrailDestination) => {
     try {
-      found.destinations.push(make());
+      found.push(make());
     } catch (error) {
-      found.problems.push(`${prefix}_* variables ignored: ${messageOf(error)}`);
+      problem(`${prefix}_* variables ignored: ${messageOf(error)}`);
     }
   };
   const mieltoKey = read('MIELTO_API_KEY');
@@ -75,10 +72,10 @@ export function destinationsFromEnv(
   const baseUrl = read('MELODI_BASE_URL') ?? MELODI_DEFAULT_BASE_URL;
   if (projectId > 0) add('MELODI', () => melodi({ apiKey: melodiKey, projectId, baseUrl, ...settings }));
   else if (projectText === undefined) {
-    found.problems.push('MELODI_API_KEY is set but MELODI_PROJECT_ID is not; Melodi is skipped');
+    problem('MELODI_API_KEY is set but MELODI_PROJECT_ID is not; Melodi is skipped');
   } else {
     const got = JSON.stringify(projectText);
-    found.problems.push(`MELODI_PROJECT_ID must be a positive integer, got ${got}; Melodi is skipped`);
+    problem(`MELODI_PROJECT_ID must be a positive integer, got ${got}; Melodi is skipped`);
   }
   return found;
 }

@@ -50,23 +50,20 @@ export function onTrailExit(ms: number, handleSignals: boolean, trail: ExitingTr
 
 /** Once, on stderr, counts only: what an exit could not deliver. Never throws. */
 function reportLost(trail: ExitingTrail, report: FlushReport, why: string, waitedMs: number): void {
-  try {
+  quietly(() => {
     const pending = trail.lanes.flatMap((lane) => (lane.pending > 0 ? [`${lane.name} ${lane.pending}`] : []));
     const left = [
       pending.length > 0 ? `${report.pendingTurns} turn deliveries pending (${pending.join(', ')})` : '',
       report.droppedTurns !== undefined ? `${report.droppedTurns} dropped` : '',
     ].filter((part) => part !== '');
-    const spool = trail.spool();
+    const spool = trail.spool()?.stats();
     console.error(
-      `[chattrail] ${why}: after ${waitedMs} ms (exitFlushMs), ${left.join(', ')}; ${spool?.stats().state === 'on' ? `these stay in the spool (${spool.dir}) for the next start` : 'these are lost'}.`,
+      `[chattrail] ${why}: after ${waitedMs} ms (exitFlushMs), ${left.join(', ')}; ${spool?.state === 'on' ? `these stay in the spool (${spool.dir}) for the next start` : 'these are lost'}.`,
     );
-  } catch {
-    // Reporting must never throw into the host.
-  }
+  });
 }
 
-// One process listener per event serves every trail (no MaxListeners warning). Through `globalThis`,
-// guarded: on Edge and in browsers these do nothing; errors are swallowed.
+// One process listener per event for every trail (no MaxListeners warning); through `globalThis`: Edge-safe.
 
 type Signal = 'SIGTERM' | 'SIGINT';
 

@@ -2,18 +2,14 @@ import { readEnv } from '../env/read-env';
 import { ChatTrailDeliveryError, ChatTrailError } from '../errors';
 import { messageOf } from '../internal/message-of';
 import type { DeliveryItem } from '../spec/chat-trail-destination';
-import { openSpool, type Spool } from '../spool/spool';
+import { openSpool } from '../spool/spool';
 import type { ChatTrailOptions } from './chat-trail-options';
 import { estimateTurnBytes } from './estimate-turn-bytes';
 import type { TrailErrors } from './trail-errors';
 import type { TrailLane } from './trail-lane';
 
 /** Opens the trail's spool (see `Spool`), if asked for, and queues in the lanes what an earlier process left. */
-export function startTrailSpool(
-  options: ChatTrailOptions,
-  lanes: readonly TrailLane[],
-  errors: TrailErrors,
-): { spool: Spool | undefined; replayed: boolean } {
+export function startTrailSpool(options: ChatTrailOptions, lanes: readonly TrailLane[], errors: TrailErrors) {
   const spool = openSpool(
     options.spool,
     readEnv('CHATTRAIL_SPOOL_DIR', options.env),

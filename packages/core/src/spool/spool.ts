@@ -108,10 +108,6 @@ export class Spool {
     }
   }
 
-  get dir(): string {
-    return this.#place.dir;
-  }
-
   /** What was left by earlier processes, oldest first, each with the lanes it is still due to; once. */
   takeReplay(): Replayed[] {
     const replay = this.#replay ?? [];

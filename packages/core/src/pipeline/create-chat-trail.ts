@@ -361,8 +361,11 @@ function logTurnDelta(
 ): TurnDelta | undefined {
   const { messages } = turn;
   let newBytes = 0;
-  const measure = (from: number, kept?: readonly TurnMessage[]): number =>
-    kept === undefined ? (newBytes = estimateMessagesBytes(messages, from)) : estimateMessagesBytes(kept, 0);
+  const measure = (from: number, kept?: readonly TurnMessage[]): number => {
+    if (kept !== undefined) return estimateMessagesBytes(kept, 0);
+    newBytes = estimateMessagesBytes(messages, from);
+    return newBytes;
+  };
   const head = turnHead(record?.head, turn);
   const logged = log.update(threadId, record, next, measure, messages);
   if (logged === undefined) return undefined;

@@ -58,6 +58,11 @@ const THREADS = 600;
 const ROUNDS = 20;
 const TEXT = 'x'.repeat(1_000);
 const MAX_QUEUE_BYTES = 4 * 1024 * 1024;
+const TURN = {
+  startedAt: '2025-01-01T00:00:00.000Z',
+  endedAt: '2025-01-01T00:00:01.000Z',
+  status: 'ok',
+} as const;
 
 function turnOf(thread: number, round: number): Turn {
   const threadId = `pinned-${thread}`;
@@ -66,15 +71,7 @@ function turnOf(thread: number, round: number): Turn {
     role,
     content: TEXT,
   }));
-  return {
-    id: `${threadId}-t${round}`,
-    threadId,
-    messages,
-    startedAt: '2025-01-01T00:00:00.000Z',
-    endedAt: '2025-01-01T00:00:01.000Z',
-    status: 'ok',
-    source: 'manual',
-  };
+  return { ...TURN, source: 'manual', id: `${threadId}-t${round}`, threadId, messages };
 }
 
 describe("a destination's byte bound counts the threads its queued turns read", () => {

@@ -1,9 +1,8 @@
 import type { DeliveryItem } from '../spec/chat-trail-destination';
 
 /**
- * The thread arrays a lane's turns read before their own messages (Melodi sends whole threads), each
- * counted once in the lane's byte bound however many of its turns read it: the log's budget stops
- * counting an array it lets go, but the turns still hold it. A turn that starts its thread pins none.
+ * The thread arrays a lane's turns read before their own messages (Melodi sends whole threads), once each in
+ * its byte bound: the log's budget stops counting an array it lets go, the turns still hold it.
  */
 export class PinnedThreads {
   readonly #pins = new Map<object, { readers: number; bytes: number }>();
@@ -12,13 +11,12 @@ export class PinnedThreads {
   hold(item: DeliveryItem, bytes: number): void {
     const thread = pinnedThread(item);
     if (thread === undefined) return;
-    const pin = this.#pins.get(thread);
-    if (pin === undefined) this.#pins.set(thread, { readers: 1, bytes });
-    else pin.readers++;
+    const pin = this.#pins.get(thread) ?? { readers: 0, bytes: 0 };
+    if (pin.readers++ === 0) this.#pins.set(thread, pin);
     // The log extends a thread in place: a later turn reads more of the same array.
-    const added = bytes - (pin?.bytes ?? 0);
-    if (pin !== undefined && added > 0) pin.bytes = bytes;
-    if (added > 0) this.bytes += added;
+    if (bytes <= pin.bytes) return;
+    this.bytes += bytes - pin.bytes;
+    pin.bytes = bytes;
   }
 
   release(item: DeliveryItem): void {

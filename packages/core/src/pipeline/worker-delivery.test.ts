@@ -182,6 +182,36 @@ describe("delivery: 'worker'", () => {
     await trail.shutdown();
   });
 
+  it('bounds what it holds before the worker has it: a loop that records without yielding drops the oldest as queue_full, as inline', async () => {
+    const server = await devServer();
+    const drops: ChatTrailDrop[] = [];
+    const onError = vi.fn();
+    const trail = workerTrail(server, {
+      maxQueueTurns: 10,
+      maxBatchTurns: 5,
+      onDrop: (d) => drops.push(d),
+      onError,
+    });
+    const scripts = Array.from({ length: 50 }, (_, i) => new ConversationScript(`loop-${i}`));
+    for (const script of scripts) trail.record(script.turn());
+    // Nothing has crossed yet (the hand-over runs on a timer): the app's thread kept the newest ten.
+    const stats = trail.stats();
+    for (const name of ['mielto', 'melodi']) {
+      expect(stats.destinations[name], name).toMatchObject({ queuedTurns: 10, dropped: { queue_full: 40 } });
+    }
+    expect(drops.flatMap((drop) => drop.turns.map((turn) => turn.threadId)).sort()).toEqual(
+      scripts
+        .slice(0, 40)
+        .flatMap((script) => [script.threadId, script.threadId])
+        .sort(),
+    );
+    expect(drops.every((drop) => drop.reason === 'queue_full')).toBe(true);
+    expect(onError).toHaveBeenCalled(); // the "queue full" warning, once per destination
+    expect(await trail.flush({ timeoutMs: 30_000 })).toMatchObject({ ok: true, pendingTurns: 0 });
+    await expectStoredOnce(server, scripts.slice(40));
+    await trail.shutdown();
+  });
+
   it('gives up on a worker that keeps dying: what it held is dropped as internal_error, nothing hangs', async () => {
     const server = await devServer();
     server.setFaults([{ route: '*', hang: true }]);

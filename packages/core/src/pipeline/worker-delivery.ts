@@ -1,15 +1,15 @@
 import { unrefTimer } from '../internal/unref-timer';
-import type { DestinationStats, DropReason } from '../spec/chat-trail';
+import type { DropReason } from '../spec/chat-trail';
 import type { ChatTrailDestination, DeliveryItem } from '../spec/chat-trail-destination';
 import type { TurnMessage } from '../spec/turn';
 import { type TurnDelta, type TurnHead, turnHead } from '../thread/turn-delta';
-import { addStats, emptyStats, type LaneHost } from './lane-host';
+import type { LaneHost } from './lane-host';
 import type { QueuedItem } from './lane-queue';
 import type { LaneReporter } from './lane-reporter';
 import { tooLargeError } from './lane-reports';
 import { within } from './stop-lanes';
-import type { TrailLane } from './trail-lane';
 import { type WireTurn, wireTurn } from './wire-turn';
+import { WorkerLane } from './worker-lane';
 import { type FromWorker, fromWireError, type WireItem, type WorkerInit } from './worker-protocol';
 
 /** What is used of `node:worker_threads` (reached at run time, never imported: the root entry runs on Edge). */
@@ -79,7 +79,7 @@ export class WorkerDelivery {
 
   /** Called for each lane an item goes to, one lane after another: the lanes of one item share one entry. */
   add(lane: WorkerLane, item: DeliveryItem, bytes: number): void {
-    const { maxQueueBytes } = this.init.host;
+    const { maxQueueBytes, maxQueueTurns } = this.init.host;
     if (bytes > maxQueueBytes / 2) {
       // As a lane does, when recorded: it could never go in a batch.
       this.#dropped(lane, 'too_large', [{ item, bytes }], tooLargeError(bytes, maxQueueBytes), true);
@@ -95,7 +95,10 @@ export class WorkerDelivery {
     }
     lane.pending++;
     lane.bytes += bytes;
+    lane.waiting.turns++;
+    lane.waiting.bytes += withThread(item, bytes);
     this.host.queued?.hold(item, bytes);
+    if (lane.waiting.turns > maxQueueTurns || lane.waiting.bytes > maxQueueBytes) this.#trim(lane);
     if (this.#restarts > MAX_RESTARTS)
       this.#dropAll(new Error('the delivery worker could not be kept running'));
     else if (!this.#postScheduled) {
@@ -173,6 +176,7 @@ export class WorkerDelivery {
     if (this.#forgotten.length > 0) worker.postMessage({ t: 'forget', mirrors: this.#forgotten.splice(0) });
     const outbox = this.#outbox.filter((held) => held.lanes !== 0);
     this.#outbox = [];
+    for (const lane of this.lanes) lane.waiting = { turns: 0, bytes: 0, from: 0 };
     if (outbox.length === 0) return;
     try {
       const items = outbox.map((held) => this.#encode(held, held.seq <= this.#resent));
@@ -245,6 +249,22 @@ export class WorkerDelivery {
     for (const line of message.debug) this.host.debug(line);
   }
 
+  /** Over a lane's bounds before the hand-over (a loop records without yielding): the oldest go, as there. */
+  #trim(lane: WorkerLane): void {
+    const { maxQueueTurns: turns, maxQueueBytes: bytes } = this.init.host;
+    const { waiting } = lane;
+    const bit = 1 << lane.index;
+    const dropped: QueuedItem[] = [];
+    while (waiting.from < this.#outbox.length && (waiting.turns > turns || waiting.bytes > bytes)) {
+      const held = this.#outbox[waiting.from++]!;
+      if ((held.lanes & bit) === 0) continue;
+      waiting.turns--;
+      waiting.bytes -= withThread(held.item, held.bytes);
+      dropped.push(this.#settle(lane, held.seq)!);
+    }
+    if (dropped.length > 0) this.#dropped(lane, 'queue_full', dropped, undefined, true);
+  }
+
   /** `lane` is done with item `seq`: the item, unless it was not held for that lane. */
   #settle(lane: WorkerLane, seq: number): Held | undefined {
     const held = this.#held.get(seq);
@@ -289,6 +309,7 @@ export class WorkerDelivery {
     this.#mirrors = new WeakMap();
     this.#start();
     this.#outbox = [...this.#held.values()];
+    for (const lane of this.lanes) lane.waiting = { turns: lane.pending, bytes: lane.bytes, from: 0 };
     this.#resent = this.#seq;
     this.#post();
     // Ref'd still if flushes wait (see #start).
@@ -318,55 +339,9 @@ async function awaitStop(worker: Worker | undefined, graceMs: number): Promise<v
   await within(answered, 2 * graceMs + STOP_MARGIN_MS);
 }
 
-/** A destination's lane as the trail sees it when the lane itself runs in the delivery worker. */
-export class WorkerLane implements TrailLane {
-  readonly name: string;
-  /** Items not yet acknowledged by the worker: the trail holds them until it says they were sent or dropped. */
-  pending = 0;
-  bytes = 0;
-  /** The worker lane's, as last reported. */
-  pinnedBytes = 0;
-  /** The running worker's counts. */
-  stats = emptyStats();
-  /** What workers that ended had counted (but their backoff), and the drops counted here. */
-  #base = emptyStats();
-
-  constructor(
-    readonly destination: ChatTrailDestination,
-    readonly index: number,
-    readonly delivery: WorkerDelivery,
-  ) {
-    this.name = destination.name;
-  }
-
-  get queueLength(): number {
-    return this.pending;
-  }
-
-  readonly enqueue = (item: DeliveryItem, bytes: number) => this.delivery.add(this, item, bytes);
-  /** The worker schedules its own batches. */
-  readonly kick = () => {};
-  readonly drain = (deadline: number) => this.delivery.drain(deadline);
-  readonly stop = () => this.delivery.stop();
-  readonly stopGracefully = (graceMs: number) => this.delivery.stopGracefully(graceMs);
-  readonly pendingItems = () => this.delivery.pendingItems(this);
-
-  snapshot(): DestinationStats {
-    const queuedBytes = this.bytes + this.pinnedBytes;
-    return { ...addStats(this.#base, this.stats), queuedTurns: this.pending, queuedBytes };
-  }
-
-  /** A drop the worker never saw. */
-  countDrop(item: DeliveryItem, reason: DropReason): void {
-    if (item.type === 'feedback') this.#base.feedback.dropped++;
-    else this.#base.dropped[reason]++;
-  }
-
-  /** The worker ended: the next one counts from zero. */
-  workerEnded(): void {
-    this.#base = { ...addStats(this.#base, this.stats), backoffMs: 0 };
-    this.stats = emptyStats();
-  }
+/** What waits for the hand-over counts its thread with each turn (no `PinnedThreads` on the app's thread). */
+function withThread(item: DeliveryItem, bytes: number): number {
+  return bytes + ((item as TurnDelta).threadBytes ?? 0);
 }
 
 /** @internal For tests: how many trails deliver from a worker now. */

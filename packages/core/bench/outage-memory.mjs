@@ -27,6 +27,9 @@ try {
     onError: () => {},
   });
   const settle = async () => {
+    // A flush hands everything over and waits for the worker's report (the backend hangs: it times out), so
+    // a worker still taking the last burst is not counted as queued.
+    await trail.flush({ timeoutMs: 200 });
     await new Promise((resolve) => setTimeout(resolve, 50));
     gc();
     gc();

@@ -244,7 +244,7 @@ class ChatTrailImpl implements ChatTrail {
       ...totals,
       dropped: addStats(totals.dropped, this.#dropped),
       // Lanes read the same thread arrays (one object per turn): the largest share stands for all.
-      queuedBytes: this.#queued.bytes + Math.max(0, ...this.#lanes.map((lane) => lane.pinnedBytes)),
+      queuedBytes: this.#queued.bytes + Math.max(0, ...this.#lanes.map((lane) => lane.pins.bytes)),
       feedback,
       destinations,
     };

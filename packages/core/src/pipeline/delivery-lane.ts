@@ -40,7 +40,8 @@ export class DeliveryLane {
   /** Flushes in progress: while one waits, batches go back to back whatever their size. */
   #drains = 0;
   readonly #stats = emptyStats();
-  readonly #pins = new PinnedThreads();
+  /** The threads its turns read (see `PinnedThreads`). */
+  readonly pins = new PinnedThreads();
 
   constructor(
     readonly destination: ChatTrailDestination,
@@ -59,14 +60,10 @@ export class DeliveryLane {
     return this.#queue.length + this.#inFlight.length;
   }
 
-  get pinnedBytes(): number {
-    return this.#pins.bytes;
-  }
-
   /** `threadBytes`: its thread before its own messages (a worker's items bring it from the app's thread). */
   enqueue(item: DeliveryItem, bytes: number, threadBytes = (item as TurnDelta).threadBytes ?? 0): void {
     this.host.queued?.hold(item, bytes);
-    this.#pins.hold(item, threadBytes);
+    this.pins.hold(item, threadBytes);
     if (bytes > this.host.maxQueueBytes / 2) {
       this.#drop('too_large', [{ item, bytes }], tooLargeError(bytes, this.host.maxQueueBytes));
       return;
@@ -134,7 +131,7 @@ export class DeliveryLane {
       dropped: { ...this.#stats.dropped },
       feedback: { ...this.#stats.feedback },
       queuedTurns: this.pending,
-      queuedBytes: this.#queue.bytes + this.#inFlightBytes + this.#pins.bytes,
+      queuedBytes: this.#queue.bytes + this.#inFlightBytes + this.pins.bytes,
       backoffMs: Math.max(0, this.#backoffUntil - Date.now()),
     };
   }
@@ -334,7 +331,7 @@ export class DeliveryLane {
     while (
       this.#queue.length > 0 &&
       (this.#queue.length + this.#inFlight.length > maxQueueTurns ||
-        this.#queue.bytes + this.#inFlightBytes + this.#pins.bytes > maxQueueBytes)
+        this.#queue.bytes + this.#inFlightBytes + this.pins.bytes > maxQueueBytes)
     ) {
       dropped ??= [];
       const queued = this.#queue.popFront();
@@ -358,7 +355,7 @@ export class DeliveryLane {
 
   #release(item: DeliveryItem, bytes: number): void {
     this.host.queued?.release(item, bytes);
-    this.#pins.release(item);
+    this.pins.release(item);
   }
 }
 

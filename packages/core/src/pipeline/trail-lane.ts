@@ -8,7 +8,7 @@ export interface TrailLane {
   readonly queueLength: number;
   readonly pending: number;
   /** Bytes of the threads its turns read before their own messages (see `PinnedThreads`). */
-  readonly pinnedBytes: number;
+  readonly pins: { readonly bytes: number };
   /** The batch in flight, if any (an inline lane's; a worker's batches are the worker's). */
   readonly running?: Promise<void> | undefined;
   enqueue(item: DeliveryItem, bytes: number): void;

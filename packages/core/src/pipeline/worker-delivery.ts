@@ -9,7 +9,7 @@ import type { LaneReporter } from './lane-reporter';
 import { tooLargeError } from './lane-reports';
 import { within } from './stop-lanes';
 import { type WireTurn, wireTurn } from './wire-turn';
-import { WorkerLane } from './worker-lane';
+import { WorkerLane, waitingFor } from './worker-lane';
 import { type FromWorker, fromWireError, type WireItem, type WorkerInit } from './worker-protocol';
 
 /** What is used of `node:worker_threads` (reached at run time, never imported: the root entry runs on Edge). */
@@ -95,10 +95,12 @@ export class WorkerDelivery {
     }
     lane.pending++;
     lane.bytes += bytes;
-    lane.waiting.turns++;
-    lane.waiting.bytes += withThread(item, bytes);
+    const { waiting } = lane;
+    waiting.turns++;
+    waiting.bytes += bytes;
+    waiting.pins.hold(item, (item as TurnDelta).threadBytes ?? 0);
     this.host.queued?.hold(item, bytes);
-    if (lane.waiting.turns > maxQueueTurns || lane.waiting.bytes > maxQueueBytes) this.#trim(lane);
+    if (waiting.turns > maxQueueTurns || waiting.bytes + waiting.pins.bytes > maxQueueBytes) this.#trim(lane);
     if (this.#restarts > MAX_RESTARTS)
       this.#dropAll(new Error('the delivery worker could not be kept running'));
     else if (!this.#postScheduled) {
@@ -176,7 +178,7 @@ export class WorkerDelivery {
     if (this.#forgotten.length > 0) worker.postMessage({ t: 'forget', mirrors: this.#forgotten.splice(0) });
     const outbox = this.#outbox.filter((held) => held.lanes !== 0);
     this.#outbox = [];
-    for (const lane of this.lanes) lane.waiting = { turns: 0, bytes: 0, from: 0 };
+    for (const lane of this.lanes) lane.waiting = waitingFor();
     if (outbox.length === 0) return;
     try {
       const items = outbox.map((held) => this.#encode(held, held.seq <= this.#resent));
@@ -229,7 +231,7 @@ export class WorkerDelivery {
     if (message.t !== 'report') return;
     for (const lane of this.lanes) {
       lane.stats = message.stats[lane.index]!;
-      lane.pinnedBytes = message.pins[lane.index]!;
+      lane.pins.bytes = message.pins[lane.index]!;
     }
     for (const event of message.events) {
       const lane = this.lanes[event.lane]!;
@@ -255,11 +257,13 @@ export class WorkerDelivery {
     const { waiting } = lane;
     const bit = 1 << lane.index;
     const dropped: QueuedItem[] = [];
-    while (waiting.from < this.#outbox.length && (waiting.turns > turns || waiting.bytes > bytes)) {
+    const over = () => waiting.turns > turns || waiting.bytes + waiting.pins.bytes > bytes;
+    while (waiting.from < this.#outbox.length && over()) {
       const held = this.#outbox[waiting.from++]!;
       if ((held.lanes & bit) === 0) continue;
       waiting.turns--;
-      waiting.bytes -= withThread(held.item, held.bytes);
+      waiting.bytes -= held.bytes;
+      waiting.pins.release(held.item);
       dropped.push(this.#settle(lane, held.seq)!);
     }
     if (dropped.length > 0) this.#dropped(lane, 'queue_full', dropped, undefined, true);
@@ -309,7 +313,7 @@ export class WorkerDelivery {
     this.#mirrors = new WeakMap();
     this.#start();
     this.#outbox = [...this.#held.values()];
-    for (const lane of this.lanes) lane.waiting = { turns: lane.pending, bytes: lane.bytes, from: 0 };
+    for (const lane of this.lanes) lane.waiting = waitingFor(lane.pending, lane.bytes);
     this.#resent = this.#seq;
     this.#post();
     // Ref'd still if flushes wait (see #start).
@@ -337,11 +341,6 @@ async function awaitStop(worker: Worker | undefined, graceMs: number): Promise<v
   worker.ref();
   worker.postMessage({ t: 'stop', graceMs });
   await within(answered, 2 * graceMs + STOP_MARGIN_MS);
-}
-
-/** What waits for the hand-over counts its thread with each turn (no `PinnedThreads` on the app's thread). */
-function withThread(item: DeliveryItem, bytes: number): number {
-  return bytes + ((item as TurnDelta).threadBytes ?? 0);
 }
 
 /** @internal For tests: how many trails deliver from a worker now. */

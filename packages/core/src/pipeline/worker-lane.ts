@@ -1,6 +1,7 @@
 import type { DestinationStats, DropReason } from '../spec/chat-trail';
 import type { ChatTrailDestination, DeliveryItem } from '../spec/chat-trail-destination';
 import { addStats, emptyStats } from './lane-host';
+import { PinnedThreads } from './pinned-threads';
 import type { TrailLane } from './trail-lane';
 import type { WorkerDelivery } from './worker-delivery';
 
@@ -11,9 +12,9 @@ export class WorkerLane implements TrailLane {
   pending = 0;
   bytes = 0;
   /** The worker lane's, as last reported. */
-  pinnedBytes = 0;
+  pins = { bytes: 0 };
   /** Of `pending`, those not handed to the worker yet (`from`: where in the outbox `#trim` got to). */
-  waiting = { turns: 0, bytes: 0, from: 0 };
+  waiting = waitingFor();
   /** The running worker's counts. */
   stats = emptyStats();
   /** What workers that ended had counted (but their backoff), and the drops counted here. */
@@ -40,7 +41,7 @@ export class WorkerLane implements TrailLane {
   readonly pendingItems = () => this.delivery.pendingItems(this);
 
   snapshot(): DestinationStats {
-    const queuedBytes = this.bytes + this.pinnedBytes;
+    const queuedBytes = this.bytes + this.pins.bytes;
     return { ...addStats(this.#base, this.stats), queuedTurns: this.pending, queuedBytes };
   }
 
@@ -55,4 +56,8 @@ export class WorkerLane implements TrailLane {
     this.#base = { ...addStats(this.#base, this.stats), backoffMs: 0 };
     this.stats = emptyStats();
   }
+}
+
+export function waitingFor(turns = 0, bytes = 0) {
+  return { turns, bytes, from: 0, pins: new PinnedThreads() };
 }

@@ -62,7 +62,7 @@ export type FromWorker =
       readonly sent: readonly (readonly number[])[];
       readonly events: readonly LaneEvent[];
       readonly stats: readonly DestinationStats[];
-      /** Per lane, `pinnedBytes` (part of its stats' `queuedBytes`). */
+      /** Per lane, `pins.bytes` (part of its stats' `queuedBytes`). */
       readonly pins: readonly number[];
       readonly debug: readonly string[];
     }

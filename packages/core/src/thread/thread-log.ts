@@ -47,13 +47,12 @@ export class ThreadLog {
     return this.#records.peek(threadId);
   }
 
-  /** Writes `sent` at its thread positions; undefined (let go) when it outgrew its bound or has a gap.
-   * `newBytes(index)` estimates `sent[index..]`, `newBytes(0, kept)` an edit's kept prefix. */
+  /** Writes `sent` at its thread positions; undefined (let go) when it outgrew its bound or has a gap. */
   update(
     threadId: string,
     record: ThreadRecord | undefined,
     history: RecordedHistory,
-    newBytes: (index: number, kept?: readonly TurnMessage[]) => number,
+    newBytes: (index: number, kept?: readonly TurnMessage[]) => number, // `sent[index..]`, or an edit's `kept`
     sent: readonly TurnMessage[] = history.messages,
   ): LoggedTurn | undefined {
     const { positions } = history;

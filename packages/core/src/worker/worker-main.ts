@@ -142,7 +142,7 @@ function scheduleReport(): void {
 function report(): void {
   reportScheduled = false;
   const stats = lanes.map((lane) => lane.snapshot());
-  const pins = lanes.map((lane) => lane.pinnedBytes);
+  const pins = lanes.map((lane) => lane.pins.bytes);
   port.postMessage({ t: 'report', sent, events, stats, pins, debug } satisfies FromWorker);
   sent = sent.map(() => []);
   events = [];

@@ -322,7 +322,9 @@ export class WorkerDelivery {
 
   /** Every lane drops what it holds of `seqs` (default: all) as `internal_error`, counted here. */
   #dropAll(error: unknown, seqs?: readonly number[]): void {
+    if (seqs === undefined) this.#outbox = []; // given up: nothing is handed over (pendingItems reads #held)
     for (const lane of this.lanes) {
+      if (seqs === undefined) lane.waiting = waitingFor();
       const items = this.#settleAll(lane, seqs ?? this.#held.keys());
       if (items.length > 0) this.#dropped(lane, 'internal_error', items, error, true);
     }

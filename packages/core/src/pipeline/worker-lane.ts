@@ -58,6 +58,4 @@ export class WorkerLane implements TrailLane {
   }
 }
 
-export function waitingFor(turns = 0, bytes = 0) {
-  return { turns, bytes, from: 0, pins: new PinnedThreads() };
-}
+export const waitingFor = (turns = 0, bytes = 0) => ({ turns, bytes, from: 0, pins: new PinnedThreads() });

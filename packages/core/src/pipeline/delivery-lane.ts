@@ -4,7 +4,6 @@ import { quietly } from '../internal/quietly';
 import { unrefTimer } from '../internal/unref-timer';
 import type { DestinationStats, DropReason } from '../spec/chat-trail';
 import type { ChatTrailDestination, DeliveryItem, DeliveryOutcome } from '../spec/chat-trail-destination';
-import type { TurnDelta } from '../thread/turn-delta';
 import { emptyStats, type LaneHost } from './lane-host';
 import { type Batch, itemOf, LaneQueue, type QueuedItem, queuedAt, sizeAt, threadOf } from './lane-queue';
 import { tooLargeError } from './lane-reports';
@@ -60,8 +59,7 @@ export class DeliveryLane {
     return this.#queue.length + this.#inFlight.length;
   }
 
-  /** `threadBytes`: its thread before its own messages (a worker's items bring it from the app's thread). */
-  enqueue(item: DeliveryItem, bytes: number, threadBytes = (item as TurnDelta).threadBytes ?? 0): void {
+  enqueue(item: DeliveryItem, bytes: number, threadBytes?: number): void {
     this.host.queued?.hold(item, bytes);
     this.pins.hold(item, threadBytes);
     if (bytes > this.host.maxQueueBytes / 2) {
@@ -339,12 +337,12 @@ export class DeliveryLane {
       this.#release(queued.item, queued.bytes);
       dropped.push(queued);
     }
-    if (dropped !== undefined) this.#drop('queue_full', dropped);
+    if (dropped !== undefined) this.#drop('queue_full', dropped, undefined, true); // released as they went
   }
 
-  #drop(reason: DropReason, items: readonly QueuedItem[], error?: unknown): void {
+  #drop(reason: DropReason, items: readonly QueuedItem[], error?: unknown, released = false): void {
     for (const queued of items) {
-      if (reason !== 'queue_full') this.#release(queued.item, queued.bytes); // #enforceBounds did
+      if (!released) this.#release(queued.item, queued.bytes);
       if (queued.item.type !== 'feedback') this.#stats.dropped[reason]++;
       else this.#stats.feedback.dropped++;
     }

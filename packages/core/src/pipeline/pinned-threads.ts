@@ -1,4 +1,5 @@
 import type { DeliveryItem } from '../spec/chat-trail-destination';
+import type { TurnDelta } from '../thread/turn-delta';
 
 /**
  * The thread arrays a lane's turns read before their own messages (Melodi sends whole threads), once each in
@@ -8,7 +9,7 @@ export class PinnedThreads {
   readonly #pins = new Map<object, { readers: number; bytes: number }>();
   bytes = 0;
 
-  hold(item: DeliveryItem, bytes: number): void {
+  hold(item: DeliveryItem, bytes = (item as TurnDelta).threadBytes ?? 0): void {
     const thread = pinnedThread(item);
     if (thread === undefined) return;
     const pin = this.#pins.get(thread) ?? { readers: 0, bytes: 0 };

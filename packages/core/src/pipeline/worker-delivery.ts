@@ -79,7 +79,7 @@ export class WorkerDelivery {
 
   /** Called for each lane an item goes to, one lane after another: the lanes of one item share one entry. */
   add(lane: WorkerLane, item: DeliveryItem, bytes: number): void {
-    const { maxQueueBytes, maxQueueTurns } = this.init.host;
+    const { maxQueueBytes } = this.init.host;
     if (bytes > maxQueueBytes / 2) {
       // As a lane does, when recorded: it could never go in a batch.
       this.#dropped(lane, 'too_large', [{ item, bytes }], tooLargeError(bytes, maxQueueBytes), true);
@@ -98,9 +98,9 @@ export class WorkerDelivery {
     const { waiting } = lane;
     waiting.turns++;
     waiting.bytes += bytes;
-    waiting.pins.hold(item, (item as TurnDelta).threadBytes ?? 0);
+    waiting.pins.hold(item);
     this.host.queued?.hold(item, bytes);
-    if (waiting.turns > maxQueueTurns || waiting.bytes + waiting.pins.bytes > maxQueueBytes) this.#trim(lane);
+    this.#trim(lane);
     if (this.#restarts > MAX_RESTARTS)
       this.#dropAll(new Error('the delivery worker could not be kept running'));
     else if (!this.#postScheduled) {
@@ -255,9 +255,10 @@ export class WorkerDelivery {
   #trim(lane: WorkerLane): void {
     const { maxQueueTurns: turns, maxQueueBytes: bytes } = this.init.host;
     const { waiting } = lane;
+    const over = () => waiting.turns > turns || waiting.bytes + waiting.pins.bytes > bytes;
+    if (!over()) return;
     const bit = 1 << lane.index;
     const dropped: QueuedItem[] = [];
-    const over = () => waiting.turns > turns || waiting.bytes + waiting.pins.bytes > bytes;
     while (waiting.from < this.#outbox.length && over()) {
       const held = this.#outbox[waiting.from++]!;
       if ((held.lanes & bit) === 0) continue;

@@ -36,6 +36,7 @@ import {
   TRUNCATED_MESSAGES_KEY,
   turnMessagesMode,
 } from './normalize-turn';
+import { nonEmptyString } from './normalize-values';
 import { sourceOf } from './source-of';
 import { startWorkerDelivery } from './start-worker-delivery';
 import { stopLanes } from './stop-lanes';
@@ -159,10 +160,9 @@ class ChatTrailImpl implements ChatTrail {
     if (this.#inactive) return;
     this.#counts.recorded++;
     if (this.#closed) return 'shutdown';
-    const rawThreadId = (turn as Partial<Turn> | null | undefined)?.threadId;
-    const givenThreadId =
-      typeof rawThreadId === 'string' && rawThreadId !== '' ? rawThreadId : context?.threadId;
-    if (typeof givenThreadId !== 'string' || givenThreadId === '') return 'invalid_turn';
+    const raw = turn as Partial<Turn> | null | undefined;
+    const givenThreadId = nonEmptyString(raw?.threadId) ?? nonEmptyString(context?.threadId);
+    if (givenThreadId === undefined) return 'invalid_turn';
     // As normalizeTurn will send it: a thread id too long to send is hashed, and sampled and cached by that.
     const threadId = boundId(givenThreadId);
     if (this.#settings.sampleRate < 1 && !isThreadSampled(threadId, this.#settings.sampleRate)) {
@@ -188,10 +188,7 @@ class ChatTrailImpl implements ChatTrail {
     if (this.#redact !== undefined) {
       // The log's copies are the history's own: redact gets a clone, and the log takes what it returns.
       const redacted = this.#applyRedact(next === undefined ? copy : structuredClone(copy));
-      if (
-        next !== undefined &&
-        (redacted === undefined || redacted.messages.length !== next.messages.length)
-      ) {
+      if (next !== undefined && redacted?.messages.length !== next.messages.length) {
         // Skipped, or reshaped so that its messages no longer line up with the history: not logged.
         log!.keepHistory(threadId, record, next);
         if (redacted !== undefined) this.#enqueueWhole(redacted);

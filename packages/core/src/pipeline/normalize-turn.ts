@@ -172,11 +172,15 @@ function normalizeHistory(
   messages: TurnMessage[],
 ): RecordedHistory {
   const n = rawMessages.length;
-  const reuse: number[] = new Array(n);
   const known = previous === undefined ? 0 : Math.min(n, previous.messages.length);
+  // One number while all reuse alike (no array per turn); copies of `previous` at its places line up already.
+  let uniform: number = Reuse.never;
+  let reuse: number[] | undefined;
+  let leadingCopies = 0;
   for (let position = 0; position < n; position++) {
     const input = rawMessages[position];
     const raw: Partial<Record<keyof TurnMessage, unknown>> | undefined = isObject(input) ? input : undefined;
+    let how: number = Reuse.never;
     // Only plain text messages are compared: anything else may hide a change in a nested object.
     if (
       raw === undefined ||
@@ -187,36 +191,34 @@ function normalizeHistory(
       raw.createdAt !== undefined ||
       raw.senderId !== undefined
     ) {
-      reuse[position] = Reuse.never;
       messages[position] = normalizeMessage(input, position, threadId, options);
-      continue;
-    }
-    const ownId = nonEmptyString(raw.id);
-    const role = nonEmptyString(raw.role) ?? 'user';
-    if (position < known) {
-      const how = reuseAt(previous!, position);
-      const copy = previous!.messages[position]!;
+    } else {
+      const ownId = nonEmptyString(raw.id);
+      const copy = position < known ? previous!.messages[position]! : undefined;
+      how = copy === undefined ? Reuse.never : reuseAt(previous!, position)!;
       if (
         how !== Reuse.never &&
-        copy.content === raw.content &&
-        copy.role === role &&
-        (how === Reuse.givenId ? copy.id === ownId : ownId === undefined)
+        copy!.content === raw.content &&
+        copy!.role === (nonEmptyString(raw.role) ?? 'user') &&
+        (how === Reuse.givenId ? copy!.id === ownId : ownId === undefined)
       ) {
-        reuse[position] = how!;
-        messages[position] = copy;
-        continue;
+        messages[position] = copy!;
+        if (leadingCopies === position) leadingCopies++;
+      } else {
+        const message = normalizeMessage(raw, position, threadId, options);
+        messages[position] = message;
+        // A copy stands for the raw message only if it kept its text as it was (not cut, not blanked).
+        how = message.content !== raw.content ? Reuse.never : ownId ? Reuse.givenId : Reuse.derivedId;
       }
     }
-    const message = normalizeMessage(raw, position, threadId, options);
-    messages[position] = message;
-    // A copy stands for the raw message only if it kept its text as it was (not cut, not blanked).
-    reuse[position] =
-      message.content !== raw.content ? Reuse.never : ownId === undefined ? Reuse.derivedId : Reuse.givenId;
+    if (position === 0) uniform = how;
+    else if (reuse === undefined && how !== uniform) reuse = new Array(n).fill(uniform, 0, position);
+    if (reuse !== undefined) reuse[position] = how;
   }
-  const positions = previous && alignHistory(threadId, rawMessages, messages, reuse, previous)?.positions;
-  let uniform = n > 0;
-  for (let position = 1; position < n && uniform; position++) uniform = reuse[position] === reuse[0];
-  return { messages, reuse: uniform ? reuse[0]! : reuse, positions };
+  const reused = reuse ?? (n > 0 ? uniform : []);
+  const skip = previous === undefined || (leadingCopies === known && previous.positions === undefined);
+  const aligned = skip ? undefined : alignHistory(threadId, rawMessages, messages, reused, previous);
+  return { messages, reuse: reused, positions: aligned?.positions };
 }
 
 function normalizeUser(value: unknown): Turn['user'] {

@@ -28,12 +28,12 @@ export class WorkerLane implements TrailLane {
     this.name = destination.name;
   }
 
+  /** Never `flushAt`: the worker schedules its own batches, a kick from here would be a microtask per turn. */
   get queueLength(): number {
-    return this.pending;
+    return 0;
   }
 
   readonly enqueue = (item: DeliveryItem, bytes: number) => this.delivery.add(this, item, bytes);
-  /** The worker schedules its own batches. */
   readonly kick = () => {};
   readonly drain = (deadline: number) => this.delivery.drain(deadline);
   readonly stop = () => this.delivery.stop();

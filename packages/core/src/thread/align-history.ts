@@ -27,7 +27,7 @@ export function alignHistory(
   threadId: string,
   rawMessages: readonly unknown[],
   messages: TurnMessage[],
-  reuse: number[],
+  reuse: RecordedHistory['reuse'],
   previous: RecordedHistory,
 ): HistoryAlignment | undefined {
   const prior = previous.messages;
@@ -45,7 +45,7 @@ function lineUp(
   threadId: string,
   rawMessages: readonly unknown[],
   messages: TurnMessage[],
-  reuse: number[],
+  reuse: RecordedHistory['reuse'],
   previous: RecordedHistory,
 ): HistoryAlignment | undefined {
   const prior = previous.messages;
@@ -98,9 +98,10 @@ function lineUp(
     const message = messages[j]!;
     const before = prior[k]!;
     if (message === before) return;
+    const how = typeof reuse === 'number' ? reuse : reuse[j];
     if (
-      reuse[j] !== Reuse.never &&
-      reuseAt(previous, k) === reuse[j] &&
+      how !== Reuse.never &&
+      reuseAt(previous, k) === how &&
       message.role === before.role &&
       message.content === before.content &&
       (!hasOwn(j) || message.id === before.id)

@@ -11,7 +11,7 @@ import type {
   FlushReport,
 } from '../spec/chat-trail';
 import type { DeliveryItem } from '../spec/chat-trail-destination';
-import type { Turn, TurnMessage } from '../spec/turn';
+import type { Turn } from '../spec/turn';
 import type { Spool } from '../spool/spool';
 import { looksLikeNewMessages } from '../thread/looks-like-new-messages';
 import type { RecordedHistory } from '../thread/recorded-history';
@@ -356,20 +356,13 @@ function logTurnDelta(
   next: RecordedHistory,
   turn: Turn,
 ): TurnDelta | undefined {
-  const { messages } = turn;
-  let newBytes = 0;
-  const measure = (from: number, kept?: readonly TurnMessage[]): number => {
-    if (kept !== undefined) return estimateMessagesBytes(kept, 0);
-    newBytes = estimateMessagesBytes(messages, from);
-    return newBytes;
-  };
   const head = turnHead(record?.head, turn);
-  const logged = log.update(threadId, record, next, measure, messages);
+  const logged = log.update(threadId, record, next, estimateMessagesBytes, turn.messages);
   if (logged === undefined) return undefined;
   logged.record.head = head;
-  const bytes = estimateTurnHeadBytes(turn) + newBytes;
+  const bytes = estimateTurnHeadBytes(turn) + logged.added;
   const delta = TurnDelta.of(turn, head, bytes, logged.log, logged.start, logged.index);
-  delta.threadBytes = Math.max(0, Math.ceil(logged.record.bytes - newBytes));
+  delta.threadBytes = Math.max(0, Math.ceil(logged.record.bytes - logged.added));
   return delta;
 }
 

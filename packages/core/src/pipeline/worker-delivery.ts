@@ -253,13 +253,11 @@ export class WorkerDelivery {
 
   /** Over a lane's bounds before the hand-over (a loop records without yielding): the oldest go, as there. */
   #trim(lane: WorkerLane): void {
-    const { maxQueueTurns: turns, maxQueueBytes: bytes } = this.init.host;
     const { waiting } = lane;
-    const over = () => waiting.turns > turns || waiting.bytes + waiting.pins.bytes > bytes;
-    if (!over()) return;
+    if (!overBounds(waiting, this.init.host)) return;
     const bit = 1 << lane.index;
     const dropped: QueuedItem[] = [];
-    while (waiting.from < this.#outbox.length && over()) {
+    while (waiting.from < this.#outbox.length && overBounds(waiting, this.init.host)) {
       const held = this.#outbox[waiting.from++]!;
       if ((held.lanes & bit) === 0) continue;
       waiting.turns--;
@@ -331,6 +329,10 @@ export class WorkerDelivery {
     }
   }
 }
+
+/** Not a closure in `#trim`: that would cost a context on every `add`, twice per turn. */
+const overBounds = ({ turns, bytes, pins }: WorkerLane['waiting'], host: WorkerInit['host']) =>
+  turns > host.maxQueueTurns || bytes + pins.bytes > host.maxQueueBytes;
 
 /** Resolves once the worker answers `stop` (after reporting), ends, or it is late; ref'd: beforeExit waits. */
 async function awaitStop(worker: Worker | undefined, graceMs: number): Promise<void> {

@@ -22,6 +22,8 @@ export interface LoggedTurn {
   /** A turn item's `start`. */
   readonly start: number;
   readonly record: ThreadRecord;
+  /** Estimated bytes of the turn's own messages, from `index`. */
+  readonly added: number;
 }
 
 /** Recent threads (LRU by threads and bytes), which a turn's new messages are worked out against. */
@@ -52,7 +54,7 @@ export class ThreadLog {
     threadId: string,
     record: ThreadRecord | undefined,
     history: RecordedHistory,
-    newBytes: (index: number, kept?: readonly TurnMessage[]) => number, // `sent[index..]`, or an edit's `kept`
+    measure: (messages: readonly TurnMessage[], from: number) => number, // estimated bytes of `messages[from..]`
     sent: readonly TurnMessage[] = history.messages,
   ): LoggedTurn | undefined {
     const { positions } = history;
@@ -83,7 +85,7 @@ export class ThreadLog {
         ? old
         : (old?.slice(0, start) ?? []);
     // An edit rewrites it in a new array: what that keeps is measured (a share of the old estimate is not).
-    const before = old === undefined || start >= length ? (record?.bytes ?? 0) : newBytes(0, thread);
+    const before = old === undefined || start >= length ? (record?.bytes ?? 0) : measure(thread, 0);
     let fits = true;
     for (let j = fresh ? n : index; j < n && fits; j++) {
       const position = at(j);
@@ -92,7 +94,7 @@ export class ThreadLog {
     }
     // A turn that adds nothing still carries its last message: its usage and timings go with it.
     const carried = index === n && n > 0 ? n - 1 : index;
-    const added = newBytes(carried); // called either way: it measures the turn's own bytes too
+    const added = measure(sent, carried); // either way: the turn's own bytes
     const bytes = before + (carried < index ? 0 : added);
     if (!fits || bytes > this.#maxThreadBytes) {
       if (record !== undefined) this.#records.delete(threadId);
@@ -107,7 +109,7 @@ export class ThreadLog {
     record.history = history;
     record.bytes = bytes;
     this.#records.set(threadId, record);
-    return { log: thread, index: carried, start: carried < index ? at(carried) : start, record };
+    return { log: thread, index: carried, start: carried < index ? at(carried) : start, record, added };
   }
 
   /** Keeps a turn's history without logging its messages (`redact` skipped or reshaped them). */
